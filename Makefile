@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test install install-dev migrate lint typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python -m voc migrate
+
+## run: install, migrate, start the listeners and the app on 127.0.0.1; Ctrl-C stops both
+run: migrate
+	@echo "Open http://127.0.0.1:$(PORT)  (listeners and app running; Ctrl-C stops both)"
+	@$(BIN)/python -m listeners & listeners=$$!; \
+	trap 'kill -TERM $$listeners 2>/dev/null; wait $$listeners' EXIT INT TERM; \
+	$(BIN)/python -m streamlit run app.py --server.address=127.0.0.1 --server.port=$(PORT)
+
+## test: install dev dependencies and run every test (browser tests skip without Chromium)
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+bench: install-dev
+	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/language.py
+
+clean:
+	rm -rf $(VENV)

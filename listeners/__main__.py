@@ -1,0 +1,51 @@
+"""`python -m listeners`: run every enabled source until SIGTERM or Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from listeners.base import Listener
+from listeners.registry import build_listener, register_demo_sources
+from listeners.runner import Runner
+from voc.settings import Settings
+from voc.store import Store
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m listeners", description=__doc__)
+    parser.add_argument("--once", action="store_true", help="poll each source once and exit")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("listeners")
+
+    settings = Settings.load()
+    store = Store.from_url(settings.database_url)
+    register_demo_sources(store, settings)
+    listeners: dict[str, Listener] = {}
+    for source in store.sources():
+        if not source.enabled:
+            continue
+        try:
+            listeners[source.name] = build_listener(source, settings)
+        except ValueError as error:
+            log.error("%s", error)
+    if not listeners:
+        log.error("no enabled sources: add one on the Sources page, or set VOC_DEMO_FEED=on")
+        return 1
+    runner = Runner(store, listeners)
+    if args.once:
+        runner.run_once()
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    runner.run_forever(stop, settings.runner_tick_seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Builders for test data: items as the store receives them, without going through a source."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from voc.models import NewItem
+
+BASE_TIME = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+def new_item(external_id: str, **overrides: Any) -> NewItem:
+    """A stored-ready item with sensible defaults; override any column."""
+    values: dict[str, Any] = {
+        "source": "test-source",
+        "external_id": external_id,
+        "kind": "mention",
+        "channel": "x",
+        "brand": "Northwind Mobile",
+        "is_competitor": False,
+        "author": "@someone",
+        "author_reach": 120,
+        "link": f"https://x.com/someone/status/{external_id}",
+        "posted_at": BASE_TIME,
+        "ingested_at": BASE_TIME,
+        "text": "my bill is wrong again",
+        "redactions": [],
+        "language": "en",
+        "sentiment_label": "negative",
+        "sentiment_score": -0.5,
+        "sentiment_confidence": 0.7,
+        "sentiment_reasons": ["wrong"],
+        "scorer": "vader-3.3.2",
+        "priority": 30.0,
+        "triage_status": "new",
+        "survey": None,
+        "response_id": None,
+        "respondent_key": None,
+        "nps": None,
+        "csat": None,
+    }
+    values.update(overrides)
+    return NewItem(**values)

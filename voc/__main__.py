@@ -1,0 +1,67 @@
+"""`python -m voc`: the command-line face of the domain (migrate, analyse)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+from voc.settings import Settings
+
+
+def _lines(stream: TextIO) -> Iterator[str]:
+    for line in stream:
+        yield line.rstrip("\r\n")
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    from voc.store import create_engine_for, migrate
+
+    settings = Settings.load()
+    revision = migrate(create_engine_for(settings.database_url))
+    print(f"database schema is at revision {revision}")
+    return 0
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    from voc.analysis.pipeline import analyse_many
+
+    out = sys.stdout
+    if args.file in (None, "-"):
+        source: TextIO = sys.stdin
+    else:
+        try:
+            source = open(args.file, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed below
+        except OSError as error:
+            print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return 2
+    try:
+        for analysis in analyse_many(_lines(source)):
+            out.write(json.dumps(analysis.to_json_dict(), ensure_ascii=False))
+            out.write("\n")
+    finally:
+        if source is not sys.stdin:
+            source.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m voc", description="Customer-voice command line.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+    analyse = commands.add_parser(
+        "analyse", help="score one text per line (FILE or standard input) as JSON lines"
+    )
+    analyse.add_argument("file", nargs="?", help="a UTF-8 text file, one text per line; '-' or absent: stdin")
+    analyse.set_defaults(func=cmd_analyse)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:  # e.g. `python -m voc analyse big.txt | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

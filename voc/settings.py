@@ -1,0 +1,82 @@
+"""One `Settings` object for every entry point (app, listener process, command line).
+
+Read from environment variables first, then the root keys of `.streamlit/secrets.toml`, so the
+Streamlit app and the non-Streamlit listener process share one source of truth. Domain: no Streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+SECRET_KEYS = frozenset({"x_bearer_token"})
+
+
+def _read_secrets_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration; build it with `Settings.load()` (environment + secrets) or directly in tests."""
+
+    database_url: str = ""
+    data_dir: Path = DEFAULT_DATA_DIR
+    brand: str = "Northwind Mobile"
+    demo_feed: str = "auto"  # auto: on when no other source is configured; on; off
+    replay_speed: float = 2.0  # scenario minutes replayed per real second once live
+    replay_poll_seconds: float = 5.0
+    replay_backfill_share: float = 0.8
+    heartbeat_stale_after_s: float = 60.0
+    runner_tick_seconds: float = 1.0
+    x_bearer_token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'voc.db'}")
+
+    @classmethod
+    def load(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        secrets_path: Path | None = None,
+    ) -> Settings:
+        """Settings from `VOC_*` environment variables, falling back to secrets.toml root keys."""
+        env = os.environ if environ is None else environ
+        secrets = _read_secrets_file(secrets_path or PROJECT_ROOT / ".streamlit" / "secrets.toml")
+
+        def pick(name: str) -> str | None:
+            value = env.get(f"VOC_{name.upper()}")
+            if value is None and name in secrets:
+                value = str(secrets[name])
+            return value
+
+        data_dir = Path(pick("data_dir") or DEFAULT_DATA_DIR)
+        values: dict[str, Any] = {"data_dir": data_dir}
+        for name, convert in (
+            ("database_url", str),
+            ("brand", str),
+            ("demo_feed", str),
+            ("replay_speed", float),
+            ("replay_poll_seconds", float),
+            ("replay_backfill_share", float),
+            ("heartbeat_stale_after_s", float),
+            ("runner_tick_seconds", float),
+        ):
+            raw = pick(name)
+            if raw not in (None, ""):
+                try:
+                    values[name] = convert(raw)
+                except ValueError as exc:
+                    raise ValueError(f"VOC_{name.upper()}={raw!r} is not a valid {convert.__name__}") from exc
+        token = env.get("X_BEARER_TOKEN") or pick("x_bearer_token")
+        values["x_bearer_token"] = token or None
+        return cls(**values)

@@ -1,0 +1,110 @@
+"""Database schema (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+Migrations in `voc/store/migrations/` create exactly these tables; a test checks the two agree.
+Domain: no Streamlit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores naive values)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use timezone-aware UTC")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw SQLite text, e.g. from an aggregate
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+metadata = sa.MetaData()
+
+items = sa.Table(
+    "items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(100), nullable=False),
+    sa.Column("external_id", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # mention | survey
+    sa.Column("channel", sa.String(40), nullable=False),  # x, instagram, survey, ...
+    sa.Column("brand", sa.String(100)),
+    sa.Column("is_competitor", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("author", sa.String(200)),
+    sa.Column("author_reach", sa.Integer),
+    sa.Column("link", sa.Text),
+    sa.Column("posted_at", UTCDateTime, nullable=False),
+    sa.Column("ingested_at", UTCDateTime, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),  # redacted: raw text is never stored
+    sa.Column("redactions", sa.JSON, nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("sentiment_label", sa.String(16), nullable=False),
+    sa.Column("sentiment_score", sa.Float, nullable=False),
+    sa.Column("sentiment_confidence", sa.Float, nullable=False),
+    sa.Column("sentiment_reasons", sa.JSON, nullable=False),
+    sa.Column("scorer", sa.String(80), nullable=False),
+    sa.Column("priority", sa.Float, nullable=False, server_default="0"),
+    sa.Column("triage_status", sa.String(30), nullable=False, server_default="new"),
+    sa.Column("assignee", sa.String(200)),
+    sa.Column("survey", sa.String(200)),
+    sa.Column("response_id", sa.String(200)),
+    sa.Column("respondent_key", sa.String(64)),  # salted hash, never the address itself
+    sa.Column("nps", sa.Integer),
+    sa.Column("csat", sa.Integer),
+    sa.UniqueConstraint("source", "external_id", name="uq_items_source_external_id"),
+)
+sa.Index("ix_items_posted_at", items.c.posted_at)
+sa.Index("ix_items_inbox", items.c.sentiment_label, items.c.triage_status, items.c.posted_at)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("poll_interval_s", sa.Float, nullable=False, server_default="60"),
+    sa.Column("cursor", sa.Text),
+    sa.Column("lease_owner", sa.String(200)),
+    sa.Column("lease_expires_at", UTCDateTime),
+    sa.Column("heartbeat_at", UTCDateTime),
+    sa.Column("last_ok_at", UTCDateTime),
+    sa.Column("last_error_at", UTCDateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Column("error_kind", sa.String(40)),
+    sa.Column("consecutive_failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_poll_at", UTCDateTime),
+    sa.Column("items_total", sa.Integer, nullable=False, server_default="0"),
+)
+
+triage_events = sa.Table(
+    "triage_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("field", sa.String(40), nullable=False),
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+)
+sa.Index("ix_triage_events_item", triage_events.c.item_id)

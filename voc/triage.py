@@ -1,0 +1,99 @@
+"""Triage inbox: which items wait for an answer, in what order, and how agents change them.
+
+Domain: no Streamlit. The Inbox page reads `inbox_frame` and hands edits to `changes_from_editor`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from voc.models import TriageChange, TriageStatus
+
+STATUSES: tuple[str, ...] = tuple(str(status) for status in TriageStatus)
+OPEN_STATUSES: tuple[str, ...] = (
+    str(TriageStatus.NEW),
+    str(TriageStatus.ASSIGNED),
+    str(TriageStatus.WAITING_ON_CUSTOMER),
+)
+EDITABLE_COLUMNS: tuple[str, ...] = ("triage_status", "assignee")
+INBOX_COLUMNS: tuple[str, ...] = (
+    "id",
+    "posted_at",
+    "priority",
+    "source",
+    "channel",
+    "language",
+    "author",
+    "author_reach",
+    "text",
+    "sentiment_score",
+    "sentiment_reasons",
+    "nps",
+    "csat",
+    "link",
+    "triage_status",
+    "assignee",
+)
+READ_ONLY_COLUMNS: tuple[str, ...] = tuple(c for c in INBOX_COLUMNS if c not in EDITABLE_COLUMNS)
+
+
+def priority_for(
+    *,
+    label: str,
+    confidence: float,
+    reach: int | None = None,
+    nps: int | None = None,
+    csat: int | None = None,
+) -> float:
+    """0–100: how urgently an item needs a person, from severity and the author's reach."""
+    if label == "negative":
+        severity = 0.5 + 0.5 * max(0.0, min(confidence, 1.0))
+    elif label == "neutral":
+        severity = 0.15
+    else:
+        severity = 0.0
+    if nps is not None and nps <= 6:
+        severity = max(severity, 0.4 + (6 - nps) * 0.1)
+    if csat is not None and csat <= 2:
+        severity = max(severity, 0.8 if csat == 1 else 0.6)
+    # Reach multiplies severity: 1× for an unknown author, up to about 4× for a million followers.
+    reach_factor = 1.0 + math.log10(1 + max(reach or 0, 0)) / 2
+    return round(min(100.0, 25.0 * severity * reach_factor), 1)
+
+
+def changes_from_editor(original: pd.DataFrame, edited: pd.DataFrame) -> list[TriageChange]:
+    """The triage changes an agent made in the inbox editor, comparing by item id."""
+    if original.empty or edited.empty:
+        return []
+    before = original.set_index("id")
+    changes: list[TriageChange] = []
+    for row in edited.to_dict("records"):
+        item_id = int(row["id"])
+        if item_id not in before.index:
+            continue
+        for column in EDITABLE_COLUMNS:
+            old = _clean(before.at[item_id, column])
+            new = _clean(row.get(column))
+            if old != new:
+                changes.append(TriageChange(item_id=item_id, field=column, value=new))
+    return changes
+
+
+def validate_change(change: TriageChange) -> None:
+    """Refuse a change that names an unknown field or status (a crafted request, say)."""
+    if change.field not in EDITABLE_COLUMNS:
+        raise ValueError(f"{change.field!r} cannot be changed from the inbox")
+    if change.field == "triage_status" and change.value not in STATUSES:
+        raise ValueError(f"unknown triage status {change.value!r}; expected one of {', '.join(STATUSES)}")
+
+
+def _clean(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    text = str(value).strip()
+    return text or None
