@@ -63,6 +63,8 @@ def build_item(source: str, raw: RawItem, ingested_at: datetime, analysis: Analy
         respondent_key=respondent_key(raw.respondent),
         nps=raw.nps,
         csat=raw.csat,
+        ces=raw.ces,
+        survey_field=raw.survey_field,
     )
 
 

@@ -41,6 +41,8 @@ class RawItem:
     respondent: str | None = None  # e-mail or customer id; only its salted hash is stored
     nps: int | None = None
     csat: int | None = None
+    ces: int | None = None
+    survey_field: str | None = None  # which free-text column of a survey response
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -74,6 +76,11 @@ class NewItem:
     respondent_key: str | None
     nps: int | None
     csat: int | None
+    ces: int | None = None
+    survey_field: str | None = None
+    very_unhappy: bool = False
+    very_unhappy_reasons: list[str] | None = None
+    recovery_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -105,3 +112,5 @@ class SourceState:
     consecutive_failures: int
     next_poll_at: datetime | None
     items_total: int
+    paused_until: datetime | None = None
+    pause_reason: str | None = None

@@ -70,6 +70,15 @@ items = sa.Table(
     sa.Column("respondent_key", sa.String(64)),  # salted hash, never the address itself
     sa.Column("nps", sa.Integer),
     sa.Column("csat", sa.Integer),
+    # Survey voice and service recovery (revision 0003).
+    sa.Column("ces", sa.Integer),  # customer effort score
+    sa.Column("survey_field", sa.String(200)),  # which free-text column of the response
+    sa.Column("very_unhappy", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("very_unhappy_reasons", sa.JSON),
+    sa.Column("recovery_due_at", UTCDateTime),
+    sa.Column("recovery_outcome", sa.String(30)),  # recovered | not_recovered
+    sa.Column("recovery_outcome_at", UTCDateTime),
+    sa.Column("recovery_actor", sa.String(200)),
     sa.UniqueConstraint("source", "external_id", name="uq_items_source_external_id"),
 )
 sa.Index("ix_items_posted_at", items.c.posted_at)
@@ -94,7 +103,35 @@ sources = sa.Table(
     sa.Column("consecutive_failures", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_poll_at", UTCDateTime),
     sa.Column("items_total", sa.Integer, nullable=False, server_default="0"),
+    # Pauses that are not failures, e.g. a usage cap or a spent daily budget (revision 0002).
+    sa.Column("paused_until", UTCDateTime),
+    sa.Column("pause_reason", sa.Text),
 )
+
+# Reads and estimated cost per source per UTC day: the cost meter and daily budgets (0002).
+source_usage = sa.Table(
+    "source_usage",
+    metadata,
+    sa.Column("source", sa.String(100), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("requests", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("posts_read", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("users_read", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cost_usd", sa.Float, nullable=False, server_default="0"),
+)
+
+# Periods a source could not cover (e.g. a cursor older than the API's window) (0002).
+coverage_gaps = sa.Table(
+    "coverage_gaps",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(100), nullable=False),
+    sa.Column("detected_at", UTCDateTime, nullable=False),
+    sa.Column("gap_start", UTCDateTime),
+    sa.Column("gap_end", UTCDateTime),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+sa.Index("ix_coverage_gaps_source", coverage_gaps.c.source)
 
 triage_events = sa.Table(
     "triage_events",
@@ -108,3 +145,47 @@ triage_events = sa.Table(
     sa.Column("new_value", sa.Text),
 )
 sa.Index("ix_triage_events_item", triage_events.c.item_id)
+
+# Survey imports: the column mapping saved per survey, and what each import landed (0003).
+survey_mappings = sa.Table(
+    "survey_mappings",
+    metadata,
+    sa.Column("survey", sa.String(200), primary_key=True),
+    sa.Column("vendor", sa.String(40), nullable=False),
+    sa.Column("mapping", sa.JSON, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+survey_imports = sa.Table(
+    "survey_imports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("survey", sa.String(200), nullable=False),
+    sa.Column("filename", sa.String(500), nullable=False),
+    sa.Column("vendor", sa.String(40), nullable=False),
+    sa.Column("via", sa.String(20), nullable=False),  # upload | folder | cli
+    sa.Column("imported_at", UTCDateTime, nullable=False),
+    sa.Column("rows_total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("items_landed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("duplicates", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_refused", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("problems", sa.JSON, nullable=False),  # [{"line": n, "reason": "..."}]
+)
+
+# Alerts raised for a person (e.g. a very unhappy survey respondent), deduplicated by key (0003).
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("rule", sa.String(60), nullable=False),
+    sa.Column("dedupe_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE")),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),
+    sa.Column("acknowledged_by", sa.String(200)),
+    sa.Column("acknowledged_at", UTCDateTime),
+    sa.Column("delivered_at", UTCDateTime),
+    sa.Column("delivery_error", sa.Text),
+)
