@@ -189,3 +189,69 @@ alerts = sa.Table(
     sa.Column("delivered_at", UTCDateTime),
     sa.Column("delivery_error", sa.Text),
 )
+
+# Sentiment labels (agents' corrections, imported labels, weak labels from survey scores) (0004).
+sentiment_labels = sa.Table(
+    "sentiment_labels",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="SET NULL")),
+    sa.Column("text", sa.Text, nullable=False),  # redacted, like every stored text
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("label", sa.String(16), nullable=False),
+    sa.Column("origin", sa.String(20), nullable=False),  # correction | import | weak
+    sa.Column("actor", sa.String(200)),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+sa.Index("ix_sentiment_labels_item", sentiment_labels.c.item_id)
+
+# Trained scorers, versioned, with their evaluation and the languages they are switched on for (0004).
+sentiment_models = sa.Table(
+    "sentiment_models",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version", sa.String(80), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("trained_on", sa.Integer, nullable=False),
+    sa.Column("metrics", sa.JSON, nullable=False),
+    sa.Column("active_languages", sa.JSON, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("blob", sa.LargeBinary, nullable=False),
+)
+
+# One embedding per item, computed once and shared by sentiment, themes and duplicates (0004).
+item_embeddings = sa.Table(
+    "item_embeddings",
+    metadata,
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("model", sa.String(80), nullable=False),
+    sa.Column("dim", sa.Integer, nullable=False),
+    sa.Column("vector", sa.LargeBinary, nullable=False),  # float32, little-endian
+)
+
+# Workspace settings edited in the app (e.g. alert channels, team time zone) (0004).
+app_settings = sa.Table(
+    "app_settings",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("updated_by", sa.String(200)),
+)
+
+# Long background work (re-scoring, re-assignment) with progress the UI can show (0004).
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # queued | running | done | failed
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("started_at", UTCDateTime),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("error", sa.Text),
+    sa.Column("lease_owner", sa.String(200)),
+)
