@@ -38,5 +38,5 @@ def test_listener_process_fills_a_fresh_database_and_stops_cleanly_on_sigterm(tm
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert "stopped cleanly" in output
-    assert {s.name for s in store.sources()} == {"demo-social", "demo-survey"}
+    assert {"demo-social", "demo-survey"} <= {s.name for s in store.sources()}
     assert all(s.lease_owner is None for s in store.sources())  # leases released for the next runner

@@ -1,0 +1,32 @@
+"""The frame: page config, sidebar (listener health, local-mode badge) and the page router."""
+
+import streamlit as st
+
+from ui import data, widgets
+
+st.set_page_config(page_title="Customer voice", page_icon=":material/forum:", layout="wide")
+
+pages = st.navigation(
+    {
+        "Insights": [
+            st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:", url_path="trends", default=True)
+        ],
+        "Care": [st.Page("pages/inbox.py", title="Inbox", icon=":material/inbox:", url_path="inbox")],
+        "Operations": [st.Page("pages/sources.py", title="Sources", icon=":material/sensors:", url_path="sources")],
+    }
+)
+
+
+@st.fragment(run_every="15s")
+def listener_health() -> None:
+    """Re-read heartbeats every 15 s without rerunning the page."""
+    widgets.listener_badge(data.sources(), data.utcnow(), data.settings().heartbeat_stale_after_s)
+
+
+with st.sidebar:
+    listener_health()
+    if data.local_mode():
+        st.badge("Local mode", color="blue", icon=":material/computer:")
+        st.caption(f"No sign-in configured: changes are recorded as “{data.LOCAL_USER}”.")
+
+pages.run()

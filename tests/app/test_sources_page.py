@@ -1,0 +1,103 @@
+"""The Sources page and the sidebar badge: listener health as the runner recorded it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from voc.store import Store
+
+
+def open_sources(app: AppTest) -> AppTest:
+    return app.run().switch_page("pages/sources.py").run()
+
+
+def cards(at: AppTest) -> dict[str, dict[str, str]]:
+    """Per source card: its badge text and metric values, keyed by source name."""
+    found: dict[str, dict[str, str]] = {}
+
+    def visit(block: Any) -> None:
+        if not hasattr(block, "children"):  # a leaf element
+            return
+        markdown = [m.value for m in block.get("markdown")]
+        titles = [text for text in markdown if text.startswith("**")]
+        if len(titles) == 1 and block.get("metric"):  # one source's bordered container
+            name = titles[0].split("**")[1]
+            found[name] = {
+                "badge": next(text for text in markdown if "-badge[" in text),
+                **{m.label: m.value for m in block.get("metric")},
+                "errors": " ".join(e.value for e in block.get("error")),
+            }
+            return
+        for child in block.children.values():
+            visit(child)
+
+    visit(at.main)
+    return found
+
+
+def test_each_source_shows_its_health_heartbeat_errors_and_items(app: AppTest, store_with_sick_sources: Store) -> None:
+    at = open_sources(app)
+
+    assert not at.exception
+    shown = cards(at)
+    assert sorted(shown) == ["forum", "social", "survey", "x-recent"]
+    social = shown["social"]
+    assert ":green-badge[" in social["badge"] and "Healthy" in social["badge"]
+    assert social["Items ingested"] == "7"
+    assert social["Last heartbeat"].endswith("s ago")
+    assert social["Failures in a row"] == "0"
+    assert shown["survey"]["Items ingested"] == "3"
+
+
+def test_a_source_whose_heartbeat_is_old_is_shown_stale_in_red(app: AppTest, store_with_sick_sources: Store) -> None:
+    forum = cards(open_sources(app))["forum"]
+
+    assert ":red-badge[" in forum["badge"] and "Stale" in forum["badge"]
+    assert forum["Last heartbeat"] == "10 min ago"
+    assert "is `python -m listeners` running?" in forum["errors"]
+
+
+def test_a_failing_source_shows_its_error_kind_and_text(app: AppTest, store_with_sick_sources: Store) -> None:
+    broken = cards(open_sources(app))["x-recent"]
+
+    assert ":red-badge[" in broken["badge"] and "Failing" in broken["badge"]
+    assert broken["Error kind"] == "auth"
+    assert broken["Failures in a row"] == "1"
+    assert "401 Unauthorized: check X_BEARER_TOKEN" in broken["errors"]
+
+
+def test_the_sidebar_badge_counts_live_listeners_and_turns_red(app: AppTest, store_with_sick_sources: Store) -> None:
+    at = app.run()
+
+    sidebar = [m.value for m in at.sidebar.get("markdown")]
+    assert any(":red-badge[" in text and "Listeners 2/4 alive" in text for text in sidebar)
+    assert any("Local mode" in text for text in sidebar)
+
+
+def test_the_sidebar_badge_is_green_when_all_listeners_are_alive(app: AppTest, store_with_items: Store) -> None:
+    at = app.run()
+
+    sidebar = [m.value for m in at.sidebar.get("markdown")]
+    assert any(":green-badge[" in text and "Listeners 2/2 alive" in text for text in sidebar)
+
+
+def test_without_sources_the_page_says_how_to_start_the_listeners(app: AppTest, empty_store: Store) -> None:
+    at = open_sources(app)
+
+    assert not at.exception
+    assert "Start the listeners with `make run` or `python -m listeners`" in at.info[0].value
+    sidebar = [m.value for m in at.sidebar.get("markdown")]
+    assert any(":gray-badge[" in text and "No listeners running" in text for text in sidebar)
+
+
+def test_resume_lifts_a_failing_sources_wait(app: AppTest, store_with_sick_sources: Store) -> None:
+    assert store_with_sick_sources.source("x-recent").next_poll_at is not None  # waiting a day after a 401
+    at = open_sources(app)
+    assert [button.key for button in at.button] == ["resume.x-recent"]
+
+    at.button(key="resume.x-recent").click().run()
+
+    assert store_with_sick_sources.source("x-recent").next_poll_at is None
+    assert "x-recent will be polled" in at.toast[0].value

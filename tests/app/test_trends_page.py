@@ -1,0 +1,126 @@
+"""The Trends page (the default page), rendered by AppTest over a real store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pandas as pd
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import social_items
+from voc.ingest import build_item
+from voc.store import Store
+
+
+def charts(at: AppTest) -> list[tuple[dict, pd.DataFrame]]:
+    """Each vega-lite chart on the page: its spec and the rows it was given."""
+    found = []
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        frames = [convert_arrow_bytes_to_pandas_df(ds.data.data) for ds in element.proto.datasets]
+        found.append((spec, pd.concat(frames) if frames else pd.DataFrame()))
+    return found
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_trends_is_the_default_page_and_shows_stored_counts(app: AppTest, store_with_items: Store) -> None:
+    at = app.run()
+
+    assert not at.exception
+    assert at.title[0].value == "Trends"
+    # Our brand (the default brand filter): nine items, three of them negative, NPS of 10, 9, 3.
+    assert metric(at, "Items") == "9"
+    assert metric(at, "Negative share") == "33.3 %"
+    assert metric(at, "NPS") == "+33"
+
+
+def test_the_volume_chart_is_built_from_the_stored_items(app: AppTest, store_with_items: Store) -> None:
+    at = app.run()
+
+    found = charts(at)
+    titles = [spec["title"] for spec, _ in found]
+    assert titles == ["Volume by sentiment, per hour", "By language", "By channel", "Share of voice"]
+    spec, volume = found[0]
+    assert spec["mark"]["type"] == "bar"
+    assert volume["items"].sum() == 9
+    assert volume.groupby("sentiment")["items"].sum().to_dict() == {"negative": 3, "neutral": 4, "positive": 2}
+    _, share = found[3]
+    assert share.set_index("brand")["items"].to_dict() == {"Northwind Mobile": 6, "Contoso Telecom": 1}
+
+
+def test_a_channel_in_the_url_filters_the_view(app: AppTest, store_with_items: Store) -> None:
+    app.query_params["channel"] = "instagram"
+
+    at = app.run()
+
+    assert at.selectbox(key="channel").value == "instagram"
+    assert metric(at, "Items") == "2"
+    assert metric(at, "Negative share") == "0.0 %"
+    assert metric(at, "NPS") == "—"
+
+
+def test_all_brands_adds_the_competitors_mentions(app: AppTest, store_with_items: Store) -> None:
+    at = app.run()
+
+    at.selectbox(key="brand").select("all").run()
+
+    assert metric(at, "Items") == "10"
+    assert metric(at, "Negative share") == "30.0 %"
+
+
+def test_a_shorter_range_drops_older_items(app: AppTest, store_with_items: Store) -> None:
+    at = app.run()
+
+    at.segmented_control(key="range").set_value("24h").run()
+
+    assert metric(at, "Items") == "8"  # the 30-hour-old complaint is out
+    spec, volume = charts(at)[0]
+    assert volume["bucket"].nunique() in {24, 25}  # 24 when the range starts on the hour
+
+
+def test_a_range_preset_in_the_url_switches_to_daily_buckets(app: AppTest, store_with_items: Store) -> None:
+    app.query_params["range"] = "30d"
+
+    at = app.run()
+
+    spec, volume = charts(at)[0]
+    assert spec["title"] == "Volume by sentiment, per day"
+    assert volume["bucket"].nunique() in {30, 31}  # 30 when the range starts at midnight
+
+
+def test_filters_that_match_nothing_say_so(app: AppTest, store_with_items: Store) -> None:
+    app.query_params["channel"] = "reddit"
+    app.query_params["brand"] = "Contoso Telecom"
+
+    at = app.run()
+
+    assert metric(at, "Items") == "0"
+    assert "No items match these filters" in at.info[0].value
+    assert not at.get("vega_lite_chart")
+
+
+def test_an_empty_store_says_the_listeners_are_starting(app: AppTest, empty_store: Store) -> None:
+    at = app.run()
+
+    assert not at.exception
+    assert "No items yet — the listeners are starting" in at.info[0].value
+    assert not at.metric
+    assert not at.get("vega_lite_chart")
+
+
+def test_the_empty_state_gives_way_to_charts_when_the_first_items_land(app: AppTest, empty_store: Store) -> None:
+    at = app.run()
+    assert "No items yet" in at.info[0].value
+
+    now = datetime.now(UTC)
+    empty_store.add_items([build_item("social", raw, now) for raw in social_items(now)])
+    at.run()  # in the browser, the empty state's 5-second fragment triggers this rerun itself
+
+    assert not at.info
+    assert metric(at, "Items") == "6"
+    assert len(at.get("vega_lite_chart")) == 4

@@ -1,0 +1,182 @@
+"""Listener health rules, on a frozen clock: what the badge and the Sources page say."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from voc.health import SourceHealth, age_in_words, classify, since, summary
+from voc.models import SourceState
+
+NOW = datetime.fromisoformat("2026-11-23T12:00:00+00:00")
+STALE_AFTER = 60.0
+
+
+def source(name: str = "demo-social", **changes: object) -> SourceState:
+    healthy = SourceState(
+        name=name,
+        kind="replay",
+        config={},
+        enabled=True,
+        poll_interval_s=5.0,
+        cursor=None,
+        lease_owner="host:1:abc",
+        lease_expires_at=NOW + timedelta(seconds=80),
+        heartbeat_at=NOW - timedelta(seconds=2),
+        last_ok_at=NOW - timedelta(seconds=4),
+        last_error_at=None,
+        last_error=None,
+        error_kind=None,
+        consecutive_failures=0,
+        next_poll_at=NOW + timedelta(seconds=1),
+        items_total=120,
+    )
+    return replace(healthy, **changes)  # type: ignore[arg-type]
+
+
+def test_a_source_polled_recently_without_failures_is_healthy() -> None:
+    verdict = classify(source(), NOW, STALE_AFTER)
+
+    assert verdict.state is SourceHealth.HEALTHY
+    assert verdict.reason == "Polled 4 s ago."
+
+
+def test_an_old_heartbeat_is_stale_whatever_the_last_error() -> None:
+    old = source(heartbeat_at=NOW - timedelta(minutes=5), consecutive_failures=4, error_kind="auth")
+
+    verdict = classify(old, NOW, STALE_AFTER)
+
+    assert verdict.state is SourceHealth.STALE
+    assert "5 min ago" in verdict.reason
+    assert "python -m listeners" in verdict.reason
+
+
+def test_a_heartbeat_exactly_at_the_limit_is_still_fresh() -> None:
+    edge = source(heartbeat_at=NOW - timedelta(seconds=STALE_AFTER))
+
+    assert classify(edge, NOW, STALE_AFTER).state is SourceHealth.HEALTHY
+
+
+def test_a_source_never_polled_is_stale_and_says_how_to_start_the_listeners() -> None:
+    verdict = classify(source(heartbeat_at=None, last_ok_at=None), NOW, STALE_AFTER)
+
+    assert verdict.state is SourceHealth.STALE
+    assert "No heartbeat yet" in verdict.reason
+
+
+def test_a_retryable_failure_is_backing_off_until_it_repeats() -> None:
+    first = source(
+        consecutive_failures=1,
+        error_kind="rate_limited",
+        last_error="429 Too Many Requests",
+        last_error_at=NOW - timedelta(seconds=3),
+        next_poll_at=NOW + timedelta(seconds=30),
+    )
+
+    verdict = classify(first, NOW, STALE_AFTER)
+
+    assert verdict.state is SourceHealth.BACKING_OFF
+    assert verdict.reason == "Last poll failed (rate_limited); retrying in 30 s."
+    assert classify(replace(first, consecutive_failures=3), NOW, STALE_AFTER).state is SourceHealth.FAILING
+
+
+@pytest.mark.parametrize("kind", ["auth", "invalid_query", "bad_data"])
+def test_an_error_that_needs_a_person_is_failing_at_once(kind: str) -> None:
+    broken = source(consecutive_failures=1, error_kind=kind, last_error="401 Unauthorized")
+
+    verdict = classify(broken, NOW, STALE_AFTER)
+
+    assert verdict.state is SourceHealth.FAILING
+    assert "401 Unauthorized" in verdict.reason
+    assert kind in verdict.reason
+
+
+def test_a_recovered_source_is_healthy_though_its_last_error_is_kept() -> None:
+    recovered = source(last_error="timeout", error_kind=None, last_error_at=NOW - timedelta(minutes=3))
+
+    assert classify(recovered, NOW, STALE_AFTER).state is SourceHealth.HEALTHY
+
+
+def test_a_disabled_source_is_disabled_even_with_an_old_heartbeat() -> None:
+    off = source(enabled=False, heartbeat_at=NOW - timedelta(days=2))
+
+    assert classify(off, NOW, STALE_AFTER).state is SourceHealth.DISABLED
+
+
+def test_summary_is_green_when_every_enabled_listener_is_alive() -> None:
+    result = summary([source("a"), source("b"), source("c", enabled=False)], NOW, STALE_AFTER)
+
+    assert result.label == "Listeners 2/2 alive"
+    assert result.color == "green"
+    assert result.counts == {"healthy": 2, "disabled": 1}
+
+
+def test_summary_is_red_when_a_listener_is_stale_or_failing() -> None:
+    stale = source("b", heartbeat_at=NOW - timedelta(minutes=2))
+
+    result = summary([source("a"), stale], NOW, STALE_AFTER)
+
+    assert result.label == "Listeners 1/2 alive"
+    assert result.color == "red"
+    failing = source("b", consecutive_failures=1, error_kind="auth")
+    assert summary([source("a"), failing], NOW, STALE_AFTER).color == "red"
+
+
+def test_summary_is_orange_while_a_listener_backs_off() -> None:
+    waiting = source("b", consecutive_failures=1, error_kind="transient")
+
+    result = summary([source("a"), waiting], NOW, STALE_AFTER)
+
+    assert result.label == "Listeners 2/2 alive"
+    assert result.color == "orange"
+
+
+def test_summary_without_enabled_sources_says_so_in_gray() -> None:
+    result = summary([], NOW, STALE_AFTER)
+
+    assert result.label == "No listeners running"
+    assert result.color == "gray"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (-3, "just now"),
+        (0, "0 s ago"),
+        (12.7, "12 s ago"),
+        (89, "89 s ago"),
+        (600, "10 min ago"),
+        (7200, "2 h ago"),
+        (3 * 86400, "3 d ago"),
+    ],
+)
+def test_ages_read_as_short_relative_words(seconds: float, words: str) -> None:
+    assert age_in_words(seconds) == words
+
+
+def test_since_a_missing_moment_is_never() -> None:
+    assert since(None, NOW) == "never"
+    assert since(NOW - timedelta(seconds=12), NOW) == "12 s ago"
+
+
+def test_a_paused_source_says_why_and_until_when_and_counts_as_alive() -> None:
+    paused = source(
+        "x-search",
+        paused_until=NOW + timedelta(hours=3),
+        pause_reason="Daily budget reached: $1.50 of $1.50 spent today (estimate).",
+    )
+
+    verdict = classify(paused, NOW, STALE_AFTER)
+
+    assert verdict.state is SourceHealth.PAUSED
+    assert verdict.reason == "Daily budget reached: $1.50 of $1.50 spent today (estimate). Resumes in 3 h."
+    result = summary([source("a"), paused], NOW, STALE_AFTER)
+    assert (result.label, result.color) == ("Listeners 2/2 alive", "orange")
+
+
+def test_a_pause_that_has_ended_no_longer_counts() -> None:
+    ended = source(paused_until=NOW - timedelta(minutes=1), pause_reason="Daily budget reached")
+
+    assert classify(ended, NOW, STALE_AFTER).state is SourceHealth.HEALTHY

@@ -1,0 +1,102 @@
+"""Trend filters and chart builders: pure, no database (queries are in tests/integration)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from voc import trends
+from voc.trends import TrendFilters, TrendSummary
+
+NOW = datetime.fromisoformat("2026-11-23T12:34:56+00:00")
+
+
+def test_a_preset_ends_at_the_next_minute_so_reruns_share_a_cache_key() -> None:
+    first = TrendFilters.last("24h", now=NOW)
+    later = TrendFilters.last("24h", now=NOW + timedelta(seconds=3))
+
+    assert first == later and hash(first) == hash(later)
+    assert first.end == datetime.fromisoformat("2026-11-23T12:35:00+00:00")
+    assert first.end - first.start == timedelta(hours=24)
+
+
+@pytest.mark.parametrize(("range_key", "bucket"), [("24h", "h"), ("3d", "h"), ("7d", "D"), ("30d", "D")])
+def test_short_ranges_bucket_by_hour_and_long_ones_by_day(range_key: str, bucket: str) -> None:
+    assert TrendFilters.last(range_key, now=NOW).bucket == bucket
+
+
+def test_empty_filter_values_mean_everything_and_a_bad_zone_means_utc() -> None:
+    filters = TrendFilters.last("7d", now=NOW, channel="", language="", brand="", tz="Mars/Olympus")
+
+    assert (filters.channel, filters.language, filters.brand, filters.tz) == (None, None, None, "UTC")
+    assert trends.valid_timezone("Europe/Berlin") == "Europe/Berlin"
+    assert trends.valid_timezone(None) == "UTC"
+
+
+def test_filters_refuse_naive_or_backwards_ranges() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        TrendFilters(datetime(2026, 1, 1), datetime(2026, 1, 2))  # noqa: DTZ001 - the point of the test
+    with pytest.raises(ValueError, match="after start"):
+        TrendFilters(NOW, NOW)
+
+
+def test_negative_share_is_none_without_items() -> None:
+    assert TrendSummary(items=0, negative=0, survey_responses=0, nps=None).negative_share is None
+    assert TrendSummary(items=8, negative=2, survey_responses=0, nps=None).negative_share == 0.25
+    assert trends.format_share(0.125) == "12.5 %"
+    assert trends.format_share(None) == "—"
+
+
+def test_volume_chart_stacks_sentiments_in_fixed_colours_over_time() -> None:
+    volume = pd.DataFrame(
+        {
+            "bucket": pd.to_datetime(["2026-11-23 10:00", "2026-11-23 10:00", "2026-11-23 11:00"]),
+            "sentiment": ["negative", "positive", "negative"],
+            "items": [3, 1, 2],
+        }
+    )
+
+    spec = trends.volume_chart(volume, "hour").to_dict()
+
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["field"] == "bucket"
+    assert spec["encoding"]["x"]["scale"]["type"] == "utc"
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["negative", "neutral", "positive"]
+    rows = next(iter(spec["datasets"].values()))
+    assert [row["items"] for row in rows] == [3, 1, 2]
+
+
+def test_breakdown_chart_orders_bars_largest_first() -> None:
+    frame = pd.DataFrame(
+        {
+            "language": ["de", "de", "en"],
+            "sentiment": ["negative", "neutral", "negative"],
+            "items": [5, 1, 2],
+            "share": [0.625, 0.125, 0.25],
+        }
+    )
+
+    spec = trends.breakdown_chart(frame, "language", "By language").to_dict()
+
+    assert spec["encoding"]["y"]["sort"] == ["de", "en"]
+    assert spec["title"] == "By language"
+
+
+def test_share_of_voice_chart_is_a_donut_over_brands() -> None:
+    frame = pd.DataFrame(
+        {
+            "brand": ["Ours", "Theirs"],
+            "is_competitor": [False, True],
+            "items": [6, 2],
+            "negative": [3, 1],
+            "share": [0.75, 0.25],
+        }
+    )
+
+    spec = trends.share_of_voice_chart(frame).to_dict()
+
+    assert spec["mark"]["type"] == "arc"
+    assert spec["encoding"]["color"]["sort"] == ["Ours", "Theirs"]
+    assert spec["encoding"]["color"]["scale"]["range"][0] == trends.OWN_BRAND_COLOR

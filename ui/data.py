@@ -1,0 +1,132 @@
+"""Cached access to the store for the pages: one shared `Store`, short-lived cached reads.
+
+`st.cache_resource` holds one `Store` per database URL for the whole server (its engine is
+thread-safe). `st.cache_data` readers are keyed by frozen filter values plus the URL, so a test
+or a deployment that points elsewhere never sees another database's rows. Every write goes
+through a function here that clears the readers it affects.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from voc import trends
+from voc.models import SourceState, TriageChange
+from voc.settings import Settings
+from voc.store import Store
+from voc.trends import FilterOptions, TrendFilters, TrendReport
+
+LOCAL_USER = "local user"
+FLASH_KEY = "flash"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def settings() -> Settings:
+    """Settings as of this run (environment and secrets.toml; cheap to read)."""
+    return Settings.load()
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    return Store.from_url(url)
+
+
+def store() -> Store:
+    """The shared store for the configured database (opened and migrated once per URL)."""
+    return _store(settings().database_url)
+
+
+def current_user() -> str:
+    """Who is acting, for the audit trail: the signed-in e-mail, or "local user" without sign-in."""
+    if local_mode():
+        return LOCAL_USER
+    return str(st.user.get("email") or st.user.get("name") or "signed-in user")
+
+
+def local_mode() -> bool:
+    """True when nobody is signed in (no `[auth]` configured): everyone acts as the local user."""
+    try:
+        return not bool(st.user.is_logged_in)
+    except Exception:  # no auth section at all on some versions: treat as local
+        return True
+
+
+def viewer_timezone() -> str:
+    """The browser's IANA zone when it sent one, else UTC."""
+    return trends.valid_timezone(st.context.timezone)
+
+
+# ---- cached readers ---------------------------------------------------------------------------
+
+
+@st.cache_data(ttl="60s", max_entries=200, show_spinner=False)
+def _trend_report(url: str, filters: TrendFilters) -> TrendReport:
+    return trends.report(_store(url), filters)
+
+
+def trend_report(filters: TrendFilters) -> TrendReport:
+    """Every frame of the Trends page for `filters` (cached for a minute)."""
+    return _trend_report(settings().database_url, filters)
+
+
+@st.cache_data(ttl="15s", show_spinner=False)
+def _filter_options(url: str, own_brand: str) -> FilterOptions:
+    return trends.filter_options(_store(url), own_brand)
+
+
+def filter_options() -> FilterOptions:
+    """Channels, languages and brands present in the store, for the filter bars."""
+    current = settings()
+    return _filter_options(current.database_url, current.brand)
+
+
+@st.cache_data(ttl="10m", max_entries=200, show_spinner=False)
+def _inbox(
+    url: str, statuses: tuple[str, ...], channel: str | None, language: str | None, snapshot: str
+) -> pd.DataFrame:
+    # `snapshot` only keys the cache: an agent's grid stays put (edits are by row position)
+    # until they save, refresh or change filters, whatever arrives meanwhile.
+    return _store(url).inbox_frame(statuses=statuses, channel=channel, language=language)
+
+
+def inbox(statuses: tuple[str, ...], channel: str | None, language: str | None, snapshot: str) -> pd.DataFrame:
+    """The negative items waiting in the inbox, newest first, as of `snapshot`."""
+    return _inbox(settings().database_url, statuses, channel, language, snapshot)
+
+
+def sources() -> list[SourceState]:
+    """Every source's stored state; not cached, the health badge must not lag."""
+    return store().sources()
+
+
+def item_count() -> int:
+    return store().count_items()
+
+
+# ---- writes -----------------------------------------------------------------------------------
+
+
+def save_triage(changes: list[TriageChange]) -> int:
+    """Apply inbox changes as the current user, clear the inbox cache, and queue a toast."""
+    applied = store().apply_triage(changes, actor=current_user(), now=utcnow())
+    _inbox.clear()
+    st.session_state[FLASH_KEY] = f"Saved {applied} change{'s' if applied != 1 else ''}"
+    return applied
+
+
+def resume_source(name: str) -> None:
+    """Lift a source's pause or backoff wait (the Sources page's Resume button)."""
+    store().resume_source(name)
+
+
+def forget_reads() -> None:
+    """Drop every cached read (e.g. when the first items arrive in an empty store)."""
+    _filter_options.clear()
+    _trend_report.clear()
+    _inbox.clear()

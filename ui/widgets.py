@@ -1,0 +1,302 @@
+"""Widgets the pages share: filter bars bound to the URL, inbox columns, health badges.
+
+Filter widgets use `bind="query-params"`, so their key is the URL parameter (`?range=7d&lang=de`)
+and a filtered view can be shared as a link. The URL carries the label a widget shows, so
+options are shown as their raw values (channel and language codes, brand names) or as short
+labels ("Resolved", "All brands") that read well in a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui import data
+from voc import health, trends, triage
+from voc.models import SourceState, TriageChange
+from voc.trends import FilterOptions, TrendFilters
+
+ALL = "all"
+OPEN = "open"
+STATUS_LABELS = {
+    OPEN: "Open",
+    ALL: "All",
+    **{status: status.replace("_", " ").capitalize() for status in triage.STATUSES},
+}
+INBOX_EDITOR = "inbox"
+INBOX_COLUMN_ORDER = (
+    "posted_at",
+    "priority",
+    "triage_status",
+    "assignee",
+    "text",
+    "sentiment_reasons",
+    "channel",
+    "language",
+    "author",
+    "author_reach",
+    "link",
+    "source",
+    "sentiment_score",
+    "nps",
+    "csat",
+    "id",
+)
+
+
+def status_label(value: object) -> str:
+    """ "waiting_on_customer" -> "Waiting on customer" (also what a status URL parameter holds)."""
+    return STATUS_LABELS.get(str(value), str(value))
+
+
+def _choice(label: str, options: Sequence[str], key: str, all_label: str) -> str | None:
+    value = st.selectbox(
+        label,
+        [ALL, *options],
+        key=key,
+        bind="query-params",
+        format_func=lambda option: all_label if option == ALL else option,
+    )
+    return None if value in (None, ALL) else str(value)
+
+
+def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> TrendFilters:
+    """The Trends filter bar (range, channel, language, brand), bound to ?range=&channel=&lang=&brand=."""
+    left, channel_col, language_col, brand_col = st.columns([1.3, 1, 1, 1.3], vertical_alignment="bottom")
+    with left:
+        range_key = st.segmented_control(
+            "Range",
+            list(trends.RANGES),
+            default=trends.DEFAULT_RANGE,
+            required=True,
+            key="range",
+            bind="query-params",
+            help="; ".join(f"{key}: {label}" for key, (label, _) in trends.RANGES.items()),
+        )
+    with channel_col:
+        channel = _choice("Channel", options.channels, "channel", "All channels")
+    with language_col:
+        language = _choice("Language", options.languages, "lang", "All languages")
+    with brand_col:
+        brands = [own_brand, *(b for b in options.brands if b != own_brand)]
+        brand = st.selectbox(
+            "Brand",
+            [*brands, ALL],
+            key="brand",
+            bind="query-params",
+            format_func=lambda option: "All brands" if option == ALL else option,
+            help="All brands includes competitors; share of voice always compares every brand",
+        )
+    return TrendFilters.last(
+        str(range_key or trends.DEFAULT_RANGE),
+        now=now,
+        channel=channel,
+        language=language,
+        brand=None if brand == ALL else brand,
+        tz=data.viewer_timezone(),
+    )
+
+
+# ---- inbox ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxView:
+    """Which slice of the inbox an agent is looking at."""
+
+    statuses: tuple[str, ...]
+    channel: str | None
+    language: str | None
+
+
+def inbox_filters(options: FilterOptions) -> InboxView:
+    """The Inbox filter bar (status, channel, language), bound to ?status=&channel=&lang=."""
+    status_col, channel_col, language_col = st.columns(3)
+    with status_col:
+        status = st.selectbox(
+            "Status",
+            list(STATUS_LABELS),
+            key="status",
+            bind="query-params",
+            format_func=status_label,
+            help="Open: new, assigned or waiting on customer",
+        )
+    with channel_col:
+        channel = _choice("Channel", options.channels, "channel", "All channels")
+    with language_col:
+        language = _choice("Language", options.languages, "lang", "All languages")
+    if status == ALL:
+        statuses = triage.STATUSES
+    elif status in (None, OPEN):
+        statuses = triage.OPEN_STATUSES
+    else:
+        statuses = (str(status),)
+    return InboxView(tuple(statuses), channel, language)
+
+
+def inbox_snapshot(view: InboxView, *, refresh: bool = False) -> tuple[str, str]:
+    """(editor key, snapshot id) for this session's grid.
+
+    Editor edits are kept by row position, so the rows must not move under an agent's unsaved
+    edits: the snapshot is fixed until they save, refresh or change filters, and each of those
+    gives the editor a fresh key, which drops edits that no longer line up with the rows.
+    """
+    state = st.session_state
+    outdated = state.pop("inbox.outdated", False) or refresh or state.get("inbox.view") != view
+    if outdated or "inbox.snapshot" not in state:
+        if "inbox.snapshot" in state:
+            state["inbox.version"] = state.get("inbox.version", 0) + 1
+        state["inbox.view"] = view
+        state["inbox.snapshot"] = data.utcnow().isoformat()
+    version = state.get("inbox.version", 0)
+    return (INBOX_EDITOR if version == 0 else f"{INBOX_EDITOR}-{version}"), state["inbox.snapshot"]
+
+
+def new_inbox_snapshot() -> None:
+    """After a save: fresh rows and a fresh editor on the next run."""
+    st.session_state["inbox.outdated"] = True
+
+
+def inbox_columns() -> dict[str, Any]:
+    """Column configuration of the inbox grid: status and assignee editable, the rest read-only."""
+    cc = st.column_config
+    return {
+        "id": cc.NumberColumn("Item", format="%d", width="small"),
+        "posted_at": cc.DatetimeColumn("Posted", format="D MMM HH:mm"),
+        "priority": cc.ProgressColumn("Priority", min_value=0, max_value=100, format="%.0f", width="small"),
+        "triage_status": cc.SelectboxColumn(
+            "Status", options=list(triage.STATUSES), required=True, format_func=status_label, width="medium"
+        ),
+        "assignee": cc.TextColumn("Assignee", max_chars=200),
+        "text": cc.TextColumn("Text (redacted)", width="large"),
+        "sentiment_reasons": cc.ListColumn("Why negative", help="The phrases behind the sentiment score"),
+        "channel": cc.TextColumn("Channel", width="small"),
+        "language": cc.TextColumn("Lang", width="small"),
+        "author": cc.TextColumn("Author"),
+        "author_reach": cc.NumberColumn("Reach", format="compact", help="Followers of the author"),
+        "link": cc.LinkColumn("Link", display_text="Open ↗"),
+        "source": cc.TextColumn("Source"),
+        "sentiment_score": cc.NumberColumn("Score", format="%.2f", help="-1 very negative … +1 very positive"),
+        "nps": cc.NumberColumn("NPS", format="%d"),
+        "csat": cc.NumberColumn("CSAT", format="%d"),
+    }
+
+
+def in_timezone(frame: pd.DataFrame, column: str, tz: str) -> pd.DataFrame:
+    """`frame` with the UTC timestamps of `column` shown in the viewer's zone."""
+    if frame.empty or column not in frame:
+        return frame
+    shown = frame.copy()
+    shown[column] = pd.to_datetime(shown[column], utc=True).dt.tz_convert(tz)
+    return shown
+
+
+def mark_as_form(queue: pd.DataFrame) -> list[TriageChange]:
+    """A keyboard-friendly form to set one item's status (and assignee) without the grid."""
+    labels = {int(row.id): f"#{row.id} · {str(row.text)[:70]}" for row in queue.itertuples()}
+    with st.form("mark-as", border=True, enter_to_submit=False):
+        st.markdown("**Update one item**")
+        item_col, status_col, assignee_col = st.columns([3, 1.4, 1.4])
+        item_id = item_col.selectbox("Item", list(labels), format_func=lambda key: labels[key], key="mark.item")
+        status = status_col.selectbox(
+            "Mark as", list(triage.STATUSES), format_func=status_label, key="mark.status", index=3
+        )
+        assignee = assignee_col.text_input("Assign to", key="mark.assignee", placeholder="unchanged")
+        submitted = st.form_submit_button("Update item")
+    if not submitted or item_id is None:
+        return []
+    changes = [TriageChange(item_id=int(item_id), field="triage_status", value=str(status))]
+    if assignee.strip():
+        changes.append(TriageChange(item_id=int(item_id), field="assignee", value=assignee.strip()))
+    return changes
+
+
+def show_flash() -> None:
+    """The toast a write queued before its rerun (`data.save_triage`)."""
+    message = st.session_state.pop(data.FLASH_KEY, None)
+    if message:
+        st.toast(message, icon=":material/check_circle:")
+
+
+# ---- health -----------------------------------------------------------------------------------
+
+
+def listener_badge(sources: list[SourceState], now: datetime, stale_after_s: float) -> None:
+    """The sidebar badge: "Listeners 2/2 alive" in green, red when one is stale or failing."""
+    result = health.summary(sources, now, stale_after_s)
+    icon = {"green": ":material/sensors:", "orange": ":material/hourglass_top:"}.get(
+        result.color, ":material/sensors_off:"
+    )
+    st.badge(result.label, color=result.color, icon=icon)  # type: ignore[arg-type]
+
+
+def source_card(source: SourceState, now: datetime, stale_after_s: float) -> None:
+    """One listener's health: state, heartbeat, last error, failures and items ingested."""
+    verdict = health.classify(source, now, stale_after_s)
+    with st.container(border=True):
+        title, badge = st.columns([3, 1], vertical_alignment="center")
+        title.markdown(f"**{source.name}** · {source.kind}")
+        with badge:
+            st.badge(verdict.state.label, color=verdict.state.color)  # type: ignore[arg-type]
+        beat, ingested, failures, error_kind = st.columns(4)
+        beat.metric("Last heartbeat", health.since(source.heartbeat_at, now))
+        ingested.metric("Items ingested", f"{source.items_total:,}")
+        failures.metric("Failures in a row", source.consecutive_failures)
+        error_kind.metric("Error kind", source.error_kind or "—")
+        if verdict.state in (health.SourceHealth.STALE, health.SourceHealth.FAILING):
+            st.error(verdict.reason, icon=":material/error:")
+        elif verdict.state is health.SourceHealth.BACKING_OFF:
+            st.warning(verdict.reason, icon=":material/hourglass_top:")
+        else:
+            st.caption(verdict.reason)
+        if source.last_error:
+            st.caption(f"Last error {health.since(source.last_error_at, now)}: {source.last_error}")
+        if verdict.state in (health.SourceHealth.PAUSED, health.SourceHealth.FAILING, health.SourceHealth.BACKING_OFF):
+            st.button(
+                "Resume now",
+                key=f"resume.{source.name}",
+                icon=":material/play_arrow:",
+                help="Lift the pause or the wait: the listeners poll this source on their next tick",
+                on_click=_resume,
+                args=(source.name,),
+            )
+
+
+def _resume(name: str) -> None:
+    data.resume_source(name)
+    st.toast(f"{name} will be polled on the listeners' next tick", icon=":material/play_arrow:")
+
+
+# ---- empty states -----------------------------------------------------------------------------
+
+
+@st.fragment(run_every="5s")
+def rerun_when_items_arrive() -> None:
+    """While the store is empty, look every 5 s and reload the page once the first items land."""
+    if data.item_count() > 0:
+        data.forget_reads()
+        st.rerun()
+
+
+# ---- frame ------------------------------------------------------------------------------------
+
+
+def ensure_frame() -> None:
+    """Make sure a page runs inside `app.py` (navigation, sidebar badge, page config).
+
+    Streamlit 1.67 starts every server in its legacy "pages/ directory" mode and leaves it only
+    once some session has run `st.navigation`; until then, a first visitor who opens /inbox
+    directly gets pages/inbox.py run on its own, without the frame. Ending that mode and
+    rerunning sends the run through app.py, which routes to the same page (page ids derive
+    from the url_path, and ours match the file names).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
