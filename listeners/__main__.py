@@ -36,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     if not listeners:
         log.error("no enabled sources: add one on the Sources page, or set VOC_DEMO_FEED=on")
         return 1
-    runner = Runner(store, listeners)
+    # `build` lets the runner pick up sources added or edited on the Sources page while it runs.
+    runner = Runner(store, listeners, build=lambda source: build_listener(source, settings))
     if args.once:
         runner.run_once()
         return 0

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from voc.costs import Usage
+from voc.coverage import CoverageGap
 from voc.models import ItemKind, RawItem
 
-__all__ = ["Batch", "ErrorKind", "ItemKind", "Listener", "RawItem", "SourceError"]
+__all__ = ["Batch", "CoverageGap", "ErrorKind", "ItemKind", "Listener", "RawItem", "SourceError", "Usage"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class Batch:
     items: list[RawItem]
     cursor: str | None  # stored in the same transaction as the items
     more: bool = False  # another page is ready now: poll again without waiting
+    usage: Usage | None = None  # what the page read and its estimated cost (paid APIs)
+    gap: CoverageGap | None = None  # a period this source could not fetch, learnt on this page
 
 
 class ErrorKind(StrEnum):

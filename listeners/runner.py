@@ -1,24 +1,30 @@
 """The runner: polls every enabled source through the one `Listener` interface.
 
 It owns what sources must not: leases (at most one runner per source), the cursor saved in the
-same transaction as its items, heartbeats, exponential backoff with jitter, and a clean stop on
-SIGTERM/Ctrl-C. Failures are recorded on the source's row and logged, never swallowed.
-No Streamlit import here.
+same transaction as its items (with what the page read, for the cost meter, and any coverage gap),
+heartbeats, exponential backoff with jitter, pauses (a usage cap, a spent daily budget), and a
+clean stop on SIGTERM/Ctrl-C. Failures are recorded on the source's row and logged, never
+swallowed. No Streamlit import here.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 
 from listeners.base import ErrorKind, Listener, SourceError
+from listeners.errors import scrub
+from voc import costs
 from voc.ingest import build_items
+from voc.models import SourceState
 from voc.store import Store
 from voc.store.repository import LeaseLostError
 
@@ -26,7 +32,9 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE_S = 5.0
 BACKOFF_CAP_S = 15 * 60.0
+RATE_LIMIT_BACKOFF_BASE_S = 60.0  # a 429 without a reset time: X advises backing off from a minute
 NOT_RETRYABLE_PAUSE = timedelta(hours=24)
+REFRESH_EVERY_S = 10.0  # how often a runner with a `build` looks for added or edited sources
 
 
 def utcnow() -> datetime:
@@ -43,6 +51,17 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def _fingerprint(source: SourceState) -> str:
+    return json.dumps([source.kind, source.config], sort_keys=True, default=str)
+
+
+def _due(source: SourceState, now: datetime) -> bool:
+    """A source is polled once its wait is over and no pause holds it."""
+    if source.paused_until is not None and source.paused_until > now:
+        return False
+    return source.next_poll_at is None or source.next_poll_at <= now
+
+
 class Runner:
     """Polls `listeners` (by source name) into `store`; one instance per process."""
 
@@ -55,6 +74,8 @@ class Runner:
         clock: Callable[[], datetime] = utcnow,
         lease_ttl: timedelta = timedelta(seconds=90),
         rng: random.Random | None = None,
+        build: Callable[[SourceState], Listener] | None = None,
+        refresh_every_s: float = REFRESH_EVERY_S,
     ) -> None:
         self.store = store
         self.listeners = dict(listeners)
@@ -63,6 +84,31 @@ class Runner:
         self.lease_ttl = lease_ttl
         self.rng = rng or random.Random()
         self.held: set[str] = set()
+        # With `build`, sources added or edited on the Sources page are picked up while running.
+        self.build = build
+        self.refresh_every_s = refresh_every_s
+        self._refreshed_at = time.monotonic()
+        self._built: dict[str, str] = {}
+        if build is not None:
+            self._built = {s.name: _fingerprint(s) for s in store.sources() if s.name in self.listeners}
+
+    def refresh(self) -> None:
+        """Build listeners for sources added, enabled or edited since they were last built."""
+        self._refreshed_at = time.monotonic()
+        if self.build is None:
+            return
+        for source in self.store.sources():
+            fingerprint = _fingerprint(source)
+            if not source.enabled or self._built.get(source.name) == fingerprint:
+                continue
+            self._built[source.name] = fingerprint  # a broken config is reported once, not every tick
+            try:
+                listener = self.build(source)
+            except ValueError as error:
+                log.error("%s", error)
+                continue
+            log.info("%s: %s", source.name, "rebuilt after an edit" if source.name in self.listeners else "added")
+            self.listeners[source.name] = listener
 
     def poll(self, name: str) -> int:
         """Poll one source if it is due and this runner can lease it; returns items stored."""
@@ -71,12 +117,16 @@ class Runner:
         if source is None or not source.enabled:
             self.held.discard(name)
             return 0
-        if source.next_poll_at is not None and source.next_poll_at > now:
+        if not _due(source, now):
             return 0
         if not self.store.try_acquire_lease(name, self.owner, now, self.lease_ttl):
             self.held.discard(name)
             return 0
         self.held.add(name)
+        # Read again under the lease: another runner may have saved a newer cursor meanwhile.
+        source = self.store.source(name)
+        if source is None or not _due(source, now) or self._pause_if_over_budget(source, now):
+            return 0
         listener = self.listeners[name]
         try:
             batch = listener.fetch(source.cursor)
@@ -84,7 +134,14 @@ class Runner:
             wait = timedelta(0) if batch.more else timedelta(seconds=source.poll_interval_s)
             now = self.clock()
             stored = self.store.save_batch(
-                name, new_items, batch.cursor, owner=self.owner, now=now, next_poll_at=now + wait
+                name,
+                new_items,
+                batch.cursor,
+                owner=self.owner,
+                now=now,
+                next_poll_at=now + wait,
+                usage=batch.usage,
+                gap=batch.gap,
             )
         except LeaseLostError:
             log.warning("lost the lease on %s; another runner has it now", name)
@@ -100,23 +157,50 @@ class Runner:
             return 0
         if stored:
             log.info("%s: stored %d new items", name, stored)
+        if batch.usage is not None:
+            refreshed = self.store.source(name)
+            if refreshed is not None:
+                self._pause_if_over_budget(refreshed, now)
         return stored
+
+    def _pause_if_over_budget(self, source: SourceState, now: datetime) -> bool:
+        """Pause a source whose estimated spend today has reached its daily budget."""
+        budget = costs.daily_budget(source.config)
+        if budget is None:
+            return False
+        spent = self.store.usage_on(source.name, costs.utc_day(now)).cost_usd
+        pause = costs.budget_pause(spent_usd=spent, budget_usd=budget, now=now)
+        if pause is None:
+            return False
+        log.warning("%s: %s", source.name, pause.reason)
+        self.store.pause_source(source.name, until=pause.until, reason=pause.reason)
+        return True
 
     def _record(
         self, name: str, kind: ErrorKind, message: str, failures: int, retry_after_s: float | None, retryable: bool
     ) -> None:
         now = self.clock()
+        message = scrub(message)  # a last guard: no credential reaches the log or the database
         if not retryable:
             delay = NOT_RETRYABLE_PAUSE.total_seconds()
         elif retry_after_s is not None:
             delay = retry_after_s
+        elif kind is ErrorKind.RATE_LIMITED:
+            delay = backoff_delay(failures, self.rng, base=RATE_LIMIT_BACKOFF_BASE_S)
         else:
             delay = backoff_delay(failures, self.rng)
+        next_poll_at = now + timedelta(seconds=delay)
+        # A usage cap is a pause, not just a wait: the Sources page shows why and until when.
+        paused_until = next_poll_at if kind is ErrorKind.USAGE_CAP else None
         log.warning("%s: %s: %s (retry in %.0f s)", name, kind, message, delay)
-        self.store.record_failure(name, kind=str(kind), message=message, now=now, next_poll_at=now + timedelta(seconds=delay))
+        self.store.record_failure(
+            name, kind=str(kind), message=message, now=now, next_poll_at=next_poll_at, paused_until=paused_until
+        )
 
     def run_once(self) -> int:
         """Poll every source once (those not due are skipped) and beat for the ones held."""
+        if self.build is not None and time.monotonic() - self._refreshed_at >= self.refresh_every_s:
+            self.refresh()
         stored = sum(self.poll(name) for name in self.listeners)
         self.store.beat(self.held, self.clock())
         return stored

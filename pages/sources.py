@@ -1,10 +1,11 @@
-"""Sources: is each listener polling, and if not, why."""
+"""Sources: is each listener polling, and if not, why; what the paid ones cost; add and edit X sources."""
 
 import streamlit as st
 
-from ui import data, widgets
+from ui import data, widgets, x_sources
 
 widgets.ensure_frame()
+widgets.show_flash()
 st.title("Sources")
 stale_after_s = data.settings().heartbeat_stale_after_s
 
@@ -21,9 +22,15 @@ def source_health() -> None:
         )
         return
     now = data.utcnow()
+    x_sources.token_notice(sources)
     st.caption(f"A source is stale when its heartbeat is older than {stale_after_s:.0f} s.")
     for source in sources:
         widgets.source_card(source, now, stale_after_s)
+    x_sources.cost_meter(sources)
+    x_sources.coverage_gaps()
 
 
 source_health()
+sources = data.sources()
+x_sources.edit_forms(sources)
+x_sources.add_form(sources)

@@ -38,6 +38,10 @@ class Settings:
     heartbeat_stale_after_s: float = 60.0
     runner_tick_seconds: float = 1.0
     x_bearer_token: str | None = field(default=None, repr=False)
+    x_api_base_url: str = "https://api.twitter.com"  # tweepy's host; https://api.x.com works too
+    x_request_timeout_s: float = 30.0  # every X call gives up after this long (tweepy sets none)
+    x_post_read_usd: float = 0.005  # X pay-per-use price of one post read (cost meter estimate)
+    x_user_read_usd: float = 0.010  # ... and of one user read
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -70,6 +74,10 @@ class Settings:
             ("replay_backfill_share", float),
             ("heartbeat_stale_after_s", float),
             ("runner_tick_seconds", float),
+            ("x_api_base_url", str),
+            ("x_request_timeout_s", float),
+            ("x_post_read_usd", float),
+            ("x_user_read_usd", float),
         ):
             raw = pick(name)
             if raw not in (None, ""):
@@ -78,5 +86,5 @@ class Settings:
                 except ValueError as exc:
                     raise ValueError(f"VOC_{name.upper()}={raw!r} is not a valid {convert.__name__}") from exc
         token = env.get("X_BEARER_TOKEN") or pick("x_bearer_token")
-        values["x_bearer_token"] = token or None
+        values["x_bearer_token"] = (token or "").strip() or None  # a pasted newline would break the header
         return cls(**values)

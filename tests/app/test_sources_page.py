@@ -95,7 +95,7 @@ def test_without_sources_the_page_says_how_to_start_the_listeners(app: AppTest, 
 def test_resume_lifts_a_failing_sources_wait(app: AppTest, store_with_sick_sources: Store) -> None:
     assert store_with_sick_sources.source("x-recent").next_poll_at is not None  # waiting a day after a 401
     at = open_sources(app)
-    assert [button.key for button in at.button] == ["resume.x-recent"]
+    assert [button.key for button in at.button if button.key.startswith("resume.")] == ["resume.x-recent"]
 
     at.button(key="resume.x-recent").click().run()
 

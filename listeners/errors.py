@@ -1,0 +1,211 @@
+"""The one error classifier: every source's library and HTTP failures become a `SourceError`.
+
+A source calls `classify(error)` on whatever its client raised (tweepy's `HTTPException`s,
+requests' timeouts and connection errors, a body that is not JSON) and re-raises the result; the
+runner then decides from the kind whether and when to retry:
+
+- rate limited (429): retry when `x-rate-limit-reset` (or `Retry-After`) says; without either the
+  runner backs off exponentially from a minute;
+- usage cap reached (429 or 402 `usage-capped`, credits spent): pause until the next UTC midnight
+  and try once a day until the cap resets, saying so;
+- unauthorised or forbidden (401, 403): stop retrying and say how to fix the credentials;
+- invalid request (400, 404): stop retrying and show the API's own message;
+- transient (5xx, timeouts, connection errors, a truncated body): exponential backoff with jitter.
+
+Messages are for the Sources page: they never contain a credential (`scrub`). No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from listeners.base import ErrorKind, SourceError
+from voc.costs import next_utc_midnight
+
+MAX_MESSAGE = 600
+RESET_MARGIN_S = 1.0  # ask again just after the window resets, not on the edge
+
+X_AUTH_FIX = (
+    "Copy the app's Bearer Token from the X Developer Console into X_BEARER_TOKEN "
+    "(or x_bearer_token in .streamlit/secrets.toml) and restart the listeners."
+)
+X_PROJECT_FIX = (
+    "In the X Developer Console, attach the app to a Project with access to this endpoint "
+    "(and credits on pay-per-use), then resume the source."
+)
+
+_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9%._~+/=-]{16,}")
+_SECRET_PARAM = re.compile(r"(?i)\b((?:access_|bearer_|api_)?(?:token|key|secret))=[^&\s'\"]+")
+
+
+def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """`text` without the given secrets, bearer tokens or credential-looking URL parameters."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    text = _BEARER.sub(r"\1 ***", text)
+    return _SECRET_PARAM.sub(r"\1=***", text)
+
+
+def classify(
+    error: BaseException,
+    *,
+    service: str = "X",
+    secrets: Iterable[str | None] = (),
+    now: datetime | None = None,
+    auth_fix: str = X_AUTH_FIX,
+) -> SourceError:
+    """The `SourceError` for anything a source's client raised; its message never holds a secret."""
+    secrets = tuple(secrets)
+    now = now or datetime.now(UTC)
+    result = error if isinstance(error, SourceError) else _classify(error, service=service, now=now, auth_fix=auth_fix)
+    message = scrub(result.message, secrets)[:MAX_MESSAGE]
+    return SourceError(result.kind, message, retry_after_s=result.retry_after_s)
+
+
+def _classify(error: BaseException, *, service: str, now: datetime, auth_fix: str) -> SourceError:
+    response = getattr(error, "response", None)
+    if isinstance(response, requests.Response) and response.status_code >= 400:
+        # tweepy's HTTPException family and requests' HTTPError both carry the response.
+        return classify_response(
+            response.status_code, response.headers, _body(response), service=service, now=now, auth_fix=auth_fix
+        )
+    if isinstance(error, requests.Timeout):
+        return SourceError(ErrorKind.TRANSIENT, f"{service} did not answer in time ({type(error).__name__}).")
+    if isinstance(error, requests.exceptions.InvalidHeader):
+        return SourceError(
+            ErrorKind.AUTH,
+            f"The {service} credential is malformed (it contains a space or a line break). {auth_fix}",
+        )
+    if isinstance(error, requests.ConnectionError):
+        return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service} ({type(error).__name__}).")
+    if isinstance(error, (json.JSONDecodeError, requests.JSONDecodeError)):
+        # A 200 whose body is cut short or is a proxy's error page: try again later.
+        return SourceError(ErrorKind.TRANSIENT, f"{service} answered with a body that is not valid JSON: {error}")
+    if isinstance(error, requests.RequestException):
+        return SourceError(ErrorKind.TRANSIENT, f"Request to {service} failed: {type(error).__name__}: {error}")
+    return SourceError(ErrorKind.UNEXPECTED, f"{type(error).__name__}: {error}")
+
+
+def classify_response(
+    status: int,
+    headers: Mapping[str, str],
+    body: Any,
+    *,
+    service: str = "X",
+    now: datetime | None = None,
+    auth_fix: str = X_AUTH_FIX,
+) -> SourceError:
+    """The `SourceError` for an HTTP error answer (status, headers, parsed JSON body or text)."""
+    now = now or datetime.now(UTC)
+    said = api_message(body)
+    detail = f": {said}" if said else ""
+    if _usage_capped(status, body):
+        until = next_utc_midnight(now)
+        return SourceError(
+            ErrorKind.USAGE_CAP,
+            f"{service} usage cap reached ({status}{detail}). Paused until {until:%Y-%m-%d %H:%M} UTC and "
+            f"tried once a day until the cap resets; raise the cap or add credits in the {service} "
+            "Developer Console, then resume the source.",
+            retry_after_s=(until - now).total_seconds(),
+        )
+    if status == 429:
+        wait = _reset_wait(headers, now)
+        when = f"retrying in {wait:.0f} s" if wait is not None else "no reset time given, backing off"
+        return SourceError(
+            ErrorKind.RATE_LIMITED, f"{service} rate limit reached (429{detail}); {when}.", retry_after_s=wait
+        )
+    if status == 401:
+        return SourceError(ErrorKind.AUTH, f"{service} rejected the credentials (401 Unauthorized{detail}). {auth_fix}")
+    if status == 403:
+        fix = X_PROJECT_FIX if service == "X" else auth_fix
+        return SourceError(ErrorKind.AUTH, f"{service} refused access (403 Forbidden{detail}). {fix}")
+    if status in (400, 404, 422):
+        return SourceError(
+            ErrorKind.INVALID_QUERY,
+            f"{service} rejected the request ({status}{detail}). Edit the source on the Sources page.",
+        )
+    if status >= 500 or status == 408:
+        return SourceError(ErrorKind.TRANSIENT, f"{service} is having trouble ({status}{detail}).")
+    return SourceError(ErrorKind.UNEXPECTED, f"{service} answered {status}{detail}.")
+
+
+def api_message(body: Any) -> str:
+    """The API's own words from an error body: X's `errors[].message`, problem `detail`/`title`."""
+    if isinstance(body, str):
+        return " ".join(body.split())[:200]
+    if not isinstance(body, Mapping):
+        return ""
+    messages: list[str] = []
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        for entry in errors:
+            if isinstance(entry, Mapping) and entry.get("message"):
+                messages.append(str(entry["message"]))
+            elif isinstance(entry, str):
+                messages.append(entry)
+    for key in ("detail", "title", "error"):
+        value = body.get(key)
+        if isinstance(value, str) and value and not messages:
+            messages.append(value)
+    return "; ".join(dict.fromkeys(messages))
+
+
+def names_parameter(error: BaseException, parameter: str) -> bool:
+    """True when an HTTP error's body blames `parameter` (X: `errors[].parameters.<name>`)."""
+    response = getattr(error, "response", None)
+    if not isinstance(response, requests.Response):
+        return False
+    body = _body(response)
+    errors = body.get("errors") if isinstance(body, Mapping) else None
+    for entry in errors if isinstance(errors, list) else []:
+        if isinstance(entry, Mapping) and parameter in (entry.get("parameters") or {}):
+            return True
+    return False
+
+
+def _usage_capped(status: int, body: Any) -> bool:
+    if status == 402:  # pay-per-use: the credit balance is spent
+        return True
+    if status not in (403, 429) or not isinstance(body, Mapping):
+        return False
+    kind = str(body.get("type", ""))
+    return kind.endswith("/usage-capped") or body.get("title") == "UsageCapExceeded"
+
+
+def _reset_wait(headers: Mapping[str, str], now: datetime) -> float | None:
+    reset = _header(headers, "x-rate-limit-reset")
+    if reset is not None:
+        try:
+            return max(float(reset) - now.timestamp(), 0.0) + RESET_MARGIN_S
+        except ValueError:
+            pass
+    retry_after = _header(headers, "retry-after")
+    if retry_after is not None:
+        try:
+            return max(float(retry_after), 0.0) + RESET_MARGIN_S
+        except ValueError:
+            pass
+    return None
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    getter = getattr(headers, "get", None)
+    value = getter(name) if getter else None  # requests' headers are case-insensitive
+    if value is None:
+        lowered = {key.lower(): v for key, v in headers.items()}
+        value = lowered.get(name)
+    return value
+
+
+def _body(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
