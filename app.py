@@ -9,9 +9,13 @@ st.set_page_config(page_title="Customer voice", page_icon=":material/forum:", la
 pages = st.navigation(
     {
         "Insights": [
-            st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:", url_path="trends", default=True)
+            st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:", url_path="trends", default=True),
+            st.Page("pages/themes.py", title="Themes", icon=":material/category:", url_path="themes"),
         ],
-        "Care": [st.Page("pages/inbox.py", title="Inbox", icon=":material/inbox:", url_path="inbox")],
+        "Care": [
+            st.Page("pages/inbox.py", title="Inbox", icon=":material/inbox:", url_path="inbox"),
+            st.Page("pages/surveys.py", title="Surveys", icon=":material/poll:", url_path="surveys"),
+        ],
         "Operations": [st.Page("pages/sources.py", title="Sources", icon=":material/sensors:", url_path="sources")],
     }
 )

@@ -18,15 +18,18 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from listeners.base import ErrorKind, Listener, SourceError
 from listeners.errors import scrub
 from voc import costs
-from voc.ingest import build_items
-from voc.models import SourceState
+from voc.ingest import build_items_with_embeddings
+from voc.models import NewItem, SourceState
+from voc.sentiment_training import SentimentWorker
 from voc.store import Store
 from voc.store.repository import LeaseLostError
+from voc.surveys.recovery import raise_recovery_alerts
+from voc.themes.worker import ThemeWorker
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ REFRESH_EVERY_S = 10.0  # how often a runner with a `build` looks for added or e
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def backoff_delay(failures: int, rng: random.Random, *, base: float = BACKOFF_BASE_S, cap: float = BACKOFF_CAP_S) -> float:
@@ -91,6 +94,10 @@ class Runner:
         self._built: dict[str, str] = {}
         if build is not None:
             self._built = {s.name: _fingerprint(s) for s in store.sources() if s.name in self.listeners}
+        # Keeps this process's scorer on the active model and runs re-scoring jobs (docs/sentiment.md).
+        self.sentiment = SentimentWorker(store, self.owner, clock=clock)
+        # Assigns themes to new items, re-assigns after taxonomy edits, runs discovery (docs/themes.md).
+        self.themes = ThemeWorker(store, self.owner, clock=clock)
 
     def refresh(self) -> None:
         """Build listeners for sources added, enabled or edited since they were last built."""
@@ -130,7 +137,7 @@ class Runner:
         listener = self.listeners[name]
         try:
             batch = listener.fetch(source.cursor)
-            new_items = build_items(name, batch.items, ingested_at=self.clock())
+            new_items, vectors = build_items_with_embeddings(name, batch.items, ingested_at=self.clock())
             wait = timedelta(0) if batch.more else timedelta(seconds=source.poll_interval_s)
             now = self.clock()
             stored = self.store.save_batch(
@@ -142,6 +149,7 @@ class Runner:
                 next_poll_at=now + wait,
                 usage=batch.usage,
                 gap=batch.gap,
+                embeddings=vectors,
             )
         except LeaseLostError:
             log.warning("lost the lease on %s; another runner has it now", name)
@@ -157,6 +165,7 @@ class Runner:
             return 0
         if stored:
             log.info("%s: stored %d new items", name, stored)
+            self._raise_recovery_alerts(name, new_items)
         if batch.usage is not None:
             refreshed = self.store.source(name)
             if refreshed is not None:
@@ -175,6 +184,14 @@ class Runner:
         log.warning("%s: %s", source.name, pause.reason)
         self.store.pause_source(source.name, until=pause.until, reason=pause.reason)
         return True
+
+    def _raise_recovery_alerts(self, name: str, new_items: list[NewItem]) -> None:
+        """Alert a manager at once about very unhappy customers this page brought, from any source."""
+        very_unhappy = [item.external_id for item in new_items if item.very_unhappy]
+        if very_unhappy:
+            raised = raise_recovery_alerts(self.store, now=self.clock(), source=name, external_ids=very_unhappy)
+            if raised:
+                log.info("%s: raised %d recovery alerts", name, raised)
 
     def _record(
         self, name: str, kind: ErrorKind, message: str, failures: int, retry_after_s: float | None, retryable: bool
@@ -201,8 +218,16 @@ class Runner:
         """Poll every source once (those not due are skipped) and beat for the ones held."""
         if self.build is not None and time.monotonic() - self._refreshed_at >= self.refresh_every_s:
             self.refresh()
+        try:
+            self.sentiment.tick()
+        except Exception:  # e.g. an unreadable model: the sources are still polled
+            log.exception("sentiment step failed")
         stored = sum(self.poll(name) for name in self.listeners)
         self.store.beat(self.held, self.clock())
+        try:
+            self.themes.tick()
+        except Exception:  # e.g. a theme edit racing this tick: the sources are still polled
+            log.exception("themes step failed")
         return stored
 
     def run_forever(self, stop: threading.Event, tick_seconds: float = 1.0) -> None:

@@ -1,4 +1,4 @@
-"""`python -m voc`: the command-line face of the domain (migrate, analyse)."""
+"""`python -m voc`: the command-line face of the domain (migrate, analyse, surveys import)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TextIO
 
+from voc import sentiment_cli
 from voc.settings import Settings
+from voc.surveys import cli as surveys_cli
+from voc.themes import cli as themes_cli
 
 
 def _lines(stream: TextIO) -> Iterator[str]:
@@ -28,6 +32,8 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 def cmd_analyse(args: argparse.Namespace) -> int:
     from voc.analysis.pipeline import analyse_many
 
+    _use_active_scorer()
+
     out = sys.stdout
     if args.file in (None, "-"):
         source: TextIO = sys.stdin
@@ -38,13 +44,29 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
             return 2
     try:
-        for analysis in analyse_many(_lines(source)):
-            out.write(json.dumps(analysis.to_json_dict(), ensure_ascii=False))
+        taxonomy = themes_cli.workspace_taxonomy(Settings.load().database_url)
+        for row in themes_cli.with_themes(analyse_many(_lines(source)), taxonomy):
+            out.write(json.dumps(row, ensure_ascii=False))
             out.write("\n")
     finally:
         if source is not sys.stdin:
             source.close()
     return 0
+
+
+def _use_active_scorer() -> None:
+    """Score with the workspace's active model when its database exists (else the built-in one)."""
+    from voc.analysis.pipeline import set_default_scorer
+    from voc.sentiment_training import active_scorer
+    from voc.store import Store
+
+    url = Settings.load().database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return
+    try:
+        set_default_scorer(active_scorer(Store.from_url(url, upgrade=False)))
+    except Exception as error:  # no schema yet, or the database is unreachable: built-in model
+        print(f"using the built-in sentiment model ({type(error).__name__})", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     analyse.add_argument("file", nargs="?", help="a UTF-8 text file, one text per line; '-' or absent: stdin")
     analyse.set_defaults(func=cmd_analyse)
+    surveys_cli.add_parser(commands)
+    sentiment_cli.add_parser(commands)
+    themes_cli.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

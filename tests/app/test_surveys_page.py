@@ -1,0 +1,141 @@
+"""The Surveys page: upload with a mapping preview and a summary, recovery call-backs, and scores.
+
+Uploads go through AppTest's `file_uploader(...).set_value`, the same path a browser upload takes
+into `st.file_uploader`.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from voc.store import Store
+from voc.store.schema import alerts, items, survey_imports
+from voc.surveys.importer import import_path, import_survey
+from voc.surveys.storage import load_mapping
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "surveys"
+
+
+def open_surveys(app: AppTest, section: str) -> AppTest:
+    at = app.run().switch_page("pages/surveys.py")
+    at.query_params["section"] = section
+    return at.run()
+
+
+def upload(at: AppTest, name: str, content: bytes | None = None) -> AppTest:
+    data = content if content is not None else (FIXTURES / name).read_bytes()
+    at.file_uploader(key="survey_upload").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def import_button(at: AppTest) -> Any:
+    return next(button for button in at.button if button.label == "Import")
+
+
+def rows(store: Store, *conditions: Any) -> list[dict[str, Any]]:
+    with store.read() as connection:
+        return [dict(r) for r in connection.execute(sa.select(items).where(*conditions)).mappings()]
+
+
+def test_an_upload_is_previewed_then_imported_with_a_summary(app: AppTest, empty_store: Store) -> None:
+    at = upload(open_surveys(app, "Import"), "typeform_onboarding.csv")
+    assert not at.exception
+    assert any("Read as **Typeform, CSV, utf-8" in md.value for md in at.markdown)
+    preview = at.dataframe[0].value
+    assert list(preview.index) == [2, 3, 4]  # the file's own line numbers
+    read_as = at.dataframe[1].value
+    assert list(read_as["response"])[0] == "k5jx9m2h1q3v4p7r8s9t0u1v2w3x4y5z" and list(read_as["NPS"]) == [1, 9, 7]
+
+    import_button(at).click().run()
+
+    assert not at.exception
+    assert "4 items landed from 3 responses" in at.success[0].value
+    assert len(rows(empty_store, items.c.survey == "typeform_onboarding")) == 4
+    with empty_store.read() as connection:
+        assert connection.execute(sa.select(survey_imports.c.via)).scalars().all() == ["upload"]
+    assert any("1 very unhappy respondent: see Recovery" in info.value for info in at.info)
+
+
+def test_refused_rows_are_listed_with_their_line_numbers(app: AppTest, empty_store: Store) -> None:
+    at = upload(open_surveys(app, "Import"), "broken_rows.csv")
+    import_button(at).click().run()
+    assert not at.exception
+    assert "4 rows refused" in at.warning[0].value
+    problems = at.dataframe[-2].value  # above the import log
+    assert list(problems["line"]) == [3, 4, 5, 7]
+    assert problems["reason"].iloc[0].startswith("NPS 11 out of range 0–10")
+
+
+def test_a_wrong_format_is_refused_naming_what_was_expected(app: AppTest, empty_store: Store) -> None:
+    at = upload(open_surveys(app, "Import"), "results.csv", b"%PDF-1.4 not a table")
+    assert not at.exception
+    assert "expected a survey export" in at.error[0].value
+    assert not [b for b in at.button if b.label == "Import"]
+
+
+def test_a_generic_table_is_mapped_once_and_the_mapping_is_reused(app: AppTest, empty_store: Store) -> None:
+    at = upload(open_surveys(app, "Import"), "generic_callcentre.csv")
+    assert not at.exception
+    submitted = next(box for box in at.selectbox if box.label == "Submitted at")
+    assert submitted.value == "created"  # guessed from the names and values, shown for the user to check
+    import_button(at).click().run()
+    assert "4 items landed" in at.success[0].value
+    saved = load_mapping(empty_store, "generic_callcentre")
+    assert saved is not None and saved[1].response_id == "ticket" and saved[1].date_order == "dmy"
+
+    at = upload(open_surveys(app, "Import"), "generic_callcentre.csv")
+    assert any("Using the mapping saved for this survey" in caption.value for caption in at.caption)
+
+
+def test_a_very_unhappy_respondent_is_listed_and_the_outcome_recorded(app: AppTest, empty_store: Store) -> None:
+    import_path(empty_store, FIXTURES / "google_forms_store_visit.csv", survey="Store visit")
+    at = open_surveys(app, "Recovery")
+    assert not at.exception
+    assert any("Overdue" in md.value for md in at.markdown)  # submitted in November 2026, due two hours later
+    recovered = next(b for b in at.button if b.label == "Recovered")
+    recovered.click().run()
+
+    assert not at.exception
+    unhappy = rows(empty_store, items.c.very_unhappy.is_(True))
+    assert [(r["recovery_outcome"], r["recovery_actor"]) for r in unhappy] == [("recovered", "local user")]
+    with empty_store.read() as connection:
+        assert connection.execute(sa.select(alerts.c.status)).scalars().all() == ["acknowledged"]
+    assert "No very unhappy respondent is waiting" in at.success[0].value
+
+
+def recent_export(now: datetime) -> bytes:
+    """A Typeform export of the last few days: two promoters, a passive, two detractors."""
+    answers = [
+        (10, "Love the new plan, great value"),
+        (9, "Works well"),
+        (7, ""),
+        (2, "Awful coverage, I want to cancel"),
+        (3, "Great, thanks!"),  # happy words, low score: a disagreement
+    ]
+    lines = [
+        "#,How likely are you to recommend us?,Why?,Response Type,Start Date (UTC),Stage Date (UTC),Submit Date (UTC),Network ID,Tags"
+    ]
+    for n, (score, why) in enumerate(answers):
+        when = (now - timedelta(days=n + 1)).strftime("%Y-%m-%d %H:%M:%S")
+        lines.append(f'tok{n},{score},"{why}",completed,{when},{when},{when},n{n},')
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_the_scores_view_shows_nps_bands_and_disagreements(app: AppTest, empty_store: Store) -> None:
+    import_survey(empty_store, io.BytesIO(recent_export(datetime.now(UTC))), "pulse.csv", survey="Pulse")
+    at = open_surveys(app, "Scores")
+    assert not at.exception
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert (metrics["Responses"], metrics["NPS"], metrics["CSAT"]) == ("5", "+0", "—")
+    assert [expander.label for expander in at.expander] == [
+        "Detractor (0–6) · 2 comments",
+        "Promoter (9–10) · 2 comments",
+    ]
+    disagreements = at.dataframe[-1].value
+    assert list(disagreements["text"]) == ["Great, thanks!"]

@@ -1,0 +1,128 @@
+"""Opening survey exports: encodings, delimiters, header rows, vendors, line numbers, refusals."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from voc.surveys.formats import FormatError, Vendor, detect_delimiter, open_path, open_table
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "surveys"
+FIRST_COMMENT = "Très déçu : coupure réseau, je veux résilier. Coût 30 € perdu."
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "delimiter"),
+    [
+        ("encoding_utf8.csv", "utf-8", ","),
+        ("encoding_utf8_bom.csv", "utf-8-sig", ","),
+        ("encoding_utf16.tsv", "utf-16", "\t"),
+        ("encoding_cp1252.csv", "cp1252", ","),
+    ],
+)
+def test_each_encoding_is_detected_and_reads_the_same_text(name: str, encoding: str, delimiter: str) -> None:
+    with open_path(FIXTURES / name) as table:
+        rows = list(table.rows)
+        assert (table.encoding, table.delimiter, table.vendor) == (encoding, delimiter, Vendor.TYPEFORM)
+        assert table.columns[0] == "#"  # no BOM left on the first header
+    assert [row.line for row in rows] == [2, 3, 4]
+    assert rows[0].cells[2] == FIRST_COMMENT
+    assert rows[2].cells[2] == "“Correct” mais l’appli plante parfois…"
+
+
+def test_utf16_without_a_bom_is_recognised_by_its_nul_bytes() -> None:
+    text = "Timestamp\tWhat should we improve?\r\n11/20/2026 14:05:22\tLa tienda cerró antes de hora\r\n"
+    with open_table(io.BytesIO(text.encode("utf-16-le")), "export.tsv") as table:
+        assert table.encoding == "utf-16-le" and table.vendor is Vendor.GOOGLE_FORMS
+        assert list(table.rows)[0].cells[1] == "La tienda cerró antes de hora"
+
+
+def test_a_cp1252_byte_late_in_a_large_file_is_not_missed() -> None:
+    body = "id,date,comment\r\n" + "".join(f"r{i},2026-11-20,fine\r\n" for i in range(20_000))
+    data = body.encode("ascii") + "r-last,2026-11-20,Café fermé\r\n".encode("cp1252")
+    with open_table(io.BytesIO(data), "late.csv") as table:
+        assert table.encoding == "cp1252"
+        assert list(table.rows)[-1].cells[2] == "Café fermé"
+
+
+def test_qualtrics_has_three_header_rows_and_lines_count_them() -> None:
+    with open_path(FIXTURES / "qualtrics_relationship_nps.csv") as table:
+        rows = list(table.rows)
+        assert table.vendor is Vendor.QUALTRICS and table.header_lines == 3
+        assert "ResponseId" in table.columns and "Q1_NPS_GROUP" in table.columns
+        assert table.questions["Q2"] == "What is the main reason for your score?"
+        assert table.zones["RecordedDate"] == "UTC"
+    # The comment on line 8 spans two lines, so the next row starts on line 10.
+    assert [row.line for row in rows] == [4, 5, 6, 7, 8, 10]
+
+
+def test_surveymonkey_joins_its_two_header_rows() -> None:
+    with open_path(FIXTURES / "surveymonkey_post_contact.csv") as table:
+        assert table.vendor is Vendor.SURVEYMONKEY and table.header_lines == 2
+        assert table.columns[:2] == ("Respondent ID", "Collector ID")
+        assert "What could we have done better?" in table.columns  # "Open-Ended Response" folds in
+        assert table.columns[-3:] == (
+            "Which channels did you use to contact us? - Phone",
+            "Which channels did you use to contact us? - Chat",
+            "Which channels did you use to contact us? - Other (please specify)",
+        )
+        assert [row.line for row in table.rows] == [3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("name", "vendor"),
+    [
+        ("typeform_onboarding.csv", Vendor.TYPEFORM),
+        ("google_forms_store_visit.csv", Vendor.GOOGLE_FORMS),
+        ("generic_callcentre.csv", Vendor.GENERIC),
+    ],
+)
+def test_one_header_row_vendors_are_recognised(name: str, vendor: Vendor) -> None:
+    with open_path(FIXTURES / name) as table:
+        assert table.vendor is vendor and table.header_lines == 1
+
+
+def test_semicolons_and_tabs_are_detected_outside_quotes() -> None:
+    assert detect_delimiter('ticket;created;"a, b, c";comment') == ";"
+    assert detect_delimiter("a\tb\tc") == "\t"
+    assert detect_delimiter('"one, two";"three"') == ";"
+
+
+def test_an_xlsx_export_keeps_typed_cells_and_sheet_row_numbers() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["#", "How likely are you to recommend us?", "Why?", "Submit Date (UTC)"])
+    sheet.append(["t1", 3, "Slow", datetime(2026, 11, 20, 9, 30)])
+    sheet.append([None, None, None, None])
+    sheet.append(["t2", 10, "Great", 46346.5])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with open_table(buffer, "typeform.xlsx") as table:
+        rows = list(table.rows)
+        assert (table.file_kind, table.vendor, table.encoding) == ("xlsx", Vendor.TYPEFORM, None)
+        assert table.fraction_read() == 1.0
+    assert [row.line for row in rows] == [2, 4]  # the empty row 3 is skipped, numbering is kept
+    assert rows[0].cells == ("t1", 3, "Slow", datetime(2026, 11, 20, 9, 30))
+    assert rows[1].cells[3] == 46346.5
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "is empty"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "Excel 97"),
+        (b"%PDF-1.7 ...", "is a PDF"),
+        (b'{"responses": []}', "looks like JSON"),
+        (b"just one column\nand some lines\n", "single column"),
+        (b"PK\x03\x04not really a workbook", "not an Excel workbook"),
+    ],
+)
+def test_a_wrong_format_is_refused_naming_what_was_expected(content: bytes, expected: str) -> None:
+    with pytest.raises(FormatError) as refused, open_table(io.BytesIO(content), "upload.bin") as table:
+        list(table.rows)
+    assert expected in str(refused.value)
+    assert "expected a survey export" in str(refused.value)

@@ -1,0 +1,466 @@
+"""Which column of an export is what, and how its cells become values.
+
+A `ColumnMapping` names the response id (or none: a hash of the row stands in), the submission
+time and its zone, the NPS (0–10), CSAT (1–5) and effort (1–`ces_max`) columns, the free-text
+columns (each answer becomes its own item) and the respondent's e-mail or customer id (hashed on
+ingest, never stored). Vendor presets and a generic guess come from `suggest_mapping`; a user's
+mapping is saved per survey (see `storage`) and reused for the next file.
+
+Naive times: vendors write times without a zone (Qualtrics uses the account's zone, Google Forms
+the form owner's). They are read in `mapping.timezone`, UTC unless the user says otherwise;
+Typeform's "(UTC)" columns are UTC whatever the mapping says. Domain: no Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from voc.surveys.formats import Vendor
+
+DATE_ORDERS: Final = ("auto", "ymd", "mdy", "dmy")
+NPS_RANGE: Final = (0, 10)
+CSAT_RANGE: Final = (1, 5)
+PLACEHOLDERS: Final = frozenset({"", "-", "--", "—", ".", "n/a", "na", "none", "null", "nil", "#n/a"})
+EXCEL_EPOCH: Final = datetime(1899, 12, 30)  # Excel's day 0 (it counts a 29 Feb 1900 that never was)
+# Serial numbers read as Excel dates only in this window (1954–2119), so a stray count is not a date.
+EXCEL_SERIAL_RANGE: Final = (20_000.0, 80_000.0)
+
+CSAT_LABELS: Final[dict[str, int]] = {
+    "very dissatisfied": 1,
+    "very unsatisfied": 1,
+    "extremely dissatisfied": 1,
+    "dissatisfied": 2,
+    "unsatisfied": 2,
+    "somewhat dissatisfied": 2,
+    "neither satisfied nor dissatisfied": 3,
+    "neutral": 3,
+    "satisfied": 4,
+    "somewhat satisfied": 4,
+    "very satisfied": 5,
+    "extremely satisfied": 5,
+}
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as what its column is mapped to; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How to read one survey's export (saved per survey as JSON)."""
+
+    submitted_at: str
+    response_id: str | None = None  # None: derive a stable id from a hash of the row
+    text_fields: tuple[str, ...] = ()
+    nps: str | None = None
+    csat: str | None = None
+    ces: str | None = None
+    ces_max: int = 7
+    respondent: str | None = None  # e-mail or customer id: only its salted hash is kept
+    language: str | None = None
+    timezone: str = "UTC"  # zone of naive times in the file
+    date_order: str = "auto"  # auto | ymd | mdy | dmy, for numeric dates such as 02/01/2026
+    utc_columns: tuple[str, ...] = field(default=())  # columns whose times are UTC whatever `timezone` says
+
+    def __post_init__(self) -> None:
+        if not self.submitted_at:
+            raise ValueError("a mapping needs the column with the submission date and time")
+        if self.date_order not in DATE_ORDERS:
+            raise ValueError(f"date order {self.date_order!r}; expected one of {', '.join(DATE_ORDERS)}")
+        zone_for(self.timezone)
+        if not self.text_fields and not (self.nps or self.csat or self.ces):
+            raise ValueError("a mapping needs at least one comment column or score column")
+
+    def used_columns(self) -> list[str]:
+        """Every column the mapping reads, in a stable order."""
+        named = [self.response_id, self.submitted_at, self.nps, self.csat, self.ces, self.respondent, self.language]
+        return [c for c in named if c] + [c for c in self.text_fields if c not in named]
+
+    def missing_from(self, columns: Sequence[str]) -> list[str]:
+        """Mapped columns this file does not have."""
+        present = set(columns)
+        return [column for column in self.used_columns() if column not in present]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["text_fields"] = list(self.text_fields)
+        data["utc_columns"] = list(self.utc_columns)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ColumnMapping:
+        """A mapping from its saved JSON; unknown keys (from a newer version) are ignored."""
+        known = {name for name in cls.__dataclass_fields__}
+        values = {key: value for key, value in data.items() if key in known}
+        for key in ("text_fields", "utc_columns"):
+            values[key] = tuple(values.get(key) or ())
+        return cls(**values)
+
+    def with_changes(self, **changes: Any) -> ColumnMapping:
+        return replace(self, **changes)
+
+
+def zone_for(name: str) -> timezone | ZoneInfo:
+    """The zone called `name` (IANA, or "UTC"); a clear error for an unknown one."""
+    if name.upper() == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name such as Europe/Paris") from None
+
+
+# ---- cells -----------------------------------------------------------------------------------
+
+
+def text_of(cell: Any) -> str:
+    """A free-text cell as clean text: NFC, no NULs, stripped; placeholders such as 'n/a' become ''."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and math.isnan(cell):
+        return ""
+    text = cell if isinstance(cell, str) else str(cell)
+    text = unicodedata.normalize("NFC", text.replace("\x00", "")).strip()
+    return "" if text.lower() in PLACEHOLDERS else text
+
+
+_LEADING_INT = re.compile(r"^\s*(-?\d+(?:[.,]0+)?)(?!\d)")
+
+
+def parse_score(cell: Any, kind: str, low: int, high: int, labels: dict[str, int] | None = None) -> int | None:
+    """A score cell ("9", 9, 9.0, "10 - Extremely likely", "Very satisfied") as an int in low..high.
+
+    Empty means no answer (None); anything else that is not a score in range is a `CellError`.
+    """
+    if cell is None or (isinstance(cell, str) and text_of(cell) == ""):
+        return None
+    if isinstance(cell, bool):
+        raise CellError(f"{kind} {cell!r} is not a number")
+    if isinstance(cell, int | float):
+        if isinstance(cell, float) and (math.isnan(cell) or not cell.is_integer()):
+            raise CellError(f"{kind} {cell!r} is not a whole number")
+        value = int(cell)
+    else:
+        text = text_of(cell)
+        if labels and text.lower() in labels:
+            return labels[text.lower()]
+        match = _LEADING_INT.match(text)
+        if not match:
+            raise CellError(f"{kind} {text[:40]!r} is not a number")
+        value = int(float(match.group(1).replace(",", ".")))
+    if not low <= value <= high:
+        raise CellError(f"{kind} {value} out of range {low}–{high}")
+    return value
+
+
+_NUMERIC_DATE = re.compile(
+    r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})"
+    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp][Mm])?)?"
+    r"\s*(?:(UTC|GMT|Z)|([+-]\d{2}:?\d{2}))?\s*$"
+)
+
+
+def guess_date_order(samples: Iterable[Any]) -> str:
+    """ymd, dmy or mdy from sample cells: a first part over 12 means day-first, a second means month-first."""
+    day_first = month_first = False
+    for cell in samples:
+        if not isinstance(cell, str):
+            continue
+        match = _NUMERIC_DATE.match(cell)
+        if not match:
+            continue
+        a, b = int(match.group(1)), int(match.group(2))
+        if len(match.group(1)) == 4:
+            return "ymd"
+        if a > 12:
+            day_first = True
+        elif b > 12:
+            month_first = True
+    if day_first and not month_first:
+        return "dmy"
+    return "mdy"  # US order is what the US-made tools write by default
+
+
+def parse_datetime(cell: Any, zone: timezone | ZoneInfo, date_order: str = "mdy") -> datetime:
+    """A date cell as aware UTC: ISO text, numeric dates (with AM/PM), Excel serials and datetime cells."""
+    if isinstance(cell, datetime):
+        return _aware(cell, zone)
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        return _from_excel_serial(float(cell), zone)
+    text = text_of(cell)
+    if not text:
+        raise CellError("no date")
+    iso = text.replace("Z", "+00:00") if text.endswith("Z") else text
+    try:
+        return _aware(datetime.fromisoformat(iso), zone)
+    except ValueError:
+        pass
+    try:
+        return _from_excel_serial(float(text), zone)
+    except ValueError:
+        pass
+    match = _NUMERIC_DATE.match(text)
+    if not match:
+        raise CellError(f"date {text[:40]!r} not understood")
+    first, second, third, hour, minute, second_s, ampm, utc_word, offset = match.groups()
+    if len(first) == 4:
+        year, month, day = int(first), int(second), int(third)
+    elif date_order == "dmy":
+        day, month, year = int(first), int(second), int(third)
+    else:
+        month, day, year = int(first), int(second), int(third)
+    if year < 100:
+        year += 2000
+    h = int(hour or 0)
+    if ampm:
+        if not 1 <= h <= 12:
+            raise CellError(f"date {text[:40]!r} has hour {h} with {ampm.upper()}")
+        h = h % 12 + (12 if ampm.lower() == "pm" else 0)
+    try:
+        value = datetime(year, month, day, h, int(minute or 0), int(second_s or 0))
+    except ValueError as error:
+        order = "year/month/day" if len(first) == 4 else ("day/month" if date_order == "dmy" else "month/day")
+        raise CellError(f"date {text[:40]!r} is not a valid {order} date ({error})") from None
+    if utc_word:
+        return value.replace(tzinfo=UTC)
+    if offset:
+        sign = 1 if offset[0] == "+" else -1
+        digits = offset[1:].replace(":", "")
+        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return value.replace(tzinfo=timezone(sign * delta)).astimezone(UTC)
+    return _aware(value, zone)
+
+
+def _from_excel_serial(serial: float, zone: timezone | ZoneInfo) -> datetime:
+    low, high = EXCEL_SERIAL_RANGE
+    if not low <= serial <= high:
+        raise CellError(f"date {serial!r} is a number but not an Excel date")
+    return _aware(EXCEL_EPOCH + timedelta(days=serial), zone)
+
+
+def _aware(value: datetime, zone: timezone | ZoneInfo) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
+
+
+def language_of(cell: Any) -> str | None:
+    """A language code cell ("EN", "pt-BR", "es_ES") as a two-letter hint; anything else is None."""
+    text = text_of(cell).lower().replace("_", "-")
+    code = text.split("-")[0]
+    return code if len(code) == 2 and code.isalpha() else None
+
+
+# ---- suggestions -----------------------------------------------------------------------------
+
+_SYSTEM_COLUMNS: Final[dict[Vendor, frozenset[str]]] = {
+    Vendor.QUALTRICS: frozenset(
+        {
+            "StartDate",
+            "EndDate",
+            "Status",
+            "IPAddress",
+            "Progress",
+            "Duration (in seconds)",
+            "Finished",
+            "RecordedDate",
+            "ResponseId",
+            "RecipientLastName",
+            "RecipientFirstName",
+            "RecipientEmail",
+            "ExternalReference",
+            "LocationLatitude",
+            "LocationLongitude",
+            "DistributionChannel",
+            "UserLanguage",
+        }
+    ),
+    Vendor.SURVEYMONKEY: frozenset(
+        {
+            "Respondent ID",
+            "Collector ID",
+            "Start Date",
+            "End Date",
+            "IP Address",
+            "Email Address",
+            "First Name",
+            "Last Name",
+            "Custom Data 1",
+        }
+    ),
+    Vendor.TYPEFORM: frozenset(
+        {"#", "Response Type", "Start Date (UTC)", "Stage Date (UTC)", "Submit Date (UTC)", "Network ID", "Tags"}
+    ),
+}
+
+_NPS_HINT = re.compile(r"\bnps\b|recommend|empfehl|recomend|recommand|raccomand|aanbevel|aanraden", re.I)
+_CSAT_HINT = re.compile(r"csat|satisf|zufrieden|satisfe|soddisf|tevreden", re.I)
+_CES_HINT = re.compile(r"\bces\b|effort|\beasy\b|einfach|fácil|facil|facile|makkelijk|gemakkelijk", re.I)
+_TEXT_HINT = re.compile(
+    r"comment|why|reason|feedback|anything else|tell us|open-ended|please specify|verbatim|suggest|improve|_TEXT$"
+    r"|kommentar|warum|comentario|comentário|porqu|pourquoi|commentaire|perché|commento|waarom|opmerking",
+    re.I,
+)
+_RESPONDENT_HINT = re.compile(r"e-?mail|customer.?(id|number|no)|client.?id|account.?(id|number)|external.?ref", re.I)
+_ID_HINT = re.compile(
+    r"^(?:(?:response|respondent|submission|record|ticket|case|interaction)[ _-]?(?:id|number|no)?|id|#|token)$", re.I
+)
+_DATE_HINT = re.compile(r"submit|timestamp|recorded|completed|date|time|created|horodat|marca temporal", re.I)
+_LANGUAGE_HINT = re.compile(r"^(user.?)?lang(uage)?$|locale|sprache|idioma|langue|lingua|taal", re.I)
+_PERSONAL = re.compile(r"first.?name|last.?name|full.?name|^name$|ip.?address|latitude|longitude|phone", re.I)
+
+
+def suggest_mapping(
+    vendor: Vendor,
+    columns: Sequence[str],
+    sample: Sequence[Sequence[Any]],
+    questions: dict[str, str] | None = None,
+) -> ColumnMapping | None:
+    """The vendor preset, or a guess from names and sample values; None when no date or no content is found."""
+    questions = questions or {}
+    values = {column: [row[i] for row in sample if i < len(row)] for i, column in enumerate(columns)}
+
+    def described(column: str) -> str:
+        return f"{column} {questions.get(column, '')}"
+
+    system = _SYSTEM_COLUMNS.get(vendor, frozenset())
+    response_id = submitted = respondent = language = None
+    utc_columns: tuple[str, ...] = ()
+    if vendor is Vendor.QUALTRICS:
+        response_id = _first_present(columns, "ResponseId", "ResponseID")
+        submitted = _first_present(columns, "RecordedDate", "EndDate", "StartDate")
+        respondent = _first_present(columns, "RecipientEmail", "ExternalReference")
+        language = _first_present(columns, "UserLanguage")
+    elif vendor is Vendor.SURVEYMONKEY:
+        response_id = "Respondent ID"
+        submitted = _first_present(columns, "End Date", "Start Date")
+        respondent = _first_present(columns, "Email Address", "Custom Data 1")
+    elif vendor is Vendor.TYPEFORM:
+        response_id = "#"
+        submitted = "Submit Date (UTC)"
+        utc_columns = ("Submit Date (UTC)",)
+    elif vendor is Vendor.GOOGLE_FORMS:
+        submitted = columns[0]
+        respondent = next((c for c in columns if c.lower() in ("email address", "email", "e-mail")), None)
+    else:
+        response_id = next((c for c in columns if _ID_HINT.search(c.strip())), None)
+        submitted = next((c for c in columns if _DATE_HINT.search(c) and _mostly_dates(values[c])), None)
+        respondent = next((c for c in columns if _RESPONDENT_HINT.search(c)), None)
+        language = next((c for c in columns if _LANGUAGE_HINT.search(c.strip())), None)
+    taken = {c for c in (response_id, submitted, respondent, language) if c}
+    nps_group_base = {c[: -len("_NPS_GROUP")] for c in columns if c.endswith("_NPS_GROUP")}
+
+    def free(column: str) -> bool:
+        return column not in taken and column not in system and not column.endswith("_NPS_GROUP")
+
+    nps = next((c for c in columns if c in nps_group_base), None) or next(
+        (c for c in columns if free(c) and _NPS_HINT.search(described(c)) and _scores_in(values[c], *NPS_RANGE)),
+        None,
+    )
+    taken.add(nps or "")
+    csat = next(
+        (
+            c
+            for c in columns
+            if free(c)
+            and c not in taken
+            and _CSAT_HINT.search(described(c))
+            and _scores_in(values[c], *CSAT_RANGE, CSAT_LABELS)
+        ),
+        None,
+    )
+    taken.add(csat or "")
+    ces = next(
+        (
+            c
+            for c in columns
+            if free(c) and c not in taken and _CES_HINT.search(described(c)) and _scores_in(values[c], 1, 7)
+        ),
+        None,
+    )
+    taken.add(ces or "")
+    text_fields = tuple(
+        c
+        for c in columns
+        if free(c)
+        and c not in taken
+        and not _PERSONAL.search(c)
+        and (_looks_like_comments(values[c]) or (_TEXT_HINT.search(described(c)) and not _mostly_numbers(values[c])))
+    )
+    if not submitted or not (text_fields or nps or csat or ces):
+        return None
+    return ColumnMapping(
+        submitted_at=submitted,
+        response_id=response_id,
+        text_fields=text_fields,
+        nps=nps,
+        csat=csat,
+        ces=ces,
+        respondent=respondent,
+        language=language,
+        utc_columns=utc_columns,
+    )
+
+
+def _first_present(columns: Sequence[str], *names: str) -> str | None:
+    return next((name for name in names if name in columns), None)
+
+
+def _filled(cells: Sequence[Any]) -> list[Any]:
+    return [cell for cell in cells if text_of(cell) != ""]
+
+
+def _scores_in(cells: Sequence[Any], low: int, high: int, labels: dict[str, int] | None = None) -> bool:
+    filled = _filled(cells)
+    if not filled:
+        return True  # an empty sample says nothing against the name
+    ok = 0
+    for cell in filled:
+        try:
+            parse_score(cell, "score", low, high, labels)
+            ok += 1
+        except CellError:
+            pass
+    # Half is enough: the name already says what the column is, and the outliers become row problems.
+    return ok >= 0.5 * len(filled)
+
+
+def _mostly_numbers(cells: Sequence[Any]) -> bool:
+    filled = _filled(cells)
+    numeric = sum(1 for cell in filled if isinstance(cell, int | float) or _LEADING_INT.match(text_of(cell)))
+    return bool(filled) and numeric >= 0.8 * len(filled)
+
+
+def _mostly_dates(cells: Sequence[Any]) -> bool:
+    filled = _filled(cells)
+    if not filled:
+        return True
+    ok = 0
+    for cell in filled:
+        for order in ("mdy", "dmy"):
+            try:
+                parse_datetime(cell, UTC, order)
+                ok += 1
+                break
+            except CellError:
+                pass
+    return ok >= 0.8 * len(filled)
+
+
+def _looks_like_comments(cells: Sequence[Any]) -> bool:
+    """Free text: mostly words, not numbers, dates, e-mails or a handful of repeated choices."""
+    filled = [text_of(cell) for cell in _filled(cells) if isinstance(cell, str)]
+    if len(filled) < 2 or _mostly_numbers(filled):
+        return False
+    if sum(1 for text in filled if "@" in text and " " not in text) > len(filled) / 2:
+        return False
+    wordy = sum(1 for text in filled if len(text) >= 15 and " " in text)
+    distinct = len(set(filled)) / len(filled)
+    return wordy >= 0.5 * len(filled) and distinct > 0.5
