@@ -164,3 +164,25 @@ def test_the_inbox_holds_negative_open_items_newest_first(store: Store) -> None:
         ids = dict(connection.execute(sa.text("SELECT external_id, id FROM items")).all())
     assert list(frame["id"]) == [ids["new"], ids["old"]]
     assert frame["sentiment_reasons"].iloc[0] == ["wrong"]
+
+
+def test_very_unhappy_customers_lead_the_inbox_whatever_their_tone(store: Store) -> None:
+    store.add_items(
+        [
+            new_item("angry-tweet", posted_at=BASE_TIME),
+            new_item(
+                "csat-1-no-comment",
+                kind="survey",
+                channel="survey",
+                text="",
+                sentiment_label="neutral",
+                csat=1,
+                very_unhappy=True,
+                posted_at=BASE_TIME - timedelta(hours=3),
+            ),
+        ]
+    )
+    frame = store.inbox_frame(statuses=["new"])
+    with store.read() as connection:
+        ids = dict(connection.execute(sa.text("SELECT external_id, id FROM items")).all())
+    assert list(frame["id"]) == [ids["csat-1-no-comment"], ids["angry-tweet"]]

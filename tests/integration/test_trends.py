@@ -56,7 +56,7 @@ def filled(store: Store) -> Store:
         mention(3, NEGATIVE, 30),
         mention(4, POSITIVE, 3, channel="instagram"),
         mention(5, POSITIVE, 3.5, channel="instagram"),
-        mention(6, "Das Netz ist heute wieder sehr langsam in Berlin", 5, channel="reddit"),
+        mention(6, "Der Laden in Berlin öffnet morgen um neun Uhr.", 5, channel="reddit"),
         mention(7, POSITIVE, 2, brand=RIVAL),
         mention(8, NEGATIVE, 2, brand=RIVAL),
         mention(9, NEGATIVE, 24 * 10),  # outside the three-day range
@@ -80,6 +80,28 @@ def test_summary_counts_items_negative_share_and_nps_in_range(filled: Store) -> 
     assert summary.negative_share == pytest.approx(3 / 9)
     assert summary.survey_responses == 3
     assert summary.nps == pytest.approx(33.3)  # two promoters, one detractor of three
+
+
+def test_nps_counts_a_response_with_several_comments_once(store: Store) -> None:
+    detractor = [
+        RawItem(
+            external_id=f"r1-{field}",
+            text=NEUTRAL,
+            posted_at=NOW - timedelta(hours=1),
+            kind=ItemKind.SURVEY,
+            channel="survey",
+            brand=OWN,
+            survey="relationship-nps",
+            response_id="r1",
+            survey_field=field,
+            nps=2,
+        )
+        for field in ("Q2", "Q3")
+    ]
+    store.add_items([build_item("test", raw, NOW) for raw in [*detractor, survey(2, 10, 2)]])
+    summary = trends.summary(store, last())
+    assert summary.survey_responses == 2
+    assert summary.nps == pytest.approx(0.0)  # one promoter, one detractor: not two detractors
 
 
 def test_summary_of_a_range_without_surveys_has_no_nps(filled: Store) -> None:
