@@ -1,7 +1,11 @@
 """The one error classifier: every source's library and HTTP failures become a `SourceError`.
 
-A source calls `classify(error)` on whatever its client raised (tweepy's `HTTPException`s,
-requests' timeouts and connection errors, a body that is not JSON) and re-raises the result; the
+A source calls `classify(error)` on whatever its client raised and re-raises the result: tweepy's
+`HTTPException`s, requests' timeouts and connection errors, a body that is not JSON, and the other
+sources' clients (Mastodon.py's `MastodonAPIError` family, prawcore's `ResponseException`s and
+`OAuthException`, atproto's `RequestErrorBase` family over httpx, google-api-python-client's
+`HttpError` over httplib2, google-auth's `RefreshError`). Those are recognised by their shape (a
+status on the error or its response), not imported, so the runner never loads every client. The
 runner then decides from the kind whether and when to retry:
 
 - rate limited (429): retry when `x-rate-limit-reset` (or `Retry-After`) says; without either the
@@ -70,14 +74,36 @@ def classify(
 
 
 def _classify(error: BaseException, *, service: str, now: datetime, auth_fix: str) -> SourceError:
-    response = getattr(error, "response", None)
-    if isinstance(response, requests.Response) and response.status_code >= 400:
-        # tweepy's HTTPException family and requests' HTTPError both carry the response.
-        return classify_response(
-            response.status_code, response.headers, _body(response), service=service, now=now, auth_fix=auth_fix
+    answer = _http_answer(error)
+    if answer is not None:
+        status, headers, body = answer
+        return classify_response(status, headers, body, service=service, now=now, auth_fix=auth_fix)
+    names = {cls.__name__ for cls in type(error).__mro__}
+    if "OAuthException" in names:  # prawcore: the token endpoint refused the app's credentials
+        said = " ".join(str(part) for part in (getattr(error, "error", ""), getattr(error, "description", "")) if part)
+        return SourceError(ErrorKind.AUTH, f"{service} refused the credentials ({said or error}). {auth_fix}")
+    if "Redirect" in names and type(error).__module__.startswith("prawcore"):
+        # Reddit answers an unknown subreddit with a redirect to its search page.
+        return SourceError(
+            ErrorKind.INVALID_QUERY,
+            f"{service} has no such community ({getattr(error, 'path', error)}). Edit the source on the Sources page.",
         )
-    if isinstance(error, requests.Timeout):
+    if names & {"RefreshError", "LoginRequiredError"}:  # google-auth; atproto without a session
+        return SourceError(ErrorKind.AUTH, f"{service} did not accept the credentials ({error}). {auth_fix}")
+    if "MastodonRatelimitError" in names:
+        return SourceError(ErrorKind.RATE_LIMITED, f"{service} rate limit reached (429); backing off.")
+    if "ModelError" in names and type(error).__module__.startswith("atproto"):
+        return SourceError(ErrorKind.BAD_DATA, f"{service} answered with a payload the client cannot read: {error}")
+    original = getattr(error, "original_exception", None)  # prawcore's RequestException wraps the cause
+    if isinstance(original, BaseException) and original is not error:
+        return _classify(original, service=service, now=now, auth_fix=auth_fix)
+    if isinstance(error, requests.Timeout) or names & {"TimeoutException", "InvokeTimeoutError", "TimeoutError"}:
         return SourceError(ErrorKind.TRANSIENT, f"{service} did not answer in time ({type(error).__name__}).")
+    if names & {"MastodonNetworkError", "NetworkError", "TransportError", "ServerNotFoundError", "HttpLib2Error"}:
+        # Mastodon.py, atproto (no answer, or a 409/413/502 worth retrying) and httpx, google-auth, httplib2.
+        return SourceError(ErrorKind.TRANSIENT, f"Could not reach {service} ({type(error).__name__}: {error}).")
+    if "MastodonAPIError" in names and "parse" in str(error):
+        return SourceError(ErrorKind.TRANSIENT, f"{service} answered with a body that is not valid JSON: {error}")
     if isinstance(error, requests.exceptions.InvalidHeader):
         return SourceError(
             ErrorKind.AUTH,
@@ -90,7 +116,48 @@ def _classify(error: BaseException, *, service: str, now: datetime, auth_fix: st
         return SourceError(ErrorKind.TRANSIENT, f"{service} answered with a body that is not valid JSON: {error}")
     if isinstance(error, requests.RequestException):
         return SourceError(ErrorKind.TRANSIENT, f"Request to {service} failed: {type(error).__name__}: {error}")
+    if isinstance(error, ConnectionError):
+        return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service} ({type(error).__name__}).")
     return SourceError(ErrorKind.UNEXPECTED, f"{type(error).__name__}: {error}")
+
+
+def _http_answer(error: BaseException) -> tuple[int, Mapping[str, str], Any] | None:
+    """The HTTP status, headers and body an error carries, whichever client raised it."""
+    response = getattr(error, "response", None)
+    if isinstance(response, requests.Response):
+        # tweepy's HTTPException family, prawcore's ResponseException family, requests' HTTPError.
+        if response.status_code >= 400:
+            return response.status_code, response.headers, _body(response)
+        return None
+    if response is not None and isinstance(getattr(response, "status_code", None), int):
+        # atproto: a `Response(status_code, headers, content)`; content is an XrpcError model or bytes.
+        content: Any = getattr(response, "content", None)
+        body: Any = content
+        if hasattr(content, "error"):
+            said = (getattr(content, "error", None), getattr(content, "message", None))
+            body = {"error": " ".join(str(part) for part in said if part)}
+        elif isinstance(content, bytes):
+            body = _decode(content)
+        return response.status_code, dict(getattr(response, "headers", None) or {}), body
+    resp = getattr(error, "resp", None)
+    if resp is not None and isinstance(getattr(resp, "status", None), int):
+        # google-api-python-client's HttpError: an httplib2 response (a dict of headers) and bytes.
+        return resp.status, dict(resp), _decode(getattr(error, "content", b""))
+    args: tuple[Any, ...] = tuple(getattr(error, "args", ()))
+    if type(error).__module__.startswith("mastodon") and len(args) >= 4 and isinstance(args[1], int):
+        # Mastodon.py: MastodonAPIError("Mastodon API returned error", status, reason, error text).
+        return args[1], {}, {"error": str(args[3] or args[2] or "")}
+    return None
+
+
+def _decode(content: Any) -> Any:
+    if not isinstance(content, (bytes, str)):
+        return content
+    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def classify_response(
@@ -126,7 +193,7 @@ def classify_response(
     if status == 403:
         fix = X_PROJECT_FIX if service == "X" else auth_fix
         return SourceError(ErrorKind.AUTH, f"{service} refused access (403 Forbidden{detail}). {fix}")
-    if status in (400, 404, 422):
+    if status in (400, 404, 410, 422):
         return SourceError(
             ErrorKind.INVALID_QUERY,
             f"{service} rejected the request ({status}{detail}). Edit the source on the Sources page.",
@@ -150,8 +217,10 @@ def api_message(body: Any) -> str:
                 messages.append(str(entry["message"]))
             elif isinstance(entry, str):
                 messages.append(entry)
-    for key in ("detail", "title", "error"):
+    for key in ("detail", "title", "error", "message", "error_description"):
         value = body.get(key)
+        if isinstance(value, Mapping):  # Google: {"error": {"code": 403, "message": ...}}
+            value = value.get("message")
         if isinstance(value, str) and value and not messages:
             messages.append(value)
     return "; ".join(dict.fromkeys(messages))
@@ -180,12 +249,23 @@ def _usage_capped(status: int, body: Any) -> bool:
 
 
 def _reset_wait(headers: Mapping[str, str], now: datetime) -> float | None:
-    reset = _header(headers, "x-rate-limit-reset")
-    if reset is not None:
+    # X: `x-rate-limit-reset`, epoch seconds. Bluesky: `ratelimit-reset`, epoch seconds. Reddit:
+    # `x-ratelimit-reset`, seconds until the window resets. Mastodon: `X-RateLimit-Reset`, an ISO time.
+    for name in ("x-rate-limit-reset", "ratelimit-reset", "x-ratelimit-reset"):
+        reset = _header(headers, name)
+        if reset is None:
+            continue
         try:
-            return max(float(reset) - now.timestamp(), 0.0) + RESET_MARGIN_S
+            value = float(reset)
         except ValueError:
-            pass
+            try:
+                moment = datetime.fromisoformat(reset.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return max((moment - now).total_seconds(), 0.0) + RESET_MARGIN_S
+        if value > 1e9:  # an epoch time, not a number of seconds
+            return max(value - now.timestamp(), 0.0) + RESET_MARGIN_S
+        return max(value, 0.0) + RESET_MARGIN_S
     retry_after = _header(headers, "retry-after")
     if retry_after is not None:
         try:

@@ -136,7 +136,11 @@ def _feed(source: SourceState, settings: Settings) -> Listener:
     from listeners.feeds import build_feed_listener
 
     return build_feed_listener(
-        source.kind, source.name, source.config, default_brand=settings.brand, timeout_s=settings.source_request_timeout_s
+        source.kind,
+        source.name,
+        source.config,
+        default_brand=settings.brand,
+        timeout_s=settings.source_request_timeout_s,
     )
 
 

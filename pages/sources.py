@@ -1,8 +1,8 @@
-"""Sources: is each listener polling, and if not, why; what the paid ones cost; add and edit X sources."""
+"""Sources: is each listener polling, and if not, why; volume and cost; add, edit and test every kind of source."""
 
 import streamlit as st
 
-from ui import data, widgets, x_sources
+from ui import data, source_forms, widgets, x_sources
 
 widgets.ensure_frame()
 widgets.show_flash()
@@ -22,7 +22,7 @@ def source_health() -> None:
         )
         return
     now = data.utcnow()
-    x_sources.token_notice(sources)
+    source_forms.credential_notices(sources)
     st.caption(f"A source is stale when its heartbeat is older than {stale_after_s:.0f} s.")
     for source in sources:
         widgets.source_card(source, now, stale_after_s)
@@ -32,5 +32,5 @@ def source_health() -> None:
 
 source_health()
 sources = data.sources()
-x_sources.edit_forms(sources)
-x_sources.add_form(sources)
+source_forms.edit_forms(sources)
+source_forms.add_forms(sources)

@@ -1,0 +1,314 @@
+"""Listening on Bluesky through atproto: `app.bsky.feed.searchPosts` with an app password.
+
+Built for the real API (the `app.bsky.feed.searchPosts` lexicon, docs.bsky.app):
+
+- one session per listener: `com.atproto.server.createSession` with the account's handle and an
+  *app password* (Settings → Privacy and security → App passwords), refreshed by atproto before it
+  expires; createSession is limited to 30 per 5 minutes per account, so a session is never made per poll;
+- `sort=latest` with `since` (inclusive, on the post's sort time) and the response's `cursor` for
+  older pages; the watermark cursor (`listeners.paging`) keeps the first page's newest time pending
+  until the poll reaches posts it had already, so a crash between pages loses nothing;
+- `lang` narrows the search when a source asks; each post's own `langs` tag is the language hint;
+- reach is the author's followers (`app.bsky.actor.getProfiles`, 25 authors a call, remembered
+  for a day): search results carry only a basic profile;
+- a quoted post that was deleted (`#viewNotFound`) or blocked is noted, not fatal; a post with
+  no text left is skipped; one malformed post never blocks the page;
+- an httpx client with a timeout on every call; failures become `SourceError`s through the one
+  classifier, with the app password scrubbed.
+
+No Streamlit import here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from atproto import Client, models
+from atproto_client.request import Request
+
+from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
+from listeners.errors import classify
+from listeners.paging import DEFAULT_BACKFILL, PageCursor
+from voc.costs import Usage
+from voc.source_config import MISSING_BLUESKY
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 100  # searchPosts allows 1-100
+PAGE_CAP = 10
+PROFILES_PER_CALL = 25  # getProfiles allows 25 actors
+FOLLOWERS_TTL = timedelta(hours=24)
+SINCE_MARGIN = timedelta(minutes=2)  # posts are indexed a little after they are written
+MISSING_CREDENTIALS = MISSING_BLUESKY
+AUTH_FIX = (
+    "Create an app password (Bluesky → Settings → Privacy and security → App passwords), put the handle in "
+    "BLUESKY_HANDLE and the app password in BLUESKY_APP_PASSWORD, and restart the listeners."
+)
+GONE_EMBEDS = {
+    "app.bsky.embed.record#viewNotFound": "deleted",
+    "app.bsky.embed.record#viewBlocked": "blocked",
+    "app.bsky.embed.record#viewDetached": "detached",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def post_link(uri: str, handle: str | None) -> str | None:
+    """`at://did/app.bsky.feed.post/rkey` as the bsky.app address people open."""
+    parts = uri.removeprefix("at://").split("/")
+    if len(parts) != 3 or parts[1] != "app.bsky.feed.post":
+        return None
+    return f"https://bsky.app/profile/{handle or parts[0]}/post/{parts[2]}"
+
+
+@dataclass(frozen=True)
+class BlueskyConfig:
+    """What a stored Bluesky source's `config` holds (see docs/sources.md)."""
+
+    query: str
+    brand: str
+    lang: str = ""  # only posts tagged with this language (optional)
+    competitor: bool = False
+    backfill: timedelta = DEFAULT_BACKFILL
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, Any], default_brand: str) -> BlueskyConfig:
+        hours = float(config.get("backfill_hours") or DEFAULT_BACKFILL.total_seconds() / 3600)
+        return cls(
+            query=str(config.get("query") or "").strip(),
+            brand=str(config.get("brand") or default_brand),
+            lang=str(config.get("lang") or "").strip().lower(),
+            competitor=bool(config.get("competitor", False)),
+            backfill=timedelta(hours=hours),
+        )
+
+
+class BlueskyListener:
+    """One Bluesky search, newest first, down to the last poll's watermark."""
+
+    def __init__(
+        self,
+        name: str,
+        config: BlueskyConfig,
+        *,
+        handle: str | None,
+        app_password: str | None,
+        service_url: str = "https://bsky.social",
+        timeout_s: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        if not config.query:
+            raise ValueError(f"Bluesky source {name!r} needs a search query")
+        self.name = name
+        self.config = config
+        self.clock = clock
+        self._handle = handle or None
+        self._password = app_password or None
+        timeout = httpx.Timeout(timeout_s, connect=min(5.0, timeout_s))
+        extra = {"transport": transport} if transport is not None else {}
+        self.client = Client(base_url=service_url, request=Request(timeout=timeout, **extra))
+        self._signed_in = False
+        self._followers: dict[str, tuple[int | None, datetime]] = {}
+
+    def __repr__(self) -> str:  # never the password
+        return f"BlueskyListener({self.name!r})"
+
+    def fetch(self, cursor: str | None) -> Batch:
+        """One page of posts, newest first; every failure is a classified `SourceError`."""
+        now = self.clock()
+        state = PageCursor.parse(cursor, service="Bluesky").started(now, self.config.backfill)
+        calls = 0
+        try:
+            calls += self._sign_in()
+            page = self._search(state)
+            calls += 1
+            posts = page.get("posts")
+            if not isinstance(posts, list):
+                raise SourceError(ErrorKind.BAD_DATA, "Bluesky answered a search without a posts list")
+            times: list[datetime] = []
+            parsed: list[tuple[dict[str, Any], datetime]] = []
+            for post in posts:
+                moment = _sort_time(post)
+                if moment is None:
+                    log.warning("%s: skipped a malformed post %r", self.name, str(post)[:120])
+                    continue
+                times.append(moment)
+                if state.is_new(moment) and _has_text(post):
+                    parsed.append((post, moment))
+            calls += self._learn_followers([str((p.get("author") or {}).get("did")) for p, _ in parsed])
+        except SourceError:
+            raise
+        except Exception as error:
+            raise classify(
+                error, service="Bluesky", secrets=[self._password], now=self.clock(), auth_fix=AUTH_FIX
+            ) from None
+        items = [item for post, moment in parsed if (item := self._item(post, moment, now)) is not None]
+        next_cursor, more, gap = state.after_page(times, page.get("cursor"), page_cap=PAGE_CAP)
+        if not more and next_cursor.since and next_cursor.since != state.since:
+            # Posts are indexed a little after they are written: step back a little (the store dedupes).
+            stepped = datetime.fromisoformat(next_cursor.since) - SINCE_MARGIN
+            old = state.since_time
+            next_cursor = PageCursor(since=(max(stepped, old) if old else stepped).isoformat())
+        return Batch(items, next_cursor.dump(), more=more, usage=Usage(requests=calls, posts_read=len(posts)), gap=gap)
+
+    def check(self) -> str:
+        """Sign in and run the search for one post (raises SourceError)."""
+        try:
+            self._sign_in()
+            page = self._search(PageCursor(), limit=1)
+        except SourceError:
+            raise
+        except Exception as error:
+            raise classify(error, service="Bluesky", secrets=[self._password], auth_fix=AUTH_FIX) from None
+        posts = page.get("posts") or []
+        latest = _sort_time(posts[0]) if posts else None
+        found = f"newest match {latest:%Y-%m-%d %H:%M} UTC" if latest else "no matches yet"
+        return f"Signed in to Bluesky as {self._handle}; {self.config.query!r}: {found}."
+
+    def _sign_in(self) -> int:
+        if self._signed_in:
+            return 0
+        if not (self._handle and self._password):
+            raise SourceError(ErrorKind.AUTH, MISSING_CREDENTIALS)
+        self.client.login(self._handle, self._password, fetch_bsky_profile=False)
+        self._signed_in = True
+        return 1
+
+    def _search(self, state: PageCursor, limit: int = PAGE_SIZE) -> dict[str, Any]:
+        params = models.AppBskyFeedSearchPosts.Params(
+            q=self.config.query,
+            sort="latest",
+            since=state.since_time.isoformat().replace("+00:00", "Z") if state.since_time else None,
+            lang=self.config.lang or None,
+            limit=limit,
+            cursor=state.page,
+        )
+        # The raw answer, not atproto's strict response model: one odd post must not fail the page.
+        response = self.client.invoke_query("app.bsky.feed.searchPosts", params=params)
+        if not isinstance(response.content, dict):
+            raise SourceError(ErrorKind.BAD_DATA, "Bluesky answered a search with something other than JSON")
+        return response.content
+
+    def _learn_followers(self, dids: list[str]) -> int:
+        now = self.clock()
+        wanted = sorted(
+            {
+                d
+                for d in dids
+                if d and d != "None" and (d not in self._followers or now - self._followers[d][1] > FOLLOWERS_TTL)
+            }
+        )
+        calls = 0
+        for start in range(0, len(wanted), PROFILES_PER_CALL):
+            chunk = wanted[start : start + PROFILES_PER_CALL]
+            response = self.client.invoke_query(
+                "app.bsky.actor.getProfiles", params=models.AppBskyActorGetProfiles.Params(actors=chunk)
+            )
+            calls += 1
+            profiles = response.content.get("profiles") if isinstance(response.content, dict) else None
+            found = {p.get("did"): p.get("followersCount") for p in profiles or [] if isinstance(p, dict)}
+            for did in chunk:  # an account deleted since it posted has no profile: no reach
+                count = found.get(did)
+                self._followers[did] = (int(count) if isinstance(count, int) else None, now)
+        return calls
+
+    def _item(self, post: dict[str, Any], posted_at: datetime, fetched_at: datetime) -> RawItem | None:
+        try:
+            uri = str(post["uri"])
+            record = post.get("record") or {}
+            author = post.get("author") or {}
+            text = str(record.get("text") or "").strip()
+        except (KeyError, TypeError, AttributeError) as error:
+            log.warning("%s: skipped a malformed post: %s", self.name, error)
+            return None
+        embed = post.get("embed") or {}
+        quoted = embed.get("record") if isinstance(embed, dict) else None
+        quoted_state = GONE_EMBEDS.get(str((quoted or {}).get("$type"))) if isinstance(quoted, dict) else None
+        if not text:
+            return None  # an image or a quote with nothing said: nothing to read
+        handle = author.get("handle")
+        langs = record.get("langs") or []
+        reach = self._followers.get(str(author.get("did")), (None, fetched_at))[0]
+        return RawItem(
+            external_id=uri,
+            text=text,
+            posted_at=posted_at,
+            kind=ItemKind.MENTION,
+            channel="bluesky",
+            author=f"@{handle}" if handle and handle != "handle.invalid" else None,
+            author_reach=reach,
+            link=post_link(uri, handle),
+            brand=self.config.brand,
+            is_competitor=self.config.competitor,
+            language_hint=str(langs[0]).split("-")[0].lower() if langs else None,
+            extra={
+                "cid": post.get("cid"),
+                "author_did": author.get("did"),
+                "author_name": author.get("displayName"),
+                "reply": bool(record.get("reply")),
+                "reply_count": post.get("replyCount"),
+                "repost_count": post.get("repostCount"),
+                "like_count": post.get("likeCount"),
+                "quote_count": post.get("quoteCount"),
+                "quoted_post": quoted_state,  # "deleted", "blocked", "detached" or None
+                "langs": langs,
+                "fetched_at": fetched_at.isoformat(),
+            },
+        )
+
+
+def build_bluesky_listener(
+    name: str,
+    config: Mapping[str, Any],
+    *,
+    default_brand: str,
+    handle: str | None,
+    app_password: str | None,
+    service_url: str = "https://bsky.social",
+    timeout_s: float = 30.0,
+    transport: httpx.BaseTransport | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> BlueskyListener:
+    """The listener for a stored `bluesky_search` source."""
+    return BlueskyListener(
+        name,
+        BlueskyConfig.from_mapping(config, default_brand),
+        handle=handle,
+        app_password=app_password,
+        service_url=service_url,
+        timeout_s=timeout_s,
+        transport=transport,
+        clock=clock,
+    )
+
+
+def _has_text(post: dict[str, Any]) -> bool:
+    record = post.get("record")
+    return isinstance(record, dict) and bool(str(record.get("text") or "").strip())
+
+
+def _sort_time(post: Any) -> datetime | None:
+    """The time Bluesky sorts and filters a post by: the earlier of written and indexed."""
+    if not isinstance(post, dict):
+        return None
+    record = post.get("record")
+    if not isinstance(record, dict):
+        record = {}
+    moments = []
+    for value in (record.get("createdAt"), post.get("indexedAt")):
+        if not value:
+            continue
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        moments.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return min(moments).astimezone(UTC) if moments else None

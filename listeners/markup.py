@@ -1,0 +1,48 @@
+"""Plain text from the HTML that Mastodon posts and feed entries carry. No Streamlit import here."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+_BLOCKS = frozenset({"p", "br", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "tr"})
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_LINES = re.compile(r"\n{3,}")
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip = max(self._skip - 1, 0)
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str | None) -> str:
+    """The visible text of an HTML fragment: tags dropped, entities decoded, paragraphs kept."""
+    if not markup:
+        return ""
+    if "<" not in markup:
+        return html.unescape(markup).strip()
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    text = _SPACES.sub(" ", "".join(parser.parts))
+    lines = "\n".join(line.strip() for line in text.split("\n"))
+    return _LINES.sub("\n\n", lines).strip()

@@ -1,0 +1,141 @@
+"""RSS and Atom feeds through requests and feedparser: a local feed server, and recorded error answers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import responses
+
+from listeners.base import ErrorKind, SourceError
+from listeners.feeds import FeedListener, article_url, build_feed_listener, news_search_url
+from tests.local_sources import FeedServer, fixture_bytes
+
+FEED = "https://feeds.example/alerts.xml"
+
+
+def feed(url: str, clock: Any, kind: str = "feed", **config: Any) -> FeedListener:
+    return build_feed_listener(
+        kind, "alerts", {"url": url, **config}, default_brand="Northwind Mobile", timeout_s=5, clock=clock
+    )
+
+
+@pytest.fixture
+def alerts() -> Iterator[FeedServer]:
+    with FeedServer(fixture_bytes("feeds", "google_alerts.xml")) as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture
+def api() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        yield mock
+
+
+def error_from(listener: FeedListener, cursor: str | None = None) -> SourceError:
+    with pytest.raises(SourceError) as caught:
+        listener.fetch(cursor)
+    return caught.value
+
+
+def test_a_google_alert_feed_gives_its_articles_once_with_real_links(alerts: FeedServer, clock) -> None:
+    listener = feed(alerts.feed_url, clock)
+    batch = listener.fetch(None)
+
+    english, french = batch.items  # the repeat of the first article and the empty entry are dropped
+    assert english.external_id == "https://news.example.co.uk/tech/northwind-outage"
+    assert english.link == "https://news.example.co.uk/tech/northwind-outage"
+    assert english.text == (
+        "Northwind Mobile outage hits thousands in the north\n\n"
+        "Customers of Northwind Mobile reported no signal for most of Monday morning \xa0..."
+    )
+    assert english.posted_at.isoformat() == "2026-11-23T11:30:00+00:00"
+    assert english.channel == "news" and english.brand == "Northwind Mobile" and english.author_reach is None
+    assert french.text.startswith("Northwind Mobile : le réseau de nouveau en panne")
+    assert batch.usage is not None and batch.usage.posts_read == 4
+
+
+def test_polling_again_stores_nothing_new_and_an_unchanged_feed_costs_one_304(alerts: FeedServer, clock) -> None:
+    listener = feed(alerts.feed_url, clock)
+    first = listener.fetch(None)
+    again = listener.fetch(first.cursor)
+    assert again.items == [] and again.cursor == first.cursor
+    assert alerts.not_modified == 1  # If-None-Match answered 304
+
+    alerts.body = alerts.body.replace(b"11111111111111111111", b"55555555555555555555")  # a new ETag
+    changed = listener.fetch(first.cursor)
+    assert changed.items == []  # the same article under a new id is still the same link
+    assert json.loads(changed.cursor or "")["seen"] == json.loads(first.cursor or "")["seen"]
+
+
+def test_a_news_search_reads_google_news_rss_in_any_script(api, clock) -> None:
+    url = news_search_url('"Northwind Mobile"', "de", "de")
+    assert url == "https://news.google.com/rss/search?q=%22Northwind+Mobile%22&hl=de&gl=DE&ceid=DE:de"
+    api.get(url, body=fixture_bytes("feeds", "news_search.xml"), content_type="application/rss+xml; charset=UTF-8")
+    listener = feed("", clock, kind="news_search", query='"Northwind Mobile"', language="de", country="de")
+    german, chinese = listener.fetch(None).items
+    assert german.text.startswith("Northwind Mobile erhöht die Preise - Tagesblatt Beispiel")
+    assert german.author == "Tagesblatt Beispiel" and german.language_hint == "de"
+    assert chinese.text.startswith("诺斯温德移动推出新套餐")
+    assert chinese.external_id.startswith("https://news.google.com/rss/articles/")
+
+
+def test_a_malformed_feed_keeps_the_entries_it_could_read(api, clock, caplog) -> None:
+    api.get(FEED, body=fixture_bytes("feeds", "malformed.xml"), content_type="application/rss+xml")
+    items = feed(FEED, clock).fetch(None).items
+    assert items[0].text == "Northwind opens 20 new shops\n\nTwenty new shops & more to come"
+    assert "not well-formed" in caplog.text
+
+
+def test_a_web_page_instead_of_a_feed_is_an_invalid_source(api, clock) -> None:
+    api.get(FEED, body=fixture_bytes("feeds", "not_a_feed.html"), content_type="text/html")
+    error = error_from(feed(FEED, clock))
+    assert error.kind is ErrorKind.INVALID_QUERY and "did not answer with an RSS or Atom feed" in error.message
+
+
+def test_an_empty_feed_is_an_empty_page(api, clock) -> None:
+    api.get(FEED, body=fixture_bytes("feeds", "empty.xml"), content_type="application/atom+xml")
+    batch = feed(FEED, clock).fetch(None)
+    assert batch.items == [] and json.loads(batch.cursor or "")["seen"] == []
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (404, ErrorKind.INVALID_QUERY),
+        (410, ErrorKind.INVALID_QUERY),
+        (401, ErrorKind.AUTH),
+        (429, ErrorKind.RATE_LIMITED),
+        (503, ErrorKind.TRANSIENT),
+    ],
+)
+def test_http_errors_are_classified(api, clock, status: int, kind: ErrorKind) -> None:
+    api.get(FEED, body="nope", status=status, headers={"Retry-After": "120"} if status == 429 else {})
+    error = error_from(feed(FEED, clock))
+    assert error.kind is kind
+    if status == 429:
+        assert error.retry_after_s == pytest.approx(121.0)
+
+
+def test_a_timeout_is_transient(api, clock) -> None:
+    api.get(FEED, body=requests.exceptions.ReadTimeout("read timed out"))
+    assert error_from(feed(FEED, clock)).kind is ErrorKind.TRANSIENT
+
+
+def test_check_names_the_feed_and_its_newest_entry(alerts: FeedServer, clock) -> None:
+    verdict = feed(alerts.feed_url, clock).check()
+    assert verdict == "Feed 'Google Alert - Northwind Mobile': 4 entries, newest 2026-11-23 11:30 UTC."
+
+
+def test_google_redirect_links_are_unwrapped() -> None:
+    assert article_url("https://www.google.com/url?rct=j&sa=t&url=https://a.example/x&ct=ga") == "https://a.example/x"
+    assert article_url("https://a.example/y") == "https://a.example/y"
+    assert article_url(None) is None
+
+
+def test_a_source_without_a_url_is_a_config_error(clock) -> None:
+    with pytest.raises(ValueError, match="needs an http"):
+        feed("ftp://feeds.example/x", clock)

@@ -1,0 +1,163 @@
+"""The Sources page's forms for every kind: credential notices, add and edit forms, test connection.
+
+One mechanism for all kinds: each `voc.source_config.SourceFamily` (X, Mastodon, Bluesky, Reddit,
+feeds, app reviews) gets an add form and one edit form per source, built from its `FormField`s.
+Widgets are keyed `<family>-add.<field>` and `<family>-edit.<source>.<field>`. Credentials are never
+widgets: they come from the environment or `.streamlit/secrets.toml`, and only their absence is shown.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import data
+from voc.models import SourceState
+from voc.source_config import FAMILIES, FAMILY_OF, SourceFamily, SourceForm, credential_problems
+
+BUDGET_HELP = "Paused until the next UTC midnight once today's estimated cost reaches this (0: no budget)."
+TEST_HELP = "One cheap real call with these settings (not saved): does the source work, and if not, why."
+
+
+def configurable(sources: list[SourceState]) -> list[SourceState]:
+    """The sources the page can edit (not the demo feed or the survey folder)."""
+    return [source for source in sources if source.kind in FAMILY_OF]
+
+
+def credential_notices(sources: list[SourceState]) -> None:
+    """Say plainly which credentials the configured sources lack (never the credentials themselves)."""
+    for problem in credential_problems(data.settings(), {source.kind for source in sources}):
+        st.error(f"{problem}, then restart the listeners.", icon=":material/key_off:")
+
+
+def add_forms(sources: list[SourceState]) -> None:
+    """One "Add" form per family of kinds."""
+    taken = frozenset(source.name for source in sources)
+    for family in FAMILIES:
+        prefix = f"{family.key}-add"
+        with st.expander(f"Add {family.title} source", icon=":material/add:"):
+            st.caption(family.credentials_note)
+            with st.form(prefix):
+                kinds = list(family.kinds)
+                kind = kinds[0]
+                if len(kinds) > 1:
+                    kind = st.selectbox("Kind", kinds, format_func=family.kinds.__getitem__, key=f"{prefix}.kind")
+                name = st.text_input("Name", placeholder=f"{family.key}-brand", key=f"{prefix}.name")
+                blank = SourceForm(
+                    name="", kind=kind, brand=data.settings().brand, poll_interval_s=family.default_poll_s
+                )
+                form = _fields(family, blank, prefix, name=name, kind=kind)
+                add, test = _buttons(family, prefix, "Add source", type="primary")
+            if test:
+                _show_check(form)
+            elif add and _accepted(form, taken):
+                data.add_source(form)
+                _rerun_with(f"Added {form.name}; the listeners pick it up within seconds")
+
+
+def edit_forms(sources: list[SourceState]) -> None:
+    """One form per configured source: its fields, brand, competitor tag, interval, budget, enabled."""
+    for source in configurable(sources):
+        family = FAMILY_OF[source.kind]
+        prefix = f"{family.key}-edit.{source.name}"
+        with st.expander(f"Edit {source.name}", icon=":material/edit:"):
+            with st.form(prefix):
+                form = _fields(family, SourceForm.from_source(source), prefix)
+                save, test = _buttons(family, prefix, "Save changes")
+            if test:
+                _show_check(form)
+            elif save and _accepted(form):
+                data.save_source(form, source)
+                _rerun_with(f"Saved {source.name}; it is polled on the listeners' next tick")
+
+
+def _fields(family: SourceFamily, current: SourceForm, prefix: str, **fixed: str) -> SourceForm:
+    """The family's inputs; an add form shows every kind's fields, labelled with their kind."""
+    kind = fixed.get("kind", current.kind)
+    shown = family.fields if "kind" in fixed else family.fields_for(kind)
+    values = {}
+    for form_field in shown:
+        value = current.values.get(form_field.key) or form_field.default
+        key = f"{prefix}.{form_field.key}"
+        if form_field.widget == "area":
+            typed = st.text_area(
+                form_field.label, value=value, max_chars=form_field.max_chars, help=form_field.help or None, key=key
+            )
+        else:
+            typed = st.text_input(
+                form_field.label,
+                value=value,
+                placeholder=form_field.placeholder,
+                max_chars=form_field.max_chars,
+                help=form_field.help or None,
+                key=key,
+            )
+        values[form_field.key] = typed or ""
+    left, right = st.columns(2)
+    brand = left.text_input("Brand", value=current.brand, key=f"{prefix}.brand")
+    competitor = right.checkbox(
+        "Competitor",
+        value=current.competitor,
+        help="Share of voice on Trends; kept out of the Inbox.",
+        key=f"{prefix}.competitor",
+    )
+    interval = left.number_input(
+        "Poll interval (s)",
+        min_value=float(family.min_poll_s),
+        value=max(float(current.poll_interval_s), float(family.min_poll_s)),
+        step=30.0,
+        key=f"{prefix}.interval",
+    )
+    budget = current.daily_budget_usd
+    if family.paid:
+        budget = right.number_input(
+            "Daily budget (USD)", min_value=0.0, value=float(budget), step=1.0, help=BUDGET_HELP, key=f"{prefix}.budget"
+        )
+    enabled = st.checkbox("Enabled", value=current.enabled, key=f"{prefix}.enabled")
+    return SourceForm(
+        name=str(fixed.get("name", current.name)).strip(),
+        kind=kind,
+        values=values,
+        brand=brand or "",
+        competitor=competitor,
+        poll_interval_s=float(interval),
+        daily_budget_usd=float(budget),
+        enabled=enabled,
+    )
+
+
+def _buttons(family: SourceFamily, prefix: str, label: str, **kwargs: str) -> tuple[bool, bool]:
+    """The form's submit button, and "Test connection" where the family has a test."""
+    left, right = st.columns(2)
+    submitted = left.form_submit_button(label, key=f"{prefix}.submit", **kwargs)  # type: ignore[arg-type]
+    if not family.testable:
+        return submitted, False
+    test = right.form_submit_button(
+        "Test connection", key=f"{prefix}.test", icon=":material/network_check:", help=TEST_HELP
+    )
+    return submitted, test
+
+
+def _show_check(form: SourceForm) -> None:
+    problems = [p for p in form.problems() if not p.startswith("Name:")]  # a test needs no name yet
+    if problems:
+        st.error("\n".join(f"- {problem}" for problem in problems), icon=":material/error:")
+        return
+    with st.spinner("Testing the connection…"):
+        verdict = data.check_source(form)
+    if verdict.ok:
+        st.success(verdict.message, icon=":material/check_circle:")
+    else:
+        st.error(verdict.message, icon=":material/error:")
+
+
+def _rerun_with(message: str) -> None:
+    """Show the page again with the change in it, and the message as a toast (`widgets.show_flash`)."""
+    st.session_state[data.FLASH_KEY] = message
+    st.rerun()
+
+
+def _accepted(form: SourceForm, taken: frozenset[str] = frozenset()) -> bool:
+    problems = form.problems(taken)
+    if problems:
+        st.error("\n".join(f"- {problem}" for problem in problems), icon=":material/error:")
+    return not problems
