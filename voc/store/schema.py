@@ -79,10 +79,18 @@ items = sa.Table(
     sa.Column("recovery_outcome", sa.String(30)),  # recovered | not_recovered
     sa.Column("recovery_outcome_at", UTCDateTime),
     sa.Column("recovery_actor", sa.String(200)),
+    # Inbox workflow (revision 0006): SLA times an agent marks, tags, duplicates collapsed.
+    sa.Column("first_response_at", UTCDateTime),
+    sa.Column("resolved_at", UTCDateTime),
+    sa.Column("tags", sa.JSON),
+    sa.Column("content_hash", sa.String(64)),  # normalised text: retweets and copy-paste share it
+    sa.Column("duplicate_of", sa.Integer),  # the item this one repeats (it stays out of the inbox)
+    sa.Column("duplicate_count", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("source", "external_id", name="uq_items_source_external_id"),
 )
 sa.Index("ix_items_posted_at", items.c.posted_at)
 sa.Index("ix_items_inbox", items.c.sentiment_label, items.c.triage_status, items.c.posted_at)
+sa.Index("ix_items_content_hash", items.c.content_hash)
 
 sources = sa.Table(
     "sources",
@@ -188,7 +196,48 @@ alerts = sa.Table(
     sa.Column("acknowledged_at", UTCDateTime),
     sa.Column("delivered_at", UTCDateTime),
     sa.Column("delivery_error", sa.Text),
+    sa.Column("escalated_at", UTCDateTime),  # sent to the second contact (0006)
+    sa.Column("subject", sa.String(300)),  # what the cooldown counts against: an author, a spike metric (0006)
 )
+sa.Index("ix_alerts_rule_subject", alerts.c.rule, alerts.c.subject)
+
+# Inbox workflow (0006): internal notes, who has an item open, each alert's deliveries per channel.
+item_notes = sa.Table(
+    "item_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+sa.Index("ix_item_notes_item", item_notes.c.item_id)
+
+item_viewers = sa.Table(
+    "item_viewers",
+    metadata,
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("actor", sa.String(200), primary_key=True),
+    sa.Column("seen_at", UTCDateTime, nullable=False),
+)
+
+# One row per alert × channel × level (0: first contact, 1: escalation); the unique key is what
+# makes a message go out at most once, whichever process or retry gets there.
+alert_deliveries = sa.Table(
+    "alert_deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("channel", sa.String(100), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("status", sa.String(20), nullable=False, server_default="pending"),  # pending | sending | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Column("error", sa.Text),
+    sa.UniqueConstraint("alert_id", "channel", "level", name="uq_alert_deliveries_once"),
+)
+sa.Index("ix_alert_deliveries_status", alert_deliveries.c.status, alert_deliveries.c.next_attempt_at)
 
 # Sentiment labels (agents' corrections, imported labels, weak labels from survey scores) (0004).
 sentiment_labels = sa.Table(
@@ -254,4 +303,79 @@ jobs = sa.Table(
     sa.Column("finished_at", UTCDateTime),
     sa.Column("error", sa.Text),
     sa.Column("lease_owner", sa.String(200)),
+)
+
+# Themes (0005): a curated, id-stable taxonomy, its versions, item assignments and discovery proposals.
+themes = sa.Table(
+    "themes",
+    metadata,
+    sa.Column("id", sa.String(80), primary_key=True),  # stable, never reused
+    sa.Column("parent_id", sa.String(80)),  # two levels: theme -> sub-theme
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("owner_team", sa.String(200), nullable=False, server_default=""),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("rules", sa.JSON, nullable=False),  # {language or "*": {"any": [...], "all": [...], "none": [...]}}
+    sa.Column("examples", sa.JSON, nullable=False),  # [{"text": ..., "language": ...}]
+    sa.Column("status", sa.String(20), nullable=False, server_default="active"),  # active | archived
+    sa.Column("alias_of", sa.String(80)),  # merged into this theme: the old id stays resolvable
+    sa.Column("origin", sa.String(20), nullable=False, server_default="user"),  # starter | user | proposal | split
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+taxonomy_versions = sa.Table(
+    "taxonomy_versions",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),  # seed | create | rename | merge | split | move | archive | ...
+    sa.Column("theme_id", sa.String(80)),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("snapshot", sa.JSON, nullable=False),  # the whole taxonomy after the change
+)
+
+item_themes = sa.Table(
+    "item_themes",
+    metadata,
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.String(80), primary_key=True),  # as assigned; resolve aliases when reading
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),  # matched words, or the nearest example
+    sa.Column("method", sa.String(20), nullable=False),  # rule | example | member | proposal | manual
+    sa.Column("taxonomy_version", sa.Integer, nullable=False),
+    sa.Column("assigned_at", UTCDateTime, nullable=False),
+)
+sa.Index("ix_item_themes_theme", item_themes.c.theme_id)
+
+# Which items were assessed against which taxonomy version (themed or not): coverage, the unthemed
+# bucket, and what a re-assignment still has to do.
+theme_assessments = sa.Table(
+    "theme_assessments",
+    metadata,
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("taxonomy_version", sa.Integer, nullable=False),
+    sa.Column("themes", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("assessed_at", UTCDateTime, nullable=False),
+)
+sa.Index("ix_theme_assessments_version", theme_assessments.c.taxonomy_version)
+
+theme_proposals = sa.Table(
+    "theme_proposals",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),  # deterministic: same items, same id
+    sa.Column("label", sa.String(300), nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("keywords", sa.JSON, nullable=False),
+    sa.Column("representative_item_ids", sa.JSON, nullable=False),
+    sa.Column("member_item_ids", sa.JSON, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("growth", sa.Float),  # items in the recent half of the window / the earlier half
+    sa.Column("sentiment", sa.JSON, nullable=False),  # {"negative": n, "neutral": n, "positive": n}
+    sa.Column("emerging", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("status", sa.String(20), nullable=False, server_default="open"),  # open | promoted | merged | dismissed
+    sa.Column("theme_id", sa.String(80)),  # the theme it was promoted to or merged into
+    sa.Column("discovered_at", UTCDateTime, nullable=False),
+    sa.Column("decided_at", UTCDateTime),
+    sa.Column("decided_by", sa.String(200)),
 )
