@@ -1,0 +1,67 @@
+"""The Exports page, rendered by AppTest: build a week on demand, see it listed with downloads, save the schedule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from voc.exports import build_export, iso_week, list_exports, load_schedule, week_of
+from voc.store import Store
+
+
+@pytest.fixture
+def exports_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("VOC_DATA_DIR", str(tmp_path))
+    return tmp_path / "exports"
+
+
+def open_exports(app: AppTest) -> AppTest:
+    app.switch_page("pages/exports.py")
+    return app.run()
+
+
+def test_an_empty_workspace_explains_where_exports_come_from(
+    app: AppTest, empty_store: Store, exports_dir: Path
+) -> None:
+    at = open_exports(app)
+    assert not at.exception
+    assert at.title[0].value == "Exports"
+    assert any("No export yet" in i.value for i in at.info)
+
+
+def test_building_this_week_on_demand_lists_it_with_downloads(
+    app: AppTest, store_with_items: Store, exports_dir: Path
+) -> None:
+    at = open_exports(app)
+    today = datetime.now(UTC).date()
+    at.date_input(key="export_week").set_value(today - timedelta(days=1)).run()
+    at.button(key="export_build").click().run()
+
+    assert not at.exception
+    week = week_of(today - timedelta(days=1))
+    assert any(week.label in s.value for s in at.success)
+    [export] = list_exports(exports_dir)
+    assert export.label == week.label and export.requested_by == "local user"
+    assert at.dataframe[0].value["Period"].tolist() == [week.label]
+    assert len(at.get("download_button")) == 5  # xlsx, csv, themes csv, parquet, html
+
+
+def test_past_exports_are_listed_newest_first(app: AppTest, store_with_items: Store, exports_dir: Path) -> None:
+    for week in ("2026-W46", "2026-W47"):
+        build_export(store_with_items, iso_week(week), exports_dir, formats=["csv"])
+    at = open_exports(app)
+    assert at.dataframe[0].value["Period"].tolist() == ["2026-W47", "2026-W46"]
+    assert len(at.get("download_button")) == 2
+
+
+def test_saving_the_schedule_stores_it_for_the_listener_process(
+    app: AppTest, empty_store: Store, exports_dir: Path
+) -> None:
+    at = open_exports(app)
+    at.text_input[0].set_value("Europe/Berlin")
+    at.button[-1].click().run()  # "Save schedule"
+    assert not at.exception
+    assert load_schedule(empty_store).tz == "Europe/Berlin"

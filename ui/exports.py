@@ -1,0 +1,144 @@
+"""The Exports page's pieces: past exports with downloads, an on-demand build with progress, the schedule.
+
+Streamlit-aware; the work itself is `voc.exports`. Files are read only for the export picked, so
+a long history of large exports costs nothing until someone downloads one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from pathlib import Path
+
+import streamlit as st
+
+from ui import data
+from voc import trends
+from voc.exports import (
+    ALL_FORMATS,
+    ExportPeriod,
+    ExportSchedule,
+    PeriodError,
+    WeeklyExport,
+    build_export,
+    date_range,
+    export_file,
+    last_complete_week,
+    list_exports,
+    load_schedule,
+    save_schedule,
+    week_of,
+)
+from voc.exports.schedule import WEEKDAYS
+
+MIME = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "parquet": "application/vnd.apache.parquet",
+    "html": "text/html",
+}
+
+
+def exports_dir() -> Path:
+    return data.settings().data_dir / "exports"
+
+
+def schedule() -> ExportSchedule:
+    try:
+        return load_schedule(data.store())
+    except (ValueError, KeyError):
+        return ExportSchedule()
+
+
+def past_exports() -> None:
+    """The produced exports, newest first; download buttons for the one picked."""
+    found = list_exports(exports_dir())
+    if not found:
+        st.info(
+            "No export yet: the listener process writes last week's every Monday, or build one below.",
+            icon=":material/folder_open:",
+        )
+        return
+    st.dataframe(
+        [{"Period": e.label, "From": e.first, "To": e.last, "Zone": e.tz, "Items": e.items, "Taxonomy version": e.taxonomy_version,
+          "Made by": e.requested_by, "Made at (UTC)": e.generated_at[:16].replace("T", " ")} for e in found],
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    labels = {e.slug: e for e in found}
+    picked = st.selectbox("Download", list(labels), format_func=lambda s: labels[s].label, key="export_pick")
+    export = labels[picked]
+    if export.changes:
+        st.markdown("\n".join(f"- {sentence}" for sentence in export.changes))
+    columns = st.columns(len(export.files))
+    for column, file in zip(columns, export.files, strict=True):
+        path = export_file(exports_dir(), export, file.name)
+        with column:
+            st.download_button(f"{file.name.rsplit('.', 1)[-1].upper()} · {file.bytes / 1024:,.0f} KB", path.read_bytes(),
+                               file_name=file.name, mime=MIME.get(file.format, "application/octet-stream"),
+                               key=f"dl-{export.slug}-{file.name}", help=file.name, on_click="ignore")  # fmt: skip
+
+
+def period_form(tz: str, today: date) -> tuple[ExportPeriod | None, list[str], bool]:
+    """What to build: a week (any day in it) or a date range, the formats, and whether to go."""
+    kind = st.segmented_control("Period", ["Week", "Date range"], default="Week", key="export_kind")
+    period: ExportPeriod | None = None
+    try:
+        if kind == "Date range":
+            picked = st.date_input("From – to (both included)", (today - timedelta(days=13), today), key="export_range")
+            if isinstance(picked, tuple) and len(picked) == 2:
+                period = date_range(picked[0], picked[1], tz)
+        else:
+            default = last_complete_week(data.utcnow(), tz).first
+            day = st.date_input("Any day of the week", default, key="export_week")
+            period = week_of(day, tz) if isinstance(day, date) else None
+    except PeriodError as error:
+        st.error(str(error))
+    if period is not None:
+        st.caption(f"{period.label}: {period.first:%a %d %b} to {period.last:%a %d %b %Y}, {tz} wall clock.")
+    formats = st.multiselect(
+        "Formats", [str(f) for f in ALL_FORMATS], default=[str(f) for f in ALL_FORMATS], key="export_formats"
+    )
+    go = st.button("Build export", type="primary", disabled=period is None or not formats, key="export_build")
+    return period, formats, go
+
+
+def build(period: ExportPeriod, formats: list[str]) -> WeeklyExport:
+    """Build with a progress bar (items written of the period's total)."""
+    bar = st.progress(0.0, text="Counting items…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,} items")
+
+    export = build_export(
+        data.store(), period, exports_dir(), formats=formats, requested_by=data.current_user(), progress=progress
+    )
+    bar.progress(1.0, text=f"{export.items:,} items written")
+    return export
+
+
+def schedule_form(current: ExportSchedule) -> ExportSchedule | None:
+    """The weekly schedule (the listener process reads it); a new schedule when saved."""
+    channels = [c.name for c in data.alert_channels()]
+    with st.form("export_schedule"):
+        enabled = st.toggle("Produce last week's export automatically", current.enabled)
+        left, middle, right = st.columns(3)
+        weekday = left.selectbox("Day", range(7), index=current.weekday, format_func=lambda d: WEEKDAYS[d])
+        at = middle.time_input("Local time", current.at, step=timedelta(minutes=15))
+        tz = right.text_input("Team time zone (IANA)", current.tz, help="Weeks run Monday–Sunday on this wall clock.")
+        formats = st.multiselect("Formats", [str(f) for f in ALL_FORMATS], default=[str(f) for f in current.formats])
+        deliver = st.multiselect("Send to (alert channels)", channels, default=[n for n in current.deliver_to if n in channels],
+                                 help="E-mail channels get the HTML summary with the XLSX attached; webhooks a short note.")  # fmt: skip
+        if not st.form_submit_button("Save schedule"):
+            return None
+    if trends.valid_timezone(tz) != tz and tz != "UTC":
+        st.error(f"{tz!r} is not a time zone; use an IANA name such as Europe/Berlin.")
+        return None
+    if not formats:
+        st.error("Choose at least one format.")
+        return None
+    return ExportSchedule(enabled, int(weekday), at if isinstance(at, time) else current.at, tz,
+                          tuple(ExportSchedule.from_json({"formats": formats}).formats), tuple(deliver))  # fmt: skip
+
+
+def save(new: ExportSchedule) -> None:
+    save_schedule(data.store(), new, actor=data.current_user(), now=data.utcnow())
+    st.session_state[data.FLASH_KEY] = "Schedule saved"
