@@ -47,6 +47,7 @@ typecheck: install-dev
 bench: install-dev
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/language.py
+	$(BIN)/python bench/themes.py
 
 clean:
 	rm -rf $(VENV)

@@ -11,12 +11,17 @@ pages = st.navigation(
         "Insights": [
             st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:", url_path="trends", default=True),
             st.Page("pages/themes.py", title="Themes", icon=":material/category:", url_path="themes"),
+            st.Page("pages/exports.py", title="Exports", icon=":material/download:", url_path="exports"),
         ],
         "Care": [
             st.Page("pages/inbox.py", title="Inbox", icon=":material/inbox:", url_path="inbox"),
             st.Page("pages/surveys.py", title="Surveys", icon=":material/poll:", url_path="surveys"),
+            st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
         ],
-        "Operations": [st.Page("pages/sources.py", title="Sources", icon=":material/sensors:", url_path="sources")],
+        "Operations": [
+            st.Page("pages/sources.py", title="Sources", icon=":material/sensors:", url_path="sources"),
+            st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
+        ],
     }
 )
 

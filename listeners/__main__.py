@@ -10,7 +10,8 @@ import threading
 
 from listeners.base import Listener
 from listeners.registry import build_listener, register_demo_sources
-from listeners.runner import Runner
+from listeners.runner import Runner, utcnow
+from voc.exports import ExportScheduler
 from voc.settings import Settings
 from voc.store import Store
 
@@ -37,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         log.error("no enabled sources: add one on the Sources page, or set VOC_DEMO_FEED=on")
         return 1
     # `build` lets the runner pick up sources added or edited on the Sources page while it runs.
-    runner = Runner(store, listeners, build=lambda source: build_listener(source, settings))
+    # Last week's export into data/exports every Monday (schedule on the Exports page).
+    exports = ExportScheduler(store, settings.data_dir / "exports", clock=utcnow, background=not args.once)
+    runner = Runner(store, listeners, build=lambda source: build_listener(source, settings), exports=exports)
     if args.once:
         runner.run_once()
         return 0

@@ -23,6 +23,8 @@ from datetime import UTC, datetime, timedelta
 from listeners.base import ErrorKind, Listener, SourceError
 from listeners.errors import scrub
 from voc import costs
+from voc.alerts.worker import AlertWorker
+from voc.exports.schedule import ExportScheduler
 from voc.ingest import build_items_with_embeddings
 from voc.models import NewItem, SourceState
 from voc.sentiment_training import SentimentWorker
@@ -79,6 +81,7 @@ class Runner:
         rng: random.Random | None = None,
         build: Callable[[SourceState], Listener] | None = None,
         refresh_every_s: float = REFRESH_EVERY_S,
+        exports: ExportScheduler | None = None,
     ) -> None:
         self.store = store
         self.listeners = dict(listeners)
@@ -98,6 +101,10 @@ class Runner:
         self.sentiment = SentimentWorker(store, self.owner, clock=clock)
         # Assigns themes to new items, re-assigns after taxonomy edits, runs discovery (docs/themes.md).
         self.themes = ThemeWorker(store, self.owner, clock=clock)
+        # Raises item and spike alerts, escalates unacknowledged ones, delivers them (docs/inbox.md).
+        self.alerts = AlertWorker(store, clock=clock)
+        # Last week's export every Monday, once per week across restarts (docs/exports.md).
+        self.exports = exports
 
     def refresh(self) -> None:
         """Build listeners for sources added, enabled or edited since they were last built."""
@@ -228,6 +235,15 @@ class Runner:
             self.themes.tick()
         except Exception:  # e.g. a theme edit racing this tick: the sources are still polled
             log.exception("themes step failed")
+        try:
+            self.alerts.tick()
+        except Exception:  # e.g. a broken channel setting: the sources are still polled
+            log.exception("alerts step failed")
+        if self.exports is not None:
+            try:
+                self.exports.tick()
+            except Exception:  # e.g. a broken schedule setting: the sources are still polled
+                log.exception("exports step failed")
         return stored
 
     def run_forever(self, stop: threading.Event, tick_seconds: float = 1.0) -> None:

@@ -34,7 +34,9 @@ if summary.items == 0:
     st.info("No items match these filters: widen the range or choose all channels and languages.")
     st.stop()
 
-st.altair_chart(trends.volume_chart(report.volume, filters.bucket_label), width="stretch")
+st.altair_chart(trends.volume_chart(report.volume, filters.bucket_label, report.spikes), width="stretch")
+if not report.spikes.empty:
+    st.caption("Dashed red lines mark detected spikes (volume or negative share); hover for why. Details on the Alerts page.")
 language_col, channel_col = st.columns(2)
 with language_col:
     st.altair_chart(trends.breakdown_chart(report.languages, "language", "By language"), width="stretch")

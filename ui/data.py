@@ -8,16 +8,22 @@ through a function here that clears the readers it affects.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
 from voc import trends
+from voc.costs import Usage, utc_day
 from voc.models import SourceState, TriageChange
 from voc.settings import Settings
+from voc.source_config import SourceForm
 from voc.store import Store
 from voc.trends import FilterOptions, TrendFilters, TrendReport
+
+if TYPE_CHECKING:
+    from listeners.registry import ConnectionCheck
 
 LOCAL_USER = "local user"
 FLASH_KEY = "flash"
@@ -92,7 +98,7 @@ def _inbox(
 ) -> pd.DataFrame:
     # `snapshot` only keys the cache: an agent's grid stays put (edits are by row position)
     # until they save, refresh or change filters, whatever arrives meanwhile.
-    return _store(url).inbox_frame(statuses=statuses, channel=channel, language=language)
+    return _store(url).inbox_frame(statuses=statuses, channel=channel, language=language, with_review=True)
 
 
 def inbox(statuses: tuple[str, ...], channel: str | None, language: str | None, snapshot: str) -> pd.DataFrame:
@@ -109,6 +115,21 @@ def item_count() -> int:
     return store().count_items()
 
 
+def usage_today() -> dict[str, Usage]:
+    """Each source's reads and estimated cost so far this UTC day (the cost meter; not cached)."""
+    return store().usage_by_source(utc_day(utcnow()))
+
+
+def usage_history(days: int = 7) -> pd.DataFrame:
+    """Reads and estimated cost per source per UTC day over the last `days` days."""
+    return store().usage_frame(utc_day(utcnow()) - timedelta(days=days - 1))
+
+
+def coverage_gaps() -> list[dict[str, Any]]:
+    """Recorded coverage gaps, newest first."""
+    return store().coverage_gaps()
+
+
 # ---- writes -----------------------------------------------------------------------------------
 
 
@@ -118,6 +139,26 @@ def save_triage(changes: list[TriageChange]) -> int:
     _inbox.clear()
     st.session_state[FLASH_KEY] = f"Saved {applied} change{'s' if applied != 1 else ''}"
     return applied
+
+
+def add_source(form: SourceForm) -> None:
+    """Store a new source from the Sources page; the listeners pick it up within seconds."""
+    store().add_source(form.name, form.kind, form.config(), poll_interval_s=form.poll_interval_s, enabled=form.enabled)
+
+
+def save_source(form: SourceForm, previous: SourceState) -> None:
+    """Store an edited source and poll it on the next tick (a fixed query need not wait a day)."""
+    store().update_source(
+        form.name, config=form.config(previous.config), poll_interval_s=form.poll_interval_s, enabled=form.enabled
+    )
+    store().resume_source(form.name)
+
+
+def check_source(form: SourceForm) -> ConnectionCheck:
+    """One cheap real call with the form's settings (saved or not): a `ConnectionCheck` verdict."""
+    from listeners.registry import check_source as check  # loads the source's client only when asked
+
+    return check(form.kind, form.name, form.config(), settings())
 
 
 def resume_source(name: str) -> None:
@@ -130,3 +171,46 @@ def forget_reads() -> None:
     _filter_options.clear()
     _trend_report.clear()
     _inbox.clear()
+
+
+# ---- alerts (pages/alerts.py) -----------------------------------------------------------------
+
+
+def alert_history() -> pd.DataFrame:
+    """Alerts newest first with acknowledgement and delivery (not cached: acks must show at once)."""
+    from voc.alerts import service
+
+    return service.history(store())
+
+
+def alert_channels() -> list[Any]:
+    from voc.alerts import service
+
+    return service.load_channels(store())
+
+
+def alert_policy() -> Any:
+    from voc.alerts import service
+
+    return service.load_policy(store())
+
+
+def save_alert_channels(channels: list[Any]) -> None:
+    from voc.alerts import service
+
+    service.save_channels(store(), channels, actor=current_user(), now=utcnow())
+    st.session_state[FLASH_KEY] = "Channels saved"
+
+
+def save_alert_policy(policy: Any) -> None:
+    from voc.alerts import service
+
+    service.save_policy(store(), policy, actor=current_user(), now=utcnow())
+    st.session_state[FLASH_KEY] = "Alert rules saved"
+
+
+def acknowledge_alert(alert_id: int) -> None:
+    from voc.alerts import service
+
+    service.acknowledge(store(), alert_id, actor=current_user(), now=utcnow())
+    st.session_state[FLASH_KEY] = "Alert acknowledged"

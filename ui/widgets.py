@@ -19,6 +19,7 @@ import streamlit as st
 from ui import data
 from voc import health, trends, triage
 from voc.models import SourceState, TriageChange
+from voc.themes.taxonomy import UNTHEMED
 from voc.trends import FilterOptions, TrendFilters
 
 ALL = "all"
@@ -66,8 +67,11 @@ def _choice(label: str, options: Sequence[str], key: str, all_label: str) -> str
 
 
 def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> TrendFilters:
-    """The Trends filter bar (range, channel, language, brand), bound to ?range=&channel=&lang=&brand=."""
-    left, channel_col, language_col, brand_col = st.columns([1.3, 1, 1, 1.3], vertical_alignment="bottom")
+    """The Trends filter bar (range, channel, language, brand, theme, scorer), bound to
+    ?range=&channel=&lang=&brand=&theme=&scorer=."""
+    left, channel_col, language_col, brand_col, theme_col, scorer_col = st.columns(
+        [1.3, 1, 1, 1.3, 1.3, 1.2], vertical_alignment="bottom"
+    )
     with left:
         range_key = st.segmented_control(
             "Range",
@@ -92,6 +96,10 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
             format_func=lambda option: "All brands" if option == ALL else option,
             help="All brands includes competitors; share of voice always compares every brand",
         )
+    with theme_col:
+        theme = theme_choice(options.themes)
+    with scorer_col:
+        scorer = _choice("Scored by", options.scorers, "scorer", "All scorers")
     return TrendFilters.last(
         str(range_key or trends.DEFAULT_RANGE),
         now=now,
@@ -99,7 +107,16 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
         language=language,
         brand=None if brand == ALL else brand,
         tz=data.viewer_timezone(),
+        theme=theme,
+        scorer=scorer,
     )
+
+
+def theme_choice(themes: Sequence[tuple[str, str]], key: str = "theme") -> str | None:
+    """A theme picker (all, unthemed, or one theme by its "Parent › Theme" label), bound to ?theme=."""
+    labels = {ALL: "All themes", UNTHEMED: "Unthemed", **dict(themes)}
+    value = st.selectbox("Theme", list(labels), key=key, bind="query-params", format_func=lambda option: labels.get(option, option))
+    return None if value in (None, ALL) else str(value)
 
 
 # ---- inbox ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from voc import sentiment_cli
+from voc.exports import cli as exports_cli
 from voc.settings import Settings
 from voc.surveys import cli as surveys_cli
 from voc.themes import cli as themes_cli
@@ -60,11 +61,12 @@ def _use_active_scorer() -> None:
     from voc.sentiment_training import active_scorer
     from voc.store import Store
 
-    url = Settings.load().database_url
+    settings = Settings.load()
+    url = settings.database_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
         return
     try:
-        set_default_scorer(active_scorer(Store.from_url(url, upgrade=False)))
+        set_default_scorer(active_scorer(Store.from_url(url, upgrade=False), settings.data_dir))
     except Exception as error:  # no schema yet, or the database is unreachable: built-in model
         print(f"using the built-in sentiment model ({type(error).__name__})", file=sys.stderr)
 
@@ -81,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     surveys_cli.add_parser(commands)
     sentiment_cli.add_parser(commands)
     themes_cli.add_parser(commands)
+    exports_cli.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

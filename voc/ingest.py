@@ -1,6 +1,8 @@
 """Turn a source's `RawItem` into a stored `NewItem`: redact, detect language, score, prioritise.
 
 The raw text goes into `analyse` and only the redacted text comes out; nothing else keeps it.
+Survey items also pass the service-recovery rules (`voc.surveys.recovery`): a very unhappy
+respondent gets top priority and a recovery target, whichever way the item came in.
 Domain: no Streamlit.
 """
 
@@ -10,8 +12,10 @@ import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
-from voc.analysis.pipeline import Analysis, analyse
-from voc.models import NewItem, RawItem, TriageStatus
+from voc.analysis import embeddings
+from voc.analysis.pipeline import Analysis, analyse, analyse_batch
+from voc.models import ItemKind, NewItem, RawItem, TriageStatus
+from voc.surveys.recovery import RecoveryRules, apply_recovery_rules
 from voc.triage import priority_for
 
 RESPONDENT_SALT = b"voc-respondent-v1"
@@ -25,8 +29,17 @@ def respondent_key(respondent: str | None) -> str | None:
     return digest.hexdigest()[:32]
 
 
-def build_item(source: str, raw: RawItem, ingested_at: datetime, analysis: Analysis | None = None) -> NewItem:
-    """Analyse `raw` (unless an analysis is given) and return the row to store."""
+def build_item(
+    source: str,
+    raw: RawItem,
+    ingested_at: datetime,
+    analysis: Analysis | None = None,
+    rules: RecoveryRules | None = None,
+) -> NewItem:
+    """Analyse `raw` (unless an analysis is given) and return the row to store.
+
+    Survey items are checked against the recovery `rules` (the configured defaults unless given).
+    """
     result = analysis or analyse(raw.text, language_hint=raw.language_hint)
     sentiment = result.sentiment
     priority = priority_for(
@@ -36,7 +49,7 @@ def build_item(source: str, raw: RawItem, ingested_at: datetime, analysis: Analy
         nps=raw.nps,
         csat=raw.csat,
     )
-    return NewItem(
+    item = NewItem(
         source=source,
         external_id=raw.external_id,
         kind=str(raw.kind),
@@ -66,8 +79,30 @@ def build_item(source: str, raw: RawItem, ingested_at: datetime, analysis: Analy
         ces=raw.ces,
         survey_field=raw.survey_field,
     )
+    if raw.kind == ItemKind.SURVEY:
+        item = apply_recovery_rules(item, rules)
+    return item
 
 
-def build_items(source: str, raws: Iterable[RawItem], ingested_at: datetime) -> list[NewItem]:
+def build_items(
+    source: str, raws: Iterable[RawItem], ingested_at: datetime, rules: RecoveryRules | None = None
+) -> list[NewItem]:
     """`build_item` for a whole batch."""
-    return [build_item(source, raw, ingested_at) for raw in raws]
+    return build_items_with_embeddings(source, raws, ingested_at, rules)[0]
+
+
+def build_items_with_embeddings(
+    source: str, raws: Iterable[RawItem], ingested_at: datetime, rules: RecoveryRules | None = None
+) -> tuple[list[NewItem], dict[str, tuple[str, int, bytes]]]:
+    """`build_item` for a batch analysed at once, with each item's embedding by external id
+    (model, dimension, float32 bytes) for `Store.save_batch(..., embeddings=...)`."""
+    raws = list(raws)
+    analyses = analyse_batch([r.text for r in raws], [r.language_hint for r in raws], with_embeddings=True)
+    built = [build_item(source, raw, ingested_at, analysis=a, rules=rules) for raw, a in zip(raws, analyses, strict=True)]
+    model = embeddings.model_name()
+    vectors = {
+        raw.external_id: (model, embeddings.DIMENSION, embeddings.to_bytes(a.embedding))
+        for raw, a in zip(raws, analyses, strict=True)
+        if a.embedding is not None
+    }
+    return built, vectors

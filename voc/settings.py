@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
-SECRET_KEYS = frozenset({"x_bearer_token"})
+SECRET_KEYS = frozenset({"x_bearer_token", "mastodon_access_token", "bluesky_app_password", "reddit_client_secret"})
+# Credentials read from a bare environment variable (upper case) or the same key in secrets.toml.
+CREDENTIALS = (
+    "mastodon_access_token",
+    "bluesky_handle",
+    "bluesky_app_password",
+    "reddit_client_id",
+    "reddit_client_secret",
+    "google_play_service_account_file",
+)
 
 
 def _read_secrets_file(path: Path) -> dict[str, Any]:
@@ -42,6 +52,16 @@ class Settings:
     x_request_timeout_s: float = 30.0  # every X call gives up after this long (tweepy sets none)
     x_post_read_usd: float = 0.005  # X pay-per-use price of one post read (cost meter estimate)
     x_user_read_usd: float = 0.010  # ... and of one user read
+    source_request_timeout_s: float = 30.0  # every call to the other sources gives up after this long
+    mastodon_instance: str = ""  # the instance MASTODON_ACCESS_TOKEN belongs to (it is sent nowhere else)
+    mastodon_access_token: str | None = field(default=None, repr=False)
+    bluesky_handle: str | None = None
+    bluesky_app_password: str | None = field(default=None, repr=False)
+    bluesky_service_url: str = "https://bsky.social"  # the account's PDS (or the entryway)
+    reddit_client_id: str | None = None
+    reddit_client_secret: str | None = field(default=None, repr=False)
+    reddit_user_agent: str = "python:voc-listener:0.1 (customer-voice app)"
+    google_play_service_account_file: str | None = None  # a service account's JSON key file
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -78,6 +98,10 @@ class Settings:
             ("x_request_timeout_s", float),
             ("x_post_read_usd", float),
             ("x_user_read_usd", float),
+            ("source_request_timeout_s", float),
+            ("mastodon_instance", str),
+            ("bluesky_service_url", str),
+            ("reddit_user_agent", str),
         ):
             raw = pick(name)
             if raw not in (None, ""):
@@ -87,4 +111,7 @@ class Settings:
                     raise ValueError(f"VOC_{name.upper()}={raw!r} is not a valid {convert.__name__}") from exc
         token = env.get("X_BEARER_TOKEN") or pick("x_bearer_token")
         values["x_bearer_token"] = (token or "").strip() or None  # a pasted newline would break the header
+        for name in CREDENTIALS:
+            raw = env.get(name.upper()) or pick(name)
+            values[name] = (raw or "").strip() or None
         return cls(**values)

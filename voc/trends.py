@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from voc.store import Store
 from voc.store.schema import items
+from voc.themes.queries import items_in_theme, theme_options
 
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 SENTIMENT_COLORS: tuple[str, ...] = ("#DC2626", "#9CA3AF", "#16A34A")
@@ -61,6 +62,8 @@ class TrendFilters:
     language: str | None = None
     brand: str | None = None
     tz: str = "UTC"
+    theme: str | None = None  # a theme id (its sub-themes and merged ids count too), or "unthemed"
+    scorer: str | None = None  # which sentiment scorer and version labelled the items (items.scorer)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
@@ -78,12 +81,16 @@ class TrendFilters:
         language: str | None = None,
         brand: str | None = None,
         tz: str = "UTC",
+        theme: str | None = None,
+        scorer: str | None = None,
     ) -> TrendFilters:
         """The preset range ending now; `end` is rounded up to the minute so a cache keyed on
         these filters is reused by every rerun within that minute."""
         _, span = RANGES[range_key]
         end = now.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
-        return cls(end - span, end, channel or None, language or None, brand or None, valid_timezone(tz))
+        return cls(
+            end - span, end, channel or None, language or None, brand or None, valid_timezone(tz), theme or None, scorer or None
+        )
 
     @property
     def bucket(self) -> str:
@@ -116,6 +123,8 @@ class FilterOptions:
     channels: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     brands: tuple[str, ...] = ()
+    themes: tuple[tuple[str, str], ...] = ()  # (id, label) of active themes
+    scorers: tuple[str, ...] = ()  # sentiment scorers (and versions) that labelled stored items
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,7 @@ class TrendReport:
     languages: pd.DataFrame = field(repr=False)
     channels: pd.DataFrame = field(repr=False)
     share_of_voice: pd.DataFrame = field(repr=False)
+    spikes: pd.DataFrame = field(repr=False, default_factory=lambda: pd.DataFrame(columns=["bucket", "metric", "summary"]))
 
 
 # ---- queries ---------------------------------------------------------------------------------
@@ -141,6 +151,10 @@ def _conditions(filters: TrendFilters, *, with_brand: bool = True) -> list[sa.Co
         conditions.append(items.c.language == filters.language)
     if with_brand and filters.brand:
         conditions.append(items.c.brand == filters.brand)
+    if filters.theme:
+        conditions.append(items.c.id.in_(items_in_theme(filters.theme)))
+    if filters.scorer:
+        conditions.append(items.c.scorer == filters.scorer)
     return conditions
 
 
@@ -233,15 +247,25 @@ def share_of_voice(store: Store, filters: TrendFilters) -> pd.DataFrame:
 
 
 def summary(store: Store, filters: TrendFilters) -> TrendSummary:
-    """Item and negative counts, and the NPS of survey responses in range."""
+    """Item and negative counts, and the NPS of survey responses in range.
+
+    NPS counts each response once, however many comment fields it has (each is its own item).
+    """
     conditions = _conditions(filters)
     negative = sa.func.sum(sa.case((items.c.sentiment_label == "negative", 1), else_=0))
-    promoters = sa.func.sum(sa.case((items.c.nps >= 9, 1), else_=0))
-    detractors = sa.func.sum(sa.case((items.c.nps <= 6, 1), else_=0))
+    response = sa.func.coalesce(items.c.response_id, items.c.external_id)
+    responses = (
+        sa.select(items.c.survey, response.label("response"), sa.func.max(items.c.nps).label("nps"))
+        .where(*conditions, items.c.nps.is_not(None))
+        .group_by(items.c.survey, response)
+        .subquery()
+    )
+    promoters = sa.func.sum(sa.case((responses.c.nps >= 9, 1), else_=0))
+    detractors = sa.func.sum(sa.case((responses.c.nps <= 6, 1), else_=0))
     with store.read() as connection:
         total, negatives = connection.execute(sa.select(sa.func.count(), negative).where(*conditions)).one()
         scored, promoted, detracted = connection.execute(
-            sa.select(sa.func.count(items.c.nps), promoters, detractors).where(*conditions, items.c.nps.is_not(None))
+            sa.select(sa.func.count(), promoters, detractors).select_from(responses)
         ).one()
     nps = None if not scored else round(100.0 * (int(promoted or 0) - int(detracted or 0)) / int(scored), 1)
     return TrendSummary(items=int(total), negative=int(negatives or 0), survey_responses=int(scored), nps=nps)
@@ -256,7 +280,19 @@ def report(store: Store, filters: TrendFilters) -> TrendReport:
         languages=by_language(store, filters),
         channels=by_channel(store, filters),
         share_of_voice=share_of_voice(store, filters),
+        spikes=spike_marks(store, filters),
     )
+
+
+def spike_marks(store: Store, filters: TrendFilters) -> pd.DataFrame:
+    """Detected spikes in range (voc.spikes), as buckets on the viewer's wall clock: bucket, metric, summary."""
+    from voc.spikes import spikes_between
+
+    marks = spikes_between(store, filters.start, filters.end)
+    if marks.empty:
+        return pd.DataFrame(columns=["bucket", "metric", "summary"])
+    local = pd.to_datetime(marks["hour"], utc=True).dt.tz_convert(filters.tz).dt.tz_localize(None).dt.floor(filters.bucket)
+    return marks.assign(bucket=local.astype("datetime64[us]"))[["bucket", "metric", "summary"]]
 
 
 def filter_options(store: Store, own_brand: str | None = None) -> FilterOptions:
@@ -270,7 +306,13 @@ def filter_options(store: Store, own_brand: str | None = None) -> FilterOptions:
     brands = distinct(items.c.brand)
     if own_brand:
         brands = [own_brand] + [brand for brand in brands if brand != own_brand]
-    return FilterOptions(tuple(distinct(items.c.channel)), tuple(distinct(items.c.language)), tuple(brands))
+    return FilterOptions(
+        tuple(distinct(items.c.channel)),
+        tuple(distinct(items.c.language)),
+        tuple(brands),
+        theme_options(store),
+        tuple(distinct(items.c.scorer)),
+    )
 
 
 # ---- charts ----------------------------------------------------------------------------------
@@ -282,9 +324,24 @@ def _sentiment_color() -> alt.Color:
     return alt.Color("sentiment:N", title="Sentiment", scale=_SENTIMENT_SCALE, sort=list(SENTIMENTS))
 
 
-def volume_chart(volume: pd.DataFrame, bucket_label: str = "hour") -> alt.Chart:
-    """Stacked bars: items per time bucket, split by sentiment."""
+def volume_chart(volume: pd.DataFrame, bucket_label: str = "hour", spikes: pd.DataFrame | None = None) -> alt.Chart | alt.LayerChart:
+    """Stacked bars: items per time bucket, split by sentiment; detected spikes as dashed rules."""
     time_format = "%d %b %H:%M" if bucket_label == "hour" else "%a %d %b"
+    bars = _volume_bars(volume, bucket_label, time_format)
+    if spikes is None or spikes.empty:
+        return bars
+    marks = (
+        alt.Chart(spikes)
+        .mark_rule(color="#B91C1C", strokeDash=[4, 3], strokeWidth=2)
+        .encode(
+            x=alt.X("bucket:T", scale=alt.Scale(type="utc")),
+            tooltip=[alt.Tooltip("metric:N", title="Spike"), alt.Tooltip("summary:N", title="What happened")],
+        )
+    )
+    return alt.LayerChart(layer=[bars, marks])
+
+
+def _volume_bars(volume: pd.DataFrame, bucket_label: str, time_format: str) -> alt.Chart:
     return (
         alt.Chart(volume, title=f"Volume by sentiment, per {bucket_label}")
         .mark_bar()

@@ -125,7 +125,8 @@ def test_a_crash_mid_file_neither_loses_nor_repeats_items(store: Store, inbox: P
     rows = survey_items(store)
     assert len(rows) == 7 and len({row["external_id"] for row in rows}) == 7
     assert [(row["items_landed"], row["duplicates"], row["rows_total"]) for row in imports(store)] == [(7, 0, 6)]
-    assert count_alerts(store) == 2
+    # One alert per very unhappy respondent (how many depends on the sentiment scorer), none twice.
+    assert count_alerts(store) == len({row["response_id"] for row in rows if row["very_unhappy"]}) >= 2
     assert (inbox / "done" / "nps.csv.report.txt").exists()
 
 
@@ -142,11 +143,12 @@ def test_a_fetch_whose_batch_was_not_saved_is_repeated_from_the_stored_cursor(st
 
 def test_a_re_dropped_file_adds_nothing_and_fires_no_second_alert(store: Store, inbox: Path, clock) -> None:
     import_path(store, FIXTURES / "qualtrics_relationship_nps.csv", survey="nps", clock=clock)
-    assert count_alerts(store) == 2
+    alerted = count_alerts(store)
+    assert alerted == len({row["response_id"] for row in survey_items(store) if row["very_unhappy"]}) >= 2
     shutil.copy(FIXTURES / "qualtrics_relationship_nps.csv", inbox / "nps.csv")
     runner, _ = folder_runner(store, inbox, clock)
     drain(runner)
-    assert len(survey_items(store)) == 7 and count_alerts(store) == 2
+    assert len(survey_items(store)) == 7 and count_alerts(store) == alerted
     report = (inbox / "done" / "nps.csv.report.txt").read_text(encoding="utf-8")
     assert "0 items landed from 6 responses, 7 already there" in report
     # The same name dropped again later does not overwrite the first one in done/.

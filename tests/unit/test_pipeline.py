@@ -48,7 +48,7 @@ def test_json_dict_is_flat_and_serialisable(complaint: Analysis) -> None:
     assert data["sentiment"] == "negative"
     assert data["redactions"] == ["email"]
     assert isinstance(data["reasons"], list)
-    assert data["scorer"].startswith("vader-")
+    assert data["scorer"].startswith("learned-builtin-")  # the default: the shipped learned model
     assert json.loads(json.dumps(data)) == data
 
 

@@ -95,8 +95,15 @@ def test_an_urgent_word_with_a_satisfied_score_counts_only_with_a_negative_comme
     assert survey_item("Terrible, I will cancel if this happens again", nps=8).very_unhappy
 
 
-def test_an_urgent_word_with_a_low_score_counts_even_when_the_lexicon_reads_it_positive() -> None:
-    # VADER reads "I want a refund" as positive ("want"); the score says otherwise.
+def test_an_urgent_word_with_a_low_score_counts_even_when_the_lexicon_reads_it_positive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # VADER reads "I want a refund" as positive ("want"); the score says otherwise. (The default
+    # multilingual scorer reads it as negative, so VADER is set here to keep the case.)
+    from voc.analysis import pipeline
+    from voc.analysis.sentiment import VaderScorer
+
+    monkeypatch.setattr(pipeline, "_scorer", VaderScorer())
     item = survey_item("Three weeks and my number still has not been ported. I want a refund.", nps=1)
     assert item.sentiment_label == "positive" and item.very_unhappy
 

@@ -7,6 +7,11 @@ model is always named explicitly. fastText answers "en" for anything, including 
 emoji-only input, so URLs, @handles, placeholders, emoji and digits are stripped first and
 texts with fewer than three letters, or a low-scoring guess, come back as `UNDETERMINED`.
 
+Romanised Hindi (Hinglish) is invisible to every detector: fastText calls it English or a random
+Latin-script language. `looks_hinglish` counts Hindi function words that are rare in other
+languages ("nahi", "kya", "hai", "bhi", "mujhe" ...); enough of them and the text is `"hi"`, so the
+Hinglish lexicon and the learned scorer's Hindi evaluation see it.
+
 Domain module: no Streamlit import.
 """
 
@@ -71,11 +76,60 @@ def detect_language(text: str, *, min_score: float = MIN_SCORE) -> str:
         if not _THREE_LETTERS_RE.search(cleaned):
             return UNDETERMINED
         best = _detector().detect(cleaned[:MAX_CHARS], model="lite", k=1)
-        if not best or float(best[0]["score"]) < min_score:
+        score = float(best[0]["score"]) if best else 0.0
+        code = _to_iso639_1(str(best[0]["lang"])) if best else UNDETERMINED
+        # A confident non-English answer wins ("hai" is also Italian); otherwise Hinglish is checked.
+        if (code == "en" or score < HINGLISH_OVERRIDE_BELOW) and looks_hinglish(cleaned):
+            return "hi"
+        if score < min_score:
             return UNDETERMINED
-        return _to_iso639_1(str(best[0]["lang"]))
+        return code
     except Exception:  # a language guess is never worth failing an item for
         return UNDETERMINED
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Hindi function words and common verbs in Latin script that are rare in other languages. Words
+# shared with English, Spanish or Italian ("to", "me", "se", "main", "ho") are left out or weak.
+HINGLISH_MARKERS: Final = _word_set(
+    "hai hain nahi nahin nhi kya kyu kyun kyon bhi aur mujhe mera meri mere tera teri tere tumhara "
+    "hamara humara apna apni apne yaar yar bhai accha acha achha achhi bahut bohot bahot bhot kuch "
+    "kaise kaisa kaisi kahan kab abhi sab sabse koi woh yeh wo tha thi the raha rahi rahe gaya gayi "
+    "gaye karo karna karke kiya diya liya wala wali wale hoga hogi hum tum aap log lekin matlab pata "
+    "sirf bilkul zyada jyada thoda yahan wahan jab phir fir baat dekho chalo kuchh kaun ek "
+    "ko ki ka ke se mein main hu hoon ho bas "
+    # SMS spellings
+    "kr krna krke gya gyi gye rha rhi rhe yr bht bhot nhi kyuki kaha hga hgya tmhara mujhse usne"
+)
+# Frequent in other languages too: counted at half weight.
+_WEAK_MARKERS: Final = _word_set("the wo ko ki ka ke se mein main hu ho bas ek log fir sab aur")
+HINGLISH_MIN_MARKERS: Final = 2.5
+HINGLISH_MIN_SHARE: Final = 0.2
+HINGLISH_OVERRIDE_BELOW: Final = 0.8
+_LATIN_WORD_RE = re.compile(r"[a-z]+")
+
+
+def looks_hinglish(cleaned: str) -> bool:
+    """True when a Latin-script text is dense in Hindi function words."""
+    lowered = cleaned.lower()
+    if not lowered.isascii() and any(ord(c) > 0x24F and c.isalpha() for c in lowered):
+        return False  # another script: not romanised Hindi
+    words = _LATIN_WORD_RE.findall(lowered)
+    if len(words) < 2:
+        return False
+    weight = 0.0
+    strong = 0
+    for word in words:
+        if word in HINGLISH_MARKERS:
+            if word in _WEAK_MARKERS:
+                weight += 0.5
+            else:
+                weight += 1.0
+                strong += 1
+    return strong >= 1 and weight >= HINGLISH_MIN_MARKERS and weight / len(words) >= HINGLISH_MIN_SHARE
 
 
 def clean_for_detection(text: str) -> str:

@@ -3,24 +3,33 @@
 Redaction runs first and everything after it sees only the redacted text, which is also the
 only text an `Analysis` carries, so raw personal data cannot reach the store through here.
 `analyse_many` is the path for bulk loads (100k-line files): shared detector and analyzer,
-precompiled patterns, and a bounded cache that scores repeated texts (retweets, copy-pasted
-complaints) once.
+precompiled patterns, a bounded cache that scores repeated texts (retweets, copy-pasted
+complaints) once, and sentence embeddings computed in batches (growing 1, 2, 4 ... 256, so the
+first result of a stream still comes at once). `analyse_batch` is the same for a list in hand
+(a listener's page); its analyses carry their embedding so the store can keep it.
 
 Domain module: no Streamlit import.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, Final
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
 
+from voc.analysis import embeddings as embedding_model
 from voc.analysis.language import UNDETERMINED, detect_language
-from voc.analysis.redaction import redact
-from voc.analysis.sentiment import Sentiment, SentimentScorer, VaderScorer
+from voc.analysis.redaction import Redacted, redact
+from voc.analysis.sentiment import Sentiment, SentimentScorer
 
-# Entries kept by analyse_many's repeat cache; an Analysis is a few hundred bytes.
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+# Entries kept by analyse_many's repeat cache; an Analysis is a few hundred bytes (plus 2 KB
+# of embedding when the scorer uses one).
 CACHE_SIZE: Final = 20_000
+MAX_BATCH: Final = 256
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,8 @@ class Analysis:
     redactions: tuple[str, ...]
     language: str
     sentiment: Sentiment
+    # The text's sentence embedding (see voc.analysis.embeddings) when it was computed.
+    embedding: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
     def to_json_dict(self) -> dict[str, Any]:
         """A flat, JSON-ready dict (label as its string value, tuples as lists)."""
@@ -50,11 +61,24 @@ _scorer: SentimentScorer | None = None
 
 
 def default_scorer() -> SentimentScorer:
-    """The scorer used by `analyse` and `analyse_many` (VADER for now)."""
+    """The scorer used by `analyse` and `analyse_many`.
+
+    Out of the box: the multilingual scorer with the built-in learned model
+    (`voc.analysis.multilingual`). The listener process and the command line install the
+    workspace's active model with `set_default_scorer`.
+    """
     global _scorer
     if _scorer is None:
-        _scorer = VaderScorer()
+        from voc.analysis.multilingual import MultilingualScorer, builtin_model
+
+        _scorer = MultilingualScorer(builtin_model())
     return _scorer
+
+
+def set_default_scorer(scorer: SentimentScorer | None) -> None:
+    """Use `scorer` from now on (None: back to the built-in default on next use)."""
+    global _scorer
+    _scorer = scorer
 
 
 def analyse(text: str, language_hint: str | None = None) -> Analysis:
@@ -63,30 +87,74 @@ def analyse(text: str, language_hint: str | None = None) -> Analysis:
     `language_hint` (e.g. a survey's configured language) is used only when detection
     comes back undetermined.
     """
-    redacted = redact(text if isinstance(text, str) else "")
-    return _analyse_redacted(redacted.text, redacted.found, language_hint, default_scorer())
+    return analyse_batch([text], [language_hint])[0]
 
 
-def analyse_many(texts: Iterable[str]) -> Iterator[Analysis]:
-    """Analyse texts lazily, in order; identical texts after redaction are scored once."""
-    scorer = default_scorer()
-    cache: dict[str, Analysis] = {}
-    for text in texts:
-        redacted = redact(text if isinstance(text, str) else "")
-        # Keyed on the redacted text, so the cache never holds personal data either.
-        analysis = cache.get(redacted.text)
-        if analysis is None:
-            analysis = _analyse_redacted(redacted.text, redacted.found, None, scorer)
-            if len(cache) >= CACHE_SIZE:
-                cache.clear()
-            cache[redacted.text] = analysis
-        yield analysis
+def analyse_batch(
+    texts: Sequence[str], language_hints: Sequence[str | None] | None = None, *, with_embeddings: bool | None = None
+) -> list[Analysis]:
+    """Analyse a list of texts at once (embeddings in one call); results in the same order.
+
+    Embeddings are computed when the scorer uses them, or always with `with_embeddings=True`
+    (the listeners store them for themes and duplicates).
+    """
+    redacted = [redact(t if isinstance(t, str) else "") for t in texts]
+    return _analyse_redacted(redacted, language_hints, with_embeddings)
 
 
 def _analyse_redacted(
-    text: str, found: tuple[str, ...], language_hint: str | None, scorer: SentimentScorer
-) -> Analysis:
-    language = detect_language(text)
-    if language == UNDETERMINED and language_hint:
-        language = language_hint
-    return Analysis(text, found, language, scorer.score(text, language))
+    redacted: Sequence[Redacted], language_hints: Sequence[str | None] | None, with_embeddings: bool | None
+) -> list[Analysis]:
+    scorer = default_scorer()
+    hints = language_hints if language_hints is not None else [None] * len(redacted)
+    clean = [r.text for r in redacted]
+    languages = []
+    for text, hint in zip(clean, hints, strict=True):
+        language = detect_language(text)
+        languages.append(hint if language == UNDETERMINED and hint else language)
+    wants = bool(getattr(scorer, "wants_embeddings", False))
+    vectors = embedding_model.embed(clean) if (wants or with_embeddings) and clean else None
+    score_many = getattr(scorer, "score_many", None)
+    if score_many is not None:
+        sentiments: list[Sentiment] = score_many(clean, languages, vectors if wants else None)
+    else:
+        sentiments = [scorer.score(text, language) for text, language in zip(clean, languages, strict=True)]
+    return [
+        Analysis(text, r.found, language, sentiment, vectors[i] if vectors is not None else None)
+        for i, (text, r, language, sentiment) in enumerate(zip(clean, redacted, languages, sentiments, strict=True))
+    ]
+
+
+def analyse_many(texts: Iterable[str]) -> Iterator[Analysis]:
+    """Analyse texts lazily, in order; identical texts after redaction are scored once.
+
+    Texts are read in batches that grow from 1 to `MAX_BATCH`, so embeddings are computed in
+    bulk while the first result of a stream still arrives at once.
+    """
+    cache: dict[str, Analysis] = {}
+    iterator = iter(texts)
+    size = 1
+    while True:
+        chunk = []
+        for text in iterator:
+            chunk.append(text if isinstance(text, str) else "")
+            if len(chunk) >= size:
+                break
+        if not chunk:
+            return
+        yield from _analyse_chunk(chunk, cache)
+        size = min(size * 2, MAX_BATCH)
+
+
+def _analyse_chunk(chunk: list[str], cache: dict[str, Analysis]) -> Iterator[Analysis]:
+    redacted = [redact(text) for text in chunk]
+    # Keyed on the redacted text, so the cache never holds personal data either.
+    unseen = list({r.text: r for r in redacted if r.text not in cache}.values())
+    if unseen:
+        if len(cache) + len(unseen) > CACHE_SIZE:
+            cache.clear()
+        for fresh in _analyse_redacted(unseen, None, None):
+            cache[fresh.text] = fresh
+    for original, r in zip(chunk, redacted, strict=True):
+        analysis = cache.get(r.text)
+        yield analysis if analysis is not None else analyse(original)

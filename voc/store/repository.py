@@ -7,10 +7,10 @@ One code path for SQLite and PostgreSQL; the only dialect-specific piece is the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -19,11 +19,31 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 
+from voc.costs import Usage, utc_day
+from voc.coverage import CoverageGap
+from voc.duplicates import WINDOW as DUPLICATE_WINDOW
+from voc.duplicates import fingerprint
 from voc.models import NewItem, SourceState, TriageChange
 from voc.store.engine import WRITE_OPTION, create_engine_for
 from voc.store.migrate import migrate
-from voc.store.schema import items, sources, triage_events
-from voc.triage import INBOX_COLUMNS, validate_change
+from voc.store.schema import (
+    app_settings,
+    coverage_gaps,
+    item_embeddings,
+    item_notes,
+    item_viewers,
+    items,
+    jobs,
+    sentiment_labels,
+    sentiment_models,
+    source_usage,
+    sources,
+    triage_events,
+)
+from voc.triage import INBOX_COLUMNS, WORKFLOW_TIMES, validate_change
+
+# (model, dimension, float32 little-endian bytes), as stored in `item_embeddings`.
+ItemEmbedding = tuple[str, int, bytes]
 
 
 class LeaseLostError(RuntimeError):
@@ -67,20 +87,33 @@ class Store:
         statement = insert(items).on_conflict_do_nothing(index_elements=["source", "external_id"])
         return statement.returning(items.c.id)
 
-    def _insert_items(self, connection: sa.Connection, new_items: Iterable[NewItem]) -> int:
+    def _insert_items(
+        self, connection: sa.Connection, new_items: Iterable[NewItem], embeddings: Mapping[str, ItemEmbedding] | None = None
+    ) -> int:
         statement = self._insert_ignoring_duplicates()
         inserted = 0
         for item in new_items:
             # One row per statement with RETURNING: a returned id says reliably that it was new
             # (drivers disagree on rowcount for ON CONFLICT DO NOTHING).
-            if connection.execute(statement, asdict(item)).first() is not None:
+            values = asdict(item)
+            values["content_hash"] = fingerprint(item.text) if isinstance(item.text, str) else None
+            row = connection.execute(statement, values).first()
+            if row is not None:
                 inserted += 1
+                if values["content_hash"] is not None:
+                    _collapse_duplicate(connection, int(row[0]), values["content_hash"], item.posted_at)
+                vector = embeddings.get(item.external_id) if embeddings else None
+                if vector is not None:  # computed once by the analysis, kept for themes and duplicates
+                    connection.execute(item_embeddings.insert().values(item_id=row[0], model=vector[0], dim=vector[1], vector=vector[2]))
         return inserted
 
-    def add_items(self, new_items: Sequence[NewItem]) -> int:
-        """Store items not seen before (by source and external id); returns how many were new."""
+    def add_items(self, new_items: Sequence[NewItem], embeddings: Mapping[str, ItemEmbedding] | None = None) -> int:
+        """Store items not seen before (by source and external id); returns how many were new.
+
+        `embeddings` (by external id: model, dimension, float32 bytes) are stored with new items.
+        """
         with self.write() as connection:
-            return self._insert_items(connection, new_items)
+            return self._insert_items(connection, new_items, embeddings)
 
     def count_items(self, source: str | None = None) -> int:
         query = sa.select(sa.func.count()).select_from(items)
@@ -118,6 +151,26 @@ class Store:
                         poll_interval_s=poll_interval_s,
                     )
                 )
+
+    def add_source(
+        self, name: str, kind: str, config: dict[str, Any], *, poll_interval_s: float, enabled: bool = True
+    ) -> None:
+        """Register a new source (from the Sources page); a name already taken is a ValueError."""
+        with self.write() as connection:
+            taken = connection.execute(sa.select(sources.c.name).where(sources.c.name == name)).first()
+            if taken is not None:
+                raise ValueError(f"a source called {name!r} already exists")
+            connection.execute(
+                sources.insert().values(
+                    name=name, kind=kind, config=config, enabled=enabled, poll_interval_s=poll_interval_s
+                )
+            )
+
+    def usage_by_source(self, day: date) -> dict[str, Usage]:
+        """Every source's reads and estimated cost on one UTC day (sources that read nothing are absent)."""
+        with self.read() as connection:
+            rows = connection.execute(sa.select(source_usage).where(source_usage.c.day == day)).mappings().all()
+        return {row["source"]: _usage(row) for row in rows}
 
     def update_source(self, name: str, **values: Any) -> None:
         """Change a source's configuration (enabled, poll_interval_s, config)."""
@@ -170,11 +223,16 @@ class Store:
         owner: str,
         now: datetime,
         next_poll_at: datetime,
+        usage: Usage | None = None,
+        gap: CoverageGap | None = None,
+        embeddings: Mapping[str, ItemEmbedding] | None = None,
     ) -> int:
         """Store a page of items and the cursor that follows it in one transaction.
 
         A crash before commit loses neither (the page is fetched again from the old cursor and
-        its items are ignored as duplicates); a crash after commit duplicates nothing.
+        its items are ignored as duplicates); a crash after commit duplicates nothing. What the
+        page read (`usage`) and a coverage gap it revealed are recorded in the same transaction,
+        so the cost meter counts each page once.
         """
         with self.write() as connection:
             held = connection.execute(
@@ -187,11 +245,21 @@ class Store:
                     consecutive_failures=0,
                     error_kind=None,
                     next_poll_at=next_poll_at,
+                    paused_until=None,
+                    pause_reason=None,
                 )
             )
             if held.rowcount != 1:
                 raise LeaseLostError(f"source {name!r} is no longer leased to {owner}")
-            inserted = self._insert_items(connection, new_items)
+            if usage is not None:
+                self._add_usage(connection, name, utc_day(now), usage)
+            if gap is not None:
+                connection.execute(
+                    coverage_gaps.insert().values(
+                        source=name, detected_at=now, gap_start=gap.start, gap_end=gap.end, reason=gap.reason
+                    )
+                )
+            inserted = self._insert_items(connection, new_items, embeddings)
             if inserted:
                 connection.execute(
                     sources.update()
@@ -201,9 +269,22 @@ class Store:
             return inserted
 
     def record_failure(
-        self, name: str, *, kind: str, message: str, now: datetime, next_poll_at: datetime | None
+        self,
+        name: str,
+        *,
+        kind: str,
+        message: str,
+        now: datetime,
+        next_poll_at: datetime | None,
+        paused_until: datetime | None = None,
     ) -> None:
-        """Remember a failed poll: shown on the Sources page, never swallowed."""
+        """Remember a failed poll: shown on the Sources page, never swallowed.
+
+        With `paused_until` (e.g. a usage cap) the source is also paused, the message its reason.
+        """
+        values: dict[str, Any] = {}
+        if paused_until is not None:
+            values = {"paused_until": paused_until, "pause_reason": message[:2000]}
         with self.write() as connection:
             connection.execute(
                 sources.update()
@@ -215,8 +296,82 @@ class Store:
                     error_kind=kind,
                     consecutive_failures=sources.c.consecutive_failures + 1,
                     next_poll_at=next_poll_at,
+                    **values,
                 )
             )
+
+    def pause_source(self, name: str, *, until: datetime, reason: str) -> None:
+        """Hold a source back until `until` (not a failure: e.g. its daily budget is spent)."""
+        with self.write() as connection:
+            connection.execute(
+                sources.update().where(sources.c.name == name).values(paused_until=until, pause_reason=reason[:2000])
+            )
+
+    def resume_source(self, name: str) -> None:
+        """Lift a pause or a failure's wait: the source is polled on the runner's next tick."""
+        with self.write() as connection:
+            connection.execute(
+                sources.update()
+                .where(sources.c.name == name)
+                .values(paused_until=None, pause_reason=None, next_poll_at=None)
+            )
+
+    # ---- cost meter and coverage ---------------------------------------------------------------
+
+    def _add_usage(self, connection: sa.Connection, name: str, day: date, usage: Usage) -> None:
+        insert = pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
+        statement = insert(source_usage).values(
+            source=name,
+            day=day,
+            requests=usage.requests,
+            posts_read=usage.posts_read,
+            users_read=usage.users_read,
+            cost_usd=usage.cost_usd,
+        )
+        added = statement.excluded
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["source", "day"],
+                set_={
+                    "requests": source_usage.c.requests + added.requests,
+                    "posts_read": source_usage.c.posts_read + added.posts_read,
+                    "users_read": source_usage.c.users_read + added.users_read,
+                    "cost_usd": source_usage.c.cost_usd + added.cost_usd,
+                },
+            )
+        )
+
+    def record_usage(self, name: str, day: date, usage: Usage) -> None:
+        """Add reads to a source's day (pages the runner saves are counted by `save_batch`)."""
+        with self.write() as connection:
+            self._add_usage(connection, name, day, usage)
+
+    def usage_on(self, name: str, day: date) -> Usage:
+        """What a source read on one UTC day, and its estimated cost."""
+        query = sa.select(source_usage).where(source_usage.c.source == name, source_usage.c.day == day)
+        with self.read() as connection:
+            row = connection.execute(query).mappings().first()
+        return _usage(row) if row is not None else Usage()
+
+    def usage_frame(self, since: date) -> pd.DataFrame:
+        """Reads and estimated cost per source per UTC day from `since` on, newest day first."""
+        columns = ["source", "day", "requests", "posts_read", "users_read", "cost_usd"]
+        query = (
+            sa.select(*(source_usage.c[name] for name in columns))
+            .where(source_usage.c.day >= since)
+            .order_by(source_usage.c.day.desc(), source_usage.c.source)
+        )
+        with self.read() as connection:
+            rows = connection.execute(query).mappings().all()
+        return pd.DataFrame([dict(row) for row in rows], columns=columns)
+
+    def coverage_gaps(self, name: str | None = None, *, limit: int = 100) -> list[dict[str, Any]]:
+        """Recorded coverage gaps, newest first (all sources, or one)."""
+        query = sa.select(coverage_gaps).order_by(coverage_gaps.c.detected_at.desc(), coverage_gaps.c.id.desc())
+        if name is not None:
+            query = query.where(coverage_gaps.c.source == name)
+        with self.read() as connection:
+            return [dict(row) for row in connection.execute(query.limit(limit)).mappings()]
 
     def beat(self, names: Iterable[str], now: datetime) -> None:
         """Heartbeat: the runner that holds these sources is alive."""
@@ -236,10 +391,29 @@ class Store:
         channel: str | None = None,
         language: str | None = None,
         limit: int = 500,
+        with_review: bool = False,
     ) -> pd.DataFrame:
-        """Items waiting for an answer, newest first, with the reasons behind their score."""
-        query = sa.select(*(items.c[name] for name in INBOX_COLUMNS)).where(
-            items.c.sentiment_label.in_(list(labels)),
+        """Items waiting for an answer: very unhappy customers first, then newest first.
+
+        A very unhappy survey respondent belongs here whatever the tone of the comment ("I want a
+        refund" can read as neutral; a CSAT of 1 may come with no comment at all).
+
+        `with_review`: also the items whose sentiment needs a person's review (low confidence, or
+        a language the scorers do not read), with their label, confidence and scorer, so a weak
+        "neutral" is checked rather than silently trusted (see docs/sentiment.md).
+        """
+        from voc.analysis.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
+
+        columns = list(INBOX_COLUMNS)
+        wanted = [sa.or_(items.c.sentiment_label.in_(list(labels)), items.c.very_unhappy.is_(True))]
+        if with_review:
+            columns += [c for c in ("sentiment_label", "sentiment_confidence", "scorer") if c not in columns]
+            wanted += [
+                sa.and_(items.c.scorer != "correction", items.c.sentiment_confidence < REVIEW_BELOW),
+                sa.and_(items.c.scorer != "correction", items.c.language.not_in(list(SUPPORTED_LANGUAGES))),
+            ]
+        query = sa.select(*(items.c[name] for name in columns)).where(
+            sa.or_(*wanted),
             items.c.triage_status.in_(list(statuses)),
             items.c.is_competitor.is_(False),
         )
@@ -247,11 +421,17 @@ class Store:
             query = query.where(items.c.channel == channel)
         if language:
             query = query.where(items.c.language == language)
-        query = query.order_by(items.c.posted_at.desc(), items.c.id.desc()).limit(limit)
+        query = query.order_by(items.c.very_unhappy.desc(), items.c.posted_at.desc(), items.c.id.desc()).limit(limit)
         with self.read() as connection:
             rows = connection.execute(query).mappings().all()
-        frame = pd.DataFrame([dict(row) for row in rows], columns=list(INBOX_COLUMNS))
+        frame = pd.DataFrame([dict(row) for row in rows], columns=columns)
         frame["sentiment_reasons"] = frame["sentiment_reasons"].map(_as_list)
+        if with_review:
+            from voc.analysis.review import with_review_flag
+
+            frame = with_review_flag(frame)
+            corrected = frame["scorer"] == "correction"
+            frame.loc[corrected, "needs_review"] = False
         return frame
 
     def apply_triage(self, changes: Sequence[TriageChange], *, actor: str, now: datetime) -> int:
@@ -266,6 +446,8 @@ class Store:
                 if old == change.value:
                     continue
                 connection.execute(items.update().where(items.c.id == change.item_id).values({change.field: change.value}))
+                if change.field == "triage_status":
+                    self._record_workflow_times(connection, change.item_id, str(change.value), now)
                 connection.execute(
                     triage_events.insert().values(
                         item_id=change.item_id,
@@ -279,12 +461,371 @@ class Store:
                 applied += 1
         return applied
 
+    def _record_workflow_times(self, connection: sa.Connection, item_id: int, status: str, now: datetime) -> None:
+        """First response and resolution are stamped the first time an agent's status says so."""
+        stamped = connection.execute(
+            sa.select(items.c.first_response_at, items.c.resolved_at).where(items.c.id == item_id)
+        ).one()
+        for column, statuses in WORKFLOW_TIMES.items():
+            if status in statuses and getattr(stamped, column) is None:
+                # The status event in the history already says who and when.
+                connection.execute(items.update().where(items.c.id == item_id).values({column: now}))
+
+    def mark_responded(self, item_ids: Sequence[int], *, actor: str, now: datetime) -> int:
+        """Record the first response to items not answered yet (the SLA clock stops); returns how many."""
+        changed = 0
+        with self.write() as connection:
+            for item_id in item_ids:
+                done = connection.execute(
+                    items.update()
+                    .where(items.c.id == item_id, items.c.first_response_at.is_(None))
+                    .values(first_response_at=now)
+                )
+                if done.rowcount:
+                    connection.execute(
+                        triage_events.insert().values(
+                            item_id=item_id, actor=actor, at=now, field="first_response_at", old_value=None, new_value=now.isoformat()
+                        )
+                    )
+                    changed += 1
+        return changed
+
+    def set_tags(self, item_ids: Sequence[int], tags: Sequence[str], *, actor: str, now: datetime, mode: str = "add") -> int:
+        """Add (`mode="add"`), remove or replace tags on items, audited; returns how many changed."""
+        wanted = [t.strip().lower() for t in tags if t.strip()]
+        changed = 0
+        with self.write() as connection:
+            for item_id in item_ids:
+                current = _as_list(connection.execute(sa.select(items.c.tags).where(items.c.id == item_id)).scalar())
+                if mode == "add":
+                    new = current + [t for t in wanted if t not in current]
+                elif mode == "remove":
+                    new = [t for t in current if t not in wanted]
+                else:
+                    new = list(dict.fromkeys(wanted))
+                if new == current:
+                    continue
+                connection.execute(items.update().where(items.c.id == item_id).values(tags=new))
+                connection.execute(
+                    triage_events.insert().values(
+                        item_id=item_id, actor=actor, at=now, field="tags", old_value=", ".join(current), new_value=", ".join(new)
+                    )
+                )
+                changed += 1
+        return changed
+
+    def add_note(self, item_id: int, text: str, *, actor: str, now: datetime) -> None:
+        """An internal note on an item (never sent to the customer), also in its history."""
+        text = text.strip()
+        if not text:
+            raise ValueError("a note needs some text")
+        with self.write() as connection:
+            connection.execute(item_notes.insert().values(item_id=item_id, actor=actor, at=now, text=text[:5000]))
+            connection.execute(
+                triage_events.insert().values(item_id=item_id, actor=actor, at=now, field="note", old_value=None, new_value=text[:500])
+            )
+
+    def notes(self, item_id: int) -> list[dict[str, Any]]:
+        with self.read() as connection:
+            query = sa.select(item_notes).where(item_notes.c.item_id == item_id).order_by(item_notes.c.id)
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def touch_viewer(self, item_id: int, actor: str, now: datetime) -> None:
+        """Remember that `actor` has `item_id` open (presence for the "someone else is on it" warning)."""
+        with self.write() as connection:
+            updated = connection.execute(
+                item_viewers.update().where(item_viewers.c.item_id == item_id, item_viewers.c.actor == actor).values(seen_at=now)
+            )
+            if not updated.rowcount:
+                connection.execute(item_viewers.insert().values(item_id=item_id, actor=actor, seen_at=now))
+
+    def other_viewers(self, item_id: int, actor: str, now: datetime, within: timedelta = timedelta(minutes=2)) -> list[str]:
+        """Other agents who had `item_id` open in the last `within`."""
+        query = sa.select(item_viewers.c.actor).where(
+            item_viewers.c.item_id == item_id, item_viewers.c.actor != actor, item_viewers.c.seen_at >= now - within
+        )
+        with self.read() as connection:
+            return sorted(str(a) for a in connection.execute(query).scalars())
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A workspace setting (JSON) from `app_settings`, or `default`."""
+        with self.read() as connection:
+            value = connection.execute(sa.select(app_settings.c.value).where(app_settings.c.key == key)).scalar()
+        if value is None:
+            return default
+        return json.loads(value) if isinstance(value, str) else value
+
+    def put_setting(self, key: str, value: Any, *, actor: str, now: datetime) -> None:
+        """Store a workspace setting (JSON), replacing the previous value."""
+        with self.write() as connection:
+            connection.execute(app_settings.delete().where(app_settings.c.key == key))
+            connection.execute(app_settings.insert().values(key=key, value=value, updated_at=now, updated_by=actor))
+
     def triage_history(self, item_id: int) -> list[dict[str, Any]]:
         with self.read() as connection:
             rows = connection.execute(
                 sa.select(triage_events).where(triage_events.c.item_id == item_id).order_by(triage_events.c.id)
             ).mappings()
             return [dict(row) for row in rows]
+
+    # ---- sentiment: labels, models, embeddings, re-scoring jobs ---------------------------------
+
+    def add_sentiment_labels(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Store labels (corrections, imports, weak labels); each row has the table's columns."""
+        if not rows:
+            return 0
+        with self.write() as connection:
+            connection.execute(sentiment_labels.insert(), [dict(row) for row in rows])
+        return len(rows)
+
+    def sentiment_labels(self, origins: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Every stored label, oldest first (optionally only some origins)."""
+        query = sa.select(sentiment_labels).order_by(sentiment_labels.c.id)
+        if origins is not None:
+            query = query.where(sentiment_labels.c.origin.in_(list(origins)))
+        with self.read() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def count_sentiment_labels(self) -> dict[str, int]:
+        """How many labels of each origin the workspace has."""
+        query = sa.select(sentiment_labels.c.origin, sa.func.count()).group_by(sentiment_labels.c.origin)
+        with self.read() as connection:
+            return {str(origin): int(n) for origin, n in connection.execute(query)}
+
+    def items_without_weak_label(self) -> list[dict[str, Any]]:
+        """Survey items with an NPS or CSAT score and no weak label yet."""
+        labelled = sa.select(sentiment_labels.c.item_id).where(
+            sentiment_labels.c.origin == "weak", sentiment_labels.c.item_id.is_not(None)
+        )
+        query = sa.select(items.c.id, items.c.text, items.c.language, items.c.nps, items.c.csat).where(
+            sa.or_(items.c.nps.is_not(None), items.c.csat.is_not(None)), items.c.id.not_in(labelled)
+        )
+        with self.read() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def correct_sentiment(self, item_ids: Sequence[int], label: str, *, actor: str, now: datetime) -> int:
+        """An agent's correction: store it as a label (with the item's text and language) and
+        set the items' label; a corrected item keeps its label through re-scoring."""
+        if label not in ("negative", "neutral", "positive"):
+            raise ValueError(f"unknown sentiment {label!r}; expected negative, neutral or positive")
+        changed = 0
+        with self.write() as connection:
+            rows = connection.execute(
+                sa.select(items.c.id, items.c.text, items.c.language, items.c.sentiment_label).where(items.c.id.in_(list(item_ids)))
+            ).mappings().all()
+            for row in rows:
+                connection.execute(
+                    sentiment_labels.insert().values(
+                        item_id=row["id"], text=row["text"], language=row["language"], label=label,
+                        origin="correction", actor=actor, created_at=now,
+                    )
+                )  # fmt: skip
+                connection.execute(
+                    items.update()
+                    .where(items.c.id == row["id"])
+                    .values(sentiment_label=label, sentiment_confidence=1.0, scorer="correction")
+                )
+                connection.execute(
+                    triage_events.insert().values(
+                        item_id=row["id"], actor=actor, at=now, field="sentiment_label",
+                        old_value=row["sentiment_label"], new_value=label,
+                    )
+                )  # fmt: skip
+                changed += 1
+        return changed
+
+    def save_sentiment_model(
+        self,
+        *,
+        version: str,
+        created_at: datetime,
+        trained_on: int,
+        metrics: dict[str, Any],
+        active_languages: list[str],
+        blob: bytes,
+        activate: bool = True,
+    ) -> None:
+        """Store a trained model; with `activate`, it becomes the only active one."""
+        with self.write() as connection:
+            if activate:
+                connection.execute(sentiment_models.update().values(active=False))
+            connection.execute(
+                sentiment_models.insert().values(
+                    version=version, created_at=created_at, trained_on=trained_on, metrics=metrics,
+                    active_languages=active_languages, active=activate, blob=blob,
+                )
+            )  # fmt: skip
+
+    def active_sentiment_model(self) -> dict[str, Any] | None:
+        """The active model's row (with its blob), or None when the built-in model is in use."""
+        query = sa.select(sentiment_models).where(sentiment_models.c.active.is_(True)).order_by(sentiment_models.c.id.desc())
+        with self.read() as connection:
+            row = connection.execute(query.limit(1)).mappings().first()
+        return dict(row) if row else None
+
+    def active_sentiment_version(self) -> str | None:
+        """The active model's version (a cheap check for a change), or None for the built-in one."""
+        query = sa.select(sentiment_models.c.version).where(sentiment_models.c.active.is_(True)).order_by(sentiment_models.c.id.desc())
+        with self.read() as connection:
+            row = connection.execute(query.limit(1)).first()
+        return str(row[0]) if row else None
+
+    def sentiment_models(self) -> list[dict[str, Any]]:
+        """Every stored model, newest first, without its blob."""
+        columns = [c for c in sentiment_models.c if c.name != "blob"]
+        query = sa.select(*columns).order_by(sentiment_models.c.id.desc())
+        with self.read() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def save_item_embeddings(self, vectors: Mapping[int, bytes], *, model: str, dim: int) -> None:
+        """Store (or replace) items' embeddings."""
+        if not vectors:
+            return
+        with self.write() as connection:
+            connection.execute(item_embeddings.delete().where(item_embeddings.c.item_id.in_(list(vectors))))
+            connection.execute(
+                item_embeddings.insert(),
+                [{"item_id": item_id, "model": model, "dim": dim, "vector": blob} for item_id, blob in vectors.items()],
+            )
+
+    def item_embeddings(self, item_ids: Sequence[int], *, model: str) -> dict[int, bytes]:
+        """Stored embeddings of these items made by `model` (float32 bytes by item id)."""
+        if not item_ids:
+            return {}
+        query = sa.select(item_embeddings.c.item_id, item_embeddings.c.vector).where(
+            item_embeddings.c.item_id.in_(list(item_ids)), item_embeddings.c.model == model
+        )
+        with self.read() as connection:
+            return {int(item_id): bytes(vector) for item_id, vector in connection.execute(query)}
+
+    def items_for_rescoring(self, *, after_id: int, limit: int) -> list[dict[str, Any]]:
+        """The next items by id (text, language, current scorer) for a re-scoring pass."""
+        query = (
+            sa.select(items.c.id, items.c.text, items.c.language, items.c.scorer)
+            .where(items.c.id > after_id)
+            .order_by(items.c.id)
+            .limit(limit)
+        )
+        with self.read() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def update_item_sentiments(self, updates: Sequence[Mapping[str, Any]]) -> None:
+        """Write re-scored sentiments (id plus the sentiment columns and scorer)."""
+        if not updates:
+            return
+        with self.write() as connection:
+            for update in updates:
+                values = {k: v for k, v in update.items() if k != "id"}
+                connection.execute(items.update().where(items.c.id == update["id"]).values(**values))
+
+    def scorer_counts(self) -> dict[str, int]:
+        """How many items each scorer (and version) labelled."""
+        query = sa.select(items.c.scorer, sa.func.count()).group_by(items.c.scorer)
+        with self.read() as connection:
+            return {str(scorer): int(n) for scorer, n in connection.execute(query)}
+
+    def enqueue_job(self, kind: str, params: dict[str, Any], *, total: int, now: datetime) -> int:
+        """Queue background work; an older queued job of the same kind is superseded."""
+        with self.write() as connection:
+            connection.execute(
+                jobs.update()
+                .where(jobs.c.kind == kind, jobs.c.status.in_(["queued", "running"]))
+                .values(status="failed", error="superseded by a newer job", finished_at=now)
+            )
+            row = connection.execute(
+                jobs.insert().values(kind=kind, status="queued", params=params, total=total, done=0, created_at=now).returning(jobs.c.id)
+            ).first()
+        assert row is not None
+        return int(row[0])
+
+    def claim_job(self, kind: str, owner: str, now: datetime) -> dict[str, Any] | None:
+        """Take the oldest queued (or this owner's running) job of `kind`; None when there is none."""
+        with self.write() as connection:
+            row = connection.execute(
+                sa.select(jobs)
+                .where(
+                    jobs.c.kind == kind,
+                    sa.or_(jobs.c.status == "queued", sa.and_(jobs.c.status == "running", jobs.c.lease_owner == owner)),
+                )
+                .order_by(jobs.c.id)
+                .limit(1)
+            ).mappings().first()
+            if row is None:
+                return None
+            if row["status"] == "queued":
+                claimed = connection.execute(
+                    jobs.update()
+                    .where(jobs.c.id == row["id"], jobs.c.status == "queued")
+                    .values(status="running", lease_owner=owner, started_at=now)
+                )
+                if claimed.rowcount != 1:
+                    return None
+            job = dict(row)
+        job["params"] = _as_dict(job["params"])
+        job["status"], job["lease_owner"] = "running", owner
+        return job
+
+    def advance_job(self, job_id: int, *, done: int, params: dict[str, Any] | None = None) -> None:
+        """Add `done` to a job's progress (and save where it got to)."""
+        values: dict[str, Any] = {"done": jobs.c.done + done}
+        if params is not None:
+            values["params"] = params
+        with self.write() as connection:
+            connection.execute(jobs.update().where(jobs.c.id == job_id).values(**values))
+
+    def finish_job(self, job_id: int, *, now: datetime, error: str | None = None) -> None:
+        """Mark a job done (or failed with `error`)."""
+        with self.write() as connection:
+            connection.execute(
+                jobs.update()
+                .where(jobs.c.id == job_id)
+                .values(status="failed" if error else "done", finished_at=now, error=error[:2000] if error else None)
+            )
+
+    def latest_job(self, kind: str) -> dict[str, Any] | None:
+        """The newest job of `kind` (for progress bars)."""
+        with self.read() as connection:
+            row = connection.execute(sa.select(jobs).where(jobs.c.kind == kind).order_by(jobs.c.id.desc()).limit(1)).mappings().first()
+        if row is None:
+            return None
+        job = dict(row)
+        job["params"] = _as_dict(job["params"])
+        return job
+
+
+def _collapse_duplicate(connection: sa.Connection, item_id: int, content_hash: str, posted_at: datetime) -> None:
+    """Point a new item at the first one with the same text nearby in time, and count it there."""
+    original = connection.execute(
+        sa.select(items.c.id)
+        .where(
+            items.c.content_hash == content_hash,
+            items.c.id != item_id,
+            items.c.duplicate_of.is_(None),
+            items.c.posted_at >= posted_at - DUPLICATE_WINDOW,
+            items.c.posted_at <= posted_at + DUPLICATE_WINDOW,
+        )
+        .order_by(items.c.id)
+        .limit(1)
+    ).scalar()
+    if original is None:
+        return
+    connection.execute(items.update().where(items.c.id == item_id).values(duplicate_of=original))
+    connection.execute(items.update().where(items.c.id == original).values(duplicate_count=items.c.duplicate_count + 1))
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        return dict(json.loads(value))
+    return dict(value or {})
+
+
+def _usage(row: Any) -> Usage:
+    return Usage(
+        requests=int(row["requests"]),
+        posts_read=int(row["posts_read"]),
+        users_read=int(row["users_read"]),
+        cost_usd=float(row["cost_usd"]),
+    )
 
 
 def _as_list(value: Any) -> list[str]:

@@ -1,0 +1,48 @@
+"""Settings: the sentiment scorer — what is active, how it scores per language, retrain, re-score."""
+
+import streamlit as st
+
+from ui import data, widgets
+from ui import sentiment as sentiment_ui
+from voc import sentiment_training
+
+widgets.ensure_frame()
+st.title("Settings")
+widgets.show_flash()
+
+st.header("Sentiment", divider="gray")
+store = data.store()
+model = sentiment_training.active_model(store)
+labels = store.count_sentiment_labels()
+left, middle, right = st.columns(3)
+left.metric("Active model", model.version if model else "rules only")
+middle.metric("Corrections", f"{labels.get('correction', 0):,}")
+right.metric("Imported and survey labels", f"{labels.get('import', 0) + labels.get('weak', 0):,}")
+if model is not None:
+    st.caption(
+        f"Learned model switched on for: {', '.join(sorted(model.active_languages)) or 'no language'}. Elsewhere the rules (VADER, the team's lexicons) score."
+    )
+    sentiment_ui.evaluation_table(model.metrics)
+
+st.subheader("Retrain")
+st.caption(
+    "Trains on the built-in examples plus this workspace's corrections, imported labels "
+    "(`python -m voc sentiment import-labels FILE`) and survey scores; a fifth of the labels is held back "
+    "to decide, language by language, whether the new model beats the rules. Stored items are then re-scored."
+)
+if st.button("Retrain now", type="primary", icon=":material/model_training:", key="settings.retrain"):
+    result = sentiment_ui.retrain_with_progress()
+    if result is not None:
+        st.session_state[data.FLASH_KEY] = (
+            f"Model {result.version} trained on {result.trained_on:,} texts and switched on"
+        )
+        st.rerun()
+
+st.subheader("Re-scoring")
+sentiment_ui.rescoring_progress()
+counts = store.scorer_counts()
+if counts:
+    st.caption(
+        "Items by the scorer that labelled them: "
+        + ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    )

@@ -1,0 +1,60 @@
+"""The Settings page: the active model and its per-language evaluation, Retrain, re-scoring progress."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.unit.test_sentiment_learned import fake_embed
+from voc import sentiment_training as st_training
+from voc.analysis import embeddings
+from voc.store import Store
+
+
+def open_settings(app: AppTest) -> AppTest:
+    return app.run().switch_page("pages/settings.py").run()
+
+
+def test_settings_show_the_builtin_model_and_its_evaluation_per_language(app: AppTest, store_with_items: Store) -> None:
+    at = open_settings(app)
+
+    assert not at.exception
+    assert at.title[0].value == "Settings"
+    assert next(m.value for m in at.metric if m.label == "Active model").startswith("builtin-")
+    table = at.dataframe[0].value
+    assert set(st_training.TRAINING_LANGUAGES) <= set(table["language"])
+    assert "No re-scoring has run yet." in [c.value for c in at.caption]
+
+
+@pytest.fixture
+def fast_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retraining with a stand-in embedder and a slice of the built-in set, so it takes a second."""
+    monkeypatch.setattr(embeddings, "embed", fake_embed)
+    base = st_training.builtin_examples()[::25]
+    monkeypatch.setattr(st_training, "builtin_examples", lambda: base)
+
+
+def test_retrain_stores_a_model_and_rescoring_progress_is_shown(
+    app: AppTest, store_with_items: Store, fast_training: None
+) -> None:
+    at = open_settings(app)
+    next(button for button in at.button if button.label == "Retrain now").click().run()
+
+    assert not at.exception
+    active = store_with_items.active_sentiment_model()
+    assert active is not None and active["version"].startswith("ws-")
+    assert at.toast[0].value.startswith(f"Model {active['version']} trained")
+    assert next(m.value for m in at.metric if m.label == "Active model") == active["version"]
+    job = store_with_items.latest_job(st_training.RESCORE_JOB)
+    assert job is not None and (job["status"], job["total"]) == ("queued", 10)
+    assert any("Re-scoring stored items: 0 of 10" in (p.proto.text or "") for p in at.get("progress"))
+
+    # The listener process works through the job; the page shows it finished.
+    worker = st_training.SentimentWorker(
+        store_with_items, "test-runner", clock=lambda: datetime.now(UTC), check_every_s=0, embed=fake_embed
+    )
+    worker.tick()
+    at.run()
+    assert any("Re-scoring done: 10 items" in s.value for s in at.success)

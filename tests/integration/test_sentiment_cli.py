@@ -1,0 +1,64 @@
+"""`python -m voc sentiment ...` and `analyse` with the workspace's active model."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.unit.test_sentiment_learned import fake_embed
+from voc import sentiment_training
+from voc.__main__ import main
+from voc.analysis import embeddings, pipeline
+from voc.store import Store
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    url = f"sqlite:///{tmp_path}/voc.db"
+    monkeypatch.setenv("VOC_DATABASE_URL", url)
+    monkeypatch.setenv("VOC_DATA_DIR", str(tmp_path))
+    store = Store.from_url(url)
+    yield store
+    store.engine.dispose()
+    pipeline.set_default_scorer(None)
+
+
+def test_import_labels_reports_what_landed_and_the_refused_lines(workspace: Store, tmp_path: Path, capsys) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text(
+        "text,label\nLa factura está mal otra vez,negative\nGreat service,positive\nbroken,???\n", encoding="utf-8"
+    )
+    assert main(["sentiment", "import-labels", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "imported 2 labels" in out and "line 4: unknown label '???'" in err
+    assert len(workspace.sentiment_labels(["import"])) == 2
+
+
+def test_a_missing_file_is_an_error(workspace: Store, tmp_path: Path, capsys) -> None:
+    assert main(["sentiment", "import-labels", str(tmp_path / "nope.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_train_then_analyse_uses_the_new_active_model(
+    workspace: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setattr(embeddings, "embed", fake_embed)
+    base = sentiment_training.builtin_examples()[::25]
+    monkeypatch.setattr(sentiment_training, "builtin_examples", lambda: base)
+    assert main(["sentiment", "train"]) == 0
+    out = capsys.readouterr().out
+    version = workspace.active_sentiment_version()
+    assert version is not None and f"trained {version}" in out and "re-scoring queued" in out
+
+    assert main(["sentiment", "status"]) == 0
+    assert f"active model: {version}" in capsys.readouterr().out
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("El servicio es pésimo 😡\n"))
+    assert main(["analyse"]) == 0
+    row = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert row["sentiment"] == "negative"
+    assert row["scorer"] in {f"learned-{version}", "lexicon-1/es"}

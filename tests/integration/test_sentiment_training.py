@@ -1,0 +1,231 @@
+"""Labels, corrections, retraining, switching on per language and re-scoring, on both databases."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.factories import new_item
+from tests.unit.test_sentiment_learned import fake_embed
+from voc import sentiment_training as st
+from voc.analysis import embeddings
+from voc.analysis.learned import Example
+from voc.ingest import build_items_with_embeddings
+from voc.models import RawItem
+from voc.store import Store
+
+# A slice of the built-in set: the real one (2,500 posts) makes each retrain take seconds.
+BASE = st.builtin_examples()[::20]
+
+
+def write_csv(path: Path, rows: list[tuple[str, str]], header: bool = True) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        if header:
+            writer.writerow(["text", "label"])
+        writer.writerows(rows)
+    return path
+
+
+def test_imported_labels_are_redacted_with_their_language_and_bad_rows_reported(
+    store: Store, tmp_path: Path, clock
+) -> None:
+    path = write_csv(
+        tmp_path / "labels.csv",
+        [
+            ("Pésimo servicio, escribidme a ana.garcia@example.com", "negative"),
+            ("Great support, thank you!", "pos"),
+            ("no label here", "angry"),
+            ("", "neutral"),
+        ],
+    )
+    report = st.import_labels(store, path, actor="tester", now=clock.now)
+    assert report.imported == 2
+    assert [line for line, _ in report.refused] == [4, 5]
+    labels = store.sentiment_labels()
+    assert [(r["language"], r["label"], r["origin"]) for r in labels] == [
+        ("es", "negative", "import"),
+        ("en", "positive", "import"),
+    ]
+    assert "ana.garcia@example.com" not in labels[0]["text"] and "[email]" in labels[0]["text"]
+
+
+def test_a_csv_without_header_is_read_as_text_then_label(sqlite_store: Store, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "plain.csv", [("Le réseau est en panne", "negative")], header=False)
+    assert st.import_labels(sqlite_store, path).imported == 1
+
+
+def test_corrections_round_trip_as_labels_and_survive_rescoring(store: Store, clock) -> None:
+    store.add_items(
+        [new_item("a", text="El pedido llegó a tiempo", language="es", sentiment_label="neutral"), new_item("b")]
+    )
+    ids = sorted(r["id"] for r in store.items_for_rescoring(after_id=0, limit=10))
+    assert store.correct_sentiment(ids, "positive", actor="agent@example.com", now=clock.now) == 2
+    labels = store.sentiment_labels()
+    assert [(r["item_id"], r["label"], r["origin"], r["actor"]) for r in labels] == [
+        (ids[0], "positive", "correction", "agent@example.com"),
+        (ids[1], "positive", "correction", "agent@example.com"),
+    ]
+    assert labels[0]["language"] == "es" and labels[0]["text"] == "El pedido llegó a tiempo"
+    job = store.enqueue_job(st.RESCORE_JOB, {}, total=2, now=clock.now)
+    claimed = store.claim_job(st.RESCORE_JOB, "me", clock.now)
+    assert claimed is not None and claimed["id"] == job
+    st.rescore_batch(store, st.MultilingualScorer(None), claimed)
+    item = store.item(ids[0])
+    assert item is not None and (item["sentiment_label"], item["scorer"]) == ("positive", "correction")
+
+
+def test_a_correction_with_an_unknown_label_is_refused(sqlite_store: Store, clock) -> None:
+    sqlite_store.add_items([new_item("a")])
+    with pytest.raises(ValueError, match="unknown sentiment"):
+        sqlite_store.correct_sentiment([1], "furious", actor="x", now=clock.now)
+
+
+def test_survey_scores_become_weak_labels_once(store: Store, clock) -> None:
+    store.add_items(
+        [
+            new_item("detractor", kind="survey", nps=3, text="Nobody called me back"),
+            new_item("promoter", kind="survey", nps=10, text="Lovely staff"),
+            new_item("passive", kind="survey", nps=8, text="Fine"),
+            new_item("unhappy", kind="survey", csat=1, text="Too slow"),
+            new_item("mention", text="hello"),
+        ]
+    )
+    assert st.sync_weak_labels(store, now=clock.now) == 3
+    assert st.sync_weak_labels(store, now=clock.now) == 0
+    weak = {r["text"]: r["label"] for r in store.sentiment_labels(["weak"])}
+    assert weak == {"Nobody called me back": "negative", "Lovely staff": "positive", "Too slow": "negative"}
+
+
+def slang(language: str, n: int, seed: int) -> list[tuple[str, str]]:
+    """Labelled posts whose sentiment rests on a workspace's own slang, which no lexicon knows."""
+    rng = random.Random(seed)
+    words = {"negative": "zorp", "neutral": "tuesday", "positive": "blix"}
+    subjects = ["la app", "mi factura", "el router", "la tienda", "el envío", "el chat", "mi tarifa"]
+    return [
+        (f"{rng.choice(subjects)} {words[label]} {rng.choice(subjects)}", label)
+        for label in [("negative", "neutral", "positive")[i % 3] for i in range(n)]
+    ]
+
+
+@pytest.fixture(scope="module")
+def trained_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, st.TrainingResult]]:
+    """One SQLite workspace with imported slang labels and 40 items, retrained once (slow part)."""
+    folder = tmp_path_factory.mktemp("trained")
+    store = Store.from_url(f"sqlite:///{folder}/voc.db")
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    rows = slang("es", 450, 1)
+    st.import_labels(store, write_csv(folder / "ws.csv", rows), now=now)
+    store.add_items([new_item(f"i{i}", text=text, language="es") for i, (text, _) in enumerate(rows[:40])])
+    steps: list[float] = []
+    result = st.train_workspace(store, progress=lambda _s, f: steps.append(f), now=now, embed=fake_embed, base=BASE)
+    assert steps == sorted(steps) and steps[-1] == 1.0
+    yield store, result
+    store.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_trained(trained_store: tuple[Store, st.TrainingResult]) -> Store:
+    return trained_store[0]
+
+
+@pytest.fixture
+def trained(trained_store: tuple[Store, st.TrainingResult]) -> st.TrainingResult:
+    return trained_store[1]
+
+
+def test_retraining_switches_on_only_where_the_model_beats_the_rules(
+    sqlite_trained: Store, trained: st.TrainingResult
+) -> None:
+    languages = trained.metrics["languages"]
+    assert languages["es"]["learned"]["macro_f1"] > languages["es"]["rules"]["macro_f1"]
+    assert "es" in trained.active_languages
+    stored = sqlite_trained.active_sentiment_model()
+    assert stored is not None and stored["version"] == trained.version
+    assert st.active_model(sqlite_trained) is not None and st.active_model(sqlite_trained).version == trained.version  # type: ignore[union-attr]
+
+
+def test_a_language_is_never_switched_on_where_the_model_is_worse(
+    sqlite_store: Store, tmp_path: Path, clock, monkeypatch
+) -> None:
+    # Force the comparison: the rules are perfect on the held-back labels, so nothing may beat them.
+    monkeypatch.setattr(st, "rule_predictions", lambda examples: [e.label for e in examples])
+    st.import_labels(sqlite_store, write_csv(tmp_path / "ws.csv", slang("es", 600, 2)), now=clock.now)
+    result = st.train_workspace(sqlite_store, now=clock.now, embed=fake_embed, base=BASE)
+    assert result.metrics["languages"]["es"]["learned"]["n"] >= st.MIN_HELD_BACK
+    assert "es" not in result.active_languages
+
+
+def test_rescoring_runs_in_batches_with_progress_and_records_the_scorer(
+    sqlite_trained: Store, trained: st.TrainingResult, clock
+) -> None:
+    worker = st.SentimentWorker(sqlite_trained, "runner-1", clock=clock, check_every_s=0, batch=15, embed=fake_embed)
+    seen = []
+    for _ in range(10):
+        worker.tick()
+        job = sqlite_trained.latest_job(st.RESCORE_JOB)
+        assert job is not None
+        seen.append((job["status"], job["done"], job["total"]))
+        if job["status"] == "done":
+            break
+    assert seen[-1] == ("done", 40, 40)
+    assert [done for _, done, _ in seen] == sorted(done for _, done, _ in seen)
+    scorers = sqlite_trained.scorer_counts()
+    assert sum(scorers.values()) == 40
+    assert any(name == f"learned-{trained.version}" for name in scorers)
+    # Every item now has an embedding stored for themes and duplicates.
+    ids = [r["id"] for r in sqlite_trained.items_for_rescoring(after_id=0, limit=100)]
+    assert len(sqlite_trained.item_embeddings(ids, model=embeddings.model_name())) == 40
+
+
+def test_a_new_active_model_is_picked_up_by_the_worker(
+    sqlite_trained: Store, trained: st.TrainingResult, clock
+) -> None:
+    from voc.analysis import pipeline
+
+    worker = st.SentimentWorker(sqlite_trained, "runner-1", clock=clock, check_every_s=0, embed=fake_embed)
+    try:
+        worker.tick()
+        assert worker.version == trained.version
+        assert pipeline.default_scorer() is worker.scorer
+    finally:
+        pipeline.set_default_scorer(None)
+
+
+def test_listener_batches_store_each_items_embedding_once(store: Store, clock) -> None:
+    raws = [
+        RawItem(external_id=str(i), text=text, posted_at=clock.now)
+        for i, text in enumerate(["Sin señal otra vez 😡", "Great app"])
+    ]
+    items, vectors = build_items_with_embeddings("src", raws, ingested_at=clock.now)
+    store.ensure_source("src", "test")
+    assert store.add_items(items, embeddings=vectors) == 2
+    assert store.add_items(items, embeddings=vectors) == 0  # duplicates: nothing twice
+    ids = [r["id"] for r in store.items_for_rescoring(after_id=0, limit=10)]
+    stored = store.item_embeddings(ids, model=embeddings.model_name())
+    assert len(stored) == 2
+    assert all(embeddings.from_bytes(blob).shape == (embeddings.DIMENSION,) for blob in stored.values())
+
+
+def test_held_back_share_is_stable_and_never_weak() -> None:
+    examples = [Example(f"post number {i}", "negative", "es", "import") for i in range(2000)]
+    share = sum(st.held_back(e) for e in examples) / len(examples)
+    assert 0.15 < share < 0.25
+    assert [st.held_back(e) for e in examples] == [st.held_back(e) for e in examples]
+    assert not st.held_back(Example("post number 1", "negative", "es", "weak"))
+
+
+def test_an_unreadable_active_model_falls_back_to_the_builtin_one(sqlite_store: Store, clock) -> None:
+    sqlite_store.save_sentiment_model(
+        version="broken", created_at=clock.now, trained_on=1, metrics={}, active_languages=[], blob=b"not a model"
+    )
+    model = st.active_model(sqlite_store)
+    assert model is not None and model.version.startswith("builtin-")
+    assert np.isfinite(model.coef).all()

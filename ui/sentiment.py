@@ -1,0 +1,174 @@
+"""Sentiment in the app: reasons highlighted, needs-review flags, corrections, retraining, re-scoring.
+
+Streamlit-aware helpers for the Inbox and Settings pages; the logic lives in `voc.analysis.review`
+and `voc.sentiment_training`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui import data
+from voc import sentiment_training
+from voc.analysis import review
+
+SENTIMENT_LABELS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
+WHY_SHOWN = 8
+# Streamlit markdown and HTML characters a customer's text must not trigger.
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~<>:$"})
+
+
+# ---- inbox ------------------------------------------------------------------------------------
+
+
+def review_columns() -> dict[str, Any]:
+    """Extra inbox columns: the sentiment (editable: a correction), the confidence and the flag."""
+    cc = st.column_config
+    return {
+        "sentiment_label": cc.SelectboxColumn(
+            "Sentiment",
+            options=list(review.SENTIMENTS),
+            format_func=lambda v: SENTIMENT_LABELS.get(str(v), str(v)),
+            required=True,
+            help="Wrong? Change it and save: the correction teaches the next retrain",
+        ),
+        "needs_review": cc.CheckboxColumn("Needs review", help="Low confidence, or a language the scorers do not read"),
+        "sentiment_confidence": cc.ProgressColumn(
+            "Confidence", min_value=0.0, max_value=1.0, format="%.2f", width="small"
+        ),
+        "sentiment_reasons": cc.ListColumn("Why", help="The phrases behind the sentiment"),
+        "scorer": cc.TextColumn("Scored by", help="Which scorer and version labelled the item"),
+    }
+
+
+REVIEW_COLUMNS = ("needs_review", "sentiment_label", "sentiment_confidence")
+REVIEW_READ_ONLY = ("needs_review", "sentiment_confidence", "scorer")
+
+
+def column_order(inbox_order: tuple[str, ...]) -> tuple[str, ...]:
+    """The inbox's columns with the sentiment ones right after the triage ones (Status, Assignee)."""
+    at = inbox_order.index("assignee") + 1 if "assignee" in inbox_order else 0
+    return inbox_order[:at] + REVIEW_COLUMNS + inbox_order[at:]
+
+
+def marked(text: str, reasons: list[str]) -> str:
+    """Markdown of `text` with the reasons highlighted (everything else escaped)."""
+    parts = []
+    for segment in review.highlight(text, reasons):
+        escaped = segment.text.translate(_MARKDOWN_SPECIALS).replace("\n", " ")
+        parts.append(f":red-background[**{escaped}**]" if segment.reason and escaped.strip() else escaped)
+    return "".join(parts)
+
+
+def why_panel(queue: pd.DataFrame) -> None:
+    """The first items' texts with the phrases behind their sentiment highlighted."""
+    shown = queue.head(WHY_SHOWN)
+    with st.expander(f"Why: the words behind the sentiment (first {len(shown)})", icon=":material/lightbulb:"):
+        for row in shown.itertuples():
+            flag = " · :orange-badge[needs review]" if getattr(row, "needs_review", False) else ""
+            st.markdown(
+                f"**#{row.id}** · `{row.language}`{flag} — {marked(str(row.text), list(row.sentiment_reasons))}"
+            )
+
+
+def correction_form(queue: pd.DataFrame) -> dict[str, list[int]]:
+    """Correct the sentiment of several items at once; returns {label: ids} when submitted."""
+    labels = {int(row.id): f"#{row.id} · {str(row.text)[:60]}" for row in queue.itertuples()}
+    with st.form("correct-sentiment", border=True, enter_to_submit=False):
+        st.markdown("**Correct the sentiment of several items**")
+        items_col, label_col = st.columns([3, 1.2])
+        chosen = items_col.multiselect(
+            "Posts to correct", list(labels), format_func=lambda key: labels[key], key="correct.items"
+        )
+        options: list[str] = list(review.SENTIMENTS)
+        label = label_col.selectbox(
+            "Sentiment is", options, format_func=lambda v: SENTIMENT_LABELS.get(str(v), str(v)), key="correct.label"
+        )
+        submitted = st.form_submit_button("Correct sentiment")
+    if not submitted or not chosen:
+        return {}
+    return {str(label): [int(i) for i in chosen]}
+
+
+def save_corrections(corrections: dict[str, list[int]]) -> int:
+    """Store corrections as labels (and the items' new sentiment), then refresh the inbox."""
+    store = data.store()
+    changed = sum(
+        store.correct_sentiment(ids, label, actor=data.current_user(), now=data.utcnow())
+        for label, ids in corrections.items()
+    )
+    data.forget_reads()
+    st.session_state[data.FLASH_KEY] = (
+        f"Corrected {changed} item{'s' if changed != 1 else ''}: retrain in Settings to learn from it"
+    )
+    return changed
+
+
+# ---- settings ---------------------------------------------------------------------------------
+
+
+def retrain_with_progress() -> sentiment_training.TrainingResult | None:
+    """Retrain from the workspace's labels with a progress bar; errors are shown, not raised."""
+    bar = st.progress(0.0, text="Starting")
+
+    def progress(step: str, fraction: float) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=step)
+
+    try:
+        result = sentiment_training.train_workspace(data.store(), progress=progress, actor=data.current_user())
+    except ValueError as error:
+        st.error(f"Cannot retrain: {error}", icon=":material/error:")
+        return None
+    data.forget_reads()
+    return result
+
+
+def evaluation_table(metrics: dict[str, Any]) -> None:
+    """The per-language evaluation of a model: learned vs rules, and where it is switched on."""
+    rows = sentiment_training.evaluation_rows(metrics)
+    if not rows:
+        st.caption("No evaluation recorded for this model.")
+        return
+    frame = pd.DataFrame(rows)
+    frame["active"] = frame["active"].map({True: "on", False: "off"}).fillna("—")
+    st.caption(metrics.get("method", ""))
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={
+            "language": "Language",
+            "n": st.column_config.NumberColumn("Evaluated on", format="%d"),
+            "learned_f1": st.column_config.NumberColumn("Learned macro-F1", format="%.1f"),
+            "rules_f1": st.column_config.NumberColumn("Rules macro-F1", format="%.1f"),
+            "learned_negative_recall": st.column_config.NumberColumn("Negatives found %", format="%.1f"),
+            "learned_negative_precision": st.column_config.NumberColumn("Negative precision %", format="%.1f"),
+            "active": "Learned model",
+        },
+        key="settings.evaluation",
+    )
+
+
+@st.fragment(run_every="2s")
+def rescoring_progress() -> None:
+    """The latest re-scoring job, refreshed every two seconds while the listeners work on it."""
+    job = data.store().latest_job(sentiment_training.RESCORE_JOB)
+    if job is None:
+        st.caption("No re-scoring has run yet.")
+        return
+    total = max(int(job["total"]), 1)
+    done = min(int(job["done"]), total)
+    status = str(job["status"])
+    if status in ("queued", "running"):
+        st.progress(done / total, text=f"Re-scoring stored items: {done:,} of {total:,} ({status})")
+        if status == "queued":
+            st.caption("Waiting for the listener process (`make run` starts it) to pick the job up.")
+    elif status == "done":
+        st.success(
+            f"Re-scoring done: {done:,} items re-scored with model {job['params'].get('version', '?')}.",
+            icon=":material/check:",
+        )
+    else:
+        st.warning(f"Re-scoring stopped: {job.get('error') or status}", icon=":material/warning:")

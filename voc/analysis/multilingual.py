@@ -1,0 +1,176 @@
+"""The default sentiment scorer: rules routed by language, a learned model where it is better.
+
+For each text, in this order:
+
+1. The **learned model** (`voc.analysis.learned`: embeddings + lexicon readings + character
+   n-grams → logistic regression), but only for the languages it is switched on for: the built-in
+   model ships in `data/model/builtin.npz` (trained on the team-written set by
+   `python -m voc sentiment train --builtin`); a workspace retrains its own from agents'
+   corrections, imported labels and survey scores (`voc.sentiment_training`).
+2. Otherwise the **rules**: VADER for English, the team's lexicons for es, fr, de, pt, it, nl, ar
+   and romanised Hindi, and emoji, emoticons and English words, with low confidence, for anything
+   else.
+
+Reasons always come from the rules (the words and emoji that push towards the label), so an
+agent sees *why* whichever scorer decided. The per-item `scorer` names what decided and its
+version (`learned-builtin-3f2a…`, `lexicon-1/es`, `vader-3.3.2`), so scores from different
+scorers can be told apart and re-scored.
+
+Domain module: no Streamlit, no database.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from importlib import resources
+from typing import TYPE_CHECKING, Final, Protocol
+
+import numpy as np
+
+from voc.analysis import embeddings as embedding_model
+from voc.analysis.learned import LABELS, VADER_CHARS, LearnedModel, build_features, lexicon_row, vader_compound
+from voc.analysis.lexicon import (
+    LEXICON_LANGUAGES,
+    LexiconFeatures,
+    LexiconScorer,
+    analyse_lexicon,
+    sentiment_from_features,
+)
+from voc.analysis.sentiment import Sentiment, SentimentLabel, VaderScorer
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+SUPPORTED_LANGUAGES: Final[tuple[str, ...]] = ("en", *LEXICON_LANGUAGES)
+# Below this confidence an item is shown as "needs review" rather than trusted (see docs/sentiment.md).
+REVIEW_BELOW: Final = 0.3
+UNSUPPORTED_WEIGHT: Final = 0.5
+BUILTIN_MODEL: Final = "builtin.npz"
+
+Embedder = Callable[[Sequence[str]], "NDArray[np.float32]"]
+
+
+class BatchScorer(Protocol):
+    """A `SentimentScorer` that also scores batches (and may use precomputed embeddings)."""
+
+    name: str
+
+    @property
+    def wants_embeddings(self) -> bool: ...
+
+    def score(self, text: str, language: str) -> Sentiment: ...
+
+    def score_many(
+        self, texts: Sequence[str], languages: Sequence[str], embeddings: NDArray[np.float32] | None = None
+    ) -> list[Sentiment]: ...
+
+
+def needs_review(language: str, confidence: float) -> bool:
+    """True when a label should be checked by a person: weak evidence or a language we do not read."""
+    return language not in SUPPORTED_LANGUAGES or confidence < REVIEW_BELOW
+
+
+class MultilingualScorer:
+    """The `SentimentScorer` used by default; see the module docstring for the routing."""
+
+    def __init__(self, model: LearnedModel | None = None, *, embedder: Embedder | None = None) -> None:
+        self.model = model
+        self._embed = embedder or embedding_model.embed
+        self._vader = VaderScorer()
+        self._lexicon = LexiconScorer()
+        self.name = f"multilingual-1+{model.version}" if model is not None else "multilingual-1"
+
+    @property
+    def wants_embeddings(self) -> bool:
+        """Whether `score_many` uses embeddings (so the pipeline computes them in bulk)."""
+        return self.model is not None
+
+    def uses_model_for(self, language: str) -> bool:
+        return self.model is not None and self.model.is_active_for(language)
+
+    def rule_based(self, text: str, language: str) -> Sentiment:
+        """The rules alone: VADER for English, a lexicon elsewhere, emoji and English as fallback."""
+        if language == "en":
+            return self._vader.score(text, language)
+        return self._lexicon.score(text, language)
+
+    def score(self, text: str, language: str) -> Sentiment:
+        """Score one text (see `score_many` for batches)."""
+        return self.score_many([text], [language])[0]
+
+    def score_many(
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str],
+        embeddings: NDArray[np.float32] | None = None,
+    ) -> list[Sentiment]:
+        """Score texts in one batch; `embeddings` (one row per text) are computed when not given."""
+        model = self.model
+        if model is None:
+            return [self.rule_based(text, language) for text, language in zip(texts, languages, strict=True)]
+        # Read each text with the lexicon once: the rules' verdict and the model's features share it.
+        readings = [analyse_lexicon(text, language) for text, language in zip(texts, languages, strict=True)]
+        results = [
+            self._vader.score(text, language)
+            if language == "en"
+            else sentiment_from_features(r, language, self._lexicon.name_for(language))
+            for text, language, r in zip(texts, languages, readings, strict=True)
+        ]
+        chosen = [
+            i
+            for i, (text, language) in enumerate(zip(texts, languages, strict=True))
+            if text.strip() and model.is_active_for(language)
+        ]
+        if not chosen:
+            return results
+        if embeddings is None:
+            vectors = self._embed([texts[i] for i in chosen])
+        else:
+            vectors = np.asarray(embeddings, dtype=np.float32)[chosen]
+        chosen_texts = [texts[i] for i in chosen]
+        chosen_languages = [languages[i] for i in chosen]
+        lexicon = np.asarray(
+            [
+                lexicon_row(
+                    readings[i],
+                    results[i].score
+                    if languages[i] == "en" and len(texts[i]) <= VADER_CHARS
+                    else vader_compound(texts[i]),
+                )
+                for i in chosen
+            ],
+            dtype=np.float32,
+        )
+        features = build_features(model.spec, chosen_texts, chosen_languages, vectors, lexicon)
+        proba = model.predict_proba(features)
+        for row, i in enumerate(chosen):
+            results[i] = self._learned(proba[row], readings[i], languages[i], results[i], model.version)
+        return results
+
+    def _learned(
+        self, proba: NDArray[np.float64], reading: LexiconFeatures, language: str, rules: Sentiment, version: str
+    ) -> Sentiment:
+        best = int(np.argmax(proba))
+        label = SentimentLabel(LABELS[best])
+        score = float(proba[LABELS.index("positive")] - proba[LABELS.index("negative")])
+        confidence = max(0.0, min(1.0, (float(proba[best]) - 1 / 3) * 1.5))
+        if language not in SUPPORTED_LANGUAGES:
+            confidence *= UNSUPPORTED_WEIGHT
+        if label is SentimentLabel.NEUTRAL:
+            reasons: tuple[str, ...] = ()
+        elif rules.label is label:
+            reasons = rules.reasons
+        else:
+            reasons = reading.reasons_positive if label is SentimentLabel.POSITIVE else reading.reasons_negative
+        return Sentiment(label, round(score, 4), round(confidence, 3), reasons, f"learned-{version}")
+
+
+@functools.cache
+def builtin_model() -> LearnedModel | None:
+    """The model shipped with the package, or None when the artefact is missing."""
+    try:
+        blob = resources.files("voc.analysis").joinpath("data", "model", BUILTIN_MODEL).read_bytes()
+    except (FileNotFoundError, OSError):
+        return None
+    return LearnedModel.from_bytes(blob)

@@ -1,0 +1,123 @@
+"""What the inbox needs from sentiment: which items need review, where the reasons are in the
+text, and which sentiment corrections an agent made in the grid.
+
+Domain module: no Streamlit (the Inbox page renders what these functions return).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+
+from voc.analysis.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES, needs_review
+
+SENTIMENTS: Final[tuple[str, ...]] = ("negative", "neutral", "positive")
+REVIEW_COLUMN: Final = "needs_review"
+
+__all__ = [
+    "REVIEW_BELOW",
+    "REVIEW_COLUMN",
+    "SENTIMENTS",
+    "SUPPORTED_LANGUAGES",
+    "Segment",
+    "corrections_from_editor",
+    "highlight",
+    "needs_review",
+    "with_review_flag",
+]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of an item's text; `reason` is True where it is one of the phrases behind the score."""
+
+    text: str
+    reason: bool = False
+
+
+def highlight(text: str, reasons: list[str] | tuple[str, ...]) -> list[Segment]:
+    """Split `text` into plain and reason segments (case- and accent-insensitive, longest first).
+
+    A reason that is a phrase across several words ("not good", "achha nahi") is found with any
+    spacing or punctuation between its words. Reasons not found in the text (an emoji described
+    by words, say) are simply not highlighted.
+    """
+    if not text or not reasons:
+        return [Segment(text)] if text else []
+    folded, index = _fold(text)
+    spans: list[tuple[int, int]] = []
+    for reason in sorted({r for r in reasons if r and r.strip()}, key=len, reverse=True):
+        words = [re.escape(_fold(w)[0]) for w in reason.split()]
+        if not words:
+            continue
+        pattern = r"[\W_]+".join(words)
+        if reason[0].isalnum():
+            pattern = r"(?<![^\W_])" + pattern
+        if reason[-1].isalnum():
+            pattern += r"(?![^\W_])"
+        for match in re.finditer(pattern, folded):
+            start, end = index[match.start()], index[match.end() - 1] + 1
+            if all(end <= s or start >= e for s, e in spans):
+                spans.append((start, end))
+    segments: list[Segment] = []
+    cursor = 0
+    for start, end in sorted(spans):
+        if start > cursor:
+            segments.append(Segment(text[cursor:start]))
+        segments.append(Segment(text[start:end], True))
+        cursor = end
+    if cursor < len(text):
+        segments.append(Segment(text[cursor:]))
+    return segments
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Lower-cased, accent-free text, and for each of its characters the index in `text`."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKD", char.lower()):
+            if unicodedata.combining(piece):
+                continue
+            out.append(piece)
+            index.append(i)
+    return "".join(out), index
+
+
+def with_review_flag(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (with language and sentiment_confidence) plus a boolean `needs_review` column."""
+    flagged = frame.copy()
+    if flagged.empty:
+        flagged[REVIEW_COLUMN] = pd.Series(dtype=bool)
+        return flagged
+    flagged[REVIEW_COLUMN] = [
+        needs_review(str(language), float(confidence))
+        for language, confidence in zip(flagged["language"], flagged["sentiment_confidence"], strict=True)
+    ]
+    return flagged
+
+
+def corrections_from_editor(original: pd.DataFrame, edited: pd.DataFrame) -> dict[str, list[int]]:
+    """Sentiment changes an agent made in the inbox grid, as {new label: [item ids]}."""
+    if original.empty or edited.empty or "sentiment_label" not in edited:
+        return {}
+    before = original.set_index("id")["sentiment_label"]
+    changed: dict[str, list[int]] = defaultdict(list)
+    for row in edited.to_dict("records"):
+        item_id = int(row["id"])
+        new = _clean(row.get("sentiment_label"))
+        if item_id in before.index and new in SENTIMENTS and new != _clean(before.at[item_id]):
+            changed[new].append(item_id)
+    return dict(changed)
+
+
+def _clean(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value)
