@@ -19,6 +19,11 @@ OPEN_STATUSES: tuple[str, ...] = (
     str(TriageStatus.WAITING_ON_CUSTOMER),
 )
 EDITABLE_COLUMNS: tuple[str, ...] = ("triage_status", "assignee")
+# The first status change that says an agent answered (or resolved) stamps these times once.
+WORKFLOW_TIMES: dict[str, tuple[str, ...]] = {
+    "first_response_at": (str(TriageStatus.WAITING_ON_CUSTOMER), str(TriageStatus.RESOLVED)),
+    "resolved_at": (str(TriageStatus.RESOLVED), str(TriageStatus.NOT_ACTIONABLE)),
+}
 INBOX_COLUMNS: tuple[str, ...] = (
     "id",
     "posted_at",

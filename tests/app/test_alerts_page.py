@@ -1,0 +1,42 @@
+"""The Alerts page: add a channel, test-send to it, acknowledge an alert, see the history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from streamlit.testing.v1 import AppTest
+
+from tests.local_alerts import hook_server
+from voc.alerts.service import history, load_channels, raise_alert
+from voc.store import Store
+
+
+def open_alerts(app: AppTest) -> AppTest:
+    return app.run().switch_page("pages/alerts.py").run()
+
+
+def test_a_webhook_channel_is_added_and_test_sent(app: AppTest, empty_store: Store) -> None:
+    with hook_server() as hooks:
+        at = open_alerts(app)
+        assert not at.exception and at.title[0].value == "Alerts"
+        at.selectbox(key="alerts.kind").set_value("webhook").run()
+        at.text_input[0].input("crm-hook")
+        at.text_input[1].input(f"{hooks.url}/hook")
+        next(b for b in at.button if b.label == "Add channel").click().run()
+        assert not at.exception
+        assert [c.name for c in load_channels(empty_store)] == ["crm-hook"]
+        listed = next(m.value for m in at.markdown if "crm-hook" in m.value)
+        assert "/hook" not in listed  # the URL's secret part stays hidden
+        at.button(key="alerts.test.crm-hook").click().run()
+        assert not at.exception
+        assert hooks.received[0][1]["title"] == "Test alert from the customer-voice app"
+
+
+def test_an_open_alert_is_acknowledged_from_the_page(app: AppTest, empty_store: Store) -> None:
+    alert_id = raise_alert(empty_store, rule="urgent_words", dedupe_key="k", title="Urgent words from @dan: refund", details={}, now=datetime.now(UTC))
+    at = open_alerts(app)
+    at.button(key=f"alerts.ack.{alert_id}").click().run()
+    assert not at.exception
+    row = history(empty_store).iloc[0]
+    assert (row["status"], row["acknowledged_by"]) == ("acknowledged", "local user")
+    assert at.dataframe[0].value["acknowledged_by"].iloc[0] == "local user"

@@ -1,0 +1,109 @@
+"""The Alerts page's pieces: channel forms with a test-send button, the policy, the history.
+
+Streamlit-aware; the domain is `voc.alerts`. Secrets (webhook URLs, SMTP passwords) are entered
+in password fields and shown masked afterwards.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui import data
+from voc.alerts import service
+from voc.alerts.channels import Channel, ChannelKind, DeliveryError
+
+KIND_LABELS = {ChannelKind.SLACK: "Slack webhook", ChannelKind.TEAMS: "Microsoft Teams webhook", ChannelKind.WEBHOOK: "JSON webhook", ChannelKind.EMAIL: "E-mail (SMTP)"}
+HISTORY_COLUMNS: dict[str, Any] = {
+    "created_at": st.column_config.DatetimeColumn("Raised", format="D MMM HH:mm"),
+    "rule": "Rule", "title": st.column_config.TextColumn("Alert", width="large"), "status": "Status",
+    "acknowledged_by": "Acknowledged by", "minutes_to_ack": st.column_config.NumberColumn("Minutes to ack", format="%.0f"),
+    "acked_within_target": st.column_config.CheckboxColumn("Within target"),
+    "escalated_at": st.column_config.DatetimeColumn("Escalated", format="D MMM HH:mm"),
+    "deliveries": "Deliveries", "delivery_error": "Last error",
+}  # fmt: skip
+
+
+def channel_form() -> Channel | None:
+    """A form for a new channel; returns it when submitted and valid."""
+    choice = st.selectbox("Kind", list(ChannelKind), format_func=lambda k: KIND_LABELS[ChannelKind(k)], key="alerts.kind")
+    kind = ChannelKind(choice or ChannelKind.SLACK)
+    with st.form("alerts.channel", border=True):
+        name = st.text_input("Name", placeholder="care-team-slack")
+        values: dict[str, object] = {"name": name, "kind": str(kind)}
+        if kind is ChannelKind.EMAIL:
+            values["smtp_host"] = st.text_input("SMTP host")
+            values["smtp_port"] = st.number_input("SMTP port", min_value=1, max_value=65535, value=587)
+            values["smtp_starttls"] = st.checkbox("STARTTLS", value=True)
+            values["smtp_username"] = st.text_input("SMTP user")
+            values["smtp_password"] = st.text_input("SMTP password", type="password")
+            values["mail_from"] = st.text_input("From")
+            values["mail_to"] = [a.strip() for a in st.text_input("To (comma-separated)").split(",")]
+        else:
+            values["url"] = st.text_input("Webhook URL", type="password", help="Stored in the workspace database; shown masked")
+        values["escalation"] = st.checkbox("Escalation contact (gets alerts nobody acknowledged in time)")
+        values["max_per_hour"] = st.number_input("At most messages per hour", min_value=1, value=30)
+        if not st.form_submit_button("Add channel", type="primary"):
+            return None
+    try:
+        return Channel.from_json(values)
+    except (ValueError, KeyError) as error:
+        st.error(str(error))
+        return None
+
+
+def channel_list(channels: list[Channel]) -> list[Channel]:
+    """Each channel with Test and Remove buttons; returns the channels to keep."""
+    keep = list(channels)
+    for channel in channels:
+        with st.container(border=True):
+            left, test_col, remove_col = st.columns([5, 1, 1], vertical_alignment="center")
+            role = "escalation" if channel.escalation else "first contact"
+            left.markdown(f"**{channel.name}** · {KIND_LABELS[channel.kind]} · {role}  \n{channel.masked}")
+            if test_col.button("Test", key=f"alerts.test.{channel.name}", icon=":material/send:"):
+                try:
+                    service.send_test_message(channel, app_url=data.alert_policy().app_url)
+                    st.toast(f"Test message sent to {channel.name}")
+                except DeliveryError as error:
+                    st.error(f"{channel.name}: {error}")
+            if remove_col.button("Remove", key=f"alerts.remove.{channel.name}"):
+                keep = [c for c in keep if c.name != channel.name]
+    return keep
+
+
+def policy_form(policy: service.AlertPolicy) -> service.AlertPolicy | None:
+    with st.form("alerts.policy"):
+        left, right = st.columns(2)
+        negative = left.checkbox("Negative post from a high-reach author", value=policy.negative_high_reach)
+        reach = left.number_input("High reach: followers at least", min_value=0, value=policy.reach_at_least, step=1000)
+        urgent = left.checkbox("Urgent words (cancel, refund, lawyer, outage… in the post's language)", value=policy.urgent_words)
+        spikes = left.checkbox("Volume and negative-share spikes", value=policy.spikes)
+        cooldown = right.number_input("Cooldown per rule and author (minutes)", min_value=0, value=int(policy.cooldown.total_seconds() // 60))
+        escalate = right.number_input("Escalate when not acknowledged after (minutes)", min_value=1, value=int(policy.escalate_after.total_seconds() // 60))
+        target = right.number_input("Acknowledgement target (minutes)", min_value=1, value=int(policy.ack_target.total_seconds() // 60))
+        app_url = right.text_input("App address (for links in alerts)", value=policy.app_url)
+        if not st.form_submit_button("Save rules"):
+            return None
+    return service.AlertPolicy(
+        very_unhappy=policy.very_unhappy, negative_high_reach=negative, reach_at_least=int(reach), urgent_words=urgent, spikes=spikes,
+        cooldown=timedelta(minutes=cooldown), escalate_after=timedelta(minutes=escalate), ack_target=timedelta(minutes=target), app_url=app_url,
+    )  # fmt: skip
+
+
+def history_table(frame: pd.DataFrame) -> None:
+    st.dataframe(frame, column_config=HISTORY_COLUMNS, column_order=list(HISTORY_COLUMNS), hide_index=True, key="alerts.history")
+
+
+def acknowledge_buttons(frame: pd.DataFrame) -> None:
+    """One Acknowledge button per open alert (the newest ten)."""
+    for row in frame[frame["status"] == "open"].head(10).itertuples():
+        left, right = st.columns([6, 1], vertical_alignment="center")
+        left.write(f"🔔 {row.title}")
+        if right.button("Acknowledge", key=f"alerts.ack.{row.id}"):
+            data.acknowledge_alert(int(row.id))
+            st.rerun()
+
+
