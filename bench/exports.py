@@ -13,12 +13,13 @@ The XLSX baseline (openpyxl's normal mode keeps every cell as an object) is run 
 `--xlsx-baseline-items` (default 100,000) so it cannot exhaust a shared machine; its figures
 are reported per that size. Figures are printed, never asserted.
 
-    python bench/exports.py [--items 1000000] [--formats csv,parquet,xlsx] [--db /tmp/voc-bench-exports.db]
+    python bench/exports.py [--items 1000000] [--formats csv,parquet,xlsx] [--db PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import json
 import random
 import resource
@@ -160,7 +161,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--formats", default="csv,parquet,xlsx")
     parser.add_argument("--xlsx-baseline-items", type=int, default=100_000)
-    parser.add_argument("--db", type=Path, default=Path("/tmp/voc-bench-exports.db"))
+    parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "voc-bench-exports.db")
     parser.add_argument("--reuse", action="store_true", help="keep an existing --db")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--format", help=argparse.SUPPRESS)

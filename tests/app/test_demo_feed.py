@@ -18,8 +18,8 @@ def test_every_page_renders_the_demo_feed(app: AppTest, store_with_demo_feed: St
     assert not at.exception
     queue = at.data_editor[0].value
     assert len(queue) > 10
-    # Very unhappy survey respondents come first; mentions follow newest first.
-    assert queue[queue["channel"] != "survey"]["posted_at"].is_monotonic_decreasing
+    # Highest priority first (very unhappy respondents are urgent; clocks running down raise the rest).
+    assert queue["priority"].is_monotonic_decreasing
 
     at.switch_page("pages/sources.py").run()
     assert not at.exception
