@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,12 +119,12 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
     pytest.fail(f"streamlit not healthy after {SERVER_START_TIMEOUT_S:.0f} s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def demo_app(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[DemoApp]:
-    """`streamlit run app.py` over a database the demo feed filled; killed with its group after."""
-    folder = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite:///{folder}/voc.db"
-    assert fill_from_demo_feed(database_url, folder) > 100
+@contextmanager
+def streamlit_server(folder: Path, database_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port over `database_url`; yields its URL.
+
+    The server runs in its own process group, killed afterwards; its log is printed when a test failed.
+    """
     port = free_port()
     log = folder / "streamlit.log"
     env = {**os.environ, "VOC_DATABASE_URL": database_url, "VOC_DATA_DIR": str(folder), "PYTHONUNBUFFERED": "1"}
@@ -146,7 +147,7 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process, log)
-        yield DemoApp(url=url, database_url=database_url)
+        yield url
     finally:
         try:
             os.killpg(process.pid, signal.SIGTERM)
@@ -158,3 +159,13 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
             process.wait()
         if request.session.testsfailed:
             print(f"\n---- streamlit log ({log}) ----\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[DemoApp]:
+    """`streamlit run app.py` over a database the demo feed filled; killed with its group after."""
+    folder = tmp_path_factory.mktemp("e2e")
+    database_url = f"sqlite:///{folder}/voc.db"
+    assert fill_from_demo_feed(database_url, folder) > 100
+    with streamlit_server(folder, database_url, request) as url:
+        yield DemoApp(url=url, database_url=database_url)

@@ -10,10 +10,6 @@ with their kinds, health and item counts, and the add forms offer every kind.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from listeners.registry import build_listener
 from listeners.runner import Runner
-from tests.e2e.conftest import ROOT, free_port, wait_until_healthy
+from tests.e2e.conftest import ROOT, streamlit_server
 from tests.e2e.test_browser import wait_for_app
 from tests.local_sources import FakeMastodon, FeedServer, fixture_bytes, fixture_json
 from voc.settings import Settings
@@ -80,40 +76,8 @@ def two_sources(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
     with FeedServer(fixture_bytes("feeds", "google_alerts.xml")) as feed, FakeMastodon(recent_statuses()) as mastodon:
         counts = fill(database_url, folder, feed.feed_url, mastodon.url)  # type: ignore[attr-defined]
         assert sum(mastodon.served.values()) == 3  # type: ignore[attr-defined]
-    port = free_port()
-    log = folder / "streamlit.log"
-    env = {**os.environ, "VOC_DATABASE_URL": database_url, "VOC_DATA_DIR": str(folder), "PYTHONUNBUFFERED": "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless=true",
-        "--server.address=127.0.0.1",
-        f"--server.port={port}",
-        "--browser.gatherUsageStats=false",
-        "--server.fileWatcherType=none",
-    ]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process, log)
+    with streamlit_server(folder, database_url, request) as url:
         yield TwoSourceApp(url=url, counts=counts, total=sum(counts.values()))
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        if request.session.testsfailed:
-            print(f"\n---- streamlit log ({log}) ----\n{log.read_text()}")
 
 
 def test_a_feed_and_a_mastodon_timeline_land_in_one_store_once_each(two_sources: TwoSourceApp) -> None:
