@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 
+from voc.access import Actor
 from voc.costs import Usage, utc_day
 from voc.coverage import CoverageGap
 from voc.duplicates import WINDOW as DUPLICATE_WINDOW
@@ -28,6 +29,7 @@ from voc.store.engine import WRITE_OPTION, create_engine_for
 from voc.store.migrate import migrate
 from voc.store.schema import (
     app_settings,
+    audit_log,
     coverage_gaps,
     item_embeddings,
     item_notes,
@@ -79,6 +81,48 @@ class Store:
     def read(self) -> Iterator[sa.Connection]:
         with self.engine.connect() as connection:
             yield connection
+
+    # ---- audit -----------------------------------------------------------------------------
+
+    @staticmethod
+    def record_audit(
+        connection: sa.Connection,
+        actor: Actor,
+        action: str,
+        *,
+        now: datetime,
+        subject: str | int | None = None,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
+        """One audit-log row, in the caller's write transaction (so a rolled-back write leaves none).
+
+        `detail` holds names and counts, never secret values: the log is exported by admins.
+        """
+        connection.execute(
+            audit_log.insert().values(
+                at=now,
+                actor=actor.name,
+                role=actor.role_label,
+                action=action,
+                subject=None if subject is None else str(subject)[:300],
+                detail=dict(detail) if detail else None,
+            )
+        )
+
+    def audit_entries(
+        self, *, since: datetime | None = None, actor: str | None = None, action: str | None = None, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        """Audit-log rows, newest first."""
+        query = sa.select(audit_log)
+        if since is not None:
+            query = query.where(audit_log.c.at >= since)
+        if actor:
+            query = query.where(audit_log.c.actor == actor)
+        if action:
+            query = query.where(audit_log.c.action == action)
+        with self.read() as connection:
+            rows = connection.execute(query.order_by(audit_log.c.id.desc()).limit(limit)).mappings()
+            return [dict(row) for row in rows]
 
     # ---- items -----------------------------------------------------------------------------
 

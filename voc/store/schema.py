@@ -379,3 +379,26 @@ theme_proposals = sa.Table(
     sa.Column("decided_at", UTCDateTime),
     sa.Column("decided_by", sa.String(200)),
 )
+
+# Sign-in and audit (0007): who has which role, and every write with its actor and time.
+role_assignments = sa.Table(
+    "role_assignments",
+    metadata,
+    sa.Column("principal", sa.String(200), primary_key=True),  # an e-mail address, or "@domain" for a whole domain
+    sa.Column("role", sa.String(20), nullable=False),  # viewer | agent | admin
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("updated_by", sa.String(200), nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),  # the actor's role at the time, or "system process"
+    sa.Column("action", sa.String(60), nullable=False),  # e.g. triage, erase_author, set_role
+    sa.Column("subject", sa.String(300)),  # what was acted on: an item id, a source, an e-mail ...
+    sa.Column("detail", sa.JSON),  # never secrets: callers pass names and counts, not values
+)
+sa.Index("ix_audit_log_at", audit_log.c.at)
