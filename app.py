@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import data, widgets
+from ui import auth, data, widgets
 
 st.set_page_config(page_title="Customer voice", page_icon=":material/forum:", layout="wide")
+actor = auth.sign_in_gate()  # team mode: nothing below runs until someone with a role is signed in
 
 pages = st.navigation(
     {
@@ -36,6 +37,8 @@ with st.sidebar:
     listener_health()
     if data.local_mode():
         st.badge("Local mode", color="blue", icon=":material/computer:")
-        st.caption(f"No sign-in configured: changes are recorded as “{data.LOCAL_USER}”.")
+        st.caption(f"Single user on this computer, no sign-in: changes are recorded as “{data.LOCAL_USER}”.")
+    else:
+        auth.signed_in_badge(actor)
 
 pages.run()

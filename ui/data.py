@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from voc import trends
+from voc import trends, users
+from voc.access import LOCAL_ACTOR, Actor
 from voc.costs import Usage, utc_day
 from voc.models import SourceState, TriageChange
 from voc.settings import Settings
@@ -25,7 +26,7 @@ from voc.trends import FilterOptions, TrendFilters, TrendReport
 if TYPE_CHECKING:
     from listeners.registry import ConnectionCheck
 
-LOCAL_USER = "local user"
+LOCAL_USER = LOCAL_ACTOR.name
 FLASH_KEY = "flash"
 
 
@@ -48,19 +49,40 @@ def store() -> Store:
     return _store(settings().database_url)
 
 
-def current_user() -> str:
-    """Who is acting, for the audit trail: the signed-in e-mail, or "local user" without sign-in."""
+def current_actor() -> Actor:
+    """The acting person with their role: the one local user (an admin) in local mode.
+
+    In team mode `app.py`'s sign-in gate has already stopped anyone without a role, so a page
+    that gets here has a signed-in person; the domain checks the role again on every write.
+    """
     if local_mode():
-        return LOCAL_USER
-    return str(st.user.get("email") or st.user.get("name") or "signed-in user")
+        return LOCAL_ACTOR
+    actor = users.actor_for(store(), signed_in_email(), first_admin=settings().first_admin)
+    if actor is None:
+        st.error("You have no role in this workspace.", icon=":material/block:")
+        st.stop()
+    return actor
+
+
+def current_user() -> str:
+    """Who is acting, for the audit trail: the signed-in e-mail, or "local user" in local mode."""
+    return current_actor().name
+
+
+def signed_in_email() -> str | None:
+    """The e-mail the OpenID Connect provider vouched for (None when nobody is signed in)."""
+    try:
+        if not st.user.is_logged_in:
+            return None
+    except Exception:  # no [auth] section: nobody can be signed in
+        return None
+    email = st.user.get("email")
+    return str(email).strip().lower() if email else None
 
 
 def local_mode() -> bool:
-    """True when nobody is signed in (no `[auth]` configured): everyone acts as the local user."""
-    try:
-        return not bool(st.user.is_logged_in)
-    except Exception:  # no auth section at all on some versions: treat as local
-        return True
+    """True in local mode (the default of `make run`): one user, no sign-in, everyone an admin."""
+    return settings().mode == "local"
 
 
 def viewer_timezone() -> str:

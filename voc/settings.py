@@ -39,6 +39,8 @@ class Settings:
     """Configuration; build it with `Settings.load()` (environment + secrets) or directly in tests."""
 
     database_url: str = ""
+    mode: str = "local"  # local: one user, no sign-in, bound to 127.0.0.1; team: sign-in with roles (docs/deploy.md)
+    first_admin: str | None = None  # team mode: this e-mail is always an admin, so a new deployment is never locked out
     data_dir: Path = DEFAULT_DATA_DIR
     brand: str = "Northwind Mobile"
     demo_feed: str = "auto"  # auto: on when no other source is configured; on; off
@@ -64,6 +66,8 @@ class Settings:
     google_play_service_account_file: str | None = None  # a service account's JSON key file
 
     def __post_init__(self) -> None:
+        if self.mode not in ("local", "team"):
+            raise ValueError(f"VOC_MODE={self.mode!r}: use local (one user, no sign-in) or team (sign-in with roles)")
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'voc.db'}")
 
@@ -87,6 +91,8 @@ class Settings:
         values: dict[str, Any] = {"data_dir": data_dir}
         for name, convert in (
             ("database_url", str),
+            ("mode", str),
+            ("first_admin", str),
             ("brand", str),
             ("demo_feed", str),
             ("replay_speed", float),
