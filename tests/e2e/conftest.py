@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,14 +120,30 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
 
 
 @contextmanager
-def streamlit_server(folder: Path, database_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port over `database_url`; yields its URL.
+def streamlit_server(
+    folder: Path,
+    database_url: str,
+    request: pytest.FixtureRequest,
+    *,
+    env: Mapping[str, str] | None = None,
+    secrets_file: Path | None = None,
+    port: int | None = None,
+) -> Iterator[str]:
+    """`streamlit run app.py` on a loopback port (free unless given) over `database_url`; yields its URL.
 
+    `env` adds variables (e.g. `VOC_MODE=team`); `secrets_file` replaces every secrets.toml location
+    Streamlit would search (`--secrets.files`), so a test never reads or writes the repository's own.
     The server runs in its own process group, killed afterwards; its log is printed when a test failed.
     """
-    port = free_port()
+    port = port or free_port()
     log = folder / "streamlit.log"
-    env = {**os.environ, "VOC_DATABASE_URL": database_url, "VOC_DATA_DIR": str(folder), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "VOC_DATABASE_URL": database_url,
+        "VOC_DATA_DIR": str(folder),
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
     command = [
         sys.executable,
         "-m",
@@ -140,6 +156,8 @@ def streamlit_server(folder: Path, database_url: str, request: pytest.FixtureReq
         "--browser.gatherUsageStats=false",
         "--server.fileWatcherType=none",
     ]
+    if secrets_file is not None:
+        command.append(f"--secrets.files={secrets_file}")
     with log.open("wb") as sink:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
