@@ -1,4 +1,4 @@
-"""`python -m voc`: the command-line face of the domain (migrate, analyse, surveys import)."""
+"""`python -m voc`: the command-line face of the domain (migrate, check, analyse, surveys import)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,32 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     settings = Settings.load()
     revision = migrate(create_engine_for(settings.database_url))
     print(f"database schema is at revision {revision}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the deployment before a service starts: problems one per line on stderr, 1 when any is an error."""
+    from voc.deployment import Finding, Process, Severity, check_deployment, default_secrets_files, read_secrets
+
+    files = [Path(args.secrets)] if args.secrets else default_secrets_files()
+    secrets, findings = read_secrets(files)
+    try:
+        settings = Settings.load(secrets_path=files[-1])
+    except ValueError as error:  # e.g. VOC_MODE=teams
+        findings.append(Finding(Severity.ERROR, str(error)))
+    else:
+        findings += check_deployment(settings, secrets, process=Process(args.process))
+    for finding in findings:
+        print(finding, file=sys.stderr)
+    errors = sum(finding.severity is Severity.ERROR for finding in findings)
+    if errors:
+        print(f"deployment check failed: {errors} problem(s) to fix before starting", file=sys.stderr)
+        return 1
+    warnings = len(findings)
+    print(
+        f"deployment check passed ({settings.mode} mode, {args.process}"
+        + (f", {warnings} warning(s))" if warnings else ")")
+    )
     return 0
 
 
@@ -75,9 +101,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m voc", description="Customer-voice command line.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
-    analyse = commands.add_parser(
-        "analyse", help="score one text per line (FILE or standard input) as JSON lines"
+    check = commands.add_parser(
+        "check",
+        help="validate the deployment (sign-in in team mode, database reachable and migrated); exit 1 on problems",
     )
+    check.add_argument(
+        "--for",
+        dest="process",
+        choices=["app", "listener"],
+        default="app",
+        help="the process about to start: app (default; needs sign-in in team mode) or listener (database only)",
+    )
+    check.add_argument(
+        "--secrets",
+        metavar="FILE",
+        help="read this secrets.toml instead of ~/.streamlit/secrets.toml and .streamlit/secrets.toml",
+    )
+    check.set_defaults(func=cmd_check)
+    analyse = commands.add_parser("analyse", help="score one text per line (FILE or standard input) as JSON lines")
     analyse.add_argument("file", nargs="?", help="a UTF-8 text file, one text per line; '-' or absent: stdin")
     analyse.set_defaults(func=cmd_analyse)
     surveys_cli.add_parser(commands)
