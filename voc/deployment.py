@@ -10,6 +10,7 @@ half-working. Findings name what to change, never a secret's value. Domain: no S
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from voc.settings import PROJECT_ROOT, Settings
 
 MIN_COOKIE_SECRET_CHARS: Final = 32
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
+PLACEHOLDER: Final = re.compile(r"<[^<>]+>")  # how deploy/secrets.toml.example marks what to fill in
 
 
 class Severity(StrEnum):
@@ -88,6 +90,10 @@ def check_sign_in(settings: Settings, secrets: Mapping[str, Any]) -> list[Findin
     ]
     if auth is None:
         return findings
+    findings += [
+        Finding(Severity.ERROR, f"[auth] {key} still holds a <...> placeholder from the example: replace it")
+        for key in _placeholders(auth)
+    ]
     redirect = urlsplit(str(auth.get("redirect_uri") or ""))
     if redirect.scheme == "http" and redirect.hostname not in LOOPBACK_HOSTS:
         findings.append(
@@ -103,6 +109,17 @@ def check_sign_in(settings: Settings, secrets: Mapping[str, Any]) -> list[Findin
             )
         )
     return findings
+
+
+def _placeholders(section: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Keys whose value still holds a `<...>` from deploy/secrets.toml.example."""
+    found: list[str] = []
+    for key, value in section.items():
+        if isinstance(value, Mapping):
+            found += _placeholders(value, f"{prefix}{key}.")
+        elif isinstance(value, str) and PLACEHOLDER.search(value):
+            found.append(prefix + key)
+    return found
 
 
 def check_first_admin(settings: Settings) -> list[Finding]:

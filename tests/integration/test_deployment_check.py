@@ -211,3 +211,11 @@ def test_the_command_never_prints_a_secret(tmp_path: Path, mode: str) -> None:
     result = run_check("--secrets", str(secrets_file(tmp_path, {**AUTH, "redirect_uri": "x"})), env=env)
     assert AUTH["client_secret"] not in result.stdout + result.stderr
     assert AUTH["cookie_secret"] not in result.stdout + result.stderr
+
+
+def test_placeholders_left_from_the_example_are_refused(store: Store, database_url: str) -> None:
+    example = {"auth": {**AUTH, "client_secret": "<client secret>", "cookie_secret": "<a long random string>"}}
+    assert errors(check_deployment(team(database_url), example)) == [
+        "[auth] cookie_secret still holds a <...> placeholder from the example: replace it",
+        "[auth] client_secret still holds a <...> placeholder from the example: replace it",
+    ]
