@@ -100,7 +100,7 @@ def check_sign_in(settings: Settings, secrets: Mapping[str, Any]) -> list[Findin
             Finding(Severity.WARNING, "[auth] redirect_uri is plain http: use the https address of the reverse proxy")
         )
     secret = str(auth.get("cookie_secret") or "")
-    if secret and len(secret) < MIN_COOKIE_SECRET_CHARS:
+    if secret and len(secret) < MIN_COOKIE_SECRET_CHARS and not PLACEHOLDER.search(secret):
         findings.append(
             Finding(
                 Severity.WARNING,
