@@ -42,6 +42,9 @@ SETTINGS = Settings(
 
 def runner(store: Store, clock: Any, owner: str = "r1", settings: Settings = SETTINGS, **built: Any) -> Runner:
     listeners = {s.name: built.get(s.name) or build_listener(s, settings) for s in store.sources()}
+    for listener in listeners.values():
+        if hasattr(listener, "clock"):  # backfill windows are measured on the test's frozen clock, not today's
+            listener.clock = clock
     return Runner(store, listeners, owner=owner, clock=clock)
 
 
