@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from voc.access import Actor, Permission, require
 from voc.alerts.channels import SETTINGS_KEY as CHANNELS_KEY
 from voc.alerts.channels import AlertMessage, Channel, DeliveryError, send
 from voc.store import Store
@@ -80,21 +81,23 @@ def load_policy(store: Store) -> AlertPolicy:
     return AlertPolicy.from_json(store.get_setting(POLICY_KEY))
 
 
-def save_policy(store: Store, policy: AlertPolicy, *, actor: str, now: datetime) -> None:
-    store.put_setting(POLICY_KEY, policy.to_json(), actor=actor, now=now)
+def save_policy(store: Store, policy: AlertPolicy, *, actor: Actor, now: datetime) -> None:
+    store.put_setting(POLICY_KEY, policy.to_json(), actor=actor, permission=Permission.CONFIGURE_ALERTS, now=now)
 
 
 def load_channels(store: Store) -> list[Channel]:
     return [Channel.from_json(raw) for raw in store.get_setting(CHANNELS_KEY, [])]
 
 
-def save_channels(store: Store, channels: Sequence[Channel], *, actor: str, now: datetime) -> None:
+def save_channels(store: Store, channels: Sequence[Channel], *, actor: Actor, now: datetime) -> None:
     names = [c.name for c in channels]
     if len(set(names)) != len(names):
         raise ValueError("two channels have the same name")
     for channel in channels:
         channel.validate()
-    store.put_setting(CHANNELS_KEY, [c.to_json() for c in channels], actor=actor, now=now)
+    store.put_setting(
+        CHANNELS_KEY, [c.to_json() for c in channels], actor=actor, permission=Permission.CONFIGURE_ALERTS, now=now
+    )
 
 
 # ---- raising ----------------------------------------------------------------------------------
@@ -297,17 +300,19 @@ def escalate_overdue(store: Store, *, now: datetime, policy: AlertPolicy | None 
     return len(ids)
 
 
-def acknowledge(store: Store, alert_id: int, *, actor: str, now: datetime) -> bool:
+def acknowledge(store: Store, alert_id: int, *, actor: Actor, now: datetime) -> bool:
     """Mark an open alert acknowledged (stops escalation and pending retries); False if it was not open."""
+    require(actor, Permission.ACKNOWLEDGE_ALERT)
     with store.write() as connection:
         done = connection.execute(
-            alerts.update().where(alerts.c.id == alert_id, alerts.c.status == "open").values(status="acknowledged", acknowledged_by=actor, acknowledged_at=now)
+            alerts.update().where(alerts.c.id == alert_id, alerts.c.status == "open").values(status="acknowledged", acknowledged_by=actor.name, acknowledged_at=now)
         )
         if done.rowcount != 1:
             return False
         connection.execute(
             alert_deliveries.update().where(alert_deliveries.c.alert_id == alert_id, alert_deliveries.c.status == "pending").values(status="cancelled")
         )
+        store.record_audit(connection, actor, "alert.acknowledge", now=now, subject=alert_id)
     return True
 
 

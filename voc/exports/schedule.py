@@ -25,6 +25,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from voc.access import Actor, Permission
 from voc.alerts.channels import AlertMessage, Channel, ChannelKind, DeliveryError, send
 from voc.alerts.service import load_channels
 from voc.exports.periods import ExportPeriod, last_complete_week, zone
@@ -89,9 +90,9 @@ def load_schedule(store: Store) -> ExportSchedule:
     return ExportSchedule.from_json(store.get_setting(SCHEDULE_KEY))
 
 
-def save_schedule(store: Store, schedule: ExportSchedule, *, actor: str, now: datetime) -> None:
+def save_schedule(store: Store, schedule: ExportSchedule, *, actor: Actor, now: datetime) -> None:
     schedule.validate()
-    store.put_setting(SCHEDULE_KEY, schedule.to_json(), actor=actor, now=now)
+    store.put_setting(SCHEDULE_KEY, schedule.to_json(), actor=actor, permission=Permission.SCHEDULE_EXPORTS, now=now)
 
 
 def last_produced_week(store: Store) -> str | None:
@@ -148,7 +149,13 @@ def produce_due_export(
         return None
     try:
         export = build_export(store, week, exports_dir, formats=schedule.formats, now=now, requested_by="schedule")
-        store.put_setting(LAST_WEEK_KEY, {"week": week.label, "at": now.isoformat()}, actor=owner, now=now)
+        store.put_setting(
+            LAST_WEEK_KEY,
+            {"week": week.label, "at": now.isoformat()},
+            actor=Actor.system(owner),
+            permission=Permission.SCHEDULE_EXPORTS,
+            now=now,
+        )
     finally:
         _release(store, week.label)
     log.info("weekly export %s: %d items, %s", export.label, export.items, ", ".join(f.name for f in export.files))

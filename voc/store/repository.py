@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 
-from voc.access import Actor
+from voc.access import Actor, Permission, require
 from voc.costs import Usage, utc_day
 from voc.coverage import CoverageGap
 from voc.duplicates import WINDOW as DUPLICATE_WINDOW
@@ -599,11 +599,14 @@ class Store:
             return default
         return json.loads(value) if isinstance(value, str) else value
 
-    def put_setting(self, key: str, value: Any, *, actor: str, now: datetime) -> None:
-        """Store a workspace setting (JSON), replacing the previous value."""
+    def put_setting(self, key: str, value: Any, *, actor: Actor, permission: Permission, now: datetime) -> None:
+        """Store a workspace setting (JSON), replacing the previous value: `actor` needs `permission`,
+        and the change is audited as `setting.<key>` (the value is not copied: it may hold secrets)."""
+        require(actor, permission)
         with self.write() as connection:
             connection.execute(app_settings.delete().where(app_settings.c.key == key))
-            connection.execute(app_settings.insert().values(key=key, value=value, updated_at=now, updated_by=actor))
+            connection.execute(app_settings.insert().values(key=key, value=value, updated_at=now, updated_by=actor.name))
+            self.record_audit(connection, actor, f"setting.{key}", now=now, subject=key)
 
     def triage_history(self, item_id: int) -> list[dict[str, Any]]:
         with self.read() as connection:
