@@ -113,13 +113,14 @@ def _flush(connection: sqlite3.Connection, batch: list[tuple[object, ...]], them
 
 
 def run_case(db: Path, case: str, fmt: str, out: Path, limit: int | None) -> dict[str, object]:
+    from voc.access import COMMAND_LINE
     from voc.exports import build_export, iso_week
     from voc.store import Store
 
     store = Store.from_url(f"sqlite:///{db}", upgrade=False)
     began = time.perf_counter()
     if case == "streamed":
-        export = build_export(store, iso_week(WEEK), out, formats=[fmt])
+        export = build_export(store, iso_week(WEEK), out, formats=[fmt], requested_by=COMMAND_LINE)
         rows = export.items
         size = sum(f.bytes for f in export.files if not f.name.endswith("-themes.csv"))
     else:

@@ -29,6 +29,7 @@ from typing import Any
 
 from _common import REPO  # noqa: F401 - puts the repo on sys.path
 
+from voc.access import COMMAND_LINE
 from voc.analysis.pipeline import analyse
 from voc.store import Store
 from voc.surveys import importer
@@ -111,7 +112,7 @@ def run_import(
     store = Store.from_url(f"sqlite:///{database}")
     try:
         start = time.perf_counter()
-        report = import_survey(store, io.BytesIO(data), "bench.csv", survey="bench", via="cli", progress=progress)
+        report = import_survey(store, io.BytesIO(data), "bench.csv", survey="bench", via="cli", progress=progress, actor=COMMAND_LINE)
         return report, time.perf_counter() - start
     finally:
         store.engine.dispose()
@@ -161,7 +162,7 @@ def main() -> None:
         store = Store.from_url(f"sqlite:///{Path(workdir) / 'first.db'}")
         try:
             start = time.perf_counter()
-            again = import_survey(store, io.BytesIO(data), "bench.csv", survey="bench", via="cli")
+            again = import_survey(store, io.BytesIO(data), "bench.csv", survey="bench", via="cli", actor=COMMAND_LINE)
             repeat_seconds = time.perf_counter() - start
         finally:
             store.engine.dispose()

@@ -39,6 +39,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from listeners.base import Batch, ErrorKind, SourceError
+from voc.access import Actor
 from voc.store import Store
 from voc.store.schema import alerts, items
 from voc.surveys.formats import FormatError, open_table
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 
 DONE: Final = "done"
 FAILED: Final = "failed"
+FOLDER_ACTOR: Final = Actor.system("survey-folder")
 SUFFIXES: Final = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm"})
 IGNORED_SUFFIXES: Final = frozenset({".part", ".tmp", ".crdownload", ".partial", ".download"})
 CHUNK_SIZE: Final = 2000
@@ -214,7 +216,7 @@ class SurveyFolderListener:
             refused=str(error),
             problems=(Problem(None, str(error)),),
         )
-        log_import(self.store, report)
+        log_import(self.store, report, actor=FOLDER_ACTOR)
         self._file_away(self.folder / state.file, FAILED, report)
         log.warning("%s: %s", state.file, report.summary())
 
@@ -277,7 +279,7 @@ class SurveyFolderListener:
             very_unhappy=self._very_unhappy_responses(state),
             alerts_raised=self._alerts_raised(state),
         )
-        log_import(self.store, report)
+        log_import(self.store, report, actor=FOLDER_ACTOR)
         self._close()
         self._file_away(opened.path, FAILED if report.refused_entirely else DONE, report)
         log.info("%s: %s", state.file, report.summary())

@@ -64,11 +64,6 @@ def current_actor() -> Actor:
     return actor
 
 
-def current_user() -> str:
-    """Who is acting, for the audit trail: the signed-in e-mail, or "local user" in local mode."""
-    return current_actor().name
-
-
 def signed_in_email() -> str | None:
     """The e-mail the OpenID Connect provider vouched for (None when nobody is signed in)."""
     try:
@@ -157,7 +152,7 @@ def coverage_gaps() -> list[dict[str, Any]]:
 
 def save_triage(changes: list[TriageChange]) -> int:
     """Apply inbox changes as the current user, clear the inbox cache, and queue a toast."""
-    applied = store().apply_triage(changes, actor=current_user(), now=utcnow())
+    applied = store().apply_triage(changes, actor=current_actor(), now=utcnow())
     _inbox.clear()
     st.session_state[FLASH_KEY] = f"Saved {applied} change{'s' if applied != 1 else ''}"
     return applied
@@ -165,15 +160,20 @@ def save_triage(changes: list[TriageChange]) -> int:
 
 def add_source(form: SourceForm) -> None:
     """Store a new source from the Sources page; the listeners pick it up within seconds."""
-    store().add_source(form.name, form.kind, form.config(), poll_interval_s=form.poll_interval_s, enabled=form.enabled)
+    store().add_source(
+        form.name, form.kind, form.config(), poll_interval_s=form.poll_interval_s, enabled=form.enabled,
+        actor=current_actor(), now=utcnow(),
+    )  # fmt: skip
 
 
 def save_source(form: SourceForm, previous: SourceState) -> None:
     """Store an edited source and poll it on the next tick (a fixed query need not wait a day)."""
+    actor, now = current_actor(), utcnow()
     store().update_source(
-        form.name, config=form.config(previous.config), poll_interval_s=form.poll_interval_s, enabled=form.enabled
-    )
-    store().resume_source(form.name)
+        form.name, actor=actor, now=now, config=form.config(previous.config), poll_interval_s=form.poll_interval_s,
+        enabled=form.enabled,
+    )  # fmt: skip
+    store().resume_source(form.name, actor=actor, now=now)
 
 
 def check_source(form: SourceForm) -> ConnectionCheck:
@@ -185,7 +185,7 @@ def check_source(form: SourceForm) -> ConnectionCheck:
 
 def resume_source(name: str) -> None:
     """Lift a source's pause or backoff wait (the Sources page's Resume button)."""
-    store().resume_source(name)
+    store().resume_source(name, actor=current_actor(), now=utcnow())
 
 
 def forget_reads() -> None:
@@ -220,19 +220,19 @@ def alert_policy() -> Any:
 def save_alert_channels(channels: list[Any]) -> None:
     from voc.alerts import service
 
-    service.save_channels(store(), channels, actor=current_user(), now=utcnow())
+    service.save_channels(store(), channels, actor=current_actor(), now=utcnow())
     st.session_state[FLASH_KEY] = "Channels saved"
 
 
 def save_alert_policy(policy: Any) -> None:
     from voc.alerts import service
 
-    service.save_policy(store(), policy, actor=current_user(), now=utcnow())
+    service.save_policy(store(), policy, actor=current_actor(), now=utcnow())
     st.session_state[FLASH_KEY] = "Alert rules saved"
 
 
 def acknowledge_alert(alert_id: int) -> None:
     from voc.alerts import service
 
-    service.acknowledge(store(), alert_id, actor=current_user(), now=utcnow())
+    service.acknowledge(store(), alert_id, actor=current_actor(), now=utcnow())
     st.session_state[FLASH_KEY] = "Alert acknowledged"

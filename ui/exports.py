@@ -109,7 +109,7 @@ def build(period: ExportPeriod, formats: list[str]) -> WeeklyExport:
         bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,} items")
 
     export = build_export(
-        data.store(), period, exports_dir(), formats=formats, requested_by=data.current_user(), progress=progress
+        data.store(), period, exports_dir(), formats=formats, requested_by=data.current_actor(), progress=progress
     )
     bar.progress(1.0, text=f"{export.items:,} items written")
     return export
@@ -140,5 +140,5 @@ def schedule_form(current: ExportSchedule) -> ExportSchedule | None:
 
 
 def save(new: ExportSchedule) -> None:
-    save_schedule(data.store(), new, actor=data.current_user(), now=data.utcnow())
+    save_schedule(data.store(), new, actor=data.current_actor(), now=data.utcnow())
     st.session_state[data.FLASH_KEY] = "Schedule saved"

@@ -99,9 +99,9 @@ def item_panel(queue: pd.DataFrame) -> None:
     item_id = st.selectbox("Show details of", list(labels), format_func=lambda k: labels[k], key="inbox.item", index=None, placeholder="Choose a row to see its history and notes")
     if item_id is None:
         return
-    store, me, now = data.store(), data.current_user(), data.utcnow()
+    store, me, now = data.store(), data.current_actor(), data.utcnow()
     store.touch_viewer(int(item_id), me, now)
-    others = store.other_viewers(int(item_id), me, now)
+    others = store.other_viewers(int(item_id), me.name, now)
     if others:
         st.warning(f"{', '.join(others)} also {'has' if len(others) == 1 else 'have'} this item open.", icon=":material/group:")
     row = queue[queue["id"] == item_id].iloc[0]
@@ -140,7 +140,7 @@ def bulk_actions(queue: pd.DataFrame) -> list[TriageChange]:
         if not st.form_submit_button("Apply to selected") or not ids:
             return []
     if tag.strip():
-        data.store().set_tags(ids, [tag], actor=data.current_user(), now=data.utcnow())
+        data.store().set_tags(ids, [tag], actor=data.current_actor(), now=data.utcnow())
     changes = [TriageChange(i, "assignee", assignee.strip()) for i in ids if assignee.strip()]
     changes += [TriageChange(i, "triage_status", status) for i in ids if status != "(unchanged)"]
     if not changes and tag.strip():

@@ -97,7 +97,7 @@ def save_corrections(corrections: dict[str, list[int]]) -> int:
     """Store corrections as labels (and the items' new sentiment), then refresh the inbox."""
     store = data.store()
     changed = sum(
-        store.correct_sentiment(ids, label, actor=data.current_user(), now=data.utcnow())
+        store.correct_sentiment(ids, label, actor=data.current_actor(), now=data.utcnow())
         for label, ids in corrections.items()
     )
     data.forget_reads()
@@ -118,7 +118,7 @@ def retrain_with_progress() -> sentiment_training.TrainingResult | None:
         bar.progress(min(max(fraction, 0.0), 1.0), text=step)
 
     try:
-        result = sentiment_training.train_workspace(data.store(), progress=progress, actor=data.current_user())
+        result = sentiment_training.train_workspace(data.store(), progress=progress, actor=data.current_actor())
     except ValueError as error:
         st.error(f"Cannot retrain: {error}", icon=":material/error:")
         return None

@@ -145,7 +145,7 @@ def _span(minutes: int) -> str:
 
 
 def _record(item_id: int, outcome: RecoveryOutcome) -> None:
-    recovery.record_recovery_outcome(data.store(), item_id, outcome, actor=data.current_user(), now=data.utcnow())
+    recovery.record_recovery_outcome(data.store(), item_id, outcome, actor=data.current_actor(), now=data.utcnow())
     forget()
     st.session_state[data.FLASH_KEY] = f"Recorded: {outcome.label.lower()}"
 
@@ -434,6 +434,7 @@ def run_import(uploaded: UploadedFile, survey: str, mapping: ColumnMapping) -> I
         mapping=mapping,
         brand=data.settings().brand,
         progress=progress,
+        actor=data.current_actor(),
     )
     bar.empty()
     forget()

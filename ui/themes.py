@@ -242,7 +242,7 @@ def proposals_section() -> None:
     )
     if right.button("Run discovery now", icon=":material/travel_explore:"):
         with st.spinner("Clustering the unthemed items…"):
-            service.run_discovery(data.store(), data.utcnow(), actor=data.current_user())
+            service.run_discovery(data.store(), data.utcnow(), actor=data.current_actor())
         forget()
         st.rerun()
     for proposal in found:
@@ -277,7 +277,7 @@ def proposal_card(proposal: dict[str, Any], tax: Taxonomy) -> None:
         if promote_col.button("Promote", key=f"promote-{pid}", type="primary", icon=":material/add_task:"):
             _act(
                 lambda: service.promote_proposal(
-                    data.store(), pid, name=name, owner=owner, actor=data.current_user(), now=data.utcnow()
+                    data.store(), pid, name=name, owner=owner, actor=data.current_actor(), now=data.utcnow()
                 ),
                 f"Promoted “{name}”: its items are in the theme now",
             )
@@ -287,13 +287,13 @@ def proposal_card(proposal: dict[str, Any], tax: Taxonomy) -> None:
         if merge_col.button("Merge", key=f"merge-{pid}", icon=":material/merge:"):
             _act(
                 lambda: service.merge_proposal(
-                    data.store(), pid, str(target), actor=data.current_user(), now=data.utcnow()
+                    data.store(), pid, str(target), actor=data.current_actor(), now=data.utcnow()
                 ),
                 f"Merged into {options.get(str(target), target)}",
             )
         if dismiss_col.button("Dismiss", key=f"dismiss-{pid}", icon=":material/close:"):
             _act(
-                lambda: service.dismiss_proposal(data.store(), pid, actor=data.current_user(), now=data.utcnow()),
+                lambda: service.dismiss_proposal(data.store(), pid, actor=data.current_actor(), now=data.utcnow()),
                 "Dismissed",
             )
 
@@ -374,7 +374,7 @@ def edit_theme(tax: Taxonomy) -> None:
                 lambda: service.update_theme(
                     data.store(),
                     theme.id,
-                    actor=data.current_user(),
+                    actor=data.current_actor(),
                     now=data.utcnow(),
                     name=name,
                     owner=owner,
@@ -399,7 +399,7 @@ def structure_forms(tax: Taxonomy) -> None:
         if st.form_submit_button("Merge"):
             _act(
                 lambda: service.merge_themes(
-                    data.store(), str(source), str(target), actor=data.current_user(), now=data.utcnow()
+                    data.store(), str(source), str(target), actor=data.current_actor(), now=data.utcnow()
                 ),
                 "Merged",
             )
@@ -416,7 +416,7 @@ def structure_forms(tax: Taxonomy) -> None:
                     str(theme),
                     name=name,
                     terms=_terms(terms),
-                    actor=data.current_user(),
+                    actor=data.current_actor(),
                     now=data.utcnow(),
                 ),
                 "Split",
@@ -430,7 +430,7 @@ def structure_forms(tax: Taxonomy) -> None:
                     data.store(),
                     str(theme),
                     None if parent == TOP_LEVEL else str(parent),
-                    actor=data.current_user(),
+                    actor=data.current_actor(),
                     now=data.utcnow(),
                 ),
                 "Moved",
@@ -439,7 +439,7 @@ def structure_forms(tax: Taxonomy) -> None:
         theme = st.selectbox("Archive", ids, format_func=label)
         if st.form_submit_button("Archive"):
             _act(
-                lambda: service.archive_theme(data.store(), str(theme), actor=data.current_user(), now=data.utcnow()),
+                lambda: service.archive_theme(data.store(), str(theme), actor=data.current_actor(), now=data.utcnow()),
                 "Archived",
             )
     with new_tab, st.form("new", border=False):
@@ -458,7 +458,7 @@ def structure_forms(tax: Taxonomy) -> None:
                     owner=owner,
                     parent_id=None if parent == TOP_LEVEL else str(parent),
                     rules=rules,
-                    actor=data.current_user(),
+                    actor=data.current_actor(),
                     now=data.utcnow(),
                 ),
                 f"Created “{name}”",

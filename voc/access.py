@@ -123,3 +123,4 @@ def require(actor: Actor, permission: Permission) -> None:
 
 
 LOCAL_ACTOR: Final = Actor(name="local user", role=Role.ADMIN)  # local mode: the one user is an admin
+COMMAND_LINE: Final = Actor.system("command-line")  # `python -m voc ...`: whoever may run it owns the database

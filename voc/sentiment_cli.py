@@ -46,13 +46,14 @@ def _store() -> Any:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from voc import sentiment_training
+    from voc.access import COMMAND_LINE
 
     if args.builtin:
         model = sentiment_training.train_builtin(args.out, progress=_progress)
         print(f"wrote {args.out} ({model.version}); active for: {', '.join(sorted(model.active_languages)) or 'none'}")
         _print_metrics(model.metrics)
         return 0
-    result = sentiment_training.train_workspace(_store(), progress=_progress, actor="command line")
+    result = sentiment_training.train_workspace(_store(), progress=_progress, actor=COMMAND_LINE)
     print(f"trained {result.version} on {result.trained_on} labelled texts")
     print(f"switched on for: {', '.join(sorted(result.active_languages)) or 'no language (the rules stay)'}")
     _print_metrics(result.metrics)
@@ -62,11 +63,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_import_labels(args: argparse.Namespace) -> int:
     from voc import sentiment_training
+    from voc.access import COMMAND_LINE
 
     if not args.file.is_file():
         print(f"cannot read {args.file}: no such file", file=sys.stderr)
         return 2
-    report = sentiment_training.import_labels(_store(), args.file, actor="command line")
+    report = sentiment_training.import_labels(_store(), args.file, actor=COMMAND_LINE)
     languages = ", ".join(f"{lang} {n}" for lang, n in sorted(report.languages.items(), key=lambda kv: -kv[1]))
     print(f"imported {report.imported} labels ({languages})")
     for line, reason in report.refused[:20]:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
+from voc.access import Actor, Permission, require
 from voc.analysis import embeddings as embedding_model
 from voc.analysis.language import UNDETERMINED, detect_language
 from voc.analysis.learned import (
@@ -265,9 +266,10 @@ def normalise_label(value: str) -> str | None:
 
 
 def import_labels(
-    store: Store, source: Path | io.TextIOBase | Iterable[str], *, actor: str | None = None, now: datetime | None = None
+    store: Store, source: Path | io.TextIOBase | Iterable[str], *, actor: Actor, now: datetime | None = None
 ) -> ImportReport:
     """Store a CSV of `text,label` (header optional) as labels; texts are redacted first."""
+    require(actor, Permission.CORRECT_SENTIMENT)
     if isinstance(source, Path):
         with source.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
             return import_labels(store, handle, actor=actor, now=now)
@@ -305,11 +307,11 @@ def import_labels(
                 "language": language,
                 "label": label,
                 "origin": "import",
-                "actor": actor,
+                "actor": actor.name,
                 "created_at": created,
             }
         )
-    imported = store.add_sentiment_labels(rows)
+    imported = store.add_sentiment_labels(rows, actor=actor, now=created)
     return ImportReport(imported, refused, dict(languages))
 
 
@@ -324,6 +326,9 @@ def weak_label(nps: int | None, csat: int | None) -> str | None:
     return decided.pop() if len(decided) == 1 else None
 
 
+WEAK_LABELLER: Final = Actor.system("weak-labels")
+
+
 def sync_weak_labels(store: Store, *, now: datetime | None = None) -> int:
     """Store weak labels for survey items with a score and no weak label yet; returns how many."""
     rows = []
@@ -334,7 +339,7 @@ def sync_weak_labels(store: Store, *, now: datetime | None = None) -> int:
                 {"item_id": item["id"], "text": item["text"], "language": item["language"], "label": label,
                  "origin": "weak", "actor": None, "created_at": now or utcnow()}
             )  # fmt: skip
-    return store.add_sentiment_labels(rows)
+    return store.add_sentiment_labels(rows, actor=WEAK_LABELLER, now=now or utcnow())
 
 
 def workspace_examples(store: Store) -> list[Example]:
@@ -383,7 +388,7 @@ def train_workspace(
     store: Store,
     *,
     progress: Progress = _noop,
-    actor: str | None = None,
+    actor: Actor,
     now: datetime | None = None,
     embed: Embedder | None = None,
     base: Sequence[Example] | None = None,
@@ -393,6 +398,7 @@ def train_workspace(
     `embed` replaces the sentence-embedding model and `base` the built-in training set (tests
     use fast stand-ins).
     """
+    require(actor, Permission.RETRAIN)
     now = now or utcnow()
     embed = embed or embedding_model.embed
     progress("collecting labels", 0.02)
@@ -474,8 +480,9 @@ def train_workspace(
         active_languages=sorted(active),
         blob=final.to_bytes(),
         activate=True,
+        actor=actor,
     )
-    job = store.enqueue_job(RESCORE_JOB, {"version": version, "actor": actor}, total=store.count_items(), now=now)
+    job = store.enqueue_job(RESCORE_JOB, {"version": version, "actor": actor.name}, total=store.count_items(), now=now)
     progress("done", 1.0)
     return TrainingResult(version, len(all_examples), frozenset(active), metrics, job)
 

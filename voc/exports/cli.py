@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from voc.access import COMMAND_LINE
 from voc.settings import Settings
 
 
@@ -52,7 +53,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if total and sys.stderr.isatty():
             print(f"\r{done}/{total} items", end="", file=sys.stderr)
 
-    export = build_export(store, period, out, formats=formats, requested_by="cli", progress=progress)
+    export = build_export(store, period, out, formats=formats, requested_by=COMMAND_LINE, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"{export.label}: {export.items} items, taxonomy version {export.taxonomy_version}")

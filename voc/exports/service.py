@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from voc.access import Actor, Permission, require
 from voc.exports.html import write_html
 from voc.exports.periods import ExportPeriod
 from voc.exports.rows import CHUNK_SIZE, count_items, iter_row_chunks
@@ -106,11 +107,14 @@ def build_export(
     *,
     formats: Sequence[ExportFormat | str] = ALL_FORMATS,
     now: datetime | None = None,
-    requested_by: str = "system",
+    requested_by: Actor,
     progress: Progress | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> WeeklyExport:
-    """Write `period`'s export in `formats` into `exports_dir/<slug>/` (replacing an earlier one)."""
+    """Write `period`'s export in `formats` into `exports_dir/<slug>/` (replacing an earlier one).
+
+    `requested_by` needs the export permission (viewers have it); the export is audited."""
+    require(requested_by, Permission.EXPORT)
     began = time.monotonic()
     now = now or datetime.now(UTC)
     chosen = parse_formats(formats)
@@ -129,7 +133,7 @@ def build_export(
         export = WeeklyExport(
             slug=period.slug, label=period.label, first=period.first.isoformat(), last=period.last.isoformat(), tz=period.tz,
             start_utc=period.start.isoformat(), end_utc=period.end.isoformat(), taxonomy_version=taxonomy.version,
-            items=total, files=files, generated_at=now.astimezone(UTC).isoformat(), requested_by=requested_by,
+            items=total, files=files, generated_at=now.astimezone(UTC).isoformat(), requested_by=requested_by.name,
             seconds=round(time.monotonic() - began, 2), changes=summary.changes,
         )  # fmt: skip
         (staging / MANIFEST).write_text(json.dumps(export.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
@@ -141,6 +145,11 @@ def build_export(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     write_index(exports_dir)
+    with store.write() as connection:
+        store.record_audit(
+            connection, requested_by, "export.build", now=now, subject=period.slug,
+            detail={"items": total, "formats": [str(f) for f in chosen]},
+        )  # fmt: skip
     return export
 
 

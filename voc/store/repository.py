@@ -197,9 +197,18 @@ class Store:
                 )
 
     def add_source(
-        self, name: str, kind: str, config: dict[str, Any], *, poll_interval_s: float, enabled: bool = True
+        self,
+        name: str,
+        kind: str,
+        config: dict[str, Any],
+        *,
+        poll_interval_s: float,
+        enabled: bool = True,
+        actor: Actor,
+        now: datetime,
     ) -> None:
         """Register a new source (from the Sources page); a name already taken is a ValueError."""
+        require(actor, Permission.CONFIGURE_SOURCES)
         with self.write() as connection:
             taken = connection.execute(sa.select(sources.c.name).where(sources.c.name == name)).first()
             if taken is not None:
@@ -209,6 +218,7 @@ class Store:
                     name=name, kind=kind, config=config, enabled=enabled, poll_interval_s=poll_interval_s
                 )
             )
+            self.record_audit(connection, actor, "source.add", now=now, subject=name, detail={"kind": kind})
 
     def usage_by_source(self, day: date) -> dict[str, Usage]:
         """Every source's reads and estimated cost on one UTC day (sources that read nothing are absent)."""
@@ -216,14 +226,17 @@ class Store:
             rows = connection.execute(sa.select(source_usage).where(source_usage.c.day == day)).mappings().all()
         return {row["source"]: _usage(row) for row in rows}
 
-    def update_source(self, name: str, **values: Any) -> None:
-        """Change a source's configuration (enabled, poll_interval_s, config)."""
+    def update_source(self, name: str, *, actor: Actor, now: datetime, **values: Any) -> None:
+        """Change a source's configuration (enabled, poll_interval_s, config); audited by field name
+        only, since a config may hold credentials."""
+        require(actor, Permission.CONFIGURE_SOURCES)
         allowed = {"enabled", "poll_interval_s", "config"}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"cannot change {', '.join(sorted(unknown))} of a source")
         with self.write() as connection:
             connection.execute(sources.update().where(sources.c.name == name).values(**values))
+            self.record_audit(connection, actor, "source.update", now=now, subject=name, detail={"fields": sorted(values)})
 
     def sources(self) -> list[SourceState]:
         with self.read() as connection:
@@ -351,14 +364,16 @@ class Store:
                 sources.update().where(sources.c.name == name).values(paused_until=until, pause_reason=reason[:2000])
             )
 
-    def resume_source(self, name: str) -> None:
+    def resume_source(self, name: str, *, actor: Actor, now: datetime) -> None:
         """Lift a pause or a failure's wait: the source is polled on the runner's next tick."""
+        require(actor, Permission.CONFIGURE_SOURCES)
         with self.write() as connection:
             connection.execute(
                 sources.update()
                 .where(sources.c.name == name)
                 .values(paused_until=None, pause_reason=None, next_poll_at=None)
             )
+            self.record_audit(connection, actor, "source.resume", now=now, subject=name)
 
     # ---- cost meter and coverage ---------------------------------------------------------------
 
@@ -478,11 +493,13 @@ class Store:
             frame.loc[corrected, "needs_review"] = False
         return frame
 
-    def apply_triage(self, changes: Sequence[TriageChange], *, actor: str, now: datetime) -> int:
-        """Apply agents' changes and write each to the audit trail; returns how many changed."""
+    def apply_triage(self, changes: Sequence[TriageChange], *, actor: Actor, now: datetime) -> int:
+        """Apply agents' changes and write each to the item's history; returns how many changed."""
+        require(actor, Permission.TRIAGE)
         for change in changes:
             validate_change(change)
         applied = 0
+        touched: list[int] = []
         with self.write() as connection:
             for change in changes:
                 column = items.c[change.field]
@@ -495,14 +512,17 @@ class Store:
                 connection.execute(
                     triage_events.insert().values(
                         item_id=change.item_id,
-                        actor=actor,
+                        actor=actor.name,
                         at=now,
                         field=change.field,
                         old_value=old,
                         new_value=change.value,
                     )
                 )
+                touched.append(change.item_id)
                 applied += 1
+            if applied:
+                _audit_items(connection, actor, "triage.apply", touched, now, fields=sorted({c.field for c in changes}))
         return applied
 
     def _record_workflow_times(self, connection: sa.Connection, item_id: int, status: str, now: datetime) -> None:
@@ -515,9 +535,10 @@ class Store:
                 # The status event in the history already says who and when.
                 connection.execute(items.update().where(items.c.id == item_id).values({column: now}))
 
-    def mark_responded(self, item_ids: Sequence[int], *, actor: str, now: datetime) -> int:
+    def mark_responded(self, item_ids: Sequence[int], *, actor: Actor, now: datetime) -> int:
         """Record the first response to items not answered yet (the SLA clock stops); returns how many."""
-        changed = 0
+        require(actor, Permission.TRIAGE)
+        changed: list[int] = []
         with self.write() as connection:
             for item_id in item_ids:
                 done = connection.execute(
@@ -528,16 +549,19 @@ class Store:
                 if done.rowcount:
                     connection.execute(
                         triage_events.insert().values(
-                            item_id=item_id, actor=actor, at=now, field="first_response_at", old_value=None, new_value=now.isoformat()
+                            item_id=item_id, actor=actor.name, at=now, field="first_response_at", old_value=None, new_value=now.isoformat()
                         )
                     )
-                    changed += 1
-        return changed
+                    changed.append(item_id)
+            if changed:
+                _audit_items(connection, actor, "triage.responded", changed, now)
+        return len(changed)
 
-    def set_tags(self, item_ids: Sequence[int], tags: Sequence[str], *, actor: str, now: datetime, mode: str = "add") -> int:
+    def set_tags(self, item_ids: Sequence[int], tags: Sequence[str], *, actor: Actor, now: datetime, mode: str = "add") -> int:
         """Add (`mode="add"`), remove or replace tags on items, audited; returns how many changed."""
+        require(actor, Permission.TRIAGE)
         wanted = [t.strip().lower() for t in tags if t.strip()]
-        changed = 0
+        changed: list[int] = []
         with self.write() as connection:
             for item_id in item_ids:
                 current = _as_list(connection.execute(sa.select(items.c.tags).where(items.c.id == item_id)).scalar())
@@ -552,36 +576,44 @@ class Store:
                 connection.execute(items.update().where(items.c.id == item_id).values(tags=new))
                 connection.execute(
                     triage_events.insert().values(
-                        item_id=item_id, actor=actor, at=now, field="tags", old_value=", ".join(current), new_value=", ".join(new)
+                        item_id=item_id, actor=actor.name, at=now, field="tags", old_value=", ".join(current), new_value=", ".join(new)
                     )
                 )
-                changed += 1
-        return changed
+                changed.append(item_id)
+            if changed:
+                _audit_items(connection, actor, f"triage.tags.{mode}", changed, now, tags=wanted)
+        return len(changed)
 
-    def add_note(self, item_id: int, text: str, *, actor: str, now: datetime) -> None:
+    def add_note(self, item_id: int, text: str, *, actor: Actor, now: datetime) -> None:
         """An internal note on an item (never sent to the customer), also in its history."""
+        require(actor, Permission.NOTE)
         text = text.strip()
         if not text:
             raise ValueError("a note needs some text")
         with self.write() as connection:
-            connection.execute(item_notes.insert().values(item_id=item_id, actor=actor, at=now, text=text[:5000]))
+            connection.execute(item_notes.insert().values(item_id=item_id, actor=actor.name, at=now, text=text[:5000]))
             connection.execute(
-                triage_events.insert().values(item_id=item_id, actor=actor, at=now, field="note", old_value=None, new_value=text[:500])
+                triage_events.insert().values(item_id=item_id, actor=actor.name, at=now, field="note", old_value=None, new_value=text[:500])
             )
+            self.record_audit(connection, actor, "note.add", now=now, subject=item_id)
 
     def notes(self, item_id: int) -> list[dict[str, Any]]:
         with self.read() as connection:
             query = sa.select(item_notes).where(item_notes.c.item_id == item_id).order_by(item_notes.c.id)
             return [dict(row) for row in connection.execute(query).mappings()]
 
-    def touch_viewer(self, item_id: int, actor: str, now: datetime) -> None:
-        """Remember that `actor` has `item_id` open (presence for the "someone else is on it" warning)."""
+    def touch_viewer(self, item_id: int, actor: Actor, now: datetime) -> None:
+        """Remember that `actor` has `item_id` open (presence for the "someone else is on it" warning).
+
+        Presence is not audited: it is rewritten on every rerun and says nothing was changed."""
+        require(actor, Permission.VIEW)
+        name = actor.name
         with self.write() as connection:
             updated = connection.execute(
-                item_viewers.update().where(item_viewers.c.item_id == item_id, item_viewers.c.actor == actor).values(seen_at=now)
+                item_viewers.update().where(item_viewers.c.item_id == item_id, item_viewers.c.actor == name).values(seen_at=now)
             )
             if not updated.rowcount:
-                connection.execute(item_viewers.insert().values(item_id=item_id, actor=actor, seen_at=now))
+                connection.execute(item_viewers.insert().values(item_id=item_id, actor=name, seen_at=now))
 
     def other_viewers(self, item_id: int, actor: str, now: datetime, within: timedelta = timedelta(minutes=2)) -> list[str]:
         """Other agents who had `item_id` open in the last `within`."""
@@ -617,12 +649,15 @@ class Store:
 
     # ---- sentiment: labels, models, embeddings, re-scoring jobs ---------------------------------
 
-    def add_sentiment_labels(self, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Store labels (corrections, imports, weak labels); each row has the table's columns."""
+    def add_sentiment_labels(self, rows: Sequence[Mapping[str, Any]], *, actor: Actor, now: datetime) -> int:
+        """Store labels (imports, weak labels); each row has the table's columns. Audited by origin and count."""
+        require(actor, Permission.CORRECT_SENTIMENT)
         if not rows:
             return 0
         with self.write() as connection:
             connection.execute(sentiment_labels.insert(), [dict(row) for row in rows])
+            origins = sorted({str(row.get("origin")) for row in rows})
+            self.record_audit(connection, actor, "sentiment.labels", now=now, detail={"count": len(rows), "origins": origins})
         return len(rows)
 
     def sentiment_labels(self, origins: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -650,9 +685,10 @@ class Store:
         with self.read() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
 
-    def correct_sentiment(self, item_ids: Sequence[int], label: str, *, actor: str, now: datetime) -> int:
+    def correct_sentiment(self, item_ids: Sequence[int], label: str, *, actor: Actor, now: datetime) -> int:
         """An agent's correction: store it as a label (with the item's text and language) and
         set the items' label; a corrected item keeps its label through re-scoring."""
+        require(actor, Permission.CORRECT_SENTIMENT)
         if label not in ("negative", "neutral", "positive"):
             raise ValueError(f"unknown sentiment {label!r}; expected negative, neutral or positive")
         changed = 0
@@ -664,7 +700,7 @@ class Store:
                 connection.execute(
                     sentiment_labels.insert().values(
                         item_id=row["id"], text=row["text"], language=row["language"], label=label,
-                        origin="correction", actor=actor, created_at=now,
+                        origin="correction", actor=actor.name, created_at=now,
                     )
                 )  # fmt: skip
                 connection.execute(
@@ -674,11 +710,13 @@ class Store:
                 )
                 connection.execute(
                     triage_events.insert().values(
-                        item_id=row["id"], actor=actor, at=now, field="sentiment_label",
+                        item_id=row["id"], actor=actor.name, at=now, field="sentiment_label",
                         old_value=row["sentiment_label"], new_value=label,
                     )
                 )  # fmt: skip
                 changed += 1
+            if changed:
+                _audit_items(connection, actor, "sentiment.correct", [r["id"] for r in rows], now, label=label)
         return changed
 
     def save_sentiment_model(
@@ -691,9 +729,15 @@ class Store:
         active_languages: list[str],
         blob: bytes,
         activate: bool = True,
+        actor: Actor,
     ) -> None:
         """Store a trained model; with `activate`, it becomes the only active one."""
+        require(actor, Permission.RETRAIN)
         with self.write() as connection:
+            self.record_audit(
+                connection, actor, "sentiment.model", now=created_at, subject=version,
+                detail={"trained_on": trained_on, "active_languages": list(active_languages), "activated": activate},
+            )  # fmt: skip
             if activate:
                 connection.execute(sentiment_models.update().values(active=False))
             connection.execute(
@@ -838,6 +882,15 @@ class Store:
         job = dict(row)
         job["params"] = _as_dict(job["params"])
         return job
+
+
+def _audit_items(
+    connection: sa.Connection, actor: Actor, action: str, item_ids: Sequence[int], now: datetime, **detail: Any
+) -> None:
+    """One audit row for a change to one or many items (the ids, capped, and how many)."""
+    ids = [int(i) for i in item_ids]
+    subject = str(ids[0]) if len(ids) == 1 else f"{len(ids)} items"
+    Store.record_audit(connection, actor, action, now=now, subject=subject, detail={"items": ids[:200], "count": len(ids), **detail})
 
 
 def _collapse_duplicate(connection: sa.Connection, item_id: int, content_hash: str, posted_at: datetime) -> None:

@@ -39,6 +39,7 @@ def add_parser(commands: Any) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from voc.access import COMMAND_LINE
     from voc.store import Store
     from voc.surveys.importer import ImportProgress, import_survey, survey_name_for
     from voc.surveys.mapping import ColumnMapping
@@ -80,6 +81,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 timezone=args.timezone,
                 brand=settings.brand,
                 progress=progress,
+                actor=COMMAND_LINE,
             )
     except ValueError as error:  # e.g. an unknown --timezone
         print(f"cannot import {path.name}: {error}", file=sys.stderr)

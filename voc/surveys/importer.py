@@ -23,6 +23,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any, Final
 
+from voc.access import Actor, Permission, require
 from voc.ingest import build_item
 from voc.models import ItemKind, RawItem
 from voc.store import Store
@@ -377,12 +378,15 @@ def import_survey(
     clock: Callable[[], datetime] = utcnow,
     chunk_size: int = CHUNK_SIZE,
     source: str = SURVEY_SOURCE,
+    actor: Actor,
 ) -> ImportReport:
-    """Import one export (a seekable binary stream) as `survey`; log it and return its report.
+    """Import one export (a seekable binary stream) as `survey` on behalf of `actor` (who needs
+    the import permission); log it and return its report.
 
     A chosen `mapping` is saved for the survey when the file is accepted. A file that cannot be read
     at all comes back with `refused` set (and is logged too); nothing raises for bad input.
     """
+    require(actor, Permission.IMPORT_SURVEYS)
     if via not in VIAS:
         raise ValueError(f"via {via!r}; expected one of {', '.join(VIAS)}")
     survey = survey.strip()
@@ -406,7 +410,7 @@ def import_survey(
             refused=str(error),
             problems=(Problem(None, str(error)),),
         )
-    log_import(store, report)
+    log_import(store, report, actor=actor)
     return report
 
 
@@ -423,8 +427,8 @@ def survey_name_for(path: Path) -> str:
     return re.sub(r"_[A-Z][a-z]+ \d{1,2}, \d{4}_\d{2}\.\d{2}$", "", path.stem).strip() or path.stem
 
 
-def log_import(store: Store, report: ImportReport) -> int:
-    """Write `report` to the survey_imports log."""
+def log_import(store: Store, report: ImportReport, *, actor: Actor) -> int:
+    """Write `report` to the survey_imports log (and the audit log)."""
     return record_import(
         store,
         survey=report.survey,
@@ -437,6 +441,7 @@ def log_import(store: Store, report: ImportReport) -> int:
         duplicates=report.duplicates,
         rows_refused=report.rows_refused,
         problems=[(p.line, p.reason) for p in report.problems],
+        actor=actor,
     )
 
 

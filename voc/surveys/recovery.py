@@ -38,6 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from voc.access import Actor, Permission, require
 from voc.models import ItemKind, NewItem, TriageStatus
 from voc.store import Store
 from voc.store.schema import alerts, items, triage_events
@@ -405,13 +406,14 @@ def recovery_alerts(store: Store, *, limit: int = 200) -> pd.DataFrame:
 
 
 def record_recovery_outcome(
-    store: Store, item_id: int, outcome: RecoveryOutcome | str, *, actor: str, now: datetime
+    store: Store, item_id: int, outcome: RecoveryOutcome | str, *, actor: Actor, now: datetime
 ) -> int:
     """Record whether the customer behind `item_id` was recovered, for every very unhappy item of
     that response; resolves them in the inbox, acknowledges the alert, and audits each change.
 
     Returns how many items changed.
     """
+    require(actor, Permission.TRIAGE)
     outcome = RecoveryOutcome(outcome)
     with store.write() as connection:
         item = connection.execute(
@@ -441,7 +443,7 @@ def record_recovery_outcome(
                 .values(
                     recovery_outcome=outcome.value,
                     recovery_outcome_at=now,
-                    recovery_actor=actor,
+                    recovery_actor=actor.name,
                     triage_status=str(TriageStatus.RESOLVED),
                 )
             )
@@ -451,7 +453,7 @@ def record_recovery_outcome(
             for field, old, new in events:
                 connection.execute(
                     triage_events.insert().values(
-                        item_id=target.id, actor=actor, at=now, field=field, old_value=old, new_value=new
+                        item_id=target.id, actor=actor.name, at=now, field=field, old_value=old, new_value=new
                     )
                 )
             changed += 1
@@ -459,8 +461,12 @@ def record_recovery_outcome(
         connection.execute(
             alerts.update()
             .where(alerts.c.dedupe_key == key, alerts.c.status == "open")
-            .values(status="acknowledged", acknowledged_by=actor, acknowledged_at=now)
+            .values(status="acknowledged", acknowledged_by=actor.name, acknowledged_at=now)
         )
+        if changed:
+            store.record_audit(
+                connection, actor, "survey.recovery_outcome", now=now, subject=item_id, detail={"outcome": outcome.value, "count": changed}
+            )
     return changed
 
 

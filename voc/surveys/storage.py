@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from voc.access import Actor
 from voc.models import NewItem
 from voc.store import Store
 from voc.store.schema import items, survey_imports, survey_mappings
@@ -78,8 +79,10 @@ def record_import(
     duplicates: int,
     rows_refused: int,
     problems: Iterable[tuple[int | None, str]],
+    actor: Actor,
 ) -> int:
-    """Add one import to the log (idempotent for the same file, survey, channel and start time)."""
+    """Add one import to the log (idempotent for the same file, survey, channel and start time),
+    with its audit-log row in the same transaction."""
     listed = [{"line": line, "reason": reason} for line, reason in problems]
     if len(listed) > MAX_LOGGED_PROBLEMS:
         more = len(listed) - MAX_LOGGED_PROBLEMS
@@ -110,7 +113,12 @@ def record_import(
             )
             .returning(survey_imports.c.id)
         )
-        return int(result.scalar_one())
+        import_id = int(result.scalar_one())
+        store.record_audit(
+            connection, actor, "survey.import", now=imported_at, subject=survey[:200],
+            detail={"import": import_id, "via": via, "rows": rows_total, "landed": items_landed, "refused": rows_refused},
+        )  # fmt: skip
+        return import_id
 
 
 def recent_imports(store: Store, *, limit: int = 20) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from voc.access import Actor
 from voc.store import Store
 from voc.store.schema import (
     app_settings,
@@ -33,7 +34,7 @@ from voc.themes.assign import STICKY_METHODS, Method, ThemeHit
 from voc.themes.starter import starter_themes
 from voc.themes.taxonomy import Taxonomy, Theme
 
-SYSTEM_ACTOR = "system"
+SYSTEM_ACTOR: Actor = Actor.system("themes")
 MEMBERS_PER_CENTROID = 200
 
 
@@ -75,17 +76,21 @@ def ensure_starter(store: Store, now: datetime) -> bool:
 
 
 def record_version(
-    connection: sa.Connection, now: datetime, actor: str, action: str, theme_id: str | None, details: Mapping[str, Any]
+    connection: sa.Connection, now: datetime, actor: Actor, action: str, theme_id: str | None, details: Mapping[str, Any]
 ) -> int:
-    """Append a taxonomy version (with a snapshot of every theme) and return its number."""
+    """Append a taxonomy version (with a snapshot of every theme) and its audit-log row; return its number."""
     snapshot = _load(connection).to_json()
     row = connection.execute(
         taxonomy_versions.insert()
-        .values(at=now, actor=actor, action=action, theme_id=theme_id, details=dict(details), snapshot=snapshot)
+        .values(at=now, actor=actor.name, action=action, theme_id=theme_id, details=dict(details), snapshot=snapshot)
         .returning(taxonomy_versions.c.version)
     ).first()
     assert row is not None
-    return int(row[0])
+    version = int(row[0])
+    Store.record_audit(
+        connection, actor, f"theme.{action.replace(' ', '_')}", now=now, subject=theme_id, detail={**details, "version": version}
+    )
+    return version
 
 
 def save_theme(connection: sa.Connection, theme: Theme, now: datetime) -> None:
@@ -329,7 +334,7 @@ def read_setting(store: Store, key: str) -> dict[str, Any]:
 
 
 def write_setting(
-    connection: sa.Connection, key: str, value: Mapping[str, Any], now: datetime, actor: str = SYSTEM_ACTOR
+    connection: sa.Connection, key: str, value: Mapping[str, Any], now: datetime, actor: Actor = SYSTEM_ACTOR
 ) -> None:
     connection.execute(app_settings.delete().where(app_settings.c.key == key))
-    connection.execute(app_settings.insert().values(key=key, value=dict(value), updated_at=now, updated_by=actor))
+    connection.execute(app_settings.insert().values(key=key, value=dict(value), updated_at=now, updated_by=actor.name))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import sqlalchemy as sa
 
+from voc.access import Actor, Permission, require
 from voc.store import Store
 from voc.store.schema import item_themes, items, theme_assessments, theme_proposals, themes
 from voc.themes import repository as repo
@@ -166,12 +167,13 @@ class ThemeEditError(ValueError):
 def _edit(
     store: Store,
     now: datetime,
-    actor: str,
+    actor: Actor,
     action: str,
     theme_id: str | None,
     details: dict[str, Any],
     change: Callable[[sa.Connection, Taxonomy], None],
 ) -> int:
+    require(actor, Permission.EDIT_TAXONOMY)
     with store.write() as connection:
         taxonomy = repo._load(connection)
         change(connection, taxonomy)
@@ -214,7 +216,7 @@ def create_theme(
     rules: dict[str, LanguageRule] | None = None,
     examples: Sequence[Example] = (),
     description: str = "",
-    actor: str,
+    actor: Actor,
     now: datetime,
     origin: ThemeOrigin = ThemeOrigin.USER,
 ) -> str:
@@ -248,7 +250,7 @@ def update_theme(
     store: Store,
     theme_id: str,
     *,
-    actor: str,
+    actor: Actor,
     now: datetime,
     name: str | None = None,
     owner: str | None = None,
@@ -289,7 +291,7 @@ def update_theme(
     return _edit(store, now, actor, action, theme_id, {"changed": sorted(changed), "name": name}, change)
 
 
-def merge_themes(store: Store, source_id: str, target_id: str, *, actor: str, now: datetime) -> int:
+def merge_themes(store: Store, source_id: str, target_id: str, *, actor: Actor, now: datetime) -> int:
     """Merge `source_id` into `target_id`: the source is archived as an alias, so its id keeps resolving.
 
     The target takes the source's `any` terms and examples; the source's sub-themes move under the
@@ -327,7 +329,7 @@ def split_theme(
     *,
     name: str,
     terms: Sequence[str],
-    actor: str,
+    actor: Actor,
     now: datetime,
     owner: str | None = None,
 ) -> str:
@@ -372,7 +374,7 @@ def split_theme(
     return created[0]
 
 
-def move_theme(store: Store, theme_id: str, parent_id: str | None, *, actor: str, now: datetime) -> int:
+def move_theme(store: Store, theme_id: str, parent_id: str | None, *, actor: Actor, now: datetime) -> int:
     """Make a theme a sub-theme of `parent_id`, or a top-level theme with None."""
 
     def change(connection: sa.Connection, taxonomy: Taxonomy) -> None:
@@ -383,7 +385,7 @@ def move_theme(store: Store, theme_id: str, parent_id: str | None, *, actor: str
     return _edit(store, now, actor, "move", theme_id, {"parent_id": parent_id}, change)
 
 
-def archive_theme(store: Store, theme_id: str, *, actor: str, now: datetime) -> int:
+def archive_theme(store: Store, theme_id: str, *, actor: Actor, now: datetime) -> int:
     """Retire a theme: no new items go to it; its history stays readable."""
 
     def change(connection: sa.Connection, taxonomy: Taxonomy) -> None:
@@ -420,7 +422,7 @@ def run_discovery(
     *,
     days: int = DISCOVERY_DAYS,
     embed: Embed | None = None,
-    actor: str = repo.SYSTEM_ACTOR,
+    actor: Actor = repo.SYSTEM_ACTOR,
 ) -> list[str]:
     """Cluster the unthemed pool into proposals; returns the open proposals' ids, emerging first.
 
@@ -428,6 +430,7 @@ def run_discovery(
     at least half its items with an earlier proposal keeps that proposal's id and decision (a
     dismissed proposal does not come back as new); open proposals not found again are dropped.
     """
+    require(actor, Permission.EDIT_TAXONOMY)
     pool = unthemed_pool(store, now, days)
     vectors = vectors_for(store, pool, embed) if pool else np.zeros((0, 1), dtype=np.float32)
     brands = {w for row in pool if row["brand"] for w in words(str(row["brand"]))}
@@ -487,6 +490,9 @@ def run_discovery(
             now,
             actor,
         )
+        store.record_audit(
+            connection, actor, "theme.discovery", now=now, detail={"pool": len(pool), "proposals": len(seen)}
+        )
     return [p["id"] for p in repo.proposals(store)]
 
 
@@ -495,12 +501,12 @@ def _overlap(a: set[int], b: set[int]) -> float:
 
 
 def _decide(
-    connection: sa.Connection, proposal_id: str, status: str, theme_id: str | None, actor: str, now: datetime
+    connection: sa.Connection, proposal_id: str, status: str, theme_id: str | None, actor: Actor, now: datetime
 ) -> None:
     connection.execute(
         theme_proposals.update()
         .where(theme_proposals.c.id == proposal_id)
-        .values(status=status, theme_id=theme_id, decided_at=now, decided_by=actor)
+        .values(status=status, theme_id=theme_id, decided_at=now, decided_by=actor.name)
     )
 
 
@@ -526,10 +532,11 @@ def promote_proposal(
     name: str,
     owner: str = "",
     parent_id: str | None = None,
-    actor: str,
+    actor: Actor,
     now: datetime,
 ) -> str:
     """Turn a proposal into a theme: its items join it now, its representatives become examples."""
+    require(actor, Permission.EDIT_TAXONOMY)
     if not name.strip():
         raise ThemeEditError("a theme needs a name")
     created: list[str] = []
@@ -571,8 +578,9 @@ def promote_proposal(
     return created[0]
 
 
-def merge_proposal(store: Store, proposal_id: str, theme_id: str, *, actor: str, now: datetime) -> int:
+def merge_proposal(store: Store, proposal_id: str, theme_id: str, *, actor: Actor, now: datetime) -> int:
     """Put a proposal's items into an existing theme, which also learns its representatives as examples."""
+    require(actor, Permission.EDIT_TAXONOMY)
     with store.write() as connection:
         found = _open_proposal(connection, proposal_id)
         taxonomy = repo._load(connection)
@@ -596,11 +604,13 @@ def merge_proposal(store: Store, proposal_id: str, theme_id: str, *, actor: str,
     return version
 
 
-def dismiss_proposal(store: Store, proposal_id: str, *, actor: str, now: datetime) -> None:
+def dismiss_proposal(store: Store, proposal_id: str, *, actor: Actor, now: datetime) -> None:
     """Set a proposal aside; re-discovering the same group keeps it dismissed."""
+    require(actor, Permission.EDIT_TAXONOMY)
     with store.write() as connection:
         _open_proposal(connection, proposal_id)
         _decide(connection, proposal_id, "dismissed", None, actor, now)
+        store.record_audit(connection, actor, "theme.dismiss_proposal", now=now, subject=proposal_id)
 
 
 def discovery_due(store: Store, now: datetime, every: timedelta) -> bool:
