@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.actors import viewer
 from voc.exports import build_export, iso_week, list_exports, load_schedule, week_of
 from voc.store import Store
+
+ANALYST = viewer("analyst")  # exports are a viewer's right
 
 
 @pytest.fixture
@@ -51,7 +54,7 @@ def test_building_this_week_on_demand_lists_it_with_downloads(
 
 def test_past_exports_are_listed_newest_first(app: AppTest, store_with_items: Store, exports_dir: Path) -> None:
     for week in ("2026-W46", "2026-W47"):
-        build_export(store_with_items, iso_week(week), exports_dir, formats=["csv"])
+        build_export(store_with_items, iso_week(week), exports_dir, requested_by=ANALYST, formats=["csv"])
     at = open_exports(app)
     assert at.dataframe[0].value["Period"].tolist() == ["2026-W47", "2026-W46"]
     assert len(at.get("download_button")) == 2

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
 
+from tests.actors import admin
 from tests.app.conftest import NEGATIVE
 from voc.models import TriageChange
 from voc.store import Store
@@ -85,7 +86,7 @@ def test_the_status_filter_in_the_url_shows_resolved_items(app: AppTest, store_w
     queue = store_with_items.inbox_frame(statuses=["new"])
     first = int(queue["id"].iloc[0])
     store_with_items.apply_triage(
-        [TriageChange(first, "triage_status", "resolved")], actor="someone else", now=datetime.now(UTC)
+        [TriageChange(first, "triage_status", "resolved")], actor=admin("someone else"), now=datetime.now(UTC)
     )
     app.switch_page("pages/inbox.py")  # as a browser opening /inbox?status=resolved
     app.query_params["status"] = "Resolved"  # the URL carries the label shown

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.actors import admin
 from tests.factories import new_item
 from tests.local_alerts import hook_server, smtp_server
 from voc.alerts.channels import Channel, ChannelKind
@@ -46,7 +47,7 @@ def test_an_item_alert_reaches_every_channel_with_its_reasons_and_links(store: S
     store.add_items([new_item("big", text="Total outage, I want a refund today", author="famous", author_reach=250_000, ingested_at=clock.now)])
     assert raise_item_alerts(store, now=clock.now, since=clock.now - timedelta(minutes=1)) == 2  # high reach, urgent word
     with hook_server() as hooks, smtp_server() as mail:
-        save_channels(store, channels_for(hooks.url, mail.port), actor="lead", now=clock.now)
+        save_channels(store, channels_for(hooks.url, mail.port), actor=admin("lead"), now=clock.now)
         assert deliver(store, clock.now)["sent"] == 8
         paths = sorted(path for path, _ in hooks.received)
         assert paths == ["/hook", "/hook", "/slack", "/slack", "/teams", "/teams"]
@@ -72,7 +73,7 @@ def test_survey_recovery_alerts_are_delivered_too(sqlite_store: Store, clock) ->
                                      very_unhappy=True, very_unhappy_reasons=["NPS 1 with a negative comment"])])  # fmt: skip
     assert raise_recovery_alerts(sqlite_store, now=clock.now) == 1
     with hook_server() as hooks:
-        save_channels(sqlite_store, [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/hook")], actor="lead", now=clock.now)
+        save_channels(sqlite_store, [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/hook")], actor=admin("lead"), now=clock.now)
         assert deliver(sqlite_store, clock.now)["sent"] == 1
         assert hooks.received[0][1]["rule"] == "very_unhappy"
         assert "NPS 1 with a negative comment" in hooks.received[0][1]["reasons"]
@@ -83,7 +84,7 @@ def test_a_failing_channel_is_retried_with_backoff_and_sent_once(sqlite_store: S
     raise_alert(sqlite_store, rule="test", dedupe_key="t:1", title="Something", details={}, now=clock.now)
     with hook_server() as hooks:
         hooks.fail_next = 2
-        save_channels(sqlite_store, [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/hook")], actor="lead", now=clock.now)
+        save_channels(sqlite_store, [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/hook")], actor=admin("lead"), now=clock.now)
         assert deliver(sqlite_store, clock.now)["retrying"] == 1
         assert deliver_due(sqlite_store, now=clock.now + timedelta(seconds=10))["sent"] == 0  # not due yet: backoff
         assert deliver_due(sqlite_store, now=clock.now + timedelta(seconds=31))["retrying"] == 1
@@ -96,7 +97,7 @@ def test_a_failing_channel_is_retried_with_backoff_and_sent_once(sqlite_store: S
 
 def test_a_channel_that_never_answers_gives_up_and_says_why(sqlite_store: Store, clock) -> None:
     raise_alert(sqlite_store, rule="test", dedupe_key="t:1", title="Something", details={}, now=clock.now)
-    save_channels(sqlite_store, [Channel("dead", ChannelKind.SLACK, url="http://127.0.0.1:9/hook")], actor="lead", now=clock.now)
+    save_channels(sqlite_store, [Channel("dead", ChannelKind.SLACK, url="http://127.0.0.1:9/hook")], actor=admin("lead"), now=clock.now)
     enqueue_deliveries(sqlite_store, load_channels(sqlite_store), now=clock.now)
     results = [deliver_due(sqlite_store, now=clock.now + timedelta(hours=i)) for i in range(MAX_ATTEMPTS + 1)]
     assert [r["retrying"] for r in results] == [1] * (MAX_ATTEMPTS - 1) + [0, 0]
@@ -115,7 +116,7 @@ def test_duplicates_and_the_cooldown_keep_one_alert(sqlite_store: Store, clock) 
 
 
 def test_an_unacknowledged_alert_escalates_once_to_the_second_contact(sqlite_store: Store, clock) -> None:
-    save_policy(sqlite_store, AlertPolicy(escalate_after=timedelta(minutes=30), ack_target=timedelta(minutes=15)), actor="lead", now=clock.now)
+    save_policy(sqlite_store, AlertPolicy(escalate_after=timedelta(minutes=30), ack_target=timedelta(minutes=15)), actor=admin("lead"), now=clock.now)
     first = raise_alert(sqlite_store, rule="test", dedupe_key="a", title="Outage", details={}, now=clock.now)
     second = raise_alert(sqlite_store, rule="test", dedupe_key="b", title="Refund", details={}, now=clock.now)
     assert first and second
@@ -123,18 +124,18 @@ def test_an_unacknowledged_alert_escalates_once_to_the_second_contact(sqlite_sto
         save_channels(
             sqlite_store,
             [Channel("team", ChannelKind.SLACK, url=f"{hooks.url}/team"), Channel("manager", ChannelKind.SLACK, url=f"{hooks.url}/manager", escalation=True)],
-            actor="lead", now=clock.now,
+            actor=admin("lead"), now=clock.now,
         )  # fmt: skip
         deliver(sqlite_store, clock.now)
-        assert acknowledge(sqlite_store, first, actor="ana", now=clock.now + timedelta(minutes=10))
-        assert not acknowledge(sqlite_store, first, actor="bo", now=clock.now + timedelta(minutes=11))  # once
+        assert acknowledge(sqlite_store, first, actor=admin("ana"), now=clock.now + timedelta(minutes=10))
+        assert not acknowledge(sqlite_store, first, actor=admin("bo"), now=clock.now + timedelta(minutes=11))  # once
         assert escalate_overdue(sqlite_store, now=clock.now + timedelta(minutes=29)) == 0
         assert escalate_overdue(sqlite_store, now=clock.now + timedelta(minutes=31)) == 1
         assert escalate_overdue(sqlite_store, now=clock.now + timedelta(minutes=45)) == 0
         deliver_due(sqlite_store, now=clock.now + timedelta(minutes=31))
         manager = [body for path, body in hooks.received if path == "/manager"]
         assert len(manager) == 1 and manager[0]["text"] == "ESCALATED — not acknowledged: Refund"
-    acknowledge(sqlite_store, second, actor="boss", now=clock.now + timedelta(minutes=40))
+    acknowledge(sqlite_store, second, actor=admin("boss"), now=clock.now + timedelta(minutes=40))
     rows = history(sqlite_store).set_index("id")
     assert (rows.at[first, "acknowledged_by"], rows.at[first, "minutes_to_ack"], rows.at[first, "acked_within_target"]) == ("ana", 10.0, True)
     assert (rows.at[second, "acknowledged_by"], rows.at[second, "acked_within_target"]) == ("boss", False)
@@ -145,7 +146,7 @@ def test_a_channel_over_its_hourly_limit_waits(sqlite_store: Store, clock) -> No
     for n in range(3):
         raise_alert(sqlite_store, rule="test", dedupe_key=f"k{n}", title=f"a{n}", details={}, now=clock.now)
     with hook_server() as hooks:
-        save_channels(sqlite_store, [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/h", max_per_hour=2)], actor="lead", now=clock.now)
+        save_channels(sqlite_store, [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/h", max_per_hour=2)], actor=admin("lead"), now=clock.now)
         assert deliver(sqlite_store, clock.now) == {"sent": 2, "retrying": 0, "failed": 0, "deferred": 1}
         assert deliver_due(sqlite_store, now=clock.now + timedelta(minutes=61))["sent"] == 1
         assert len(hooks.received) == 3
@@ -153,4 +154,4 @@ def test_a_channel_over_its_hourly_limit_waits(sqlite_store: Store, clock) -> No
 
 def test_a_channel_with_a_bad_url_is_refused(sqlite_store: Store, clock) -> None:
     with pytest.raises(ValueError, match="https://"):
-        save_channels(sqlite_store, [Channel("x", ChannelKind.SLACK, url="hooks.slack.com/x")], actor="lead", now=clock.now)
+        save_channels(sqlite_store, [Channel("x", ChannelKind.SLACK, url="hooks.slack.com/x")], actor=admin("lead"), now=clock.now)

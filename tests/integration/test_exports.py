@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
+from tests.actors import admin, viewer
 from tests.conftest import FrozenClock
 from tests.factories import new_item
 from voc.exports import build_export, date_range, iso_week, list_exports
@@ -25,6 +26,8 @@ from voc.store import Store
 from voc.themes import reports, service
 from voc.themes import repository as repo
 from voc.themes.assign import Method, ThemeHit
+
+ANALYST = viewer("analyst")  # exports are a viewer's right
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 FORMULA = '=HYPERLINK("http://evil.example","click")'
@@ -37,9 +40,9 @@ def at(day: int, hour: int = 12, minute: int = 0) -> datetime:
 @pytest.fixture
 def themed(store: Store) -> Store:
     """Billing (owned by Payments), Network (Network ops) with Outage merged into it, and items."""
-    billing = service.create_theme(store, name="Billing", owner="Payments", actor="t", now=T0)
-    network = service.create_theme(store, name="Network", owner="Network ops", actor="t", now=T0)
-    outage = service.create_theme(store, name="Outage", actor="t", now=T0)
+    billing = service.create_theme(store, name="Billing", owner="Payments", actor=admin("t"), now=T0)
+    network = service.create_theme(store, name="Network", owner="Network ops", actor=admin("t"), now=T0)
+    outage = service.create_theme(store, name="Outage", actor=admin("t"), now=T0)
     rows = {
         "b1": (at(17), "negative", FORMULA, [billing], None, None),
         "b2": (at(18), "negative", "+44 charged twice, fix it", [billing], None, None),
@@ -74,12 +77,12 @@ def themed(store: Store) -> Store:
         taxonomy=taxonomy,
         now=T0,
     )
-    service.merge_themes(store, outage, network, actor="t", now=T0 + timedelta(days=20))
+    service.merge_themes(store, outage, network, actor=admin("t"), now=T0 + timedelta(days=20))
     return store
 
 
 def test_a_week_in_every_format_reads_back_with_stable_theme_ids(themed: Store, tmp_path: Path) -> None:
-    export = build_export(themed, iso_week("2026-W47", "UTC"), tmp_path, now=at(23, 8))
+    export = build_export(themed, iso_week("2026-W47", "UTC"), tmp_path, now=at(23, 8), requested_by=ANALYST)
     folder = tmp_path / "2026-W47"
     version = repo.load_taxonomy(themed).version
 
@@ -157,14 +160,14 @@ def test_the_summary_agrees_with_the_themes_page(themed: Store) -> None:
 
 
 def test_the_week_follows_the_team_time_zone(themed: Store, tmp_path: Path) -> None:
-    utc = build_export(themed, iso_week("2026-W47", "UTC"), tmp_path / "utc", formats=["csv"])
-    berlin = build_export(themed, iso_week("2026-W47", "Europe/Berlin"), tmp_path / "berlin", formats=["csv"])
+    utc = build_export(themed, iso_week("2026-W47", "UTC"), tmp_path / "utc", formats=["csv"], requested_by=ANALYST)
+    berlin = build_export(themed, iso_week("2026-W47", "Europe/Berlin"), tmp_path / "berlin", formats=["csv"], requested_by=ANALYST)
     assert utc.items == 7 and berlin.items == 6  # Sunday 23:30 UTC is Monday in Berlin
     assert berlin.start_utc == "2026-11-15T23:00:00+00:00"
 
 
 def test_an_empty_week_gives_clear_valid_files(themed: Store, tmp_path: Path) -> None:
-    export = build_export(themed, iso_week("2026-W30", "UTC"), tmp_path)
+    export = build_export(themed, iso_week("2026-W30", "UTC"), tmp_path, requested_by=ANALYST)
     folder = tmp_path / "2026-W30"
     assert export.items == 0
     book = load_workbook(folder / "voc-export-2026-W30.xlsx", read_only=True)
@@ -178,7 +181,7 @@ def test_an_empty_week_gives_clear_valid_files(themed: Store, tmp_path: Path) ->
 
 def test_any_date_range_streams_in_chunks(themed: Store, tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
-    export = build_export(themed, date_range("2026-11-10", "2026-11-21"), tmp_path, formats=["parquet"],
+    export = build_export(themed, date_range("2026-11-10", "2026-11-21"), tmp_path, formats=["parquet"], requested_by=ANALYST,
                           chunk_size=2, progress=lambda done, total: seen.append((done, total)))  # fmt: skip
     assert export.slug == "2026-11-10_2026-11-21" and export.items == 7
     assert seen == [(0, 7), (2, 7), (4, 7), (6, 7), (7, 7)]
@@ -191,7 +194,7 @@ def test_any_date_range_streams_in_chunks(themed: Store, tmp_path: Path) -> None
 def test_the_schedule_produces_last_week_once_even_across_restarts(sqlite_store: Store, tmp_path: Path) -> None:
     store = sqlite_store
     store.add_items([new_item("a", posted_at=at(18))])
-    save_schedule(store, ExportSchedule(weekday=0, tz="Europe/Berlin", formats=("csv",)), actor="t", now=T0)
+    save_schedule(store, ExportSchedule(weekday=0, tz="Europe/Berlin", formats=("csv",)), actor=admin("t"), now=T0)
     clock = FrozenClock(datetime(2026, 11, 23, 5, 30, tzinfo=UTC))  # Monday 06:30 in Berlin: too early
     first = ExportScheduler(store, tmp_path, clock=clock, background=False)
 
@@ -230,9 +233,9 @@ def test_delivery_sends_the_export_to_the_named_channels(sqlite_store: Store, tm
     from voc.alerts.service import save_channels
 
     save_channels(
-        sqlite_store, [Channel("product", ChannelKind.WEBHOOK, url="https://hooks.example/x")], actor="t", now=T0
+        sqlite_store, [Channel("product", ChannelKind.WEBHOOK, url="https://hooks.example/x")], actor=admin("t"), now=T0
     )
-    save_schedule(sqlite_store, ExportSchedule(formats=("xlsx", "html"), deliver_to=("product",)), actor="t", now=T0)
+    save_schedule(sqlite_store, ExportSchedule(formats=("xlsx", "html"), deliver_to=("product",)), actor=admin("t"), now=T0)
     sent: list[tuple[str, str]] = []
     export = produce_due_export(
         sqlite_store, tmp_path, at(23, 9), sender=lambda c, e, d: sent.append((c.name, e.label))

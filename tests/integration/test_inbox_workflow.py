@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.actors import admin
 from tests.factories import new_item
 from voc.care_queue import care_queue
 from voc.models import TriageChange
@@ -54,11 +55,11 @@ def test_statuses_stamp_response_and_resolution_times_and_history_is_complete(st
     a, b = (int(i) for i in care_queue(store, now=clock.now).sort_values("id")["id"])
     # Bulk: both assigned to ana at once.
     bulk = [TriageChange(i, f, v) for i in (a, b) for f, v in (("assignee", "ana"), ("triage_status", "assigned"))]
-    assert store.apply_triage(bulk, actor="lead", now=clock.now) == 4
-    store.set_tags([a, b], ["billing", "Roaming "], actor="lead", now=clock.now)
-    store.add_note(a, "Called back, waiting for the invoice number", actor="ana", now=clock.now + timedelta(minutes=20))
-    store.apply_triage([TriageChange(a, "triage_status", "waiting_on_customer")], actor="ana", now=clock.now + timedelta(minutes=20))
-    store.apply_triage([TriageChange(a, "triage_status", "resolved")], actor="ana", now=clock.now + timedelta(hours=2))
+    assert store.apply_triage(bulk, actor=admin("lead"), now=clock.now) == 4
+    store.set_tags([a, b], ["billing", "Roaming "], actor=admin("lead"), now=clock.now)
+    store.add_note(a, "Called back, waiting for the invoice number", actor=admin("ana"), now=clock.now + timedelta(minutes=20))
+    store.apply_triage([TriageChange(a, "triage_status", "waiting_on_customer")], actor=admin("ana"), now=clock.now + timedelta(minutes=20))
+    store.apply_triage([TriageChange(a, "triage_status", "resolved")], actor=admin("ana"), now=clock.now + timedelta(hours=2))
     item = store.item(a)
     assert item is not None
     assert item["first_response_at"] == clock.now + timedelta(minutes=20)  # not moved by the later resolution
@@ -68,14 +69,14 @@ def test_statuses_stamp_response_and_resolution_times_and_history_is_complete(st
     assert ("tags", "billing, roaming", "lead") in fields and ("note", "Called back, waiting for the invoice number", "ana") in fields
     assert fields[-1] == ("triage_status", "resolved", "ana")
     assert [n["text"] for n in store.notes(a)] == ["Called back, waiting for the invoice number"]
-    assert store.mark_responded([a, b], actor="bo", now=clock.now + timedelta(hours=3)) == 1  # a was answered already
+    assert store.mark_responded([a, b], actor=admin("bo"), now=clock.now + timedelta(hours=3)) == 1  # a was answered already
 
 
 def test_another_agent_with_the_item_open_is_reported(store: Store, clock) -> None:
     store.add_items([new_item("a")])
     item_id = int(care_queue(store, now=clock.now)["id"].iloc[0])
-    store.touch_viewer(item_id, "ana", clock.now)
-    store.touch_viewer(item_id, "bo", clock.now + timedelta(seconds=30))
+    store.touch_viewer(item_id, admin("ana"), clock.now)
+    store.touch_viewer(item_id, admin("bo"), clock.now + timedelta(seconds=30))
     assert store.other_viewers(item_id, "bo", clock.now + timedelta(minutes=1)) == ["ana"]
     assert store.other_viewers(item_id, "bo", clock.now + timedelta(minutes=5)) == []  # ana left long ago
 
@@ -88,8 +89,8 @@ def test_team_metrics_move_when_agents_answer(store: Store, clock) -> None:
     before = team_metrics(store, now=clock.now)
     assert before.answered == 0 and before.median_first_response_min is None and before.breached_open == 1
     ids = {row["text"][:5]: int(row["id"]) for _, row in care_queue(store, now=clock.now).iterrows()}
-    store.apply_triage([TriageChange(ids["Is th"], "triage_status", "resolved")], actor="ana", now=clock.now)
-    store.apply_triage([TriageChange(ids["Nobod"], "triage_status", "waiting_on_customer")], actor="ana", now=clock.now)
+    store.apply_triage([TriageChange(ids["Is th"], "triage_status", "resolved")], actor=admin("ana"), now=clock.now)
+    store.apply_triage([TriageChange(ids["Nobod"], "triage_status", "waiting_on_customer")], actor=admin("ana"), now=clock.now)
     after = team_metrics(store, now=clock.now + timedelta(minutes=1))
     assert after.answered == 2 and after.median_first_response_min == (180 + 1800) / 2
     assert after.answered_within_sla == 0.5

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.actors import admin
 from tests.factories import new_item
 from tests.unit.test_sentiment_learned import fake_embed
 from voc import sentiment_training as st
@@ -46,7 +47,7 @@ def test_imported_labels_are_redacted_with_their_language_and_bad_rows_reported(
             ("", "neutral"),
         ],
     )
-    report = st.import_labels(store, path, actor="tester", now=clock.now)
+    report = st.import_labels(store, path, actor=admin("tester"), now=clock.now)
     assert report.imported == 2
     assert [line for line, _ in report.refused] == [4, 5]
     labels = store.sentiment_labels()
@@ -59,7 +60,7 @@ def test_imported_labels_are_redacted_with_their_language_and_bad_rows_reported(
 
 def test_a_csv_without_header_is_read_as_text_then_label(sqlite_store: Store, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "plain.csv", [("Le réseau est en panne", "negative")], header=False)
-    assert st.import_labels(sqlite_store, path).imported == 1
+    assert st.import_labels(sqlite_store, path, actor=admin("tester")).imported == 1
 
 
 def test_corrections_round_trip_as_labels_and_survive_rescoring(store: Store, clock) -> None:
@@ -67,7 +68,7 @@ def test_corrections_round_trip_as_labels_and_survive_rescoring(store: Store, cl
         [new_item("a", text="El pedido llegó a tiempo", language="es", sentiment_label="neutral"), new_item("b")]
     )
     ids = sorted(r["id"] for r in store.items_for_rescoring(after_id=0, limit=10))
-    assert store.correct_sentiment(ids, "positive", actor="agent@example.com", now=clock.now) == 2
+    assert store.correct_sentiment(ids, "positive", actor=admin("agent@example.com"), now=clock.now) == 2
     labels = store.sentiment_labels()
     assert [(r["item_id"], r["label"], r["origin"], r["actor"]) for r in labels] == [
         (ids[0], "positive", "correction", "agent@example.com"),
@@ -85,7 +86,7 @@ def test_corrections_round_trip_as_labels_and_survive_rescoring(store: Store, cl
 def test_a_correction_with_an_unknown_label_is_refused(sqlite_store: Store, clock) -> None:
     sqlite_store.add_items([new_item("a")])
     with pytest.raises(ValueError, match="unknown sentiment"):
-        sqlite_store.correct_sentiment([1], "furious", actor="x", now=clock.now)
+        sqlite_store.correct_sentiment([1], "furious", actor=admin("x"), now=clock.now)
 
 
 def test_survey_scores_become_weak_labels_once(store: Store, clock) -> None:
@@ -122,10 +123,10 @@ def trained_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[St
     store = Store.from_url(f"sqlite:///{folder}/voc.db")
     now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     rows = slang("es", 450, 1)
-    st.import_labels(store, write_csv(folder / "ws.csv", rows), now=now)
+    st.import_labels(store, write_csv(folder / "ws.csv", rows), actor=admin("tester"), now=now)
     store.add_items([new_item(f"i{i}", text=text, language="es") for i, (text, _) in enumerate(rows[:40])])
     steps: list[float] = []
-    result = st.train_workspace(store, progress=lambda _s, f: steps.append(f), now=now, embed=fake_embed, base=BASE)
+    result = st.train_workspace(store, actor=admin("tester"), progress=lambda _s, f: steps.append(f), now=now, embed=fake_embed, base=BASE)
     assert steps == sorted(steps) and steps[-1] == 1.0
     yield store, result
     store.engine.dispose()
@@ -157,8 +158,8 @@ def test_a_language_is_never_switched_on_where_the_model_is_worse(
 ) -> None:
     # Force the comparison: the rules are perfect on the held-back labels, so nothing may beat them.
     monkeypatch.setattr(st, "rule_predictions", lambda examples: [e.label for e in examples])
-    st.import_labels(sqlite_store, write_csv(tmp_path / "ws.csv", slang("es", 600, 2)), now=clock.now)
-    result = st.train_workspace(sqlite_store, now=clock.now, embed=fake_embed, base=BASE)
+    st.import_labels(sqlite_store, write_csv(tmp_path / "ws.csv", slang("es", 600, 2)), actor=admin("tester"), now=clock.now)
+    result = st.train_workspace(sqlite_store, actor=admin("tester"), now=clock.now, embed=fake_embed, base=BASE)
     assert result.metrics["languages"]["es"]["learned"]["n"] >= st.MIN_HELD_BACK
     assert "es" not in result.active_languages
 
@@ -224,7 +225,7 @@ def test_held_back_share_is_stable_and_never_weak() -> None:
 
 def test_an_unreadable_active_model_falls_back_to_the_builtin_one(sqlite_store: Store, clock) -> None:
     sqlite_store.save_sentiment_model(
-        version="broken", created_at=clock.now, trained_on=1, metrics={}, active_languages=[], blob=b"not a model"
+        version="broken", created_at=clock.now, trained_on=1, metrics={}, active_languages=[], blob=b"not a model", actor=admin("tester")
     )
     model = st.active_model(sqlite_store)
     assert model is not None and model.version.startswith("builtin-")

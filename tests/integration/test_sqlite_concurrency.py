@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.actors import admin
 from tests.factories import new_item
 from voc.models import TriageChange
 from voc.store import Store
@@ -32,7 +33,7 @@ def test_two_processes_write_side_by_side_without_database_is_locked(tmp_path: P
     ids = list(store.inbox_frame(statuses=["new"], limit=50)["id"])
     for round_number in range(6):
         status = "assigned" if round_number % 2 == 0 else "new"
-        store.apply_triage([TriageChange(int(i), "triage_status", status) for i in ids], actor="agent", now=clock.now)
+        store.apply_triage([TriageChange(int(i), "triage_status", status) for i in ids], actor=admin("agent"), now=clock.now)
     out, err = writer.communicate(timeout=120)
     assert writer.returncode == 0, err
     assert "locked" not in err

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from tests.actors import admin
 from tests.factories import BASE_TIME, new_item
 from voc.models import TriageChange
 from voc.store import Store, create_engine_for, migrate
@@ -130,7 +131,7 @@ def test_triage_changes_persist_and_are_audited(store: Store, clock) -> None:
     item_id = int(store.inbox_frame(statuses=["new"])["id"][0])
     applied = store.apply_triage(
         [TriageChange(item_id, "triage_status", "resolved"), TriageChange(item_id, "assignee", "ana")],
-        actor="ana@example.com",
+        actor=admin("ana@example.com"),
         now=clock.now,
     )
     assert applied == 2
@@ -146,7 +147,7 @@ def test_triage_changes_persist_and_are_audited(store: Store, clock) -> None:
 def test_an_unknown_triage_status_is_refused(store: Store, clock) -> None:
     store.add_items([new_item("1")])
     with pytest.raises(ValueError, match="unknown triage status"):
-        store.apply_triage([TriageChange(1, "triage_status", "deleted")], actor="x", now=clock.now)
+        store.apply_triage([TriageChange(1, "triage_status", "deleted")], actor=admin("x"), now=clock.now)
 
 
 def test_the_inbox_holds_negative_open_items_newest_first(store: Store) -> None:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from listeners.registry import build_listener, register_default_sources, register_demo_sources
 from listeners.runner import Runner
 from listeners.survey_folder import SurveyFolderListener
+from tests.actors import admin
 from voc.settings import Settings
 from voc.store import Store
 from voc.store.schema import alerts, items, survey_imports
@@ -142,7 +143,7 @@ def test_a_fetch_whose_batch_was_not_saved_is_repeated_from_the_stored_cursor(st
 
 
 def test_a_re_dropped_file_adds_nothing_and_fires_no_second_alert(store: Store, inbox: Path, clock) -> None:
-    import_path(store, FIXTURES / "qualtrics_relationship_nps.csv", survey="nps", clock=clock)
+    import_path(store, FIXTURES / "qualtrics_relationship_nps.csv", survey="nps", clock=clock, actor=admin("importer"))
     alerted = count_alerts(store)
     assert alerted == len({row["response_id"] for row in survey_items(store) if row["very_unhappy"]}) >= 2
     shutil.copy(FIXTURES / "qualtrics_relationship_nps.csv", inbox / "nps.csv")

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
+from tests.actors import admin
 from voc.store import Store
 from voc.store.schema import alerts, items, survey_imports, triage_events
 from voc.surveys import SURVEY_SOURCE
@@ -45,7 +46,7 @@ def log_rows(store: Store) -> list[dict[str, Any]]:
 
 
 def test_qualtrics_export_lands_one_item_per_comment_linked_by_response(store: Store, clock) -> None:
-    report = import_path(store, FIXTURES / "qualtrics_relationship_nps.csv", survey="Relationship NPS", clock=clock)
+    report = import_path(store, FIXTURES / "qualtrics_relationship_nps.csv", survey="Relationship NPS", clock=clock, actor=admin("importer"))
     assert (report.vendor, report.rows_total, report.responses, report.items_landed, report.rows_refused) == (
         "qualtrics",
         6,
@@ -66,7 +67,7 @@ def test_qualtrics_export_lands_one_item_per_comment_linked_by_response(store: S
 
 
 def test_respondent_emails_are_kept_only_as_a_hashed_key(sqlite_store: Store, clock) -> None:
-    import_path(sqlite_store, FIXTURES / "qualtrics_relationship_nps.csv", survey="nps", clock=clock)
+    import_path(sqlite_store, FIXTURES / "qualtrics_relationship_nps.csv", survey="nps", clock=clock, actor=admin("importer"))
     rows = stored(sqlite_store)
     assert all(
         row["respondent_key"] and len(row["respondent_key"]) == 32
@@ -98,7 +99,7 @@ def test_respondent_emails_are_kept_only_as_a_hashed_key(sqlite_store: Store, cl
 def test_each_vendor_shape_is_recognised_and_lands(
     sqlite_store: Store, clock, name: str, vendor: str, landed: int, fields: set[str | None]
 ) -> None:
-    report = import_path(sqlite_store, FIXTURES / name, clock=clock)
+    report = import_path(sqlite_store, FIXTURES / name, clock=clock, actor=admin("importer"))
     assert (report.vendor, report.items_landed, report.rows_refused, report.mapping_from) == (
         vendor,
         landed,
@@ -109,7 +110,7 @@ def test_each_vendor_shape_is_recognised_and_lands(
 
 
 def test_surveymonkey_times_are_us_am_pm_and_scores_are_read_from_labels(sqlite_store: Store, clock) -> None:
-    import_path(sqlite_store, FIXTURES / "surveymonkey_post_contact.csv", survey="care", clock=clock)
+    import_path(sqlite_store, FIXTURES / "surveymonkey_post_contact.csv", survey="care", clock=clock, actor=admin("importer"))
     first = stored(sqlite_store, items.c.response_id == "114228371001")[0]
     assert first["posted_at"] == datetime(2026, 11, 20, 14, 4, 10, tzinfo=UTC)
     assert (first["csat"], first["ces"]) == (1, 2)
@@ -122,6 +123,7 @@ def test_a_time_zone_for_naive_times_moves_them_to_utc(sqlite_store: Store, cloc
         survey="store",
         timezone="America/New_York",
         clock=clock,
+        actor=admin("importer"),
     )
     times = sorted(row["posted_at"] for row in stored(sqlite_store))
     assert times[0] == datetime(2026, 11, 20, 19, 5, 22, tzinfo=UTC)  # 14:05:22 EST
@@ -131,7 +133,7 @@ def test_a_time_zone_for_naive_times_moves_them_to_utc(sqlite_store: Store, cloc
     "name", ["encoding_utf8.csv", "encoding_utf8_bom.csv", "encoding_utf16.tsv", "encoding_cp1252.csv"]
 )
 def test_every_encoding_lands_the_same_text(sqlite_store: Store, clock, name: str) -> None:
-    report = import_path(sqlite_store, FIXTURES / name, survey="encodings", clock=clock)
+    report = import_path(sqlite_store, FIXTURES / name, survey="encodings", clock=clock, actor=admin("importer"))
     assert report.items_landed == 3
     texts = {row["response_id"]: row["text"] for row in stored(sqlite_store)}
     assert texts["enc-1"] == "Très déçu : coupure réseau, je veux résilier. Coût 30 € perdu."
@@ -139,7 +141,7 @@ def test_every_encoding_lands_the_same_text(sqlite_store: Store, clock, name: st
 
 
 def test_malformed_rows_are_reported_with_their_line_and_good_rows_land(store: Store, clock) -> None:
-    report = import_path(store, FIXTURES / "broken_rows.csv", survey="onboarding", clock=clock)
+    report = import_path(store, FIXTURES / "broken_rows.csv", survey="onboarding", clock=clock, actor=admin("importer"))
     assert sorted(row["response_id"] for row in stored(store)) == ["tok-good-1", "tok-good-2", "tok-good-3"]
     assert [(p.line, p.reason.split(" in column")[0]) for p in report.problems] == [
         (3, "NPS 11 out of range 0–10"),
@@ -155,7 +157,7 @@ def test_malformed_rows_are_reported_with_their_line_and_good_rows_land(store: S
 
 def test_a_wrong_format_file_is_refused_whole_and_logged(store: Store, clock) -> None:
     report = import_survey(
-        store, io.BytesIO(b"%PDF-1.4 binary"), "results.pdf", survey="nps", via="upload", clock=clock
+        store, io.BytesIO(b"%PDF-1.4 binary"), "results.pdf", survey="nps", via="upload", clock=clock, actor=admin("importer")
     )
     assert report.refused_entirely and "expected a survey export: a CSV, TSV or XLSX" in (report.refused or "")
     assert stored(store) == []
@@ -165,7 +167,7 @@ def test_a_wrong_format_file_is_refused_whole_and_logged(store: Store, clock) ->
 
 
 def test_a_text_file_that_is_no_export_is_refused_naming_the_expected_headers(sqlite_store: Store, clock) -> None:
-    report = import_path(sqlite_store, FIXTURES / "not_a_survey.txt", survey="minutes", clock=clock)
+    report = import_path(sqlite_store, FIXTURES / "not_a_survey.txt", survey="minutes", clock=clock, actor=admin("importer"))
     assert report.refused_entirely and stored(sqlite_store) == []
     assert "Qualtrics ResponseId/StartDate" in (report.refused or "") and "Google Forms Timestamp" in (
         report.refused or ""
@@ -173,11 +175,11 @@ def test_a_text_file_that_is_no_export_is_refused_naming_the_expected_headers(sq
 
 
 def test_importing_the_same_file_twice_changes_nothing_whichever_way_in(store: Store, clock) -> None:
-    first = import_path(store, FIXTURES / "qualtrics_relationship_nps.csv", survey="nps", via="cli", clock=clock)
+    first = import_path(store, FIXTURES / "qualtrics_relationship_nps.csv", survey="nps", via="cli", clock=clock, actor=admin("importer"))
     before, alerts_before = stored(store), alert_rows(store)
     clock.advance(minutes=5)
     with (FIXTURES / "qualtrics_relationship_nps.csv").open("rb") as upload:
-        second = import_survey(store, upload, "nps.csv", survey="nps", via="upload", clock=clock)
+        second = import_survey(store, upload, "nps.csv", survey="nps", via="upload", clock=clock, actor=admin("importer"))
     assert (second.items_landed, second.duplicates, second.alerts_raised) == (0, first.items_landed, 0)
     assert stored(store) == before and alert_rows(store) == alerts_before
     assert [row["via"] for row in log_rows(store)] == ["cli", "upload"]
@@ -185,7 +187,7 @@ def test_importing_the_same_file_twice_changes_nothing_whichever_way_in(store: S
 
 def test_a_generic_table_needs_a_mapping_once_then_reuses_the_saved_one(store: Store, clock) -> None:
     path = FIXTURES / "generic_callcentre.csv"
-    refused = import_path(store, path, survey="callcentre", clock=clock)
+    refused = import_path(store, path, survey="callcentre", clock=clock, actor=admin("importer"))
     assert refused.refused_entirely and "no column mapping is saved for survey 'callcentre'" in (refused.refused or "")
     mapping = ColumnMapping(
         submitted_at="created",
@@ -196,13 +198,13 @@ def test_a_generic_table_needs_a_mapping_once_then_reuses_the_saved_one(store: S
         timezone="Europe/Berlin",
         date_order="dmy",
     )
-    chosen = import_path(store, path, survey="callcentre", mapping=mapping, via="upload", clock=clock)
+    chosen = import_path(store, path, survey="callcentre", mapping=mapping, via="upload", clock=clock, actor=admin("importer"))
     assert (chosen.mapping_from, chosen.items_landed) == ("chosen", 4)
     assert load_mapping(store, "callcentre") == ("generic", mapping)
     assert stored(store, items.c.response_id == "T-9001")[0]["posted_at"] == datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
     # Next week's export of the same survey: no choices needed.
     later = path.read_text(encoding="utf-8").replace("T-900", "T-901").replace("23.11.2026", "30.11.2026")
-    report = import_survey(store, io.BytesIO(later.encode("utf-8")), "week2.csv", survey="callcentre", clock=clock)
+    report = import_survey(store, io.BytesIO(later.encode("utf-8")), "week2.csv", survey="callcentre", clock=clock, actor=admin("importer"))
     assert (report.mapping_from, report.items_landed) == ("saved", 4)
 
 
@@ -236,7 +238,7 @@ def test_an_xlsx_with_date_cells_and_excel_serials_lands(sqlite_store: Store, cl
     sheet.append([None, None, 46346.75, "R_x2", 10, 3, "Brilliant, thank you"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    report = import_survey(sqlite_store, buffer, "nps.xlsx", survey="nps-xlsx", via="upload", clock=clock)
+    report = import_survey(sqlite_store, buffer, "nps.xlsx", survey="nps-xlsx", via="upload", clock=clock, actor=admin("importer"))
     assert (report.vendor, report.items_landed, report.rows_refused) == ("qualtrics", 2, 0)
     assert "XLSX" in report.file_format
     times = {row["response_id"]: row["posted_at"] for row in stored(sqlite_store)}
@@ -266,7 +268,7 @@ def typeform_rows(n: int) -> bytes:
 def test_a_2k_row_import_reports_progress_and_lands_everything(sqlite_store: Store, clock) -> None:
     seen: list[ImportProgress] = []
     report = import_survey(
-        sqlite_store, io.BytesIO(typeform_rows(2000)), "big.csv", survey="big", progress=seen.append, clock=clock
+        sqlite_store, io.BytesIO(typeform_rows(2000)), "big.csv", survey="big", progress=seen.append, clock=clock, actor=admin("importer")
     )
     assert (report.rows_total, report.responses, report.items_landed, report.rows_refused) == (2000, 2000, 2000, 0)
     assert len(seen) >= 5  # one per 500-row chunk, then done
@@ -282,7 +284,7 @@ def test_the_recovery_alert_fires_exactly_once_per_response(store: Store, clock)
         b'angry,1,"Terrible service, I will cancel.","Awful, I want a refund and I will complain.",completed,2026-11-23 10:00:00,2026-11-23 10:01:00,2026-11-23 10:01:00,n1,\r\n'
         b"happy,10,Lovely staff,,completed,2026-11-23 10:05:00,2026-11-23 10:06:00,2026-11-23 10:06:00,n2,\r\n"
     )
-    report = import_survey(store, io.BytesIO(csv), "pulse.csv", survey="pulse", clock=clock)
+    report = import_survey(store, io.BytesIO(csv), "pulse.csv", survey="pulse", clock=clock, actor=admin("importer"))
     assert (report.very_unhappy, report.alerts_raised) == (1, 1)
     angry = stored(store, items.c.response_id == "angry")
     assert len(angry) == 2 and all(row["very_unhappy"] for row in angry)  # both fields match...
@@ -297,18 +299,18 @@ def test_the_recovery_alert_fires_exactly_once_per_response(store: Store, clock)
     )
     # Re-imported by another way in, and re-imported after the first alert was handled: still one.
     clock.advance(hours=1)
-    import_survey(store, io.BytesIO(csv), "pulse-again.csv", survey="pulse", via="upload", clock=clock)
+    import_survey(store, io.BytesIO(csv), "pulse-again.csv", survey="pulse", via="upload", clock=clock, actor=admin("importer"))
     assert len(alert_rows(store)) == 1
 
 
 def test_the_recovery_outcome_is_recorded_with_actor_and_time(store: Store, clock) -> None:
-    import_path(store, FIXTURES / "typeform_onboarding.csv", survey="onboarding", clock=clock)
+    import_path(store, FIXTURES / "typeform_onboarding.csv", survey="onboarding", clock=clock, actor=admin("importer"))
     open_now = recoveries(store)
     assert list(open_now["response_id"]) == ["k5jx9m2h1q3v4p7r8s9t0u1v2w3x4y5z"]
     item_id = int(open_now["item_id"].iloc[0])
     clock.advance(minutes=45)
     changed = record_recovery_outcome(
-        store, item_id, RecoveryOutcome.RECOVERED, actor="maria@northwind.example", now=clock.now
+        store, item_id, RecoveryOutcome.RECOVERED, actor=admin("maria@northwind.example"), now=clock.now
     )
     assert changed == 1
     item = store.item(item_id)
@@ -332,9 +334,9 @@ def test_the_recovery_outcome_is_recorded_with_actor_and_time(store: Store, cloc
 
 
 def test_the_import_log_lists_the_newest_first(store: Store, clock) -> None:
-    import_path(store, FIXTURES / "typeform_onboarding.csv", survey="a", clock=clock)
+    import_path(store, FIXTURES / "typeform_onboarding.csv", survey="a", clock=clock, actor=admin("importer"))
     clock.advance(minutes=1)
-    import_path(store, FIXTURES / "broken_rows.csv", survey="b", clock=clock)
+    import_path(store, FIXTURES / "broken_rows.csv", survey="b", clock=clock, actor=admin("importer"))
     log = recent_imports(store)
     assert list(log["survey"]) == ["b", "a"]
     assert [problem["line"] for problem in log["problems"].iloc[0]] == [3, 4, 5, 7]

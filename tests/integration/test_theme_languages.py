@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.actors import admin
 from tests.conftest import FrozenClock
 from tests.factories import new_item
 from voc.store import Store
@@ -29,7 +30,7 @@ def test_a_new_item_in_another_language_lands_in_the_theme_taught_in_english(
         name="Network outage",
         owner="Network operations",
         examples=OUTAGE_EXAMPLES,
-        actor="ana",
+        actor=admin("ana"),
         now=clock.now,
     )
     worker.tick()  # (re-)assignment of nothing, and the new taxonomy version is picked up

@@ -12,6 +12,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
+from tests.actors import admin
 from tests.conftest import FrozenClock
 from tests.factories import new_item
 from voc import trends
@@ -87,7 +88,7 @@ def test_a_merge_keeps_the_old_id_resolvable_in_queries_and_exports(store: Store
     tick(store, clock)
     assert count(store, clock, "refunds") == 2
 
-    version = service.merge_themes(store, "refunds", "billing", actor="ana", now=clock.now)
+    version = service.merge_themes(store, "refunds", "billing", actor=admin("ana"), now=clock.now)
 
     assert count(store, clock, "billing") == 3
     assert count(store, clock, "refunds") == 3  # the old id now means the theme that absorbed it
@@ -107,7 +108,7 @@ def test_re_assignment_after_an_edit_runs_in_the_background_with_progress(store:
 
     app = repo.load_taxonomy(store).get("app")
     service.update_theme(
-        store, "app", actor="ana", now=clock.now, rules={**dict(app.rules), "en": LanguageRule(any=("esim",))}
+        store, "app", actor=admin("ana"), now=clock.now, rules={**dict(app.rules), "en": LanguageRule(any=("esim",))}
     )
     job = store.latest_job(service.REASSIGN_JOB)
     assert job["status"] == "queued" and job["total"] == 3
@@ -133,7 +134,7 @@ def test_promoting_a_proposal_makes_a_theme_with_its_items(store: Store, clock: 
     assert size >= 30 and "outage" in proposal["keywords"] and len(proposal["representative_item_ids"]) == 3
 
     theme_id = service.promote_proposal(
-        store, found[0], name="Network outage", owner="Network ops", actor="ana", now=clock.now
+        store, found[0], name="Network outage", owner="Network ops", actor=admin("ana"), now=clock.now
     )
 
     assert theme_id == "network-outage"
@@ -157,7 +158,7 @@ def test_discovery_is_deterministic_and_a_dismissed_proposal_stays_dismissed(sto
         k: after[k] for k in ("label", "keywords", "member_item_ids", "size")
     }
 
-    service.dismiss_proposal(store, first[0], actor="ana", now=clock.now)
+    service.dismiss_proposal(store, first[0], actor=admin("ana"), now=clock.now)
     fill(store, clock, OUTAGE[:6], prefix="later")
     tick(store, clock)
     assert service.run_discovery(store, clock.now) == []
@@ -167,10 +168,10 @@ def test_discovery_is_deterministic_and_a_dismissed_proposal_stays_dismissed(sto
 def test_an_edit_that_would_break_the_taxonomy_is_refused(store: Store, clock: FrozenClock) -> None:
     tick(store, clock)
     with pytest.raises(service.ThemeEditError):
-        service.move_theme(store, "billing", "app", actor="ana", now=clock.now)  # billing has sub-themes
+        service.move_theme(store, "billing", "app", actor=admin("ana"), now=clock.now)  # billing has sub-themes
     with pytest.raises(service.ThemeEditError):
-        service.move_theme(store, "praise", "app.login", actor="ana", now=clock.now)  # a third level
+        service.move_theme(store, "praise", "app.login", actor=admin("ana"), now=clock.now)  # a third level
     with pytest.raises(service.ThemeEditError):
-        service.update_theme(store, "praise", actor="ana", now=clock.now, rules={"en": LanguageRule(any=("*",))})
-    split = service.split_theme(store, "app", name="eSIM", terms=["esim"], actor="ana", now=clock.now)
+        service.update_theme(store, "praise", actor=admin("ana"), now=clock.now, rules={"en": LanguageRule(any=("*",))})
+    split = service.split_theme(store, "app", name="eSIM", terms=["esim"], actor=admin("ana"), now=clock.now)
     assert repo.load_taxonomy(store).get(split).parent_id == "app"
