@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from streamlit.testing.v1 import AppTest
 
 from listeners.runner import Runner
+from tests.actors import admin
 from tests.app.conftest import OWN, ScriptedListener
 from voc.models import RawItem
 from voc.store import Store
@@ -59,7 +60,7 @@ def test_an_arriving_mention_is_clocked_assigned_resolved_and_counted(app: AppTe
 def test_the_item_panel_warns_when_another_agent_has_it_open_and_takes_notes(app: AppTest, empty_store: Store) -> None:
     arrive(empty_store)
     item_id = int(empty_store.inbox_frame(statuses=["new"])["id"].iloc[0])
-    empty_store.touch_viewer(item_id, "ana@example.com", datetime.now(UTC))
+    empty_store.touch_viewer(item_id, admin("ana@example.com"), datetime.now(UTC))
     at = app.run().switch_page("pages/inbox.py").run()
     at.selectbox(key="inbox.item").set_value(item_id).run()
     assert not at.exception

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
+from tests.actors import admin
 from voc.store import Store
 from voc.store.schema import alerts, items, survey_imports
 from voc.surveys.importer import import_path, import_survey
@@ -94,7 +95,7 @@ def test_a_generic_table_is_mapped_once_and_the_mapping_is_reused(app: AppTest, 
 
 
 def test_a_very_unhappy_respondent_is_listed_and_the_outcome_recorded(app: AppTest, empty_store: Store) -> None:
-    import_path(empty_store, FIXTURES / "google_forms_store_visit.csv", survey="Store visit")
+    import_path(empty_store, FIXTURES / "google_forms_store_visit.csv", survey="Store visit", actor=admin("lead"))
     at = open_surveys(app, "Recovery")
     assert not at.exception
     assert any("Overdue" in md.value for md in at.markdown)  # submitted in November 2026, due two hours later
@@ -128,7 +129,7 @@ def recent_export(now: datetime) -> bytes:
 
 
 def test_the_scores_view_shows_nps_bands_and_disagreements(app: AppTest, empty_store: Store) -> None:
-    import_survey(empty_store, io.BytesIO(recent_export(datetime.now(UTC))), "pulse.csv", survey="Pulse")
+    import_survey(empty_store, io.BytesIO(recent_export(datetime.now(UTC))), "pulse.csv", survey="Pulse", actor=admin("lead"))
     at = open_surveys(app, "Scores")
     assert not at.exception
     metrics = {metric.label: metric.value for metric in at.metric}

@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from listeners.registry import build_listener
 from listeners.runner import Runner
+from tests.actors import admin
 from tests.e2e.conftest import ROOT, streamlit_server
 from tests.e2e.test_browser import wait_for_app
 from tests.local_sources import FakeMastodon, FeedServer, fixture_bytes, fixture_json
@@ -52,12 +53,12 @@ def fill(database_url: str, data_dir: Path, feed_url: str, instance: str) -> dic
     settings = Settings.load({"VOC_DATABASE_URL": database_url, "VOC_DATA_DIR": str(data_dir), "VOC_DEMO_FEED": "off"})
     store = Store.from_url(database_url)
     try:
-        store.add_source("alerts-northwind", "feed", {"url": feed_url, "competitor": False}, poll_interval_s=900)
+        store.add_source("alerts-northwind", "feed", {"url": feed_url, "competitor": False}, poll_interval_s=900, actor=admin("lead"), now=datetime.now(UTC))
         store.add_source(
             "mastodon-northwind",
             "mastodon_hashtag",
             {"instance": instance, "hashtag": "northwind"},
-            poll_interval_s=120,
+            poll_interval_s=120, actor=admin("lead"), now=datetime.now(UTC),
         )
         runner = Runner(store, {s.name: build_listener(s, settings) for s in store.sources()}, owner="e2e-two-sources")
         runner.run_once()

@@ -303,6 +303,7 @@ def escalate_overdue(store: Store, *, now: datetime, policy: AlertPolicy | None 
 def acknowledge(store: Store, alert_id: int, *, actor: Actor, now: datetime) -> bool:
     """Mark an open alert acknowledged (stops escalation and pending retries); False if it was not open."""
     require(actor, Permission.ACKNOWLEDGE_ALERT)
+    alert_id = int(alert_id)  # a numpy integer from a DataFrame would match nothing in SQLite
     with store.write() as connection:
         done = connection.execute(
             alerts.update().where(alerts.c.id == alert_id, alerts.c.status == "open").values(status="acknowledged", acknowledged_by=actor.name, acknowledged_at=now)
