@@ -82,7 +82,7 @@ class ReplayListener:
         index, loop = int(state["index"]), int(state["loop"])
         if loop == 0 and index < len(self.entries) and self.entries[index].offset_minutes <= self.backfill_until:
             # Back-fill: history with its own shifted timestamps, a page at a time.
-            page = []
+            page: list[RawItem] = []
             while (
                 index < len(self.entries)
                 and self.entries[index].offset_minutes <= self.backfill_until

@@ -26,7 +26,7 @@ def _auth_secrets() -> Mapping[str, Any] | None:
 
 
 def _providers(auth: Mapping[str, Any]) -> list[str | None]:
-    named = [name for name, value in auth.items() if isinstance(value, Mapping)]
+    named: list[str | None] = [name for name, value in auth.items() if isinstance(value, Mapping)]
     return named or [None]  # None: the unnamed provider configured directly in [auth]
 
 
