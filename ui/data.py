@@ -220,19 +220,19 @@ def alert_policy() -> Any:
 def save_alert_channels(channels: list[Any]) -> None:
     from voc.alerts import service
 
-    service.save_channels(store(), channels, actor=current_user(), now=utcnow())
+    service.save_channels(store(), channels, actor=current_actor(), now=utcnow())
     st.session_state[FLASH_KEY] = "Channels saved"
 
 
 def save_alert_policy(policy: Any) -> None:
     from voc.alerts import service
 
-    service.save_policy(store(), policy, actor=current_user(), now=utcnow())
+    service.save_policy(store(), policy, actor=current_actor(), now=utcnow())
     st.session_state[FLASH_KEY] = "Alert rules saved"
 
 
 def acknowledge_alert(alert_id: int) -> None:
     from voc.alerts import service
 
-    service.acknowledge(store(), alert_id, actor=current_user(), now=utcnow())
+    service.acknowledge(store(), alert_id, actor=current_actor(), now=utcnow())
     st.session_state[FLASH_KEY] = "Alert acknowledged"
