@@ -86,7 +86,9 @@ def test_an_unknown_time_zone_is_refused_with_a_clear_error_and_nothing_stored(
     assert not at.toast
 
 
-def test_a_new_team_gets_its_channels_and_closing_before_opening_is_refused(app: AppTest, empty_store: Store) -> None:
+def test_a_new_team_gets_its_channels_closing_before_opening_is_refused_and_it_can_go(
+    app: AppTest, empty_store: Store
+) -> None:
     at = open_settings(app)
     at.selectbox(key="care.sla.team").set_value("+ New team").run()
     at.text_input(key="care.sla.+new.name").input("Night shift")
@@ -104,6 +106,11 @@ def test_a_new_team_gets_its_channels_and_closing_before_opening_is_refused(app:
     settings = load_sla(empty_store)
     assert settings.routes == {"x": "Night shift"} and settings.policy_for("x").hours.end is not None
     assert at.selectbox(key="care.sla.team").value == "Night shift"
+
+    button(at, "Remove this team").click().run()
+    assert not at.exception
+    assert list(load_sla(empty_store).teams) == ["default"] and load_sla(empty_store).routes == {}
+    assert at.selectbox(key="care.sla.team").value == "default"
 
 
 def edit_vip(at: AppTest, added: list[dict[str, str]], edited: dict[int, dict[str, str]] | None = None) -> None:
