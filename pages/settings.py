@@ -1,8 +1,9 @@
-"""Settings: the sentiment scorer — what is active, how it scores per language, retrain, re-score."""
+"""Settings: the sentiment scorer (what is active, how it scores per language, retrain, re-score),
+and the care team's SLA targets, business hours and VIP customers."""
 
 import streamlit as st
 
-from ui import data, widgets
+from ui import care_settings, data, widgets
 from ui import sentiment as sentiment_ui
 from voc import sentiment_training
 
@@ -46,3 +47,9 @@ if counts:
         "Items by the scorer that labelled them: "
         + ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     )
+
+st.header("Care: SLA and business hours", divider="gray")
+care_settings.sla_section()
+
+st.header("VIP customers", divider="gray")
+care_settings.vip_section()

@@ -77,6 +77,11 @@ def channel_list(channels: list[Channel]) -> list[Channel]:
 def policy_form(policy: service.AlertPolicy) -> service.AlertPolicy | None:
     with st.form("alerts.policy"):
         left, right = st.columns(2)
+        very_unhappy = left.checkbox(
+            "Very unhappy customer (survey recovery: NPS 0–6 with a negative comment, CSAT 1–2, urgent words)",
+            value=policy.very_unhappy, key="alerts.rule.very_unhappy",
+            help="Off: such respondents still top the inbox, but no manager is alerted",
+        )  # fmt: skip
         negative = left.checkbox("Negative post from a high-reach author", value=policy.negative_high_reach)
         reach = left.number_input("High reach: followers at least", min_value=0, value=policy.reach_at_least, step=1000)
         urgent = left.checkbox("Urgent words (cancel, refund, lawyer, outage… in the post's language)", value=policy.urgent_words)
@@ -88,7 +93,7 @@ def policy_form(policy: service.AlertPolicy) -> service.AlertPolicy | None:
         if not st.form_submit_button("Save rules"):
             return None
     return service.AlertPolicy(
-        very_unhappy=policy.very_unhappy, negative_high_reach=negative, reach_at_least=int(reach), urgent_words=urgent, spikes=spikes,
+        very_unhappy=very_unhappy, negative_high_reach=negative, reach_at_least=int(reach), urgent_words=urgent, spikes=spikes,
         cooldown=timedelta(minutes=cooldown), escalate_after=timedelta(minutes=escalate), ack_target=timedelta(minutes=target), app_url=app_url,
     )  # fmt: skip
 

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from voc import trends, users
-from voc.access import LOCAL_ACTOR, Actor
+from voc import care_queue, care_settings, trends, users
+from voc.access import LOCAL_ACTOR, Actor, Permission, can
 from voc.costs import Usage, utc_day
 from voc.models import SourceState, TriageChange
+from voc.priority import VipList
 from voc.settings import Settings
+from voc.sla import SlaSettings
 from voc.source_config import SourceForm
 from voc.store import Store
 from voc.trends import FilterOptions, TrendFilters, TrendReport
@@ -236,3 +238,45 @@ def acknowledge_alert(alert_id: int) -> None:
 
     service.acknowledge(store(), alert_id, actor=current_actor(), now=utcnow())
     st.session_state[FLASH_KEY] = "Alert acknowledged"
+
+
+# ---- care settings (pages/settings.py) ------------------------------------------------------
+
+
+def care_sla() -> SlaSettings:
+    """The SLA teams and channel routing the inbox's clocks use (not cached: a save shows at once)."""
+    return care_queue.load_sla(store())
+
+
+def care_vip() -> VipList:
+    """The VIP list the inbox's priorities use (not cached, like `care_sla`)."""
+    return care_queue.load_vip(store())
+
+
+def may_configure_care() -> bool:
+    """Whether the current person gets the care settings' forms (the domain checks again on save)."""
+    return can(current_actor(), Permission.CONFIGURE_CARE)
+
+
+def save_sla_settings(settings: SlaSettings) -> None:
+    """Store the SLA settings as the current person (`CareSettingsError`, `AccessDenied` pass up),
+    drop the inbox's cached clocks, and queue a toast."""
+    care_settings.save_sla_settings(store(), settings, actor=current_actor(), now=utcnow())
+    forget_care_queue()
+    st.session_state[FLASH_KEY] = "SLA settings saved: the inbox's clocks use them now"
+
+
+def save_vip_list(vip: VipList) -> None:
+    """Store the VIP list as the current person, drop the inbox's cached priorities, queue a toast."""
+    saved = care_settings.save_vip_list(store(), vip, actor=current_actor(), now=utcnow())
+    forget_care_queue()
+    count = len(saved.handles) + len(saved.keys)
+    st.session_state[FLASH_KEY] = f"VIP list saved: {count} customer{'s' if count != 1 else ''}"
+
+
+def forget_care_queue() -> None:
+    """The inbox's priorities and clocks are computed with the care settings and cached per
+    snapshot (`ui.inbox`): drop them, so every session's next run recomputes with the new ones."""
+    from ui import inbox  # ui.inbox imports this module
+
+    inbox.forget_queue()

@@ -169,9 +169,15 @@ def metrics_row() -> None:
                 st.table(metrics.breaches.set_index(["dimension", "value"]))
 
 
-def _saved(message: str) -> None:
+def forget_queue() -> None:
+    """Drop the cached queue and annotations after a write that moves priorities or clocks, and
+    give this session's grid a fresh snapshot (and editor) on its next run."""
     _care.clear()
     _annotate.clear()
-    st.session_state[data.FLASH_KEY] = message
     st.session_state["inbox.outdated"] = True
+
+
+def _saved(message: str) -> None:
+    forget_queue()
+    st.session_state[data.FLASH_KEY] = message
     st.rerun()

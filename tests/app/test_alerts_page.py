@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from streamlit.testing.v1 import AppTest
 
 from tests.local_alerts import hook_server
-from voc.alerts.service import history, load_channels, raise_alert
+from voc.alerts.service import history, load_channels, load_policy, raise_alert
 from voc.store import Store
 
 
@@ -40,3 +40,15 @@ def test_an_open_alert_is_acknowledged_from_the_page(app: AppTest, empty_store: 
     row = history(empty_store).iloc[0]
     assert (row["status"], row["acknowledged_by"]) == ("acknowledged", "local user")
     assert at.dataframe[0].value["acknowledged_by"].iloc[0] == "local user"
+
+
+def test_the_very_unhappy_rule_is_switched_off_on_the_rules_tab(app: AppTest, empty_store: Store) -> None:
+    at = open_alerts(app)
+    switch = at.checkbox(key="alerts.rule.very_unhappy")
+    assert switch.value is True  # on by default
+    switch.uncheck()
+    next(b for b in at.button if b.label == "Save rules").click().run()
+    assert not at.exception
+    assert load_policy(empty_store).very_unhappy is False
+    assert at.checkbox(key="alerts.rule.very_unhappy").value is False
+    assert at.toast[0].value == "Alert rules saved"

@@ -17,6 +17,7 @@ DOMAIN_MODULES = [
     "voc.health",
     "voc.store",
     "voc.analysis.pipeline",
+    "voc.care_settings",
     "voc.__main__",
     "listeners",
     "listeners.base",

@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 import sqlalchemy as sa
@@ -42,6 +42,9 @@ from voc.access import Actor, Permission, require
 from voc.models import ItemKind, NewItem, TriageStatus
 from voc.store import Store
 from voc.store.schema import alerts, items, triage_events
+
+if TYPE_CHECKING:
+    from voc.alerts.service import AlertPolicy
 
 ALERT_RULE: Final = "very_unhappy"
 CLEARLY_POSITIVE: Final = 0.5  # sentiment score above which an unscored comment's urgent word is ignored
@@ -307,12 +310,24 @@ def raise_recovery_alerts(
     source: str | None = None,
     external_ids: Sequence[str] | None = None,
     since: datetime | None = None,
+    policy: AlertPolicy | None = None,
 ) -> int:
     """Write one recovery alert per very unhappy response not alerted yet; returns how many are new.
 
     Narrow it to `external_ids` of `source` (an import's chunk) or to items ingested `since` (a sweep).
     Only unique indexes are used: (source, external_id) on items, dedupe_key on alerts.
+
+    Nothing is raised while the *very unhappy* rule is switched off in the alert `policy` (the
+    stored one unless given): this is the one place recovery alerts are written, so the import,
+    the folder listener and the runner all honour the switch. The items stay marked very unhappy
+    (top of the inbox); only the alert to a manager is skipped, and is not sent later either.
     """
+    if policy is None:
+        from voc.alerts.service import load_policy  # voc.alerts.rules imports this module
+
+        policy = load_policy(store)
+    if not policy.very_unhappy:
+        return 0
     conditions: list[Any] = [items.c.very_unhappy.is_(True)]
     if source is not None:
         conditions.append(items.c.source == source)
