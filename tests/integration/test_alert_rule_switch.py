@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from listeners.base import Batch
 from listeners.runner import Runner
+from tests.actors import admin
 from tests.factories import new_item
 from voc.access import Actor
 from voc.alerts.service import AlertPolicy, load_policy, save_policy
@@ -52,7 +53,7 @@ def test_very_unhappy_rule_switched_off_raises_no_recovery_alert(store: Store, c
 
 def test_an_import_with_the_rule_off_marks_the_respondent_but_alerts_nobody(store: Store, clock) -> None:
     switch_very_unhappy(store, False, clock.now)
-    report = import_survey(store, io.BytesIO(ANGRY_CSV), "pulse.csv", survey="pulse", clock=clock)
+    report = import_survey(store, io.BytesIO(ANGRY_CSV), "pulse.csv", survey="pulse", clock=clock, actor=admin("lead"))
     assert (report.very_unhappy, report.alerts_raised) == (1, 0)
     assert alert_count(store) == 0
     with store.read() as connection:
