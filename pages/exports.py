@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import data, widgets
 from ui import exports as ui
+from voc.access import Permission
 
 widgets.ensure_frame()
 st.title("Exports")
@@ -23,7 +24,10 @@ with build_tab:
 with past:
     ui.past_exports()
 with schedule_tab:
-    new = ui.schedule_form(current)
-    if new is not None:
-        ui.save(new)
-        st.rerun()
+    if data.may(Permission.SCHEDULE_EXPORTS):
+        new = ui.schedule_form(current)
+        if new is not None:
+            ui.save(new)
+            st.rerun()
+    else:
+        widgets.needs_role("the weekly schedule", Permission.SCHEDULE_EXPORTS)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import data, widgets
 from ui import themes as ui
+from voc.access import Permission
 
 widgets.ensure_frame()
 st.title("Themes")
@@ -11,17 +12,22 @@ widgets.show_flash()
 section = ui.section()
 tax = ui.taxonomy()
 
+editable = data.may(Permission.EDIT_TAXONOMY)
+
 if section == "Proposals":
-    ui.proposals_section()
+    ui.proposals_section(editable=editable)
     st.stop()
 
 if section == "Taxonomy":
     ui.reassignment_progress()
     ui.taxonomy_table(tax)
-    st.subheader("Edit a theme")
-    ui.edit_theme(tax)
-    st.subheader("Merge, split, move, archive, create")
-    ui.structure_forms(tax)
+    if editable:
+        st.subheader("Edit a theme")
+        ui.edit_theme(tax)
+        st.subheader("Merge, split, move, archive, create")
+        ui.structure_forms(tax)
+    else:
+        widgets.needs_role("the taxonomy", Permission.EDIT_TAXONOMY)
     with st.expander("Version history"):
         ui.version_history()
     st.stop()

@@ -66,6 +66,11 @@ def current_actor() -> Actor:
     return actor
 
 
+def may(permission: Permission) -> bool:
+    """True when the acting person's role allows `permission`: pages hide what the domain would refuse."""
+    return can(current_actor(), permission)
+
+
 def signed_in_email() -> str | None:
     """The e-mail the OpenID Connect provider vouched for (None when nobody is signed in)."""
     try:

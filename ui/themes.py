@@ -15,6 +15,7 @@ import streamlit as st
 
 from ui import data, widgets
 from voc import trends
+from voc.access import AccessDenied, Permission
 from voc.themes import reports, service
 from voc.themes import repository as repo
 from voc.themes.reports import Coverage
@@ -104,7 +105,7 @@ def _act(action: Any, done: str) -> None:
     """Run a write; on success clear caches and toast, on a refused edit show why."""
     try:
         action()
-    except ThemeEditError as error:
+    except (ThemeEditError, AccessDenied) as error:
         st.error(str(error), icon=":material/error:")
         return
     forget()
@@ -228,7 +229,7 @@ def theme_detail(filters: TrendFilters) -> None:
 # ---- proposals --------------------------------------------------------------------------------
 
 
-def proposals_section() -> None:
+def proposals_section(*, editable: bool) -> None:
     found = _proposals(_url())
     last = repo.read_setting(data.store(), service.DISCOVERY_SETTING)
     left, right = st.columns([3, 1], vertical_alignment="center")
@@ -240,7 +241,7 @@ def proposals_section() -> None:
             else "."
         )
     )
-    if right.button("Run discovery now", icon=":material/travel_explore:"):
+    if editable and right.button("Run discovery now", icon=":material/travel_explore:"):
         with st.spinner("Clustering the unthemed items…"):
             service.run_discovery(data.store(), data.utcnow(), actor=data.current_actor())
         forget()
@@ -254,11 +255,13 @@ def proposals_section() -> None:
     if not found:
         st.info("No open proposals: every recent item has a theme, or the unthemed ones have nothing in common yet.")
     tax = taxonomy()
+    if found and not editable:
+        widgets.needs_role("the taxonomy (promote, merge or dismiss a proposal)", Permission.EDIT_TAXONOMY)
     for proposal in found:
-        proposal_card(proposal, tax)
+        proposal_card(proposal, tax, editable=editable)
 
 
-def proposal_card(proposal: dict[str, Any], tax: Taxonomy) -> None:
+def proposal_card(proposal: dict[str, Any], tax: Taxonomy, *, editable: bool) -> None:
     pid = proposal["id"]
     with st.container(border=True, key=f"proposal-{pid}"):
         mix = proposal["sentiment"]
@@ -269,6 +272,8 @@ def proposal_card(proposal: dict[str, Any], tax: Taxonomy) -> None:
         st.caption("Keywords: " + ", ".join(proposal["keywords"]))
         for text in proposal["examples"]:
             st.markdown(f"> {text}")
+        if not editable:
+            return
         name_col, owner_col, promote_col = st.columns([2, 1.3, 1], vertical_alignment="bottom")
         name = name_col.text_input(
             "Theme name", value=proposal["label"].split(",")[0].strip().capitalize(), key=f"name-{pid}"

@@ -18,6 +18,7 @@ import streamlit as st
 
 from ui import data
 from voc import health, trends, triage
+from voc.access import REQUIRED_ROLE, Permission
 from voc.models import SourceState, TriageChange
 from voc.themes.taxonomy import UNTHEMED
 from voc.trends import FilterOptions, TrendFilters
@@ -231,6 +232,12 @@ def mark_as_form(queue: pd.DataFrame) -> list[TriageChange]:
     if assignee.strip():
         changes.append(TriageChange(item_id=int(item_id), field="assignee", value=assignee.strip()))
     return changes
+
+
+def needs_role(what: str, permission: Permission) -> None:
+    """Say, instead of showing a form, which role may change `what` (the domain refuses it anyway)."""
+    role = REQUIRED_ROLE[permission].value
+    st.caption(f":material/lock: Only an {role} can change {what}." if role[0] in "aeiou" else f":material/lock: Only a {role} can change {what}.")
 
 
 def show_flash() -> None:
