@@ -61,6 +61,7 @@ def sign_in_gate() -> Actor:
             label = "Sign in" if provider is None else f"Sign in with {provider.title()}"
             if st.button(label, type="primary", icon=":material/login:", key=f"sign_in.{provider or 'default'}"):
                 st.login(provider) if provider else st.login()
+                st.stop()  # nothing after the redirect: a navigation message could cancel it in the browser
         _stop()
     actor = users.actor_for(data.store(), email, first_admin=data.settings().first_admin)
     if actor is None:
