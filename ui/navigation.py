@@ -82,8 +82,12 @@ def refusal_text(spec: PageSpec, actor: Actor) -> str:
     """What someone who opened a page beyond their role reads."""
     return (
         f"The {spec.title} page needs the {spec.role.value} role. You are signed in as {actor.name}, "
-        f"a {actor.role_label}. Ask an admin to change your role on the Users page if you need it."
+        f"{_article(actor.role_label)} {actor.role_label}. Ask an admin to change your role on the Users page if you need it."
     )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 @dataclass(frozen=True)

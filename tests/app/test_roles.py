@@ -89,7 +89,7 @@ def test_a_page_beyond_the_role_opened_by_url_says_which_role_it_needs(
     assert not at.exception
     assert at.title[0].value == title
     assert f"The {title} page needs the {needed} role" in at.error[0].value
-    assert f"a {role.value}" in at.error[0].value
+    assert f"{'an' if role is Role.AGENT else 'a'} {role.value}." in at.error[0].value
     # The page's own script never ran: no table, no form, no customer data.
     assert not at.dataframe and not at.data_editor and not at.text_input and not at.get("download_button")
 
