@@ -60,6 +60,7 @@ PAGES: Final[tuple[PageSpec, ...]] = (
 PRIVACY: Final = PageSpec(
     "pages/privacy.py", "Privacy", ":material/shield_person:", "privacy", "Administration", Permission.MANAGE_PRIVACY
 )
+ROOT_URL_PATH: Final = "start"  # the hidden default page's own path; the root URL is what people open
 LANDINGS: Final = (INBOX, TRENDS)  # agents and admins start in the queue, viewers on the dashboards
 
 
@@ -95,12 +96,12 @@ class Route:
     """The page Streamlit resolved from the URL, and whether the actor may open it."""
 
     page: StreamlitPage
-    spec: PageSpec
+    spec: PageSpec | None  # None: the root URL, which sends the actor on to their landing page
     actor: Actor
 
     def run(self) -> None:
         """Run the page, or say which role it needs (its script does not run at all)."""
-        if self.actor.can(self.spec.permission):
+        if self.spec is None or self.actor.can(self.spec.permission):
             self.page.run()
             return
         st.title(self.spec.title)
@@ -109,15 +110,29 @@ class Route:
         st.page_link(home.script, label=f"Go to {home.title}", icon=home.icon)
 
 
-def _page(spec: PageSpec, *, default: bool = False, hidden: bool = False) -> StreamlitPage:
+def _page(spec: PageSpec, *, hidden: bool = False) -> StreamlitPage:
     return st.Page(
         spec.script,  # relative to app.py, as Streamlit resolves it
         title=spec.title,
         icon=spec.icon,
         url_path=spec.url_path,
-        default=default,
         visibility="hidden" if hidden else "visible",
     )
+
+
+def _root(title: str, destination: StreamlitPage | None) -> StreamlitPage:
+    """The hidden default page at the root URL: on to `destination` (with the query), or nothing.
+
+    No real page is the default because Streamlit 1.67 serves the default page at the root only:
+    opening its own URL (say /inbox, bookmarked or shared) shows "Page not found". With this
+    page at the root, every page keeps its URL and the landing page can follow the role.
+    """
+
+    def root() -> None:
+        if destination is not None:
+            st.switch_page(destination, query_params=st.query_params.to_dict())
+
+    return st.Page(root, title=title, url_path=ROOT_URL_PATH, default=True, visibility="hidden")
 
 
 def route(actor: Actor) -> Route:
@@ -128,22 +143,23 @@ def route(actor: Actor) -> Route:
     hidden: list[StreamlitPage] = []
     for spec in app_pages():
         allowed = actor.can(spec.permission)
-        page = _page(spec, default=spec == home, hidden=not allowed)
+        page = _page(spec, hidden=not allowed)
         built.append((spec, page))
         (sections[spec.section] if allowed else hidden).append(page)
-    listed = {section: pages for section, pages in sections.items() if pages}
-    if hidden:
-        listed[""] = hidden  # registered, so their URLs resolve, but never drawn
+    listed: dict[str, list[StreamlitPage]] = {section: pages for section, pages in sections.items() if pages}
+    root = _root(home.title, next(page for spec, page in built if spec == home))
+    listed[""] = [*hidden, root]  # registered, so their URLs resolve, but never drawn
     selected = st.navigation(listed)
-    spec = next(spec for spec, page in built if page is selected)
-    return Route(selected, spec, actor)
+    chosen = next((spec for spec, page in built if page is selected), None)
+    return Route(selected, chosen, actor)
 
 
 def hide_before_sign_in() -> None:
     """No page list on the sign-in and no-role pages: every page registered, hidden, none run.
 
     Without an `st.navigation` call a fresh server stays in Streamlit's legacy pages/-directory
-    mode and lists every script in the sidebar; registering them here also keeps a URL such as
-    /inbox in the address bar, so the page opens right after sign-in.
+    mode and lists every script in the sidebar; registering them here also spares a visitor who
+    opened a URL such as /inbox the "Page not found" dialog on top of the sign-in page.
     """
-    st.navigation([_page(spec, hidden=True) for spec in app_pages()], position="hidden")
+    pages = [_page(spec, hidden=True) for spec in app_pages()]
+    st.navigation([*pages, _root("Customer voice", None)], position="hidden")
