@@ -1,30 +1,13 @@
-"""The frame: page config, sidebar (listener health, local-mode badge) and the page router."""
+"""The frame: page config, sign-in gate, the role-based page router and the sidebar (listener health, mode)."""
 
 import streamlit as st
 
-from ui import auth, data, widgets
+from ui import auth, data, navigation, widgets
 
 st.set_page_config(page_title="Customer voice", page_icon=":material/forum:", layout="wide")
 actor = auth.sign_in_gate()  # team mode: nothing below runs until someone with a role is signed in
 
-pages = st.navigation(
-    {
-        "Insights": [
-            st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:", url_path="trends", default=True),
-            st.Page("pages/themes.py", title="Themes", icon=":material/category:", url_path="themes"),
-            st.Page("pages/exports.py", title="Exports", icon=":material/download:", url_path="exports"),
-        ],
-        "Care": [
-            st.Page("pages/inbox.py", title="Inbox", icon=":material/inbox:", url_path="inbox"),
-            st.Page("pages/surveys.py", title="Surveys", icon=":material/poll:", url_path="surveys"),
-            st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications:", url_path="alerts"),
-        ],
-        "Operations": [
-            st.Page("pages/sources.py", title="Sources", icon=":material/sensors:", url_path="sources"),
-            st.Page("pages/settings.py", title="Settings", icon=":material/settings:", url_path="settings"),
-        ],
-    }
-)
+route = navigation.route(actor)  # the sidebar lists what the role may open; others say which role they need
 
 
 @st.fragment(run_every="15s")
@@ -41,4 +24,4 @@ with st.sidebar:
     else:
         auth.signed_in_badge(actor)
 
-pages.run()
+route.run()

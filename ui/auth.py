@@ -8,11 +8,11 @@ a page saying whom to ask. Roles themselves are checked again by the domain on e
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
-from ui import data
+from ui import data, navigation
 from voc import users
 from voc.access import Actor
 
@@ -30,6 +30,12 @@ def _providers(auth: Mapping[str, Any]) -> list[str | None]:
     return named or [None]  # None: the unnamed provider configured directly in [auth]
 
 
+def _stop() -> NoReturn:
+    """End the run on a gate page, with no page list in the sidebar."""
+    navigation.hide_before_sign_in()
+    st.stop()
+
+
 def sign_in_gate() -> Actor:
     """The acting person; in team mode, stops the run until someone with a role is signed in."""
     if data.local_mode():
@@ -45,7 +51,7 @@ def sign_in_gate() -> Actor:
             + "\n\nSee docs/deploy.md (Google, Microsoft Entra ID, Okta and Keycloak examples).",
             icon=":material/lock:",
         )
-        st.stop()
+        _stop()
     assert auth is not None
     email = data.signed_in_email()
     if email is None:
@@ -55,7 +61,8 @@ def sign_in_gate() -> Actor:
             label = "Sign in" if provider is None else f"Sign in with {provider.title()}"
             if st.button(label, type="primary", icon=":material/login:", key=f"sign_in.{provider or 'default'}"):
                 st.login(provider) if provider else st.login()
-        st.stop()
+                st.stop()  # nothing after the redirect: a navigation message could cancel it in the browser
+        _stop()
     actor = users.actor_for(data.store(), email, first_admin=data.settings().first_admin)
     if actor is None:
         st.title("No access yet")
@@ -66,8 +73,13 @@ def sign_in_gate() -> Actor:
             icon=":material/person_off:",
         )
         st.button("Sign out", on_click=st.logout, key="sign_out.no_role")
-        st.stop()
+        _stop()
     return actor
+
+
+def sign_in_setup_problems() -> list[str]:
+    """What `[auth]` still lacks for team mode's sign-in (empty: configured)."""
+    return users.sign_in_problems(_auth_secrets())
 
 
 def signed_in_badge(actor: Actor) -> None:

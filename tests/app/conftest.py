@@ -188,5 +188,28 @@ def store_with_demo_feed(empty_store: Store, tmp_path: Path) -> Store:
 
 
 @pytest.fixture
+def team_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Team mode with a first admin (tests/app/team.py signs people in)."""
+    from tests.app.team import FIRST_ADMIN
+
+    monkeypatch.setenv("VOC_MODE", "team")
+    monkeypatch.setenv("VOC_FIRST_ADMIN", FIRST_ADMIN)
+
+
+@pytest.fixture
+def navigation_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str, Any]]]:
+    """Every `st.navigation` call of the runs that follow, with its pages, as Streamlit received them."""
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    original = st.navigation
+
+    def spy(pages: Any, **kwargs: Any) -> Any:
+        calls.append((pages, kwargs))
+        return original(pages, **kwargs)
+
+    monkeypatch.setattr(st, "navigation", spy)
+    return calls
+
+
+@pytest.fixture
 def app() -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)

@@ -8,7 +8,7 @@ from voc.store import Store
 
 
 def test_every_page_renders_the_demo_feed(app: AppTest, store_with_demo_feed: Store) -> None:
-    at = app.run()
+    at = app.run().switch_page("pages/trends.py").run()
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == 4
     assert int(next(m.value for m in at.metric if m.label == "Items").replace(",", "")) > 100

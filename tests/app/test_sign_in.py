@@ -4,32 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.team import AUTH, signed_in
 from voc import users
 from voc.access import Actor
 from voc.store import Store
-
-AUTH = {
-    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-    "cookie_secret": "a-test-cookie-secret-of-enough-length",
-    "client_id": "voc",
-    "client_secret": "test-client-secret",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
-
-
-@pytest.fixture
-def team_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VOC_MODE", "team")
-    monkeypatch.setenv("VOC_FIRST_ADMIN", "olga@northwind.example")
-
-
-def signed_in(app: AppTest, email: str) -> AppTest:
-    app.secrets["auth"] = AUTH
-    app.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0]}
-    return app
 
 
 def test_team_mode_without_sign_in_configured_shows_no_customer_data(app: AppTest, store_with_items: Store, team_mode: None) -> None:
@@ -58,7 +38,7 @@ def test_a_signed_in_stranger_is_told_whom_to_ask(app: AppTest, store_with_items
 def test_the_first_admin_gets_in_and_sees_who_they_are(app: AppTest, store_with_items: Store, team_mode: None) -> None:
     at = signed_in(app, "Olga@Northwind.example").run()
     assert not at.exception
-    assert at.title[0].value == "Trends"
+    assert at.title[0].value == "Inbox"  # admins and agents land on the queue
     assert any("olga@northwind.example" in c.value and "admin" in c.value for c in at.sidebar.caption)
 
 
@@ -67,12 +47,13 @@ def test_a_domain_mapping_lets_colleagues_in(app: AppTest, store_with_items: Sto
     users.set_role(store_with_items, "northwind.example", "viewer", actor=admin, now=datetime.now(UTC))
     at = signed_in(app, "vera@northwind.example").run()
     assert not at.exception
-    assert at.title[0].value == "Trends"
+    assert at.title[0].value == "Trends"  # viewers land on the dashboards
     assert any("(viewer)" in c.value for c in at.sidebar.caption)
 
 
 def test_local_mode_shows_the_badge_and_no_sign_in(app: AppTest, store_with_items: Store) -> None:
     at = app.run()
     assert not at.exception
-    assert at.title[0].value == "Trends"
+    assert at.title[0].value == "Inbox"  # the one local user is an admin
+    assert any("Local mode" in m.value for m in at.sidebar.markdown)
     assert not [b for b in at.button if b.label == "Sign in"]

@@ -1,4 +1,4 @@
-"""The Trends page (the default page), rendered by AppTest over a real store."""
+"""The Trends page (viewers' landing page), rendered by AppTest over a real store."""
 
 from __future__ import annotations
 
@@ -24,12 +24,18 @@ def charts(at: AppTest) -> list[tuple[dict, pd.DataFrame]]:
     return found
 
 
+def open_trends(app: AppTest) -> AppTest:
+    """As a browser opening /trends (with `app.query_params` as its query); local mode lands on the Inbox."""
+    app.switch_page("pages/trends.py")
+    return app.run()
+
+
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_trends_is_the_default_page_and_shows_stored_counts(app: AppTest, store_with_items: Store) -> None:
-    at = app.run()
+def test_trends_shows_stored_counts(app: AppTest, store_with_items: Store) -> None:
+    at = open_trends(app)
 
     assert not at.exception
     assert at.title[0].value == "Trends"
@@ -40,7 +46,7 @@ def test_trends_is_the_default_page_and_shows_stored_counts(app: AppTest, store_
 
 
 def test_the_volume_chart_is_built_from_the_stored_items(app: AppTest, store_with_items: Store) -> None:
-    at = app.run()
+    at = open_trends(app)
 
     found = charts(at)
     titles = [spec["title"] for spec, _ in found]
@@ -56,7 +62,7 @@ def test_the_volume_chart_is_built_from_the_stored_items(app: AppTest, store_wit
 def test_a_channel_in_the_url_filters_the_view(app: AppTest, store_with_items: Store) -> None:
     app.query_params["channel"] = "instagram"
 
-    at = app.run()
+    at = open_trends(app)
 
     assert at.selectbox(key="channel").value == "instagram"
     assert metric(at, "Items") == "2"
@@ -65,7 +71,7 @@ def test_a_channel_in_the_url_filters_the_view(app: AppTest, store_with_items: S
 
 
 def test_all_brands_adds_the_competitors_mentions(app: AppTest, store_with_items: Store) -> None:
-    at = app.run()
+    at = open_trends(app)
 
     at.selectbox(key="brand").select("all").run()
 
@@ -74,7 +80,7 @@ def test_all_brands_adds_the_competitors_mentions(app: AppTest, store_with_items
 
 
 def test_a_shorter_range_drops_older_items(app: AppTest, store_with_items: Store) -> None:
-    at = app.run()
+    at = open_trends(app)
 
     at.segmented_control(key="range").set_value("24h").run()
 
@@ -86,7 +92,7 @@ def test_a_shorter_range_drops_older_items(app: AppTest, store_with_items: Store
 def test_a_range_preset_in_the_url_switches_to_daily_buckets(app: AppTest, store_with_items: Store) -> None:
     app.query_params["range"] = "30d"
 
-    at = app.run()
+    at = open_trends(app)
 
     spec, volume = charts(at)[0]
     assert spec["title"] == "Volume by sentiment, per day"
@@ -97,7 +103,7 @@ def test_filters_that_match_nothing_say_so(app: AppTest, store_with_items: Store
     app.query_params["channel"] = "reddit"
     app.query_params["brand"] = "Contoso Telecom"
 
-    at = app.run()
+    at = open_trends(app)
 
     assert metric(at, "Items") == "0"
     assert "No items match these filters" in at.info[0].value
@@ -105,7 +111,7 @@ def test_filters_that_match_nothing_say_so(app: AppTest, store_with_items: Store
 
 
 def test_an_empty_store_says_the_listeners_are_starting(app: AppTest, empty_store: Store) -> None:
-    at = app.run()
+    at = open_trends(app)
 
     assert not at.exception
     assert "No items yet — the listeners are starting" in at.info[0].value
@@ -114,7 +120,7 @@ def test_an_empty_store_says_the_listeners_are_starting(app: AppTest, empty_stor
 
 
 def test_the_empty_state_gives_way_to_charts_when_the_first_items_land(app: AppTest, empty_store: Store) -> None:
-    at = app.run()
+    at = open_trends(app)
     assert "No items yet" in at.info[0].value
 
     now = datetime.now(UTC)

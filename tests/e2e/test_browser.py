@@ -123,9 +123,25 @@ def test_the_mark_as_form_resolves_an_item_that_stays_resolved(page: Page, demo_
     page.screenshot(path=str(DOCS / "screenshot-inbox.png"), full_page=True)
 
 
-def test_trends_shows_charts_built_from_stored_items(page: Page, demo_app: DemoApp) -> None:
-    """The default page draws its charts and counts from the database the listeners filled."""
+def test_the_app_opens_on_the_inbox_for_the_local_user(page: Page, demo_app: DemoApp) -> None:
+    """Local mode's one user is an admin: the root URL goes on to /inbox, and every page is listed."""
     page.goto(demo_app.url)
+    page.wait_for_url(re.compile(r"/inbox$"))
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible()
+    nav = page.get_by_test_id("stSidebarNav")
+    for title in ("Inbox", "Trends", "Sources", "Users", "Audit"):
+        expect(nav.get_by_role("link", name=title, exact=True)).to_be_visible()
+    for path in ("/inbox", "/trends", "/audit"):  # each page's own URL opens it, without "Page not found"
+        page.goto(demo_app.url + path)
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name=path[1:].title(), exact=True)).to_be_visible()
+        expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def test_trends_shows_charts_built_from_stored_items(page: Page, demo_app: DemoApp) -> None:
+    """The Trends page draws its charts and counts from the database the listeners filled."""
+    page.goto(f"{demo_app.url}/trends")
     wait_for_app(page)
 
     expect(page.get_by_role("heading", name="Trends")).to_be_visible()

@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import oidc_provider_mock
 import pytest
@@ -27,9 +28,13 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import fill_from_demo_feed, free_port, streamlit_server
 from tests.e2e.test_browser import wait_for_app
+from voc import users
+from voc.access import Actor, Role
+from voc.store import Store
 
 pytestmark = pytest.mark.e2e
 FIRST_ADMIN = "olga@northwind.example"
+VIEWER = "vera@northwind.example"
 STRANGER = "mallory@elsewhere.example"
 
 
@@ -37,6 +42,7 @@ STRANGER = "mallory@elsewhere.example"
 class TeamApp:
     url: str
     issuer: str
+    database_url: str
 
 
 @contextmanager
@@ -91,7 +97,7 @@ def team_app(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
         secrets_file.chmod(0o600)
         env = {"VOC_MODE": "team", "VOC_FIRST_ADMIN": FIRST_ADMIN, "VOC_DEMO_FEED": "off"}
         with streamlit_server(folder, database_url, request, env=env, secrets_file=secrets_file, port=port) as url:
-            yield TeamApp(url=url, issuer=issuer)
+            yield TeamApp(url=url, issuer=issuer, database_url=database_url)
 
 
 def sign_in(page: Page, team_app: TeamApp, email: str) -> None:
@@ -118,12 +124,6 @@ def sign_out(page: Page, team_app: TeamApp, button: str = "Sign out") -> None:
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/auth.py stops before st.navigation, so on a fresh server Streamlit shows its legacy pages/-directory "
-    "list (app, alerts, exports, inbox ...) in the sidebar until someone signs in or opens a page by URL "
-    "(ui.widgets.ensure_frame ends that mode); gated, but it should not be there",
-)
 def test_the_sign_in_page_lists_no_pages(page: Page, team_app: TeamApp) -> None:
     """Before sign-in the sidebar offers nothing to navigate to (first in the module: needs the fresh server)."""
     page.goto(team_app.url)
@@ -162,6 +162,35 @@ def test_an_admin_lands_on_the_inbox_after_sign_in(page: Page, team_app: TeamApp
     sign_in(page, team_app, FIRST_ADMIN)
     expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible(timeout=15_000)
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    nav = page.get_by_test_id("stSidebarNav")
+    for title in ("Inbox", "Trends", "Sources", "Users", "Audit"):
+        expect(nav.get_by_role("link", name=title, exact=True)).to_be_visible()
+    nav.get_by_role("link", name="Users", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    expect(page.get_by_text("an exact address beats its domain")).to_be_visible()
+    sign_out(page, team_app)
+
+
+def test_a_viewer_lands_on_trends_and_is_told_what_the_admin_pages_need(page: Page, team_app: TeamApp) -> None:
+    """A viewer mapped by the admin: dashboards only in the sidebar, and /users by URL names the role it needs."""
+    store = Store.from_url(team_app.database_url)
+    try:
+        users.set_role(store, VIEWER, "viewer", actor=Actor(FIRST_ADMIN, Role.ADMIN), now=datetime.now(UTC))
+    finally:
+        store.engine.dispose()
+    sign_in(page, team_app, VIEWER)
+    expect(page.get_by_role("heading", name="Trends", exact=True)).to_be_visible(timeout=15_000)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_role("link")).to_have_count(3)
+    for title in ("Trends", "Themes", "Exports"):
+        expect(nav.get_by_role("link", name=title, exact=True)).to_be_visible()
+    page.goto(f"{team_app.url}/users")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    expect(page.get_by_text("The Users page needs the admin role")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+    sign_out(page, team_app)
 
 
 def test_someone_without_a_role_is_told_whom_to_ask(page: Page, team_app: TeamApp) -> None:

@@ -1,0 +1,35 @@
+"""Users: who gets which role when they sign in, by e-mail address or by whole domain (admins only)."""
+
+import streamlit as st
+
+from ui import data, widgets
+from ui import users as ui
+
+widgets.ensure_frame()
+st.title("Users")
+widgets.show_flash()
+first_admin = data.settings().first_admin
+st.caption(
+    "Roles follow the address people sign in with, and an exact address beats its domain: with "
+    "`vera@northwind.example` → viewer and `@northwind.example` → agent, Vera is a viewer and her "
+    "colleagues are agents. Someone who matches nothing can sign in but sees no data. "
+    "Every change is recorded in the Audit log."
+)
+ui.mode_notes(first_admin)
+
+assignments = ui.assignments()
+st.dataframe(
+    ui.role_frame(assignments, first_admin, data.viewer_timezone()), column_config=ui.TABLE_COLUMNS, hide_index=True
+)
+change_col, remove_col = st.columns(2)
+with change_col:
+    change = ui.role_form(first_admin)
+    if change is not None:
+        ui.save_role(*change)
+with remove_col:
+    removal = ui.remove_form(assignments)
+    if removal is not None:
+        ui.remove_role(removal)
+
+st.subheader("Who gets what")
+ui.role_check(assignments, first_admin)

@@ -1,0 +1,76 @@
+"""The Audit page's pieces: the filter bar, the table and the CSV download.
+
+Streamlit-aware; the domain is `voc.audit`, which checks `READ_AUDIT` itself, so this module only
+chooses filters and shows what it returns. Times are stored in UTC and shown in the viewer's zone;
+the date range is read in that zone too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from ui import data
+from voc import audit
+from voc.audit import AuditFilters, AuditOptions
+
+ALL: Final = "All"
+SHOWN: Final = 500  # rows on the page; the CSV has every matching row
+TABLE_COLUMNS: Final[dict[str, Any]] = {
+    "at": st.column_config.DatetimeColumn("When", format="D MMM YYYY HH:mm:ss"),
+    "actor": "Who",
+    "role": "Role",
+    "action": "Action",
+    "subject": st.column_config.TextColumn("On", width="medium"),
+    "detail": st.column_config.TextColumn("Detail", width="large"),
+}
+
+
+def options() -> AuditOptions:
+    """Actors, actions and the time span in the log (not cached: the newest write must show)."""
+    return audit.audit_options(data.store(), actor=data.current_actor())
+
+
+def filter_bar(found: AuditOptions, tz: str, now: datetime) -> AuditFilters:
+    """Who, what and which days; the date range defaults to the whole log up to today."""
+    zone = ZoneInfo(tz)
+    today = now.astimezone(zone).date()
+    who_col, action_col, days_col = st.columns(3)
+    who = who_col.selectbox("Actor", (ALL, *found.actors), key="audit.actor")
+    action = action_col.selectbox("Action", (ALL, *found.actions), key="audit.action")
+    first = found.first.astimezone(zone).date() if found.first else today
+    picked = days_col.date_input("Dates", value=(min(first, today), today), format="YYYY-MM-DD", key="audit.dates")
+    days = picked if isinstance(picked, tuple) else (picked,)
+    since = until = None
+    if len(days) == 2 and days[0] and days[1]:
+        since, until = audit.day_range(days[0], days[1], tz)
+    elif len(days) == 1 and days[0]:  # the second click of the range is still to come
+        since, until = audit.day_range(days[0], days[0], tz)
+    return AuditFilters(
+        actor=None if who == ALL else who, action=None if action == ALL else action, since=since, until=until
+    )
+
+
+def entries(filters: AuditFilters, tz: str) -> tuple[pd.DataFrame, int]:
+    """The newest matching rows, times in `tz`, and how many match in all."""
+    store, actor = data.store(), data.current_actor()
+    frame = audit.audit_frame(store, filters, actor=actor, limit=SHOWN)
+    frame["at"] = frame["at"].dt.tz_convert(tz)
+    return frame, audit.count_entries(store, filters, actor=actor)
+
+
+def download(filters: AuditFilters, matching: int, now: datetime) -> None:
+    """The CSV of every matching row (UTC times, formula-safe text)."""
+    st.download_button(
+        f"Download CSV ({matching:,} row{'s' if matching != 1 else ''})",
+        data=audit.audit_csv(data.store(), filters, actor=data.current_actor()),
+        file_name=f"audit-log-{now:%Y%m%d-%H%M}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        disabled=matching == 0,
+        key="audit.download",
+    )
