@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import auth, data, navigation, widgets
+from voc.access import AccessDenied
 
 st.set_page_config(page_title="Customer voice", page_icon=":material/forum:", layout="wide")
 actor = auth.sign_in_gate()  # team mode: nothing below runs until someone with a role is signed in
@@ -24,4 +25,7 @@ with st.sidebar:
     else:
         auth.signed_in_badge(actor)
 
-route.run()
+try:
+    route.run()
+except AccessDenied as refused:  # pages hide what a role may not do; a crafted request still gets words, not a trace
+    st.error(f"Not allowed: {refused}", icon=":material/block:")

@@ -81,7 +81,8 @@ class AccessDenied(PermissionError):
         self.actor = actor
         self.permission = permission
         needed = REQUIRED_ROLE[permission]
-        super().__init__(f"{actor.name} is a {actor.role_label}; “{permission.value}” needs the {needed.value} role")
+        article = "an" if actor.role_label[0] in "aeiou" else "a"
+        super().__init__(f"{actor.name} is {article} {actor.role_label}; “{permission.value}” needs the {needed.value} role")
 
 
 @dataclass(frozen=True)
