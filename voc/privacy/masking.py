@@ -50,15 +50,14 @@ def mask_people(
     if frame.empty or not hides_handles(actor, settings):
         return frame
     masked = frame.copy()
+    # Lists, not Series.map: `map` turns a missing author (None) into NaN.
     if "author" in masked.columns:
-        masked["author"] = masked["author"].map(
-            lambda a: visible_author(a, actor, settings) if isinstance(a, str) else a
-        )
+        masked["author"] = [visible_author(a, actor, settings) if isinstance(a, str) else a for a in masked["author"]]
     if "link" in masked.columns:
         masked["link"] = None
     for column in text_columns:
         if column in masked.columns:
-            masked[column] = masked[column].map(
-                lambda t: mask_handles_in_text(t, actor, settings) if isinstance(t, str) else t
-            )
+            masked[column] = [
+                mask_handles_in_text(t, actor, settings) if isinstance(t, str) else t for t in masked[column]
+            ]
     return masked
