@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from listeners.base import ErrorKind, Listener, SourceError
-from listeners.errors import scrub
+from listeners.errors import install_log_scrubber, scrub
 from voc import costs
 from voc.alerts.worker import AlertWorker
 from voc.exports.schedule import ExportScheduler
@@ -85,6 +85,7 @@ class Runner:
         exports: ExportScheduler | None = None,
         retention: RetentionWorker | None = None,
     ) -> None:
+        install_log_scrubber()  # no credential in any log line of a polling process (listeners/errors.py)
         self.store = store
         self.listeners = dict(listeners)
         self.owner = owner or default_owner()
