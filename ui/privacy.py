@@ -80,7 +80,7 @@ def next_sweep_table(previews: list[privacy.RetentionPreview]) -> None:
         return
     rows = [{"Source": p.source, "Keeps (days)": p.days, "Items the next sweep deletes": p.items,
              "Related rows": sum(n for name, n in p.counts.items() if name != "items")} for p in limited]  # fmt: skip
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="privacy.next_sweep")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption("The listener process sweeps hourly; notes, labels, embeddings, alerts and exports go with the items.")
 
 
@@ -126,16 +126,14 @@ def preview(actor: Actor, kind: str, value: str) -> ErasurePreview | None:
 
 
 def preview_tables(found: ErasurePreview) -> None:
-    st.dataframe(
-        pd.DataFrame(list(found.counts.items()), columns=["What", "Rows"]), hide_index=True, key="privacy.counts"
-    )
+    st.dataframe(pd.DataFrame(list(found.counts.items()), columns=["What", "Rows"]), hide_index=True)
     if found.samples:
         st.caption(f"Their newest items (of {found.counts.get('items', 0)}):")
         samples = [
             {"id": s.id, "posted_at": s.posted_at, "source": s.source, "channel": s.channel, "text": s.text}
             for s in found.samples
         ]
-        st.dataframe(pd.DataFrame(samples), hide_index=True, width="stretch", key="privacy.samples")
+        st.dataframe(pd.DataFrame(samples), hide_index=True, width="stretch")
     if found.exports:
         st.caption("Regenerated without them: " + ", ".join(found.exports))
     st.warning("Erasure cannot be undone. Copies already sent or downloaded (e-mailed exports) are out of reach.",
