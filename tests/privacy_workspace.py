@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tests.actors import admin, agent
 from voc.access import Actor, Permission
 from voc.alerts.channels import Channel, ChannelKind
 from voc.alerts.rules import raise_item_alerts
@@ -39,8 +40,9 @@ LENA = "@lena@social.example"
 OTHER = "@other_customer"
 COPYCAT = "@copycat"
 JO = "jo@example.com"
-AGENT = "ana@northwind.example"
-ADMIN = Actor.system("test-setup")
+AGENT = agent("ana@northwind.example")
+ADMIN = admin("olga@northwind.example")
+SCHEDULE = Actor.system("export-schedule")
 BILLING = "Die Rechnung ist schon wieder falsch, furchtbarer Kundendienst"
 OUTAGE = "Kein Netz seit heute Morgen, das ist schrecklich"
 OTHER_TEXT = "My bill is wrong again and support is terrible, I hate this"
@@ -102,7 +104,7 @@ def fill(store: Store, exports_dir: Path) -> Workspace:
     store.add_note(lena, "Called her back, refund promised", actor=AGENT, now=NOW)
     store.add_note(other, "Escalated to billing", actor=AGENT, now=NOW)
     store.apply_triage(
-        [TriageChange(lena, "assignee", AGENT), TriageChange(other, "assignee", AGENT)], actor=AGENT, now=NOW
+        [TriageChange(lena, "assignee", AGENT.name), TriageChange(other, "assignee", AGENT.name)], actor=AGENT, now=NOW
     )
     store.correct_sentiment([ids["lena-2"], other], "negative", actor=AGENT, now=NOW)
     store.touch_viewer(lena, AGENT, NOW)
@@ -137,11 +139,11 @@ def fill(store: Store, exports_dir: Path) -> Workspace:
                 member_item_ids=members, size=len(members), sentiment={"negative": len(members)}, growth=1.0,
                 emerging=False, status="open", discovered_at=NOW,
             ))  # fmt: skip
-    themes.promote_proposal(store, "p-billing", name="Billing errors again", actor=AGENT, now=NOW)
+    themes.promote_proposal(store, "p-billing", name="Billing errors again", actor=ADMIN, now=NOW)
 
     for moment in (THIS_WEEK, LAST_WEEK):
         build_export(
-            store, week_of(moment.date()), exports_dir, formats=("csv", "xlsx"), now=NOW, requested_by="schedule"
+            store, week_of(moment.date()), exports_dir, formats=("csv", "xlsx"), now=NOW, requested_by=SCHEDULE
         )
     return Workspace(ids, exports_dir)
 

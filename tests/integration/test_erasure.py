@@ -138,7 +138,7 @@ def test_an_export_that_held_their_items_is_regenerated_without_them(store: Stor
 
     after = {e.slug: e for e in list_exports(workspace.exports_dir)}
     assert after[this_week].items == before[this_week].items - 2
-    assert after[this_week].regenerated == "erasure" and after[this_week].requested_by == "schedule"
+    assert after[this_week].regenerated == "erasure" and after[this_week].requested_by == ADMIN.name  # who erased
     assert {f.format for f in after[this_week].files} == {"csv", "xlsx"}
     assert "lena" not in export_text(workspace.exports_dir, this_week)
     assert "other_customer" in export_text(workspace.exports_dir, this_week)  # everyone else's week is still there

@@ -10,7 +10,7 @@ import pytest
 
 from tests.factories import new_item
 from voc.__main__ import main
-from voc.access import Actor
+from voc.access import COMMAND_LINE, Actor
 from voc.privacy import save_retention
 from voc.store import Store
 
@@ -62,7 +62,7 @@ def test_with_yes_erase_removes_them_and_is_audited_as_the_command_line(
     assert "erased (author:" in out and "items: 1" in out
     assert store.count_items() == 2
     (row,) = store.audit_entries(action="privacy.erase")
-    assert row["actor"] == "system:cli" and "lena" not in repr(row)
+    assert row["actor"] == COMMAND_LINE.name and "lena" not in repr(row)
 
 
 def test_nobody_to_erase_is_said_plainly_and_is_not_an_error(store: Store, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@
 
 Without `--yes`, `erase` changes nothing and exits 1 when there is something to erase, so a
 script that forgot the flag does not mistake a preview for an erasure. The command line acts as
-`system:cli` (sweeps as `system:retention`), and the audit log says so. Domain: no Streamlit.
+`system:command-line` (sweeps as `system:retention`), and the audit log says so. Domain: no Streamlit.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
-    from voc.access import Actor
+    from voc.access import COMMAND_LINE
     from voc.privacy.erasure import Subject, erase, preview_erasure
 
     try:
@@ -88,7 +88,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(str(error), file=sys.stderr)
         return 2
-    actor = Actor.system("cli")
+    actor = COMMAND_LINE
     store, exports_dir = _open(args)
     preview = preview_erasure(store, subject, actor=actor, exports_dir=exports_dir)
     who = "author" if args.author is not None else "respondent"

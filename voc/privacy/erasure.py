@@ -237,7 +237,7 @@ def _scrub_examples(connection: sa.Connection, texts: set[str], actor: Actor, no
             .values(reason=ERASED_EXAMPLE_REASON)
         ).rowcount
     if removed:  # a new version, so assigners rebuild without those examples
-        record_version(connection, now, actor.name, "privacy erasure", None, {"examples_removed": removed})
+        record_version(connection, now, actor, "privacy erasure", None, {"examples_removed": removed})
     return add_counts({}, {"theme_examples": removed, "taxonomy_snapshots": snapshots, "theme_reasons": reasons})
 
 
