@@ -195,3 +195,19 @@ def test_viewers_and_agents_cannot_sweep_or_change_the_policy(store: Store, work
     with pytest.raises(AccessDenied):
         set_hide_handles(store, True, actor=someone, now=NOW)
     assert everything_stored(store) == before and store.audit_entries() == audit
+
+
+def test_an_export_that_cannot_be_rebuilt_is_removed_rather_than_kept_with_deleted_items(
+    store: Store, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import voc.privacy.exports as privacy_exports
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(privacy_exports, "build_export", disk_full)
+    sweep(store, now=NOW, exports_dir=workspace.exports_dir)
+
+    assert list_exports(workspace.exports_dir) == []  # both weeks held expired items
+    assert not (workspace.exports_dir / "2026-W48").exists()
+    assert queued_regenerations(store) == {}

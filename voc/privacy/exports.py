@@ -110,14 +110,16 @@ def regenerate_queued(store: Store, exports_dir: Path | None, *, now: datetime, 
     `regenerated` says why. An export that no longer exists is simply dequeued; one whose
     rebuild fails is removed (its files may hold deleted items) and the error logged.
     """
+    if exports_dir is None:
+        return []  # a caller that knows no exports folder leaves the queue to one that does
     queued = queued_regenerations(store)
     if not queued:
         return []
-    found = {e.slug: e for e in list_exports(exports_dir)} if exports_dir is not None else {}
+    found = {e.slug: e for e in list_exports(exports_dir)}
     done: list[str] = []
     for slug, entry in sorted(queued.items()):
         export = found.get(slug)
-        if export is not None and exports_dir is not None:
+        if export is not None:
             try:
                 build_export(
                     store, period_of(export), exports_dir, formats=parse_formats({f.format for f in export.files}),
