@@ -12,6 +12,7 @@ from listeners.base import Listener
 from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner, utcnow
 from voc.exports import ExportScheduler
+from voc.privacy import RetentionWorker
 from voc.settings import Settings
 from voc.store import Store
 
@@ -40,7 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     # `build` lets the runner pick up sources added or edited on the Sources page while it runs.
     # Last week's export into data/exports every Monday (schedule on the Exports page).
     exports = ExportScheduler(store, settings.data_dir / "exports", clock=utcnow, background=not args.once)
-    runner = Runner(store, listeners, build=lambda source: build_listener(source, settings), exports=exports)
+    # Retention per source (off unless set on the Privacy page): an hourly sweep, exports kept in step.
+    retention = RetentionWorker(store, settings.data_dir / "exports", clock=utcnow, background=not args.once)
+    runner = Runner(
+        store, listeners, build=lambda source: build_listener(source, settings), exports=exports, retention=retention
+    )
     if args.once:
         runner.run_once()
         return 0

@@ -16,16 +16,22 @@ runner then decides from the kind whether and when to retry:
 - invalid request (400, 404): stop retrying and show the API's own message;
 - transient (5xx, timeouts, connection errors, a truncated body): exponential backoff with jitter.
 
-Messages are for the Sources page: they never contain a credential (`scrub`). No Streamlit here.
+Messages are for the Sources page: they never contain a credential (`scrub`), and neither does any
+log line of a process that builds sources (`install_log_scrubber`, `remember_secrets`: the
+registry and the runner call them). No Streamlit here.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
+import threading
+import traceback
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, unquote
 
 import requests
 
@@ -44,17 +50,83 @@ X_PROJECT_FIX = (
     "(and credits on pay-per-use), then resume the source."
 )
 
-_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9%._~+/=-]{16,}")
-_SECRET_PARAM = re.compile(r"(?i)\b((?:access_|bearer_|api_)?(?:token|key|secret))=[^&\s'\"]+")
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9%._~+/=-]{16,}")
+# Any parameter whose name says credential: token, access_token, apikey, client_secret, password, sig ...
+# Paging cursors (next_token, pagination_token) are not credentials: they stay readable.
+_CREDENTIAL = (
+    r"(?!(?:next|pagination|page|continuation)_?token\b|keywords?\b)"
+    r"[\w.-]*(?:token|key|secret|passw(?:or)?d|pwd|signature|sig|auth|credential)[\w.-]*"
+)
+_SECRET_PARAM = re.compile(rf"(?i)\b({_CREDENTIAL})=[^&\s'\"#]+")
+# The same names as a mapping's keys, e.g. a client logging its request data {'client_secret': '...'};
+# a value already scrubbed ("Bearer ***") is left as it reads.
+_SECRET_ITEM = re.compile(rf"""(?i)(["']{_CREDENTIAL}["']\s*:\s*["'])(?!(?:\w+\s+)?\*\*\*["'])[^"']+(["'])""")
+# user:password@ in a URL (a proxy, a feed behind basic auth).
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)[^@\s/]+@")
+_REMEMBERED: set[str] = set()  # this process's credentials, from Settings (`remember_secrets`)
+_LOCK = threading.Lock()
+_LOG_SCRUBBER_INSTALLED = False
+
+
+def remember_secrets(secrets: Iterable[str | None]) -> None:
+    """Credentials this process holds (e.g. from Settings): from now on `scrub` removes them from
+    every message, as typed and URL-encoded, whatever the text around them looks like."""
+    with _LOCK:
+        for secret in secrets:
+            value = (secret or "").strip()
+            if len(value) >= 8:  # shorter would mask ordinary words; real credentials are longer
+                _REMEMBERED.update({value, quote(value, safe=""), unquote(value)})
 
 
 def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """`text` without the given secrets, bearer tokens or credential-looking URL parameters."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
+    """`text` without the given or remembered secrets, bearer tokens, credential-looking URL
+    parameters and mapping items, or passwords in URLs."""
+    known = [s for s in secrets if s and len(s) >= 4] + sorted(_REMEMBERED, key=len, reverse=True)
+    for secret in known:
+        text = text.replace(secret, "***")
     text = _BEARER.sub(r"\1 ***", text)
-    return _SECRET_PARAM.sub(r"\1=***", text)
+    text = _SECRET_PARAM.sub(r"\1=***", text)
+    text = _SECRET_ITEM.sub(r"\1***\2", text)
+    return _URL_PASSWORD.sub(r"\1***@", text)
+
+
+def install_log_scrubber() -> None:
+    """Scrub every log record this process makes, from any logger, before any handler sees it.
+
+    HTTP clients log request lines and headers at DEBUG (urllib3's "GET /feed.xml?apikey=...",
+    prawcore's request data) and a traceback quotes whatever an exception said, so filtering our
+    own loggers is not enough: the record factory is the one place every record passes. A
+    traceback that held a secret is kept as scrubbed text (`exc_text`), not as the live exception.
+    """
+    global _LOG_SCRUBBER_INSTALLED
+    with _LOCK:
+        if _LOG_SCRUBBER_INSTALLED:
+            return
+        make_record = logging.getLogRecordFactory()
+
+        def scrubbed_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            return _scrub_record(make_record(*args, **kwargs))
+
+        logging.setLogRecordFactory(scrubbed_record)
+        _LOG_SCRUBBER_INSTALLED = True
+
+
+def _scrub_record(record: logging.LogRecord) -> logging.LogRecord:
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed call: logging reports it itself, later
+        return record
+    cleaned = scrub(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
+    if record.exc_info and record.exc_info[0] is not None:
+        trace = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        cleaned = scrub(trace)
+        if cleaned != trace:
+            record.exc_info, record.exc_text = None, cleaned
+    if record.stack_info:
+        record.stack_info = scrub(record.stack_info)
+    return record
 
 
 def classify(

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from listeners.base import Batch, ErrorKind, Listener, SourceError
-from listeners.errors import scrub
+from listeners.errors import install_log_scrubber, remember_secrets, scrub
 from listeners.replay import ReplayListener
 from listeners.survey_folder import folder_listener
 from listeners.x_recent import build_x_listener
 from voc.costs import Rates
 from voc.models import SourceState
-from voc.settings import Settings
+from voc.settings import SECRET_KEYS, Settings
 from voc.store import Store
 from voc.surveys import SURVEY_SOURCE
 
@@ -212,7 +212,13 @@ def check_source(kind: str, name: str, config: dict[str, Any], settings: Setting
 
 
 def build_listener(source: SourceState, settings: Settings) -> Listener:
-    """The listener for a stored source; an unknown kind is a clear error, not a crash."""
+    """The listener for a stored source; an unknown kind is a clear error, not a crash.
+
+    The settings' credentials are remembered, so no log line or stored error of this process
+    can carry them from here on, whichever library wrote it (docs/privacy.md, "Secrets").
+    """
+    install_log_scrubber()
+    remember_secrets(getattr(settings, key, None) for key in SECRET_KEYS)
     try:
         factory = FACTORIES[source.kind]
     except KeyError:

@@ -21,12 +21,13 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from listeners.base import ErrorKind, Listener, SourceError
-from listeners.errors import scrub
+from listeners.errors import install_log_scrubber, scrub
 from voc import costs
 from voc.alerts.worker import AlertWorker
 from voc.exports.schedule import ExportScheduler
 from voc.ingest import build_items_with_embeddings
 from voc.models import NewItem, SourceState
+from voc.privacy.retention import RetentionWorker
 from voc.sentiment_training import SentimentWorker
 from voc.store import Store
 from voc.store.repository import LeaseLostError
@@ -82,7 +83,9 @@ class Runner:
         build: Callable[[SourceState], Listener] | None = None,
         refresh_every_s: float = REFRESH_EVERY_S,
         exports: ExportScheduler | None = None,
+        retention: RetentionWorker | None = None,
     ) -> None:
+        install_log_scrubber()  # no credential in any log line of a polling process (listeners/errors.py)
         self.store = store
         self.listeners = dict(listeners)
         self.owner = owner or default_owner()
@@ -105,6 +108,8 @@ class Runner:
         self.alerts = AlertWorker(store, clock=clock)
         # Last week's export every Monday, once per week across restarts (docs/exports.md).
         self.exports = exports
+        # Deletes items past their source's retention, hourly across processes (docs/privacy.md).
+        self.retention = retention
 
     def refresh(self) -> None:
         """Build listeners for sources added, enabled or edited since they were last built."""
@@ -244,6 +249,11 @@ class Runner:
                 self.exports.tick()
             except Exception:  # e.g. a broken schedule setting: the sources are still polled
                 log.exception("exports step failed")
+        if self.retention is not None:
+            try:
+                self.retention.tick()
+            except Exception:  # e.g. the database briefly unreachable: the next tick tries again
+                log.exception("retention step failed")
         return stored
 
     def run_forever(self, stop: threading.Event, tick_seconds: float = 1.0) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
-from voc import care_queue, care_settings, trends, users
+from voc import care_queue, care_settings, privacy, trends, users
 from voc.access import LOCAL_ACTOR, Actor, Permission, can
 from voc.costs import Usage, utc_day
 from voc.models import SourceState, TriageChange
@@ -126,8 +126,25 @@ def _inbox(
 
 
 def inbox(statuses: tuple[str, ...], channel: str | None, language: str | None, snapshot: str) -> pd.DataFrame:
-    """The negative items waiting in the inbox, newest first, as of `snapshot`."""
-    return _inbox(settings().database_url, statuses, channel, language, snapshot)
+    """The negative items waiting in the inbox, newest first, as of `snapshot` (authors as the
+    current person may see them)."""
+    return mask_people(_inbox(settings().database_url, statuses, channel, language, snapshot))
+
+
+# ---- privacy: what the current person may see of authors (docs/privacy.md) --------------------
+
+
+def privacy_settings() -> privacy.PrivacySettings:
+    """Retention and handle visibility as stored; read on every run (two small rows), never
+    cached, so switching handles off takes effect on the viewers' next rerun."""
+    return privacy.load_privacy(store())
+
+
+def mask_people(frame: pd.DataFrame, *, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """`frame` with authors (and links, and handles in `text_columns`) hidden when the current
+    person is a viewer and the workspace hides handles from viewers. Cached frames are shared by
+    every user, so this runs after the cache, per person."""
+    return privacy.mask_people(frame, current_actor(), privacy_settings(), text_columns=text_columns)
 
 
 def sources() -> list[SourceState]:
@@ -209,7 +226,7 @@ def alert_history() -> pd.DataFrame:
     """Alerts newest first with acknowledgement and delivery (not cached: acks must show at once)."""
     from voc.alerts import service
 
-    return service.history(store())
+    return mask_people(service.history(store()), text_columns=("title",))  # titles name authors
 
 
 def alert_channels() -> list[Any]:

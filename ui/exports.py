@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import data
-from voc import trends
+from voc import privacy, trends
 from voc.exports import (
     ALL_FORMATS,
     ExportPeriod,
@@ -68,6 +68,11 @@ def past_exports() -> None:
     export = labels[picked]
     if export.changes:
         st.markdown("\n".join(f"- {sentence}" for sentence in export.changes))
+    if export.links and privacy.hides_handles(data.current_actor(), data.privacy_settings()):
+        # Written before handles were hidden: its links name authors (docs/privacy.md).
+        st.info("This export still has links that name authors; it is being rebuilt without them. "
+                "Ask an admin if it does not become available soon.", icon=":material/shield_person:")  # fmt: skip
+        return
     columns = st.columns(len(export.files))
     for column, file in zip(columns, export.files, strict=True):
         path = export_file(exports_dir(), export, file.name)

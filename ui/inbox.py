@@ -83,7 +83,8 @@ def with_workflow(queue: pd.DataFrame, view: Any, snapshot: str, *, include_neut
     merged = merged[merged["duplicate_of"].isna()].drop(columns=["duplicate_of"])
     merged["sla_state"] = merged["sla_state"].map(lambda s: STATE_ICONS.get(s, s))
     # Equal priorities (capped at 100): the one due first comes first.
-    return merged.sort_values(["priority", "due_at"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    ordered = merged.sort_values(["priority", "due_at"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return data.mask_people(ordered)  # the care queue's own rows carry authors too
 
 
 @st.cache_data(ttl="10m", max_entries=200, show_spinner=False)

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from voc import sentiment_cli
 from voc.exports import cli as exports_cli
+from voc.privacy import cli as privacy_cli
 from voc.settings import Settings
 from voc.surveys import cli as surveys_cli
 from voc.themes import cli as themes_cli
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     sentiment_cli.add_parser(commands)
     themes_cli.add_parser(commands)
     exports_cli.add_parser(commands)
+    privacy_cli.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

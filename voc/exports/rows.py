@@ -84,9 +84,12 @@ def count_items(store: Store, period: ExportPeriod) -> int:
 
 
 def iter_row_chunks(
-    store: Store, period: ExportPeriod, taxonomy: Taxonomy, *, chunk_size: int = CHUNK_SIZE
+    store: Store, period: ExportPeriod, taxonomy: Taxonomy, *, chunk_size: int = CHUNK_SIZE, links: bool = True
 ) -> Iterator[list[Row]]:
-    """Rows (in `COLUMNS` order) of every item posted in the period, oldest first, `chunk_size` at a time."""
+    """Rows (in `COLUMNS` order) of every item posted in the period, oldest first, `chunk_size` at a time.
+
+    `links=False` leaves the link column empty: a post's link names its author on most networks.
+    """
     local = zone(period.tz)  # the local date is the team's, like the week bounds
     after: tuple[datetime, int] | None = None
     while True:
@@ -102,7 +105,7 @@ def iter_row_chunks(
             if not rows:
                 return
             stored = _stored_themes(connection, [int(r[0]) for r in rows])
-        yield [_row(r, stored.get(int(r[0]), []), taxonomy, local) for r in rows]
+        yield [_row(r, stored.get(int(r[0]), []), taxonomy, local, links) for r in rows]
         last = rows[-1]
         after = (last[1], int(last[0]))
         if len(rows) < chunk_size:
@@ -117,7 +120,7 @@ def _stored_themes(connection: sa.Connection, ids: list[int]) -> dict[int, list[
     return found
 
 
-def _row(r: Any, stored: list[str], taxonomy: Taxonomy, local: Any) -> Row:
+def _row(r: Any, stored: list[str], taxonomy: Taxonomy, local: Any, links: bool = True) -> Row:
     (item_id, posted_at, source, channel, kind, brand, competitor, language, text, sentiment, score, confidence,
      scorer, nps, csat, ces, priority, triage_status, recovery, link) = r  # fmt: skip
     resolved: dict[str, str] = {}
@@ -130,7 +133,7 @@ def _row(r: Any, stored: list[str], taxonomy: Taxonomy, local: Any) -> Row:
         int(item_id), posted_at, posted_at.astimezone(local).date().isoformat(), source, channel, kind, brand,
         bool(competitor), language, text, sentiment, _float(score), _float(confidence), scorer,
         "; ".join(ordered), "; ".join(resolved[i] for i in ordered), "; ".join(stored),
-        nps, csat, ces, _float(priority), triage_status, recovery, link, taxonomy.version,
+        nps, csat, ces, _float(priority), triage_status, recovery, link if links else None, taxonomy.version,
     )  # fmt: skip
 
 

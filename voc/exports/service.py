@@ -61,6 +61,10 @@ class WeeklyExport:
     requested_by: str
     seconds: float
     changes: tuple[str, ...] = ()
+    # False when written without links, which name the author on X, Mastodon and Bluesky
+    # (docs/privacy.md: author handles hidden from viewers). Older manifests had links.
+    links: bool = True
+    regenerated: str = ""  # why it was rebuilt without some items, e.g. "erasure" (docs/privacy.md)
 
     @property
     def folder_name(self) -> str:
@@ -110,14 +114,21 @@ def build_export(
     requested_by: Actor,
     progress: Progress | None = None,
     chunk_size: int = CHUNK_SIZE,
+    regenerated: str = "",
 ) -> WeeklyExport:
     """Write `period`'s export in `formats` into `exports_dir/<slug>/` (replacing an earlier one).
 
-    `requested_by` needs the export permission (viewers have it); the export is audited."""
+    `requested_by` needs the export permission (viewers have it); the export is audited. With author
+    handles hidden from viewers (docs/privacy.md) the file is written without links: one file
+    serves every role, and a link to a post names its author.
+    """
+    from voc.privacy.policy import load_privacy  # voc.privacy regenerates exports: import late
+
     require(requested_by, Permission.EXPORT)
     began = time.monotonic()
     now = now or datetime.now(UTC)
     chosen = parse_formats(formats)
+    links = not load_privacy(store).hide_handles_from_viewers
     taxonomy = load_taxonomy(store)  # one version for the whole file, named in it
     total = count_items(store, period)
     summary = build_summary(store, taxonomy, period, now=now)
@@ -127,14 +138,15 @@ def build_export(
     stem = file_stem(period)
     try:
         written = write_files(
-            store, taxonomy, summary, staging, stem, chosen, total=total, progress=progress, chunk_size=chunk_size
-        )
+            store, taxonomy, summary, staging, stem, chosen, total=total, progress=progress, chunk_size=chunk_size,
+            links=links,
+        )  # fmt: skip
         files = tuple(ExportFile(str(fmt), path.name, path.stat().st_size) for fmt, path in written)
         export = WeeklyExport(
             slug=period.slug, label=period.label, first=period.first.isoformat(), last=period.last.isoformat(), tz=period.tz,
             start_utc=period.start.isoformat(), end_utc=period.end.isoformat(), taxonomy_version=taxonomy.version,
             items=total, files=files, generated_at=now.astimezone(UTC).isoformat(), requested_by=requested_by.name,
-            seconds=round(time.monotonic() - began, 2), changes=summary.changes,
+            seconds=round(time.monotonic() - began, 2), changes=summary.changes, links=links, regenerated=regenerated,
         )  # fmt: skip
         (staging / MANIFEST).write_text(json.dumps(export.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
         final = exports_dir / period.slug
@@ -155,7 +167,7 @@ def build_export(
 
 def write_files(
     store: Store, taxonomy: Taxonomy, summary: ExportSummary, folder: Path, stem: str, formats: Sequence[ExportFormat], *,
-    total: int, progress: Progress | None = None, chunk_size: int = CHUNK_SIZE,
+    total: int, progress: Progress | None = None, chunk_size: int = CHUNK_SIZE, links: bool = True,
 ) -> list[tuple[ExportFormat, Path]]:  # fmt: skip
     """Every format's file in `folder`, the data rows read once and fanned out to each writer."""
     written: list[tuple[ExportFormat, Path]] = []
@@ -174,7 +186,7 @@ def write_files(
         progress(0, total)
     try:
         if sinks:
-            for chunk in iter_row_chunks(store, summary.period, taxonomy, chunk_size=chunk_size):
+            for chunk in iter_row_chunks(store, summary.period, taxonomy, chunk_size=chunk_size, links=links):
                 for sink in sinks:
                     sink.add(chunk)
                 done += len(chunk)

@@ -1,0 +1,130 @@
+"""The Privacy page: retention saved per source, an erasure previewed then confirmed, and the
+hide-handles switch that makes the inbox show viewers "(hidden)" instead of authors.
+
+app.py's navigation is another engineer's (the page is registered there as `pages/privacy.py`),
+so the page is opened on its own, as a first visitor's direct link would run it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import ROOT
+from tests.app.test_sign_in import signed_in
+from voc import users
+from voc.access import Actor
+from voc.privacy import HIDDEN_AUTHOR, load_privacy
+from voc.store import Store
+
+ADMIN_EMAIL = "olga@northwind.example"
+
+
+def privacy_page() -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / "privacy.py"), default_timeout=30)
+
+
+def button(at: AppTest, label: str):  # noqa: ANN201 - AppTest's Button type is generic
+    return next(b for b in at.button if b.label == label)
+
+
+def table(at: AppTest, column: str) -> pd.DataFrame:
+    """The shown table that has `column`."""
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+@pytest.fixture
+def team_with_roles(store_with_items: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setenv("VOC_MODE", "team")
+    monkeypatch.setenv("VOC_FIRST_ADMIN", ADMIN_EMAIL)
+    now = datetime.now(UTC)
+    users.set_role(store_with_items, "vera@northwind.example", "viewer", actor=Actor.system("test"), now=now)
+    users.set_role(store_with_items, "ana@northwind.example", "agent", actor=Actor.system("test"), now=now)
+    return store_with_items
+
+
+def test_an_author_is_previewed_then_erased_once_the_confirmation_is_typed(store_with_items: Store) -> None:
+    at = privacy_page().run()
+    assert not at.exception and at.title[0].value == "Privacy"
+    assert button(at, "Preview").disabled  # nothing typed yet
+
+    at.text_input(key="privacy.who").input("@Angry1").run()
+    button(at, "Preview").click().run()
+
+    counts = dict(table(at, "Rows").itertuples(index=False))
+    assert counts["items"] == 1
+    samples = table(at, "text")
+    assert samples["text"].tolist() == ["Terrible outage again, worst network ever, awful."]
+    assert button(at, "Erase").disabled
+    at.text_input(key="privacy.confirm").input("erase please").run()
+    assert button(at, "Erase").disabled  # only the word itself
+
+    at.text_input(key="privacy.confirm").input("ERASE").run()
+    button(at, "Erase").click().run()
+
+    assert not at.exception
+    assert at.success[0].value.startswith("Erased @a***")
+    assert store_with_items.count_items() == 9
+    with store_with_items.read() as connection:
+        authors = {row[0] for row in connection.exec_driver_sql("SELECT author FROM items")}
+    assert "angry1" not in authors and {"angry2", "angry30"} <= authors
+    assert at.text_input(key="privacy.who").value == ""  # the form is cleared for the next request
+    (audit,) = store_with_items.audit_entries(action="privacy.erase")
+    assert audit["actor"] == "local user" and "angry1" not in repr(audit)
+
+
+def test_a_handle_nobody_has_gets_a_clear_empty_state(store_with_items: Store) -> None:
+    at = privacy_page().run()
+    at.text_input(key="privacy.who").input("@nobody_here").run()
+    button(at, "Preview").click().run()
+    assert not at.exception
+    assert "Nothing is stored for them" in at.info[0].value
+    assert not [b for b in at.button if b.label == "Erase"]
+
+
+def test_retention_is_saved_per_source_and_the_next_sweep_is_shown(store_with_items: Store) -> None:
+    at = privacy_page().run()
+    assert "Retention is off for every source" in " ".join(c.value for c in at.caption)
+
+    at.number_input(key="privacy.days.social").set_value(1)
+    button(at, "Save retention").click().run()
+
+    assert not at.exception
+    assert load_privacy(store_with_items).retention == (("social", 1),)
+    upcoming = table(at, "Keeps (days)")
+    assert upcoming.to_dict("records")[0]["Source"] == "social"
+    assert upcoming.to_dict("records")[0]["Items the next sweep deletes"] == 1  # the 30-hour-old complaint
+    assert store_with_items.count_items() == 10  # shown, not deleted: the listener process sweeps
+    assert [r["actor"] for r in store_with_items.audit_entries(action="setting.privacy.retention")] == ["local user"]
+
+    button(at, "Sweep now").click().run()
+    assert store_with_items.count_items() == 9
+
+
+def test_hiding_handles_masks_authors_in_the_inbox_for_viewers_only(app: AppTest, team_with_roles: Store) -> None:
+    admin = signed_in(privacy_page(), ADMIN_EMAIL).run()
+    assert not admin.exception
+    admin.toggle(key="privacy.hide_handles").set_value(True).run()
+    assert load_privacy(team_with_roles).hide_handles_from_viewers
+    assert [r["actor"] for r in team_with_roles.audit_entries(action="setting.privacy.hide_handles")] == [ADMIN_EMAIL]
+
+    viewer = signed_in(app, "vera@northwind.example").run().switch_page("pages/inbox.py").run()
+    assert not viewer.exception
+    queue = viewer.data_editor[0].value
+    assert len(queue) >= 3 and set(queue["author"]) == {HIDDEN_AUTHOR}
+    assert queue["link"].isna().all()  # the link would name them too
+
+    agent_app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    agent = signed_in(agent_app, "ana@northwind.example").run().switch_page("pages/inbox.py").run()
+    assert {"angry1", "angry2", "angry30"} <= set(agent.data_editor[0].value["author"])
+
+
+@pytest.mark.parametrize("email", ["vera@northwind.example", "ana@northwind.example"])
+def test_viewers_and_agents_get_no_privacy_controls(team_with_roles: Store, email: str) -> None:
+    at = signed_in(privacy_page(), email).run()
+    assert not at.exception
+    assert "for admins" in at.warning[0].value
+    assert not at.toggle and not at.text_input and not at.number_input

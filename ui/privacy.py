@@ -1,0 +1,184 @@
+"""The Privacy page's pieces: retention per source, erasure on request, hiding handles from viewers.
+
+Streamlit-aware; the work is `voc.privacy` (docs/privacy.md), which checks the admin's role again
+on every call. Nothing here keeps a person's handle or e-mail beyond the session that typed it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import pandas as pd
+import streamlit as st
+
+from ui import data
+from voc import privacy
+from voc.access import AccessDenied, Actor, Permission
+from voc.privacy.erasure import ErasurePreview
+
+CONFIRM_WORD: Final = "ERASE"
+AUTHOR, RESPONDENT = "Author handle", "Survey respondent"
+PREVIEW_KEY: Final = "privacy.preview"
+RESULT_KEY: Final = "privacy.result"
+
+
+def admin_only() -> Actor:
+    """The current person, when they may manage privacy; otherwise the page stops saying why."""
+    actor = data.current_actor()
+    if not actor.can(Permission.MANAGE_PRIVACY):
+        st.warning(
+            f"Privacy controls are for admins; you are signed in as a {actor.role_label}.", icon=":material/lock:"
+        )
+        st.stop()
+    return actor
+
+
+def _exports_dir() -> Any:
+    return data.settings().data_dir / "exports"
+
+
+# ---- retention ------------------------------------------------------------------------------------
+
+
+def retention_previews(actor: Actor) -> list[privacy.RetentionPreview]:
+    return privacy.preview_retention(data.store(), now=data.utcnow(), actor=actor, settings=data.privacy_settings())
+
+
+def retention_form(previews: list[privacy.RetentionPreview]) -> dict[str, int] | None:
+    """A number of days per source (0: keep for ever); the new policy when saved."""
+    if not previews:
+        st.info("No sources yet: retention is set per source once one is registered.", icon=":material/sensors_off:")
+        return None
+    with st.form("privacy.retention"):
+        days = {
+            p.source: st.number_input(f"{p.source}: delete items older than (days)", min_value=0, max_value=36_500,
+                                      value=p.days or 0, step=1, key=f"privacy.days.{p.source}",
+                                      help="0 keeps this source's items for ever (the default)")
+            for p in previews
+        }  # fmt: skip
+        if not st.form_submit_button("Save retention", type="primary", icon=":material/save:"):
+            return None
+    return {source: int(n) for source, n in days.items()}
+
+
+def save_retention(actor: Actor, days: dict[str, int]) -> None:
+    try:
+        privacy.save_retention(data.store(), days, actor=actor, now=data.utcnow())
+    except (ValueError, AccessDenied) as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    on = sum(1 for n in days.values() if n)
+    st.session_state[data.FLASH_KEY] = f"Retention saved: {on} source{'s' if on != 1 else ''} with a limit"
+    st.rerun()
+
+
+def next_sweep_table(previews: list[privacy.RetentionPreview]) -> None:
+    """What the next sweep (hourly, in the listener process) would delete, source by source."""
+    limited = [p for p in previews if p.days]
+    if not limited:
+        st.caption("Retention is off for every source: nothing is ever deleted by age.")
+        return
+    rows = [{"Source": p.source, "Keeps (days)": p.days, "Items the next sweep deletes": p.items,
+             "Related rows": sum(n for name, n in p.counts.items() if name != "items")} for p in limited]  # fmt: skip
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption("The listener process sweeps hourly; notes, labels, embeddings, alerts and exports go with the items.")
+
+
+def sweep_now(actor: Actor) -> None:
+    report = privacy.sweep(data.store(), now=data.utcnow(), actor=actor, exports_dir=_exports_dir())
+    st.cache_data.clear()  # no cached read may keep showing deleted items
+    st.session_state[data.FLASH_KEY] = f"Sweep done: {report.items} items deleted"
+    st.rerun()
+
+
+# ---- erasure --------------------------------------------------------------------------------------
+
+
+def _subject(kind: str, value: str) -> privacy.Subject:
+    return privacy.Subject.author(value) if kind == AUTHOR else privacy.Subject.respondent(value)
+
+
+def erasure_form() -> tuple[str, str]:
+    """Whom to erase: (kind, what was typed)."""
+    kind = st.radio("Whose data", [AUTHOR, RESPONDENT], horizontal=True, key="privacy.kind")
+    label, hint = (
+        ("Handle", "@name or @name@instance.example") if kind == AUTHOR else ("E-mail or customer id", "jo@example.com")
+    )
+    value = st.text_input(label, key="privacy.who", placeholder=hint)
+    return str(kind), value.strip()
+
+
+def preview(actor: Actor, kind: str, value: str) -> ErasurePreview | None:
+    """The preview for (kind, value): computed on "Preview", kept while the input is unchanged."""
+    if st.button("Preview", key="privacy.preview_button", disabled=not value, icon=":material/search:"):
+        try:
+            found = privacy.preview_erasure(
+                data.store(), _subject(kind, value), actor=actor, exports_dir=_exports_dir()
+            )
+        except ValueError as error:
+            st.error(str(error), icon=":material/error:")
+            return None
+        st.session_state[PREVIEW_KEY] = (kind, value, found)
+    shown = st.session_state.get(PREVIEW_KEY)
+    if not shown or shown[:2] != (kind, value):
+        return None  # typed something else since: preview again
+    return shown[2]  # type: ignore[no-any-return]
+
+
+def preview_tables(found: ErasurePreview) -> None:
+    st.dataframe(pd.DataFrame(list(found.counts.items()), columns=["What", "Rows"]), hide_index=True)
+    if found.samples:
+        st.caption(f"Their newest items (of {found.counts.get('items', 0)}):")
+        samples = [
+            {"id": s.id, "posted_at": s.posted_at, "source": s.source, "channel": s.channel, "text": s.text}
+            for s in found.samples
+        ]
+        st.dataframe(pd.DataFrame(samples), hide_index=True, width="stretch")
+    if found.exports:
+        st.caption("Regenerated without them: " + ", ".join(found.exports))
+    st.warning("Erasure cannot be undone. Copies already sent or downloaded (e-mailed exports) are out of reach.",
+               icon=":material/warning:")  # fmt: skip
+
+
+def confirm_and_erase(actor: Actor, kind: str, value: str) -> None:
+    typed = st.text_input(f"Type {CONFIRM_WORD} to confirm", key="privacy.confirm")
+    st.button("Erase", type="primary", icon=":material/delete_forever:", key="privacy.erase",
+              disabled=typed.strip() != CONFIRM_WORD, on_click=_erase, args=(actor, kind, value))  # fmt: skip
+
+
+def _erase(actor: Actor, kind: str, value: str) -> None:
+    """Erase (a button callback, so the form can be cleared before the rerun draws it)."""
+    try:
+        result = privacy.erase(
+            data.store(), _subject(kind, value), actor=actor, now=data.utcnow(), exports_dir=_exports_dir()
+        )
+    except (ValueError, AccessDenied) as error:
+        st.session_state[RESULT_KEY] = ("error", str(error))
+        return
+    st.cache_data.clear()  # no cached read may keep showing what was erased
+    st.session_state[RESULT_KEY] = ("success", f"Erased {result.masked}: " + "; ".join(result.lines()))
+    for key in (PREVIEW_KEY, "privacy.who", "privacy.confirm"):
+        st.session_state.pop(key, None)
+
+
+def last_result() -> None:
+    outcome = st.session_state.pop(RESULT_KEY, None)
+    if outcome:
+        (st.success if outcome[0] == "success" else st.error)(outcome[1])
+
+
+# ---- handles --------------------------------------------------------------------------------------
+
+
+def handles_toggle(actor: Actor) -> None:
+    """Hide author handles (and links) from viewers on every page and in new exports."""
+    current = data.privacy_settings().hide_handles_from_viewers
+    wanted = st.toggle("Hide author handles from viewers", value=current, key="privacy.hide_handles",
+                       help="Viewers see “(hidden)” instead of a handle, and no links; agents and admins still see them")  # fmt: skip
+    if wanted != current:
+        privacy.set_hide_handles(data.store(), wanted, actor=actor, now=data.utcnow(), exports_dir=_exports_dir())
+        st.cache_data.clear()
+        st.session_state[data.FLASH_KEY] = "Handles hidden from viewers" if wanted else "Viewers see handles again"
+        st.rerun()
+    st.caption("On: the inbox, alerts and exports show viewers “(hidden)” for authors. Exports made before are "
+               "rebuilt without links by the next sweep; viewers cannot download them until then.")  # fmt: skip

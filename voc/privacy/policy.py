@@ -1,0 +1,107 @@
+"""The workspace's privacy settings: retention days per source, and whether viewers see handles.
+
+Both live in `app_settings` (`privacy.retention`, `privacy.hide_handles`) and are written only
+through `Store.put_setting(..., permission=Permission.MANAGE_PRIVACY)`, which checks the actor
+and audits the change in the same transaction. Retention is off unless an admin sets it: a
+source without an entry (or with 0 days) keeps its items for ever. Domain: no Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+from voc.access import Actor, Permission
+from voc.store import Store
+
+RETENTION_KEY: Final = "privacy.retention"  # {"<source>": days}
+HIDE_HANDLES_KEY: Final = "privacy.hide_handles"  # {"viewers": true}
+MAX_RETENTION_DAYS: Final = 36_500  # a hundred years: anything longer is a typo, not a policy
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """What the privacy controls are set to (hashable, so cached readers can key on it)."""
+
+    retention: tuple[tuple[str, int], ...] = ()  # (source, days), days > 0, sorted by source
+    hide_handles_from_viewers: bool = False
+
+    def retention_days(self, source: str) -> int | None:
+        """Days `source` keeps its items, or None when retention is off for it."""
+        return dict(self.retention).get(source)
+
+    def cutoff(self, source: str, now: datetime) -> datetime | None:
+        """Items of `source` posted before this moment are expired (None: retention is off)."""
+        days = self.retention_days(source)
+        return None if days is None else now - timedelta(days=days)
+
+
+def _days(value: Any) -> int | None:
+    """Days as an admin typed them: 0, empty or None switch retention off; a negative is refused."""
+    if value is None or value == "":
+        return None
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"retention is a whole number of days, not {value!r}") from None
+    if days < 0:
+        raise ValueError("retention days cannot be negative (0 switches retention off)")
+    if days > MAX_RETENTION_DAYS:
+        raise ValueError(f"retention is at most {MAX_RETENTION_DAYS:,} days")
+    return days or None
+
+
+def retention_from_json(raw: Any) -> tuple[tuple[str, int], ...]:
+    """The stored mapping as sorted (source, days) pairs, dropping entries that switch it off."""
+    if not isinstance(raw, Mapping):
+        return ()
+    pairs = []
+    for source, value in raw.items():
+        try:
+            days = _days(value)
+        except ValueError:
+            continue  # a hand-edited row cannot switch deletion on by accident
+        if days:
+            pairs.append((str(source), days))
+    return tuple(sorted(pairs))
+
+
+def load_privacy(store: Store) -> PrivacySettings:
+    """The privacy settings as stored (all off in a new workspace)."""
+    hide = store.get_setting(HIDE_HANDLES_KEY) or {}
+    return PrivacySettings(
+        retention=retention_from_json(store.get_setting(RETENTION_KEY)),
+        hide_handles_from_viewers=bool(hide.get("viewers")) if isinstance(hide, Mapping) else False,
+    )
+
+
+def save_retention(store: Store, days_by_source: Mapping[str, Any], *, actor: Actor, now: datetime) -> PrivacySettings:
+    """Replace the retention policy (0 or empty days switch a source off); admins only, audited."""
+    validated = {str(source): _days(value) for source, value in days_by_source.items()}
+    stored = {source: days for source, days in sorted(validated.items()) if days}
+    store.put_setting(RETENTION_KEY, stored, actor=actor, permission=Permission.MANAGE_PRIVACY, now=now)
+    return load_privacy(store)
+
+
+def set_hide_handles(
+    store: Store, hide: bool, *, actor: Actor, now: datetime, exports_dir: Path | None = None
+) -> PrivacySettings:
+    """Switch hiding author handles from viewers on or off; admins only, audited.
+
+    Switching it on also queues every export in `exports_dir` still holding links for
+    regeneration without them (a link names its author on X, Mastodon and Bluesky); the next
+    sweep rebuilds them, and until then viewers cannot download those files.
+    """
+    from voc.privacy.exports import exports_with_links, queue_regeneration
+
+    store.put_setting(
+        HIDE_HANDLES_KEY, {"viewers": bool(hide)}, actor=actor, permission=Permission.MANAGE_PRIVACY, now=now
+    )
+    with_links = exports_with_links(exports_dir) if hide else []
+    if with_links:
+        with store.write() as connection:
+            queue_regeneration(connection, with_links, reason="author handles hidden", now=now)
+    return load_privacy(store)
