@@ -8,6 +8,7 @@ so the page is opened on its own, as a first visitor's direct link would run it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,8 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT
 from tests.app.test_sign_in import signed_in
-from voc import users
-from voc.access import Actor
+from voc import privacy, users
+from voc.access import Actor, Role
+from voc.exports import build_export, iso_week
 from voc.privacy import HIDDEN_AUTHOR, load_privacy
 from voc.store import Store
 
@@ -104,18 +106,33 @@ def test_retention_is_saved_per_source_and_the_next_sweep_is_shown(store_with_it
     assert store_with_items.count_items() == 9
 
 
-def test_hiding_handles_masks_authors_in_the_inbox_for_viewers_only(app: AppTest, team_with_roles: Store) -> None:
+def test_hiding_handles_keeps_authors_from_viewers_and_not_from_agents(
+    app: AppTest, team_with_roles: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOC_DATA_DIR", str(tmp_path))
+    exports_dir = tmp_path / "exports"
+    build_export(team_with_roles, iso_week("2026-W47"), exports_dir, formats=["csv"], requested_by=Actor.system("test"))
     admin = signed_in(privacy_page(), ADMIN_EMAIL).run()
     assert not admin.exception
     admin.toggle(key="privacy.hide_handles").set_value(True).run()
     assert load_privacy(team_with_roles).hide_handles_from_viewers
     assert [r["actor"] for r in team_with_roles.audit_entries(action="setting.privacy.hide_handles")] == [ADMIN_EMAIL]
 
-    viewer = signed_in(app, "vera@northwind.example").run().switch_page("pages/inbox.py").run()
+    # A viewer's one surface with authors' traces is the exports: the old file (its links name
+    # authors) is not offered until it is rebuilt, and a new one is written without links.
+    viewer = signed_in(app, "vera@northwind.example").run().switch_page("pages/exports.py").run()
     assert not viewer.exception
-    queue = viewer.data_editor[0].value
-    assert len(queue) >= 3 and set(queue["author"]) == {HIDDEN_AUTHOR}
-    assert queue["link"].isna().all()  # the link would name them too
+    assert any("links that name authors" in i.value for i in viewer.info)
+    assert not viewer.get("download_button")
+    fresh = build_export(team_with_roles, iso_week("2026-W46"), exports_dir, formats=["csv"], requested_by=Actor("vera@northwind.example", Role.VIEWER))
+    assert not fresh.links
+
+    masked = privacy.mask_people(
+        pd.DataFrame({"author": ["angry1"], "link": ["https://x.com/angry1/status/1"]}),
+        Actor("vera@northwind.example", Role.VIEWER),
+        load_privacy(team_with_roles),
+    )
+    assert masked["author"].tolist() == [HIDDEN_AUTHOR] and masked["link"].isna().all()
 
     agent_app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     agent = signed_in(agent_app, "ana@northwind.example").run().switch_page("pages/inbox.py").run()

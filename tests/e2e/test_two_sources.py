@@ -63,7 +63,7 @@ def fill(database_url: str, data_dir: Path, feed_url: str, instance: str) -> dic
         runner = Runner(store, {s.name: build_listener(s, settings) for s in store.sources()}, owner="e2e-two-sources")
         runner.run_once()
         for source in store.sources():
-            store.resume_source(source.name)  # due again at once: a second poll must store nothing new
+            store.resume_source(source.name, actor=admin("lead"), now=datetime.now(UTC))  # due again at once: a second poll must store nothing new
         assert runner.run_once() == 0
         return {source.name: store.count_items(source.name) for source in store.sources()}
     finally:
