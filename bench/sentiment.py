@@ -193,8 +193,10 @@ def measure_import(tweets: Sequence[Tweet]) -> None:
     import csv
 
     from voc import sentiment_training as st
+    from voc.access import Actor
     from voc.store import Store
 
+    bench = Actor.system("bench")
     predicted = [""] * len(tweets)
     for held in (0, 1):
         with tempfile.TemporaryDirectory() as folder:
@@ -204,8 +206,8 @@ def measure_import(tweets: Sequence[Tweet]) -> None:
                 writer = csv.writer(handle)
                 writer.writerow(["text", "label"])
                 writer.writerows((t[1], t[2]) for t in tweets if half(t[1]) != held)
-            st.import_labels(store, path)
-            result = st.train_workspace(store)
+            st.import_labels(store, path, actor=bench)
+            result = st.train_workspace(store, actor=bench)
             scorer = st.active_scorer(store)
             idx = [i for i, t in enumerate(tweets) if half(t[1]) == held]
             texts = [tweets[i][1] for i in idx]
