@@ -67,7 +67,8 @@ HELD_BACK_SHARE: Final = 0.2
 MIN_HELD_BACK: Final = 50
 RESCORE_JOB: Final = "rescore"
 # Hyper-parameters of the built-in model, chosen by grouped cross-validation on the team-written
-# set (never on measurement data): see `select_builtin_settings` and docs/sentiment.md.
+# set (never on measurement data): `cross_validate` with posts and their translations in one fold;
+# docs/sentiment.md (Design) records the grid.
 BUILTIN_C: Final = 0.5
 EMBEDDING_WEIGHT: Final = 0.1
 LEXICON_WEIGHT: Final = 1.0
