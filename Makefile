@@ -48,6 +48,7 @@ bench: install-dev
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/language.py
 	$(BIN)/python bench/themes.py
+	$(BIN)/python bench/privacy.py
 
 clean:
 	rm -rf $(VENV)
