@@ -19,13 +19,13 @@ are reported per that size. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import json
 import random
 import resource
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path

@@ -112,7 +112,9 @@ def run_import(
     store = Store.from_url(f"sqlite:///{database}")
     try:
         start = time.perf_counter()
-        report = import_survey(store, io.BytesIO(data), "bench.csv", survey="bench", via="cli", progress=progress, actor=COMMAND_LINE)
+        report = import_survey(
+            store, io.BytesIO(data), "bench.csv", survey="bench", via="cli", progress=progress, actor=COMMAND_LINE
+        )
         return report, time.perf_counter() - start
     finally:
         store.engine.dispose()

@@ -69,7 +69,11 @@ def _build_x(source: SourceState, settings: Settings) -> Listener:
     )
 
 
-FACTORIES: dict[str, Callable[[SourceState, Settings], Listener]] = {"replay": _replay, "x_search": _x, "x_mentions": _x}
+FACTORIES: dict[str, Callable[[SourceState, Settings], Listener]] = {
+    "replay": _replay,
+    "x_search": _x,
+    "x_mentions": _x,
+}
 
 
 # ---- the other social sources, feeds and app reviews ----------------------------------------------
@@ -222,7 +226,9 @@ def build_listener(source: SourceState, settings: Settings) -> Listener:
     try:
         factory = FACTORIES[source.kind]
     except KeyError:
-        raise ValueError(f"source {source.name!r} has unknown kind {source.kind!r}; known: {', '.join(FACTORIES)}") from None
+        raise ValueError(
+            f"source {source.name!r} has unknown kind {source.kind!r}; known: {', '.join(FACTORIES)}"
+        ) from None
     return factory(source, settings)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ PARTS = {"social": ItemKind.MENTION, "survey": ItemKind.SURVEY}
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,9 @@ class ReplayListener:
 
         scenario_now = state["live_offset"] + (now - live_start).total_seconds() * self.speed
         page = []
-        while index < len(self.entries) and self.entries[index].offset_minutes <= scenario_now and len(page) < PAGE_SIZE:
+        while (
+            index < len(self.entries) and self.entries[index].offset_minutes <= scenario_now and len(page) < PAGE_SIZE
+        ):
             page.append(self._raw(self.entries[index], loop, now))
             index += 1
         if index >= len(self.entries):
@@ -137,7 +139,9 @@ class ReplayListener:
             brand=brand,
             is_competitor=brand != self.brand,
             survey=f.get("survey"),
-            response_id=(f.get("response_id") if loop == 0 else f"{f.get('response_id')}-r{loop}") if f.get("response_id") else None,
+            response_id=(f.get("response_id") if loop == 0 else f"{f.get('response_id')}-r{loop}")
+            if f.get("response_id")
+            else None,
             respondent=f.get("respondent"),
             nps=f.get("nps"),
             csat=f.get("csat"),

@@ -47,7 +47,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def backoff_delay(failures: int, rng: random.Random, *, base: float = BACKOFF_BASE_S, cap: float = BACKOFF_CAP_S) -> float:
+def backoff_delay(
+    failures: int, rng: random.Random, *, base: float = BACKOFF_BASE_S, cap: float = BACKOFF_CAP_S
+) -> float:
     """Exponential backoff with jitter: about base·2ⁿ⁻¹ seconds, never more than `cap`."""
     ceiling = min(cap, base * 2 ** max(failures - 1, 0))
     return ceiling * (0.5 + rng.random() / 2)
@@ -168,7 +170,9 @@ class Runner:
             self.held.discard(name)
             return 0
         except SourceError as error:
-            self._record(name, error.kind, error.message, source.consecutive_failures + 1, error.retry_after_s, error.retryable)
+            self._record(
+                name, error.kind, error.message, source.consecutive_failures + 1, error.retry_after_s, error.retryable
+            )
             return 0
         except Exception as error:  # a bug or an unclassified library error: record it, keep going
             log.exception("source %s failed", name)

@@ -18,7 +18,10 @@ with channels_tab:
     if configurable:
         channels = data.alert_channels()
         if not channels:
-            st.info("No channel yet: alerts are recorded but reach nobody. Add Slack, Teams, a webhook or e-mail.", icon=":material/notifications_off:")
+            st.info(
+                "No channel yet: alerts are recorded but reach nobody. Add Slack, Teams, a webhook or e-mail.",
+                icon=":material/notifications_off:",
+            )
         kept = alerts.channel_list(channels)
         added = alerts.channel_form()
         if added is not None or len(kept) != len(channels):

@@ -36,7 +36,9 @@ if summary.items == 0:
 
 st.altair_chart(trends.volume_chart(report.volume, filters.bucket_label, report.spikes), width="stretch")
 if not report.spikes.empty:
-    st.caption("Dashed red lines mark detected spikes (volume or negative share); hover for why. Details on the Alerts page.")
+    st.caption(
+        "Dashed red lines mark detected spikes (volume or negative share); hover for why. Details on the Alerts page."
+    )
 language_col, channel_col = st.columns(2)
 with language_col:
     st.altair_chart(trends.breakdown_chart(report.languages, "language", "By language"), width="stretch")

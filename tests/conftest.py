@@ -6,7 +6,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -117,4 +117,4 @@ class FrozenClock:
 
 @pytest.fixture
 def clock() -> FrozenClock:
-    return FrozenClock(datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc))
+    return FrozenClock(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))

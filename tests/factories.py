@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from voc.models import NewItem
 
-BASE_TIME = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+BASE_TIME = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def new_item(external_id: str, **overrides: Any) -> NewItem:

@@ -16,7 +16,12 @@ from ui import data
 from voc.alerts import service
 from voc.alerts.channels import Channel, ChannelKind, DeliveryError
 
-KIND_LABELS = {ChannelKind.SLACK: "Slack webhook", ChannelKind.TEAMS: "Microsoft Teams webhook", ChannelKind.WEBHOOK: "JSON webhook", ChannelKind.EMAIL: "E-mail (SMTP)"}
+KIND_LABELS = {
+    ChannelKind.SLACK: "Slack webhook",
+    ChannelKind.TEAMS: "Microsoft Teams webhook",
+    ChannelKind.WEBHOOK: "JSON webhook",
+    ChannelKind.EMAIL: "E-mail (SMTP)",
+}
 HISTORY_COLUMNS: dict[str, Any] = {
     "created_at": st.column_config.DatetimeColumn("Raised", format="D MMM HH:mm"),
     "rule": "Rule", "title": st.column_config.TextColumn("Alert", width="large"), "status": "Status",
@@ -29,7 +34,9 @@ HISTORY_COLUMNS: dict[str, Any] = {
 
 def channel_form() -> Channel | None:
     """A form for a new channel; returns it when submitted and valid."""
-    choice = st.selectbox("Kind", list(ChannelKind), format_func=lambda k: KIND_LABELS[ChannelKind(k)], key="alerts.kind")
+    choice = st.selectbox(
+        "Kind", list(ChannelKind), format_func=lambda k: KIND_LABELS[ChannelKind(k)], key="alerts.kind"
+    )
     kind = ChannelKind(choice or ChannelKind.SLACK)
     with st.form("alerts.channel", border=True):
         name = st.text_input("Name", placeholder="care-team-slack")
@@ -43,7 +50,9 @@ def channel_form() -> Channel | None:
             values["mail_from"] = st.text_input("From")
             values["mail_to"] = [a.strip() for a in st.text_input("To (comma-separated)").split(",")]
         else:
-            values["url"] = st.text_input("Webhook URL", type="password", help="Stored in the workspace database; shown masked")
+            values["url"] = st.text_input(
+                "Webhook URL", type="password", help="Stored in the workspace database; shown masked"
+            )
         values["escalation"] = st.checkbox("Escalation contact (gets alerts nobody acknowledged in time)")
         values["max_per_hour"] = st.number_input("At most messages per hour", min_value=1, value=30)
         if not st.form_submit_button("Add channel", type="primary"):
@@ -84,11 +93,21 @@ def policy_form(policy: service.AlertPolicy) -> service.AlertPolicy | None:
         )  # fmt: skip
         negative = left.checkbox("Negative post from a high-reach author", value=policy.negative_high_reach)
         reach = left.number_input("High reach: followers at least", min_value=0, value=policy.reach_at_least, step=1000)
-        urgent = left.checkbox("Urgent words (cancel, refund, lawyer, outage… in the post's language)", value=policy.urgent_words)
+        urgent = left.checkbox(
+            "Urgent words (cancel, refund, lawyer, outage… in the post's language)", value=policy.urgent_words
+        )
         spikes = left.checkbox("Volume and negative-share spikes", value=policy.spikes)
-        cooldown = right.number_input("Cooldown per rule and author (minutes)", min_value=0, value=int(policy.cooldown.total_seconds() // 60))
-        escalate = right.number_input("Escalate when not acknowledged after (minutes)", min_value=1, value=int(policy.escalate_after.total_seconds() // 60))
-        target = right.number_input("Acknowledgement target (minutes)", min_value=1, value=int(policy.ack_target.total_seconds() // 60))
+        cooldown = right.number_input(
+            "Cooldown per rule and author (minutes)", min_value=0, value=int(policy.cooldown.total_seconds() // 60)
+        )
+        escalate = right.number_input(
+            "Escalate when not acknowledged after (minutes)",
+            min_value=1,
+            value=int(policy.escalate_after.total_seconds() // 60),
+        )
+        target = right.number_input(
+            "Acknowledgement target (minutes)", min_value=1, value=int(policy.ack_target.total_seconds() // 60)
+        )
         app_url = right.text_input("App address (for links in alerts)", value=policy.app_url)
         if not st.form_submit_button("Save rules"):
             return None
@@ -99,7 +118,9 @@ def policy_form(policy: service.AlertPolicy) -> service.AlertPolicy | None:
 
 
 def history_table(frame: pd.DataFrame) -> None:
-    st.dataframe(frame, column_config=HISTORY_COLUMNS, column_order=list(HISTORY_COLUMNS), hide_index=True, key="alerts.history")
+    st.dataframe(
+        frame, column_config=HISTORY_COLUMNS, column_order=list(HISTORY_COLUMNS), hide_index=True, key="alerts.history"
+    )
 
 
 def acknowledge_buttons(frame: pd.DataFrame) -> None:
@@ -110,5 +131,3 @@ def acknowledge_buttons(frame: pd.DataFrame) -> None:
         if right.button("Acknowledge", key=f"alerts.ack.{row.id}"):
             data.acknowledge_alert(int(row.id))
             st.rerun()
-
-

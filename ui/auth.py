@@ -69,7 +69,11 @@ def sign_in_gate() -> Actor:
         admin = data.settings().first_admin
         st.warning(
             f"You are signed in as {email}, but this workspace has not given you a role. "
-            + (f"Ask an admin (for example {admin}) to add you on the Users page." if admin else "Ask an admin to add you on the Users page."),
+            + (
+                f"Ask an admin (for example {admin}) to add you on the Users page."
+                if admin
+                else "Ask an admin to add you on the Users page."
+            ),
             icon=":material/person_off:",
         )
         st.button("Sign out", on_click=st.logout, key="sign_out.no_role")

@@ -19,13 +19,30 @@ from voc import care_queue, triage
 from voc.models import TriageChange
 from voc.team_metrics import team_metrics
 
-WORKFLOW_COLUMNS = ("sla_state", "sla_left", "priority_reasons", "needs", "tags", "duplicate_count", "source_latency", "due_at")
-STATE_ICONS = {"Breached": "🔴 Breached", "Due soon": "🟠 Due soon", "On track": "🟢 On track", "Met": "✅ Met", "Missed": "⚠️ Missed"}
+WORKFLOW_COLUMNS = (
+    "sla_state",
+    "sla_left",
+    "priority_reasons",
+    "needs",
+    "tags",
+    "duplicate_count",
+    "source_latency",
+    "due_at",
+)
+STATE_ICONS = {
+    "Breached": "🔴 Breached",
+    "Due soon": "🟠 Due soon",
+    "On track": "🟢 On track",
+    "Met": "✅ Met",
+    "Missed": "⚠️ Missed",
+}
 
 
 def chatter_toggle() -> bool:
-    """"Include neutral chatter" (off by default); flipping it gives the grid fresh rows."""
-    include = st.toggle("Include neutral chatter", key="inbox.chatter", help="Neutral items with no question or urgent request")
+    """ "Include neutral chatter" (off by default); flipping it gives the grid fresh rows."""
+    include = st.toggle(
+        "Include neutral chatter", key="inbox.chatter", help="Neutral items with no question or urgent request"
+    )
     if st.session_state.get("inbox.chatter.seen", False) != include:
         st.session_state["inbox.chatter.seen"] = include
         st.session_state["inbox.outdated"] = True
@@ -38,7 +55,12 @@ def column_order(order: tuple[str, ...]) -> tuple[str, ...]:
     rest = tuple(c for c in order if c not in WORKFLOW_COLUMNS)
     anchor = next((c for c in ("sentiment_confidence", "sentiment_label", "assignee") if c in rest), None)
     at = rest.index(anchor) + 1 if anchor else 0
-    return rest[:at] + ("sla_state", "sla_left", "priority_reasons", "needs", "tags", "duplicate_count") + rest[at:] + ("source_latency", "due_at")
+    return (
+        rest[:at]
+        + ("sla_state", "sla_left", "priority_reasons", "needs", "tags", "duplicate_count")
+        + rest[at:]
+        + ("source_latency", "due_at")
+    )
 
 
 def column_config() -> dict[str, Any]:
@@ -49,16 +71,24 @@ def column_config() -> dict[str, Any]:
         "priority_reasons": cc.ListColumn("Why this priority"),
         "needs": cc.TextColumn("Needs", width="small"),
         "tags": cc.ListColumn("Tags"),
-        "duplicate_count": cc.NumberColumn("Copies", format="%d", width="small", help="Retweets and pasted copies collapsed into this item"),
-        "source_latency": cc.TextColumn("Source latency", width="small", help="How long the source took to deliver it (ingested − posted)"),
+        "duplicate_count": cc.NumberColumn(
+            "Copies", format="%d", width="small", help="Retweets and pasted copies collapsed into this item"
+        ),
+        "source_latency": cc.TextColumn(
+            "Source latency", width="small", help="How long the source took to deliver it (ingested − posted)"
+        ),
         "due_at": cc.DatetimeColumn("Due", format="D MMM HH:mm"),
     }
 
 
 @st.cache_data(ttl="10m", max_entries=200, show_spinner=False)
-def _care(url: str, statuses: tuple[str, ...], channel: str | None, language: str | None, include_neutral: bool, snapshot: str) -> pd.DataFrame:
+def _care(
+    url: str, statuses: tuple[str, ...], channel: str | None, language: str | None, include_neutral: bool, snapshot: str
+) -> pd.DataFrame:
     now = datetime.fromisoformat(snapshot)
-    return care_queue.care_queue(data.store(), now=now, statuses=statuses, channel=channel, language=language, include_neutral=include_neutral)
+    return care_queue.care_queue(
+        data.store(), now=now, statuses=statuses, channel=channel, language=language, include_neutral=include_neutral
+    )
 
 
 def with_workflow(queue: pd.DataFrame, view: Any, snapshot: str, *, include_neutral: bool = False) -> pd.DataFrame:
@@ -97,16 +127,27 @@ def item_panel(queue: pd.DataFrame) -> None:
     if queue.empty:
         return
     labels = {int(r.id): f"#{r.id} · {str(r.text)[:70]}" for r in queue.itertuples()}
-    item_id = st.selectbox("Show details of", list(labels), format_func=lambda k: labels[k], key="inbox.item", index=None, placeholder="Choose a row to see its history and notes")
+    item_id = st.selectbox(
+        "Show details of",
+        list(labels),
+        format_func=lambda k: labels[k],
+        key="inbox.item",
+        index=None,
+        placeholder="Choose a row to see its history and notes",
+    )
     if item_id is None:
         return
     store, me, now = data.store(), data.current_actor(), data.utcnow()
     store.touch_viewer(int(item_id), me, now)
     others = store.other_viewers(int(item_id), me.name, now)
     if others:
-        st.warning(f"{', '.join(others)} also {'has' if len(others) == 1 else 'have'} this item open.", icon=":material/group:")
+        st.warning(
+            f"{', '.join(others)} also {'has' if len(others) == 1 else 'have'} this item open.", icon=":material/group:"
+        )
     row = queue[queue["id"] == item_id].iloc[0]
-    st.markdown(f"**Priority {row['priority']:.0f}** · {row.get('sla_state')} · {row.get('sla_left')} left · source latency {row.get('source_latency')}")
+    st.markdown(
+        f"**Priority {row['priority']:.0f}** · {row.get('sla_state')} · {row.get('sla_left')} left · source latency {row.get('source_latency')}"
+    )
     for reason in row.get("priority_reasons") or []:
         st.markdown(f"- {reason}")
     note_col, tag_col = st.columns(2)
@@ -124,7 +165,11 @@ def item_panel(queue: pd.DataFrame) -> None:
         store.mark_responded([int(item_id)], actor=me, now=now)
         _saved("First response recorded")
     with st.expander("History and notes"):
-        st.table(pd.DataFrame(store.triage_history(int(item_id)), columns=["at", "actor", "field", "old_value", "new_value"]).set_index("at"))
+        st.table(
+            pd.DataFrame(
+                store.triage_history(int(item_id)), columns=["at", "actor", "field", "old_value", "new_value"]
+            ).set_index("at")
+        )
 
 
 def bulk_actions(queue: pd.DataFrame) -> list[TriageChange]:
@@ -133,7 +178,9 @@ def bulk_actions(queue: pd.DataFrame) -> list[TriageChange]:
         return []
     with st.form("inbox.bulk", border=True):
         st.markdown("**Bulk actions**")
-        ids = st.multiselect("Rows to change", [int(i) for i in queue["id"]], format_func=lambda i: f"#{i}", key="bulk.items")
+        ids = st.multiselect(
+            "Rows to change", [int(i) for i in queue["id"]], format_func=lambda i: f"#{i}", key="bulk.items"
+        )
         status_col, assignee_col, tag_col = st.columns(3)
         status = status_col.selectbox("Move to", ["(unchanged)", *triage.STATUSES], key="bulk.status")
         assignee = assignee_col.text_input("Assign all to", key="bulk.assignee")

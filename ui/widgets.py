@@ -116,7 +116,9 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
 def theme_choice(themes: Sequence[tuple[str, str]], key: str = "theme") -> str | None:
     """A theme picker (all, unthemed, or one theme by its "Parent › Theme" label), bound to ?theme=."""
     labels = {ALL: "All themes", UNTHEMED: "Unthemed", **dict(themes)}
-    value = st.selectbox("Theme", list(labels), key=key, bind="query-params", format_func=lambda option: labels.get(option, option))
+    value = st.selectbox(
+        "Theme", list(labels), key=key, bind="query-params", format_func=lambda option: labels.get(option, option)
+    )
     return None if value in (None, ALL) else str(value)
 
 
@@ -237,7 +239,11 @@ def mark_as_form(queue: pd.DataFrame) -> list[TriageChange]:
 def needs_role(what: str, permission: Permission) -> None:
     """Say, instead of showing a form, which role may change `what` (the domain refuses it anyway)."""
     role = REQUIRED_ROLE[permission].value
-    st.caption(f":material/lock: Only an {role} can change {what}." if role[0] in "aeiou" else f":material/lock: Only a {role} can change {what}.")
+    st.caption(
+        f":material/lock: Only an {role} can change {what}."
+        if role[0] in "aeiou"
+        else f":material/lock: Only a {role} can change {what}."
+    )
 
 
 def show_flash() -> None:

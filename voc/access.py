@@ -82,7 +82,9 @@ class AccessDenied(PermissionError):
         self.permission = permission
         needed = REQUIRED_ROLE[permission]
         article = "an" if actor.role_label[0] in "aeiou" else "a"
-        super().__init__(f"{actor.name} is {article} {actor.role_label}; “{permission.value}” needs the {needed.value} role")
+        super().__init__(
+            f"{actor.name} is {article} {actor.role_label}; “{permission.value}” needs the {needed.value} role"
+        )
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,9 @@ def needs_for(row: dict[str, Any]) -> list[str]:
     text = str(row.get("text") or "")
     if _QUESTION.search(text):
         needs.append("question")
-    if (row.get("sentiment_label") != "positive" or row.get("very_unhappy")) and urgent_words_in(text, row.get("language")):
+    if (row.get("sentiment_label") != "positive" or row.get("very_unhappy")) and urgent_words_in(
+        text, row.get("language")
+    ):
         needs.append("urgent request")
     return needs
 
@@ -79,8 +81,15 @@ def care_queue(
     if language:
         query = query.where(items.c.language == language)
     with store.read() as connection:
-        rows = [dict(r) for r in connection.execute(query.order_by(items.c.posted_at.desc()).limit(limit * 4)).mappings()]
-    frame = _annotated(store, rows, now=now, keep=lambda row, needs: bool(needs) or (include_neutral and row["sentiment_label"] == "neutral"))
+        rows = [
+            dict(r) for r in connection.execute(query.order_by(items.c.posted_at.desc()).limit(limit * 4)).mappings()
+        ]
+    frame = _annotated(
+        store,
+        rows,
+        now=now,
+        keep=lambda row, needs: bool(needs) or (include_neutral and row["sentiment_label"] == "neutral"),
+    )
     return frame.head(limit).reset_index(drop=True)
 
 
@@ -89,7 +98,10 @@ def annotate(store: Store, item_ids: Sequence[int], *, now: datetime) -> pd.Data
     if not len(item_ids):
         return pd.DataFrame(columns=list(QUEUE_COLUMNS))
     with store.read() as connection:
-        rows = [dict(r) for r in connection.execute(sa.select(items).where(items.c.id.in_([int(i) for i in item_ids]))).mappings()]
+        rows = [
+            dict(r)
+            for r in connection.execute(sa.select(items).where(items.c.id.in_([int(i) for i in item_ids]))).mappings()
+        ]
     return _annotated(store, rows, now=now, keep=lambda row, needs: True)
 
 

@@ -98,7 +98,9 @@ def build_items_with_embeddings(
     (model, dimension, float32 bytes) for `Store.save_batch(..., embeddings=...)`."""
     raws = list(raws)
     analyses = analyse_batch([r.text for r in raws], [r.language_hint for r in raws], with_embeddings=True)
-    built = [build_item(source, raw, ingested_at, analysis=a, rules=rules) for raw, a in zip(raws, analyses, strict=True)]
+    built = [
+        build_item(source, raw, ingested_at, analysis=a, rules=rules) for raw, a in zip(raws, analyses, strict=True)
+    ]
     model = embeddings.model_name()
     vectors = {
         raw.external_id: (model, embeddings.DIMENSION, embeddings.to_bytes(a.embedding))

@@ -121,7 +121,9 @@ def tier_for(base: float) -> str:
     return "urgent" if base >= URGENT_AT else "high" if base >= HIGH_AT else "normal"
 
 
-def prioritise(item: Mapping[str, Any], *, now: datetime, policy: SlaPolicy | None = None, vip: VipList | None = None) -> Priority:
+def prioritise(
+    item: Mapping[str, Any], *, now: datetime, policy: SlaPolicy | None = None, vip: VipList | None = None
+) -> Priority:
     """The priority of one stored item (a row of `items`) as of `now`, with its reasons and clock."""
     policy = policy or SlaPolicy()
     words = tuple(urgent_words_in(str(item.get("text") or ""), item.get("language")))

@@ -55,7 +55,11 @@ class BusinessHours:
             return None
         zone = ZoneInfo(self.tz)
         opens = datetime.combine(day, self.start, tzinfo=zone)
-        closes = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone) if self.end is None else datetime.combine(day, self.end, tzinfo=zone)
+        closes = (
+            datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+            if self.end is None
+            else datetime.combine(day, self.end, tzinfo=zone)
+        )
         return (opens, closes) if closes > opens else None
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
@@ -148,7 +152,7 @@ def clock_for(
 
 
 def format_duration(delta: timedelta, *, signed: bool = False) -> str:
-    """"1 h 05 min", "3 d 4 h", "12 min"; with `signed`, overdue reads "-12 min"."""
+    """ "1 h 05 min", "3 d 4 h", "12 min"; with `signed`, overdue reads "-12 min"."""
     seconds = int(delta.total_seconds())
     sign = "-" if seconds < 0 and signed else ""
     seconds = abs(seconds)
@@ -196,7 +200,10 @@ class SlaSettings:
         teams: dict[str, SlaPolicy] = {}
         for name, raw in dict(value.get("teams") or {}).items():
             minutes = raw.get("targets_minutes") or {}
-            targets = {tier: timedelta(minutes=float(minutes.get(tier, DEFAULT_TARGETS[tier].total_seconds() / 60))) for tier in TIERS}
+            targets = {
+                tier: timedelta(minutes=float(minutes.get(tier, DEFAULT_TARGETS[tier].total_seconds() / 60)))
+                for tier in TIERS
+            }
             end = raw.get("end")
             hours = BusinessHours(
                 tz=str(raw.get("tz") or "UTC"),

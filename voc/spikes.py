@@ -33,7 +33,39 @@ RULES: Final = (VOLUME, NEGATIVE_SHARE)
 MAD_SCALE: Final = 1.4826
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _STOP: Final = frozenset(
-    ["this", "that", "with", "have", "from", "they", "your", "what", "when", "were", "been", "will", "just", "about", "there", "their", "would", "could", "should", "para", "como", "esta", "pero", "porque", "avec", "dans", "pour", "nicht", "eine", "sind", "auch"]
+    [
+        "this",
+        "that",
+        "with",
+        "have",
+        "from",
+        "they",
+        "your",
+        "what",
+        "when",
+        "were",
+        "been",
+        "will",
+        "just",
+        "about",
+        "there",
+        "their",
+        "would",
+        "could",
+        "should",
+        "para",
+        "como",
+        "esta",
+        "pero",
+        "porque",
+        "avec",
+        "dans",
+        "pour",
+        "nicht",
+        "eine",
+        "sind",
+        "auch",
+    ]
 )
 
 
@@ -85,7 +117,9 @@ def _hour_floor(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def detect(store: Store, *, now: datetime, config: SpikeConfig | None = None, hour: datetime | None = None) -> list[Spike]:
+def detect(
+    store: Store, *, now: datetime, config: SpikeConfig | None = None, hour: datetime | None = None
+) -> list[Spike]:
     """Spikes in `hour` (default: the last complete hour before `now`) for our own brand."""
     config = config or SpikeConfig()
     hour = _hour_floor(hour) if hour is not None else _hour_floor(now) - timedelta(hours=1)
@@ -101,7 +135,9 @@ def detect(store: Store, *, now: datetime, config: SpikeConfig | None = None, ho
     frame["hour"] = pd.to_datetime(frame["posted_at"], utc=True).dt.floor("h")
     frame["negative"] = frame["sentiment"] == "negative"
     grid = pd.date_range(start, hour, freq="h", tz="UTC")
-    per_hour = frame.groupby("hour").agg(volume=("id", "size"), negative=("negative", "sum")).reindex(grid, fill_value=0)
+    per_hour = (
+        frame.groupby("hour").agg(volume=("id", "size"), negative=("negative", "sum")).reindex(grid, fill_value=0)
+    )
     current = per_hour.iloc[-1]
     baseline = per_hour.iloc[:-1]
     spikes: list[Spike] = []
@@ -117,23 +153,49 @@ def detect(store: Store, *, now: datetime, config: SpikeConfig | None = None, ho
         shares = (enough["negative"] / enough["volume"]).astype(float).tolist()
         expected_share, z_share = robust_z(share, shares, count_floor=False)
         if z_share >= config.z_at_least and share - expected_share >= config.share_rise_at_least:
-            spikes.append(Spike(NEGATIVE_SHARE, hour, share, expected_share, share / max(expected_share, 0.01), z_share))
+            spikes.append(
+                Spike(NEGATIVE_SHARE, hour, share, expected_share, share / max(expected_share, 0.01), z_share)
+            )
     if not spikes:
         return []
     drivers = explain(store, hour, start, negative_only=False)
-    negative_drivers = explain(store, hour, start, negative_only=True) if any(s.metric == NEGATIVE_SHARE for s in spikes) else drivers
-    return [Spike(s.metric, s.hour, s.observed, s.expected, s.factor, s.z, negative_drivers if s.metric == NEGATIVE_SHARE else drivers) for s in spikes]
+    negative_drivers = (
+        explain(store, hour, start, negative_only=True) if any(s.metric == NEGATIVE_SHARE for s in spikes) else drivers
+    )
+    return [
+        Spike(
+            s.metric,
+            s.hour,
+            s.observed,
+            s.expected,
+            s.factor,
+            s.z,
+            negative_drivers if s.metric == NEGATIVE_SHARE else drivers,
+        )
+        for s in spikes
+    ]
 
 
-def explain(store: Store, hour: datetime, start: datetime, *, negative_only: bool, top: int = 3) -> dict[str, list[str]]:
+def explain(
+    store: Store, hour: datetime, start: datetime, *, negative_only: bool, top: int = 3
+) -> dict[str, list[str]]:
     """What the hour has more of than the baseline: themes, words, languages, authors."""
-    conditions: list[Any] = [items.c.posted_at >= start, items.c.posted_at < hour + timedelta(hours=1), items.c.is_competitor.is_(False)]
+    conditions: list[Any] = [
+        items.c.posted_at >= start,
+        items.c.posted_at < hour + timedelta(hours=1),
+        items.c.is_competitor.is_(False),
+    ]
     if negative_only:
         conditions.append(items.c.sentiment_label == "negative")
     with store.read() as connection:
-        rows = connection.execute(sa.select(items.c.id, items.c.posted_at, items.c.text, items.c.language, items.c.author).where(*conditions)).all()
+        rows = connection.execute(
+            sa.select(items.c.id, items.c.posted_at, items.c.text, items.c.language, items.c.author).where(*conditions)
+        ).all()
         theme_rows = connection.execute(
-            sa.select(item_themes.c.item_id, themes.c.name).join(themes, themes.c.id == item_themes.c.theme_id).join(items, items.c.id == item_themes.c.item_id).where(*conditions)
+            sa.select(item_themes.c.item_id, themes.c.name)
+            .join(themes, themes.c.id == item_themes.c.theme_id)
+            .join(items, items.c.id == item_themes.c.item_id)
+            .where(*conditions)
         ).all()
     in_hour = {r.id for r in rows if _hour_floor(r.posted_at) == hour}
     hours = max((hour - start).total_seconds() / 3600, 1.0)

@@ -28,7 +28,9 @@ class TeamMetrics:
     answered: int
     breached_open: int  # unanswered and past due now
     alerts_acked_within_target: float | None
-    daily: pd.DataFrame = field(repr=False)  # day, answered, median_first_response_min, within_sla, breaches, alerts, acked_within_target
+    daily: pd.DataFrame = field(
+        repr=False
+    )  # day, answered, median_first_response_min, within_sla, breaches, alerts, acked_within_target
     breaches: pd.DataFrame = field(repr=False)  # dimension (source|language), value, breaches
 
 
@@ -36,7 +38,9 @@ def team_metrics(store: Store, *, now: datetime, days: int = 14, tz: str = "UTC"
     """Metrics over the last `days` days (days are the team's calendar days in `tz`)."""
     start = now - timedelta(days=days)
     sla, vip = load_sla(store), load_vip(store)
-    query = sa.select(items).where(items.c.posted_at >= start, items.c.is_competitor.is_(False), items.c.duplicate_of.is_(None))
+    query = sa.select(items).where(
+        items.c.posted_at >= start, items.c.is_competitor.is_(False), items.c.duplicate_of.is_(None)
+    )
     with store.read() as connection:
         rows = [dict(r) for r in connection.execute(query).mappings()]
         alert_rows = connection.execute(
@@ -56,13 +60,17 @@ def team_metrics(store: Store, *, now: datetime, days: int = 14, tz: str = "UTC"
             "breach": clock.state in (SlaState.MISSED, SlaState.BREACHED),
             "open_breach": clock.state is SlaState.BREACHED,
         })  # fmt: skip
-    frame = pd.DataFrame(records, columns=["posted_at", "answered_at", "source", "language", "minutes", "within", "breach", "open_breach"])
+    frame = pd.DataFrame(
+        records,
+        columns=["posted_at", "answered_at", "source", "language", "minutes", "within", "breach", "open_breach"],
+    )
     answered = frame[frame["answered_at"].notna()]
     policy = load_policy(store)
     acks = pd.DataFrame(alert_rows, columns=["created_at", "acknowledged_at"])
     if not acks.empty:
         acks["within"] = [
-            (a is not None and not pd.isna(a) and (a - c) <= policy.ack_target) for c, a in zip(acks["created_at"], acks["acknowledged_at"], strict=True)
+            (a is not None and not pd.isna(a) and (a - c) <= policy.ack_target)
+            for c, a in zip(acks["created_at"], acks["acknowledged_at"], strict=True)
         ]
     daily = _daily(frame, acks, tz)
     breaches = pd.concat(
@@ -87,13 +95,23 @@ def team_metrics(store: Store, *, now: datetime, days: int = 14, tz: str = "UTC"
 
 
 def _daily(frame: pd.DataFrame, acks: pd.DataFrame, tz: str) -> pd.DataFrame:
-    columns = ["day", "answered", "median_first_response_min", "within_sla", "breaches", "alerts", "acked_within_target"]
+    columns = [
+        "day",
+        "answered",
+        "median_first_response_min",
+        "within_sla",
+        "breaches",
+        "alerts",
+        "acked_within_target",
+    ]
     parts = []
     if not frame.empty:
         local = frame.assign(day=pd.to_datetime(frame["posted_at"], utc=True).dt.tz_convert(tz).dt.date)
         answered = local[local["answered_at"].notna()]
         grouped = answered.groupby("day").agg(
-            answered=("minutes", "size"), median_first_response_min=("minutes", "median"), within_sla=("within", lambda s: float(s.astype(bool).mean()))
+            answered=("minutes", "size"),
+            median_first_response_min=("minutes", "median"),
+            within_sla=("within", lambda s: float(s.astype(bool).mean())),
         )
         parts += [grouped, local.groupby("day")["breach"].sum().rename("breaches")]
     if not acks.empty:

@@ -89,7 +89,14 @@ class TrendFilters:
         _, span = RANGES[range_key]
         end = now.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
         return cls(
-            end - span, end, channel or None, language or None, brand or None, valid_timezone(tz), theme or None, scorer or None
+            end - span,
+            end,
+            channel or None,
+            language or None,
+            brand or None,
+            valid_timezone(tz),
+            theme or None,
+            scorer or None,
         )
 
     @property
@@ -137,7 +144,9 @@ class TrendReport:
     languages: pd.DataFrame = field(repr=False)
     channels: pd.DataFrame = field(repr=False)
     share_of_voice: pd.DataFrame = field(repr=False)
-    spikes: pd.DataFrame = field(repr=False, default_factory=lambda: pd.DataFrame(columns=["bucket", "metric", "summary"]))
+    spikes: pd.DataFrame = field(
+        repr=False, default_factory=lambda: pd.DataFrame(columns=["bucket", "metric", "summary"])
+    )
 
 
 # ---- queries ---------------------------------------------------------------------------------
@@ -291,7 +300,9 @@ def spike_marks(store: Store, filters: TrendFilters) -> pd.DataFrame:
     marks = spikes_between(store, filters.start, filters.end)
     if marks.empty:
         return pd.DataFrame(columns=["bucket", "metric", "summary"])
-    local = pd.to_datetime(marks["hour"], utc=True).dt.tz_convert(filters.tz).dt.tz_localize(None).dt.floor(filters.bucket)
+    local = (
+        pd.to_datetime(marks["hour"], utc=True).dt.tz_convert(filters.tz).dt.tz_localize(None).dt.floor(filters.bucket)
+    )
     return marks.assign(bucket=local.astype("datetime64[us]"))[["bucket", "metric", "summary"]]
 
 
@@ -324,7 +335,9 @@ def _sentiment_color() -> alt.Color:
     return alt.Color("sentiment:N", title="Sentiment", scale=_SENTIMENT_SCALE, sort=list(SENTIMENTS))
 
 
-def volume_chart(volume: pd.DataFrame, bucket_label: str = "hour", spikes: pd.DataFrame | None = None) -> alt.Chart | alt.LayerChart:
+def volume_chart(
+    volume: pd.DataFrame, bucket_label: str = "hour", spikes: pd.DataFrame | None = None
+) -> alt.Chart | alt.LayerChart:
     """Stacked bars: items per time bucket, split by sentiment; detected spikes as dashed rules."""
     time_format = "%d %b %H:%M" if bucket_label == "hour" else "%a %d %b"
     bars = _volume_bars(volume, bucket_label, time_format)

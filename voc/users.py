@@ -96,8 +96,12 @@ def set_role(store: Store, principal: str, role: Role | str, *, actor: Actor, no
             sa.select(role_assignments.c.role).where(role_assignments.c.principal == who)
         ).scalar_one_or_none()
         connection.execute(role_assignments.delete().where(role_assignments.c.principal == who))
-        connection.execute(role_assignments.insert().values(principal=who, role=new_role.value, updated_at=now, updated_by=actor.name))
-        store.record_audit(connection, actor, "users.set_role", now=now, subject=who, detail={"old": old, "new": new_role.value})
+        connection.execute(
+            role_assignments.insert().values(principal=who, role=new_role.value, updated_at=now, updated_by=actor.name)
+        )
+        store.record_audit(
+            connection, actor, "users.set_role", now=now, subject=who, detail={"old": old, "new": new_role.value}
+        )
     return who
 
 

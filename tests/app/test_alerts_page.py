@@ -33,7 +33,14 @@ def test_a_webhook_channel_is_added_and_test_sent(app: AppTest, empty_store: Sto
 
 
 def test_an_open_alert_is_acknowledged_from_the_page(app: AppTest, empty_store: Store) -> None:
-    alert_id = raise_alert(empty_store, rule="urgent_words", dedupe_key="k", title="Urgent words from @dan: refund", details={}, now=datetime.now(UTC))
+    alert_id = raise_alert(
+        empty_store,
+        rule="urgent_words",
+        dedupe_key="k",
+        title="Urgent words from @dan: refund",
+        details={},
+        now=datetime.now(UTC),
+    )
     at = open_alerts(app)
     at.button(key=f"alerts.ack.{alert_id}").click().run()
     assert not at.exception

@@ -159,6 +159,8 @@ def viewer(app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatc
 def test_care_settings_are_an_admins_a_viewer_by_url_sees_none_of_them(viewer: AppTest) -> None:
     at = open_settings(viewer)
     assert not at.exception
-    assert any("Settings page needs the admin role" in e.value for e in [*at.error, *at.warning, *at.info, *at.markdown])
+    assert any(
+        "Settings page needs the admin role" in e.value for e in [*at.error, *at.warning, *at.info, *at.markdown]
+    )
     assert not at.table and not at.dataframe and not at.data_editor
     assert not [b for b in at.button if b.label in ("Save SLA settings", "Save VIP list")]

@@ -35,7 +35,9 @@ def test_an_arriving_mention_is_clocked_assigned_resolved_and_counted(app: AppTe
     queue = at.data_editor[0].value
     top = queue.iloc[0]
     assert top["text"] == ANGRY and top["sla_state"] == "🟢 On track" and top["sla_left"].endswith("min")
-    assert any("urgent" in reason for reason in top["priority_reasons"]) and any("250k" in r for r in top["priority_reasons"])
+    assert any("urgent" in reason for reason in top["priority_reasons"]) and any(
+        "250k" in r for r in top["priority_reasons"]
+    )
     assert metric(at, "Answered (14 days)") == "0"
 
     item_id = int(top["id"])

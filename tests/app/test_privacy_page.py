@@ -124,7 +124,13 @@ def test_hiding_handles_keeps_authors_from_viewers_and_not_from_agents(
     assert not viewer.exception
     assert any("links that name authors" in i.value for i in viewer.info)
     assert not viewer.get("download_button")
-    fresh = build_export(team_with_roles, iso_week("2026-W46"), exports_dir, formats=["csv"], requested_by=Actor("vera@northwind.example", Role.VIEWER))
+    fresh = build_export(
+        team_with_roles,
+        iso_week("2026-W46"),
+        exports_dir,
+        formats=["csv"],
+        requested_by=Actor("vera@northwind.example", Role.VIEWER),
+    )
     assert not fresh.links
 
     masked = privacy.mask_people(

@@ -12,7 +12,9 @@ from voc.access import Actor
 from voc.store import Store
 
 
-def test_team_mode_without_sign_in_configured_shows_no_customer_data(app: AppTest, store_with_items: Store, team_mode: None) -> None:
+def test_team_mode_without_sign_in_configured_shows_no_customer_data(
+    app: AppTest, store_with_items: Store, team_mode: None
+) -> None:
     at = app.run()
     assert not at.exception
     assert at.title[0].value == "Sign-in is not configured"

@@ -80,7 +80,12 @@ def test_a_failed_connection_test_says_why(app: AppTest, empty_store: Store, fee
 
 def test_editing_a_feed_keeps_its_cursor_and_other_keys(app: AppTest, empty_store: Store) -> None:
     empty_store.add_source(
-        "alerts", "feed", {"url": "https://feeds.example/a.xml", "channel": "press"}, poll_interval_s=900, actor=admin("lead"), now=datetime.now(UTC)
+        "alerts",
+        "feed",
+        {"url": "https://feeds.example/a.xml", "channel": "press"},
+        poll_interval_s=900,
+        actor=admin("lead"),
+        now=datetime.now(UTC),
     )
     at = open_sources(app)
     at.text_input(key="feeds-edit.alerts.url").input("https://feeds.example/b.xml")
@@ -94,7 +99,14 @@ def test_editing_a_feed_keeps_its_cursor_and_other_keys(app: AppTest, empty_stor
 def test_missing_bluesky_credentials_are_named_and_never_shown(
     app: AppTest, empty_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    empty_store.add_source("bluesky", "bluesky_search", {"query": "northwind"}, poll_interval_s=120, actor=admin("lead"), now=datetime.now(UTC))
+    empty_store.add_source(
+        "bluesky",
+        "bluesky_search",
+        {"query": "northwind"},
+        poll_interval_s=120,
+        actor=admin("lead"),
+        now=datetime.now(UTC),
+    )
     for name in ("BLUESKY_HANDLE", "BLUESKY_APP_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     at = open_sources(app)

@@ -45,13 +45,20 @@ def no_token(monkeypatch: pytest.MonkeyPatch) -> None:
 def x_store(empty_store: Store) -> Store:
     """Two X sources polled a moment ago by the real runner: one within budget, one over it."""
     empty_store.add_source(
-        "x-brand", "x_search", {"query": QUERY, "daily_budget_usd": 5.0, "post_read_usd": 0.001}, poll_interval_s=120, actor=admin("lead"), now=datetime.now(UTC)
+        "x-brand",
+        "x_search",
+        {"query": QUERY, "daily_budget_usd": 5.0, "post_read_usd": 0.001},
+        poll_interval_s=120,
+        actor=admin("lead"),
+        now=datetime.now(UTC),
     )
     empty_store.add_source(
         "x-rival",
         "x_search",
         {"query": "Contoso", "brand": "Contoso", "competitor": True, "daily_budget_usd": 0.5},
-        poll_interval_s=300, actor=admin("lead"), now=datetime.now(UTC),
+        poll_interval_s=300,
+        actor=admin("lead"),
+        now=datetime.now(UTC),
     )
     gap = CoverageGap(
         start=datetime.now(UTC) - timedelta(days=9),

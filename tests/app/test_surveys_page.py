@@ -129,7 +129,9 @@ def recent_export(now: datetime) -> bytes:
 
 
 def test_the_scores_view_shows_nps_bands_and_disagreements(app: AppTest, empty_store: Store) -> None:
-    import_survey(empty_store, io.BytesIO(recent_export(datetime.now(UTC))), "pulse.csv", survey="Pulse", actor=admin("lead"))
+    import_survey(
+        empty_store, io.BytesIO(recent_export(datetime.now(UTC))), "pulse.csv", survey="Pulse", actor=admin("lead")
+    )
     at = open_surveys(app, "Scores")
     assert not at.exception
     metrics = {metric.label: metric.value for metric in at.metric}

@@ -67,9 +67,9 @@ def test_a_negative_mention_is_clocked_assigned_resolved_and_metrics_move(page: 
     page.get_by_role("button", name="Update item").click()
     expect(page.get_by_test_id("stToast")).to_contain_text("Saved 1 change")
     wait_for_app(page)
-    expect(page.get_by_test_id("stMetric").filter(has_text="Answered (14 days)").get_by_test_id("stMetricValue")).to_have_text(
-        str(answered_before + 1)
-    )
+    expect(
+        page.get_by_test_id("stMetric").filter(has_text="Answered (14 days)").get_by_test_id("stMetricValue")
+    ).to_have_text(str(answered_before + 1))
     store = demo_app.store()
     try:
         stored = store.item(item_id)

@@ -53,17 +53,28 @@ def fill(database_url: str, data_dir: Path, feed_url: str, instance: str) -> dic
     settings = Settings.load({"VOC_DATABASE_URL": database_url, "VOC_DATA_DIR": str(data_dir), "VOC_DEMO_FEED": "off"})
     store = Store.from_url(database_url)
     try:
-        store.add_source("alerts-northwind", "feed", {"url": feed_url, "competitor": False}, poll_interval_s=900, actor=admin("lead"), now=datetime.now(UTC))
+        store.add_source(
+            "alerts-northwind",
+            "feed",
+            {"url": feed_url, "competitor": False},
+            poll_interval_s=900,
+            actor=admin("lead"),
+            now=datetime.now(UTC),
+        )
         store.add_source(
             "mastodon-northwind",
             "mastodon_hashtag",
             {"instance": instance, "hashtag": "northwind"},
-            poll_interval_s=120, actor=admin("lead"), now=datetime.now(UTC),
+            poll_interval_s=120,
+            actor=admin("lead"),
+            now=datetime.now(UTC),
         )
         runner = Runner(store, {s.name: build_listener(s, settings) for s in store.sources()}, owner="e2e-two-sources")
         runner.run_once()
         for source in store.sources():
-            store.resume_source(source.name, actor=admin("lead"), now=datetime.now(UTC))  # due again at once: a second poll must store nothing new
+            store.resume_source(
+                source.name, actor=admin("lead"), now=datetime.now(UTC)
+            )  # due again at once: a second poll must store nothing new
         assert runner.run_once() == 0
         return {source.name: store.count_items(source.name) for source in store.sources()}
     finally:

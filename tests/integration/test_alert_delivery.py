@@ -34,7 +34,14 @@ def channels_for(url: str, smtp_port: int) -> list[Channel]:
         Channel("care-slack", ChannelKind.SLACK, url=f"{url}/slack"),
         Channel("care-teams", ChannelKind.TEAMS, url=f"{url}/teams"),
         Channel("crm-hook", ChannelKind.WEBHOOK, url=f"{url}/hook"),
-        Channel("care-mail", ChannelKind.EMAIL, smtp_host="127.0.0.1", smtp_port=smtp_port, mail_from="voc@example.com", mail_to=("care@example.com",)),
+        Channel(
+            "care-mail",
+            ChannelKind.EMAIL,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_port,
+            mail_from="voc@example.com",
+            mail_to=("care@example.com",),
+        ),
     ]
 
 
@@ -44,8 +51,20 @@ def deliver(store: Store, now) -> dict[str, int]:  # noqa: ANN001
 
 
 def test_an_item_alert_reaches_every_channel_with_its_reasons_and_links(store: Store, clock) -> None:
-    store.add_items([new_item("big", text="Total outage, I want a refund today", author="famous", author_reach=250_000, ingested_at=clock.now)])
-    assert raise_item_alerts(store, now=clock.now, since=clock.now - timedelta(minutes=1)) == 2  # high reach, urgent word
+    store.add_items(
+        [
+            new_item(
+                "big",
+                text="Total outage, I want a refund today",
+                author="famous",
+                author_reach=250_000,
+                ingested_at=clock.now,
+            )
+        ]
+    )
+    assert (
+        raise_item_alerts(store, now=clock.now, since=clock.now - timedelta(minutes=1)) == 2
+    )  # high reach, urgent word
     with hook_server() as hooks, smtp_server() as mail:
         save_channels(store, channels_for(hooks.url, mail.port), actor=admin("lead"), now=clock.now)
         assert deliver(store, clock.now)["sent"] == 8
@@ -58,13 +77,20 @@ def test_an_item_alert_reaches_every_channel_with_its_reasons_and_links(store: S
         assert "inbox?item=" in slack["blocks"][1]["elements"][0]["text"]
         teams = next(body for path, body in hooks.received if path == "/teams")
         card = teams["attachments"][0]["content"]
-        assert card["type"] == "AdaptiveCard" and card["actions"][0]["url"].startswith("http://localhost:8501/inbox?item=")
+        assert card["type"] == "AdaptiveCard" and card["actions"][0]["url"].startswith(
+            "http://localhost:8501/inbox?item="
+        )
         hook = next(body for path, body in hooks.received if path == "/hook")
         assert hook["link"] == "https://x.com/someone/status/big" and hook["reasons"]
         assert len(mail.messages) == 2 and mail.messages[0]["to"] == ["<care@example.com>"]
         assert "Why:" in mail.messages[0]["data"]
         # Another tick (or another listener process) sends nothing again.
-        assert deliver(store, clock.now + timedelta(minutes=5)) == {"sent": 0, "retrying": 0, "failed": 0, "deferred": 0}
+        assert deliver(store, clock.now + timedelta(minutes=5)) == {
+            "sent": 0,
+            "retrying": 0,
+            "failed": 0,
+            "deferred": 0,
+        }
         assert len(hooks.received) == 6 and len(mail.messages) == 2
 
 
@@ -73,7 +99,12 @@ def test_survey_recovery_alerts_are_delivered_too(sqlite_store: Store, clock) ->
                                      very_unhappy=True, very_unhappy_reasons=["NPS 1 with a negative comment"])])  # fmt: skip
     assert raise_recovery_alerts(sqlite_store, now=clock.now) == 1
     with hook_server() as hooks:
-        save_channels(sqlite_store, [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/hook")], actor=admin("lead"), now=clock.now)
+        save_channels(
+            sqlite_store,
+            [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/hook")],
+            actor=admin("lead"),
+            now=clock.now,
+        )
         assert deliver(sqlite_store, clock.now)["sent"] == 1
         assert hooks.received[0][1]["rule"] == "very_unhappy"
         assert "NPS 1 with a negative comment" in hooks.received[0][1]["reasons"]
@@ -84,7 +115,12 @@ def test_a_failing_channel_is_retried_with_backoff_and_sent_once(sqlite_store: S
     raise_alert(sqlite_store, rule="test", dedupe_key="t:1", title="Something", details={}, now=clock.now)
     with hook_server() as hooks:
         hooks.fail_next = 2
-        save_channels(sqlite_store, [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/hook")], actor=admin("lead"), now=clock.now)
+        save_channels(
+            sqlite_store,
+            [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/hook")],
+            actor=admin("lead"),
+            now=clock.now,
+        )
         assert deliver(sqlite_store, clock.now)["retrying"] == 1
         assert deliver_due(sqlite_store, now=clock.now + timedelta(seconds=10))["sent"] == 0  # not due yet: backoff
         assert deliver_due(sqlite_store, now=clock.now + timedelta(seconds=31))["retrying"] == 1
@@ -97,7 +133,12 @@ def test_a_failing_channel_is_retried_with_backoff_and_sent_once(sqlite_store: S
 
 def test_a_channel_that_never_answers_gives_up_and_says_why(sqlite_store: Store, clock) -> None:
     raise_alert(sqlite_store, rule="test", dedupe_key="t:1", title="Something", details={}, now=clock.now)
-    save_channels(sqlite_store, [Channel("dead", ChannelKind.SLACK, url="http://127.0.0.1:9/hook")], actor=admin("lead"), now=clock.now)
+    save_channels(
+        sqlite_store,
+        [Channel("dead", ChannelKind.SLACK, url="http://127.0.0.1:9/hook")],
+        actor=admin("lead"),
+        now=clock.now,
+    )
     enqueue_deliveries(sqlite_store, load_channels(sqlite_store), now=clock.now)
     results = [deliver_due(sqlite_store, now=clock.now + timedelta(hours=i)) for i in range(MAX_ATTEMPTS + 1)]
     assert [r["retrying"] for r in results] == [1] * (MAX_ATTEMPTS - 1) + [0, 0]
@@ -108,15 +149,28 @@ def test_a_channel_that_never_answers_gives_up_and_says_why(sqlite_store: Store,
 
 
 def test_duplicates_and_the_cooldown_keep_one_alert(sqlite_store: Store, clock) -> None:
-    kwargs = {"rule": "negative_high_reach", "title": "t", "details": {}, "subject": "author:famous", "cooldown": timedelta(hours=1)}
+    kwargs = {
+        "rule": "negative_high_reach",
+        "title": "t",
+        "details": {},
+        "subject": "author:famous",
+        "cooldown": timedelta(hours=1),
+    }
     assert raise_alert(sqlite_store, dedupe_key="k1", now=clock.now, **kwargs) is not None
     assert raise_alert(sqlite_store, dedupe_key="k1", now=clock.now, **kwargs) is None  # the same alert
-    assert raise_alert(sqlite_store, dedupe_key="k2", now=clock.now + timedelta(minutes=30), **kwargs) is None  # cooling down
+    assert (
+        raise_alert(sqlite_store, dedupe_key="k2", now=clock.now + timedelta(minutes=30), **kwargs) is None
+    )  # cooling down
     assert raise_alert(sqlite_store, dedupe_key="k3", now=clock.now + timedelta(minutes=61), **kwargs) is not None
 
 
 def test_an_unacknowledged_alert_escalates_once_to_the_second_contact(sqlite_store: Store, clock) -> None:
-    save_policy(sqlite_store, AlertPolicy(escalate_after=timedelta(minutes=30), ack_target=timedelta(minutes=15)), actor=admin("lead"), now=clock.now)
+    save_policy(
+        sqlite_store,
+        AlertPolicy(escalate_after=timedelta(minutes=30), ack_target=timedelta(minutes=15)),
+        actor=admin("lead"),
+        now=clock.now,
+    )
     first = raise_alert(sqlite_store, rule="test", dedupe_key="a", title="Outage", details={}, now=clock.now)
     second = raise_alert(sqlite_store, rule="test", dedupe_key="b", title="Refund", details={}, now=clock.now)
     assert first and second
@@ -137,7 +191,11 @@ def test_an_unacknowledged_alert_escalates_once_to_the_second_contact(sqlite_sto
         assert len(manager) == 1 and manager[0]["text"] == "ESCALATED — not acknowledged: Refund"
     acknowledge(sqlite_store, second, actor=admin("boss"), now=clock.now + timedelta(minutes=40))
     rows = history(sqlite_store).set_index("id")
-    assert (rows.at[first, "acknowledged_by"], rows.at[first, "minutes_to_ack"], rows.at[first, "acked_within_target"]) == ("ana", 10.0, True)
+    assert (
+        rows.at[first, "acknowledged_by"],
+        rows.at[first, "minutes_to_ack"],
+        rows.at[first, "acked_within_target"],
+    ) == ("ana", 10.0, True)
     assert (rows.at[second, "acknowledged_by"], rows.at[second, "acked_within_target"]) == ("boss", False)
     assert rows.at[second, "escalated_at"] is not None
 
@@ -146,7 +204,12 @@ def test_a_channel_over_its_hourly_limit_waits(sqlite_store: Store, clock) -> No
     for n in range(3):
         raise_alert(sqlite_store, rule="test", dedupe_key=f"k{n}", title=f"a{n}", details={}, now=clock.now)
     with hook_server() as hooks:
-        save_channels(sqlite_store, [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/h", max_per_hour=2)], actor=admin("lead"), now=clock.now)
+        save_channels(
+            sqlite_store,
+            [Channel("hook", ChannelKind.WEBHOOK, url=f"{hooks.url}/h", max_per_hour=2)],
+            actor=admin("lead"),
+            now=clock.now,
+        )
         assert deliver(sqlite_store, clock.now) == {"sent": 2, "retrying": 0, "failed": 0, "deferred": 1}
         assert deliver_due(sqlite_store, now=clock.now + timedelta(minutes=61))["sent"] == 1
         assert len(hooks.received) == 3
@@ -154,4 +217,6 @@ def test_a_channel_over_its_hourly_limit_waits(sqlite_store: Store, clock) -> No
 
 def test_a_channel_with_a_bad_url_is_refused(sqlite_store: Store, clock) -> None:
     with pytest.raises(ValueError, match="https://"):
-        save_channels(sqlite_store, [Channel("x", ChannelKind.SLACK, url="hooks.slack.com/x")], actor=admin("lead"), now=clock.now)
+        save_channels(
+            sqlite_store, [Channel("x", ChannelKind.SLACK, url="hooks.slack.com/x")], actor=admin("lead"), now=clock.now
+        )

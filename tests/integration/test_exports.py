@@ -161,7 +161,9 @@ def test_the_summary_agrees_with_the_themes_page(themed: Store) -> None:
 
 def test_the_week_follows_the_team_time_zone(themed: Store, tmp_path: Path) -> None:
     utc = build_export(themed, iso_week("2026-W47", "UTC"), tmp_path / "utc", formats=["csv"], requested_by=ANALYST)
-    berlin = build_export(themed, iso_week("2026-W47", "Europe/Berlin"), tmp_path / "berlin", formats=["csv"], requested_by=ANALYST)
+    berlin = build_export(
+        themed, iso_week("2026-W47", "Europe/Berlin"), tmp_path / "berlin", formats=["csv"], requested_by=ANALYST
+    )
     assert utc.items == 7 and berlin.items == 6  # Sunday 23:30 UTC is Monday in Berlin
     assert berlin.start_utc == "2026-11-15T23:00:00+00:00"
 
@@ -235,7 +237,9 @@ def test_delivery_sends_the_export_to_the_named_channels(sqlite_store: Store, tm
     save_channels(
         sqlite_store, [Channel("product", ChannelKind.WEBHOOK, url="https://hooks.example/x")], actor=admin("t"), now=T0
     )
-    save_schedule(sqlite_store, ExportSchedule(formats=("xlsx", "html"), deliver_to=("product",)), actor=admin("t"), now=T0)
+    save_schedule(
+        sqlite_store, ExportSchedule(formats=("xlsx", "html"), deliver_to=("product",)), actor=admin("t"), now=T0
+    )
     sent: list[tuple[str, str]] = []
     export = produce_due_export(
         sqlite_store, tmp_path, at(23, 9), sender=lambda c, e, d: sent.append((c.name, e.label))

@@ -51,25 +51,41 @@ def test_retweets_and_copies_collapse_into_one_item_with_a_count(store: Store, c
 
 
 def test_statuses_stamp_response_and_resolution_times_and_history_is_complete(store: Store, clock) -> None:
-    store.add_items([new_item("a", text="My bill doubled this month, why?"), new_item("b", text="Roaming does not work in Paris")])
+    store.add_items(
+        [new_item("a", text="My bill doubled this month, why?"), new_item("b", text="Roaming does not work in Paris")]
+    )
     a, b = (int(i) for i in care_queue(store, now=clock.now).sort_values("id")["id"])
     # Bulk: both assigned to ana at once.
     bulk = [TriageChange(i, f, v) for i in (a, b) for f, v in (("assignee", "ana"), ("triage_status", "assigned"))]
     assert store.apply_triage(bulk, actor=admin("lead"), now=clock.now) == 4
     store.set_tags([a, b], ["billing", "Roaming "], actor=admin("lead"), now=clock.now)
-    store.add_note(a, "Called back, waiting for the invoice number", actor=admin("ana"), now=clock.now + timedelta(minutes=20))
-    store.apply_triage([TriageChange(a, "triage_status", "waiting_on_customer")], actor=admin("ana"), now=clock.now + timedelta(minutes=20))
-    store.apply_triage([TriageChange(a, "triage_status", "resolved")], actor=admin("ana"), now=clock.now + timedelta(hours=2))
+    store.add_note(
+        a, "Called back, waiting for the invoice number", actor=admin("ana"), now=clock.now + timedelta(minutes=20)
+    )
+    store.apply_triage(
+        [TriageChange(a, "triage_status", "waiting_on_customer")],
+        actor=admin("ana"),
+        now=clock.now + timedelta(minutes=20),
+    )
+    store.apply_triage(
+        [TriageChange(a, "triage_status", "resolved")], actor=admin("ana"), now=clock.now + timedelta(hours=2)
+    )
     item = store.item(a)
     assert item is not None
     assert item["first_response_at"] == clock.now + timedelta(minutes=20)  # not moved by the later resolution
     assert item["resolved_at"] == clock.now + timedelta(hours=2) and item["tags"] == ["billing", "roaming"]
     fields = [(e["field"], e["new_value"], e["actor"]) for e in store.triage_history(a)]
     assert fields[:2] == [("assignee", "ana", "lead"), ("triage_status", "assigned", "lead")]
-    assert ("tags", "billing, roaming", "lead") in fields and ("note", "Called back, waiting for the invoice number", "ana") in fields
+    assert ("tags", "billing, roaming", "lead") in fields and (
+        "note",
+        "Called back, waiting for the invoice number",
+        "ana",
+    ) in fields
     assert fields[-1] == ("triage_status", "resolved", "ana")
     assert [n["text"] for n in store.notes(a)] == ["Called back, waiting for the invoice number"]
-    assert store.mark_responded([a, b], actor=admin("bo"), now=clock.now + timedelta(hours=3)) == 1  # a was answered already
+    assert (
+        store.mark_responded([a, b], actor=admin("bo"), now=clock.now + timedelta(hours=3)) == 1
+    )  # a was answered already
 
 
 def test_another_agent_with_the_item_open_is_reported(store: Store, clock) -> None:
@@ -90,7 +106,9 @@ def test_team_metrics_move_when_agents_answer(store: Store, clock) -> None:
     assert before.answered == 0 and before.median_first_response_min is None and before.breached_open == 1
     ids = {row["text"][:5]: int(row["id"]) for _, row in care_queue(store, now=clock.now).iterrows()}
     store.apply_triage([TriageChange(ids["Is th"], "triage_status", "resolved")], actor=admin("ana"), now=clock.now)
-    store.apply_triage([TriageChange(ids["Nobod"], "triage_status", "waiting_on_customer")], actor=admin("ana"), now=clock.now)
+    store.apply_triage(
+        [TriageChange(ids["Nobod"], "triage_status", "waiting_on_customer")], actor=admin("ana"), now=clock.now
+    )
     after = team_metrics(store, now=clock.now + timedelta(minutes=1))
     assert after.answered == 2 and after.median_first_response_min == (180 + 1800) / 2
     assert after.answered_within_sla == 0.5

@@ -18,7 +18,12 @@ def test_listener_process_fills_a_fresh_database_and_stops_cleanly_on_sigterm(tm
     url = f"sqlite:///{tmp_path}/fresh.db"
     env = {**os.environ, "VOC_DATABASE_URL": url, "VOC_RUNNER_TICK_SECONDS": "0.2"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "listeners"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [sys.executable, "-m", "listeners"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         store = None

@@ -30,7 +30,10 @@ class PagedSource:
         index = int(cursor or 0)
         if index >= len(self.pages):
             return Batch([], cursor)
-        items = [RawItem(external_id=i, text=f"the app keeps crashing {i}", posted_at=self.posted_at) for i in self.pages[index]]
+        items = [
+            RawItem(external_id=i, text=f"the app keeps crashing {i}", posted_at=self.posted_at)
+            for i in self.pages[index]
+        ]
         return Batch(items, str(index + 1), more=index + 1 < len(self.pages))
 
 
@@ -71,7 +74,9 @@ def test_items_are_analysed_and_redacted_before_they_are_stored(store: Store, cl
     assert scorer  # which scorer and version produced the label is recorded
 
 
-def test_a_crash_after_fetching_loses_and_duplicates_nothing(store: Store, paged: PagedSource, clock, monkeypatch) -> None:
+def test_a_crash_after_fetching_loses_and_duplicates_nothing(
+    store: Store, paged: PagedSource, clock, monkeypatch
+) -> None:
     runner = Runner(store, {"paged": paged}, owner="r1", clock=clock)
     runner.run_once()  # page 0 stored
     original = StoreClass.save_batch
@@ -96,7 +101,11 @@ def test_a_failure_is_recorded_and_backed_off_then_recovers(store: Store, paged:
     assert runner.run_once() == 0
     source = store.source("paged")
     assert source is not None
-    assert (source.error_kind, source.last_error, source.consecutive_failures) == ("transient", "503 Service Unavailable", 1)
+    assert (source.error_kind, source.last_error, source.consecutive_failures) == (
+        "transient",
+        "503 Service Unavailable",
+        1,
+    )
     assert source.next_poll_at is not None and source.next_poll_at > clock.now
     assert runner.run_once() == 0  # still backing off: not polled
     assert len(paged.fetches) == 1

@@ -126,7 +126,9 @@ def trained_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[St
     st.import_labels(store, write_csv(folder / "ws.csv", rows), actor=admin("tester"), now=now)
     store.add_items([new_item(f"i{i}", text=text, language="es") for i, (text, _) in enumerate(rows[:40])])
     steps: list[float] = []
-    result = st.train_workspace(store, actor=admin("tester"), progress=lambda _s, f: steps.append(f), now=now, embed=fake_embed, base=BASE)
+    result = st.train_workspace(
+        store, actor=admin("tester"), progress=lambda _s, f: steps.append(f), now=now, embed=fake_embed, base=BASE
+    )
     assert steps == sorted(steps) and steps[-1] == 1.0
     yield store, result
     store.engine.dispose()
@@ -158,7 +160,9 @@ def test_a_language_is_never_switched_on_where_the_model_is_worse(
 ) -> None:
     # Force the comparison: the rules are perfect on the held-back labels, so nothing may beat them.
     monkeypatch.setattr(st, "rule_predictions", lambda examples: [e.label for e in examples])
-    st.import_labels(sqlite_store, write_csv(tmp_path / "ws.csv", slang("es", 600, 2)), actor=admin("tester"), now=clock.now)
+    st.import_labels(
+        sqlite_store, write_csv(tmp_path / "ws.csv", slang("es", 600, 2)), actor=admin("tester"), now=clock.now
+    )
     result = st.train_workspace(sqlite_store, actor=admin("tester"), now=clock.now, embed=fake_embed, base=BASE)
     assert result.metrics["languages"]["es"]["learned"]["n"] >= st.MIN_HELD_BACK
     assert "es" not in result.active_languages
@@ -225,7 +229,13 @@ def test_held_back_share_is_stable_and_never_weak() -> None:
 
 def test_an_unreadable_active_model_falls_back_to_the_builtin_one(sqlite_store: Store, clock) -> None:
     sqlite_store.save_sentiment_model(
-        version="broken", created_at=clock.now, trained_on=1, metrics={}, active_languages=[], blob=b"not a model", actor=admin("tester")
+        version="broken",
+        created_at=clock.now,
+        trained_on=1,
+        metrics={},
+        active_languages=[],
+        blob=b"not a model",
+        actor=admin("tester"),
     )
     model = st.active_model(sqlite_store)
     assert model is not None and model.version.startswith("builtin-")

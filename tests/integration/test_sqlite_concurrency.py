@@ -29,11 +29,15 @@ def test_two_processes_write_side_by_side_without_database_is_locked(tmp_path: P
     url = f"sqlite:///{tmp_path}/shared.db"
     store = Store.from_url(url)
     store.add_items([new_item(f"fg-{n}") for n in range(50)])
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, url], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, url], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     ids = list(store.inbox_frame(statuses=["new"], limit=50)["id"])
     for round_number in range(6):
         status = "assigned" if round_number % 2 == 0 else "new"
-        store.apply_triage([TriageChange(int(i), "triage_status", status) for i in ids], actor=admin("agent"), now=clock.now)
+        store.apply_triage(
+            [TriageChange(int(i), "triage_status", status) for i in ids], actor=admin("agent"), now=clock.now
+        )
     out, err = writer.communicate(timeout=120)
     assert writer.returncode == 0, err
     assert "locked" not in err

@@ -88,7 +88,12 @@ def test_a_batch_and_its_cursor_are_saved_together(store: Store, clock) -> None:
     store.ensure_source("x", "replay")
     store.try_acquire_lease("x", "me", clock.now, timedelta(minutes=1))
     stored = store.save_batch(
-        "x", [new_item("1", source="x"), new_item("2", source="x")], "page-2", owner="me", now=clock.now, next_poll_at=clock.now
+        "x",
+        [new_item("1", source="x"), new_item("2", source="x")],
+        "page-2",
+        owner="me",
+        now=clock.now,
+        next_poll_at=clock.now,
     )
     source = store.source("x")
     assert stored == 2
@@ -101,7 +106,9 @@ def test_a_batch_failing_half_way_stores_neither_items_nor_cursor(store: Store, 
     store.try_acquire_lease("x", "me", clock.now, timedelta(minutes=1))
     broken = new_item("2", source="x", text=None)  # NOT NULL violation after item 1 went in
     with pytest.raises(sa.exc.IntegrityError):
-        store.save_batch("x", [new_item("1", source="x"), broken], "page-2", owner="me", now=clock.now, next_poll_at=clock.now)
+        store.save_batch(
+            "x", [new_item("1", source="x"), broken], "page-2", owner="me", now=clock.now, next_poll_at=clock.now
+        )
     source = store.source("x")
     assert source is not None and source.cursor is None
     assert store.count_items() == 0
@@ -119,7 +126,9 @@ def test_a_runner_that_lost_its_lease_cannot_save(store: Store, clock) -> None:
 
 def test_a_failure_is_recorded_on_the_source(store: Store, clock) -> None:
     store.ensure_source("x", "replay")
-    store.record_failure("x", kind="transient", message="503 Service Unavailable", now=clock.now, next_poll_at=clock.now)
+    store.record_failure(
+        "x", kind="transient", message="503 Service Unavailable", now=clock.now, next_poll_at=clock.now
+    )
     store.record_failure("x", kind="transient", message="503 again", now=clock.now, next_poll_at=clock.now)
     source = store.source("x")
     assert source is not None

@@ -46,7 +46,13 @@ def log_rows(store: Store) -> list[dict[str, Any]]:
 
 
 def test_qualtrics_export_lands_one_item_per_comment_linked_by_response(store: Store, clock) -> None:
-    report = import_path(store, FIXTURES / "qualtrics_relationship_nps.csv", survey="Relationship NPS", clock=clock, actor=admin("importer"))
+    report = import_path(
+        store,
+        FIXTURES / "qualtrics_relationship_nps.csv",
+        survey="Relationship NPS",
+        clock=clock,
+        actor=admin("importer"),
+    )
     assert (report.vendor, report.rows_total, report.responses, report.items_landed, report.rows_refused) == (
         "qualtrics",
         6,
@@ -67,7 +73,9 @@ def test_qualtrics_export_lands_one_item_per_comment_linked_by_response(store: S
 
 
 def test_respondent_emails_are_kept_only_as_a_hashed_key(sqlite_store: Store, clock) -> None:
-    import_path(sqlite_store, FIXTURES / "qualtrics_relationship_nps.csv", survey="nps", clock=clock, actor=admin("importer"))
+    import_path(
+        sqlite_store, FIXTURES / "qualtrics_relationship_nps.csv", survey="nps", clock=clock, actor=admin("importer")
+    )
     rows = stored(sqlite_store)
     assert all(
         row["respondent_key"] and len(row["respondent_key"]) == 32
@@ -110,7 +118,9 @@ def test_each_vendor_shape_is_recognised_and_lands(
 
 
 def test_surveymonkey_times_are_us_am_pm_and_scores_are_read_from_labels(sqlite_store: Store, clock) -> None:
-    import_path(sqlite_store, FIXTURES / "surveymonkey_post_contact.csv", survey="care", clock=clock, actor=admin("importer"))
+    import_path(
+        sqlite_store, FIXTURES / "surveymonkey_post_contact.csv", survey="care", clock=clock, actor=admin("importer")
+    )
     first = stored(sqlite_store, items.c.response_id == "114228371001")[0]
     assert first["posted_at"] == datetime(2026, 11, 20, 14, 4, 10, tzinfo=UTC)
     assert (first["csat"], first["ces"]) == (1, 2)
@@ -157,7 +167,13 @@ def test_malformed_rows_are_reported_with_their_line_and_good_rows_land(store: S
 
 def test_a_wrong_format_file_is_refused_whole_and_logged(store: Store, clock) -> None:
     report = import_survey(
-        store, io.BytesIO(b"%PDF-1.4 binary"), "results.pdf", survey="nps", via="upload", clock=clock, actor=admin("importer")
+        store,
+        io.BytesIO(b"%PDF-1.4 binary"),
+        "results.pdf",
+        survey="nps",
+        via="upload",
+        clock=clock,
+        actor=admin("importer"),
     )
     assert report.refused_entirely and "expected a survey export: a CSV, TSV or XLSX" in (report.refused or "")
     assert stored(store) == []
@@ -167,7 +183,9 @@ def test_a_wrong_format_file_is_refused_whole_and_logged(store: Store, clock) ->
 
 
 def test_a_text_file_that_is_no_export_is_refused_naming_the_expected_headers(sqlite_store: Store, clock) -> None:
-    report = import_path(sqlite_store, FIXTURES / "not_a_survey.txt", survey="minutes", clock=clock, actor=admin("importer"))
+    report = import_path(
+        sqlite_store, FIXTURES / "not_a_survey.txt", survey="minutes", clock=clock, actor=admin("importer")
+    )
     assert report.refused_entirely and stored(sqlite_store) == []
     assert "Qualtrics ResponseId/StartDate" in (report.refused or "") and "Google Forms Timestamp" in (
         report.refused or ""
@@ -175,11 +193,20 @@ def test_a_text_file_that_is_no_export_is_refused_naming_the_expected_headers(sq
 
 
 def test_importing_the_same_file_twice_changes_nothing_whichever_way_in(store: Store, clock) -> None:
-    first = import_path(store, FIXTURES / "qualtrics_relationship_nps.csv", survey="nps", via="cli", clock=clock, actor=admin("importer"))
+    first = import_path(
+        store,
+        FIXTURES / "qualtrics_relationship_nps.csv",
+        survey="nps",
+        via="cli",
+        clock=clock,
+        actor=admin("importer"),
+    )
     before, alerts_before = stored(store), alert_rows(store)
     clock.advance(minutes=5)
     with (FIXTURES / "qualtrics_relationship_nps.csv").open("rb") as upload:
-        second = import_survey(store, upload, "nps.csv", survey="nps", via="upload", clock=clock, actor=admin("importer"))
+        second = import_survey(
+            store, upload, "nps.csv", survey="nps", via="upload", clock=clock, actor=admin("importer")
+        )
     assert (second.items_landed, second.duplicates, second.alerts_raised) == (0, first.items_landed, 0)
     assert stored(store) == before and alert_rows(store) == alerts_before
     assert [row["via"] for row in log_rows(store)] == ["cli", "upload"]
@@ -198,13 +225,17 @@ def test_a_generic_table_needs_a_mapping_once_then_reuses_the_saved_one(store: S
         timezone="Europe/Berlin",
         date_order="dmy",
     )
-    chosen = import_path(store, path, survey="callcentre", mapping=mapping, via="upload", clock=clock, actor=admin("importer"))
+    chosen = import_path(
+        store, path, survey="callcentre", mapping=mapping, via="upload", clock=clock, actor=admin("importer")
+    )
     assert (chosen.mapping_from, chosen.items_landed) == ("chosen", 4)
     assert load_mapping(store, "callcentre") == ("generic", mapping)
     assert stored(store, items.c.response_id == "T-9001")[0]["posted_at"] == datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
     # Next week's export of the same survey: no choices needed.
     later = path.read_text(encoding="utf-8").replace("T-900", "T-901").replace("23.11.2026", "30.11.2026")
-    report = import_survey(store, io.BytesIO(later.encode("utf-8")), "week2.csv", survey="callcentre", clock=clock, actor=admin("importer"))
+    report = import_survey(
+        store, io.BytesIO(later.encode("utf-8")), "week2.csv", survey="callcentre", clock=clock, actor=admin("importer")
+    )
     assert (report.mapping_from, report.items_landed) == ("saved", 4)
 
 
@@ -238,7 +269,9 @@ def test_an_xlsx_with_date_cells_and_excel_serials_lands(sqlite_store: Store, cl
     sheet.append([None, None, 46346.75, "R_x2", 10, 3, "Brilliant, thank you"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    report = import_survey(sqlite_store, buffer, "nps.xlsx", survey="nps-xlsx", via="upload", clock=clock, actor=admin("importer"))
+    report = import_survey(
+        sqlite_store, buffer, "nps.xlsx", survey="nps-xlsx", via="upload", clock=clock, actor=admin("importer")
+    )
     assert (report.vendor, report.items_landed, report.rows_refused) == ("qualtrics", 2, 0)
     assert "XLSX" in report.file_format
     times = {row["response_id"]: row["posted_at"] for row in stored(sqlite_store)}
@@ -268,7 +301,13 @@ def typeform_rows(n: int) -> bytes:
 def test_a_2k_row_import_reports_progress_and_lands_everything(sqlite_store: Store, clock) -> None:
     seen: list[ImportProgress] = []
     report = import_survey(
-        sqlite_store, io.BytesIO(typeform_rows(2000)), "big.csv", survey="big", progress=seen.append, clock=clock, actor=admin("importer")
+        sqlite_store,
+        io.BytesIO(typeform_rows(2000)),
+        "big.csv",
+        survey="big",
+        progress=seen.append,
+        clock=clock,
+        actor=admin("importer"),
     )
     assert (report.rows_total, report.responses, report.items_landed, report.rows_refused) == (2000, 2000, 2000, 0)
     assert len(seen) >= 5  # one per 500-row chunk, then done
@@ -299,7 +338,9 @@ def test_the_recovery_alert_fires_exactly_once_per_response(store: Store, clock)
     )
     # Re-imported by another way in, and re-imported after the first alert was handled: still one.
     clock.advance(hours=1)
-    import_survey(store, io.BytesIO(csv), "pulse-again.csv", survey="pulse", via="upload", clock=clock, actor=admin("importer"))
+    import_survey(
+        store, io.BytesIO(csv), "pulse-again.csv", survey="pulse", via="upload", clock=clock, actor=admin("importer")
+    )
     assert len(alert_rows(store)) == 1
 
 

@@ -19,7 +19,10 @@ def test_an_address_wins_over_its_domain_and_the_first_admin_is_always_admin(sto
     assert users.resolve_role(store, "vera@northwind.example") is Role.VIEWER
     assert users.resolve_role(store, "eve@elsewhere.example") is None
     assert users.resolve_role(store, "boss@elsewhere.example", first_admin="Boss@elsewhere.example") is Role.ADMIN
-    assert [r["principal"] for r in users.role_assignments_list(store)] == ["@northwind.example", "ana@northwind.example"]
+    assert [r["principal"] for r in users.role_assignments_list(store)] == [
+        "@northwind.example",
+        "ana@northwind.example",
+    ]
 
 
 def test_only_an_admin_changes_roles_and_each_change_is_audited(store: Store) -> None:
@@ -47,10 +50,18 @@ def test_a_malformed_principal_is_refused_with_the_reason(store: Store, bad: str
 
 def test_sign_in_problems_name_each_missing_setting() -> None:
     assert users.sign_in_problems(None) == ["no [auth] section in .streamlit/secrets.toml"]
-    assert users.sign_in_problems({"redirect_uri": "http://h/oauth2callback", "cookie_secret": "s", "google": {"client_id": "x"}}) == [
+    assert users.sign_in_problems(
+        {"redirect_uri": "http://h/oauth2callback", "cookie_secret": "s", "google": {"client_id": "x"}}
+    ) == [
         "[auth.google] needs client_secret",
         "[auth.google] needs server_metadata_url",
     ]
-    assert users.sign_in_problems({"redirect_uri": "http://h/login", "cookie_secret": "s", "client_id": "a", "client_secret": "b", "server_metadata_url": "u"}) == [
-        "[auth] redirect_uri must end with /oauth2callback"
-    ]
+    assert users.sign_in_problems(
+        {
+            "redirect_uri": "http://h/login",
+            "cookie_secret": "s",
+            "client_id": "a",
+            "client_secret": "b",
+            "server_metadata_url": "u",
+        }
+    ) == ["[auth] redirect_uri must end with /oauth2callback"]

@@ -64,14 +64,19 @@ WRITES: dict[str, tuple[Permission, Write]] = {
     ),
     "add source": (
         Permission.CONFIGURE_SOURCES,
-        lambda s, a, _: s.add_source("feed-2", "feed", {"url": "https://x.example/f"}, poll_interval_s=60, actor=a, now=NOW),
+        lambda s, a, _: s.add_source(
+            "feed-2", "feed", {"url": "https://x.example/f"}, poll_interval_s=60, actor=a, now=NOW
+        ),
     ),
     "edit source": (
         Permission.CONFIGURE_SOURCES,
         lambda s, a, _: s.update_source("test-source", actor=a, now=NOW, enabled=False),
     ),
     "resume source": (Permission.CONFIGURE_SOURCES, lambda s, a, _: s.resume_source("test-source", actor=a, now=NOW)),
-    "alert rules": (Permission.CONFIGURE_ALERTS, lambda s, a, _: alerts.save_policy(s, AlertPolicy(), actor=a, now=NOW)),
+    "alert rules": (
+        Permission.CONFIGURE_ALERTS,
+        lambda s, a, _: alerts.save_policy(s, AlertPolicy(), actor=a, now=NOW),
+    ),
     "alert channels": (Permission.CONFIGURE_ALERTS, lambda s, a, _: alerts.save_channels(s, [], actor=a, now=NOW)),
     "new theme": (Permission.EDIT_TAXONOMY, lambda s, a, _: themes.create_theme(s, name="Roaming", actor=a, now=NOW)),
     "export schedule": (
@@ -105,7 +110,13 @@ def filled(store: Store) -> Store:
 def test_every_permission_with_a_write_path_is_covered() -> None:
     covered = {permission for permission, _ in WRITES.values()}
     # Read-only permissions and the ones with their own tests (privacy, retraining, audit reading).
-    elsewhere = {Permission.VIEW, Permission.RETRAIN, Permission.MANAGE_PRIVACY, Permission.READ_AUDIT, Permission.CONFIGURE_CARE}
+    elsewhere = {
+        Permission.VIEW,
+        Permission.RETRAIN,
+        Permission.MANAGE_PRIVACY,
+        Permission.READ_AUDIT,
+        Permission.CONFIGURE_CARE,
+    }
     assert covered | elsewhere == set(Permission)
 
 

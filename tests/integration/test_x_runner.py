@@ -285,12 +285,16 @@ def test_a_source_added_or_edited_while_running_is_picked_up(store: Store, api, 
     poller = Runner(store, {}, owner="r1", clock=clock, build=lambda s: build_listener(s, settings), refresh_every_s=0)
     store.add_source("x-brand", "x_search", {"query": QUERY}, poll_interval_s=60, actor=admin("lead"), now=clock.now)
     with pytest.raises(ValueError, match="already exists"):
-        store.add_source("x-brand", "x_search", {"query": "other"}, poll_interval_s=60, actor=admin("lead"), now=clock.now)
+        store.add_source(
+            "x-brand", "x_search", {"query": "other"}, poll_interval_s=60, actor=admin("lead"), now=clock.now
+        )
     api.get(SEARCH_URL, json=load("search_empty.json"))
     poller.run_once()
     assert sent_query(api, 0) == QUERY
 
-    store.update_source("x-brand", actor=admin("lead"), now=clock.now, config={"query": "Contoso -is:retweet", "competitor": True})
+    store.update_source(
+        "x-brand", actor=admin("lead"), now=clock.now, config={"query": "Contoso -is:retweet", "competitor": True}
+    )
     store.resume_source("x-brand", actor=admin("lead"), now=clock.now)
     api.get(SEARCH_URL, json=load("search_page_2.json"))
     assert poller.run_once() == 2

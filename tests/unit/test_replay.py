@@ -40,7 +40,9 @@ def scenario(tmp_path: Path) -> Path:
 
 
 def test_history_is_backfilled_with_the_last_item_at_now(scenario: Path, clock) -> None:
-    listener = ReplayListener("demo", "social", brand="Northwind Mobile", backfill_share=0.6, path=scenario, clock=clock)
+    listener = ReplayListener(
+        "demo", "social", brand="Northwind Mobile", backfill_share=0.6, path=scenario, clock=clock
+    )
     batch = listener.fetch(None)
     assert [item.external_id for item in batch.items] == ["s0", "s1", "s2"]
     assert batch.items[-1].posted_at == clock.now

@@ -77,7 +77,15 @@ def test_a_24_7_team_in_a_dst_zone_counts_real_hours_through_the_change() -> Non
 def test_teams_have_their_own_hours_and_channels_are_routed_to_them() -> None:
     settings = SlaSettings.from_json(
         {
-            "teams": {"emea": {"targets_minutes": {"urgent": 30}, "tz": "Europe/Berlin", "days": [0, 1, 2, 3, 4], "start": "08:00", "end": "18:00"}},
+            "teams": {
+                "emea": {
+                    "targets_minutes": {"urgent": 30},
+                    "tz": "Europe/Berlin",
+                    "days": [0, 1, 2, 3, 4],
+                    "start": "08:00",
+                    "end": "18:00",
+                }
+            },
             "routes": {"survey": "emea"},
         }
     )

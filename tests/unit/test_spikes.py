@@ -15,7 +15,9 @@ NOW = datetime(2026, 11, 23, 12, 5, tzinfo=UTC)
 LAST_HOUR = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
 
 
-def fill(store: Store, per_hour: dict[int, int], *, negative_share: float = 0.2, surge_text: str | None = None, seed: int = 1) -> None:
+def fill(
+    store: Store, per_hour: dict[int, int], *, negative_share: float = 0.2, surge_text: str | None = None, seed: int = 1
+) -> None:
     """`per_hour[h]` items posted h hours before the last complete hour (0: that hour)."""
     rng = random.Random(seed)
     batch = []

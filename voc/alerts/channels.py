@@ -118,7 +118,11 @@ def slack_payload(message: AlertMessage) -> dict[str, Any]:
         lines.append(f"> {message.text[:500]}")
     if message.reasons:
         lines.append("Why: " + "; ".join(message.reasons))
-    links = [f"<{url}|{label}>" for label, url in (("Open in the app", message.app_link), ("Original post", message.link)) if url]
+    links = [
+        f"<{url}|{label}>"
+        for label, url in (("Open in the app", message.app_link), ("Original post", message.link))
+        if url
+    ]
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]
     if links:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(links)}]})
@@ -132,9 +136,22 @@ def teams_payload(message: AlertMessage) -> dict[str, Any]:
         body.append({"type": "TextBlock", "text": message.text[:500], "wrap": True, "isSubtle": True})
     if message.reasons:
         body.append({"type": "FactSet", "facts": [{"title": "Why", "value": "; ".join(message.reasons)}]})
-    actions = [{"type": "Action.OpenUrl", "title": label, "url": url} for label, url in (("Open in the app", message.app_link), ("Original post", message.link)) if url]
-    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard", "version": "1.4", "body": body, "actions": actions}
-    return {"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}]}
+    actions = [
+        {"type": "Action.OpenUrl", "title": label, "url": url}
+        for label, url in (("Open in the app", message.app_link), ("Original post", message.link))
+        if url
+    ]
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+        "actions": actions,
+    }
+    return {
+        "type": "message",
+        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": card}],
+    }
 
 
 def webhook_payload(message: AlertMessage) -> dict[str, Any]:
@@ -154,12 +171,20 @@ def email_message(channel: Channel, message: AlertMessage) -> EmailMessage:
     if message.text:
         lines += [message.text, ""]
     lines += [f"Why: {reason}" for reason in message.reasons]
-    lines += [f"{label}: {url}" for label, url in (("Open in the app", message.app_link), ("Original post", message.link)) if url]
+    lines += [
+        f"{label}: {url}"
+        for label, url in (("Open in the app", message.app_link), ("Original post", message.link))
+        if url
+    ]
     mail.set_content("\n".join(lines))
     return mail
 
 
-PAYLOADS: Final = {ChannelKind.SLACK: slack_payload, ChannelKind.TEAMS: teams_payload, ChannelKind.WEBHOOK: webhook_payload}
+PAYLOADS: Final = {
+    ChannelKind.SLACK: slack_payload,
+    ChannelKind.TEAMS: teams_payload,
+    ChannelKind.WEBHOOK: webhook_payload,
+}
 
 
 def send(channel: Channel, message: AlertMessage, *, timeout: float = TIMEOUT_S) -> None:
@@ -173,7 +198,9 @@ def send(channel: Channel, message: AlertMessage, *, timeout: float = TIMEOUT_S)
                     smtp.login(channel.smtp_username, channel.smtp_password)
                 smtp.send_message(email_message(channel, message))
         except (OSError, smtplib.SMTPException) as error:
-            raise DeliveryError(f"SMTP {channel.smtp_host}:{channel.smtp_port}: {type(error).__name__}: {error}") from None
+            raise DeliveryError(
+                f"SMTP {channel.smtp_host}:{channel.smtp_port}: {type(error).__name__}: {error}"
+            ) from None
         return
     try:
         response = httpx.post(channel.url, json=PAYLOADS[channel.kind](message), timeout=timeout)

@@ -24,8 +24,14 @@ def item_alerts(row: dict[str, Any], policy: AlertPolicy) -> list[tuple[str, str
     """The (rule, title) pairs one item triggers."""
     fired: list[tuple[str, str]] = []
     who = f"@{row['author']}" if row.get("author") else row.get("channel", "a customer")
-    if policy.negative_high_reach and row["sentiment_label"] == "negative" and (row.get("author_reach") or 0) >= policy.reach_at_least:
-        fired.append((NEGATIVE_HIGH_REACH, f"Negative post from {who} ({row['author_reach']:,} followers) on {row['channel']}"))
+    if (
+        policy.negative_high_reach
+        and row["sentiment_label"] == "negative"
+        and (row.get("author_reach") or 0) >= policy.reach_at_least
+    ):
+        fired.append(
+            (NEGATIVE_HIGH_REACH, f"Negative post from {who} ({row['author_reach']:,} followers) on {row['channel']}")
+        )
     if policy.urgent_words and row["sentiment_label"] != "positive":
         words = urgent_words_in(row["text"] or "", row.get("language"))
         if words:
@@ -39,7 +45,10 @@ def raise_item_alerts(store: Store, *, now: datetime, since: datetime, policy: A
 
     policy = policy or load_policy(store)
     query = sa.select(items).where(
-        items.c.ingested_at >= since, items.c.is_competitor.is_(False), items.c.duplicate_of.is_(None), items.c.kind == "mention"
+        items.c.ingested_at >= since,
+        items.c.is_competitor.is_(False),
+        items.c.duplicate_of.is_(None),
+        items.c.kind == "mention",
     )
     with store.read() as connection:
         rows = [dict(r) for r in connection.execute(query.order_by(items.c.id)).mappings()]
@@ -52,7 +61,12 @@ def raise_item_alerts(store: Store, *, now: datetime, since: datetime, policy: A
                 rule=rule,
                 dedupe_key=f"{rule}:{row['id']}",
                 title=title,
-                details={"priority": priority.score, "priority_reasons": list(priority.reasons), "excerpt": (row["text"] or "")[:280], "link": row["link"]},
+                details={
+                    "priority": priority.score,
+                    "priority_reasons": list(priority.reasons),
+                    "excerpt": (row["text"] or "")[:280],
+                    "link": row["link"],
+                },
                 now=now,
                 subject=f"author:{row['author'] or row['id']}",
                 item_id=row["id"],

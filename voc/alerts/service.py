@@ -68,7 +68,9 @@ class AlertPolicy:
             urgent_words=bool(raw.get("urgent_words", d.urgent_words)),
             spikes=bool(raw.get("spikes", d.spikes)),
             cooldown=timedelta(minutes=float(raw.get("cooldown_minutes", d.cooldown.total_seconds() / 60))),
-            escalate_after=timedelta(minutes=float(raw.get("escalate_after_minutes", d.escalate_after.total_seconds() / 60))),
+            escalate_after=timedelta(
+                minutes=float(raw.get("escalate_after_minutes", d.escalate_after.total_seconds() / 60))
+            ),
             ack_target=timedelta(minutes=float(raw.get("ack_target_minutes", d.ack_target.total_seconds() / 60))),
             app_url=str(raw.get("app_url") or d.app_url).rstrip("/"),
         )
@@ -120,7 +122,9 @@ def raise_alert(
     with store.write() as connection:
         if subject is not None and cooldown:
             recent = connection.execute(
-                sa.select(alerts.c.id).where(alerts.c.rule == rule, alerts.c.subject == subject, alerts.c.created_at > now - cooldown).limit(1)
+                sa.select(alerts.c.id)
+                .where(alerts.c.rule == rule, alerts.c.subject == subject, alerts.c.created_at > now - cooldown)
+                .limit(1)
             ).first()
             if recent is not None:
                 return None
@@ -147,7 +151,9 @@ def enqueue_deliveries(store: Store, channels: Sequence[Channel], *, now: dateti
     with store.read() as connection:
         ids = list(
             connection.execute(
-                sa.select(alerts.c.id).where(alerts.c.created_at >= now - ENQUEUE_LOOKBACK, alerts.c.id.not_in(queued), alerts.c.status == "open")
+                sa.select(alerts.c.id).where(
+                    alerts.c.created_at >= now - ENQUEUE_LOOKBACK, alerts.c.id.not_in(queued), alerts.c.status == "open"
+                )
             ).scalars()
         )
     return _enqueue(store, ids, first, level=0, now=now)
@@ -157,8 +163,16 @@ def _enqueue(store: Store, alert_ids: Sequence[int], names: Sequence[str], *, le
     if not alert_ids or not names:
         return 0
     insert = pg_dialect.insert if store.dialect == "postgresql" else sqlite_dialect.insert
-    rows = [{"alert_id": a, "channel": n, "level": level, "status": "pending", "attempts": 0, "next_attempt_at": now} for a in alert_ids for n in names]
-    statement = insert(alert_deliveries).on_conflict_do_nothing(index_elements=["alert_id", "channel", "level"]).returning(alert_deliveries.c.id)
+    rows = [
+        {"alert_id": a, "channel": n, "level": level, "status": "pending", "attempts": 0, "next_attempt_at": now}
+        for a in alert_ids
+        for n in names
+    ]
+    statement = (
+        insert(alert_deliveries)
+        .on_conflict_do_nothing(index_elements=["alert_id", "channel", "level"])
+        .returning(alert_deliveries.c.id)
+    )
     with store.write() as connection:
         return len(connection.execute(statement, rows).all())
 
@@ -175,7 +189,13 @@ def deliver_due(store: Store, *, now: datetime, sender: Sender = send, limit: in
     counts = {"sent": 0, "retrying": 0, "failed": 0, "deferred": 0}
     with store.read() as connection:
         due = connection.execute(
-            sa.select(alert_deliveries.c.id, alert_deliveries.c.alert_id, alert_deliveries.c.channel, alert_deliveries.c.level, alert_deliveries.c.attempts)
+            sa.select(
+                alert_deliveries.c.id,
+                alert_deliveries.c.alert_id,
+                alert_deliveries.c.channel,
+                alert_deliveries.c.level,
+                alert_deliveries.c.attempts,
+            )
             .where(alert_deliveries.c.status == "pending", alert_deliveries.c.next_attempt_at <= now)
             .order_by(alert_deliveries.c.id)
             .limit(limit)
@@ -204,12 +224,16 @@ def deliver_due(store: Store, *, now: datetime, sender: Sender = send, limit: in
                 _reschedule(store, delivery.id, now + retry_delay(attempts), attempts=attempts, error=str(error))
                 counts["retrying"] += 1
             with store.write() as connection:
-                connection.execute(alerts.update().where(alerts.c.id == delivery.alert_id).values(delivery_error=str(error)[:2000]))
+                connection.execute(
+                    alerts.update().where(alerts.c.id == delivery.alert_id).values(delivery_error=str(error)[:2000])
+                )
             continue
         _finish(store, delivery.id, status="sent", error=None, now=now, attempts=delivery.attempts + 1)
         with store.write() as connection:
             connection.execute(
-                alerts.update().where(alerts.c.id == delivery.alert_id, alerts.c.delivered_at.is_(None)).values(delivered_at=now, delivery_error=None)
+                alerts.update()
+                .where(alerts.c.id == delivery.alert_id, alerts.c.delivered_at.is_(None))
+                .values(delivered_at=now, delivery_error=None)
             )
         counts["sent"] += 1
     return counts
@@ -220,7 +244,9 @@ def _sent_last_hour(store: Store, channel: str, now: datetime) -> int:
         return int(
             connection.execute(
                 sa.select(sa.func.count()).where(
-                    alert_deliveries.c.channel == channel, alert_deliveries.c.status == "sent", alert_deliveries.c.sent_at > now - timedelta(hours=1)
+                    alert_deliveries.c.channel == channel,
+                    alert_deliveries.c.status == "sent",
+                    alert_deliveries.c.sent_at > now - timedelta(hours=1),
                 )
             ).scalar_one()
         )
@@ -229,7 +255,9 @@ def _sent_last_hour(store: Store, channel: str, now: datetime) -> int:
 def _claim(store: Store, delivery_id: int) -> bool:
     with store.write() as connection:
         claimed = connection.execute(
-            alert_deliveries.update().where(alert_deliveries.c.id == delivery_id, alert_deliveries.c.status == "pending").values(status="sending")
+            alert_deliveries.update()
+            .where(alert_deliveries.c.id == delivery_id, alert_deliveries.c.status == "pending")
+            .values(status="sending")
         )
         return claimed.rowcount == 1
 
@@ -243,7 +271,9 @@ def _reschedule(store: Store, delivery_id: int, when: datetime, *, attempts: int
         )
 
 
-def _finish(store: Store, delivery_id: int, *, status: str, error: str | None, now: datetime, attempts: int | None = None) -> None:
+def _finish(
+    store: Store, delivery_id: int, *, status: str, error: str | None, now: datetime, attempts: int | None = None
+) -> None:
     values: dict[str, Any] = {"status": status, "error": error[:2000] if error else None}
     if status == "sent":
         values["sent_at"] = now
@@ -258,11 +288,19 @@ def _message(store: Store, alert_id: int, *, escalation: bool, app_url: str) -> 
         alert = connection.execute(sa.select(alerts).where(alerts.c.id == alert_id)).mappings().one()
         item = None
         if alert["item_id"] is not None:
-            item = connection.execute(sa.select(items.c.text, items.c.link).where(items.c.id == alert["item_id"])).mappings().first()
+            item = (
+                connection.execute(sa.select(items.c.text, items.c.link).where(items.c.id == alert["item_id"]))
+                .mappings()
+                .first()
+            )
     details = dict(alert["details"] or {})
     reasons = details.get("priority_reasons") or details.get("reasons") or details.get("explanation") or []
     text = (item["text"] if item else None) or details.get("excerpt") or details.get("summary") or ""
-    app_link = f"{app_url}/inbox?item={alert['item_id']}" if alert["item_id"] is not None else f"{app_url}/{details.get('page', 'alerts')}"
+    app_link = (
+        f"{app_url}/inbox?item={alert['item_id']}"
+        if alert["item_id"] is not None
+        else f"{app_url}/{details.get('page', 'alerts')}"
+    )
     return AlertMessage(
         alert_id=alert_id, rule=alert["rule"], title=alert["title"], text=text, reasons=tuple(str(r) for r in reasons),
         link=item["link"] if item else None, app_link=app_link, escalation=escalation,
@@ -295,7 +333,9 @@ def escalate_overdue(store: Store, *, now: datetime, policy: AlertPolicy | None 
             ).scalars()
         )  # fmt: skip
         if ids:
-            connection.execute(alerts.update().where(alerts.c.id.in_(ids), alerts.c.escalated_at.is_(None)).values(escalated_at=now))
+            connection.execute(
+                alerts.update().where(alerts.c.id.in_(ids), alerts.c.escalated_at.is_(None)).values(escalated_at=now)
+            )
     _enqueue(store, ids, second, level=1, now=now)
     return len(ids)
 
@@ -306,12 +346,16 @@ def acknowledge(store: Store, alert_id: int, *, actor: Actor, now: datetime) -> 
     alert_id = int(alert_id)  # a numpy integer from a DataFrame would match nothing in SQLite
     with store.write() as connection:
         done = connection.execute(
-            alerts.update().where(alerts.c.id == alert_id, alerts.c.status == "open").values(status="acknowledged", acknowledged_by=actor.name, acknowledged_at=now)
+            alerts.update()
+            .where(alerts.c.id == alert_id, alerts.c.status == "open")
+            .values(status="acknowledged", acknowledged_by=actor.name, acknowledged_at=now)
         )
         if done.rowcount != 1:
             return False
         connection.execute(
-            alert_deliveries.update().where(alert_deliveries.c.alert_id == alert_id, alert_deliveries.c.status == "pending").values(status="cancelled")
+            alert_deliveries.update()
+            .where(alert_deliveries.c.alert_id == alert_id, alert_deliveries.c.status == "pending")
+            .values(status="cancelled")
         )
         store.record_audit(connection, actor, "alert.acknowledge", now=now, subject=alert_id)
     return True
@@ -323,7 +367,9 @@ HISTORY_COLUMNS: Final = (
 )  # fmt: skip
 
 
-def history(store: Store, *, policy: AlertPolicy | None = None, limit: int = 200, open_only: bool = False) -> pd.DataFrame:
+def history(
+    store: Store, *, policy: AlertPolicy | None = None, limit: int = 200, open_only: bool = False
+) -> pd.DataFrame:
     """Alerts newest first, with who acknowledged, how fast, and what went where."""
     policy = policy or load_policy(store)
     query = sa.select(alerts).order_by(alerts.c.id.desc()).limit(limit)
@@ -335,7 +381,12 @@ def history(store: Store, *, policy: AlertPolicy | None = None, limit: int = 200
         sent: dict[int, list[str]] = {}
         if ids:
             for d in connection.execute(
-                sa.select(alert_deliveries.c.alert_id, alert_deliveries.c.channel, alert_deliveries.c.level, alert_deliveries.c.status).where(alert_deliveries.c.alert_id.in_(ids))
+                sa.select(
+                    alert_deliveries.c.alert_id,
+                    alert_deliveries.c.channel,
+                    alert_deliveries.c.level,
+                    alert_deliveries.c.status,
+                ).where(alert_deliveries.c.alert_id.in_(ids))
             ):
                 sent.setdefault(d.alert_id, []).append(f"{d.channel}{' (escalation)' if d.level else ''}: {d.status}")
     for row in rows:

@@ -21,7 +21,12 @@ log = logging.getLogger(__name__)
 
 class AlertWorker:
     def __init__(
-        self, store: Store, *, clock: Callable[[], datetime], sender: Sender = send, spike_every: timedelta = timedelta(minutes=5)
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], datetime],
+        sender: Sender = send,
+        spike_every: timedelta = timedelta(minutes=5),
     ) -> None:
         self.store = store
         self.clock = clock

@@ -148,7 +148,9 @@ def produce_due_export(
     if week is None or not _claim(store, week.label, owner, now):
         return None
     try:
-        export = build_export(store, week, exports_dir, formats=schedule.formats, now=now, requested_by=Actor.system("export-schedule"))
+        export = build_export(
+            store, week, exports_dir, formats=schedule.formats, now=now, requested_by=Actor.system("export-schedule")
+        )
         store.put_setting(
             LAST_WEEK_KEY,
             {"week": week.label, "at": now.isoformat()},

@@ -73,9 +73,8 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
         """A write transaction (SQLite: BEGIN IMMEDIATE, so it never fails half-way on a lock)."""
-        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
-            with connection.begin():
-                yield connection
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection, connection.begin():
+            yield connection
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
@@ -132,7 +131,10 @@ class Store:
         return statement.returning(items.c.id)
 
     def _insert_items(
-        self, connection: sa.Connection, new_items: Iterable[NewItem], embeddings: Mapping[str, ItemEmbedding] | None = None
+        self,
+        connection: sa.Connection,
+        new_items: Iterable[NewItem],
+        embeddings: Mapping[str, ItemEmbedding] | None = None,
     ) -> int:
         statement = self._insert_ignoring_duplicates()
         inserted = 0
@@ -148,7 +150,11 @@ class Store:
                     _collapse_duplicate(connection, int(row[0]), values["content_hash"], item.posted_at)
                 vector = embeddings.get(item.external_id) if embeddings else None
                 if vector is not None:  # computed once by the analysis, kept for themes and duplicates
-                    connection.execute(item_embeddings.insert().values(item_id=row[0], model=vector[0], dim=vector[1], vector=vector[2]))
+                    connection.execute(
+                        item_embeddings.insert().values(
+                            item_id=row[0], model=vector[0], dim=vector[1], vector=vector[2]
+                        )
+                    )
         return inserted
 
     def add_items(self, new_items: Sequence[NewItem], embeddings: Mapping[str, ItemEmbedding] | None = None) -> int:
@@ -236,7 +242,9 @@ class Store:
             raise ValueError(f"cannot change {', '.join(sorted(unknown))} of a source")
         with self.write() as connection:
             connection.execute(sources.update().where(sources.c.name == name).values(**values))
-            self.record_audit(connection, actor, "source.update", now=now, subject=name, detail={"fields": sorted(values)})
+            self.record_audit(
+                connection, actor, "source.update", now=now, subject=name, detail={"fields": sorted(values)}
+            )
 
     def sources(self) -> list[SourceState]:
         with self.read() as connection:
@@ -319,9 +327,7 @@ class Store:
             inserted = self._insert_items(connection, new_items, embeddings)
             if inserted:
                 connection.execute(
-                    sources.update()
-                    .where(sources.c.name == name)
-                    .values(items_total=sources.c.items_total + inserted)
+                    sources.update().where(sources.c.name == name).values(items_total=sources.c.items_total + inserted)
                 )
             return inserted
 
@@ -506,7 +512,9 @@ class Store:
                 old = connection.execute(sa.select(column).where(items.c.id == change.item_id)).scalar_one_or_none()
                 if old == change.value:
                     continue
-                connection.execute(items.update().where(items.c.id == change.item_id).values({change.field: change.value}))
+                connection.execute(
+                    items.update().where(items.c.id == change.item_id).values({change.field: change.value})
+                )
                 if change.field == "triage_status":
                     self._record_workflow_times(connection, change.item_id, str(change.value), now)
                 connection.execute(
@@ -549,7 +557,12 @@ class Store:
                 if done.rowcount:
                     connection.execute(
                         triage_events.insert().values(
-                            item_id=item_id, actor=actor.name, at=now, field="first_response_at", old_value=None, new_value=now.isoformat()
+                            item_id=item_id,
+                            actor=actor.name,
+                            at=now,
+                            field="first_response_at",
+                            old_value=None,
+                            new_value=now.isoformat(),
                         )
                     )
                     changed.append(item_id)
@@ -557,7 +570,9 @@ class Store:
                 _audit_items(connection, actor, "triage.responded", changed, now)
         return len(changed)
 
-    def set_tags(self, item_ids: Sequence[int], tags: Sequence[str], *, actor: Actor, now: datetime, mode: str = "add") -> int:
+    def set_tags(
+        self, item_ids: Sequence[int], tags: Sequence[str], *, actor: Actor, now: datetime, mode: str = "add"
+    ) -> int:
         """Add (`mode="add"`), remove or replace tags on items, audited; returns how many changed."""
         require(actor, Permission.TRIAGE)
         wanted = [t.strip().lower() for t in tags if t.strip()]
@@ -576,7 +591,12 @@ class Store:
                 connection.execute(items.update().where(items.c.id == item_id).values(tags=new))
                 connection.execute(
                     triage_events.insert().values(
-                        item_id=item_id, actor=actor.name, at=now, field="tags", old_value=", ".join(current), new_value=", ".join(new)
+                        item_id=item_id,
+                        actor=actor.name,
+                        at=now,
+                        field="tags",
+                        old_value=", ".join(current),
+                        new_value=", ".join(new),
                     )
                 )
                 changed.append(item_id)
@@ -593,7 +613,9 @@ class Store:
         with self.write() as connection:
             connection.execute(item_notes.insert().values(item_id=item_id, actor=actor.name, at=now, text=text[:5000]))
             connection.execute(
-                triage_events.insert().values(item_id=item_id, actor=actor.name, at=now, field="note", old_value=None, new_value=text[:500])
+                triage_events.insert().values(
+                    item_id=item_id, actor=actor.name, at=now, field="note", old_value=None, new_value=text[:500]
+                )
             )
             self.record_audit(connection, actor, "note.add", now=now, subject=item_id)
 
@@ -610,12 +632,16 @@ class Store:
         name = actor.name
         with self.write() as connection:
             updated = connection.execute(
-                item_viewers.update().where(item_viewers.c.item_id == item_id, item_viewers.c.actor == name).values(seen_at=now)
+                item_viewers.update()
+                .where(item_viewers.c.item_id == item_id, item_viewers.c.actor == name)
+                .values(seen_at=now)
             )
             if not updated.rowcount:
                 connection.execute(item_viewers.insert().values(item_id=item_id, actor=name, seen_at=now))
 
-    def other_viewers(self, item_id: int, actor: str, now: datetime, within: timedelta = timedelta(minutes=2)) -> list[str]:
+    def other_viewers(
+        self, item_id: int, actor: str, now: datetime, within: timedelta = timedelta(minutes=2)
+    ) -> list[str]:
         """Other agents who had `item_id` open in the last `within`."""
         query = sa.select(item_viewers.c.actor).where(
             item_viewers.c.item_id == item_id, item_viewers.c.actor != actor, item_viewers.c.seen_at >= now - within
@@ -637,7 +663,9 @@ class Store:
         require(actor, permission)
         with self.write() as connection:
             connection.execute(app_settings.delete().where(app_settings.c.key == key))
-            connection.execute(app_settings.insert().values(key=key, value=value, updated_at=now, updated_by=actor.name))
+            connection.execute(
+                app_settings.insert().values(key=key, value=value, updated_at=now, updated_by=actor.name)
+            )
             self.record_audit(connection, actor, f"setting.{key}", now=now, subject=key)
 
     def triage_history(self, item_id: int) -> list[dict[str, Any]]:
@@ -657,7 +685,9 @@ class Store:
         with self.write() as connection:
             connection.execute(sentiment_labels.insert(), [dict(row) for row in rows])
             origins = sorted({str(row.get("origin")) for row in rows})
-            self.record_audit(connection, actor, "sentiment.labels", now=now, detail={"count": len(rows), "origins": origins})
+            self.record_audit(
+                connection, actor, "sentiment.labels", now=now, detail={"count": len(rows), "origins": origins}
+            )
         return len(rows)
 
     def sentiment_labels(self, origins: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -693,9 +723,15 @@ class Store:
             raise ValueError(f"unknown sentiment {label!r}; expected negative, neutral or positive")
         changed = 0
         with self.write() as connection:
-            rows = connection.execute(
-                sa.select(items.c.id, items.c.text, items.c.language, items.c.sentiment_label).where(items.c.id.in_(list(item_ids)))
-            ).mappings().all()
+            rows = (
+                connection.execute(
+                    sa.select(items.c.id, items.c.text, items.c.language, items.c.sentiment_label).where(
+                        items.c.id.in_(list(item_ids))
+                    )
+                )
+                .mappings()
+                .all()
+            )
             for row in rows:
                 connection.execute(
                     sentiment_labels.insert().values(
@@ -749,14 +785,22 @@ class Store:
 
     def active_sentiment_model(self) -> dict[str, Any] | None:
         """The active model's row (with its blob), or None when the built-in model is in use."""
-        query = sa.select(sentiment_models).where(sentiment_models.c.active.is_(True)).order_by(sentiment_models.c.id.desc())
+        query = (
+            sa.select(sentiment_models)
+            .where(sentiment_models.c.active.is_(True))
+            .order_by(sentiment_models.c.id.desc())
+        )
         with self.read() as connection:
             row = connection.execute(query.limit(1)).mappings().first()
         return dict(row) if row else None
 
     def active_sentiment_version(self) -> str | None:
         """The active model's version (a cheap check for a change), or None for the built-in one."""
-        query = sa.select(sentiment_models.c.version).where(sentiment_models.c.active.is_(True)).order_by(sentiment_models.c.id.desc())
+        query = (
+            sa.select(sentiment_models.c.version)
+            .where(sentiment_models.c.active.is_(True))
+            .order_by(sentiment_models.c.id.desc())
+        )
         with self.read() as connection:
             row = connection.execute(query.limit(1)).first()
         return str(row[0]) if row else None
@@ -824,7 +868,9 @@ class Store:
                 .values(status="failed", error="superseded by a newer job", finished_at=now)
             )
             row = connection.execute(
-                jobs.insert().values(kind=kind, status="queued", params=params, total=total, done=0, created_at=now).returning(jobs.c.id)
+                jobs.insert()
+                .values(kind=kind, status="queued", params=params, total=total, done=0, created_at=now)
+                .returning(jobs.c.id)
             ).first()
         assert row is not None
         return int(row[0])
@@ -832,15 +878,21 @@ class Store:
     def claim_job(self, kind: str, owner: str, now: datetime) -> dict[str, Any] | None:
         """Take the oldest queued (or this owner's running) job of `kind`; None when there is none."""
         with self.write() as connection:
-            row = connection.execute(
-                sa.select(jobs)
-                .where(
-                    jobs.c.kind == kind,
-                    sa.or_(jobs.c.status == "queued", sa.and_(jobs.c.status == "running", jobs.c.lease_owner == owner)),
+            row = (
+                connection.execute(
+                    sa.select(jobs)
+                    .where(
+                        jobs.c.kind == kind,
+                        sa.or_(
+                            jobs.c.status == "queued", sa.and_(jobs.c.status == "running", jobs.c.lease_owner == owner)
+                        ),
+                    )
+                    .order_by(jobs.c.id)
+                    .limit(1)
                 )
-                .order_by(jobs.c.id)
-                .limit(1)
-            ).mappings().first()
+                .mappings()
+                .first()
+            )
             if row is None:
                 return None
             if row["status"] == "queued":
@@ -876,7 +928,11 @@ class Store:
     def latest_job(self, kind: str) -> dict[str, Any] | None:
         """The newest job of `kind` (for progress bars)."""
         with self.read() as connection:
-            row = connection.execute(sa.select(jobs).where(jobs.c.kind == kind).order_by(jobs.c.id.desc()).limit(1)).mappings().first()
+            row = (
+                connection.execute(sa.select(jobs).where(jobs.c.kind == kind).order_by(jobs.c.id.desc()).limit(1))
+                .mappings()
+                .first()
+            )
         if row is None:
             return None
         job = dict(row)
@@ -890,7 +946,9 @@ def _audit_items(
     """One audit row for a change to one or many items (the ids, capped, and how many)."""
     ids = [int(i) for i in item_ids]
     subject = str(ids[0]) if len(ids) == 1 else f"{len(ids)} items"
-    Store.record_audit(connection, actor, action, now=now, subject=subject, detail={"items": ids[:200], "count": len(ids), **detail})
+    Store.record_audit(
+        connection, actor, action, now=now, subject=subject, detail={"items": ids[:200], "count": len(ids), **detail}
+    )
 
 
 def _collapse_duplicate(connection: sa.Connection, item_id: int, content_hash: str, posted_at: datetime) -> None:

@@ -480,7 +480,12 @@ def record_recovery_outcome(
         )
         if changed:
             store.record_audit(
-                connection, actor, "survey.recovery_outcome", now=now, subject=item_id, detail={"outcome": outcome.value, "count": changed}
+                connection,
+                actor,
+                "survey.recovery_outcome",
+                now=now,
+                subject=item_id,
+                detail={"outcome": outcome.value, "count": changed},
             )
     return changed
 

@@ -76,7 +76,12 @@ def ensure_starter(store: Store, now: datetime) -> bool:
 
 
 def record_version(
-    connection: sa.Connection, now: datetime, actor: Actor, action: str, theme_id: str | None, details: Mapping[str, Any]
+    connection: sa.Connection,
+    now: datetime,
+    actor: Actor,
+    action: str,
+    theme_id: str | None,
+    details: Mapping[str, Any],
 ) -> int:
     """Append a taxonomy version (with a snapshot of every theme) and its audit-log row; return its number."""
     snapshot = _load(connection).to_json()
@@ -88,7 +93,12 @@ def record_version(
     assert row is not None
     version = int(row[0])
     Store.record_audit(
-        connection, actor, f"theme.{action.replace(' ', '_')}", now=now, subject=theme_id, detail={**details, "version": version}
+        connection,
+        actor,
+        f"theme.{action.replace(' ', '_')}",
+        now=now,
+        subject=theme_id,
+        detail={**details, "version": version},
     )
     return version
 
