@@ -73,4 +73,7 @@ def download(filters: AuditFilters, matching: int, now: datetime) -> None:
         icon=":material/download:",
         disabled=matching == 0,
         key="audit.download",
+        on_click=audit.record_download,
+        args=(data.store(), filters, matching),
+        kwargs={"actor": data.current_actor(), "now": now},
     )

@@ -120,6 +120,20 @@ def _utc(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def record_download(store: Store, filters: AuditFilters, rows: int, *, actor: Actor, now: datetime) -> None:
+    """Audit that `actor` took a copy of the log out of the app (with the filters, not the rows)."""
+    require(actor, Permission.READ_AUDIT)
+    detail = {
+        "rows": rows,
+        "actor": filters.actor,
+        "action": filters.action,
+        "since": filters.since.isoformat() if filters.since else None,
+        "until": filters.until.isoformat() if filters.until else None,
+    }
+    with store.write() as connection:
+        store.record_audit(connection, actor, "audit.download", now=now, detail=detail)
+
+
 def audit_csv(store: Store, filters: AuditFilters = AuditFilters(), *, actor: Actor) -> bytes:
     """Every matching row as UTF-8 CSV, newest first, times in UTC ISO 8601, text formula-safe (admins only)."""
     frame = audit_frame(store, filters, actor=actor)

@@ -108,3 +108,14 @@ def test_an_empty_log_says_so(app: AppTest, empty_store: Store) -> None:
     assert not at.exception
     assert "Nothing recorded yet" in at.info[0].value
     assert not at.get("download_button")
+
+
+def test_downloading_the_log_is_itself_audited(
+    app: AppTest, audited: Store, team_mode: None, downloads: list[bytes]
+) -> None:
+    at = open_audit(app, audited)
+    at.download_button[0].set_value(True).run()
+    assert not at.exception
+    [entry] = audited.audit_entries(action="audit.download")
+    assert entry["actor"] == FIRST_ADMIN and entry["role"] == "admin"
+    assert entry["detail"]["rows"] == 3 and entry["detail"]["action"] is None
