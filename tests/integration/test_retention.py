@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from listeners.runner import Runner
 from tests.conftest import FrozenClock
@@ -20,6 +21,7 @@ from voc.exports import list_exports
 from voc.privacy import RetentionWorker, load_privacy, preview_retention, save_retention, set_hide_handles, sweep
 from voc.privacy.exports import queued_regenerations
 from voc.store import Store
+from voc.store.schema import items, sources
 
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)
 POLICY = {"mastodon-tag": 2, "x-brand": 5, "surveys": 0}  # surveys: off
@@ -91,6 +93,24 @@ def test_a_sweep_deletes_expired_items_with_everything_derived_and_keeps_the_res
     assert sum(r["detail"]["counts"]["items"] for r in audit) == 4
     assert all(set(r["detail"]) == {"source", "days", "cutoff", "counts", "exports_queued"} for r in audit)
     assert "lena" not in repr(audit).lower()
+
+
+def test_the_sources_item_counts_follow_what_is_still_stored(store: Store, workspace: Workspace) -> None:
+    for name in ("mastodon-tag", "x-brand"):
+        store.ensure_source(name, "feed", {"url": "https://feeds.example/a"})
+        with store.write() as connection:  # as the runner counts: every item it stored
+            connection.execute(
+                sources.update()
+                .where(sources.c.name == name)
+                .values(items_total=sa.select(sa.func.count()).where(items.c.source == name).scalar_subquery())
+            )
+    before = {s.name: s.items_total for s in store.sources()}
+
+    sweep(store, now=NOW, exports_dir=workspace.exports_dir, batch_size=2)
+
+    after = {s.name: s.items_total for s in store.sources()}
+    assert after == {"mastodon-tag": before["mastodon-tag"] - 3, "x-brand": before["x-brand"] - 1}
+    assert after == {name: store.count_items(source=name) for name in after}
 
 
 def test_a_second_sweep_finds_nothing_to_do(store: Store, workspace: Workspace) -> None:

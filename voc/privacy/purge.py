@@ -38,6 +38,7 @@ from voc.store.schema import (
     item_viewers,
     items,
     sentiment_labels,
+    sources,
     theme_assessments,
     theme_proposals,
     triage_events,
@@ -150,7 +151,16 @@ def purge_items(connection: sa.Connection, item_ids: Sequence[int]) -> tuple[dic
         counts[table.name] = connection.execute(table.delete().where(table.c.item_id.in_(ids))).rowcount
     counts["theme_proposals"] = _drop_from_proposals(connection, gone)
     counts["duplicates_relinked"] = _relink_duplicates(connection, gone)
+    per_source = connection.execute(
+        sa.select(items.c.source, sa.func.count()).where(items.c.id.in_(ids)).group_by(items.c.source)
+    ).all()
     counts["items"] = connection.execute(items.delete().where(items.c.id.in_(ids))).rowcount
+    for source, n in per_source:  # the Sources page's "items so far" counts what is still stored
+        connection.execute(
+            sources.update()
+            .where(sources.c.name == source)
+            .values(items_total=sa.case((sources.c.items_total > n, sources.c.items_total - n), else_=0))
+        )
     return add_counts({}, counts), gone
 
 
