@@ -15,7 +15,7 @@ import streamlit as st
 
 from ui import data
 from voc import care_settings
-from voc.access import AccessDenied
+from voc.access import AccessDenied, Permission
 from voc.care_settings import CareSettingsError
 from voc.priority import TIER_WEIGHTS
 from voc.sla import DEFAULT_TEAM, TIERS, SlaPolicy, SlaSettings
@@ -36,7 +36,7 @@ def sla_section() -> None:
         "clock (DST included). Channels not routed to a team are answered by the default team."
     )
     st.table(pd.DataFrame(care_settings.sla_overview(settings)).set_index("Team"))
-    if not data.may_configure_care():
+    if not data.may(Permission.CONFIGURE_CARE):
         st.caption(READ_ONLY)
         return
     if _SELECT_NEXT in st.session_state:
@@ -129,7 +129,7 @@ def vip_section() -> None:
         ),
         "tier": st.column_config.SelectboxColumn("Tier", options=list(TIER_WEIGHTS), default="vip"),
     }
-    if not data.may_configure_care():
+    if not data.may(Permission.CONFIGURE_CARE):
         if frame.empty:
             st.info("No VIP customers yet.", icon=":material/star:")
         else:

@@ -275,11 +275,6 @@ def care_vip() -> VipList:
     return care_queue.load_vip(store())
 
 
-def may_configure_care() -> bool:
-    """Whether the current person gets the care settings' forms (the domain checks again on save)."""
-    return can(current_actor(), Permission.CONFIGURE_CARE)
-
-
 def save_sla_settings(settings: SlaSettings) -> None:
     """Store the SLA settings as the current person (`CareSettingsError`, `AccessDenied` pass up),
     drop the inbox's cached clocks, and queue a toast."""

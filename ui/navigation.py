@@ -16,7 +16,7 @@ from typing import Final
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from voc.access import REQUIRED_ROLE, Actor, Permission, Role
+from voc.access import REQUIRED_ROLE, Actor, Permission, Role, with_article
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 SECTIONS: Final = ("Care", "Insights", "Operations", "Administration")
@@ -83,12 +83,8 @@ def refusal_text(spec: PageSpec, actor: Actor) -> str:
     """What someone who opened a page beyond their role reads."""
     return (
         f"The {spec.title} page needs the {spec.role.value} role. You are signed in as {actor.name}, "
-        f"{_article(actor.role_label)} {actor.role_label}. Ask an admin to change your role on the Users page if you need it."
+        f"{with_article(actor.role_label)}. Ask an admin to change your role on the Users page if you need it."
     )
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import streamlit as st
 
 from ui import data
 from voc import health, trends, triage
-from voc.access import REQUIRED_ROLE, Permission
+from voc.access import REQUIRED_ROLE, Permission, with_article
 from voc.models import SourceState, TriageChange
 from voc.themes.taxonomy import UNTHEMED
 from voc.trends import FilterOptions, TrendFilters
@@ -238,12 +238,7 @@ def mark_as_form(queue: pd.DataFrame) -> list[TriageChange]:
 
 def needs_role(what: str, permission: Permission) -> None:
     """Say, instead of showing a form, which role may change `what` (the domain refuses it anyway)."""
-    role = REQUIRED_ROLE[permission].value
-    st.caption(
-        f":material/lock: Only an {role} can change {what}."
-        if role[0] in "aeiou"
-        else f":material/lock: Only a {role} can change {what}."
-    )
+    st.caption(f":material/lock: Only {with_article(REQUIRED_ROLE[permission].value)} can change {what}.")
 
 
 def show_flash() -> None:

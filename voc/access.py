@@ -74,6 +74,11 @@ REQUIRED_ROLE: Final[dict[Permission, Role]] = {
 }
 
 
+def with_article(word: str) -> str:
+    """ "an admin", "an agent", "a viewer": a role in a sentence."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 class AccessDenied(PermissionError):
     """An actor tried something beyond its role; the message says what and which role it needs."""
 
@@ -81,9 +86,8 @@ class AccessDenied(PermissionError):
         self.actor = actor
         self.permission = permission
         needed = REQUIRED_ROLE[permission]
-        article = "an" if actor.role_label[0] in "aeiou" else "a"
         super().__init__(
-            f"{actor.name} is {article} {actor.role_label}; “{permission.value}” needs the {needed.value} role"
+            f"{actor.name} is {with_article(actor.role_label)}; “{permission.value}” needs the {needed.value} role"
         )
 
 

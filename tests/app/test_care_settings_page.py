@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_sign_in import signed_in
+from tests.app.team import signed_in
 from voc import care_settings as cs
 from voc import users
 from voc.access import Actor, Role

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT
-from tests.app.test_sign_in import signed_in
+from tests.app.team import signed_in
 from voc import privacy, users
 from voc.access import Actor, Role
 from voc.exports import build_export, iso_week

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_sign_in import AUTH
+from tests.app.team import FIRST_ADMIN, signed_in
 from voc import users
 from voc.access import Actor
 from voc.store import Store
 
-ADMIN = "olga@northwind.example"
+ADMIN = FIRST_ADMIN
 
 
 @pytest.fixture
@@ -29,9 +29,7 @@ def team(monkeypatch: pytest.MonkeyPatch, store_with_items: Store) -> Store:
 def open_as(app: AppTest, email: str, page: str, section: str | None = None) -> AppTest:
     if section:
         app.query_params["section"] = section
-    app.secrets["auth"] = AUTH
-    app.user = {"is_logged_in": True, "email": email, "name": email.split("@")[0]}
-    at = app.run().switch_page(page).run()
+    at = signed_in(app, email).run().switch_page(page).run()
     assert not at.exception
     return at
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -28,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from voc.access import Actor, Permission
 from voc.alerts.channels import AlertMessage, Channel, ChannelKind, DeliveryError, send
 from voc.alerts.service import load_channels
+from voc.background import BackgroundStep
 from voc.exports.periods import ExportPeriod, last_complete_week, zone
 from voc.exports.service import ALL_FORMATS, WeeklyExport, build_export, export_file, parse_formats
 from voc.exports.writers import ExportFormat
@@ -250,23 +250,18 @@ class ExportScheduler:
         self.exports_dir = exports_dir
         self.clock = clock
         self.owner = owner
-        self.background = background
-        self._thread: threading.Thread | None = None
+        self._step = BackgroundStep(self._run, name="weekly-export", background=background)
         self._failed_at: datetime | None = None
 
     def tick(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
+        if self._step.busy:
             return
         now = self.clock()
         if self._failed_at is not None and now - self._failed_at < RETRY_AFTER:
             return
         if week_due(load_schedule(self.store), self.store, now) is None:
             return
-        if self.background:  # a week of a million items takes minutes: sources keep being polled
-            self._thread = threading.Thread(target=self._run, args=(now,), name="weekly-export", daemon=True)
-            self._thread.start()
-        else:
-            self._run(now)
+        self._step.start(now)  # a week of a million items takes minutes: sources keep being polled
 
     def _run(self, now: datetime) -> None:
         try:
@@ -277,5 +272,4 @@ class ExportScheduler:
             log.exception("weekly export failed; retrying in %s", RETRY_AFTER)
 
     def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._step.join(timeout)

@@ -14,7 +14,6 @@ Domain: no Streamlit.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from voc.access import Actor, Permission, require
+from voc.background import BackgroundStep
 from voc.exports.service import list_exports
 from voc.privacy.exports import exports_containing, queue_regeneration, regenerate_queued
 from voc.privacy.policy import PrivacySettings, load_privacy
@@ -194,14 +194,13 @@ class RetentionWorker:
         self.exports_dir = exports_dir
         self.clock = clock
         self.every = every
-        self.background = background
         self.batch_size = batch_size
         self.last_report: RetentionReport | None = None
         self._checked_at: datetime | None = None
-        self._thread: threading.Thread | None = None
+        self._step = BackgroundStep(self._run, name="retention-sweep", background=background)
 
     def tick(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
+        if self._step.busy:
             return
         now = self.clock()
         if self._checked_at is not None and now - self._checked_at < min(self.every, CLAIM_EVERY):
@@ -209,11 +208,7 @@ class RetentionWorker:
         self._checked_at = now
         if not _claim_sweep(self.store, now, self.every):
             return
-        if self.background:
-            self._thread = threading.Thread(target=self._run, args=(now,), name="retention-sweep", daemon=True)
-            self._thread.start()
-        else:
-            self._run(now)
+        self._step.start(now)
 
     def _run(self, now: datetime) -> None:
         try:
@@ -222,5 +217,4 @@ class RetentionWorker:
             log.exception("retention sweep failed")
 
     def join(self, timeout: float | None = None) -> None:
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._step.join(timeout)
