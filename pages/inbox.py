@@ -17,6 +17,9 @@ editor_key, snapshot = widgets.inbox_snapshot(view, refresh=refresh)
 queue = data.inbox(view.statuses, view.channel, view.language, snapshot)
 queue = inbox.with_workflow(queue, view, snapshot, include_neutral=include_chatter)
 inbox.metrics_row()
+linked = inbox.linked_item_id()
+if linked is not None:
+    inbox.item_panel(queue, linked=linked)  # opened from a link (an alert): the item before the queue
 
 if queue.empty:
     st.info(
@@ -70,4 +73,5 @@ if bulk:
     data.save_triage(bulk)
     widgets.new_inbox_snapshot()
     st.rerun()
-inbox.item_panel(queue)
+if linked is None:
+    inbox.item_panel(queue)

@@ -9,7 +9,7 @@ unsaved edits while clocks run.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
@@ -36,6 +36,10 @@ STATE_ICONS = {
     "Met": "✅ Met",
     "Missed": "⚠️ Missed",
 }
+
+
+# `/inbox?item=N` opens one item: what alert messages link to ("Open in the app").
+LINKED_ITEM_PARAM: Final = "item"
 
 
 def chatter_toggle() -> bool:
@@ -122,19 +126,38 @@ def _annotate(url: str, ids: tuple[int, ...], snapshot: str) -> pd.DataFrame:
     return care_queue.annotate(data.store(), list(ids), now=datetime.fromisoformat(snapshot))
 
 
-def item_panel(queue: pd.DataFrame) -> None:
-    """One item in full: reasons, clock, latency, history and notes; a warning when someone else has it open."""
+def linked_item_id() -> int | None:
+    """The item a link names (`/inbox?item=N`: an alert's "Open in the app"), if any."""
+    raw = st.query_params.get(LINKED_ITEM_PARAM)
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def item_panel(queue: pd.DataFrame, *, linked: int | None = None) -> None:
+    """One item in full: reasons, clock, latency, history and notes; a warning when someone else has it open.
+
+    `linked` is the item a link opened: it is chosen already, and the page shows the panel first.
+    """
+    labels = {int(r.id): f"#{r.id} · {str(r.text)[:70]}" for r in queue.itertuples()}
+    if linked is not None and linked not in labels:
+        st.info(
+            f"Item #{linked} from the link is not in this view: it may be answered or closed already, or hidden "
+            "by the filters above (Status, Channel, Language, Show chatter).",
+            icon=":material/link_off:",
+        )
     if queue.empty:
         return
-    labels = {int(r.id): f"#{r.id} · {str(r.text)[:70]}" for r in queue.itertuples()}
+    if linked in labels:
+        st.subheader(f"Item #{linked}, from the link")
     item_id = st.selectbox(
         "Show details of",
         list(labels),
         format_func=lambda k: labels[k],
         key="inbox.item",
-        index=None,
+        index=list(labels).index(linked) if linked in labels else None,
         placeholder="Choose a row to see its history and notes",
     )
+    if linked is not None and item_id != linked:
+        del st.query_params[LINKED_ITEM_PARAM]  # another item chosen: the panel goes back below the queue
     if item_id is None:
         return
     store, me, now = data.store(), data.current_actor(), data.utcnow()

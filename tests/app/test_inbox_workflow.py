@@ -83,3 +83,33 @@ def test_bulk_actions_assign_and_tag_several_items(app: AppTest, store_with_item
     for item_id in ids:
         stored = store_with_items.item(item_id)
         assert stored is not None and stored["assignee"] == "kim" and stored["tags"] == ["outage"]
+
+
+def test_a_link_to_an_item_opens_it_first(app: AppTest, empty_store: Store) -> None:
+    """/inbox?item=N (an alert's "Open in the app") shows that item's details before the queue."""
+    arrive(empty_store)
+    item_id = int(empty_store.inbox_frame(statuses=["new"])["id"].iloc[0])
+    empty_store.add_note(item_id, "Called back, no answer", actor=admin("ana@example.com"), now=datetime.now(UTC))
+    app.switch_page("pages/inbox.py")  # as a browser opening the link
+    app.query_params["item"] = str(item_id)
+
+    at = app.run()
+
+    assert not at.exception
+    assert at.subheader[0].value == f"Item #{item_id}, from the link"
+    assert at.selectbox(key="inbox.item").value == item_id
+    assert any("250k" in m.value for m in at.markdown)  # its priority reasons
+    assert any("Called back, no answer" in t.value.to_string() for t in at.table)  # its history and notes
+    assert empty_store.other_viewers(item_id, "someone else", datetime.now(UTC))  # opening it marked it as viewed
+
+
+def test_a_link_to_an_item_outside_the_view_says_why_it_is_not_shown(app: AppTest, empty_store: Store) -> None:
+    arrive(empty_store)
+    app.switch_page("pages/inbox.py")
+    app.query_params["item"] = "999999"
+
+    at = app.run()
+
+    assert not at.exception
+    assert "Item #999999 from the link is not in this view" in at.info[0].value
+    assert at.data_editor  # the queue is still there
