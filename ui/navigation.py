@@ -150,12 +150,15 @@ def route(actor: Actor) -> Route:
     return Route(selected, chosen, actor)
 
 
-def hide_before_sign_in() -> None:
+def hide_before_sign_in() -> str:
     """No page list on the sign-in and no-role pages: every page registered, hidden, none run.
 
     Without an `st.navigation` call a fresh server stays in Streamlit's legacy pages/-directory
     mode and lists every script in the sidebar; registering them here also spares a visitor who
     opened a URL such as /inbox the "Page not found" dialog on top of the sign-in page.
+    Returns the URL path of the page that was opened ("" for the root).
     """
     pages = [_page(spec, hidden=True) for spec in app_pages()]
-    st.navigation([*pages, _root("Customer voice", None)], position="hidden")
+    root = _root("Customer voice", None)
+    selected = st.navigation([*pages, root], position="hidden")
+    return "" if selected is root else str(selected.url_path)

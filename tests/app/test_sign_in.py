@@ -59,3 +59,30 @@ def test_local_mode_shows_the_badge_and_no_sign_in(app: AppTest, store_with_item
     assert at.title[0].value == "Inbox"  # the one local user is an admin
     assert any("Local mode" in m.value for m in at.sidebar.markdown)
     assert not [b for b in at.button if b.label == "Sign in"]
+
+
+def _cookie_scripts(at: AppTest) -> list[str]:
+    return [e.proto.body for e in at.get("html") if "voc_return_to" in e.proto.body]
+
+
+def test_the_sign_in_page_remembers_the_link_that_was_opened(
+    app: AppTest, store_with_items: Store, team_mode: None
+) -> None:
+    """An alert's /inbox?item=N opened while signed out: the link waits in a short-lived cookie."""
+    app.secrets["auth"] = AUTH
+    app.switch_page("pages/inbox.py")
+    app.query_params["item"] = "7"
+    at = app.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    (script,) = _cookie_scripts(at)
+    assert "voc_return_to=%2Finbox%3Fitem%3D7;" in script and "max-age=600" in script
+
+
+def test_the_sign_in_page_at_the_root_forgets_an_older_link(
+    app: AppTest, store_with_items: Store, team_mode: None
+) -> None:
+    app.secrets["auth"] = AUTH
+    at = app.run()
+    (script,) = _cookie_scripts(at)
+    assert "voc_return_to=;" in script and "max-age=0" in script

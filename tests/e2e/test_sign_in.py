@@ -100,9 +100,9 @@ def team_app(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
             yield TeamApp(url=url, issuer=issuer, database_url=database_url)
 
 
-def sign_in(page: Page, team_app: TeamApp, email: str) -> None:
-    """From the app's sign-in page through the provider's form and back to the app."""
-    page.goto(team_app.url)
+def sign_in(page: Page, team_app: TeamApp, email: str, link: str = "") -> None:
+    """Open `link` (the root by default), sign in through the provider's form, and come back to it."""
+    page.goto(team_app.url + link)
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Customer voice")).to_be_visible()
     page.get_by_role("button", name="Sign in").click()
@@ -110,7 +110,8 @@ def sign_in(page: Page, team_app: TeamApp, email: str) -> None:
     expect(page.get_by_role("heading", name="Authorize Client")).to_be_visible()
     page.get_by_placeholder("sub").fill(email)
     page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(re.compile(re.escape(team_app.url) + r"/?(\?.*)?$"), timeout=20_000)
+    landing = re.escape(team_app.url + link) if link else re.escape(team_app.url) + r"/?(\?.*)?"
+    page.wait_for_url(re.compile(landing + "$"), timeout=20_000)
     wait_for_app(page)
 
 
@@ -190,6 +191,24 @@ def test_a_viewer_lands_on_trends_and_is_told_what_the_admin_pages_need(page: Pa
     expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
     expect(page.get_by_text("The Users page needs the admin role")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+    sign_out(page, team_app)
+
+
+def test_an_alert_link_opened_before_sign_in_is_where_sign_in_lands(page: Page, team_app: TeamApp) -> None:
+    """A manager opens an alert's "Open in the app" link while signed out: after the provider's
+    round trip (which always returns to the root) they are on that item, not on the bare Inbox."""
+    store = Store.from_url(team_app.database_url)
+    try:
+        item_id = int(store.inbox_frame(statuses=["new"])["id"].iloc[0])
+    finally:
+        store.engine.dispose()
+    sign_in(page, team_app, FIRST_ADMIN, link=f"/inbox?item={item_id}")
+    expect(page.get_by_role("heading", name=f"Item #{item_id}, from the link")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible()
+    page.goto(team_app.url)  # the link was followed once: the root is the Inbox again, not the item
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("heading", name=f"Item #{item_id}, from the link")).to_have_count(0)
     sign_out(page, team_app)
 
 
