@@ -83,7 +83,9 @@ def _return_to_requested_page() -> None:
     if link is None:
         return
     target = json.dumps(link).replace("<", "\\u003c")
-    _script(f"document.cookie = '{RETURN_COOKIE}=; path=/; max-age=0; samesite=lax'; window.location.replace({target});")
+    _script(
+        f"document.cookie = '{RETURN_COOKIE}=; path=/; max-age=0; samesite=lax'; window.location.replace({target});"
+    )
     _stop()
 
 
