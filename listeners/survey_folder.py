@@ -16,6 +16,12 @@ A file is imported through the one `Listener` interface, a chunk of rows per `fe
   gone and moves on; a crash before it repeats only this step (the import log entry is keyed on
   the file's start time, so it is not doubled).
 
+Imported exports hold customers' addresses in clear, so `done/` keeps them only as long as the
+workspace's privacy setting says (`privacy.survey_files`: 30 days unless an admin changes it on
+the Privacy page; 0 keeps them): when idle, at most hourly, the folder deletes older ones, and the
+report beside each stays and says when the file went. `failed/` files are kept: someone has to
+fix and re-drop them.
+
 The survey's name is the source's `survey` setting, else the subfolder the file sits in
 (`incoming/surveys/<survey>/file.csv`), else the file name's stem. A generic table needs a column
 mapping saved for that survey (an upload on the Surveys page saves one); without it the file goes
@@ -32,7 +38,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -40,6 +46,7 @@ import sqlalchemy as sa
 
 from listeners.base import Batch, ErrorKind, SourceError
 from voc.access import Actor
+from voc.privacy.policy import load_privacy
 from voc.store import Store
 from voc.store.schema import alerts, items
 from voc.surveys.formats import FormatError, open_table
@@ -64,6 +71,8 @@ FOLDER_ACTOR: Final = Actor.system("survey-folder")
 SUFFIXES: Final = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm"})
 IGNORED_SUFFIXES: Final = frozenset({".part", ".tmp", ".crdownload", ".partial", ".download"})
 CHUNK_SIZE: Final = 2000
+PRUNE_EVERY: Final = timedelta(hours=1)
+REPORT_SUFFIX: Final = ".report.txt"
 
 
 def utcnow() -> datetime:
@@ -145,6 +154,7 @@ class SurveyFolderListener:
         self.settle_seconds = settle_seconds
         self.clock = clock
         self._open: _OpenFile | None = None
+        self._pruned_at: datetime | None = None
 
     # ---- the Listener interface ------------------------------------------------------------
 
@@ -158,6 +168,7 @@ class SurveyFolderListener:
             if not state.file:
                 path = self._next_file()
                 if path is None:
+                    self._prune_imported()
                     return Batch([], None)
                 state = self._start(path)
             try:
@@ -315,7 +326,7 @@ class SurveyFolderListener:
             path.is_file()
             and not path.name.startswith((".", "~$"))
             and path.suffix.lower() not in IGNORED_SUFFIXES
-            and not path.name.endswith(".report.txt")
+            and not path.name.endswith(REPORT_SUFFIX)
         )
 
     def _survey_for(self, path: Path) -> str:
@@ -369,10 +380,57 @@ class SurveyFolderListener:
         if target.exists():
             stamp = report.imported_at.strftime("%Y%m%dT%H%M%SZ")
             target = target_dir / f"{path.stem}.{stamp}{path.suffix}"
-        report_path = target.with_name(target.name + ".report.txt")
+        report_path = target.with_name(target.name + REPORT_SUFFIX)
         report_path.write_text("\n".join(report.lines()) + "\n", encoding="utf-8")
         shutil.move(str(path), str(target))
         return target
+
+    def _prune_imported(self) -> list[Path]:
+        """Delete exports in done/ imported longer ago than the privacy setting allows (at most hourly).
+
+        The import time is the report's (written when the file was filed; a move keeps the
+        export's own modification time). Returns the files deleted.
+        """
+        now = self.clock()
+        if self._pruned_at and now - self._pruned_at < PRUNE_EVERY:
+            return []
+        self._pruned_at = now
+        done = self.folder / DONE
+        days = load_privacy(self.store).survey_files_days
+        if days is None or not done.is_dir():
+            return []
+        cutoff = now - timedelta(days=days)
+        deleted = []
+        for path in sorted(done.iterdir()):
+            if not path.is_file() or path.name.endswith(REPORT_SUFFIX):
+                continue
+            report = path.with_name(path.name + REPORT_SUFFIX)
+            try:
+                imported = datetime.fromtimestamp((report if report.exists() else path).stat().st_mtime, UTC)
+            except OSError:
+                continue
+            if imported <= cutoff and self._delete_export(path, now, days):
+                deleted.append(path)
+        if deleted:
+            log.info("%s: deleted %d imported export(s) older than %d days", done, len(deleted), days)
+        return deleted
+
+    @staticmethod
+    def _delete_export(path: Path, now: datetime, days: int) -> bool:
+        """Delete one filed export; its report stays and says when and why the file went."""
+        try:
+            path.unlink()
+        except OSError as error:
+            log.warning("%s: could not delete an imported export: %s", path, error)
+            return False
+        report = path.with_name(path.name + REPORT_SUFFIX)
+        if report.exists():
+            with report.open("a", encoding="utf-8") as handle:
+                handle.write(
+                    f"\nThe export itself was deleted on {now.date().isoformat()}: imported exports are kept "
+                    f"{days} days (Privacy page, survey files).\n"
+                )
+        return True
 
     def _close(self) -> None:
         if self._open is not None:

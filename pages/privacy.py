@@ -21,6 +21,7 @@ with retention_tab:
     ui.next_sweep_table(previews)
     if any(p.items for p in previews) and st.button("Sweep now", key="privacy.sweep", icon=":material/auto_delete:"):
         ui.sweep_now(actor)
+    ui.survey_files_form(actor)
 with erasure_tab:
     st.caption("Erase everything stored about one author or survey respondent: preview it, then confirm.")
     ui.last_result()

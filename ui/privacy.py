@@ -72,6 +72,30 @@ def save_retention(actor: Actor, days: dict[str, int]) -> None:
     st.rerun()
 
 
+def survey_files_form(actor: Actor) -> None:
+    """How long the watched survey folder keeps imported exports (the vendor's file, addresses in clear)."""
+    current = data.privacy_settings().survey_files_days
+    with st.form("privacy.survey_files"):
+        days = st.number_input("Survey exports imported from the watched folder: delete after (days)", min_value=0,
+                               max_value=36_500, value=current or 0, step=1, key="privacy.survey_files.days",
+                               help="The folder's done/ holds each imported export with addresses in clear; "
+                                    "the database keeps the items, redacted. 0 keeps the files for ever.")  # fmt: skip
+        saved = st.form_submit_button("Save", icon=":material/save:")
+    st.caption("The report beside each file stays and says when the file went; files in failed/ stay until "
+               "someone fixes and re-drops them.")  # fmt: skip
+    if not saved:
+        return
+    try:
+        privacy.save_survey_files_days(data.store(), int(days), actor=actor, now=data.utcnow())
+    except (ValueError, AccessDenied) as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    st.session_state[data.FLASH_KEY] = (
+        f"Imported survey exports are deleted after {int(days)} days" if days else "Imported survey exports are kept"
+    )
+    st.rerun()
+
+
 def next_sweep_table(previews: list[privacy.RetentionPreview]) -> None:
     """What the next sweep (hourly, in the listener process) would delete, source by source."""
     limited = [p for p in previews if p.days]

@@ -471,7 +471,8 @@ def import_log(tz: str) -> None:
     """Recent imports by every way in (upload, folder, command line)."""
     log = _imports(_url())
     if log.empty:
-        st.caption("No imports yet. Files dropped into data/incoming/surveys/ are imported by the listeners too.")
+        st.caption("No imports yet. Files dropped into data/incoming/surveys/ are imported by the listeners too, "
+                   "then kept in done/ for the days the Privacy page sets (30 by default).")  # fmt: skip
         return
     st.subheader("Recent imports")
     st.dataframe(

@@ -106,6 +106,19 @@ def test_retention_is_saved_per_source_and_the_next_sweep_is_shown(store_with_it
     assert store_with_items.count_items() == 9
 
 
+def test_how_long_imported_survey_exports_are_kept_is_set_on_the_retention_tab(store_with_items: Store) -> None:
+    at = privacy_page().run()
+    assert at.number_input(key="privacy.survey_files.days").value == 30  # the default: a month
+
+    at.number_input(key="privacy.survey_files.days").set_value(7)
+    next(b for b in at.button if b.label == "Save" and b.key is not None and "survey_files" in b.key).click().run()
+
+    assert not at.exception
+    assert load_privacy(store_with_items).survey_files_days == 7
+    assert at.number_input(key="privacy.survey_files.days").value == 7
+    assert [r["actor"] for r in store_with_items.audit_entries(action="setting.privacy.survey_files")] == ["local user"]
+
+
 def test_hiding_handles_keeps_authors_from_viewers_and_not_from_agents(
     app: AppTest, team_with_roles: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

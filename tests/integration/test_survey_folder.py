@@ -3,7 +3,9 @@ with a report; bad files to failed/; a crash mid-file neither loses nor repeats 
 
 from __future__ import annotations
 
+import os
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,9 @@ import sqlalchemy as sa
 from listeners.registry import build_listener, register_default_sources, register_demo_sources
 from listeners.runner import Runner
 from listeners.survey_folder import SurveyFolderListener
-from tests.actors import admin
+from tests.actors import admin, agent
+from voc.access import AccessDenied
+from voc.privacy.policy import load_privacy, save_survey_files_days
 from voc.settings import Settings
 from voc.store import Store
 from voc.store.schema import alerts, items, survey_imports
@@ -183,3 +187,69 @@ def test_the_folder_source_is_registered_by_default_and_keeps_the_demo_feed_on(s
 
 def _url(store: Store) -> str:
     return store.engine.url.render_as_string(hide_password=False)
+
+
+def imported_days_ago(path: Path, clock, days: float) -> None:
+    """Date a filed export (and its report) as imported `days` before the clock."""
+    when = (clock() - timedelta(days=days)).timestamp()
+    for each in (path, path.with_name(path.name + ".report.txt")):
+        os.utime(each, (when, when))
+
+
+def test_imported_exports_are_deleted_after_thirty_days_and_the_report_says_so(
+    store: Store, inbox: Path, clock
+) -> None:
+    """The vendor's export holds addresses in clear: done/ keeps it 30 days, not for ever."""
+    shutil.copy(FIXTURES / "broken_rows.csv", inbox / "old.csv")
+    shutil.copy(FIXTURES / "typeform_onboarding.csv", inbox / "recent.csv")
+    runner, _ = folder_runner(store, inbox, clock)
+    drain(runner)
+    done = inbox / "done"
+    imported_days_ago(done / "old.csv", clock, 31)
+    imported_days_ago(done / "recent.csv", clock, 29)
+    clock.advance(hours=2)  # the next idle poll after the hourly check
+
+    runner.run_once()
+
+    assert not (done / "old.csv").exists() and (done / "recent.csv").exists()
+    report = (done / "old.csv.report.txt").read_text(encoding="utf-8")
+    assert "3 items landed" in report  # the report stays, and says what happened to the file
+    assert "The export itself was deleted on 2026-11-23: imported exports are kept 30 days" in report
+    assert len(survey_items(store)) == 3 + 4  # the items it brought stay
+
+
+def test_failed_files_stay_until_someone_fixes_them(store: Store, inbox: Path, clock) -> None:
+    shutil.copy(FIXTURES / "generic_callcentre.csv", inbox / "callcentre.csv")
+    runner, _ = folder_runner(store, inbox, clock)
+    drain(runner)
+    imported_days_ago(inbox / "failed" / "callcentre.csv", clock, 400)
+    clock.advance(hours=2)
+    runner.run_once()
+    assert (inbox / "failed" / "callcentre.csv").exists()
+
+
+def test_an_admin_sets_how_long_imported_exports_are_kept(store: Store, inbox: Path, clock) -> None:
+    """Privacy page, survey files: 7 days deletes a week-old export; 0 keeps them for ever."""
+    shutil.copy(FIXTURES / "typeform_onboarding.csv", inbox / "typeform.csv")
+    runner, _ = folder_runner(store, inbox, clock)
+    drain(runner)
+    exported = inbox / "done" / "typeform.csv"
+    imported_days_ago(exported, clock, 8)
+    save_survey_files_days(store, 0, actor=admin("olga"), now=clock())
+    clock.advance(hours=2)
+    runner.run_once()
+    assert exported.exists()  # 0: kept for ever
+
+    save_survey_files_days(store, 7, actor=admin("olga"), now=clock())
+    clock.advance(hours=2)
+    runner.run_once()
+    assert not exported.exists()
+    assert "kept 7 days" in exported.with_name("typeform.csv.report.txt").read_text(encoding="utf-8")
+
+
+def test_only_an_admin_may_change_how_long_exports_are_kept(store: Store) -> None:
+    with pytest.raises(AccessDenied):
+        save_survey_files_days(store, 0, actor=agent("ana"), now=datetime.now(UTC))
+    assert load_privacy(store).survey_files_days == 30
+    with pytest.raises(ValueError, match="cannot be negative"):
+        save_survey_files_days(store, -1, actor=admin("olga"), now=datetime.now(UTC))

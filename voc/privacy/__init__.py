@@ -14,11 +14,11 @@ Domain: no Streamlit.
 
 from voc.privacy.erasure import ErasurePreview, ErasureResult, Subject, erase, preview_erasure
 from voc.privacy.masking import HIDDEN_AUTHOR, hides_handles, mask_people, visible_author
-from voc.privacy.policy import PrivacySettings, load_privacy, save_retention, set_hide_handles
+from voc.privacy.policy import PrivacySettings, load_privacy, save_retention, save_survey_files_days, set_hide_handles
 from voc.privacy.retention import RetentionPreview, RetentionReport, RetentionWorker, preview_retention, sweep
 
 __all__ = [
     "HIDDEN_AUTHOR", "ErasurePreview", "ErasureResult", "PrivacySettings", "RetentionPreview", "RetentionReport",
     "RetentionWorker", "Subject", "erase", "hides_handles", "load_privacy", "mask_people", "preview_erasure",
-    "preview_retention", "save_retention", "set_hide_handles", "sweep", "visible_author",
+    "preview_retention", "save_retention", "save_survey_files_days", "set_hide_handles", "sweep", "visible_author",
 ]  # fmt: skip

@@ -1,9 +1,13 @@
-"""The workspace's privacy settings: retention days per source, and whether viewers see handles.
+"""The workspace's privacy settings: retention days per source, how long the watched survey
+folder keeps imported exports, and whether viewers see handles.
 
-Both live in `app_settings` (`privacy.retention`, `privacy.hide_handles`) and are written only
-through `Store.put_setting(..., permission=Permission.MANAGE_PRIVACY)`, which checks the actor
-and audits the change in the same transaction. Retention is off unless an admin sets it: a
-source without an entry (or with 0 days) keeps its items for ever. Domain: no Streamlit.
+They live in `app_settings` (`privacy.retention`, `privacy.survey_files`, `privacy.hide_handles`)
+and are written only through `Store.put_setting(..., permission=Permission.MANAGE_PRIVACY)`, which
+checks the actor and audits the change in the same transaction. Retention is off unless an admin
+sets it: a source without an entry (or with 0 days) keeps its items for ever. Imported survey
+exports are different: they are the vendor's file with addresses in clear, a copy of what the
+database already holds redacted, so `done/` keeps them 30 days unless an admin says otherwise
+(0: for ever). Domain: no Streamlit.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from voc.store import Store
 
 RETENTION_KEY: Final = "privacy.retention"  # {"<source>": days}
 HIDE_HANDLES_KEY: Final = "privacy.hide_handles"  # {"viewers": true}
+SURVEY_FILES_KEY: Final = "privacy.survey_files"  # {"keep_days": 30}; 0 keeps them for ever
+SURVEY_FILES_DAYS: Final = 30
 MAX_RETENTION_DAYS: Final = 36_500  # a hundred years: anything longer is a typo, not a policy
 
 
@@ -28,6 +34,7 @@ class PrivacySettings:
 
     retention: tuple[tuple[str, int], ...] = ()  # (source, days), days > 0, sorted by source
     hide_handles_from_viewers: bool = False
+    survey_files_days: int | None = SURVEY_FILES_DAYS  # imported exports kept in done/; None: for ever
 
     def retention_days(self, source: str) -> int | None:
         """Days `source` keeps its items, or None when retention is off for it."""
@@ -75,7 +82,25 @@ def load_privacy(store: Store) -> PrivacySettings:
     return PrivacySettings(
         retention=retention_from_json(store.get_setting(RETENTION_KEY)),
         hide_handles_from_viewers=bool(hide.get("viewers")) if isinstance(hide, Mapping) else False,
+        survey_files_days=_survey_files_days(store.get_setting(SURVEY_FILES_KEY)),
     )
+
+
+def _survey_files_days(raw: Any) -> int | None:
+    if not isinstance(raw, Mapping) or "keep_days" not in raw:
+        return SURVEY_FILES_DAYS
+    try:
+        return _days(raw["keep_days"])
+    except ValueError:
+        return SURVEY_FILES_DAYS  # a hand-edited row falls back to the default, not to "for ever"
+
+
+def save_survey_files_days(store: Store, days: Any, *, actor: Actor, now: datetime) -> PrivacySettings:
+    """How many days the watched folder keeps imported exports in done/ (0: for ever); admins only, audited."""
+    store.put_setting(
+        SURVEY_FILES_KEY, {"keep_days": _days(days) or 0}, actor=actor, permission=Permission.MANAGE_PRIVACY, now=now
+    )
+    return load_privacy(store)
 
 
 def save_retention(store: Store, days_by_source: Mapping[str, Any], *, actor: Actor, now: datetime) -> PrivacySettings:
