@@ -8,7 +8,7 @@ unsaved edits while clocks run.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 import pandas as pd
@@ -17,6 +17,7 @@ import streamlit as st
 from ui import data
 from voc import care_queue, triage
 from voc.models import TriageChange
+from voc.sla import format_duration
 from voc.team_metrics import team_metrics
 
 WORKFLOW_COLUMNS = (
@@ -126,6 +127,11 @@ def _annotate(url: str, ids: tuple[int, ...], snapshot: str) -> pd.DataFrame:
     return care_queue.annotate(data.store(), list(ids), now=datetime.fromisoformat(snapshot))
 
 
+def time_left_phrase(left: str) -> str:
+    """The grid's "Time left" cell in words: "-1 h 05 min" reads "overdue by 1 h 05 min"."""
+    return f"overdue by {left[1:]}" if left.startswith("-") else f"{left} left"
+
+
 def linked_item_id() -> int | None:
     """The item a link names (`/inbox?item=N`: an alert's "Open in the app"), if any."""
     raw = st.query_params.get(LINKED_ITEM_PARAM)
@@ -169,7 +175,8 @@ def item_panel(queue: pd.DataFrame, *, linked: int | None = None) -> None:
         )
     row = queue[queue["id"] == item_id].iloc[0]
     st.markdown(
-        f"**Priority {row['priority']:.0f}** · {row.get('sla_state')} · {row.get('sla_left')} left · source latency {row.get('source_latency')}"
+        f"**Priority {row['priority']:.0f}** · {row.get('sla_state')} · {time_left_phrase(str(row.get('sla_left')))} · "
+        f"source latency {row.get('source_latency')}"
     )
     for reason in row.get("priority_reasons") or []:
         st.markdown(f"- {reason}")
@@ -225,7 +232,12 @@ def metrics_row() -> None:
     cols = st.columns(5)
     cols[0].metric("Answered (14 days)", metrics.answered, border=True)
     median = metrics.median_first_response_min
-    cols[1].metric("Median first response", "—" if median is None else f"{median:.0f} min", border=True)
+    cols[1].metric(
+        "Median first response",
+        "—" if median is None else format_duration(timedelta(minutes=float(median))),
+        help="Time from the customer's post to the first answer, for items answered in the last 14 days",
+        border=True,
+    )
     share = metrics.answered_within_sla
     cols[2].metric("Answered within SLA", "—" if share is None else f"{share:.0%}", border=True)
     cols[3].metric("Open and breached", metrics.breached_open, border=True)

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from listeners.runner import Runner
 from tests.actors import admin
 from tests.app.conftest import OWN, ScriptedListener
+from ui import inbox
 from voc.models import RawItem
 from voc.store import Store
 
@@ -57,6 +58,12 @@ def test_an_arriving_mention_is_clocked_assigned_resolved_and_counted(app: AppTe
     assert stored is not None and stored["resolved_at"] is not None and stored["first_response_at"] is not None
     assert metric(at, "Answered (14 days)") == "1"
     assert metric(at, "Answered within SLA") == "100%"
+    assert metric(at, "Median first response") in {"19 min", "20 min", "21 min"}  # posted 20 min before
+
+
+def test_time_left_reads_as_words_in_the_item_panel() -> None:
+    assert inbox.time_left_phrase("45 min") == "45 min left"
+    assert inbox.time_left_phrase("-2 d 8 h") == "overdue by 2 d 8 h"
 
 
 def test_the_item_panel_warns_when_another_agent_has_it_open_and_takes_notes(app: AppTest, empty_store: Store) -> None:
