@@ -24,12 +24,16 @@ st.dataframe(
 change_col, remove_col = st.columns(2)
 with change_col:
     change = ui.role_form(first_admin)
-    if change is not None:
+    if change is not None and not ui.asks_before_demoting_myself(change, assignments, first_admin):
         ui.save_role(*change)
 with remove_col:
     removal = ui.remove_form(assignments)
-    if removal is not None:
+    if removal is not None and not ui.asks_before_demoting_myself((removal, None), assignments, first_admin):
         ui.remove_role(removal)
+confirmed = ui.confirm_own_demotion(assignments, first_admin)
+if confirmed is not None:
+    principal, role = confirmed
+    ui.save_role(principal, role) if role else ui.remove_role(principal)
 
 st.subheader("Who gets what")
 ui.role_check(assignments, first_admin)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from ui import auth, data
 from voc import users
-from voc.access import AccessDenied, Role
+from voc.access import AccessDenied, Role, with_article
 
 ROLE_HELP: Final = {
     Role.VIEWER: "viewer — dashboards and exports",
@@ -30,6 +30,7 @@ TABLE_COLUMNS: Final[dict[str, Any]] = {
     "updated_by": "Updated by",
     "note": st.column_config.TextColumn("Note", width="large"),
 }
+PENDING_KEY: Final = "users.pending_self_demotion"
 FIXED_NOTE: Final = "first admin, from settings (VOC_FIRST_ADMIN): fixed, cannot be removed here"
 
 
@@ -115,6 +116,51 @@ def remove_form(assignments: list[Mapping[str, Any]]) -> str | None:
         )
         submitted = st.form_submit_button("Remove role", key="users.remove_button", disabled=not principals)
     return chosen if submitted and chosen else None
+
+
+def asks_before_demoting_myself(
+    change: tuple[str, Role | None], assignments: list[Mapping[str, Any]], first_admin: str | None
+) -> bool:
+    """True when `change` would take the signed-in admin's own admin role away: it waits for
+    `confirm_own_demotion` instead of being applied."""
+    me = data.current_actor()
+    if data.local_mode():
+        return False  # the one local user is always an admin
+    principal, role = change
+    after = users.role_after_change(assignments, me.name, first_admin=first_admin, principal=principal, role=role)
+    if after is Role.ADMIN:
+        return False
+    st.session_state[PENDING_KEY] = (principal, role.value if role else None)
+    return True
+
+
+def confirm_own_demotion(
+    assignments: list[Mapping[str, Any]], first_admin: str | None
+) -> tuple[str, Role | None] | None:
+    """A waiting change that demotes the signed-in admin: say what it does; the change once confirmed."""
+    pending = st.session_state.get(PENDING_KEY)
+    if not pending:
+        return None
+    principal, raw_role = pending
+    role = Role(raw_role) if raw_role else None
+    me = data.current_actor()
+    after = users.role_after_change(assignments, me.name, first_admin=first_admin, principal=principal, role=role)
+    what = f"set {principal} to {role.value}" if role else f"remove the role of {principal}"
+    then = f"you will be {with_article(after.value)}" if after else "you will have no role"
+    back = f"the first admin ({first_admin}) or another admin" if first_admin else "another admin"
+    st.warning(
+        f"To {what} takes your own admin role away: {then}, and the Users, Audit, Privacy, Sources and "
+        f"Settings pages close to you at once. Only {back} can give it back.",
+        icon=":material/warning:",
+    )
+    yes, no = st.columns(2)
+    if yes.button("Yes, change my own role", type="primary", key="users.confirm_self"):
+        del st.session_state[PENDING_KEY]
+        return principal, role
+    if no.button("Cancel", key="users.cancel_self"):
+        del st.session_state[PENDING_KEY]
+        st.rerun()
+    return None
 
 
 def save_role(principal: str, role: Role) -> None:

@@ -9,7 +9,7 @@ whom to ask. Domain: no Streamlit.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
@@ -70,8 +70,36 @@ def resolve_role(store: Store, email: str | None, *, first_admin: str | None = N
                 )
             ).all()
         )
-    role = found.get(address) or found.get(domain)
+    return role_from_mapping(found, address, first_admin=first_admin)
+
+
+def role_from_mapping(mapped: Mapping[str, str], email: str, *, first_admin: str | None = None) -> Role | None:
+    """`resolve_role` over a given principal → role mapping: the first admin, else the address's
+    own entry, else its domain's."""
+    address = email.strip().lower()
+    if first_admin and address == first_admin.strip().lower():
+        return Role.ADMIN
+    role = mapped.get(address) or mapped.get("@" + address.rsplit("@", 1)[-1])
     return Role(role) if role else None
+
+
+def role_after_change(
+    assignments: Iterable[Mapping[str, Any]],
+    email: str,
+    *,
+    first_admin: str | None = None,
+    principal: str,
+    role: Role | None,
+) -> Role | None:
+    """The role `email` would have if `principal` were mapped to `role` (None: removed).
+
+    The Users page asks this before an admin changes a rule that covers themselves."""
+    mapped = {str(row["principal"]): str(row["role"]) for row in assignments}
+    if role is None:
+        mapped.pop(principal, None)
+    else:
+        mapped[principal] = role.value
+    return role_from_mapping(mapped, email, first_admin=first_admin)
 
 
 def actor_for(store: Store, email: str | None, *, first_admin: str | None = None) -> Actor | None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.team import FIRST_ADMIN, as_role
+from tests.app.team import FIRST_ADMIN, as_role, signed_in
 from voc import users
 from voc.access import Actor, Role
 from voc.store import Store
@@ -107,3 +107,47 @@ def test_local_mode_edits_the_mapping_as_the_local_user_and_says_when_it_applies
     assert not at.exception
     assert empty_store.audit_entries()[0]["actor"] == "local user"
     assert table(at) == [("@northwind.example", "viewer", "local user")]
+
+
+ADAM = "adam@northwind.example"
+
+
+def second_admin(app: AppTest, store: Store) -> AppTest:
+    """Signed in as an admin mapped by address (not the first admin, who can never be demoted)."""
+    users.set_role(store, ADAM, "admin", actor=Actor.system("test"), now=datetime.now(UTC))
+    users.set_role(store, "@northwind.example", "agent", actor=Actor.system("test"), now=datetime.now(UTC))
+    return signed_in(app, ADAM)
+
+
+def test_an_admin_demoting_themselves_is_asked_first_and_can_cancel(
+    app: AppTest, empty_store: Store, team_mode: None
+) -> None:
+    at = save_role(open_users(second_admin(app, empty_store)), ADAM, "viewer")
+    assert not at.exception
+    assert "takes your own admin role away: you will be a viewer" in at.warning[0].value
+    assert users.resolve_role(empty_store, ADAM) is Role.ADMIN  # nothing changed yet
+
+    at = at.button(key="users.cancel_self").click().run()
+    assert not at.exception and not at.warning
+    assert users.resolve_role(empty_store, ADAM) is Role.ADMIN
+
+
+def test_an_admin_who_confirms_loses_the_admin_pages_at_once(app: AppTest, empty_store: Store, team_mode: None) -> None:
+    at = open_users(second_admin(app, empty_store))
+    at.selectbox(key="users.remove_principal").select(ADAM)
+    at = at.button(key="users.remove_button").click().run()
+    assert "you will be an agent" in at.warning[0].value  # the domain's role is what is left
+
+    at = at.button(key="users.confirm_self").click().run()
+    assert not at.exception
+    assert users.resolve_role(empty_store, ADAM) is Role.AGENT
+    assert any("needs the admin role" in e.value for e in at.error)  # the Users page closes to them
+
+
+def test_changing_a_rule_that_leaves_the_admin_an_admin_asks_nothing(
+    app: AppTest, empty_store: Store, team_mode: None
+) -> None:
+    at = save_role(open_users(second_admin(app, empty_store)), "@northwind.example", "viewer")
+    assert not at.exception and not at.warning
+    assert users.resolve_role(empty_store, "zoe@northwind.example") is Role.VIEWER
+    assert users.resolve_role(empty_store, ADAM) is Role.ADMIN  # his own address beats the domain
