@@ -124,10 +124,14 @@ def history_table(frame: pd.DataFrame) -> None:
 
 
 def acknowledge_buttons(frame: pd.DataFrame) -> None:
-    """One Acknowledge button per open alert (the newest ten)."""
+    """One Acknowledge button per open alert (the newest ten), and a link to its item in the Inbox."""
     for row in frame[frame["status"] == "open"].head(10).itertuples():
-        left, right = st.columns([6, 1], vertical_alignment="center")
+        left, middle, right = st.columns([6, 1, 1], vertical_alignment="center")
         left.write(f"🔔 {row.title}")
+        if pd.notna(row.item_id):
+            middle.page_link(
+                "pages/inbox.py", label="Open", icon=":material/open_in_new:", query_params={"item": int(row.item_id)}
+            )
         if right.button("Acknowledge", key=f"alerts.ack.{row.id}"):
             data.acknowledge_alert(int(row.id))
             st.rerun()

@@ -211,7 +211,7 @@ def explain(
         "themes": lifted([(r.item_id, r.name) for r in theme_rows]),
         "words": lifted(words),
         "languages": lifted([(r.id, r.language) for r in rows if r.language]),
-        "authors": lifted([(r.id, f"@{r.author}") for r in rows if r.author]),
+        "authors": lifted([(r.id, r.author) for r in rows if r.author]),  # as stored: "@dana", "u/dana"
     }
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from streamlit.testing.v1 import AppTest
 
+from tests.factories import new_item
 from tests.local_alerts import hook_server
 from voc.alerts.service import history, load_channels, load_policy, raise_alert
 from voc.store import Store
@@ -59,3 +60,16 @@ def test_the_very_unhappy_rule_is_switched_off_on_the_rules_tab(app: AppTest, em
     assert load_policy(empty_store).very_unhappy is False
     assert at.checkbox(key="alerts.rule.very_unhappy").value is False
     assert at.toast[0].value == "Alert rules saved"
+
+
+def test_an_alert_about_an_item_links_to_it_in_the_inbox(app: AppTest, empty_store: Store) -> None:
+    empty_store.add_items([new_item("angry", author="@dan")])
+    item_id = int(empty_store.inbox_frame(statuses=["new"])["id"].iloc[0])
+    raise_alert(empty_store, rule="urgent_words", dedupe_key="k", title="Urgent words from @dan: refund", details={},
+                now=datetime.now(UTC), item_id=item_id)  # fmt: skip
+    raise_alert(empty_store, rule="spike", dedupe_key="s", title="Volume spike", details={}, now=datetime.now(UTC))
+    at = open_alerts(app)
+    assert not at.exception
+    links = [e.proto for e in at.get("page_link")]
+    assert len(links) == 1  # the spike has no item to open
+    assert links[0].label == "Open" and links[0].page.endswith("inbox") and f"item={item_id}" in links[0].query_string

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests.actors import admin
 from tests.factories import new_item
@@ -26,6 +27,7 @@ from voc.alerts.service import (
     save_policy,
 )
 from voc.store import Store
+from voc.store.schema import alerts
 from voc.surveys.recovery import raise_recovery_alerts
 
 
@@ -56,7 +58,7 @@ def test_an_item_alert_reaches_every_channel_with_its_reasons_and_links(store: S
             new_item(
                 "big",
                 text="Total outage, I want a refund today",
-                author="famous",
+                author="@famous",  # as the X listener stores a handle
                 author_reach=250_000,
                 ingested_at=clock.now,
             )
@@ -65,6 +67,9 @@ def test_an_item_alert_reaches_every_channel_with_its_reasons_and_links(store: S
     assert (
         raise_item_alerts(store, now=clock.now, since=clock.now - timedelta(minutes=1)) == 2
     )  # high reach, urgent word
+    with store.read() as connection:
+        titles = sorted(connection.execute(sa.select(alerts.c.title)).scalars())
+    assert titles[0] == "Negative post from @famous (250,000 followers) on x"  # the handle once, not "@@famous"
     with hook_server() as hooks, smtp_server() as mail:
         save_channels(store, channels_for(hooks.url, mail.port), actor=admin("lead"), now=clock.now)
         assert deliver(store, clock.now)["sent"] == 8

@@ -46,7 +46,7 @@ def test_a_threefold_surge_fires_with_observed_expected_factor_and_drivers(sqlit
     counts = steady(random.Random(7))
     counts[0] = 90
     fill(sqlite_store, counts, negative_share=0.2)
-    sqlite_store.add_items([new_item(f"outage-{n}", posted_at=LAST_HOUR + timedelta(minutes=n % 60), language="de", author="storm",
+    sqlite_store.add_items([new_item(f"outage-{n}", posted_at=LAST_HOUR + timedelta(minutes=n % 60), language="de", author="@storm",
                                      text=f"Netzausfall überall, kein Empfang {n}") for n in range(20)])  # fmt: skip
     spikes = detect(sqlite_store, now=NOW)
     volume = next(s for s in spikes if s.metric == VOLUME)

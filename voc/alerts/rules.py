@@ -23,7 +23,8 @@ URGENT_WORDS: Final = "urgent_words"
 def item_alerts(row: dict[str, Any], policy: AlertPolicy) -> list[tuple[str, str]]:
     """The (rule, title) pairs one item triggers."""
     fired: list[tuple[str, str]] = []
-    who = f"@{row['author']}" if row.get("author") else row.get("channel", "a customer")
+    # Authors are stored as their network shows them ("@dana", "u/dana", a reviewer's name).
+    who = row.get("author") or row.get("channel", "a customer")
     if (
         policy.negative_high_reach
         and row["sentiment_label"] == "negative"
