@@ -130,7 +130,10 @@ def acknowledge_buttons(frame: pd.DataFrame) -> None:
         left.write(f"🔔 {row.title}")
         if pd.notna(row.item_id):
             middle.page_link(
-                "pages/inbox.py", label="Open", icon=":material/open_in_new:", query_params={"item": int(row.item_id)}
+                "pages/inbox.py",
+                label="Open",
+                icon=":material/open_in_new:",
+                query_params={"item": str(int(row.item_id))},
             )
         if right.button("Acknowledge", key=f"alerts.ack.{row.id}"):
             data.acknowledge_alert(int(row.id))
