@@ -77,9 +77,19 @@ def past_exports() -> None:
     for column, file in zip(columns, export.files, strict=True):
         path = export_file(exports_dir(), export, file.name)
         with column:
-            st.download_button(f"{file.name.rsplit('.', 1)[-1].upper()} · {file.bytes / 1024:,.0f} KB", path.read_bytes(),
+            st.download_button(download_label(file.name, file.bytes), path.read_bytes(),
                                file_name=file.name, mime=MIME.get(file.format, "application/octet-stream"),
                                key=f"dl-{export.slug}-{file.name}", help=file.name, on_click="ignore")  # fmt: skip
+
+
+def download_label(name: str, size: int) -> str:
+    """ "XLSX · 8 KB", "Themes CSV · 412 B": the format, which table when a format has two, the size."""
+    stem, _, suffix = name.rpartition(".")
+    table = "Themes " if stem.endswith("-themes") else ""
+    shown = (
+        f"{size:,} B" if size < 1024 else f"{size / 1024:,.0f} KB" if size < 1024**2 else f"{size / 1024**2:,.1f} MB"
+    )
+    return f"{table}{suffix.upper()} · {shown}"
 
 
 def period_form(tz: str, today: date) -> tuple[ExportPeriod | None, list[str], bool]:

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.actors import viewer
+from ui.exports import download_label
 from voc.exports import build_export, iso_week, list_exports, load_schedule, week_of
 from voc.store import Store
 
@@ -49,7 +50,14 @@ def test_building_this_week_on_demand_lists_it_with_downloads(
     [export] = list_exports(exports_dir)
     assert export.label == week.label and export.requested_by == "local user"
     assert at.dataframe[0].value["Period"].tolist() == [week.label]
-    assert len(at.get("download_button")) == 5  # xlsx, csv, themes csv, parquet, html
+    labels = [b.proto.label.split(" · ")[0] for b in at.get("download_button")]
+    assert sorted(labels) == ["CSV", "HTML", "PARQUET", "Themes CSV", "XLSX"]  # the two CSVs told apart
+
+
+def test_download_labels_say_which_table_and_a_readable_size() -> None:
+    assert download_label("voc-export-2026-W48-themes.csv", 412) == "Themes CSV · 412 B"
+    assert download_label("voc-export-2026-W48.xlsx", 8_300) == "XLSX · 8 KB"
+    assert download_label("voc-export-2026-W48.parquet", 3 * 1024**2) == "PARQUET · 3.0 MB"
 
 
 def test_past_exports_are_listed_newest_first(app: AppTest, store_with_items: Store, exports_dir: Path) -> None:
