@@ -235,7 +235,6 @@ def metrics_row() -> None:
     cols[1].metric(
         "Median first response",
         "—" if median is None else format_duration(timedelta(minutes=float(median))),
-        help="Time from the customer's post to the first answer, for items answered in the last 14 days",
         border=True,
     )
     share = metrics.answered_within_sla
