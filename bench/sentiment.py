@@ -18,7 +18,7 @@ Scorers (language detected by voc's `detect_language`, as in the product):
 Per language: macro-F1 (3 classes), negative recall and precision (percent); items/s for each
 scorer (language detection + embedding + scoring, one shared 2-core machine: compare ratios).
 
-    python bench/sentiment.py [--e5] [--import] [--transformer DIR] [--limit N]
+    python bench/sentiment.py [--e5] [--import | --import-curve] [--transformer DIR] [--limit N]
 """
 
 from __future__ import annotations
@@ -94,6 +94,11 @@ def main() -> None:
     parser.add_argument(
         "--import", dest="import_", action="store_true", help="measure retraining after importing labels"
     )
+    parser.add_argument(
+        "--import-curve",
+        action="store_true",
+        help="the same with a quarter, a half and all of each half imported: how the gain grows with labels",
+    )
     parser.add_argument("--transformer", type=Path, help="a local transformer model folder to measure")
     parser.add_argument("--limit", type=int, help="tweets per language (default: all)")
     args = parser.parse_args()
@@ -141,8 +146,10 @@ def main() -> None:
         measure_e5(tweets, languages)
     if args.transformer:
         measure_transformer(args.transformer, tweets, languages)
-    if args.import_:
-        measure_import(tweets)
+    if args.import_ or args.import_curve:
+        shares = (0.25, 0.5, 1.0) if args.import_curve else (1.0,)
+        for share in shares:
+            measure_import(tweets, share=share)
 
 
 def measure_e5(tweets: Sequence[Tweet], languages: Sequence[str]) -> None:
@@ -188,8 +195,13 @@ def half(text: str) -> int:
     return hashlib.sha256(text.encode("utf-8")).digest()[0] % 2
 
 
-def measure_import(tweets: Sequence[Tweet]) -> None:
-    """Import one half of the tweets as labels, retrain, score the other half; both ways."""
+def kept(text: str, share: float) -> bool:
+    """A stable `share` of the tweets, by a hash independent of `half`."""
+    return hashlib.sha256(("share:" + text).encode("utf-8")).digest()[1] < 256 * share
+
+
+def measure_import(tweets: Sequence[Tweet], *, share: float = 1.0) -> None:
+    """Import one half of the tweets (or `share` of it) as labels, retrain, score the other half; both ways."""
     import csv
 
     from voc import sentiment_training as st
@@ -205,7 +217,7 @@ def measure_import(tweets: Sequence[Tweet]) -> None:
             with path.open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(["text", "label"])
-                writer.writerows((t[1], t[2]) for t in tweets if half(t[1]) != held)
+                writer.writerows((t[1], t[2]) for t in tweets if half(t[1]) != held and kept(t[1], share))
             st.import_labels(store, path, actor=bench)
             result = st.train_workspace(store, actor=bench)
             scorer = st.active_scorer(store)
@@ -218,7 +230,8 @@ def measure_import(tweets: Sequence[Tweet]) -> None:
                 f"  half {held}: trained on {result.trained_on} texts, switched on for {sorted(result.active_languages)}"
             )
             store.engine.dispose()
-    report("learned after importing the other half (2-fold)", tweets, predicted, None)
+    imported = sum(1 for t in tweets if kept(t[1], share)) // 2
+    report(f"learned after importing about {imported:,} tweets (2-fold)", tweets, predicted, None)
 
 
 if __name__ == "__main__":
