@@ -6,7 +6,7 @@ a page saying whom to ask. Roles themselves are checked again by the domain on e
 
 A link opened before sign-in (an alert's `/inbox?item=N`) is where the person lands after it:
 Streamlit's sign-in callback always returns to the app's root, so the sign-in page remembers the
-link in a short-lived cookie and the first signed-in run at the root goes back to it.
+link in a short-lived cookie and the first signed-in run goes back to it, once.
 """
 
 from __future__ import annotations
