@@ -23,8 +23,9 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 # CI's machines, absent from plain PyPI. Where pip cannot find one, nothing is installed, the
 # transformer tests skip with the reason, and `make test` goes on (CI sets VOC_REQUIRE_TRANSFORMERS).
 $(VENV)/.installed-transformers: requirements-transformers.txt | $(VENV)/.installed-dev
-	@if $(BIN)/python -m pip install --quiet -r requirements-transformers.txt; then touch $@; \
-	else echo "note: the transformer extra is not installable here (no CPU-only torch wheel); its tests will skip"; fi
+	@if $(BIN)/python -m pip install --quiet -r requirements-transformers.txt > $(VENV)/transformers-install.log 2>&1; \
+	then touch $@; else echo "note: the transformer extra is not installable here (no CPU-only torch wheel;" \
+	"see $(VENV)/transformers-install.log): its tests will skip"; fi
 
 install: $(VENV)/.installed
 
