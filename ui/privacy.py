@@ -14,6 +14,7 @@ import streamlit as st
 from ui import data
 from voc import privacy
 from voc.access import AccessDenied, Actor, Permission
+from voc.privacy import raw_files
 from voc.privacy.erasure import ErasurePreview
 
 CONFIRM_WORD: Final = "ERASE"
@@ -35,6 +36,10 @@ def admin_only() -> Actor:
 
 def _exports_dir() -> Any:
     return data.settings().data_dir / "exports"
+
+
+def _survey_folders() -> list[Any]:
+    return raw_files.survey_folders(data.store(), data.settings().data_dir)
 
 
 # ---- retention ------------------------------------------------------------------------------------
@@ -137,8 +142,9 @@ def preview(actor: Actor, kind: str, value: str) -> ErasurePreview | None:
     if st.button("Preview", key="privacy.preview_button", disabled=not value, icon=":material/search:"):
         try:
             found = privacy.preview_erasure(
-                data.store(), _subject(kind, value), actor=actor, exports_dir=_exports_dir()
-            )
+                data.store(), _subject(kind, value), actor=actor, exports_dir=_exports_dir(),
+                survey_folders=_survey_folders(),
+            )  # fmt: skip
         except ValueError as error:
             st.error(str(error), icon=":material/error:")
             return None
@@ -160,6 +166,9 @@ def preview_tables(found: ErasurePreview) -> None:
         st.dataframe(pd.DataFrame(samples), hide_index=True, width="stretch")
     if found.exports:
         st.caption("Regenerated without them: " + ", ".join(found.exports))
+    if found.raw_files:
+        st.caption("Raw survey exports that name them, deleted whole (their other respondents' items stay in "
+                   "the database): " + ", ".join(found.raw_files))  # fmt: skip
     st.warning("Erasure cannot be undone. Copies already sent or downloaded (e-mailed exports) are out of reach.",
                icon=":material/warning:")  # fmt: skip
 
@@ -174,8 +183,9 @@ def _erase(actor: Actor, kind: str, value: str) -> None:
     """Erase (a button callback, so the form can be cleared before the rerun draws it)."""
     try:
         result = privacy.erase(
-            data.store(), _subject(kind, value), actor=actor, now=data.utcnow(), exports_dir=_exports_dir()
-        )
+            data.store(), _subject(kind, value), actor=actor, now=data.utcnow(), exports_dir=_exports_dir(),
+            survey_folders=_survey_folders(),
+        )  # fmt: skip
     except (ValueError, AccessDenied) as error:
         st.session_state[RESULT_KEY] = ("error", str(error))
         return

@@ -164,3 +164,23 @@ def test_viewers_and_agents_get_no_privacy_controls(team_with_roles: Store, emai
     assert not at.exception
     assert "for admins" in at.warning[0].value
     assert not at.toggle and not at.text_input and not at.number_input
+
+
+def test_the_preview_names_raw_survey_exports_that_the_erasure_deletes(
+    store_with_items: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOC_DATA_DIR", str(tmp_path))
+    done = tmp_path / "incoming" / "surveys" / "done"
+    done.mkdir(parents=True)
+    (done / "nps-week47.csv").write_text("email,score,comment\njo@example.com,2,slow\n", encoding="utf-8")
+    at = privacy_page().run()
+    at.radio(key="privacy.kind").set_value("Survey respondent").run()
+    at.text_input(key="privacy.who").input("jo@example.com").run()
+    button(at, "Preview").click().run()
+    assert not at.exception
+    assert any("Raw survey exports that name them" in c.value and "nps-week47.csv" in c.value for c in at.caption)
+
+    at.text_input(key="privacy.confirm").input("ERASE").run()
+    button(at, "Erase").click().run()
+    assert not at.exception and "raw_survey_files: 1" in at.success[0].value
+    assert not (done / "nps-week47.csv").exists()

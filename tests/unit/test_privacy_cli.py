@@ -83,3 +83,19 @@ def test_sweep_dry_run_then_sweep(store: Store, capsys: pytest.CaptureFixture[st
     assert "deleted 1 items" in capsys.readouterr().out
     assert store.count_items("forum") == 0 and store.count_items() == 2
     assert [r["actor"] for r in store.audit_entries(action="privacy.retention")] == ["system:retention"]
+
+
+def test_a_raw_survey_export_naming_the_respondent_is_previewed_then_deleted(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing in the database, but the watched folder's done/ still holds their row: that is theirs too."""
+    done = tmp_path / "data" / "incoming" / "surveys" / "done"
+    done.mkdir(parents=True)
+    (done / "nps.csv").write_text("email,score,comment\njo@example.com,2,slow\nkim@example.com,9,great\n")
+    assert main(["privacy", "erase", "--respondent", "Jo@Example.com"]) == 1
+    assert "raw survey exports naming them, deleted: nps.csv" in capsys.readouterr().out
+    assert (done / "nps.csv").exists()
+
+    assert main(["privacy", "erase", "--respondent", "jo@example.com", "--yes"]) == 0
+    assert "raw_survey_files: 1" in capsys.readouterr().out
+    assert not (done / "nps.csv").exists()

@@ -82,6 +82,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_erase(args: argparse.Namespace) -> int:
     from voc.access import COMMAND_LINE
     from voc.privacy.erasure import Subject, erase, preview_erasure
+    from voc.privacy.raw_files import survey_folders
 
     try:
         subject = Subject.author(args.author) if args.author is not None else Subject.respondent(args.respondent)
@@ -90,7 +91,8 @@ def cmd_erase(args: argparse.Namespace) -> int:
         return 2
     actor = COMMAND_LINE
     store, exports_dir = _open(args)
-    preview = preview_erasure(store, subject, actor=actor, exports_dir=exports_dir)
+    folders = survey_folders(store, Settings.load().data_dir)
+    preview = preview_erasure(store, subject, actor=actor, exports_dir=exports_dir, survey_folders=folders)
     who = "author" if args.author is not None else "respondent"
     if preview.empty:
         print(f"nothing stored for that {who}")
@@ -100,14 +102,17 @@ def cmd_erase(args: argparse.Namespace) -> int:
         print(f"  {name}: {n}")
     if preview.exports:
         print("  exports regenerated without them: " + ", ".join(preview.exports))
+    if preview.raw_files:
+        print("  raw survey exports naming them, deleted: " + ", ".join(preview.raw_files))
     for sample in preview.samples:
         print(f"  #{sample.id} {sample.posted_at:%Y-%m-%d %H:%M} {sample.source}/{sample.channel}: {sample.text[:80]}")
     if not args.yes:
         print("nothing erased: run again with --yes to erase", file=sys.stderr)
         return 1
     result = erase(
-        store, subject, actor=actor, now=datetime.now(UTC), exports_dir=exports_dir, batch_size=args.batch_size
-    )
+        store, subject, actor=actor, now=datetime.now(UTC), exports_dir=exports_dir, survey_folders=folders,
+        batch_size=args.batch_size,
+    )  # fmt: skip
     print(f"erased ({result.audit_subject} in the audit log):")
     for line in result.lines():
         print(f"  {line}")

@@ -8,8 +8,9 @@ only ever holds as its salted hash (`voc.ingest.respondent_key`), so the hash is
 Erasing removes their items and everything derived from them (`voc.privacy.purge`), and what
 names them elsewhere: their VIP-list entry, their handle in spike explanations kept on alerts,
 theme examples copied from their words (with the taxonomy history's snapshots and the "like: …"
-reasons other items were themed with), and every export whose period held one of their items,
-which is regenerated without them (`voc.privacy.exports`). It works in batches, each one
+reasons other items were themed with), every export whose period held one of their items,
+which is regenerated without them (`voc.privacy.exports`), and, for a respondent, the raw survey
+exports in the watched folder that name them (`voc.privacy.raw_files`). It works in batches, each one
 transaction with its own audit row (`privacy.erase`), so an interrupted erasure is finished by
 running it again. The audit row names the person only by a salted hash and a masked hint
 (`@l***`), never in clear: the log is read and exported by admins. Domain: no Streamlit.
@@ -35,6 +36,7 @@ from voc.ingest import respondent_key
 from voc.priority import VIP_SETTINGS_KEY, VipList
 from voc.privacy.exports import exports_containing, queue_regeneration, regenerate_queued
 from voc.privacy.purge import add_counts, count_matching, purge_items
+from voc.privacy.raw_files import delete_files, files_naming
 from voc.spikes import RULES as SPIKE_RULES
 from voc.store import Store
 from voc.store.schema import alerts, app_settings, item_themes, items, taxonomy_versions, themes
@@ -121,10 +123,11 @@ class ErasurePreview:
     counts: Mapping[str, int] = field(default_factory=dict)
     samples: tuple[SampleItem, ...] = ()
     exports: tuple[str, ...] = ()  # labels of the exports that would be regenerated
+    raw_files: tuple[str, ...] = ()  # raw survey exports naming them, to be deleted
 
     @property
     def empty(self) -> bool:
-        return not self.counts and not self.exports
+        return not self.counts and not self.exports and not self.raw_files
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,21 @@ def _affected_exports(exports: Sequence[WeeklyExport], moments: Iterable[datetim
     return tuple(by_slug[slug] for slug in exports_containing(exports, moments))
 
 
-def preview_erasure(store: Store, subject: Subject, *, actor: Actor, exports_dir: Path | None = None) -> ErasurePreview:
+def _raw_files(subject: Subject, survey_folders: Sequence[Path]) -> list[Path]:
+    """Raw survey exports naming a respondent (an author's posts are never in a survey export)."""
+    if subject.kind is not SubjectKind.RESPONDENT or not survey_folders:
+        return []
+    return files_naming(survey_folders, subject.value)
+
+
+def preview_erasure(
+    store: Store,
+    subject: Subject,
+    *,
+    actor: Actor,
+    exports_dir: Path | None = None,
+    survey_folders: Sequence[Path] = (),
+) -> ErasurePreview:
     """What `erase` would remove, without removing anything (admins only: it shows their items)."""
     require(actor, Permission.MANAGE_PRIVACY)
     conditions = subject.conditions()
@@ -292,7 +309,8 @@ def preview_erasure(store: Store, subject: Subject, *, actor: Actor, exports_dir
     samples = tuple(
         SampleItem(int(r.id), r.posted_at, str(r.source), str(r.channel), str(r.text)[:200]) for r in rows[:SAMPLE_SIZE]
     )
-    return ErasurePreview(subject.masked, add_counts(counts, extra), samples, exports)
+    raw = tuple(path.name for path in _raw_files(subject, survey_folders))
+    return ErasurePreview(subject.masked, add_counts(counts, extra), samples, exports, raw)
 
 
 def erase(
@@ -302,6 +320,7 @@ def erase(
     actor: Actor,
     now: datetime,
     exports_dir: Path | None = None,
+    survey_folders: Sequence[Path] = (),
     batch_size: int = BATCH_SIZE,
 ) -> ErasureResult:
     """Erase everything the workspace holds of `subject` (see the module docstring); admins only.
@@ -338,6 +357,15 @@ def erase(
         if last:
             break
         batch += 1
+    raw = _raw_files(subject, survey_folders)
+    if raw:
+        deleted = delete_files(raw, now=now)
+        totals = add_counts(totals, {"raw_survey_files": deleted})
+        with store.write() as connection:
+            store.record_audit(
+                connection, actor, "privacy.erase", now=now, subject=subject.audit_subject,
+                detail={"kind": str(subject.kind), "masked": subject.masked, "raw_survey_files": deleted},
+            )  # fmt: skip
     regenerated = regenerate_queued(store, exports_dir, now=now, actor=actor)
     log.info(
         "erased %s: %s",
