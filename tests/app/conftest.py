@@ -137,6 +137,7 @@ def empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sto
     """An empty, migrated database that the app is pointed at."""
     url = f"sqlite:///{tmp_path}/app.db"
     monkeypatch.setenv("VOC_DATABASE_URL", url)
+    monkeypatch.setenv("VOC_DATA_DIR", str(tmp_path / "data"))  # never the checkout's own data/ folder
     monkeypatch.setenv("VOC_HEARTBEAT_STALE_AFTER_S", "60")
     monkeypatch.setenv("VOC_BRAND", OWN)
     opened = Store.from_url(url)

@@ -16,7 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_listener_process_fills_a_fresh_database_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/fresh.db"
-    env = {**os.environ, "VOC_DATABASE_URL": url, "VOC_RUNNER_TICK_SECONDS": "0.2"}
+    # Its own data folder too: the process writes exports and watches a survey folder there.
+    env = {
+        **os.environ,
+        "VOC_DATABASE_URL": url,
+        "VOC_DATA_DIR": str(tmp_path / "data"),
+        "VOC_RUNNER_TICK_SECONDS": "0.2",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "listeners"],
         cwd=ROOT,
