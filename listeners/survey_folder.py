@@ -49,6 +49,7 @@ from voc.access import Actor
 from voc.privacy.policy import load_privacy
 from voc.store import Store
 from voc.store.schema import alerts, items
+from voc.surveys import DONE, FAILED, REPORT_SUFFIX
 from voc.surveys.formats import FormatError, open_table
 from voc.surveys.importer import (
     ImportReport,
@@ -65,14 +66,11 @@ from voc.surveys.recovery import ALERT_RULE
 
 log = logging.getLogger(__name__)
 
-DONE: Final = "done"
-FAILED: Final = "failed"
 FOLDER_ACTOR: Final = Actor.system("survey-folder")
 SUFFIXES: Final = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm"})
 IGNORED_SUFFIXES: Final = frozenset({".part", ".tmp", ".crdownload", ".partial", ".download"})
 CHUNK_SIZE: Final = 2000
 PRUNE_EVERY: Final = timedelta(hours=1)
-REPORT_SUFFIX: Final = ".report.txt"
 
 
 def utcnow() -> datetime:

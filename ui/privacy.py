@@ -6,6 +6,7 @@ on every call. Nothing here keeps a person's handle or e-mail beyond the session
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -38,7 +39,7 @@ def _exports_dir() -> Any:
     return data.settings().data_dir / "exports"
 
 
-def _survey_folders() -> list[Any]:
+def _survey_folders() -> list[Path]:
     return raw_files.survey_folders(data.store(), data.settings().data_dir)
 
 

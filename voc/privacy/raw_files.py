@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Final
 
 from voc.store import Store
+from voc.surveys import DONE, FAILED, REPORT_SUFFIX
 from voc.surveys.formats import FormatError, open_path
 
 log = logging.getLogger(__name__)
 
-FILED: Final = ("done", "failed")  # where the watched folder files exports
-REPORT_SUFFIX: Final = ".report.txt"
+FILED: Final = (DONE, FAILED)
 SURVEY_FOLDER_KIND: Final = "survey_folder"
 
 

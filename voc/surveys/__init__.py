@@ -14,3 +14,8 @@ Domain: no Streamlit.
 """
 
 SURVEY_SOURCE = "surveys"  # one source name for upload, folder and CLI, so their imports dedupe
+# Where the watched folder files an export once read (listeners/survey_folder.py), with its report
+# beside it; voc.privacy looks there too (the 30-day limit, erasure).
+DONE = "done"
+FAILED = "failed"
+REPORT_SUFFIX = ".report.txt"
