@@ -6,7 +6,7 @@ in password fields and shown masked afterwards.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -15,6 +15,7 @@ import streamlit as st
 from ui import data
 from voc.alerts import service
 from voc.alerts.channels import Channel, ChannelKind, DeliveryError
+from voc.sla import format_duration
 
 KIND_LABELS = {
     ChannelKind.SLACK: "Slack webhook",
@@ -123,11 +124,20 @@ def history_table(frame: pd.DataFrame) -> None:
     )
 
 
+def waiting_for(raised_at: Any, now: datetime) -> str:
+    """How long an open alert has waited for someone: "12 min", "2 h 05 min"."""
+    raised = pd.Timestamp(raised_at)
+    raised = raised.tz_localize("UTC") if raised.tzinfo is None else raised
+    return format_duration(max(now - raised.to_pydatetime(), timedelta(0)))
+
+
 def acknowledge_buttons(frame: pd.DataFrame) -> None:
-    """One Acknowledge button per open alert (the newest ten), and a link to its item in the Inbox."""
+    """One Acknowledge button per open alert (the newest ten), how long it has waited, and a link
+    to its item in the Inbox."""
+    now = data.utcnow()
     for row in frame[frame["status"] == "open"].head(10).itertuples():
         left, middle, right = st.columns([6, 1, 1], vertical_alignment="center")
-        left.write(f"🔔 {row.title}")
+        left.markdown(f"🔔 {row.title} :gray[· waiting {waiting_for(row.created_at, now)}]")
         if pd.notna(row.item_id):
             middle.page_link(
                 "pages/inbox.py",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import new_item
 from tests.local_alerts import hook_server
+from ui.alerts import waiting_for
 from voc.alerts.service import history, load_channels, load_policy, raise_alert
 from voc.store import Store
 
@@ -43,6 +45,7 @@ def test_an_open_alert_is_acknowledged_from_the_page(app: AppTest, empty_store: 
         now=datetime.now(UTC),
     )
     at = open_alerts(app)
+    assert any("Urgent words from @dan: refund" in m.value and "waiting 0 min" in m.value for m in at.markdown)
     at.button(key=f"alerts.ack.{alert_id}").click().run()
     assert not at.exception
     row = history(empty_store).iloc[0]
@@ -73,3 +76,10 @@ def test_an_alert_about_an_item_links_to_it_in_the_inbox(app: AppTest, empty_sto
     links = [e.proto for e in at.get("page_link")]
     assert len(links) == 1  # the spike has no item to open
     assert links[0].label == "Open" and links[0].page.endswith("inbox") and f"item={item_id}" in links[0].query_string
+
+
+def test_an_open_alert_says_how_long_it_has_waited() -> None:
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert waiting_for(now - timedelta(minutes=125), now) == "2 h 05 min"
+    assert waiting_for(pd.Timestamp("2026-12-03 11:48"), now) == "12 min"  # a naive stored time is UTC
+    assert waiting_for(now + timedelta(seconds=5), now) == "0 min"  # clocks a little apart
