@@ -19,11 +19,11 @@ from voc.costs import Rates
 from voc.models import SourceState
 from voc.settings import SECRET_KEYS, Settings
 from voc.store import Store
-from voc.surveys import SURVEY_SOURCE
+from voc.surveys import SURVEY_FOLDER_KIND, SURVEY_SOURCE
 
 DEMO_SOURCES = {"demo-social": "social", "demo-survey": "survey"}
 # Present on every install; they do not count as "a real source" for the demo feed's auto mode.
-DEFAULT_SOURCES = {SURVEY_SOURCE: "survey_folder"}
+DEFAULT_SOURCES = {SURVEY_SOURCE: SURVEY_FOLDER_KIND}
 
 
 def _replay(source: SourceState, settings: Settings) -> Listener:
@@ -269,4 +269,4 @@ def _survey_folder(source: SourceState, settings: Settings) -> Listener:
     )
 
 
-FACTORIES["survey_folder"] = _survey_folder
+FACTORIES[SURVEY_FOLDER_KIND] = _survey_folder

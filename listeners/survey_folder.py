@@ -47,9 +47,10 @@ import sqlalchemy as sa
 from listeners.base import Batch, ErrorKind, SourceError
 from voc.access import Actor
 from voc.privacy.policy import load_privacy
+from voc.privacy.raw_files import prune_imported
 from voc.store import Store
 from voc.store.schema import alerts, items
-from voc.surveys import DONE, FAILED, REPORT_SUFFIX
+from voc.surveys import DONE, FAILED, REPORT_SUFFIX, watched_folder
 from voc.surveys.formats import FormatError, open_table
 from voc.surveys.importer import (
     ImportReport,
@@ -384,51 +385,16 @@ class SurveyFolderListener:
         return target
 
     def _prune_imported(self) -> list[Path]:
-        """Delete exports in done/ imported longer ago than the privacy setting allows (at most hourly).
-
-        The import time is the report's (written when the file was filed; a move keeps the
-        export's own modification time). Returns the files deleted.
-        """
+        """Delete exports in done/ older than the privacy setting allows (at most hourly, when idle)."""
         now = self.clock()
         if self._pruned_at and now - self._pruned_at < PRUNE_EVERY:
             return []
         self._pruned_at = now
-        done = self.folder / DONE
         days = load_privacy(self.store).survey_files_days
-        if days is None or not done.is_dir():
-            return []
-        cutoff = now - timedelta(days=days)
-        deleted = []
-        for path in sorted(done.iterdir()):
-            if not path.is_file() or path.name.endswith(REPORT_SUFFIX):
-                continue
-            report = path.with_name(path.name + REPORT_SUFFIX)
-            try:
-                imported = datetime.fromtimestamp((report if report.exists() else path).stat().st_mtime, UTC)
-            except OSError:
-                continue
-            if imported <= cutoff and self._delete_export(path, now, days):
-                deleted.append(path)
+        deleted = [] if days is None else prune_imported(self.folder, days=days, now=now)
         if deleted:
-            log.info("%s: deleted %d imported export(s) older than %d days", done, len(deleted), days)
+            log.info("%s: deleted %d imported export(s) older than %s days", self.folder / DONE, len(deleted), days)
         return deleted
-
-    @staticmethod
-    def _delete_export(path: Path, now: datetime, days: int) -> bool:
-        """Delete one filed export; its report stays and says when and why the file went."""
-        try:
-            path.unlink()
-        except OSError as error:
-            log.warning("%s: could not delete an imported export: %s", path, error)
-            return False
-        report = path.with_name(path.name + REPORT_SUFFIX)
-        if report.exists():
-            with report.open("a", encoding="utf-8") as handle:
-                handle.write(
-                    f"\nThe export itself was deleted on {now.date().isoformat()}: imported exports are kept "
-                    f"{days} days (Privacy page, survey files).\n"
-                )
-        return True
 
     def _close(self) -> None:
         if self._open is not None:
@@ -440,7 +406,7 @@ def folder_listener(
     name: str, config: dict[str, Any], store: Store, *, data_dir: Path, brand: str
 ) -> SurveyFolderListener:
     """A folder listener from a source's stored config (folder, survey, timezone, chunk_size, settle_seconds)."""
-    folder = Path(config.get("folder") or data_dir / "incoming" / "surveys")
+    folder = watched_folder(config, data_dir)
     return SurveyFolderListener(
         name,
         folder,

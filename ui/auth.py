@@ -47,7 +47,8 @@ def requested_link(base_path: str | None, page_path: str, query: Mapping[str, Se
     """
     if not page_path and not query:
         return None
-    base = "/" + (base_path or "").strip("/") if (base_path or "").strip("/") else ""
+    stripped = (base_path or "").strip("/")
+    base = f"/{stripped}" if stripped else ""
     link = f"{base}/{page_path}" + (f"?{urlencode(query, doseq=True)}" if query else "")
     return safe_link(link)
 

@@ -59,8 +59,6 @@ def resolve_role(store: Store, email: str | None, *, first_admin: str | None = N
     if not email:
         return None
     address = email.strip().lower()
-    if first_admin and address == first_admin.strip().lower():
-        return Role.ADMIN
     domain = "@" + address.rsplit("@", 1)[-1]
     with store.read() as connection:
         found = dict(

@@ -14,28 +14,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
 from voc.store import Store
-from voc.surveys import DONE, FAILED, REPORT_SUFFIX
+from voc.surveys import DONE, FAILED, REPORT_SUFFIX, SURVEY_FOLDER_KIND, watched_folder
 from voc.surveys.formats import FormatError, open_path
 
 log = logging.getLogger(__name__)
 
 FILED: Final = (DONE, FAILED)
-SURVEY_FOLDER_KIND: Final = "survey_folder"
 
 
 def survey_folders(store: Store, data_dir: Path) -> list[Path]:
     """Every watched survey folder of this workspace: each folder source's `folder`, else the default."""
-    folders = {
-        Path(source.config.get("folder") or data_dir / "incoming" / "surveys")
-        for source in store.sources()
-        if source.kind == SURVEY_FOLDER_KIND
-    }
-    return sorted(folders) or [data_dir / "incoming" / "surveys"]
+    folders = {watched_folder(s.config, data_dir) for s in store.sources() if s.kind == SURVEY_FOLDER_KIND}
+    return sorted(folders) or [watched_folder({}, data_dir)]
 
 
 def files_naming(folders: Iterable[Path], value: str) -> list[Path]:
@@ -73,23 +68,54 @@ def _names(path: Path, wanted: str) -> bool:
             return False
 
 
+def delete_filed_export(path: Path, *, why: str) -> bool:
+    """Delete one filed export; the report beside it stays and gets `why` as its last line."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False  # gone already (a second run, or the other of erasure and the age limit)
+    except OSError as error:
+        log.warning("%s: could not delete a filed survey export: %s", path, error)
+        return False
+    report = path.with_name(path.name + REPORT_SUFFIX)
+    if report.exists():
+        with report.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n{why}\n")
+    return True
+
+
 def delete_files(paths: Sequence[Path], *, now: datetime) -> int:
-    """Delete `paths` (raw exports naming the person); each report stays with a line saying why."""
-    deleted = 0
-    for path in paths:
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            continue  # gone already (a second run, or the 30-day limit)
-        except OSError as error:
-            log.warning("%s: could not delete for an erasure: %s", path, error)
+    """Delete `paths` (raw exports naming the person erased); returns how many went."""
+    why = (
+        f"The export itself was deleted on {now.date().isoformat()}: it named a respondent "
+        "whose data was erased on request."
+    )
+    return sum(delete_filed_export(path, why=why) for path in paths)
+
+
+def prune_imported(folder: Path, *, days: int, now: datetime) -> list[Path]:
+    """Delete the exports in `folder`'s done/ imported more than `days` ago; returns those deleted.
+
+    The import time is the report's (written when the file was filed; a move keeps the export's
+    own modification time), else the file's.
+    """
+    done = folder / DONE
+    if not done.is_dir():
+        return []
+    cutoff = now - timedelta(days=days)
+    why = (
+        f"The export itself was deleted on {now.date().isoformat()}: imported exports are kept "
+        f"{days} days (Privacy page, survey files)."
+    )
+    deleted = []
+    for path in sorted(done.iterdir()):
+        if not path.is_file() or path.name.endswith(REPORT_SUFFIX):
             continue
-        deleted += 1
         report = path.with_name(path.name + REPORT_SUFFIX)
-        if report.exists():
-            with report.open("a", encoding="utf-8") as handle:
-                handle.write(
-                    f"\nThe export itself was deleted on {now.date().isoformat()}: it named a respondent "
-                    "whose data was erased on request.\n"
-                )
+        try:
+            imported = datetime.fromtimestamp((report if report.exists() else path).stat().st_mtime, UTC)
+        except OSError:
+            continue
+        if imported <= cutoff and delete_filed_export(path, why=why):
+            deleted.append(path)
     return deleted

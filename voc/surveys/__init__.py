@@ -13,9 +13,18 @@ Nothing is imported eagerly here: `voc.ingest` uses `recovery`, and `importer` u
 Domain: no Streamlit.
 """
 
+from pathlib import Path
+from typing import Any
+
 SURVEY_SOURCE = "surveys"  # one source name for upload, folder and CLI, so their imports dedupe
 # Where the watched folder files an export once read (listeners/survey_folder.py), with its report
 # beside it; voc.privacy looks there too (the 30-day limit, erasure).
 DONE = "done"
 FAILED = "failed"
 REPORT_SUFFIX = ".report.txt"
+SURVEY_FOLDER_KIND = "survey_folder"  # the source kind of a watched folder
+
+
+def watched_folder(config: dict[str, Any], data_dir: Path) -> Path:
+    """The folder a watched-folder source reads: its `folder` setting, else `<data dir>/incoming/surveys`."""
+    return Path(config.get("folder") or data_dir / "incoming" / "surveys")
