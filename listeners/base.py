@@ -6,7 +6,8 @@ backoff, cursor and heartbeat persistence. No Streamlit import here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
@@ -26,6 +27,9 @@ class Batch:
     more: bool = False  # another page is ready now: poll again without waiting
     usage: Usage | None = None  # what the page read and its estimated cost (paid APIs)
     gap: CoverageGap | None = None  # a period this source could not fetch, learnt on this page
+    # Entries the source sent that could not be stored, reason -> count: the runner saves the counts
+    # with the page and the Sources page shows them (nothing is dropped with only a log line).
+    skipped: Mapping[str, int] = field(default_factory=dict)
 
 
 class ErrorKind(StrEnum):
