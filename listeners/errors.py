@@ -25,21 +25,42 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import threading
 import traceback
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
 import requests
 
 from listeners.base import ErrorKind, SourceError
+from listeners.http import DeadlineExceeded, ResponseTooLarge, UnreadableEncoding
 from voc.costs import next_utc_midnight
 
 MAX_MESSAGE = 600
 RESET_MARGIN_S = 1.0  # ask again just after the window resets, not on the edge
+MAX_WAIT_S = 6 * 3600.0  # the longest a Retry-After or reset header may park a source
+UNREACHABLE_AFTER = 3  # consecutive failures after which "could not connect" becomes "does not answer"
+# Why an address could not be reached: the phrases `describe_unreachable` recognises.
+NO_SUCH_HOST = "its host name does not resolve (no such host)"
+REFUSED = "nothing accepts connections at that address (connection refused)"
+NO_CONNECTION = "no connection could be made"
+CONNECT_TIMEOUT = "it did not accept a connection in time"
+_UNREACHABLE = (NO_SUCH_HOST, REFUSED, NO_CONNECTION, CONNECT_TIMEOUT)
+# Reddit's 403/404 `reason` for a community an app-only connection cannot read: what to tell the user.
+REDDIT_REASONS = {
+    "quarantined": (
+        "is quarantined: Reddit shows it only to signed-in accounts that opted in, never to an app-only "
+        "connection. This is not a credentials problem: remove it from the source's subreddits"
+    ),
+    "private": "is private: only its approved members can read it. Remove it from the source's subreddits",
+    "banned": "has been banned by Reddit and can no longer be read. Remove it from the source's subreddits",
+    "gold_only": "is open to premium members only. Remove it from the source's subreddits",
+}
 
 X_AUTH_FIX = (
     "Copy the app's Bearer Token from the X Developer Console into X_BEARER_TOKEN "
@@ -129,6 +150,57 @@ def _scrub_record(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
+def cap_wait(seconds: float | None) -> float | None:
+    """A wait a source may be parked for: finite, not negative, at most `MAX_WAIT_S`; None if unusable."""
+    if seconds is None or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
+        return None
+    return min(max(float(seconds), 0.0), MAX_WAIT_S)
+
+
+def parse_retry_after(value: object, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` value (delta-seconds or an HTTP-date), capped at `MAX_WAIT_S`.
+
+    Never raises: anything else (`nan`, `inf`, a negative number, a word, an impossible date) is
+    None, and the runner falls back to its normal backoff.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text or len(text) > 64:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if moment is None:
+            return None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return cap_wait((moment - (now or datetime.now(UTC))).total_seconds())
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return cap_wait(seconds)
+
+
+def describe_unreachable(kind: ErrorKind | str, message: str, failures: int) -> str:
+    """The message to show for a source's `failures`-th failure in a row.
+
+    Connection refused, an unknown host or a connect timeout is `transient` (a server restarting,
+    a DNS blip), but after `UNREACHABLE_AFTER` tries in a row the user is told plainly that the
+    address does not answer. Other messages come back unchanged; so does an already described one.
+    """
+    if str(kind) != ErrorKind.TRANSIENT or failures < UNREACHABLE_AFTER:
+        return message
+    if not any(phrase in message for phrase in _UNREACHABLE) or "does not answer" in message:
+        return message
+    return (
+        f"The address does not answer: {failures} tries in a row failed. {message} Check the address on the "
+        "Sources page; it is still tried, with a growing wait."
+    )
+
+
 def classify(
     error: BaseException,
     *,
@@ -142,15 +214,25 @@ def classify(
     now = now or datetime.now(UTC)
     result = error if isinstance(error, SourceError) else _classify(error, service=service, now=now, auth_fix=auth_fix)
     message = scrub(result.message, secrets)[:MAX_MESSAGE]
-    return SourceError(result.kind, message, retry_after_s=result.retry_after_s)
+    # A usage cap waits for the next UTC midnight by design; every other wait is capped.
+    wait = result.retry_after_s if result.kind is ErrorKind.USAGE_CAP else cap_wait(result.retry_after_s)
+    return SourceError(result.kind, message, retry_after_s=wait)
 
 
 def _classify(error: BaseException, *, service: str, now: datetime, auth_fix: str) -> SourceError:
+    guarded = _guard_failure(error, service)
+    if guarded is not None:
+        return guarded
+    names = {cls.__name__ for cls in type(error).__mro__}
+    if "RedditAPIException" in names:  # praw: a 200 whose JSON lists errors with Reddit's reason codes
+        return SourceError(
+            ErrorKind.INVALID_QUERY,
+            f"{service} rejected the request ({_reddit_items(error)}). Edit the source on the Sources page.",
+        )
     answer = _http_answer(error)
     if answer is not None:
         status, headers, body = answer
         return classify_response(status, headers, body, service=service, now=now, auth_fix=auth_fix)
-    names = {cls.__name__ for cls in type(error).__mro__}
     if "OAuthException" in names:  # prawcore: the token endpoint refused the app's credentials
         said = " ".join(str(part) for part in (getattr(error, "error", ""), getattr(error, "description", "")) if part)
         return SourceError(ErrorKind.AUTH, f"{service} refused the credentials ({said or error}). {auth_fix}")
@@ -182,15 +264,98 @@ def _classify(error: BaseException, *, service: str, now: datetime, auth_fix: st
             f"The {service} credential is malformed (it contains a space or a line break). {auth_fix}",
         )
     if isinstance(error, requests.ConnectionError):
-        return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service} ({type(error).__name__}).")
+        return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service}: {_why_unreachable(error)}.")
     if isinstance(error, (json.JSONDecodeError, requests.JSONDecodeError)):
         # A 200 whose body is cut short or is a proxy's error page: try again later.
         return SourceError(ErrorKind.TRANSIENT, f"{service} answered with a body that is not valid JSON: {error}")
     if isinstance(error, requests.RequestException):
         return SourceError(ErrorKind.TRANSIENT, f"Request to {service} failed: {type(error).__name__}: {error}")
     if isinstance(error, ConnectionError):
-        return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service} ({type(error).__name__}).")
+        return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service}: {_why_unreachable(error)}.")
     return SourceError(ErrorKind.UNEXPECTED, f"{type(error).__name__}: {error}")
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and what it wraps: prawcore's `original_exception`, explicit and implicit causes
+    (Mastodon.py re-raises every requests error as `MastodonNetworkError` inside its `except`)."""
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in seen and len(seen) < 10:
+        seen.append(current)
+        wrapped = getattr(current, "original_exception", None)
+        current = wrapped if isinstance(wrapped, BaseException) else current.__cause__ or current.__context__
+    return seen
+
+
+def _guard_failure(error: BaseException, service: str) -> SourceError | None:
+    """The shared session's limits (`listeners.http`), a redirect loop or an unreachable address,
+    whichever client wrapped them."""
+    for cause in _chain(error):
+        if isinstance(cause, ResponseTooLarge):
+            return SourceError(
+                ErrorKind.BAD_DATA,
+                f"{service}: {cause}, the limit for one answer (VOC_SOURCE_MAX_RESPONSE_MB); reading stopped there.",
+            )
+        if isinstance(cause, DeadlineExceeded):
+            return SourceError(ErrorKind.TRANSIENT, f"{service} was too slow: {cause}; the request was abandoned.")
+        if isinstance(cause, UnreadableEncoding):
+            return SourceError(ErrorKind.BAD_DATA, f"{service} answered with a body that cannot be read: {cause}.")
+        if isinstance(cause, requests.TooManyRedirects):
+            return SourceError(
+                ErrorKind.BAD_DATA,
+                f"{service} redirected more than {getattr(cause, 'limit', 'the allowed number of')} times "
+                "(a redirect loop, or a moved address): check the address on the Sources page.",
+            )
+        if isinstance(cause, requests.ConnectTimeout):
+            return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service}: {CONNECT_TIMEOUT}.")
+        if isinstance(cause, requests.ConnectionError) and not isinstance(cause, requests.ReadTimeout):
+            why = _why_unreachable(cause)
+            if why != NO_CONNECTION:
+                return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service}: {why}.")
+    return None
+
+
+def _why_unreachable(error: BaseException) -> str:
+    """Why a connection failed, in words: no such host, refused, or (otherwise) no connection."""
+    text = " ".join(f"{type(e).__name__} {e}" for e in _chain(error) + _reasons(error)).lower()
+    if any(
+        mark in text
+        for mark in (
+            "nameresolutionerror",
+            "name or service not known",
+            "nodename nor servname",
+            "gaierror",
+            "getaddrinfo",
+        )
+    ):
+        return NO_SUCH_HOST
+    if "connection refused" in text or "connectionrefusederror" in text or "errno 111" in text:
+        return REFUSED
+    return NO_CONNECTION
+
+
+def _reasons(error: BaseException) -> list[BaseException]:
+    # requests' ConnectionError carries urllib3's MaxRetryError, whose `reason` is the real failure.
+    found: list[BaseException] = []
+    for arg in getattr(error, "args", ()):
+        reason = getattr(arg, "reason", None)
+        if isinstance(arg, BaseException):
+            found.append(arg)
+        if isinstance(reason, BaseException):
+            found.append(reason)
+    return found
+
+
+def _reddit_items(error: BaseException) -> str:
+    """Reddit's own words from praw's `RedditAPIException`: `CODE: explanation (field)` for each item."""
+    said = []
+    for item in getattr(error, "items", None) or []:
+        code = getattr(item, "error_type", None)
+        text = getattr(item, "message", None)
+        where = getattr(item, "field", None)
+        part = ": ".join(str(p) for p in (code, text) if p)
+        said.append(f"{part} (field {where})" if where else part)
+    return "; ".join(p for p in said if p) or str(error)
 
 
 def _http_answer(error: BaseException) -> tuple[int, Mapping[str, str], Any] | None:
@@ -260,6 +425,9 @@ def classify_response(
         return SourceError(
             ErrorKind.RATE_LIMITED, f"{service} rate limit reached (429{detail}); {when}.", retry_after_s=wait
         )
+    community = _community_refusal(status, body)
+    if community is not None:
+        return SourceError(ErrorKind.INVALID_QUERY, f"{service}: {community}.")
     if status == 401:
         return SourceError(ErrorKind.AUTH, f"{service} rejected the credentials (401 Unauthorized{detail}). {auth_fix}")
     if status == 403:
@@ -271,8 +439,26 @@ def classify_response(
             f"{service} rejected the request ({status}{detail}). Edit the source on the Sources page.",
         )
     if status >= 500 or status == 408:
-        return SourceError(ErrorKind.TRANSIENT, f"{service} is having trouble ({status}{detail}).")
+        wait = parse_retry_after(_header(headers, "retry-after"), now)
+        when = f"; it asked to retry in {wait:.0f} s" if wait is not None else ""
+        return SourceError(
+            ErrorKind.TRANSIENT,
+            f"{service} is having trouble ({status}{detail}){when}.",
+            retry_after_s=None if wait is None else wait + RESET_MARGIN_S,
+        )
     return SourceError(ErrorKind.UNEXPECTED, f"{service} answered {status}{detail}.")
+
+
+def _community_refusal(status: int, body: Any) -> str | None:
+    """Reddit's refusal of one community (quarantined, private, banned), in words, or None."""
+    if status not in (403, 404) or not isinstance(body, Mapping):
+        return None
+    reason = str(body.get("reason") or "").lower()
+    if reason not in REDDIT_REASONS:
+        return None
+    own = " ".join(str(body.get(k) or "") for k in ("quarantine_message", "message") if body.get(k)).strip()
+    said = f" Reddit says: {' '.join(own.split())[:200]}" if own and own.lower() != "forbidden" else ""
+    return f"a community in this source {REDDIT_REASONS[reason]} ({status} {reason}).{said}".rstrip(".")
 
 
 def api_message(body: Any) -> str:
@@ -323,6 +509,7 @@ def _usage_capped(status: int, body: Any) -> bool:
 def _reset_wait(headers: Mapping[str, str], now: datetime) -> float | None:
     # X: `x-rate-limit-reset`, epoch seconds. Bluesky: `ratelimit-reset`, epoch seconds. Reddit:
     # `x-ratelimit-reset`, seconds until the window resets. Mastodon: `X-RateLimit-Reset`, an ISO time.
+    # Whatever a header says, the wait is finite, not negative and at most MAX_WAIT_S.
     for name in ("x-rate-limit-reset", "ratelimit-reset", "x-ratelimit-reset"):
         reset = _header(headers, name)
         if reset is None:
@@ -331,20 +518,18 @@ def _reset_wait(headers: Mapping[str, str], now: datetime) -> float | None:
             value = float(reset)
         except ValueError:
             try:
-                moment = datetime.fromisoformat(reset.replace("Z", "+00:00"))
+                moment = datetime.fromisoformat(str(reset).strip().replace("Z", "+00:00"))
             except ValueError:
                 continue
-            return max((moment - now).total_seconds(), 0.0) + RESET_MARGIN_S
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+            return cap_wait(max((moment - now).total_seconds(), 0.0) + RESET_MARGIN_S)
+        if not math.isfinite(value) or value < 0:
+            continue
         if value > 1e9:  # an epoch time, not a number of seconds
-            return max(value - now.timestamp(), 0.0) + RESET_MARGIN_S
-        return max(value, 0.0) + RESET_MARGIN_S
-    retry_after = _header(headers, "retry-after")
-    if retry_after is not None:
-        try:
-            return max(float(retry_after), 0.0) + RESET_MARGIN_S
-        except ValueError:
-            pass
-    return None
+            return cap_wait(max(value - now.timestamp(), 0.0) + RESET_MARGIN_S)
+        return cap_wait(value + RESET_MARGIN_S)
+    wait = parse_retry_after(_header(headers, "retry-after"), now)
+    return None if wait is None else cap_wait(wait + RESET_MARGIN_S)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -7,13 +7,16 @@ Two sources share one listener:
 - `news_search`: a Google News search feed built from a query, language and country
   (`https://news.google.com/rss/search?q=...&hl=...&gl=...&ceid=...`).
 
-The feed is fetched with requests (a timeout on every call, feedparser sets none when it fetches
-itself), with `If-None-Match`/`If-Modified-Since` so an unchanged feed costs one empty answer,
-then parsed by feedparser from the bytes. Entries are deduplicated by their link (Google's
-redirect links unwrapped to the article's own URL), else their id: the cursor keeps the keys of
-the entries already stored (a bounded list of short hashes), so a feed re-serving the same entries
-stores nothing new and analyses nothing twice. HTML in titles and summaries becomes plain text.
-Every failure leaves as a `SourceError` from the one classifier. No Streamlit import here.
+The feed is fetched through the shared `GuardedSession` (a total deadline, a size limit, a
+decompression guard, few redirects; feedparser never fetches a URL itself), with
+`If-None-Match`/`If-Modified-Since` so an unchanged feed costs one empty answer, then parsed by
+feedparser from the bytes. Entries are deduplicated by their link (Google's redirect links
+unwrapped to the article's own URL), else their id, else a hash of their content (an RSS item may
+have neither link nor guid, an Atom entry may lack its id): the cursor keeps the keys of the
+entries already stored (a bounded list of short hashes), so a feed re-serving the same entries
+stores nothing new and analyses nothing twice. An entry with nothing to read is counted in the
+page's `skipped`. HTML in titles and summaries becomes plain text. Every failure leaves as a
+`SourceError` from the one classifier. No Streamlit import here.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import calendar
 import hashlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +37,7 @@ import requests
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
+from listeners.http import GuardedSession, Limits
 from listeners.markup import html_to_text
 from voc.costs import Usage
 
@@ -46,6 +51,11 @@ SEEN_LIMIT = 2000  # entry keys remembered; a feed longer than this may repeat i
 MAX_ID = 200  # the store's external_id width: longer links are stored as their hash
 GOOGLE_NEWS = "https://news.google.com/rss/search"
 AUTH_FIX = "Check the feed URL: private feeds need their secret URL (Google Alerts: the feed icon's link)."
+EMPTY_ENTRY = "entry with no title or text"
+NOT_A_FEED = (
+    "{url} answered with {what}, not an RSS or Atom feed. If the address is right, the site may be down or "
+    "showing an error or sign-in page: it is tried again with the normal backoff."
+)
 
 
 def utcnow() -> datetime:
@@ -75,12 +85,22 @@ def article_url(link: str | None) -> str | None:
 
 
 def entry_key(entry: Mapping[str, Any]) -> str | None:
-    """What makes two entries the same: the article's link, else the entry's id."""
+    """What makes two entries the same: the article's link, else the entry's id, else its content.
+
+    An RSS item needs neither link nor guid (a title and a description is valid) and Atom entries
+    in the wild lack ids: such an entry is keyed on a hash of its title, text and publication time,
+    so it is stored once and not again when the feed re-serves it. None only for an empty entry.
+    """
     link = article_url(entry.get("link"))
     if link:
         return link
     ident = entry.get("id")
-    return str(ident) if ident else None
+    if ident:
+        return str(ident)
+    parts = [str(entry.get("title") or ""), _summary(entry), str(entry.get("published") or entry.get("updated") or "")]
+    if not any(part.strip() for part in parts[:2]):
+        return None
+    return "content:" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:40]
 
 
 def _digest(key: str) -> str:
@@ -150,6 +170,7 @@ class FeedListener:
         *,
         timeout_s: float = 30.0,
         session: requests.Session | None = None,
+        limits: Limits | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if not config.url.startswith(("http://", "https://")):
@@ -157,7 +178,7 @@ class FeedListener:
         self.name = name
         self.config = config
         self.timeout = (min(5.0, timeout_s), timeout_s)
-        self.session = session or requests.Session()
+        self.session = session or GuardedSession(limits or Limits.of(timeout_s))
         self.clock = clock
 
     def __repr__(self) -> str:
@@ -174,11 +195,12 @@ class FeedListener:
         seen = set(state.seen)
         items: list[RawItem] = []
         keys: list[str] = []
+        skipped: Counter[str] = Counter()
         language = _language(parsed.feed.get("language"))
         for entry in parsed.entries:
             key = entry_key(entry)
             if key is None:
-                log.warning("%s: skipped an entry with neither link nor id: %r", self.name, entry.get("title"))
+                skipped[EMPTY_ENTRY] += 1  # nothing to key it on and nothing to read
                 continue
             digest = _digest(key)
             if digest in seen:
@@ -186,14 +208,17 @@ class FeedListener:
             seen.add(digest)
             keys.append(digest)
             item = self._item(entry, key, language, now)
-            if item is not None:
+            if item is None:
+                skipped[EMPTY_ENTRY] += 1
+            else:
                 items.append(item)
         next_cursor = FeedCursor(
             etag=response.headers.get("ETag"),
             modified=response.headers.get("Last-Modified"),
             seen=state.seen + tuple(keys),
         )
-        return Batch(items, next_cursor.dump(), usage=Usage(requests=1, posts_read=len(parsed.entries)))
+        usage = Usage(requests=1, posts_read=len(parsed.entries))
+        return Batch(items, next_cursor.dump(), usage=usage, skipped=dict(skipped))
 
     def check(self) -> str:
         """Fetch and parse the feed once and say what it holds (raises SourceError)."""
@@ -228,11 +253,9 @@ class FeedListener:
         )
         problem = parsed.get("bozo_exception")
         if not parsed.entries and not parsed.get("version"):
-            said = f" ({problem})" if problem else ""
-            raise SourceError(
-                ErrorKind.INVALID_QUERY,
-                f"{self.config.url} did not answer with an RSS or Atom feed{said}. Edit the source on the Sources page.",
-            )
+            # Often a proxy's error page, a sign-in wall or a site being rebuilt: bad data that heals.
+            what = what_came_back(response.content, response.headers.get("Content-Type", ""))
+            raise SourceError(ErrorKind.BAD_DATA, NOT_A_FEED.format(url=self.config.url, what=what))
         if parsed.bozo and not parsed.entries:
             raise SourceError(ErrorKind.BAD_DATA, f"The feed is malformed and has no readable entries: {problem}")
         if parsed.bozo:
@@ -279,13 +302,27 @@ def build_feed_listener(
     default_brand: str,
     timeout_s: float = 30.0,
     session: requests.Session | None = None,
+    limits: Limits | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> FeedListener:
     """The listener for a stored `feed` or `news_search` source."""
     if kind not in ("feed", "news_search"):
         raise ValueError(f"not a feed source kind: {kind!r}")
     parsed = FeedConfig.from_mapping(kind, config, default_brand)
-    return FeedListener(name, parsed, timeout_s=timeout_s, session=session, clock=clock)
+    return FeedListener(name, parsed, timeout_s=timeout_s, session=session, limits=limits, clock=clock)
+
+
+def what_came_back(content: bytes, content_type: str) -> str:
+    """What an answer that is not a feed was, in words: an HTML page, JSON, an empty body ..."""
+    head = content[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    kind = content_type.split(";")[0].strip().lower()
+    if not head:
+        return "an empty body"
+    if "json" in kind or head[:1] in (b"{", b"["):
+        return "JSON data"
+    if "html" in kind or head.startswith(b"<!doctype html") or b"<html" in head:
+        return "an HTML page"
+    return f"something else ({kind or 'no content type'})"
 
 
 def _summary(entry: Any) -> str:

@@ -90,10 +90,12 @@ def test_a_malformed_feed_keeps_the_entries_it_could_read(api, clock, caplog) ->
     assert "not well-formed" in caplog.text
 
 
-def test_a_web_page_instead_of_a_feed_is_an_invalid_source(api, clock) -> None:
+def test_a_web_page_instead_of_a_feed_is_bad_data_retried_with_the_normal_backoff(api, clock) -> None:
+    # Issue 17: a proxy's error page or a sign-in wall heals; it must not park the source for a day.
     api.get(FEED, body=fixture_bytes("feeds", "not_a_feed.html"), content_type="text/html")
     error = error_from(feed(FEED, clock))
-    assert error.kind is ErrorKind.INVALID_QUERY and "did not answer with an RSS or Atom feed" in error.message
+    assert error.kind is ErrorKind.BAD_DATA and error.retryable
+    assert "answered with an HTML page, not an RSS or Atom feed" in error.message
 
 
 def test_an_empty_feed_is_an_empty_page(api, clock) -> None:

@@ -190,10 +190,12 @@ def test_missing_credentials_say_which_variables_to_set(clock) -> None:
     assert error.kind is ErrorKind.AUTH and "REDDIT_CLIENT_SECRET" in error.message
 
 
-def test_a_private_subreddit_is_refused(api, clock) -> None:
+def test_a_private_subreddit_is_refused_as_a_source_problem_not_a_credentials_one(api, clock) -> None:
     signed_in(api)
     api.get(SEARCH, json=fixture_json("reddit", "error_403.json"), status=403)
-    assert error_from(posts(clock)).kind is ErrorKind.AUTH
+    error = error_from(posts(clock))
+    assert error.kind is ErrorKind.INVALID_QUERY
+    assert "is private" in error.message and "REDDIT_CLIENT" not in error.message
 
 
 def test_an_unknown_subreddit_is_an_invalid_source(api, clock) -> None:
