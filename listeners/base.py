@@ -42,7 +42,9 @@ class ErrorKind(StrEnum):
     UNEXPECTED = "unexpected"
 
 
-RETRYABLE = frozenset({ErrorKind.RATE_LIMITED, ErrorKind.USAGE_CAP, ErrorKind.TRANSIENT, ErrorKind.BAD_DATA, ErrorKind.UNEXPECTED})
+RETRYABLE = frozenset(
+    {ErrorKind.RATE_LIMITED, ErrorKind.USAGE_CAP, ErrorKind.TRANSIENT, ErrorKind.BAD_DATA, ErrorKind.UNEXPECTED}
+)
 
 
 class SourceError(Exception):

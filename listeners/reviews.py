@@ -21,6 +21,7 @@ become `SourceError`s through the one classifier. No Streamlit import here.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,7 @@ import requests
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
+from listeners.http import GuardedSession, Limits
 from listeners.paging import PageCursor
 from voc.costs import Usage
 from voc.source_config import MISSING_GOOGLE_PLAY
@@ -50,6 +52,10 @@ PLAY_AUTH_FIX = (
     "GOOGLE_PLAY_SERVICE_ACCOUNT_FILE at the key and restart the listeners."
 )
 APP_STORE_FIX = "Check the app id (the number in the app's App Store address) and the country code."
+# Why a review could not be stored: the reasons the Sources page counts (never a value from the review).
+REVIEW_WITHOUT_ID = "review without an id"
+REVIEW_WITHOUT_WORDS = "review with a rating but no words"
+MALFORMED_REVIEW = "malformed review"
 
 
 def utcnow() -> datetime:
@@ -97,6 +103,7 @@ class AppStoreReviewsListener:
         *,
         timeout_s: float = 30.0,
         session: requests.Session | None = None,
+        limits: Limits | None = None,
         host: str = APP_STORE_HOST,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -106,7 +113,7 @@ class AppStoreReviewsListener:
             raise ValueError(f"App Store source {name!r} needs a two-letter country code")
         self.name = name
         self.config = config
-        self.session = session or requests.Session()
+        self.session = session or GuardedSession(limits or Limits.of(timeout_s))
         self.timeout = (min(5.0, timeout_s), timeout_s)
         self.host = host.rstrip("/")
         self.clock = clock
@@ -118,21 +125,29 @@ class AppStoreReviewsListener:
         page = int(state.page or 1)
         entries = self._entries(page)
         times, items = [], []
+        skipped: Counter[str] = Counter()
         for entry in entries:
             item = self._item(entry, now)
             if item is None:
+                continue  # the app's own summary entry, not a review
+            if isinstance(item, str):
+                skipped[item] += 1
+                continue
+            if item.extra.get("posted_at_from") == "fetched_at":
+                items.append(item)  # no date of its own: stored, but it says nothing about the watermark
                 continue
             times.append(item.posted_at)
             if state.is_new(item.posted_at):
                 items.append(item)
         next_page = str(page + 1) if len(entries) >= 50 and page < APP_STORE_PAGES else None
         next_cursor, more, gap = state.after_page(times, next_page, page_cap=APP_STORE_PAGES)
-        return Batch(items, next_cursor.dump(), more=more, usage=Usage(requests=1, posts_read=len(entries)), gap=gap)
+        usage = Usage(requests=1, posts_read=len(entries))
+        return Batch(items, next_cursor.dump(), more=more, usage=usage, gap=gap, skipped=dict(skipped))
 
     def check(self) -> str:
         """Read the first page and say what it holds (raises SourceError)."""
         entries = self._entries(1)
-        reviews = [i for e in entries if (i := self._item(e, self.clock())) is not None]
+        reviews = [i for e in entries if isinstance(i := self._item(e, self.clock()), RawItem)]
         if not reviews:
             return (
                 f"Connected to the App Store feed for app {self.config.app_id} ({self.config.country}): no reviews yet."
@@ -166,26 +181,37 @@ class AppStoreReviewsListener:
             raise SourceError(ErrorKind.BAD_DATA, "The App Store feed's entries are malformed")
         return entries
 
-    def _item(self, entry: Any, fetched_at: datetime) -> RawItem | None:
+    def _item(self, entry: Any, fetched_at: datetime) -> RawItem | str | None:
+        """The review as an item, the reason it cannot be one, or None for the app's summary entry.
+
+        A review without `updated` (a whole page of them was once lost so) is stored with the time
+        it was fetched, marked `posted_at_from: fetched_at`; one without stars keeps an empty csat.
+        """
+        if not isinstance(entry, Mapping):
+            return MALFORMED_REVIEW
+        if "im:name" in entry and "content" not in entry and "author" not in entry:
+            return None  # the app's own summary entry (older feeds start with it), not a review
         try:
             rating = stars(_label(entry.get("im:rating")))
-            if rating is None:
-                return None  # the app's own summary entry (older feeds start with it), not a review
-            review_id = str(_label(entry["id"]))
-            posted_at = datetime.fromisoformat(str(_label(entry["updated"]))).astimezone(UTC)
+            review_id = str(_label(entry.get("id")) or "").strip()
             title = str(_label(entry.get("title")) or "").strip()
             body = str(_label(entry.get("content")) or "").strip()
-            author = _label((entry.get("author") or {}).get("name"))
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            log.warning("%s: skipped a malformed review: %s", self.name, error)
-            return None
+            author_node = entry.get("author")
+            author = _label(author_node.get("name")) if isinstance(author_node, Mapping) else None
+        except (TypeError, ValueError, AttributeError) as error:
+            log.warning("%s: skipped a malformed review: %s", self.name, type(error).__name__)
+            return MALFORMED_REVIEW
+        if not review_id:
+            return REVIEW_WITHOUT_ID
         text = "\n\n".join(part for part in (title, body) if part)
         if not text:
-            return None
+            return REVIEW_WITHOUT_WORDS
+        posted_at = _review_time(entry.get("updated"))
+        posted_at_from = "updated" if posted_at is not None else "fetched_at"
         return RawItem(
             external_id=review_id,
             text=text,
-            posted_at=posted_at,
+            posted_at=posted_at or fetched_at,
             kind=ItemKind.MENTION,
             channel="app_store",
             author=str(author)[:200] if author else None,
@@ -198,8 +224,17 @@ class AppStoreReviewsListener:
                 "app_version": _label(entry.get("im:version")),
                 "vote_sum": _label(entry.get("im:voteSum")),
                 "fetched_at": fetched_at.isoformat(),
+                "posted_at_from": posted_at_from,
             },
         )
+
+
+def _review_time(node: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(_label(node)).strip().replace("Z", "+00:00")) if _label(node) else None
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC) if moment else None
 
 
 def _label(node: Any) -> Any:
@@ -254,16 +289,19 @@ class GooglePlayReviewsListener:
         if not isinstance(reviews, list):
             raise SourceError(ErrorKind.BAD_DATA, "Google Play answered with malformed reviews")
         times, items = [], []
+        skipped: Counter[str] = Counter()
         for review in reviews:
             item = self._item(review, now)
-            if item is None:
+            if isinstance(item, str):
+                skipped[item] += 1
                 continue
             times.append(item.posted_at)
             if state.is_new(item.posted_at):
                 items.append(item)
         token = (answer.get("tokenPagination") or {}).get("nextPageToken")
         next_cursor, more, gap = state.after_page(times, token, ordered=False, page_cap=PLAY_PAGE_CAP)
-        return Batch(items, next_cursor.dump(), more=more, usage=Usage(requests=1, posts_read=len(reviews)), gap=gap)
+        usage = Usage(requests=1, posts_read=len(reviews))
+        return Batch(items, next_cursor.dump(), more=more, usage=usage, gap=gap, skipped=dict(skipped))
 
     def check(self) -> str:
         """Ask for one review (raises SourceError)."""
@@ -289,7 +327,10 @@ class GooglePlayReviewsListener:
             raise SourceError(ErrorKind.BAD_DATA, f"Google Play answered with {type(answer).__name__}")
         return answer
 
-    def _item(self, review: Any, fetched_at: datetime) -> RawItem | None:
+    def _item(self, review: Any, fetched_at: datetime) -> RawItem | str:
+        """The review as an item, or the reason it cannot be one (counted in the page's `skipped`)."""
+        if not isinstance(review, Mapping) or not review.get("reviewId"):
+            return REVIEW_WITHOUT_ID
         try:
             review_id = str(review["reviewId"])
             comment = next(c["userComment"] for c in review.get("comments") or [] if "userComment" in c)
@@ -299,10 +340,10 @@ class GooglePlayReviewsListener:
             # The API puts the review's title and body in one text, separated by a tab.
             text = " ".join(part.strip() for part in str(comment.get("text") or "").split("\t") if part.strip())
         except (KeyError, TypeError, ValueError, StopIteration, AttributeError) as error:
-            log.warning("%s: skipped a malformed review: %s", self.name, error)
-            return None
+            log.warning("%s: skipped a malformed review: %s", self.name, type(error).__name__)
+            return MALFORMED_REVIEW
         if not text:
-            return None  # a rating without words
+            return REVIEW_WITHOUT_WORDS
         language = str(comment.get("reviewerLanguage") or "").split("_")[0].split("-")[0].lower() or None
         return RawItem(
             external_id=review_id,
@@ -335,13 +376,14 @@ def build_review_listener(
     play_credentials_file: str | None = None,
     timeout_s: float = 30.0,
     session: requests.Session | None = None,
+    limits: Limits | None = None,
     http: Any = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> AppStoreReviewsListener | GooglePlayReviewsListener:
     """The listener for a stored `app_store_reviews` or `google_play_reviews` source."""
     parsed = ReviewConfig.from_mapping(config, default_brand)
     if kind == "app_store_reviews":
-        return AppStoreReviewsListener(name, parsed, timeout_s=timeout_s, session=session, clock=clock)
+        return AppStoreReviewsListener(name, parsed, timeout_s=timeout_s, session=session, limits=limits, clock=clock)
     if kind == "google_play_reviews":
         return GooglePlayReviewsListener(
             name, parsed, credentials_file=play_credentials_file, timeout_s=timeout_s, http=http, clock=clock

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -36,6 +37,7 @@ import tweepy
 
 from listeners.base import Batch, CoverageGap, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify, names_parameter, scrub
+from listeners.http import GuardedSession, Limits
 from voc.costs import Rates, Usage, rates_for, usage_of
 from voc.source_config import MAX_QUERY_LENGTH, MISSING_X_TOKEN
 
@@ -60,6 +62,9 @@ TWEET_FIELDS = (
 USER_FIELDS = ("username", "name", "public_metrics")
 EXPANSIONS = ("author_id",)
 SNOWFLAKE_EPOCH_MS = 1288834974657
+# Why a post could not be stored: the reasons the Sources page counts (never a value from the post).
+POST_WITHOUT_ID = "post without an id"
+POST_WITHOUT_TEXT = "post without text"
 # X's `lang` for text with no language (undetermined, media only, hashtags only ...): no hint.
 NO_LANGUAGE = frozenset({"und", "zxx", "qme", "qam", "qct", "qht", "qst", "art"})
 
@@ -71,17 +76,22 @@ def utcnow() -> datetime:
 # ---- the HTTP session and the client --------------------------------------------------------
 
 
-class TimeoutSession(requests.Session):
-    """A requests session with a default timeout on every call, optionally at another host.
+class TimeoutSession(GuardedSession):
+    """The shared guarded session (total deadline, size limit, few redirects), optionally at another host.
 
     tweepy calls `session.request(...)` without a timeout, so a hung socket would hang the
     runner for ever (pitfall P2). `base_url` replaces tweepy's hard-coded host, e.g. with
     `https://api.x.com` or a local stand-in for tests.
     """
 
-    def __init__(self, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT_S, base_url: str = TWEEPY_HOST) -> None:
-        super().__init__()
-        self.default_timeout = timeout
+    def __init__(
+        self,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT_S,
+        base_url: str = TWEEPY_HOST,
+        limits: Limits | None = None,
+    ) -> None:
+        read = timeout[1] if isinstance(timeout, tuple) else timeout
+        super().__init__(limits or Limits.of(read), default_timeout=timeout)
         self.base_url = base_url.rstrip("/")
 
     def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
@@ -93,11 +103,15 @@ class TimeoutSession(requests.Session):
 
 
 def make_client(
-    token: str, *, base_url: str = TWEEPY_HOST, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT_S
+    token: str,
+    *,
+    base_url: str = TWEEPY_HOST,
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT_S,
+    limits: Limits | None = None,
 ) -> tweepy.Client:
-    """A tweepy v2 client that never sleeps on rate limits and never waits without a timeout."""
+    """A tweepy v2 client that never sleeps on rate limits and never waits past its deadline."""
     client = tweepy.Client(bearer_token=token, return_type=dict, wait_on_rate_limit=False)
-    client.session = TimeoutSession(timeout, base_url)
+    client.session = TimeoutSession(timeout, base_url, limits)
     return client
 
 
@@ -124,6 +138,19 @@ for _name in ("tweepy.client", "tweepy.asynchronous.client", "tweepy.streaming")
 def snowflake_time(post_id: str | int) -> datetime:
     """When an X id was minted: its top bits are milliseconds since X's epoch."""
     return datetime.fromtimestamp(((int(post_id) >> 22) + SNOWFLAKE_EPOCH_MS) / 1000, tz=UTC)
+
+
+def unescape_text(text: str) -> str:
+    """A post's text as written: X escapes `&`, `<` and `>` in `text` (and only those) as HTML entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _created_at(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) if moment else None
 
 
 def newest(*ids: str | None) -> str | None:
@@ -201,6 +228,7 @@ class XListener:
         rates: Rates | None = None,
         base_url: str = TWEEPY_HOST,
         timeout: float | tuple[float, float] = DEFAULT_TIMEOUT_S,
+        limits: Limits | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.name = name
@@ -208,7 +236,9 @@ class XListener:
         self.rates = rates or Rates()
         self.clock = clock
         self._token = token or None
-        self.client = make_client(self._token, base_url=base_url, timeout=timeout) if self._token else None
+        self.client = (
+            make_client(self._token, base_url=base_url, timeout=timeout, limits=limits) if self._token else None
+        )
 
     def __repr__(self) -> str:  # never the token
         return f"{type(self).__name__}({self.name!r})"
@@ -307,10 +337,13 @@ class XListener:
             )
         users = {str(user.get("id")): user for user in users_list if isinstance(user, dict)}
         items = []
+        skipped: Counter[str] = Counter()
         for post in data:
             item = self._item(post, users, now)
-            if item is not None:
+            if isinstance(item, RawItem):
                 items.append(item)
+            else:
+                skipped[item] += 1
         first_page = state.next_token is None
         pending = state.pending_since_id
         if first_page and data:
@@ -323,24 +356,27 @@ class XListener:
         else:
             cursor = XCursor(since_id=newest(state.since_id, pending), user_id=state.user_id)
         page_usage = usage + usage_of(requests=1, posts_read=len(data), users_read=len(users), rates=self.rates)
-        return Batch(items, cursor.dump(), more=bool(next_token), usage=page_usage, gap=gap)
+        return Batch(items, cursor.dump(), more=bool(next_token), usage=page_usage, gap=gap, skipped=dict(skipped))
 
-    def _item(self, post: Any, users: Mapping[str, Any], fetched_at: datetime) -> RawItem | None:
-        try:
-            post_id = str(post["id"])
-            text = ((post.get("note_tweet") or {}).get("text")) or post["text"]
-            posted_at = datetime.fromisoformat(str(post["created_at"]).replace("Z", "+00:00"))
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            # One malformed post must not block the page (and the source) for ever.
-            log.warning("%s: skipped a malformed post %r: %s", self.name, _short(post), error)
-            return None
+    def _item(self, post: Any, users: Mapping[str, Any], fetched_at: datetime) -> RawItem | str:
+        """The post as an item, or the reason it cannot be one (counted in the page's `skipped`)."""
+        if not isinstance(post, Mapping) or not str(post.get("id") or "").isdigit():
+            log.warning("%s: skipped a post without a usable id", self.name)
+            return POST_WITHOUT_ID
+        post_id = str(post["id"])
+        text = (
+            (post.get("note_tweet") or {}).get("text") if isinstance(post.get("note_tweet"), Mapping) else None
+        ) or (post.get("text"))
+        if not isinstance(text, str) or not text.strip():
+            return POST_WITHOUT_TEXT
+        posted_at = _created_at(post.get("created_at")) or snowflake_time(post_id)
         user = users.get(str(post.get("author_id"))) or {}
         username = user.get("username")
         followers = (user.get("public_metrics") or {}).get("followers_count")
         lang = post.get("lang")
         return RawItem(
             external_id=post_id,
-            text=str(text),
+            text=unescape_text(text),
             posted_at=posted_at,
             kind=ItemKind.MENTION,
             channel="x",
@@ -431,6 +467,7 @@ def build_x_listener(
     rates: Rates,
     base_url: str = TWEEPY_HOST,
     timeout_s: float = DEFAULT_TIMEOUT_S[1],
+    limits: Limits | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> XListener:
     """The listener for a stored X source (`x_search` or `x_mentions`)."""
@@ -440,6 +477,7 @@ def build_x_listener(
         "rates": rates_for(config, rates),
         "base_url": base_url,
         "timeout": (min(DEFAULT_TIMEOUT_S[0], timeout_s), timeout_s),
+        "limits": limits,
         "clock": clock,
     }
     if kind == "x_search":
@@ -451,8 +489,3 @@ def build_x_listener(
 
 def _when(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "the last stored post"
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, str) else value
-    return text[:120]

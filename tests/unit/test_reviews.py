@@ -103,14 +103,16 @@ def test_an_app_without_reviews_is_an_empty_page(api, clock) -> None:
     assert batch.items == [] and not batch.more
 
 
-def test_a_malformed_review_is_skipped_and_a_page_without_a_feed_is_bad_data(api, clock, caplog) -> None:
+def test_a_review_without_an_id_is_counted_and_a_page_without_a_feed_is_bad_data(api, clock) -> None:
+    # Issue 17: an unreadable date no longer loses the review (test_source_payloads.py); a missing id does.
     page = fixture_json("reviews", "app_store_page_1.json")
-    page["feed"]["entry"][0]["updated"] = {"label": "yesterday"}
+    del page["feed"]["entry"][0]["id"]
     api.get(PAGE_1, json=page)
     api.get(PAGE_1, json={"unexpected": True})
     listener = app_store(clock)
-    assert [i.csat for i in listener.fetch(None).items] == [5, 3]
-    assert "skipped a malformed review" in caplog.text
+    batch = listener.fetch(None)
+    assert [i.csat for i in batch.items] == [5, 3]
+    assert dict(batch.skipped) == {"review without an id": 1}
     assert error_from(listener).kind is ErrorKind.BAD_DATA
 
 
