@@ -22,6 +22,7 @@ No Streamlit import here.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -49,6 +50,9 @@ AUTH_FIX = (
     "Create an app password (Bluesky → Settings → Privacy and security → App passwords), put the handle in "
     "BLUESKY_HANDLE and the app password in BLUESKY_APP_PASSWORD, and restart the listeners."
 )
+# Why a post could not be stored: the reasons the Sources page counts.
+NO_TEXT = "post with no text (an image or a quote only)"
+MALFORMED_POST = "malformed post"
 GONE_EMBEDS = {
     "app.bsky.embed.record#viewNotFound": "deleted",
     "app.bsky.embed.record#viewBlocked": "blocked",
@@ -135,14 +139,21 @@ class BlueskyListener:
                 raise SourceError(ErrorKind.BAD_DATA, "Bluesky answered a search without a posts list")
             times: list[datetime] = []
             parsed: list[tuple[dict[str, Any], datetime]] = []
+            skipped: Counter[str] = Counter()
             for post in posts:
-                moment = _sort_time(post)
-                if moment is None:
-                    log.warning("%s: skipped a malformed post %r", self.name, str(post)[:120])
+                if not isinstance(post, dict) or not post.get("uri"):
+                    skipped[MALFORMED_POST] += 1
                     continue
-                times.append(moment)
-                if state.is_new(moment) and _has_text(post):
-                    parsed.append((post, moment))
+                moment = _sort_time(post)
+                if moment is not None:
+                    times.append(moment)
+                    if not state.is_new(moment):
+                        continue
+                if not _has_text(post):
+                    skipped[NO_TEXT] += 1
+                    continue
+                # Without a readable time: stored with the fetch time, kept out of the watermark.
+                parsed.append((post, moment or now))
             calls += self._learn_followers([str((p.get("author") or {}).get("did")) for p, _ in parsed])
         except SourceError:
             raise
@@ -150,14 +161,21 @@ class BlueskyListener:
             raise classify(
                 error, service="Bluesky", secrets=[self._password], now=self.clock(), auth_fix=AUTH_FIX
             ) from None
-        items = [item for post, moment in parsed if (item := self._item(post, moment, now)) is not None]
+        items = []
+        for post, moment in parsed:
+            item = self._item(post, moment, now)
+            if item is None:
+                skipped[MALFORMED_POST] += 1
+            else:
+                items.append(item)
         next_cursor, more, gap = state.after_page(times, page.get("cursor"), page_cap=PAGE_CAP)
         if not more and next_cursor.since and next_cursor.since != state.since:
             # Posts are indexed a little after they are written: step back a little (the store dedupes).
             stepped = datetime.fromisoformat(next_cursor.since) - SINCE_MARGIN
             old = state.since_time
             next_cursor = PageCursor(since=(max(stepped, old) if old else stepped).isoformat())
-        return Batch(items, next_cursor.dump(), more=more, usage=Usage(requests=calls, posts_read=len(posts)), gap=gap)
+        usage = Usage(requests=calls, posts_read=len(posts))
+        return Batch(items, next_cursor.dump(), more=more, usage=usage, gap=gap, skipped=dict(skipped))
 
     def check(self) -> str:
         """Sign in and run the search for one post (raises SourceError)."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,7 +38,8 @@ import requests
 from mastodon import Mastodon, MastodonRatelimitError
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
-from listeners.errors import RESET_MARGIN_S, classify
+from listeners.errors import RESET_MARGIN_S, cap_wait, classify
+from listeners.http import GuardedSession, Limits
 from listeners.markup import html_to_text
 from voc.costs import Usage
 from voc.source_config import host_url
@@ -58,6 +60,10 @@ SEARCH_NEEDS_TOKEN = (
 )
 # Mastodon.py's answer to "which version is the server" without asking it: no extra request per client.
 ASSUMED_VERSION = "4.0.0"
+# Why a status could not be stored: the reasons the Sources page counts.
+BOOST = "boost (the original post is stored on its own)"
+NO_TEXT = "post with no text (media only, or emptied)"
+MALFORMED_POST = "malformed post"
 
 
 def utcnow() -> datetime:
@@ -108,6 +114,7 @@ class MastodonListener:
         token: str | None = None,
         timeout_s: float = 30.0,
         session: requests.Session | None = None,
+        limits: Limits | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if kind not in ("mastodon_hashtag", "mastodon_search"):
@@ -130,7 +137,7 @@ class MastodonListener:
             request_timeout=timeout_s,
             mastodon_version=ASSUMED_VERSION,
             version_check_mode="none",
-            session=session,
+            session=session or GuardedSession(limits or Limits.of(timeout_s)),
             user_agent=USER_AGENT,
         )
 
@@ -151,7 +158,14 @@ class MastodonListener:
             ) from None
         if not isinstance(statuses, list):
             raise SourceError(ErrorKind.BAD_DATA, f"Mastodon answered with {type(statuses).__name__}, not a list")
-        items = [item for status in statuses if (item := self._item(status, now)) is not None]
+        items: list[RawItem] = []
+        skipped: Counter[str] = Counter()
+        for status in statuses:
+            item = self._item(status, now)
+            if isinstance(item, str):
+                skipped[item] += 1
+            else:
+                items.append(item)
         newest = min_id
         for status in statuses:
             if isinstance(status, Mapping) and status.get("id") is not None:
@@ -159,7 +173,8 @@ class MastodonListener:
         # A full page: more posts are waiting after it. Search has no forward order to rely on.
         more = self.kind == "mastodon_hashtag" and len(statuses) >= PAGE_SIZE and newest != min_id
         usage = Usage(requests=1, posts_read=len(statuses))
-        return Batch(items, json.dumps({"min_id": newest}) if newest else cursor, more=more, usage=usage)
+        next_cursor = json.dumps({"min_id": newest}) if newest else cursor
+        return Batch(items, next_cursor, more=more, usage=usage, skipped=dict(skipped))
 
     def check(self) -> str:
         """One cheap call that says whether this source can work, in words (raises SourceError)."""
@@ -201,26 +216,32 @@ class MastodonListener:
 
     def _rate_limited(self) -> SourceError:
         reset = self.client.ratelimit_reset  # Mastodon.py reads X-RateLimit-Reset off every answer
-        wait = max(float(reset) - time.time(), 0.0) + RESET_MARGIN_S if reset else None
+        try:
+            wait = cap_wait(max(float(reset) - time.time(), 0.0) + RESET_MARGIN_S) if reset else None
+        except (TypeError, ValueError, OverflowError):
+            wait = None
         when = f"retrying in {wait:.0f} s" if wait is not None else "no reset time given, backing off"
         return SourceError(ErrorKind.RATE_LIMITED, f"Mastodon rate limit reached (429); {when}.", retry_after_s=wait)
 
-    def _item(self, status: Any, fetched_at: datetime) -> RawItem | None:
+    def _item(self, status: Any, fetched_at: datetime) -> RawItem | str:
+        """The status as an item, or the reason it cannot be one (counted in the page's `skipped`)."""
         try:
             if status.get("reblog"):
-                return None  # a boost: the original post is what was said, and has its own id
+                return BOOST  # the original post is what was said, and has its own id
+            if status.get("id") in (None, ""):
+                return MALFORMED_POST
             status_id = str(status["id"])
-            posted_at = _datetime(status["created_at"])
+            posted_at = _status_time(status.get("created_at"), status_id)
             text = html_to_text(status.get("content"))
-            warning = (status.get("spoiler_text") or "").strip()
+            warning = str(status.get("spoiler_text") or "").strip()
             account = status.get("account") or {}
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            log.warning("%s: skipped a malformed post %r: %s", self.name, _short(status), error)
-            return None
+            log.warning("%s: skipped a malformed post: %s", self.name, type(error).__name__)
+            return MALFORMED_POST
         if warning:
             text = f"{warning}\n\n{text}".strip()
         if not text:
-            return None  # deleted or emptied by its author, or media only: nothing to read
+            return NO_TEXT  # deleted or emptied by its author, or media only: nothing to read
         followers = account.get("followers_count")
         acct = account.get("acct")
         suspended = bool(account.get("suspended"))
@@ -260,13 +281,21 @@ def build_mastodon_listener(
     token_instance: str,
     timeout_s: float = 30.0,
     session: requests.Session | None = None,
+    limits: Limits | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> MastodonListener:
     """The listener for a stored Mastodon source; the token only goes to the instance it belongs to."""
     parsed = MastodonConfig.from_mapping(config, default_brand)
     own = bool(token) and host_url(token_instance) == parsed.instance
     return MastodonListener(
-        name, kind, parsed, token=token if own else None, timeout_s=timeout_s, session=session, clock=clock
+        name,
+        kind,
+        parsed,
+        token=token if own else None,
+        timeout_s=timeout_s,
+        session=session,
+        limits=limits,
+        clock=clock,
     )
 
 
@@ -288,12 +317,21 @@ def _datetime(value: Any) -> datetime:
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+def _status_time(value: Any, status_id: str) -> datetime:
+    """When a status was written: `created_at`, else the time its id was minted (Mastodon's ids
+    carry milliseconds in their upper bits, as X's do)."""
+    if value:
+        try:
+            return _datetime(value)
+        except (TypeError, ValueError):
+            pass
+    if not status_id.isdigit():
+        raise ValueError("a status without a time and without a numeric id")
+    return datetime.fromtimestamp((int(status_id) >> 16) / 1000, tz=UTC)
+
+
 def _when(value: Any) -> str:
     try:
         return f"newest post {_datetime(value):%Y-%m-%d %H:%M} UTC"
     except (TypeError, ValueError):
         return "posts found"
-
-
-def _short(value: Any) -> str:
-    return json.dumps(value, default=str)[:120] if not isinstance(value, str) else value[:120]

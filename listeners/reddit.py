@@ -30,16 +30,17 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import praw
-import requests
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
-from listeners.errors import RESET_MARGIN_S, classify
+from listeners.errors import RESET_MARGIN_S, cap_wait, classify
+from listeners.http import GuardedSession, Limits
 from listeners.paging import DEFAULT_BACKFILL, PageCursor
 from voc.costs import Usage
 from voc.source_config import MISSING_REDDIT, subreddit_names
@@ -55,6 +56,9 @@ AUTH_FIX = (
 )
 GONE = frozenset({"[deleted]", "[removed]", "[ Removed by Reddit ]", "[removed by reddit]"})
 SUBSCRIBERS_TTL = timedelta(hours=24)
+# Why a listing entry could not be stored: the reasons the Sources page counts.
+GONE_COMMENT = "deleted or removed comment"
+MALFORMED_THING = "malformed post or comment"
 
 
 def utcnow() -> datetime:
@@ -66,17 +70,11 @@ def subreddit_path(subreddits: str) -> str:
     return "+".join(dict.fromkeys(subreddit_names(subreddits))) or "all"
 
 
-class TimeoutSession(requests.Session):
-    """A requests session with a default timeout on every call (prawcore passes its own, keep it)."""
+class TimeoutSession(GuardedSession):
+    """The shared guarded session (total deadline, size limit, few redirects) for prawcore."""
 
-    def __init__(self, timeout_s: float) -> None:
-        super().__init__()
-        self.default_timeout = (min(5.0, timeout_s), timeout_s)
-
-    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.default_timeout
-        return super().request(method, url, *args, **kwargs)
+    def __init__(self, timeout_s: float, limits: Limits | None = None) -> None:
+        super().__init__(limits or Limits.of(timeout_s), default_timeout=(min(5.0, timeout_s), timeout_s))
 
 
 @dataclass(frozen=True)
@@ -121,6 +119,7 @@ class RedditListener:
         client_secret: str | None,
         user_agent: str,
         timeout_s: float = 30.0,
+        limits: Limits | None = None,
         oauth_url: str = "https://oauth.reddit.com",
         reddit_url: str = "https://www.reddit.com",
         clock: Callable[[], datetime] = utcnow,
@@ -147,7 +146,7 @@ class RedditListener:
                 timeout=int(timeout_s),
                 oauth_url=oauth_url,
                 reddit_url=reddit_url,
-                requestor_kwargs={"session": TimeoutSession(timeout_s)},
+                requestor_kwargs={"session": TimeoutSession(timeout_s, limits)},
             )
 
     def __repr__(self) -> str:  # never the secret
@@ -167,16 +166,18 @@ class RedditListener:
             children = list(listing.children or [])
             after = getattr(listing, "after", None)
             times, items = [], []
+            skipped: Counter[str] = Counter()
             for thing in children:
                 moment = _created(thing)
-                if moment is None:
-                    log.warning("%s: skipped a malformed %s without created_utc", self.name, type(thing).__name__)
-                    continue
-                times.append(moment)
-                if not state.is_new(moment):
-                    continue
-                item = self._item(thing, moment, now)
-                if item is not None:
+                if moment is not None:
+                    times.append(moment)
+                    if not state.is_new(moment):
+                        continue
+                # Without created_utc: stored with the fetch time, and kept out of the watermark.
+                item = self._item(thing, moment or now, now, dated=moment is not None)
+                if isinstance(item, str):
+                    skipped[item] += 1
+                elif item is not None:
                     items.append(item)
             requests_made += self._add_reach(items)
         except SourceError:
@@ -187,7 +188,7 @@ class RedditListener:
             ) from None
         cursor_after, more, gap = state.after_page(times, after, page_cap=PAGE_CAP)
         usage = Usage(requests=requests_made, posts_read=len(children))
-        return Batch([i for _, i in items], cursor_after.dump(), more=more, usage=usage, gap=gap)
+        return Batch([i for _, i in items], cursor_after.dump(), more=more, usage=usage, gap=gap, skipped=dict(skipped))
 
     def check(self) -> str:
         """Sign in and read the subreddits' sizes, or the newest matching post (raises SourceError)."""
@@ -220,10 +221,11 @@ class RedditListener:
             return
         wait = (next_ns - time.monotonic_ns()) / 1e9
         if wait > 1:
+            capped = cap_wait(wait + RESET_MARGIN_S)
             raise SourceError(
                 ErrorKind.RATE_LIMITED,
-                f"Reddit's rate-limit window is used up; retrying in {wait:.0f} s.",
-                retry_after_s=wait + RESET_MARGIN_S,
+                f"Reddit's rate-limit window is used up; retrying in {capped or wait:.0f} s.",
+                retry_after_s=capped,
             )
 
     def _path(self) -> str:
@@ -248,7 +250,10 @@ class RedditListener:
         folded = text.casefold()
         return any(keyword in folded for keyword in self.config.keywords)
 
-    def _item(self, thing: Any, posted_at: datetime, fetched_at: datetime) -> tuple[Any, RawItem] | None:
+    def _item(
+        self, thing: Any, posted_at: datetime, fetched_at: datetime, *, dated: bool = True
+    ) -> tuple[Any, RawItem] | str | None:
+        """The thing as an item, the reason it cannot be one, or None when it does not match the keywords."""
         # Only what the listing carried: praw fetches the whole object on any attribute it lacks.
         fields = vars(thing)
         comment = self.kind == "reddit_comments"
@@ -259,7 +264,7 @@ class RedditListener:
             if comment:
                 body = str(fields.get("body") or "").strip()
                 if body in GONE or not body:
-                    return None  # a deleted or removed comment says nothing any more
+                    return GONE_COMMENT  # it says nothing any more
                 text, removed = body, False
             else:
                 title = str(fields["title"]).strip()
@@ -267,8 +272,8 @@ class RedditListener:
                 removed = body in GONE or bool(fields.get("removed_by_category"))
                 text = title if removed or not body else f"{title}\n\n{body}"
         except (KeyError, TypeError) as error:
-            log.warning("%s: skipped a malformed Reddit item: %s", self.name, error)
-            return None
+            log.warning("%s: skipped a malformed Reddit item: %s", self.name, type(error).__name__)
+            return MALFORMED_THING
         if not text or not self._matches(text):
             return None
         author = fields.get("author")  # None once the account is deleted
@@ -294,6 +299,7 @@ class RedditListener:
                 "removed": removed,
                 "reach_from": "subreddit_subscribers" if isinstance(subscribers, int) else None,
                 "fetched_at": fetched_at.isoformat(),
+                "posted_at_from": "created_utc" if dated else "fetched_at",
             },
         )
         return thing, item
@@ -335,6 +341,7 @@ def build_reddit_listener(
     client_secret: str | None,
     user_agent: str,
     timeout_s: float = 30.0,
+    limits: Limits | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> RedditListener:
     """The listener for a stored `reddit_posts` or `reddit_comments` source."""
@@ -346,6 +353,7 @@ def build_reddit_listener(
         client_secret=client_secret,
         user_agent=user_agent,
         timeout_s=timeout_s,
+        limits=limits,
         clock=clock,
     )
 

@@ -135,7 +135,7 @@ def test_timeouts_and_server_errors_are_transient(bsky: FakeBluesky, clock) -> N
     assert error_from(listener(bsky, clock)).kind is ErrorKind.TRANSIENT
 
 
-def test_malformed_posts_are_skipped_and_a_malformed_page_is_bad_data(bsky: FakeBluesky, clock, caplog) -> None:
+def test_posts_without_text_are_counted_and_a_malformed_page_is_bad_data(bsky: FakeBluesky, clock) -> None:
     page = fixture_json("bluesky", "search_page_1.json")
     del page["posts"][0]["record"]
     page["posts"][1]["indexedAt"] = "not a time"
@@ -144,10 +144,10 @@ def test_malformed_posts_are_skipped_and_a_malformed_page_is_bad_data(bsky: Fake
     bsky.add("app.bsky.feed.searchPosts", httpx.Response(200, json={"cursor": "x", "posts": "nope"}))
     source = listener(bsky, clock)
     batch = source.fetch(None)
-    assert [i.extra["author_did"] for i in batch.items] == [
-        "did:plc:kim9q8z"
-    ]  # the first has no text, the second no time
-    assert "skipped a malformed post" in caplog.text
+    # Issue 17: the first has no text (counted), the second no time (stored with the fetch time).
+    assert [i.extra["author_did"] for i in batch.items] == ["did:plc:omar7h3c", "did:plc:kim9q8z"]
+    assert batch.items[0].posted_at == clock()
+    assert dict(batch.skipped) == {"post with no text (an image or a quote only)": 1}
     assert error_from(source).kind is ErrorKind.BAD_DATA
 
 

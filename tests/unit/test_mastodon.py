@@ -127,13 +127,17 @@ def test_boosts_emptied_posts_and_suspended_authors(api, clock) -> None:
     assert json.loads(batch.cursor or "") == {"min_id": "117665621606400007"}  # skipped ones still move it
 
 
-def test_a_malformed_status_is_skipped_and_the_rest_kept(api, clock, caplog) -> None:
+def test_a_status_without_a_time_takes_it_from_its_id_and_one_without_an_id_is_counted(api, clock) -> None:
+    # Issue 17: Mastodon ids carry the milliseconds they were minted at (id >> 16).
     page = fixture_json("mastodon", "tag_page.json")
     del page[1]["created_at"]
+    del page[2]["id"]
     api.get(TAG_URL, json=page)
     batch = hashtag(clock).fetch(None)
-    assert [i.external_id for i in batch.items] == ["117665562624000007", "117665405337600007"]
-    assert "skipped a malformed post" in caplog.text
+    assert [i.external_id for i in batch.items] == ["117665562624000007", "117665483980800007"]
+    undated = batch.items[1]
+    assert undated.posted_at == datetime.fromtimestamp((117665483980800007 >> 16) / 1000, tz=UTC)
+    assert dict(batch.skipped) == {"malformed post": 1}
 
 
 def test_a_body_that_is_not_json_is_transient(api, clock) -> None:

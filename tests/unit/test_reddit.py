@@ -219,15 +219,19 @@ def test_a_timeout_is_transient(api, clock) -> None:
     assert error_from(posts(clock)).kind is ErrorKind.TRANSIENT
 
 
-def test_a_malformed_item_is_skipped_and_the_rest_kept(api, clock, caplog) -> None:
+def test_a_post_without_a_time_is_stored_and_a_malformed_one_counted(api, clock) -> None:
+    # Issue 17: a post without created_utc is stored with the fetch time (and says so); one
+    # without a title cannot be read and is counted in the page's `skipped`.
     page = fixture_json("reddit", "search_page_1.json")
     del page["data"]["children"][0]["data"]["created_utc"]
     del page["data"]["children"][1]["data"]["title"]
     signed_in(api)
     api.get(SEARCH, json=page, headers=RATE)
     batch = posts(clock).fetch(None)
-    assert [i.external_id for i in batch.items] == ["t3_1gx9ab"]
-    assert "skipped a malformed" in caplog.text
+    assert [i.external_id for i in batch.items] == ["t3_1gx9ad", "t3_1gx9ab"]
+    undated = batch.items[0]
+    assert undated.posted_at == clock() and undated.extra["posted_at_from"] == "fetched_at"
+    assert dict(batch.skipped) == {"malformed post or comment": 1}
 
 
 def test_check_reports_each_subreddits_size(api, clock) -> None:
