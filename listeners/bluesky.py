@@ -34,6 +34,7 @@ from atproto_client.request import Request
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
+from listeners.http import GuardedTransport, Limits
 from listeners.paging import DEFAULT_BACKFILL, PageCursor
 from voc.costs import Usage
 from voc.source_config import MISSING_BLUESKY
@@ -107,6 +108,7 @@ class BlueskyListener:
         service_url: str = "https://bsky.social",
         timeout_s: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        limits: Limits | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if not config.query:
@@ -117,8 +119,10 @@ class BlueskyListener:
         self._handle = handle or None
         self._password = app_password or None
         timeout = httpx.Timeout(timeout_s, connect=min(5.0, timeout_s))
-        extra = {"transport": transport} if transport is not None else {}
-        self.client = Client(base_url=service_url, request=Request(timeout=timeout, **extra))
+        limits = limits or Limits.of(timeout_s)
+        guarded = GuardedTransport(limits, transport)  # a total deadline and a size limit, as for requests
+        request = Request(timeout=timeout, transport=guarded, max_redirects=limits.max_redirects)
+        self.client = Client(base_url=service_url, request=request)
         self._signed_in = False
         self._followers: dict[str, tuple[int | None, datetime]] = {}
 
@@ -293,6 +297,7 @@ def build_bluesky_listener(
     service_url: str = "https://bsky.social",
     timeout_s: float = 30.0,
     transport: httpx.BaseTransport | None = None,
+    limits: Limits | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> BlueskyListener:
     """The listener for a stored `bluesky_search` source."""
@@ -304,6 +309,7 @@ def build_bluesky_listener(
         service_url=service_url,
         timeout_s=timeout_s,
         transport=transport,
+        limits=limits,
         clock=clock,
     )
 

@@ -14,6 +14,9 @@ through prawcore, Mastodon through Mastodon.py) has:
   other content encodings are not asked for (`Accept-Encoding: gzip, deflate`);
 - **few redirects** (`Limits.max_redirects`, 5): a redirect loop ends as requests' `TooManyRedirects`.
 
+`GuardedTransport` gives an httpx client (atproto's, for Bluesky) the same deadline, size limit
+and decompression guard.
+
 Failures are raised as `requests` exceptions (`ResponseTooLarge`, `DeadlineExceeded`) so every
 client passes them up the way it passes any network error, and `listeners.errors.classify`
 turns them into the message the Sources page shows. No Streamlit import here.
@@ -24,10 +27,10 @@ from __future__ import annotations
 import threading
 import time
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import requests
 from requests.adapters import HTTPAdapter
 
@@ -94,7 +97,7 @@ class GuardedAdapter(HTTPAdapter):
         timeout: Any = None,
         verify: Any = True,
         cert: Any = None,
-        proxies: Mapping[str, str] | None = None,
+        proxies: dict[str, str] | None = None,
     ) -> requests.Response:
         deadline = getattr(self._deadlines, "at", None) or time.monotonic() + self.limits.deadline_s
         remaining = deadline - time.monotonic()
@@ -137,7 +140,7 @@ class GuardedSession(requests.Session):
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
         outer = getattr(self._deadlines, "at", None)
@@ -230,10 +233,55 @@ def _split(timeout: Any) -> tuple[float | None, float | None]:
 def _lower_socket_timeout(raw: Any, remaining: float) -> None:
     """Make the next socket read give up when the deadline does (urllib3 keeps the connection on `raw`)."""
     sock = getattr(getattr(raw, "_connection", None), "sock", None)
-    settimeout = getattr(sock, "settimeout", None)
-    if callable(settimeout):
+    if sock is None or not hasattr(sock, "settimeout"):
+        return  # a stand-in response (tests) or a connection already gone
+    try:
+        current = sock.gettimeout()
+        sock.settimeout(remaining if current is None else min(current, remaining))
+    except OSError:
+        pass
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """The same deadline, size limit and decompression guard for httpx clients (atproto's Bluesky client).
+
+    The body is read here, raw, chunk by chunk as it arrives, and handed on decoded, so the
+    client above never decompresses or buffers more than the limit.
+    """
+
+    def __init__(self, limits: Limits, inner: httpx.BaseTransport | None = None) -> None:
+        self.limits = limits
+        self.inner = inner or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline = time.monotonic() + self.limits.deadline_s
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        response = self.inner.handle_request(request)
         try:
-            current = sock.gettimeout()
-            settimeout(remaining if current is None else min(current, remaining))
-        except OSError:
-            pass
+            encoding = response.headers.get("Content-Encoding", "").strip().lower()
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and encoding in ("", "identity") and int(declared) > self.limits.max_bytes:
+                raise ResponseTooLarge(self.limits.max_bytes)
+            decoder = _Decoder(encoding)
+            out = bytearray()
+            for chunk in response.stream:  # type: ignore[union-attr]
+                if time.monotonic() > deadline:
+                    raise DeadlineExceeded(self.limits.deadline_s)
+                out += decoder.feed(chunk, self.limits.max_bytes - len(out))
+                if len(out) > self.limits.max_bytes:
+                    raise ResponseTooLarge(self.limits.max_bytes)
+            out += decoder.finish()
+            if len(out) > self.limits.max_bytes:
+                raise ResponseTooLarge(self.limits.max_bytes)
+        finally:
+            response.close()
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED_HEADERS]
+        return httpx.Response(
+            response.status_code, headers=headers, content=bytes(out), request=request, extensions=response.extensions
+        )
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+_DECODED_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})

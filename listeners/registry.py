@@ -12,6 +12,7 @@ from typing import Any
 
 from listeners.base import Batch, ErrorKind, Listener, SourceError
 from listeners.errors import install_log_scrubber, remember_secrets, scrub
+from listeners.http import Limits
 from listeners.replay import ReplayListener
 from listeners.survey_folder import folder_listener
 from listeners.x_recent import build_x_listener
@@ -66,6 +67,7 @@ def _build_x(source: SourceState, settings: Settings) -> Listener:
         rates=Rates(post_read_usd=settings.x_post_read_usd, user_read_usd=settings.x_user_read_usd),
         base_url=settings.x_api_base_url,
         timeout_s=settings.x_request_timeout_s,
+        limits=Limits.of(settings.x_request_timeout_s, settings.source_max_response_mb),
     )
 
 
@@ -93,6 +95,11 @@ def _tolerant(build: Callable[[SourceState, Settings], Listener]) -> Callable[[S
     return factory
 
 
+def _limits(settings: Settings) -> Limits:
+    """Every source's deadline and size limit (`listeners.http`, docs/sources.md "Limits")."""
+    return Limits.of(settings.source_request_timeout_s, settings.source_max_response_mb)
+
+
 def _mastodon(source: SourceState, settings: Settings) -> Listener:
     from listeners.mastodon import build_mastodon_listener
 
@@ -104,6 +111,7 @@ def _mastodon(source: SourceState, settings: Settings) -> Listener:
         token=settings.mastodon_access_token,
         token_instance=settings.mastodon_instance,
         timeout_s=settings.source_request_timeout_s,
+        limits=_limits(settings),
     )
 
 
@@ -118,6 +126,7 @@ def _bluesky(source: SourceState, settings: Settings) -> Listener:
         app_password=settings.bluesky_app_password,
         service_url=settings.bluesky_service_url,
         timeout_s=settings.source_request_timeout_s,
+        limits=_limits(settings),
     )
 
 
@@ -133,6 +142,7 @@ def _reddit(source: SourceState, settings: Settings) -> Listener:
         client_secret=settings.reddit_client_secret,
         user_agent=settings.reddit_user_agent,
         timeout_s=settings.source_request_timeout_s,
+        limits=_limits(settings),
     )
 
 
@@ -145,6 +155,7 @@ def _feed(source: SourceState, settings: Settings) -> Listener:
         source.config,
         default_brand=settings.brand,
         timeout_s=settings.source_request_timeout_s,
+        limits=_limits(settings),
     )
 
 
@@ -158,6 +169,7 @@ def _reviews(source: SourceState, settings: Settings) -> Listener:
         default_brand=settings.brand,
         play_credentials_file=settings.google_play_service_account_file,
         timeout_s=settings.source_request_timeout_s,
+        limits=_limits(settings),
     )
 
 

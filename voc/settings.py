@@ -55,6 +55,7 @@ class Settings:
     x_post_read_usd: float = 0.005  # X pay-per-use price of one post read (cost meter estimate)
     x_user_read_usd: float = 0.010  # ... and of one user read
     source_request_timeout_s: float = 30.0  # every call to the other sources gives up after this long
+    source_max_response_mb: float = 10.0  # any source's answer larger than this (decompressed) is refused
     mastodon_instance: str = ""  # the instance MASTODON_ACCESS_TOKEN belongs to (it is sent nowhere else)
     mastodon_access_token: str | None = field(default=None, repr=False)
     bluesky_handle: str | None = None
@@ -105,6 +106,7 @@ class Settings:
             ("x_post_read_usd", float),
             ("x_user_read_usd", float),
             ("source_request_timeout_s", float),
+            ("source_max_response_mb", float),
             ("mastodon_instance", str),
             ("bluesky_service_url", str),
             ("reddit_user_agent", str),
