@@ -303,7 +303,7 @@ def _guard_failure(error: BaseException, service: str) -> SourceError | None:
         if isinstance(cause, requests.TooManyRedirects):
             return SourceError(
                 ErrorKind.BAD_DATA,
-                f"{service} redirected more than {getattr(cause, 'limit', 'the allowed number of')} times "
+                f"{service} redirected more than {_redirect_limit(cause)} times "
                 "(a redirect loop, or a moved address): check the address on the Sources page.",
             )
         if isinstance(cause, requests.ConnectTimeout):
@@ -313,6 +313,11 @@ def _guard_failure(error: BaseException, service: str) -> SourceError | None:
             if why != NO_CONNECTION:
                 return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service}: {why}.")
     return None
+
+
+def _redirect_limit(error: BaseException) -> str:
+    found = re.search(r"Exceeded (\d+) redirects", str(error))  # requests' own words
+    return found.group(1) if found else "the allowed number of"
 
 
 def _why_unreachable(error: BaseException) -> str:

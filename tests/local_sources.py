@@ -10,6 +10,7 @@ from queues. Payloads come from tests/fixtures/; every account in them is made u
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import hashlib
 import json
@@ -176,3 +177,117 @@ class FakeBluesky:
             return httpx.Response(501, json={"error": "MethodNotImplemented", "message": method})
         answer = queue.pop(0) if len(queue) > 1 else queue[0]
         return answer(request) if callable(answer) else answer
+
+
+# ---- a server that misbehaves on purpose -----------------------------------------------------
+
+Fault = Callable[[BaseHTTPRequestHandler], None]
+
+
+class FaultServer:
+    """A loopback server whose answer on each path the test sets (and may change while it runs):
+    any status, headers and body; a body dripped a byte at a time; a body streamed without a
+    length until the client hangs up; a redirect to itself. It counts the body bytes it wrote."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Fault] = {}
+        self.body_bytes_sent: Counter[str] = Counter()
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                self._route()
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                self._route()
+
+            def _route(self) -> None:
+                path = urlparse(self.path).path
+                fault = outer.routes.get(path)
+                if fault is None:
+                    outer.send(self, 404, b"not found", {"Content-Type": "text/plain"})
+                    return
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    fault(self)  # the client may give up half-way, which is what most faults are for
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> FaultServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _count(self, handler: BaseHTTPRequestHandler, size: int) -> None:
+        with self.lock:
+            self.body_bytes_sent[urlparse(handler.path).path] += size
+
+    def send(
+        self, handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str] | None = None
+    ) -> None:
+        handler.send_response(status)
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+        self._count(handler, len(body))
+
+    # Faults, each a function of the request handler:
+
+    def answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> Fault:
+        return lambda handler: self.send(handler, status, body, headers)
+
+    def drip(self, body: bytes, every_s: float, content_type: str = "application/rss+xml") -> Fault:
+        """Headers at once, then one byte every `every_s` seconds (a slow-loris answer)."""
+
+        def fault(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            handler.send_header("Content-Type", content_type)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.flush()
+            for index in range(len(body)):
+                if self.stopping.wait(every_s):
+                    return
+                handler.wfile.write(body[index : index + 1])
+                handler.wfile.flush()
+                self._count(handler, 1)
+
+        return fault
+
+    def endless(self, total: int, content_type: str = "application/rss+xml") -> Fault:
+        """`total` bytes with no Content-Length (HTTP/1.0: the body ends when the connection does)."""
+
+        def fault(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            handler.send_header("Content-Type", content_type)
+            handler.end_headers()
+            chunk = b"<item>" + b"x" * 65_530
+            sent = 0
+            while sent < total and not self.stopping.is_set():
+                handler.wfile.write(chunk)
+                sent += len(chunk)
+                self._count(handler, len(chunk))
+
+        return fault
+
+    def redirect_to(self, location: str) -> Fault:
+        return lambda handler: self.send(handler, 302, b"", {"Location": location})
