@@ -141,3 +141,34 @@ def test_google_redirect_links_are_unwrapped() -> None:
 def test_a_source_without_a_url_is_a_config_error(clock) -> None:
     with pytest.raises(ValueError, match="needs an http"):
         feed("ftp://feeds.example/x", clock)
+
+
+# ---- entries without a link, guid or id (issue 17) ---------------------------------------------
+
+
+def test_rss_items_without_link_or_guid_are_keyed_on_their_content_and_stored_once(api, clock) -> None:
+    api.get(FEED, body=fixture_bytes("feeds", "rss_without_link_or_guid.xml"), content_type="application/rss+xml")
+    api.get(FEED, body=fixture_bytes("feeds", "rss_without_link_or_guid.xml"), content_type="application/rss+xml")
+    listener = feed(FEED, clock)
+    first = listener.fetch(None)
+    texts = [item.text for item in first.items]
+    assert texts[0].startswith("Evening outage in Leeds\n\nSeveral members report no signal")
+    assert "Roaming charges thread" in texts[1]
+    assert texts[2] == "A notice with a description and nothing else is a valid RSS item too."
+    assert all(item.external_id.startswith("content:") for item in first.items)
+    assert first.items[0].posted_at.isoformat() == "2026-11-23T18:20:00+00:00"
+    assert first.items[1].posted_at == clock()  # no date of its own: the time it was fetched
+    assert dict(first.skipped) == {"entry with no title or text": 1}  # the empty item, counted
+    again = listener.fetch(first.cursor)
+    assert again.items == []  # the content keys were remembered
+
+
+def test_atom_entries_without_an_id_are_stored(api, clock) -> None:
+    api.get(FEED, body=fixture_bytes("feeds", "atom_without_id.xml"), content_type="application/atom+xml")
+    batch = feed(FEED, clock).fetch(None)
+    assert [item.text.split("\n")[0] for item in batch.items] == [
+        "Mobile data degraded in Bristol",
+        "Bristol mobile data restored",
+    ]
+    assert batch.items[1].text.endswith("Mobile data in Bristol is back to normal.")
+    assert len({item.external_id for item in batch.items}) == 2 and not batch.skipped

@@ -249,3 +249,33 @@ def test_subreddit_lists_become_one_multireddit() -> None:
 def test_comments_of_all_reddit_are_refused(clock) -> None:
     with pytest.raises(ValueError, match="needs subreddits"):
         comments(clock, subreddits="")
+
+
+def test_reddits_api_errors_are_an_invalid_source_in_reddits_own_words(api, clock) -> None:
+    signed_in(api)
+    api.get(SEARCH, json=fixture_json("reddit", "api_error_subreddit_noexist.json"), headers=RATE)
+    error = error_from(posts(clock))
+    assert error.kind is ErrorKind.INVALID_QUERY and not error.retryable
+    assert "SUBREDDIT_NOEXIST: that subreddit doesn't exist (field sr_name)" in error.message
+
+
+def test_a_quarantined_subreddit_is_said_to_be_quarantined_not_a_credentials_problem(api, clock) -> None:
+    signed_in(api)
+    api.get(SEARCH, json=fixture_json("reddit", "error_403_quarantined.json"), status=403)
+    error = error_from(posts(clock))
+    assert error.kind is ErrorKind.INVALID_QUERY
+    assert "is quarantined" in error.message and "not a credentials problem" in error.message
+    assert "REDDIT_CLIENT_SECRET" not in error.message
+    assert "shocking or highly offensive" in error.message  # Reddit's own explanation
+
+
+def test_a_user_that_does_not_exist_is_reported_by_its_reason_code() -> None:
+    from praw.exceptions import RedditAPIException
+
+    from listeners.errors import classify
+
+    error = classify(
+        RedditAPIException([["USER_DOESNT_EXIST", "that user doesn't exist", "username"]]), service="Reddit"
+    )
+    assert error.kind is ErrorKind.INVALID_QUERY
+    assert "USER_DOESNT_EXIST: that user doesn't exist" in error.message

@@ -104,7 +104,7 @@ def test_an_app_without_reviews_is_an_empty_page(api, clock) -> None:
 
 
 def test_a_review_without_an_id_is_counted_and_a_page_without_a_feed_is_bad_data(api, clock) -> None:
-    # Issue 17: an unreadable date no longer loses the review (test_source_payloads.py); a missing id does.
+    # Issue 17: an unreadable date no longer loses the review (see the test below); a missing id does.
     page = fixture_json("reviews", "app_store_page_1.json")
     del page["feed"]["entry"][0]["id"]
     api.get(PAGE_1, json=page)
@@ -256,3 +256,13 @@ def test_sent_parameters_follow_the_reviews_list_method(clock, key_file) -> None
     assert reviews[0].path == f"/androidpublisher/v3/applications/{PACKAGE}/reviews"
     assert parse_qs(reviews[0].query)["maxResults"] == ["100"]
     assert parse_qs(reviews[1].query)["token"] == ["Cg0I-qLi5wUQgKXD8gI"]
+
+
+def test_a_page_of_app_store_reviews_without_updated_is_stored_with_the_fetch_time(api, clock) -> None:
+    # Issue 17: a whole page was once lost so. Apple's entries carry no other date.
+    api.get(PAGE_1, json=fixture_json("reviews", "app_store_without_updated.json"))
+    batch = app_store(clock).fetch(None)
+    assert [item.csat for item in batch.items] == [1, 5, 3]
+    assert {item.posted_at for item in batch.items} == {clock()}
+    assert {item.extra["posted_at_from"] for item in batch.items} == {"fetched_at"}
+    assert not batch.skipped

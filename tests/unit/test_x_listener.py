@@ -194,7 +194,7 @@ def test_partial_errors_on_a_200_are_logged_and_the_page_kept(api, clock, caplog
 
 def test_a_malformed_post_is_counted_as_skipped_and_the_rest_of_the_page_kept(api, clock) -> None:
     # Issue 17: a post without created_at is no longer malformed (its id carries its time, see
-    # test_source_payloads.py); a post without text is, and the page says so in `skipped`.
+    # the test below); a post without text is, and the page says so in `skipped`.
     page = load("search_page_2.json")
     del page["data"][0]["text"]
     api.get(SEARCH_URL, json=page)
@@ -420,3 +420,15 @@ def test_the_token_never_reaches_the_logs_even_at_debug(api, clock, caplog) -> N
 def test_an_unreadable_cursor_is_bad_data_not_a_crash(api, clock, cursor) -> None:
     error = error_from(search(clock), cursor)
     assert error.kind is ErrorKind.BAD_DATA and "cursor" in error.message
+
+
+def test_a_post_without_created_at_takes_its_time_from_its_id_and_its_text_is_unescaped(api, clock) -> None:
+    api.get(SEARCH_URL, json=load("search_escaped_and_undated.json"))
+    batch = search(clock).fetch(None)
+    undated, dated = batch.items
+    # The id's top bits are milliseconds since X's epoch: (id >> 22) + 1288834974657.
+    expected = datetime.fromtimestamp(((2124825285227446272 >> 22) + 1288834974657) / 1000, tz=UTC)
+    assert undated.posted_at == expected
+    assert undated.text == "Northwind's bill says £30 & the app says £25 >:( is it <really> that hard? @NorthwindMobile"
+    assert dated.text == "Signal back in Leeds && all good now, thanks @NorthwindMobile"
+    assert not batch.skipped
