@@ -13,8 +13,15 @@ runner then decides from the kind whether and when to retry:
 - usage cap reached (429 or 402 `usage-capped`, credits spent): pause until the next UTC midnight
   and try once a day until the cap resets, saying so;
 - unauthorised or forbidden (401, 403): stop retrying and say how to fix the credentials;
-- invalid request (400, 404): stop retrying and show the API's own message;
-- transient (5xx, timeouts, connection errors, a truncated body): exponential backoff with jitter.
+- invalid request (400, 404, praw's `RedditAPIException`, a quarantined, private or banned
+  subreddit): stop retrying and show the API's own message;
+- transient (5xx, timeouts, connection errors, a truncated body): exponential backoff with jitter;
+  a refused connection or an unknown host says so, and `describe_unreachable` turns it into "the
+  address does not answer" after a few tries in a row;
+- bad data (an answer over the size limit, a redirect loop, an unreadable body): the same backoff.
+
+Every wait a header asks for goes through `parse_retry_after` / `cap_wait`: finite, not
+negative, at most `MAX_WAIT_S` (6 hours), or None for the normal backoff.
 
 Messages are for the Sources page: they never contain a credential (`scrub`), and neither does any
 log line of a process that builds sources (`install_log_scrubber`, `remember_secrets`: the
