@@ -313,10 +313,15 @@ def _guard_failure(error: BaseException, service: str) -> SourceError | None:
                 f"{service} redirected more than {_redirect_limit(cause)} times "
                 "(a redirect loop, or a moved address): check the address on the Sources page.",
             )
-        if isinstance(cause, requests.ConnectTimeout):
+        names = {cls.__name__ for cls in type(cause).__mro__}
+        if "ConnectTimeout" in names:  # requests' and httpx's
             return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service}: {CONNECT_TIMEOUT}.")
-        if isinstance(cause, requests.ConnectionError) and not isinstance(cause, requests.ReadTimeout):
-            why = _why_unreachable(cause)
+        if isinstance(cause, requests.ConnectionError) or names & {
+            "ConnectError",
+            "gaierror",
+            "ConnectionRefusedError",
+        }:
+            why = _why_unreachable(cause)  # requests, httpx (atproto) and the socket errors beneath them
             if why != NO_CONNECTION:
                 return SourceError(ErrorKind.TRANSIENT, f"Could not connect to {service}: {why}.")
     return None

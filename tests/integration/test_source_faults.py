@@ -77,6 +77,58 @@ def test_a_slow_drip_is_abandoned_at_the_deadline(server: FaultServer, clock) ->
     assert took < GIVE_UP_WITHIN_S
 
 
+def every_client(base_url: str, clock: Any) -> dict[str, Any]:
+    """One listener of each requests- or httpx-based kind, every one of them talking to `base_url`."""
+    common: dict[str, Any] = {"default_brand": "Northwind Mobile", "timeout_s": LIMITS.deadline_s, "limits": LIMITS}
+    app_store = build_review_listener("app_store_reviews", "ios", {"app_id": "1234567890"}, clock=clock, **common)
+    app_store.host = base_url  # type: ignore[union-attr]
+    return {
+        "App Store": app_store,
+        "Mastodon": build_mastodon_listener(
+            "mastodon_hashtag",
+            "tag",
+            {"instance": base_url, "hashtag": "northwind"},
+            token=None,
+            token_instance="",
+            clock=clock,
+            **common,
+        ),
+        "X": build_x_listener(
+            "x_search",
+            "x",
+            {"query": "northwind"},
+            token="x-token-for-the-fault-suite-0123",
+            rates=Rates(),
+            base_url=base_url,
+            clock=clock,
+            **common,
+        ),
+        "Reddit": RedditListener(
+            "reddit",
+            "reddit_posts",
+            RedditConfig.from_mapping({"subreddits": "Northwind"}, "Northwind Mobile"),
+            client_id="client-id",
+            client_secret="reddit-secret-for-the-fault-suite",
+            user_agent="test",
+            timeout_s=LIMITS.deadline_s,
+            limits=LIMITS,
+            oauth_url=base_url,
+            reddit_url=base_url,
+            clock=clock,
+        ),
+        "Bluesky": build_bluesky_listener(
+            "bsky",
+            {"query": "northwind"},
+            handle=HANDLE,
+            app_password="abcd-efgh-ijkl-mnop",
+            service_url=base_url,
+            clock=clock,
+            **common,
+        ),
+        "Feed": feed(f"{base_url}/feed.xml", clock),
+    }
+
+
 def test_every_client_gives_up_on_a_slow_drip_within_its_deadline(server: FaultServer, clock) -> None:
     drip = server.drip(b'{"feed": {"entry": []}}' * 50, every_s=0.2, content_type="application/json")
     server.routes["/us/rss/customerreviews/page=1/id=1234567890/sortby=mostrecent/json"] = drip
@@ -90,55 +142,27 @@ def test_every_client_gives_up_on_a_slow_drip_within_its_deadline(server: FaultS
         200, json.dumps(SESSION).encode(), {"Content-Type": "application/json"}
     )
     server.routes["/xrpc/app.bsky.feed.searchPosts"] = drip
-    common = {"default_brand": "Northwind Mobile", "timeout_s": LIMITS.deadline_s, "limits": LIMITS}
-    listeners = {
-        "App Store": build_review_listener("app_store_reviews", "ios", {"app_id": "1234567890"}, clock=clock, **common),
-        "Mastodon": build_mastodon_listener(
-            "mastodon_hashtag",
-            "tag",
-            {"instance": server.url, "hashtag": "northwind"},
-            token=None,
-            token_instance="",
-            clock=clock,
-            **common,
-        ),
-        "X": build_x_listener(
-            "x_search",
-            "x",
-            {"query": "northwind"},
-            token="x-token-for-the-fault-suite-0123",
-            rates=Rates(),
-            base_url=server.url,
-            clock=clock,
-            **common,
-        ),
-        "Reddit": RedditListener(
-            "reddit",
-            "reddit_posts",
-            RedditConfig.from_mapping({"subreddits": "Northwind"}, "Northwind Mobile"),
-            client_id="client-id",
-            client_secret="reddit-secret-for-the-fault-suite",
-            user_agent="test",
-            timeout_s=LIMITS.deadline_s,
-            limits=LIMITS,
-            oauth_url=server.url,
-            reddit_url=server.url,
-            clock=clock,
-        ),
-        "Bluesky": build_bluesky_listener(
-            "bsky",
-            {"query": "northwind"},
-            handle=HANDLE,
-            app_password="abcd-efgh-ijkl-mnop",
-            service_url=server.url,
-            clock=clock,
-            **common,
-        ),
-    }
-    listeners["App Store"].host = server.url  # type: ignore[union-attr]
-    for service, listener in listeners.items():
+    server.routes["/feed.xml"] = drip
+    for service, listener in every_client(server.url, clock).items():
         error, took = failure(lambda listener=listener: listener.fetch(None))
         assert error.kind is ErrorKind.TRANSIENT, (service, error.message)
+        assert "too slow" in error.message, (service, error.message)
+        assert took < GIVE_UP_WITHIN_S, (service, took)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "why"),
+    [
+        (None, "nothing accepts connections at that address (connection refused)"),
+        ("http://no-such-host.invalid", "its host name does not resolve (no such host)"),
+    ],
+)
+def test_every_client_says_plainly_that_an_address_does_not_answer(clock, base_url: str | None, why: str) -> None:
+    for service, listener in every_client(base_url or f"http://127.0.0.1:{closed_port()}", clock).items():
+        error, took = failure(lambda listener=listener: listener.fetch(None))
+        assert error.kind is ErrorKind.TRANSIENT, (service, error.message)
+        assert why in error.message, (service, error.message)
+        assert "does not answer" in describe_unreachable(error.kind, error.message, 3), service
         assert took < GIVE_UP_WITHIN_S, (service, took)
 
 
