@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import praw
+from prawcore.sessions import FiniteRetryStrategy
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import RESET_MARGIN_S, cap_wait, classify
@@ -75,6 +76,18 @@ class TimeoutSession(GuardedSession):
 
     def __init__(self, timeout_s: float, limits: Limits | None = None) -> None:
         super().__init__(limits or Limits.of(timeout_s), default_timeout=(min(5.0, timeout_s), timeout_s))
+
+
+@dataclass(frozen=True)
+class NoRetries(FiniteRetryStrategy):
+    """prawcore retries a refused connection or a 5xx twice, sleeping up to six seconds inside the
+    runner; the runner retries itself, with backoff, without holding other sources up."""
+
+    def should_retry_on_failure(self) -> bool:
+        return False
+
+    def _sleep_seconds(self) -> float | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,9 @@ class RedditListener:
                 reddit_url=reddit_url,
                 requestor_kwargs={"session": TimeoutSession(timeout_s, limits)},
             )
+            for core in (self.reddit._core, self.reddit._read_only_core, self.reddit._authorized_core):
+                if core is not None and hasattr(core, "_retry_strategy_class"):
+                    core._retry_strategy_class = NoRetries
 
     def __repr__(self) -> str:  # never the secret
         return f"RedditListener({self.name!r}, {self.config.subreddits!r})"
