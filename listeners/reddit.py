@@ -60,6 +60,7 @@ SUBSCRIBERS_TTL = timedelta(hours=24)
 # Why a listing entry could not be stored: the reasons the Sources page counts.
 GONE_COMMENT = "deleted or removed comment"
 MALFORMED_THING = "malformed post or comment"
+NO_TEXT = "post or comment with no text"
 
 
 def utcnow() -> datetime:
@@ -290,8 +291,10 @@ class RedditListener:
         except (KeyError, TypeError) as error:
             log.warning("%s: skipped a malformed Reddit item: %s", self.name, type(error).__name__)
             return MALFORMED_THING
-        if not text or not self._matches(text):
-            return None
+        if not text:
+            return NO_TEXT
+        if not self._matches(text):
+            return None  # not about the brand: the source's keywords leave it out by design
         author = fields.get("author")  # None once the account is deleted
         author_name = getattr(author, "name", None) if author is not None else None
         subscribers = fields.get("subreddit_subscribers")

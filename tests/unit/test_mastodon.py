@@ -121,7 +121,11 @@ def test_an_empty_result_leaves_the_cursor_where_it_was(api, clock) -> None:
 def test_boosts_emptied_posts_and_suspended_authors(api, clock) -> None:
     api.get(TAG_URL, json=fixture_json("mastodon", "tag_deleted_and_boosts.json"))
     batch = hashtag(clock).fetch(None)
-    (kept,) = batch.items  # the emptied post and the boost are skipped
+    (kept,) = batch.items  # the emptied post and the boost are skipped, and counted
+    assert dict(batch.skipped) == {
+        "boost (the original post is stored on its own)": 1,
+        "post with no text (media only, or emptied)": 1,
+    }
     assert kept.external_id == "117665582284800007"
     assert kept.author is None and kept.author_reach is None  # the account is suspended
     assert json.loads(batch.cursor or "") == {"min_id": "117665621606400007"}  # skipped ones still move it

@@ -126,6 +126,7 @@ def test_comments_keep_those_with_a_keyword_and_drop_deleted_ones(api, clock) ->
     # Comments carry no subscriber count: looked up once for the subreddit.
     assert leeds.author_reach == tokyo.author_reach == 48210
     assert batch.usage is not None and batch.usage.requests == 2
+    assert set(batch.skipped) <= {"deleted or removed comment"} and sum(batch.skipped.values()) >= 1
 
 
 def test_author_karma_as_reach_when_asked(api, clock) -> None:
