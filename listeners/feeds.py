@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import io
 import json
 import logging
 from collections import Counter
@@ -244,8 +245,10 @@ class FeedListener:
         return response
 
     def _parse(self, response: requests.Response) -> Any:
+        # A stream, never bytes: feedparser opens bytes that name a local file (a body of
+        # "/etc/passwd" would be read from this machine), and fetches a str that looks like a URL.
         parsed = feedparser.parse(
-            response.content,
+            io.BytesIO(response.content),
             response_headers={
                 "content-type": response.headers.get("Content-Type", "application/xml"),
                 "content-location": self.config.url,

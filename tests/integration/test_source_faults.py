@@ -31,7 +31,7 @@ from listeners.registry import build_listener
 from listeners.reviews import build_review_listener
 from listeners.runner import NOT_RETRYABLE_PAUSE, Runner
 from listeners.x_recent import build_x_listener
-from tests.local_sources import HANDLE, SESSION, FaultServer, fixture_bytes, fixture_json
+from tests.local_sources import FIXTURES, HANDLE, SESSION, FaultServer, fixture_bytes, fixture_json
 from voc.costs import Rates
 from voc.settings import Settings
 from voc.store import Store
@@ -259,6 +259,13 @@ def test_a_200_that_is_not_a_feed_says_what_came_back(
     error, _ = failure(lambda: feed(f"{server.url}/feed.xml", clock).fetch(None))
     assert error.kind is ErrorKind.BAD_DATA and error.retryable
     assert f"answered with {what}, not an RSS or Atom feed" in error.message
+
+
+def test_a_body_naming_a_local_file_is_never_read_from_this_machine(server: FaultServer, clock) -> None:
+    local_feed = FIXTURES / "feeds" / "google_alerts.xml"  # a real feed on this machine's disk
+    server.routes["/feed.xml"] = server.answer(200, str(local_feed).encode(), {"Content-Type": "text/plain"})
+    error, _ = failure(lambda: feed(f"{server.url}/feed.xml", clock).fetch(None))
+    assert error.kind is ErrorKind.BAD_DATA and "not an RSS or Atom feed" in error.message
 
 
 # ---- addresses that do not answer ---------------------------------------------------------------
