@@ -8,7 +8,7 @@ Two sources share one listener:
   (`https://news.google.com/rss/search?q=...&hl=...&gl=...&ceid=...`).
 
 The feed is fetched through the shared `GuardedSession` (a total deadline, a size limit, a
-decompression guard, few redirects; feedparser never fetches a URL itself), with
+decompression guard, few redirects; feedparser never fetches a URL or opens a file itself), with
 `If-None-Match`/`If-Modified-Since` so an unchanged feed costs one empty answer, then parsed by
 feedparser from the bytes. Entries are deduplicated by their link (Google's redirect links
 unwrapped to the article's own URL), else their id, else a hash of their content (an RSS item may
