@@ -7,7 +7,8 @@ through prawcore, Mastodon through Mastodon.py) has:
 
 - a **total deadline** (`Limits.deadline_s`, the source's request timeout): the body is streamed
   chunk by chunk (`read1`, whatever arrives) and the monotonic clock is checked after each chunk,
-  with the socket's own timeout lowered to what is left of the deadline; redirects share it;
+  with the socket's own timeout lowered to what is left of the deadline; a watchdog timer shuts
+  the connection at the deadline, so dripped headers are cut too; redirects share the deadline;
 - a **size limit** (`Limits.max_bytes`, `VOC_SOURCE_MAX_RESPONSE_MB`, 10 MB by default) counted
   on the *decompressed* bytes: gzip and deflate are decoded here, step by step with a cap on each
   step's output, so a gzip bomb stops at the limit instead of taking the process to gigabytes;
@@ -24,6 +25,8 @@ turns them into the message the Sources page shows. No Streamlit import here.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
 import zlib
@@ -33,6 +36,7 @@ from typing import Any
 import httpx
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 DEFAULT_DEADLINE_S = 30.0
 DEFAULT_MAX_MB = 10.0
@@ -82,13 +86,58 @@ class Limits:
         return cls(deadline_s=max(float(deadline_s), 1.0), max_bytes=max(int(max_response_mb * 1024 * 1024), 1024))
 
 
+class _InUse:
+    """The connection a request on this thread is using, for the watchdog to cut at the deadline."""
+
+    def __init__(self) -> None:
+        self.connection: Any = None
+        self.cut = False
+
+    def cut_now(self) -> None:
+        sock = getattr(self.connection, "sock", None)
+        if sock is None:
+            return  # still connecting: the connect timeout bounds that
+        self.cut = True
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
+
+
+_IN_USE = threading.local()
+
+
+class _TrackedHTTPPool(HTTPConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)
+        holder = getattr(_IN_USE, "holder", None)
+        if holder is not None:
+            holder.connection = connection
+        return connection
+
+
+class _TrackedHTTPSPool(HTTPSConnectionPool):
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        connection = super()._get_conn(timeout)
+        holder = getattr(_IN_USE, "holder", None)
+        if holder is not None:
+            holder.connection = connection
+        return connection
+
+
 class GuardedAdapter(HTTPAdapter):
-    """An adapter that always streams and reads the body itself, under the deadline and the size limit."""
+    """An adapter that always streams and reads the body itself, under the deadline and the size limit.
+
+    A watchdog timer cuts the connection at the deadline, so even a server that drips its status
+    line or headers (which a socket timeout bounds only per read) cannot hold a request longer.
+    """
 
     def __init__(self, limits: Limits, deadlines: threading.local) -> None:
         super().__init__()
         self.limits = limits
         self._deadlines = deadlines
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _TrackedHTTPPool, "https": _TrackedHTTPSPool}
 
     def send(  # type: ignore[override]
         self,
@@ -106,12 +155,29 @@ class GuardedAdapter(HTTPAdapter):
         connect, read = _split(timeout)
         bounded = (min(connect or CONNECT_TIMEOUT_S, remaining), min(read or remaining, remaining))
         request.headers["Accept-Encoding"] = ACCEPT_ENCODING
-        response = super().send(request, stream=True, timeout=bounded, verify=verify, cert=cert, proxies=proxies)
+        holder = _IN_USE.holder = _InUse()
+        watchdog = threading.Timer(remaining, holder.cut_now)
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            body = read_body(response, deadline=deadline, limits=self.limits)
-        except BaseException:
-            response.close()
-            raise
+            try:
+                response = super().send(
+                    request, stream=True, timeout=bounded, verify=verify, cert=cert, proxies=proxies
+                )
+            except requests.RequestException as error:
+                if holder.cut:
+                    raise DeadlineExceeded(self.limits.deadline_s) from error
+                raise
+            try:
+                body = read_body(response, deadline=deadline, limits=self.limits)
+            except BaseException as error:
+                response.close()
+                if holder.cut and not isinstance(error, DeadlineExceeded):
+                    raise DeadlineExceeded(self.limits.deadline_s) from error
+                raise
+        finally:
+            watchdog.cancel()
+            _IN_USE.holder = None
         response._content = body  # requests' own cache: .content, .text and .json() read it
         response._content_consumed = True
         release = getattr(response.raw, "release_conn", None)

@@ -273,6 +273,20 @@ class FaultServer:
 
         return fault
 
+    def drip_headers(self, every_s: float) -> Fault:
+        """A status line at once, then a header one byte every `every_s` seconds."""
+
+        def fault(handler: BaseHTTPRequestHandler) -> None:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            handler.wfile.flush()
+            for byte in b"X-Slow: " + b"z" * 1000:
+                if self.stopping.wait(every_s):
+                    return
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+
+        return fault
+
     def endless(self, total: int, content_type: str = "application/rss+xml") -> Fault:
         """`total` bytes with no Content-Length (HTTP/1.0: the body ends when the connection does)."""
 

@@ -77,6 +77,13 @@ def test_a_slow_drip_is_abandoned_at_the_deadline(server: FaultServer, clock) ->
     assert took < GIVE_UP_WITHIN_S
 
 
+def test_headers_dripped_a_byte_at_a_time_are_cut_at_the_deadline_too(server: FaultServer, clock) -> None:
+    server.routes["/feed.xml"] = server.drip_headers(every_s=0.2)  # each read returns in time; their sum never ends
+    error, took = failure(lambda: feed(f"{server.url}/feed.xml", clock).fetch(None))
+    assert error.kind is ErrorKind.TRANSIENT and "too slow" in error.message
+    assert took < GIVE_UP_WITHIN_S
+
+
 def every_client(base_url: str, clock: Any) -> dict[str, Any]:
     """One listener of each requests- or httpx-based kind, every one of them talking to `base_url`."""
     common: dict[str, Any] = {"default_brand": "Northwind Mobile", "timeout_s": LIMITS.deadline_s, "limits": LIMITS}
