@@ -170,6 +170,8 @@ class GuardedAdapter(HTTPAdapter):
                 raise
             try:
                 body = read_body(response, deadline=deadline, limits=self.limits)
+                if holder.cut:  # the watchdog's shutdown can read as a clean end of a body without a length
+                    raise DeadlineExceeded(self.limits.deadline_s)
             except BaseException as error:
                 response.close()
                 if holder.cut and not isinstance(error, DeadlineExceeded):
@@ -238,7 +240,7 @@ def read_body(response: requests.Response, *, deadline: float, limits: Limits) -
         except Exception as error:
             if time.monotonic() >= deadline:
                 raise DeadlineExceeded(limits.deadline_s) from error
-            raise requests.ConnectionError(f"the connection broke while reading the answer: {error}") from error
+            raise requests.exceptions.ChunkedEncodingError(f"the answer was cut off part-way ({error})") from error
         out += decoder.feed(chunk, limits.max_bytes - len(out)) if chunk else decoder.finish()
         if len(out) > limits.max_bytes:
             raise ResponseTooLarge(limits.max_bytes)

@@ -255,13 +255,17 @@ class FaultServer:
     def answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> Fault:
         return lambda handler: self.send(handler, status, body, headers)
 
-    def drip(self, body: bytes, every_s: float, content_type: str = "application/rss+xml") -> Fault:
-        """Headers at once, then one byte every `every_s` seconds (a slow-loris answer)."""
+    def drip(
+        self, body: bytes, every_s: float, content_type: str = "application/rss+xml", *, length: bool = True
+    ) -> Fault:
+        """Headers at once, then one byte every `every_s` seconds (a slow-loris answer), with or
+        without a Content-Length."""
 
         def fault(handler: BaseHTTPRequestHandler) -> None:
             handler.send_response(200)
             handler.send_header("Content-Type", content_type)
-            handler.send_header("Content-Length", str(len(body)))
+            if length:
+                handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
             handler.wfile.flush()
             for index in range(len(body)):
@@ -270,6 +274,20 @@ class FaultServer:
                 handler.wfile.write(body[index : index + 1])
                 handler.wfile.flush()
                 self._count(handler, 1)
+
+        return fault
+
+    def cut_off(self, body: bytes, announced: int) -> Fault:
+        """A Content-Length of `announced`, then only `body`, then the connection closes."""
+
+        def fault(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/rss+xml")
+            handler.send_header("Content-Length", str(announced))
+            handler.end_headers()
+            handler.wfile.write(body)
+            handler.wfile.flush()
+            handler.close_connection = True
 
         return fault
 

@@ -69,8 +69,9 @@ def closed_port() -> int:
 # ---- a slow server never holds a source past its deadline -------------------------------------
 
 
-def test_a_slow_drip_is_abandoned_at_the_deadline(server: FaultServer, clock) -> None:
-    server.routes["/feed.xml"] = server.drip(FEED, every_s=0.2)  # the whole feed would take minutes
+@pytest.mark.parametrize("length", [True, False], ids=["with a length", "without a length"])
+def test_a_slow_drip_is_abandoned_at_the_deadline(server: FaultServer, clock, length: bool) -> None:
+    server.routes["/feed.xml"] = server.drip(FEED, every_s=0.2, length=length)  # the whole feed would take minutes
     error, took = failure(lambda: feed(f"{server.url}/feed.xml", clock).fetch(None))
     assert error.kind is ErrorKind.TRANSIENT and error.retryable
     assert "too slow" in error.message and "within 2 s" in error.message
@@ -171,6 +172,12 @@ def test_every_client_says_plainly_that_an_address_does_not_answer(clock, base_u
         assert why in error.message, (service, error.message)
         assert "does not answer" in describe_unreachable(error.kind, error.message, 3), service
         assert took < GIVE_UP_WITHIN_S, (service, took)
+
+
+def test_a_body_cut_off_part_way_is_transient_and_said(server: FaultServer, clock) -> None:
+    server.routes["/feed.xml"] = server.cut_off(FEED[:100], announced=len(FEED))
+    error, _ = failure(lambda: feed(f"{server.url}/feed.xml", clock).fetch(None))
+    assert error.kind is ErrorKind.TRANSIENT and "the answer was cut off part-way" in error.message
 
 
 # ---- sizes ---------------------------------------------------------------------------------------
