@@ -54,7 +54,7 @@ GOOGLE_NEWS = "https://news.google.com/rss/search"
 AUTH_FIX = "Check the feed URL: private feeds need their secret URL (Google Alerts: the feed icon's link)."
 EMPTY_ENTRY = "entry with no title or text"
 NOT_A_FEED = (
-    "{url} answered with {what}, not an RSS or Atom feed. If the address is right, the site may be down or "
+    "The address ({host}) answered with {what}, not an RSS or Atom feed. If the address is right, the site may be down or "
     "showing an error or sign-in page: it is tried again with the normal backoff."
 )
 
@@ -240,7 +240,7 @@ class FeedListener:
             if response.status_code != 304:
                 response.raise_for_status()
         except Exception as error:
-            host = urlparse(self.config.url).netloc or "The feed's host"
+            host = _host(self.config.url)
             raise classify(error, service=host, now=self.clock(), auth_fix=AUTH_FIX) from None
         return response
 
@@ -258,7 +258,7 @@ class FeedListener:
         if not parsed.entries and not parsed.get("version"):
             # Often a proxy's error page, a sign-in wall or a site being rebuilt: bad data that heals.
             what = what_came_back(response.content, response.headers.get("Content-Type", ""))
-            raise SourceError(ErrorKind.BAD_DATA, NOT_A_FEED.format(url=self.config.url, what=what))
+            raise SourceError(ErrorKind.BAD_DATA, NOT_A_FEED.format(host=_host(self.config.url), what=what))
         if parsed.bozo and not parsed.entries:
             raise SourceError(ErrorKind.BAD_DATA, f"The feed is malformed and has no readable entries: {problem}")
         if parsed.bozo:
@@ -313,6 +313,16 @@ def build_feed_listener(
         raise ValueError(f"not a feed source kind: {kind!r}")
     parsed = FeedConfig.from_mapping(kind, config, default_brand)
     return FeedListener(name, parsed, timeout_s=timeout_s, session=session, limits=limits, clock=clock)
+
+
+def _host(url: str) -> str:
+    """The feed's host and port for messages: never the user:password@ a private feed's URL may carry."""
+    parsed = urlparse(url)
+    try:
+        port = f":{parsed.port}" if parsed.port else ""
+    except ValueError:
+        port = ""
+    return f"{parsed.hostname}{port}" if parsed.hostname else "The feed's host"
 
 
 def what_came_back(content: bytes, content_type: str) -> str:

@@ -172,3 +172,10 @@ def test_atom_entries_without_an_id_are_stored(api, clock) -> None:
     ]
     assert batch.items[1].text.endswith("Mobile data in Bristol is back to normal.")
     assert len({item.external_id for item in batch.items}) == 2 and not batch.skipped
+
+
+def test_a_private_feeds_password_never_reaches_the_message(clock) -> None:
+    listener = feed("http://reader:s3cret-feed-pass@no-such-feed.invalid/private.xml", clock)
+    error = error_from(listener)
+    assert error.kind is ErrorKind.TRANSIENT and "no-such-feed.invalid" in error.message
+    assert "s3cret-feed-pass" not in error.message and "reader" not in error.message
