@@ -12,6 +12,7 @@ import requests
 from listeners.base import ErrorKind
 from listeners.errors import MAX_WAIT_S, cap_wait, classify, classify_response, parse_retry_after
 from listeners.http import Limits, ResponseTooLarge, UnreadableEncoding, _Decoder, megabytes
+from voc.settings import Settings
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -117,3 +118,41 @@ def test_limits_come_from_the_settings_figures() -> None:
     limits = Limits.of(12, 2.5)
     assert limits.deadline_s == 12 and limits.max_bytes == int(2.5 * 1024 * 1024) and limits.max_redirects == 5
     assert megabytes(10 * 1024 * 1024) == "10 MB" and megabytes(512 * 1024) == "0.5 MB"
+
+
+def test_the_size_limit_is_set_by_an_environment_variable_and_reaches_every_source(tmp_path) -> None:
+    from listeners.registry import build_listener
+    from voc.models import SourceState
+
+    settings = Settings.load(
+        environ={"VOC_SOURCE_MAX_RESPONSE_MB": "2.5", "VOC_SOURCE_REQUEST_TIMEOUT_S": "12"},
+        secrets_path=tmp_path / "none.toml",
+    )
+    assert settings.source_max_response_mb == 2.5
+    configs = {
+        "feed": {"url": "https://feeds.example/a.xml"},
+        "app_store_reviews": {"app_id": "1234567890"},
+        "mastodon_hashtag": {"instance": "mastodon.example", "hashtag": "northwind"},
+    }
+    for kind, config in configs.items():
+        source = SourceState(
+            name=kind,
+            kind=kind,
+            config=config,
+            enabled=True,
+            poll_interval_s=60.0,
+            cursor=None,
+            lease_owner=None,
+            lease_expires_at=None,
+            heartbeat_at=None,
+            last_ok_at=None,
+            last_error_at=None,
+            last_error=None,
+            error_kind=None,
+            consecutive_failures=0,
+            next_poll_at=None,
+            items_total=0,
+        )
+        listener = build_listener(source, settings)
+        session = getattr(listener, "session", None) or listener.client.session  # type: ignore[attr-defined]
+        assert session.limits == Limits(deadline_s=12.0, max_bytes=int(2.5 * 1024 * 1024)), kind
