@@ -108,7 +108,7 @@ def _print_suggestion(path: Path, survey: str) -> None:
     try:
         with open_path(path) as table:
             suggested = suggest_mapping(
-                table.vendor, table.columns, sample_rows(table), table.questions, table.import_ids
+                table.vendor, table.columns, sample_rows(table), table.questions, table.import_ids, table.open_ended
             )
     except (FormatError, OSError):
         return

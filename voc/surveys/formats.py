@@ -119,6 +119,7 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     import_ids: dict[str, str] = field(default_factory=dict)  # column -> Qualtrics ImportId (QID2_TEXT...)
+    open_ended: tuple[str, ...] = ()  # columns the layout marks as free text (SurveyMonkey's "Open-Ended Response")
     sheet: str | None = None  # XLSX: the sheet the export was found on
     notes: tuple[str, ...] = ()  # what the user should know about how the file was read
     _fraction: Callable[[], float] = lambda: 0.0
@@ -412,6 +413,7 @@ class _Header:
     lines: int  # header rows consumed
     zones: dict[str, str] = field(default_factory=dict)
     import_ids: dict[str, str] = field(default_factory=dict)
+    open_ended: tuple[str, ...] = ()
 
 
 def _import_ids(row: list[str]) -> list[dict[str, Any]]:
@@ -446,6 +448,7 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
     questions: dict[str, str] = {}
     zones: dict[str, str] = {}
     ids: list[str] = []
+    open_ended: list[int] = []
     lines = 1
     names = [_canonical(vendor, name) for name in row1]
     if vendor is Vendor.QUALTRICS:
@@ -485,6 +488,8 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
         question = ""
         for top, sub in zip(tops, row2 + [""] * (len(tops) - len(row2)), strict=False):
             question = top or question  # a question spans its choice columns: forward-fill
+            if header_key(sub) == "open-endedresponse":
+                open_ended.append(len(names))
             if sub in ("", "Response", "Open-Ended Response"):
                 names.append(question)
             else:
@@ -499,7 +504,8 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
         raise FormatError(f"{filename} has a single column; {EXPECTED} — separated by commas, semicolons or tabs")
     import_ids = {column: i for column, i in zip(unique, ids, strict=False) if i}
     zones = {new: zones[old] for old, new in zip(names, unique, strict=True) if old in zones}
-    return _Header(vendor, tuple(unique), questions, lines, zones, import_ids)
+    texts = tuple(unique[i] for i in open_ended) if vendor is Vendor.SURVEYMONKEY else ()
+    return _Header(vendor, tuple(unique), questions, lines, zones, import_ids, texts)
 
 
 def _canonical(vendor: Vendor, name: str) -> str:
@@ -556,9 +562,13 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
 
     stream = records()
     first: list[tuple[int, list[str]]] = []
+    held: list[tuple[int, list[str] | None, str | None]] = []  # a bad row met while looking for the header
     for line, cells, problem in stream:
         if cells is None:
-            raise FormatError(f"{filename}: header line {line}: {problem}; {EXPECTED}")
+            if not first:
+                raise FormatError(f"{filename}: header line {line}: {problem}; {EXPECTED}")
+            held.append((line, cells, problem))
+            break
         first.append((line, cells))
         if len(first) == 3:
             break
@@ -568,7 +578,7 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
     def rows() -> Iterator[Row]:
         for line, cells in first[header.lines :]:
             yield Row(line, tuple(cells))
-        for line, maybe, problem in stream:
+        for line, maybe, problem in chain(held, stream):
             yield Row(line, tuple(maybe or ()), problem)
 
     return Table(
@@ -583,6 +593,7 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
         encoding=encoding,
         delimiter=delimiter,
         import_ids=header.import_ids,
+        open_ended=header.open_ended,
         notes=notes,
         _fraction=lambda: lines.bytes_read / size if size else 1.0,
     )
@@ -636,7 +647,8 @@ def _open_xlsx(stream: IO[bytes], filename: str) -> Iterator[Table]:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several kinds for a zip that is not a workbook
         raise FormatError(
-            f"{filename} is a zip file but not an Excel workbook that can be read ({type(error).__name__}); {EXPECTED}"
+            f"{filename} is a zip file but not an Excel workbook that can be read ({type(error).__name__}: "
+            f"damaged, or another kind of zip); open it in Excel and save it again — {EXPECTED}"
         ) from None
     try:
         chosen, header, first, stream_rows, damaged = _find_sheet(workbook, filename)
@@ -664,6 +676,7 @@ def _open_xlsx(stream: IO[bytes], filename: str) -> Iterator[Table]:
             questions=header.questions,
             zones=header.zones,
             import_ids=header.import_ids,
+            open_ended=header.open_ended,
             sheet=chosen if many else None,
             notes=tuple(damaged),
             _fraction=lambda: read[0] / total if total else 0.0,

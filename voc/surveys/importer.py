@@ -208,7 +208,9 @@ def settle_mapping(
         mapping, origin = chosen, "chosen"
     else:
         saved = load_mapping(store, survey) if store is not None else None
-        preset = suggest_mapping(table.vendor, table.columns, sample, table.questions, table.import_ids)
+        preset = suggest_mapping(
+            table.vendor, table.columns, sample, table.questions, table.import_ids, table.open_ended
+        )
         if saved is not None and not saved[1].missing_from(table.columns):
             mapping, origin = saved[1].resolved(table.columns), "saved"
         elif table.vendor is not Vendor.GENERIC and preset is not None:
@@ -600,7 +602,12 @@ def preview(store: Store | None, stream: IO[bytes], filename: str, survey: str, 
         first = list(islice(table.rows, max(n, SAMPLE_ROWS)))
         saved = load_mapping(store, survey) if store is not None else None
         suggested = suggest_mapping(
-            table.vendor, table.columns, [row.cells for row in first], table.questions, table.import_ids
+            table.vendor,
+            table.columns,
+            [row.cells for row in first],
+            table.questions,
+            table.import_ids,
+            table.open_ended,
         )
         return Preview(
             vendor=table.vendor,

@@ -459,11 +459,13 @@ def suggest_mapping(
     sample: Sequence[Sequence[Any]],
     questions: dict[str, str] | None = None,
     import_ids: dict[str, str] | None = None,
+    open_ended: Sequence[str] = (),
 ) -> ColumnMapping | None:
     """The vendor preset, or a guess from names and sample values; None when no date or no content is found.
 
     With Qualtrics's ImportIds the free-text columns are the `…_TEXT` ones and the NPS question the
-    one with an `…_NPS_GROUP` sibling, whatever language the labels are in.
+    one with an `…_NPS_GROUP` sibling, whatever language the labels are in; SurveyMonkey's
+    "Open-Ended Response" sub-header marks its free-text columns (`open_ended`).
     """
     questions = questions or {}
     import_ids = import_ids or {}
@@ -538,7 +540,15 @@ def suggest_mapping(
         None,
     )
     taken.add(ces or "")
-    if any(_QUALTRICS_TEXT.match(i) for i in import_ids.values()):
+    if open_ended:  # the layout says which columns are free text (SurveyMonkey's second header row)
+        text_fields = tuple(
+            c
+            for c in columns
+            if free(c)
+            and c not in taken
+            and (c in open_ended or (not _PERSONAL.search(c) and _looks_like_comments(values[c])))
+        )
+    elif any(_QUALTRICS_TEXT.match(i) for i in import_ids.values()):
         text_fields = tuple(
             c for c in columns if free(c) and c not in taken and _QUALTRICS_TEXT.match(import_ids.get(c, ""))
         )
