@@ -540,15 +540,7 @@ def suggest_mapping(
         None,
     )
     taken.add(ces or "")
-    if open_ended:  # the layout says which columns are free text (SurveyMonkey's second header row)
-        text_fields = tuple(
-            c
-            for c in columns
-            if free(c)
-            and c not in taken
-            and (c in open_ended or (not _PERSONAL.search(c) and _looks_like_comments(values[c])))
-        )
-    elif any(_QUALTRICS_TEXT.match(i) for i in import_ids.values()):
+    if any(_QUALTRICS_TEXT.match(i) for i in import_ids.values()):
         text_fields = tuple(
             c for c in columns if free(c) and c not in taken and _QUALTRICS_TEXT.match(import_ids.get(c, ""))
         )
@@ -558,9 +550,15 @@ def suggest_mapping(
             for c in columns
             if free(c)
             and c not in taken
-            and not _PERSONAL.search(c)
             and (
-                _looks_like_comments(values[c]) or (_TEXT_HINT.search(described(c)) and not _mostly_numbers(values[c]))
+                c in open_ended  # the layout says so (SurveyMonkey's second header row)
+                or (
+                    not _PERSONAL.search(c)
+                    and (
+                        _looks_like_comments(values[c])
+                        or (_TEXT_HINT.search(described(c)) and not _mostly_numbers(values[c]))
+                    )
+                )
             )
         )
     if not submitted or not (text_fields or nps or csat or ces):
