@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import IO, Final
+from typing import IO, Any, Final
 
 CHUNK: Final = 64 * 1024
 _EOL_BYTES: Final = re.compile(rb"\r\n|\r|\n")
@@ -54,7 +54,9 @@ class Lines:
     `utf8_lines` counts the lines with non-ASCII UTF-8 in them.
     """
 
-    def __init__(self, raw: IO[bytes], encoding: str = PER_LINE, *, skip: int = 0, limit: int | None = None) -> None:
+    def __init__(
+        self, raw: IO[bytes], encoding: str = PER_LINE, *, skip: int = 0, limit: int | None = None, head: bytes = b""
+    ) -> None:
         self._read = getattr(raw, "read1", raw.read)  # read1: a pipe yields what it has, not 64 KiB
         self.encoding = encoding
         self.limit = limit
@@ -64,7 +66,9 @@ class Lines:
         self.bytes_read = 0
         self._wide = encoding != PER_LINE
         self._decoder = codecs.getincrementaldecoder(encoding)("replace") if self._wide else None
-        self._buffer: bytes | str = "" if self._wide else b""
+        # str for wide encodings, bytes otherwise: the same scanning code serves both
+        self._buffer: Any = "" if self._wide else b""
+        self._pattern: Any = _EOL_TEXT if self._wide else _EOL_BYTES
         self._position = 0
         self._scanned = 0
         self._eof = False
@@ -72,6 +76,9 @@ class Lines:
         self._pending: list[str] = []
         if skip:
             self.bytes_read += len(raw.read(skip))
+        if head:  # bytes the caller already read to look for a BOM (a pipe cannot seek back)
+            self.bytes_read += len(head)
+            self._buffer = self._decoder.decode(head) if self._decoder is not None else head
 
     def __iter__(self) -> Lines:
         return self
@@ -105,10 +112,7 @@ class Lines:
 
     def _find_end(self) -> int | None:
         """Where the current line ends (after its line end), or None when more must be read."""
-        if self._wide:
-            match = _EOL_TEXT.search(self._buffer, max(self._position, self._scanned - 1))  # type: ignore[call-overload]
-        else:
-            match = _EOL_BYTES.search(self._buffer, max(self._position, self._scanned - 1))  # type: ignore[call-overload]
+        match = self._pattern.search(self._buffer, max(self._position, self._scanned - 1))
         if match is None:
             self._scanned = len(self._buffer)
             return None
@@ -125,17 +129,16 @@ class Lines:
         self._position = 0
         if self._decoder is not None:
             text = self._decoder.decode(chunk, final=not chunk)
-            self._buffer = rest + text  # type: ignore[operator]
+            self._buffer = rest + text
         else:
-            self._buffer = rest + chunk  # type: ignore[operator]
+            self._buffer = rest + chunk
         if not chunk:
             self._eof = True
 
     def _skip_line(self) -> None:
         """Drop the rest of an over-long line without keeping it."""
         while True:
-            pattern = _EOL_TEXT if self._wide else _EOL_BYTES
-            match = pattern.search(self._buffer, self._position)  # type: ignore[arg-type]
+            match = self._pattern.search(self._buffer, self._position)
             if match is not None and (match.end() < len(self._buffer) or self._eof):
                 self._position = self._scanned = match.end()
                 return
@@ -171,21 +174,16 @@ class Lines:
 
 def open_lines(raw: IO[bytes], *, limit: int | None = None) -> Lines:
     """`Lines` for a stream read from its start, choosing the encoding from a BOM (or per line)."""
-    head = _peek(raw, 4)
+    head = b""
+    while len(head) < 4:  # a pipe may hand over fewer bytes than asked: read until 4 or the end
+        more = raw.read(4 - len(head))
+        if not more:
+            break
+        head += more
     encoding, skip = bom_encoding(head)
     if encoding == "utf-8" or encoding is None:
-        return Lines(raw, PER_LINE, skip=skip, limit=limit)
-    return Lines(raw, encoding, skip=skip, limit=limit)
-
-
-def _peek(raw: IO[bytes], n: int) -> bytes:
-    peek = getattr(raw, "peek", None)
-    if peek is not None:
-        return bytes(peek(n)[:n])
-    position = raw.tell()
-    head = raw.read(n)
-    raw.seek(position)
-    return head
+        return Lines(raw, PER_LINE, limit=limit, head=head[skip:])
+    return Lines(raw, encoding, limit=limit, head=head[skip:])
 
 
 def strip_line_end(line: str) -> str:

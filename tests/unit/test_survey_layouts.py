@@ -220,9 +220,9 @@ def test_utf32_and_doubled_boms_are_read(data: bytes, encoding: str) -> None:
 def test_a_file_mixing_utf8_and_cp1252_lines_is_decoded_line_by_line_and_says_so() -> None:
     data = (
         TYPEFORM_HEADER.encode()
-        + "a1,2,Le réseau est en panne,2026-11-20 10:00\n".encode("utf-8")
+        + "a1,2,Le réseau est en panne,2026-11-20 10:00\n".encode()
         + "a2,3,Le réseau est encore en panne,2026-11-20 10:05\n".encode("cp1252")
-        + "a3,9,Große Klasse,2026-11-20 11:00\n".encode("utf-8")
+        + "a3,9,Große Klasse,2026-11-20 11:00\n".encode()
         + "a4,1,Coût 30 €,2026-11-20 11:30\n".encode("cp1252")
     )
     responses, problems, description = read_all(data)
@@ -303,9 +303,9 @@ def test_a_damaged_only_sheet_is_a_clear_error_not_a_traceback() -> None:
     data = workbook_bytes(workbook)
     sheet1 = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
     damaged = rewrite_member(data, "xl/worksheets/sheet1.xml", sheet1[: sheet1.index(b"<sheetData>") + 20])
-    with pytest.raises(FormatError, match=r"sheet 'Sheet' is damaged .* open the file in Excel and save it again"):
-        with open_table(io.BytesIO(damaged), "export.xlsx"):
-            pass
+    expected = r"sheet 'Sheet' is damaged .* open the file in Excel and save it again"
+    with pytest.raises(FormatError, match=expected), open_table(io.BytesIO(damaged), "export.xlsx"):
+        pass
 
 
 def test_illegal_characters_in_a_sheet_are_a_clear_error_and_earlier_rows_are_kept() -> None:
@@ -320,10 +320,9 @@ def test_illegal_characters_in_a_sheet_are_a_clear_error_and_earlier_rows_are_ke
     # A control character is not allowed in XML 1.0: a tool that wrote one left the sheet unreadable there.
     broken = rewrite_member(data, "xl/worksheets/sheet1.xml", xml.replace(b"PLACEHOLDER", b"bad\x01char"))
     read = []
-    with pytest.raises(FormatError) as refused:
-        with open_table(io.BytesIO(broken), "export.xlsx") as table:
-            for row in table.rows:
-                read.append(row.line)
+    with pytest.raises(FormatError) as refused, open_table(io.BytesIO(broken), "export.xlsx") as table:
+        for row in table.rows:
+            read.append(row.line)
     message = str(refused.value)
     assert message.startswith("sheet 'Sheet' is damaged after row ") and "save it again" in message
     assert "Traceback" not in message and "\\x01" not in message
