@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 
 from voc.surveys.formats import CELL_LIMIT, FormatError, Vendor, open_path, open_table
 from voc.surveys.importer import Problem, SurveyResponse, read_responses, sample_rows, settle_mapping
@@ -269,7 +270,11 @@ def typeform_workbook(first_sheet_rows: list[list[object]]) -> Workbook:
 
 
 def test_an_xlsx_export_on_a_later_sheet_is_found_and_named() -> None:
-    data = workbook_bytes(typeform_workbook([["Survey", "Onboarding"], ["Responses", 2], ["NPS", 0]]))
+    workbook = typeform_workbook([["Survey", "Onboarding"], ["Responses", 2], ["NPS", 0]])
+    chart = BarChart()
+    chart.add_data(Reference(workbook["Summary"], min_col=2, min_row=1, max_row=3))
+    workbook.create_chartsheet("Chart", 0).add_chart(chart)  # a chart sheet first: no cells at all
+    data = workbook_bytes(workbook)
     with open_table(io.BytesIO(data), "export.xlsx") as table:
         assert (table.vendor, table.sheet) == (Vendor.TYPEFORM, "Responses")
         assert "sheet 'Responses'" in table.describe()

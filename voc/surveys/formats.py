@@ -665,7 +665,7 @@ def _open_xlsx(stream: IO[bytes], filename: str) -> Iterator[Table]:
                     trimmed.pop()
                 yield Row(line, tuple(trimmed))
 
-        many = len(workbook.sheetnames) > 1
+        many = len(workbook.worksheets) > 1
         yield Table(
             filename=filename,
             file_kind="xlsx",
@@ -692,8 +692,9 @@ def _find_sheet(
     fallback = None
     damaged: list[str] = []
     refusals: list[str] = []
-    for name in workbook.sheetnames:
-        rows = _sheet_rows(workbook[name], name)
+    for sheet in workbook.worksheets:  # chart sheets hold no cells
+        name = sheet.title
+        rows = _sheet_rows(sheet, name)
         first: list[tuple[int, list[Any]]] = []
         try:
             for record in rows:
