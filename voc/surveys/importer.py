@@ -211,6 +211,8 @@ def settle_mapping(
         preset = suggest_mapping(
             table.vendor, table.columns, sample, table.questions, table.import_ids, table.open_ended
         )
+        if preset is not None and preset.missing_from(table.columns):
+            preset = None  # a damaged header lacks a column the vendor's preset relies on
         if saved is not None and not saved[1].missing_from(table.columns):
             mapping, origin = saved[1].resolved(table.columns), "saved"
         elif table.vendor is not Vendor.GENERIC and preset is not None:

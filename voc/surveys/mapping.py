@@ -487,12 +487,12 @@ def suggest_mapping(
         if import_ids:  # everything that is not a question (QID…) is a system or embedded-data field
             system = system | {c for c in columns if not import_ids.get(c, "QID").startswith("QID")}
     elif vendor is Vendor.SURVEYMONKEY:
-        response_id = "Respondent ID"
+        response_id = _first_present(columns, "Respondent ID")
         submitted = _first_present(columns, "End Date", "Start Date")
         respondent = _first_present(columns, "Email Address", "Custom Data 1")
     elif vendor is Vendor.TYPEFORM:
-        response_id = "#"
-        submitted = "Submit Date (UTC)"
+        response_id = _first_present(columns, "#")
+        submitted = _first_present(columns, "Submit Date (UTC)")
         utc_columns = ("Submit Date (UTC)",)
     elif vendor is Vendor.GOOGLE_FORMS:
         submitted = columns[0]
