@@ -7,7 +7,8 @@ else as Windows-1252, and the lines read so are remembered for the report. A lin
 LF or a lone CR, and nowhere else (U+2028 and friends stay inside the line, as in a CSV cell).
 
 A line longer than `limit` is never held whole: its bytes are skipped and `LineTooLong` is raised
-with its number, after which reading carries on with the next line. Domain: no Streamlit.
+with its number, after which reading carries on with the next line. Double quotes are counted
+(`quotes`), so a CSV reader that gave up inside a quoted cell can find the line that closes it. Domain: no Streamlit.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Lines:
         self.cp1252_lines: list[int] = []
         self.utf8_lines = 0
         self.bytes_read = 0
+        self.quotes = 0  # double quotes seen since the caller last set this to 0 (a CSV reader resyncs on it)
         self._wide = encoding != PER_LINE
         self._decoder = codecs.getincrementaldecoder(encoding)("replace") if self._wide else None
         # str for wide encodings, bytes otherwise: the same scanning code serves both
@@ -136,15 +138,19 @@ class Lines:
             self._eof = True
 
     def _skip_line(self) -> None:
-        """Drop the rest of an over-long line without keeping it."""
+        """Drop the rest of an over-long line without keeping it (its quotes are still counted)."""
+        quote = '"' if self._wide else b'"'
         while True:
             match = self._pattern.search(self._buffer, self._position)
             if match is not None and (match.end() < len(self._buffer) or self._eof):
+                self.quotes += self._buffer.count(quote, self._position, match.start())
                 self._position = self._scanned = match.end()
                 return
             if self._eof:
+                self.quotes += self._buffer.count(quote, self._position)
                 self._position = self._scanned = len(self._buffer)
                 return
+            self.quotes += self._buffer.count(quote, self._position, len(self._buffer) - 1)
             keep = self._buffer[-1:]  # a trailing CR may pair with the next chunk's LF
             self._buffer, self._position, self._scanned = keep, 0, 0
             self._fill()
@@ -164,6 +170,7 @@ class Lines:
         if self._first:
             self._first = False
             text = text.lstrip("\ufeff")  # a doubled BOM, or a BOM after the one that chose the encoding
+        self.quotes += text.count('"')
         return text
 
     @property

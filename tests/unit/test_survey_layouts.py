@@ -332,3 +332,37 @@ def test_illegal_characters_in_a_sheet_are_a_clear_error_and_earlier_rows_are_ke
     assert message.startswith("sheet 'Sheet' is damaged after row ") and "save it again" in message
     assert "Traceback" not in message and "\\x01" not in message
     assert len(read) > 1000 and read[:2] == [2, 3]  # what came before the damage was read
+
+
+def test_an_oversized_cell_spanning_many_lines_costs_only_its_own_row() -> None:
+    # A pasted log inside one quoted comment: 11 MiB over 120,000 short lines, with quotes of its own.
+    pasted = '"quoted" part\n'.join(f"log line {n:06d}: {'detail ' * 10}" for n in range(120_000))
+    data = (
+        TYPEFORM_HEADER
+        + "a1,9,Fine,2026-11-20 10:00\n"
+        + 'a2,3,"'
+        + pasted.replace('"', '""')
+        + '",2026-11-20 10:00\n'
+        + "a3,4,Meh,2026-11-20 10:00\n"
+    ).encode()
+    assert len(pasted) > CELL_LIMIT
+    responses, problems, _ = read_all(data)
+    assert [r.response_id for r in responses] == ["a1", "a3"]
+    assert [p.line for p in problems] == [3]
+    assert responses[1].line == 3 + pasted.count("\n") + 1
+
+
+def test_a_line_over_the_line_limit_is_skipped_without_being_held() -> None:
+    from voc.surveys.formats import LINE_LIMIT
+
+    data = (
+        TYPEFORM_HEADER.encode()
+        + b"a1,9,Fine,2026-11-20 10:00\n"
+        + b'a2,3,"'
+        + b'x""' * (LINE_LIMIT // 2)
+        + b'",2026-11-20 10:00\n'
+        + b"a3,4,Meh,2026-11-20 10:00\n"
+    )
+    responses, problems, _ = read_all(data)
+    assert [r.response_id for r in responses] == ["a1", "a3"]
+    assert [(p.line, p.reason) for p in problems] == [(3, "a line longer than 16 MiB; the row is refused")]

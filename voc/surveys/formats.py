@@ -543,20 +543,25 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
 
     def records() -> Iterator[tuple[int, list[str] | None, str | None]]:
         previous = 0
+        lines.quotes = 0
         while True:
+            problem = None
             try:
                 record = next(reader)
             except StopIteration:
                 return
             except LineTooLong:
-                start, previous = previous + 1, lines.number
-                yield start, None, f"a line longer than {LINE_LIMIT // (1024 * 1024)} MiB; the row is refused"
-                continue
+                problem = f"a line longer than {LINE_LIMIT // (1024 * 1024)} MiB; the row is refused"
             except csv.Error as error:
+                problem = _csv_problem(error)
+            if problem is not None:
+                _past_open_quote(lines)
                 start, previous = previous + 1, lines.number
-                yield start, None, _csv_problem(error)
+                lines.quotes = 0
+                yield start, None, problem
                 continue
             start, previous = previous + 1, lines.number
+            lines.quotes = 0
             if record and any(cell.strip() for cell in record):  # blank lines are not rows
                 yield start, record, None
 
@@ -597,6 +602,18 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
         notes=notes,
         _fraction=lambda: lines.bytes_read / size if size else 1.0,
     )
+
+
+def _past_open_quote(lines: Lines) -> None:
+    """After the reader gave up inside a quoted cell (an odd number of quotes so far in the record),
+    skip to the line that closes it, so the cell's later lines are not read as rows of their own."""
+    while lines.quotes % 2:
+        try:
+            next(lines)
+        except StopIteration:
+            return
+        except LineTooLong:
+            continue
 
 
 def _csv_problem(error: csv.Error) -> str:
