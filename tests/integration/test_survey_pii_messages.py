@@ -151,3 +151,38 @@ def test_the_command_line_prints_no_personal_value(
         raw = path.read_bytes()
         for value in LEAKS:
             assert value.encode("utf-8") not in raw, f"{path.name} holds a personal value"
+
+
+def test_a_headerless_file_keeps_no_value_from_its_first_row(sqlite_store: Store, clock: Any) -> None:
+    # No header: the first data row stands where the column names should be, and a user mapped it so.
+    first = f"T-0,2026-11-19 09:00,{EMAIL}"
+    data = (first + "\nT-1,2026-11-20 10:00,Slow refund\nT-2,2026-11-20 11:00,not a date\n").encode()
+    mapping = ColumnMapping(submitted_at="2026-11-19 09:00", response_id="T-0", text_fields=(EMAIL,))
+    report = import_survey(
+        sqlite_store,
+        io.BytesIO(data),
+        "raw.csv",
+        survey="raw",
+        via="upload",
+        mapping=mapping,
+        clock=clock,
+        actor=admin("a"),
+    )
+    assert report.items_landed == 2 and report.rows_refused == 0
+    assert_no_value_in(dump_database(sqlite_store), "the database")
+    with sqlite_store.read() as connection:
+        fields = set(connection.execute(sa.select(items.c.survey_field)).scalars())
+    assert fields == {"[email]"}
+    wrong = ColumnMapping(submitted_at="Created", text_fields=(EMAIL,))
+    refused = import_survey(
+        sqlite_store,
+        io.BytesIO(data),
+        "raw.csv",
+        survey="raw2",
+        via="upload",
+        mapping=wrong,
+        clock=clock,
+        actor=admin("a"),
+    )
+    assert refused.refused is not None and "'[email]'" in refused.refused
+    assert_no_value_in(refused.refused, "the refusal")

@@ -270,6 +270,12 @@ def column_shown(column: str) -> str:
     return repr(name)
 
 
+def _names_personal_data(mapping: ColumnMapping) -> bool:
+    """A mapping whose "column names" hold personal data (a headerless file's first row) is not
+    saved: it would keep the values, and could not fit the survey's next file anyway."""
+    return any(redact(column).found for column in mapping.used_columns())
+
+
 def cap_text(text: str, limit: int = TEXT_MAX) -> str:
     """`text`, or its first `limit` characters and a marker that says how much was cut."""
     if len(text) <= limit:
@@ -295,12 +301,14 @@ def read_responses(table: Table, mapping: ColumnMapping) -> Iterator[SurveyRespo
     zone = zone_for(mapping.timezone)
     date_zone = zone_for("UTC") if mapping.submitted_at in mapping.utc_columns else zone
     ces_range = (1, mapping.ces_max)
+    # The field names stored with each comment, redacted: a headerless file's first row is data.
+    fields = {column: redact(column).text[:FIELD_MAX] for column in mapping.text_fields}
     for row in table.rows:
         if row.problem is not None:
             yield Problem(row.line, row.problem)
             continue
         try:
-            yield _read_row(row, mapping, index, width, date_zone, ces_range)
+            yield _read_row(row, mapping, index, width, date_zone, ces_range, fields)
         except Exception as error:  # a value no rule foresaw costs its row, never the file
             log.warning("line %s: unexpected %s reading a survey row", row.line, type(error).__name__)
             yield Problem(row.line, "the row could not be read (an unexpected value); the row is refused")
@@ -313,6 +321,7 @@ def _read_row(
     width: int,
     date_zone: Any,
     ces_range: tuple[int, int],
+    fields: dict[str, str],
 ) -> SurveyResponse | Problem:
     cells = row.cells
     if len(cells) < width or any(text_of(cell) for cell in cells[width:]):
@@ -346,7 +355,7 @@ def _read_row(
     if reasons or submitted_at is None:
         return Problem(row.line, "; ".join(reasons))
     answers = tuple(
-        (column[:FIELD_MAX], cap_text(text)) for column in mapping.text_fields if (text := text_of(cell(column)))
+        (fields[column], cap_text(text)) for column in mapping.text_fields if (text := text_of(cell(column)))
     )
     respondent = text_of(cell(mapping.respondent)) or None
     return SurveyResponse(
@@ -455,7 +464,7 @@ def import_survey(
         with open_table(stream, filename) as table:
             settled, origin = settle_mapping(store, table, survey, mapping, timezone=timezone)
             report = _run(store, table, settled, report, origin, source, brand, rules, progress, clock, chunk_size)
-            if origin == "chosen" and not report.refused_entirely:
+            if origin == "chosen" and not report.refused_entirely and not _names_personal_data(settled):
                 save_mapping(store, survey, str(table.vendor), settled, now=clock())
     except FormatError as error:
         report = ImportReport(
