@@ -122,3 +122,21 @@ def test_an_export_shaped_file_with_a_pasted_log_lands_cut_with_its_marker(sqlit
     assert report.rows_refused == 0
     long_item = next(row for row in stored(sqlite_store) if row["survey_field"] == "Anything else you'd like to share?")
     assert long_item["text"].endswith("… [cut: 70,000 more characters]")
+
+
+def test_the_folder_counts_refused_rows_for_the_sources_page(sqlite_store: Store, tmp_path: Path, clock: Any) -> None:
+    inbox = tmp_path / "incoming" / "surveys"
+    inbox.mkdir(parents=True)
+    rows = "".join(f"a{n},{11 if n % 3 == 0 else 9},Fine,2026-11-20 10:00\n" for n in range(9))
+    (inbox / "onboarding.csv").write_text(HEADER + rows, encoding="utf-8")
+    listener = SurveyFolderListener(SURVEY_SOURCE, inbox, sqlite_store, settle_seconds=0, clock=clock, chunk_size=5)
+    first = listener.fetch(None)
+    second = listener.fetch(first.cursor)
+    assert [len(first.items), len(second.items)] == [3, 3]
+    assert dict(first.skipped) == {"survey rows refused in onboarding.csv (see its report)": 2}
+    assert dict(second.skipped) == {"survey rows refused in onboarding.csv (see its report)": 1}
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "results.pdf").write_bytes(b"%PDF-1.7 not a survey")
+    refused = SurveyFolderListener(SURVEY_SOURCE, other, sqlite_store, settle_seconds=0, clock=clock).fetch(None)
+    assert dict(refused.skipped) == {"survey file results.pdf refused (its report is in failed/)": 1}
