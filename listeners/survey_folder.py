@@ -174,7 +174,9 @@ class SurveyFolderListener:
                 return self._continue(state)
             except FormatError as error:  # not a survey export, or no mapping for a generic table
                 self._refuse(state, error)
-                return Batch([], None, more=self._next_file() is not None)
+                name = Path(state.file or "").name
+                skipped = {f"survey file {name} refused (its report is in {FAILED}/)": 1}
+                return Batch([], None, more=self._next_file() is not None, skipped=skipped)
         except OSError as error:
             self._close()
             raise SourceError(ErrorKind.TRANSIENT, f"survey folder {self.folder}: {error}") from error
@@ -194,7 +196,10 @@ class SurveyFolderListener:
         state.row = opened.row
         state.landed += len(chunk.fresh)
         state.duplicates += chunk.duplicates
-        return Batch(list(chunk.fresh), state.dump(), more=True)
+        # Refused rows are counted for the Sources page too; their lines and reasons are in the report.
+        refused = sum(1 for entry in batch if isinstance(entry, Problem))
+        skipped = {f"survey rows refused in {opened.path.name} (see its report)": refused} if refused else {}
+        return Batch(list(chunk.fresh), state.dump(), more=True, skipped=skipped)
 
     def _count(self, opened: _OpenFile, batch: list[SurveyResponse | Problem]) -> list[SurveyResponse]:
         opened.row += len(batch)

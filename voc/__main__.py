@@ -4,22 +4,36 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any, Final
 
 from voc import sentiment_cli
 from voc.exports import cli as exports_cli
 from voc.privacy import cli as privacy_cli
 from voc.settings import Settings
 from voc.surveys import cli as surveys_cli
+from voc.textlines import open_lines, strip_line_end
 from voc.themes import cli as themes_cli
 
+# Characters that some line readers (JavaScript, Python's str.splitlines, editors) take as a line
+# break: JSON allows them raw, so they are written as \u escapes to keep one object per line.
+_LINE_BREAKERS: Final = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_LINE_BREAKER_RE: Final = re.compile("[\u0085\u2028\u2029]")
 
-def _lines(stream: TextIO) -> Iterator[str]:
-    for line in stream:
-        yield line.rstrip("\r\n")
+
+def _lines(stream: IO[bytes]) -> Iterator[str]:
+    """Texts, one per line, decoded as a file would be (BOM, else UTF-8 per line, else Windows-1252)."""
+    for line in open_lines(stream):
+        yield strip_line_end(line)
+
+
+def json_line(row: dict[str, Any]) -> str:
+    """One JSON object on one line, whatever reader splits it: no raw U+0085, U+2028 or U+2029."""
+    text = json.dumps(row, ensure_ascii=False)
+    return _LINE_BREAKER_RE.sub(lambda match: _LINE_BREAKERS[match.group()], text) + "\n"
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
@@ -62,22 +76,23 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
     _use_active_scorer()
 
-    out = sys.stdout
+    # Bytes in and UTF-8 bytes out, the same from a file, a pipe or a terminal whatever the locale.
+    out = sys.stdout.buffer
     if args.file in (None, "-"):
-        source: TextIO = sys.stdin
+        source: IO[bytes] = sys.stdin.buffer
     else:
         try:
-            source = open(args.file, encoding="utf-8", errors="replace")  # noqa: SIM115 - closed below
+            source = open(args.file, "rb")  # noqa: SIM115 - closed below
         except OSError as error:
             print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
             return 2
     try:
         taxonomy = themes_cli.workspace_taxonomy(Settings.load().database_url)
         for row in themes_cli.with_themes(analyse_many(_lines(source)), taxonomy):
-            out.write(json.dumps(row, ensure_ascii=False))
-            out.write("\n")
+            out.write(json_line(row).encode("utf-8"))
+            out.flush()
     finally:
-        if source is not sys.stdin:
+        if source is not sys.stdin.buffer:
             source.close()
     return 0
 
@@ -120,7 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     check.set_defaults(func=cmd_check)
     analyse = commands.add_parser("analyse", help="score one text per line (FILE or standard input) as JSON lines")
-    analyse.add_argument("file", nargs="?", help="a UTF-8 text file, one text per line; '-' or absent: stdin")
+    analyse.add_argument(
+        "file",
+        nargs="?",
+        help="a text file, one text per line (UTF-8, else Windows-1252 line by line; a BOM decides); '-' or absent: stdin",
+    )
     analyse.set_defaults(func=cmd_analyse)
     surveys_cli.add_parser(commands)
     sentiment_cli.add_parser(commands)

@@ -20,7 +20,7 @@ from voc.store import Store
 from voc.store.schema import alerts, items, survey_imports, triage_events
 from voc.surveys import SURVEY_SOURCE
 from voc.surveys.importer import ImportProgress, ImportReport, import_path, import_survey
-from voc.surveys.mapping import ColumnMapping
+from voc.surveys.mapping import DATE_EXAMPLES, ColumnMapping
 from voc.surveys.recovery import RecoveryOutcome, record_recovery_outcome, recoveries
 from voc.surveys.storage import load_mapping, recent_imports
 
@@ -155,7 +155,7 @@ def test_malformed_rows_are_reported_with_their_line_and_good_rows_land(store: S
     assert sorted(row["response_id"] for row in stored(store)) == ["tok-good-1", "tok-good-2", "tok-good-3"]
     assert [(p.line, p.reason.split(" in column")[0]) for p in report.problems] == [
         (3, "NPS 11 out of range 0–10"),
-        (4, "date 'yesterday afternoon' not understood"),
+        (4, "date not understood: the cell holds text of 19 characters; " + DATE_EXAMPLES),
         (5, "3 columns, expected 9"),
         (7, "no response id"),
     ]

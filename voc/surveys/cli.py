@@ -107,7 +107,9 @@ def _print_suggestion(path: Path, survey: str) -> None:
 
     try:
         with open_path(path) as table:
-            suggested = suggest_mapping(table.vendor, table.columns, sample_rows(table), table.questions)
+            suggested = suggest_mapping(
+                table.vendor, table.columns, sample_rows(table), table.questions, table.import_ids, table.open_ended
+            )
     except (FormatError, OSError):
         return
     if suggested is not None:

@@ -15,8 +15,16 @@ Vendors are recognised from their documented header layouts:
 - Google Forms: one row starting with `Timestamp` (or its translation)
 - anything else is `generic` and needs a column mapping
 
-Encodings: a BOM decides (UTF-8, UTF-16 LE/BE); otherwise UTF-8 if the whole file decodes as
-UTF-8, UTF-16 when every other byte is NUL, else Windows-1252. Domain: no Streamlit, no store.
+Qualtrics is also recognised by structure alone, whatever the language of its labels: the
+`{"ImportId":…}` row, and its legacy layout (`V1`…`Vn`, then `ResponseID`, `ResponseSet`… in row 2).
+SurveyMonkey's legacy layout (`RespondentID`, `CollectorID`, `StartDate`…) too. Header cells are
+compared without case, spaces, non-breaking spaces or zero-width marks, and renamed to the
+vendor's documented spelling.
+
+Encodings: a BOM decides (UTF-8, UTF-16, UTF-32; doubled BOMs are dropped); UTF-16/32 without one
+by their NUL bytes; otherwise UTF-8 if the whole file decodes as UTF-8, else each line is read as
+UTF-8 when it decodes and as Windows-1252 when not, and the table says which lines were.
+A cell over `CELL_LIMIT` costs its row, never the file. Domain: no Streamlit, no store.
 """
 
 from __future__ import annotations
@@ -25,14 +33,17 @@ import codecs
 import csv
 import io
 import json
+import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import chain
 from pathlib import Path
 from typing import IO, Any, Final
+
+from voc.textlines import PER_LINE, Lines, LineTooLong, bom_encoding, describe_lines
 
 EXPECTED: Final = (
     "expected a survey export: a CSV, TSV or XLSX table with a header row "
@@ -41,7 +52,9 @@ EXPECTED: Final = (
 SAMPLE_BYTES: Final = 64 * 1024
 SCAN_BYTES: Final = 1024 * 1024
 DELIMITERS: Final = (",", ";", "\t", "|")
-csv.field_size_limit(10 * 1024 * 1024)  # a long comment must not break the reader
+CELL_LIMIT: Final = 10 * 1024 * 1024  # characters: a longer cell costs its row (csv's own limit)
+LINE_LIMIT: Final = 16 * 1024 * 1024  # characters of one physical line held at once; longer ones are skipped
+csv.field_size_limit(CELL_LIMIT)
 
 
 class Vendor(StrEnum):
@@ -88,6 +101,7 @@ class Row:
 
     line: int
     cells: tuple[Any, ...]
+    problem: str | None = None  # the row could not be read at all (e.g. a cell over the size limit)
 
 
 @dataclass
@@ -104,6 +118,10 @@ class Table:
     zones: dict[str, str] = field(default_factory=dict)  # column -> time zone the export names (Qualtrics)
     encoding: str | None = None
     delimiter: str | None = None
+    import_ids: dict[str, str] = field(default_factory=dict)  # column -> Qualtrics ImportId (QID2_TEXT...)
+    open_ended: tuple[str, ...] = ()  # columns the layout marks as free text (SurveyMonkey's "Open-Ended Response")
+    sheet: str | None = None  # XLSX: the sheet the export was found on
+    notes: tuple[str, ...] = ()  # what the user should know about how the file was read
     _fraction: Callable[[], float] = lambda: 0.0
 
     def fraction_read(self) -> float:
@@ -117,8 +135,10 @@ class Table:
             parts.append(self.encoding)
         if self.delimiter:
             parts.append("tab-separated" if self.delimiter == "\t" else f"'{self.delimiter}'-separated")
+        if self.sheet is not None:
+            parts.append(f"sheet {self.sheet!r}")
         parts.append(f"{self.header_lines} header row{'s' if self.header_lines != 1 else ''}")
-        return ", ".join(parts)
+        return "; ".join([", ".join(parts), *self.notes])
 
 
 @contextmanager
@@ -143,15 +163,52 @@ def open_table(stream: IO[bytes], filename: str) -> Iterator[Table]:
         return
     _refuse_known_binaries(head, filename)
     encoding = detect_encoding(stream)
-    wrapper = io.TextIOWrapper(
-        stream, encoding=encoding, errors="replace" if encoding == "cp1252" else "strict", newline=""
-    )
-    try:
-        yield _csv_table(wrapper, stream, filename, encoding)
-    except UnicodeDecodeError as error:  # pragma: no cover - detect_encoding read the whole file
-        raise FormatError(f"{filename}: cannot decode as {encoding} ({error.reason}); {EXPECTED}") from error
-    finally:
-        wrapper.detach()  # leave the caller's stream open (an upload may be read again)
+    codec, skip = _codec(head, encoding)
+    stream.seek(0)
+    lines = Lines(stream, codec, skip=skip, limit=LINE_LIMIT)
+    notes: tuple[str, ...] = ()
+    if encoding == MIXED:
+        scan = _scan_lines(stream)
+        notes = (
+            f"the file mixes encodings: line{'s' if len(scan.cp1252_lines) > 1 else ''} "
+            f"{describe_lines(scan.cp1252_lines)} read as Windows-1252, the rest as UTF-8",
+        )
+    yield _csv_table(lines, stream, filename, encoding, notes)
+
+
+MIXED: Final = "utf-8 and cp1252"
+_BOM_NAMES: Final = {
+    "utf-8": "utf-8-sig",
+    "utf-16-le": "utf-16",
+    "utf-16-be": "utf-16",
+    "utf-32-le": "utf-32",
+    "utf-32-be": "utf-32",
+}
+
+
+def _codec(head: bytes, encoding: str) -> tuple[str, int]:
+    """The `Lines` codec for a detected encoding, and the BOM bytes to skip."""
+    bom, length = bom_encoding(head)
+    if bom is not None:
+        return (PER_LINE if bom == "utf-8" else bom), length
+    if encoding.startswith(("utf-16", "utf-32")):
+        return encoding, 0
+    return PER_LINE, 0  # UTF-8 (checked whole), Windows-1252 or both: decided line by line
+
+
+def _scan_lines(stream: IO[bytes]) -> Lines:
+    """One pass over a file that is not all UTF-8: which lines are Windows-1252."""
+    stream.seek(0)
+    lines = Lines(stream, PER_LINE, limit=LINE_LIMIT)
+    while True:
+        try:
+            next(lines)
+        except StopIteration:
+            break
+        except LineTooLong:
+            continue
+    stream.seek(0)
+    return lines
 
 
 def _refuse_known_binaries(head: bytes, filename: str) -> None:
@@ -159,19 +216,45 @@ def _refuse_known_binaries(head: bytes, filename: str) -> None:
         raise FormatError(f"{filename} is an old Excel 97–2003 workbook (.xls); save it as .xlsx or CSV — {EXPECTED}")
     if head.startswith(b"%PDF"):
         raise FormatError(f"{filename} is a PDF; {EXPECTED}")
-    if head[:1] in (b"{", b"["):
+    if head.lstrip(codecs.BOM_UTF8)[:1] in (b"{", b"["):
         raise FormatError(f"{filename} looks like JSON; {EXPECTED}")
 
 
 def detect_encoding(stream: IO[bytes]) -> str:
-    """BOM, then UTF-8 (whole file checked), then UTF-16 by NUL pattern, else Windows-1252."""
+    """BOM, then UTF-32/16 by NUL pattern, then UTF-8 (whole file checked), else Windows-1252 where
+    no line is UTF-8 with accents, else `MIXED` (decoded line by line)."""
     stream.seek(0)
     sample = stream.read(SAMPLE_BYTES)
     stream.seek(0)
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"  # Python's utf-16 reads the BOM and picks the byte order
+    bom, _ = bom_encoding(sample)
+    if bom is not None:
+        return _BOM_NAMES[bom]
+    wide = _nul_pattern(sample)
+    if wide:
+        return wide
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(SCAN_BYTES):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    finally:
+        stream.seek(0)
+    return MIXED if _scan_lines(stream).mixed else "cp1252"
+
+
+def _nul_pattern(sample: bytes) -> str | None:
+    """UTF-32 or UTF-16 without a BOM, told by where the NUL bytes of ASCII text fall."""
+    quads = sample[: len(sample) - len(sample) % 4]
+    if len(quads) >= 8:
+        n = len(quads) // 4
+        columns = [quads[i::4].count(0) for i in range(4)]
+        if columns[1] > 0.9 * n and columns[2] > 0.9 * n and columns[3] > 0.9 * n and columns[0] < 0.1 * n:
+            return "utf-32-le"
+        if columns[0] > 0.9 * n and columns[1] > 0.9 * n and columns[2] > 0.9 * n and columns[3] < 0.1 * n:
+            return "utf-32-be"
     pairs = sample[: len(sample) - len(sample) % 2]
     if pairs:
         odd_nuls = pairs[1::2].count(0)
@@ -181,16 +264,7 @@ def detect_encoding(stream: IO[bytes]) -> str:
             return "utf-16-le"
         if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
             return "utf-16-be"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        while chunk := stream.read(SCAN_BYTES):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "cp1252"
-    finally:
-        stream.seek(0)
+    return None
 
 
 def detect_delimiter(first_line: str) -> str:
@@ -206,30 +280,128 @@ def detect_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def detect_vendor(first_row: list[str]) -> Vendor:
-    """The vendor whose documented header columns appear in the first header row."""
-    names = {clean_header(cell) for cell in first_row}
-    lowered = {name.lower() for name in names}
-    if {"responseid", "startdate"} <= lowered or {"responseid", "recordeddate"} <= lowered:
+# Each vendor's documented column names; a header cell with the same key is renamed to these.
+QUALTRICS_COLUMNS: Final = (
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+    "ExternalReference",
+    "LocationLatitude",
+    "LocationLongitude",
+    "DistributionChannel",
+    "UserLanguage",
+    # the legacy (V1…Vn) layout's names
+    "ResponseSet",
+    "Name",
+    "ExternalDataReference",
+    "EmailAddress",
+    "LocationAccuracy",
+)
+# Qualtrics's ImportIds of its system columns: they name the column whatever its label's language.
+QUALTRICS_IMPORT_IDS: Final = {
+    "startDate": "StartDate",
+    "endDate": "EndDate",
+    "status": "Status",
+    "ipAddress": "IPAddress",
+    "progress": "Progress",
+    "duration": "Duration (in seconds)",
+    "finished": "Finished",
+    "recordedDate": "RecordedDate",
+    "_recordId": "ResponseId",
+    "recipientLastName": "RecipientLastName",
+    "recipientFirstName": "RecipientFirstName",
+    "recipientEmail": "RecipientEmail",
+    "externalDataReference": "ExternalReference",
+    "locationLatitude": "LocationLatitude",
+    "locationLongitude": "LocationLongitude",
+    "distributionChannel": "DistributionChannel",
+    "userLanguage": "UserLanguage",
+}
+SURVEYMONKEY_COLUMNS: Final = (
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+)
+TYPEFORM_COLUMNS: Final = (
+    "#",
+    "Response Type",
+    "Start Date (UTC)",
+    "Stage Date (UTC)",
+    "Submit Date (UTC)",
+    "Network ID",
+    "Tags",
+)
+_INVISIBLE = re.compile("[\x00\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u3000]+")
+_LEGACY_V = re.compile(r"^V\d+$", re.I)
+
+
+def header_key(name: str) -> str:
+    """What two header cells must share to be the same column: no case, spaces or invisible marks."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", clean_header(name)).casefold())
+
+
+def _keyed(names: Iterable[str]) -> dict[str, str]:
+    return {header_key(name): name for name in names}
+
+
+def detect_vendor(first_row: Sequence[Any], later_rows: Sequence[Sequence[Any]] = ()) -> Vendor:
+    """The vendor whose documented header layout the first rows show (labels in any case or spacing)."""
+    keys = {header_key(cell) for cell in first_row if cell is not None}
+    if {"responseid", "startdate"} <= keys or {"responseid", "recordeddate"} <= keys:
         return Vendor.QUALTRICS
-    if {"Respondent ID", "Collector ID"} <= names:
+    if any(_is_import_id_row(row) for row in later_rows[:2]) or _is_legacy_qualtrics(first_row, later_rows):
+        return Vendor.QUALTRICS
+    if {"respondentid", "collectorid"} <= keys:
         return Vendor.SURVEYMONKEY
-    if "#" in names and "Submit Date (UTC)" in names:
+    if "#" in keys and "submitdate(utc)" in keys:
         return Vendor.TYPEFORM
-    if first_row and clean_header(first_row[0]).lower() in GOOGLE_TIMESTAMPS:
+    if first_row and header_key(first_row[0]) in _GOOGLE_KEYS:
         return Vendor.GOOGLE_FORMS
     return Vendor.GENERIC
 
 
+def _is_legacy_qualtrics(first_row: Sequence[Any], later_rows: Sequence[Sequence[Any]]) -> bool:
+    """Qualtrics's legacy export: V1, V2… in row 1, ResponseID, ResponseSet… in row 2."""
+    names = [clean_header(cell) for cell in first_row[:2]]
+    if len(names) < 2 or not all(_LEGACY_V.match(name) for name in names) or not later_rows:
+        return False
+    return "responseid" in {header_key(cell) for cell in later_rows[0] if cell is not None}
+
+
 def clean_header(value: Any) -> str:
-    """A header cell as text: NFC, without NULs, BOMs or surrounding spaces."""
+    """A header cell as text: NFC, without NULs, BOMs or zero-width marks, spaces (non-breaking too) as one."""
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    return unicodedata.normalize("NFC", text.replace("\x00", "").replace("\ufeff", "")).strip()
+    text = _SPACES.sub(" ", _INVISIBLE.sub("", text))
+    return unicodedata.normalize("NFC", text).strip()
 
 
-def _is_import_id_row(row: list[Any]) -> bool:
+_CANONICAL: Final = {
+    "qualtrics": _keyed(QUALTRICS_COLUMNS),
+    "surveymonkey": {**_keyed(SURVEYMONKEY_COLUMNS), "customdata": "Custom Data 1"},
+    "typeform": _keyed(TYPEFORM_COLUMNS),
+}
+_GOOGLE_KEYS: Final = frozenset(header_key(name) for name in GOOGLE_TIMESTAMPS)
+
+
+def _is_import_id_row(row: Sequence[Any]) -> bool:
     return any(isinstance(cell, str) and cell.lstrip().startswith('{"ImportId"') for cell in row)
 
 
@@ -240,19 +412,20 @@ class _Header:
     questions: dict[str, str]
     lines: int  # header rows consumed
     zones: dict[str, str] = field(default_factory=dict)
+    import_ids: dict[str, str] = field(default_factory=dict)
+    open_ended: tuple[str, ...] = ()
 
 
-def _import_id_zones(names: list[str], row: list[str]) -> dict[str, str]:
-    """Qualtrics's third header row names the zone of date columns: {"ImportId":"recordedDate","timeZone":"America/Denver"}."""
-    zones = {}
-    for name, cell in zip(names, row, strict=False):
+def _import_ids(row: list[str]) -> list[dict[str, Any]]:
+    """Qualtrics's ImportId row cell by cell: {"ImportId":"recordedDate","timeZone":"America/Denver"}."""
+    out: list[dict[str, Any]] = []
+    for cell in row:
         try:
-            data = json.loads(cell)
+            data = json.loads(cell) if cell else {}
         except ValueError:
-            continue
-        if isinstance(data, dict) and isinstance(data.get("timeZone"), str):
-            zones[name] = data["timeZone"]
-    return zones
+            data = {}
+        out.append(data if isinstance(data, dict) else {})
+    return out
 
 
 def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
@@ -260,7 +433,7 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
     if not first_rows or not any(clean_header(cell) for cell in first_rows[0]):
         raise FormatError(f"{filename} has no header row; {EXPECTED}")
     row1 = [clean_header(cell) for cell in first_rows[0]]
-    vendor = detect_vendor(row1)
+    vendor = detect_vendor(row1, first_rows[1:])
     # Trailing empty header cells come from a trailing separator, except in SurveyMonkey's first
     # row, where a question's later choice columns are blank and named in the second row.
     named = [bool(name) for name in row1]
@@ -274,29 +447,49 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
     row1 = row1[:width]
     questions: dict[str, str] = {}
     zones: dict[str, str] = {}
+    ids: list[str] = []
+    open_ended: list[int] = []
     lines = 1
-    names = list(row1)
+    names = [_canonical(vendor, name) for name in row1]
     if vendor is Vendor.QUALTRICS:
         row2 = _padded(first_rows, 1, len(row1))
         row3 = _padded(first_rows, 2, len(row1))
-        if _is_import_id_row(row3):
-            lines = 3
-            zones = _import_id_zones(row1, row3)
+        id_row: list[str] = []
+        if _is_legacy_qualtrics(row1, first_rows[1:]):
+            lines = 2  # V1…Vn, then the system columns' names and the questions' text
+            names = [
+                _canonical(vendor, row2[i]) if _LEGACY_V.match(name) and i < len(row2) and row2[i] else name
+                for i, name in enumerate(row1)
+            ]
+            questions = {n: text for n, old, text in zip(names, row1, row2, strict=False) if text and n == old}
+        elif _is_import_id_row(row3):
+            lines, id_row = 3, row3
         elif _is_import_id_row(row2):
-            zones = _import_id_zones(row1, row2)
-            lines = 2
-            row2 = []
-        elif row2 and any(cell == "Response ID" for cell in row2):
-            lines = 2  # legacy export: ids, then question text
-        if lines >= 2:
-            questions = {name: text for name, text in zip(row1, row2, strict=False) if text}
+            lines, id_row, row2 = 2, row2, []
+        elif row2 and any(header_key(cell) == "responseid" for cell in row2):
+            lines = 2  # an export with labels in row 2 and no ImportId row
+        if id_row:
+            parsed = _import_ids(id_row)
+            ids = [str(data.get("ImportId") or "") for data in parsed]
+            # System columns are named by their ImportId, so translated labels in row 1 still match.
+            names = [QUALTRICS_IMPORT_IDS.get(i, name) for i, name in zip(ids, names, strict=False)] + names[len(ids) :]
+            zones = {
+                name: data["timeZone"]
+                for name, data in zip(names, parsed, strict=False)
+                if isinstance(data.get("timeZone"), str)
+            }
+        if lines >= 2 and not questions:
+            questions = {name: text for name, text in zip(names, row2, strict=False) if text}
     elif vendor is Vendor.SURVEYMONKEY:
         row2 = _padded(first_rows, 1, len(row1))
         lines = 2
+        tops = names
         names = []
         question = ""
-        for top, sub in zip(row1, row2 + [""] * (len(row1) - len(row2)), strict=False):
+        for top, sub in zip(tops, row2 + [""] * (len(tops) - len(row2)), strict=False):
             question = top or question  # a question spans its choice columns: forward-fill
+            if header_key(sub) == "open-endedresponse":
+                open_ended.append(len(names))
             if sub in ("", "Response", "Open-Ended Response"):
                 names.append(question)
             else:
@@ -305,11 +498,20 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
     unique = _unique([name or f"Column {i + 1}" for i, name in enumerate(names)])
     if vendor is Vendor.SURVEYMONKEY:
         questions = {new: questions.get(old, "") for old, new in zip(names, unique, strict=True)}
+    elif questions:
+        questions = {new: questions[old] for old, new in zip(names, unique, strict=True) if old in questions}
     if len(unique) < 2:
-        raise FormatError(
-            f"{filename} has a single column ({unique[0]!r}); {EXPECTED} — separated by commas, semicolons or tabs"
-        )
-    return _Header(vendor, tuple(unique), questions, lines, zones)
+        raise FormatError(f"{filename} has a single column; {EXPECTED} — separated by commas, semicolons or tabs")
+    import_ids = {column: i for column, i in zip(unique, ids, strict=False) if i}
+    zones = {new: zones[old] for old, new in zip(names, unique, strict=True) if old in zones}
+    texts = tuple(unique[i] for i in open_ended) if vendor is Vendor.SURVEYMONKEY else ()
+    return _Header(vendor, tuple(unique), questions, lines, zones, import_ids, texts)
+
+
+def _canonical(vendor: Vendor, name: str) -> str:
+    """`name` as the vendor documents it ("respondentid" → "Respondent ID"), or unchanged."""
+    table = _CANONICAL.get(str(vendor))
+    return table.get(header_key(name), name) if table else name
 
 
 def _padded(rows: list[list[Any]], index: int, width: int) -> list[str]:
@@ -328,36 +530,61 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _csv_table(text: io.TextIOWrapper, raw: IO[bytes], filename: str, encoding: str) -> Table:
-    first_line = text.readline()
+def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes: tuple[str, ...]) -> Table:
+    try:
+        first_line = next(lines, "")
+    except LineTooLong as error:
+        raise FormatError(f"{filename}: the first line is longer than {LINE_LIMIT:,} characters; {EXPECTED}") from error
     if "\x00" in first_line or sum(1 for c in first_line if ord(c) < 32 and c not in "\t\r\n") > 2:
         raise FormatError(f"{filename} is not a text table (binary content); {EXPECTED}")
-    text.seek(0)
+    lines.unread(first_line)
     delimiter = detect_delimiter(first_line)
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
 
-    def records() -> Iterator[tuple[int, list[str]]]:
+    def records() -> Iterator[tuple[int, list[str] | None, str | None]]:
         previous = 0
-        for record in reader:
-            start, previous = previous + 1, reader.line_num
+        lines.quotes = 0
+        while True:
+            problem = None
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except LineTooLong:
+                problem = f"a line longer than {LINE_LIMIT // (1024 * 1024)} MiB; the row is refused"
+            except csv.Error as error:
+                problem = _csv_problem(error)
+            if problem is not None:
+                _past_open_quote(lines)
+                start, previous = previous + 1, lines.number
+                lines.quotes = 0
+                yield start, None, problem
+                continue
+            start, previous = previous + 1, lines.number
+            lines.quotes = 0
             if record and any(cell.strip() for cell in record):  # blank lines are not rows
-                yield start, record
+                yield start, record, None
 
     stream = records()
-    try:
-        first: list[tuple[int, list[str]]] = []
-        for record in stream:
-            first.append(record)
-            if len(first) == 3:
-                break
-    except csv.Error as error:
-        raise FormatError(f"{filename}: {error}; {EXPECTED}") from error
+    first: list[tuple[int, list[str]]] = []
+    held: list[tuple[int, list[str] | None, str | None]] = []  # a bad row met while looking for the header
+    for line, cells, problem in stream:
+        if cells is None:
+            if not first:
+                raise FormatError(f"{filename}: header line {line}: {problem}; {EXPECTED}")
+            held.append((line, cells, problem))
+            break
+        first.append((line, cells))
+        if len(first) == 3:
+            break
     header = _read_header([cells for _, cells in first], filename)
     size = _size(raw)
 
     def rows() -> Iterator[Row]:
-        for line, cells in chain(first[header.lines :], _tolerant(stream)):
+        for line, cells in first[header.lines :]:
             yield Row(line, tuple(cells))
+        for line, maybe, problem in chain(held, stream):
+            yield Row(line, tuple(maybe or ()), problem)
 
     return Table(
         filename=filename,
@@ -370,16 +597,31 @@ def _csv_table(text: io.TextIOWrapper, raw: IO[bytes], filename: str, encoding: 
         zones=header.zones,
         encoding=encoding,
         delimiter=delimiter,
-        _fraction=lambda: raw.tell() / size if size else 1.0,
+        import_ids=header.import_ids,
+        open_ended=header.open_ended,
+        notes=notes,
+        _fraction=lambda: lines.bytes_read / size if size else 1.0,
     )
 
 
-def _tolerant(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
-    """Records, stopping at a CSV syntax error (e.g. a NUL byte) with a clear message."""
-    try:
-        yield from records
-    except csv.Error as error:
-        raise FormatError(f"cannot read further: {error}") from error
+def _past_open_quote(lines: Lines) -> None:
+    """After the reader gave up inside a quoted cell (an odd number of quotes so far in the record),
+    skip to the line that closes it, so the cell's later lines are not read as rows of their own."""
+    while lines.quotes % 2:
+        try:
+            next(lines)
+        except StopIteration:
+            return
+        except LineTooLong:
+            continue
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """A CSV syntax error in words, without the cell's content."""
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"a cell is larger than {CELL_LIMIT // (1024 * 1024)} MiB, the most a survey cell may hold; the row is refused"
+    return "the row is not valid CSV (" + text.split("(")[0].strip() + "); the row is refused"
 
 
 def _size(raw: IO[bytes]) -> int:
@@ -390,6 +632,30 @@ def _size(raw: IO[bytes]) -> int:
     return size
 
 
+def _has_values(cells: Sequence[Any]) -> bool:
+    return any(cell is not None and (not isinstance(cell, str) or cell.strip()) for cell in cells)
+
+
+class _Damaged(Exception):
+    """A sheet's XML or its zip entry cannot be read."""
+
+
+def _sheet_rows(sheet: Any, name: str) -> Iterator[tuple[int, list[Any]]]:
+    """A sheet's non-empty rows with their row numbers; a damaged sheet raises `FormatError`."""
+    first_row_number = int(getattr(sheet, "min_row", 1) or 1)
+    offset = -1
+    try:
+        for offset, cells in enumerate(sheet.iter_rows(values_only=True)):
+            if _has_values(cells):
+                yield first_row_number + offset, list(cells)
+    except Exception as error:  # zipfile, zlib and XML parsers raise many kinds for a damaged sheet
+        where = f"after row {first_row_number + offset}" if offset >= 0 else "from its first row"
+        raise FormatError(
+            f"sheet {name!r} is damaged {where} (its XML cannot be read: {type(error).__name__}); "
+            "open the file in Excel and save it again"
+        ) from None
+
+
 @contextmanager
 def _open_xlsx(stream: IO[bytes], filename: str) -> Iterator[Table]:
     from openpyxl import load_workbook  # imported here: only XLSX files need it
@@ -397,36 +663,26 @@ def _open_xlsx(stream: IO[bytes], filename: str) -> Iterator[Table]:
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several kinds for a zip that is not a workbook
-        raise FormatError(f"{filename} is a zip file but not an Excel workbook ({error}); {EXPECTED}") from error
+        raise FormatError(
+            f"{filename} is a zip file but not an Excel workbook that can be read ({type(error).__name__}: "
+            f"damaged, or another kind of zip); open it in Excel and save it again — {EXPECTED}"
+        ) from None
     try:
-        sheet = workbook.worksheets[0]
+        chosen, header, first, stream_rows, damaged = _find_sheet(workbook, filename)
+        sheet = workbook[chosen]
         total = int(sheet.max_row or 0)
-        first_row_number = int(sheet.min_row or 1)
-        values = sheet.iter_rows(values_only=True)
-        read = [0]
-
-        def numbered() -> Iterator[tuple[int, list[Any]]]:
-            for offset, cells in enumerate(values):
-                read[0] = offset + 1
-                if any(cell is not None and (not isinstance(cell, str) or cell.strip()) for cell in cells):
-                    yield first_row_number + offset, list(cells)
-
-        stream_rows = numbered()
-        first: list[tuple[int, list[Any]]] = []
-        for record in stream_rows:
-            first.append(record)
-            if len(first) == 3:
-                break
-        header = _read_header([cells for _, cells in first], filename)
         width = len(header.columns)
+        read = [first[-1][0] if first else 0]
 
         def rows() -> Iterator[Row]:
             for line, cells in chain(first[header.lines :], stream_rows):
+                read[0] = line
                 trimmed = list(cells)
                 while len(trimmed) > width and trimmed[-1] in (None, ""):
                     trimmed.pop()
                 yield Row(line, tuple(trimmed))
 
+        many = len(workbook.worksheets) > 1
         yield Table(
             filename=filename,
             file_kind="xlsx",
@@ -436,7 +692,50 @@ def _open_xlsx(stream: IO[bytes], filename: str) -> Iterator[Table]:
             rows=rows(),
             questions=header.questions,
             zones=header.zones,
+            import_ids=header.import_ids,
+            open_ended=header.open_ended,
+            sheet=chosen if many else None,
+            notes=tuple(damaged),
             _fraction=lambda: read[0] / total if total else 0.0,
         )
     finally:
         workbook.close()
+
+
+def _find_sheet(
+    workbook: Any, filename: str
+) -> tuple[str, _Header, list[tuple[int, list[Any]]], Iterator[tuple[int, list[Any]]], list[str]]:
+    """The first sheet holding a recognised export (else the first with a usable header table)."""
+    fallback = None
+    damaged: list[str] = []
+    refusals: list[str] = []
+    for sheet in workbook.worksheets:  # chart sheets hold no cells
+        name = sheet.title
+        rows = _sheet_rows(sheet, name)
+        first: list[tuple[int, list[Any]]] = []
+        try:
+            for record in rows:
+                first.append(record)
+                if len(first) == 3:
+                    break
+        except FormatError as error:
+            damaged.append(str(error))
+            continue
+        if not first:
+            continue
+        try:
+            header = _read_header([cells for _, cells in first], f"{filename}, sheet {name!r},")
+        except FormatError as error:
+            refusals.append(str(error))
+            continue
+        if header.vendor is not Vendor.GENERIC:
+            return name, header, first, rows, damaged
+        if fallback is None:
+            fallback = (name, header, first, rows)
+    if fallback is not None:
+        return (*fallback, damaged)
+    if damaged:
+        raise FormatError(f"{filename}: " + "; ".join(damaged))
+    if refusals:
+        raise FormatError(refusals[0])
+    raise FormatError(f"{filename} has no header row on any sheet; {EXPECTED}")

@@ -7,6 +7,12 @@ into one `RawItem` per non-empty comment field (a score-only response still land
 empty text, so its score counts and a CSAT 1 without a word still reaches a person), skip what
 is already stored, analyse and store the rest in chunks, raise recovery alerts, and log the import.
 
+No value in a message: a refused row is named by its line, the column and what is wrong, never
+the cell's content (see `mapping.describe_value`); column names are shown redacted; a response id
+that is itself personal data (an e-mail, a card) is replaced by a hash of it before it is stored.
+A comment longer than `TEXT_MAX` characters is cut with a visible marker; a cell over
+`formats.CELL_LIMIT` refuses its row. Neither stops the file.
+
 Dedupe: every item's external id is built from survey, response id and field under the one source
 name `surveys`, so importing a file twice, or by another way in, adds nothing.
 Domain: no Streamlit.
@@ -15,6 +21,7 @@ Domain: no Streamlit.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +31,7 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from voc.access import Actor, Permission, require
+from voc.analysis.redaction import redact
 from voc.ingest import build_item
 from voc.models import ItemKind, RawItem
 from voc.store import Store
@@ -49,6 +57,11 @@ from voc.surveys.storage import existing_external_ids, insert_items, load_mappin
 CHUNK_SIZE: Final = 500
 SAMPLE_ROWS: Final = 50
 FIELD_MAX: Final = 200
+# A survey comment longer than this is cut, with a marker saying how much was cut: a survey answer
+# is a paragraph, and one pasted log file must not hold up analysis or the Inbox.
+TEXT_MAX: Final = 20_000
+COLUMN_SHOWN_MAX: Final = 60
+log = logging.getLogger(__name__)
 VIAS: Final = ("upload", "folder", "cli")
 
 
@@ -186,6 +199,7 @@ def settle_mapping(
     or the vendor preset. Raises `FormatError` naming the expected columns when none fits."""
     sample = sample_rows(table)
     if chosen is not None:
+        chosen = chosen.resolved(table.columns)
         missing = chosen.missing_from(table.columns)
         if missing:
             raise FormatError(
@@ -194,9 +208,13 @@ def settle_mapping(
         mapping, origin = chosen, "chosen"
     else:
         saved = load_mapping(store, survey) if store is not None else None
-        preset = suggest_mapping(table.vendor, table.columns, sample, table.questions)
+        preset = suggest_mapping(
+            table.vendor, table.columns, sample, table.questions, table.import_ids, table.open_ended
+        )
+        if preset is not None and preset.missing_from(table.columns):
+            preset = None  # a damaged header lacks a column the vendor's preset relies on
         if saved is not None and not saved[1].missing_from(table.columns):
-            mapping, origin = saved[1], "saved"
+            mapping, origin = saved[1].resolved(table.columns), "saved"
         elif table.vendor is not Vendor.GENERIC and preset is not None:
             mapping, origin = preset, "preset"
         elif saved is not None:
@@ -240,8 +258,36 @@ def _known_zone(name: str | None) -> str | None:
 
 
 def _names(columns: Sequence[str], limit: int = 12) -> str:
-    shown = ", ".join(repr(c) for c in list(columns)[:limit])
+    shown = ", ".join(column_shown(c) for c in list(columns)[:limit])
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+def column_shown(column: str) -> str:
+    """A column's name for a message: quoted, redacted (a headerless file's first row is data), short."""
+    name = redact(column).text
+    if len(name) > COLUMN_SHOWN_MAX:
+        name = name[: COLUMN_SHOWN_MAX - 1] + "…"
+    return repr(name)
+
+
+def _names_personal_data(mapping: ColumnMapping) -> bool:
+    """A mapping whose "column names" hold personal data (a headerless file's first row) is not
+    saved: it would keep the values, and could not fit the survey's next file anyway."""
+    return any(redact(column).found for column in mapping.used_columns())
+
+
+def cap_text(text: str, limit: int = TEXT_MAX) -> str:
+    """`text`, or its first `limit` characters and a marker that says how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} … [cut: {len(text) - limit:,} more characters]"
+
+
+def stored_response_id(response_id: str) -> str:
+    """The response id to store: as written, unless it is personal data (then a stable hash of it)."""
+    if redact(response_id).found:
+        return "id-" + hashlib.sha256(response_id.encode("utf-8")).hexdigest()[:24]
+    return response_id[:FIELD_MAX]
 
 
 # ---- rows ------------------------------------------------------------------------------------
@@ -249,60 +295,80 @@ def _names(columns: Sequence[str], limit: int = 12) -> str:
 
 def read_responses(table: Table, mapping: ColumnMapping) -> Iterator[SurveyResponse | Problem]:
     """Each data row as a `SurveyResponse`, or a `Problem` naming its line and every reason."""
+    mapping = mapping.resolved(table.columns)
     index = {name: i for i, name in enumerate(table.columns)}
     width = len(table.columns)
     zone = zone_for(mapping.timezone)
     date_zone = zone_for("UTC") if mapping.submitted_at in mapping.utc_columns else zone
     ces_range = (1, mapping.ces_max)
+    # The field names stored with each comment, redacted: a headerless file's first row is data.
+    fields = {column: redact(column).text[:FIELD_MAX] for column in mapping.text_fields}
     for row in table.rows:
-        cells = row.cells
-        if len(cells) < width or any(text_of(cell) for cell in cells[width:]):
-            yield Problem(row.line, f"{len(cells)} columns, expected {width}")
+        if row.problem is not None:
+            yield Problem(row.line, row.problem)
             continue
-        reasons: list[str] = []
-
-        def cell(column: str | None, cells: tuple[Any, ...] = cells) -> Any:
-            return cells[index[column]] if column else None
-
-        if mapping.response_id:
-            response_id = text_of(cell(mapping.response_id))
-            if not response_id:
-                reasons.append(f"no response id in column {mapping.response_id!r}")
-        else:
-            response_id = (
-                "row-" + hashlib.sha256("\x1f".join(text_of(c) for c in cells).encode("utf-8")).hexdigest()[:16]
-            )
-        submitted_at = None
         try:
-            submitted_at = parse_datetime(cell(mapping.submitted_at), date_zone, mapping.date_order)
+            yield _read_row(row, mapping, index, width, date_zone, ces_range, fields)
+        except Exception as error:  # a value no rule foresaw costs its row, never the file
+            log.warning("line %s: unexpected %s reading a survey row", row.line, type(error).__name__)
+            yield Problem(row.line, "the row could not be read (an unexpected value); the row is refused")
+
+
+def _read_row(
+    row: Row,
+    mapping: ColumnMapping,
+    index: dict[str, int],
+    width: int,
+    date_zone: Any,
+    ces_range: tuple[int, int],
+    fields: dict[str, str],
+) -> SurveyResponse | Problem:
+    cells = row.cells
+    if len(cells) < width or any(text_of(cell) for cell in cells[width:]):
+        return Problem(row.line, f"{len(cells)} columns, expected {width}")
+    reasons: list[str] = []
+
+    def cell(column: str | None) -> Any:
+        return cells[index[column]] if column else None
+
+    if mapping.response_id:
+        response_id = text_of(cell(mapping.response_id))
+        if not response_id:
+            reasons.append(f"no response id in column {column_shown(mapping.response_id)}")
+    else:
+        response_id = "row-" + hashlib.sha256("\x1f".join(text_of(c) for c in cells).encode("utf-8")).hexdigest()[:16]
+    submitted_at = None
+    try:
+        submitted_at = parse_datetime(cell(mapping.submitted_at), date_zone, mapping.date_order)
+    except CellError as error:
+        reasons.append(f"{error} in column {column_shown(mapping.submitted_at)}")
+    scores: dict[str, int | None] = {}
+    for kind, column, (low, high), labels in (
+        ("NPS", mapping.nps, NPS_RANGE, None),
+        ("CSAT", mapping.csat, CSAT_RANGE, CSAT_LABELS),
+        ("effort score", mapping.ces, ces_range, None),
+    ):
+        try:
+            scores[kind] = parse_score(cell(column), kind, low, high, labels) if column else None
         except CellError as error:
-            reasons.append(f"{error} in column {mapping.submitted_at!r}")
-        scores: dict[str, int | None] = {}
-        for kind, column, (low, high), labels in (
-            ("NPS", mapping.nps, NPS_RANGE, None),
-            ("CSAT", mapping.csat, CSAT_RANGE, CSAT_LABELS),
-            ("effort score", mapping.ces, ces_range, None),
-        ):
-            try:
-                scores[kind] = parse_score(cell(column), kind, low, high, labels) if column else None
-            except CellError as error:
-                reasons.append(f"{error} in column {column!r}")
-        if reasons or submitted_at is None:
-            yield Problem(row.line, "; ".join(reasons))
-            continue
-        answers = tuple((column[:FIELD_MAX], text) for column in mapping.text_fields if (text := text_of(cell(column))))
-        respondent = text_of(cell(mapping.respondent)) or None
-        yield SurveyResponse(
-            line=row.line,
-            response_id=response_id[:FIELD_MAX],
-            submitted_at=submitted_at,
-            nps=scores["NPS"],
-            csat=scores["CSAT"],
-            ces=scores["effort score"],
-            respondent=respondent,
-            language=language_of(cell(mapping.language)),
-            answers=answers,
-        )
+            reasons.append(f"{error} in column {column_shown(column or '')}")
+    if reasons or submitted_at is None:
+        return Problem(row.line, "; ".join(reasons))
+    answers = tuple(
+        (fields[column], cap_text(text)) for column in mapping.text_fields if (text := text_of(cell(column)))
+    )
+    respondent = text_of(cell(mapping.respondent)) or None
+    return SurveyResponse(
+        line=row.line,
+        response_id=stored_response_id(response_id),
+        submitted_at=submitted_at,
+        nps=scores["NPS"],
+        csat=scores["CSAT"],
+        ces=scores["effort score"],
+        respondent=respondent,
+        language=language_of(cell(mapping.language)),
+        answers=answers,
+    )
 
 
 def external_id_for(survey: str, response_id: str, field: str) -> str:
@@ -398,7 +464,7 @@ def import_survey(
         with open_table(stream, filename) as table:
             settled, origin = settle_mapping(store, table, survey, mapping, timezone=timezone)
             report = _run(store, table, settled, report, origin, source, brand, rules, progress, clock, chunk_size)
-            if origin == "chosen" and not report.refused_entirely:
+            if origin == "chosen" and not report.refused_entirely and not _names_personal_data(settled):
                 save_mapping(store, survey, str(table.vendor), settled, now=clock())
     except FormatError as error:
         report = ImportReport(
@@ -546,7 +612,14 @@ def preview(store: Store | None, stream: IO[bytes], filename: str, survey: str, 
     with open_table(stream, filename) as table:
         first = list(islice(table.rows, max(n, SAMPLE_ROWS)))
         saved = load_mapping(store, survey) if store is not None else None
-        suggested = suggest_mapping(table.vendor, table.columns, [row.cells for row in first], table.questions)
+        suggested = suggest_mapping(
+            table.vendor,
+            table.columns,
+            [row.cells for row in first],
+            table.questions,
+            table.import_ids,
+            table.open_ended,
+        )
         return Preview(
             vendor=table.vendor,
             file_format=table.describe(),
@@ -573,6 +646,7 @@ def read_preview(preview_: Preview, mapping: ColumnMapping) -> list[SurveyRespon
         mapping = mapping.with_changes(
             date_order=guess_date_order(cells[column] for _, cells in preview_.rows if column < len(cells))
         )
+    mapping = mapping.resolved(preview_.columns)
     missing = mapping.missing_from(preview_.columns)
     if missing:
         return [Problem(None, f"this file has no column {_names(missing)}")]

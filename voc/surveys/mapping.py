@@ -8,7 +8,12 @@ mapping is saved per survey (see `storage`) and reused for the next file.
 
 Naive times: vendors write times without a zone (Qualtrics uses the account's zone, Google Forms
 the form owner's). They are read in `mapping.timezone`, UTC unless the user says otherwise;
-Typeform's "(UTC)" columns are UTC whatever the mapping says. Domain: no Streamlit.
+Typeform's "(UTC)" columns are UTC whatever the mapping says.
+
+No value in a message: a `CellError` names what is wrong and what the cell looks like ("looks like
+an e-mail address", "a number with 16 digits"), never its content, because a card number or an
+address typed into a score column would otherwise reach the import log. Only a short number (a
+score such as 11) is quoted. Domain: no Streamlit.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from voc.surveys.formats import Vendor
+from voc.surveys.formats import Vendor, header_key
 
 DATE_ORDERS: Final = ("auto", "ymd", "mdy", "dmy")
 NPS_RANGE: Final = (0, 10)
@@ -84,9 +90,29 @@ class ColumnMapping:
         return [c for c in named if c] + [c for c in self.text_fields if c not in named]
 
     def missing_from(self, columns: Sequence[str]) -> list[str]:
-        """Mapped columns this file does not have."""
-        present = set(columns)
-        return [column for column in self.used_columns() if column not in present]
+        """Mapped columns this file does not have (compared without case, spaces or invisible marks)."""
+        present = {header_key(column) for column in columns}
+        return [column for column in self.used_columns() if header_key(column) not in present]
+
+    def resolved(self, columns: Sequence[str]) -> ColumnMapping:
+        """This mapping with each column named as the file spells it ("comment" for a saved "Comment ")."""
+        spelled = {header_key(column): column for column in columns}
+
+        def name(column: str) -> str:
+            return spelled.get(header_key(column), column)
+
+        return replace(
+            self,
+            submitted_at=name(self.submitted_at),
+            response_id=name(self.response_id) if self.response_id else None,
+            text_fields=tuple(name(c) for c in self.text_fields),
+            nps=name(self.nps) if self.nps else None,
+            csat=name(self.csat) if self.csat else None,
+            ces=name(self.ces) if self.ces else None,
+            respondent=name(self.respondent) if self.respondent else None,
+            language=name(self.language) if self.language else None,
+            utc_columns=tuple(name(c) for c in self.utc_columns),
+        )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -132,31 +158,54 @@ def text_of(cell: Any) -> str:
 
 
 _LEADING_INT = re.compile(r"^\s*(-?\d+(?:[.,]0+)?)(?!\d)")
+_EMAIL_LIKE = re.compile(r"@|＠|\[at\]|\(at\)|\sat\s.*\sdot\s", re.I)
+_DIGIT = re.compile(r"\d")
+SHOWN_NUMBER_DIGITS: Final = 3  # a number this short (a score such as 11) may be quoted; longer ones never
+
+
+def describe_value(cell: Any) -> str:
+    """What a cell looks like, for a message that must not quote it: never its content."""
+    if isinstance(cell, bool):
+        return "a yes/no value"
+    if isinstance(cell, int | float):
+        digits = len(_DIGIT.findall(f"{cell:.0f}")) if not (isinstance(cell, float) and math.isnan(cell)) else 0
+        return "a number" if digits <= SHOWN_NUMBER_DIGITS else f"a number with {digits} digits"
+    text = text_of(cell)
+    digits = len(_DIGIT.findall(text))
+    if _EMAIL_LIKE.search(text):
+        return "what looks like an e-mail address"
+    if digits >= 7 and digits >= 0.6 * len(re.sub(r"\s", "", text)):
+        return f"a number with {digits} digits (it may be personal data)"
+    if digits >= 7:
+        return f"text with {digits} digits in it"
+    return f"text of {len(text)} character{'s' if len(text) != 1 else ''}"
 
 
 def parse_score(cell: Any, kind: str, low: int, high: int, labels: dict[str, int] | None = None) -> int | None:
     """A score cell ("9", 9, 9.0, "10 - Extremely likely", "Very satisfied") as an int in low..high.
 
-    Empty means no answer (None); anything else that is not a score in range is a `CellError`.
+    Empty means no answer (None); anything else that is not a score in range is a `CellError`,
+    whose message describes the cell without quoting it.
     """
     if cell is None or (isinstance(cell, str) and text_of(cell) == ""):
         return None
     if isinstance(cell, bool):
-        raise CellError(f"{kind} {cell!r} is not a number")
+        raise CellError(f"{kind} is a yes/no value, not a number")
     if isinstance(cell, int | float):
-        if isinstance(cell, float) and (math.isnan(cell) or not cell.is_integer()):
-            raise CellError(f"{kind} {cell!r} is not a whole number")
+        if isinstance(cell, float) and (math.isnan(cell) or math.isinf(cell) or not cell.is_integer()):
+            raise CellError(f"{kind} is not a whole number ({describe_value(cell)})")
         value = int(cell)
     else:
         text = text_of(cell)
         if labels and text.lower() in labels:
             return labels[text.lower()]
         match = _LEADING_INT.match(text)
-        if not match:
-            raise CellError(f"{kind} {text[:40]!r} is not a number")
+        if not match or _EMAIL_LIKE.search(text) or len(_DIGIT.findall(text)) > SHOWN_NUMBER_DIGITS:
+            raise CellError(f"{kind} is not a number: the cell holds {describe_value(cell)}")
         value = int(float(match.group(1).replace(",", ".")))
     if not low <= value <= high:
-        raise CellError(f"{kind} {value} out of range {low}–{high}")
+        shown = str(value) if len(str(abs(value))) <= SHOWN_NUMBER_DIGITS else f"({describe_value(value)})"
+        raise CellError(f"{kind} {shown} out of range {low}–{high}")
     return value
 
 
@@ -188,8 +237,38 @@ def guess_date_order(samples: Iterable[Any]) -> str:
     return "mdy"  # US order is what the US-made tools write by default
 
 
+# JavaScript's Date.toString(), as Google Apps Script writes it:
+# "Mon Sep 08 2025 13:58:23 GMT-0500 (Central Daylight Time)"
+_JS_DATE = re.compile(
+    r"^\s*(?:[A-Za-z]{3},?\s+)?([A-Za-z]{3})\s+(\d{1,2}),?\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?"
+    r"\s*(?:(?:GMT|UTC)\s*([+-]\d{2}:?\d{2})?|(Z))?\s*(?:\([^()]*\))?\s*$"
+)
+_MONTHS: Final = {
+    m: i
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
+DATE_EXAMPLES: Final = "expected a date such as 2026-01-31 14:05, 01/31/2026 2:05 PM or an Excel date"
+YEARS: Final = (1970, 2199)  # a date outside these years is a typo or another kind of number
+_RFC_2822 = re.compile(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
+MAX_OFFSET: Final = timedelta(hours=14)  # the widest offset in use (Kiribati, UTC+14)
+
+
 def parse_datetime(cell: Any, zone: timezone | ZoneInfo, date_order: str = "mdy") -> datetime:
-    """A date cell as aware UTC: ISO text, numeric dates (with AM/PM), Excel serials and datetime cells."""
+    """A date cell as aware UTC: ISO text, numeric dates (with AM/PM), JavaScript's and e-mail's
+    date strings, Excel serials and datetime cells. Anything else is a `CellError` that describes
+    the cell without quoting it."""
+    try:
+        value = _parse_datetime(cell, zone, date_order)
+    except CellError:
+        raise
+    except (ValueError, OverflowError, TypeError):  # e.g. an ISO year 0 moved across midnight
+        raise CellError(f"date not understood: the cell holds {describe_value(cell)}; {DATE_EXAMPLES}") from None
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise CellError(f"date outside the years {YEARS[0]}–{YEARS[1]}: the cell holds {describe_value(cell)}")
+    return value
+
+
+def _parse_datetime(cell: Any, zone: timezone | ZoneInfo, date_order: str) -> datetime:
     if isinstance(cell, datetime):
         return _aware(cell, zone)
     if isinstance(cell, int | float) and not isinstance(cell, bool):
@@ -199,16 +278,28 @@ def parse_datetime(cell: Any, zone: timezone | ZoneInfo, date_order: str = "mdy"
         raise CellError("no date")
     iso = text.replace("Z", "+00:00") if text.endswith("Z") else text
     try:
-        return _aware(datetime.fromisoformat(iso), zone)
+        parsed = datetime.fromisoformat(iso)
     except ValueError:
-        pass
+        parsed = None
+    if parsed is not None:
+        return _aware(parsed, zone)
+    bad_offset = _ISO_OFFSET.match(text)
+    if bad_offset and not _offset(bad_offset.group(1)):
+        raise CellError(f"time zone offset out of range (at most ±14:00); {DATE_EXAMPLES}")
     try:
         return _from_excel_serial(float(text), zone)
     except ValueError:
         pass
+    if js := _JS_DATE.match(text):
+        return _from_javascript(js, zone)
+    if _RFC_2822.match(text):
+        try:
+            return _aware(parsedate_to_datetime(text), zone)  # RFC 2822: Date.toUTCString(), e-mail
+        except (TypeError, ValueError, IndexError):
+            pass
     match = _NUMERIC_DATE.match(text)
     if not match:
-        raise CellError(f"date {text[:40]!r} not understood")
+        raise CellError(f"date not understood: the cell holds {describe_value(cell)}; {DATE_EXAMPLES}")
     first, second, third, hour, minute, second_s, ampm, utc_word, offset = match.groups()
     if len(first) == 4:
         year, month, day = int(first), int(second), int(third)
@@ -221,27 +312,66 @@ def parse_datetime(cell: Any, zone: timezone | ZoneInfo, date_order: str = "mdy"
     h = int(hour or 0)
     if ampm:
         if not 1 <= h <= 12:
-            raise CellError(f"date {text[:40]!r} has hour {h} with {ampm.upper()}")
+            raise CellError(f"date has hour {h} with {ampm.upper()}")
         h = h % 12 + (12 if ampm.lower() == "pm" else 0)
     try:
         value = datetime(year, month, day, h, int(minute or 0), int(second_s or 0))
-    except ValueError as error:
+    except ValueError:
         order = "year/month/day" if len(first) == 4 else ("day/month" if date_order == "dmy" else "month/day")
-        raise CellError(f"date {text[:40]!r} is not a valid {order} date ({error})") from None
+        raise CellError(f"date is not a valid {order} date (no such day, month or time)") from None
     if utc_word:
         return value.replace(tzinfo=UTC)
     if offset:
-        sign = 1 if offset[0] == "+" else -1
-        digits = offset[1:].replace(":", "")
-        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        return value.replace(tzinfo=timezone(sign * delta)).astimezone(UTC)
+        return _with_offset(value, offset)
+    return _aware(value, zone)
+
+
+_ISO_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[T ][\d:.]+([+-]\d{2}:?\d{2})$")
+
+
+def _offset(text: str) -> timezone | None:
+    """A UTC offset such as "-0500" or "+05:30"; None for one no place uses ("+99:00", "+05:75")."""
+    sign = 1 if text[0] == "+" else -1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    delta = timedelta(hours=hours, minutes=minutes)
+    if minutes >= 60 or delta > MAX_OFFSET:
+        return None
+    return timezone(sign * delta)
+
+
+def _with_offset(value: datetime, offset: str) -> datetime:
+    zone = _offset(offset)
+    if zone is None:
+        raise CellError(f"time zone offset out of range (at most ±14:00); {DATE_EXAMPLES}")
+    return value.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _from_javascript(match: re.Match[str], zone: timezone | ZoneInfo) -> datetime:
+    month_name, day, year, hour, minute, second, ampm, offset, z = match.groups()
+    month = _MONTHS.get(month_name.lower())
+    if month is None:
+        raise CellError(f"date not understood: unknown month name; {DATE_EXAMPLES}")
+    h = int(hour)
+    if ampm:
+        if not 1 <= h <= 12:
+            raise CellError(f"date has hour {h} with {ampm.upper()}")
+        h = h % 12 + (12 if ampm.lower() == "pm" else 0)
+    try:
+        value = datetime(int(year), month, int(day), h, int(minute), int(second or 0))
+    except ValueError:
+        raise CellError("date is not a valid date (no such day or time)") from None
+    if offset:
+        return _with_offset(value, offset)
+    if z or "GMT" in match.group(0) or "UTC" in match.group(0):
+        return value.replace(tzinfo=UTC)
     return _aware(value, zone)
 
 
 def _from_excel_serial(serial: float, zone: timezone | ZoneInfo) -> datetime:
     low, high = EXCEL_SERIAL_RANGE
     if not low <= serial <= high:
-        raise CellError(f"date {serial!r} is a number but not an Excel date")
+        raise CellError(f"date is {describe_value(serial)}, not an Excel date")
     return _aware(EXCEL_EPOCH + timedelta(days=serial), zone)
 
 
@@ -280,6 +410,11 @@ _SYSTEM_COLUMNS: Final[dict[Vendor, frozenset[str]]] = {
             "LocationLongitude",
             "DistributionChannel",
             "UserLanguage",
+            "ResponseSet",
+            "Name",
+            "ExternalDataReference",
+            "EmailAddress",
+            "LocationAccuracy",
         }
     ),
     Vendor.SURVEYMONKEY: frozenset(
@@ -314,6 +449,7 @@ _ID_HINT = re.compile(
 )
 _DATE_HINT = re.compile(r"submit|timestamp|recorded|completed|date|time|created|horodat|marca temporal", re.I)
 _LANGUAGE_HINT = re.compile(r"^(user.?)?lang(uage)?$|locale|sprache|idioma|langue|lingua|taal", re.I)
+_QUALTRICS_TEXT = re.compile(r"^QID\d+(?:_\d+)*_TEXT$")  # a text entry, or a choice's "Other, please specify"
 _PERSONAL = re.compile(r"first.?name|last.?name|full.?name|^name$|ip.?address|latitude|longitude|phone", re.I)
 
 
@@ -322,9 +458,17 @@ def suggest_mapping(
     columns: Sequence[str],
     sample: Sequence[Sequence[Any]],
     questions: dict[str, str] | None = None,
+    import_ids: dict[str, str] | None = None,
+    open_ended: Sequence[str] = (),
 ) -> ColumnMapping | None:
-    """The vendor preset, or a guess from names and sample values; None when no date or no content is found."""
+    """The vendor preset, or a guess from names and sample values; None when no date or no content is found.
+
+    With Qualtrics's ImportIds the free-text columns are the `…_TEXT` ones and the NPS question the
+    one with an `…_NPS_GROUP` sibling, whatever language the labels are in; SurveyMonkey's
+    "Open-Ended Response" sub-header marks its free-text columns (`open_ended`).
+    """
     questions = questions or {}
+    import_ids = import_ids or {}
     values = {column: [row[i] for row in sample if i < len(row)] for i, column in enumerate(columns)}
 
     def described(column: str) -> str:
@@ -336,15 +480,19 @@ def suggest_mapping(
     if vendor is Vendor.QUALTRICS:
         response_id = _first_present(columns, "ResponseId", "ResponseID")
         submitted = _first_present(columns, "RecordedDate", "EndDate", "StartDate")
-        respondent = _first_present(columns, "RecipientEmail", "ExternalReference")
+        respondent = _first_present(
+            columns, "RecipientEmail", "ExternalReference", "EmailAddress", "ExternalDataReference"
+        )
         language = _first_present(columns, "UserLanguage")
+        if import_ids:  # everything that is not a question (QID…) is a system or embedded-data field
+            system = system | {c for c in columns if not import_ids.get(c, "QID").startswith("QID")}
     elif vendor is Vendor.SURVEYMONKEY:
-        response_id = "Respondent ID"
+        response_id = _first_present(columns, "Respondent ID")
         submitted = _first_present(columns, "End Date", "Start Date")
         respondent = _first_present(columns, "Email Address", "Custom Data 1")
     elif vendor is Vendor.TYPEFORM:
-        response_id = "#"
-        submitted = "Submit Date (UTC)"
+        response_id = _first_present(columns, "#")
+        submitted = _first_present(columns, "Submit Date (UTC)")
         utc_columns = ("Submit Date (UTC)",)
     elif vendor is Vendor.GOOGLE_FORMS:
         submitted = columns[0]
@@ -356,11 +504,17 @@ def suggest_mapping(
         language = next((c for c in columns if _LANGUAGE_HINT.search(c.strip())), None)
     taken = {c for c in (response_id, submitted, respondent, language) if c}
     nps_group_base = {c[: -len("_NPS_GROUP")] for c in columns if c.endswith("_NPS_GROUP")}
+    nps_group_ids = {i[: -len("_NPS_GROUP")] for i in import_ids.values() if i.endswith("_NPS_GROUP")}
 
     def free(column: str) -> bool:
-        return column not in taken and column not in system and not column.endswith("_NPS_GROUP")
+        return (
+            column not in taken
+            and column not in system
+            and not column.endswith("_NPS_GROUP")
+            and not import_ids.get(column, "").endswith("_NPS_GROUP")
+        )
 
-    nps = next((c for c in columns if c in nps_group_base), None) or next(
+    nps = next((c for c in columns if c in nps_group_base or import_ids.get(c) in nps_group_ids), None) or next(
         (c for c in columns if free(c) and _NPS_HINT.search(described(c)) and _scores_in(values[c], *NPS_RANGE)),
         None,
     )
@@ -386,14 +540,27 @@ def suggest_mapping(
         None,
     )
     taken.add(ces or "")
-    text_fields = tuple(
-        c
-        for c in columns
-        if free(c)
-        and c not in taken
-        and not _PERSONAL.search(c)
-        and (_looks_like_comments(values[c]) or (_TEXT_HINT.search(described(c)) and not _mostly_numbers(values[c])))
-    )
+    if any(_QUALTRICS_TEXT.match(i) for i in import_ids.values()):
+        text_fields = tuple(
+            c for c in columns if free(c) and c not in taken and _QUALTRICS_TEXT.match(import_ids.get(c, ""))
+        )
+    else:
+        text_fields = tuple(
+            c
+            for c in columns
+            if free(c)
+            and c not in taken
+            and (
+                c in open_ended  # the layout says so (SurveyMonkey's second header row)
+                or (
+                    not _PERSONAL.search(c)
+                    and (
+                        _looks_like_comments(values[c])
+                        or (_TEXT_HINT.search(described(c)) and not _mostly_numbers(values[c]))
+                    )
+                )
+            )
+        )
     if not submitted or not (text_fields or nps or csat or ces):
         return None
     return ColumnMapping(

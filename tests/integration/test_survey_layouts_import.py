@@ -1,0 +1,142 @@
+"""The layouts and file shapes of issue 17 imported into the real databases, by upload and through
+the watched folder: what is stored, and what the report tells the user."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from listeners.runner import Runner
+from listeners.survey_folder import SurveyFolderListener
+from tests.actors import admin
+from voc.store import Store
+from voc.store.schema import items, survey_imports
+from voc.surveys import SURVEY_SOURCE
+from voc.surveys.importer import import_path, import_survey
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "surveys"
+HEADER = "#,How likely are you to recommend us?,Why?,Submit Date (UTC)\n"
+
+
+def stored(store: Store) -> list[dict[str, Any]]:
+    with store.read() as connection:
+        query = sa.select(items).where(items.c.source == SURVEY_SOURCE).order_by(items.c.id)
+        return [dict(row) for row in connection.execute(query).mappings()]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "vendor", "responses", "items_landed", "fields"),
+    [
+        ("qualtrics_german_labels.csv", "qualtrics", 3, 5, {"Grund", "Sonstiges"}),
+        ("qualtrics_legacy.csv", "qualtrics", 3, 4, {"Q2", "Q3", None}),
+        (
+            "surveymonkey_legacy.csv",
+            "surveymonkey",
+            3,
+            3,
+            {"What is the primary reason for your score?", None},
+        ),
+        ("google_apps_script_js_dates.csv", "google_forms", 3, 3, {"Any comments for our team?"}),
+    ],
+)
+def test_each_newly_recognised_layout_lands_every_row(
+    store: Store, clock: Any, fixture: str, vendor: str, responses: int, items_landed: int, fields: set[str | None]
+) -> None:
+    report = import_path(store, FIXTURES / fixture, survey="s", clock=clock, actor=admin("importer"))
+    assert (report.vendor, report.responses, report.items_landed, report.rows_refused) == (
+        vendor,
+        responses,
+        items_landed,
+        0,
+    )
+    assert {row["survey_field"] for row in stored(store)} == fields
+
+
+def test_a_mixed_encoding_upload_stores_no_mojibake_and_the_report_says_so(store: Store, clock: Any) -> None:
+    data = (
+        HEADER.encode()
+        + "a1,2,Le réseau est en panne,2026-11-20 10:00\n".encode()
+        + "a2,3,Le réseau est encore en panne,2026-11-20 10:05\n".encode("cp1252")
+        + "a3,9,Große Klasse,2026-11-20 11:00\n".encode()
+    )
+    report = import_survey(
+        store, io.BytesIO(data), "mixed.csv", survey="mixed", via="upload", clock=clock, actor=admin("importer")
+    )
+    assert report.items_landed == 3
+    texts = [row["text"] for row in stored(store)]
+    assert texts == ["Le réseau est en panne", "Le réseau est encore en panne", "Große Klasse"]
+    assert "line 3 read as Windows-1252, the rest as UTF-8" in "\n".join(report.lines())
+
+
+def test_bad_values_cost_their_rows_in_the_watched_folder_and_the_report_names_them(
+    store: Store, tmp_path: Path, clock: Any
+) -> None:
+    inbox = tmp_path / "incoming" / "surveys"
+    inbox.mkdir(parents=True)
+    export = (
+        HEADER
+        + "a1,9,Fine,2026-11-20T10:00:00+01:00\n"
+        + "a2,3,Bad,2026-11-20T10:00:00+99:00\n"
+        + "a3,4,Card in the score,2026-11-20 10:00\n".replace(",4,", ",4111 1111 1111 1111,")
+        + "a4,10,Great,Mon Sep 08 2025 13:58:23 GMT-0500 (Central Daylight Time)\n"
+    )
+    (inbox / "onboarding.csv").write_text(export, encoding="utf-8")
+    store.ensure_source(SURVEY_SOURCE, "survey_folder", {}, poll_interval_s=30)
+    listener = SurveyFolderListener(SURVEY_SOURCE, inbox, store, settle_seconds=0, clock=clock)
+    runner = Runner(store, {SURVEY_SOURCE: listener}, owner="r1", clock=clock)
+    for _ in range(10):
+        runner.run_once()
+    rows = stored(store)
+    assert [row["response_id"] for row in rows] == ["a1", "a4"]
+    assert rows[1]["posted_at"] == datetime(2025, 9, 8, 18, 58, 23, tzinfo=UTC)
+    report = (inbox / "done" / "onboarding.csv.report.txt").read_text(encoding="utf-8")
+    assert "line 3: time zone offset out of range (at most ±14:00)" in report
+    assert "line 4: NPS is not a number: the cell holds a number with 16 digits" in report
+    assert "4111" not in report and "99:00" not in report
+    with store.read() as connection:
+        logged = connection.execute(sa.select(survey_imports.c.problems)).scalar_one()
+    assert [entry["line"] for entry in logged] == [3, 4]
+    assert not any("4111" in entry["reason"] for entry in logged)
+
+
+def test_an_export_shaped_file_with_a_pasted_log_lands_cut_with_its_marker(sqlite_store: Store, clock: Any) -> None:
+    source = FIXTURES / "typeform_onboarding.csv"
+    text = source.read_text(encoding="utf-8")
+    header, first, *rest = text.splitlines(keepends=True)
+    pasted = "stack trace line\\n" * 5_000  # 90,000 characters, the escaped "\\n" as a log file shows it
+    first = first.replace("Please call me back.", f'"{pasted}"', 1)
+    report = import_survey(
+        sqlite_store,
+        io.BytesIO("".join([header, first, *rest]).encode()),
+        "typeform.csv",
+        survey="t",
+        via="upload",
+        clock=clock,
+        actor=admin("importer"),
+    )
+    assert report.rows_refused == 0
+    long_item = next(row for row in stored(sqlite_store) if row["survey_field"] == "Anything else you'd like to share?")
+    assert long_item["text"].endswith("… [cut: 70,000 more characters]")
+
+
+def test_the_folder_counts_refused_rows_for_the_sources_page(sqlite_store: Store, tmp_path: Path, clock: Any) -> None:
+    inbox = tmp_path / "incoming" / "surveys"
+    inbox.mkdir(parents=True)
+    rows = "".join(f"a{n},{11 if n % 3 == 0 else 9},Fine,2026-11-20 10:00\n" for n in range(9))
+    (inbox / "onboarding.csv").write_text(HEADER + rows, encoding="utf-8")
+    listener = SurveyFolderListener(SURVEY_SOURCE, inbox, sqlite_store, settle_seconds=0, clock=clock, chunk_size=5)
+    first = listener.fetch(None)
+    second = listener.fetch(first.cursor)
+    assert [len(first.items), len(second.items)] == [3, 3]
+    assert dict(first.skipped) == {"survey rows refused in onboarding.csv (see its report)": 2}
+    assert dict(second.skipped) == {"survey rows refused in onboarding.csv (see its report)": 1}
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "results.pdf").write_bytes(b"%PDF-1.7 not a survey")
+    refused = SurveyFolderListener(SURVEY_SOURCE, other, sqlite_store, settle_seconds=0, clock=clock).fetch(None)
+    assert dict(refused.skipped) == {"survey file results.pdf refused (its report is in failed/)": 1}
