@@ -61,12 +61,8 @@ class Redacted:
 
 
 _DIGIT_RE: Final = re.compile(r"\d")
-# Cheap gate for written-out addresses: an "@" or a word/bracket that can stand for one.
-_MAYBE_EMAIL_RE: Final = re.compile(
-    r"[@＠﹫]|[\[\(\{<]\s*(?:at|ät|@)|\s(?:at|arroba|arrobas|arobase|arobas|chiocciola|chiocciolina|klammeraffe|"
-    r"affenschwanz|ät|apenstaartje|apestaart|آت|ات|ايت)\s",
-    re.IGNORECASE,
-)
+# Cheap gate for addresses: an "@" (any width) or a word/bracket that can stand for one.
+_MAYBE_EMAIL_RE: Final = re.compile(rf"[@＠﹫]|(?:[\[\(\{{<]|\s)\s*(?:{emails.AT_WORDS}|@)[\s\]\)\}}>]", re.IGNORECASE)
 
 
 def redact(text: str) -> Redacted:

@@ -19,7 +19,7 @@ from typing import Final
 
 from voc.analysis.pii.kinds import EMAIL, Finding
 
-_AT_WORDS: Final = (
+AT_WORDS: Final = (
     r"at the rate of|at the rate|at sign|at|arroba|arrobas|arobase|arobas|chiocciola|chiocciolina|"
     r"klammeraffe|affenschwanz|ät|apenstaartje|apestaart|آت|ات|ايت"
 )
@@ -29,8 +29,8 @@ _CLOSE: Final = r"[\]\)\}>]"
 # The separator between local part and domain. Group "word" is set when it is written out.
 _AT_RE: Final = re.compile(
     rf"(?P<symbol>[ \t]*@[ \t]*)"
-    rf"|(?P<bracket>[ \t]*{_OPEN}[ \t]*(?:{_AT_WORDS}|@)[ \t]*{_CLOSE}[ \t]*)"
-    rf"|(?P<word>[ \t]+(?:{_AT_WORDS})[ \t]+)",
+    rf"|(?P<bracket>[ \t]*{_OPEN}[ \t]*(?:{AT_WORDS}|@)[ \t]*{_CLOSE}[ \t]*)"
+    rf"|(?P<word>[ \t]+(?:{AT_WORDS})[ \t]+)",
     re.IGNORECASE,
 )
 _DOT: Final = (

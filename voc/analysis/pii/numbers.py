@@ -80,6 +80,12 @@ def number_findings(text: str) -> list[Finding]:
         if _look_alike(compact, run.digits):
             run.taken = True
             continue
+        strong = _digit_id(compact, [len(d) for d in run.digits], functools.partial(cue, run.start))
+        if strong and not strong.endswith("?"):
+            # A whole run passing a national id's check is that id, not a card hiding in part of it.
+            run.taken = True
+            findings.append(Finding(ID, strong, run.start, run.end))
+            continue
         cards = _card_windows(run.digits, len(compact) > 19 and _uniform(run.digits))
         for lo, hi in cards:
             start, end = run.groups[lo][0], run.groups[hi][1]
@@ -88,10 +94,9 @@ def number_findings(text: str) -> list[Finding]:
         if cards:
             run.taken = True
             continue
-        found = _digit_id(compact, [len(d) for d in run.digits], functools.partial(cue, run.start))
-        if found:
+        if strong:
             run.taken = True
-            findings.append(Finding(ID, found, run.start, run.end))
+            findings.append(Finding(ID, strong, run.start, run.end))
     findings.extend(_split_cards(text, runs))
     return findings
 
@@ -231,7 +236,7 @@ _NANP_RE: Final = re.compile(r"(?:\+?1[ .\-]?)?(?:\([0-9]{3}\)[ .\-]?|[0-9]{3}[ 
 _NO_TRUNK_RE: Final = re.compile(
     r"[2-9][0-9]{2}(?: [0-9]{2}){3}|[2-9][0-9]{2}([ .\-])[0-9]{3}\1[0-9]{3}|\([0-9]{2}\) ?[0-9]{4,5}[ \-][0-9]{4}"
 )
-_TRUNK_RE: Final = re.compile(r"\(?0[0-9]{1,4}\)?(?:(?: ?/ ?|[ .\-]{0,2})[0-9]{2,8})*")
+_TRUNK_RE: Final = re.compile(r"\(?0[1-9][0-9]{0,3}\)?(?:(?: ?/ ?|[ .\-]{0,2})[0-9]{2,8})*")
 # A date with a four-digit year at the start of a run ("05.11.2026 14" from "05.11.2026 14:30").
 _DATE_RE: Final = re.compile(
     r"[0-9]{1,2}[./\-][0-9]{1,2}[./\-](?:19|20)[0-9]{2}(?![0-9])|(?:19|20)[0-9]{2}[./\-][0-9]{1,2}[./\-][0-9]{1,2}(?![0-9])"
@@ -251,7 +256,7 @@ def phone_findings(text: str) -> list[Finding]:
         rule = _phone_rule(run)
         if rule is None:
             continue
-        if not run.startswith(("+", "00")) and cue_before(text, match.start()) in NOT_PERSONAL:
+        if not rule.endswith("international") and cue_before(text, match.start()) in NOT_PERSONAL:
             continue  # "order 0123456789", "IMEI 01 234567 890123 4"
         findings.append(Finding(PHONE, rule, match.start(), end))
     return findings
@@ -262,7 +267,7 @@ def _phone_rule(run: str) -> str | None:
     digit_count = sum(len(g) for g in groups)
     if run.startswith("+"):
         return "phone.international" if 8 <= digit_count - run.count("(0)") <= 15 else None
-    if run.startswith("00"):
+    if run.startswith("00") and run[2:3] not in ("0", " "):  # 00 and a country code
         return "phone.international" if 10 <= digit_count <= 17 else None
     if _NANP_RE.fullmatch(run):
         return "phone.nanp"
