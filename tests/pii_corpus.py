@@ -480,6 +480,12 @@ def phone_values() -> dict[str, list[str]]:
         "devanagari digits": [in_script("+91 98765 43210", "devanagari")],
         "fullwidth": [fullwidth("+81 90 1234 5678"), fullwidth("090-1234-5678")],
         "double spaces": ["0151  23456789", "06  12  34  56  78"],
+        "digit words": ["zero seven seven double zero nine zero zero one two three",
+                        "zéro six douze".replace("douze", "un deux trois quatre cinq six sept huit"),
+                        "null eins fünf eins zwei drei vier fünf sechs sieben acht",
+                        "cero seis uno dos tres cuatro cinco seis siete", "tre tre tre uno due tre quattro cinque sei sette",
+                        "nove um dois três quatro cinco seis sete oito", "nul zes een twee drie vier vijf zes zeven acht",
+                        "صفر خمسة خمسة واحد اثنان ثلاثة اربعة خمسة ستة سبعة", "nau aath saat chhe paanch char teen do ek shunya"],
     }  # fmt: skip
 
 
@@ -775,7 +781,30 @@ def _ordinary_makers(rng: random.Random) -> dict[str, Callable[[], tuple[str, st
             ("en", f"coupon {_digits(rng, 12)} didn't apply the 20% off"),
         ])  # fmt: skip
 
+    def words_text() -> tuple[str, str]:
+        return pick([
+            ("en", f"I bought it at amazon.com for {rng.randrange(100, 999)} and it broke"),
+            ("en", "look at example.org, the outage map is red everywhere"),
+            ("en", f"@northwind_help at {rng.randrange(1, 12)} pm still no signal, thanks @ofcom"),
+            ("en", "we were at home dot the whole weekend without internet"),
+            ("en", f"meet me at the shop at {rng.randrange(1, 12)}:{rng.randrange(10, 60)}, I'm at gate {rng.randrange(1, 40)}"),
+            ("en", "signed up at northwind.example and got charged at once"),
+            ("fr", "j'ai acheté le forfait sur boutique.example.fr, une arnaque"),
+            ("de", f"ich war um {rng.randrange(1, 12)} Uhr im Shop, Punkt. Keiner da."),
+            ("es", "estoy en casa y no hay señal @northwind"),
+            ("it", "ho scritto a @northwind_it su example.it ma niente"),
+            ("pt", "estava no aeroporto às 10h e nada @northwind_br"),
+            ("nl", "om 8 uur bij de winkel, punt uit"),
+            ("ar", "أنا في البيت والإنترنت مقطوع @northwind"),
+            ("hi", "main ghar pe hoon at the moment, network nahi hai"),
+            ("en", f"one two three testing, {rng.randrange(2, 9)} bars of signal then zero"),
+            ("en", f"part number {rng.randrange(100, 999)}-{rng.randrange(1000, 9999)}-{rng.randrange(100, 999)} for the charger is missing"),
+            ("de", f"Artikelnummer {_digits(rng, 8)} nicht lieferbar"),
+            ("en", f"Nokia {rng.choice(['3310', '2720', '8110', '6300'])} can't send SMS to {rng.randrange(10000, 99999)}"),
+        ])  # fmt: skip
+
     return {
+        "words, handles and sites": words_text,
         "imei": imei_text,
         "iccid": iccid_text,
         "order number": order_text,

@@ -3,7 +3,9 @@ exactly, and ordinary texts full of harmless numbers keep them."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +63,21 @@ def test_false_redactions_are_spread_over_no_single_kind_of_number() -> None:
     changed = Counter(text.form for text in ORDINARY if redact(text.text).findings)
     sizes = Counter(text.form for text in ORDINARY)
     assert all(changed[form] <= 0.02 * sizes[form] for form in sizes), changed
+
+
+HANDWRITTEN = Path(__file__).resolve().parents[1] / "fixtures" / "pii" / "handwritten.jsonl"
+
+
+def handwritten() -> list[dict]:
+    return [json.loads(line) for line in HANDWRITTEN.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("entry", handwritten(), ids=lambda e: e["language"] + ":" + e["text"][:24])
+def test_handwritten_messages_with_several_values_lose_exactly_those(entry: dict) -> None:
+    want = entry["text"]
+    for kind, value in entry["values"]:
+        assert value in want
+        want = want.replace(value, f"[{kind}]", 1)
+    result = redact(entry["text"])
+    assert result.text == want
+    assert sorted(f.kind for f in result.findings) == sorted(kind for kind, _ in entry["values"])

@@ -20,6 +20,7 @@ Domain module: no Streamlit import, no I/O.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -27,7 +28,7 @@ from typing import Final
 from voc.analysis.pii import emails, ids, numbers
 from voc.analysis.pii.checks import iban_valid, luhn_valid
 from voc.analysis.pii.kinds import CARD, EMAIL, IBAN, ID, KINDS, PHONE, PLACEHOLDERS, PRECEDENCE, Finding
-from voc.analysis.pii.text import inside, normalise, url_spans
+from voc.analysis.pii.text import Normalised, inside, normalise, url_spans
 
 __all__ = [
     "CARD",
@@ -69,10 +70,11 @@ def redact(text: str) -> Redacted:
     """Replace e-mails, IBANs, cards, national ids and phone numbers with ``[kind]`` placeholders."""
     has_digit = _DIGIT_RE.search(text) is not None
     maybe_email = _MAYBE_EMAIL_RE.search(text) is not None
-    if not has_digit and not maybe_email:  # most texts: nothing to look for
+    spelled = numbers.spelled_phone_findings(text)  # words need no normalising
+    if not has_digit and not maybe_email and not spelled:  # most texts: nothing to look for
         return Redacted(text=text)
     plain = normalise(text)
-    candidates: list[Finding] = []
+    candidates: list[Finding] = [_in_normalised(f, plain) for f in spelled]
     if maybe_email:
         candidates.extend(emails.email_findings(plain.text))
     if has_digit:
@@ -97,6 +99,15 @@ def redact(text: str) -> Redacted:
     return Redacted(
         text="".join(pieces), found=tuple(kind for kind in KINDS if kind in kinds), findings=tuple(findings)
     )
+
+
+def _in_normalised(finding: Finding, plain: Normalised) -> Finding:
+    """A finding made on the original text, moved to the normalised text's offsets."""
+    if plain.origin is None:
+        return finding
+    start = bisect.bisect_left(plain.origin, finding.start)
+    end = bisect.bisect_left(plain.origin, finding.end)
+    return Finding(finding.kind, finding.rule, start, end)
 
 
 def _without_overlaps(candidates: list[Finding]) -> list[Finding]:

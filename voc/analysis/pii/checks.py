@@ -131,7 +131,8 @@ def nir_valid(compact: str) -> bool:
     """French social security number (NIR): 13 characters and a 2-digit key, 97 - n mod 97.
 
     Corsican departments 2A and 2B count as 19 and 18."""
-    if len(compact) != 15 or compact[0] not in "1278":
+    # Sex digit 1 or 2; the temporary 7/8 numbers are left out, as IMEIs from 86 (China) would pass too often.
+    if len(compact) != 15 or compact[0] not in "12":
         return False
     body = compact[:13].upper().replace("2A", "19", 1).replace("2B", "18", 1)
     if not body.isdigit() or not compact[13:].isdigit():

@@ -40,7 +40,7 @@ _WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "فاتورة", "contract", "contrat", "vertrag", "vertragsnummer", "contrato", "contratto",
         "account", "account number", "customer number", "compte", "kundennummer", "kundenkonto", "cliente",
         "klantnummer", "حساب", "ticket", "case", "dossier", "vorgang", "incidencia", "pratica", "protocolo",
-        "item", "article", "artikel", "sku", "product", "produkt", "produit", "bill", "receipt", "reçu", "beleg",
+        "item", "article", "artikel", "artikelnummer", "sku", "part", "part number", "teilenummer", "product", "produkt", "produit", "bill", "receipt", "reçu", "beleg",
     ),
     Cue.TRACKING: (
         "tracking", "tracking number", "tracking code", "track", "suivi", "numéro de suivi", "colis",
@@ -83,6 +83,9 @@ _CUE_RE: Final = re.compile(
 )
 WINDOW: Final = 40  # characters before a number searched for its cue
 
+# "number" alone is a phone cue ("my number is"), but right after another cue it is that cue's
+# number ("model number", "الطلب رقم": order number).
+_GENERIC: Final = frozenset({"number", "nummer", "numéro", "numero", "número", "رقم", "mob", "ph"})
 # Cues that say a number is not personal data.
 NOT_PERSONAL: Final = frozenset({Cue.DEVICE, Cue.SIM, Cue.ORDER, Cue.TRACKING, Cue.REFERENCE})
 
@@ -95,7 +98,11 @@ def cue_before(text: str, start: int) -> Cue | None:
         cut = window.rfind(stop)
         if cut >= 0:
             window = window[cut + len(stop) :]
-    last = None
+    cue: Cue | None = None
+    previous_end = -10
     for match in _CUE_RE.finditer(window.lower()):
-        last = match.group(1)
-    return _CUE_OF[last] if last else None
+        word = match.group(1)
+        if word not in _GENERIC or cue is None or match.start() - previous_end > 2:
+            cue = _CUE_OF[word]
+        previous_end = match.end()
+    return cue

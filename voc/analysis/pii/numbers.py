@@ -40,7 +40,7 @@ _GROUP_RE: Final = re.compile(r"[0-9]+")
 _DECIMAL_TAIL_RE: Final = re.compile(r"[.,][0-9]")
 # What may join the two halves of a split number: punctuation, a line break, "and" in our languages.
 _JOIN_RE: Final = re.compile(
-    r"[ \t]*(?:[,;:|+&/]|\n|(?:and|und|et|y|e|en|then|dann|puis|luego|poi|depois|و))?[ \t\n]*", re.IGNORECASE
+    r"[ \t\n]*[,;:|+&/]?[ \t\n]*(?:(?:and|und|et|y|e|en|then|dann|puis|luego|poi|depois|و)[ \t\n]+)?", re.IGNORECASE
 )
 
 
@@ -232,9 +232,10 @@ _PHONE_RUN_RE: Final = re.compile(
     _NOT_AFTER + r"(?:\+[ \t]?)?\(?[0-9]+\)?(?:(?:[ \t]{1,2}|[ \t]?[.\-/][ \t]?)\(?[0-9]+\)?|\([0-9]+\)|(?<=\))[0-9]+)*"
 )
 _NANP_RE: Final = re.compile(r"(?:\+?1[ .\-]?)?(?:\([0-9]{3}\)[ .\-]?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4}")
-# National numbers without a trunk 0: Spain/Portugal "612 34 56 78", "912 345 678"; Brazil "(11) 91234-5678".
+# National numbers without a trunk 0: Spain/Portugal "612 34 56 78", "912 345 678"; Brazil "(11) 91234-5678";
+# Indian mobiles "98765 43210".
 _NO_TRUNK_RE: Final = re.compile(
-    r"[2-9][0-9]{2}(?: [0-9]{2}){3}|[2-9][0-9]{2}([ .\-])[0-9]{3}\1[0-9]{3}|\([0-9]{2}\) ?[0-9]{4,5}[ \-][0-9]{4}"
+    r"[6-9][0-9]{4} [0-9]{5}|[2-9][0-9]{2}(?: [0-9]{2}){3}|[2-9][0-9]{2}([ .\-])[0-9]{3}\1[0-9]{3}|\([0-9]{2}\) ?[0-9]{4,5}[ \-][0-9]{4}"
 )
 _TRUNK_RE: Final = re.compile(r"\(?0[1-9][0-9]{0,3}\)?(?:(?: ?/ ?|[ .\-]{0,2})[0-9]{2,8})*")
 # A date with a four-digit year at the start of a run ("05.11.2026 14" from "05.11.2026 14:30").
@@ -260,6 +261,42 @@ def phone_findings(text: str) -> list[Finding]:
             continue  # "order 0123456789", "IMEI 01 234567 890123 4"
         findings.append(Finding(PHONE, rule, match.start(), end))
     return findings
+
+
+_DIGIT_WORDS_BY_LANGUAGE: Final[dict[str, str]] = {
+    "en": "zero oh one two three four five six seven eight nine double triple",
+    "fr": "zéro zero un une deux trois quatre cinq six sept huit neuf",
+    "de": "null eins zwei zwo drei vier fünf fuenf sechs sieben acht neun",
+    "es": "cero uno dos tres cuatro cinco seis siete ocho nueve",
+    "it": "zero uno due tre quattro cinque sei sette otto nove",
+    "pt": "zero um dois duas três tres quatro cinco seis meia sete oito nove",
+    "nl": "nul een één twee drie vier vijf zes zeven acht negen",
+    "ar": "صفر واحد اثنان اثنين ثلاثة اربعة أربعة خمسة ستة سبعة ثمانية تسعة",
+    "hi": "shunya ek do teen char chaar paanch panch chhe che saat aath nau",  # romanised Hindi
+}
+_DIGIT_WORDS: Final = frozenset(word for words in _DIGIT_WORDS_BY_LANGUAGE.values() for word in words.split())
+_WORD_PHONE_RE: Final = re.compile(
+    r"(?<!\w)(?:(?:"
+    + "|".join(sorted(map(re.escape, _DIGIT_WORDS), key=len, reverse=True))
+    + r"|[0-9])(?:[ \t]*[,\-][ \t]*|[ \t]+)){8,}(?:"
+    + "|".join(sorted(map(re.escape, _DIGIT_WORDS), key=len, reverse=True))
+    + r"|[0-9])(?!\w)",
+    re.IGNORECASE,
+)
+
+
+_DIGIT_TOKENS: Final = _DIGIT_WORDS | frozenset("0123456789")
+_WORD_RE: Final = re.compile(r"\w+")
+
+
+def spelled_phone_findings(text: str) -> list[Finding]:
+    """Phone numbers read out in words ("zero six one two ..."): nine or more digit words in a row."""
+    streak = 0
+    for word in _WORD_RE.findall(text.lower()):  # a cheap pass first: most texts have no such streak
+        streak = streak + 1 if word in _DIGIT_TOKENS else 0
+        if streak >= 9:
+            return [Finding(PHONE, "phone.words", *m.span()) for m in _WORD_PHONE_RE.finditer(text)]
+    return []
 
 
 def _phone_rule(run: str) -> str | None:
