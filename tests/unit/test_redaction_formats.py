@@ -196,3 +196,15 @@ def test_bare_digits_that_pass_only_a_weak_check_give_way_to_the_words_before_th
 def test_digits_inside_links_are_left_alone_but_addresses_in_them_go() -> None:
     text = f"https://shop.example/o/{VISA}/123-45-6789?u=jo@example.com"
     assert redact(text).text == f"https://shop.example/o/{VISA}/123-45-6789?u=[email]"
+
+
+def test_cards_one_after_another_in_one_run_are_each_replaced() -> None:
+    text = "cards 4111 1111 1111 1111 5555 5555 5555 4444 4012 8888 8888 1881 all charged"
+    assert redact(text).text == "cards [card] [card] [card] all charged"
+
+
+def test_a_long_paste_of_many_values_loses_every_one() -> None:
+    text = "".join(f"{VISA} {IBAN_DE} jo{i}@example.com +44 7700 900{i % 1000:03d}\n" for i in range(500))
+    result = redact(text)
+    assert len(result.findings) == 2000
+    assert not any(ch.isdigit() for ch in result.text.replace("[", "").replace("]", ""))

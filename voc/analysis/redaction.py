@@ -112,8 +112,14 @@ def _in_normalised(finding: Finding, plain: Normalised) -> Finding:
 
 def _without_overlaps(candidates: list[Finding]) -> list[Finding]:
     """Keep the findings of the strongest kinds (then the longest) where spans overlap; text order."""
-    chosen: list[Finding] = []
+    starts: list[int] = []  # chosen spans, sorted by start; they never overlap each other
+    chosen: dict[int, Finding] = {}
     for finding in sorted(candidates, key=lambda f: (PRECEDENCE[f.kind], f.start - f.end, f.start)):
-        if not any(c.start < finding.end and finding.start < c.end for c in chosen):
-            chosen.append(finding)
-    return sorted(chosen, key=lambda f: f.start)
+        at = bisect.bisect_left(starts, finding.start)
+        if at > 0 and chosen[starts[at - 1]].end > finding.start:
+            continue  # the chosen span before it reaches into it
+        if at < len(starts) and starts[at] < finding.end:
+            continue  # it reaches into the chosen span after it
+        starts.insert(at, finding.start)
+        chosen[finding.start] = finding
+    return [chosen[start] for start in starts]

@@ -78,10 +78,12 @@ def email_findings(text: str) -> list[Finding]:
         separator = at.group()
         if not spelled and separator[0] in " \t" and separator[-1] == "@":
             continue  # "thanks @acme.com": a mention, not an address
+        domain = _DOMAIN_RE.match(text, at.end())
+        if domain is None:
+            continue
         before = text[max(0, at.start() - LOOK_BACK) : at.start()]
         local = (_LOCAL_RE if spelled else _LOCAL_PLAIN_RE).search(before)
-        domain = _DOMAIN_RE.match(text, at.end())
-        if local is None or domain is None:
+        if local is None:
             continue
         written_out = spelled or bool(_DOT_RE.search(domain.group()) and not _plain_dots(domain.group()))
         end = _domain_end(text, domain.start(), domain.end(), written_out)

@@ -121,32 +121,36 @@ def _uniform(digits: list[str]) -> bool:
     return len(inner) <= 1
 
 
-def _card_windows(digits: list[str], anchored_only: bool) -> list[tuple[int, int]]:
-    """Group-aligned windows that are valid cards, longest first, without overlap."""
-    found: list[tuple[int, int]] = []
+def _card_windows(digits: list[str], one_long_number: bool) -> list[tuple[int, int]]:
+    """Group-aligned windows that are valid cards, leftmost-longest first, without overlap.
 
-    def search(lo_bound: int, hi_bound: int) -> None:
-        best: tuple[int, int, int] | None = None
-        for i in range(lo_bound, hi_bound):
+    In `one_long_number` (a reference of uniform groups longer than any card) a window spanning
+    several groups must start the run or follow a card found in it ("4111 1111 1111 1111 5500 …"),
+    or end the run; one group that is a whole card always counts."""
+    found: list[tuple[int, int]] = []
+    last = len(digits) - 1
+    anchor = i = 0
+    while i <= last:
+        best = None
+        if digits[i][0] in _CARD_FIRST_DIGITS:
             count = 0
-            for j in range(i, hi_bound):
+            for j in range(i, last + 1):
                 count += len(digits[j])
                 if count > 19:
                     break
-                if count < 13:
+                if count < 13 or (one_long_number and i < j and i != anchor and j != last):
                     continue
-                if anchored_only and i != 0 and j != len(digits) - 1:
-                    continue
-                if (best is None or count > best[0]) and checks.card_valid("".join(digits[i : j + 1])):
-                    best = (count, i, j)
-        if best is not None:
-            _, i, j = best
-            found.append((i, j))
-            search(lo_bound, i)
-            search(j + 1, hi_bound)
+                if checks.card_valid("".join(digits[i : j + 1])):
+                    best = j
+        if best is None:
+            i += 1
+        else:
+            found.append((i, best))
+            anchor = i = best + 1
+    return found
 
-    search(0, len(digits))
-    return sorted(found)
+
+_CARD_FIRST_DIGITS: Final = frozenset("2345689")
 
 
 def _digit_id(compact: str, sizes: list[int], cue: Callable[[], Cue | None]) -> str | None:
