@@ -60,6 +60,7 @@ bench: install-dev
 	$(BIN)/python bench/language.py
 	$(BIN)/python bench/themes.py
 	$(BIN)/python bench/privacy.py
+	$(BIN)/python bench/redaction.py
 
 clean:
 	rm -rf $(VENV)

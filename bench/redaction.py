@@ -9,7 +9,7 @@ The corpus is `tests/pii_corpus.py` (labelled personal values in the languages w
 1,200 ordinary texts full of harmless numbers). A case *leaks* when any letter or digit of its
 value is left in clear; an ordinary text is *falsely redacted* when anything in it is replaced.
 Speed is measured on the corpus and on the demo feed (806 posts, most without personal data),
-best of three, and printed as texts per second and as a ratio to the previous redactor.
+best of five, and printed as texts per second and as a ratio to the previous redactor.
 
 Presidio is a bench-only dependency, never installed with the app. Give it a virtualenv of its own
 (its spaCy pins must not meet the app's):
@@ -89,7 +89,7 @@ def presidio(python: str | None, texts: list[str]) -> tuple[list[list[tuple[int,
     return results, json.loads(lines[-1])  # type: ignore[return-value]
 
 
-def best_of(fn: Callable[[str], object], texts: list[str], repeat: int = 3) -> float:
+def best_of(fn: Callable[[str], object], texts: list[str], repeat: int = 5) -> float:
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
@@ -174,14 +174,14 @@ def print_false_redactions(ordinary: list[OrdinaryText], spans_of: dict[str, lis
     for i, text in enumerate(ordinary):
         by_form[text.form].append(i)
     print("FALSE REDACTIONS: ordinary texts that lost something")
-    print(f"{'numbers':<20}{'texts':>6}" + "".join(f"{n:>16}" for n in names))
+    print(f"{'numbers':<26}{'texts':>6}" + "".join(f"{n:>16}" for n in names))
     for form, indexes in sorted(by_form.items()):
-        row = f"{form:<20}{len(indexes):>6}"
+        row = f"{form:<26}{len(indexes):>6}"
         for name in names:
             count = sum(bool(spans_of[name][i]) for i in indexes)
             row += f"{count:>7} ({count / len(indexes):5.1%})"
         print(row)
-    row = f"{'all':<20}{len(ordinary):>6}"
+    row = f"{'all':<26}{len(ordinary):>6}"
     for name in names:
         count = sum(bool(s) for s in spans_of[name])
         row += f"{count:>7} ({count / len(ordinary):5.1%})"
@@ -192,7 +192,7 @@ def print_speed(
     cases: list[PiiCase], ordinary: list[OrdinaryText], demo: list[str], presidio_seconds: float | None
 ) -> None:
     corpus = [c.text for c in cases] + [t.text for t in ordinary]
-    print("SPEED (best of 3, one core)")
+    print("SPEED (best of 5, one core)")
     for label, texts in (("corpus", corpus), ("demo feed", demo)):
         ours = best_of(redact, texts)
         previous = best_of(baseline.redact, texts)
