@@ -58,12 +58,16 @@ TLDS: Final = frozenset((
 # Words that come before an English "at" in ordinary sentences ("it at amazon.com", "look at example.org").
 _NOT_LOCAL: Final = frozenset((
     "i", "me", "you", "he", "she", "it", "we", "they", "them", "us", "him", "her", "this", "that",
-    "these", "those", "here", "there", "one", "ones", "all", "some", "bought", "buy", "ordered", "order", "purchased", "paid",
-    "available", "sold", "online", "found", "find", "look", "looked", "looking", "see", "seen", "check", "checked", "go", "went",
-    "going", "visit", "visited", "sign", "signed", "log", "logged", "login", "register", "registered", "shop", "shopping", "booked", "book",
-    "listed", "posted", "cheaper", "price", "prices", "deal", "deals", "offer", "offers", "stock", "is", "are", "was", "were",
-    "be", "been", "am", "not", "only", "also", "even", "still", "just", "now", "then", "and", "or", "but",
-    "so", "well", "too", "very", "more", "less", "best", "better",
+    "these", "those", "here", "there", "one", "ones", "all", "some", "bought", "buy", "buying", "ordered", "order", "purchased",
+    "purchase", "paid", "pay", "available", "sold", "online", "found", "find", "look", "looked", "looking", "see", "seen", "check",
+    "checked", "go", "went", "going", "visit", "visited", "sign", "signed", "log", "logged", "login", "register", "registered", "shop",
+    "shopping", "booked", "book", "listed", "posted", "cheaper", "cheapest", "price", "prices", "deal", "deals", "offer", "offers", "stock",
+    "is", "are", "was", "were", "be", "been", "am", "not", "only", "also", "even", "still", "just", "now",
+    "then", "and", "or", "but", "so", "well", "too", "very", "more", "less", "best", "better", "work", "works",
+    "worked", "working", "live", "lives", "lived", "up", "in", "out", "on", "off", "down", "over", "info", "details",
+    "read", "news", "help", "support", "service", "contact", "hosted", "located", "based", "site", "page", "website", "app", "web",
+    "story", "stories", "post", "thread", "review", "reviews", "rated", "reported", "mentioned", "anything", "something", "everything", "nothing", "cost",
+    "costs", "costing", "sell", "sells", "selling",
 ))  # fmt: skip
 
 
