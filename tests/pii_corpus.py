@@ -480,6 +480,8 @@ def phone_values() -> dict[str, list[str]]:
         "devanagari digits": [in_script("+91 98765 43210", "devanagari")],
         "fullwidth": [fullwidth("+81 90 1234 5678"), fullwidth("090-1234-5678")],
         "double spaces": ["0151  23456789", "06  12  34  56  78"],
+        "direction marks": ["+966\u200e 50\u200f 123 4567", in_script("055\u200e 123\u200e 4567", "arabic-indic"),
+                            "+971\u2066 50 123 4567"],
         "digit words": ["zero seven seven double zero nine zero zero one two three",
                         "zéro six douze".replace("douze", "un deux trois quatre cinq six sept huit"),
                         "null eins fünf eins zwei drei vier fünf sechs sieben acht",

@@ -26,6 +26,8 @@ def test_only_the_span_of_the_card_is_masked_and_the_rest_keeps_its_own_characte
     text = "ＣＢ：４１１１ １１１１ １１１１ １１１１！"
     assert redact(text).text == "ＣＢ：[card]！"
     assert redact("بطاقتي ٤١١١ ١١١١ ١١١١ ١١١١ شكرا").text == "بطاقتي [card] شكرا"
+    # Direction marks around and inside the number, as Arabic keyboards insert them.
+    assert redact("رقمي \u200e+966\u200e 50 123 4567\u200f شكرا").text == "رقمي \u200e[phone]\u200f شكرا"
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-# Invisible characters dropped before matching: zero-width space/joiners, word joiner, BOM, soft hyphen.
-_INVISIBLE: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+# Invisible characters dropped before matching: zero-width space/joiners, word joiner, BOM, soft
+# hyphen, and the direction marks and isolates Arabic keyboards put around numbers.
+_INVISIBLE: Final = frozenset(
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 _SPECIAL: Final[dict[str, str]] = {
     "\ufe6b": "@",  # small commercial at
     "\u2212": "-",  # minus sign
