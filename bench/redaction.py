@@ -14,8 +14,8 @@ best of five, and printed as texts per second and as a ratio to the previous red
 Presidio is a bench-only dependency, never installed with the app. Give it a virtualenv of its own
 (its spaCy pins must not meet the app's):
 
-    python3 -m venv /tmp/presidio && /tmp/presidio/bin/pip install presidio-analyzer==2.2.366
-    python bench/redaction.py --presidio-python /tmp/presidio/bin/python   # or PRESIDIO_PYTHON=...
+    python3 -m venv ../presidio-env && ../presidio-env/bin/pip install presidio-analyzer==2.2.366
+    python bench/redaction.py --presidio-python ../presidio-env/bin/python   # or PRESIDIO_PYTHON=...
 
 Figures are printed, never asserted.
 """
