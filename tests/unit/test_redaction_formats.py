@@ -210,3 +210,10 @@ def test_a_long_paste_of_many_values_loses_every_one() -> None:
     result = redact(text)
     assert len(result.findings) == 2000
     assert not any(ch.isdigit() for ch in result.text.replace("[", "").replace("]", ""))
+
+
+def test_a_mobile_number_with_its_country_code_but_no_plus_needs_a_phone_word() -> None:
+    assert redact("MSISDN 447700900123 blocked").text == "MSISDN [phone] blocked"
+    assert redact("my number 491512345678 please call").rules == ("phone.msisdn",)
+    assert redact("ticket 447700900123 still open").text == "ticket 447700900123 still open"
+    assert redact("IMEI del telefono 353932223764140").text == "IMEI del telefono 353932223764140"

@@ -32,14 +32,14 @@ _WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "numero di serie", "número de série", "toestel", "serienummer", "جهاز", "الجهاز", "الرقم التسلسلي",
         "phone's imei", "model", "modell", "modèle", "modelo", "modello",
     ),
-    Cue.SIM: ("iccid", "sim", "sim card", "carte sim", "sim-karte", "simkarte", "tarjeta sim", "chip", "شريحة", "eid"),
+    Cue.SIM: ("iccid", "sim", "sim card", "carte sim", "sim-karte", "simkarte", "tarjeta sim", "chip", "شريحة", "الشريحة", "eid"),
     Cue.ORDER: (
         "order", "order number", "order no", "order id", "commande", "bestellung", "bestellnummer", "auftrag",
         "auftragsnummer", "pedido", "ordine", "encomenda", "bestelling", "bestelnummer", "طلب", "الطلب",
         "invoice", "facture", "rechnung", "rechnungsnummer", "factura", "fattura", "fatura", "factuur",
-        "فاتورة", "contract", "contrat", "vertrag", "vertragsnummer", "contrato", "contratto",
+        "فاتورة", "الفاتورة", "contract", "contrat", "vertrag", "vertragsnummer", "contrato", "contratto",
         "account", "account number", "customer number", "compte", "kundennummer", "kundenkonto", "cliente",
-        "klantnummer", "حساب", "ticket", "case", "dossier", "vorgang", "incidencia", "pratica", "protocolo",
+        "klantnummer", "حساب", "الحساب", "ticket", "case", "dossier", "vorgang", "incidencia", "pratica", "protocolo",
         "item", "article", "artikel", "artikelnummer", "sku", "part", "part number", "teilenummer", "product", "produkt", "produit", "bill", "receipt", "reçu", "beleg",
     ),
     Cue.TRACKING: (
@@ -47,7 +47,8 @@ _WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "sendung", "sendungsnummer", "sendungsverfolgung", "paket", "paketnummer", "seguimiento", "envío", "envio",
         "spedizione", "tracciamento", "rastreamento", "rastreio", "código de rastreio", "pakket",
         "parcel", "package", "shipment", "consignment", "awb", "waybill", "ups", "dhl", "usps", "fedex",
-        "royal mail", "hermes", "dpd", "gls", "chronopost", "colissimo", "correos", "shipping", "تتبع", "شحنة",
+        "royal mail", "hermes", "dpd", "gls", "chronopost", "colissimo", "correos", "shipping", "تتبع", "التتبع",
+        "شحنة", "الشحنة", "الشحن",
     ),
     Cue.REFERENCE: (
         "ref", "reference", "référence", "referenz", "verwendungszweck", "referencia", "riferimento",
@@ -65,7 +66,7 @@ _WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "phone", "call", "tel", "mobile", "cell", "number", "whatsapp", "sms", "text me", "ring", "handy",
         "telefon", "rufnummer", "nummer", "téléphone", "portable", "numéro", "appelez", "teléfono", "móvil",
         "llamar", "telefono", "cellulare", "numero", "telefone", "celular", "telefoon", "mobiel", "هاتف",
-        "جوال", "رقم", "اتصل", "mob", "ph",
+        "جوال", "رقم", "اتصل", "mob", "ph", "msisdn", "mobile number", "phone number",
     ),
     Cue.ID: (
         "ssn", "social security", "national insurance", "ni number", "nino", "nir", "sécurité sociale",

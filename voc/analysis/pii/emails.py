@@ -43,7 +43,8 @@ _DOMAIN_RE: Final = re.compile(
 )
 _DOT_RE: Final = re.compile(_DOT, re.IGNORECASE)
 _LOCAL_RE: Final = re.compile(rf'(?:"[^"\n]{{1,64}}"|[\w%+\-]+(?:{_DOT}[\w%+\-]+)*)\Z', re.IGNORECASE)
-_LOCAL_PLAIN_RE: Final = re.compile(r'(?:"[^"\n]{1,64}"|[\w%+\-]+(?:\.[\w%+\-]+)*)\Z')
+_SYMBOL_DOT: Final = rf"(?:\.|[ \t]*{_OPEN}[ \t]*(?:dot|\.)[ \t]*{_CLOSE}[ \t]*|[ \t]+dot[ \t]+)"
+_LOCAL_SYMBOL_RE: Final = re.compile(rf'(?:"[^"\n]{{1,64}}"|[\w%+\-]+(?:{_SYMBOL_DOT}[\w%+\-]+)*)\Z', re.IGNORECASE)
 LOOK_BACK: Final = 96
 
 TLDS: Final = frozenset((
@@ -86,7 +87,9 @@ def email_findings(text: str) -> list[Finding]:
         if domain is None:
             continue
         before = text[max(0, at.start() - LOOK_BACK) : at.start()]
-        local = (_LOCAL_RE if spelled else _LOCAL_PLAIN_RE).search(before)
+        # Spelled-out dots may sit in the local part even before a real "@" ("john dot smith@…"),
+        # but only "dot" and bracketed ones: "point", "punto" are everyday words next to a real "@".
+        local = (_LOCAL_RE if spelled else _LOCAL_SYMBOL_RE).search(before)
         if local is None:
             continue
         written_out = spelled or bool(_DOT_RE.search(domain.group()) and not _plain_dots(domain.group()))

@@ -250,6 +250,10 @@ _DATE_RE: Final = re.compile(
     r"[0-9]{1,2}[./\-][0-9]{1,2}[./\-](?:19|20)[0-9]{2}(?![0-9])|(?:19|20)[0-9]{2}[./\-][0-9]{1,2}[./\-][0-9]{1,2}(?![0-9])"
 )
 _DIGITS_RE: Final = re.compile(r"[0-9]+")
+# Country code and subscriber number as one block (11-15 digits), for the countries we serve.
+_MSISDN_RE: Final = re.compile(
+    r"(?:1|20|27|3[0-469]|4[0-9]|5[1-8]|6[0-6]|7|8[1246]|9[0-58]|35[0-9]|37[0-9]|38[0-9]|42[0-9]|96[0-9]|97[0-9])[0-9]{8,12}"
+)
 
 
 def phone_findings(text: str) -> list[Finding]:
@@ -263,6 +267,13 @@ def phone_findings(text: str) -> list[Finding]:
             continue
         rule = _phone_rule(run)
         if rule is None:
+            if (
+                _MSISDN_RE.fullmatch(run)
+                and not (len(run) == 15 and checks.luhn_valid(run))  # an IMEI: "IMEI del telefono 35…"
+                and cue_before(text, match.start()) == Cue.PHONE
+            ):
+                # A mobile number as networks print it, country code without "+" ("MSISDN 447700900123").
+                findings.append(Finding(PHONE, "phone.msisdn", match.start(), end))
             continue
         if not rule.endswith("international") and cue_before(text, match.start()) in NOT_PERSONAL:
             continue  # "order 0123456789", "IMEI 01 234567 890123 4"
