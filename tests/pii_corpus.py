@@ -428,6 +428,7 @@ def email_cases(rng: random.Random) -> Iterator[PiiCase]:
         "bracket at and dot": lambda n, d: f"{n}[at]{d.replace('.', '[dot]')}",
         "paren at and dot": lambda n, d: f"{n}(at){d.replace('.', '(dot)')}",
         "brace at": lambda n, d: f"{n}{{at}}{d}",
+        "fullwidth brackets": lambda n, d: f"{n}（at）{d.replace('.', '（dot）')}",
         "spaced dots": lambda n, d: f"{n}@{d.replace('.', ' . ')}",
         "fullwidth whole": lambda n, d: fullwidth(f"{n}@{d}"),
         "in a url": lambda n, d: f"https://portal.example.net/reset?user={n}@{d}",

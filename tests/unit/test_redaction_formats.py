@@ -107,7 +107,7 @@ def test_iban_ends_at_its_country_length_so_following_words_stay() -> None:
     [
         ("jo.smith at example dot com", "en"), ("jo [at] example [dot] com", "en"), ("jo(at)example(dot)co(dot)uk", "en"),
         ("jo {at} example.com", "en"), ("jo AT example DOT com", "en"), ("jo @ example.com", "en"),
-        ("jo＠example.com", "en"), ("jo\u200b@example.com", "en"), ('"jo smith"@example.com', "en"),
+        ("jo＠example.com", "en"), ("jo（at）example（dot）com", "en"), ("jo\u200b@example.com", "en"), ('"jo smith"@example.com', "en"),
         ("jo@[192.0.2.7]", "en"), ("jean arobase orange point fr", "fr"), ("hans (at) web (punkt) de", "de"),
         ("hans ät web punkt de", "de"), ("juan arroba gmail punto com", "es"), ("mario chiocciola libero punto it", "it"),
         ("ana arroba uol ponto com ponto br", "pt"), ("piet apenstaartje ziggo punt nl", "nl"),

@@ -63,7 +63,10 @@ class Redacted:
 
 _DIGIT_RE: Final = re.compile(r"\d")
 # Cheap gate for addresses: an "@" (any width) or a word/bracket that can stand for one.
-_MAYBE_EMAIL_RE: Final = re.compile(rf"[@＠﹫]|(?:[\[\(\{{<]|\s)\s*(?:{emails.AT_WORDS}|@)[\s\]\)\}}>]", re.IGNORECASE)
+# It reads the original text, so full-width brackets count too.
+_MAYBE_EMAIL_RE: Final = re.compile(
+    rf"[@＠﹫]|(?:[\[\(\{{<［（｛＜]|\s)\s*(?:{emails.AT_WORDS}|@)[\s\]\)\}}>］）｝＞]", re.IGNORECASE
+)
 
 
 def redact(text: str) -> Redacted:
