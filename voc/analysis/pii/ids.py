@@ -22,7 +22,9 @@ _CF_RE: Final = re.compile(
     r"[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z](?![A-Za-z0-9])"
 )
 # PAN: five letters (the fourth says who holds it: P person, C company ...), four digits, a letter.
-_PAN_RE: Final = re.compile(r"(?<![A-Za-z0-9])[A-Z]{3}[PCHFATBLJG][A-Z][0-9]{4}[A-Z](?![A-Za-z0-9])")
+_PAN_RE: Final = re.compile(
+    r"(?<![A-Za-z0-9])(?:[A-Z]{3}[PCHFATBLJG][A-Z][0-9]{4}[A-Z]|[a-z]{3}[pchfatbljg][a-z][0-9]{4}[a-z])(?![A-Za-z0-9])"
+)
 _NIR_CORSICA_RE: Final = re.compile(
     r"(?<![\w])[12][ \t.]?[0-9]{2}[ \t.]?[0-9]{2}[ \t.]?2[ABab][ \t.]?[0-9]{3}[ \t.]?[0-9]{3}[ \t.]?[0-9]{2}(?![\w])"
 )

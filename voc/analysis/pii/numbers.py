@@ -260,25 +260,43 @@ def phone_findings(text: str) -> list[Finding]:
     """Phone numbers in normalised `text`."""
     findings = []
     for match in _PHONE_RUN_RE.finditer(text):
-        run = match.group()
         end = match.end()
         tail = text[end : end + 2]
         if tail[:1].isalnum() or tail[:1] == "_" or _DECIMAL_TAIL_RE.match(tail):
             continue
-        rule = _phone_rule(run)
-        if rule is None:
-            if (
-                _MSISDN_RE.fullmatch(run)
-                and not (len(run) == 15 and checks.luhn_valid(run))  # an IMEI: "IMEI del telefono 35…"
-                and cue_before(text, match.start()) == Cue.PHONE
-            ):
-                # A mobile number as networks print it, country code without "+" ("MSISDN 447700900123").
-                findings.append(Finding(PHONE, "phone.msisdn", match.start(), end))
-            continue
-        if not rule.endswith("international") and cue_before(text, match.start()) in NOT_PERSONAL:
-            continue  # "order 0123456789", "IMEI 01 234567 890123 4"
-        findings.append(Finding(PHONE, rule, match.start(), end))
+        found = _phone_in_run(text, match.start(), end)
+        if found is None and "/" in match.group():
+            # Two numbers in one run: "06 12 34 56 78 / 01 23 45 67 89".
+            found = []
+            start = match.start()
+            for piece in _SLASH_RE.split(match.group()):
+                offset = text.index(piece, start)
+                found.extend(_phone_in_run(text, offset, offset + len(piece)) or [])
+                start = offset + len(piece)
+        findings.extend(found or [])
     return findings
+
+
+_SLASH_RE: Final = re.compile(r"[ \t]*/[ \t]*")
+
+
+def _phone_in_run(text: str, start: int, end: int) -> list[Finding] | None:
+    """The phone `text[start:end]` is (a list of one), none because the words before it say it is
+    an order or a device number (empty), or None when it is not phone-shaped."""
+    run = text[start:end]
+    rule = _phone_rule(run)
+    if rule is None:
+        if (
+            _MSISDN_RE.fullmatch(run)
+            and not (len(run) == 15 and checks.luhn_valid(run))  # an IMEI: "IMEI del telefono 35…"
+            and cue_before(text, start) == Cue.PHONE
+        ):
+            # A mobile number as networks print it, country code without "+" ("MSISDN 447700900123").
+            return [Finding(PHONE, "phone.msisdn", start, end)]
+        return None
+    if not rule.endswith("international") and cue_before(text, start) in NOT_PERSONAL:
+        return []  # "order 0123456789", "IMEI 01 234567 890123 4"
+    return [Finding(PHONE, rule, start, end)]
 
 
 _DIGIT_WORDS_BY_LANGUAGE: Final[dict[str, str]] = {
