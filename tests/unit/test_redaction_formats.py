@@ -148,6 +148,7 @@ def test_a_number_introduced_as_an_order_is_not_a_phone_but_an_international_one
     assert redact("order 0612345678 missing").text == "order 0612345678 missing"
     assert redact("الطلب رقم 0612345678 لم يصل").text == "الطلب رقم 0612345678 لم يصل"
     assert redact("about my order, my number is 0612345678").text == "about my order, my number is [phone]"
+    assert redact("numéro client 0123456789 et facture").text == "numéro client 0123456789 et facture"
     assert redact("order +33 6 12 34 56 78 missing").text == "order [phone] missing"
 
 

@@ -39,7 +39,8 @@ _WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "invoice", "facture", "rechnung", "rechnungsnummer", "factura", "fattura", "fatura", "factuur",
         "فاتورة", "الفاتورة", "contract", "contrat", "vertrag", "vertragsnummer", "contrato", "contratto",
         "account", "account number", "customer number", "compte", "kundennummer", "kundenkonto", "cliente",
-        "klantnummer", "حساب", "الحساب", "ticket", "case", "dossier", "vorgang", "incidencia", "pratica", "protocolo",
+        "klantnummer", "حساب", "الحساب", "client", "numéro client", "n° client", "référence client",
+        "abonné", "customer id", "subscriber", "kundennr", "vertragskonto", "contrato", "nº cliente", "ticket", "case", "dossier", "vorgang", "incidencia", "pratica", "protocolo",
         "item", "article", "artikel", "artikelnummer", "sku", "part", "part number", "teilenummer", "product", "produkt", "produit", "bill", "receipt", "reçu", "beleg",
     ),
     Cue.TRACKING: (
