@@ -61,6 +61,7 @@ bench: install-dev
 	$(BIN)/python bench/themes.py
 	$(BIN)/python bench/privacy.py
 	$(BIN)/python bench/sources.py
+	$(BIN)/python bench/redaction.py
 
 clean:
 	rm -rf $(VENV)

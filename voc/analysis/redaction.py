@@ -1,206 +1,128 @@
 """Redaction: replace personal data in customer text before anything else sees it.
 
 Every item passes through `redact` before language detection, sentiment or storage, so the raw
-text is never stored. Kinds, in the order they are applied:
+text is never stored. Kinds, by precedence when two findings overlap:
 
-1. e-mail addresses            -> ``[email]`` (also inside URLs: a query string can carry one)
-2. IBANs passing ISO 13616 mod-97 -> ``[iban]``
-3. payment cards, 13-19 digits passing Luhn -> ``[card]``
-4. phone numbers -> ``[phone]``: international (``+``/``00``), North American, national with a
-   trunk ``0`` (FR, UK, DE...), and the Spanish/Portuguese/Italian/Brazilian shapes without one
+1. e-mail addresses, written with an ``@`` or spelled out    -> ``[email]`` (also inside URLs)
+2. IBANs of a known country, its length, passing ISO 13616 mod-97 -> ``[iban]``
+3. payment cards: issuer range and length, passing Luhn      -> ``[card]``
+4. national ids: US SSN, UK NINO, French NIR, Spanish DNI/NIE, Italian codice fiscale, German tax
+   id, Brazilian CPF, Indian Aadhaar and PAN, with their checks -> ``[id]``
+5. phone numbers                                             -> ``[phone]``
 
-Cards and IBANs go before phones because a card's digit groups also look like a phone number.
-Digits inside URLs are left alone (tweet ids, order links), and a number glued to a word, a
-``#``, a ``/`` or a decimal point is an identifier or an amount, not personal data.
+Matching reads a normalised copy (digits of every script, full-width forms, odd spaces, invisible
+characters; `voc.analysis.pii.text`) and masks the matching span of the original. Digits inside
+URLs are left alone (tweet ids, order links). The detectors live in `voc.analysis.pii`; which rule
+fired for each span is in `Redacted.findings`, never in the text.
 
 Domain module: no Streamlit import, no I/O.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Final
 
-EMAIL: Final = "email"
-IBAN: Final = "iban"
-CARD: Final = "card"
-PHONE: Final = "phone"
-KINDS: Final[tuple[str, ...]] = (EMAIL, IBAN, CARD, PHONE)
-PLACEHOLDERS: Final[dict[str, str]] = {kind: f"[{kind}]" for kind in KINDS}
+from voc.analysis.pii import emails, ids, numbers
+from voc.analysis.pii.checks import iban_valid, luhn_valid
+from voc.analysis.pii.kinds import CARD, EMAIL, IBAN, ID, KINDS, PHONE, PLACEHOLDERS, PRECEDENCE, Finding
+from voc.analysis.pii.text import Normalised, inside, normalise, url_spans
+
+__all__ = [
+    "CARD",
+    "EMAIL",
+    "IBAN",
+    "ID",
+    "KINDS",
+    "PHONE",
+    "PLACEHOLDERS",
+    "Finding",
+    "Redacted",
+    "iban_valid",
+    "luhn_valid",
+    "redact",
+]
 
 
 @dataclass(frozen=True)
 class Redacted:
-    """Text with personal data replaced, and the kinds that were found (in `KINDS` order)."""
+    """Text with personal data replaced, the kinds found (in `KINDS` order), and each finding's
+    rule and original span, so a surprising redaction can be explained without the value."""
 
     text: str
     found: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rule of each replaced span, in text order (``card.luhn?``: an ambiguous number)."""
+        return tuple(f.rule for f in self.findings)
 
 
-_EMAIL_RE = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-
-# A run of digits may not start glued to a word, an id sign, a path or an amount
-# ("#12345678", "/status/123...", "$1,299", "3.14159...").
-_NOT_AFTER = r"(?<![\w#/+.,\-@$€£¥])"
-
-# Country code, check digits, then 11-30 letters/digits, optionally in space-separated groups.
-_IBAN_RE = re.compile(r"(?<![\w#/])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}")
-# Digits separated by at most one space or dash; classified afterwards.
-_CARD_RUN_RE = re.compile(_NOT_AFTER + r"\d(?:[ \-]?\d)*")
-_DIGIT_GROUP_RE = re.compile(r"\d+")
-# Phone-shaped run: optional "+", groups separated by one space, dot or dash, parentheses allowed.
-_PHONE_RUN_RE = re.compile(_NOT_AFTER + r"\+?\(?\d+\)?(?:[ .\-]\(?\d+\)?|\(\d+\)|(?<=\))\d+)*")
-_NANP_RE = re.compile(r"(?:\+?1[ .\-]?)?(?:\(\d{3}\)[ .\-]?|\d{3}[ .\-])\d{3}[ .\-]\d{4}")
-# National numbers without a trunk 0: Spain/Portugal "612 34 56 78", "912 345 678"; Brazil "(11) 91234-5678".
-_NO_TRUNK_RE = re.compile(r"[2-9]\d{2}(?: \d{2}){3}|[2-9]\d{2}([ .\-])\d{3}\1\d{3}|\(\d{2}\) ?\d{4,5}[ \-]\d{4}")
-_TRUNK_RE = re.compile(r"\(?0\d{1,4}\)?(?:[ .\-]?\d{2,8})*")
-# A date with a four-digit year at the start of a run ("05.11.2026 14" from "05.11.2026 14:30").
-_DATE_RE = re.compile(r"\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d\d(?!\d)|(?:19|20)\d\d[./\-]\d{1,2}[./\-]\d{1,2}(?!\d)")
-_DECIMAL_TAIL_RE = re.compile(r"[.,]\d")
-_DIGIT_RE = re.compile(r"\d")
+_DIGIT_RE: Final = re.compile(r"\d")
+# Cheap gate for addresses: an "@" (any width) or a word/bracket that can stand for one.
+# It reads the original text, so full-width brackets count too.
+_MAYBE_EMAIL_RE: Final = re.compile(
+    rf"[@＠﹫]|(?:[\[\(\{{<［（｛＜]|\s)\s*(?:{emails.AT_WORDS}|@)[\s\]\)\}}>］）｝＞]", re.IGNORECASE
+)
 
 
 def redact(text: str) -> Redacted:
-    """Replace e-mails, IBANs, card numbers and phone numbers with ``[kind]`` placeholders."""
-    found: set[str] = set()
-    if "@" in text:
-        text, n = _EMAIL_RE.subn(PLACEHOLDERS[EMAIL], text)
-        if n:
-            found.add(EMAIL)
-    if _DIGIT_RE.search(text):  # most texts have no digits: skip the number patterns
-        text = _redact_outside_urls(text, found)
-    return Redacted(text=text, found=tuple(kind for kind in KINDS if kind in found))
-
-
-def luhn_valid(digits: str) -> bool:
-    """True when a string of digits passes the Luhn checksum used by payment cards."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        d = ord(char) - 48
-        if position % 2:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
-def iban_valid(compact: str) -> bool:
-    """True when an IBAN without spaces passes the ISO 13616 mod-97 check."""
-    if not 15 <= len(compact) <= 34 or not compact.isalnum() or not compact.isascii():
-        return False
-    rearranged = compact[4:] + compact[:4]
-    number = "".join(str(int(ch, 36)) for ch in rearranged.upper())
-    return int(number) % 97 == 1
-
-
-def _redact_outside_urls(text: str, found: set[str]) -> str:
-    if "://" not in text and "www." not in text.lower():
-        return _redact_numbers(text, found)
-    parts: list[str] = []
+    """Replace e-mails, IBANs, cards, national ids and phone numbers with ``[kind]`` placeholders."""
+    has_digit = _DIGIT_RE.search(text) is not None
+    maybe_email = _MAYBE_EMAIL_RE.search(text) is not None
+    spelled = numbers.spelled_phone_findings(text)  # words need no normalising
+    if not has_digit and not maybe_email and not spelled:  # most texts: nothing to look for
+        return Redacted(text=text)
+    plain = normalise(text)
+    candidates: list[Finding] = [_in_normalised(f, plain) for f in spelled]
+    if maybe_email:
+        candidates.extend(emails.email_findings(plain.text))
+    if has_digit:
+        urls = url_spans(plain.text)
+        found = numbers.iban_findings(plain.text) + numbers.number_findings(plain.text)
+        found += ids.id_findings(plain.text) + numbers.phone_findings(plain.text)
+        candidates.extend(f for f in found if not inside(urls, f.start, f.end))
+    if not candidates:
+        return Redacted(text=text)
+    chosen = _without_overlaps(candidates)
+    pieces: list[str] = []
+    findings: list[Finding] = []
     last = 0
-    for url in _URL_RE.finditer(text):
-        parts.append(_redact_numbers(text[last : url.start()], found))
-        parts.append(url.group())
-        last = url.end()
-    parts.append(_redact_numbers(text[last:], found))
-    return "".join(parts)
+    for finding in chosen:
+        start, end = plain.original_span(finding.start, finding.end)
+        pieces.append(text[last:start])
+        pieces.append(PLACEHOLDERS[finding.kind])
+        findings.append(Finding(finding.kind, finding.rule, start, end))
+        last = end
+    pieces.append(text[last:])
+    kinds = {f.kind for f in chosen}
+    return Redacted(
+        text="".join(pieces), found=tuple(kind for kind in KINDS if kind in kinds), findings=tuple(findings)
+    )
 
 
-def _redact_numbers(text: str, found: set[str]) -> str:
-    if not text:
-        return text
-    text = _replace_spans(text, _iban_spans(text), IBAN, found)
-    text = _replace_spans(text, _card_spans(text), CARD, found)
-    return _replace_spans(text, _phone_spans(text), PHONE, found)
+def _in_normalised(finding: Finding, plain: Normalised) -> Finding:
+    """A finding made on the original text, moved to the normalised text's offsets."""
+    if plain.origin is None:
+        return finding
+    start = bisect.bisect_left(plain.origin, finding.start)
+    end = bisect.bisect_left(plain.origin, finding.end)
+    return Finding(finding.kind, finding.rule, start, end)
 
 
-def _replace_spans(text: str, spans: list[tuple[int, int]], kind: str, found: set[str]) -> str:
-    if not spans:
-        return text
-    found.add(kind)
-    placeholder = PLACEHOLDERS[kind]
-    for start, end in reversed(spans):
-        text = text[:start] + placeholder + text[end:]
-    return text
-
-
-def _iban_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for match in _IBAN_RE.finditer(text):
-        candidate = match.group()
-        # The pattern may have swallowed following words ("... 00 is my IBAN"): try the longest
-        # prefix that ends at a word boundary and passes mod-97.
-        for end in range(len(candidate), 14, -1):
-            if end < len(candidate) and candidate[end] != " ":
-                continue
-            if end == len(candidate) and match.end() < len(text) and text[match.end()].isalnum():
-                continue
-            if candidate[end - 1] == " ":
-                continue
-            if iban_valid(candidate[:end].replace(" ", "").upper()):
-                spans.append((match.start(), match.start() + end))
-                break
-    return spans
-
-
-def _card_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for match in _CARD_RUN_RE.finditer(text):
-        end = match.end()
-        tail = text[end : end + 2]
-        if tail[:1].isalnum() or tail[:1] == "_" or _DECIMAL_TAIL_RE.match(tail):
-            continue  # glued to a word (an id) or a decimal amount
-        groups = [(g.start(), g.end()) for g in _DIGIT_GROUP_RE.finditer(match.group())]
-        span = _luhn_window(match.group(), groups)
-        if span is not None:
-            spans.append((match.start() + span[0], match.start() + span[1]))
-    return spans
-
-
-def _luhn_window(run: str, groups: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The longest group-aligned window at the start or end of a run that is a valid card."""
-    digits = [run[s:e] for s, e in groups]
-    candidates: list[tuple[int, int, int]] = []  # (digit count, first group, last group)
-    n = len(groups)
-    for first, step in ((0, 1), (n - 1, -1)):  # windows growing from the start, then the end
-        count = 0
-        for k in range(first, first + step * n, step):
-            count += len(digits[k])
-            if count > 19:
-                break
-            if count >= 13:
-                candidates.append((count, min(first, k), max(first, k)))
-    for _, lo, hi in sorted(candidates, reverse=True):
-        if luhn_valid("".join(digits[lo : hi + 1])):
-            return groups[lo][0], groups[hi][1]
-    return None
-
-
-def _phone_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for match in _PHONE_RUN_RE.finditer(text):
-        run = match.group()
-        end = match.end()
-        tail = text[end : end + 2]
-        if tail[:1].isalnum() or tail[:1] == "_" or _DECIMAL_TAIL_RE.match(tail):
-            continue
-        if _is_phone(run):
-            spans.append((match.start(), end))
-    return spans
-
-
-def _is_phone(run: str) -> bool:
-    digit_count = sum(ch.isdigit() for ch in run)
-    if run.startswith("+"):
-        return 8 <= digit_count - run.count("(0)") <= 15
-    if run.startswith("00"):
-        return 10 <= digit_count <= 17
-    if _NANP_RE.fullmatch(run) or _NO_TRUNK_RE.fullmatch(run):
-        return True
-    # Count first: it bounds the work of the fullmatch below.
-    if not 9 <= digit_count <= 12 or _DATE_RE.match(run):
-        return False
-    return bool(_TRUNK_RE.fullmatch(run))
+def _without_overlaps(candidates: list[Finding]) -> list[Finding]:
+    """Keep the findings of the strongest kinds (then the longest) where spans overlap; text order."""
+    starts: list[int] = []  # chosen spans, sorted by start; they never overlap each other
+    chosen: dict[int, Finding] = {}
+    for finding in sorted(candidates, key=lambda f: (PRECEDENCE[f.kind], f.start - f.end, f.start)):
+        at = bisect.bisect_left(starts, finding.start)
+        if at > 0 and chosen[starts[at - 1]].end > finding.start:
+            continue  # the chosen span before it reaches into it
+        if at < len(starts) and starts[at] < finding.end:
+            continue  # it reaches into the chosen span after it
+        starts.insert(at, finding.start)
+        chosen[finding.start] = finding
+    return [chosen[start] for start in starts]

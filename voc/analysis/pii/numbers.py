@@ -1,0 +1,353 @@
+"""Numbers that are personal data: cards, IBANs, digit-only national ids and phones.
+
+Detectors read the normalised text (`voc.analysis.pii.text`) and return `Finding`s. A number is
+judged by its structure first (length, issuer range, checksum), then by the words before it
+(`voc.analysis.pii.context`):
+
+- a run of digit groups with any separators (spaces, double spaces, dots, slashes, dashes) is a
+  card when a group-aligned window of 13-19 digits is in a card network's range and length and
+  passes Luhn; two runs joined by a comma or "and" are read as one number split in two;
+- look-alikes survive by structure: an ICCID (19-20 digits from 89), an IMEI (15 digits passing
+  Luhn outside every card range), USPS tracking (20-22 digits from 91-95), an Amazon-style order
+  (3-7-7 digits);
+- a card-valid number that the words call a device, SIM, order, tracking or payment reference is
+  ambiguous: it is still redacted, and its rule ends in ``?``;
+- national ids made of digits (US SSN, French NIR, Brazilian CPF, German tax id, Aadhaar) need
+  their check or structure; the weak checks on bare digits (CPF, tax id, Aadhaar) give way to the
+  words "order", "tracking", "IMEI"…;
+- phones: international (``+``/``00``), North American, national with a trunk ``0`` (slashes as
+  in ``0151/12345678`` included), the no-trunk shapes of ES/PT/IT/BR, and digits typed one by one.
+
+A number glued to a word, a ``#``, a ``/`` or a decimal point is an identifier or an amount.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import Final
+
+from voc.analysis.pii import checks
+from voc.analysis.pii.context import NOT_PERSONAL, Cue, cue_before
+from voc.analysis.pii.kinds import CARD, IBAN, ID, PHONE, Finding
+
+# A run of digits may not start glued to a word, an id sign, a path or an amount.
+_NOT_AFTER: Final = r"(?<![\w#/+.,\-@$€£¥])"
+_SEP: Final = r"(?:[ \t]{1,3}|[ \t]?[.\-/][ \t]?)"
+_RUN_RE: Final = re.compile(_NOT_AFTER + r"[0-9]+(?:" + _SEP + r"[0-9]+)*")
+_GROUP_RE: Final = re.compile(r"[0-9]+")
+_DECIMAL_TAIL_RE: Final = re.compile(r"[.,][0-9]")
+# What may join the two halves of a split number: punctuation, a line break, "and" in our languages.
+_JOIN_RE: Final = re.compile(
+    r"[ \t\n]*[,;:|+&/]?[ \t\n]*(?:(?:and|und|et|y|e|en|then|dann|puis|luego|poi|depois|و)[ \t\n]+)?", re.IGNORECASE
+)
+
+
+class _Run:
+    __slots__ = ("start", "end", "groups", "digits", "taken")
+
+    def __init__(self, start: int, end: int, groups: list[tuple[int, int]], digits: list[str]) -> None:
+        self.start, self.end, self.groups, self.digits = start, end, groups, digits
+        self.taken = False
+
+
+def _runs(text: str) -> list[_Run]:
+    runs = []
+    for match in _RUN_RE.finditer(text):
+        end = match.end()
+        tail = text[end : end + 2]
+        if tail[:1].isalnum() or tail[:1] == "_" or _DECIMAL_TAIL_RE.match(tail):
+            continue  # glued to a word (an id) or a decimal amount
+        groups = [(match.start() + g.start(), match.start() + g.end()) for g in _GROUP_RE.finditer(match.group())]
+        runs.append(_Run(match.start(), end, groups, [text[s:e] for s, e in groups]))
+    return runs
+
+
+def number_findings(text: str) -> list[Finding]:
+    """Cards and digit-only national ids in normalised `text`."""
+    findings: list[Finding] = []
+    runs = _runs(text)
+    cues: dict[int, Cue | None] = {}
+
+    def cue(start: int) -> Cue | None:
+        if start not in cues:
+            cues[start] = cue_before(text, start)
+        return cues[start]
+
+    for run in runs:
+        compact = "".join(run.digits)
+        if _look_alike(compact, run.digits):
+            run.taken = True
+            continue
+        strong = _digit_id(compact, [len(d) for d in run.digits], functools.partial(cue, run.start))
+        if strong and not strong.endswith("?"):
+            # A whole run passing a national id's check is that id, not a card hiding in part of it.
+            run.taken = True
+            findings.append(Finding(ID, strong, run.start, run.end))
+            continue
+        cards = _card_windows(run.digits, len(compact) > 19 and _uniform(run.digits))
+        for lo, hi in cards:
+            start, end = run.groups[lo][0], run.groups[hi][1]
+            ambiguous = cue(run.start) in NOT_PERSONAL
+            findings.append(Finding(CARD, "card.luhn" + ("?" if ambiguous else ""), start, end))
+        if cards:
+            run.taken = True
+            continue
+        if strong:
+            run.taken = True
+            findings.append(Finding(ID, strong, run.start, run.end))
+    findings.extend(_split_cards(text, runs))
+    return findings
+
+
+def _look_alike(compact: str, digits: list[str]) -> bool:
+    """Numbers care needs, told apart by structure alone."""
+    n = len(compact)
+    if n in (19, 20) and compact.startswith("89"):
+        return True  # SIM ICCID (ITU-T E.118)
+    if n == 15 and not checks.card_issuer_valid(compact) and checks.luhn_valid(compact):
+        return not checks.nir_valid(compact)  # IMEI
+    if 20 <= n <= 22 and compact[0] == "9" and compact[1] in "12345":
+        return True  # USPS tracking
+    if n > 22 and compact.startswith("420"):
+        return True  # USPS tracking with its ZIP routing prefix
+    return [len(d) for d in digits] == [3, 7, 7]  # Amazon-style order number
+
+
+def _uniform(digits: list[str]) -> bool:
+    """Groups of one size (the first and last may be shorter): one long reference, not a card and more."""
+    inner = {len(d) for d in digits[1:-1]}
+    return len(inner) <= 1
+
+
+def _card_windows(digits: list[str], one_long_number: bool) -> list[tuple[int, int]]:
+    """Group-aligned windows that are valid cards, leftmost-longest first, without overlap.
+
+    In `one_long_number` (a reference of uniform groups longer than any card) a window spanning
+    several groups must start the run or follow a card found in it ("4111 1111 1111 1111 5500 …"),
+    or end the run; one group that is a whole card always counts."""
+    found: list[tuple[int, int]] = []
+    last = len(digits) - 1
+    anchor = i = 0
+    while i <= last:
+        best = None
+        if digits[i][0] in _CARD_FIRST_DIGITS:
+            count = 0
+            for j in range(i, last + 1):
+                count += len(digits[j])
+                if count > 19:
+                    break
+                if count < 13 or (one_long_number and i < j and i != anchor and j != last):
+                    continue
+                if checks.card_valid("".join(digits[i : j + 1])):
+                    best = j
+        if best is None:
+            i += 1
+        else:
+            found.append((i, best))
+            anchor = i = best + 1
+    return found
+
+
+_CARD_FIRST_DIGITS: Final = frozenset("2345689")
+
+
+def _digit_id(compact: str, sizes: list[int], cue: Callable[[], Cue | None]) -> str | None:
+    """The rule of the national id that a whole run of digits is, if any."""
+    n = len(compact)
+    bare = len(sizes) == 1
+    if n == 9:
+        if sizes == [3, 2, 4] or (bare and cue() == Cue.ID):
+            return "id.us_ssn" if checks.ssn_valid(compact[:3], compact[3:5], compact[5:]) else None
+        return None
+    if n == 11:
+        if checks.cpf_valid(compact):
+            if sizes == [3, 3, 3, 2]:
+                return "id.br_cpf"
+            return _weak(cue(), "id.br_cpf")
+        if checks.steuer_id_valid(compact):
+            if not bare:
+                return "id.de_steuer_id"
+            return _weak(cue(), "id.de_steuer_id")
+        return None
+    if n == 12 and checks.aadhaar_valid(compact):
+        if sizes == [4, 4, 4]:
+            return "id.in_aadhaar" + ("?" if cue() in NOT_PERSONAL else "")
+        return _weak(cue(), "id.in_aadhaar")
+    if n == 15 and checks.nir_valid(compact):
+        return "id.fr_nir"
+    return None
+
+
+def _weak(cue: Cue | None, rule: str) -> str | None:
+    """Bare digits whose only evidence is a check digit: the words decide (none: redact, as ambiguous)."""
+    if cue in NOT_PERSONAL:
+        return None
+    return rule if cue == Cue.ID else rule + "?"
+
+
+def _split_cards(text: str, runs: list[_Run]) -> list[Finding]:
+    """A card typed in two halves ("4111 1111, 1111 1111"): two neighbouring runs that are a card together."""
+    findings = []
+    for first, second in zip(runs, runs[1:], strict=False):
+        if first.taken or second.taken or second.start - first.end > 12:
+            continue
+        if _JOIN_RE.fullmatch(text, first.end, second.start) is None:
+            continue
+        compact = "".join(first.digits) + "".join(second.digits)
+        if 13 <= len(compact) <= 19 and checks.card_valid(compact):
+            first.taken = second.taken = True
+            findings.append(Finding(CARD, "card.luhn.split", first.start, second.end))
+    return findings
+
+
+# Country code, check digits, then letters/digits with any separators; the country's length decides the end.
+_IBAN_RE: Final = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \t.\-]?[0-9]{2}(?:[ \t]{0,2}[.\-]?[ \t]?[A-Za-z0-9]){10,32}"
+)
+
+
+def iban_findings(text: str) -> list[Finding]:
+    """IBANs of the registry's countries, in any grouping, of their country's length, passing mod-97.
+
+    The length ends the IBAN, so following words and numbers stay. A country outside the table is
+    not tried: trying every length would let one look-alike in a few dozen pass mod-97 by chance
+    (and ``RF`` creditor references, which use the same check, are payment references)."""
+    findings = []
+    for match in _IBAN_RE.finditer(text):
+        length = checks.IBAN_LENGTHS.get(match.group()[:2].upper())
+        if length is None:
+            continue
+        chars: list[str] = []
+        end = match.start()
+        for i in range(match.start(), match.end()):
+            if text[i].isalnum():
+                chars.append(text[i])
+                if len(chars) == length:
+                    end = i + 1
+                    break
+        if len(chars) < length or (end < len(text) and text[end].isalnum()):
+            continue
+        if checks.iban_valid("".join(chars).upper()):
+            findings.append(Finding(IBAN, "iban.mod97", match.start(), end))
+    return findings
+
+
+# Phone-shaped run: optional "+", groups separated by one or two spaces, a dot, a dash or a slash.
+_PHONE_RUN_RE: Final = re.compile(
+    _NOT_AFTER + r"(?:\+[ \t]?)?\(?[0-9]+\)?(?:(?:[ \t]{1,2}|[ \t]?[.\-/][ \t]?)\(?[0-9]+\)?|\([0-9]+\)|(?<=\))[0-9]+)*"
+)
+_NANP_RE: Final = re.compile(r"(?:\+?1[ .\-]?)?(?:\([0-9]{3}\)[ .\-]?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4}")
+# National numbers without a trunk 0: Spain/Portugal "612 34 56 78", "912 345 678"; Brazil "(11) 91234-5678";
+# Indian mobiles "98765 43210".
+_NO_TRUNK_RE: Final = re.compile(
+    r"[6-9][0-9]{4} [0-9]{5}|[2-9][0-9]{2}(?: [0-9]{2}){3}|[2-9][0-9]{2}([ .\-])[0-9]{3}\1[0-9]{3}|\([0-9]{2}\) ?[0-9]{4,5}[ \-][0-9]{4}"
+)
+_TRUNK_RE: Final = re.compile(r"\(?0[1-9][0-9]{0,3}\)?(?:(?: ?/ ?|[ .\-]{0,2})[0-9]{2,8})*")
+# A date with a four-digit year at the start of a run ("05.11.2026 14" from "05.11.2026 14:30").
+_DATE_RE: Final = re.compile(
+    r"[0-9]{1,2}[./\-][0-9]{1,2}[./\-](?:19|20)[0-9]{2}(?![0-9])|(?:19|20)[0-9]{2}[./\-][0-9]{1,2}[./\-][0-9]{1,2}(?![0-9])"
+)
+_DIGITS_RE: Final = re.compile(r"[0-9]+")
+# Country code and subscriber number as one block (11-15 digits), for the countries we serve.
+_MSISDN_RE: Final = re.compile(
+    r"(?:1|20|27|3[0-469]|4[0-9]|5[1-8]|6[0-6]|7|8[1246]|9[0-58]|35[0-9]|37[0-9]|38[0-9]|42[0-9]|96[0-9]|97[0-9])[0-9]{8,12}"
+)
+
+
+def phone_findings(text: str) -> list[Finding]:
+    """Phone numbers in normalised `text`."""
+    findings = []
+    for match in _PHONE_RUN_RE.finditer(text):
+        end = match.end()
+        tail = text[end : end + 2]
+        if tail[:1].isalnum() or tail[:1] == "_" or _DECIMAL_TAIL_RE.match(tail):
+            continue
+        found = _phone_in_run(text, match.start(), end)
+        if found is None and "/" in match.group():
+            # Two numbers in one run: "06 12 34 56 78 / 01 23 45 67 89".
+            found = []
+            start = match.start()
+            for piece in _SLASH_RE.split(match.group()):
+                offset = text.index(piece, start)
+                found.extend(_phone_in_run(text, offset, offset + len(piece)) or [])
+                start = offset + len(piece)
+        findings.extend(found or [])
+    return findings
+
+
+_SLASH_RE: Final = re.compile(r"[ \t]*/[ \t]*")
+
+
+def _phone_in_run(text: str, start: int, end: int) -> list[Finding] | None:
+    """The phone `text[start:end]` is (a list of one), none because the words before it say it is
+    an order or a device number (empty), or None when it is not phone-shaped."""
+    run = text[start:end]
+    rule = _phone_rule(run)
+    if rule is None:
+        if (
+            _MSISDN_RE.fullmatch(run)
+            and not (len(run) == 15 and checks.luhn_valid(run))  # an IMEI: "IMEI del telefono 35…"
+            and cue_before(text, start) == Cue.PHONE
+        ):
+            # A mobile number as networks print it, country code without "+" ("MSISDN 447700900123").
+            return [Finding(PHONE, "phone.msisdn", start, end)]
+        return None
+    if not rule.endswith("international") and cue_before(text, start) in NOT_PERSONAL:
+        return []  # "order 0123456789", "IMEI 01 234567 890123 4"
+    return [Finding(PHONE, rule, start, end)]
+
+
+_DIGIT_WORDS_BY_LANGUAGE: Final[dict[str, str]] = {
+    "en": "zero oh one two three four five six seven eight nine double triple",
+    "fr": "zéro zero un une deux trois quatre cinq six sept huit neuf",
+    "de": "null eins zwei zwo drei vier fünf fuenf sechs sieben acht neun",
+    "es": "cero uno dos tres cuatro cinco seis siete ocho nueve",
+    "it": "zero uno due tre quattro cinque sei sette otto nove",
+    "pt": "zero um dois duas três tres quatro cinco seis meia sete oito nove",
+    "nl": "nul een één twee drie vier vijf zes zeven acht negen",
+    "ar": "صفر واحد اثنان اثنين ثلاثة اربعة أربعة خمسة ستة سبعة ثمانية تسعة",
+    "hi": "shunya ek do teen char chaar paanch panch chhe che saat aath nau",  # romanised Hindi
+}
+_DIGIT_WORDS: Final = frozenset(word for words in _DIGIT_WORDS_BY_LANGUAGE.values() for word in words.split())
+_WORD_PHONE_RE: Final = re.compile(
+    r"(?<!\w)(?:(?:"
+    + "|".join(sorted(map(re.escape, _DIGIT_WORDS), key=len, reverse=True))
+    + r"|[0-9])(?:[ \t]*[,\-][ \t]*|[ \t]+)){8,}(?:"
+    + "|".join(sorted(map(re.escape, _DIGIT_WORDS), key=len, reverse=True))
+    + r"|[0-9])(?!\w)",
+    re.IGNORECASE,
+)
+
+
+_DIGIT_TOKENS: Final = _DIGIT_WORDS | frozenset("0123456789")
+_WORD_RE: Final = re.compile(r"\w+")
+
+
+def spelled_phone_findings(text: str) -> list[Finding]:
+    """Phone numbers read out in words ("zero six one two ..."): nine or more digit words in a row."""
+    streak = 0
+    for word in _WORD_RE.findall(text.lower()):  # a cheap pass first: most texts have no such streak
+        streak = streak + 1 if word in _DIGIT_TOKENS else 0
+        if streak >= 9:
+            return [Finding(PHONE, "phone.words", *m.span()) for m in _WORD_PHONE_RE.finditer(text)]
+    return []
+
+
+def _phone_rule(run: str) -> str | None:
+    groups = _DIGITS_RE.findall(run)
+    digit_count = sum(len(g) for g in groups)
+    if run.startswith("+"):
+        return "phone.international" if 8 <= digit_count - run.count("(0)") <= 15 else None
+    if run.startswith("00") and run[2:3] not in ("0", " "):  # 00 and a country code
+        return "phone.international" if 10 <= digit_count <= 17 else None
+    if _NANP_RE.fullmatch(run):
+        return "phone.nanp"
+    if _NO_TRUNK_RE.fullmatch(run):
+        return "phone.national"
+    if not 9 <= digit_count <= 12 or _DATE_RE.match(run):
+        return None
+    if len(groups) >= 6 and all(len(g) <= 2 for g in groups) and run[0] == "0":
+        return "phone.spaced"  # typed a digit or two at a time: "0 6 1 2 3 4 5 6 7 8"
+    return "phone.national" if _TRUNK_RE.fullmatch(run) else None

@@ -1,0 +1,103 @@
+"""The normalised view detectors read, and the map from it back to the customer's own text.
+
+Customers paste numbers in whatever their keyboard produces: Arabic-Indic or Devanagari digits,
+full-width forms from a CJK input method, non-breaking or thin spaces from a word processor,
+zero-width spaces from a chat app, Unicode dashes. Detectors match one plain form; the spans they
+find are mapped back so exactly the original characters are masked.
+
+Every character maps to at most one character (or is dropped when invisible), so the map is one
+original offset per normalised character.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+# Invisible characters dropped before matching: zero-width space/joiners, word joiner, BOM, soft
+# hyphen, and the direction marks and isolates Arabic keyboards put around numbers.
+_INVISIBLE: Final = frozenset(
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+_SPECIAL: Final[dict[str, str]] = {
+    "\ufe6b": "@",  # small commercial at
+    "\u2212": "-",  # minus sign
+    "\u060c": ",",  # Arabic comma
+    "\u066b": ".",  # Arabic decimal separator
+    "\u066c": ",",  # Arabic thousands separator
+    "\u3002": ".",  # ideographic full stop
+    "\u2024": ".",  # one dot leader
+    "\u2215": "/",  # division slash
+    "\u2044": "/",  # fraction slash
+}
+
+
+class _Table(dict[int, int | str | None]):
+    """A `str.translate` table filled on demand: Unicode's character database decides once per character."""
+
+    def __missing__(self, code: int) -> int | str | None:
+        char = chr(code)
+        value: int | str | None = code
+        if char in _INVISIBLE:
+            value = None
+        elif char in _SPECIAL:
+            value = _SPECIAL[char]
+        elif char.isdecimal():
+            value = str(unicodedata.decimal(char))
+        elif 0xFF01 <= code <= 0xFF5E:  # full-width ASCII forms
+            value = chr(code - 0xFEE0)
+        elif code == 0x3000 or unicodedata.category(char) == "Zs":
+            value = " "
+        elif unicodedata.category(char) == "Pd":
+            value = "-"
+        self[code] = value
+        return value
+
+
+_TABLE: Final = _Table()
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """`text` as detectors see it; `origin[i]` is the original offset of `text[i]` (None: the same)."""
+
+    text: str
+    origin: tuple[int, ...] | None
+    original_length: int
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The original offsets covering normalised `text[start:end]`."""
+        if self.origin is None:
+            return start, end
+        first = self.origin[start] if start < len(self.origin) else self.original_length
+        last = self.origin[end - 1] + 1 if end > 0 else first
+        return first, last
+
+
+def normalise(text: str) -> Normalised:
+    """Digits of every script to ASCII, full-width forms to ASCII, odd spaces to a space, dashes
+    to ``-``, invisible characters dropped; with the map back to `text`."""
+    if text.isascii():
+        return Normalised(text, None, len(text))
+    plain = text.translate(_TABLE)
+    if len(plain) == len(text):
+        return Normalised(plain, None, len(text))
+    origin = tuple(i for i, char in enumerate(text) if char not in _INVISIBLE)
+    return Normalised(plain, origin, len(text))
+
+
+_URL_RE: Final = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Where links are: the digits in them are post ids and order links, not personal data."""
+    if "://" not in text and "www." not in text.lower():
+        return []
+    return [m.span() for m in _URL_RE.finditer(text)]
+
+
+def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """True when [start, end) overlaps any of `spans`."""
+    return any(s < end and start < e for s, e in spans)
