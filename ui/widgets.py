@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, inert
 from voc import health, trends, triage
 from voc.access import REQUIRED_ROLE, Permission, with_article
 from voc.models import SourceState, TriageChange
@@ -245,7 +245,7 @@ def show_flash() -> None:
     """The toast a write queued before its rerun (`data.save_triage`)."""
     message = st.session_state.pop(data.FLASH_KEY, None)
     if message:
-        st.toast(message, icon=":material/check_circle:")
+        st.toast(inert.escape(message), icon=":material/check_circle:")  # flashes name themes, sources, people
 
 
 # ---- health -----------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def source_card(source: SourceState, now: datetime, stale_after_s: float) -> Non
     verdict = health.classify(source, now, stale_after_s)
     with st.container(border=True):
         title, badge = st.columns([3, 1], vertical_alignment="center")
-        title.markdown(f"**{source.name}** · {source.kind}")
+        title.markdown(f"**{inert.escape(source.name)}** · {inert.escape(source.kind)}")
         with badge:
             st.badge(verdict.state.label, color=verdict.state.color)  # type: ignore[arg-type]
         beat, ingested, failures, error_kind = st.columns(4)
@@ -274,13 +274,13 @@ def source_card(source: SourceState, now: datetime, stale_after_s: float) -> Non
         failures.metric("Failures in a row", source.consecutive_failures)
         error_kind.metric("Error kind", source.error_kind or "—")
         if verdict.state in (health.SourceHealth.STALE, health.SourceHealth.FAILING):
-            st.error(verdict.reason, icon=":material/error:")
+            st.error(inert.escape(verdict.reason), icon=":material/error:")
         elif verdict.state is health.SourceHealth.BACKING_OFF:
-            st.warning(verdict.reason, icon=":material/hourglass_top:")
+            st.warning(inert.escape(verdict.reason), icon=":material/hourglass_top:")
         else:
-            st.caption(verdict.reason)
-        if source.last_error:
-            st.caption(f"Last error {health.since(source.last_error_at, now)}: {source.last_error}")
+            st.caption(inert.escape(verdict.reason))
+        if source.last_error:  # a remote server's words, quoted: shown as written
+            st.caption(f"Last error {health.since(source.last_error_at, now)}: {inert.escape(source.last_error)}")
         if verdict.state in (health.SourceHealth.PAUSED, health.SourceHealth.FAILING, health.SourceHealth.BACKING_OFF):
             st.button(
                 "Resume now",
@@ -294,7 +294,7 @@ def source_card(source: SourceState, now: datetime, stale_after_s: float) -> Non
 
 def _resume(name: str) -> None:
     data.resume_source(name)
-    st.toast(f"{name} will be polled on the listeners' next tick", icon=":material/play_arrow:")
+    st.toast(f"{inert.escape(name)} will be polled on the listeners' next tick", icon=":material/play_arrow:")
 
 
 # ---- empty states -----------------------------------------------------------------------------
