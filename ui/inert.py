@@ -26,6 +26,7 @@ import string
 from typing import Final
 
 import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
 # CommonMark lets any ASCII punctuation be backslash-escaped and then shows it literally, so
 # escaping all of it closes every construct at once: links and images, autolinks (`<http://x>`,
@@ -70,17 +71,20 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
     def cell(value: object) -> object:
         return escape(value) if isinstance(value, str) else value
 
+    def texts(values: pd.Index | pd.Series) -> bool:  # object or string dtype, whichever pandas uses
+        return not (is_numeric_dtype(values.dtype) or is_datetime64_any_dtype(values.dtype))
+
     shown = frame.copy()
     for column in shown.columns:
-        if shown[column].dtype == object:
-            shown[column] = [cell(v) for v in shown[column]]
-    shown.columns = pd.Index([cell(c) for c in shown.columns])
+        if texts(shown[column]):
+            shown[column] = pd.Series([cell(v) for v in shown[column]], index=shown.index, dtype=object)
+    shown.columns = pd.Index([cell(c) for c in shown.columns], dtype=object)
     if isinstance(shown.index, pd.MultiIndex):
         shown.index = pd.MultiIndex.from_tuples(
             [tuple(cell(v) for v in key) for key in shown.index], names=shown.index.names
         )
-    elif shown.index.dtype == object:
-        shown.index = pd.Index([cell(v) for v in shown.index], name=shown.index.name)
+    elif texts(shown.index):
+        shown.index = pd.Index([cell(v) for v in shown.index], name=shown.index.name, dtype=object)
     return shown
 
 
