@@ -171,7 +171,7 @@ def item_panel(queue: pd.DataFrame, *, linked: int | None = None) -> None:
     others = store.other_viewers(int(item_id), me.name, now)
     if others:
         st.warning(
-            f"{inert.escape(', '.join(others))} also {'has' if len(others) == 1 else 'have'} this item open.",
+            f"{', '.join(others)} also {'has' if len(others) == 1 else 'have'} this item open.",
             icon=":material/group:",
         )
     row = queue[queue["id"] == item_id].iloc[0]

@@ -22,20 +22,42 @@ address, for a `LinkColumn` whose display text the app sets.
 from __future__ import annotations
 
 import re
-import string
 from typing import Final
 
 import pandas as pd
 from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
-# CommonMark lets any ASCII punctuation be backslash-escaped and then shows it literally, so
-# escaping all of it closes every construct at once: links and images, autolinks (`<http://x>`,
-# and GFM's bare `www.x` / `http://x` / `a@b.c`, which need an unescaped `:`, `.` or `@`), raw
-# HTML and comments, entities (`&amp;`), emphasis, code, headings, lists, tables, LaTeX `$`, and
-# Streamlit's `:colour[...]` directives.
-_SPECIALS: Final = str.maketrans({c: "\\" + c for c in string.punctuation})
+# CommonMark shows any backslash-escaped ASCII punctuation literally. These characters open a
+# construct wherever they stand: links and images (`[`, `]`), autolinks, raw HTML and comments
+# (`<`, `>`), entities (`&amp;`), emphasis and strikethrough (`*`, `~`), code (a backtick),
+# headings (`#`), tables (`|`), LaTeX (`$`), and through `[` Streamlit's `:colour[...]`
+# directives. The rest of the punctuation (a hyphen, a full stop, a colon, an `@`) is escaped
+# only where it would act, so the Markdown of an ordinary sentence stays as it was typed.
+_ALWAYS: Final = str.maketrans({c: "\\" + c for c in "\\`*[]<>&#|~$"})
+# An underscore between two letters or digits opens no emphasis (`X_BEARER_TOKEN`); elsewhere it may.
+_UNDERSCORE: Final = re.compile(r"_(?![^\W_])|(?<![^\W_])_")
+# GFM turns bare addresses into links: `http://`, `https://`, `ftp://`, `mailto:`, `xmpp:`,
+# `www.` and `name@host.tld`; an escaped colon, dot or at sign leaves them text.
+_BARE_LINK: Final = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|(?<=[\w.+-])(?=@[\w-])")
+# At the start of a line: a list item (`-`, `+`, `1.`, `1)`), a setext underline or a thematic
+# break (`=`, `-`). `*`, `#` and `>` are escaped everywhere already.
+_BLOCK_START: Final = re.compile(r"^( ?)([-+=]|\d{1,9}(?=[.)]))")
 _SPACES: Final = re.compile(r"\s+")
 _WEB_SCHEMES: Final = ("http://", "https://")
+
+
+def _escape_line(line: str) -> str:
+    # The bare-link pattern ends just before the colon, dot or at sign to escape.
+    escaped = _UNDERSCORE.sub(r"\\_", line.translate(_ALWAYS))
+    escaped = _BARE_LINK.sub(lambda match: match.group() + "\\", escaped)
+    return _BLOCK_START.sub(_escape_block, escaped)
+
+
+def _escape_block(match: re.Match[str]) -> str:
+    space, marker = match.groups()
+    if marker.isdigit():  # "1." / "1)": the character after the number is the marker
+        return f"{space}{marker}\\"
+    return f"{space}\\{marker}"
 
 
 def escape(text: object, *, limit: int | None = None) -> str:
@@ -47,7 +69,7 @@ def escape(text: object, *, limit: int | None = None) -> str:
     plain = _SPACES.sub(" ", str(text))
     if limit is not None and len(plain) > limit:
         plain = plain[: max(limit - 1, 0)].rstrip() + "…"
-    return plain.translate(_SPECIALS)
+    return _escape_line(plain)
 
 
 def quote(text: object, *, limit: int | None = None) -> str:
@@ -55,7 +77,7 @@ def quote(text: object, *, limit: int | None = None) -> str:
     plain = str(text)
     if limit is not None and len(plain) > limit:
         plain = plain[: max(limit - 1, 0)].rstrip() + "…"
-    lines = [" ".join(line.split()).translate(_SPECIALS) for line in plain.splitlines()] or [""]
+    lines = [_escape_line(_SPACES.sub(" ", line).strip()) for line in plain.splitlines()] or [""]
     quoted = []
     for line, following in zip(lines, [*lines[1:], ""], strict=True):
         # A trailing backslash breaks the line where the text did (not at a paragraph's end, where

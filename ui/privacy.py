@@ -199,7 +199,7 @@ def _erase(actor: Actor, kind: str, value: str) -> None:
 def last_result() -> None:
     outcome = st.session_state.pop(RESULT_KEY, None)
     if outcome:
-        (st.success if outcome[0] == "success" else st.error)(inert.escape(outcome[1]))  # "@l***" is no emphasis
+        (st.success if outcome[0] == "success" else st.error)(outcome[1])
 
 
 # ---- handles --------------------------------------------------------------------------------------

@@ -309,7 +309,7 @@ def file_preview(uploaded: UploadedFile, survey: str) -> Preview | None:
     except FormatError as error:
         st.error(f"Cannot import {inert.escape(uploaded.name)}: {inert.escape(error)}", icon=":material/block:")
         return None
-    st.markdown(f"Read as **{inert.escape(found.file_format)}**")
+    st.markdown(f"Read as **{found.file_format}**")  # the app's own words
     width = len(found.columns)
     rows = [[_cell(cell) for cell in (list(cells) + [None] * width)[:width]] for _, cells in found.rows]
     table = pd.DataFrame(

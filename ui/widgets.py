@@ -9,7 +9,7 @@ labels ("Resolved", "All brands") that read well in a link.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -262,7 +262,9 @@ def listener_badge(sources: list[SourceState], now: datetime, stale_after_s: flo
 
 def source_card(source: SourceState, now: datetime, stale_after_s: float) -> None:
     """One listener's health: state, heartbeat, last error, failures and items ingested."""
-    verdict = health.classify(source, now, stale_after_s)
+    # The last error quotes a remote server (or a post it echoed): shown as written, never as Markdown.
+    quoted = replace(source, last_error=inert.escape(source.last_error) if source.last_error else source.last_error)
+    verdict = health.classify(quoted, now, stale_after_s)
     with st.container(border=True):
         title, badge = st.columns([3, 1], vertical_alignment="center")
         title.markdown(f"**{inert.escape(source.name)}** · {inert.escape(source.kind)}")
@@ -274,13 +276,13 @@ def source_card(source: SourceState, now: datetime, stale_after_s: float) -> Non
         failures.metric("Failures in a row", source.consecutive_failures)
         error_kind.metric("Error kind", source.error_kind or "—")
         if verdict.state in (health.SourceHealth.STALE, health.SourceHealth.FAILING):
-            st.error(inert.escape(verdict.reason), icon=":material/error:")
+            st.error(verdict.reason, icon=":material/error:")
         elif verdict.state is health.SourceHealth.BACKING_OFF:
-            st.warning(inert.escape(verdict.reason), icon=":material/hourglass_top:")
+            st.warning(verdict.reason, icon=":material/hourglass_top:")
         else:
-            st.caption(inert.escape(verdict.reason))
-        if source.last_error:  # a remote server's words, quoted: shown as written
-            st.caption(f"Last error {health.since(source.last_error_at, now)}: {inert.escape(source.last_error)}")
+            st.caption(verdict.reason)
+        if quoted.last_error:
+            st.caption(f"Last error {health.since(source.last_error_at, now)}: {quoted.last_error}")
         if verdict.state in (health.SourceHealth.PAUSED, health.SourceHealth.FAILING, health.SourceHealth.BACKING_OFF):
             st.button(
                 "Resume now",

@@ -34,6 +34,9 @@ HOSTILE = [
     "back\\slash \\*not escaped\\*",
     "<script>alert(1)</script>",
     '<a href="http://127.0.0.2:9/">x</a>',
+    "title\n===\n2026) still text\n+ plus\n---",
+    "    indented code\n\n\tand a tab",
+    "[^1] footnote\n\n[^1]: http://127.0.0.2:9/",
 ]
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
@@ -62,6 +65,21 @@ def test_a_quoted_text_keeps_its_lines_and_makes_no_markup(hostile: str) -> None
     # Each non-empty line of the text is its own line when shown.
     lines = [line for line in hostile.splitlines() if line.strip()]
     assert rendered.count("<br />") + rendered.count("<p>") == len(lines)
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "Urgent words from @dan: refund",
+        "crm-hook",
+        "Order 12-345 arrived late. Why?",
+        "NPS 3 · de",
+        "50% off, (really)",
+    ],
+)
+def test_an_ordinary_sentence_is_left_as_typed(ordinary: str) -> None:
+    """Only what would act is escaped: the Markdown of a plain sentence is the sentence."""
+    assert inert.escape(ordinary) == ordinary
 
 
 def test_a_quote_is_cut_at_the_limit_with_an_ellipsis() -> None:
