@@ -36,9 +36,13 @@ from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 _ALWAYS: Final = str.maketrans({c: "\\" + c for c in "\\`*[]<>&#|~$"})
 # An underscore between two letters or digits opens no emphasis (`X_BEARER_TOKEN`); elsewhere it may.
 _UNDERSCORE: Final = re.compile(r"_(?![^\W_])|(?<![^\W_])_")
-# GFM turns bare addresses into links: `http://`, `https://`, `ftp://`, `mailto:`, `xmpp:`,
-# `www.` and `name@host.tld`; an escaped colon, dot or at sign leaves them text.
-_BARE_LINK: Final = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|(?<=[\w.+-])(?=@[\w-])")
+# Some constructs are found in the text after escapes are read, so no backslash stops them:
+# GFM's bare links (`http://`, `https://`, `ftp://`, `mailto:`, `xmpp:`, `www.`, `name@host.tld`)
+# and Streamlit's `:name` directives, icons and emoji shortcodes (`:red`, `:material/home:`,
+# `:smile:`). An invisible word joiner (U+2060) between the letters and the colon, dot or at sign
+# leaves them text that reads the same.
+JOINER: Final = "\u2060"
+_READ_AFTER_ESCAPES: Final = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|(?<=[\w.+-])(?=@[\w-])|:(?=[^\W\d_])")
 # At the start of a line: a list item (`-`, `+`, `1.`, `1)`), a setext underline or a thematic
 # break (`=`, `-`). `*`, `#` and `>` are escaped everywhere already.
 _BLOCK_START: Final = re.compile(r"^( ?)([-+=]|\d{1,9}(?=[.)]))")
@@ -47,9 +51,8 @@ _WEB_SCHEMES: Final = ("http://", "https://")
 
 
 def _escape_line(line: str) -> str:
-    # The bare-link pattern ends just before the colon, dot or at sign to escape.
     escaped = _UNDERSCORE.sub(r"\\_", line.translate(_ALWAYS))
-    escaped = _BARE_LINK.sub(lambda match: match.group() + "\\", escaped)
+    escaped = _READ_AFTER_ESCAPES.sub(lambda match: match.group() + JOINER, escaped)
     return _BLOCK_START.sub(_escape_block, escaped)
 
 

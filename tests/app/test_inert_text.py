@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests import hostile_text
 from tests.app.conftest import ROOT
+from ui import inert
 from voc.store import Store
 
 ATTACKER = "http://127.0.0.2:9"
@@ -48,7 +49,8 @@ def markdown_shown(at: AppTest) -> Iterator[str]:
 
 def rendered_text(source: str) -> str:
     rendered = PARSER.render(source)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", rendered)).split())
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", rendered)).replace(inert.JOINER, "")  # invisible
+    return " ".join(shown.split())
 
 
 def assert_inert(at: AppTest) -> str:

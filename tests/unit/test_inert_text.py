@@ -43,7 +43,8 @@ PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 def text_of(rendered: str) -> str:
     """The text a reader sees in rendered HTML (tags dropped, entities decoded, spaces collapsed)."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", rendered)).split())
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", rendered)).replace(inert.JOINER, "")  # invisible
+    return " ".join(shown.split())
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -80,6 +81,17 @@ def test_a_quoted_text_keeps_its_lines_and_makes_no_markup(hostile: str) -> None
 def test_an_ordinary_sentence_is_left_as_typed(ordinary: str) -> None:
     """Only what would act is escaped: the Markdown of a plain sentence is the sentence."""
     assert inert.escape(ordinary) == ordinary
+
+
+def test_bare_links_directives_and_shortcodes_get_an_invisible_joiner() -> None:
+    """Streamlit's renderer finds these in the text after escapes are read: a word joiner breaks them."""
+    escaped = inert.escape("http://x.test www.x.test jo@x.test :red[hi] :material/home: :smile: Re:Refund 10:30")
+    joiner = inert.JOINER
+    assert f"http{joiner}://x.test www{joiner}.x.test jo{joiner}@x.test" in escaped
+    assert f":{joiner}red\\[hi\\] :{joiner}material/home: :{joiner}smile: Re:{joiner}Refund 10:30" in escaped
+    assert escaped.replace(joiner, "").replace("\\", "") == (
+        "http://x.test www.x.test jo@x.test :red[hi] :material/home: :smile: Re:Refund 10:30"
+    )
 
 
 def test_a_quote_is_cut_at_the_limit_with_an_ellipsis() -> None:
