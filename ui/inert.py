@@ -42,7 +42,9 @@ _UNDERSCORE: Final = re.compile(r"_(?![^\W_])|(?<![^\W_])_")
 # `:smile:`). An invisible word joiner (U+2060) between the letters and the colon, dot or at sign
 # leaves them text that reads the same.
 JOINER: Final = "\u2060"
-_READ_AFTER_ESCAPES: Final = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|(?<=[\w.+-])(?=@[\w-])|:(?=[^\W\d_])")
+_READ_AFTER_ESCAPES: Final = re.compile(
+    r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|(?<=[\w.+-])(?=@[\w-])|:(?=[^\W\d_])"
+)
 # At the start of a line: a list item (`-`, `+`, `1.`, `1)`), a setext underline or a thematic
 # break (`=`, `-`). `*`, `#` and `>` are escaped everywhere already.
 _BLOCK_START: Final = re.compile(r"^( ?)([-+=]|\d{1,9}(?=[.)]))")
