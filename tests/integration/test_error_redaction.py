@@ -16,6 +16,9 @@ import sqlalchemy as sa
 from listeners.base import Batch, ErrorKind, SourceError
 from listeners.errors import install_log_scrubber, scrub
 from listeners.runner import Runner
+from tests.actors import admin
+from voc.alerts.channels import AlertMessage, Channel, ChannelKind, DeliveryError
+from voc.alerts.service import deliver_due, enqueue_deliveries, load_channels, raise_alert, save_channels
 from voc.store import Store
 from voc.store.schema import metadata
 
@@ -64,3 +67,22 @@ def test_a_failure_quoting_a_customer_is_stored_and_logged_redacted(
         assert value not in stored, value
         assert value not in caplog.text, value
     assert "[email]" in caplog.text and "item 12 quoted [email]" in caplog.text
+
+
+def test_a_channel_refusal_quoting_the_message_is_stored_redacted(store: Store) -> None:
+    """A webhook that answers "400 invalid text: <the message>" leaves no personal value in the
+    delivery's error or on the alert."""
+    now = Clock.now
+    save_channels(store, [Channel(name="hook", kind=ChannelKind.WEBHOOK, url="https://hooks.example/x")],
+                  actor=admin("lead"), now=now)  # fmt: skip
+    raise_alert(store, rule="urgent_words", dedupe_key="k", title="Urgent words", details={}, now=now)
+
+    def refusing(channel: Channel, message: AlertMessage) -> None:
+        raise DeliveryError(f"{channel.masked}: HTTP 400 invalid text: call {PHONE} or mail {EMAIL}")
+
+    enqueue_deliveries(store, load_channels(store), now=now)
+    assert deliver_due(store, now=now, sender=refusing)["retrying"] == 1
+    with store.read() as connection:
+        stored = "\n".join(repr(tuple(r)) for t in metadata.sorted_tables for r in connection.execute(sa.select(t)))
+    assert "HTTP 400 invalid text" in stored and "[email]" in stored
+    assert EMAIL not in stored and PHONE not in stored
