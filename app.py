@@ -1,11 +1,17 @@
 """The frame: page config, sign-in gate, the role-based page router and the sidebar (listener health, mode)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import auth, data, navigation, widgets
 from voc.access import AccessDenied
 
-st.set_page_config(page_title="Customer voice", page_icon=":material/forum:", layout="wide")
+# The icon ships with the app (a material-icon favicon is fetched from fonts.gstatic.com): the
+# browser asks no host but the app's own.
+st.set_page_config(
+    page_title="Customer voice", page_icon=str(Path(__file__).parent / "ui" / "favicon.svg"), layout="wide"
+)
 actor = auth.sign_in_gate()  # team mode: nothing below runs until someone with a role is signed in
 
 route = navigation.route(actor)  # the sidebar lists what the role may open; others say which role they need

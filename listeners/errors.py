@@ -46,6 +46,7 @@ import requests
 
 from listeners.base import ErrorKind, SourceError
 from listeners.http import DeadlineExceeded, ResponseTooLarge, UnreadableEncoding
+from voc.analysis.redaction import redact
 from voc.costs import next_utc_midnight
 
 MAX_MESSAGE = 600
@@ -108,14 +109,16 @@ def remember_secrets(secrets: Iterable[str | None]) -> None:
 
 def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
     """`text` without the given or remembered secrets, bearer tokens, credential-looking URL
-    parameters and mapping items, or passwords in URLs."""
+    parameters and mapping items, or passwords in URLs; and without personal data (e-mail
+    addresses, phone, card and IBAN numbers), which the redactor replaces: an error or a log line
+    can quote a customer's post or a server's echo of it."""
     known = [s for s in secrets if s and len(s) >= 4] + sorted(_REMEMBERED, key=len, reverse=True)
     for secret in known:
         text = text.replace(secret, "***")
     text = _BEARER.sub(r"\1 ***", text)
     text = _SECRET_PARAM.sub(r"\1=***", text)
     text = _SECRET_ITEM.sub(r"\1***\2", text)
-    return _URL_PASSWORD.sub(r"\1***@", text)
+    return redact(_URL_PASSWORD.sub(r"\1***@", text)).text
 
 
 def install_log_scrubber() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, inert
 from voc.alerts import service
 from voc.alerts.channels import Channel, ChannelKind, DeliveryError
 from voc.sla import format_duration
@@ -61,7 +61,7 @@ def channel_form() -> Channel | None:
     try:
         return Channel.from_json(values)
     except (ValueError, KeyError) as error:
-        st.error(str(error))
+        st.error(inert.escape(error))
         return None
 
 
@@ -72,13 +72,15 @@ def channel_list(channels: list[Channel]) -> list[Channel]:
         with st.container(border=True):
             left, test_col, remove_col = st.columns([5, 1, 1], vertical_alignment="center")
             role = "escalation" if channel.escalation else "first contact"
-            left.markdown(f"**{channel.name}** · {KIND_LABELS[channel.kind]} · {role}  \n{channel.masked}")
+            left.markdown(
+                f"**{inert.escape(channel.name)}** · {KIND_LABELS[channel.kind]} · {role}  \n{inert.escape(channel.masked)}"
+            )
             if test_col.button("Test", key=f"alerts.test.{channel.name}", icon=":material/send:"):
                 try:
                     service.send_test_message(channel, app_url=data.alert_policy().app_url)
-                    st.toast(f"Test message sent to {channel.name}")
-                except DeliveryError as error:
-                    st.error(f"{channel.name}: {error}")
+                    st.toast(f"Test message sent to {inert.escape(channel.name)}")
+                except DeliveryError as error:  # it may quote the remote server's answer
+                    st.error(f"{inert.escape(channel.name)}: {inert.escape(error)}")
             if remove_col.button("Remove", key=f"alerts.remove.{channel.name}"):
                 keep = [c for c in keep if c.name != channel.name]
     return keep
@@ -137,7 +139,7 @@ def acknowledge_buttons(frame: pd.DataFrame) -> None:
     now = data.utcnow()
     for row in frame[frame["status"] == "open"].head(10).itertuples():
         left, middle, right = st.columns([6, 1, 1], vertical_alignment="center")
-        left.markdown(f"🔔 {row.title} :gray[· waiting {waiting_for(row.created_at, now)}]")
+        left.markdown(f"🔔 {inert.escape(row.title)} :gray[· waiting {waiting_for(row.created_at, now)}]")
         if pd.notna(row.item_id):
             middle.page_link(
                 "pages/inbox.py",

@@ -13,7 +13,7 @@ from datetime import time, timedelta
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, inert
 from voc import care_settings
 from voc.access import AccessDenied, Permission
 from voc.care_settings import CareSettingsError
@@ -35,7 +35,7 @@ def sla_section() -> None:
         "Clocks start when the customer posted and run only in the team's business hours, on its own wall "
         "clock (DST included). Channels not routed to a team are answered by the default team."
     )
-    st.table(pd.DataFrame(care_settings.sla_overview(settings)).set_index("Team"))
+    st.table(inert.escape_frame(pd.DataFrame(care_settings.sla_overview(settings)).set_index("Team")))
     if not data.may(Permission.CONFIGURE_CARE):
         st.caption(READ_ONLY)
         return
@@ -151,7 +151,7 @@ def vip_section() -> None:
         problems("VIP list not saved", error.problems)
         return
     except AccessDenied as error:
-        st.error(str(error), icon=":material/block:")
+        st.error(inert.escape(error), icon=":material/block:")
         return
     st.session_state[_VIP_PROBLEMS] = [str(p) for p in parsed.problems]
     st.session_state[_VIP_VERSION] = version + 1  # a fresh editor, filled from what was stored
@@ -160,4 +160,4 @@ def vip_section() -> None:
 
 def problems(title: str, items: Sequence[str]) -> None:
     """One error box: what happened, then each reason on its own line."""
-    st.error(f"{title}:\n\n" + "\n".join(f"- {item}" for item in items), icon=":material/error:")
+    st.error(f"{title}:\n\n" + "\n".join(f"- {inert.escape(item)}" for item in items), icon=":material/error:")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
+from ui import inert
 from voc import care_queue, care_settings, privacy, trends, users
 from voc.access import LOCAL_ACTOR, Actor, Permission, can
 from voc.costs import Usage, utc_day
@@ -142,9 +143,11 @@ def privacy_settings() -> privacy.PrivacySettings:
 
 def mask_people(frame: pd.DataFrame, *, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """`frame` with authors (and links, and handles in `text_columns`) hidden when the current
-    person is a viewer and the workspace hides handles from viewers. Cached frames are shared by
-    every user, so this runs after the cache, per person."""
-    return privacy.mask_people(frame, current_actor(), privacy_settings(), text_columns=text_columns)
+    person is a viewer and the workspace hides handles from viewers, and links that are not web
+    addresses dropped. Cached frames are shared by every user, so this runs after the cache, per
+    person."""
+    # Links come from the source: only http(s) ones reach a LinkColumn (`ui.inert.web_link`).
+    return inert.web_links(privacy.mask_people(frame, current_actor(), privacy_settings(), text_columns=text_columns))
 
 
 def sources() -> list[SourceState]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import data
+from ui import data, inert
 from voc import privacy, trends
 from voc.exports import (
     ALL_FORMATS,
@@ -67,7 +67,7 @@ def past_exports() -> None:
     picked = st.selectbox("Download", list(labels), format_func=lambda s: labels[s].label, key="export_pick")
     export = labels[picked]
     if export.changes:
-        st.markdown("\n".join(f"- {sentence}" for sentence in export.changes))
+        st.markdown("\n".join(f"- {inert.escape(sentence)}" for sentence in export.changes))  # theme names
     if export.links and privacy.hides_handles(data.current_actor(), data.privacy_settings()):
         # Written before handles were hidden: its links name authors (docs/privacy.md).
         st.info("This export still has links that name authors; it is being rebuilt without them. "

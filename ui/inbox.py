@@ -14,7 +14,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, inert
 from voc import care_queue, triage
 from voc.models import TriageChange
 from voc.sla import format_duration
@@ -171,7 +171,8 @@ def item_panel(queue: pd.DataFrame, *, linked: int | None = None) -> None:
     others = store.other_viewers(int(item_id), me.name, now)
     if others:
         st.warning(
-            f"{', '.join(others)} also {'has' if len(others) == 1 else 'have'} this item open.", icon=":material/group:"
+            f"{', '.join(others)} also {'has' if len(others) == 1 else 'have'} this item open.",
+            icon=":material/group:",
         )
     row = queue[queue["id"] == item_id].iloc[0]
     st.markdown(
@@ -179,7 +180,7 @@ def item_panel(queue: pd.DataFrame, *, linked: int | None = None) -> None:
         f"source latency {row.get('source_latency')}"
     )
     for reason in row.get("priority_reasons") or []:
-        st.markdown(f"- {reason}")
+        st.markdown(f"- {inert.escape(reason)}")
     note_col, tag_col = st.columns(2)
     with note_col.form("inbox.note", clear_on_submit=True):
         note = st.text_area("Internal note (never sent to the customer)")
@@ -195,11 +196,10 @@ def item_panel(queue: pd.DataFrame, *, linked: int | None = None) -> None:
         store.mark_responded([int(item_id)], actor=me, now=now)
         _saved("First response recorded")
     with st.expander("History and notes"):
-        st.table(
-            pd.DataFrame(
-                store.triage_history(int(item_id)), columns=["at", "actor", "field", "old_value", "new_value"]
-            ).set_index("at")
+        history = pd.DataFrame(
+            store.triage_history(int(item_id)), columns=["at", "actor", "field", "old_value", "new_value"]
         )
+        st.table(inert.escape_frame(history.set_index("at")))  # notes and tags are typed text
 
 
 def bulk_actions(queue: pd.DataFrame) -> list[TriageChange]:
@@ -246,9 +246,9 @@ def metrics_row() -> None:
         with st.expander("Team metrics over time, breaches by source and language"):
             st.line_chart(metrics.daily.set_index("day")[["median_first_response_min"]], height=160)
             # Tables, not grids: the inbox's one grid stays the only `stDataFrame` on the page.
-            st.table(metrics.daily.set_index("day"))
+            st.table(inert.escape_frame(metrics.daily.set_index("day")))
             if not metrics.breaches.empty:
-                st.table(metrics.breaches.set_index(["dimension", "value"]))
+                st.table(inert.escape_frame(metrics.breaches.set_index(["dimension", "value"])))
 
 
 def forget_queue() -> None:

@@ -12,7 +12,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, inert
 from voc import privacy
 from voc.access import AccessDenied, Actor, Permission
 from voc.privacy import raw_files
@@ -57,7 +57,7 @@ def retention_form(previews: list[privacy.RetentionPreview]) -> dict[str, int] |
         return None
     with st.form("privacy.retention"):
         days = {
-            p.source: st.number_input(f"{p.source}: delete items older than (days)", min_value=0, max_value=36_500,
+            p.source: st.number_input(f"{inert.escape(p.source)}: delete items older than (days)", min_value=0, max_value=36_500,
                                       value=p.days or 0, step=1, key=f"privacy.days.{p.source}",
                                       help="0 keeps this source's items for ever (the default)")
             for p in previews
@@ -166,10 +166,10 @@ def preview_tables(found: ErasurePreview) -> None:
         ]
         st.dataframe(pd.DataFrame(samples), hide_index=True, width="stretch")
     if found.exports:
-        st.caption("Regenerated without them: " + ", ".join(found.exports))
+        st.caption("Regenerated without them: " + inert.escape(", ".join(found.exports)))
     if found.raw_files:
         st.caption("Raw survey exports that name them, deleted whole (their other respondents' items stay in "
-                   "the database): " + ", ".join(found.raw_files))  # fmt: skip
+                   "the database): " + inert.escape(", ".join(found.raw_files)))  # fmt: skip
     st.warning("Erasure cannot be undone. Copies already sent or downloaded (e-mailed exports) are out of reach.",
                icon=":material/warning:")  # fmt: skip
 

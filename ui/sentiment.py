@@ -11,14 +11,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, inert
 from voc import sentiment_training
 from voc.analysis import review
 
 SENTIMENT_LABELS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
 WHY_SHOWN = 8
-# Streamlit markdown and HTML characters a customer's text must not trigger.
-_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~<>:$"})
 
 
 # ---- inbox ------------------------------------------------------------------------------------
@@ -58,7 +56,7 @@ def marked(text: str, reasons: list[str]) -> str:
     """Markdown of `text` with the reasons highlighted (everything else escaped)."""
     parts = []
     for segment in review.highlight(text, reasons):
-        escaped = segment.text.translate(_MARKDOWN_SPECIALS).replace("\n", " ")
+        escaped = inert.escape(segment.text)
         parts.append(f":red-background[**{escaped}**]" if segment.reason and escaped.strip() else escaped)
     return "".join(parts)
 
@@ -70,7 +68,7 @@ def why_panel(queue: pd.DataFrame) -> None:
         for row in shown.itertuples():
             flag = " · :orange-badge[needs review]" if getattr(row, "needs_review", False) else ""
             st.markdown(
-                f"**#{row.id}** · `{row.language}`{flag} — {marked(str(row.text), list(row.sentiment_reasons))}"
+                f"**#{row.id}** · {inert.escape(row.language)}{flag} — {marked(str(row.text), list(row.sentiment_reasons))}"
             )
 
 
@@ -171,4 +169,4 @@ def rescoring_progress() -> None:
             icon=":material/check:",
         )
     else:
-        st.warning(f"Re-scoring stopped: {job.get('error') or status}", icon=":material/warning:")
+        st.warning(f"Re-scoring stopped: {inert.escape(job.get('error') or status)}", icon=":material/warning:")

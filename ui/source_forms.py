@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data
+from ui import data, inert
 from voc.models import SourceState
 from voc.source_config import FAMILIES, FAMILY_OF, SourceFamily, SourceForm, credential_problems
 
@@ -59,7 +59,7 @@ def edit_forms(sources: list[SourceState]) -> None:
     for source in configurable(sources):
         family = FAMILY_OF[source.kind]
         prefix = f"{family.key}-edit.{source.name}"
-        with st.expander(f"Edit {source.name}", icon=":material/edit:"):
+        with st.expander(f"Edit {inert.escape(source.name)}", icon=":material/edit:"):
             with st.form(prefix):
                 form = _fields(family, SourceForm.from_source(source), prefix)
                 save, test = _buttons(family, prefix, "Save changes")
@@ -140,14 +140,14 @@ def _buttons(family: SourceFamily, prefix: str, label: str, **kwargs: str) -> tu
 def _show_check(form: SourceForm) -> None:
     problems = [p for p in form.problems() if not p.startswith("Name:")]  # a test needs no name yet
     if problems:
-        st.error("\n".join(f"- {problem}" for problem in problems), icon=":material/error:")
+        st.error("\n".join(f"- {inert.escape(problem)}" for problem in problems), icon=":material/error:")
         return
     with st.spinner("Testing the connection…"):
         verdict = data.check_source(form)
-    if verdict.ok:
-        st.success(verdict.message, icon=":material/check_circle:")
+    if verdict.ok:  # the message may quote the remote server: shown as written
+        st.success(inert.escape(verdict.message), icon=":material/check_circle:")
     else:
-        st.error(verdict.message, icon=":material/error:")
+        st.error(inert.escape(verdict.message), icon=":material/error:")
 
 
 def _rerun_with(message: str) -> None:
@@ -159,5 +159,5 @@ def _rerun_with(message: str) -> None:
 def _accepted(form: SourceForm, taken: frozenset[str] = frozenset()) -> bool:
     problems = form.problems(taken)
     if problems:
-        st.error("\n".join(f"- {problem}" for problem in problems), icon=":material/error:")
+        st.error("\n".join(f"- {inert.escape(problem)}" for problem in problems), icon=":material/error:")
     return not problems

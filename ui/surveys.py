@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from ui import data, widgets
+from ui import data, inert, widgets
 from voc.surveys import analytics, importer, recovery, storage
 from voc.surveys.formats import FormatError
 from voc.surveys.importer import ImportProgress, ImportReport, Preview
@@ -115,15 +115,18 @@ def _recovery_card(row: Any, now: datetime, tz: str) -> None:
     minutes = int((pd.Timestamp(row.recovery_due_at) - pd.Timestamp(now)).total_seconds() // 60)
     with st.container(border=True):
         head, badge = st.columns([4, 1], vertical_alignment="center")
-        head.markdown(f"**{row.survey or 'Survey'}** · response `{row.response_id}` · due {due:%d %b %H:%M}")
+        # Not a code span for the id: a backtick in it would close the span and break the header.
+        head.markdown(
+            f"**{inert.escape(row.survey or 'Survey')}** · response {inert.escape(row.response_id)} · due {due:%d %b %H:%M}"
+        )
         with badge:
             if minutes < 0:
                 st.badge(f"Overdue {_span(-minutes)}", color="red", icon=":material/alarm:")
             else:
                 st.badge(f"Due in {_span(minutes)}", color="orange", icon=":material/schedule:")
-        st.caption(" · ".join(row.reasons) + (f" · {row.language}" if row.language else ""))
+        st.caption(inert.escape(" · ".join(row.reasons) + (f" · {row.language}" if row.language else "")))
         if row.text:
-            st.markdown(f"> {row.text[:600]}")
+            st.markdown(inert.quote(row.text, limit=600))
         recovered, not_recovered, _ = st.columns([1, 1, 3])
         for column, outcome, kind in (
             (recovered, RecoveryOutcome.RECOVERED, "primary"),
@@ -304,9 +307,9 @@ def file_preview(uploaded: UploadedFile, survey: str) -> Preview | None:
     try:
         found = importer.preview(data.store(), io.BytesIO(uploaded.getvalue()), uploaded.name, survey)
     except FormatError as error:
-        st.error(f"Cannot import {uploaded.name}: {error}", icon=":material/block:")
+        st.error(f"Cannot import {inert.escape(uploaded.name)}: {inert.escape(error)}", icon=":material/block:")
         return None
-    st.markdown(f"Read as **{found.file_format}**")
+    st.markdown(f"Read as **{found.file_format}**")  # the app's own words
     width = len(found.columns)
     rows = [[_cell(cell) for cell in (list(cells) + [None] * width)[:width]] for _, cells in found.rows]
     table = pd.DataFrame(
@@ -391,7 +394,7 @@ def mapping_editor(found: Preview, key: str) -> ColumnMapping | None:
             utc_columns=start.utc_columns if start else (),
         )
     except ValueError as error:
-        st.warning(f"Mapping incomplete: {error}", icon=":material/rule:")
+        st.warning(f"Mapping incomplete: {inert.escape(error)}", icon=":material/rule:")
         return None
 
 
@@ -420,7 +423,7 @@ def read_as(found: Preview, mapping: ColumnMapping) -> None:
 
 def run_import(uploaded: UploadedFile, survey: str, mapping: ColumnMapping) -> ImportReport:
     """Import the upload with a progress bar; the mapping is saved for the survey."""
-    bar = st.progress(0.0, text=f"Importing {uploaded.name}…")
+    bar = st.progress(0.0, text=f"Importing {inert.escape(uploaded.name)}…")
 
     def progress(step: ImportProgress) -> None:
         bar.progress(step.fraction, text=f"{step.rows_read:,} rows read, {step.items_landed:,} items landed")
@@ -448,11 +451,11 @@ def import_summary() -> None:
     if report is None:
         return
     if report.refused_entirely:
-        st.error(report.summary(), icon=":material/block:")
+        st.error(inert.escape(report.summary()), icon=":material/block:")
     elif report.rows_refused:
-        st.warning(report.summary(), icon=":material/warning:")
+        st.warning(inert.escape(report.summary()), icon=":material/warning:")
     else:
-        st.success(report.summary(), icon=":material/check_circle:")
+        st.success(inert.escape(report.summary()), icon=":material/check_circle:")
     if report.very_unhappy:
         st.info(
             f"{importer.plural(report.very_unhappy, 'very unhappy respondent')}: see Recovery.",

@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ui import data, widgets
+from ui import data, inert, widgets
 from voc import trends
 from voc.access import AccessDenied, Permission
 from voc.themes import reports, service
@@ -106,7 +106,7 @@ def _act(action: Any, done: str) -> None:
     try:
         action()
     except (ThemeEditError, AccessDenied) as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(inert.escape(error), icon=":material/error:")
         return
     forget()
     st.session_state[data.FLASH_KEY] = done
@@ -184,7 +184,7 @@ def theme_detail(filters: TrendFilters) -> None:
     tax = taxonomy()
     name = "Unthemed" if filters.theme == UNTHEMED else tax.label(filters.theme or "")
     volume, scores, theme_items = _detail(_url(), tax.version, filters)
-    st.subheader(name)
+    st.subheader(inert.escape(name))
     st.altair_chart(trends.volume_chart(volume, filters.bucket_label), width="stretch")
     if not scores.empty:
         nps_col, csat_col = st.columns(2)
@@ -249,7 +249,7 @@ def proposals_section(*, editable: bool) -> None:
     for proposal in found:
         if proposal["emerging"]:
             st.warning(
-                f"Emerging theme: “{proposal['label']}” — {proposal['size']} items, ×{proposal['growth']:.1f} in the recent half of the window",
+                f"Emerging theme: “{inert.escape(proposal['label'])}” — {proposal['size']} items, ×{proposal['growth']:.1f} in the recent half of the window",
                 icon=":material/trending_up:",
             )
     if not found:
@@ -266,12 +266,12 @@ def proposal_card(proposal: dict[str, Any], tax: Taxonomy, *, editable: bool) ->
     with st.container(border=True, key=f"proposal-{pid}"):
         mix = proposal["sentiment"]
         st.markdown(
-            f"**{proposal['label']}** · {proposal['size']} items · {proposal['language']} · growth ×{proposal['growth'] or 0:.1f} · "
+            f"**{inert.escape(proposal['label'])}** · {proposal['size']} items · {inert.escape(proposal['language'])} · growth ×{proposal['growth'] or 0:.1f} · "
             f"{mix.get('negative', 0)} negative / {mix.get('neutral', 0)} neutral / {mix.get('positive', 0)} positive"
         )
-        st.caption("Keywords: " + ", ".join(proposal["keywords"]))
+        st.caption("Keywords: " + inert.escape(", ".join(proposal["keywords"])))
         for text in proposal["examples"]:
-            st.markdown(f"> {text}")
+            st.markdown(inert.quote(text))
         if not editable:
             return
         name_col, owner_col, promote_col = st.columns([2, 1.3, 1], vertical_alignment="bottom")
@@ -317,7 +317,7 @@ def reassignment_progress() -> None:
             text=f"Re-assigning history to taxonomy version {job['params'].get('version')}: {done:,} of {total:,} items (the listener process does this)",
         )
     elif job["status"] == "failed" and job.get("error") != "superseded by a newer job":
-        st.error(f"Re-assignment failed: {job['error']}", icon=":material/error:")
+        st.error(f"Re-assignment failed: {inert.escape(job['error'])}", icon=":material/error:")
     else:
         st.caption(f"History re-assigned to taxonomy version {job['params'].get('version')} ({done:,} items).")
 

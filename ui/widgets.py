@@ -9,14 +9,14 @@ labels ("Resolved", "All brands") that read well in a link.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, inert
 from voc import health, trends, triage
 from voc.access import REQUIRED_ROLE, Permission, with_article
 from voc.models import SourceState, TriageChange
@@ -245,7 +245,7 @@ def show_flash() -> None:
     """The toast a write queued before its rerun (`data.save_triage`)."""
     message = st.session_state.pop(data.FLASH_KEY, None)
     if message:
-        st.toast(message, icon=":material/check_circle:")
+        st.toast(inert.escape(message), icon=":material/check_circle:")  # flashes name themes, sources, people
 
 
 # ---- health -----------------------------------------------------------------------------------
@@ -262,10 +262,12 @@ def listener_badge(sources: list[SourceState], now: datetime, stale_after_s: flo
 
 def source_card(source: SourceState, now: datetime, stale_after_s: float) -> None:
     """One listener's health: state, heartbeat, last error, failures and items ingested."""
-    verdict = health.classify(source, now, stale_after_s)
+    # The last error quotes a remote server (or a post it echoed): shown as written, never as Markdown.
+    quoted = replace(source, last_error=inert.escape(source.last_error) if source.last_error else source.last_error)
+    verdict = health.classify(quoted, now, stale_after_s)
     with st.container(border=True):
         title, badge = st.columns([3, 1], vertical_alignment="center")
-        title.markdown(f"**{source.name}** · {source.kind}")
+        title.markdown(f"**{inert.escape(source.name)}** · {inert.escape(source.kind)}")
         with badge:
             st.badge(verdict.state.label, color=verdict.state.color)  # type: ignore[arg-type]
         beat, ingested, failures, error_kind = st.columns(4)
@@ -279,8 +281,8 @@ def source_card(source: SourceState, now: datetime, stale_after_s: float) -> Non
             st.warning(verdict.reason, icon=":material/hourglass_top:")
         else:
             st.caption(verdict.reason)
-        if source.last_error:
-            st.caption(f"Last error {health.since(source.last_error_at, now)}: {source.last_error}")
+        if quoted.last_error:
+            st.caption(f"Last error {health.since(source.last_error_at, now)}: {quoted.last_error}")
         if verdict.state in (health.SourceHealth.PAUSED, health.SourceHealth.FAILING, health.SourceHealth.BACKING_OFF):
             st.button(
                 "Resume now",
@@ -294,7 +296,7 @@ def source_card(source: SourceState, now: datetime, stale_after_s: float) -> Non
 
 def _resume(name: str) -> None:
     data.resume_source(name)
-    st.toast(f"{name} will be polled on the listeners' next tick", icon=":material/play_arrow:")
+    st.toast(f"{inert.escape(name)} will be polled on the listeners' next tick", icon=":material/play_arrow:")
 
 
 # ---- empty states -----------------------------------------------------------------------------

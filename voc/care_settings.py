@@ -364,12 +364,12 @@ def _identity(who: str) -> tuple[tuple[str, str] | None, str | None]:
         return ("handle", who[1:].lower()), None
     if "@" in who:
         if not _EMAIL.match(who):
-            return None, f"“{who}” is not a valid e-mail address (for a handle, start with @)"
+            return None, "not a valid e-mail address (for a handle, start with @)"  # the row, never the address
         return ("key", _hash(who)), None
     if any(c.isspace() for c in who) or any(c in ",;" for c in who):
         return (
             None,
-            f"“{who}” is not a handle (@name), an e-mail or a customer id: customer ids have no spaces or commas",
+            "not a handle (@name), an e-mail or a customer id: customer ids have no spaces or commas",
         )
     return ("key", _hash(who)), None
 
@@ -381,7 +381,11 @@ def _hash(who: str) -> str:
 
 
 def _shown(who: str) -> str:
-    return who if who.startswith("@") or who.lower().startswith(KEY_PREFIX) else f"“{who}”"
+    """How a problem names an entry: a public handle or a stored key as typed, never an e-mail
+    address or a customer id (a message must not quote personal data; the row number finds it)."""
+    if who.startswith("@") or who.lower().startswith(KEY_PREFIX):
+        return who
+    return "this e-mail address" if "@" in who else "this customer id"
 
 
 def _cell(value: Any) -> str:

@@ -629,7 +629,7 @@ class SentimentWorker:
             finished = rescore_batch(self.store, self.scorer, job, batch=self.batch, embed=self.embed)
         except Exception as error:  # recorded on the job and shown in Settings, never swallowed
             log.exception("re-scoring job %s failed", job["id"])
-            self.store.finish_job(job["id"], now=self.clock(), error=f"{type(error).__name__}: {error}")
+            self.store.finish_job(job["id"], now=self.clock(), error=redact(f"{type(error).__name__}: {error}").text)
             return
         if finished:
             self.store.finish_job(job["id"], now=self.clock())

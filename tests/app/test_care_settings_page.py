@@ -133,7 +133,7 @@ def test_an_admin_adds_vip_customers_and_bad_rows_are_reported_by_number(app: Ap
     assert vip.tier_of("dan", None) == "gold" and len(vip.keys) == 1
     assert "example.com" not in str(empty_store.get_setting(VIP_SETTINGS_KEY)).lower()
     assert at.toast[0].value == "VIP list saved: 2 customers"
-    assert "row 2: “ana@” is not a valid e-mail address" in at.error[0].value
+    assert "row 2: not a valid e-mail address" in at.error[0].value and "ana@" not in at.error[0].value
     shown = at.data_editor[0].value
     assert list(shown["customer"])[0] == "@dan" and list(shown["customer"])[1].startswith("key:")
 

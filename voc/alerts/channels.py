@@ -111,36 +111,57 @@ class Channel:
             raise ValueError(f"{self.name}: the webhook URL must start with https://")
 
 
+def slack_escape(text: str) -> str:
+    """Customer text for Slack's mrkdwn: `&`, `<` and `>` escaped as Slack documents, so a text
+    cannot make a link (`<https://x|click>`) or ping a room (`<!channel>`)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def safe_link(url: str | None) -> str | None:
+    """`url` when it is a plain http(s) address: the post's link comes from the source, and a
+    `javascript:` link, or one that could end Slack's `<url|label>` early, is left out."""
+    if not url or not url.lower().startswith(("https://", "http://")):
+        return None
+    return None if any(c.isspace() or c in '<>|"' for c in url) else url
+
+
+def _links(message: AlertMessage) -> list[tuple[str, str]]:
+    candidates = (("Open in the app", message.app_link), ("Original post", safe_link(message.link)))
+    return [(label, url) for label, url in candidates if url]
+
+
 def slack_payload(message: AlertMessage) -> dict[str, Any]:
-    """Slack incoming webhook: a text fallback and Block Kit sections."""
-    lines = [f"*{message.heading}*"]
+    """Slack incoming webhook: a text fallback and Block Kit sections.
+
+    Titles, texts and reasons quote customers: escaped for mrkdwn, and no unfurling, so a URL in
+    a post does not make Slack fetch it and show a preview the customer chose.
+    """
+    lines = [f"*{slack_escape(message.heading)}*"]
     if message.text:
-        lines.append(f"> {message.text[:500]}")
+        lines.append("> " + slack_escape(" ".join(message.text[:500].split())))
     if message.reasons:
-        lines.append("Why: " + "; ".join(message.reasons))
-    links = [
-        f"<{url}|{label}>"
-        for label, url in (("Open in the app", message.app_link), ("Original post", message.link))
-        if url
-    ]
+        lines.append("Why: " + slack_escape("; ".join(message.reasons)))
+    links = [f"<{url}|{label}>" for label, url in _links(message)]
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]
     if links:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(links)}]})
-    return {"text": message.heading, "blocks": blocks}
+    return {"text": slack_escape(message.heading), "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
+
+
+def _plain(text: str, **style: Any) -> dict[str, Any]:
+    """An Adaptive Card block whose text is never read as Markdown (a TextRun, unlike a TextBlock)."""
+    return {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text, **style}]}
 
 
 def teams_payload(message: AlertMessage) -> dict[str, Any]:
-    """Microsoft Teams incoming webhook (Workflows): one Adaptive Card."""
-    body: list[dict[str, Any]] = [{"type": "TextBlock", "text": message.heading, "weight": "Bolder", "wrap": True}]
+    """Microsoft Teams incoming webhook (Workflows): one Adaptive Card; customer text in TextRuns,
+    which Teams shows as written (a TextBlock would render its Markdown links)."""
+    body: list[dict[str, Any]] = [_plain(message.heading, weight="Bolder")]
     if message.text:
-        body.append({"type": "TextBlock", "text": message.text[:500], "wrap": True, "isSubtle": True})
+        body.append(_plain(message.text[:500], isSubtle=True))
     if message.reasons:
-        body.append({"type": "FactSet", "facts": [{"title": "Why", "value": "; ".join(message.reasons)}]})
-    actions = [
-        {"type": "Action.OpenUrl", "title": label, "url": url}
-        for label, url in (("Open in the app", message.app_link), ("Original post", message.link))
-        if url
-    ]
+        body.append(_plain("Why: " + "; ".join(message.reasons)))
+    actions = [{"type": "Action.OpenUrl", "title": label, "url": url} for label, url in _links(message)]
     card = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
@@ -164,19 +185,15 @@ def webhook_payload(message: AlertMessage) -> dict[str, Any]:
 
 def email_message(channel: Channel, message: AlertMessage) -> EmailMessage:
     mail = EmailMessage()
-    mail["Subject"] = message.heading[:200]
+    mail["Subject"] = " ".join(message.heading.split())[:200]  # a line break in a title is no header
     mail["From"] = channel.mail_from
     mail["To"] = ", ".join(channel.mail_to)
     lines = [message.heading, ""]
     if message.text:
         lines += [message.text, ""]
     lines += [f"Why: {reason}" for reason in message.reasons]
-    lines += [
-        f"{label}: {url}"
-        for label, url in (("Open in the app", message.app_link), ("Original post", message.link))
-        if url
-    ]
-    mail.set_content("\n".join(lines))
+    lines += [f"{label}: {url}" for label, url in _links(message)]
+    mail.set_content("\n".join(lines))  # text/plain: nothing in it is markup
     return mail
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from voc.access import Actor, Permission, require
 from voc.alerts.channels import SETTINGS_KEY as CHANNELS_KEY
 from voc.alerts.channels import AlertMessage, Channel, DeliveryError, send
+from voc.analysis.redaction import redact
 from voc.store import Store
 from voc.store.schema import alert_deliveries, alerts, items
 
@@ -215,17 +216,19 @@ def deliver_due(store: Store, *, now: datetime, sender: Sender = send, limit: in
         message = _message(store, delivery.alert_id, escalation=delivery.level > 0, app_url=policy.app_url)
         try:
             sender(channel, message)
-        except DeliveryError as error:
+        except DeliveryError as failure:
+            # The receiving server's answer may quote the message (and so a customer): redacted.
+            error = redact(str(failure)).text
             attempts = delivery.attempts + 1
             if attempts >= MAX_ATTEMPTS:
-                _finish(store, delivery.id, status="failed", error=str(error), now=now, attempts=attempts)
+                _finish(store, delivery.id, status="failed", error=error, now=now, attempts=attempts)
                 counts["failed"] += 1
             else:
-                _reschedule(store, delivery.id, now + retry_delay(attempts), attempts=attempts, error=str(error))
+                _reschedule(store, delivery.id, now + retry_delay(attempts), attempts=attempts, error=error)
                 counts["retrying"] += 1
             with store.write() as connection:
                 connection.execute(
-                    alerts.update().where(alerts.c.id == delivery.alert_id).values(delivery_error=str(error)[:2000])
+                    alerts.update().where(alerts.c.id == delivery.alert_id).values(delivery_error=error[:2000])
                 )
             continue
         _finish(store, delivery.id, status="sent", error=None, now=now, attempts=delivery.attempts + 1)

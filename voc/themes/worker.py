@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from voc.analysis.redaction import redact
 from voc.store import Store
 from voc.themes import repository as repo
 from voc.themes import service
@@ -79,7 +80,9 @@ class ThemeWorker:
                     finished = service.reassign_batch(self.store, assigner, job, now, batch=self.batch)
                 except Exception as error:  # recorded on the job and shown on the Themes page
                     log.exception("theme re-assignment job %s failed", job["id"])
-                    self.store.finish_job(job["id"], now=self.clock(), error=f"{type(error).__name__}: {error}")
+                    self.store.finish_job(
+                        job["id"], now=self.clock(), error=redact(f"{type(error).__name__}: {error}").text
+                    )
                     return 0
                 if finished:
                     self.store.finish_job(job["id"], now=self.clock())
