@@ -293,7 +293,9 @@ def import_labels(
         label = normalise_label(record[label_column])
         text = record[text_column].strip()
         if label is None:
-            refused.append((number, f"unknown label {record[label_column]!r}; use negative, neutral or positive"))
+            # Quote the cell only in its redacted, shortened form: a shifted column may hold an address.
+            shown = redact(record[label_column].strip()).text[:30]
+            refused.append((number, f"unknown label {shown!r}; use negative, neutral or positive"))
             continue
         if not text:
             refused.append((number, "empty text"))

@@ -38,6 +38,15 @@ def test_import_labels_reports_what_landed_and_the_refused_lines(workspace: Stor
     assert len(workspace.sentiment_labels(["import"])) == 2
 
 
+def test_a_refused_label_never_quotes_a_personal_value(workspace: Store, tmp_path: Path, capsys) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_text("text,label\nshifted row,dana.k@example.com\n", encoding="utf-8")
+    assert main(["sentiment", "import-labels", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "line 2: unknown label '[email]'" in err
+    assert "dana.k@example.com" not in err
+
+
 def test_a_missing_file_is_an_error(workspace: Store, tmp_path: Path, capsys) -> None:
     assert main(["sentiment", "import-labels", str(tmp_path / "nope.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
