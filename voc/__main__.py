@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import sys
@@ -79,7 +80,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     # Bytes in and UTF-8 bytes out, the same from a file, a pipe or a terminal whatever the locale.
     out = sys.stdout.buffer
     if args.file in (None, "-"):
-        source: IO[bytes] = sys.stdin.buffer
+        # A text stream without bytes underneath (an embedding program's stand-in) is read as UTF-8.
+        source: IO[bytes] = getattr(sys.stdin, "buffer", None) or io.BytesIO(sys.stdin.read().encode("utf-8"))
     else:
         try:
             source = open(args.file, "rb")  # noqa: SIM115 - closed below
@@ -92,7 +94,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             out.write(json_line(row).encode("utf-8"))
             out.flush()
     finally:
-        if source is not sys.stdin.buffer:
+        if args.file not in (None, "-"):
             source.close()
     return 0
 

@@ -40,10 +40,10 @@ def test_import_labels_reports_what_landed_and_the_refused_lines(workspace: Stor
 
 def test_a_refused_label_never_quotes_a_personal_value(workspace: Store, tmp_path: Path, capsys) -> None:
     path = tmp_path / "labels.csv"
-    path.write_text("text,label\nshifted row,dana.k@example.com\n", encoding="utf-8")
+    path.write_text("text,label\nGreat service,positive\nshifted row,dana.k@example.com\n", encoding="utf-8")
     assert main(["sentiment", "import-labels", str(path)]) == 0
     err = capsys.readouterr().err
-    assert "line 2: unknown label '[email]'" in err
+    assert "line 3: unknown label '[email]'" in err
     assert "dana.k@example.com" not in err
 
 
