@@ -8,7 +8,7 @@ labels ("Resolved", "All brands") that read well in a link.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -252,7 +252,8 @@ def show_flash() -> None:
 
 
 def listener_badge(sources: list[SourceState], now: datetime, stale_after_s: float) -> None:
-    """The sidebar badge: "Listeners 2/2 alive" in green, red when one is stale or failing."""
+    """The sidebar badge: "Listeners 2/2 alive" in green; "1 source needs attention" in orange when
+    one is stale or failing; red only when the listener process itself is not running."""
     result = health.summary(sources, now, stale_after_s)
     icon = {"green": ":material/sensors:", "orange": ":material/hourglass_top:"}.get(
         result.color, ":material/sensors_off:"
@@ -260,8 +261,11 @@ def listener_badge(sources: list[SourceState], now: datetime, stale_after_s: flo
     st.badge(result.label, color=result.color, icon=icon)  # type: ignore[arg-type]
 
 
-def source_card(source: SourceState, now: datetime, stale_after_s: float) -> None:
-    """One listener's health: state, heartbeat, last error, failures and items ingested."""
+def source_card(
+    source: SourceState, now: datetime, stale_after_s: float, skipped: Mapping[str, int] | None = None
+) -> None:
+    """One listener's health: state, heartbeat, last error, failures, items ingested, the next try,
+    the entries it could not store, and a failed connection test it was added despite."""
     verdict = health.classify(source, now, stale_after_s)
     with st.container(border=True):
         title, badge = st.columns([3, 1], vertical_alignment="center")
@@ -281,6 +285,14 @@ def source_card(source: SourceState, now: datetime, stale_after_s: float) -> Non
             st.caption(verdict.reason)
         if source.last_error:
             st.caption(f"Last error {health.since(source.last_error_at, now)}: {source.last_error}")
+        next_try = health.next_try(source, now)
+        if next_try:
+            st.caption(next_try)
+        untested = health.connection_test_note(source)
+        if untested:
+            st.warning(untested, icon=":material/network_check:")
+        for line in health.skipped_lines(skipped or {}):
+            st.caption(f":material/filter_alt_off: {line}")
         if verdict.state in (health.SourceHealth.PAUSED, health.SourceHealth.FAILING, health.SourceHealth.BACKING_OFF):
             st.button(
                 "Resume now",

@@ -256,9 +256,7 @@ class Store:
                     sa.select(sa.func.count()).select_from(items).where(items.c.source == name)
                 ).scalar_one()
             )
-            self.record_audit(
-                connection, actor, "source.delete", now=now, subject=name, detail={"items_kept": kept}
-            )
+            self.record_audit(connection, actor, "source.delete", now=now, subject=name, detail={"items_kept": kept})
             return kept
 
     def usage_by_source(self, day: date) -> dict[str, Usage]:
@@ -397,9 +395,7 @@ class Store:
         """
         with self.write() as connection:
             held = connection.execute(
-                sources.update()
-                .where(sources.c.name == name, sources.c.lease_owner == owner)
-                .values(heartbeat_at=now)
+                sources.update().where(sources.c.name == name, sources.c.lease_owner == owner).values(heartbeat_at=now)
             )
             if held.rowcount != 1:
                 raise LeaseLostError(f"source {name!r} is no longer leased to {owner}")
@@ -560,7 +556,7 @@ class Store:
         names = list(names)
         if not names:
             return set()
-        where = sources.c.name.in_(names)
+        where: sa.ColumnElement[bool] = sources.c.name.in_(names)
         values: dict[str, Any] = {"heartbeat_at": now}
         if owner is not None:
             where = sa.and_(where, sources.c.lease_owner == owner)
