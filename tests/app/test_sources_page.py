@@ -76,9 +76,7 @@ def test_sick_sources_among_live_ones_need_attention_without_saying_the_listener
     at = app.run()
 
     sidebar = [m.value for m in at.sidebar.get("markdown")]
-    assert any(
-        ":orange-badge[" in text and "Listeners running · 2 sources need attention" in text for text in sidebar
-    )
+    assert any(":orange-badge[" in text and "Listeners running · 2 sources need attention" in text for text in sidebar)
     assert any("Local mode" in text for text in sidebar)
 
 
