@@ -54,7 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         chunk_items=settings.runner_chunk_items,
     )
     if args.once:
-        runner.tick_workers()  # the active sentiment model before the first page
         runner.run_once()
         return 0
     stop = threading.Event()

@@ -62,7 +62,12 @@ _LIVE_OWNERS: set[str] = set()
 
 
 class Worker(Protocol):
-    """A step of the listener loop beside the polling (sentiment, themes, alerts, exports, retention)."""
+    """A step of the listener loop beside the polling (sentiment, themes, alerts, exports, retention).
+
+    A worker with a true `before_polls` attribute is ticked before the polls of each pass (the
+    sentiment model must be current before a page is scored); the others after them (what the
+    pages brought gets its themes and alerts in the same pass).
+    """
 
     def tick(self) -> object: ...
 
@@ -240,6 +245,7 @@ class Runner:
         Returns the number of items stored.
         """
         self._refresh_if_due()
+        self.tick_workers(before_polls=True)
         names = list(self.listeners)
         if self.max_polls == 1 or len(names) <= 1:
             stored = sum(self.poll(name) for name in names)
@@ -247,15 +253,16 @@ class Runner:
             with ThreadPoolExecutor(max_workers=min(self.max_polls, len(names)), thread_name_prefix="poll") as pool:
                 stored = sum(pool.map(self.poll, names))
         self.heartbeat()
-        self.tick_workers()
+        self.tick_workers(before_polls=False)
         return stored
 
     def tick(self) -> None:
         """One pass of the loop: start the due polls, beat, run the other steps; never waits on a poll."""
         self._refresh_if_due()
+        self.tick_workers(before_polls=True)
         self.dispatch()
         self.heartbeat()
-        self.tick_workers()
+        self.tick_workers(before_polls=False)
 
     def run_forever(self, stop: threading.Event, tick_seconds: float = 1.0, *, grace_s: float = STOP_GRACE_S) -> None:
         """Poll until `stop` is set; then wait at most `grace_s` for polls in flight and release the
@@ -263,7 +270,6 @@ class Runner:
         self._stop = stop
         log.info("runner %s polling %d sources, %d at a time", self.owner, len(self.listeners), self.max_polls)
         try:
-            self.tick_workers()  # the active sentiment model is loaded before the first page
             while not stop.is_set():
                 try:
                     self.tick()
@@ -308,9 +314,12 @@ class Runner:
         with self._lock:
             self.held -= held - beaten
 
-    def tick_workers(self) -> None:
-        """Run each step beside the polling; one failing never stops the others or the polling."""
+    def tick_workers(self, *, before_polls: bool | None = None) -> None:
+        """Run the steps beside the polling (only those ticked before, or after, the polls when
+        `before_polls` says which); one failing never stops the others or the polling."""
         for worker in self.workers:
+            if before_polls is not None and bool(getattr(worker, "before_polls", False)) != before_polls:
+                continue
             try:
                 worker.tick()
             except Exception:  # e.g. an unreadable model or a broken setting: the sources are still polled
