@@ -48,8 +48,9 @@ BACKOFF_CAP_S = 15 * 60.0
 RATE_LIMIT_BACKOFF_BASE_S = 60.0  # a 429 without a reset time: X advises backing off from a minute
 NOT_RETRYABLE_PAUSE = timedelta(hours=24)
 # The longest wait a source may ask for (Retry-After, a rate-limit reset): a wrong or hostile header
-# must not park a source for years. A longer limit is retried after this, at the cost of one refused call.
-MAX_RETRY_WAIT_S = 6 * 3600.0
+# must not park a source for years. A day covers every daily cap (X's usage cap resets at midnight);
+# a longer limit (a monthly cap) is retried once a day, at the cost of one refused call.
+MAX_RETRY_WAIT_S = 24 * 3600.0
 REFRESH_EVERY_S = 10.0  # how often a runner with a `build` looks for added or edited sources
 DEFAULT_MAX_POLLS = 4  # sources polled at once (VOC_RUNNER_MAX_POLLS)
 DEFAULT_CHUNK_ITEMS = 200  # items analysed and committed at a time (VOC_RUNNER_CHUNK_ITEMS)
