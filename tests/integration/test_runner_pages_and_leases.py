@@ -246,3 +246,17 @@ def _dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
+
+
+def test_a_deleted_source_is_no_longer_polled_by_a_running_runner(store: Store, clock) -> None:
+    store.add_source("old-feed", "test", {}, poll_interval_s=0, actor=admin("ada"), now=clock.now)
+    source = Pages("old-feed", [["a"], ["b"]], clock.now)
+    runner = Runner(store, {"old-feed": source}, owner="r1", clock=clock, workers=[], build=lambda s: source,
+                    refresh_every_s=0)  # fmt: skip
+    runner.run_once()
+
+    store.delete_source("old-feed", actor=admin("ada"), now=clock.now)
+    runner.run_once()
+
+    assert source.fetches == [None] and "old-feed" not in runner.listeners
+    assert stored_ids(store) == ["a"]
