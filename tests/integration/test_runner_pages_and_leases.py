@@ -260,3 +260,22 @@ def test_a_deleted_source_is_no_longer_polled_by_a_running_runner(store: Store, 
 
     assert source.fetches == [None] and "old-feed" not in runner.listeners
     assert stored_ids(store) == ["a"]
+
+
+def test_a_real_feed_on_a_closed_port_is_said_not_to_answer_after_three_tries(store: Store, clock) -> None:
+    from listeners.registry import build_listener
+    from voc.settings import Settings
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store.ensure_source("closed", "feed", {"url": f"http://127.0.0.1:{port}/feed.xml"}, poll_interval_s=60)
+    listener = build_listener(store.source("closed"), Settings.load({}))  # type: ignore[arg-type]
+    runner = Runner(store, {"closed": listener}, owner="r1", clock=clock, workers=[])
+    for _ in range(3):
+        runner.run_once()
+        clock.advance(hours=1)
+
+    closed = store.source("closed")
+    assert closed is not None and closed.consecutive_failures == 3 and closed.error_kind == "transient"
+    assert (closed.last_error or "").startswith("The address does not answer (3 tries in a row)")
