@@ -284,7 +284,11 @@ class Runner:
         """Start a poll, each in its own daemon thread, for every due source not being polled already,
         at most `max_polls` at once (those due longest first). Returns the names started."""
         now = self.clock()
-        due = [s for s in self.store.sources() if s.name in self.listeners and s.enabled and _due(s, now)]
+        due = [
+            s
+            for s in self.store.sources()
+            if s.name in self.listeners and s.enabled and _due(s, now) and not self._leased_elsewhere(s, now)
+        ]
         due.sort(key=lambda s: s.next_poll_at or datetime.min.replace(tzinfo=UTC))
         started = []
         with self._lock:
@@ -455,6 +459,15 @@ class Runner:
             return False
         log.info("%s: took over the lease of %s, a runner on this host whose process is gone", source.name, gone)
         return True
+
+    def _leased_elsewhere(self, source: SourceState, now: datetime) -> bool:
+        """Held by another runner that is alive (or may be): no thread is started for it."""
+        owner = source.lease_owner
+        if owner is None or owner == self.owner:
+            return False
+        if source.lease_expires_at is None or source.lease_expires_at < now:
+            return False
+        return not owner_is_gone(owner, live_here=_LIVE_OWNERS)
 
     def _let_go(self, name: str) -> None:
         with self._lock:

@@ -108,3 +108,15 @@ def test_a_stop_does_not_wait_for_a_hanging_poll_and_releases_the_leases(store: 
         slow.release.set()
         assert until(lambda: not runner.in_flight())
     assert store.count_items("slow") == 0  # its late page found the lease gone and stored nothing
+
+
+def test_no_thread_is_started_for_a_source_another_live_runner_holds(store: Store) -> None:
+    from datetime import timedelta
+
+    store.ensure_source("shared", "test", poll_interval_s=0)
+    store.ensure_source("mine", "test", poll_interval_s=0)
+    assert store.try_acquire_lease("shared", "other-runner", datetime.now(UTC), timedelta(seconds=90))
+    runner = Runner(store, {"shared": Quick("shared"), "mine": Quick("mine")}, owner="r1", workers=[])
+
+    assert runner.dispatch() == ["mine"]
+    assert until(lambda: not runner.in_flight())
