@@ -4,6 +4,7 @@ entry through the runner and a huge survey cell through the importer land cut, n
 from __future__ import annotations
 
 import io
+
 from listeners.base import Batch, RawItem
 from listeners.runner import Runner
 from tests.actors import admin
