@@ -286,7 +286,7 @@ def source_card(
         if source.last_error:
             st.caption(f"Last error {health.since(source.last_error_at, now)}: {source.last_error}")
         next_try = health.next_try(source, now)
-        if next_try:
+        if next_try and verdict.state is health.SourceHealth.FAILING:  # the other states' reasons say it
             st.caption(next_try)
         untested = health.connection_test_note(source)
         if untested:
