@@ -252,13 +252,16 @@ def show_flash() -> None:
 
 
 def listener_badge(sources: list[SourceState], now: datetime, stale_after_s: float) -> None:
-    """The sidebar badge: "Listeners 2/2 alive" in green; "1 source needs attention" in orange when
-    one is stale or failing; red only when the listener process itself is not running."""
+    """The sidebar badge: "Listeners 2/2 alive" in green; "Listeners running" in orange with
+    "1 source needs attention: NAME" under it when one is stale or failing; red only when the
+    listener process itself is not running."""
     result = health.summary(sources, now, stale_after_s)
     icon = {"green": ":material/sensors:", "orange": ":material/hourglass_top:"}.get(
         result.color, ":material/sensors_off:"
     )
     st.badge(result.label, color=result.color, icon=icon)  # type: ignore[arg-type]
+    if result.attention:
+        st.caption(result.attention)
 
 
 def source_card(
@@ -283,7 +286,7 @@ def source_card(
             st.warning(verdict.reason, icon=":material/hourglass_top:")
         else:
             st.caption(verdict.reason)
-        if source.last_error:
+        if source.last_error and source.last_error not in verdict.reason:  # a failing verdict quotes it
             st.caption(f"Last error {health.since(source.last_error_at, now)}: {source.last_error}")
         next_try = health.next_try(source, now)
         if next_try and verdict.state is health.SourceHealth.FAILING:  # the other states' reasons say it

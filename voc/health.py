@@ -61,9 +61,10 @@ class Verdict:
 class HealthSummary:
     """What the sidebar badge shows: is the listener process running, and do sources need a person.
 
-    The badge speaks of the process: one stale or failing source among live ones is "1 source
-    needs attention", never "the listeners are down"; that is said only when no enabled source
-    has a fresh heartbeat (the runner beats every source it holds, failing or not).
+    The badge speaks of the process: with one stale or failing source among live ones it says
+    "Listeners running" and a line under it "1 source needs attention: NAME", never "the listeners
+    are down"; that is said only when no enabled source has a fresh heartbeat (the runner beats
+    every source it holds, failing or not).
     """
 
     alive: int
@@ -71,18 +72,28 @@ class HealthSummary:
     counts: dict[str, int]
     color: str  # green, orange, red or gray
     running: bool = True  # some enabled source has a fresh heartbeat: the listener process is up
-    attention: int = 0  # enabled sources stale or failing while the process runs
+    needing_attention: tuple[str, ...] = ()  # enabled sources stale or failing while the process runs
 
     @property
     def label(self) -> str:
+        """The badge: about the listener process only."""
         if self.enabled == 0:
             return "No listeners running"
         if not self.running:
             return "Listeners not running"
-        if self.attention:
-            needs = "source needs" if self.attention == 1 else "sources need"
-            return f"Listeners running · {self.attention} {needs} attention"
+        if self.needing_attention:
+            return "Listeners running"
         return f"Listeners {self.alive}/{self.enabled} alive"
+
+    @property
+    def attention(self) -> str | None:
+        """Under the badge: "1 source needs attention: blog", naming up to three; None when none does."""
+        names = self.needing_attention
+        if not names:
+            return None
+        needs = "source needs" if len(names) == 1 else "sources need"
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        return f"{len(names)} {needs} attention: {shown}"
 
 
 def age_in_words(seconds: float) -> str:
@@ -147,6 +158,11 @@ def summary(sources: Iterable[SourceState], now: datetime, stale_after_s: float)
     alive: it is the runner choosing to wait). Red only when the listener process is not running."""
     sources = list(sources)
     states = [classify(source, now, stale_after_s).state for source in sources]
+    sick = tuple(
+        source.name
+        for source, state in zip(sources, states, strict=True)
+        if state in (SourceHealth.STALE, SourceHealth.FAILING)
+    )
     enabled = [state for state in states if state is not SourceHealth.DISABLED]
     counts = Counter(str(state) for state in states)
     alive = sum(state in (SourceHealth.HEALTHY, SourceHealth.BACKING_OFF, SourceHealth.PAUSED) for state in enabled)
@@ -156,7 +172,7 @@ def summary(sources: Iterable[SourceState], now: datetime, stale_after_s: float)
         and (now - source.heartbeat_at).total_seconds() <= stale_after_s
         for source in sources
     )
-    attention = sum(state in (SourceHealth.STALE, SourceHealth.FAILING) for state in enabled) if running else 0
+    attention = sick if running else ()
     if not enabled:
         color = "gray"
     elif not running:
@@ -166,7 +182,12 @@ def summary(sources: Iterable[SourceState], now: datetime, stale_after_s: float)
     else:
         color = "green"
     return HealthSummary(
-        alive=alive, enabled=len(enabled), counts=dict(counts), color=color, running=running, attention=attention
+        alive=alive,
+        enabled=len(enabled),
+        counts=dict(counts),
+        color=color,
+        running=running,
+        needing_attention=attention,
     )
 
 

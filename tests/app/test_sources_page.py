@@ -76,7 +76,8 @@ def test_sick_sources_among_live_ones_need_attention_without_saying_the_listener
     at = app.run()
 
     sidebar = [m.value for m in at.sidebar.get("markdown")]
-    assert any(":orange-badge[" in text and "Listeners running · 2 sources need attention" in text for text in sidebar)
+    assert any(":orange-badge[" in text and "Listeners running" in text for text in sidebar)
+    assert [c.value for c in at.sidebar.get("caption")][0] == "2 sources need attention: forum, x-recent"
     assert any("Local mode" in text for text in sidebar)
 
 

@@ -78,7 +78,8 @@ def test_a_refused_source_says_when_it_is_tried_next_and_after_three_tries_that_
     assert "Next try in" in captions(at)
     # One bad source among live ones: the badge does not say the listeners are down.
     sidebar = " ".join(m.value for m in at.sidebar.get("markdown"))
-    assert "Listeners running · 1 source needs attention" in sidebar and ":red-badge[" not in sidebar
+    assert ":orange-badge[" in sidebar and "Listeners running" in sidebar and ":red-badge[" not in sidebar
+    assert "1 source needs attention: blog" in [c.value for c in at.sidebar.get("caption")]
 
 
 def test_a_source_added_after_a_failed_connection_test_says_so_on_its_card(

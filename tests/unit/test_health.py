@@ -127,11 +127,16 @@ def test_one_stale_or_failing_source_needs_attention_but_the_listeners_run() -> 
 
     result = summary([source("a"), stale], NOW, STALE_AFTER)
 
-    assert result.label == "Listeners running · 1 source needs attention"
-    assert result.color == "orange"
-    failing = source("b", consecutive_failures=1, error_kind="auth")
-    both = summary([source("a"), failing, stale], NOW, STALE_AFTER)
-    assert (both.label, both.color) == ("Listeners running · 2 sources need attention", "orange")
+    assert (result.label, result.attention, result.color) == (
+        "Listeners running",
+        "1 source needs attention: b",
+        "orange",
+    )
+    failing = source("c", consecutive_failures=1, error_kind="auth")
+    both = summary([source("a"), stale, failing], NOW, STALE_AFTER)
+    assert (both.label, both.attention) == ("Listeners running", "2 sources need attention: b, c")
+    many = summary([source("a"), *(replace(stale, name=n) for n in "bcdef")], NOW, STALE_AFTER)
+    assert many.attention == "5 sources need attention: b, c, d and 2 more"
 
 
 def test_summary_is_red_only_when_no_enabled_source_has_a_fresh_heartbeat() -> None:
@@ -139,7 +144,7 @@ def test_summary_is_red_only_when_no_enabled_source_has_a_fresh_heartbeat() -> N
 
     result = summary([source("a", heartbeat_at=old), source("b", heartbeat_at=None)], NOW, STALE_AFTER)
 
-    assert (result.label, result.color) == ("Listeners not running", "red")
+    assert (result.label, result.color, result.attention) == ("Listeners not running", "red", None)
 
 
 def test_summary_is_orange_while_a_listener_backs_off() -> None:
