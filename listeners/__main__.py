@@ -10,7 +10,7 @@ import threading
 
 from listeners.base import Listener
 from listeners.registry import build_listener, register_demo_sources
-from listeners.runner import Runner, utcnow
+from listeners.runner import Runner, default_owner, standard_workers, utcnow
 from voc.exports import ExportScheduler
 from voc.privacy import RetentionWorker
 from voc.settings import Settings
@@ -43,8 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     exports = ExportScheduler(store, settings.data_dir / "exports", clock=utcnow, background=not args.once)
     # Retention per source (off unless set on the Privacy page): an hourly sweep, exports kept in step.
     retention = RetentionWorker(store, settings.data_dir / "exports", clock=utcnow, background=not args.once)
+    owner = default_owner()
     runner = Runner(
-        store, listeners, build=lambda source: build_listener(source, settings), exports=exports, retention=retention
+        store,
+        listeners,
+        owner=owner,
+        build=lambda source: build_listener(source, settings),
+        workers=[*standard_workers(store, owner, utcnow), exports, retention],
+        max_polls=settings.runner_max_polls,
+        chunk_items=settings.runner_chunk_items,
     )
     if args.once:
         runner.run_once()
@@ -52,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    runner.run_forever(stop, settings.runner_tick_seconds)
+    # Polls run in daemon threads: after the grace the process ends without waiting for a slow one.
+    runner.run_forever(stop, settings.runner_tick_seconds, grace_s=settings.runner_stop_grace_s)
     return 0
 
 

@@ -58,7 +58,15 @@ NO_SUCH_HOST = "its host name does not resolve (no such host)"
 REFUSED = "nothing accepts connections at that address (connection refused)"
 NO_CONNECTION = "no connection could be made"
 CONNECT_TIMEOUT = "it did not accept a connection in time"
-_UNREACHABLE = (NO_SUCH_HOST, REFUSED, NO_CONNECTION, CONNECT_TIMEOUT)
+# What this module and the clients' own errors say when nothing answered at all (lower case).
+_UNREACHABLE_SIGNS = tuple(phrase.lower() for phrase in (NO_SUCH_HOST, REFUSED, NO_CONNECTION, CONNECT_TIMEOUT)) + (
+    "could not connect",
+    "could not reach",
+    "connection refused",
+    "name or service not known",
+    "temporary failure in name resolution",
+    "failed to resolve",
+)
 # Reddit's 403/404 `reason` for a community an app-only connection cannot read: what to tell the user.
 REDDIT_REASONS = {
     "quarantined": (
@@ -200,14 +208,16 @@ def describe_unreachable(kind: ErrorKind | str, message: str, failures: int) -> 
     Connection refused, an unknown host or a connect timeout is `transient` (a server restarting,
     a DNS blip), but after `UNREACHABLE_AFTER` tries in a row the user is told plainly that the
     address does not answer. Other messages come back unchanged; so does an already described one.
+    The runner calls this for every failure it records.
     """
-    if str(kind) != ErrorKind.TRANSIENT or failures < UNREACHABLE_AFTER:
+    if str(kind) != ErrorKind.TRANSIENT or failures < UNREACHABLE_AFTER or "does not answer" in message:
         return message
-    if not any(phrase in message for phrase in _UNREACHABLE) or "does not answer" in message:
+    lowered = message.lower()
+    if not any(sign in lowered for sign in _UNREACHABLE_SIGNS):
         return message
     return (
-        f"The address does not answer: {failures} tries in a row failed. {message} Check the address on the "
-        "Sources page; it is still tried, with a growing wait."
+        f"The address does not answer ({failures} tries in a row): {message} Check the address on the "
+        "Sources page, or delete the source; it is still tried, with a growing wait."
     )
 
 

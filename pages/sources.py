@@ -1,4 +1,4 @@
-"""Sources: is each listener polling, and if not, why; volume and cost; add, edit and test every kind of source."""
+"""Sources: is each listener polling, and if not, why; volume and cost; add, edit, test and delete sources."""
 
 import streamlit as st
 
@@ -24,8 +24,9 @@ def source_health() -> None:
     now = data.utcnow()
     source_forms.credential_notices(sources)
     st.caption(f"A source is stale when its heartbeat is older than {stale_after_s:.0f} s.")
+    skipped = data.skipped_entries()
     for source in sources:
-        widgets.source_card(source, now, stale_after_s)
+        widgets.source_card(source, now, stale_after_s, skipped.get(source.name))
     x_sources.cost_meter(sources)
     x_sources.coverage_gaps()
 
@@ -34,3 +35,4 @@ source_health()
 sources = data.sources()
 source_forms.edit_forms(sources)
 source_forms.add_forms(sources)
+source_forms.delete_form(sources)

@@ -159,6 +159,11 @@ def item_count() -> int:
     return store().count_items()
 
 
+def source_item_count(name: str) -> int:
+    """How many items one source brought (they stay when it is deleted)."""
+    return store().count_items(name)
+
+
 def usage_today() -> dict[str, Usage]:
     """Each source's reads and estimated cost so far this UTC day (the cost meter; not cached)."""
     return store().usage_by_source(utc_day(utcnow()))
@@ -167,6 +172,11 @@ def usage_today() -> dict[str, Usage]:
 def usage_history(days: int = 7) -> pd.DataFrame:
     """Reads and estimated cost per source per UTC day over the last `days` days."""
     return store().usage_frame(utc_day(utcnow()) - timedelta(days=days - 1))
+
+
+def skipped_entries() -> dict[str, dict[str, int]]:
+    """Entries each source sent but could not store, by reason (not cached, like the health)."""
+    return store().skipped_entries()
 
 
 def coverage_gaps() -> list[dict[str, Any]]:
@@ -185,12 +195,20 @@ def save_triage(changes: list[TriageChange]) -> int:
     return applied
 
 
-def add_source(form: SourceForm) -> None:
-    """Store a new source from the Sources page; the listeners pick it up within seconds."""
+def add_source(form: SourceForm, *, test_failure: str | None = None) -> None:
+    """Store a new source from the Sources page; the listeners pick it up within seconds.
+
+    `test_failure`: its connection test failed and it was added anyway; its card says so.
+    """
     store().add_source(
         form.name, form.kind, form.config(), poll_interval_s=form.poll_interval_s, enabled=form.enabled,
-        actor=current_actor(), now=utcnow(),
+        actor=current_actor(), now=utcnow(), test_failure=test_failure,
     )  # fmt: skip
+
+
+def delete_source(name: str) -> int:
+    """Delete a source (admins; audited); its items stay. Returns how many items it leaves."""
+    return store().delete_source(name, actor=current_actor(), now=utcnow())
 
 
 def save_source(form: SourceForm, previous: SourceState) -> None:

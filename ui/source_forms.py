@@ -4,15 +4,23 @@ One mechanism for all kinds: each `voc.source_config.SourceFamily` (X, Mastodon,
 feeds, app reviews) gets an add form and one edit form per source, built from its `FormField`s.
 Widgets are keyed `<family>-add.<field>` and `<family>-edit.<source>.<field>`. Credentials are never
 widgets: they come from the environment or `.streamlit/secrets.toml`, and only their absence is shown.
+A source added right after its connection test failed (same settings) is stored with what the test
+said, and its card says so. `delete_form` deletes a source after a confirmation; its items stay.
 """
 
 from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from ui import data, inert
 from voc.models import SourceState
 from voc.source_config import FAMILIES, FAMILY_OF, SourceFamily, SourceForm, credential_problems
+
+if TYPE_CHECKING:
+    from listeners.registry import ConnectionCheck
 
 BUDGET_HELP = "Paused until the next UTC midnight once today's estimated cost reaches this (0: no budget)."
 TEST_HELP = "One cheap real call with these settings (not saved): does the source work, and if not, why."
@@ -48,10 +56,15 @@ def add_forms(sources: list[SourceState]) -> None:
                 form = _fields(family, blank, prefix, name=name, kind=kind)
                 add, test = _buttons(family, prefix, "Add source", type="primary")
             if test:
-                _show_check(form)
+                _remember_check(prefix, form, _show_check(form))
             elif add and _accepted(form, taken):
-                data.add_source(form)
-                _rerun_with(f"Added {form.name}; the listeners pick it up within seconds")
+                failure = _failed_check(prefix, form)
+                data.add_source(form, test_failure=failure)
+                _rerun_with(
+                    f"Added {form.name} although its connection test failed; its card says so"
+                    if failure
+                    else f"Added {form.name}; the listeners pick it up within seconds"
+                )
 
 
 def edit_forms(sources: list[SourceState]) -> None:
@@ -137,17 +150,76 @@ def _buttons(family: SourceFamily, prefix: str, label: str, **kwargs: str) -> tu
     return submitted, test
 
 
-def _show_check(form: SourceForm) -> None:
+def delete_form(sources: list[SourceState]) -> None:
+    """Delete a source: choose it (nothing is preselected), then confirm. Its items stay."""
+    with st.expander("Delete a source", icon=":material/delete:"):
+        st.caption(
+            "A deleted source is no longer polled; the items it brought stay in the Inbox and on Trends "
+            "(erase them on the Privacy page if they must go)."
+        )
+        names = [source.name for source in sources]
+        name = st.selectbox("Source", names, index=None, placeholder="Choose a source", key="delete.source")
+        if name is None:
+            return
+        if st.session_state.get("delete.pending") != name:
+            st.button("Delete source…", icon=":material/delete:", key="delete.ask", on_click=_ask_delete, args=(name,))
+            return
+        kept = data.source_item_count(name)
+        st.warning(
+            f"Delete {name}? It is no longer polled. Its {kept:,} item{'s' if kept != 1 else ''} stay.",
+            icon=":material/warning:",
+        )
+        yes, no = st.columns(2)
+        yes.button(f"Yes, delete {name}", type="primary", key="delete.confirm", on_click=_delete, args=(name,))
+        no.button("Cancel", key="delete.cancel", on_click=_cancel_delete)
+
+
+def _ask_delete(name: str) -> None:
+    st.session_state["delete.pending"] = name
+
+
+def _cancel_delete() -> None:
+    st.session_state.pop("delete.pending", None)
+
+
+def _delete(name: str) -> None:
+    kept = data.delete_source(name)
+    st.session_state.pop("delete.pending", None)
+    st.session_state["delete.source"] = None  # nothing chosen after a deletion either
+    st.session_state[data.FLASH_KEY] = f"Deleted {name}; its {kept:,} item{'s' if kept != 1 else ''} stay"
+
+
+def _check_key(form: SourceForm) -> str:
+    """What a connection test tested: the kind and the settings it would store."""
+    return json.dumps([form.kind, form.config()], sort_keys=True, default=str)
+
+
+def _remember_check(prefix: str, form: SourceForm, verdict: ConnectionCheck | None) -> None:
+    if verdict is not None:
+        st.session_state[f"{prefix}.last-test"] = (_check_key(form), verdict.ok, verdict.message)
+
+
+def _failed_check(prefix: str, form: SourceForm) -> str | None:
+    """What the connection test said if it failed for exactly these settings, else None."""
+    remembered = st.session_state.get(f"{prefix}.last-test")
+    if not remembered:
+        return None
+    key, ok, message = remembered
+    return None if ok or key != _check_key(form) else str(message)
+
+
+def _show_check(form: SourceForm) -> ConnectionCheck | None:
     problems = [p for p in form.problems() if not p.startswith("Name:")]  # a test needs no name yet
     if problems:
         st.error("\n".join(f"- {inert.escape(problem)}" for problem in problems), icon=":material/error:")
-        return
+        return None
     with st.spinner("Testing the connection…"):
         verdict = data.check_source(form)
     if verdict.ok:  # the message may quote the remote server: shown as written
         st.success(inert.escape(verdict.message), icon=":material/check_circle:")
     else:
         st.error(inert.escape(verdict.message), icon=":material/error:")
+    return verdict
 
 
 def _rerun_with(message: str) -> None:

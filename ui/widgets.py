@@ -8,7 +8,7 @@ labels ("Resolved", "All brands") that read well in a link.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -252,16 +252,23 @@ def show_flash() -> None:
 
 
 def listener_badge(sources: list[SourceState], now: datetime, stale_after_s: float) -> None:
-    """The sidebar badge: "Listeners 2/2 alive" in green, red when one is stale or failing."""
+    """The sidebar badge: "Listeners 2/2 alive" in green; "Listeners running" in orange with
+    "1 source needs attention: NAME" under it when one is stale or failing; red only when the
+    listener process itself is not running."""
     result = health.summary(sources, now, stale_after_s)
     icon = {"green": ":material/sensors:", "orange": ":material/hourglass_top:"}.get(
         result.color, ":material/sensors_off:"
     )
     st.badge(result.label, color=result.color, icon=icon)  # type: ignore[arg-type]
+    if result.attention:
+        st.caption(result.attention)
 
 
-def source_card(source: SourceState, now: datetime, stale_after_s: float) -> None:
-    """One listener's health: state, heartbeat, last error, failures and items ingested."""
+def source_card(
+    source: SourceState, now: datetime, stale_after_s: float, skipped: Mapping[str, int] | None = None
+) -> None:
+    """One listener's health: state, heartbeat, last error, failures, items ingested, the next try,
+    the entries it could not store, and a failed connection test it was added despite."""
     # The last error quotes a remote server (or a post it echoed): shown as written, never as Markdown.
     quoted = replace(source, last_error=inert.escape(source.last_error) if source.last_error else source.last_error)
     verdict = health.classify(quoted, now, stale_after_s)
@@ -281,8 +288,16 @@ def source_card(source: SourceState, now: datetime, stale_after_s: float) -> Non
             st.warning(verdict.reason, icon=":material/hourglass_top:")
         else:
             st.caption(verdict.reason)
-        if quoted.last_error:
+        if quoted.last_error and quoted.last_error not in verdict.reason:  # a failing verdict quotes it
             st.caption(f"Last error {health.since(source.last_error_at, now)}: {quoted.last_error}")
+        next_try = health.next_try(source, now)
+        if next_try and verdict.state is health.SourceHealth.FAILING:  # the other states' reasons say it
+            st.caption(next_try)
+        untested = health.connection_test_note(source)  # quotes what the remote server answered
+        if untested:
+            st.warning(inert.escape(untested), icon=":material/network_check:")
+        for line in health.skipped_lines(skipped or {}):
+            st.caption(f":material/filter_alt_off: {inert.escape(line)}")
         if verdict.state in (health.SourceHealth.PAUSED, health.SourceHealth.FAILING, health.SourceHealth.BACKING_OFF):
             st.button(
                 "Resume now",

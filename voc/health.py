@@ -8,7 +8,7 @@ Domain: no Streamlit.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -59,18 +59,41 @@ class Verdict:
 
 @dataclass(frozen=True)
 class HealthSummary:
-    """What the sidebar badge shows: how many enabled listeners are alive."""
+    """What the sidebar badge shows: is the listener process running, and do sources need a person.
+
+    The badge speaks of the process: with one stale or failing source among live ones it says
+    "Listeners running" and a line under it "1 source needs attention: NAME", never "the listeners
+    are down"; that is said only when no enabled source has a fresh heartbeat (the runner beats
+    every source it holds, failing or not).
+    """
 
     alive: int
     enabled: int
     counts: dict[str, int]
     color: str  # green, orange, red or gray
+    running: bool = True  # some enabled source has a fresh heartbeat: the listener process is up
+    needing_attention: tuple[str, ...] = ()  # enabled sources stale or failing while the process runs
 
     @property
     def label(self) -> str:
+        """The badge: about the listener process only."""
         if self.enabled == 0:
             return "No listeners running"
+        if not self.running:
+            return "Listeners not running"
+        if self.needing_attention:
+            return "Listeners running"
         return f"Listeners {self.alive}/{self.enabled} alive"
+
+    @property
+    def attention(self) -> str | None:
+        """Under the badge: "1 source needs attention: blog", naming up to three; None when none does."""
+        names = self.needing_attention
+        if not names:
+            return None
+        needs = "source needs" if len(names) == 1 else "sources need"
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        return f"{len(names)} {needs} attention: {shown}"
 
 
 def age_in_words(seconds: float) -> str:
@@ -132,20 +155,68 @@ def classify(source: SourceState, now: datetime, stale_after_s: float) -> Verdic
 
 def summary(sources: Iterable[SourceState], now: datetime, stale_after_s: float) -> HealthSummary:
     """Count enabled sources by health; alive means polled recently and not failing (a pause is
-    alive: it is the runner choosing to wait)."""
+    alive: it is the runner choosing to wait). Red only when the listener process is not running."""
+    sources = list(sources)
     states = [classify(source, now, stale_after_s).state for source in sources]
+    sick = tuple(
+        source.name
+        for source, state in zip(sources, states, strict=True)
+        if state in (SourceHealth.STALE, SourceHealth.FAILING)
+    )
     enabled = [state for state in states if state is not SourceHealth.DISABLED]
     counts = Counter(str(state) for state in states)
     alive = sum(state in (SourceHealth.HEALTHY, SourceHealth.BACKING_OFF, SourceHealth.PAUSED) for state in enabled)
+    running = any(
+        source.enabled
+        and source.heartbeat_at is not None
+        and (now - source.heartbeat_at).total_seconds() <= stale_after_s
+        for source in sources
+    )
+    attention = sick if running else ()
     if not enabled:
         color = "gray"
-    elif any(state in (SourceHealth.STALE, SourceHealth.FAILING) for state in enabled):
+    elif not running:
         color = "red"
-    elif SourceHealth.BACKING_OFF in enabled or SourceHealth.PAUSED in enabled:
+    elif attention or SourceHealth.BACKING_OFF in enabled or SourceHealth.PAUSED in enabled:
         color = "orange"
     else:
         color = "green"
-    return HealthSummary(alive=alive, enabled=len(enabled), counts=dict(counts), color=color)
+    return HealthSummary(
+        alive=alive,
+        enabled=len(enabled),
+        counts=dict(counts),
+        color=color,
+        running=running,
+        needing_attention=attention,
+    )
+
+
+def next_try(source: SourceState, now: datetime) -> str | None:
+    """When a failed or paused source is tried again ("Next try in 5 min, 14:05 UTC"), or None."""
+    moment = source.paused_until if source.paused_until is not None and source.paused_until > now else None
+    if moment is None and source.consecutive_failures > 0:
+        moment = source.next_poll_at
+    if moment is None or not source.enabled:
+        return None
+    return f"Next try {_in_words(moment, now)} ({moment:%Y-%m-%d %H:%M} UTC)."
+
+
+def skipped_lines(skipped: Mapping[str, int]) -> list[str]:
+    """The entries a source sent but could not store, one line per reason: "3 entries skipped: no text"."""
+    return [
+        f"{count:,} {'entry' if count == 1 else 'entries'} skipped: {reason}"
+        for reason, count in sorted(skipped.items(), key=lambda pair: (-pair[1], pair[0]))
+        if count > 0
+    ]
+
+
+def connection_test_note(source: SourceState) -> str | None:
+    """Said on the card of a source added although its connection test failed, until it polls fine."""
+    if source.test_failed_at is None:
+        return None
+    if source.last_ok_at is not None and source.last_ok_at >= source.test_failed_at:
+        return None
+    return f"Added although its connection test failed: {source.test_failure or 'no message'}"
 
 
 def _in_words(moment: datetime, now: datetime) -> str:

@@ -1,6 +1,8 @@
 """Turn a source's `RawItem` into a stored `NewItem`: redact, detect language, score, prioritise.
 
 The raw text goes into `analyse` and only the redacted text comes out; nothing else keeps it.
+Every item's text is first cut to `MAX_ITEM_CHARS` with a visible marker (`cap_text`): one
+50 MB feed entry or survey cell must not block the listeners or make the Inbox crawl.
 Survey items also pass the service-recovery rules (`voc.surveys.recovery`): a very unhappy
 respondent gets top priority and a recovery target, whichever way the item came in.
 Domain: no Streamlit.
@@ -19,6 +21,26 @@ from voc.surveys.recovery import RecoveryRules, apply_recovery_rules
 from voc.triage import priority_for
 
 RESPONDENT_SALT = b"voc-respondent-v1"
+# The longest text an item keeps (docs/listeners.md): a long review or complaint is a few thousand
+# characters; anything past this is a pasted log, a whole article or an attack, and is cut.
+MAX_ITEM_CHARS = 20_000
+
+
+def cap_text(text: str, limit: int = MAX_ITEM_CHARS) -> str:
+    """`text` cut to `limit` characters, with a marker saying how much was cut, or `text` unchanged.
+
+    Every way in (listeners, survey uploads, the watched folder) passes here through `build_item`;
+    the survey importer may also call it on a cell before its own checks.
+    """
+    if len(text) <= limit:
+        return text
+    kept = text[:limit]
+    # Cut at a space near the limit, so no word (an e-mail address, say) is split into a half that
+    # redaction would no longer recognise.
+    space = max(kept.rfind(" "), kept.rfind("\n"), kept.rfind("\t"))
+    if space >= limit - 200:
+        kept = kept[:space]
+    return f"{kept} [… cut: {len(text) - len(kept):,} more characters]"
 
 
 def respondent_key(respondent: str | None) -> str | None:
@@ -40,7 +62,7 @@ def build_item(
 
     Survey items are checked against the recovery `rules` (the configured defaults unless given).
     """
-    result = analysis or analyse(raw.text, language_hint=raw.language_hint)
+    result = analysis or analyse(cap_text(raw.text), language_hint=raw.language_hint)
     sentiment = result.sentiment
     priority = priority_for(
         label=str(sentiment.label),
@@ -97,7 +119,7 @@ def build_items_with_embeddings(
     """`build_item` for a batch analysed at once, with each item's embedding by external id
     (model, dimension, float32 bytes) for `Store.save_batch(..., embeddings=...)`."""
     raws = list(raws)
-    analyses = analyse_batch([r.text for r in raws], [r.language_hint for r in raws], with_embeddings=True)
+    analyses = analyse_batch([cap_text(r.text) for r in raws], [r.language_hint for r in raws], with_embeddings=True)
     built = [
         build_item(source, raw, ingested_at, analysis=a, rules=rules) for raw, a in zip(raws, analyses, strict=True)
     ]

@@ -114,3 +114,5 @@ class SourceState:
     items_total: int
     paused_until: datetime | None = None
     pause_reason: str | None = None
+    test_failed_at: datetime | None = None  # added although its connection test failed (Sources page)
+    test_failure: str | None = None  # ... and what the test said

@@ -579,6 +579,8 @@ class SentimentWorker:
     the sources is never held up for long.
     """
 
+    before_polls = True  # the runner ticks it before polling, so each page is scored by the active model
+
     def __init__(
         self,
         store: Store,

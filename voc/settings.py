@@ -49,6 +49,9 @@ class Settings:
     replay_backfill_share: float = 0.8
     heartbeat_stale_after_s: float = 60.0
     runner_tick_seconds: float = 1.0
+    runner_max_polls: int = 4  # sources polled at once, each in its own thread (docs/listeners.md)
+    runner_chunk_items: int = 200  # a long page is analysed and committed this many items at a time
+    runner_stop_grace_s: float = 3.0  # on SIGTERM, how long to let polls in flight finish
     x_bearer_token: str | None = field(default=None, repr=False)
     x_api_base_url: str = "https://api.twitter.com"  # tweepy's host; https://api.x.com works too
     x_request_timeout_s: float = 30.0  # every X call gives up after this long (tweepy sets none)
@@ -101,6 +104,9 @@ class Settings:
             ("replay_backfill_share", float),
             ("heartbeat_stale_after_s", float),
             ("runner_tick_seconds", float),
+            ("runner_max_polls", int),
+            ("runner_chunk_items", int),
+            ("runner_stop_grace_s", float),
             ("x_api_base_url", str),
             ("x_request_timeout_s", float),
             ("x_post_read_usd", float),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
 from voc.store import Store
+from voc.store.schema import sources
 
 
 def open_sources(app: AppTest) -> AppTest:
@@ -68,12 +70,26 @@ def test_a_failing_source_shows_its_error_kind_and_text(app: AppTest, store_with
     assert "401 Unauthorized: check X_BEARER_TOKEN" in broken["errors"]
 
 
-def test_the_sidebar_badge_counts_live_listeners_and_turns_red(app: AppTest, store_with_sick_sources: Store) -> None:
+def test_sick_sources_among_live_ones_need_attention_without_saying_the_listeners_are_down(
+    app: AppTest, store_with_sick_sources: Store
+) -> None:
     at = app.run()
 
     sidebar = [m.value for m in at.sidebar.get("markdown")]
-    assert any(":red-badge[" in text and "Listeners 2/4 alive" in text for text in sidebar)
+    assert any(":orange-badge[" in text and "Listeners running" in text for text in sidebar)
+    assert [c.value for c in at.sidebar.get("caption")][0] == "2 sources need attention: forum, x-recent"
     assert any("Local mode" in text for text in sidebar)
+
+
+def test_the_sidebar_badge_turns_red_when_no_source_has_a_fresh_heartbeat(
+    app: AppTest, store_with_items: Store
+) -> None:
+    with store_with_items.write() as connection:  # the listener process died ten minutes ago
+        connection.execute(sources.update().values(heartbeat_at=datetime.now(UTC) - timedelta(minutes=10)))
+    at = app.run()
+
+    sidebar = [m.value for m in at.sidebar.get("markdown")]
+    assert any(":red-badge[" in text and "Listeners not running" in text for text in sidebar)
 
 
 def test_the_sidebar_badge_is_green_when_all_listeners_are_alive(app: AppTest, store_with_items: Store) -> None:

@@ -180,14 +180,14 @@ def test_the_listener_process_sweeps_once_an_hour_across_processes(store: Store,
         {},
         owner="a",
         clock=clock,
-        retention=RetentionWorker(store, workspace.exports_dir, clock=clock, background=False),
+        workers=[RetentionWorker(store, workspace.exports_dir, clock=clock, background=False)],
     )
     second = Runner(
         store,
         {},
         owner="b",
         clock=clock,
-        retention=RetentionWorker(store, workspace.exports_dir, clock=clock, background=False),
+        workers=[RetentionWorker(store, workspace.exports_dir, clock=clock, background=False)],
     )
     first.run_once()
     assert rows_of(store, workspace.of("lena-1", "other-old")) == {}

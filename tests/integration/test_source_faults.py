@@ -291,7 +291,7 @@ def test_a_closed_port_is_refused_then_said_plainly_not_to_answer(clock) -> None
     assert "nothing accepts connections at that address (connection refused)" in error.message
     assert describe_unreachable(error.kind, error.message, 1) == error.message
     third = describe_unreachable(error.kind, error.message, 3)
-    assert third.startswith("The address does not answer: 3 tries in a row failed.")
+    assert third.startswith("The address does not answer (3 tries in a row): ")
     assert describe_unreachable(error.kind, third, 4) == third  # said once, not stacked
     assert took < GIVE_UP_WITHIN_S
 

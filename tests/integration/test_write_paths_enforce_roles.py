@@ -75,6 +75,7 @@ WRITES: dict[str, tuple[Permission, Write]] = {
         lambda s, a, _: s.update_source("test-source", actor=a, now=NOW, enabled=False),
     ),
     "resume source": (Permission.CONFIGURE_SOURCES, lambda s, a, _: s.resume_source("test-source", actor=a, now=NOW)),
+    "delete source": (Permission.CONFIGURE_SOURCES, lambda s, a, _: s.delete_source("test-source", actor=a, now=NOW)),
     "alert rules": (
         Permission.CONFIGURE_ALERTS,
         lambda s, a, _: alerts.save_policy(s, AlertPolicy(), actor=a, now=NOW),

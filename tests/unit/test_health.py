@@ -7,7 +7,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from voc.health import SourceHealth, age_in_words, classify, since, summary
+from voc.health import (
+    SourceHealth,
+    age_in_words,
+    classify,
+    connection_test_note,
+    next_try,
+    since,
+    skipped_lines,
+    summary,
+)
 from voc.models import SourceState
 
 NOW = datetime.fromisoformat("2026-11-23T12:00:00+00:00")
@@ -113,15 +122,29 @@ def test_summary_is_green_when_every_enabled_listener_is_alive() -> None:
     assert result.counts == {"healthy": 2, "disabled": 1}
 
 
-def test_summary_is_red_when_a_listener_is_stale_or_failing() -> None:
+def test_one_stale_or_failing_source_needs_attention_but_the_listeners_run() -> None:
     stale = source("b", heartbeat_at=NOW - timedelta(minutes=2))
 
     result = summary([source("a"), stale], NOW, STALE_AFTER)
 
-    assert result.label == "Listeners 1/2 alive"
-    assert result.color == "red"
-    failing = source("b", consecutive_failures=1, error_kind="auth")
-    assert summary([source("a"), failing], NOW, STALE_AFTER).color == "red"
+    assert (result.label, result.attention, result.color) == (
+        "Listeners running",
+        "1 source needs attention: b",
+        "orange",
+    )
+    failing = source("c", consecutive_failures=1, error_kind="auth")
+    both = summary([source("a"), stale, failing], NOW, STALE_AFTER)
+    assert (both.label, both.attention) == ("Listeners running", "2 sources need attention: b, c")
+    many = summary([source("a"), *(replace(stale, name=n) for n in "bcdef")], NOW, STALE_AFTER)
+    assert many.attention == "5 sources need attention: b, c, d and 2 more"
+
+
+def test_summary_is_red_only_when_no_enabled_source_has_a_fresh_heartbeat() -> None:
+    old = NOW - timedelta(minutes=10)
+
+    result = summary([source("a", heartbeat_at=old), source("b", heartbeat_at=None)], NOW, STALE_AFTER)
+
+    assert (result.label, result.color, result.attention) == ("Listeners not running", "red", None)
 
 
 def test_summary_is_orange_while_a_listener_backs_off() -> None:
@@ -180,3 +203,33 @@ def test_a_pause_that_has_ended_no_longer_counts() -> None:
     ended = source(paused_until=NOW - timedelta(minutes=1), pause_reason="Daily budget reached")
 
     assert classify(ended, NOW, STALE_AFTER).state is SourceHealth.HEALTHY
+
+
+def test_a_failing_source_says_when_it_is_tried_next() -> None:
+    waiting = source(consecutive_failures=2, error_kind="transient", next_poll_at=NOW + timedelta(minutes=5))
+
+    assert next_try(waiting, NOW) == "Next try in 5 min (2026-11-23 12:05 UTC)."
+    assert next_try(source(), NOW) is None  # a healthy source's next poll is no news
+    paused = source(paused_until=NOW + timedelta(hours=3), pause_reason="Daily budget spent")
+    assert next_try(paused, NOW) == "Next try in 3 h (2026-11-23 15:00 UTC)."
+
+
+def test_skipped_entries_read_as_counts_with_their_reasons_largest_first() -> None:
+    lines = skipped_lines({"no text": 3, "no id and no content to key it on": 1, "never": 0, "bad date": 1200})
+
+    assert lines == [
+        "1,200 entries skipped: bad date",
+        "3 entries skipped: no text",
+        "1 entry skipped: no id and no content to key it on",
+    ]
+
+
+def test_a_source_added_despite_a_failed_test_says_so_until_it_polls_fine() -> None:
+    added = NOW - timedelta(minutes=5)
+    untested = source(test_failed_at=added, test_failure="Could not connect to feeds.example", last_ok_at=None)
+
+    assert connection_test_note(untested) == (
+        "Added although its connection test failed: Could not connect to feeds.example"
+    )
+    assert connection_test_note(replace(untested, last_ok_at=NOW)) is None
+    assert connection_test_note(source()) is None

@@ -38,6 +38,7 @@ from voc.store.schema import (
     jobs,
     sentiment_labels,
     sentiment_models,
+    source_skips,
     source_usage,
     sources,
     triage_events,
@@ -212,8 +213,12 @@ class Store:
         enabled: bool = True,
         actor: Actor,
         now: datetime,
+        test_failure: str | None = None,
     ) -> None:
-        """Register a new source (from the Sources page); a name already taken is a ValueError."""
+        """Register a new source (from the Sources page); a name already taken is a ValueError.
+
+        `test_failure` is what its connection test said when it was added anyway: the card shows it.
+        """
         require(actor, Permission.CONFIGURE_SOURCES)
         with self.write() as connection:
             taken = connection.execute(sa.select(sources.c.name).where(sources.c.name == name)).first()
@@ -221,10 +226,38 @@ class Store:
                 raise ValueError(f"a source called {name!r} already exists")
             connection.execute(
                 sources.insert().values(
-                    name=name, kind=kind, config=config, enabled=enabled, poll_interval_s=poll_interval_s
+                    name=name,
+                    kind=kind,
+                    config=config,
+                    enabled=enabled,
+                    poll_interval_s=poll_interval_s,
+                    test_failed_at=now if test_failure else None,
+                    test_failure=test_failure[:2000] if test_failure else None,
                 )
             )
-            self.record_audit(connection, actor, "source.add", now=now, subject=name, detail={"kind": kind})
+            detail = {"kind": kind, **({"connection_test": "failed"} if test_failure else {})}
+            self.record_audit(connection, actor, "source.add", now=now, subject=name, detail=detail)
+
+    def delete_source(self, name: str, *, actor: Actor, now: datetime) -> int:
+        """Remove a source so it is no longer polled; its items stay (erase them on the Privacy page).
+
+        Its skip counts and coverage gaps go with it; its cost history stays (money spent is history).
+        Returns how many items it leaves behind. An unknown name is a ValueError.
+        """
+        require(actor, Permission.CONFIGURE_SOURCES)
+        with self.write() as connection:
+            deleted = connection.execute(sources.delete().where(sources.c.name == name))
+            if deleted.rowcount != 1:
+                raise ValueError(f"there is no source called {name!r}")
+            connection.execute(source_skips.delete().where(source_skips.c.source == name))
+            connection.execute(coverage_gaps.delete().where(coverage_gaps.c.source == name))
+            kept = int(
+                connection.execute(
+                    sa.select(sa.func.count()).select_from(items).where(items.c.source == name)
+                ).scalar_one()
+            )
+            self.record_audit(connection, actor, "source.delete", now=now, subject=name, detail={"items_kept": kept})
+            return kept
 
     def usage_by_source(self, day: date) -> dict[str, Usage]:
         """Every source's reads and estimated cost on one UTC day (sources that read nothing are absent)."""
@@ -271,6 +304,19 @@ class Store:
             )
             return result.rowcount == 1
 
+    def take_over_lease(self, name: str, gone: str, owner: str, now: datetime, ttl: timedelta) -> bool:
+        """Take the lease from `gone`, a runner known to be dead, before its lease runs out.
+
+        Compare-and-set on the dead owner's name: if anyone else took it meanwhile, nothing changes.
+        """
+        with self.write() as connection:
+            result = connection.execute(
+                sources.update()
+                .where(sources.c.name == name, sources.c.enabled.is_(True), sources.c.lease_owner == gone)
+                .values(lease_owner=owner, lease_expires_at=now + ttl)
+            )
+            return result.rowcount == 1
+
     def release_lease(self, name: str, owner: str) -> None:
         with self.write() as connection:
             connection.execute(
@@ -291,13 +337,16 @@ class Store:
         usage: Usage | None = None,
         gap: CoverageGap | None = None,
         embeddings: Mapping[str, ItemEmbedding] | None = None,
+        skipped: Mapping[str, int] | None = None,
     ) -> int:
         """Store a page of items and the cursor that follows it in one transaction.
 
         A crash before commit loses neither (the page is fetched again from the old cursor and
         its items are ignored as duplicates); a crash after commit duplicates nothing. What the
-        page read (`usage`) and a coverage gap it revealed are recorded in the same transaction,
-        so the cost meter counts each page once.
+        page read (`usage`), a coverage gap it revealed and the entries it could not store
+        (`skipped`, reason -> count, added to the source's running counts) are recorded in the
+        same transaction, so each page is counted once. A long page's earlier chunks go through
+        `save_items` first; this call carries the last chunk and the cursor.
         """
         with self.write() as connection:
             held = connection.execute(
@@ -324,12 +373,70 @@ class Store:
                         source=name, detected_at=now, gap_start=gap.start, gap_end=gap.end, reason=gap.reason
                     )
                 )
-            inserted = self._insert_items(connection, new_items, embeddings)
-            if inserted:
-                connection.execute(
-                    sources.update().where(sources.c.name == name).values(items_total=sources.c.items_total + inserted)
-                )
-            return inserted
+            for reason, count in (skipped or {}).items():
+                if count > 0:
+                    self._add_skips(connection, name, reason, int(count), now)
+            return self._insert_counted(connection, name, new_items, embeddings)
+
+    def save_items(
+        self,
+        name: str,
+        new_items: Sequence[NewItem],
+        *,
+        owner: str,
+        now: datetime,
+        embeddings: Mapping[str, ItemEmbedding] | None = None,
+    ) -> int:
+        """Store one chunk of a long page, without its cursor, in its own transaction.
+
+        The lease is checked in the same transaction (`LeaseLostError` if another runner has the
+        source now). A crash after this commit loses nothing: the page is fetched again from the
+        old cursor and the chunks already stored are ignored as duplicates.
+        """
+        with self.write() as connection:
+            held = connection.execute(
+                sources.update().where(sources.c.name == name, sources.c.lease_owner == owner).values(heartbeat_at=now)
+            )
+            if held.rowcount != 1:
+                raise LeaseLostError(f"source {name!r} is no longer leased to {owner}")
+            return self._insert_counted(connection, name, new_items, embeddings)
+
+    def _insert_counted(
+        self,
+        connection: sa.Connection,
+        name: str,
+        new_items: Sequence[NewItem],
+        embeddings: Mapping[str, ItemEmbedding] | None,
+    ) -> int:
+        inserted = self._insert_items(connection, new_items, embeddings)
+        if inserted:
+            connection.execute(
+                sources.update().where(sources.c.name == name).values(items_total=sources.c.items_total + inserted)
+            )
+        return inserted
+
+    def _add_skips(self, connection: sa.Connection, name: str, reason: str, count: int, now: datetime) -> None:
+        insert = pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
+        statement = insert(source_skips).values(
+            source=name, reason=reason[:200], count=count, first_at=now, last_at=now
+        )
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["source", "reason"],
+                set_={"count": source_skips.c.count + statement.excluded.count, "last_at": statement.excluded.last_at},
+            )
+        )
+
+    def skipped_entries(self) -> dict[str, dict[str, int]]:
+        """Entries each source could not store, by reason (source -> reason -> count), largest first."""
+        query = sa.select(source_skips.c.source, source_skips.c.reason, source_skips.c.count).order_by(
+            source_skips.c.source, source_skips.c.count.desc(), source_skips.c.reason
+        )
+        found: dict[str, dict[str, int]] = {}
+        with self.read() as connection:
+            for source, reason, count in connection.execute(query):
+                found.setdefault(source, {})[reason] = int(count)
+        return found
 
     def record_failure(
         self,
@@ -438,13 +545,26 @@ class Store:
         with self.read() as connection:
             return [dict(row) for row in connection.execute(query.limit(limit)).mappings()]
 
-    def beat(self, names: Iterable[str], now: datetime) -> None:
-        """Heartbeat: the runner that holds these sources is alive."""
+    def beat(
+        self, names: Iterable[str], now: datetime, *, owner: str | None = None, lease_ttl: timedelta | None = None
+    ) -> set[str]:
+        """Heartbeat: the runner that holds these sources is alive. Returns the names beaten.
+
+        With `owner` and `lease_ttl` only the sources still leased to `owner` are beaten, and their
+        leases are renewed, so a poll that takes longer than the lease keeps it.
+        """
         names = list(names)
         if not names:
-            return
+            return set()
+        where: sa.ColumnElement[bool] = sources.c.name.in_(names)
+        values: dict[str, Any] = {"heartbeat_at": now}
+        if owner is not None:
+            where = sa.and_(where, sources.c.lease_owner == owner)
+            if lease_ttl is not None:
+                values["lease_expires_at"] = now + lease_ttl
         with self.write() as connection:
-            connection.execute(sources.update().where(sources.c.name.in_(names)).values(heartbeat_at=now))
+            beaten = connection.execute(sources.update().where(where).values(**values).returning(sources.c.name))
+            return {row[0] for row in beaten}
 
     # ---- triage ----------------------------------------------------------------------------
 

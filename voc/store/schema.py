@@ -114,6 +114,20 @@ sources = sa.Table(
     # Pauses that are not failures, e.g. a usage cap or a spent daily budget (revision 0002).
     sa.Column("paused_until", UTCDateTime),
     sa.Column("pause_reason", sa.Text),
+    # Added from the Sources page although its connection test failed, and what the test said (0008).
+    sa.Column("test_failed_at", UTCDateTime),
+    sa.Column("test_failure", sa.Text),
+)
+
+# Entries a source sent that could not be stored, a running count per reason (0008): never only a log line.
+source_skips = sa.Table(
+    "source_skips",
+    metadata,
+    sa.Column("source", sa.String(100), primary_key=True),
+    sa.Column("reason", sa.String(200), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("first_at", UTCDateTime, nullable=False),
+    sa.Column("last_at", UTCDateTime, nullable=False),
 )
 
 # Reads and estimated cost per source per UTC day: the cost meter and daily budgets (0002).
