@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import auth, data, navigation, widgets
-from voc.access import AccessDenied
+from voc.access.roles import AccessDenied
 
 # The icon ships with the app (a material-icon favicon is fetched from fonts.gstatic.com): the
 # browser asks no host but the app's own.

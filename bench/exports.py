@@ -113,7 +113,7 @@ def _flush(connection: sqlite3.Connection, batch: list[tuple[object, ...]], them
 
 
 def run_case(db: Path, case: str, fmt: str, out: Path, limit: int | None) -> dict[str, object]:
-    from voc.access import COMMAND_LINE
+    from voc.access.roles import COMMAND_LINE
     from voc.exports import build_export, iso_week
     from voc.store import Store
 

@@ -36,7 +36,7 @@ def build(path: Path, n: int) -> None:
     import numpy as np
 
     from tests.factories import new_item
-    from voc.access import Actor, Role
+    from voc.access.roles import Actor, Role
     from voc.models import TriageChange
     from voc.store import Store
 
@@ -92,7 +92,7 @@ def baseline(path: Path, cutoff: datetime) -> int:
 
 
 def retention(path: Path) -> int:
-    from voc.access import LOCAL_ACTOR
+    from voc.access.roles import LOCAL_ACTOR
     from voc.privacy.policy import save_retention
     from voc.privacy.retention import sweep
     from voc.store import Store
@@ -105,7 +105,7 @@ def retention(path: Path) -> int:
 
 
 def erasure(path: Path) -> int:
-    from voc.access import LOCAL_ACTOR
+    from voc.access.roles import LOCAL_ACTOR
     from voc.privacy.erasure import Subject, erase, preview_erasure
     from voc.store import Store
 

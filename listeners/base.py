@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
-from voc.costs import Usage
-from voc.coverage import CoverageGap
 from voc.models import ItemKind, RawItem
+from voc.sources.costs import Usage
+from voc.sources.coverage import CoverageGap
 
 __all__ = ["Batch", "CoverageGap", "ErrorKind", "ItemKind", "Listener", "RawItem", "SourceError", "Usage"]
 

@@ -36,8 +36,8 @@ from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
 from listeners.http import GuardedTransport, Limits
 from listeners.paging import DEFAULT_BACKFILL, PageCursor
-from voc.costs import Usage
-from voc.source_config import MISSING_BLUESKY
+from voc.sources.costs import Usage
+from voc.sources.forms import MISSING_BLUESKY
 
 log = logging.getLogger(__name__)
 

@@ -47,7 +47,7 @@ import requests
 from listeners.base import ErrorKind, SourceError
 from listeners.http import DeadlineExceeded, ResponseTooLarge, UnreadableEncoding
 from voc.analysis.redaction import redact
-from voc.costs import next_utc_midnight
+from voc.sources.costs import next_utc_midnight
 
 MAX_MESSAGE = 600
 RESET_MARGIN_S = 1.0  # ask again just after the window resets, not on the edge

@@ -40,7 +40,7 @@ from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
 from listeners.http import GuardedSession, Limits
 from listeners.markup import html_to_text
-from voc.costs import Usage
+from voc.sources.costs import Usage
 
 log = logging.getLogger(__name__)
 

@@ -41,8 +41,8 @@ from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import RESET_MARGIN_S, cap_wait, classify
 from listeners.http import GuardedSession, Limits
 from listeners.markup import html_to_text
-from voc.costs import Usage
-from voc.source_config import host_url
+from voc.sources.costs import Usage
+from voc.sources.forms import host_url
 
 log = logging.getLogger(__name__)
 

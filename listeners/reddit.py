@@ -43,8 +43,8 @@ from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import RESET_MARGIN_S, cap_wait, classify
 from listeners.http import GuardedSession, Limits
 from listeners.paging import DEFAULT_BACKFILL, PageCursor
-from voc.costs import Usage
-from voc.source_config import MISSING_REDDIT, subreddit_names
+from voc.sources.costs import Usage
+from voc.sources.forms import MISSING_REDDIT, subreddit_names
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from listeners.http import Limits
 from listeners.replay import ReplayListener
 from listeners.survey_folder import folder_listener
 from listeners.x_recent import build_x_listener
-from voc.costs import Rates
 from voc.models import SourceState
 from voc.settings import SECRET_KEYS, Settings
+from voc.sources.costs import Rates
 from voc.store import Store
 from voc.surveys import SURVEY_FOLDER_KIND, SURVEY_SOURCE
 

@@ -33,8 +33,8 @@ from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
 from listeners.http import GuardedSession, Limits
 from listeners.paging import PageCursor
-from voc.costs import Usage
-from voc.source_config import MISSING_GOOGLE_PLAY
+from voc.sources.costs import Usage
+from voc.sources.forms import MISSING_GOOGLE_PLAY
 
 log = logging.getLogger(__name__)
 

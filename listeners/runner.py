@@ -31,11 +31,11 @@ from typing import Protocol
 
 from listeners.base import Batch, ErrorKind, Listener, SourceError
 from listeners.errors import describe_unreachable, install_log_scrubber, scrub
-from voc import costs
 from voc.alerts.worker import AlertWorker
-from voc.ingest import build_items_with_embeddings
 from voc.models import NewItem, SourceState
-from voc.sentiment_training import SentimentWorker
+from voc.sentiment.worker import SentimentWorker
+from voc.sources import costs
+from voc.sources.ingest import build_items_with_embeddings
 from voc.store import Store
 from voc.store.repository import LeaseLostError
 from voc.surveys.recovery import raise_recovery_alerts

@@ -45,7 +45,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from listeners.base import Batch, ErrorKind, SourceError
-from voc.access import Actor
+from voc.access.roles import Actor
 from voc.privacy.policy import load_privacy
 from voc.privacy.raw_files import prune_imported
 from voc.store import Store

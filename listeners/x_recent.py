@@ -38,8 +38,8 @@ import tweepy
 from listeners.base import Batch, CoverageGap, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify, names_parameter, scrub
 from listeners.http import GuardedSession, Limits
-from voc.costs import Rates, Usage, rates_for, usage_of
-from voc.source_config import MAX_QUERY_LENGTH, MISSING_X_TOKEN
+from voc.sources.costs import Rates, Usage, rates_for, usage_of
+from voc.sources.forms import MAX_QUERY_LENGTH, MISSING_X_TOKEN
 
 log = logging.getLogger(__name__)
 

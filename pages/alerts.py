@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import alerts, data, widgets
-from voc.access import Permission
+from voc.access.roles import Permission
 
 widgets.ensure_frame()
 st.title("Alerts")

@@ -4,8 +4,8 @@ import streamlit as st
 
 from ui import data, inbox, widgets
 from ui import sentiment as sentiment_ui
-from voc import triage
-from voc.analysis import review
+from voc.inbox import triage
+from voc.sentiment import review
 
 widgets.ensure_frame()
 st.title("Inbox")

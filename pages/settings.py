@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import care_settings, data, widgets
 from ui import sentiment as sentiment_ui
-from voc import sentiment_training
+from voc.sentiment import worker as sentiment_worker
 
 widgets.ensure_frame()
 st.title("Settings")
@@ -13,7 +13,7 @@ widgets.show_flash()
 
 st.header("Sentiment", divider="gray")
 store = data.store()
-model = sentiment_training.active_model(store)
+model = sentiment_worker.active_model(store)
 labels = store.count_sentiment_labels()
 left, middle, right = st.columns(3)
 left.metric("Active model", model.version if model else "rules only")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import data, widgets
 from ui import themes as ui
-from voc.access import Permission
+from voc.access.roles import Permission
 
 widgets.ensure_frame()
 st.title("Themes")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import data, widgets
-from voc import trends
+from voc.trends import queries as trends
 
 widgets.ensure_frame()
 st.title("Trends")

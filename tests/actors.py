@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voc.access import Actor, Role
+from voc.access.roles import Actor, Role
 
 
 def admin(name: str) -> Actor:

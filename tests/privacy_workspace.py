@@ -19,14 +19,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from tests.actors import admin, agent
-from voc.access import Actor, Permission
+from voc.access.roles import Actor, Permission
 from voc.alerts.channels import Channel, ChannelKind
 from voc.alerts.rules import raise_item_alerts
 from voc.alerts.service import CHANNELS_KEY, enqueue_deliveries, raise_alert
 from voc.exports import build_export, week_of
-from voc.ingest import build_items_with_embeddings
+from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
 from voc.models import ItemKind, RawItem, TriageChange
-from voc.priority import VIP_SETTINGS_KEY, VipList
+from voc.sources.ingest import build_items_with_embeddings
 from voc.store import Store
 from voc.store.schema import items, metadata, theme_proposals
 from voc.surveys.recovery import raise_recovery_alerts

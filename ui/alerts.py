@@ -15,7 +15,7 @@ import streamlit as st
 from ui import data, inert
 from voc.alerts import service
 from voc.alerts.channels import Channel, ChannelKind, DeliveryError
-from voc.sla import format_duration
+from voc.inbox.sla import format_duration
 
 KIND_LABELS = {
     ChannelKind.SLACK: "Slack webhook",

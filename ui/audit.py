@@ -1,6 +1,6 @@
 """The Audit page's pieces: the filter bar, the table and the CSV download.
 
-Streamlit-aware; the domain is `voc.audit`, which checks `READ_AUDIT` itself, so this module only
+Streamlit-aware; the domain is `voc.access.audit`, which checks `READ_AUDIT` itself, so this module only
 chooses filters and shows what it returns. Times are stored in UTC and shown in the viewer's zone;
 the date range is read in that zone too.
 """
@@ -15,8 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import data
-from voc import audit
-from voc.audit import AuditFilters, AuditOptions
+from voc.access import audit
+from voc.access.audit import AuditFilters, AuditOptions
 
 ALL: Final = "All"
 SHOWN: Final = 500  # rows on the page; the CSV has every matching row

@@ -19,8 +19,8 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 import streamlit as st
 
 from ui import data, navigation
-from voc import users
-from voc.access import Actor
+from voc.access import users
+from voc.access.roles import Actor
 
 
 def _auth_secrets() -> Mapping[str, Any] | None:

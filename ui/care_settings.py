@@ -1,6 +1,6 @@
 """The Settings page's care sections: SLA targets and business hours per team, and the VIP list.
 
-Streamlit-aware; the domain is `voc.care_settings` (validation, saving, the hashing of e-mails
+Streamlit-aware; the domain is `voc.inbox.care_settings` (validation, saving, the hashing of e-mails
 and customer ids). Everyone sees the current values; only someone who may configure care (an
 admin) gets the forms, and the domain checks the role again on every save.
 """
@@ -14,11 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, inert
-from voc import care_settings
-from voc.access import AccessDenied, Permission
-from voc.care_settings import CareSettingsError
-from voc.priority import TIER_WEIGHTS
-from voc.sla import DEFAULT_TEAM, TIERS, SlaPolicy, SlaSettings
+from voc.access.roles import AccessDenied, Permission
+from voc.inbox import care_settings
+from voc.inbox.care_settings import CareSettingsError
+from voc.inbox.priority import TIER_WEIGHTS
+from voc.inbox.sla import DEFAULT_TEAM, TIERS, SlaPolicy, SlaSettings
 
 READ_ONLY = "Read-only: only an admin can change these settings."
 NEW_TEAM = "+ New team"

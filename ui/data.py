@@ -15,16 +15,20 @@ import pandas as pd
 import streamlit as st
 
 from ui import inert
-from voc import care_queue, care_settings, privacy, trends, users
-from voc.access import LOCAL_ACTOR, Actor, Permission, can
-from voc.costs import Usage, utc_day
+from voc import privacy
+from voc.access import users
+from voc.access.roles import LOCAL_ACTOR, Actor, Permission, can
+from voc.inbox import care_settings
+from voc.inbox import queue as care_queue
+from voc.inbox.priority import VipList
+from voc.inbox.sla import SlaSettings
 from voc.models import SourceState, TriageChange
-from voc.priority import VipList
 from voc.settings import Settings
-from voc.sla import SlaSettings
-from voc.source_config import SourceForm
+from voc.sources.costs import Usage, utc_day
+from voc.sources.forms import SourceForm
 from voc.store import Store
-from voc.trends import FilterOptions, TrendFilters, TrendReport
+from voc.trends import queries as trends
+from voc.trends.queries import FilterOptions, TrendFilters, TrendReport
 
 if TYPE_CHECKING:
     from listeners.registry import ConnectionCheck

@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import data, inert
-from voc import privacy, trends
+from voc import privacy
 from voc.exports import (
     ALL_FORMATS,
     ExportPeriod,
@@ -29,6 +29,7 @@ from voc.exports import (
     week_of,
 )
 from voc.exports.schedule import WEEKDAYS
+from voc.trends import queries as trends
 
 MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

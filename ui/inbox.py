@@ -1,7 +1,7 @@
 """The Inbox page's care workflow: priority and SLA columns, the item panel (reasons, clock,
 history, notes, tags, presence warning), bulk actions and the team's metrics.
 
-Streamlit-aware; the domain is `voc.care_queue`, `voc.priority`, `voc.sla`, `voc.team_metrics`.
+Streamlit-aware; the domain is `voc.inbox.queue`, `voc.inbox.priority`, `voc.inbox.sla`, `voc.inbox.team_metrics`.
 Rows are annotated as of the grid's snapshot time, so the order does not move under an agent's
 unsaved edits while clocks run.
 """
@@ -15,10 +15,11 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, inert
-from voc import care_queue, triage
+from voc.inbox import queue as care_queue
+from voc.inbox import triage
+from voc.inbox.sla import format_duration
+from voc.inbox.team_metrics import team_metrics
 from voc.models import TriageChange
-from voc.sla import format_duration
-from voc.team_metrics import team_metrics
 
 WORKFLOW_COLUMNS = (
     "sla_state",

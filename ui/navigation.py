@@ -1,6 +1,6 @@
 """Role-based navigation: which pages each role sees, where each role lands, and the refusal page.
 
-`PAGES` is the one table of the app's pages with the permission each needs (`voc.access` says the
+`PAGES` is the one table of the app's pages with the permission each needs (`voc.access.roles` says the
 least role for a permission), so the sidebar, the landing page and docs/access.md cannot drift
 apart. A page the role may not use is still registered, hidden, under its own URL: someone who
 opens it by URL gets a page saying which role it needs instead of Streamlit's "page not found"
@@ -16,7 +16,7 @@ from typing import Final
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from voc.access import REQUIRED_ROLE, Actor, Permission, Role, with_article
+from voc.access.roles import REQUIRED_ROLE, Actor, Permission, Role, with_article
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 SECTIONS: Final = ("Care", "Insights", "Operations", "Administration")

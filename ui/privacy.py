@@ -14,7 +14,7 @@ import streamlit as st
 
 from ui import data, inert
 from voc import privacy
-from voc.access import AccessDenied, Actor, Permission
+from voc.access.roles import AccessDenied, Actor, Permission
 from voc.privacy import raw_files
 from voc.privacy.erasure import ErasurePreview
 

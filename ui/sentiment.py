@@ -1,7 +1,7 @@
 """Sentiment in the app: reasons highlighted, needs-review flags, corrections, retraining, re-scoring.
 
-Streamlit-aware helpers for the Inbox and Settings pages; the logic lives in `voc.analysis.review`
-and `voc.sentiment_training`.
+Streamlit-aware helpers for the Inbox and Settings pages; the logic lives in `voc.sentiment.review`
+and `voc.sentiment.training`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, inert
-from voc import sentiment_training
-from voc.analysis import review
+from voc.sentiment import review
+from voc.sentiment import training as sentiment_training
 
 SENTIMENT_LABELS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
 WHY_SHOWN = 8

@@ -1,6 +1,6 @@
 """The Sources page's forms for every kind: credential notices, add and edit forms, test connection.
 
-One mechanism for all kinds: each `voc.source_config.SourceFamily` (X, Mastodon, Bluesky, Reddit,
+One mechanism for all kinds: each `voc.sources.forms.SourceFamily` (X, Mastodon, Bluesky, Reddit,
 feeds, app reviews) gets an add form and one edit form per source, built from its `FormField`s.
 Widgets are keyed `<family>-add.<field>` and `<family>-edit.<source>.<field>`. Credentials are never
 widgets: they come from the environment or `.streamlit/secrets.toml`, and only their absence is shown.
@@ -17,7 +17,7 @@ import streamlit as st
 
 from ui import data, inert
 from voc.models import SourceState
-from voc.source_config import FAMILIES, FAMILY_OF, SourceFamily, SourceForm, credential_problems
+from voc.sources.forms import FAMILIES, FAMILY_OF, SourceFamily, SourceForm, credential_problems
 
 if TYPE_CHECKING:
     from listeners.registry import ConnectionCheck

@@ -14,15 +14,15 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, inert, widgets
-from voc import trends
-from voc.access import AccessDenied, Permission
+from voc.access.roles import AccessDenied, Permission
 from voc.themes import reports, service
 from voc.themes import repository as repo
 from voc.themes.reports import Coverage
 from voc.themes.rules import ANY_LANGUAGE, LanguageRule
 from voc.themes.service import ThemeEditError
 from voc.themes.taxonomy import UNTHEMED, Example, Taxonomy
-from voc.trends import TrendFilters
+from voc.trends import queries as trends
+from voc.trends.queries import TrendFilters
 
 SECTIONS: Final = ("Overview", "Proposals", "Taxonomy")
 RULE_LANGUAGES: Final = (ANY_LANGUAGE, "en", "es", "fr", "de", "pt", "it", "nl")

@@ -1,6 +1,6 @@
 """The Users page's pieces: the role mapping table, the add/change and remove forms, a role check.
 
-Streamlit-aware; the domain is `voc.users`, which checks `MANAGE_USERS` and writes the audit row
+Streamlit-aware; the domain is `voc.access.users`, which checks `MANAGE_USERS` and writes the audit row
 in the same transaction. The first admin comes from settings (`VOC_FIRST_ADMIN`), is always an
 admin and is shown here as fixed: it cannot be removed or demoted from this page.
 """
@@ -14,8 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from ui import auth, data
-from voc import users
-from voc.access import AccessDenied, Role, with_article
+from voc.access import users
+from voc.access.roles import AccessDenied, Role, with_article
 
 ROLE_HELP: Final = {
     Role.VIEWER: "viewer — dashboards and exports",

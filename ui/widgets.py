@@ -17,11 +17,13 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, inert
-from voc import health, trends, triage
-from voc.access import REQUIRED_ROLE, Permission, with_article
+from voc.access.roles import REQUIRED_ROLE, Permission, with_article
+from voc.inbox import triage
 from voc.models import SourceState, TriageChange
+from voc.sources import health
 from voc.themes.taxonomy import UNTHEMED
-from voc.trends import FilterOptions, TrendFilters
+from voc.trends import queries as trends
+from voc.trends.queries import FilterOptions, TrendFilters
 
 ALL = "all"
 OPEN = "open"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data
-from voc import costs
 from voc.models import SourceState
+from voc.sources import costs
 
 
 def cost_meter(sources: list[SourceState]) -> None:

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Final
 
-from voc import sentiment_cli
 from voc.exports import cli as exports_cli
 from voc.privacy import cli as privacy_cli
+from voc.sentiment import cli as sentiment_cli
 from voc.settings import Settings
 from voc.surveys import cli as surveys_cli
 from voc.textlines import open_lines, strip_line_end
@@ -48,7 +48,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the deployment before a service starts: problems one per line on stderr, 1 when any is an error."""
-    from voc.deployment import Finding, Process, Severity, check_deployment, default_secrets_files, read_secrets
+    from voc.access.deployment import Finding, Process, Severity, check_deployment, default_secrets_files, read_secrets
 
     files = [Path(args.secrets)] if args.secrets else default_secrets_files()
     secrets, findings = read_secrets(files)
@@ -102,7 +102,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 def _use_active_scorer() -> None:
     """Score with the workspace's active model when its database exists (else the built-in one)."""
     from voc.analysis.pipeline import set_default_scorer
-    from voc.sentiment_training import active_scorer
+    from voc.sentiment.worker import active_scorer
     from voc.store import Store
 
     settings = Settings.load()

@@ -11,8 +11,8 @@ from typing import Final
 
 from streamlit.testing.v1 import AppTest
 
-from voc import users
-from voc.access import Actor, Role
+from voc.access import users
+from voc.access.roles import Actor, Role
 from voc.store import Store
 
 AUTH: Final = {

@@ -12,8 +12,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.app.team import FIRST_ADMIN, as_role
-from voc import users
-from voc.access import Actor, Role
+from voc.access import users
+from voc.access.roles import Actor, Role
 from voc.store import Store
 
 ANA = Actor("ana@northwind.example", Role.AGENT)

@@ -10,12 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.team import signed_in
-from voc import care_settings as cs
-from voc import users
-from voc.access import Actor, Role
-from voc.care_queue import load_sla, load_vip
-from voc.priority import VIP_SETTINGS_KEY
-from voc.sla import SETTINGS_KEY
+from voc.access import users
+from voc.access.roles import Actor, Role
+from voc.inbox import care_settings as cs
+from voc.inbox.priority import VIP_SETTINGS_KEY
+from voc.inbox.queue import load_sla, load_vip
+from voc.inbox.sla import SETTINGS_KEY
 from voc.store import Store
 
 

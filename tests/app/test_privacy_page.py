@@ -16,8 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT
 from tests.app.team import signed_in
-from voc import privacy, users
-from voc.access import Actor, Role
+from voc import privacy
+from voc.access import users
+from voc.access.roles import Actor, Role
 from voc.exports import build_export, iso_week
 from voc.privacy import HIDDEN_AUTHOR, load_privacy
 from voc.store import Store

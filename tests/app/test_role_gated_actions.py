@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.team import FIRST_ADMIN, signed_in
-from voc import users
-from voc.access import Actor
+from voc.access import users
+from voc.access.roles import Actor
 from voc.store import Store
 
 ADMIN = FIRST_ADMIN

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.team import AUTH, as_role
 from ui import navigation
-from voc.access import Role
+from voc.access.roles import Role
 from voc.store import Store
 
 VIEWER_PAGES = ["Trends", "Themes", "Exports"]

@@ -8,8 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.unit.test_sentiment_learned import fake_embed
-from voc import sentiment_training as st_training
 from voc.analysis import embeddings
+from voc.sentiment import training as st_training
+from voc.sentiment import worker as sentiment_worker
 from voc.store import Store
 
 
@@ -52,7 +53,7 @@ def test_retrain_stores_a_model_and_rescoring_progress_is_shown(
     assert any("Re-scoring stored items: 0 of 10" in (p.proto.text or "") for p in at.get("progress"))
 
     # The listener process works through the job; the page shows it finished.
-    worker = st_training.SentimentWorker(
+    worker = sentiment_worker.SentimentWorker(
         store_with_items, "test-runner", clock=lambda: datetime.now(UTC), check_every_s=0, embed=fake_embed
     )
     worker.tick()

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from streamlit.testing.v1 import AppTest
 
 from tests.app.team import AUTH, signed_in
-from voc import users
-from voc.access import Actor
+from voc.access import users
+from voc.access.roles import Actor
 from voc.store import Store
 
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.actors import admin
 from tests.app.test_sources_x import everything_shown, open_sources
 from tests.local_sources import FeedServer, fixture_bytes
-from voc.source_config import MISSING_BLUESKY
+from voc.sources.forms import MISSING_BLUESKY
 from voc.store import Store
 
 APP_PASSWORD = "zyxw-vuts-rqpo-nmlk"

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from listeners.base import Batch, CoverageGap, Usage
 from listeners.runner import Runner
 from tests.actors import admin
-from voc.source_config import MISSING_X_TOKEN
+from voc.sources.forms import MISSING_X_TOKEN
 from voc.store import Store
 
 TOKEN = "AAAAAAAAAAAAAAAAAAAAAapptest-secret-bearer-0123456789abcdef"

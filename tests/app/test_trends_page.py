@@ -10,7 +10,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import social_items
-from voc.ingest import build_item
+from voc.sources.ingest import build_item
 from voc.store import Store
 
 

@@ -15,9 +15,9 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import DOCS, DemoApp
-from voc import trends
 from voc.settings import Settings
-from voc.trends import TrendFilters
+from voc.trends import queries as trends
+from voc.trends.queries import TrendFilters
 
 pytestmark = pytest.mark.e2e
 ROW_HEIGHT = 35  # glide data grid's header and row height at the default density

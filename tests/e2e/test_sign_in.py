@@ -28,8 +28,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import fill_from_demo_feed, free_port, streamlit_server
 from tests.e2e.test_browser import wait_for_app
-from voc import users
-from voc.access import Actor, Role
+from voc.access import users
+from voc.access.roles import Actor, Role
 from voc.store import Store
 
 pytestmark = pytest.mark.e2e

@@ -10,12 +10,12 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DemoApp
 from tests.e2e.test_browser import metric_value, wait_for_app
-from voc import trends
 from voc.settings import Settings
 from voc.themes import repository as repo
 from voc.themes import service
 from voc.themes.worker import ThemeWorker
-from voc.trends import TrendFilters
+from voc.trends import queries as trends
+from voc.trends.queries import TrendFilters
 
 pytestmark = pytest.mark.e2e
 NAME = "Network outage"

@@ -14,7 +14,7 @@ from listeners.base import Batch
 from listeners.runner import Runner
 from tests.actors import admin
 from tests.factories import new_item
-from voc.access import Actor
+from voc.access.roles import Actor
 from voc.alerts.service import AlertPolicy, load_policy, save_policy
 from voc.models import ItemKind, RawItem
 from voc.store import Store

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from voc import audit, users
-from voc.access import AccessDenied, Actor, Role
-from voc.audit import AuditFilters
+from voc.access import audit, users
+from voc.access.audit import AuditFilters
+from voc.access.roles import AccessDenied, Actor, Role
 from voc.store import Store
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from voc.access import Actor, Role
+from voc.access.roles import Actor, Role
 from voc.store import Store
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)

@@ -15,9 +15,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from voc import users
-from voc.access import Actor, Role
-from voc.deployment import Process, check_deployment
+from voc.access import users
+from voc.access.deployment import Process, check_deployment
+from voc.access.roles import Actor, Role
 from voc.settings import Settings
 from voc.store import Store
 

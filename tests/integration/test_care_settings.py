@@ -9,12 +9,12 @@ from datetime import time, timedelta
 import pytest
 
 from tests.factories import new_item
-from voc import care_settings as cs
-from voc.access import AccessDenied, Actor, Role
-from voc.care_queue import care_queue, load_sla, load_vip
-from voc.ingest import respondent_key
-from voc.priority import VIP_SETTINGS_KEY, VipList
-from voc.sla import SETTINGS_KEY, SlaSettings
+from voc.access.roles import AccessDenied, Actor, Role
+from voc.inbox import care_settings as cs
+from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
+from voc.inbox.queue import care_queue, load_sla, load_vip
+from voc.inbox.sla import SETTINGS_KEY, SlaSettings
+from voc.sources.ingest import respondent_key
 from voc.store import Store
 
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)

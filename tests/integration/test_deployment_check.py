@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from voc import users
-from voc.access import Actor, Role
-from voc.deployment import Finding, Process, Severity, check_deployment, read_secrets
+from voc.access import users
+from voc.access.deployment import Finding, Process, Severity, check_deployment, read_secrets
+from voc.access.roles import Actor, Role
 from voc.settings import Settings
 from voc.store import Store, create_engine_for
 from voc.store.migrate import head_revision

@@ -24,11 +24,11 @@ from tests.privacy_workspace import (
     fill,
     rows_of,
 )
-from voc.access import AccessDenied, Actor, Role
+from voc.access.roles import AccessDenied, Actor, Role
 from voc.exports import list_exports
-from voc.ingest import respondent_key
-from voc.priority import VIP_SETTINGS_KEY
+from voc.inbox.priority import VIP_SETTINGS_KEY
 from voc.privacy import Subject, erase, preview_erasure
+from voc.sources.ingest import respondent_key
 from voc.store import Store
 from voc.store.schema import alerts, item_themes, items, taxonomy_versions, theme_proposals, themes
 

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 
 from listeners.runner import Runner
 from listeners.survey_folder import SurveyFolderListener
-from voc.access import Actor, Role
-from voc.ingest import respondent_key
+from voc.access.roles import Actor, Role
 from voc.privacy import Subject, erase, preview_erasure
 from voc.privacy.raw_files import survey_folders
+from voc.sources.ingest import respondent_key
 from voc.store import Store
 from voc.store.schema import audit_log, items
 from voc.surveys import SURVEY_SOURCE

@@ -8,7 +8,7 @@ import io
 from listeners.base import Batch, RawItem
 from listeners.runner import Runner
 from tests.actors import admin
-from voc.ingest import MAX_ITEM_CHARS
+from voc.sources.ingest import MAX_ITEM_CHARS
 from voc.store import Store
 from voc.surveys.importer import import_survey
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from tests.pii_corpus import ordinary_texts, pii_cases
-from voc.ingest import build_items_with_embeddings
 from voc.models import RawItem
+from voc.sources.ingest import build_items_with_embeddings
 from voc.store import Store
 from voc.store.schema import items
 

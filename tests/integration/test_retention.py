@@ -16,7 +16,7 @@ from listeners.runner import Runner
 from tests.conftest import FrozenClock
 from tests.factories import new_item
 from tests.privacy_workspace import NOW, Workspace, everything_stored, export_text, fill, rows_of
-from voc.access import AccessDenied, Actor, Role
+from voc.access.roles import AccessDenied, Actor, Role
 from voc.exports import list_exports
 from voc.privacy import RetentionWorker, load_privacy, preview_retention, save_retention, set_hide_handles, sweep
 from voc.privacy.exports import queued_regenerations

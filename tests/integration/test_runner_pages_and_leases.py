@@ -15,7 +15,7 @@ from listeners.base import Batch, ErrorKind, RawItem, SourceError
 from listeners.runner import MAX_RETRY_WAIT_S, Runner
 from tests.actors import admin, agent
 from tests.factories import new_item
-from voc.access import AccessDenied
+from voc.access.roles import AccessDenied
 from voc.store import Store
 from voc.store.repository import Store as StoreClass
 

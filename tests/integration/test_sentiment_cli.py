@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.unit.test_sentiment_learned import fake_embed
-from voc import sentiment_training
 from voc.__main__ import main
 from voc.analysis import embeddings, pipeline
+from voc.sentiment import training as sentiment_training
 from voc.store import Store
 
 

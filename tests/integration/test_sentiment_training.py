@@ -13,11 +13,12 @@ import pytest
 from tests.actors import admin
 from tests.factories import new_item
 from tests.unit.test_sentiment_learned import fake_embed
-from voc import sentiment_training as st
 from voc.analysis import embeddings
-from voc.analysis.learned import Example
-from voc.ingest import build_items_with_embeddings
 from voc.models import RawItem
+from voc.sentiment import training as st
+from voc.sentiment import worker as sw
+from voc.sentiment.learned import Example
+from voc.sources.ingest import build_items_with_embeddings
 from voc.store import Store
 
 # A slice of the built-in set: the real one (2,500 posts) makes each retrain take seconds.
@@ -78,7 +79,7 @@ def test_corrections_round_trip_as_labels_and_survive_rescoring(store: Store, cl
     job = store.enqueue_job(st.RESCORE_JOB, {}, total=2, now=clock.now)
     claimed = store.claim_job(st.RESCORE_JOB, "me", clock.now)
     assert claimed is not None and claimed["id"] == job
-    st.rescore_batch(store, st.MultilingualScorer(None), claimed)
+    sw.rescore_batch(store, st.MultilingualScorer(None), claimed)
     item = store.item(ids[0])
     assert item is not None and (item["sentiment_label"], item["scorer"]) == ("positive", "correction")
 
@@ -152,7 +153,7 @@ def test_retraining_switches_on_only_where_the_model_beats_the_rules(
     assert "es" in trained.active_languages
     stored = sqlite_trained.active_sentiment_model()
     assert stored is not None and stored["version"] == trained.version
-    assert st.active_model(sqlite_trained) is not None and st.active_model(sqlite_trained).version == trained.version  # type: ignore[union-attr]
+    assert sw.active_model(sqlite_trained) is not None and sw.active_model(sqlite_trained).version == trained.version  # type: ignore[union-attr]
 
 
 def test_a_language_is_never_switched_on_where_the_model_is_worse(
@@ -171,7 +172,7 @@ def test_a_language_is_never_switched_on_where_the_model_is_worse(
 def test_rescoring_runs_in_batches_with_progress_and_records_the_scorer(
     sqlite_trained: Store, trained: st.TrainingResult, clock
 ) -> None:
-    worker = st.SentimentWorker(sqlite_trained, "runner-1", clock=clock, check_every_s=0, batch=15, embed=fake_embed)
+    worker = sw.SentimentWorker(sqlite_trained, "runner-1", clock=clock, check_every_s=0, batch=15, embed=fake_embed)
     seen = []
     for _ in range(10):
         worker.tick()
@@ -195,7 +196,7 @@ def test_a_new_active_model_is_picked_up_by_the_worker(
 ) -> None:
     from voc.analysis import pipeline
 
-    worker = st.SentimentWorker(sqlite_trained, "runner-1", clock=clock, check_every_s=0, embed=fake_embed)
+    worker = sw.SentimentWorker(sqlite_trained, "runner-1", clock=clock, check_every_s=0, embed=fake_embed)
     try:
         worker.tick()
         assert worker.version == trained.version
@@ -237,6 +238,6 @@ def test_an_unreadable_active_model_falls_back_to_the_builtin_one(sqlite_store: 
         blob=b"not a model",
         actor=admin("tester"),
     )
-    model = st.active_model(sqlite_store)
+    model = sw.active_model(sqlite_store)
     assert model is not None and model.version.startswith("builtin-")
     assert np.isfinite(model.coef).all()

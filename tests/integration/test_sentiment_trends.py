@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.factories import BASE_TIME, new_item
-from voc import trends
 from voc.store import Store
+from voc.trends import queries as trends
 
 
 def test_trends_count_only_the_items_of_the_chosen_scorer(store: Store) -> None:

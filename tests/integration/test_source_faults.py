@@ -32,8 +32,8 @@ from listeners.reviews import build_review_listener
 from listeners.runner import NOT_RETRYABLE_PAUSE, Runner
 from listeners.x_recent import build_x_listener
 from tests.local_sources import FIXTURES, HANDLE, SESSION, FaultServer, fixture_bytes, fixture_json
-from voc.costs import Rates
 from voc.settings import Settings
+from voc.sources.costs import Rates
 from voc.store import Store
 
 MB = 1024 * 1024

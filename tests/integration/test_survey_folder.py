@@ -16,7 +16,7 @@ from listeners.registry import build_listener, register_default_sources, registe
 from listeners.runner import Runner
 from listeners.survey_folder import SurveyFolderListener
 from tests.actors import admin, agent
-from voc.access import AccessDenied
+from voc.access.roles import AccessDenied
 from voc.privacy.policy import load_privacy, save_survey_files_days
 from voc.settings import Settings
 from voc.store import Store

@@ -15,13 +15,13 @@ import pytest
 from tests.actors import admin
 from tests.conftest import FrozenClock
 from tests.factories import new_item
-from voc import trends
 from voc.store import Store
 from voc.themes import reports, service
 from voc.themes import repository as repo
 from voc.themes.rules import LanguageRule
 from voc.themes.worker import ThemeWorker
-from voc.trends import TrendFilters
+from voc.trends import queries as trends
+from voc.trends.queries import TrendFilters
 
 
 def bag_of_words(texts: list[str] | tuple[str, ...]) -> np.ndarray:

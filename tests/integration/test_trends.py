@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
-from voc import trends
-from voc.ingest import build_item
 from voc.models import ItemKind, RawItem
+from voc.sources.ingest import build_item
 from voc.store import Store
-from voc.trends import TrendFilters
+from voc.trends import queries as trends
+from voc.trends.queries import TrendFilters
 
 NOW = datetime.fromisoformat("2026-11-23T12:00:00+00:00")
 OWN = "Northwind Mobile"

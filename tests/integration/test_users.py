@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from voc import users
-from voc.access import AccessDenied, Actor, Role
+from voc.access import users
+from voc.access.roles import AccessDenied, Actor, Role
 from voc.store import Store
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

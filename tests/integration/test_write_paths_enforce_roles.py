@@ -14,16 +14,17 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import new_item
-from voc import audit, care_settings, users
-from voc.access import REQUIRED_ROLE, AccessDenied, Actor, Permission, Role
+from voc.access import audit, users
+from voc.access.roles import REQUIRED_ROLE, AccessDenied, Actor, Permission, Role
 from voc.alerts import service as alerts
 from voc.alerts.rules import AlertPolicy
 from voc.exports import build_export, iso_week
 from voc.exports.schedule import ExportSchedule, save_schedule
+from voc.inbox import care_settings
+from voc.inbox.sla import SlaSettings
 from voc.models import TriageChange
 from voc.privacy.policy import save_retention
-from voc.sentiment_training import import_labels
-from voc.sla import SlaSettings
+from voc.sentiment.training import import_labels
 from voc.store import Store
 from voc.store.schema import metadata
 from voc.surveys.importer import import_survey

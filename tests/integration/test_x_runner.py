@@ -22,7 +22,7 @@ from listeners.runner import Runner
 from listeners.x_recent import MISSING_TOKEN, XCursor, build_x_listener
 from tests.actors import admin
 from tests.x_api import SEARCH_URL, TOKEN, load
-from voc.costs import Rates
+from voc.sources.costs import Rates
 from voc.store import Store
 from voc.store.repository import Store as StoreClass
 from voc.store.schema import metadata

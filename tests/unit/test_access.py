@@ -2,7 +2,7 @@
 
 import pytest
 
-from voc.access import REQUIRED_ROLE, AccessDenied, Actor, Permission, Role, require
+from voc.access.roles import REQUIRED_ROLE, AccessDenied, Actor, Permission, Role, require
 
 
 def test_each_role_includes_the_one_before() -> None:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ui.navigation import PAGES, PRIVACY
-from voc.access import REQUIRED_ROLE, Permission
+from voc.access.roles import REQUIRED_ROLE, Permission
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
 

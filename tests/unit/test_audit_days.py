@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from voc.audit import day_range
+from voc.access.audit import day_range
 
 
 def test_a_day_range_covers_whole_days_in_utc() -> None:

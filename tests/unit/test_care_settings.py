@@ -9,11 +9,11 @@ from typing import Any, cast
 
 import pytest
 
-from voc import care_settings as cs
-from voc.access import AccessDenied, Actor, Permission, Role, require
-from voc.ingest import respondent_key
-from voc.priority import VIP_SETTINGS_KEY, VipList
-from voc.sla import SETTINGS_KEY, SlaPolicy, SlaSettings
+from voc.access.roles import AccessDenied, Actor, Permission, Role, require
+from voc.inbox import care_settings as cs
+from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
+from voc.inbox.sla import SETTINGS_KEY, SlaPolicy, SlaSettings
+from voc.sources.ingest import respondent_key
 from voc.store import Store
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

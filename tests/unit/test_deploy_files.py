@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import streamlit.config
 
-from voc import users
-from voc.deployment import check_sign_in
+from voc.access import users
+from voc.access.deployment import check_sign_in
 from voc.settings import CREDENTIALS, Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voc.duplicates import fingerprint
+from voc.inbox.duplicates import fingerprint
 
 ORIGINAL = "No signal in Leeds since 6am, @NorthwindHelp what is going on? https://t.co/abc"
 COPIES = [

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from voc.health import (
+from voc.models import SourceState
+from voc.sources.health import (
     SourceHealth,
     age_in_words,
     classify,
@@ -17,7 +18,6 @@ from voc.health import (
     skipped_lines,
     summary,
 )
-from voc.models import SourceState
 
 NOW = datetime.fromisoformat("2026-11-23T12:00:00+00:00")
 STALE_AFTER = 60.0

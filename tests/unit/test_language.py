@@ -14,7 +14,7 @@ import pytest
 
 from voc.analysis import language
 from voc.analysis.language import UNDETERMINED, WORKSPACE_LANGUAGES, clean_for_detection, detect_language
-from voc.analysis.multilingual import SUPPORTED_LANGUAGES
+from voc.sentiment.multilingual import SUPPORTED_LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

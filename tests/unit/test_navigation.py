@@ -8,7 +8,7 @@ import pytest
 
 from ui import navigation
 from ui.navigation import PAGES, PRIVACY
-from voc.access import LOCAL_ACTOR, REQUIRED_ROLE, Actor, Role
+from voc.access.roles import LOCAL_ACTOR, REQUIRED_ROLE, Actor, Role
 
 VIEWER, AGENT, ADMIN = (Actor(f"{role}@northwind.example", role) for role in Role)
 

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from voc.analysis import Analysis, SentimentLabel, analyse, analyse_many
+from voc.analysis import Analysis, analyse, analyse_many
+from voc.sentiment.scoring import SentimentLabel
 
 RAW_EMAIL = "jane.doe@example.com"
 COMPLAINT = f"Still waiting for my refund, terrible service. Email me at {RAW_EMAIL}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from voc.ingest import respondent_key
-from voc.priority import VipList, prioritise
+from voc.inbox.priority import VipList, prioritise
+from voc.sources.ingest import respondent_key
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

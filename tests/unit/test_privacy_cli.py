@@ -10,7 +10,7 @@ import pytest
 
 from tests.factories import new_item
 from voc.__main__ import main
-from voc.access import COMMAND_LINE, Actor
+from voc.access.roles import COMMAND_LINE, Actor
 from voc.privacy import save_retention
 from voc.store import Store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from voc.access import LOCAL_ACTOR, Actor, Role
+from voc.access.roles import LOCAL_ACTOR, Actor, Role
 from voc.privacy import HIDDEN_AUTHOR, PrivacySettings, hides_handles, mask_people, visible_author
 from voc.privacy.masking import mask_handles_in_text
 from voc.privacy.policy import retention_from_json

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from voc.access import Role
-from voc.users import role_after_change
+from voc.access.roles import Role
+from voc.access.users import role_after_change
 
 RULES = [{"principal": "adam@northwind.example", "role": "admin"}, {"principal": "@northwind.example", "role": "agent"}]
 

@@ -18,7 +18,7 @@ from listeners.runner import (
     owner_is_gone,
     pid_alive,
 )
-from voc.ingest import MAX_ITEM_CHARS, cap_text
+from voc.sources.ingest import MAX_ITEM_CHARS, cap_text
 
 
 def test_a_lease_of_a_dead_process_on_this_host_is_free_at_once() -> None:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from voc.analysis.sentiment import (
+from voc.sentiment.scoring import (
     MAX_REASONS,
     SentimentLabel,
     SentimentScorer,

@@ -8,14 +8,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = [
-    "voc.analysis.lexicon",
-    "voc.analysis.learned",
+    "voc.sentiment.lexicon",
+    "voc.sentiment.learned",
     "voc.analysis.embeddings",
-    "voc.analysis.multilingual",
-    "voc.analysis.review",
-    "voc.analysis.transformer",
-    "voc.sentiment_training",
-    "voc.sentiment_cli",
+    "voc.sentiment.multilingual",
+    "voc.sentiment.review",
+    "voc.sentiment.transformer",
+    "voc.sentiment.training",
+    "voc.sentiment.cli",
 ]
 
 

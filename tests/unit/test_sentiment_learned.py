@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from voc.analysis import embeddings
-from voc.analysis.learned import (
+from voc.sentiment.learned import (
     LABELS,
     Example,
     FeatureSpec,
@@ -23,9 +23,9 @@ from voc.analysis.learned import (
     labels_from_proba,
     train,
 )
-from voc.analysis.multilingual import SUPPORTED_LANGUAGES, MultilingualScorer, builtin_model, needs_review
-from voc.analysis.sentiment import SentimentLabel
-from voc.sentiment_training import TRAINING_LANGUAGES, builtin_examples, builtin_fingerprint
+from voc.sentiment.multilingual import SUPPORTED_LANGUAGES, MultilingualScorer, builtin_model, needs_review
+from voc.sentiment.scoring import SentimentLabel
+from voc.sentiment.training import TRAINING_LANGUAGES, builtin_examples, builtin_fingerprint
 
 DIM = 32
 

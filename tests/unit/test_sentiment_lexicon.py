@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from voc.analysis.language import detect_language, looks_hinglish
-from voc.analysis.lexicon import LEXICON_LANGUAGES, LexiconScorer, load_lexicon, parse_lexicon
-from voc.analysis.sentiment import SentimentLabel
+from voc.sentiment.lexicon import LEXICON_LANGUAGES, LexiconScorer, load_lexicon, parse_lexicon
+from voc.sentiment.scoring import SentimentLabel
 
 NEG, NEU, POS = SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.POSITIVE
 

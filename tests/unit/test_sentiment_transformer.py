@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from voc.analysis import transformer
-from voc.analysis.sentiment import SentimentLabel
+from voc.sentiment import transformer
+from voc.sentiment.scoring import SentimentLabel
 
 MISSING_EXTRA = "optional extra not installed: pip install -r requirements-transformers.txt (transformers + CPU torch)"
 

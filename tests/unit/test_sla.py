@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from voc.sla import BusinessHours, SlaPolicy, SlaSettings, SlaState, clock_for, format_duration
+from voc.inbox.sla import BusinessHours, SlaPolicy, SlaSettings, SlaState, clock_for, format_duration
 
 LONDON = ZoneInfo("Europe/London")
 OFFICE = BusinessHours(tz="Europe/London", days=(0, 1, 2, 3, 4), start=time(9), end=time(17))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from voc.settings import Settings
-from voc.source_config import (
+from voc.sources.forms import (
     FAMILIES,
     FAMILY_OF,
     MISSING_BLUESKY,

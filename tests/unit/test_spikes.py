@@ -7,9 +7,9 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from tests.factories import new_item
-from voc.spikes import NEGATIVE_SHARE, VOLUME, SpikeConfig, detect, raise_spike_alerts, robust_z, spikes_between
 from voc.store import Store
 from voc.store.schema import items
+from voc.trends.spikes import NEGATIVE_SHARE, VOLUME, SpikeConfig, detect, raise_spike_alerts, robust_z, spikes_between
 
 NOW = datetime(2026, 11, 23, 12, 5, tzinfo=UTC)
 LAST_HOUR = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
@@ -84,7 +84,7 @@ def test_robust_z_ignores_one_outlier_in_the_baseline() -> None:
 
 
 def test_spikes_are_drawn_on_the_trends_volume_chart(sqlite_store: Store) -> None:
-    from voc import trends
+    from voc.trends import queries as trends
 
     counts = steady(random.Random(7))
     counts[0] = 100

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from voc.ingest import build_item
 from voc.models import ItemKind, NewItem, RawItem
+from voc.sources.ingest import build_item
 from voc.surveys.recovery import TOP_PRIORITY, RecoveryRules, alert_key, urgent_words_in
 
 SUBMITTED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -101,7 +101,7 @@ def test_an_urgent_word_with_a_low_score_counts_even_when_the_lexicon_reads_it_p
     # VADER reads "I want a refund" as positive ("want"); the score says otherwise. (The default
     # multilingual scorer reads it as negative, so VADER is set here to keep the case.)
     from voc.analysis import pipeline
-    from voc.analysis.sentiment import VaderScorer
+    from voc.sentiment.scoring import VaderScorer
 
     monkeypatch.setattr(pipeline, "_scorer", VaderScorer())
     item = survey_item("Three weeks and my number still has not been ported. I want a refund.", nps=1)

@@ -12,7 +12,7 @@ MODULES = [
     "voc.themes.worker",
     "voc.themes.reports",
     "voc.themes.cli",
-    "voc.trends",
+    "voc.trends.queries",
     "listeners.runner",
 ]
 

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
-from voc import trends
-from voc.trends import TrendFilters, TrendSummary
+from voc.trends import queries as trends
+from voc.trends.queries import TrendFilters, TrendSummary
 
 NOW = datetime.fromisoformat("2026-11-23T12:34:56+00:00")
 

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from voc.costs import (
+from voc.models import SourceState
+from voc.sources.costs import (
     Rates,
     Usage,
     budget_pause,
@@ -19,7 +20,6 @@ from voc.costs import (
     usage_of,
     utc_day,
 )
-from voc.models import SourceState
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

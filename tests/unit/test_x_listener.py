@@ -24,9 +24,9 @@ from listeners.x_recent import (
     snowflake_time,
 )
 from tests.x_api import SEARCH_URL, TOKEN, load, mentions_url, snowflake
-from voc.costs import Rates
 from voc.models import SourceState
 from voc.settings import Settings
+from voc.sources.costs import Rates
 
 QUERY = '("Northwind" OR Northwnd OR @NorthwindMobile OR #northwind) -is:retweet'
 YESTERDAY_ID = "2124563560657846272"  # 2026-11-22 18:00 UTC, inside the seven days

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from voc.models import SourceState
 from voc.settings import Settings
-from voc.source_config import MISSING_X_TOKEN, XSourceForm, x_token_problem
+from voc.sources.forms import MISSING_X_TOKEN, XSourceForm, x_token_problem
 
 QUERY = "(Northwind OR Northwnd OR #northwind) -is:retweet"
 

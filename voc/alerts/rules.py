@@ -1,5 +1,5 @@
 """Item alert rules: negative and high reach, urgent words. (Very unhappy survey respondents are
-raised by `voc.surveys.recovery`; spikes by `voc.spikes`.) Each alert carries the item's priority
+raised by `voc.surveys.recovery`; spikes by `voc.trends.spikes`.) Each alert carries the item's priority
 reasons. Domain: no Streamlit.
 """
 
@@ -11,7 +11,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from voc.alerts.service import AlertPolicy, raise_alert
-from voc.priority import prioritise
+from voc.inbox.priority import prioritise
 from voc.store import Store
 from voc.store.schema import items
 from voc.surveys.recovery import urgent_words_in

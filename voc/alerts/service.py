@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from voc.access import Actor, Permission, require
+from voc.access.roles import Actor, Permission, require
 from voc.alerts.channels import SETTINGS_KEY as CHANNELS_KEY
 from voc.alerts.channels import AlertMessage, Channel, DeliveryError, send
 from voc.analysis.redaction import redact

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from voc.analysis import embeddings as embedding_model
 from voc.analysis.language import UNDETERMINED, detect_language
 from voc.analysis.redaction import Redacted, redact
-from voc.analysis.sentiment import Sentiment, SentimentScorer
+from voc.sentiment.scoring import Sentiment, SentimentScorer
 
 if TYPE_CHECKING:
     import numpy as np
@@ -64,12 +64,12 @@ def default_scorer() -> SentimentScorer:
     """The scorer used by `analyse` and `analyse_many`.
 
     Out of the box: the multilingual scorer with the built-in learned model
-    (`voc.analysis.multilingual`). The listener process and the command line install the
+    (`voc.sentiment.multilingual`). The listener process and the command line install the
     workspace's active model with `set_default_scorer`.
     """
     global _scorer
     if _scorer is None:
-        from voc.analysis.multilingual import MultilingualScorer, builtin_model
+        from voc.sentiment.multilingual import MultilingualScorer, builtin_model
 
         _scorer = MultilingualScorer(builtin_model())
     return _scorer

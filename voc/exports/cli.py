@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from voc.access import COMMAND_LINE
+from voc.access.roles import COMMAND_LINE
 from voc.settings import Settings
 
 

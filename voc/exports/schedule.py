@@ -24,7 +24,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from voc.access import Actor, Permission
+from voc.access.roles import Actor, Permission
 from voc.alerts.channels import AlertMessage, Channel, ChannelKind, DeliveryError, send
 from voc.alerts.service import load_channels
 from voc.background import BackgroundStep

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from voc.access import Actor, Permission, require
+from voc.access.roles import Actor, Permission, require
 from voc.exports.html import write_html
 from voc.exports.periods import ExportPeriod
 from voc.exports.rows import CHUNK_SIZE, count_items, iter_row_chunks

@@ -80,7 +80,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
-    from voc.access import COMMAND_LINE
+    from voc.access.roles import COMMAND_LINE
     from voc.privacy.erasure import Subject, erase, preview_erasure
     from voc.privacy.raw_files import survey_folders
 

@@ -3,7 +3,7 @@
 A person is found the way the store keys them: an author by handle (as the inbox shows it,
 with or without the leading "@", case-insensitive: `@lena@social.example`, `@name`, `u/name`),
 a survey respondent by the e-mail address or customer id they answered with, which the store
-only ever holds as its salted hash (`voc.ingest.respondent_key`), so the hash is what is matched.
+only ever holds as its salted hash (`voc.sources.ingest.respondent_key`), so the hash is what is matched.
 
 Erasing removes their items and everything derived from them (`voc.privacy.purge`), and what
 names them elsewhere: their VIP-list entry, their handle in spike explanations kept on alerts,
@@ -30,16 +30,16 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from voc.access import Actor, Permission, require
+from voc.access.roles import Actor, Permission, require
 from voc.exports.service import WeeklyExport, list_exports
-from voc.ingest import respondent_key
-from voc.priority import VIP_SETTINGS_KEY, VipList
+from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
 from voc.privacy.exports import exports_containing, queue_regeneration, regenerate_queued
 from voc.privacy.purge import add_counts, count_matching, purge_items
 from voc.privacy.raw_files import delete_files, files_naming
-from voc.spikes import RULES as SPIKE_RULES
+from voc.sources.ingest import respondent_key
 from voc.store import Store
 from voc.store.schema import alerts, app_settings, item_themes, items, taxonomy_versions, themes
+from voc.trends.spikes import RULES as SPIKE_RULES
 
 log = logging.getLogger(__name__)
 

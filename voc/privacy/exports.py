@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from voc.access import Actor
+from voc.access.roles import Actor
 from voc.exports.periods import ExportPeriod
 from voc.exports.service import WeeklyExport, build_export, list_exports, parse_formats, write_index
 from voc.store import Store

@@ -15,7 +15,7 @@ from typing import Final
 
 import pandas as pd
 
-from voc.access import Actor, Role
+from voc.access.roles import Actor, Role
 from voc.privacy.policy import PrivacySettings
 
 HIDDEN_AUTHOR: Final = "(hidden)"

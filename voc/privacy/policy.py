@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-from voc.access import Actor, Permission
+from voc.access.roles import Actor, Permission
 from voc.store import Store
 
 RETENTION_KEY: Final = "privacy.retention"  # {"<source>": days}

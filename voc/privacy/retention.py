@@ -23,7 +23,7 @@ from typing import Final
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from voc.access import Actor, Permission, require
+from voc.access.roles import Actor, Permission, require
 from voc.background import BackgroundStep
 from voc.exports.service import list_exports
 from voc.privacy.exports import exports_containing, queue_regeneration, regenerate_queued

@@ -19,12 +19,13 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 
-from voc.access import Actor, Permission, require
-from voc.costs import Usage, utc_day
-from voc.coverage import CoverageGap
-from voc.duplicates import WINDOW as DUPLICATE_WINDOW
-from voc.duplicates import fingerprint
+from voc.access.roles import Actor, Permission, require
+from voc.inbox.duplicates import WINDOW as DUPLICATE_WINDOW
+from voc.inbox.duplicates import fingerprint
+from voc.inbox.triage import INBOX_COLUMNS, WORKFLOW_TIMES, validate_change
 from voc.models import NewItem, SourceState, TriageChange
+from voc.sources.costs import Usage, utc_day
+from voc.sources.coverage import CoverageGap
 from voc.store.engine import WRITE_OPTION, create_engine_for
 from voc.store.migrate import migrate
 from voc.store.schema import (
@@ -43,7 +44,6 @@ from voc.store.schema import (
     sources,
     triage_events,
 )
-from voc.triage import INBOX_COLUMNS, WORKFLOW_TIMES, validate_change
 
 # (model, dimension, float32 little-endian bytes), as stored in `item_embeddings`.
 ItemEmbedding = tuple[str, int, bytes]
@@ -587,7 +587,7 @@ class Store:
         a language the scorers do not read), with their label, confidence and scorer, so a weak
         "neutral" is checked rather than silently trusted (see docs/sentiment.md).
         """
-        from voc.analysis.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
+        from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
 
         columns = list(INBOX_COLUMNS)
         wanted = [sa.or_(items.c.sentiment_label.in_(list(labels)), items.c.very_unhappy.is_(True))]
@@ -612,7 +612,7 @@ class Store:
         frame = pd.DataFrame([dict(row) for row in rows], columns=columns)
         frame["sentiment_reasons"] = frame["sentiment_reasons"].map(_as_list)
         if with_review:
-            from voc.analysis.review import with_review_flag
+            from voc.sentiment.review import with_review_flag
 
             frame = with_review_flag(frame)
             corrected = frame["scorer"] == "correction"

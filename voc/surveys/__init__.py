@@ -9,7 +9,7 @@ Modules, from the file inwards:
 - `storage`   saved column mappings and the import log
 - `analytics` NPS and CSAT over time and by language, comments by score band, disagreements
 
-Nothing is imported eagerly here: `voc.ingest` uses `recovery`, and `importer` uses `voc.ingest`.
+Nothing is imported eagerly here: `voc.sources.ingest` uses `recovery`, and `importer` uses `voc.sources.ingest`.
 Domain: no Streamlit.
 """
 

@@ -30,10 +30,10 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any, Final
 
-from voc.access import Actor, Permission, require
+from voc.access.roles import Actor, Permission, require
 from voc.analysis.redaction import redact
-from voc.ingest import build_item
 from voc.models import ItemKind, RawItem
+from voc.sources.ingest import build_item
 from voc.store import Store
 from voc.surveys import SURVEY_SOURCE
 from voc.surveys.formats import EXPECTED, FormatError, Row, Table, Vendor, open_table

@@ -11,7 +11,7 @@ customer is called within about two hours. A survey item is *very unhappy* when 
   complaints"), and not when the score is satisfied and the comment not negative ("Refund
   processed while I was on the phone. Easy." with CSAT 4 is not a customer about to leave)
 
-`apply_recovery_rules` runs inside `voc.ingest.build_item`, so every path (upload, folder, CLI,
+`apply_recovery_rules` runs inside `voc.sources.ingest.build_item`, so every path (upload, folder, CLI,
 any future survey source) marks items the same way: priority 100 (the top of the inbox), the
 reasons, and a recovery target of submitted + 2 h. `raise_recovery_alerts` then writes one row to
 `alerts` per *response* (dedupe key: rule, source, survey, response id), so a response fires once
@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from voc.access import Actor, Permission, require
+from voc.access.roles import Actor, Permission, require
 from voc.models import ItemKind, NewItem, TriageStatus
 from voc.store import Store
 from voc.store.schema import alerts, items, triage_events

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from voc.access import Actor
+from voc.access.roles import Actor
 from voc.models import NewItem
 from voc.store import Store
 from voc.store.schema import items, survey_imports, survey_mappings

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from voc.access import Actor
+from voc.access.roles import Actor
 from voc.store import Store
 from voc.store.schema import (
     app_settings,

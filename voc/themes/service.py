@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import sqlalchemy as sa
 
-from voc.access import Actor, Permission, require
+from voc.access.roles import Actor, Permission, require
 from voc.store import Store
 from voc.store.schema import item_themes, items, theme_assessments, theme_proposals, themes
 from voc.themes import repository as repo

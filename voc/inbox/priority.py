@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
-from voc.ingest import respondent_key
-from voc.sla import SlaClock, SlaPolicy, SlaState, clock_for, format_duration
+from voc.inbox.sla import SlaClock, SlaPolicy, SlaState, clock_for, format_duration
+from voc.sources.ingest import respondent_key
 from voc.surveys.recovery import urgent_words_in
 
 VIP_SETTINGS_KEY: Final = "vip_list"

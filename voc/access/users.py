@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from voc.access import Actor, Permission, Role, require
+from voc.access.roles import Actor, Permission, Role, require
 from voc.store import Store
 from voc.store.schema import role_assignments
 

@@ -2,11 +2,11 @@
 
 For each text, in this order:
 
-1. The **learned model** (`voc.analysis.learned`: embeddings + lexicon readings + character
+1. The **learned model** (`voc.sentiment.learned`: embeddings + lexicon readings + character
    n-grams → logistic regression), but only for the languages it is switched on for: the built-in
    model ships in `data/model/builtin.npz` (trained on the team-written set by
    `python -m voc sentiment train --builtin`); a workspace retrains its own from agents'
-   corrections, imported labels and survey scores (`voc.sentiment_training`).
+   corrections, imported labels and survey scores (`voc.sentiment.training`).
 2. Otherwise the **rules**: VADER for English, the team's lexicons for es, fr, de, pt, it, nl, ar
    and romanised Hindi, and emoji, emoticons and English words, with low confidence, for anything
    else.
@@ -29,15 +29,15 @@ from typing import TYPE_CHECKING, Final, Protocol
 import numpy as np
 
 from voc.analysis import embeddings as embedding_model
-from voc.analysis.learned import LABELS, VADER_CHARS, LearnedModel, build_features, lexicon_row, vader_compound
-from voc.analysis.lexicon import (
+from voc.sentiment.learned import LABELS, VADER_CHARS, LearnedModel, build_features, lexicon_row, vader_compound
+from voc.sentiment.lexicon import (
     LEXICON_LANGUAGES,
     LexiconFeatures,
     LexiconScorer,
     analyse_lexicon,
     sentiment_from_features,
 )
-from voc.analysis.sentiment import Sentiment, SentimentLabel, VaderScorer
+from voc.sentiment.scoring import Sentiment, SentimentLabel, VaderScorer
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -170,7 +170,7 @@ class MultilingualScorer:
 def builtin_model() -> LearnedModel | None:
     """The model shipped with the package, or None when the artefact is missing."""
     try:
-        blob = resources.files("voc.analysis").joinpath("data", "model", BUILTIN_MODEL).read_bytes()
+        blob = resources.files("voc.sentiment").joinpath("data", "model", BUILTIN_MODEL).read_bytes()
     except (FileNotFoundError, OSError):
         return None
     return LearnedModel.from_bytes(blob)

@@ -294,8 +294,8 @@ def report(store: Store, filters: TrendFilters) -> TrendReport:
 
 
 def spike_marks(store: Store, filters: TrendFilters) -> pd.DataFrame:
-    """Detected spikes in range (voc.spikes), as buckets on the viewer's wall clock: bucket, metric, summary."""
-    from voc.spikes import spikes_between
+    """Detected spikes in range (voc.trends.spikes), as buckets on the viewer's wall clock: bucket, metric, summary."""
+    from voc.trends.spikes import spikes_between
 
     marks = spikes_between(store, filters.start, filters.end)
     if marks.empty:

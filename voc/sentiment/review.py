@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from voc.analysis.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES, needs_review
+from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES, needs_review
 
 SENTIMENTS: Final[tuple[str, ...]] = ("negative", "neutral", "positive")
 REVIEW_COLUMN: Final = "needs_review"

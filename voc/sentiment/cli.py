@@ -17,7 +17,7 @@ from typing import Any
 
 from voc.settings import Settings
 
-BUILTIN_PATH = Path(__file__).resolve().parent / "analysis" / "data" / "model" / "builtin.npz"
+BUILTIN_PATH = Path(__file__).resolve().parent / "data" / "model" / "builtin.npz"
 
 
 def add_parser(commands: Any) -> None:
@@ -45,8 +45,8 @@ def _store() -> Any:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from voc import sentiment_training
-    from voc.access import COMMAND_LINE
+    from voc.access.roles import COMMAND_LINE
+    from voc.sentiment import training as sentiment_training
 
     if args.builtin:
         model = sentiment_training.train_builtin(args.out, progress=_progress)
@@ -62,8 +62,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_import_labels(args: argparse.Namespace) -> int:
-    from voc import sentiment_training
-    from voc.access import COMMAND_LINE
+    from voc.access.roles import COMMAND_LINE
+    from voc.sentiment import training as sentiment_training
 
     if not args.file.is_file():
         print(f"cannot read {args.file}: no such file", file=sys.stderr)
@@ -80,10 +80,10 @@ def cmd_import_labels(args: argparse.Namespace) -> int:
 
 
 def cmd_status(_args: argparse.Namespace) -> int:
-    from voc import sentiment_training
+    from voc.sentiment import worker as sentiment_worker
 
     store = _store()
-    model = sentiment_training.active_model(store)
+    model = sentiment_worker.active_model(store)
     if model is None:
         print("no learned model: the rules (VADER and the lexicons) score everything")
         return 0
@@ -95,7 +95,7 @@ def cmd_status(_args: argparse.Namespace) -> int:
 
 
 def _print_metrics(metrics: dict[str, Any]) -> None:
-    from voc.sentiment_training import evaluation_rows
+    from voc.sentiment.training import evaluation_rows
 
     rows = evaluation_rows(metrics)
     if not rows:

@@ -17,9 +17,9 @@ from typing import Any, Final
 import pandas as pd
 import sqlalchemy as sa
 
-from voc.priority import VIP_SETTINGS_KEY, VipList, prioritise
-from voc.sla import SETTINGS_KEY as SLA_KEY
-from voc.sla import SlaSettings, format_duration
+from voc.inbox.priority import VIP_SETTINGS_KEY, VipList, prioritise
+from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
+from voc.inbox.sla import SlaSettings, format_duration
 from voc.store import Store
 from voc.store.schema import items
 from voc.surveys.recovery import urgent_words_in

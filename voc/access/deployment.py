@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from voc import users
-from voc.access import Role
+from voc.access import users
+from voc.access.roles import Role
 from voc.settings import PROJECT_ROOT, Settings
 
 MIN_COOKIE_SECRET_CHARS: Final = 32

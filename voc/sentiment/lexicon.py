@@ -1,6 +1,6 @@
 """Lexicon sentiment in the VADER spirit for the languages customers write in.
 
-One scorer, many lexicons: `voc/analysis/data/lexicons/<lang>.txt` (es, fr, de, pt, it, nl, ar and
+One scorer, many lexicons: `voc/sentiment/data/lexicons/<lang>.txt` (es, fr, de, pt, it, nl, ar and
 romanised Hindi/Hinglish as `hi`), written by the team, each with its negators, intensifiers,
 dampeners and contrast words. The rules are VADER's, applied to how people write on social media:
 
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Final
 
-from voc.analysis.sentiment import (
+from voc.sentiment.scoring import (
     POSITIVE_THRESHOLD,
     Sentiment,
     SentimentLabel,
@@ -420,7 +420,7 @@ def _reasons(tokens: list[_Token], valences: list[float], phrase_for: dict[int, 
 @functools.cache
 def load_lexicon(language: str) -> Lexicon:
     """Parse `data/lexicons/<language>.txt` once per process."""
-    raw = resources.files("voc.analysis").joinpath("data", "lexicons", f"{language}.txt").read_text(encoding="utf-8")
+    raw = resources.files("voc.sentiment").joinpath("data", "lexicons", f"{language}.txt").read_text(encoding="utf-8")
     return parse_lexicon(language, raw)
 
 
@@ -476,7 +476,7 @@ def parse_lexicon(language: str, raw: str) -> Lexicon:
 
 @functools.cache
 def _vader_lexicon() -> dict[str, float]:
-    from voc.analysis.sentiment import shared_analyzer
+    from voc.sentiment.scoring import shared_analyzer
 
     return {word: float(value) for word, value in shared_analyzer().lexicon.items()}
 

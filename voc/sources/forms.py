@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from voc.costs import BUDGET_KEY
 from voc.models import SourceState
 from voc.settings import Settings
+from voc.sources.costs import BUDGET_KEY
 
 MISSING_X_TOKEN = "X bearer token missing: set X_BEARER_TOKEN or x_bearer_token in .streamlit/secrets.toml"
 MISSING_MASTODON_TOKEN = (

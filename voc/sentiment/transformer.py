@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from voc.analysis.lexicon import analyse_lexicon
-from voc.analysis.sentiment import Sentiment, SentimentLabel, VaderScorer
+from voc.sentiment.lexicon import analyse_lexicon
+from voc.sentiment.scoring import Sentiment, SentimentLabel, VaderScorer
 
 MODEL_ID: Final = "cardiffnlp/twitter-xlm-roberta-base-sentiment"
 FOLDER_NAME: Final = "twitter-xlm-roberta-base-sentiment"

@@ -3,7 +3,7 @@
 Features for one text, in three blocks, each scaled by a block weight:
 
 1. its sentence embedding (`voc.analysis.embeddings`, multilingual: what transfers across languages);
-2. the lexicon readings (`voc.analysis.lexicon`: compound, positive and negative mass, negations,
+2. the lexicon readings (`voc.sentiment.lexicon`: compound, positive and negative mass, negations,
    emoji, punctuation) plus VADER's compound, which reads the English words every language borrows;
 3. hashed character 2-4-grams (word-bounded): what a workspace's own labels teach about its
    customers' spelling, slang and product names. Hashing keeps the model free of a vocabulary.
@@ -13,7 +13,7 @@ is stored without pickle: `to_bytes` writes a `.npz` of plain arrays plus a JSON
 model read back from the database can only ever be numbers.
 
 Domain module: no Streamlit, no database (the store and the training orchestration are in
-`voc.sentiment_training`).
+`voc.sentiment.training`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
-from voc.analysis.lexicon import FEATURE_NAMES, LexiconFeatures, analyse_lexicon
+from voc.sentiment.lexicon import FEATURE_NAMES, LexiconFeatures, analyse_lexicon
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -163,7 +163,7 @@ def lexicon_row(features: LexiconFeatures, vader: float) -> list[float]:
 
 def vader_compound(text: str) -> float:
     """VADER's compound for any text: the English words every language borrows."""
-    from voc.analysis.sentiment import shared_analyzer
+    from voc.sentiment.scoring import shared_analyzer
 
     return float(shared_analyzer().polarity_scores(text[:VADER_CHARS])["compound"]) if text else 0.0
 

@@ -14,9 +14,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from voc.alerts.service import load_policy
-from voc.care_queue import load_sla, load_vip, needs_for
-from voc.priority import prioritise
-from voc.sla import SlaState
+from voc.inbox.priority import prioritise
+from voc.inbox.queue import load_sla, load_vip, needs_for
+from voc.inbox.sla import SlaState
 from voc.store import Store
 from voc.store.schema import alerts, items
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import sqlalchemy as sa
 
-from voc.access import Actor, Permission, require
+from voc.access.roles import Actor, Permission, require
 from voc.exports.safety import neutralise
 from voc.store import Store
 from voc.store.schema import audit_log

@@ -1,7 +1,7 @@
 """Maintaining the care settings: SLA targets and business hours per team, channel routing, and
 the VIP list of valued customers.
 
-The inbox reads both from `app_settings` on every queue (`voc.care_queue.load_sla`, `load_vip`),
+The inbox reads both from `app_settings` on every queue (`voc.inbox.queue.load_sla`, `load_vip`),
 so a bad value would break every clock at once (an unknown zone raises in
 `SlaSettings.from_json`, hours that never open make `BusinessHours.add` give up): nothing is
 stored until it validates, and each problem is said in words an admin can act on. Saving needs
@@ -26,11 +26,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Final
 from zoneinfo import available_timezones
 
-from voc.access import Actor, Permission, require
-from voc.ingest import respondent_key
-from voc.priority import TIER_WEIGHTS, VIP_SETTINGS_KEY, VipList
-from voc.sla import DEFAULT_TARGETS, DEFAULT_TEAM, TIERS, BusinessHours, SlaPolicy, SlaSettings, format_duration
-from voc.sla import SETTINGS_KEY as SLA_KEY
+from voc.access.roles import Actor, Permission, require
+from voc.inbox.priority import TIER_WEIGHTS, VIP_SETTINGS_KEY, VipList
+from voc.inbox.sla import DEFAULT_TARGETS, DEFAULT_TEAM, TIERS, BusinessHours, SlaPolicy, SlaSettings, format_duration
+from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
+from voc.sources.ingest import respondent_key
 from voc.store import Store
 
 WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

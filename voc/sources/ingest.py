@@ -16,9 +16,9 @@ from datetime import datetime
 
 from voc.analysis import embeddings
 from voc.analysis.pipeline import Analysis, analyse, analyse_batch
+from voc.inbox.triage import priority_for
 from voc.models import ItemKind, NewItem, RawItem, TriageStatus
 from voc.surveys.recovery import RecoveryRules, apply_recovery_rules
-from voc.triage import priority_for
 
 RESPONDENT_SALT = b"voc-respondent-v1"
 # The longest text an item keeps (docs/listeners.md): a long review or complaint is a few thousand

@@ -1,0 +1,159 @@
+"""The listener process's sentiment duties: keep the process's scorer on the workspace's active
+model, and work through queued re-scoring jobs one batch at a time.
+
+Split from `training` so the listener process does not carry the training code's imports at the
+top of the worker it runs. Domain module: no Streamlit.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from voc.analysis import embeddings as embedding_model
+from voc.analysis.pipeline import set_default_scorer
+from voc.analysis.redaction import redact
+from voc.sentiment import transformer
+from voc.sentiment.learned import LearnedModel
+from voc.sentiment.multilingual import BatchScorer, Embedder, MultilingualScorer, builtin_model
+from voc.sentiment.training import RESCORE_JOB, utcnow
+from voc.settings import Settings
+
+if TYPE_CHECKING:
+    from voc.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def active_model(store: Store) -> LearnedModel | None:
+    """The workspace's active model, else the built-in one."""
+    row = store.active_sentiment_model()
+    if row is not None:
+        try:
+            return LearnedModel.from_bytes(row["blob"])
+        except (ValueError, KeyError, OSError) as error:
+            log.error("active sentiment model %s cannot be read (%s); using the built-in model", row["version"], error)
+    return builtin_model()
+
+
+def active_scorer(store: Store, data_dir: Path | None = None, *, embed: Embedder | None = None) -> BatchScorer:
+    """The scorer the workspace uses now: the transformer when its model is on disk (see
+    `voc.sentiment.transformer`), else the multilingual scorer with the active learned model."""
+    if data_dir is not None:
+        location = transformer.find_model(data_dir)
+        if location is not None and transformer.transformers_installed():
+            try:
+                return transformer.TransformerScorer(location)
+            except Exception as error:  # a broken or partial download: fall back, say why
+                log.error("transformer model at %s cannot be loaded (%s); using the learned model", location, error)
+    return MultilingualScorer(active_model(store), embedder=embed)
+
+
+def rescore_batch(
+    store: Store, scorer: BatchScorer, job: dict[str, Any], *, batch: int = 256, embed: Embedder | None = None
+) -> bool:
+    """Re-score the next `batch` items of a re-scoring job; returns True when the job is finished.
+
+    Items corrected by an agent keep their label. Embeddings missing from `item_embeddings` are
+    computed here and stored, so the next re-scoring (and themes) reuse them.
+    """
+    after = int(job["params"].get("after_id", 0))
+    rows = store.items_for_rescoring(after_id=after, limit=batch)
+    if not rows:
+        return True
+    ids = [r["id"] for r in rows]
+    model = embedding_model.model_name()
+    stored = store.item_embeddings(ids, model=model)
+    spec = getattr(getattr(scorer, "model", None), "spec", None)
+    if spec is not None:  # a vector of another size (another model's) is recomputed
+        stored = {i: blob for i, blob in stored.items() if len(blob) // 4 == spec.embedding_dim}
+    missing = [r for r in rows if r["id"] not in stored]
+    if missing and scorer.wants_embeddings:
+        vectors = (embed or embedding_model.embed)([r["text"] for r in missing])
+        new = {r["id"]: embedding_model.to_bytes(v) for r, v in zip(missing, vectors, strict=True)}
+        store.save_item_embeddings(new, model=model, dim=embedding_model.DIMENSION)
+        stored.update(new)
+    embeddings = None
+    if scorer.wants_embeddings:
+        embeddings = np.vstack([embedding_model.from_bytes(stored[i], len(stored[i]) // 4) for i in ids])
+    results = scorer.score_many([r["text"] for r in rows], [r["language"] for r in rows], embeddings)
+    updates = [
+        {"id": r["id"], "sentiment_label": s.label.value, "sentiment_score": s.score, "sentiment_confidence": s.confidence,
+         "sentiment_reasons": list(s.reasons), "scorer": s.scorer}
+        for r, s in zip(rows, results, strict=True)
+        if r["scorer"] != "correction"
+    ]  # fmt: skip
+    store.update_item_sentiments(updates)
+    store.advance_job(job["id"], done=len(rows), params={**job["params"], "after_id": ids[-1]})
+    return len(rows) < batch
+
+
+class SentimentWorker:
+    """The listener process's sentiment duties, one small step per runner tick.
+
+    It keeps the process's scorer in step with the workspace's active model (checked every
+    `check_every_s`) and works through queued re-scoring jobs one batch at a time, so polling
+    the sources is never held up for long.
+    """
+
+    before_polls = True  # the runner ticks it before polling, so each page is scored by the active model
+
+    def __init__(
+        self,
+        store: Store,
+        owner: str,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        check_every_s: float = 5.0,
+        batch: int = 256,
+        data_dir: Path | None = None,
+        embed: Embedder | None = None,
+    ) -> None:
+        self.store = store
+        if data_dir is None:
+            data_dir = Settings.load().data_dir
+        self.data_dir = data_dir
+        self.embed = embed
+        self.owner = owner
+        self.clock = clock
+        self.check_every_s = check_every_s
+        self.batch = batch
+        self.version: str | None = None
+        self.scorer: BatchScorer | None = None
+        self._checked_at = float("-inf")
+
+    def tick(self) -> None:
+        """Reload the scorer if the active model changed, then re-score one batch if a job waits."""
+        now = time.monotonic()
+        if now - self._checked_at < self.check_every_s:
+            return
+        self._checked_at = now
+        version = self.store.active_sentiment_version()
+        if self.scorer is None or version != self.version:
+            self.scorer = active_scorer(self.store, self.data_dir, embed=self.embed)
+            self.version = version
+            set_default_scorer(self.scorer)
+            log.info("sentiment scorer: %s", self.scorer.name)
+        latest = self.store.latest_job(RESCORE_JOB)
+        if latest is None or latest["status"] not in ("queued", "running"):
+            return
+        job = self.store.claim_job(RESCORE_JOB, self.owner, self.clock())
+        if job is None:
+            return
+        try:
+            finished = rescore_batch(self.store, self.scorer, job, batch=self.batch, embed=self.embed)
+        except Exception as error:  # recorded on the job and shown in Settings, never swallowed
+            log.exception("re-scoring job %s failed", job["id"])
+            self.store.finish_job(job["id"], now=self.clock(), error=redact(f"{type(error).__name__}: {error}").text)
+            return
+        if finished:
+            self.store.finish_job(job["id"], now=self.clock())
+            log.info("re-scoring job %s done", job["id"])
+        else:
+            self._checked_at = float("-inf")  # more to do: continue on the next tick
