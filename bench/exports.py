@@ -57,7 +57,7 @@ WORDS = [
 
 
 def build_db(path: Path, n: int) -> None:
-    from voc.store import Store
+    from voc.store.facade import Store
     from voc.themes import repository as repo
     from voc.themes import service
 
@@ -115,7 +115,7 @@ def _flush(connection: sqlite3.Connection, batch: list[tuple[object, ...]], them
 def run_case(db: Path, case: str, fmt: str, out: Path, limit: int | None) -> dict[str, object]:
     from voc.access.roles import COMMAND_LINE
     from voc.exports import build_export, iso_week
-    from voc.store import Store
+    from voc.store.facade import Store
 
     store = Store.from_url(f"sqlite:///{db}", upgrade=False)
     began = time.perf_counter()

@@ -38,7 +38,7 @@ def build(path: Path, n: int) -> None:
     from tests.factories import new_item
     from voc.access.roles import Actor, Role
     from voc.models import TriageChange
-    from voc.store import Store
+    from voc.store.facade import Store
 
     store = Store.from_url(f"sqlite:///{path}")
     agent = Actor("bench-agent", Role.AGENT)
@@ -71,7 +71,7 @@ def baseline(path: Path, cutoff: datetime) -> int:
     """Bare deletes of the expired items and the rows that refer to them, 500 at a time."""
     import sqlalchemy as sa
 
-    from voc.store import Store
+    from voc.store.facade import Store
     from voc.store.schema import items, metadata
 
     store = Store.from_url(f"sqlite:///{path}")
@@ -95,7 +95,7 @@ def retention(path: Path) -> int:
     from voc.access.roles import LOCAL_ACTOR
     from voc.privacy.policy import save_retention
     from voc.privacy.retention import sweep
-    from voc.store import Store
+    from voc.store.facade import Store
 
     store = Store.from_url(f"sqlite:///{path}")
     save_retention(store, {s: 30 for s in SOURCES}, actor=LOCAL_ACTOR, now=NOW)
@@ -107,7 +107,7 @@ def retention(path: Path) -> int:
 def erasure(path: Path) -> int:
     from voc.access.roles import LOCAL_ACTOR
     from voc.privacy.erasure import Subject, erase, preview_erasure
-    from voc.store import Store
+    from voc.store.facade import Store
 
     store = Store.from_url(f"sqlite:///{path}")
     subject = Subject.author(PROLIFIC)

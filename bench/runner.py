@@ -27,8 +27,8 @@ from listeners.base import Batch, RawItem
 from listeners.runner import Runner
 from voc.analysis import analyse
 from voc.sources.ingest import cap_text
-from voc.store import Store
-from voc.store.repository import Store as StoreClass
+from voc.store.facade import Store
+from voc.store.facade import Store as StoreClass
 
 
 class Hanging:

@@ -207,7 +207,7 @@ def measure_import(tweets: Sequence[Tweet], *, share: float = 1.0) -> None:
     from voc.access.roles import Actor
     from voc.sentiment import training as st
     from voc.sentiment import worker as sentiment_worker
-    from voc.store import Store
+    from voc.store.facade import Store
 
     bench = Actor.system("bench")
     predicted = [""] * len(tweets)

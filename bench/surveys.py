@@ -36,7 +36,7 @@ from _common import REPO  # noqa: F401 - puts the repo on sys.path
 
 from voc.access.roles import COMMAND_LINE
 from voc.analysis.pipeline import analyse
-from voc.store import Store
+from voc.store.facade import Store
 from voc.surveys import importer
 from voc.surveys.formats import open_table
 from voc.surveys.importer import ImportProgress, ImportReport, import_survey

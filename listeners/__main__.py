@@ -14,7 +14,7 @@ from listeners.runner import Runner, default_owner, standard_workers, utcnow
 from voc.exports import ExportScheduler
 from voc.privacy import RetentionWorker
 from voc.settings import Settings
-from voc.store import Store
+from voc.store.facade import Store
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,7 @@ from listeners.x_recent import build_x_listener
 from voc.models import SourceState
 from voc.settings import SECRET_KEYS, Settings
 from voc.sources.costs import Rates
-from voc.store import Store
+from voc.store.facade import Store
 from voc.surveys import SURVEY_FOLDER_KIND, SURVEY_SOURCE
 
 DEMO_SOURCES = {"demo-social": "social", "demo-survey": "survey"}

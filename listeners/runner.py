@@ -36,8 +36,8 @@ from voc.models import NewItem, SourceState
 from voc.sentiment.worker import SentimentWorker
 from voc.sources import costs
 from voc.sources.ingest import build_items_with_embeddings
-from voc.store import Store
-from voc.store.repository import LeaseLostError
+from voc.sources.repository import LeaseLostError
+from voc.store.facade import Store
 from voc.surveys.recovery import raise_recovery_alerts
 from voc.themes.worker import ThemeWorker
 

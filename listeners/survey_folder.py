@@ -48,7 +48,7 @@ from listeners.base import Batch, ErrorKind, SourceError
 from voc.access.roles import Actor
 from voc.privacy.policy import load_privacy
 from voc.privacy.raw_files import prune_imported
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import alerts, items
 from voc.surveys import DONE, FAILED, REPORT_SUFFIX, watched_folder
 from voc.surveys.formats import FormatError, open_table

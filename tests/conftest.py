@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from voc.store import Store
+from voc.store.facade import Store
 
 POSTGRES_URL = os.environ.get("VOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}

@@ -19,7 +19,7 @@ from listeners.runner import Runner
 from tests.actors import admin
 from voc.alerts.service import raise_alert
 from voc.models import RawItem
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import theme_proposals
 from voc.surveys.importer import import_survey
 from voc.themes import service as theme_service

@@ -27,7 +27,7 @@ from voc.exports import build_export, week_of
 from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
 from voc.models import ItemKind, RawItem, TriageChange
 from voc.sources.ingest import build_items_with_embeddings
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items, metadata, theme_proposals
 from voc.surveys.recovery import raise_recovery_alerts
 from voc.themes import service as themes

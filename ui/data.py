@@ -26,7 +26,7 @@ from voc.models import SourceState, TriageChange
 from voc.settings import Settings
 from voc.sources.costs import Usage, utc_day
 from voc.sources.forms import SourceForm
-from voc.store import Store
+from voc.store.facade import Store
 from voc.trends import queries as trends
 from voc.trends.queries import FilterOptions, TrendFilters, TrendReport
 

@@ -38,7 +38,8 @@ def json_line(row: dict[str, Any]) -> str:
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
-    from voc.store import create_engine_for, migrate
+    from voc.store.engine import create_engine_for
+    from voc.store.migrate import migrate
 
     settings = Settings.load()
     revision = migrate(create_engine_for(settings.database_url))
@@ -103,7 +104,7 @@ def _use_active_scorer() -> None:
     """Score with the workspace's active model when its database exists (else the built-in one)."""
     from voc.analysis.pipeline import set_default_scorer
     from voc.sentiment.worker import active_scorer
-    from voc.store import Store
+    from voc.store.facade import Store
 
     settings = Settings.load()
     url = settings.database_url

@@ -23,7 +23,7 @@ from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner
 from voc.models import ItemKind, RawItem
 from voc.settings import Settings
-from voc.store import Store
+from voc.store.facade import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN = "Northwind Mobile"

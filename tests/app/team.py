@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from voc.access import users
 from voc.access.roles import Actor, Role
-from voc.store import Store
+from voc.store.facade import Store
 
 AUTH: Final = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",

@@ -11,7 +11,7 @@ from tests.factories import new_item
 from tests.local_alerts import hook_server
 from ui.alerts import waiting_for
 from voc.alerts.service import history, load_channels, load_policy, raise_alert
-from voc.store import Store
+from voc.store.facade import Store
 
 
 def open_alerts(app: AppTest) -> AppTest:

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.team import FIRST_ADMIN, as_role
 from voc.access import users
 from voc.access.roles import Actor, Role
-from voc.store import Store
+from voc.store.facade import Store
 
 ANA = Actor("ana@northwind.example", Role.AGENT)
 

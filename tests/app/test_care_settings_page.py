@@ -16,7 +16,7 @@ from voc.inbox import care_settings as cs
 from voc.inbox.priority import VIP_SETTINGS_KEY
 from voc.inbox.queue import load_sla, load_vip
 from voc.inbox.sla import SETTINGS_KEY
-from voc.store import Store
+from voc.store.facade import Store
 
 
 def open_settings(app: AppTest) -> AppTest:

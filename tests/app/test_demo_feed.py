@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from voc.store import Store
+from voc.store.facade import Store
 
 
 def test_every_page_renders_the_demo_feed(app: AppTest, store_with_demo_feed: Store) -> None:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.actors import viewer
 from ui.exports import download_label
 from voc.exports import build_export, iso_week, list_exports, load_schedule, week_of
-from voc.store import Store
+from voc.store.facade import Store
 
 ANALYST = viewer("analyst")  # exports are a viewer's right
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.actors import admin
 from tests.app.conftest import NEGATIVE
 from voc.models import TriageChange
-from voc.store import Store
+from voc.store.facade import Store
 
 
 def open_inbox(app: AppTest) -> AppTest:

@@ -12,7 +12,7 @@ from tests.actors import admin
 from tests.app.conftest import OWN, ScriptedListener
 from ui import inbox
 from voc.models import RawItem
-from voc.store import Store
+from voc.store.facade import Store
 
 ANGRY = "Your outage cost me a day of work, I want a refund now"
 

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from tests import hostile_text
 from tests.app.conftest import ROOT
 from ui import inert
-from voc.store import Store
+from voc.store.facade import Store
 
 ATTACKER = "http://127.0.0.2:9"
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])

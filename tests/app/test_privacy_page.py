@@ -21,7 +21,7 @@ from voc.access import users
 from voc.access.roles import Actor, Role
 from voc.exports import build_export, iso_week
 from voc.privacy import HIDDEN_AUTHOR, load_privacy
-from voc.store import Store
+from voc.store.facade import Store
 
 ADMIN_EMAIL = "olga@northwind.example"
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.team import FIRST_ADMIN, signed_in
 from voc.access import users
 from voc.access.roles import Actor
-from voc.store import Store
+from voc.store.facade import Store
 
 ADMIN = FIRST_ADMIN
 

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.team import AUTH, as_role
 from ui import navigation
 from voc.access.roles import Role
-from voc.store import Store
+from voc.store.facade import Store
 
 VIEWER_PAGES = ["Trends", "Themes", "Exports"]
 AGENT_PAGES = ["Inbox", "Surveys", "Alerts", *VIEWER_PAGES]

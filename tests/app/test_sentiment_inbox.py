@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from listeners.runner import Runner
 from tests.app.conftest import NEGATIVE, ScriptedListener
 from voc.models import RawItem
-from voc.store import Store
+from voc.store.facade import Store
 
 RUSSIAN = "Сервис сегодня работает как обычно"  # a language the scorers do not read
 

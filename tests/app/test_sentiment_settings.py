@@ -11,7 +11,7 @@ from tests.unit.test_sentiment_learned import fake_embed
 from voc.analysis import embeddings
 from voc.sentiment import training as st_training
 from voc.sentiment import worker as sentiment_worker
-from voc.store import Store
+from voc.store.facade import Store
 
 
 def open_settings(app: AppTest) -> AppTest:

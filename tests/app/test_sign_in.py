@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.team import AUTH, signed_in
 from voc.access import users
 from voc.access.roles import Actor
-from voc.store import Store
+from voc.store.facade import Store
 
 
 def test_team_mode_without_sign_in_configured_shows_no_customer_data(

@@ -12,7 +12,7 @@ from tests.actors import admin
 from tests.app.test_sources_x import everything_shown, open_sources
 from tests.local_sources import FeedServer, fixture_bytes
 from voc.sources.forms import MISSING_BLUESKY
-from voc.store import Store
+from voc.store.facade import Store
 
 APP_PASSWORD = "zyxw-vuts-rqpo-nmlk"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import sources
 
 

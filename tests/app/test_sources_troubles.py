@@ -14,7 +14,7 @@ from listeners.runner import Runner
 from tests.actors import admin
 from tests.app.test_sources_page import cards, open_sources
 from tests.local_sources import FeedServer, fixture_bytes
-from voc.store import Store
+from voc.store.facade import Store
 
 
 class Skipping:

@@ -13,7 +13,7 @@ from listeners.base import Batch, CoverageGap, Usage
 from listeners.runner import Runner
 from tests.actors import admin
 from voc.sources.forms import MISSING_X_TOKEN
-from voc.store import Store
+from voc.store.facade import Store
 
 TOKEN = "AAAAAAAAAAAAAAAAAAAAAapptest-secret-bearer-0123456789abcdef"
 QUERY = '("Northwind Mobile" OR Northwnd) -is:retweet'

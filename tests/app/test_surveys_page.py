@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from tests.actors import admin
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import alerts, items, survey_imports
 from voc.surveys.importer import import_path, import_survey
 from voc.surveys.storage import load_mapping

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import theme_proposals
 from voc.themes import repository as repo
 from voc.themes import service

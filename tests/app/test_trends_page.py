@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import social_items
 from voc.sources.ingest import build_item
-from voc.store import Store
+from voc.store.facade import Store
 
 
 def charts(at: AppTest) -> list[tuple[dict, pd.DataFrame]]:

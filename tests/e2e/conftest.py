@@ -26,7 +26,7 @@ import pytest
 from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner
 from voc.settings import Settings
-from voc.store import Store
+from voc.store.facade import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"

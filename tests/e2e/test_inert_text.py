@@ -26,7 +26,7 @@ from tests import hostile_text
 from tests.e2e.conftest import streamlit_server
 from tests.e2e.test_browser import wait_for_app
 from ui import inert
-from voc.store import Store
+from voc.store.facade import Store
 
 pytestmark = pytest.mark.e2e
 

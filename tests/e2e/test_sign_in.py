@@ -30,7 +30,7 @@ from tests.e2e.conftest import fill_from_demo_feed, free_port, streamlit_server
 from tests.e2e.test_browser import wait_for_app
 from voc.access import users
 from voc.access.roles import Actor, Role
-from voc.store import Store
+from voc.store.facade import Store
 
 pytestmark = pytest.mark.e2e
 FIRST_ADMIN = "olga@northwind.example"

@@ -25,7 +25,7 @@ from tests.e2e.conftest import ROOT, streamlit_server
 from tests.e2e.test_browser import wait_for_app
 from tests.local_sources import FakeMastodon, FeedServer, fixture_bytes, fixture_json
 from voc.settings import Settings
-from voc.store import Store
+from voc.store.facade import Store
 
 pytestmark = pytest.mark.e2e
 

@@ -26,7 +26,7 @@ from voc.alerts.service import (
     save_channels,
     save_policy,
 )
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import alerts
 from voc.surveys.recovery import raise_recovery_alerts
 

@@ -17,7 +17,7 @@ from tests.factories import new_item
 from voc.access.roles import Actor
 from voc.alerts.service import AlertPolicy, load_policy, save_policy
 from voc.models import ItemKind, RawItem
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import alerts, items
 from voc.surveys.importer import import_survey
 from voc.surveys.recovery import raise_recovery_alerts

@@ -11,7 +11,7 @@ import pytest
 from voc.access import audit, users
 from voc.access.audit import AuditFilters
 from voc.access.roles import AccessDenied, Actor, Role
-from voc.store import Store
+from voc.store.facade import Store
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)

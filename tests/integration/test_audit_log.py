@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from voc.access.roles import Actor, Role
-from voc.store import Store
+from voc.store.facade import Store
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 

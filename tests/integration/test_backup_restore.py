@@ -19,7 +19,7 @@ from voc.access import users
 from voc.access.deployment import Process, check_deployment
 from voc.access.roles import Actor, Role
 from voc.settings import Settings
-from voc.store import Store
+from voc.store.facade import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "backup" / "voc-backup.sh"

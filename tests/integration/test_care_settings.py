@@ -15,7 +15,7 @@ from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
 from voc.inbox.queue import care_queue, load_sla, load_vip
 from voc.inbox.sla import SETTINGS_KEY, SlaSettings
 from voc.sources.ingest import respondent_key
-from voc.store import Store
+from voc.store.facade import Store
 
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)
 

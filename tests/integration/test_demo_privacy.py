@@ -9,7 +9,7 @@ from pathlib import Path
 from listeners.registry import DEMO_SOURCES
 from listeners.replay import SCENARIO_PATH, ReplayListener
 from listeners.runner import Runner
-from voc.store import Store
+from voc.store.facade import Store
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 NUMBER_RUN = re.compile(r"[+(]?\d[\d \-().]{7,}\d")  # phones and card numbers, as written

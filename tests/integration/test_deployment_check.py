@@ -15,7 +15,8 @@ from voc.access import users
 from voc.access.deployment import Finding, Process, Severity, check_deployment, read_secrets
 from voc.access.roles import Actor, Role
 from voc.settings import Settings
-from voc.store import Store, create_engine_for
+from voc.store.engine import create_engine_for
+from voc.store.facade import Store
 from voc.store.migrate import head_revision
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,7 +20,7 @@ from voc.access.roles import Actor, Role
 from voc.privacy import Subject, erase, preview_erasure
 from voc.privacy.raw_files import survey_folders
 from voc.sources.ingest import respondent_key
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import audit_log, items
 from voc.surveys import SURVEY_SOURCE
 

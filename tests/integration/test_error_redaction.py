@@ -19,7 +19,7 @@ from listeners.runner import Runner
 from tests.actors import admin
 from voc.alerts.channels import AlertMessage, Channel, ChannelKind, DeliveryError
 from voc.alerts.service import deliver_due, enqueue_deliveries, load_channels, raise_alert, save_channels
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import metadata
 
 EMAIL = "jo.customer@example.com"

@@ -22,7 +22,7 @@ from voc.exports import build_export, date_range, iso_week, list_exports
 from voc.exports.rows import COLUMN_NAMES
 from voc.exports.schedule import LAST_WEEK_KEY, ExportSchedule, ExportScheduler, produce_due_export, save_schedule
 from voc.exports.summary import build_summary
-from voc.store import Store
+from voc.store.facade import Store
 from voc.themes import reports, service
 from voc.themes import repository as repo
 from voc.themes.assign import Method, ThemeHit

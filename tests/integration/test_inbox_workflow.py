@@ -10,7 +10,7 @@ from tests.factories import new_item
 from voc.inbox.queue import care_queue
 from voc.inbox.team_metrics import team_metrics
 from voc.models import TriageChange
-from voc.store import Store
+from voc.store.facade import Store
 
 
 def test_the_queue_holds_what_needs_a_person_highest_priority_first(store: Store, clock) -> None:

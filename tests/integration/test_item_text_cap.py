@@ -9,7 +9,7 @@ from listeners.base import Batch, RawItem
 from listeners.runner import Runner
 from tests.actors import admin
 from voc.sources.ingest import MAX_ITEM_CHARS
-from voc.store import Store
+from voc.store.facade import Store
 from voc.surveys.importer import import_survey
 
 

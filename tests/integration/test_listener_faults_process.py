@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from tests.local_sources import FeedServer, fixture_bytes
-from voc.store import Store
+from voc.store.facade import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 

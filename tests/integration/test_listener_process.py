@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from voc.store import Store
+from voc.store.facade import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 

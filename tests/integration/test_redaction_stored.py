@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tests.pii_corpus import ordinary_texts, pii_cases
 from voc.models import RawItem
 from voc.sources.ingest import build_items_with_embeddings
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

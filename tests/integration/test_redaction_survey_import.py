@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from tests.actors import admin
 from tests.pii_corpus import pii_cases
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items, survey_imports
 from voc.surveys.importer import import_survey
 from voc.surveys.mapping import ColumnMapping

@@ -20,7 +20,7 @@ from voc.access.roles import AccessDenied, Actor, Role
 from voc.exports import list_exports
 from voc.privacy import RetentionWorker, load_privacy, preview_retention, save_retention, set_hide_handles, sweep
 from voc.privacy.exports import queued_regenerations
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items, sources
 
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)

@@ -9,8 +9,8 @@ import pytest
 
 from listeners.base import Batch, ErrorKind, RawItem, SourceError
 from listeners.runner import Runner, backoff_delay
-from voc.store import Store
-from voc.store.repository import Store as StoreClass
+from voc.store.facade import Store
+from voc.store.facade import Store as StoreClass
 
 
 class PagedSource:

@@ -16,8 +16,8 @@ from listeners.runner import MAX_RETRY_WAIT_S, Runner
 from tests.actors import admin, agent
 from tests.factories import new_item
 from voc.access.roles import AccessDenied
-from voc.store import Store
-from voc.store.repository import Store as StoreClass
+from voc.store.facade import Store
+from voc.store.facade import Store as StoreClass
 
 
 class Pages:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from listeners.base import Batch, RawItem
 from listeners.runner import Runner
-from voc.store import Store
+from voc.store.facade import Store
 
 
 class Blocking:

@@ -13,7 +13,7 @@ from tests.unit.test_sentiment_learned import fake_embed
 from voc.__main__ import main
 from voc.analysis import embeddings, pipeline
 from voc.sentiment import training as sentiment_training
-from voc.store import Store
+from voc.store.facade import Store
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from voc.sentiment import training as st
 from voc.sentiment import worker as sw
 from voc.sentiment.learned import Example
 from voc.sources.ingest import build_items_with_embeddings
-from voc.store import Store
+from voc.store.facade import Store
 
 # A slice of the built-in set: the real one (2,500 posts) makes each retrain take seconds.
 BASE = st.builtin_examples()[::20]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.factories import BASE_TIME, new_item
-from voc.store import Store
+from voc.store.facade import Store
 from voc.trends import queries as trends
 
 

@@ -34,7 +34,7 @@ from listeners.x_recent import build_x_listener
 from tests.local_sources import FIXTURES, HANDLE, SESSION, FaultServer, fixture_bytes, fixture_json
 from voc.settings import Settings
 from voc.sources.costs import Rates
-from voc.store import Store
+from voc.store.facade import Store
 
 MB = 1024 * 1024
 LIMITS = Limits(deadline_s=2.0, max_bytes=1 * MB)

@@ -29,7 +29,7 @@ from listeners.runner import Runner
 from tests.local_sources import FeedServer, fixture_json
 from tests.x_api import FakeX
 from voc.settings import Settings
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -24,8 +24,8 @@ from listeners.registry import build_listener
 from listeners.runner import Runner
 from tests.local_sources import APP_PASSWORD, HANDLE, FakeBluesky, FakeMastodon, FeedServer, fixture_bytes, fixture_json
 from voc.settings import Settings
-from voc.store import Store
-from voc.store.repository import Store as StoreClass
+from voc.store.facade import Store
+from voc.store.facade import Store as StoreClass
 from voc.store.schema import metadata
 
 REDDIT_SECRET = "reddit-secret-for-integration-0123"

@@ -9,13 +9,13 @@ from pathlib import Path
 from tests.actors import admin
 from tests.factories import new_item
 from voc.models import TriageChange
-from voc.store import Store
+from voc.store.facade import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITER = """
 import sys
 from tests.factories import new_item
-from voc.store import Store
+from voc.store.facade import Store
 store = Store.from_url(sys.argv[1])
 for n in range(300):
     with store.read() as connection:   # read first, then write: the pattern that deadlocks

@@ -12,9 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from tests.actors import admin
 from tests.factories import BASE_TIME, new_item
 from voc.models import TriageChange
-from voc.store import Store, create_engine_for, migrate
-from voc.store.migrate import current_revision, head_revision
-from voc.store.repository import LeaseLostError
+from voc.sources.repository import LeaseLostError
+from voc.store.engine import create_engine_for
+from voc.store.facade import Store
+from voc.store.migrate import current_revision, head_revision, migrate
 from voc.store.schema import metadata
 
 

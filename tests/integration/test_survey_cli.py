@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from voc.__main__ import main
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ from tests.actors import admin, agent
 from voc.access.roles import AccessDenied
 from voc.privacy.policy import load_privacy, save_survey_files_days
 from voc.settings import Settings
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import alerts, items, survey_imports
 from voc.surveys import SURVEY_SOURCE
 from voc.surveys.importer import import_path

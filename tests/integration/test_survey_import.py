@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from tests.actors import admin
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import alerts, items, survey_imports, triage_events
 from voc.surveys import SURVEY_SOURCE
 from voc.surveys.importer import ImportProgress, ImportReport, import_path, import_survey

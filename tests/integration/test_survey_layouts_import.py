@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from listeners.runner import Runner
 from listeners.survey_folder import SurveyFolderListener
 from tests.actors import admin
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items, survey_imports
 from voc.surveys import SURVEY_SOURCE
 from voc.surveys.importer import import_path, import_survey

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from tests.actors import admin
 from voc.__main__ import main
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items, metadata, survey_imports
 from voc.surveys import SURVEY_SOURCE
 from voc.surveys.importer import import_survey

@@ -7,7 +7,7 @@ from datetime import timedelta
 from tests.actors import admin
 from tests.conftest import FrozenClock
 from tests.factories import new_item
-from voc.store import Store
+from voc.store.facade import Store
 from voc.themes import repository as repo
 from voc.themes import service
 from voc.themes.taxonomy import Example

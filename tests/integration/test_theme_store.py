@@ -15,7 +15,7 @@ import pytest
 from tests.actors import admin
 from tests.conftest import FrozenClock
 from tests.factories import new_item
-from voc.store import Store
+from voc.store.facade import Store
 from voc.themes import reports, service
 from voc.themes import repository as repo
 from voc.themes.rules import LanguageRule

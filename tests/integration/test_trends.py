@@ -9,7 +9,7 @@ import pytest
 
 from voc.models import ItemKind, RawItem
 from voc.sources.ingest import build_item
-from voc.store import Store
+from voc.store.facade import Store
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
 

@@ -6,7 +6,7 @@ import pytest
 
 from voc.access import users
 from voc.access.roles import AccessDenied, Actor, Role
-from voc.store import Store
+from voc.store.facade import Store
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)

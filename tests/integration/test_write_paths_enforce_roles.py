@@ -25,7 +25,7 @@ from voc.inbox.sla import SlaSettings
 from voc.models import TriageChange
 from voc.privacy.policy import save_retention
 from voc.sentiment.training import import_labels
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import metadata
 from voc.surveys.importer import import_survey
 from voc.themes import service as themes

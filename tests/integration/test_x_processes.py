@@ -21,7 +21,7 @@ import pytest
 
 from tests.conftest import _drop_postgres_schema, _fresh_postgres_schema
 from tests.x_api import TOKEN, FakeX, load
-from voc.store import Store
+from voc.store.facade import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 BRAND, RIVAL = "Northwind OR Northwnd -is:retweet", "Contoso -is:retweet"

@@ -23,8 +23,8 @@ from listeners.x_recent import MISSING_TOKEN, XCursor, build_x_listener
 from tests.actors import admin
 from tests.x_api import SEARCH_URL, TOKEN, load
 from voc.sources.costs import Rates
-from voc.store import Store
-from voc.store.repository import Store as StoreClass
+from voc.store.facade import Store
+from voc.store.facade import Store as StoreClass
 from voc.store.schema import metadata
 
 QUERY = "(Northwind OR Northwnd OR @NorthwindMobile) -is:retweet"

@@ -14,7 +14,7 @@ from voc.inbox import care_settings as cs
 from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
 from voc.inbox.sla import SETTINGS_KEY, SlaPolicy, SlaSettings
 from voc.sources.ingest import respondent_key
-from voc.store import Store
+from voc.store.facade import Store
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)

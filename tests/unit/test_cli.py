@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from voc.store import create_engine_for
+from voc.store.engine import create_engine_for
 from voc.store.migrate import current_revision, head_revision
 
 ROOT = Path(__file__).resolve().parents[2]

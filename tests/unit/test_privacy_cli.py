@@ -12,7 +12,7 @@ from tests.factories import new_item
 from voc.__main__ import main
 from voc.access.roles import COMMAND_LINE, Actor
 from voc.privacy import save_retention
-from voc.store import Store
+from voc.store.facade import Store
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 from tests.factories import new_item
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items
 from voc.trends.spikes import NEGATIVE_SHARE, VOLUME, SpikeConfig, detect, raise_spike_alerts, robust_z, spikes_between
 

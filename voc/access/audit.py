@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from voc.access.roles import Actor, Permission, require
 from voc.exports.safety import neutralise
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import audit_log
 
 COLUMNS: Final = ("at", "actor", "role", "action", "subject", "detail")

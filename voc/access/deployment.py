@@ -166,7 +166,7 @@ def _display_url(url: str) -> str:
 
 def check_database(settings: Settings, *, need_admin: bool = True) -> list[Finding]:
     """The database answers, is at this code's schema revision, and (team mode app) has someone to be admin."""
-    from voc.store import create_engine_for
+    from voc.store.engine import create_engine_for
     from voc.store.migrate import current_revision, head_revision
 
     url = make_url(settings.database_url)

@@ -16,7 +16,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from voc.access.roles import Actor, Permission, Role, require
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import role_assignments
 
 MODES: Final = ("local", "team")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from voc.alerts.service import AlertPolicy, raise_alert
 from voc.inbox.priority import prioritise
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items
 from voc.surveys.recovery import urgent_words_in
 

@@ -17,14 +17,13 @@ from typing import Any, Final
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from voc.access.roles import Actor, Permission, require
 from voc.alerts.channels import SETTINGS_KEY as CHANNELS_KEY
 from voc.alerts.channels import AlertMessage, Channel, DeliveryError, send
 from voc.analysis.redaction import redact
-from voc.store import Store
+from voc.store.core import insert_ignoring
+from voc.store.facade import Store
 from voc.store.schema import alert_deliveries, alerts, items
 
 POLICY_KEY: Final = "alerts.policy"
@@ -129,12 +128,10 @@ def raise_alert(
             ).first()
             if recent is not None:
                 return None
-        insert = pg_dialect.insert if store.dialect == "postgresql" else sqlite_dialect.insert
         row = connection.execute(
-            insert(alerts)
+            insert_ignoring(connection, alerts, ["dedupe_key"])
             .values(rule=rule, dedupe_key=dedupe_key[:300], title=title[:2000], details=dict(details), created_at=now,
                     status="open", subject=subject, item_id=item_id)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
             .returning(alerts.c.id)
         ).first()  # fmt: skip
     return int(row[0]) if row else None
@@ -163,16 +160,13 @@ def enqueue_deliveries(store: Store, channels: Sequence[Channel], *, now: dateti
 def _enqueue(store: Store, alert_ids: Sequence[int], names: Sequence[str], *, level: int, now: datetime) -> int:
     if not alert_ids or not names:
         return 0
-    insert = pg_dialect.insert if store.dialect == "postgresql" else sqlite_dialect.insert
     rows = [
         {"alert_id": a, "channel": n, "level": level, "status": "pending", "attempts": 0, "next_attempt_at": now}
         for a in alert_ids
         for n in names
     ]
-    statement = (
-        insert(alert_deliveries)
-        .on_conflict_do_nothing(index_elements=["alert_id", "channel", "level"])
-        .returning(alert_deliveries.c.id)
+    statement = insert_ignoring(store.dialect, alert_deliveries, ["alert_id", "channel", "level"]).returning(
+        alert_deliveries.c.id
     )
     with store.write() as connection:
         return len(connection.execute(statement, rows).all())

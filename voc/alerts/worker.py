@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from voc.alerts.channels import send
 from voc.alerts.rules import raise_item_alerts
 from voc.alerts.service import Sender, deliver_due, enqueue_deliveries, escalate_overdue, load_channels, load_policy
-from voc.store import Store
+from voc.store.facade import Store
 from voc.trends.spikes import raise_spike_alerts
 
 log = logging.getLogger(__name__)

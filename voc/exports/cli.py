@@ -30,7 +30,7 @@ def add_parser(commands: Any) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from voc.exports import PeriodError, build_export, date_range, iso_week, load_schedule, parse_formats
-    from voc.store import Store
+    from voc.store.facade import Store
 
     settings = Settings.load()
     store = Store.from_url(settings.database_url)

@@ -19,7 +19,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from voc.exports.periods import ExportPeriod, zone
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import item_themes, items
 from voc.themes.taxonomy import Taxonomy
 

@@ -31,7 +31,7 @@ from voc.background import BackgroundStep
 from voc.exports.periods import ExportPeriod, last_complete_week, zone
 from voc.exports.service import ALL_FORMATS, WeeklyExport, build_export, export_file, parse_formats
 from voc.exports.writers import ExportFormat
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import app_settings
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from voc.exports.periods import ExportPeriod
 from voc.exports.rows import CHUNK_SIZE, count_items, iter_row_chunks
 from voc.exports.summary import ExportSummary, build_summary
 from voc.exports.writers import ExportFormat, ItemSink, open_sink
-from voc.store import Store
+from voc.store.facade import Store
 from voc.themes.repository import load_taxonomy
 from voc.themes.taxonomy import Taxonomy
 

@@ -17,7 +17,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from voc.exports.periods import ExportPeriod
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import item_themes, items
 from voc.themes import repository as theme_repo
 from voc.themes.reports import Coverage, coverage, theme_items

@@ -31,7 +31,7 @@ from voc.inbox.priority import TIER_WEIGHTS, VIP_SETTINGS_KEY, VipList
 from voc.inbox.sla import DEFAULT_TARGETS, DEFAULT_TEAM, TIERS, BusinessHours, SlaPolicy, SlaSettings, format_duration
 from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
 from voc.sources.ingest import respondent_key
-from voc.store import Store
+from voc.store.facade import Store
 
 WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MAX_TARGET: Final = timedelta(days=30)  # beyond this a "target" is no promise to a customer

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from voc.inbox.priority import VIP_SETTINGS_KEY, VipList, prioritise
 from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
 from voc.inbox.sla import SlaSettings, format_duration
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items
 from voc.surveys.recovery import urgent_words_in
 

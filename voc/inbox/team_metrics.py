@@ -17,7 +17,7 @@ from voc.alerts.service import load_policy
 from voc.inbox.priority import prioritise
 from voc.inbox.queue import load_sla, load_vip, needs_for
 from voc.inbox.sla import SlaState
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import alerts, items
 
 

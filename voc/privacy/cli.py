@@ -53,7 +53,7 @@ def _positive(value: str) -> int:
 
 
 def _open(args: argparse.Namespace) -> tuple[Any, Path]:
-    from voc.store import Store
+    from voc.store.facade import Store
 
     settings = Settings.load()
     return Store.from_url(settings.database_url), args.exports or settings.data_dir / "exports"

@@ -19,7 +19,6 @@ running it again. The audit row names the person only by a salted hash and a mas
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +36,8 @@ from voc.privacy.exports import exports_containing, queue_regeneration, regenera
 from voc.privacy.purge import add_counts, count_matching, purge_items
 from voc.privacy.raw_files import delete_files, files_naming
 from voc.sources.ingest import respondent_key
-from voc.store import Store
+from voc.store.core import json_value
+from voc.store.facade import Store
 from voc.store.schema import alerts, app_settings, item_themes, items, taxonomy_versions, themes
 from voc.trends.spikes import RULES as SPIKE_RULES
 
@@ -144,10 +144,6 @@ class ErasureResult:
         return out
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 # ---- what names them outside their items ---------------------------------------------------------
 
 
@@ -156,7 +152,7 @@ def _vip_without(connection: sa.Connection, subject: Subject) -> VipList | None:
     raw = connection.execute(sa.select(app_settings.c.value).where(app_settings.c.key == VIP_SETTINGS_KEY)).scalar()
     if raw is None:
         return None
-    vip = VipList.from_json(_json(raw))
+    vip = VipList.from_json(json_value(raw))
     if subject.kind is SubjectKind.AUTHOR and subject.key in vip.handles:
         return VipList({h: t for h, t in vip.handles.items() if h != subject.key}, vip.keys)
     if subject.kind is SubjectKind.RESPONDENT and subject.key in vip.keys:
@@ -177,7 +173,7 @@ def _spike_alerts_naming(connection: sa.Connection, subject: Subject) -> list[tu
     for alert_id, raw in connection.execute(
         sa.select(alerts.c.id, alerts.c.details).where(alerts.c.rule.in_(list(SPIKE_RULES)))
     ):
-        details = dict(_json(raw) or {})
+        details = dict(json_value(raw) or {})
         drivers = dict(details.get("drivers") or {})
         authors = [str(a) for a in drivers.get("authors") or []]
         kept = [a for a in authors if _author_of(a) != subject.key]
@@ -194,7 +190,7 @@ def _spike_alerts_naming(connection: sa.Connection, subject: Subject) -> list[tu
 
 
 def _without_texts(examples: Any, texts: set[str]) -> tuple[list[Any], int]:
-    listed = list(_json(examples) or [])
+    listed = list(json_value(examples) or [])
     kept = [e for e in listed if not (isinstance(e, Mapping) and e.get("text") in texts)]
     return kept, len(listed) - len(kept)
 
@@ -219,7 +215,7 @@ def _scrub_examples(connection: sa.Connection, texts: set[str], actor: Actor, no
             connection.execute(themes.update().where(themes.c.id == theme_id).values(examples=kept, updated_at=now))
     snapshots = 0
     for version, raw in connection.execute(sa.select(taxonomy_versions.c.version, taxonomy_versions.c.snapshot)).all():
-        snapshot = list(_json(raw) or [])
+        snapshot = list(json_value(raw) or [])
         changed = False
         for theme in snapshot:
             if isinstance(theme, dict) and theme.get("examples"):

@@ -16,7 +16,6 @@ downloaded file) are out of reach; the Privacy page says so. Domain: no Streamli
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import uuid
@@ -26,13 +25,12 @@ from pathlib import Path
 from typing import Final
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from voc.access.roles import Actor
 from voc.exports.periods import ExportPeriod
 from voc.exports.service import WeeklyExport, build_export, list_exports, parse_formats, write_index
-from voc.store import Store
+from voc.store.core import json_value, upsert
+from voc.store.facade import Store
 from voc.store.schema import app_settings
 
 log = logging.getLogger(__name__)
@@ -62,17 +60,11 @@ def queue_regeneration(connection: sa.Connection, slugs: Iterable[str], *, reaso
     Each queueing gets a fresh token, so a regeneration that started before this one cannot
     dequeue it (it read the items before this deletion committed).
     """
-    dialect = connection.dialect.name
-    insert = pg_dialect.insert if dialect == "postgresql" else sqlite_dialect.insert
     queued = 0
     for slug in slugs:
         values = {"reason": reason, "token": uuid.uuid4().hex}
-        statement = insert(app_settings).values(
-            key=QUEUE_PREFIX + slug, value=values, updated_at=now, updated_by="privacy"
-        )
-        connection.execute(
-            statement.on_conflict_do_update(index_elements=["key"], set_={"value": values, "updated_at": now})
-        )
+        row = {"key": QUEUE_PREFIX + slug, "value": values, "updated_at": now, "updated_by": "privacy"}
+        connection.execute(upsert(connection, app_settings, row, ["key"], {"value": values, "updated_at": now}))
         queued += 1
     return queued
 
@@ -86,8 +78,7 @@ def queued_regenerations(store: Store) -> dict[str, dict[str, str]]:
 
 
 def _mapping(value: object) -> dict[str, str]:
-    if isinstance(value, str):
-        value = json.loads(value)
+    value = json_value(value)
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 

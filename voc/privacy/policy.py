@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from voc.access.roles import Actor, Permission
-from voc.store import Store
+from voc.store.facade import Store
 
 RETENTION_KEY: Final = "privacy.retention"  # {"<source>": days}
 HIDE_HANDLES_KEY: Final = "privacy.hide_handles"  # {"viewers": true}

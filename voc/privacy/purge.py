@@ -20,7 +20,6 @@ second run over the same ids finds nothing left to do. Domain: no Streamlit.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
+from voc.store.core import json_value
 from voc.store.schema import (
     alert_deliveries,
     alerts,
@@ -71,10 +71,6 @@ class GoneItem:
     duplicate_of: int | None
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def add_counts(total: dict[str, int], more: dict[str, int]) -> dict[str, int]:
     """`total` plus `more`, in `COUNTED` order, zeros left out."""
     summed = Counter(total)
@@ -112,7 +108,7 @@ def _proposals_touching(connection: sa.Connection, conditions: Sequence[Any]) ->
     proposals = connection.execute(
         sa.select(theme_proposals.c.member_item_ids, theme_proposals.c.representative_item_ids)
     ).all()
-    mentioned = {int(i) for row in proposals for column in row for i in (_json(column) or [])}
+    mentioned = {int(i) for row in proposals for column in row for i in (json_value(column) or [])}
     if not mentioned:
         return 0
     matching: set[int] = set()
@@ -121,7 +117,7 @@ def _proposals_touching(connection: sa.Connection, conditions: Sequence[Any]) ->
         chunk = ordered[start : start + 500]
         query = sa.select(items.c.id).where(items.c.id.in_(chunk), *conditions)
         matching.update(int(i) for i in connection.execute(query).scalars())
-    return sum(1 for row in proposals if matching & {int(i) for column in row for i in (_json(column) or [])})
+    return sum(1 for row in proposals if matching & {int(i) for column in row for i in (json_value(column) or [])})
 
 
 def purge_items(connection: sa.Connection, item_ids: Sequence[int]) -> tuple[dict[str, int], list[GoneItem]]:
@@ -169,8 +165,8 @@ def _drop_from_proposals(connection: sa.Connection, gone: list[GoneItem]) -> int
     labels = {g.id: g.sentiment_label for g in gone}
     changed = 0
     for row in connection.execute(sa.select(theme_proposals)).mappings().all():
-        members = [int(i) for i in _json(row["member_item_ids"]) or []]
-        representatives = [int(i) for i in _json(row["representative_item_ids"]) or []]
+        members = [int(i) for i in json_value(row["member_item_ids"]) or []]
+        representatives = [int(i) for i in json_value(row["representative_item_ids"]) or []]
         if not (set(members) | set(representatives)) & labels.keys():
             continue
         changed += 1
@@ -178,7 +174,7 @@ def _drop_from_proposals(connection: sa.Connection, gone: list[GoneItem]) -> int
         if not kept:
             connection.execute(theme_proposals.delete().where(theme_proposals.c.id == row["id"]))
             continue
-        sentiment = Counter({str(k): int(v) for k, v in (_json(row["sentiment"]) or {}).items()})
+        sentiment = Counter({str(k): int(v) for k, v in (json_value(row["sentiment"]) or {}).items()})
         sentiment.subtract(labels[i] for i in members if i in labels)
         connection.execute(
             theme_proposals.update()

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from voc.store import Store
+from voc.store.facade import Store
 from voc.surveys import DONE, FAILED, REPORT_SUFFIX, SURVEY_FOLDER_KIND, watched_folder
 from voc.surveys.formats import FormatError, open_path
 

@@ -29,7 +29,7 @@ from voc.exports.service import list_exports
 from voc.privacy.exports import exports_containing, queue_regeneration, regenerate_queued
 from voc.privacy.policy import PrivacySettings, load_privacy
 from voc.privacy.purge import add_counts, count_matching, purge_items
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import app_settings, items, sources
 
 log = logging.getLogger(__name__)

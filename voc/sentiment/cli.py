@@ -39,7 +39,7 @@ def _progress(step: str, fraction: float) -> None:
 
 
 def _store() -> Any:
-    from voc.store import Store
+    from voc.store.facade import Store
 
     return Store.from_url(Settings.load().database_url)
 

@@ -55,7 +55,7 @@ from voc.sentiment.multilingual import Embedder, MultilingualScorer, builtin_mod
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from voc.store import Store
+    from voc.store.facade import Store
 
 log = logging.getLogger(__name__)
 

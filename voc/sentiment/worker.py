@@ -26,7 +26,7 @@ from voc.sentiment.training import RESCORE_JOB, utcnow
 from voc.settings import Settings
 
 if TYPE_CHECKING:
-    from voc.store import Store
+    from voc.store.facade import Store
 
 log = logging.getLogger(__name__)
 

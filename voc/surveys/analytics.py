@@ -18,7 +18,7 @@ import altair as alt
 import pandas as pd
 import sqlalchemy as sa
 
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items
 
 RANGES: Final[dict[str, tuple[str, timedelta]]] = {

@@ -40,7 +40,7 @@ def add_parser(commands: Any) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from voc.access.roles import COMMAND_LINE
-    from voc.store import Store
+    from voc.store.facade import Store
     from voc.surveys.importer import ImportProgress, import_survey, survey_name_for
     from voc.surveys.mapping import ColumnMapping
 

@@ -34,7 +34,7 @@ from voc.access.roles import Actor, Permission, require
 from voc.analysis.redaction import redact
 from voc.models import ItemKind, RawItem
 from voc.sources.ingest import build_item
-from voc.store import Store
+from voc.store.facade import Store
 from voc.surveys import SURVEY_SOURCE
 from voc.surveys.formats import EXPECTED, FormatError, Row, Table, Vendor, open_table
 from voc.surveys.mapping import (

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import re
 import unicodedata
@@ -35,12 +34,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from voc.access.roles import Actor, Permission, require
 from voc.models import ItemKind, NewItem, TriageStatus
-from voc.store import Store
+from voc.store.core import insert_ignoring, json_list
+from voc.store.facade import Store
 from voc.store.schema import alerts, items, triage_events
 
 if TYPE_CHECKING:
@@ -356,8 +354,7 @@ def raise_recovery_alerts(
                 candidates.pop(key, None)
     if not candidates:
         return 0
-    insert = pg_dialect.insert if store.dialect == "postgresql" else sqlite_dialect.insert
-    statement = insert(alerts).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(alerts.c.id)
+    statement = insert_ignoring(store.dialect, alerts, ["dedupe_key"]).returning(alerts.c.id)
     values = [_alert_values(row, key, now) for key, row in candidates.items()]
     with store.write() as connection:
         # One multi-row statement; a conflict (the same response alerted by a concurrent import
@@ -366,7 +363,7 @@ def raise_recovery_alerts(
 
 
 def _alert_values(row: Mapping[str, Any], key: str, now: datetime) -> dict[str, Any]:
-    reasons = _as_list(row["very_unhappy_reasons"])
+    reasons = json_list(row["very_unhappy_reasons"])
     survey = row["survey"] or row["source"]
     who = f"response {row['response_id']}" if row["response_id"] else f"item {row['external_id']}"
     due = row["recovery_due_at"]
@@ -547,7 +544,7 @@ def recoveries(store: Store, *, open_only: bool = True, limit: int = 200) -> pd.
                 "response_id": row["response_id"],
                 "posted_at": row["posted_at"],
                 "recovery_due_at": row["recovery_due_at"],
-                "reasons": list(_as_list(row["very_unhappy_reasons"])),
+                "reasons": list(json_list(row["very_unhappy_reasons"])),
                 "text": row["text"] or "",
                 "language": row["language"],
                 "nps": row["nps"],
@@ -557,17 +554,9 @@ def recoveries(store: Store, *, open_only: bool = True, limit: int = 200) -> pd.
                 "recovery_actor": row["recovery_actor"],
             }
             continue
-        for reason in _as_list(row["very_unhappy_reasons"]):
+        for reason in json_list(row["very_unhappy_reasons"]):
             if reason not in entry["reasons"]:
                 entry["reasons"].append(reason)
         if row["text"] and row["text"] not in entry["text"]:
             entry["text"] = f"{entry['text']} ¶ {row['text']}" if entry["text"] else row["text"]
     return pd.DataFrame(list(grouped.values()), columns=list(RECOVERY_COLUMNS))
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return list(json.loads(value))
-    return list(value)

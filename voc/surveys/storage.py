@@ -7,19 +7,17 @@ and PostgreSQL. Domain: no Streamlit.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Final
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from voc.access.roles import Actor
 from voc.models import NewItem
-from voc.store import Store
+from voc.store.core import insert_ignoring, json_dict, json_list
+from voc.store.facade import Store
 from voc.store.schema import items, survey_imports, survey_mappings
 from voc.surveys.mapping import ColumnMapping
 
@@ -48,7 +46,7 @@ def load_mapping(store: Store, survey: str) -> tuple[str, ColumnMapping] | None:
         ).first()
     if row is None:
         return None
-    data = json.loads(row.mapping) if isinstance(row.mapping, str) else dict(row.mapping)
+    data = json_dict(row.mapping)
     try:
         return str(row.vendor), ColumnMapping.from_json(data)
     except (TypeError, ValueError):
@@ -129,7 +127,7 @@ def recent_imports(store: Store, *, limit: int = 20) -> pd.DataFrame:
     with store.read() as connection:
         rows = [dict(row) for row in connection.execute(query.limit(limit)).mappings()]
     frame = pd.DataFrame(rows, columns=list(IMPORT_LOG_COLUMNS))
-    frame["problems"] = frame["problems"].map(lambda v: json.loads(v) if isinstance(v, str) else (v or []))
+    frame["problems"] = frame["problems"].map(json_list)
     return frame
 
 
@@ -142,10 +140,8 @@ def insert_items(store: Store, new_items: Sequence[NewItem]) -> int:
     statement per chunk, and no deep copy of each item)."""
     if not new_items:
         return 0
-    insert = pg_dialect.insert if store.dialect == "postgresql" else sqlite_dialect.insert
     statement = (
-        insert(items)
-        .on_conflict_do_nothing(index_elements=["source", "external_id"])
+        insert_ignoring(store.dialect, items, ["source", "external_id"])
         .returning(items.c.id)
         # Pages of 200 rows: psycopg parses each statement's text, and very long ones cost more.
         .execution_options(insertmanyvalues_page_size=200)

@@ -83,7 +83,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def workspace_taxonomy(database_url: str) -> Taxonomy:
     """The workspace's taxonomy when its database exists and has one, else the starter set."""
-    from voc.store import Store
+    from voc.store.facade import Store
     from voc.themes.repository import load_taxonomy
     from voc.themes.starter import starter_themes
 

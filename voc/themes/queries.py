@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import item_themes, theme_assessments, themes
 from voc.themes.taxonomy import UNTHEMED
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import sqlalchemy as sa
 
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments
 from voc.themes.queries import items_in_theme
 from voc.themes.taxonomy import Taxonomy

@@ -10,7 +10,6 @@ Domain module: no Streamlit.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,7 +18,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from voc.access.roles import Actor
-from voc.store import Store
+from voc.store.core import json_value
+from voc.store.facade import Store
 from voc.store.schema import (
     app_settings,
     item_embeddings,
@@ -38,10 +38,6 @@ SYSTEM_ACTOR: Actor = Actor.system("themes")
 MEMBERS_PER_CENTROID = 200
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 # ---- taxonomy -----------------------------------------------------------------------------------
 
 
@@ -57,7 +53,10 @@ def load_taxonomy(store: Store) -> Taxonomy:
 
 def _load(connection: sa.Connection) -> Taxonomy:
     rows = connection.execute(sa.select(themes).order_by(themes.c.id)).mappings().all()
-    loaded = [Theme.from_row({**row, "rules": _json(row["rules"]), "examples": _json(row["examples"])}) for row in rows]
+    loaded = [
+        Theme.from_row({**row, "rules": json_value(row["rules"]), "examples": json_value(row["examples"])})
+        for row in rows
+    ]
     return Taxonomy(current_version(connection), tuple(loaded))
 
 
@@ -117,7 +116,7 @@ def versions(store: Store, limit: int = 100) -> list[dict[str, Any]]:
     columns = [c for c in taxonomy_versions.c if c.name != "snapshot"]
     query = sa.select(*columns).order_by(taxonomy_versions.c.version.desc()).limit(limit)
     with store.read() as connection:
-        return [{**row, "details": _json(row["details"])} for row in connection.execute(query).mappings()]
+        return [{**row, "details": json_value(row["details"])} for row in connection.execute(query).mappings()]
 
 
 # ---- assignments --------------------------------------------------------------------------------
@@ -330,7 +329,7 @@ def proposal(store: Store, proposal_id: str) -> dict[str, Any] | None:
 def _proposal(row: Any) -> dict[str, Any]:
     out = dict(row)
     for key in ("keywords", "representative_item_ids", "member_item_ids", "sentiment"):
-        out[key] = _json(out[key])
+        out[key] = json_value(out[key])
     return out
 
 
@@ -340,7 +339,7 @@ def _proposal(row: Any) -> dict[str, Any]:
 def read_setting(store: Store, key: str) -> dict[str, Any]:
     with store.read() as connection:
         value = connection.execute(sa.select(app_settings.c.value).where(app_settings.c.key == key)).scalar()
-    return dict(_json(value) or {}) if value is not None else {}
+    return dict(json_value(value) or {}) if value is not None else {}
 
 
 def write_setting(

@@ -23,7 +23,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from voc.access.roles import Actor, Permission, require
-from voc.store import Store
+from voc.store.core import json_list
+from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments, theme_proposals, themes
 from voc.themes import repository as repo
 from voc.themes.assign import Assigner, ExampleIndex, Method, centroid, example_index
@@ -441,7 +442,7 @@ def run_discovery(
     pool_rate = (pool_recent + 1) / (len(pool) + 1)
     with store.write() as connection:
         earlier = [
-            {**row, "members": set(repo._json(row["member_item_ids"]))}
+            {**row, "members": set(json_list(row["member_item_ids"]))}
             for row in connection.execute(sa.select(theme_proposals)).mappings()
         ]
         seen: set[str] = set()

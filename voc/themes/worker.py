@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from voc.analysis.redaction import redact
-from voc.store import Store
+from voc.store.facade import Store
 from voc.themes import repository as repo
 from voc.themes import service
 from voc.themes.assign import Assigner

@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 import sqlalchemy as sa
 
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import items
 from voc.themes.queries import items_in_theme, theme_options
 

@@ -24,7 +24,7 @@ from typing import Any, Final
 import pandas as pd
 import sqlalchemy as sa
 
-from voc.store import Store
+from voc.store.facade import Store
 from voc.store.schema import item_themes, items, themes
 
 VOLUME: Final = "volume_spike"

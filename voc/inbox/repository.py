@@ -1,0 +1,312 @@
+"""The inbox's reads and writes: items (stored once each, duplicates collapsed), triage,
+notes, tags and presence.
+
+It must not know about sources' leases or sentiment models. Domain module: no Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from voc.access.repository import AccessRepository, audit_items
+from voc.access.roles import Actor, Permission, require
+from voc.inbox.duplicates import WINDOW as DUPLICATE_WINDOW
+from voc.inbox.duplicates import fingerprint
+from voc.inbox.triage import INBOX_COLUMNS, WORKFLOW_TIMES, validate_change
+from voc.models import NewItem, TriageChange
+from voc.store.core import insert_ignoring, json_list
+from voc.store.schema import (
+    item_embeddings,
+    item_notes,
+    item_viewers,
+    items,
+    triage_events,
+)
+
+# (model, dimension, float32 little-endian bytes), as stored in `item_embeddings`.
+ItemEmbedding = tuple[str, int, bytes]
+
+
+class InboxRepository(AccessRepository):
+    """Items and what agents do to them: status, owner, tags, notes, who is looking."""
+
+    def _insert_items(
+        self,
+        connection: sa.Connection,
+        new_items: Iterable[NewItem],
+        embeddings: Mapping[str, ItemEmbedding] | None = None,
+    ) -> int:
+        statement = insert_ignoring(connection, items, ["source", "external_id"]).returning(items.c.id)
+        inserted = 0
+        for item in new_items:
+            # One row per statement with RETURNING: a returned id says reliably that it was new
+            # (drivers disagree on rowcount for ON CONFLICT DO NOTHING).
+            values = asdict(item)
+            values["content_hash"] = fingerprint(item.text) if isinstance(item.text, str) else None
+            row = connection.execute(statement, values).first()
+            if row is not None:
+                inserted += 1
+                if values["content_hash"] is not None:
+                    _collapse_duplicate(connection, int(row[0]), values["content_hash"], item.posted_at)
+                vector = embeddings.get(item.external_id) if embeddings else None
+                if vector is not None:  # computed once by the analysis, kept for themes and duplicates
+                    connection.execute(
+                        item_embeddings.insert().values(
+                            item_id=row[0], model=vector[0], dim=vector[1], vector=vector[2]
+                        )
+                    )
+        return inserted
+
+    def add_items(self, new_items: Sequence[NewItem], embeddings: Mapping[str, ItemEmbedding] | None = None) -> int:
+        """Store items not seen before (by source and external id); returns how many were new.
+
+        `embeddings` (by external id: model, dimension, float32 bytes) are stored with new items.
+        """
+        with self.write() as connection:
+            return self._insert_items(connection, new_items, embeddings)
+
+    def count_items(self, source: str | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(items)
+        if source is not None:
+            query = query.where(items.c.source == source)
+        with self.read() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def item(self, item_id: int) -> dict[str, Any] | None:
+        with self.read() as connection:
+            row = connection.execute(sa.select(items).where(items.c.id == item_id)).mappings().first()
+        return dict(row) if row else None
+
+    def inbox_frame(
+        self,
+        *,
+        statuses: Sequence[str],
+        labels: Sequence[str] = ("negative",),
+        channel: str | None = None,
+        language: str | None = None,
+        limit: int = 500,
+        with_review: bool = False,
+    ) -> pd.DataFrame:
+        """Items waiting for an answer: very unhappy customers first, then newest first.
+
+        A very unhappy survey respondent belongs here whatever the tone of the comment ("I want a
+        refund" can read as neutral; a CSAT of 1 may come with no comment at all).
+
+        `with_review`: also the items whose sentiment needs a person's review (low confidence, or
+        a language the scorers do not read), with their label, confidence and scorer, so a weak
+        "neutral" is checked rather than silently trusted (see docs/sentiment.md).
+        """
+        from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
+
+        columns = list(INBOX_COLUMNS)
+        wanted = [sa.or_(items.c.sentiment_label.in_(list(labels)), items.c.very_unhappy.is_(True))]
+        if with_review:
+            columns += [c for c in ("sentiment_label", "sentiment_confidence", "scorer") if c not in columns]
+            wanted += [
+                sa.and_(items.c.scorer != "correction", items.c.sentiment_confidence < REVIEW_BELOW),
+                sa.and_(items.c.scorer != "correction", items.c.language.not_in(list(SUPPORTED_LANGUAGES))),
+            ]
+        query = sa.select(*(items.c[name] for name in columns)).where(
+            sa.or_(*wanted),
+            items.c.triage_status.in_(list(statuses)),
+            items.c.is_competitor.is_(False),
+        )
+        if channel:
+            query = query.where(items.c.channel == channel)
+        if language:
+            query = query.where(items.c.language == language)
+        query = query.order_by(items.c.very_unhappy.desc(), items.c.posted_at.desc(), items.c.id.desc()).limit(limit)
+        with self.read() as connection:
+            rows = connection.execute(query).mappings().all()
+        frame = pd.DataFrame([dict(row) for row in rows], columns=columns)
+        frame["sentiment_reasons"] = frame["sentiment_reasons"].map(json_list)
+        if with_review:
+            from voc.sentiment.review import with_review_flag
+
+            frame = with_review_flag(frame)
+            corrected = frame["scorer"] == "correction"
+            frame.loc[corrected, "needs_review"] = False
+        return frame
+
+    def apply_triage(self, changes: Sequence[TriageChange], *, actor: Actor, now: datetime) -> int:
+        """Apply agents' changes and write each to the item's history; returns how many changed."""
+        require(actor, Permission.TRIAGE)
+        for change in changes:
+            validate_change(change)
+        applied = 0
+        touched: list[int] = []
+        with self.write() as connection:
+            for change in changes:
+                column = items.c[change.field]
+                old = connection.execute(sa.select(column).where(items.c.id == change.item_id)).scalar_one_or_none()
+                if old == change.value:
+                    continue
+                connection.execute(
+                    items.update().where(items.c.id == change.item_id).values({change.field: change.value})
+                )
+                if change.field == "triage_status":
+                    self._record_workflow_times(connection, change.item_id, str(change.value), now)
+                connection.execute(
+                    triage_events.insert().values(
+                        item_id=change.item_id,
+                        actor=actor.name,
+                        at=now,
+                        field=change.field,
+                        old_value=old,
+                        new_value=change.value,
+                    )
+                )
+                touched.append(change.item_id)
+                applied += 1
+            if applied:
+                audit_items(connection, actor, "triage.apply", touched, now, fields=sorted({c.field for c in changes}))
+        return applied
+
+    def _record_workflow_times(self, connection: sa.Connection, item_id: int, status: str, now: datetime) -> None:
+        """First response and resolution are stamped the first time an agent's status says so."""
+        stamped = connection.execute(
+            sa.select(items.c.first_response_at, items.c.resolved_at).where(items.c.id == item_id)
+        ).one()
+        for column, statuses in WORKFLOW_TIMES.items():
+            if status in statuses and getattr(stamped, column) is None:
+                # The status event in the history already says who and when.
+                connection.execute(items.update().where(items.c.id == item_id).values({column: now}))
+
+    def mark_responded(self, item_ids: Sequence[int], *, actor: Actor, now: datetime) -> int:
+        """Record the first response to items not answered yet (the SLA clock stops); returns how many."""
+        require(actor, Permission.TRIAGE)
+        changed: list[int] = []
+        with self.write() as connection:
+            for item_id in item_ids:
+                done = connection.execute(
+                    items.update()
+                    .where(items.c.id == item_id, items.c.first_response_at.is_(None))
+                    .values(first_response_at=now)
+                )
+                if done.rowcount:
+                    connection.execute(
+                        triage_events.insert().values(
+                            item_id=item_id,
+                            actor=actor.name,
+                            at=now,
+                            field="first_response_at",
+                            old_value=None,
+                            new_value=now.isoformat(),
+                        )
+                    )
+                    changed.append(item_id)
+            if changed:
+                audit_items(connection, actor, "triage.responded", changed, now)
+        return len(changed)
+
+    def set_tags(
+        self, item_ids: Sequence[int], tags: Sequence[str], *, actor: Actor, now: datetime, mode: str = "add"
+    ) -> int:
+        """Add (`mode="add"`), remove or replace tags on items, audited; returns how many changed."""
+        require(actor, Permission.TRIAGE)
+        wanted = [t.strip().lower() for t in tags if t.strip()]
+        changed: list[int] = []
+        with self.write() as connection:
+            for item_id in item_ids:
+                current = json_list(connection.execute(sa.select(items.c.tags).where(items.c.id == item_id)).scalar())
+                if mode == "add":
+                    new = current + [t for t in wanted if t not in current]
+                elif mode == "remove":
+                    new = [t for t in current if t not in wanted]
+                else:
+                    new = list(dict.fromkeys(wanted))
+                if new == current:
+                    continue
+                connection.execute(items.update().where(items.c.id == item_id).values(tags=new))
+                connection.execute(
+                    triage_events.insert().values(
+                        item_id=item_id,
+                        actor=actor.name,
+                        at=now,
+                        field="tags",
+                        old_value=", ".join(current),
+                        new_value=", ".join(new),
+                    )
+                )
+                changed.append(item_id)
+            if changed:
+                audit_items(connection, actor, f"triage.tags.{mode}", changed, now, tags=wanted)
+        return len(changed)
+
+    def add_note(self, item_id: int, text: str, *, actor: Actor, now: datetime) -> None:
+        """An internal note on an item (never sent to the customer), also in its history."""
+        require(actor, Permission.NOTE)
+        text = text.strip()
+        if not text:
+            raise ValueError("a note needs some text")
+        with self.write() as connection:
+            connection.execute(item_notes.insert().values(item_id=item_id, actor=actor.name, at=now, text=text[:5000]))
+            connection.execute(
+                triage_events.insert().values(
+                    item_id=item_id, actor=actor.name, at=now, field="note", old_value=None, new_value=text[:500]
+                )
+            )
+            self.record_audit(connection, actor, "note.add", now=now, subject=item_id)
+
+    def notes(self, item_id: int) -> list[dict[str, Any]]:
+        with self.read() as connection:
+            query = sa.select(item_notes).where(item_notes.c.item_id == item_id).order_by(item_notes.c.id)
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def touch_viewer(self, item_id: int, actor: Actor, now: datetime) -> None:
+        """Remember that `actor` has `item_id` open (presence for the "someone else is on it" warning).
+
+        Presence is not audited: it is rewritten on every rerun and says nothing was changed."""
+        require(actor, Permission.VIEW)
+        name = actor.name
+        with self.write() as connection:
+            updated = connection.execute(
+                item_viewers.update()
+                .where(item_viewers.c.item_id == item_id, item_viewers.c.actor == name)
+                .values(seen_at=now)
+            )
+            if not updated.rowcount:
+                connection.execute(item_viewers.insert().values(item_id=item_id, actor=name, seen_at=now))
+
+    def other_viewers(
+        self, item_id: int, actor: str, now: datetime, within: timedelta = timedelta(minutes=2)
+    ) -> list[str]:
+        """Other agents who had `item_id` open in the last `within`."""
+        query = sa.select(item_viewers.c.actor).where(
+            item_viewers.c.item_id == item_id, item_viewers.c.actor != actor, item_viewers.c.seen_at >= now - within
+        )
+        with self.read() as connection:
+            return sorted(str(a) for a in connection.execute(query).scalars())
+
+    def triage_history(self, item_id: int) -> list[dict[str, Any]]:
+        with self.read() as connection:
+            rows = connection.execute(
+                sa.select(triage_events).where(triage_events.c.item_id == item_id).order_by(triage_events.c.id)
+            ).mappings()
+            return [dict(row) for row in rows]
+
+
+def _collapse_duplicate(connection: sa.Connection, item_id: int, content_hash: str, posted_at: datetime) -> None:
+    """Point a new item at the first one with the same text nearby in time, and count it there."""
+    original = connection.execute(
+        sa.select(items.c.id)
+        .where(
+            items.c.content_hash == content_hash,
+            items.c.id != item_id,
+            items.c.duplicate_of.is_(None),
+            items.c.posted_at >= posted_at - DUPLICATE_WINDOW,
+            items.c.posted_at <= posted_at + DUPLICATE_WINDOW,
+        )
+        .order_by(items.c.id)
+        .limit(1)
+    ).scalar()
+    if original is None:
+        return
+    connection.execute(items.update().where(items.c.id == item_id).values(duplicate_of=original))
+    connection.execute(items.update().where(items.c.id == original).values(duplicate_count=items.c.duplicate_count + 1))

@@ -1,0 +1,100 @@
+"""The database core every repository builds on: the engine, read and write transactions, the two
+dialect-specific statements (insert-ignoring and upsert, written once here for SQLite and
+PostgreSQL alike), and decoding of JSON columns.
+
+It must not know any feature's tables or rules: repositories (`voc/<feature>/repository.py`) hold
+those. Domain module: no Streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import Engine
+
+from voc.store.engine import WRITE_OPTION, create_engine_for
+from voc.store.migrate import migrate
+
+
+def _dialect_insert(bind: sa.Connection | str, table: sa.Table) -> Any:
+    """The dialect's own INSERT (both have ON CONFLICT; SQLAlchemy's generic one has not)."""
+    name = bind if isinstance(bind, str) else bind.dialect.name
+    return (pg_dialect.insert if name == "postgresql" else sqlite_dialect.insert)(table)
+
+
+def insert_ignoring(bind: sa.Connection | str, table: sa.Table, conflict: Sequence[str]) -> Any:
+    """`INSERT ... ON CONFLICT (conflict) DO NOTHING`: a row already there is kept, not an error.
+
+    `bind` is the connection the statement runs on, or the dialect's name."""
+    return _dialect_insert(bind, table).on_conflict_do_nothing(index_elements=list(conflict))
+
+
+def upsert(
+    bind: sa.Connection | str,
+    table: sa.Table,
+    values: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    conflict: Sequence[str],
+    update: Mapping[str, Any] | None = None,
+) -> Any:
+    """`INSERT ... ON CONFLICT (conflict) DO UPDATE`: insert `values`, or update the row already there
+    with `update` (by default the inserted values of every column not in `conflict`). An entry of
+    `update` may be a callable taking the `excluded` row, for sums such as `col + excluded.col`."""
+    statement = _dialect_insert(bind, table).values(values)
+    excluded = statement.excluded
+    if update is None:
+        first = values if isinstance(values, Mapping) else values[0]
+        update = {key: excluded[key] for key in first if key not in conflict}
+    else:
+        update = {key: value(excluded) if callable(value) else value for key, value in update.items()}
+    return statement.on_conflict_do_update(index_elements=list(conflict), set_=dict(update))
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value as Python (SQLite may hand back the text, PostgreSQL the object)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def json_dict(value: Any) -> dict[str, Any]:
+    """A JSON object column as a dict (`{}` for NULL)."""
+    return dict(json_value(value) or {})
+
+
+def json_list(value: Any) -> list[Any]:
+    """A JSON array column as a list (`[]` for NULL)."""
+    return list(json_value(value) or [])
+
+
+class Database:
+    """One SQLAlchemy engine and its transactions (thread-safe; share one per process)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Engine:
+        """The engine for `url`, its schema brought up to date unless told not to."""
+        engine = create_engine_for(url)
+        if upgrade:
+            migrate(engine)
+        return engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """A write transaction (SQLite: BEGIN IMMEDIATE, so it never fails half-way on a lock)."""
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as connection:
+            yield connection
