@@ -222,12 +222,12 @@ def test_the_schedule_produces_last_week_once_even_across_restarts(sqlite_store:
 
 def test_only_one_process_wins_the_week(sqlite_store: Store, tmp_path: Path) -> None:
     now = datetime(2026, 11, 23, 9, tzinfo=UTC)
-    from voc.exports.schedule import _claim
+    from voc.exports.schedule import claim_week
 
-    assert _claim(sqlite_store, "2026-W47", "a", now)
-    assert not _claim(sqlite_store, "2026-W47", "b", now)
+    assert claim_week(sqlite_store, "2026-W47", "a", now)
+    assert not claim_week(sqlite_store, "2026-W47", "b", now)
     assert produce_due_export(sqlite_store, tmp_path, now, owner="b") is None  # a holds the claim
-    assert _claim(sqlite_store, "2026-W47", "b", now + timedelta(hours=3))  # a died: its claim expires
+    assert claim_week(sqlite_store, "2026-W47", "b", now + timedelta(hours=3))  # a died: its claim expires
 
 
 def test_delivery_sends_the_export_to_the_named_channels(sqlite_store: Store, tmp_path: Path) -> None:

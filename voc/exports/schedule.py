@@ -3,9 +3,9 @@
 The listener process calls `ExportScheduler.tick()` on every loop. The week last produced is kept
 in the database (`app_settings["exports.last_week"]`), so a restart neither repeats a week nor
 skips one: a process that was down on Monday produces the export when it comes back. Several
-listener processes may run; a claim row whose key is unique per week (`exports.claim.2026-W47`)
-lets exactly one of them build it, and a claim left by a process that died is taken over after
-`CLAIM_TTL`. Delivery reuses the alert channels (`voc.alerts.channels`): e-mail channels get the
+listener processes may run; a run claimed in the `jobs` table (`Store.start_run`, the one claim
+mechanism) lets exactly one of them build it, and a run left by a process that died is taken
+over after `CLAIM_TTL`. Delivery reuses the alert channels (`voc.alerts.channels`): e-mail channels get the
 HTML summary with the XLSX attached, webhook/Slack/Teams channels a short message.
 Domain module: no Streamlit.
 """
@@ -21,9 +21,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Final
 
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-
 from voc.access.roles import Actor, Permission
 from voc.alerts.channels import AlertMessage, Channel, ChannelKind, DeliveryError, send
 from voc.alerts.service import load_channels
@@ -32,13 +29,12 @@ from voc.exports.periods import ExportPeriod, last_complete_week, zone
 from voc.exports.service import ALL_FORMATS, WeeklyExport, build_export, export_file, parse_formats
 from voc.exports.writers import ExportFormat
 from voc.store.facade import Store
-from voc.store.schema import app_settings
 
 log = logging.getLogger(__name__)
 
 SCHEDULE_KEY: Final = "exports.schedule"
 LAST_WEEK_KEY: Final = "exports.last_week"
-CLAIM_PREFIX: Final = "exports.claim."
+RUN_KIND: Final = "exports.weekly"  # the `jobs` rows that claim a week's production
 CLAIM_TTL: Final = timedelta(hours=2)
 RETRY_AFTER: Final = timedelta(minutes=15)
 ATTACH_LIMIT_BYTES: Final = 15 * 1024 * 1024  # most mail servers refuse more
@@ -108,30 +104,10 @@ def week_due(schedule: ExportSchedule, store: Store, now: datetime) -> ExportPer
     return None if last_produced_week(store) == week.label else week
 
 
-def _claim(store: Store, week: str, owner: str, now: datetime) -> bool:
-    """Take the week's claim row (a unique key: one winner); a stale claim is taken over."""
-    key = CLAIM_PREFIX + week
-    with store.write() as connection:
-        row = connection.execute(sa.select(app_settings.c.updated_at).where(app_settings.c.key == key)).first()
-        if row is not None:
-            if row[0] is not None and now - row[0] < CLAIM_TTL:
-                return False
-            connection.execute(
-                app_settings.delete().where(app_settings.c.key == key, app_settings.c.updated_at == row[0])
-            )
-    try:
-        with store.write() as connection:
-            connection.execute(
-                app_settings.insert().values(key=key, value={"owner": owner}, updated_at=now, updated_by=owner)
-            )
-    except IntegrityError:
-        return False
-    return True
-
-
-def _release(store: Store, week: str) -> None:
-    with store.write() as connection:
-        connection.execute(app_settings.delete().where(app_settings.c.key == CLAIM_PREFIX + week))
+def claim_week(store: Store, week: str, owner: str, now: datetime) -> int | None:
+    """Claim the production of `week` for `owner` (its run's job id), or None while another
+    process is at it; a run left by a process that died is taken over after `CLAIM_TTL`."""
+    return store.start_run(RUN_KIND, owner, now, stale_after=CLAIM_TTL, params={"week": week})
 
 
 def produce_due_export(
@@ -145,7 +121,10 @@ def produce_due_export(
     """Produce last week's export if it is due and this process wins the claim; else None."""
     schedule = load_schedule(store)
     week = week_due(schedule, store, now)
-    if week is None or not _claim(store, week.label, owner, now):
+    if week is None:
+        return None
+    run = claim_week(store, week.label, owner, now)
+    if run is None:
         return None
     try:
         export = build_export(
@@ -158,8 +137,10 @@ def produce_due_export(
             permission=Permission.SCHEDULE_EXPORTS,
             now=now,
         )
-    finally:
-        _release(store, week.label)
+    except Exception as error:
+        store.finish_job(run, now=now, error=type(error).__name__)  # a failed run leaves the week to the next try
+        raise
+    store.finish_job(run, now=now)
     log.info("weekly export %s: %d items, %s", export.label, export.items, ", ".join(f.name for f in export.files))
     deliver(store, export, exports_dir, schedule.deliver_to, sender=sender)
     return export

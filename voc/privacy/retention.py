@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Final
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from voc.access.roles import Actor, Permission, require
 from voc.background import BackgroundStep
@@ -30,13 +29,13 @@ from voc.privacy.exports import exports_containing, queue_regeneration, regenera
 from voc.privacy.policy import PrivacySettings, load_privacy
 from voc.privacy.purge import add_counts, count_matching, purge_items
 from voc.store.facade import Store
-from voc.store.schema import app_settings, items, sources
+from voc.store.schema import items, sources
 
 log = logging.getLogger(__name__)
 
 SWEEP_ACTOR: Final = Actor.system("retention")
 BATCH_SIZE: Final = 500
-LAST_SWEEP_KEY: Final = "privacy.retention.last_sweep"
+RUN_KIND: Final = "privacy.retention"  # the `jobs` rows that claim a sweep
 SWEEP_EVERY: Final = timedelta(hours=1)
 CLAIM_EVERY: Final = timedelta(minutes=1)  # how often a process asks whether the sweep is due
 
@@ -151,27 +150,6 @@ def sweep(
     return report
 
 
-def _claim_sweep(store: Store, now: datetime, every: timedelta) -> bool:
-    """True for the one listener process that sweeps this `every` (compare-and-set on a row)."""
-    try:
-        with store.write() as connection:
-            query = sa.select(app_settings.c.updated_at).where(app_settings.c.key == LAST_SWEEP_KEY)
-            if connection.dialect.name == "postgresql":
-                query = query.with_for_update()
-            last = connection.execute(query).scalar()
-            if last is not None and now - last < every:
-                return False
-            connection.execute(app_settings.delete().where(app_settings.c.key == LAST_SWEEP_KEY))
-            connection.execute(
-                app_settings.insert().values(
-                    key=LAST_SWEEP_KEY, value={"at": now.isoformat()}, updated_at=now, updated_by=SWEEP_ACTOR.name
-                )
-            )
-    except IntegrityError:  # another process inserted the first claim at the same moment
-        return False
-    return True
-
-
 class RetentionWorker:
     """The listener process's privacy step: a retention sweep once per `every`, in a thread.
 
@@ -197,6 +175,7 @@ class RetentionWorker:
         self.batch_size = batch_size
         self.last_report: RetentionReport | None = None
         self._checked_at: datetime | None = None
+        self._run_id: int | None = None
         self._step = BackgroundStep(self._run, name="retention-sweep", background=background)
 
     def tick(self) -> None:
@@ -206,15 +185,21 @@ class RetentionWorker:
         if self._checked_at is not None and now - self._checked_at < min(self.every, CLAIM_EVERY):
             return  # the claim is one small write: not on every tick of the loop
         self._checked_at = now
-        if not _claim_sweep(self.store, now, self.every):
+        run = self.store.start_run(RUN_KIND, SWEEP_ACTOR.name, now, stale_after=self.every, once_every=self.every)
+        if run is None:
             return
+        self._run_id = run
         self._step.start(now)
 
     def _run(self, now: datetime) -> None:
+        error: str | None = None
         try:
             self.last_report = sweep(self.store, now=now, exports_dir=self.exports_dir, batch_size=self.batch_size)
-        except Exception:  # the next `every` tries again; polling goes on meanwhile
+        except Exception as failure:  # the next `every` tries again; polling goes on meanwhile
+            error = type(failure).__name__
             log.exception("retention sweep failed")
+        if self._run_id is not None:
+            self.store.finish_job(self._run_id, now=self.clock(), error=error)
 
     def join(self, timeout: float | None = None) -> None:
         self._step.join(timeout)

@@ -24,6 +24,8 @@ from voc.themes.assign import Assigner
 log = logging.getLogger(__name__)
 
 ASSIGNER_REFRESH_S = 600.0  # member centroids follow new rule hits this often (and on every edit)
+DISCOVERY_RUN = "themes.discovery"  # the `jobs` rows that claim a discovery run
+DISCOVERY_STALE = timedelta(hours=1)  # a discovery run older than this is taken for dead
 
 
 def _utcnow() -> datetime:
@@ -91,6 +93,18 @@ class ThemeWorker:
                     self._ticked_at = float("-inf")
                 return 0
         if service.discovery_due(self.store, now, self.discover_every):
-            found = service.run_discovery(self.store, now)
-            log.info("themes: discovery found %d open proposals", len(found))
+            self._discover(now)
         return 0
+
+    def _discover(self, now: datetime) -> None:
+        """Run discovery if this process wins the run (several listener processes may be due at once)."""
+        run = self.store.start_run(DISCOVERY_RUN, self.owner, now, stale_after=DISCOVERY_STALE)
+        if run is None:
+            return
+        try:
+            found = service.run_discovery(self.store, now)
+        except Exception as error:
+            self.store.finish_job(run, now=self.clock(), error=type(error).__name__)
+            raise
+        self.store.finish_job(run, now=self.clock())
+        log.info("themes: discovery found %d open proposals", len(found))
