@@ -231,7 +231,7 @@ def theme_detail(filters: TrendFilters) -> None:
 
 def proposals_section(*, editable: bool) -> None:
     found = _proposals(_url())
-    last = repo.read_setting(data.store(), service.DISCOVERY_SETTING)
+    last = dict(data.store().get_setting(service.DISCOVERY_SETTING) or {})
     left, right = st.columns([3, 1], vertical_alignment="center")
     left.caption(
         f"Discovery clusters the last {service.DISCOVERY_DAYS} days' unthemed items"

@@ -34,6 +34,19 @@ def _read_secrets_file(path: Path) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def configuration(environ: Mapping[str, str] | None = None, secrets_path: Path | None = None) -> dict[str, str]:
+    """Every `VOC_*` setting as this process sees it: the root keys of `.streamlit/secrets.toml`
+    (`recovery_target_hours = 4` is `VOC_RECOVERY_TARGET_HOURS`), overridden by the environment.
+
+    The one place configuration is read, so a setting works the same from either (the README's
+    promise): `Settings.load` and the survey recovery rules both read it."""
+    env = os.environ if environ is None else environ
+    secrets = _read_secrets_file(secrets_path or PROJECT_ROOT / ".streamlit" / "secrets.toml")
+    merged = {f"VOC_{key.upper()}": str(value) for key, value in secrets.items() if not isinstance(value, dict)}
+    merged.update({key: value for key, value in env.items() if key.startswith("VOC_")})
+    return merged
+
+
 @dataclass(frozen=True)
 class Settings:
     """Configuration; build it with `Settings.load()` (environment + secrets) or directly in tests."""
@@ -83,13 +96,10 @@ class Settings:
     ) -> Settings:
         """Settings from `VOC_*` environment variables, falling back to secrets.toml root keys."""
         env = os.environ if environ is None else environ
-        secrets = _read_secrets_file(secrets_path or PROJECT_ROOT / ".streamlit" / "secrets.toml")
+        configured = configuration(env, secrets_path)
 
         def pick(name: str) -> str | None:
-            value = env.get(f"VOC_{name.upper()}")
-            if value is None and name in secrets:
-                value = str(secrets[name])
-            return value
+            return configured.get(f"VOC_{name.upper()}")
 
         data_dir = Path(pick("data_dir") or DEFAULT_DATA_DIR)
         values: dict[str, Any] = {"data_dir": data_dir}

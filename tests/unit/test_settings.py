@@ -31,3 +31,14 @@ def test_the_bearer_token_never_appears_in_the_settings_repr(tmp_path: Path) -> 
     settings = Settings.load(environ={"X_BEARER_TOKEN": "AAAA-secret-token"}, secrets_path=tmp_path / "none.toml")
     assert settings.x_bearer_token == "AAAA-secret-token"
     assert "AAAA-secret-token" not in repr(settings)
+
+
+def test_recovery_rules_read_secrets_toml_like_every_other_setting(tmp_path: Path) -> None:
+    from voc.settings import configuration
+    from voc.surveys.recovery import RecoveryRules
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('recovery_csat_at_most = "off"\nrecovery_target_hours = 4\n')
+    rules = RecoveryRules.from_env(configuration({"VOC_RECOVERY_TARGET_HOURS": "1"}, secrets_path=secrets))
+    assert rules.csat_at_most is None  # from secrets.toml (ignored before: environment only)
+    assert rules.target.total_seconds() == 3600  # the environment still wins

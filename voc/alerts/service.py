@@ -25,8 +25,12 @@ from voc.analysis.redaction import redact
 from voc.store.core import insert_ignoring
 from voc.store.facade import Store
 from voc.store.schema import alert_deliveries, alerts, items
+from voc.store.settings import register_setting
 
-POLICY_KEY: Final = "alerts.policy"
+register_setting(CHANNELS_KEY, list, Permission.CONFIGURE_ALERTS, "where alerts and exports are sent")
+POLICY_KEY: Final = register_setting(
+    "alerts.policy", dict, Permission.CONFIGURE_ALERTS, "which alert rules are on, cooldowns and escalation"
+)
 MAX_ATTEMPTS: Final = 5
 RETRY_BASE: Final = timedelta(seconds=30)
 RETRY_CAP: Final = timedelta(minutes=30)

@@ -29,11 +29,16 @@ from voc.exports.periods import ExportPeriod, last_complete_week, zone
 from voc.exports.service import ALL_FORMATS, WeeklyExport, build_export, export_file, parse_formats
 from voc.exports.writers import ExportFormat
 from voc.store.facade import Store
+from voc.store.settings import register_setting
 
 log = logging.getLogger(__name__)
 
-SCHEDULE_KEY: Final = "exports.schedule"
-LAST_WEEK_KEY: Final = "exports.last_week"
+SCHEDULE_KEY: Final = register_setting(
+    "exports.schedule", dict, Permission.SCHEDULE_EXPORTS, "the weekly export: day, time, zone, formats, recipients"
+)
+LAST_WEEK_KEY: Final = register_setting(
+    "exports.last_week", dict, Permission.SCHEDULE_EXPORTS, "the last week the schedule produced, and when"
+)
 RUN_KIND: Final = "exports.weekly"  # the `jobs` rows that claim a week's production
 CLAIM_TTL: Final = timedelta(hours=2)
 RETRY_AFTER: Final = timedelta(minutes=15)

@@ -19,11 +19,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
+from voc.access.roles import Permission
 from voc.inbox.sla import SlaClock, SlaPolicy, SlaState, clock_for, format_duration
 from voc.sources.ingest import respondent_key
+from voc.store.settings import register_setting
 from voc.surveys.recovery import urgent_words_in
 
-VIP_SETTINGS_KEY: Final = "vip_list"
+VIP_SETTINGS_KEY: Final = register_setting(
+    "vip_list", dict, Permission.CONFIGURE_CARE, "VIP handles and hashed customer keys, with their tier"
+)
 TIER_WEIGHTS: Final = {"platinum": 2.5, "gold": 2.0, "silver": 1.5, "vip": 2.0}
 URGENT_AT: Final = 60.0
 HIGH_AT: Final = 30.0

@@ -16,7 +16,12 @@ from enum import StrEnum
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-SETTINGS_KEY: Final = "sla"
+from voc.access.roles import Permission
+from voc.store.settings import register_setting
+
+SETTINGS_KEY: Final = register_setting(
+    "sla", dict, Permission.CONFIGURE_CARE, "first-response targets per priority, business hours per team"
+)
 DEFAULT_TEAM: Final = "default"
 TIERS: Final = ("urgent", "high", "normal")
 DEFAULT_TARGETS: Final = {"urgent": timedelta(hours=1), "high": timedelta(hours=4), "normal": timedelta(hours=24)}

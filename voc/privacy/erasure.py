@@ -38,7 +38,8 @@ from voc.privacy.raw_files import delete_files, files_naming
 from voc.sources.ingest import respondent_key
 from voc.store.core import json_value
 from voc.store.facade import Store
-from voc.store.schema import alerts, app_settings, item_themes, items, taxonomy_versions, themes
+from voc.store.schema import alerts, item_themes, items, taxonomy_versions, themes
+from voc.store.settings import read_setting, write_setting
 from voc.trends.spikes import RULES as SPIKE_RULES
 
 log = logging.getLogger(__name__)
@@ -149,10 +150,10 @@ class ErasureResult:
 
 def _vip_without(connection: sa.Connection, subject: Subject) -> VipList | None:
     """The VIP list without them, or None when it does not name them."""
-    raw = connection.execute(sa.select(app_settings.c.value).where(app_settings.c.key == VIP_SETTINGS_KEY)).scalar()
+    raw = read_setting(connection, VIP_SETTINGS_KEY)
     if raw is None:
         return None
-    vip = VipList.from_json(json_value(raw))
+    vip = VipList.from_json(raw)
     if subject.kind is SubjectKind.AUTHOR and subject.key in vip.handles:
         return VipList({h: t for h, t in vip.handles.items() if h != subject.key}, vip.keys)
     if subject.kind is SubjectKind.RESPONDENT and subject.key in vip.keys:
@@ -245,12 +246,11 @@ def _scrub_mentions(connection: sa.Connection, subject: Subject, actor: Actor, n
     counts: dict[str, int] = {}
     vip = _vip_without(connection, subject)
     if vip is not None:
-        connection.execute(app_settings.delete().where(app_settings.c.key == VIP_SETTINGS_KEY))
-        connection.execute(
-            app_settings.insert().values(
-                key=VIP_SETTINGS_KEY, value=vip.to_json(), updated_at=now, updated_by=actor.name
-            )
-        )
+        # The erasure (MANAGE_PRIVACY, checked by the caller) rewrites the list and audits itself.
+        write_setting(
+            connection, VIP_SETTINGS_KEY, vip.to_json(), actor=actor, now=now, permission=Permission.MANAGE_PRIVACY,
+            audit=False,
+        )  # fmt: skip
         counts["vip_list"] = 1
     spikes = _spike_alerts_naming(connection, subject)
     for alert_id, details in spikes:

@@ -20,10 +20,20 @@ from typing import Any, Final
 
 from voc.access.roles import Actor, Permission
 from voc.store.facade import Store
+from voc.store.settings import register_setting
 
-RETENTION_KEY: Final = "privacy.retention"  # {"<source>": days}
-HIDE_HANDLES_KEY: Final = "privacy.hide_handles"  # {"viewers": true}
-SURVEY_FILES_KEY: Final = "privacy.survey_files"  # {"keep_days": 30}; 0 keeps them for ever
+RETENTION_KEY: Final = register_setting(
+    "privacy.retention", dict, Permission.MANAGE_PRIVACY, 'days items are kept per source: {"<source>": days}'
+)
+HIDE_HANDLES_KEY: Final = register_setting(
+    "privacy.hide_handles", dict, Permission.MANAGE_PRIVACY, 'author handles hidden from viewers: {"viewers": true}'
+)
+SURVEY_FILES_KEY: Final = register_setting(
+    "privacy.survey_files",
+    dict,
+    Permission.MANAGE_PRIVACY,
+    'days survey files are kept ({"keep_days": 30}; 0: for ever)',
+)
 SURVEY_FILES_DAYS: Final = 30
 MAX_RETENTION_DAYS: Final = 36_500  # a hundred years: anything longer is a typo, not a policy
 

@@ -18,13 +18,13 @@ Domain module: no Streamlit import; `transformers` and `torch` are imported only
 from __future__ import annotations
 
 import importlib.util
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
 from voc.sentiment.lexicon import analyse_lexicon
 from voc.sentiment.scoring import Sentiment, SentimentLabel, VaderScorer
+from voc.settings import configuration
 
 MODEL_ID: Final = "cardiffnlp/twitter-xlm-roberta-base-sentiment"
 FOLDER_NAME: Final = "twitter-xlm-roberta-base-sentiment"
@@ -53,7 +53,7 @@ def find_model(data_dir: Path) -> str | None:
             return MODEL_ID
     except Exception:
         return None
-    if os.environ.get("VOC_TRANSFORMER_DOWNLOAD") == "1":
+    if configuration().get("VOC_TRANSFORMER_DOWNLOAD") == "1":
         return MODEL_ID
     return None
 
@@ -65,7 +65,7 @@ class TransformerScorer:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        offline = os.environ.get("VOC_TRANSFORMER_DOWNLOAD") != "1"
+        offline = configuration().get("VOC_TRANSFORMER_DOWNLOAD") != "1"
         torch.set_num_threads(threads)
         self._torch = torch
         self.tokenizer = AutoTokenizer.from_pretrained(location, local_files_only=offline)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -37,6 +36,7 @@ import sqlalchemy as sa
 
 from voc.access.roles import Actor, Permission, require
 from voc.models import ItemKind, NewItem, TriageStatus
+from voc.settings import configuration
 from voc.store.core import insert_ignoring, json_list
 from voc.store.facade import Store
 from voc.store.schema import alerts, items, triage_events
@@ -135,13 +135,15 @@ class RecoveryRules:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RecoveryRules:
-        """Rules from `VOC_RECOVERY_*` variables; "off" switches a threshold off.
+        """Rules from `VOC_RECOVERY_*` settings (by default the environment over the root keys of
+        `.streamlit/secrets.toml`, as `voc.settings.configuration` reads them); "off" switches a
+        threshold off.
 
         VOC_RECOVERY_NPS_AT_MOST (6), VOC_RECOVERY_NPS_NEEDS_NEGATIVE_COMMENT (true),
         VOC_RECOVERY_CSAT_AT_MOST (2), VOC_RECOVERY_CES_AT_MOST (off), VOC_RECOVERY_URGENT_WORDS
         (on), VOC_RECOVERY_EXTRA_WORDS ("en:disgusted,fr:honteux"), VOC_RECOVERY_TARGET_HOURS (2).
         """
-        env = os.environ if environ is None else environ
+        env = configuration() if environ is None else environ
         default = cls()
 
         def threshold(name: str, fallback: int | None) -> int | None:
@@ -182,7 +184,7 @@ class RecoveryRules:
 
 @functools.cache
 def default_rules() -> RecoveryRules:
-    """The process's rules, read once from the environment."""
+    """The process's rules, read once from the environment and secrets.toml."""
     return RecoveryRules.from_env()
 
 

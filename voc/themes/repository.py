@@ -21,7 +21,6 @@ from voc.access.roles import Actor
 from voc.store.core import json_value
 from voc.store.facade import Store
 from voc.store.schema import (
-    app_settings,
     item_embeddings,
     item_themes,
     items,
@@ -331,19 +330,3 @@ def _proposal(row: Any) -> dict[str, Any]:
     for key in ("keywords", "representative_item_ids", "member_item_ids", "sentiment"):
         out[key] = json_value(out[key])
     return out
-
-
-# ---- workspace settings (app_settings rows under "themes.") -------------------------------------
-
-
-def read_setting(store: Store, key: str) -> dict[str, Any]:
-    with store.read() as connection:
-        value = connection.execute(sa.select(app_settings.c.value).where(app_settings.c.key == key)).scalar()
-    return dict(json_value(value) or {}) if value is not None else {}
-
-
-def write_setting(
-    connection: sa.Connection, key: str, value: Mapping[str, Any], now: datetime, actor: Actor = SYSTEM_ACTOR
-) -> None:
-    connection.execute(app_settings.delete().where(app_settings.c.key == key))
-    connection.execute(app_settings.insert().values(key=key, value=dict(value), updated_at=now, updated_by=actor.name))

@@ -26,6 +26,7 @@ from voc.access.roles import Actor, Permission, require
 from voc.store.core import json_list
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments, theme_proposals, themes
+from voc.store.settings import register_setting, write_setting
 from voc.themes import repository as repo
 from voc.themes.assign import Assigner, ExampleIndex, Method, centroid, example_index
 from voc.themes.discovery import discover, proposal_id
@@ -39,7 +40,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REASSIGN_JOB: Final = "themes.reassign"
-DISCOVERY_SETTING: Final = "themes.discovery"
+DISCOVERY_SETTING: Final = register_setting(
+    "themes.discovery", dict, Permission.EDIT_TAXONOMY, "when discovery last ran, over how many unthemed items"
+)
 DISCOVERY_DAYS: Final = 14
 DISCOVERY_MAX_ITEMS: Final = 30_000
 RECENT: Final = timedelta(days=2)
@@ -484,12 +487,13 @@ def run_discovery(
         stale = [row["id"] for row in earlier if row["status"] == "open" and row["id"] not in seen]
         if stale:
             connection.execute(theme_proposals.delete().where(theme_proposals.c.id.in_(stale)))
-        repo.write_setting(
+        write_setting(  # audited just below, as the discovery run itself
             connection,
             DISCOVERY_SETTING,
             {"at": now.isoformat(), "pool": len(pool), "proposals": len(seen)},
-            now,
-            actor,
+            actor=actor,
+            now=now,
+            audit=False,
         )
         store.record_audit(
             connection, actor, "theme.discovery", now=now, detail={"pool": len(pool), "proposals": len(seen)}
@@ -624,7 +628,7 @@ def discovery_due(store: Store, now: datetime, every: timedelta) -> bool:
         )
     if pool < MIN_POOL:
         return False  # too few unthemed items to find anything worth a person's time
-    last = repo.read_setting(store, DISCOVERY_SETTING)
+    last = dict(store.get_setting(DISCOVERY_SETTING) or {})
     if not last.get("at") or now - datetime.fromisoformat(str(last["at"])) >= every:
         return True
     before = int(last.get("pool", 0))
