@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         listeners,
         owner=owner,
         build=lambda source: build_listener(source, settings),
-        workers=[*standard_workers(store, owner, utcnow), exports, retention],
+        workers=[*standard_workers(store, owner, utcnow, data_dir=settings.data_dir), exports, retention],
         max_polls=settings.runner_max_polls,
         chunk_items=settings.runner_chunk_items,
     )

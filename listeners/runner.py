@@ -27,6 +27,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from listeners.base import Batch, ErrorKind, Listener, SourceError
@@ -144,11 +145,14 @@ def owner_is_gone(
     return not alive(pid)
 
 
-def standard_workers(store: Store, owner: str, clock: Callable[[], datetime] = utcnow) -> list[Worker]:
-    """The steps every listener process runs beside the polling."""
+def standard_workers(
+    store: Store, owner: str, clock: Callable[[], datetime] = utcnow, *, data_dir: Path | None = None
+) -> list[Worker]:
+    """The steps every listener process runs beside the polling (`data_dir`: where the optional
+    transformer model would be; the process's `Settings` say)."""
     return [
         # Keeps this process's scorer on the active model and runs re-scoring jobs (docs/sentiment.md).
-        SentimentWorker(store, owner, clock=clock),
+        SentimentWorker(store, owner, clock=clock, data_dir=data_dir),
         # Assigns themes to new items, re-assigns after taxonomy edits, runs discovery (docs/themes.md).
         ThemeWorker(store, owner, clock=clock),
         # Raises item and spike alerts, escalates unacknowledged ones, delivers them (docs/inbox.md).

@@ -23,7 +23,6 @@ from voc.sentiment import transformer
 from voc.sentiment.learned import LearnedModel
 from voc.sentiment.multilingual import BatchScorer, Embedder, MultilingualScorer, builtin_model
 from voc.sentiment.training import RESCORE_JOB, utcnow
-from voc.settings import Settings
 
 if TYPE_CHECKING:
     from voc.store.facade import Store
@@ -116,9 +115,7 @@ class SentimentWorker:
         embed: Embedder | None = None,
     ) -> None:
         self.store = store
-        if data_dir is None:
-            data_dir = Settings.load().data_dir
-        self.data_dir = data_dir
+        self.data_dir = data_dir  # where a transformer model may be; None: the learned model only
         self.embed = embed
         self.owner = owner
         self.clock = clock
