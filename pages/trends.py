@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, widgets
+from ui import charts, data, widgets
 from voc.trends import queries as trends
 
 widgets.ensure_frame()
@@ -34,17 +34,17 @@ if summary.items == 0:
     st.info("No items match these filters: widen the range or choose all channels and languages.")
     st.stop()
 
-st.altair_chart(trends.volume_chart(report.volume, filters.bucket_label, report.spikes), width="stretch")
+st.altair_chart(charts.volume_chart(report.volume, filters.bucket_label, report.spikes), width="stretch")
 if not report.spikes.empty:
     st.caption(
         "Dashed red lines mark detected spikes (volume or negative share); hover for why. Details on the Alerts page."
     )
 language_col, channel_col = st.columns(2)
 with language_col:
-    st.altair_chart(trends.breakdown_chart(report.languages, "language", "By language"), width="stretch")
+    st.altair_chart(charts.breakdown_chart(report.languages, "language", "By language"), width="stretch")
 with channel_col:
-    st.altair_chart(trends.breakdown_chart(report.channels, "channel", "By channel"), width="stretch")
+    st.altair_chart(charts.breakdown_chart(report.channels, "channel", "By channel"), width="stretch")
 if not report.share_of_voice.empty:
-    st.altair_chart(trends.share_of_voice_chart(report.share_of_voice), width="stretch")
+    st.altair_chart(charts.share_of_voice_chart(report.share_of_voice), width="stretch")
     st.caption("Share of voice compares every brand's mentions in this range, whatever the brand filter.")
 st.caption(f"Times in {filters.tz}; one bar per {filters.bucket_label}.")

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from ui import data, inert, widgets
+from ui import charts, data, inert, widgets
 from voc.surveys import analytics, importer, recovery, storage
 from voc.surveys.formats import FormatError
 from voc.surveys.importer import ImportProgress, ImportReport, Preview
@@ -243,8 +243,8 @@ def scores(filters: analytics.SurveyFilters) -> None:
     cols[3].metric("Very unhappy", summary.very_unhappy, border=True)
     over_time = analytics.scores_over_time(per_response, filters.bucket, filters.tz)
     chart_col, language_col = st.columns([3, 2])
-    chart_col.altair_chart(analytics.score_chart(over_time, filters.bucket_label), width="stretch")
-    language_col.altair_chart(analytics.language_chart(analytics.scores_by_language(per_response)), width="stretch")
+    chart_col.altair_chart(charts.score_chart(over_time, filters.bucket_label), width="stretch")
+    language_col.altair_chart(charts.language_chart(analytics.scores_by_language(per_response)), width="stretch")
     st.subheader("Comments by score band")
     bands = analytics.comments_by_band(frame)
     for band, group in bands.groupby("band", sort=False):

@@ -84,6 +84,7 @@ def test_robust_z_ignores_one_outlier_in_the_baseline() -> None:
 
 
 def test_spikes_are_drawn_on_the_trends_volume_chart(sqlite_store: Store) -> None:
+    from ui import charts
     from voc.trends import queries as trends
 
     counts = steady(random.Random(7))
@@ -93,5 +94,5 @@ def test_spikes_are_drawn_on_the_trends_volume_chart(sqlite_store: Store) -> Non
     filters = trends.TrendFilters(NOW - timedelta(days=1), NOW, tz="Europe/Berlin")
     report = trends.report(sqlite_store, filters)
     assert list(report.spikes["bucket"].astype(str)) == ["2026-11-23 12:00:00"]  # 11:00 UTC on a Berlin wall clock
-    chart = trends.volume_chart(report.volume, "hour", report.spikes).to_dict()
+    chart = charts.volume_chart(report.volume, "hour", report.spikes).to_dict()
     assert chart["layer"][1]["mark"]["type"] == "rule"

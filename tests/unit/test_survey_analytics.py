@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
+from ui import charts
 from voc.surveys import analytics
 
 START = datetime(2026, 11, 20, 22, 30, tzinfo=UTC)
@@ -136,8 +137,8 @@ def test_charts_build_from_empty_and_full_frames(frame: pd.DataFrame) -> None:
         analytics.scores_over_time(per_response, "D", "UTC"),
         analytics.scores_over_time(per_response.head(0), "D", "UTC"),
     ):
-        assert analytics.score_chart(over_time, "day").to_dict()
-    assert analytics.language_chart(analytics.scores_by_language(per_response)).to_dict()
+        assert charts.score_chart(over_time, "day").to_dict()
+    assert charts.language_chart(analytics.scores_by_language(per_response)).to_dict()
 
 
 def test_filters_pick_days_or_weeks_and_refuse_naive_times() -> None:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
+from ui import charts
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters, TrendSummary
 
@@ -58,7 +59,7 @@ def test_volume_chart_stacks_sentiments_in_fixed_colours_over_time() -> None:
         }
     )
 
-    spec = trends.volume_chart(volume, "hour").to_dict()
+    spec = charts.volume_chart(volume, "hour").to_dict()
 
     assert spec["mark"]["type"] == "bar"
     assert spec["encoding"]["x"]["field"] == "bucket"
@@ -78,7 +79,7 @@ def test_breakdown_chart_orders_bars_largest_first() -> None:
         }
     )
 
-    spec = trends.breakdown_chart(frame, "language", "By language").to_dict()
+    spec = charts.breakdown_chart(frame, "language", "By language").to_dict()
 
     assert spec["encoding"]["y"]["sort"] == ["de", "en"]
     assert spec["title"] == "By language"
@@ -95,8 +96,8 @@ def test_share_of_voice_chart_is_a_donut_over_brands() -> None:
         }
     )
 
-    spec = trends.share_of_voice_chart(frame).to_dict()
+    spec = charts.share_of_voice_chart(frame).to_dict()
 
     assert spec["mark"]["type"] == "arc"
     assert spec["encoding"]["color"]["sort"] == ["Ours", "Theirs"]
-    assert spec["encoding"]["color"]["scale"]["range"][0] == trends.OWN_BRAND_COLOR
+    assert spec["encoding"]["color"]["scale"]["range"][0] == charts.OWN_BRAND_COLOR

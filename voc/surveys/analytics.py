@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-import altair as alt
 import pandas as pd
 import sqlalchemy as sa
 
@@ -241,54 +240,6 @@ def disagreements(frame: pd.DataFrame, *, limit: int = 50, min_strength: float =
         return pd.DataFrame(columns=columns)
     found = found.assign(strength=found["sentiment_score"].abs()).sort_values("strength", ascending=False)
     return found.head(limit).reset_index(drop=True)[columns]
-
-
-# ---- charts ----------------------------------------------------------------------------------
-
-
-def score_chart(over_time: pd.DataFrame, bucket_label: str) -> alt.LayerChart | alt.Chart:
-    """NPS (−100..100) and CSAT (% satisfied) per bucket, one line each, with counts in the tooltip."""
-    long = over_time.melt(
-        id_vars=["bucket"], value_vars=["nps", "csat"], var_name="measure", value_name="score"
-    ).dropna(subset=["score"])
-    long["measure"] = long["measure"].map({"nps": "NPS", "csat": "CSAT %"})
-    base = alt.Chart(long).encode(
-        x=alt.X("bucket:T", title=bucket_label.capitalize()),
-        y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[-100, 100])),
-        color=alt.Color(
-            "measure:N", title=None, scale=alt.Scale(domain=["NPS", "CSAT %"], range=["#2563EB", "#16A34A"])
-        ),
-        tooltip=[
-            alt.Tooltip("bucket:T", title=bucket_label.capitalize()),
-            alt.Tooltip("measure:N"),
-            alt.Tooltip("score:Q", format=".1f"),
-        ],
-    )
-    return (base.mark_line(point=True) + base.mark_rule(opacity=0)).properties(
-        title="NPS and CSAT over time", height=260
-    )
-
-
-def language_chart(by_language: pd.DataFrame) -> alt.Chart:
-    """NPS and CSAT by language as grouped bars."""
-    long = by_language.melt(
-        id_vars=["language", "responses"], value_vars=["nps", "csat"], var_name="measure", value_name="score"
-    ).dropna(subset=["score"])
-    long["measure"] = long["measure"].map({"nps": "NPS", "csat": "CSAT %"})
-    return (
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("language:N", title="Language", sort="-x"),
-            x=alt.X("score:Q", title="Score", scale=alt.Scale(domain=[-100, 100])),
-            yOffset="measure:N",
-            color=alt.Color(
-                "measure:N", title=None, scale=alt.Scale(domain=["NPS", "CSAT %"], range=["#2563EB", "#16A34A"])
-            ),
-            tooltip=["language:N", "measure:N", alt.Tooltip("score:Q", format=".1f"), "responses:Q"],
-        )
-        .properties(title="By language", height=alt.Step(14))
-    )
 
 
 def languages_in(store: Store) -> list[str]:

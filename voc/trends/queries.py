@@ -3,8 +3,8 @@
 Query functions take a `Store` and a frozen, hashable `TrendFilters` (so the UI can cache on it)
 and return pandas frames. SQL stays portable (SQLAlchemy Core group-bys that SQLite and
 PostgreSQL run alike); time bucketing happens in pandas, in the viewer's time zone, after
-selecting only the columns needed within the range. Altair chart builders live here too:
-they turn frames into chart specs and know nothing of Streamlit. Domain: no Streamlit.
+selecting only the columns needed within the range. The charts drawn from these frames are
+built in `ui/charts.py`. Domain: no Streamlit.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import altair as alt
 import pandas as pd
 import sqlalchemy as sa
 
@@ -24,7 +23,6 @@ from voc.store.schema import items
 from voc.themes.queries import items_in_theme, theme_options
 
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
-SENTIMENT_COLORS: tuple[str, ...] = ("#DC2626", "#9CA3AF", "#16A34A")
 RANGES: dict[str, tuple[str, timedelta]] = {
     "24h": ("Last 24 hours", timedelta(hours=24)),
     "3d": ("Last 3 days", timedelta(days=3)),
@@ -323,105 +321,6 @@ def filter_options(store: Store, own_brand: str | None = None) -> FilterOptions:
         tuple(brands),
         theme_options(store),
         tuple(distinct(items.c.scorer)),
-    )
-
-
-# ---- charts ----------------------------------------------------------------------------------
-
-_SENTIMENT_SCALE = alt.Scale(domain=list(SENTIMENTS), range=list(SENTIMENT_COLORS))
-
-
-def _sentiment_color() -> alt.Color:
-    return alt.Color("sentiment:N", title="Sentiment", scale=_SENTIMENT_SCALE, sort=list(SENTIMENTS))
-
-
-def volume_chart(
-    volume: pd.DataFrame, bucket_label: str = "hour", spikes: pd.DataFrame | None = None
-) -> alt.Chart | alt.LayerChart:
-    """Stacked bars: items per time bucket, split by sentiment; detected spikes as dashed rules."""
-    time_format = "%d %b %H:%M" if bucket_label == "hour" else "%a %d %b"
-    bars = _volume_bars(volume, bucket_label, time_format)
-    if spikes is None or spikes.empty:
-        return bars
-    marks = (
-        alt.Chart(spikes)
-        .mark_rule(color="#B91C1C", strokeDash=[4, 3], strokeWidth=2)
-        .encode(
-            x=alt.X("bucket:T", scale=alt.Scale(type="utc")),
-            tooltip=[alt.Tooltip("metric:N", title="Spike"), alt.Tooltip("summary:N", title="What happened")],
-        )
-    )
-    return alt.LayerChart(layer=[bars, marks])
-
-
-def _volume_bars(volume: pd.DataFrame, bucket_label: str, time_format: str) -> alt.Chart:
-    return (
-        alt.Chart(volume, title=f"Volume by sentiment, per {bucket_label}")
-        .mark_bar()
-        .encode(
-            # Buckets are already the viewer's wall clock: the utc scale shows them unshifted.
-            x=alt.X("bucket:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format=time_format)),
-            y=alt.Y("sum(items):Q", title="Items", stack="zero"),
-            color=_sentiment_color(),
-            order=alt.Order("sentiment_order:Q"),
-            tooltip=[
-                alt.Tooltip("bucket_text:N", title=bucket_label.capitalize()),
-                alt.Tooltip("sentiment:N", title="Sentiment"),
-                alt.Tooltip("items:Q", title="Items"),
-            ],
-        )
-        .transform_calculate(
-            sentiment_order=f"indexof({list(SENTIMENTS)!r}, datum.sentiment)",
-            bucket_text=f"utcFormat(datum.bucket, '{time_format}')",
-        )
-    )
-
-
-def breakdown_chart(frame: pd.DataFrame, column: str, title: str) -> alt.Chart:
-    """Horizontal stacked bars: items per `column` value (largest first), split by sentiment."""
-    order = list(dict.fromkeys(frame[column])) if not frame.empty else []
-    return (
-        alt.Chart(frame, title=title)
-        .mark_bar()
-        .encode(
-            y=alt.Y(f"{column}:N", title=None, sort=order),
-            x=alt.X("sum(items):Q", title="Items", stack="zero"),
-            color=_sentiment_color(),
-            order=alt.Order("sentiment_order:Q"),
-            tooltip=[
-                alt.Tooltip(f"{column}:N", title=column.capitalize()),
-                alt.Tooltip("sentiment:N", title="Sentiment"),
-                alt.Tooltip("items:Q", title="Items"),
-                alt.Tooltip("share:Q", title="Share of all items", format=".1%"),
-            ],
-        )
-        .transform_calculate(sentiment_order=f"indexof({list(SENTIMENTS)!r}, datum.sentiment)")
-    )
-
-
-OWN_BRAND_COLOR = "#0F766E"  # the theme's primary colour
-COMPETITOR_COLORS = ("#64748B", "#D97706", "#7C3AED", "#94A3B8", "#0284C7", "#A16207")
-
-
-def share_of_voice_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Donut: each brand's share of all brand mentions; ours in the theme colour, rivals muted."""
-    brands = list(frame["brand"]) if not frame.empty else []
-    rivals = iter(COMPETITOR_COLORS * (1 + len(brands) // len(COMPETITOR_COLORS)))
-    colors = [OWN_BRAND_COLOR if not rival else next(rivals) for rival in frame.get("is_competitor", [])]
-    return (
-        alt.Chart(frame, title="Share of voice")
-        .mark_arc(innerRadius=60)
-        .encode(
-            theta=alt.Theta("items:Q", stack=True),
-            color=alt.Color("brand:N", title="Brand", sort=brands, scale=alt.Scale(domain=brands, range=colors)),
-            order=alt.Order("items:Q", sort="descending"),
-            tooltip=[
-                alt.Tooltip("brand:N", title="Brand"),
-                alt.Tooltip("items:Q", title="Mentions"),
-                alt.Tooltip("share:Q", title="Share of voice", format=".1%"),
-                alt.Tooltip("negative:Q", title="Negative"),
-            ],
-        )
     )
 
 

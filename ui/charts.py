@@ -1,0 +1,160 @@
+"""Altair charts drawn from the domain's frames: trends (volume, breakdowns, share of voice) and
+survey scores. The domain returns pandas frames and knows nothing of charts; these functions turn
+frames into chart specs and know nothing of Streamlit's widgets (pages pass them to
+`st.altair_chart`), so unit tests check the specs directly.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from voc.trends.queries import SENTIMENTS
+
+SENTIMENT_COLORS: tuple[str, ...] = ("#DC2626", "#9CA3AF", "#16A34A")
+
+# ---- trends ----------------------------------------------------------------------------------
+
+_SENTIMENT_SCALE = alt.Scale(domain=list(SENTIMENTS), range=list(SENTIMENT_COLORS))
+
+
+def _sentiment_color() -> alt.Color:
+    return alt.Color("sentiment:N", title="Sentiment", scale=_SENTIMENT_SCALE, sort=list(SENTIMENTS))
+
+
+def volume_chart(
+    volume: pd.DataFrame, bucket_label: str = "hour", spikes: pd.DataFrame | None = None
+) -> alt.Chart | alt.LayerChart:
+    """Stacked bars: items per time bucket, split by sentiment; detected spikes as dashed rules."""
+    time_format = "%d %b %H:%M" if bucket_label == "hour" else "%a %d %b"
+    bars = _volume_bars(volume, bucket_label, time_format)
+    if spikes is None or spikes.empty:
+        return bars
+    marks = (
+        alt.Chart(spikes)
+        .mark_rule(color="#B91C1C", strokeDash=[4, 3], strokeWidth=2)
+        .encode(
+            x=alt.X("bucket:T", scale=alt.Scale(type="utc")),
+            tooltip=[alt.Tooltip("metric:N", title="Spike"), alt.Tooltip("summary:N", title="What happened")],
+        )
+    )
+    return alt.LayerChart(layer=[bars, marks])
+
+
+def _volume_bars(volume: pd.DataFrame, bucket_label: str, time_format: str) -> alt.Chart:
+    return (
+        alt.Chart(volume, title=f"Volume by sentiment, per {bucket_label}")
+        .mark_bar()
+        .encode(
+            # Buckets are already the viewer's wall clock: the utc scale shows them unshifted.
+            x=alt.X("bucket:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format=time_format)),
+            y=alt.Y("sum(items):Q", title="Items", stack="zero"),
+            color=_sentiment_color(),
+            order=alt.Order("sentiment_order:Q"),
+            tooltip=[
+                alt.Tooltip("bucket_text:N", title=bucket_label.capitalize()),
+                alt.Tooltip("sentiment:N", title="Sentiment"),
+                alt.Tooltip("items:Q", title="Items"),
+            ],
+        )
+        .transform_calculate(
+            sentiment_order=f"indexof({list(SENTIMENTS)!r}, datum.sentiment)",
+            bucket_text=f"utcFormat(datum.bucket, '{time_format}')",
+        )
+    )
+
+
+def breakdown_chart(frame: pd.DataFrame, column: str, title: str) -> alt.Chart:
+    """Horizontal stacked bars: items per `column` value (largest first), split by sentiment."""
+    order = list(dict.fromkeys(frame[column])) if not frame.empty else []
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{column}:N", title=None, sort=order),
+            x=alt.X("sum(items):Q", title="Items", stack="zero"),
+            color=_sentiment_color(),
+            order=alt.Order("sentiment_order:Q"),
+            tooltip=[
+                alt.Tooltip(f"{column}:N", title=column.capitalize()),
+                alt.Tooltip("sentiment:N", title="Sentiment"),
+                alt.Tooltip("items:Q", title="Items"),
+                alt.Tooltip("share:Q", title="Share of all items", format=".1%"),
+            ],
+        )
+        .transform_calculate(sentiment_order=f"indexof({list(SENTIMENTS)!r}, datum.sentiment)")
+    )
+
+
+OWN_BRAND_COLOR = "#0F766E"  # the theme's primary colour
+COMPETITOR_COLORS = ("#64748B", "#D97706", "#7C3AED", "#94A3B8", "#0284C7", "#A16207")
+
+
+def share_of_voice_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Donut: each brand's share of all brand mentions; ours in the theme colour, rivals muted."""
+    brands = list(frame["brand"]) if not frame.empty else []
+    rivals = iter(COMPETITOR_COLORS * (1 + len(brands) // len(COMPETITOR_COLORS)))
+    colors = [OWN_BRAND_COLOR if not rival else next(rivals) for rival in frame.get("is_competitor", [])]
+    return (
+        alt.Chart(frame, title="Share of voice")
+        .mark_arc(innerRadius=60)
+        .encode(
+            theta=alt.Theta("items:Q", stack=True),
+            color=alt.Color("brand:N", title="Brand", sort=brands, scale=alt.Scale(domain=brands, range=colors)),
+            order=alt.Order("items:Q", sort="descending"),
+            tooltip=[
+                alt.Tooltip("brand:N", title="Brand"),
+                alt.Tooltip("items:Q", title="Mentions"),
+                alt.Tooltip("share:Q", title="Share of voice", format=".1%"),
+                alt.Tooltip("negative:Q", title="Negative"),
+            ],
+        )
+    )
+
+
+# ---- surveys ---------------------------------------------------------------------------------
+
+
+def score_chart(over_time: pd.DataFrame, bucket_label: str) -> alt.LayerChart | alt.Chart:
+    """NPS (−100..100) and CSAT (% satisfied) per bucket, one line each, with counts in the tooltip."""
+    long = over_time.melt(
+        id_vars=["bucket"], value_vars=["nps", "csat"], var_name="measure", value_name="score"
+    ).dropna(subset=["score"])
+    long["measure"] = long["measure"].map({"nps": "NPS", "csat": "CSAT %"})
+    base = alt.Chart(long).encode(
+        x=alt.X("bucket:T", title=bucket_label.capitalize()),
+        y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[-100, 100])),
+        color=alt.Color(
+            "measure:N", title=None, scale=alt.Scale(domain=["NPS", "CSAT %"], range=["#2563EB", "#16A34A"])
+        ),
+        tooltip=[
+            alt.Tooltip("bucket:T", title=bucket_label.capitalize()),
+            alt.Tooltip("measure:N"),
+            alt.Tooltip("score:Q", format=".1f"),
+        ],
+    )
+    return (base.mark_line(point=True) + base.mark_rule(opacity=0)).properties(
+        title="NPS and CSAT over time", height=260
+    )
+
+
+def language_chart(by_language: pd.DataFrame) -> alt.Chart:
+    """NPS and CSAT by language as grouped bars."""
+    long = by_language.melt(
+        id_vars=["language", "responses"], value_vars=["nps", "csat"], var_name="measure", value_name="score"
+    ).dropna(subset=["score"])
+    long["measure"] = long["measure"].map({"nps": "NPS", "csat": "CSAT %"})
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("language:N", title="Language", sort="-x"),
+            x=alt.X("score:Q", title="Score", scale=alt.Scale(domain=[-100, 100])),
+            yOffset="measure:N",
+            color=alt.Color(
+                "measure:N", title=None, scale=alt.Scale(domain=["NPS", "CSAT %"], range=["#2563EB", "#16A34A"])
+            ),
+            tooltip=["language:N", "measure:N", alt.Tooltip("score:Q", format=".1f"), "responses:Q"],
+        )
+        .properties(title="By language", height=alt.Step(14))
+    )
