@@ -36,7 +36,7 @@ import requests
 import tweepy
 
 from listeners.base import Batch, CoverageGap, ErrorKind, ItemKind, RawItem, SourceError
-from listeners.errors import classify, names_parameter, scrub
+from listeners.errors import classify, install_log_scrubber, names_parameter, scrub
 from listeners.http import GuardedSession, Limits
 from voc.sources.costs import Rates, Usage, rates_for, usage_of
 from voc.sources.forms import MAX_QUERY_LENGTH, MISSING_X_TOKEN
@@ -109,27 +109,14 @@ def make_client(
     timeout: float | tuple[float, float] = DEFAULT_TIMEOUT_S,
     limits: Limits | None = None,
 ) -> tweepy.Client:
-    """A tweepy v2 client that never sleeps on rate limits and never waits past its deadline."""
+    """A tweepy v2 client that never sleeps on rate limits and never waits past its deadline.
+
+    tweepy logs request headers, the bearer token among them, at DEBUG: the process's one log
+    scrubber (`listeners.errors.install_log_scrubber`) cleans every record before any handler."""
+    install_log_scrubber()
     client = tweepy.Client(bearer_token=token, return_type=dict, wait_on_rate_limit=False)
     client.session = TimeoutSession(timeout, base_url, limits)
     return client
-
-
-class _ScrubSecrets(logging.Filter):
-    """tweepy logs request headers, the bearer token among them, at DEBUG: scrub before any handler."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = scrub(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        return True
-
-
-_SCRUBBER = _ScrubSecrets()
-for _name in ("tweepy.client", "tweepy.asynchronous.client", "tweepy.streaming"):
-    if _SCRUBBER not in logging.getLogger(_name).filters:
-        logging.getLogger(_name).addFilter(_SCRUBBER)
 
 
 # ---- ids and the cursor ----------------------------------------------------------------------

@@ -46,3 +46,14 @@ def test_log_records_and_their_tracebacks_are_scrubbed_before_any_handler(caplog
             log.exception("request failed")
     assert "plain-key-42" not in caplog.text and "a-very-secret-logged-value" not in caplog.text
     assert "Traceback" in caplog.text and "RuntimeError: boom with *** inside" in caplog.text
+
+
+def test_tweepy_request_headers_are_scrubbed_by_the_one_log_scrubber(caplog: pytest.LogCaptureFixture) -> None:
+    from listeners.x_recent import make_client
+
+    make_client("AAAA-bearer-token-for-a-test-only")  # any process that makes an X client installs it
+    with caplog.at_level(logging.DEBUG, logger="tweepy.client"):
+        logging.getLogger("tweepy.client").debug(
+            "Headers: {'Authorization': 'Bearer AAAA-bearer-token-for-a-test-only'}"
+        )
+    assert "AAAA-bearer-token-for-a-test-only" not in caplog.text and "Bearer ***" in caplog.text
