@@ -16,7 +16,8 @@ through prawcore, Mastodon through Mastodon.py) has:
 - **few redirects** (`Limits.max_redirects`, 5): a redirect loop ends as requests' `TooManyRedirects`.
 
 `GuardedTransport` gives an httpx client (atproto's, for Bluesky) the same deadline, size limit
-and decompression guard.
+and decompression guard, and `GuardedHttp` gives them to google-api-python-client (Google Play),
+which otherwise talks through httplib2 with only a socket timeout.
 
 Failures are raised as `requests` exceptions (`ResponseTooLarge`, `DeadlineExceeded`) so every
 client passes them up the way it passes any network error, and `listeners.errors.classify`
@@ -33,6 +34,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+import httplib2
 import httpx
 import requests
 from requests.adapters import HTTPAdapter
@@ -353,3 +355,45 @@ class GuardedTransport(httpx.BaseTransport):
 
 
 _DECODED_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+class GuardedHttp:
+    """An `httplib2.Http` stand-in that sends through a `GuardedSession` (google-api-python-client's `http=`).
+
+    httplib2 bounds each socket read, not their sum, and reads a body of any size: a Play API or
+    token server dripping its answer could hold the runner for ever. Here the deadline, the size
+    limit, the decompression guard and the redirect cap are the ones every other client has. The
+    answer is handed back as httplib2 gives it: a `Response` (a dict of lower-case headers with a
+    `status`) and the decoded body; failures leave as `requests` exceptions, which the one
+    classifier reads.
+    """
+
+    def __init__(self, limits: Limits | None = None, session: requests.Session | None = None) -> None:
+        self.limits = limits or Limits()
+        self.session = session or GuardedSession(self.limits)
+        # Attributes google-auth-httplib2's AuthorizedHttp passes through to an httplib2.Http.
+        self.timeout = self.limits.deadline_s
+        self.follow_redirects = True
+        self.redirect_codes = frozenset({300, 301, 302, 303, 307, 308})
+        self.connections: dict[str, Any] = {}
+
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        redirections: int = MAX_REDIRECTS,
+        connection_type: Any = None,
+        **_: Any,
+    ) -> tuple[httplib2.Response, bytes]:
+        """httplib2's `request`: (response, content), under this session's deadline and size limit."""
+        response = self.session.request(method, uri, data=body, headers=headers, allow_redirects=redirections > 0)
+        info: dict[str, str] = {k.lower(): v for k, v in response.headers.items() if k.lower() not in _DECODED_HEADERS}
+        info["status"] = str(response.status_code)
+        answer = httplib2.Response(info)
+        answer.reason = response.reason or ""
+        return answer, response.content
+
+    def close(self) -> None:
+        self.session.close()

@@ -14,7 +14,8 @@ Two sources share the watermark cursor (`listeners.paging`):
 
 Stars become the item's `csat` (1-5, the scale surveys use), so a one-star review is prioritised
 like an unhappy survey answer; channel is `app_store` or `google_play`. A review's reviewer name is
-its author; stores publish no audience size, so reach stays empty. Timeouts on every call; failures
+its author; stores publish no audience size, so reach stays empty. Both go through the guarded
+session (`listeners.http`: total deadline, size limit, decompression guard); failures
 become `SourceError`s through the one classifier. No Streamlit import here.
 """
 
@@ -31,7 +32,7 @@ import requests
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
-from listeners.http import GuardedSession, Limits
+from listeners.http import GuardedHttp, GuardedSession, Limits
 from listeners.paging import PageCursor
 from voc.costs import Usage
 from voc.source_config import MISSING_GOOGLE_PLAY
@@ -245,16 +246,22 @@ def _label(node: Any) -> Any:
 # ---- Google Play ---------------------------------------------------------------------------------
 
 
-def play_service(credentials_file: str, timeout_s: float, http: Any = None) -> Any:
-    """The androidpublisher v3 service, authorised by a service account (discovery document bundled)."""
+def play_service(credentials_file: str, limits: Limits, http: Any = None, api_url: str | None = None) -> Any:
+    """The androidpublisher v3 service, authorised by a service account (discovery document bundled).
+
+    Both the token request and the API calls go through `GuardedHttp`: the same total deadline,
+    size limit and decompression guard as every other source (httplib2 alone bounds each read only).
+    """
     import google_auth_httplib2
-    import httplib2
     from google.oauth2 import service_account
     from googleapiclient.discovery import build
 
     credentials = service_account.Credentials.from_service_account_file(credentials_file, scopes=[PLAY_SCOPE])
-    authorised = google_auth_httplib2.AuthorizedHttp(credentials, http=http or httplib2.Http(timeout=timeout_s))
-    return build("androidpublisher", "v3", http=authorised, cache_discovery=False, static_discovery=True)
+    authorised = google_auth_httplib2.AuthorizedHttp(credentials, http=http or GuardedHttp(limits))
+    options = {"api_endpoint": api_url} if api_url else None
+    return build(
+        "androidpublisher", "v3", http=authorised, cache_discovery=False, static_discovery=True, client_options=options
+    )
 
 
 class GooglePlayReviewsListener:
@@ -267,7 +274,9 @@ class GooglePlayReviewsListener:
         *,
         credentials_file: str | None,
         timeout_s: float = 30.0,
+        limits: Limits | None = None,
         http: Any = None,
+        api_url: str | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if not config.package or "." not in config.package:
@@ -276,8 +285,9 @@ class GooglePlayReviewsListener:
         self.config = config
         self.clock = clock
         self._credentials_file = credentials_file or None
-        self._timeout_s = timeout_s
+        self._limits = limits or Limits.of(timeout_s)
         self._http = http
+        self._api_url = api_url  # tests point it at a loopback server; Google's by default
         self._service: Any = None
 
     def fetch(self, cursor: str | None) -> Batch:
@@ -314,7 +324,7 @@ class GooglePlayReviewsListener:
             raise SourceError(ErrorKind.AUTH, MISSING_PLAY_CREDENTIALS)
         try:
             if self._service is None:
-                self._service = play_service(self._credentials_file, self._timeout_s, self._http)
+                self._service = play_service(self._credentials_file, self._limits, self._http, self._api_url)
             params: dict[str, Any] = {"packageName": self.config.package, "maxResults": max_results}
             if token:
                 params["token"] = token
@@ -386,6 +396,12 @@ def build_review_listener(
         return AppStoreReviewsListener(name, parsed, timeout_s=timeout_s, session=session, limits=limits, clock=clock)
     if kind == "google_play_reviews":
         return GooglePlayReviewsListener(
-            name, parsed, credentials_file=play_credentials_file, timeout_s=timeout_s, http=http, clock=clock
+            name,
+            parsed,
+            credentials_file=play_credentials_file,
+            timeout_s=timeout_s,
+            limits=limits,
+            http=http,
+            clock=clock,
         )
     raise ValueError(f"not a review source kind: {kind!r}")
