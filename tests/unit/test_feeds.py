@@ -156,7 +156,7 @@ def test_rss_items_without_link_or_guid_are_keyed_on_their_content_and_stored_on
     assert "Roaming charges thread" in texts[1]
     assert texts[2] == "A notice with a description and nothing else is a valid RSS item too."
     assert all(item.external_id.startswith("content:") for item in first.items)
-    assert first.items[0].posted_at.isoformat() == "2026-11-23T18:20:00+00:00"
+    assert first.items[0].posted_at.isoformat() == "2026-11-23T08:20:00+00:00"
     assert first.items[1].posted_at == clock()  # no date of its own: the time it was fetched
     assert dict(first.skipped) == {"entry with no title or text": 1}  # the empty item, counted
     again = listener.fetch(first.cursor)
