@@ -467,11 +467,17 @@ def _text(entry: Any, field: str) -> str:
 
 
 def _author(entry: Any) -> str:
-    """The author's name; never an e-mail address (RSS's `<author>` is one by the standard)."""
+    """The author's name; never an e-mail address (RSS's `<author>` is one by the standard).
+
+    Read from the raw value: feedparser's own split of `jo@site.online (Jo)` cuts e-mail domains
+    longer than four letters and hands back a fragment (`ine (Jo`) as the name.
+    """
     detail = entry.get("author_detail")
-    name = detail.get("name") if isinstance(detail, Mapping) else None
-    text = html_to_text(str(name or entry.get("author") or ""))
-    return _EMAIL.sub("", text).strip(" ()<>,;") if "@" in text else text
+    raw = entry.get("author") or (detail.get("name") if isinstance(detail, Mapping) else None)
+    text = html_to_text(str(raw or ""))
+    if "@" not in text:
+        return text
+    return _EMAIL.sub("", text.replace("mailto:", "")).strip(" ()<>,;") or ""
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -10,6 +10,7 @@ _BLOCKS = frozenset({"p", "br", "div", "li", "blockquote", "h1", "h2", "h3", "h4
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _LINES = re.compile(r"\n{3,}")
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
+_CLOSING_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>")
 ESCAPE_ROUNDS = 3  # publishers escape twice (`&amp;amp;`, `&amp;#39;`); more is not text any more
 
 
@@ -42,6 +43,10 @@ def html_to_text(markup: str | None) -> str:
         return ""
     if "<" not in markup:
         return plain_text(markup)
+    return _unwrap_escaped_markup(_visible_text(markup))
+
+
+def _visible_text(markup: str) -> str:
     parser = _Text()
     parser.feed(markup)
     parser.close()
@@ -51,8 +56,17 @@ def html_to_text(markup: str | None) -> str:
 
 
 def plain_text(text: str | None) -> str:
-    """Plain text with its entities decoded, also those a publisher escaped twice; tags left as written."""
-    return _decode_leftovers((text or "").strip())
+    """Plain text with its entities decoded, also those a publisher escaped twice.
+
+    A lone `<` stays (`a<b` is text), but markup that was escaped once too often (`&lt;p&gt;Hi&lt;/p&gt;`
+    in a plain-text title) is markup, not words: its tags are dropped.
+    """
+    return _unwrap_escaped_markup(_decode_leftovers((text or "").strip()))
+
+
+def _unwrap_escaped_markup(text: str) -> str:
+    # Only a closing tag proves markup: `a<b` or `x < y > z` are words and stay whole.
+    return _visible_text(text) if _CLOSING_TAG.search(text) else text
 
 
 def _decode_leftovers(text: str) -> str:

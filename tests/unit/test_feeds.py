@@ -12,6 +12,7 @@ import responses
 
 from listeners.base import ErrorKind, SourceError
 from listeners.feeds import FeedListener, article_url, build_feed_listener, news_search_url
+from listeners.markup import html_to_text, plain_text
 from tests.local_sources import FeedServer, fixture_bytes
 
 FEED = "https://feeds.example/alerts.xml"
@@ -179,3 +180,87 @@ def test_a_private_feeds_password_never_reaches_the_message(clock) -> None:
     error = error_from(listener)
     assert error.kind is ErrorKind.TRANSIENT and "no-such-feed.invalid" in error.message
     assert "s3cret-feed-pass" not in error.message and "reader" not in error.message
+
+
+# ---- real-world shapes: what a feed gives is stored or counted, never lost ---------------------
+
+
+def test_a_feed_that_crashes_feedparser_keeps_every_entry_it_can_read(api, clock) -> None:
+    # feedparser 6.0 raises on a character reference past U+10FFFF and on a <textInput> inside an
+    # item: the whole feed used to be lost on every poll.
+    api.get(FEED, body=fixture_bytes("feeds", "rss_that_crashes_feedparser.xml"), content_type="application/rss+xml")
+    batch = feed(FEED, clock).fetch(None)
+    assert [item.link for item in batch.items] == [
+        "https://community.northwind.example/t/signal-lost-after-4-2",
+        "https://community.northwind.example/t/roaming-bill",
+    ]
+    assert "Charged \ufffd twice" in batch.items[1].text
+    assert dict(batch.skipped) == {"entry the feed reader could not read": 1}
+    assert batch.usage is not None and batch.usage.posts_read == 2
+
+
+def test_items_that_all_link_to_the_home_page_are_each_stored_and_a_new_one_is_not_taken_for_an_old_one(
+    api, clock
+) -> None:
+    body = fixture_bytes("feeds", "press_page_home_links.xml")
+    newer = body.replace(
+        b"    <item>",
+        b"    <item>\n      <title>Northwind Mobile names a new chief executive</title>\n"
+        b"      <link>https://press.northwind.example/</link>\n"
+        b"      <pubDate>Mon, 23 Nov 2026 11:00:00 GMT</pubDate>\n    </item>\n    <item>",
+        1,
+    )
+    api.get(FEED, body=body, content_type="application/rss+xml")
+    api.get(FEED, body=newer, content_type="application/rss+xml")
+    listener = feed(FEED, clock)
+    first = listener.fetch(None)
+    assert len(first.items) == 2 and len({item.external_id for item in first.items}) == 2
+    assert all(item.link == "https://press.northwind.example/" for item in first.items)
+    second = listener.fetch(first.cursor)
+    assert [item.text for item in second.items] == ["Northwind Mobile names a new chief executive"]
+
+
+def test_implausible_dates_authors_as_addresses_and_text_escaped_twice(api, clock) -> None:
+    api.get(
+        FEED, body=fixture_bytes("feeds", "rss_odd_dates_authors_and_escapes.xml"), content_type="application/rss+xml"
+    )
+    scheduled, imported, coverage, hours = feed(FEED, clock).fetch(None).items
+    for item in (scheduled, imported):  # 2099 and 1970: stored at the time they were fetched, and say so
+        assert item.posted_at == clock()
+        assert item.extra["posted_at_from"] == "fetched_at, the entry's date was not plausible"
+    assert coverage.posted_at.isoformat() == "2026-11-23T10:00:00+00:00" and coverage.extra["posted_at_from"] == "entry"
+    assert coverage.text.endswith('Northwind\'s map calls this "full 5G" coverage.')
+    assert coverage.author == "Jo Bloggs"  # not feedparser's "ple (Jo Bloggs" from a cut-off address
+    assert hours.author is None  # an address alone is no name, and is never stored
+
+
+def test_plain_text_titles_keep_their_brackets_and_markup_escaped_twice_is_dropped(api, clock) -> None:
+    api.get(
+        FEED,
+        body=fixture_bytes("feeds", "atom_plain_text_title_with_brackets.xml"),
+        content_type="application/atom+xml",
+    )
+    plain, escaped = feed(FEED, clock).fetch(None).items
+    assert plain.text == "Plans <Unlimited+> and x<y pricing explained"
+    assert escaped.text == "Outage report"
+    assert escaped.author == "Status desk" and escaped.extra["publisher"] == "Status desk"
+
+
+def test_the_same_article_twice_in_one_answer_is_stored_once_and_counted(alerts: FeedServer, clock) -> None:
+    batch = feed(alerts.feed_url, clock).fetch(None)
+    assert dict(batch.skipped) == {"entry for an article already in the same feed": 1, "entry with no title or text": 1}
+
+
+@pytest.mark.parametrize(
+    ("read", "markup", "text"),
+    [
+        (html_to_text, "AT&amp;amp;T&amp;#39;s &amp;quot;deal&amp;quot;", 'AT&T\'s "deal"'),
+        (html_to_text, "<p>It&amp;#39;s <b>down</b></p>", "It's down"),
+        (html_to_text, "&lt;p&gt;Escaped once too often&lt;/p&gt;", "Escaped once too often"),
+        (plain_text, "x<y and a < b", "x<y and a < b"),
+        (plain_text, "&lt;p&gt;Escaped once too often&lt;/p&gt;", "Escaped once too often"),
+        (html_to_text, "&doesnotexist; stays", "&doesnotexist; stays"),
+    ],
+)
+def test_text_has_no_leftover_entities_or_markup(read: Any, markup: str, text: str) -> None:
+    assert read(markup) == text
