@@ -284,7 +284,7 @@ class RedditListener:
                     return GONE_COMMENT  # it says nothing any more
                 text, removed = body, False
             else:
-                title = str(fields["title"]).strip()
+                title = str(fields["title"] or "").strip()  # null on some crossposts: never the word "None"
                 body = str(fields.get("selftext") or "").strip()
                 removed = body in GONE or bool(fields.get("removed_by_category"))
                 text = title if removed or not body else f"{title}\n\n{body}"

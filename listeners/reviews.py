@@ -305,6 +305,9 @@ class GooglePlayReviewsListener:
             if isinstance(item, str):
                 skipped[item] += 1
                 continue
+            if item.extra.get("posted_at_from") == "fetched_at":
+                items.append(item)  # no time of its own: stored, but it says nothing about the watermark
+                continue
             times.append(item.posted_at)
             if state.is_new(item.posted_at):
                 items.append(item)
@@ -344,8 +347,7 @@ class GooglePlayReviewsListener:
         try:
             review_id = str(review["reviewId"])
             comment = next(c["userComment"] for c in review.get("comments") or [] if "userComment" in c)
-            modified = comment["lastModified"]
-            posted_at = datetime.fromtimestamp(int(modified["seconds"]) + int(modified.get("nanos", 0)) / 1e9, tz=UTC)
+            posted_at = _play_time(comment.get("lastModified"))
             rating = stars(comment.get("starRating"))
             # The API puts the review's title and body in one text, separated by a tab.
             text = " ".join(part.strip() for part in str(comment.get("text") or "").split("\t") if part.strip())
@@ -358,7 +360,7 @@ class GooglePlayReviewsListener:
         return RawItem(
             external_id=review_id,
             text=text,
-            posted_at=posted_at,
+            posted_at=posted_at or fetched_at,
             kind=ItemKind.MENTION,
             channel="google_play",
             author=str(review.get("authorName") or "")[:200] or None,
@@ -373,8 +375,20 @@ class GooglePlayReviewsListener:
                 "android_version": comment.get("androidOsVersion"),
                 "thumbs_up": comment.get("thumbsUpCount"),
                 "fetched_at": fetched_at.isoformat(),
+                "posted_at_from": "lastModified" if posted_at is not None else "fetched_at",
             },
         )
+
+
+def _play_time(modified: Any) -> datetime | None:
+    """A Play `Timestamp` ({"seconds": "1700000000", "nanos": 0}) as UTC, or None when absent or unreadable."""
+    if not isinstance(modified, Mapping):
+        return None
+    try:
+        seconds = int(modified["seconds"]) + int(modified.get("nanos") or 0) / 1e9
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def build_review_listener(

@@ -147,7 +147,7 @@ def test_posts_without_text_are_counted_and_a_malformed_page_is_bad_data(bsky: F
     # Issue 17: the first has no text (counted), the second no time (stored with the fetch time).
     assert [i.extra["author_did"] for i in batch.items] == ["did:plc:omar7h3c", "did:plc:kim9q8z"]
     assert batch.items[0].posted_at == clock()
-    assert dict(batch.skipped) == {"post with no text (an image or a quote only)": 1}
+    assert dict(batch.skipped) == {"post with no text (a quote, or an image without a description)": 1}
     assert error_from(source).kind is ErrorKind.BAD_DATA
 
 
@@ -164,3 +164,19 @@ def test_post_links_are_bsky_app_addresses() -> None:
         == "https://bsky.app/profile/a.bsky.social/post/3abc"
     )
     assert post_link("at://did:plc:x/app.bsky.feed.like/3abc", None) is None
+
+
+def test_posts_with_pictures_or_a_link_card_and_no_text_are_stored_with_their_descriptions(
+    bsky: FakeBluesky, clock
+) -> None:
+    bsky.add("app.bsky.feed.searchPosts", httpx.Response(200, json=fixture_json("bluesky", "search_without_text.json")))
+    batch = listener(bsky, clock).fetch(None)
+    said = [(item.text, item.extra["text_from"]) for item in batch.items]
+    assert said == [
+        ("Northwind bill showing roaming charged twice", "image descriptions"),
+        ("Northwind Mobile outage hits the north\n\nThousands without signal on Monday morning.", "link card"),
+        ("Queue outside the Northwind shop", "image descriptions"),  # a quote with pictures
+        ("Northwind fixed it, thanks", "text"),
+    ]
+    assert batch.items[-1].author is None  # a handle that no longer resolves is no name
+    assert dict(batch.skipped) == {"post with no text (a quote, or an image without a description)": 1}
