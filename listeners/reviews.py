@@ -285,7 +285,7 @@ class GooglePlayReviewsListener:
         self.config = config
         self.clock = clock
         self._credentials_file = credentials_file or None
-        self._limits = limits or Limits.of(timeout_s)
+        self.limits = limits or Limits.of(timeout_s)  # the deadline and size limit of every call
         self._http = http
         self._api_url = api_url  # tests point it at a loopback server; Google's by default
         self._service: Any = None
@@ -327,7 +327,7 @@ class GooglePlayReviewsListener:
             raise SourceError(ErrorKind.AUTH, MISSING_PLAY_CREDENTIALS)
         try:
             if self._service is None:
-                self._service = play_service(self._credentials_file, self._limits, self._http, self._api_url)
+                self._service = play_service(self._credentials_file, self.limits, self._http, self._api_url)
             params: dict[str, Any] = {"packageName": self.config.package, "maxResults": max_results}
             if token:
                 params["token"] = token
