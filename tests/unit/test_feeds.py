@@ -264,3 +264,35 @@ def test_the_same_article_twice_in_one_answer_is_stored_once_and_counted(alerts:
 )
 def test_text_has_no_leftover_entities_or_markup(read: Any, markup: str, text: str) -> None:
     assert read(markup) == text
+
+
+def long_feed(count: int, closed: bool = True) -> bytes:
+    """An RSS feed of `count` short items, newest first (as a forum's full archive feed is)."""
+    end = "</item>" if closed else ""
+    items = "".join(
+        f"<item><title>Thread {n} about Northwind</title><link>https://forum.example/t/{n}</link>{end}"
+        for n in range(count, 0, -1)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title>{items}</channel></rss>'.encode()
+
+
+def test_a_very_long_feed_reads_both_ends_and_counts_the_middle(api, clock) -> None:
+    # feedparser reads ~3,000 entries a second and the runner polls one source at a time: a 10 MB
+    # feed of 40,000 items held every other source for 16 s. Both ends are read (new entries come
+    # first, or last in feeds in date order), the middle is counted.
+    api.get(FEED, body=long_feed(1200), content_type="application/rss+xml")
+    batch = feed(FEED, clock).fetch(None)
+    links = [item.link for item in batch.items]
+    assert (
+        len(links) == 1000 and links[0] == "https://forum.example/t/1200" and links[-1] == "https://forum.example/t/1"
+    )
+    assert {"https://forum.example/t/701", "https://forum.example/t/500"} <= set(links)
+    assert not {"https://forum.example/t/700", "https://forum.example/t/501"} & set(links)
+    assert dict(batch.skipped) == {"entry in the middle of a very long feed, not read": 200}
+
+
+def test_items_that_are_never_closed_are_read_and_bounded_like_closed_ones(api, clock) -> None:
+    api.get(FEED, body=long_feed(5000, closed=False), content_type="application/rss+xml")
+    batch = feed(FEED, clock).fetch(None)
+    assert len(batch.items) == 1000 and batch.items[0].text == "Thread 5000 about Northwind"
+    assert dict(batch.skipped) == {"entry in the middle of a very long feed, not read": 4000}
