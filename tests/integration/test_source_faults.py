@@ -158,6 +158,29 @@ def test_every_client_gives_up_on_a_slow_drip_within_its_deadline(server: FaultS
         assert took < GIVE_UP_WITHIN_S, (service, took)
 
 
+def test_every_client_gives_up_on_dripped_headers_within_its_deadline(server: FaultServer, clock) -> None:
+    # A socket timeout bounds each read, not their sum: Bluesky's httpx client once waited 203 s
+    # here (until the server stopped), with a 2 s deadline.
+    drip = server.drip_headers(every_s=0.2)
+    server.routes["/us/rss/customerreviews/page=1/id=1234567890/sortby=mostrecent/json"] = drip
+    server.routes["/api/v1/timelines/tag/northwind"] = drip
+    server.routes["/2/tweets/search/recent"] = drip
+    server.routes["/api/v1/access_token"] = server.answer(
+        200, json.dumps(fixture_json("reddit", "access_token.json")).encode(), {"Content-Type": "application/json"}
+    )
+    server.routes["/r/Northwind/new"] = drip
+    server.routes["/xrpc/com.atproto.server.createSession"] = server.answer(
+        200, json.dumps(SESSION).encode(), {"Content-Type": "application/json"}
+    )
+    server.routes["/xrpc/app.bsky.feed.searchPosts"] = drip
+    server.routes["/feed.xml"] = drip
+    for service, listener in every_client(server.url, clock).items():
+        error, took = failure(lambda listener=listener: listener.fetch(None))
+        assert error.kind is ErrorKind.TRANSIENT, (service, error.message)
+        assert "too slow" in error.message, (service, error.message)
+        assert took < GIVE_UP_WITHIN_S, (service, took)
+
+
 @pytest.mark.parametrize(
     ("base_url", "why"),
     [
@@ -414,12 +437,15 @@ def test_google_play_reads_its_reviews_through_the_guarded_session(server: Fault
     assert batch.items and all(item.channel == "google_play" for item in batch.items)
 
 
-@pytest.mark.parametrize("dripping", ["token", "reviews"])
+@pytest.mark.parametrize("dripping", ["token", "reviews", "headers"])
 def test_google_play_gives_up_on_a_slow_drip_within_its_deadline(
     server: FaultServer, tmp_path, clock, dripping: str
 ) -> None:
     # httplib2 alone bounds each socket read, not their sum: this drip used to hold a poll for minutes.
-    drip = server.drip(fixture_bytes("reviews", "play_page_1.json"), every_s=0.2, content_type="application/json")
+    if dripping == "headers":
+        drip = server.drip_headers(every_s=0.2)
+    else:
+        drip = server.drip(fixture_bytes("reviews", "play_page_1.json"), every_s=0.2, content_type="application/json")
     server.routes["/token"] = drip if dripping == "token" else json_answer(server, "reviews", "play_token.json")
     server.routes[PLAY_REVIEWS] = drip
     error, took = failure(lambda: play(server, tmp_path, clock).fetch(None))
