@@ -21,6 +21,7 @@ No Streamlit import here.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -52,6 +53,7 @@ AUTH_FIX = (
     "BLUESKY_HANDLE and the app password in BLUESKY_APP_PASSWORD, and restart the listeners."
 )
 # Why a post could not be stored: the reasons the Sources page counts.
+MAX_ID = 200  # the store's external_id width
 NO_TEXT = "post with no text (a quote, or an image without a description)"
 MALFORMED_POST = "malformed post"
 GONE_EMBEDS = {
@@ -63,6 +65,14 @@ GONE_EMBEDS = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def post_id(uri: str) -> str:
+    """The post's AT URI as the stored id, or its hash when longer than the store's 200 characters
+    (a `did:web` account on a long domain): PostgreSQL refused the page, on every poll."""
+    if len(uri) <= MAX_ID:
+        return uri
+    return "sha256:" + hashlib.sha256(uri.encode("utf-8")).hexdigest()
 
 
 def post_link(uri: str, handle: str | None) -> str | None:
@@ -260,7 +270,7 @@ class BlueskyListener:
         langs = record.get("langs") if isinstance(record.get("langs"), list) else []
         reach = self._followers.get(str(author.get("did")), (None, fetched_at))[0]
         return RawItem(
-            external_id=uri,
+            external_id=post_id(uri),
             text=text,
             posted_at=posted_at,
             kind=ItemKind.MENTION,
@@ -272,6 +282,7 @@ class BlueskyListener:
             is_competitor=self.config.competitor,
             language_hint=str(langs[0]).split("-")[0].lower() if langs else None,
             extra={
+                "uri": uri,
                 "cid": post.get("cid"),
                 "author_did": author.get("did"),
                 "author_name": author.get("displayName"),

@@ -21,6 +21,7 @@ become `SourceError`s through the one classifier. No Streamlit import here.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -57,6 +58,7 @@ APP_STORE_FIX = "Check the app id (the number in the app's App Store address) an
 REVIEW_WITHOUT_ID = "review without an id"
 REVIEW_WITHOUT_WORDS = "review with a rating but no words"
 MALFORMED_REVIEW = "malformed review"
+MAX_ID = 200  # the store's external_id width
 
 
 def utcnow() -> datetime:
@@ -345,7 +347,9 @@ class GooglePlayReviewsListener:
         if not isinstance(review, Mapping) or not review.get("reviewId"):
             return REVIEW_WITHOUT_ID
         try:
-            review_id = str(review["reviewId"])
+            play_id = str(review["reviewId"])
+            # The store's width: a longer id is stored as its hash (the link keeps the real one).
+            review_id = play_id if len(play_id) <= MAX_ID else "sha256:" + hashlib.sha256(play_id.encode()).hexdigest()
             comment = next(c["userComment"] for c in review.get("comments") or [] if "userComment" in c)
             posted_at = _play_time(comment.get("lastModified"))
             rating = stars(comment.get("starRating"))
@@ -364,7 +368,7 @@ class GooglePlayReviewsListener:
             kind=ItemKind.MENTION,
             channel="google_play",
             author=str(review.get("authorName") or "")[:200] or None,
-            link=f"https://play.google.com/store/apps/details?id={self.config.package}&reviewId={review_id}",
+            link=f"https://play.google.com/store/apps/details?id={self.config.package}&reviewId={play_id}",
             brand=self.config.brand,
             language_hint=language,
             csat=rating,

@@ -180,3 +180,15 @@ def test_posts_with_pictures_or_a_link_card_and_no_text_are_stored_with_their_de
     ]
     assert batch.items[-1].author is None  # a handle that no longer resolves is no name
     assert dict(batch.skipped) == {"post with no text (a quote, or an image without a description)": 1}
+
+
+def test_a_post_whose_uri_is_longer_than_the_store_allows_is_kept_under_its_hash(bsky: FakeBluesky, clock) -> None:
+    page = fixture_json("bluesky", "search_page_2.json")
+    did = "did:web:" + "status." * 30 + "northwind.example"  # a did:web account on a long domain
+    page["posts"][0]["uri"] = f"at://{did}/app.bsky.feed.post/3lbnv9dddd2x2"
+    page["posts"][0]["author"]["did"] = did
+    bsky.add("app.bsky.feed.searchPosts", httpx.Response(200, json=page))
+    item = next(i for i in listener(bsky, clock).fetch(None).items if i.extra["author_did"] == did)
+    assert item.external_id.startswith("sha256:") and len(item.external_id) <= 200
+    assert item.extra["uri"] == page["posts"][0]["uri"]  # the real address is kept with the item
+    assert item.link == "https://bsky.app/profile/maria.bsky.social/post/3lbnv9dddd2x2"
