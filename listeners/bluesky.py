@@ -275,7 +275,7 @@ class BlueskyListener:
             posted_at=posted_at,
             kind=ItemKind.MENTION,
             channel="bluesky",
-            author=f"@{handle}" if handle and handle != "handle.invalid" else None,
+            author=f"@{handle}"[:200] if handle and handle != "handle.invalid" else None,  # handles reach 253
             author_reach=reach,
             link=post_link(uri, handle),
             brand=self.config.brand,

@@ -257,12 +257,12 @@ class MastodonListener:
             posted_at=posted_at,
             kind=ItemKind.MENTION,
             channel="mastodon",
-            author=None if suspended or not acct else f"@{acct}",
+            author=None if suspended or not acct else f"@{acct}"[:200],  # the store's width: user@domain can pass it
             author_reach=int(followers) if isinstance(followers, int) and not suspended else None,
             link=status.get("url") or status.get("uri"),
             brand=self.config.brand,
             is_competitor=self.config.competitor,
-            language_hint=status.get("language") or None,
+            language_hint=_language(status.get("language")),
             extra={
                 "instance": self.config.instance,
                 "uri": status.get("uri"),
@@ -319,6 +319,13 @@ def _said_without_words(status: Mapping[str, Any]) -> tuple[str, str]:
     if any(described):
         return "\n".join(d for d in described if d), "media descriptions"
     return "", "content"
+
+
+def _language(value: Any) -> str | None:
+    """The primary language subtag (`zh-Hant-TW` is `zh`): other fediverse servers send any tag."""
+    if not value or not isinstance(value, str):
+        return None
+    return value.split("-")[0].split("_")[0].strip().lower()[:8] or None
 
 
 def _iso(value: Any) -> str | None:

@@ -240,3 +240,13 @@ def test_a_poll_or_a_described_picture_is_stored_with_what_it_says_and_a_gone_ac
     assert edited.author is None and edited.author_reach is None  # the account is gone (null)
     assert edited.extra["edited_at"] == "2026-11-23T11:45:30+00:00"
     assert dict(batch.skipped) == {"post with no text (emptied, or media without a description)": 1}
+
+
+def test_a_long_fediverse_address_and_any_language_tag_fit_the_store(api, clock) -> None:
+    status = fixture_json("mastodon", "tag_page.json")[0]
+    status["account"]["acct"] = "lena@" + "relay." * 40 + "social.example"  # another server's long domain
+    status["language"] = "zh-Hant-TW"
+    api.get(TAG_URL, json=[status])
+    (item,) = hashtag(clock).fetch(None).items
+    assert item.author is not None and item.author.startswith("@lena@") and len(item.author) == 200
+    assert item.language_hint == "zh"
