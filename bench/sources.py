@@ -5,7 +5,10 @@ Against a loopback server, in the same run:
 - an ordinary 2 MB gzip-compressed feed fetched 30 times: seconds per fetch, guarded / plain;
 - a gzip bomb (128 MB of zeros, about 128 KB on the wire): peak Python memory, plain / guarded;
 - a body dripped one byte every 0.2 s (60 bytes): seconds until the fetch returns, plain / guarded
-  (deadline 2 s; the plain session's 30 s read timeout never trips).
+  (deadline 2 s; the plain session's 30 s read timeout never trips);
+- a 10 MB feed of 40,000 items parsed: seconds, feedparser on the whole body / `parse_feed`, which
+  reads the first and last READ_AT_EACH_END entries and counts the rest (the time the source's
+  polling thread spends after its download).
 
 Run: `python bench/sources.py`.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import threading
 import time
 import tracemalloc
@@ -21,8 +25,10 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import _common  # noqa: F401 - puts the repository on sys.path
+import feedparser
 import requests
 
+from listeners.feeds import READ_AT_EACH_END, parse_feed
 from listeners.http import GuardedSession, Limits, ResponseTooLarge
 
 FEED = gzip.compress(b"<rss><channel>" + b"<item><title>Northwind outage</title></item>" * 48_000 + b"</channel></rss>")
@@ -103,6 +109,27 @@ def main() -> None:
     finally:
         server.shutdown()
         server.server_close()
+    long_feed_parse()
+
+
+def long_feed_parse() -> None:
+    item = (
+        "<item><title>Northwind outage and refund {n}</title><link>https://forum.example/t/{n}</link>"
+        "<description>&lt;p&gt;Customers report &lt;b&gt;no signal&lt;/b&gt; again ({n})&lt;/p&gt;</description>"
+        "<pubDate>Mon, 23 Nov 2026 09:10:00 GMT</pubDate></item>"
+    )
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title>'
+        + "".join(item.format(n=n) for n in range(40_000))
+        + "</channel></rss>"
+    ).encode()
+    headers = {"content-type": "application/rss+xml"}
+    whole = seconds(lambda: feedparser.parse(io.BytesIO(body), response_headers=headers))
+    ends = seconds(lambda: parse_feed(body, headers))
+    print(
+        f"{len(body) / 1024 / 1024:.1f} MB feed of 40,000 items: feedparser on the whole body {whole:.1f} s, "
+        f"parse_feed (both ends, {2 * READ_AT_EACH_END:,} entries) {ends:.2f} s (whole/ends {whole / ends:.0f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ No Streamlit import here.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -52,7 +53,8 @@ AUTH_FIX = (
     "BLUESKY_HANDLE and the app password in BLUESKY_APP_PASSWORD, and restart the listeners."
 )
 # Why a post could not be stored: the reasons the Sources page counts.
-NO_TEXT = "post with no text (an image or a quote only)"
+MAX_ID = 200  # the store's external_id width
+NO_TEXT = "post with no text (a quote, or an image without a description)"
 MALFORMED_POST = "malformed post"
 GONE_EMBEDS = {
     "app.bsky.embed.record#viewNotFound": "deleted",
@@ -63,6 +65,14 @@ GONE_EMBEDS = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def post_id(uri: str) -> str:
+    """The post's AT URI as the stored id, or its hash when longer than the store's 200 characters
+    (a `did:web` account on a long domain): PostgreSQL refused the page, on every poll."""
+    if len(uri) <= MAX_ID:
+        return uri
+    return "sha256:" + hashlib.sha256(uri.encode("utf-8")).hexdigest()
 
 
 def post_link(uri: str, handle: str | None) -> str | None:
@@ -158,7 +168,7 @@ class BlueskyListener:
                     continue
                 # Without a readable time: stored with the fetch time, kept out of the watermark.
                 parsed.append((post, moment or now))
-            calls += self._learn_followers([str((p.get("author") or {}).get("did")) for p, _ in parsed])
+            calls += self._learn_followers([str(_author(p).get("did")) for p, _ in parsed])
         except SourceError:
             raise
         except Exception as error:
@@ -246,8 +256,8 @@ class BlueskyListener:
         try:
             uri = str(post["uri"])
             record = post.get("record") or {}
-            author = post.get("author") or {}
-            text = str(record.get("text") or "").strip()
+            author = _author(post)
+            text, text_from = post_text(post)
         except (KeyError, TypeError, AttributeError) as error:
             log.warning("%s: skipped a malformed post: %s", self.name, error)
             return None
@@ -257,21 +267,22 @@ class BlueskyListener:
         if not text:
             return None  # an image or a quote with nothing said: nothing to read
         handle = author.get("handle")
-        langs = record.get("langs") or []
+        langs = record.get("langs") if isinstance(record.get("langs"), list) else []
         reach = self._followers.get(str(author.get("did")), (None, fetched_at))[0]
         return RawItem(
-            external_id=uri,
+            external_id=post_id(uri),
             text=text,
             posted_at=posted_at,
             kind=ItemKind.MENTION,
             channel="bluesky",
-            author=f"@{handle}" if handle and handle != "handle.invalid" else None,
+            author=f"@{handle}"[:200] if handle and handle != "handle.invalid" else None,  # handles reach 253
             author_reach=reach,
             link=post_link(uri, handle),
             brand=self.config.brand,
             is_competitor=self.config.competitor,
             language_hint=str(langs[0]).split("-")[0].lower() if langs else None,
             extra={
+                "uri": uri,
                 "cid": post.get("cid"),
                 "author_did": author.get("did"),
                 "author_name": author.get("displayName"),
@@ -282,6 +293,7 @@ class BlueskyListener:
                 "quote_count": post.get("quoteCount"),
                 "quoted_post": quoted_state,  # "deleted", "blocked", "detached" or None
                 "langs": langs,
+                "text_from": text_from,  # "text", "image descriptions" or "link card"
                 "fetched_at": fetched_at.isoformat(),
             },
         )
@@ -315,8 +327,45 @@ def build_bluesky_listener(
 
 
 def _has_text(post: dict[str, Any]) -> bool:
+    return bool(post_text(post)[0])
+
+
+def post_text(post: Mapping[str, Any]) -> tuple[str, str]:
+    """What a post says, and where it was read from.
+
+    The record's text; for a post with none (pictures, a shared link), the descriptions its author
+    gave the images or video (alt text), else the title and description of the link card: the
+    `app.bsky.embed.*` shapes of the lexicon, also inside `recordWithMedia`.
+    """
     record = post.get("record")
-    return isinstance(record, dict) and bool(str(record.get("text") or "").strip())
+    if not isinstance(record, Mapping):
+        return "", "text"
+    text = str(record.get("text") or "").strip()
+    if text:
+        return text, "text"
+    embed = record.get("embed")
+    if isinstance(embed, Mapping) and isinstance(embed.get("media"), Mapping):
+        embed = embed["media"]  # app.bsky.embed.recordWithMedia: a quote plus pictures
+    if not isinstance(embed, Mapping):
+        return "", "text"
+    images = embed.get("images")
+    alts = (
+        [str(i.get("alt") or "").strip() for i in images if isinstance(i, Mapping)] if isinstance(images, list) else []
+    )
+    alts.append(str(embed.get("alt") or "").strip())  # app.bsky.embed.video
+    if any(alts):
+        return "\n".join(a for a in alts if a), "image descriptions"
+    card = embed.get("external")
+    if isinstance(card, Mapping):
+        said = "\n\n".join(p for p in (str(card.get(k) or "").strip() for k in ("title", "description")) if p)
+        if said:
+            return said, "link card"
+    return "", "text"
+
+
+def _author(post: Mapping[str, Any]) -> Mapping[str, Any]:
+    author = post.get("author")
+    return author if isinstance(author, Mapping) else {}
 
 
 def _sort_time(post: Any) -> datetime | None:

@@ -21,15 +21,18 @@ page's `skipped`. HTML in titles and summaries becomes plain text. Every failure
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import contextlib
 import hashlib
 import io
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlparse
 
@@ -39,7 +42,7 @@ import requests
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
 from listeners.http import GuardedSession, Limits
-from listeners.markup import html_to_text
+from listeners.markup import html_to_text, plain_text
 from voc.sources.costs import Usage
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,15 @@ MAX_ID = 200  # the store's external_id width: longer links are stored as their 
 GOOGLE_NEWS = "https://news.google.com/rss/search"
 AUTH_FIX = "Check the feed URL: private feeds need their secret URL (Google Alerts: the feed icon's link)."
 EMPTY_ENTRY = "entry with no title or text"
+REPEATED_ENTRY = "entry for an article already in the same feed"
+UNREADABLE_ENTRY = "entry the feed reader could not read"
+UNREAD_MIDDLE = "entry in the middle of a very long feed, not read"
+# Entries read from the top and the bottom of a very long feed. Each source polls in its own thread
+# (listeners/runner.py), so parsing 10,000 entries (~3 s) delays no other source; past that the
+# middle is counted as skipped, never dropped silently.
+READ_AT_EACH_END = 5_000
+FUTURE_SLACK = timedelta(minutes=10)  # a publisher's clock a little ahead is not a date in the future
+EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)  # no feed is older: an earlier date is a placeholder (1970, 0001)
 NOT_A_FEED = (
     "The address ({host}) answered with {what}, not an RSS or Atom feed. If the address is right, the site may be down or "
     "showing an error or sign-in page: it is tried again with the normal backoff."
@@ -85,23 +97,42 @@ def article_url(link: str | None) -> str | None:
     return link
 
 
-def entry_key(entry: Mapping[str, Any]) -> str | None:
+def entry_key(entry: Mapping[str, Any], shared_links: frozenset[str] = frozenset()) -> str | None:
     """What makes two entries the same: the article's link, else the entry's id, else its content.
 
     An RSS item needs neither link nor guid (a title and a description is valid) and Atom entries
     in the wild lack ids: such an entry is keyed on a hash of its title, text and publication time,
-    so it is stored once and not again when the feed re-serves it. None only for an empty entry.
+    so it is stored once and not again when the feed re-serves it. A link in `shared_links` (see
+    there) tells entries apart no more than an id equal to it does: such an entry is keyed on its
+    id or content instead, or each new item would be taken for the first one and never stored.
+    None only for an empty entry.
     """
     link = article_url(entry.get("link"))
-    if link:
+    if link and link not in shared_links:
         return link
-    ident = entry.get("id")
-    if ident:
-        return str(ident)
+    ident = str(entry.get("id") or "")
+    if ident and ident not in shared_links and article_url(ident) not in shared_links:
+        return ident
     parts = [str(entry.get("title") or ""), _summary(entry), str(entry.get("published") or entry.get("updated") or "")]
     if not any(part.strip() for part in parts[:2]):
         return None
+    parts.append(link or "")
     return "content:" + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:40]
+
+
+def shared_links(feed: Mapping[str, Any], entries: list[Any]) -> frozenset[str]:
+    """Links that name no article: the feed's own home page, and any site's front page.
+
+    Many press pages and small sites link every item to their home page; keyed on that link,
+    each new item would be taken for the first one. Entries that share an article's link
+    (Google Alerts serves one article under two alerts) are the same article: stored once.
+    """
+    links = {article_url(entry.get("link")) for entry in entries}
+    shared = {link for link in links if link and urlparse(link).path in ("", "/")}
+    home = article_url(feed.get("link"))
+    if home:
+        shared.add(home)
+    return frozenset(shared)
 
 
 def _digest(key: str) -> str:
@@ -198,12 +229,22 @@ class FeedListener:
         keys: list[str] = []
         skipped: Counter[str] = Counter()
         language = _language(parsed.feed.get("language"))
+        shared = shared_links(parsed.feed, parsed.entries)
+        if parsed.get("unreadable"):
+            skipped[UNREADABLE_ENTRY] += int(parsed["unreadable"])
+        if parsed.get("unread"):
+            skipped[UNREAD_MIDDLE] += int(parsed["unread"])
+        page: set[str] = set()
         for entry in parsed.entries:
-            key = entry_key(entry)
+            key = entry_key(entry, shared)
             if key is None:
                 skipped[EMPTY_ENTRY] += 1  # nothing to key it on and nothing to read
                 continue
             digest = _digest(key)
+            if digest in page:
+                skipped[REPEATED_ENTRY] += 1  # one article twice in one answer (two alerts): stored once
+                continue
+            page.add(digest)
             if digest in seen:
                 continue
             seen.add(digest)
@@ -245,28 +286,24 @@ class FeedListener:
         return response
 
     def _parse(self, response: requests.Response) -> Any:
-        # A stream, never bytes: feedparser opens bytes that name a local file (a body of
-        # "/etc/passwd" would be read from this machine), and fetches a str that looks like a URL.
-        parsed = feedparser.parse(
-            io.BytesIO(response.content),
-            response_headers={
-                "content-type": response.headers.get("Content-Type", "application/xml"),
-                "content-location": self.config.url,
-            },
-        )
+        headers = {
+            "content-type": response.headers.get("Content-Type", "application/xml"),
+            "content-location": self.config.url,
+        }
+        parsed = parse_feed(response.content, headers)
         problem = parsed.get("bozo_exception")
-        if not parsed.entries and not parsed.get("version"):
+        if not parsed.entries and not parsed.get("version") and not parsed.get("unreadable"):
             # Often a proxy's error page, a sign-in wall or a site being rebuilt: bad data that heals.
             what = what_came_back(response.content, response.headers.get("Content-Type", ""))
             raise SourceError(ErrorKind.BAD_DATA, NOT_A_FEED.format(host=_host(self.config.url), what=what))
-        if parsed.bozo and not parsed.entries:
+        if parsed.bozo and not parsed.entries and not parsed.get("unreadable"):
             raise SourceError(ErrorKind.BAD_DATA, f"The feed is malformed and has no readable entries: {problem}")
         if parsed.bozo:
             log.warning("%s: the feed is not well-formed (%s); kept the entries it could read", self.name, problem)
         return parsed
 
     def _item(self, entry: Any, key: str, language: str | None, fetched_at: datetime) -> RawItem | None:
-        title = html_to_text(entry.get("title"))
+        title = _text(entry, "title")
         summary = html_to_text(_summary(entry))
         if summary and title and summary.startswith(title):
             title = ""  # Google News repeats the headline as the summary
@@ -274,15 +311,20 @@ class FeedListener:
         if not text:
             return None  # an empty or withdrawn entry: nothing to read
         source = entry.get("source")
-        publisher = source.get("title") if isinstance(source, Mapping) else None
-        author = entry.get("author") or publisher
+        publisher = html_to_text(source.get("title")) if isinstance(source, Mapping) else ""
+        author = _author(entry) or publisher
+        stated = _entry_time(entry)
+        # A date in the future (a wrong time zone, a scheduled post, a typo'd year) or a placeholder
+        # from before feeds existed would put the entry outside every trend: it is stored at the
+        # time it was fetched, and the extra says so.
+        sane = stated is not None and EARLIEST <= stated <= fetched_at + FUTURE_SLACK
         return RawItem(
             external_id=key if len(key) <= MAX_ID else f"sha256:{hashlib.sha256(key.encode()).hexdigest()}",
             text=text,
-            posted_at=_entry_time(entry) or fetched_at,
+            posted_at=stated if stated is not None and sane else fetched_at,
             kind=ItemKind.MENTION,
             channel=self.config.channel,
-            author=str(author)[:200] if author else None,
+            author=author[:200] if author else None,
             author_reach=None,  # feeds say nothing about an audience
             link=article_url(entry.get("link")),
             brand=self.config.brand,
@@ -291,8 +333,11 @@ class FeedListener:
             extra={
                 "feed": self.config.url,
                 "entry_id": entry.get("id"),
-                "publisher": publisher,
+                "publisher": publisher or None,
                 "fetched_at": fetched_at.isoformat(),
+                "posted_at_from": "entry"
+                if sane
+                else ("fetched_at, the entry's date was not plausible" if stated else "fetched_at"),
             },
         )
 
@@ -313,6 +358,110 @@ def build_feed_listener(
         raise ValueError(f"not a feed source kind: {kind!r}")
     parsed = FeedConfig.from_mapping(kind, config, default_brand)
     return FeedListener(name, parsed, timeout_s=timeout_s, session=session, limits=limits, clock=clock)
+
+
+def parse_feed(content: bytes, headers: Mapping[str, str]) -> Any:
+    """feedparser's reading of a feed's bytes; when feedparser itself crashes, entry by entry.
+
+    feedparser 6.0 raises on some real-world constructs (a character reference past U+10FFFF, a
+    stray end tag inside `<image>`, a `<textInput>` inside an item), which lost every entry of the
+    feed on every poll. Then each `<item>`/`<entry>` is parsed alone inside the document's own
+    root element (its namespaces kept), and one that still cannot be read is counted as
+    `unreadable`, which the page reports as skipped.
+
+    feedparser reads about 3,000 entries a second: a 10 MB feed of 40,000 short items took 8-16 s
+    of its polling thread after the download (the HTTP deadline does not cover parsing). Of a feed with more than
+    2 x READ_AT_EACH_END entries only the first and last READ_AT_EACH_END are read (new entries
+    come at the top, or at the bottom of feeds in date order); the rest are counted as `unread`.
+    """
+    content, unread = _keep_both_ends(content)
+    parsed = _parse_whole_or_by_entry(content, headers)
+    if unread:
+        parsed["unread"] = unread
+    return parsed
+
+
+def _keep_both_ends(content: bytes) -> tuple[bytes, int]:
+    """The feed with the entries between its first and last READ_AT_EACH_END cut out, and how many were."""
+    spans = _entry_spans(content)
+    if len(spans) <= 2 * READ_AT_EACH_END:
+        return content, 0
+    cut_from = spans[READ_AT_EACH_END - 1][1]
+    cut_to = spans[-READ_AT_EACH_END][0]
+    return content[:cut_from] + content[cut_to:], len(spans) - 2 * READ_AT_EACH_END
+
+
+def _parse_whole_or_by_entry(content: bytes, headers: Mapping[str, str]) -> Any:
+    try:
+        # A stream, never bytes: feedparser opens bytes that name a local file (a body of
+        # "/etc/passwd" would be read from this machine), and fetches a str that looks like a URL.
+        return feedparser.parse(io.BytesIO(content), response_headers=dict(headers))
+    except Exception as error:  # feedparser's own bugs, not the network's: read what can be read
+        first_error = error
+    cleaned = _BAD_CHARREF.sub(_replace_charref, content)
+    with contextlib.suppress(Exception):
+        return feedparser.parse(io.BytesIO(cleaned), response_headers=dict(headers))
+    root = _ROOT.search(cleaned[:8192])
+    if root is None:
+        raise first_error
+    name = root.group(1)
+    declaration = _XML_DECLARATION.match(cleaned)
+    head = (declaration.group(0) if declaration else b"") + root.group(0)
+    head += b"<channel>" if name.lower() == b"rss" else b""
+    tail = (b"</channel>" if name.lower() == b"rss" else b"") + b"</" + name + b">"
+    entries: list[Any] = []
+    version = ""
+    unreadable = 0
+    for start, end in _entry_spans(cleaned):
+        try:
+            alone = feedparser.parse(io.BytesIO(head + cleaned[start:end] + tail), response_headers=dict(headers))
+        except Exception:
+            unreadable += 1
+            continue
+        version = version or alone.get("version", "")
+        entries.extend(alone.entries)
+    return feedparser.FeedParserDict(
+        entries=entries,
+        feed=feedparser.FeedParserDict(),
+        bozo=True,
+        bozo_exception=f"feedparser failed on the whole feed ({type(first_error).__name__}); read entry by entry",
+        version=version,
+        unreadable=unreadable,
+    )
+
+
+_BAD_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+_ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF))\b[^>]*>", re.IGNORECASE)
+_OPENS = re.compile(rb"<(?:item|entry)\b", re.IGNORECASE)
+_CLOSES = re.compile(rb"</(?:item|entry)\s*>", re.IGNORECASE)
+_XML_DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>")
+
+
+def _entry_spans(content: bytes) -> list[tuple[int, int]]:
+    """Where each `<item>`/`<entry>` starts and ends, in one pass over openers and closers.
+
+    An entry ends at the first closer after it, or where the next one opens if it is never closed
+    (feedparser reads those too). A lazy `<item>.*?</item>` regex would rescan to the end of the
+    body for every unclosed opener.
+    """
+    opens = [match.start() for match in _OPENS.finditer(content)]
+    closes = [match.end() for match in _CLOSES.finditer(content)]
+    spans = []
+    for index, start in enumerate(opens):
+        limit = opens[index + 1] if index + 1 < len(opens) else len(content)
+        at = bisect.bisect_right(closes, start)  # a closer ending where this opens is the last one's
+        spans.append((start, closes[at] if at < len(closes) and closes[at] <= limit else limit))
+    return spans
+
+
+def _replace_charref(match: re.Match[bytes]) -> bytes:
+    """A numeric character reference outside Unicode (or a lone surrogate) becomes U+FFFD."""
+    hexa, decimal = match.group(1), match.group(2)
+    try:
+        code = int(hexa, 16) if hexa else int(decimal)
+    except ValueError:
+        return b"&#xFFFD;"
+    return b"&#xFFFD;" if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF else match.group(0)
 
 
 def _host(url: str) -> str:
@@ -349,8 +498,38 @@ def _entry_time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
-            return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)  # feedparser gives UTC struct_time
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)  # feedparser gives UTC struct_time
+            except (OverflowError, ValueError, OSError, TypeError):
+                continue  # a year past 9999 or a broken tuple: try the next date, else none
     return None
+
+
+def _text(entry: Any, field: str) -> str:
+    """A title as plain text: HTML only when the feed says it is HTML (a plain `a<b` stays whole)."""
+    value = entry.get(field)
+    detail = entry.get(f"{field}_detail")
+    kind = detail.get("type") if isinstance(detail, Mapping) else None
+    if kind == "text/plain":
+        return plain_text(str(value or ""))
+    return html_to_text(str(value) if value else "")
+
+
+def _author(entry: Any) -> str:
+    """The author's name; never an e-mail address (RSS's `<author>` is one by the standard).
+
+    Read from the raw value: feedparser's own split of `jo@site.online (Jo)` cuts e-mail domains
+    longer than four letters and hands back a fragment (`ine (Jo`) as the name.
+    """
+    detail = entry.get("author_detail")
+    raw = entry.get("author") or (detail.get("name") if isinstance(detail, Mapping) else None)
+    text = html_to_text(str(raw or ""))
+    if "@" not in text:
+        return text
+    return _EMAIL.sub("", text.replace("mailto:", "")).strip(" ()<>,;") or ""
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _language(value: Any) -> str | None:

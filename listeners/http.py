@@ -16,7 +16,8 @@ through prawcore, Mastodon through Mastodon.py) has:
 - **few redirects** (`Limits.max_redirects`, 5): a redirect loop ends as requests' `TooManyRedirects`.
 
 `GuardedTransport` gives an httpx client (atproto's, for Bluesky) the same deadline, size limit
-and decompression guard.
+and decompression guard, and `GuardedHttp` gives them to google-api-python-client (Google Play),
+which otherwise talks through httplib2 with only a socket timeout.
 
 Failures are raised as `requests` exceptions (`ResponseTooLarge`, `DeadlineExceeded`) so every
 client passes them up the way it passes any network error, and `listeners.errors.classify`
@@ -29,10 +30,12 @@ import contextlib
 import socket
 import threading
 import time
+import types
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
+import httplib2
 import httpx
 import requests
 from requests.adapters import HTTPAdapter
@@ -314,42 +317,126 @@ class GuardedTransport(httpx.BaseTransport):
     """The same deadline, size limit and decompression guard for httpx clients (atproto's Bluesky client).
 
     The body is read here, raw, chunk by chunk as it arrives, and handed on decoded, so the
-    client above never decompresses or buffers more than the limit.
+    client above never decompresses or buffers more than the limit. As for requests, a watchdog
+    cuts the connection at the deadline, so a server dripping its status line or headers (each
+    read within httpx's timeout, their sum unbounded) is abandoned on time: the socket is taken
+    from httpcore's trace of the connect, and connections are not kept alive, so every request
+    connects and can be cut.
     """
 
     def __init__(self, limits: Limits, inner: httpx.BaseTransport | None = None) -> None:
         self.limits = limits
-        self.inner = inner or httpx.HTTPTransport()
+        self.inner = inner or httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         deadline = time.monotonic() + self.limits.deadline_s
         request.headers["Accept-Encoding"] = ACCEPT_ENCODING
-        response = self.inner.handle_request(request)
+        holder = _InUse()
+        request.extensions["trace"] = _socket_tracer(holder, request.extensions.get("trace"))
+        watchdog = threading.Timer(self.limits.deadline_s, holder.cut_now)
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            encoding = response.headers.get("Content-Encoding", "").strip().lower()
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and encoding in ("", "identity") and int(declared) > self.limits.max_bytes:
-                raise ResponseTooLarge(self.limits.max_bytes)
-            decoder = _Decoder(encoding)
-            out = bytearray()
-            for chunk in response.stream:  # type: ignore[union-attr]
-                if time.monotonic() > deadline:
-                    raise DeadlineExceeded(self.limits.deadline_s)
-                out += decoder.feed(chunk, self.limits.max_bytes - len(out))
-                if len(out) > self.limits.max_bytes:
-                    raise ResponseTooLarge(self.limits.max_bytes)
-            out += decoder.finish()
-            if len(out) > self.limits.max_bytes:
-                raise ResponseTooLarge(self.limits.max_bytes)
+            try:
+                response = self.inner.handle_request(request)
+            except httpx.TransportError as error:
+                if holder.cut:
+                    raise DeadlineExceeded(self.limits.deadline_s) from error
+                raise
+            try:
+                out = self._read(response, deadline)
+            except httpx.TransportError as error:
+                if holder.cut:
+                    raise DeadlineExceeded(self.limits.deadline_s) from error
+                raise
+            finally:
+                response.close()
+            if holder.cut:  # the cut can read as a clean end of a body without a length
+                raise DeadlineExceeded(self.limits.deadline_s)
         finally:
-            response.close()
+            watchdog.cancel()
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED_HEADERS]
         return httpx.Response(
-            response.status_code, headers=headers, content=bytes(out), request=request, extensions=response.extensions
+            response.status_code, headers=headers, content=out, request=request, extensions=response.extensions
         )
+
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and encoding in ("", "identity") and int(declared) > self.limits.max_bytes:
+            raise ResponseTooLarge(self.limits.max_bytes)
+        decoder = _Decoder(encoding)
+        out = bytearray()
+        for chunk in response.stream:  # type: ignore[union-attr]
+            if time.monotonic() > deadline:
+                raise DeadlineExceeded(self.limits.deadline_s)
+            out += decoder.feed(chunk, self.limits.max_bytes - len(out))
+            if len(out) > self.limits.max_bytes:
+                raise ResponseTooLarge(self.limits.max_bytes)
+        out += decoder.finish()
+        if len(out) > self.limits.max_bytes:
+            raise ResponseTooLarge(self.limits.max_bytes)
+        return bytes(out)
 
     def close(self) -> None:
         self.inner.close()
 
 
+def _socket_tracer(holder: _InUse, previous: Any) -> Any:
+    """An httpcore trace callback that hands the request's socket to the watchdog once connected."""
+
+    def trace(event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                holder.connection = types.SimpleNamespace(sock=sock)
+        if previous is not None:
+            previous(event, info)
+
+    return trace
+
+
 _DECODED_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+class GuardedHttp:
+    """An `httplib2.Http` stand-in that sends through a `GuardedSession` (google-api-python-client's `http=`).
+
+    httplib2 bounds each socket read, not their sum, and reads a body of any size: a Play API or
+    token server dripping its answer could hold the runner for ever. Here the deadline, the size
+    limit, the decompression guard and the redirect cap are the ones every other client has. The
+    answer is handed back as httplib2 gives it: a `Response` (a dict of lower-case headers with a
+    `status`) and the decoded body; failures leave as `requests` exceptions, which the one
+    classifier reads.
+    """
+
+    def __init__(self, limits: Limits | None = None, session: requests.Session | None = None) -> None:
+        self.limits = limits or Limits()
+        self.session = session or GuardedSession(self.limits)
+        # Attributes google-auth-httplib2's AuthorizedHttp passes through to an httplib2.Http.
+        self.timeout = self.limits.deadline_s
+        self.follow_redirects = True
+        self.redirect_codes = frozenset({300, 301, 302, 303, 307, 308})
+        self.connections: dict[str, Any] = {}
+
+    def request(
+        self,
+        uri: str,
+        method: str = "GET",
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        redirections: int = MAX_REDIRECTS,
+        connection_type: Any = None,
+        **_: Any,
+    ) -> tuple[httplib2.Response, bytes]:
+        """httplib2's `request`: (response, content), under this session's deadline and size limit."""
+        response = self.session.request(method, uri, data=body, headers=headers, allow_redirects=redirections > 0)
+        info: dict[str, str] = {k.lower(): v for k, v in response.headers.items() if k.lower() not in _DECODED_HEADERS}
+        info["status"] = str(response.status_code)
+        answer = httplib2.Response(info)
+        answer.reason = response.reason or ""
+        return answer, response.content
+
+    def close(self) -> None:
+        self.session.close()

@@ -9,6 +9,9 @@ from html.parser import HTMLParser
 _BLOCKS = frozenset({"p", "br", "div", "li", "blockquote", "h1", "h2", "h3", "h4", "tr"})
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _LINES = re.compile(r"\n{3,}")
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
+_CLOSING_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>")
+ESCAPE_ROUNDS = 3  # publishers escape twice (`&amp;amp;`, `&amp;#39;`); more is not text any more
 
 
 class _Text(HTMLParser):
@@ -39,10 +42,40 @@ def html_to_text(markup: str | None) -> str:
     if not markup:
         return ""
     if "<" not in markup:
-        return html.unescape(markup).strip()
+        return plain_text(markup)
+    return _unwrap_escaped_markup(_visible_text(markup))
+
+
+def _visible_text(markup: str) -> str:
     parser = _Text()
     parser.feed(markup)
     parser.close()
     text = _SPACES.sub(" ", "".join(parser.parts))
     lines = "\n".join(line.strip() for line in text.split("\n"))
-    return _LINES.sub("\n\n", lines).strip()
+    return _decode_leftovers(_LINES.sub("\n\n", lines).strip())
+
+
+def plain_text(text: str | None) -> str:
+    """Plain text with its entities decoded, also those a publisher escaped twice.
+
+    A lone `<` stays (`a<b` is text), but markup that was escaped once too often (`&lt;p&gt;Hi&lt;/p&gt;`
+    in a plain-text title) is markup, not words: its tags are dropped.
+    """
+    return _unwrap_escaped_markup(_decode_leftovers((text or "").strip()))
+
+
+def _unwrap_escaped_markup(text: str) -> str:
+    # Only a closing tag proves markup: `a<b` or `x < y > z` are words and stay whole.
+    return _visible_text(text) if _CLOSING_TAG.search(text) else text
+
+
+def _decode_leftovers(text: str) -> str:
+    # Real feeds and APIs escape text twice (`&amp;quot;`): one decoding leaves `&quot;` on screen.
+    for _ in range(ESCAPE_ROUNDS):
+        if "&" not in text or not _ENTITY.search(text):
+            break
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text

@@ -62,7 +62,7 @@ SEARCH_NEEDS_TOKEN = (
 ASSUMED_VERSION = "4.0.0"
 # Why a status could not be stored: the reasons the Sources page counts.
 BOOST = "boost (the original post is stored on its own)"
-NO_TEXT = "post with no text (media only, or emptied)"
+NO_TEXT = "post with no text (emptied, or media without a description)"
 MALFORMED_POST = "malformed post"
 
 
@@ -234,14 +234,20 @@ class MastodonListener:
             posted_at = _status_time(status.get("created_at"), status_id)
             text = html_to_text(status.get("content"))
             warning = str(status.get("spoiler_text") or "").strip()
-            account = status.get("account") or {}
+            account = status.get("account")
+            account = account if isinstance(account, Mapping) else {}  # null once the account is gone
+            text_from = "content"
+            if not text:
+                # A poll or a picture with nothing typed around it still says something: its
+                # options, its description (alt text).
+                text, text_from = _said_without_words(status)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             log.warning("%s: skipped a malformed post: %s", self.name, type(error).__name__)
             return MALFORMED_POST
         if warning:
             text = f"{warning}\n\n{text}".strip()
         if not text:
-            return NO_TEXT  # deleted or emptied by its author, or media only: nothing to read
+            return NO_TEXT  # deleted or emptied by its author, or media nobody described: nothing to read
         followers = account.get("followers_count")
         acct = account.get("acct")
         suspended = bool(account.get("suspended"))
@@ -251,12 +257,12 @@ class MastodonListener:
             posted_at=posted_at,
             kind=ItemKind.MENTION,
             channel="mastodon",
-            author=None if suspended or not acct else f"@{acct}",
+            author=None if suspended or not acct else f"@{acct}"[:200],  # the store's width: user@domain can pass it
             author_reach=int(followers) if isinstance(followers, int) and not suspended else None,
             link=status.get("url") or status.get("uri"),
             brand=self.config.brand,
             is_competitor=self.config.competitor,
-            language_hint=status.get("language") or None,
+            language_hint=_language(status.get("language")),
             extra={
                 "instance": self.config.instance,
                 "uri": status.get("uri"),
@@ -266,6 +272,8 @@ class MastodonListener:
                 "favourites_count": status.get("favourites_count"),
                 "tags": [t.get("name") for t in status.get("tags") or [] if isinstance(t, Mapping)],
                 "content_warning": warning or None,
+                "text_from": text_from,  # "content", "poll options" or "media descriptions"
+                "edited_at": _iso(status.get("edited_at")),
                 "fetched_at": fetched_at.isoformat(),
             },
         )
@@ -297,6 +305,33 @@ def build_mastodon_listener(
         limits=limits,
         clock=clock,
     )
+
+
+def _said_without_words(status: Mapping[str, Any]) -> tuple[str, str]:
+    """The words of a post without text: its poll's options, else its media's descriptions."""
+    poll = status.get("poll")
+    options = poll.get("options") if isinstance(poll, Mapping) else None
+    titles = [str(o.get("title") or "").strip() for o in options or [] if isinstance(o, Mapping)]
+    if any(titles):
+        return "\n".join(f"- {title}" for title in titles if title), "poll options"
+    media = status.get("media_attachments") or []
+    described = [html_to_text(str(m.get("description") or "")) for m in media if isinstance(m, Mapping)]
+    if any(described):
+        return "\n".join(d for d in described if d), "media descriptions"
+    return "", "content"
+
+
+def _language(value: Any) -> str | None:
+    """The primary language subtag (`zh-Hant-TW` is `zh`): other fediverse servers send any tag."""
+    if not value or not isinstance(value, str):
+        return None
+    return value.split("-")[0].split("_")[0].strip().lower()[:8] or None
+
+
+def _iso(value: Any) -> str | None:
+    if not value:
+        return None
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def _parse_cursor(cursor: str | None) -> str | None:

@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import praw
+from prawcore.exceptions import Forbidden, NotFound, Redirect
 from prawcore.sessions import FiniteRetryStrategy
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
@@ -57,6 +58,7 @@ AUTH_FIX = (
 )
 GONE = frozenset({"[deleted]", "[removed]", "[ Removed by Reddit ]", "[removed by reddit]"})
 SUBSCRIBERS_TTL = timedelta(hours=24)
+KARMA_LOOKUPS_PER_PAGE = 25  # author lookups per page: each is a request under the deadline
 # Why a listing entry could not be stored: the reasons the Sources page counts.
 GONE_COMMENT = "deleted or removed comment"
 MALFORMED_THING = "malformed post or comment"
@@ -147,7 +149,7 @@ class RedditListener:
         self.config = config
         self.clock = clock
         self._secrets = [client_secret]
-        self._subscribers: dict[str, tuple[int, datetime]] = {}
+        self._subscribers: dict[str, tuple[int | None, datetime]] = {}
         self._karma: dict[str, int | None] = {}
         self.reddit: praw.Reddit | None = None
         if client_id and client_secret:
@@ -284,7 +286,7 @@ class RedditListener:
                     return GONE_COMMENT  # it says nothing any more
                 text, removed = body, False
             else:
-                title = str(fields["title"]).strip()
+                title = str(fields["title"] or "").strip()  # null on some crossposts: never the word "None"
                 body = str(fields.get("selftext") or "").strip()
                 removed = body in GONE or bool(fields.get("removed_by_category"))
                 text = title if removed or not body else f"{title}\n\n{body}"
@@ -324,26 +326,36 @@ class RedditListener:
         return thing, item
 
     def _add_reach(self, items: list[tuple[Any, RawItem]]) -> int:
-        """Fill in reach where the listing did not carry it; returns the extra requests made."""
+        """Fill in reach where the listing did not carry it; returns the extra requests made.
+
+        At most KARMA_LOOKUPS_PER_PAGE authors are looked up per page (each a request under the
+        deadline: a hundred of them on a slow Reddit held the runner for minutes); the others keep
+        an empty reach until a later page looks them up (the answers are remembered).
+        """
         calls = 0
+        lookups = 0
         for index, (thing, item) in enumerate(items):
             reach, source = item.author_reach, item.extra.get("reach_from")
             if self.config.author_karma and item.author:
                 name = item.author.removeprefix("u/")
-                if name not in self._karma:
+                if name not in self._karma and lookups < KARMA_LOOKUPS_PER_PAGE:
                     calls += 1
+                    lookups += 1
                     self._karma[name] = _karma(self._client(), name)
-                if self._karma[name] is not None:
+                if self._karma.get(name) is not None:
                     reach, source = self._karma[name], "author_karma"
             elif reach is None and item.extra.get("subreddit"):
                 subreddit = str(item.extra["subreddit"])
                 known = self._subscribers.get(subreddit.lower())
                 if known is None or self.clock() - known[1] > SUBSCRIBERS_TTL:
                     calls += 1
-                    about = vars(self._client().get(f"/r/{subreddit}/about"))
-                    known = (int(about.get("subscribers") or 0), self.clock())
+                    try:
+                        about = vars(self._client().get(f"/r/{subreddit}/about"))
+                    except (NotFound, Forbidden, Redirect):  # private or banned since: no size, items kept
+                        about = {}
+                    known = (int(about.get("subscribers") or 0) or None, self.clock())
                     self._subscribers[subreddit.lower()] = known
-                reach, source = known[0], "subreddit_subscribers"
+                reach, source = known[0], "subreddit_subscribers" if known[0] is not None else None
             if reach != item.author_reach:
                 extra = {**item.extra, "reach_from": source}
                 items[index] = (thing, _with_reach(item, reach, extra))
@@ -385,7 +397,14 @@ def _created(thing: Any) -> datetime | None:
 
 
 def _karma(reddit: praw.Reddit, name: str) -> int | None:
-    fields = vars(reddit.get(f"/user/{name}/about"))
+    """An author's karma, or None for an account Reddit no longer shows (shadowbanned: 404,
+    suspended: no karma): one such author used to fail the whole page, on every poll."""
+    try:
+        fields = vars(reddit.get(f"/user/{name}/about"))
+    except (NotFound, Forbidden, Redirect):
+        return None
+    if fields.get("is_suspended"):
+        return None
     karma = fields.get("total_karma")
     if karma is None:
         karma = (fields.get("link_karma") or 0) + (fields.get("comment_karma") or 0)

@@ -14,12 +14,14 @@ Two sources share the watermark cursor (`listeners.paging`):
 
 Stars become the item's `csat` (1-5, the scale surveys use), so a one-star review is prioritised
 like an unhappy survey answer; channel is `app_store` or `google_play`. A review's reviewer name is
-its author; stores publish no audience size, so reach stays empty. Timeouts on every call; failures
+its author; stores publish no audience size, so reach stays empty. Both go through the guarded
+session (`listeners.http`: total deadline, size limit, decompression guard); failures
 become `SourceError`s through the one classifier. No Streamlit import here.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -31,7 +33,7 @@ import requests
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
-from listeners.http import GuardedSession, Limits
+from listeners.http import GuardedHttp, GuardedSession, Limits
 from listeners.paging import PageCursor
 from voc.sources.costs import Usage
 from voc.sources.forms import MISSING_GOOGLE_PLAY
@@ -56,6 +58,7 @@ APP_STORE_FIX = "Check the app id (the number in the app's App Store address) an
 REVIEW_WITHOUT_ID = "review without an id"
 REVIEW_WITHOUT_WORDS = "review with a rating but no words"
 MALFORMED_REVIEW = "malformed review"
+MAX_ID = 200  # the store's external_id width
 
 
 def utcnow() -> datetime:
@@ -245,16 +248,22 @@ def _label(node: Any) -> Any:
 # ---- Google Play ---------------------------------------------------------------------------------
 
 
-def play_service(credentials_file: str, timeout_s: float, http: Any = None) -> Any:
-    """The androidpublisher v3 service, authorised by a service account (discovery document bundled)."""
+def play_service(credentials_file: str, limits: Limits, http: Any = None, api_url: str | None = None) -> Any:
+    """The androidpublisher v3 service, authorised by a service account (discovery document bundled).
+
+    Both the token request and the API calls go through `GuardedHttp`: the same total deadline,
+    size limit and decompression guard as every other source (httplib2 alone bounds each read only).
+    """
     import google_auth_httplib2
-    import httplib2
     from google.oauth2 import service_account
     from googleapiclient.discovery import build
 
     credentials = service_account.Credentials.from_service_account_file(credentials_file, scopes=[PLAY_SCOPE])
-    authorised = google_auth_httplib2.AuthorizedHttp(credentials, http=http or httplib2.Http(timeout=timeout_s))
-    return build("androidpublisher", "v3", http=authorised, cache_discovery=False, static_discovery=True)
+    authorised = google_auth_httplib2.AuthorizedHttp(credentials, http=http or GuardedHttp(limits))
+    options = {"api_endpoint": api_url} if api_url else None
+    return build(
+        "androidpublisher", "v3", http=authorised, cache_discovery=False, static_discovery=True, client_options=options
+    )
 
 
 class GooglePlayReviewsListener:
@@ -267,7 +276,9 @@ class GooglePlayReviewsListener:
         *,
         credentials_file: str | None,
         timeout_s: float = 30.0,
+        limits: Limits | None = None,
         http: Any = None,
+        api_url: str | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if not config.package or "." not in config.package:
@@ -276,8 +287,9 @@ class GooglePlayReviewsListener:
         self.config = config
         self.clock = clock
         self._credentials_file = credentials_file or None
-        self._timeout_s = timeout_s
+        self.limits = limits or Limits.of(timeout_s)  # the deadline and size limit of every call
         self._http = http
+        self._api_url = api_url  # tests point it at a loopback server; Google's by default
         self._service: Any = None
 
     def fetch(self, cursor: str | None) -> Batch:
@@ -294,6 +306,9 @@ class GooglePlayReviewsListener:
             item = self._item(review, now)
             if isinstance(item, str):
                 skipped[item] += 1
+                continue
+            if item.extra.get("posted_at_from") == "fetched_at":
+                items.append(item)  # no time of its own: stored, but it says nothing about the watermark
                 continue
             times.append(item.posted_at)
             if state.is_new(item.posted_at):
@@ -314,7 +329,7 @@ class GooglePlayReviewsListener:
             raise SourceError(ErrorKind.AUTH, MISSING_PLAY_CREDENTIALS)
         try:
             if self._service is None:
-                self._service = play_service(self._credentials_file, self._timeout_s, self._http)
+                self._service = play_service(self._credentials_file, self.limits, self._http, self._api_url)
             params: dict[str, Any] = {"packageName": self.config.package, "maxResults": max_results}
             if token:
                 params["token"] = token
@@ -332,10 +347,11 @@ class GooglePlayReviewsListener:
         if not isinstance(review, Mapping) or not review.get("reviewId"):
             return REVIEW_WITHOUT_ID
         try:
-            review_id = str(review["reviewId"])
+            play_id = str(review["reviewId"])
+            # The store's width: a longer id is stored as its hash (the link keeps the real one).
+            review_id = play_id if len(play_id) <= MAX_ID else "sha256:" + hashlib.sha256(play_id.encode()).hexdigest()
             comment = next(c["userComment"] for c in review.get("comments") or [] if "userComment" in c)
-            modified = comment["lastModified"]
-            posted_at = datetime.fromtimestamp(int(modified["seconds"]) + int(modified.get("nanos", 0)) / 1e9, tz=UTC)
+            posted_at = _play_time(comment.get("lastModified"))
             rating = stars(comment.get("starRating"))
             # The API puts the review's title and body in one text, separated by a tab.
             text = " ".join(part.strip() for part in str(comment.get("text") or "").split("\t") if part.strip())
@@ -348,11 +364,11 @@ class GooglePlayReviewsListener:
         return RawItem(
             external_id=review_id,
             text=text,
-            posted_at=posted_at,
+            posted_at=posted_at or fetched_at,
             kind=ItemKind.MENTION,
             channel="google_play",
             author=str(review.get("authorName") or "")[:200] or None,
-            link=f"https://play.google.com/store/apps/details?id={self.config.package}&reviewId={review_id}",
+            link=f"https://play.google.com/store/apps/details?id={self.config.package}&reviewId={play_id}",
             brand=self.config.brand,
             language_hint=language,
             csat=rating,
@@ -363,8 +379,20 @@ class GooglePlayReviewsListener:
                 "android_version": comment.get("androidOsVersion"),
                 "thumbs_up": comment.get("thumbsUpCount"),
                 "fetched_at": fetched_at.isoformat(),
+                "posted_at_from": "lastModified" if posted_at is not None else "fetched_at",
             },
         )
+
+
+def _play_time(modified: Any) -> datetime | None:
+    """A Play `Timestamp` ({"seconds": "1700000000", "nanos": 0}) as UTC, or None when absent or unreadable."""
+    if not isinstance(modified, Mapping):
+        return None
+    try:
+        seconds = int(modified["seconds"]) + int(modified.get("nanos") or 0) / 1e9
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def build_review_listener(
@@ -386,6 +414,12 @@ def build_review_listener(
         return AppStoreReviewsListener(name, parsed, timeout_s=timeout_s, session=session, limits=limits, clock=clock)
     if kind == "google_play_reviews":
         return GooglePlayReviewsListener(
-            name, parsed, credentials_file=play_credentials_file, timeout_s=timeout_s, http=http, clock=clock
+            name,
+            parsed,
+            credentials_file=play_credentials_file,
+            timeout_s=timeout_s,
+            limits=limits,
+            http=http,
+            clock=clock,
         )
     raise ValueError(f"not a review source kind: {kind!r}")

@@ -263,7 +263,7 @@ def listener_badge(sources: list[SourceState], now: datetime, stale_after_s: flo
     )
     st.badge(result.label, color=result.color, icon=icon)  # type: ignore[arg-type]
     if result.attention:
-        st.caption(result.attention)
+        st.caption(inert.escape(result.attention))  # it names sources, which users type
 
 
 def source_card(

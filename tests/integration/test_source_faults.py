@@ -158,6 +158,29 @@ def test_every_client_gives_up_on_a_slow_drip_within_its_deadline(server: FaultS
         assert took < GIVE_UP_WITHIN_S, (service, took)
 
 
+def test_every_client_gives_up_on_dripped_headers_within_its_deadline(server: FaultServer, clock) -> None:
+    # A socket timeout bounds each read, not their sum: Bluesky's httpx client once waited 203 s
+    # here (until the server stopped), with a 2 s deadline.
+    drip = server.drip_headers(every_s=0.2)
+    server.routes["/us/rss/customerreviews/page=1/id=1234567890/sortby=mostrecent/json"] = drip
+    server.routes["/api/v1/timelines/tag/northwind"] = drip
+    server.routes["/2/tweets/search/recent"] = drip
+    server.routes["/api/v1/access_token"] = server.answer(
+        200, json.dumps(fixture_json("reddit", "access_token.json")).encode(), {"Content-Type": "application/json"}
+    )
+    server.routes["/r/Northwind/new"] = drip
+    server.routes["/xrpc/com.atproto.server.createSession"] = server.answer(
+        200, json.dumps(SESSION).encode(), {"Content-Type": "application/json"}
+    )
+    server.routes["/xrpc/app.bsky.feed.searchPosts"] = drip
+    server.routes["/feed.xml"] = drip
+    for service, listener in every_client(server.url, clock).items():
+        error, took = failure(lambda listener=listener: listener.fetch(None))
+        assert error.kind is ErrorKind.TRANSIENT, (service, error.message)
+        assert "too slow" in error.message, (service, error.message)
+        assert took < GIVE_UP_WITHIN_S, (service, took)
+
+
 @pytest.mark.parametrize(
     ("base_url", "why"),
     [
@@ -360,3 +383,91 @@ def test_retry_after_on_a_source_is_capped_behind_the_runner(server: FaultServer
     source = store.source("greedy")
     assert source is not None and source.next_poll_at is not None
     assert source.next_poll_at - clock() <= timedelta(seconds=MAX_WAIT_S)
+
+
+# ---- Google Play (google-api-python-client) gets the same deadline and size limit -------------
+
+PLAY_PACKAGE = "com.northwind.mobile"
+PLAY_REVIEWS = f"/androidpublisher/v3/applications/{PLAY_PACKAGE}/reviews"
+
+
+def play_key_file(tmp_path: Any, token_url: str) -> str:
+    """A service account key (made up here) whose token endpoint is the loopback server."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    info = {
+        "type": "service_account",
+        "project_id": "northwind-voc",
+        "private_key_id": "0123456789abcdef",
+        "private_key": pem.decode(),
+        "client_email": "voc-reviews@northwind-voc.iam.gserviceaccount.com",
+        "client_id": "100000000000000000001",
+        "token_uri": token_url,
+    }
+    path = tmp_path / "service-account.json"
+    path.write_text(json.dumps(info))
+    return str(path)
+
+
+def play(server: FaultServer, tmp_path: Any, clock: Any) -> Any:
+    from listeners.reviews import GooglePlayReviewsListener, ReviewConfig
+
+    return GooglePlayReviewsListener(
+        "android",
+        ReviewConfig(brand="Northwind Mobile", package=PLAY_PACKAGE),
+        credentials_file=play_key_file(tmp_path, f"{server.url}/token"),
+        timeout_s=LIMITS.deadline_s,
+        limits=LIMITS,
+        api_url=f"{server.url}/",
+        clock=clock,
+    )
+
+
+def json_answer(server: FaultServer, folder: str, name: str) -> Any:
+    return server.answer(200, fixture_bytes(folder, name), {"Content-Type": "application/json"})
+
+
+def test_google_play_reads_its_reviews_through_the_guarded_session(server: FaultServer, tmp_path, clock) -> None:
+    server.routes["/token"] = json_answer(server, "reviews", "play_token.json")
+    server.routes[PLAY_REVIEWS] = json_answer(server, "reviews", "play_page_1.json")
+    batch = play(server, tmp_path, clock).fetch(None)
+    assert batch.items and all(item.channel == "google_play" for item in batch.items)
+
+
+@pytest.mark.parametrize("dripping", ["token", "reviews", "headers"])
+def test_google_play_gives_up_on_a_slow_drip_within_its_deadline(
+    server: FaultServer, tmp_path, clock, dripping: str
+) -> None:
+    # httplib2 alone bounds each socket read, not their sum: this drip used to hold a poll for minutes.
+    if dripping == "headers":
+        drip = server.drip_headers(every_s=0.2)
+    else:
+        drip = server.drip(fixture_bytes("reviews", "play_page_1.json"), every_s=0.2, content_type="application/json")
+    server.routes["/token"] = drip if dripping == "token" else json_answer(server, "reviews", "play_token.json")
+    server.routes[PLAY_REVIEWS] = drip
+    error, took = failure(lambda: play(server, tmp_path, clock).fetch(None))
+    assert error.kind is ErrorKind.TRANSIENT and "too slow" in error.message, error.message
+    assert took < GIVE_UP_WITHIN_S
+
+
+def test_google_play_refuses_a_huge_or_bombed_answer_at_the_limit(server: FaultServer, tmp_path, clock) -> None:
+    server.routes["/token"] = json_answer(server, "reviews", "play_token.json")
+    server.routes[PLAY_REVIEWS] = server.endless(50 * MB, content_type="application/json")
+    error, _ = failure(lambda: play(server, tmp_path, clock).fetch(None))
+    assert "larger than 1 MB" in error.message, error.message
+    assert server.body_bytes_sent[PLAY_REVIEWS] < 10 * MB
+    bomb = gzip.compress(b"[" * (40 * MB))
+    server.routes[PLAY_REVIEWS] = server.answer(
+        200, bomb, {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    )
+    tracemalloc.start()
+    try:
+        error, _ = failure(lambda: play(server, tmp_path, clock).fetch(None))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "larger than 1 MB" in error.message, error.message
+    assert peak < 20 * MB

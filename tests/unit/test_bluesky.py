@@ -147,7 +147,7 @@ def test_posts_without_text_are_counted_and_a_malformed_page_is_bad_data(bsky: F
     # Issue 17: the first has no text (counted), the second no time (stored with the fetch time).
     assert [i.extra["author_did"] for i in batch.items] == ["did:plc:omar7h3c", "did:plc:kim9q8z"]
     assert batch.items[0].posted_at == clock()
-    assert dict(batch.skipped) == {"post with no text (an image or a quote only)": 1}
+    assert dict(batch.skipped) == {"post with no text (a quote, or an image without a description)": 1}
     assert error_from(source).kind is ErrorKind.BAD_DATA
 
 
@@ -164,3 +164,31 @@ def test_post_links_are_bsky_app_addresses() -> None:
         == "https://bsky.app/profile/a.bsky.social/post/3abc"
     )
     assert post_link("at://did:plc:x/app.bsky.feed.like/3abc", None) is None
+
+
+def test_posts_with_pictures_or_a_link_card_and_no_text_are_stored_with_their_descriptions(
+    bsky: FakeBluesky, clock
+) -> None:
+    bsky.add("app.bsky.feed.searchPosts", httpx.Response(200, json=fixture_json("bluesky", "search_without_text.json")))
+    batch = listener(bsky, clock).fetch(None)
+    said = [(item.text, item.extra["text_from"]) for item in batch.items]
+    assert said == [
+        ("Northwind bill showing roaming charged twice", "image descriptions"),
+        ("Northwind Mobile outage hits the north\n\nThousands without signal on Monday morning.", "link card"),
+        ("Queue outside the Northwind shop", "image descriptions"),  # a quote with pictures
+        ("Northwind fixed it, thanks", "text"),
+    ]
+    assert batch.items[-1].author is None  # a handle that no longer resolves is no name
+    assert dict(batch.skipped) == {"post with no text (a quote, or an image without a description)": 1}
+
+
+def test_a_post_whose_uri_is_longer_than_the_store_allows_is_kept_under_its_hash(bsky: FakeBluesky, clock) -> None:
+    page = fixture_json("bluesky", "search_page_2.json")
+    did = "did:web:" + "status." * 30 + "northwind.example"  # a did:web account on a long domain
+    page["posts"][0]["uri"] = f"at://{did}/app.bsky.feed.post/3lbnv9dddd2x2"
+    page["posts"][0]["author"]["did"] = did
+    bsky.add("app.bsky.feed.searchPosts", httpx.Response(200, json=page))
+    item = next(i for i in listener(bsky, clock).fetch(None).items if i.extra["author_did"] == did)
+    assert item.external_id.startswith("sha256:") and len(item.external_id) <= 200
+    assert item.extra["uri"] == page["posts"][0]["uri"]  # the real address is kept with the item
+    assert item.link == "https://bsky.app/profile/maria.bsky.social/post/3lbnv9dddd2x2"

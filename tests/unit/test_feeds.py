@@ -12,6 +12,7 @@ import responses
 
 from listeners.base import ErrorKind, SourceError
 from listeners.feeds import FeedListener, article_url, build_feed_listener, news_search_url
+from listeners.markup import html_to_text, plain_text
 from tests.local_sources import FeedServer, fixture_bytes
 
 FEED = "https://feeds.example/alerts.xml"
@@ -156,7 +157,7 @@ def test_rss_items_without_link_or_guid_are_keyed_on_their_content_and_stored_on
     assert "Roaming charges thread" in texts[1]
     assert texts[2] == "A notice with a description and nothing else is a valid RSS item too."
     assert all(item.external_id.startswith("content:") for item in first.items)
-    assert first.items[0].posted_at.isoformat() == "2026-11-23T18:20:00+00:00"
+    assert first.items[0].posted_at.isoformat() == "2026-11-23T08:20:00+00:00"
     assert first.items[1].posted_at == clock()  # no date of its own: the time it was fetched
     assert dict(first.skipped) == {"entry with no title or text": 1}  # the empty item, counted
     again = listener.fetch(first.cursor)
@@ -179,3 +180,121 @@ def test_a_private_feeds_password_never_reaches_the_message(clock) -> None:
     error = error_from(listener)
     assert error.kind is ErrorKind.TRANSIENT and "no-such-feed.invalid" in error.message
     assert "s3cret-feed-pass" not in error.message and "reader" not in error.message
+
+
+# ---- real-world shapes: what a feed gives is stored or counted, never lost ---------------------
+
+
+def test_a_feed_that_crashes_feedparser_keeps_every_entry_it_can_read(api, clock) -> None:
+    # feedparser 6.0 raises on a character reference past U+10FFFF and on a <textInput> inside an
+    # item: the whole feed used to be lost on every poll.
+    api.get(FEED, body=fixture_bytes("feeds", "rss_that_crashes_feedparser.xml"), content_type="application/rss+xml")
+    batch = feed(FEED, clock).fetch(None)
+    assert [item.link for item in batch.items] == [
+        "https://community.northwind.example/t/signal-lost-after-4-2",
+        "https://community.northwind.example/t/roaming-bill",
+    ]
+    assert "Charged \ufffd twice" in batch.items[1].text
+    assert dict(batch.skipped) == {"entry the feed reader could not read": 1}
+    assert batch.usage is not None and batch.usage.posts_read == 2
+
+
+def test_items_that_all_link_to_the_home_page_are_each_stored_and_a_new_one_is_not_taken_for_an_old_one(
+    api, clock
+) -> None:
+    body = fixture_bytes("feeds", "press_page_home_links.xml")
+    newer = body.replace(
+        b"    <item>",
+        b"    <item>\n      <title>Northwind Mobile names a new chief executive</title>\n"
+        b"      <link>https://press.northwind.example/</link>\n"
+        b"      <pubDate>Mon, 23 Nov 2026 11:00:00 GMT</pubDate>\n    </item>\n    <item>",
+        1,
+    )
+    api.get(FEED, body=body, content_type="application/rss+xml")
+    api.get(FEED, body=newer, content_type="application/rss+xml")
+    listener = feed(FEED, clock)
+    first = listener.fetch(None)
+    assert len(first.items) == 2 and len({item.external_id for item in first.items}) == 2
+    assert all(item.link == "https://press.northwind.example/" for item in first.items)
+    second = listener.fetch(first.cursor)
+    assert [item.text for item in second.items] == ["Northwind Mobile names a new chief executive"]
+
+
+def test_implausible_dates_authors_as_addresses_and_text_escaped_twice(api, clock) -> None:
+    api.get(
+        FEED, body=fixture_bytes("feeds", "rss_odd_dates_authors_and_escapes.xml"), content_type="application/rss+xml"
+    )
+    scheduled, imported, coverage, hours = feed(FEED, clock).fetch(None).items
+    for item in (scheduled, imported):  # 2099 and 1970: stored at the time they were fetched, and say so
+        assert item.posted_at == clock()
+        assert item.extra["posted_at_from"] == "fetched_at, the entry's date was not plausible"
+    assert coverage.posted_at.isoformat() == "2026-11-23T10:00:00+00:00" and coverage.extra["posted_at_from"] == "entry"
+    assert coverage.text.endswith('Northwind\'s map calls this "full 5G" coverage.')
+    assert coverage.author == "Jo Bloggs"  # not feedparser's "ple (Jo Bloggs" from a cut-off address
+    assert hours.author is None  # an address alone is no name, and is never stored
+
+
+def test_plain_text_titles_keep_their_brackets_and_markup_escaped_twice_is_dropped(api, clock) -> None:
+    api.get(
+        FEED,
+        body=fixture_bytes("feeds", "atom_plain_text_title_with_brackets.xml"),
+        content_type="application/atom+xml",
+    )
+    plain, escaped = feed(FEED, clock).fetch(None).items
+    assert plain.text == "Plans <Unlimited+> and x<y pricing explained"
+    assert escaped.text == "Outage report"
+    assert escaped.author == "Status desk" and escaped.extra["publisher"] == "Status desk"
+
+
+def test_the_same_article_twice_in_one_answer_is_stored_once_and_counted(alerts: FeedServer, clock) -> None:
+    batch = feed(alerts.feed_url, clock).fetch(None)
+    assert dict(batch.skipped) == {"entry for an article already in the same feed": 1, "entry with no title or text": 1}
+
+
+@pytest.mark.parametrize(
+    ("read", "markup", "text"),
+    [
+        (html_to_text, "AT&amp;amp;T&amp;#39;s &amp;quot;deal&amp;quot;", 'AT&T\'s "deal"'),
+        (html_to_text, "<p>It&amp;#39;s <b>down</b></p>", "It's down"),
+        (html_to_text, "&lt;p&gt;Escaped once too often&lt;/p&gt;", "Escaped once too often"),
+        (plain_text, "x<y and a < b", "x<y and a < b"),
+        (plain_text, "&lt;p&gt;Escaped once too often&lt;/p&gt;", "Escaped once too often"),
+        (html_to_text, "&doesnotexist; stays", "&doesnotexist; stays"),
+    ],
+)
+def test_text_has_no_leftover_entities_or_markup(read: Any, markup: str, text: str) -> None:
+    assert read(markup) == text
+
+
+def long_feed(count: int, closed: bool = True) -> bytes:
+    """An RSS feed of `count` short items, newest first (as a forum's full archive feed is)."""
+    end = "</item>" if closed else ""
+    items = "".join(
+        f"<item><title>Thread {n} about Northwind</title><link>https://forum.example/t/{n}</link>{end}"
+        for n in range(count, 0, -1)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Forum</title>{items}</channel></rss>'.encode()
+
+
+def test_a_very_long_feed_reads_both_ends_and_counts_the_middle(api, clock, monkeypatch) -> None:
+    # feedparser reads ~3,000 entries a second: a 10 MB feed of 40,000 items took 8-16 s to parse.
+    # Both ends are read (new entries come first, or last in feeds in date order), the middle is
+    # counted. The test lowers the limit (5,000 at each end in the product) to stay quick.
+    monkeypatch.setattr("listeners.feeds.READ_AT_EACH_END", 500)
+    api.get(FEED, body=long_feed(1200), content_type="application/rss+xml")
+    batch = feed(FEED, clock).fetch(None)
+    links = [item.link for item in batch.items]
+    assert (
+        len(links) == 1000 and links[0] == "https://forum.example/t/1200" and links[-1] == "https://forum.example/t/1"
+    )
+    assert {"https://forum.example/t/701", "https://forum.example/t/500"} <= set(links)
+    assert not {"https://forum.example/t/700", "https://forum.example/t/501"} & set(links)
+    assert dict(batch.skipped) == {"entry in the middle of a very long feed, not read": 200}
+
+
+def test_items_that_are_never_closed_are_read_and_bounded_like_closed_ones(api, clock, monkeypatch) -> None:
+    monkeypatch.setattr("listeners.feeds.READ_AT_EACH_END", 500)
+    api.get(FEED, body=long_feed(5000, closed=False), content_type="application/rss+xml")
+    batch = feed(FEED, clock).fetch(None)
+    assert len(batch.items) == 1000 and batch.items[0].text == "Thread 5000 about Northwind"
+    assert dict(batch.skipped) == {"entry in the middle of a very long feed, not read": 4000}

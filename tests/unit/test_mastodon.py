@@ -124,7 +124,7 @@ def test_boosts_emptied_posts_and_suspended_authors(api, clock) -> None:
     (kept,) = batch.items  # the emptied post and the boost are skipped, and counted
     assert dict(batch.skipped) == {
         "boost (the original post is stored on its own)": 1,
-        "post with no text (media only, or emptied)": 1,
+        "post with no text (emptied, or media without a description)": 1,
     }
     assert kept.external_id == "117665582284800007"
     assert kept.author is None and kept.author_reach is None  # the account is suspended
@@ -226,3 +226,27 @@ def test_the_registry_reports_a_missing_instance_on_each_poll_and_in_the_connect
     assert caught.value.kind is ErrorKind.INVALID_QUERY and "needs an instance" in caught.value.message
     verdict = check_source("mastodon_hashtag", "m", {"hashtag": "northwind"}, Settings())
     assert not verdict.ok and "needs an instance" in verdict.message
+
+
+def test_a_poll_or_a_described_picture_is_stored_with_what_it_says_and_a_gone_account_is_no_error(api, clock) -> None:
+    api.get(TAG_URL, json=fixture_json("mastodon", "tag_polls_media_and_gone_accounts.json"))
+    batch = hashtag(clock).fetch(None)
+    poll, pictured, edited = batch.items
+    assert poll.text == "- Northwind signal is fine\n- No signal since Monday"
+    assert poll.extra["text_from"] == "poll options"
+    assert pictured.text == "Screenshot of the Northwind app: \u201cPayment failed\u201d on the top-up screen"
+    assert pictured.extra["text_from"] == "media descriptions"
+    assert edited.text == 'Edited: #Northwind refunded me "in full"'  # escaped twice by the sender
+    assert edited.author is None and edited.author_reach is None  # the account is gone (null)
+    assert edited.extra["edited_at"] == "2026-11-23T11:45:30+00:00"
+    assert dict(batch.skipped) == {"post with no text (emptied, or media without a description)": 1}
+
+
+def test_a_long_fediverse_address_and_any_language_tag_fit_the_store(api, clock) -> None:
+    status = fixture_json("mastodon", "tag_page.json")[0]
+    status["account"]["acct"] = "lena@" + "relay." * 40 + "social.example"  # another server's long domain
+    status["language"] = "zh-Hant-TW"
+    api.get(TAG_URL, json=[status])
+    (item,) = hashtag(clock).fetch(None).items
+    assert item.author is not None and item.author.startswith("@lena@") and len(item.author) == 200
+    assert item.language_hint == "zh"

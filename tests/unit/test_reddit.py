@@ -279,3 +279,34 @@ def test_a_user_that_does_not_exist_is_reported_by_its_reason_code() -> None:
     )
     assert error.kind is ErrorKind.INVALID_QUERY
     assert "USER_DOESNT_EXIST: that user doesn't exist" in error.message
+
+
+def test_a_shadowbanned_or_suspended_author_leaves_reach_empty_and_keeps_the_page(api, clock) -> None:
+    # /user/<name>/about answers 404 for a shadowbanned account and carries no karma for a
+    # suspended one: either used to fail the whole page, on every poll.
+    signed_in(api)
+    api.get(COMMENTS, json=fixture_json("reddit", "comments_page.json"), headers=RATE)
+    api.get("https://oauth.reddit.com/user/leeds_fan/about", status=404, json={"message": "Not Found", "error": 404})
+    api.get(
+        "https://oauth.reddit.com/user/tokyo_user/about",
+        json={"kind": "t2", "data": {"name": "tokyo_user", "is_suspended": True}},
+    )
+    leeds, tokyo = comments(clock, author_karma=True).fetch(None).items
+    assert (leeds.author_reach, tokyo.author_reach) == (None, None)
+    assert (leeds.author, tokyo.author) == ("u/leeds_fan", "u/tokyo_user")
+
+
+def test_author_lookups_per_page_are_capped_and_the_rest_keep_an_empty_reach(api, clock, monkeypatch) -> None:
+    import listeners.reddit
+
+    monkeypatch.setattr(listeners.reddit, "KARMA_LOOKUPS_PER_PAGE", 1)
+    signed_in(api)
+    api.get(COMMENTS, json=fixture_json("reddit", "comments_page.json"), headers=RATE)
+    api.get(
+        "https://oauth.reddit.com/user/leeds_fan/about",
+        json={"kind": "t2", "data": {"name": "leeds_fan", "total_karma": 1520}},
+    )
+    batch = comments(clock, author_karma=True).fetch(None)
+    leeds, tokyo = batch.items
+    assert (leeds.author_reach, tokyo.author_reach) == (1520, None)  # tokyo_user waits for a later page
+    assert batch.usage is not None and batch.usage.requests == 2  # the listing and one lookup

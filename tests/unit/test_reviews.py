@@ -266,3 +266,15 @@ def test_a_page_of_app_store_reviews_without_updated_is_stored_with_the_fetch_ti
     assert {item.posted_at for item in batch.items} == {clock()}
     assert {item.extra["posted_at_from"] for item in batch.items} == {"fetched_at"}
     assert not batch.skipped
+
+
+def test_play_review_without_a_time_is_stored_and_one_with_stars_only_is_counted(clock, key_file) -> None:
+    listener = play(clock, key_file, answer(200, "play_undated_and_rating_only.json"))
+    batch = listener.fetch(None)
+    undated, anonymous = batch.items
+    assert undated.text == "Northwind app Great since the last update"
+    assert undated.posted_at == clock() and undated.extra["posted_at_from"] == "fetched_at"
+    assert anonymous.author is None and anonymous.extra["posted_at_from"] == "lastModified"
+    assert dict(batch.skipped) == {"review with a rating but no words": 1}
+    # The undated review says nothing about the watermark: it moves to the dated one only.
+    assert json.loads(batch.cursor or "") == {"since": anonymous.posted_at.isoformat()}

@@ -156,3 +156,36 @@ def test_the_size_limit_is_set_by_an_environment_variable_and_reaches_every_sour
         listener = build_listener(source, settings)
         session = getattr(listener, "session", None) or listener.client.session  # type: ignore[attr-defined]
         assert session.limits == Limits(deadline_s=12.0, max_bytes=int(2.5 * 1024 * 1024)), kind
+
+
+def test_google_play_gets_the_same_limits_through_the_registry(tmp_path) -> None:
+    from listeners.registry import build_listener
+    from listeners.reviews import GooglePlayReviewsListener
+    from voc.models import SourceState
+
+    settings = Settings.load(
+        environ={"VOC_SOURCE_MAX_RESPONSE_MB": "2.5", "VOC_SOURCE_REQUEST_TIMEOUT_S": "12"},
+        secrets_path=tmp_path / "none.toml",
+    )
+    source = SourceState(
+        name="android",
+        kind="google_play_reviews",
+        config={"package": "com.northwind.mobile"},
+        enabled=True,
+        poll_interval_s=60.0,
+        cursor=None,
+        lease_owner=None,
+        lease_expires_at=None,
+        heartbeat_at=None,
+        last_ok_at=None,
+        last_error_at=None,
+        last_error=None,
+        error_kind=None,
+        consecutive_failures=0,
+        next_poll_at=None,
+        items_total=0,
+    )
+    listener = build_listener(source, settings)
+    assert isinstance(listener, GooglePlayReviewsListener)
+    # play_service builds its GuardedHttp from these, for the token request and every API call.
+    assert listener.limits == Limits(deadline_s=12.0, max_bytes=int(2.5 * 1024 * 1024))
