@@ -109,6 +109,32 @@ def save_channels(store: Store, channels: Sequence[Channel], *, actor: Actor, no
 # ---- raising ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewAlert:
+    """An alert to record: `dedupe_key` makes it once-only; `subject` is what a cooldown counts."""
+
+    rule: str
+    dedupe_key: str
+    title: str
+    details: Mapping[str, Any]
+    subject: str | None = None
+    item_id: int | None = None
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        return {"rule": self.rule, "dedupe_key": self.dedupe_key[:300], "title": self.title[:2000],
+                "details": dict(self.details), "created_at": now, "status": "open", "subject": self.subject,
+                "item_id": self.item_id}  # fmt: skip
+
+
+def _insert_alerts(connection: sa.Connection, new: Sequence[NewAlert], now: datetime) -> list[int]:
+    """One multi-row statement; a dedupe key already there returns no row, so the ids are of
+    alerts this call raised (not ones a concurrent writer raised a moment ago)."""
+    if not new:
+        return []
+    statement = insert_ignoring(connection, alerts, ["dedupe_key"]).returning(alerts.c.id)
+    return [int(row[0]) for row in connection.execute(statement, [alert.row(now) for alert in new]).all()]
+
+
 def raise_alert(
     store: Store,
     *,
@@ -132,13 +158,15 @@ def raise_alert(
             ).first()
             if recent is not None:
                 return None
-        row = connection.execute(
-            insert_ignoring(connection, alerts, ["dedupe_key"])
-            .values(rule=rule, dedupe_key=dedupe_key[:300], title=title[:2000], details=dict(details), created_at=now,
-                    status="open", subject=subject, item_id=item_id)
-            .returning(alerts.c.id)
-        ).first()  # fmt: skip
-    return int(row[0]) if row else None
+        raised = _insert_alerts(connection, [NewAlert(rule, dedupe_key, title, details, subject, item_id)], now)
+    return raised[0] if raised else None
+
+
+def raise_alerts(store: Store, new: Sequence[NewAlert], *, now: datetime) -> list[int]:
+    """Record many alerts in one statement (a survey import's very unhappy responses), each once
+    per dedupe key; returns the ids raised. No cooldown: each is about a different person."""
+    with store.write() as connection:
+        return _insert_alerts(connection, new, now)
 
 
 # ---- delivering -------------------------------------------------------------------------------

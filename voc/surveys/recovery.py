@@ -29,20 +29,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import pandas as pd
 import sqlalchemy as sa
 
 from voc.access.roles import Actor, Permission, require
+from voc.alerts.service import AlertPolicy, NewAlert, load_policy, raise_alerts
 from voc.models import ItemKind, NewItem, TriageStatus
 from voc.settings import configuration
-from voc.store.core import insert_ignoring, json_list
+from voc.store.core import json_list
 from voc.store.facade import Store
 from voc.store.schema import alerts, items, triage_events
-
-if TYPE_CHECKING:
-    from voc.alerts.service import AlertPolicy
 
 ALERT_RULE: Final = "very_unhappy"
 CLEARLY_POSITIVE: Final = 0.5  # sentiment score above which an unscored comment's urgent word is ignored
@@ -323,8 +321,6 @@ def raise_recovery_alerts(
     (top of the inbox); only the alert to a manager is skipped, and is not sent later either.
     """
     if policy is None:
-        from voc.alerts.service import load_policy  # voc.alerts.rules imports this module
-
         policy = load_policy(store)
     if not policy.very_unhappy:
         return 0
@@ -356,26 +352,22 @@ def raise_recovery_alerts(
                 candidates.pop(key, None)
     if not candidates:
         return 0
-    statement = insert_ignoring(store.dialect, alerts, ["dedupe_key"]).returning(alerts.c.id)
-    values = [_alert_values(row, key, now) for key, row in candidates.items()]
-    with store.write() as connection:
-        # One multi-row statement; a conflict (the same response alerted by a concurrent import
-        # a moment ago) returns no row, so the count is of alerts this call raised.
-        return len(connection.execute(statement, values).all())
+    # Through the alert service (one statement for the lot): a response a concurrent import
+    # alerted a moment ago is not counted, so the count is of alerts this call raised.
+    return len(raise_alerts(store, [_new_alert(row, key) for key, row in candidates.items()], now=now))
 
 
-def _alert_values(row: Mapping[str, Any], key: str, now: datetime) -> dict[str, Any]:
+def _new_alert(row: Mapping[str, Any], key: str) -> NewAlert:
     reasons = json_list(row["very_unhappy_reasons"])
     survey = row["survey"] or row["source"]
     who = f"response {row['response_id']}" if row["response_id"] else f"item {row['external_id']}"
     due = row["recovery_due_at"]
-    return {
-        "rule": ALERT_RULE,
-        "dedupe_key": key,
-        "item_id": row["id"],
-        "created_at": now,
-        "title": f"Very unhappy customer — {survey}, {who}: {', '.join(reasons)}",
-        "details": {
+    return NewAlert(
+        rule=ALERT_RULE,
+        dedupe_key=key,
+        item_id=row["id"],
+        title=f"Very unhappy customer — {survey}, {who}: {', '.join(reasons)}",
+        details={
             "source": row["source"],
             "survey": row["survey"],
             "response_id": row["response_id"],
@@ -389,8 +381,7 @@ def _alert_values(row: Mapping[str, Any], key: str, now: datetime) -> dict[str, 
             "recovery_due_at": due.isoformat() if due else None,
             "excerpt": (row["text"] or "")[:280],  # already redacted: raw text is never stored
         },
-        "status": "open",
-    }
+    )
 
 
 def recovery_alerts(store: Store, *, limit: int = 200) -> pd.DataFrame:
