@@ -18,7 +18,7 @@ from typing import Any
 
 from _common import REPO, timed
 
-from voc.analysis import analyse, analyse_many
+from voc.analysis.pipeline import analyse, analyse_many
 
 SCENARIO = REPO / "listeners" / "demo" / "scenario.jsonl"
 BUILT_IN = [

@@ -25,7 +25,7 @@ from _common import timed  # noqa: F401 - puts the repository on sys.path
 
 from listeners.base import Batch, RawItem
 from listeners.runner import Runner
-from voc.analysis import analyse
+from voc.analysis.pipeline import analyse
 from voc.sources.ingest import cap_text
 from voc.store.facade import Store
 from voc.store.facade import Store as StoreClass

@@ -11,9 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from listeners.base import Batch, ErrorKind, Listener, SourceError
+from listeners.bluesky import build_bluesky_listener
 from listeners.errors import install_log_scrubber, remember_secrets, scrub
+from listeners.feeds import build_feed_listener
 from listeners.http import Limits
+from listeners.mastodon import build_mastodon_listener
+from listeners.reddit import build_reddit_listener
 from listeners.replay import ReplayListener
+from listeners.reviews import build_review_listener
 from listeners.survey_folder import folder_listener
 from listeners.x_recent import build_x_listener
 from voc.models import SourceState
@@ -101,8 +106,6 @@ def _limits(settings: Settings) -> Limits:
 
 
 def _mastodon(source: SourceState, settings: Settings) -> Listener:
-    from listeners.mastodon import build_mastodon_listener
-
     return build_mastodon_listener(
         source.kind,
         source.name,
@@ -116,8 +119,6 @@ def _mastodon(source: SourceState, settings: Settings) -> Listener:
 
 
 def _bluesky(source: SourceState, settings: Settings) -> Listener:
-    from listeners.bluesky import build_bluesky_listener
-
     return build_bluesky_listener(
         source.name,
         source.config,
@@ -131,8 +132,6 @@ def _bluesky(source: SourceState, settings: Settings) -> Listener:
 
 
 def _reddit(source: SourceState, settings: Settings) -> Listener:
-    from listeners.reddit import build_reddit_listener
-
     return build_reddit_listener(
         source.kind,
         source.name,
@@ -147,8 +146,6 @@ def _reddit(source: SourceState, settings: Settings) -> Listener:
 
 
 def _feed(source: SourceState, settings: Settings) -> Listener:
-    from listeners.feeds import build_feed_listener
-
     return build_feed_listener(
         source.kind,
         source.name,
@@ -160,8 +157,6 @@ def _feed(source: SourceState, settings: Settings) -> Listener:
 
 
 def _reviews(source: SourceState, settings: Settings) -> Listener:
-    from listeners.reviews import build_review_listener
-
     return build_review_listener(
         source.kind,
         source.name,

@@ -18,6 +18,7 @@ from ui import inert
 from voc import privacy
 from voc.access import users
 from voc.access.roles import LOCAL_ACTOR, Actor, Permission, can
+from voc.alerts import service
 from voc.inbox import care_settings
 from voc.inbox import queue as care_queue
 from voc.inbox.priority import VipList
@@ -249,40 +250,28 @@ def forget_reads() -> None:
 
 def alert_history() -> pd.DataFrame:
     """Alerts newest first with acknowledgement and delivery (not cached: acks must show at once)."""
-    from voc.alerts import service
-
     return mask_people(service.history(store()), text_columns=("title",))  # titles name authors
 
 
 def alert_channels() -> list[Any]:
-    from voc.alerts import service
-
     return service.load_channels(store())
 
 
 def alert_policy() -> Any:
-    from voc.alerts import service
-
     return service.load_policy(store())
 
 
 def save_alert_channels(channels: list[Any]) -> None:
-    from voc.alerts import service
-
     service.save_channels(store(), channels, actor=current_actor(), now=utcnow())
     st.session_state[FLASH_KEY] = "Channels saved"
 
 
 def save_alert_policy(policy: Any) -> None:
-    from voc.alerts import service
-
     service.save_policy(store(), policy, actor=current_actor(), now=utcnow())
     st.session_state[FLASH_KEY] = "Alert rules saved"
 
 
 def acknowledge_alert(alert_id: int) -> None:
-    from voc.alerts import service
-
     service.acknowledge(store(), alert_id, actor=current_actor(), now=utcnow())
     st.session_state[FLASH_KEY] = "Alert acknowledged"
 

@@ -11,10 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Final
 
+from voc.access.deployment import Finding, Process, Severity, check_deployment, default_secrets_files, read_secrets
+from voc.analysis.pipeline import analyse_many, set_default_scorer
 from voc.exports import cli as exports_cli
 from voc.privacy import cli as privacy_cli
 from voc.sentiment import cli as sentiment_cli
+from voc.sentiment.worker import active_scorer
 from voc.settings import Settings
+from voc.store.engine import create_engine_for
+from voc.store.facade import Store
+from voc.store.migrate import migrate
 from voc.surveys import cli as surveys_cli
 from voc.textlines import open_lines, strip_line_end
 from voc.themes import cli as themes_cli
@@ -38,9 +44,6 @@ def json_line(row: dict[str, Any]) -> str:
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
-    from voc.store.engine import create_engine_for
-    from voc.store.migrate import migrate
-
     settings = Settings.load()
     revision = migrate(create_engine_for(settings.database_url))
     print(f"database schema is at revision {revision}")
@@ -49,8 +52,6 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the deployment before a service starts: problems one per line on stderr, 1 when any is an error."""
-    from voc.access.deployment import Finding, Process, Severity, check_deployment, default_secrets_files, read_secrets
-
     files = [Path(args.secrets)] if args.secrets else default_secrets_files()
     secrets, findings = read_secrets(files)
     try:
@@ -74,8 +75,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
-    from voc.analysis.pipeline import analyse_many
-
     _use_active_scorer()
 
     # Bytes in and UTF-8 bytes out, the same from a file, a pipe or a terminal whatever the locale.
@@ -102,10 +101,6 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
 def _use_active_scorer() -> None:
     """Score with the workspace's active model when its database exists (else the built-in one)."""
-    from voc.analysis.pipeline import set_default_scorer
-    from voc.sentiment.worker import active_scorer
-    from voc.store.facade import Store
-
     settings = Settings.load()
     url = settings.database_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():

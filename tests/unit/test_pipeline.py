@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from voc.analysis import Analysis, analyse, analyse_many
+from voc.analysis.pipeline import Analysis, analyse, analyse_many
 from voc.sentiment.scoring import SentimentLabel
 
 RAW_EMAIL = "jane.doe@example.com"
@@ -81,7 +81,7 @@ def test_analyse_many_is_lazy_and_accepts_any_iterable() -> None:
 
 def test_analysis_package_never_imports_streamlit() -> None:
     code = (
-        "import sys, voc.analysis as a; a.analyse('hello there, great app'); "
+        "import sys, voc.analysis.pipeline as a; a.analyse('hello there, great app'); "
         "list(a.analyse_many(['x'])); assert 'streamlit' not in sys.modules, 'streamlit imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -25,6 +25,9 @@ from sqlalchemy.engine import make_url
 from voc.access import users
 from voc.access.roles import Role
 from voc.settings import PROJECT_ROOT, Settings
+from voc.store.engine import create_engine_for
+from voc.store.migrate import current_revision, head_revision
+from voc.store.schema import role_assignments
 
 MIN_COOKIE_SECRET_CHARS: Final = 32
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
@@ -166,9 +169,6 @@ def _display_url(url: str) -> str:
 
 def check_database(settings: Settings, *, need_admin: bool = True) -> list[Finding]:
     """The database answers, is at this code's schema revision, and (team mode app) has someone to be admin."""
-    from voc.store.engine import create_engine_for
-    from voc.store.migrate import current_revision, head_revision
-
     url = make_url(settings.database_url)
     shown = _display_url(settings.database_url)
     findings: list[Finding] = []
@@ -206,8 +206,6 @@ def check_database(settings: Settings, *, need_admin: bool = True) -> list[Findi
             )
             return findings
         if need_admin and settings.mode == "team" and not settings.first_admin:
-            from voc.store.schema import role_assignments
-
             with engine.connect() as connection:
                 admins = connection.execute(
                     sa.select(sa.func.count())

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from voc.alerts.service import AlertPolicy, raise_alert
+from voc.alerts.service import AlertPolicy, load_policy, raise_alert
 from voc.inbox.priority import prioritise
 from voc.store.facade import Store
 from voc.store.schema import items
@@ -42,8 +42,6 @@ def item_alerts(row: dict[str, Any], policy: AlertPolicy) -> list[tuple[str, str
 
 def raise_item_alerts(store: Store, *, now: datetime, since: datetime, policy: AlertPolicy | None = None) -> int:
     """Raise the item rules for own-brand items ingested since `since`; returns how many alerts are new."""
-    from voc.alerts.service import load_policy
-
     policy = policy or load_policy(store)
     query = sa.select(items).where(
         items.c.ingested_at >= since,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from voc.analysis import embeddings as embedding_model
 from voc.analysis.language import UNDETERMINED, detect_language
 from voc.analysis.redaction import Redacted, redact
+from voc.sentiment.multilingual import MultilingualScorer, builtin_model
 from voc.sentiment.scoring import Sentiment, SentimentScorer
 
 if TYPE_CHECKING:
@@ -69,8 +70,6 @@ def default_scorer() -> SentimentScorer:
     """
     global _scorer
     if _scorer is None:
-        from voc.sentiment.multilingual import MultilingualScorer, builtin_model
-
         _scorer = MultilingualScorer(builtin_model())
     return _scorer
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from voc.access.roles import COMMAND_LINE
+from voc.exports import PeriodError, build_export, date_range, iso_week, load_schedule, parse_formats
 from voc.settings import Settings
+from voc.store.facade import Store
 
 
 def add_parser(commands: Any) -> None:
@@ -29,9 +31,6 @@ def add_parser(commands: Any) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from voc.exports import PeriodError, build_export, date_range, iso_week, load_schedule, parse_formats
-    from voc.store.facade import Store
-
     settings = Settings.load()
     store = Store.from_url(settings.database_url)
     try:

@@ -20,6 +20,8 @@ from voc.inbox.duplicates import WINDOW as DUPLICATE_WINDOW
 from voc.inbox.duplicates import fingerprint
 from voc.inbox.triage import INBOX_COLUMNS, WORKFLOW_TIMES, validate_change
 from voc.models import NewItem, TriageChange
+from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
+from voc.sentiment.review import with_review_flag
 from voc.store.core import insert_ignoring, json_list
 from voc.store.schema import (
     item_embeddings,
@@ -102,7 +104,6 @@ class InboxRepository(AccessRepository):
         a language the scorers do not read), with their label, confidence and scorer, so a weak
         "neutral" is checked rather than silently trusted (see docs/sentiment.md).
         """
-        from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
 
         columns = list(INBOX_COLUMNS)
         wanted = [sa.or_(items.c.sentiment_label.in_(list(labels)), items.c.very_unhappy.is_(True))]
@@ -127,8 +128,6 @@ class InboxRepository(AccessRepository):
         frame = pd.DataFrame([dict(row) for row in rows], columns=columns)
         frame["sentiment_reasons"] = frame["sentiment_reasons"].map(json_list)
         if with_review:
-            from voc.sentiment.review import with_review_flag
-
             frame = with_review_flag(frame)
             corrected = frame["scorer"] == "correction"
             frame.loc[corrected, "needs_review"] = False

@@ -19,7 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from voc.access.roles import COMMAND_LINE
+from voc.privacy.erasure import Subject, erase, preview_erasure
+from voc.privacy.raw_files import survey_folders
+from voc.privacy.retention import SWEEP_ACTOR, preview_retention, sweep
 from voc.settings import Settings
+from voc.store.facade import Store
 
 
 def add_parser(commands: Any) -> None:
@@ -53,15 +58,11 @@ def _positive(value: str) -> int:
 
 
 def _open(args: argparse.Namespace) -> tuple[Any, Path]:
-    from voc.store.facade import Store
-
     settings = Settings.load()
     return Store.from_url(settings.database_url), args.exports or settings.data_dir / "exports"
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from voc.privacy.retention import SWEEP_ACTOR, preview_retention, sweep
-
     store, exports_dir = _open(args)
     now = datetime.now(UTC)
     if args.dry_run:
@@ -80,10 +81,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
-    from voc.access.roles import COMMAND_LINE
-    from voc.privacy.erasure import Subject, erase, preview_erasure
-    from voc.privacy.raw_files import survey_folders
-
     try:
         subject = Subject.author(args.author) if args.author is not None else Subject.respondent(args.respondent)
     except ValueError as error:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from voc.access.roles import Actor, Permission
+from voc.privacy.exports import exports_with_links, queue_regeneration
 from voc.store.facade import Store
 from voc.store.settings import register_setting
 
@@ -130,7 +131,6 @@ def set_hide_handles(
     regeneration without them (a link names its author on X, Mastodon and Bluesky); the next
     sweep rebuilds them, and until then viewers cannot download those files.
     """
-    from voc.privacy.exports import exports_with_links, queue_regeneration
 
     store.put_setting(
         HIDE_HANDLES_KEY, {"viewers": bool(hide)}, actor=actor, permission=Permission.MANAGE_PRIVACY, now=now

@@ -15,7 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from voc.access.roles import COMMAND_LINE
+from voc.sentiment import training as sentiment_training
+from voc.sentiment import worker as sentiment_worker
+from voc.sentiment.training import evaluation_rows
 from voc.settings import Settings
+from voc.store.facade import Store
 
 BUILTIN_PATH = Path(__file__).resolve().parent / "data" / "model" / "builtin.npz"
 
@@ -39,15 +44,10 @@ def _progress(step: str, fraction: float) -> None:
 
 
 def _store() -> Any:
-    from voc.store.facade import Store
-
     return Store.from_url(Settings.load().database_url)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from voc.access.roles import COMMAND_LINE
-    from voc.sentiment import training as sentiment_training
-
     if args.builtin:
         model = sentiment_training.train_builtin(args.out, progress=_progress)
         print(f"wrote {args.out} ({model.version}); active for: {', '.join(sorted(model.active_languages)) or 'none'}")
@@ -62,9 +62,6 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_import_labels(args: argparse.Namespace) -> int:
-    from voc.access.roles import COMMAND_LINE
-    from voc.sentiment import training as sentiment_training
-
     if not args.file.is_file():
         print(f"cannot read {args.file}: no such file", file=sys.stderr)
         return 2
@@ -80,8 +77,6 @@ def cmd_import_labels(args: argparse.Namespace) -> int:
 
 
 def cmd_status(_args: argparse.Namespace) -> int:
-    from voc.sentiment import worker as sentiment_worker
-
     store = _store()
     model = sentiment_worker.active_model(store)
     if model is None:
@@ -95,8 +90,6 @@ def cmd_status(_args: argparse.Namespace) -> int:
 
 
 def _print_metrics(metrics: dict[str, Any]) -> None:
-    from voc.sentiment.training import evaluation_rows
-
     rows = evaluation_rows(metrics)
     if not rows:
         return

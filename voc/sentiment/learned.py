@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 from voc.sentiment.lexicon import FEATURE_NAMES, LexiconFeatures, analyse_lexicon
+from voc.sentiment.scoring import shared_analyzer
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -163,8 +164,6 @@ def lexicon_row(features: LexiconFeatures, vader: float) -> list[float]:
 
 def vader_compound(text: str) -> float:
     """VADER's compound for any text: the English words every language borrows."""
-    from voc.sentiment.scoring import shared_analyzer
-
     return float(shared_analyzer().polarity_scores(text[:VADER_CHARS])["compound"]) if text else 0.0
 
 

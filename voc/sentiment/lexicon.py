@@ -37,6 +37,7 @@ from voc.sentiment.scoring import (
     Sentiment,
     SentimentLabel,
     label_for,
+    shared_analyzer,
 )
 
 LEXICON_VERSION: Final = "1"
@@ -476,8 +477,6 @@ def parse_lexicon(language: str, raw: str) -> Lexicon:
 
 @functools.cache
 def _vader_lexicon() -> dict[str, float]:
-    from voc.sentiment.scoring import shared_analyzer
-
     return {word: float(value) for word, value in shared_analyzer().lexicon.items()}
 
 

@@ -13,7 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from voc.access.roles import COMMAND_LINE
 from voc.settings import Settings
+from voc.store.facade import Store
+from voc.surveys.formats import FormatError, open_path
+from voc.surveys.importer import ImportProgress, import_survey, sample_rows, survey_name_for
+from voc.surveys.mapping import ColumnMapping, suggest_mapping
 
 
 def add_parser(commands: Any) -> None:
@@ -39,11 +44,6 @@ def add_parser(commands: Any) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from voc.access.roles import COMMAND_LINE
-    from voc.store.facade import Store
-    from voc.surveys.importer import ImportProgress, import_survey, survey_name_for
-    from voc.surveys.mapping import ColumnMapping
-
     path = Path(args.file)
     mapping = None
     if args.mapping:
@@ -101,10 +101,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _print_suggestion(path: Path, survey: str) -> None:
     """For a generic table, the mapping the importer would guess, ready to save and pass with --mapping."""
-    from voc.surveys.formats import FormatError, open_path
-    from voc.surveys.importer import sample_rows
-    from voc.surveys.mapping import suggest_mapping
-
     try:
         with open_path(path) as table:
             suggested = suggest_mapping(

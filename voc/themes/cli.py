@@ -18,7 +18,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from voc.analysis import embeddings
+from voc.analysis.language import detect_language
+from voc.analysis.redaction import redact
+from voc.store.facade import Store
 from voc.themes.assign import Assigner
+from voc.themes.discovery import discover, proposal_id
+from voc.themes.repository import load_taxonomy
+from voc.themes.service import build_assigner
+from voc.themes.starter import starter_themes
 from voc.themes.taxonomy import Taxonomy
 
 BATCH = 256
@@ -35,11 +43,6 @@ def add_parser(commands: Any) -> None:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    from voc.analysis.embeddings import embed
-    from voc.analysis.language import detect_language
-    from voc.analysis.redaction import redact
-    from voc.themes.discovery import discover, proposal_id
-
     try:
         source: TextIO = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8", errors="replace")  # noqa: SIM115
     except OSError as error:
@@ -49,7 +52,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
         lines = [redact(line.rstrip("\r\n")).text for line in source]
     present = [i for i, text in enumerate(lines) if text.strip()]
     texts = [lines[i] for i in present]
-    clusters = discover(texts, embed(texts), [detect_language(t) for t in texts]) if texts else []
+    clusters = discover(texts, embeddings.embed(texts), [detect_language(t) for t in texts]) if texts else []
     assigned = [""] * len(lines)
     found: list[dict[str, Any]] = []
     for cluster in clusters:
@@ -83,10 +86,6 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def workspace_taxonomy(database_url: str) -> Taxonomy:
     """The workspace's taxonomy when its database exists and has one, else the starter set."""
-    from voc.store.facade import Store
-    from voc.themes.repository import load_taxonomy
-    from voc.themes.starter import starter_themes
-
     starter = Taxonomy(0, starter_themes())
     if database_url.startswith("sqlite:///") and not Path(database_url.removeprefix("sqlite:///")).is_file():
         return starter
@@ -108,15 +107,12 @@ def with_themes(analyses: Iterable[Any], taxonomy: Taxonomy) -> Iterator[dict[st
     """
     import numpy as np
 
-    from voc.analysis.embeddings import embed
-    from voc.themes.service import build_assigner
-
-    assigner: Assigner = build_assigner(None, taxonomy, embed)
+    assigner: Assigner = build_assigner(None, taxonomy, embeddings.embed)
     batch: list[Any] = []
 
     def flush() -> Iterator[dict[str, Any]]:
         missing = [i for i, a in enumerate(batch) if getattr(a, "embedding", None) is None]
-        fresh = embed([batch[i].text for i in missing]) if missing else None
+        fresh = embeddings.embed([batch[i].text for i in missing]) if missing else None
         rows = []
         for i, analysis in enumerate(batch):
             vector = getattr(analysis, "embedding", None)

@@ -23,6 +23,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from voc.access.roles import Actor, Permission, require
+from voc.analysis import embeddings
 from voc.store.core import json_list
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments, theme_proposals, themes
@@ -56,14 +57,10 @@ Embed = Callable[[Sequence[str]], "NDArray[np.float32]"]
 
 
 def default_embed(texts: Sequence[str]) -> NDArray[np.float32]:
-    from voc.analysis import embeddings
-
     return embeddings.embed(texts)
 
 
 def model_name() -> str:
-    from voc.analysis import embeddings
-
     return embeddings.model_name()
 
 
@@ -72,8 +69,6 @@ def model_name() -> str:
 
 def vectors_for(store: Store, rows: Sequence[dict[str, Any]], embed: Embed | None = None) -> NDArray[np.float32]:
     """One vector per item row: the stored one when there is one, else embedded now and stored."""
-    from voc.analysis import embeddings
-
     embed = embed or default_embed
     model = model_name()
     ids = [int(row["id"]) for row in rows]

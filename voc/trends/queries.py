@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from voc.store.facade import Store
 from voc.store.schema import items
 from voc.themes.queries import items_in_theme, theme_options
+from voc.trends.spikes import spikes_between
 
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
 RANGES: dict[str, tuple[str, timedelta]] = {
@@ -293,8 +294,6 @@ def report(store: Store, filters: TrendFilters) -> TrendReport:
 
 def spike_marks(store: Store, filters: TrendFilters) -> pd.DataFrame:
     """Detected spikes in range (voc.trends.spikes), as buckets on the viewer's wall clock: bucket, metric, summary."""
-    from voc.trends.spikes import spikes_between
-
     marks = spikes_between(store, filters.start, filters.end)
     if marks.empty:
         return pd.DataFrame(columns=["bucket", "metric", "summary"])

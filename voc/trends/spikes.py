@@ -24,8 +24,9 @@ from typing import Any, Final
 import pandas as pd
 import sqlalchemy as sa
 
+from voc.alerts.service import raise_alert
 from voc.store.facade import Store
-from voc.store.schema import item_themes, items, themes
+from voc.store.schema import alerts, item_themes, items, themes
 
 VOLUME: Final = "volume_spike"
 NEGATIVE_SHARE: Final = "negative_share_spike"
@@ -217,8 +218,6 @@ def explain(
 
 def raise_spike_alerts(store: Store, *, now: datetime, config: SpikeConfig | None = None) -> list[int]:
     """Detect spikes in the last complete hour and raise an alert for each (deduplicated, cooled down)."""
-    from voc.alerts.service import raise_alert
-
     config = config or SpikeConfig()
     raised: list[int] = []
     for spike in detect(store, now=now, config=config):
@@ -244,8 +243,6 @@ def raise_spike_alerts(store: Store, *, now: datetime, config: SpikeConfig | Non
 
 def spikes_between(store: Store, start: datetime, end: datetime) -> pd.DataFrame:
     """Recorded spikes (from their alerts) whose hour falls in [start, end): hour, metric, summary."""
-    from voc.store.schema import alerts
-
     query = sa.select(alerts.c.rule, alerts.c.details).where(alerts.c.rule.in_(list(RULES)))
     with store.read() as connection:
         rows = connection.execute(query).all()
