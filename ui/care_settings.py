@@ -13,11 +13,11 @@ from datetime import time, timedelta
 import pandas as pd
 import streamlit as st
 
-from ui import data, inert
+from ui import data, inbox, inert
 from voc.access.roles import AccessDenied, Permission
 from voc.inbox import care_settings
 from voc.inbox.care_settings import CareSettingsError
-from voc.inbox.priority import TIER_WEIGHTS
+from voc.inbox.priority import TIER_WEIGHTS, VipList
 from voc.inbox.sla import DEFAULT_TEAM, TIERS, SlaPolicy, SlaSettings
 
 READ_ONLY = "Read-only: only an admin can change these settings."
@@ -84,11 +84,11 @@ def _team_form(settings: SlaSettings, team: str) -> None:
             policy = care_settings.team_policy(
                 targets_hours=targets, tz=tz, days=days, opens=opens or time(0), closes=closes
             )
-            data.save_sla_settings(care_settings.with_team(settings, name, policy, channels, new=new))
+            save_sla_settings(care_settings.with_team(settings, name, policy, channels, new=new))
             st.session_state[_SELECT_NEXT] = name.strip()
             st.rerun()
         if remove:
-            data.save_sla_settings(care_settings.without_team(settings, team))
+            save_sla_settings(care_settings.without_team(settings, team))
             st.session_state[_SELECT_NEXT] = DEFAULT_TEAM
             st.rerun()
     except CareSettingsError as error:
@@ -146,7 +146,7 @@ def vip_section() -> None:
         return
     parsed = care_settings.parse_vip_rows(edited[["customer", "tier"]].itertuples(index=False, name=None))
     try:
-        data.save_vip_list(parsed.vip)
+        save_vip_list(parsed.vip)
     except CareSettingsError as error:
         problems("VIP list not saved", error.problems)
         return
@@ -161,3 +161,25 @@ def vip_section() -> None:
 def problems(title: str, items: Sequence[str]) -> None:
     """One error box: what happened, then each reason on its own line."""
     st.error(f"{title}:\n\n" + "\n".join(f"- {inert.escape(item)}" for item in items), icon=":material/error:")
+
+
+def save_sla_settings(settings: SlaSettings) -> None:
+    """Store the SLA settings as the current person (`CareSettingsError`, `AccessDenied` pass up),
+    drop the inbox's cached clocks, and queue a toast."""
+    care_settings.save_sla_settings(data.store(), settings, actor=data.current_actor(), now=data.utcnow())
+    forget_care_queue()
+    st.session_state[data.FLASH_KEY] = "SLA settings saved: the inbox's clocks use them now"
+
+
+def save_vip_list(vip: VipList) -> None:
+    """Store the VIP list as the current person, drop the inbox's cached priorities, queue a toast."""
+    saved = care_settings.save_vip_list(data.store(), vip, actor=data.current_actor(), now=data.utcnow())
+    forget_care_queue()
+    count = len(saved.handles) + len(saved.keys)
+    st.session_state[data.FLASH_KEY] = f"VIP list saved: {count} customer{'s' if count != 1 else ''}"
+
+
+def forget_care_queue() -> None:
+    """The inbox's priorities and clocks are computed with the care settings and cached per
+    snapshot (`ui.inbox`): drop them, so every session's next run recomputes with the new ones."""
+    inbox.forget_queue()

@@ -19,7 +19,6 @@ from voc import privacy
 from voc.access import users
 from voc.access.roles import LOCAL_ACTOR, Actor, Permission, can
 from voc.alerts import service
-from voc.inbox import care_settings
 from voc.inbox import queue as care_queue
 from voc.inbox.priority import VipList
 from voc.inbox.sla import SlaSettings
@@ -287,27 +286,3 @@ def care_sla() -> SlaSettings:
 def care_vip() -> VipList:
     """The VIP list the inbox's priorities use (not cached, like `care_sla`)."""
     return care_queue.load_vip(store())
-
-
-def save_sla_settings(settings: SlaSettings) -> None:
-    """Store the SLA settings as the current person (`CareSettingsError`, `AccessDenied` pass up),
-    drop the inbox's cached clocks, and queue a toast."""
-    care_settings.save_sla_settings(store(), settings, actor=current_actor(), now=utcnow())
-    forget_care_queue()
-    st.session_state[FLASH_KEY] = "SLA settings saved: the inbox's clocks use them now"
-
-
-def save_vip_list(vip: VipList) -> None:
-    """Store the VIP list as the current person, drop the inbox's cached priorities, queue a toast."""
-    saved = care_settings.save_vip_list(store(), vip, actor=current_actor(), now=utcnow())
-    forget_care_queue()
-    count = len(saved.handles) + len(saved.keys)
-    st.session_state[FLASH_KEY] = f"VIP list saved: {count} customer{'s' if count != 1 else ''}"
-
-
-def forget_care_queue() -> None:
-    """The inbox's priorities and clocks are computed with the care settings and cached per
-    snapshot (`ui.inbox`): drop them, so every session's next run recomputes with the new ones."""
-    from ui import inbox  # ui.inbox imports this module
-
-    inbox.forget_queue()
