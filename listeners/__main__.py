@@ -12,7 +12,7 @@ from listeners.base import Listener
 from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner, default_owner, standard_workers, utcnow
 from voc.exports import ExportScheduler
-from voc.privacy import RetentionWorker
+from voc.privacy.retention import RetentionWorker
 from voc.settings import Settings
 from voc.store.facade import Store
 

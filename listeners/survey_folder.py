@@ -46,8 +46,8 @@ import sqlalchemy as sa
 
 from listeners.base import Batch, ErrorKind, SourceError
 from voc.access.roles import Actor
-from voc.privacy.policy import load_privacy
 from voc.privacy.raw_files import prune_imported
+from voc.privacy.settings import load_privacy
 from voc.store.facade import Store
 from voc.store.schema import alerts, items
 from voc.surveys import DONE, FAILED, REPORT_SUFFIX, watched_folder

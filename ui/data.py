@@ -15,7 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from ui import inert
-from voc import privacy
 from voc.access import users
 from voc.access.roles import LOCAL_ACTOR, Actor, Permission, can
 from voc.alerts import service
@@ -23,6 +22,8 @@ from voc.inbox import queue as care_queue
 from voc.inbox.priority import VipList
 from voc.inbox.sla import SlaSettings
 from voc.models import SourceState, TriageChange
+from voc.privacy import masking
+from voc.privacy.settings import PrivacySettings, load_privacy
 from voc.settings import Settings
 from voc.sources.costs import Usage, utc_day
 from voc.sources.forms import SourceForm
@@ -139,10 +140,10 @@ def inbox(statuses: tuple[str, ...], channel: str | None, language: str | None, 
 # ---- privacy: what the current person may see of authors (docs/privacy.md) --------------------
 
 
-def privacy_settings() -> privacy.PrivacySettings:
+def privacy_settings() -> PrivacySettings:
     """Retention and handle visibility as stored; read on every run (two small rows), never
     cached, so switching handles off takes effect on the viewers' next rerun."""
-    return privacy.load_privacy(store())
+    return load_privacy(store())
 
 
 def mask_people(frame: pd.DataFrame, *, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -151,7 +152,7 @@ def mask_people(frame: pd.DataFrame, *, text_columns: tuple[str, ...] = ()) -> p
     addresses dropped. Cached frames are shared by every user, so this runs after the cache, per
     person."""
     # Links come from the source: only http(s) ones reach a LinkColumn (`ui.inert.web_link`).
-    return inert.web_links(privacy.mask_people(frame, current_actor(), privacy_settings(), text_columns=text_columns))
+    return inert.web_links(masking.mask_people(frame, current_actor(), privacy_settings(), text_columns=text_columns))
 
 
 def sources() -> list[SourceState]:

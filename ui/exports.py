@@ -12,7 +12,6 @@ from pathlib import Path
 import streamlit as st
 
 from ui import data, inert
-from voc import privacy
 from voc.exports import (
     ALL_FORMATS,
     ExportPeriod,
@@ -29,6 +28,7 @@ from voc.exports import (
     week_of,
 )
 from voc.exports.schedule import WEEKDAYS
+from voc.privacy.masking import hides_handles
 from voc.trends import queries as trends
 
 MIME = {
@@ -69,7 +69,7 @@ def past_exports() -> None:
     export = labels[picked]
     if export.changes:
         st.markdown("\n".join(f"- {inert.escape(sentence)}" for sentence in export.changes))  # theme names
-    if export.links and privacy.hides_handles(data.current_actor(), data.privacy_settings()):
+    if export.links and hides_handles(data.current_actor(), data.privacy_settings()):
         # Written before handles were hidden: its links name authors (docs/privacy.md).
         st.info("This export still has links that name authors; it is being rebuilt without them. "
                 "Ask an admin if it does not become available soon.", icon=":material/shield_person:")  # fmt: skip

@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, inert
-from voc import privacy
 from voc.access.roles import AccessDenied, Actor, Permission
-from voc.privacy import raw_files
-from voc.privacy.erasure import ErasurePreview
+from voc.privacy import policy, raw_files
+from voc.privacy.erasure import ErasurePreview, Subject, erase, preview_erasure
+from voc.privacy.retention import RetentionPreview, preview_retention, sweep
 
 CONFIRM_WORD: Final = "ERASE"
 AUTHOR, RESPONDENT = "Author handle", "Survey respondent"
@@ -46,11 +46,11 @@ def _survey_folders() -> list[Path]:
 # ---- retention ------------------------------------------------------------------------------------
 
 
-def retention_previews(actor: Actor) -> list[privacy.RetentionPreview]:
-    return privacy.preview_retention(data.store(), now=data.utcnow(), actor=actor, settings=data.privacy_settings())
+def retention_previews(actor: Actor) -> list[RetentionPreview]:
+    return preview_retention(data.store(), now=data.utcnow(), actor=actor, settings=data.privacy_settings())
 
 
-def retention_form(previews: list[privacy.RetentionPreview]) -> dict[str, int] | None:
+def retention_form(previews: list[RetentionPreview]) -> dict[str, int] | None:
     """A number of days per source (0: keep for ever); the new policy when saved."""
     if not previews:
         st.info("No sources yet: retention is set per source once one is registered.", icon=":material/sensors_off:")
@@ -69,7 +69,7 @@ def retention_form(previews: list[privacy.RetentionPreview]) -> dict[str, int] |
 
 def save_retention(actor: Actor, days: dict[str, int]) -> None:
     try:
-        privacy.save_retention(data.store(), days, actor=actor, now=data.utcnow())
+        policy.save_retention(data.store(), days, actor=actor, now=data.utcnow())
     except (ValueError, AccessDenied) as error:
         st.error(str(error), icon=":material/error:")
         return
@@ -92,7 +92,7 @@ def survey_files_form(actor: Actor) -> None:
     if not saved:
         return
     try:
-        privacy.save_survey_files_days(data.store(), int(days), actor=actor, now=data.utcnow())
+        policy.save_survey_files_days(data.store(), int(days), actor=actor, now=data.utcnow())
     except (ValueError, AccessDenied) as error:
         st.error(str(error), icon=":material/error:")
         return
@@ -102,7 +102,7 @@ def survey_files_form(actor: Actor) -> None:
     st.rerun()
 
 
-def next_sweep_table(previews: list[privacy.RetentionPreview]) -> None:
+def next_sweep_table(previews: list[RetentionPreview]) -> None:
     """What the next sweep (hourly, in the listener process) would delete, source by source."""
     limited = [p for p in previews if p.days]
     if not limited:
@@ -115,7 +115,7 @@ def next_sweep_table(previews: list[privacy.RetentionPreview]) -> None:
 
 
 def sweep_now(actor: Actor) -> None:
-    report = privacy.sweep(data.store(), now=data.utcnow(), actor=actor, exports_dir=_exports_dir())
+    report = sweep(data.store(), now=data.utcnow(), actor=actor, exports_dir=_exports_dir())
     st.cache_data.clear()  # no cached read may keep showing deleted items
     st.session_state[data.FLASH_KEY] = f"Sweep done: {report.items} items deleted"
     st.rerun()
@@ -124,8 +124,8 @@ def sweep_now(actor: Actor) -> None:
 # ---- erasure --------------------------------------------------------------------------------------
 
 
-def _subject(kind: str, value: str) -> privacy.Subject:
-    return privacy.Subject.author(value) if kind == AUTHOR else privacy.Subject.respondent(value)
+def _subject(kind: str, value: str) -> Subject:
+    return Subject.author(value) if kind == AUTHOR else Subject.respondent(value)
 
 
 def erasure_form() -> tuple[str, str]:
@@ -142,7 +142,7 @@ def preview(actor: Actor, kind: str, value: str) -> ErasurePreview | None:
     """The preview for (kind, value): computed on "Preview", kept while the input is unchanged."""
     if st.button("Preview", key="privacy.preview_button", disabled=not value, icon=":material/search:"):
         try:
-            found = privacy.preview_erasure(
+            found = preview_erasure(
                 data.store(), _subject(kind, value), actor=actor, exports_dir=_exports_dir(),
                 survey_folders=_survey_folders(),
             )  # fmt: skip
@@ -183,7 +183,7 @@ def confirm_and_erase(actor: Actor, kind: str, value: str) -> None:
 def _erase(actor: Actor, kind: str, value: str) -> None:
     """Erase (a button callback, so the form can be cleared before the rerun draws it)."""
     try:
-        result = privacy.erase(
+        result = erase(
             data.store(), _subject(kind, value), actor=actor, now=data.utcnow(), exports_dir=_exports_dir(),
             survey_folders=_survey_folders(),
         )  # fmt: skip
@@ -211,7 +211,7 @@ def handles_toggle(actor: Actor) -> None:
     wanted = st.toggle("Hide author handles from viewers", value=current, key="privacy.hide_handles",
                        help="Viewers see “(hidden)” instead of a handle, and no links; agents and admins still see them")  # fmt: skip
     if wanted != current:
-        privacy.set_hide_handles(data.store(), wanted, actor=actor, now=data.utcnow(), exports_dir=_exports_dir())
+        policy.set_hide_handles(data.store(), wanted, actor=actor, now=data.utcnow(), exports_dir=_exports_dir())
         st.cache_data.clear()
         st.session_state[data.FLASH_KEY] = "Handles hidden from viewers" if wanted else "Viewers see handles again"
         st.rerun()

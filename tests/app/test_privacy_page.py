@@ -16,11 +16,11 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ROOT
 from tests.app.team import signed_in
-from voc import privacy
 from voc.access import users
 from voc.access.roles import Actor, Role
 from voc.exports import build_export, iso_week
-from voc.privacy import HIDDEN_AUTHOR, load_privacy
+from voc.privacy.masking import HIDDEN_AUTHOR, mask_people
+from voc.privacy.settings import load_privacy
 from voc.store.facade import Store
 
 ADMIN_EMAIL = "olga@northwind.example"
@@ -147,7 +147,7 @@ def test_hiding_handles_keeps_authors_from_viewers_and_not_from_agents(
     )
     assert not fresh.links
 
-    masked = privacy.mask_people(
+    masked = mask_people(
         pd.DataFrame({"author": ["angry1"], "link": ["https://x.com/angry1/status/1"]}),
         Actor("vera@northwind.example", Role.VIEWER),
         load_privacy(team_with_roles),

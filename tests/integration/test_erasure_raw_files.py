@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from listeners.runner import Runner
 from listeners.survey_folder import SurveyFolderListener
 from voc.access.roles import Actor, Role
-from voc.privacy import Subject, erase, preview_erasure
+from voc.privacy.erasure import Subject, erase, preview_erasure
 from voc.privacy.raw_files import survey_folders
 from voc.sources.ingest import respondent_key
 from voc.store.facade import Store

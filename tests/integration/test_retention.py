@@ -18,8 +18,10 @@ from tests.factories import new_item
 from tests.privacy_workspace import NOW, Workspace, everything_stored, export_text, fill, rows_of
 from voc.access.roles import AccessDenied, Actor, Role
 from voc.exports import list_exports
-from voc.privacy import RetentionWorker, load_privacy, preview_retention, save_retention, set_hide_handles, sweep
 from voc.privacy.exports import queued_regenerations
+from voc.privacy.policy import save_retention, set_hide_handles
+from voc.privacy.retention import RetentionWorker, preview_retention, sweep
+from voc.privacy.settings import load_privacy
 from voc.store.facade import Store
 from voc.store.schema import items, sources
 

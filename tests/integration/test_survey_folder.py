@@ -17,7 +17,8 @@ from listeners.runner import Runner
 from listeners.survey_folder import SurveyFolderListener
 from tests.actors import admin, agent
 from voc.access.roles import AccessDenied
-from voc.privacy.policy import load_privacy, save_survey_files_days
+from voc.privacy.policy import save_survey_files_days
+from voc.privacy.settings import load_privacy
 from voc.settings import Settings
 from voc.store.facade import Store
 from voc.store.schema import alerts, items, survey_imports

@@ -9,7 +9,7 @@ import pytest
 from tests.actors import admin
 from voc.access.roles import AccessDenied, Actor, Permission, Role
 from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
-from voc.privacy.policy import RETENTION_KEY
+from voc.privacy.settings import RETENTION_KEY
 from voc.store.facade import Store
 from voc.store.settings import registered_settings
 

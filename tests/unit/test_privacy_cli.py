@@ -11,7 +11,7 @@ import pytest
 from tests.factories import new_item
 from voc.__main__ import main
 from voc.access.roles import COMMAND_LINE, Actor
-from voc.privacy import save_retention
+from voc.privacy.policy import save_retention
 from voc.store.facade import Store
 
 

@@ -6,9 +6,8 @@ import pandas as pd
 import pytest
 
 from voc.access.roles import LOCAL_ACTOR, Actor, Role
-from voc.privacy import HIDDEN_AUTHOR, PrivacySettings, hides_handles, mask_people, visible_author
-from voc.privacy.masking import mask_handles_in_text
-from voc.privacy.policy import retention_from_json
+from voc.privacy.masking import HIDDEN_AUTHOR, hides_handles, mask_handles_in_text, mask_people, visible_author
+from voc.privacy.settings import PrivacySettings, retention_from_json
 
 ON, OFF = PrivacySettings(hide_handles_from_viewers=True), PrivacySettings()
 VIEWER = Actor("vera@northwind.example", Role.VIEWER)

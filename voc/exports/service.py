@@ -26,6 +26,7 @@ from voc.exports.periods import ExportPeriod
 from voc.exports.rows import CHUNK_SIZE, count_items, iter_row_chunks
 from voc.exports.summary import ExportSummary, build_summary
 from voc.exports.writers import ExportFormat, ItemSink, open_sink
+from voc.privacy.settings import load_privacy
 from voc.store.facade import Store
 from voc.themes.repository import load_taxonomy
 from voc.themes.taxonomy import Taxonomy
@@ -122,8 +123,6 @@ def build_export(
     handles hidden from viewers (docs/privacy.md) the file is written without links: one file
     serves every role, and a link to a post names its author.
     """
-    from voc.privacy.policy import load_privacy  # voc.privacy regenerates exports: import late
-
     require(requested_by, Permission.EXPORT)
     began = time.monotonic()
     now = now or datetime.now(UTC)

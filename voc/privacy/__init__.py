@@ -1,7 +1,8 @@
 """Privacy controls (docs/privacy.md): retention per source, erasure on request, hidden handles.
 
-- `policy`: the workspace's privacy settings (retention days per source, whether viewers see
-  author handles), kept in `app_settings` and changed only with `Permission.MANAGE_PRIVACY`;
+- `settings`: the workspace's privacy settings (retention days per source, whether viewers see
+  author handles), kept in `app_settings`; `policy` changes them (only with
+  `Permission.MANAGE_PRIVACY`) and queues exports for regeneration;
 - `masking`: the one place that decides what author a reader is shown;
 - `purge`: deletes a batch of items and everything derived from them in one transaction, the
   single code path behind both retention and erasure;
@@ -9,16 +10,7 @@
 - `erasure`: one author's or respondent's data, previewed first, then erased;
 - `exports`: export folders holding deleted items are queued and regenerated without them.
 
+It must not know the UI. The package imports nothing itself (import the module you need), so
+`voc.exports` can read `settings` while `exports` here regenerates exports, without a cycle.
 Domain: no Streamlit.
 """
-
-from voc.privacy.erasure import ErasurePreview, ErasureResult, Subject, erase, preview_erasure
-from voc.privacy.masking import HIDDEN_AUTHOR, hides_handles, mask_people, visible_author
-from voc.privacy.policy import PrivacySettings, load_privacy, save_retention, save_survey_files_days, set_hide_handles
-from voc.privacy.retention import RetentionPreview, RetentionReport, RetentionWorker, preview_retention, sweep
-
-__all__ = [
-    "HIDDEN_AUTHOR", "ErasurePreview", "ErasureResult", "PrivacySettings", "RetentionPreview", "RetentionReport",
-    "RetentionWorker", "Subject", "erase", "hides_handles", "load_privacy", "mask_people", "preview_erasure",
-    "preview_retention", "save_retention", "save_survey_files_days", "set_hide_handles", "sweep", "visible_author",
-]  # fmt: skip

@@ -16,7 +16,7 @@ from typing import Final
 import pandas as pd
 
 from voc.access.roles import Actor, Role
-from voc.privacy.policy import PrivacySettings
+from voc.privacy.settings import PrivacySettings
 
 HIDDEN_AUTHOR: Final = "(hidden)"
 # "@name", "@name@instance.example", "u/name": how handles appear in alert titles and explanations.

@@ -26,8 +26,8 @@ from voc.access.roles import Actor, Permission, require
 from voc.background import BackgroundStep
 from voc.exports.service import list_exports
 from voc.privacy.exports import exports_containing, queue_regeneration, regenerate_queued
-from voc.privacy.policy import PrivacySettings, load_privacy
 from voc.privacy.purge import add_counts, count_matching, purge_items
+from voc.privacy.settings import PrivacySettings, load_privacy
 from voc.store.facade import Store
 from voc.store.schema import items, sources
 
