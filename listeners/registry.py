@@ -32,8 +32,6 @@ def _replay(source: SourceState, settings: Settings) -> Listener:
         source.name,
         str(source.config.get("part", "social")),
         brand=str(source.config.get("brand", settings.brand)),
-        speed=float(source.config.get("speed", settings.replay_speed)),
-        backfill_share=float(source.config.get("backfill_share", settings.replay_backfill_share)),
     )
 
 

@@ -215,13 +215,32 @@ def explain(
     }
 
 
-def raise_spike_alerts(store: Store, *, now: datetime, config: SpikeConfig | None = None) -> list[int]:
-    """Detect spikes in the last complete hour and raise an alert for each (deduplicated, cooled down)."""
+def late_hours(store: Store, *, now: datetime, since: datetime, reach: timedelta = timedelta(days=8)) -> list[datetime]:
+    """Complete hours before the last one that received items ingested since `since`: a back-fill
+    (the demo's week, a source's first day) lands in the past, where the hourly check never looks."""
+    last = _hour_floor(now) - timedelta(hours=1)
+    query = sa.select(items.c.posted_at).where(
+        items.c.ingested_at >= since,
+        items.c.posted_at >= last - reach,
+        items.c.posted_at < last,
+        items.c.is_competitor.is_(False),
+    )
+    with store.read() as connection:
+        posted = connection.execute(query).scalars().all()
+    return sorted({_hour_floor(moment) for moment in posted})
+
+
+def raise_spike_alerts(
+    store: Store, *, now: datetime, config: SpikeConfig | None = None, hours: list[datetime] | None = None
+) -> list[int]:
+    """Detect spikes in the last complete hour (and in `hours`, oldest first: late data) and raise
+    an alert for each (deduplicated per hour, cooled down per metric)."""
     from voc.alerts.service import raise_alert
 
     config = config or SpikeConfig()
     raised: list[int] = []
-    for spike in detect(store, now=now, config=config):
+    found = [spike for hour in hours or [] for spike in detect(store, now=now, config=config, hour=hour)]
+    for spike in [*found, *detect(store, now=now, config=config)]:
         label = "Volume spike" if spike.metric == VOLUME else "Negative-share spike"
         alert_id = raise_alert(
             store,
