@@ -1,5 +1,6 @@
 """The demo feed run through the product's own runner for its week of history and on for twice as
-long: no text stored twice as distinct items, and the only spike alerts are on the outage."""
+long: no text stored twice as distinct items, the only spike alerts are on the outage, and the week
+before install is exported with content."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import sqlalchemy as sa
 
 from listeners.registry import DEMO_SOURCES, register_demo_sources
 from listeners.replay import SCENARIO_DAYS, ReplayListener, scenario_start
-from listeners.runner import Runner
+from listeners.runner import Runner, standard_workers
 from tests.conftest import FrozenClock
+from voc.exports import ExportScheduler, list_exports, week_of
 from voc.settings import Settings
 from voc.spikes import RULES
 from voc.store import Store
@@ -27,7 +29,14 @@ def test_a_fortnight_of_demo_feed_stores_every_text_once_and_alerts_on_the_outag
     settings = Settings.load({"VOC_DEMO_FEED": "on", "VOC_DATA_DIR": str(tmp_path), "VOC_BRAND": BRAND})
     register_demo_sources(store, settings)
     listeners = {name: ReplayListener(name, part, brand=BRAND, clock=clock) for name, part in DEMO_SOURCES.items()}
-    runner = Runner(store, listeners, owner="demo-week", clock=clock)
+    exports = ExportScheduler(store, tmp_path / "exports", clock=clock, background=False)
+    runner = Runner(
+        store,
+        listeners,
+        owner="demo-week",
+        clock=clock,
+        workers=[*standard_workers(store, "demo-week", clock), exports],
+    )
     while runner.run_once():  # the back-filled week, a page per poll
         pass
     installed = clock.now
@@ -55,3 +64,7 @@ def test_a_fortnight_of_demo_feed_stores_every_text_once_and_alerts_on_the_outag
     hours = [datetime.fromisoformat(details["hour"]) for _, details in spikes]
     assert {rule for rule, _ in spikes} >= {"volume_spike"}
     assert all(outage_start - timedelta(hours=1) <= hour < outage_end for hour in hours), hours
+    # A report from day one: the week before install is exported with content, and no week without.
+    produced = {export.label: export.items for export in list_exports(tmp_path / "exports")}
+    assert produced[week_of(installed.date() - timedelta(days=7)).label] > 300
+    assert all(count > 0 for count in produced.values())
