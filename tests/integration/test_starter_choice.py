@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from listeners.registry import register_demo_sources
 from tests.actors import admin, viewer
+from tests.factories import new_item
 from voc.access import AccessDenied
 from voc.settings import Settings
 from voc.store import Store
+from voc.themes import reports, service
 from voc.themes import repository as repo
-from voc.themes import service
 from voc.themes.starter import starter_themes
+from voc.themes.worker import ThemeWorker
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -28,8 +30,21 @@ def test_a_new_workspace_starts_with_the_set_the_admin_picked(store: Store) -> N
     assert [e["actor"] for e in store.audit_entries(action=f"setting.{repo.STARTER_SET_KEY}")] == ["ana"]
 
 
+def test_nothing_is_seeded_or_assessed_before_a_set_is_picked(store: Store) -> None:
+    store.add_items([new_item("a", text="no signal at all since noon, is there an outage?")])
+    worker = ThemeWorker(store, "test", clock=lambda: NOW, every_s=0)
+    worker.tick()
+    assert not repo.ensure_starter(store, NOW) and repo.load_taxonomy(store).version == 0
+    assert reports.coverage(store, NOW - timedelta(days=30), NOW + timedelta(days=1)).assessed == 0
+    service.apply_starter_set(store, "telecom", actor=admin("ana"), now=NOW)
+    worker.tick()
+    with store.read() as connection:
+        item_id = int(connection.exec_driver_sql("SELECT id FROM items").scalar_one())
+    assert {row["theme_id"] for row in repo.item_themes_of(store, [item_id])[item_id]} >= {"network.outage"}
+
+
 def test_picking_a_set_later_adds_only_the_missing_themes_and_re_assigns(store: Store) -> None:
-    assert repo.ensure_starter(store, NOW)  # seeded before anyone picked
+    service.apply_starter_set(store, "care", actor=admin("ana"), now=NOW)
     before = repo.load_taxonomy(store)
     added = service.apply_starter_set(store, "telecom", actor=admin("ana"), now=NOW)
     assert set(added) == {"network", "network.outage", "data", "roaming", "sim", "device", "porting"}

@@ -31,7 +31,7 @@ from voc.store.schema import (
     themes,
 )
 from voc.themes.assign import STICKY_METHODS, Method, ThemeHit
-from voc.themes.starter import DEFAULT_SET, starter_themes
+from voc.themes.starter import starter_themes
 from voc.themes.taxonomy import Taxonomy, Theme
 
 SYSTEM_ACTOR: Actor = Actor.system("themes")
@@ -64,17 +64,22 @@ def _load(connection: sa.Connection) -> Taxonomy:
 STARTER_SET_KEY = "themes.starter_set"  # the industry starter set an admin picked (or the demo's)
 
 
-def chosen_starter_set(store: Store) -> str:
+def chosen_starter_set(store: Store) -> str | None:
+    """The starter set an admin picked (or the demo feed), None until someone has."""
     value = store.get_setting(STARTER_SET_KEY)
-    return str(value["set"]) if isinstance(value, dict) and value.get("set") else DEFAULT_SET
+    return str(value["set"]) if isinstance(value, dict) and value.get("set") else None
 
 
 def ensure_starter(store: Store, now: datetime) -> bool:
-    """Seed the chosen starter set into a workspace that has never had one; True when it did."""
+    """Seed the chosen starter set into a workspace that has never had a taxonomy; True when it did.
+    Nothing is seeded before someone picks a set: a starter set changes how every item is counted."""
     with store.read() as connection:
         if current_version(connection) > 0:
             return False
-    chosen = starter_themes(chosen_starter_set(store))
+    name = chosen_starter_set(store)
+    if name is None:
+        return False
+    chosen = starter_themes(name)
     with store.write() as connection:
         if current_version(connection) > 0:  # another process seeded it meanwhile
             return False

@@ -215,6 +215,7 @@ def apply_starter_set(store: Store, name: str, *, actor: Actor, now: datetime) -
     chosen = starter_themes(name)  # ValueError for an unknown set, before anything changes
     store.put_setting(repo.STARTER_SET_KEY, {"set": name}, actor=actor, permission=Permission.EDIT_TAXONOMY, now=now)
     if repo.ensure_starter(store, now):  # a workspace without a taxonomy: the set is its first version
+        queue_reassignment(store, repo.load_taxonomy(store).version, now)  # items assessed while there was none
         return [theme.id for theme in chosen]
     added: list[str] = []
 
