@@ -53,13 +53,96 @@ TELECOM: Final[list[dict[str, Any]]] = [
         "owner": "Network operations",
         "description": "The network or a service is down for many customers at once: no service, SOS only.",
         "rules": {
-            "en": {"any": ["outage", "network down", "is down", "sos only", "no service", "service down", "went down"]},
-            "es": {"any": ["caida", "caida de red", "caido", "sin servicio", "solo sos", "apagon"]},
-            "fr": {"any": ["panne", "en panne", "reseau coupe", "sos uniquement", "plus de service", "hors service"]},
-            "de": {"any": ["storung", "ausfall", "netzausfall", "nur notruf", "*storung", "komplett weg"]},
-            "pt": {"any": ["falha", "apagao", "rede em baixo", "so sos", "sem servico", "fora do ar", "caiu"]},
-            "it": {"any": ["guasto", "disservizio", "rete down", "solo sos", "fuori servizio", "blackout"]},
-            "nl": {"any": ["storing", "netwerkstoring", "uitval", "alleen sos", "ligt eruit", "plat"]},
+            "en": {
+                "any": [
+                    "outage",
+                    "died",
+                    "is down",
+                    "sos only",
+                    "no service",
+                    "went down",
+                    "can't call",
+                    "cant call",
+                    "can't text",
+                    "completely dead",
+                    "is dead",
+                    "emergency calls only",
+                    "offline",
+                ]
+            },
+            "es": {
+                "any": [
+                    "caida",
+                    "caidas",
+                    "*caido",
+                    "sin servicio",
+                    "solo sos",
+                    "solo emergencias",
+                    "apagon",
+                    "no puedo ni llamar",
+                    "no puedo llamar",
+                ]
+            },
+            "fr": {
+                "any": [
+                    "panne",
+                    "en panne",
+                    "reseau coupe",
+                    "sos uniquement",
+                    "urgences uniquement",
+                    "plus de service",
+                    "hors service",
+                    "impossible d'appeler",
+                ]
+            },
+            "de": {
+                "any": [
+                    "storung",
+                    "*storung",
+                    "ausfall",
+                    "netzausfall",
+                    "nur notruf*",
+                    "komplett weg",
+                    "seit stunden tot",
+                ]
+            },
+            "pt": {
+                "any": [
+                    "falha",
+                    "apagao",
+                    "em baixo",
+                    "so sos",
+                    "sem servico",
+                    "fora do ar",
+                    "caiu",
+                    "nao consigo ligar",
+                ]
+            },
+            "it": {
+                "any": [
+                    "guasto",
+                    "disservizio",
+                    "down",
+                    "solo sos",
+                    "fuori servizio",
+                    "blackout",
+                    "chiamate di emergenza",
+                    "niente chiamate",
+                    "e morto",
+                ]
+            },
+            "nl": {
+                "any": [
+                    "storing",
+                    "*storing",
+                    "uitval",
+                    "alleen sos",
+                    "alleen noodoproepen",
+                    "ligt eruit",
+                    "plat",
+                    "niemand bellen",
+                ]
+            },
             "ar": {"any": ["انقطاع", "عطل", "الشبكة معطلة", "طوارئ فقط", "انقطاع الخدمة"]},
             "hi": {"any": ["outage", "network down", "band hai", "sos only", "service band"]},
         },
