@@ -44,7 +44,9 @@ def test_no_raw_personal_data_from_the_demo_feed_is_in_the_database_file(tmp_pat
     runner = Runner(store, listeners, owner="privacy-test", clock=clock)
     while runner.run_once():
         pass
-    assert store.count_items() > sum(1 for _ in SCENARIO_PATH.open(encoding="utf-8"))  # the scenario and the generated days
+    assert store.count_items() > sum(
+        1 for _ in SCENARIO_PATH.open(encoding="utf-8")
+    )  # the scenario and the generated days
     with store.write() as connection:
         connection.exec_driver_sql("SELECT 1")
     with store.engine.connect() as connection:
