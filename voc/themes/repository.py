@@ -61,17 +61,31 @@ def _load(connection: sa.Connection) -> Taxonomy:
     return Taxonomy(current_version(connection), tuple(loaded))
 
 
+STARTER_SET_KEY = "themes.starter_set"  # the industry starter set an admin picked (or the demo's)
+
+
+def chosen_starter_set(store: Store) -> str | None:
+    """The starter set an admin picked (or the demo feed), None until someone has."""
+    value = store.get_setting(STARTER_SET_KEY)
+    return str(value["set"]) if isinstance(value, dict) and value.get("set") else None
+
+
 def ensure_starter(store: Store, now: datetime) -> bool:
-    """Seed the starter taxonomy into a workspace that has never had one; True when it did."""
+    """Seed the chosen starter set into a workspace that has never had a taxonomy; True when it did.
+    Nothing is seeded before someone picks a set: a starter set changes how every item is counted."""
     with store.read() as connection:
         if current_version(connection) > 0:
             return False
+    name = chosen_starter_set(store)
+    if name is None:
+        return False
+    chosen = starter_themes(name)
     with store.write() as connection:
         if current_version(connection) > 0:  # another process seeded it meanwhile
             return False
-        for theme in starter_themes():
+        for theme in chosen:
             connection.execute(themes.insert().values(**theme.to_row(), created_at=now, updated_at=now))
-        record_version(connection, now, SYSTEM_ACTOR, "seed", None, {"themes": len(starter_themes())})
+        record_version(connection, now, SYSTEM_ACTOR, "seed", None, {"themes": len(chosen)})
     return True
 
 
