@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from listeners.base import Batch, ErrorKind, Listener, SourceError
@@ -21,13 +22,17 @@ from listeners.replay import ReplayListener
 from listeners.reviews import build_review_listener
 from listeners.survey_folder import folder_listener
 from listeners.x_recent import build_x_listener
+from voc.access.roles import Actor
 from voc.models import SourceState
 from voc.settings import SECRET_KEYS, Settings
 from voc.sources.costs import Rates
 from voc.store.facade import Store
 from voc.surveys import SURVEY_FOLDER_KIND, SURVEY_SOURCE
+from voc.themes.repository import STARTER_SET_KEY
+from voc.themes.service import apply_starter_set
 
 DEMO_SOURCES = {"demo-social": "social", "demo-survey": "survey"}
+DEMO_STARTER_SET = "telecom"
 # Present on every install; they do not count as "a real source" for the demo feed's auto mode.
 DEFAULT_SOURCES = {SURVEY_SOURCE: SURVEY_FOLDER_KIND}
 
@@ -37,8 +42,6 @@ def _replay(source: SourceState, settings: Settings) -> Listener:
         source.name,
         str(source.config.get("part", "social")),
         brand=str(source.config.get("brand", settings.brand)),
-        speed=float(source.config.get("speed", settings.replay_speed)),
-        backfill_share=float(source.config.get("backfill_share", settings.replay_backfill_share)),
     )
 
 
@@ -258,6 +261,8 @@ def register_demo_sources(store: Store, settings: Settings) -> bool:
     for name, part in DEMO_SOURCES.items():
         config = {"part": part, "brand": settings.brand}
         store.ensure_source(name, "replay", config, poll_interval_s=settings.replay_poll_seconds)
+    if store.get_setting(STARTER_SET_KEY) is None:  # the demo brand is a mobile network: its starter set
+        apply_starter_set(store, DEMO_STARTER_SET, actor=Actor.system("demo-feed"), now=datetime.now(UTC))
     return True
 
 

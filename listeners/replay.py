@@ -1,8 +1,11 @@
-"""The demo feed: replays the bundled scenario so a fresh install looks alive, offline.
+"""The demo feed: a week of history for a mobile network, then new items as they happen, offline.
 
-Most of the scenario is back-filled at start with timestamps shifted so its last back-filled item
-is "now"; the rest then arrives live at `speed` scenario minutes per real second, and the scenario
-loops with fresh ids. Two sources share the file: `social` (mentions) and `survey` (comments).
+At install the feed back-fills a week that reads like one: four ordinary days written by the
+generator (listeners/demo/generator.py), the three hand-written scenario days with the outage
+(listeners/demo/scenario.jsonl, placed on the three days before today, times of day kept), then
+today up to now. Afterwards it stays alive with new items at the same daily rhythm, each with new
+wording, author and time, posted when they happen: nothing is replayed, so no text is stored twice
+and no hour is inflated. Two sources share the feed: `social` (mentions) and `survey` (comments).
 No Streamlit import here.
 """
 
@@ -17,10 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
+from listeners.demo.generator import Generator
 
 SCENARIO_PATH = Path(__file__).resolve().parent / "demo" / "scenario.jsonl"
 PAGE_SIZE = 200
 PARTS = {"social": ItemKind.MENTION, "survey": ItemKind.SURVEY}
+GENERATED_DAYS = 4  # ordinary days before the scenario's three: a week with today
+SCENARIO_DAYS = 3
+CURSOR_VERSION = 2
 
 
 def utcnow() -> datetime:
@@ -49,8 +56,19 @@ def load_scenario(path: Path = SCENARIO_PATH) -> tuple[ScenarioEntry, ...]:
     return tuple(sorted(entries, key=lambda entry: entry.offset_minutes))
 
 
+def scenario_start(now: datetime) -> datetime:
+    """Where the scenario's minute 0 lands: midnight UTC three days before today's."""
+    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=SCENARIO_DAYS)
+
+
 class ReplayListener:
-    """Replays one part ("social" or "survey") of the scenario."""
+    """One part ("social" or "survey") of the demo feed.
+
+    The cursor carries the phase (`before`: generated days before the scenario; `scenario`: the
+    hand-written days; `live`: generated from then on), how far it has got, and the generator's
+    counters, so a restart neither repeats nor skips an item.
+    """
 
     def __init__(
         self,
@@ -58,77 +76,83 @@ class ReplayListener:
         part: str,
         *,
         brand: str,
-        speed: float = 2.0,
-        backfill_share: float = 0.8,
         path: Path = SCENARIO_PATH,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if part not in PARTS:
             raise ValueError(f"unknown replay part {part!r}; expected one of {', '.join(PARTS)}")
         self.name = name
+        self.part = part
         self.brand = brand
-        self.speed = speed
         self.clock = clock
-        everything = load_scenario(path)
-        cut = min(max(int(len(everything) * backfill_share), 1), len(everything)) - 1
-        self.backfill_until = everything[cut].offset_minutes
-        self.entries = [e for e in everything if e.fields.get("kind", "mention") == PARTS[part]]
+        self.entries = [e for e in load_scenario(path) if e.fields.get("kind", "mention") == PARTS[part]]
 
     def fetch(self, cursor: str | None) -> Batch:
         now = self.clock()
-        state = json.loads(cursor) if cursor else self._start(now)
+        state = self._state(cursor, now)
+        generator = Generator(self.part, state["counters"])
         anchor = datetime.fromisoformat(state["anchor"])
-        live_start = datetime.fromisoformat(state["live_start"])
-        index, loop = int(state["index"]), int(state["loop"])
-        if loop == 0 and index < len(self.entries) and self.entries[index].offset_minutes <= self.backfill_until:
-            # Back-fill: history with its own shifted timestamps, a page at a time.
-            page: list[RawItem] = []
-            while (
-                index < len(self.entries)
-                and self.entries[index].offset_minutes <= self.backfill_until
-                and len(page) < PAGE_SIZE
-            ):
+        until = datetime.fromisoformat(state["until"])
+        page: list[RawItem] = []
+        if state["phase"] == "before":
+            # Whole days at a time: a page ends on a day boundary, so the counters stay in step.
+            day_end = min(until + timedelta(days=1), anchor)
+            page = [self._raw_generated(entry) for entry in generator.between(until, day_end)]
+            state.update(until=day_end.isoformat(), counters=generator.counters)
+            if day_end >= anchor:
+                state.update(phase="scenario", index=0)
+            return Batch(page, self._cursor(state), more=True)
+        if state["phase"] == "scenario":
+            index = int(state["index"])
+            while index < len(self.entries) and len(page) < PAGE_SIZE:
                 entry = self.entries[index]
-                page.append(self._raw(entry, loop, anchor + timedelta(minutes=entry.offset_minutes)))
+                page.append(self._raw(entry.fields, anchor + timedelta(minutes=entry.offset_minutes)))
                 index += 1
-            more = index < len(self.entries) and self.entries[index].offset_minutes <= self.backfill_until
-            return Batch(page, self._cursor(state, index=index), more=more)
+            scenario_end = anchor + timedelta(days=SCENARIO_DAYS)
+            if index >= len(self.entries):
+                state.update(phase="live", until=scenario_end.isoformat())
+            else:
+                state.update(index=index)
+            return Batch(page, self._cursor(state), more=True)
+        # Live: what the generator planned between the last poll and now, stamped with its own time.
+        page = [self._raw_generated(entry) for entry in generator.between(until, now)]
+        state.update(until=max(until, now).isoformat(), counters=generator.counters)
+        return Batch(page, self._cursor(state))
 
-        scenario_now = state["live_offset"] + (now - live_start).total_seconds() * self.speed
-        page = []
-        while (
-            index < len(self.entries) and self.entries[index].offset_minutes <= scenario_now and len(page) < PAGE_SIZE
-        ):
-            page.append(self._raw(self.entries[index], loop, now))
-            index += 1
-        if index >= len(self.entries):
-            # Loop with fresh ids so the feed never runs dry.
-            return Batch(page, self._cursor(state, index=0, loop=loop + 1, live_start=now, live_offset=0))
-        return Batch(page, self._cursor(state, index=index))
-
-    def _start(self, now: datetime) -> dict[str, Any]:
-        anchor = now - timedelta(minutes=self.backfill_until)
+    def _state(self, cursor: str | None, now: datetime) -> dict[str, Any]:
+        state = json.loads(cursor) if cursor else None
+        if state is not None and state.get("v") == CURSOR_VERSION:
+            return dict(state)
+        anchor = scenario_start(now)
+        if state is not None:
+            # A cursor from the old looping replay: its history is stored already, so go live from now.
+            return {
+                "v": CURSOR_VERSION,
+                "anchor": anchor.isoformat(),
+                "phase": "live",
+                "until": now.isoformat(),
+                "counters": {},
+            }
+        start = anchor - timedelta(days=GENERATED_DAYS)
         return {
+            "v": CURSOR_VERSION,
             "anchor": anchor.isoformat(),
-            "index": 0,
-            "loop": 0,
-            "live_start": now.isoformat(),
-            "live_offset": self.backfill_until,
+            "phase": "before",
+            "until": start.isoformat(),
+            "counters": {},
         }
 
     @staticmethod
-    def _cursor(state: dict[str, Any], **changes: Any) -> str:
-        merged = {**state, **changes}
-        if isinstance(merged["live_start"], datetime):
-            merged["live_start"] = merged["live_start"].isoformat()
-        return json.dumps(merged, sort_keys=True)
+    def _cursor(state: dict[str, Any]) -> str:
+        return json.dumps(state, sort_keys=True, ensure_ascii=False)
 
-    def _raw(self, entry: ScenarioEntry, loop: int, posted_at: datetime) -> RawItem:
-        f = entry.fields
+    def _raw_generated(self, entry: dict[str, Any]) -> RawItem:
+        return self._raw(entry, entry["posted_at"])
+
+    def _raw(self, f: dict[str, Any], posted_at: datetime) -> RawItem:
         brand = f.get("brand") or self.brand
-        external_id = str(f["id"]) if loop == 0 else f"{f['id']}-r{loop}"
         return RawItem(
-            external_id=external_id,
+            external_id=str(f["id"]),
             text=str(f.get("text", "")),
             posted_at=posted_at,
             kind=ItemKind(f.get("kind", "mention")),
@@ -139,9 +163,7 @@ class ReplayListener:
             brand=brand,
             is_competitor=brand != self.brand,
             survey=f.get("survey"),
-            response_id=(f.get("response_id") if loop == 0 else f"{f.get('response_id')}-r{loop}")
-            if f.get("response_id")
-            else None,
+            response_id=f.get("response_id"),
             respondent=f.get("respondent"),
             nps=f.get("nps"),
             csat=f.get("csat"),

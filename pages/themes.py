@@ -14,6 +14,17 @@ tax = ui.taxonomy()
 
 editable = data.may(Permission.EDIT_TAXONOMY)
 
+if tax.version == 0:
+    st.info(
+        "No themes yet. Pick the starter set of your industry: you can rename, merge, split and archive "
+        "its themes afterwards, and the items stored so far are sorted into them.",
+        icon=":material/category:",
+    )
+    ui.starter_picker(editable=editable, first=True)
+    if not editable:
+        widgets.needs_role("the taxonomy", Permission.EDIT_TAXONOMY)
+    st.stop()
+
 if section == "Proposals":
     ui.proposals_section(editable=editable)
     st.stop()
@@ -26,6 +37,8 @@ if section == "Taxonomy":
         ui.edit_theme(tax)
         st.subheader("Merge, split, move, archive, create")
         ui.structure_forms(tax)
+        with st.expander("Industry starter sets"):
+            ui.starter_picker(editable=editable, first=False)
     else:
         widgets.needs_role("the taxonomy", Permission.EDIT_TAXONOMY)
     with st.expander("Version history"):

@@ -126,6 +126,7 @@ def fill(store: Store, exports_dir: Path) -> Workspace:
     vip = VipList().with_entry(LENA, "gold").with_entry(OTHER, "silver").with_entry(JO, "platinum")
     store.put_setting(VIP_SETTINGS_KEY, vip.to_json(), actor=ADMIN, permission=Permission.CONFIGURE_CARE, now=NOW)
 
+    themes.apply_starter_set(store, "care", actor=ADMIN, now=NOW)  # the starter set an admin picked
     worker = ThemeWorker(store, "test-worker", clock=lambda: NOW, every_s=0)
     while worker.tick():
         pass

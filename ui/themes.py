@@ -20,6 +20,7 @@ from voc.themes import repository as repo
 from voc.themes.reports import Coverage
 from voc.themes.rules import ANY_LANGUAGE, LanguageRule
 from voc.themes.service import ThemeEditError
+from voc.themes.starter import starter_sets
 from voc.themes.taxonomy import UNTHEMED, Example, Taxonomy
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
@@ -58,7 +59,7 @@ def _taxonomy(url: str) -> Taxonomy:
 
 
 def taxonomy() -> Taxonomy:
-    """The stored taxonomy (the starter set is seeded on first view)."""
+    """The stored taxonomy (version 0 and no themes until a starter set is picked)."""
     return _taxonomy(_url())
 
 
@@ -111,6 +112,31 @@ def _act(action: Any, done: str) -> None:
     forget()
     st.session_state[data.FLASH_KEY] = done
     st.rerun()
+
+
+# ---- starter sets -----------------------------------------------------------------------------
+
+
+def starter_picker(*, editable: bool, first: bool) -> None:
+    """Pick an industry starter set. Nothing is preselected: a set changes how every item is counted,
+    so it takes an admin's click (audited, like other settings)."""
+    sets = starter_sets()
+    chosen = st.selectbox(
+        "Starter set" if first else "Add an industry's starter themes",
+        list(sets),
+        index=None,
+        format_func=sets.__getitem__,
+        placeholder="Choose your industry",
+        key="starter_set",
+        disabled=not editable,
+        help="Every set holds the root-cause families (training gaps, IVR and routing, workflows and knowledge, "
+        "product defects, billing); an industry adds its own topics, in every language the app reads.",
+    )
+    if st.button("Use this starter set", icon=":material/category:", disabled=not editable or chosen is None):
+        _act(
+            lambda: service.apply_starter_set(data.store(), str(chosen), actor=data.current_actor(), now=data.utcnow()),
+            f"Starter set added: {sets[str(chosen)]}",
+        )
 
 
 # ---- overview ---------------------------------------------------------------------------------

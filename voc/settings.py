@@ -57,9 +57,7 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     brand: str = "Northwind Mobile"
     demo_feed: str = "auto"  # auto: on when no other source is configured; on; off
-    replay_speed: float = 2.0  # scenario minutes replayed per real second once live
     replay_poll_seconds: float = 5.0
-    replay_backfill_share: float = 0.8
     heartbeat_stale_after_s: float = 60.0
     runner_tick_seconds: float = 1.0
     runner_max_polls: int = 4  # sources polled at once, each in its own thread (docs/listeners.md)
@@ -109,9 +107,7 @@ class Settings:
             ("first_admin", str),
             ("brand", str),
             ("demo_feed", str),
-            ("replay_speed", float),
             ("replay_poll_seconds", float),
-            ("replay_backfill_share", float),
             ("heartbeat_stale_after_s", float),
             ("runner_tick_seconds", float),
             ("runner_max_polls", int),

@@ -21,9 +21,11 @@ from streamlit.testing.v1 import AppTest
 from listeners.base import Batch, ErrorKind, SourceError
 from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner
+from voc.access.roles import LOCAL_ACTOR
 from voc.models import ItemKind, RawItem
 from voc.settings import Settings
 from voc.store.facade import Store
+from voc.themes.service import apply_starter_set
 
 ROOT = Path(__file__).resolve().parents[2]
 OWN = "Northwind Mobile"
@@ -155,6 +157,7 @@ def store_with_items(empty_store: Store) -> Store:
         "social": ScriptedListener("social", social_items(now)),
         "survey": ScriptedListener("survey", survey_items(now)),
     }
+    apply_starter_set(empty_store, "care", actor=LOCAL_ACTOR, now=now)  # as an admin picks it at first start
     Runner(empty_store, listeners, owner="test-runner").run_once()
     assert empty_store.count_items() == 10
     return empty_store

@@ -116,3 +116,24 @@ def test_merging_in_the_taxonomy_editor_versions_the_change_and_queues_re_assign
             connection.execute(sa.text("select actor from taxonomy_versions where version = 2")).scalar()
             == "local user"
         )
+
+
+def test_at_first_start_an_admin_picks_a_starter_set_and_nothing_is_preselected(
+    app: AppTest, empty_store: Store
+) -> None:
+    at = open_themes(app)
+    assert not at.exception
+    picker = at.selectbox(key="starter_set")
+    assert picker.value is None and repo.load_taxonomy(empty_store).version == 0  # no set until someone picks
+    use = next(b for b in at.button if b.label == "Use this starter set")
+    assert use.disabled
+    assert "Telecom: mobile network and broadband" in picker.options
+
+    picker.select("telecom").run()
+    next(b for b in at.button if b.label == "Use this starter set").click().run()
+
+    assert not at.exception
+    taxonomy = repo.load_taxonomy(empty_store)
+    assert taxonomy.get("network.outage") is not None and taxonomy.get("billing") is not None
+    assert [e["actor"] for e in empty_store.audit_entries(action=f"setting.{repo.STARTER_SET_KEY}")] == ["local user"]
+    assert metric(at, "Taxonomy version") == "1"  # the page now shows the overview

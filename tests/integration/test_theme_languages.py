@@ -23,8 +23,9 @@ OUTAGE_EXAMPLES = [
 def test_a_new_item_in_another_language_lands_in_the_theme_taught_in_english(
     sqlite_store: Store, clock: FrozenClock
 ) -> None:
+    service.apply_starter_set(sqlite_store, "care", actor=admin("ana"), now=clock.now)  # an admin picks a set
     worker = ThemeWorker(sqlite_store, "test", clock=clock, every_s=0)
-    worker.tick()  # seeds the starter taxonomy
+    worker.tick()
     outage = service.create_theme(
         sqlite_store,
         name="Network outage",

@@ -51,6 +51,8 @@ def fill(store: Store, clock: FrozenClock, texts: list[str], prefix: str = "i") 
 
 
 def tick(store: Store, clock: FrozenClock, times: int = 3) -> ThemeWorker:
+    if repo.chosen_starter_set(store) is None:  # nothing is seeded before an admin picks a starter set
+        service.apply_starter_set(store, "care", actor=admin("ana"), now=clock.now)
     worker = ThemeWorker(store, "test", clock=clock, every_s=0)
     for _ in range(times):
         worker.tick()

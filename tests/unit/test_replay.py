@@ -1,15 +1,16 @@
-"""The demo feed: history back-filled with shifted timestamps, then live, then looping."""
+"""The demo feed: a week back-filled (generated days, the scenario's days, today), then live items."""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from listeners.base import SourceError
-from listeners.replay import ReplayListener, load_scenario
+from listeners.replay import GENERATED_DAYS, ReplayListener, load_scenario, scenario_start
+from tests.conftest import FrozenClock
 
 
 def write_scenario(path: Path, offsets: list[int], kind: str = "mention") -> Path:
@@ -36,63 +37,86 @@ def write_scenario(path: Path, offsets: list[int], kind: str = "mention") -> Pat
 
 @pytest.fixture
 def scenario(tmp_path: Path) -> Path:
-    return write_scenario(tmp_path / "scenario.jsonl", [0, 60, 120, 180, 240])
+    return write_scenario(tmp_path / "scenario.jsonl", [0, 60, 1500, 2460, 4300])
 
 
-def test_history_is_backfilled_with_the_last_item_at_now(scenario: Path, clock) -> None:
-    listener = ReplayListener(
-        "demo", "social", brand="Northwind Mobile", backfill_share=0.6, path=scenario, clock=clock
-    )
-    batch = listener.fetch(None)
-    assert [item.external_id for item in batch.items] == ["s0", "s1", "s2"]
-    assert batch.items[-1].posted_at == clock.now
-    assert batch.items[0].posted_at == clock.now - timedelta(minutes=120)
-    assert not batch.more
+def backfill(listener: ReplayListener) -> tuple[list, str]:
+    cursor, stored = None, []
+    while True:
+        batch = listener.fetch(cursor)
+        stored += batch.items
+        cursor = batch.cursor
+        if not batch.more:
+            return stored, cursor
 
 
-def test_competitor_posts_are_tagged(scenario: Path, clock) -> None:
+def test_the_scenario_lands_on_the_three_days_before_today_with_its_times_of_day(scenario: Path, clock) -> None:
     listener = ReplayListener("demo", "social", brand="Northwind Mobile", path=scenario, clock=clock)
-    items = listener.fetch(None).items
-    assert [item.is_competitor for item in items[:2]] == [False, True]
+    stored, _ = backfill(listener)
+    by_id = {item.external_id: item for item in stored}
+    today = clock.now.replace(hour=0, minute=0)
+    assert by_id["s0"].posted_at == today - timedelta(days=3)
+    assert by_id["s3"].posted_at == today - timedelta(days=2) + timedelta(minutes=2460 - 1440)
+    assert [by_id["s0"].is_competitor, by_id["s1"].is_competitor] == [False, True]
 
 
-def test_the_rest_arrives_live_at_the_configured_speed(scenario: Path, clock) -> None:
-    listener = ReplayListener("demo", "social", brand="N", speed=2.0, backfill_share=0.6, path=scenario, clock=clock)
-    cursor = listener.fetch(None).cursor
-    clock.advance(seconds=10)  # 20 scenario minutes: nothing due yet
+def test_the_backfill_is_a_week_up_to_now_in_time_order_per_phase(scenario: Path, clock) -> None:
+    listener = ReplayListener("demo", "social", brand="Northwind Mobile", path=scenario, clock=clock)
+    stored, _ = backfill(listener)
+    generated = [item for item in stored if item.external_id.startswith("g-")]
+    start = scenario_start(clock.now) - timedelta(days=GENERATED_DAYS)
+    assert min(item.posted_at for item in stored) >= start
+    assert max(item.posted_at for item in stored) <= clock.now
+    days = {item.posted_at.date() for item in generated}
+    assert len(days) == GENERATED_DAYS + 1  # four ordinary days and today so far
+    assert len(generated) > 4 * 80
+
+
+def test_live_items_are_new_and_stamped_when_they_happen(scenario: Path, clock) -> None:
+    listener = ReplayListener("demo", "social", brand="Northwind Mobile", path=scenario, clock=clock)
+    stored, cursor = backfill(listener)
+    before = clock.now
+    clock.advance(hours=6)
     batch = listener.fetch(cursor)
-    assert batch.items == []
-    clock.advance(seconds=20)  # 60 scenario minutes since going live: s3 is due
-    batch = listener.fetch(batch.cursor)
-    assert [item.external_id for item in batch.items] == ["s3"]
-    assert batch.items[0].posted_at == clock.now
+    assert batch.items and not batch.more
+    assert all(before <= item.posted_at <= clock.now for item in batch.items)
+    texts = [item.text for item in stored] + [item.text for item in batch.items]
+    assert len(set(texts)) == len(texts)
+    clock.advance(seconds=1)
+    assert listener.fetch(batch.cursor).items == []  # an empty second: nothing due, nothing invented
 
 
-def test_the_scenario_loops_with_fresh_ids(scenario: Path, clock) -> None:
-    listener = ReplayListener("demo", "social", brand="N", speed=100.0, backfill_share=0.6, path=scenario, clock=clock)
-    cursor = listener.fetch(None).cursor
-    clock.advance(seconds=10)
-    cursor = listener.fetch(cursor).cursor  # s3, s4 and the end of loop 0
-    clock.advance(seconds=10)
-    batch = listener.fetch(cursor)
-    assert [item.external_id for item in batch.items][:2] == ["s0-r1", "s1-r1"]
+def test_a_restart_from_the_cursor_neither_repeats_nor_skips(scenario: Path, clock) -> None:
+    first = ReplayListener("demo", "social", brand="N", path=scenario, clock=clock)
+    _, cursor = backfill(first)
+    clock.advance(hours=3)
+    one_go = first.fetch(cursor).items
+    clock.advance(hours=-1)
+    restarted = ReplayListener("demo", "social", brand="N", path=scenario, clock=clock)
+    part = restarted.fetch(cursor)
+    clock.advance(hours=1)
+    rest = ReplayListener("demo", "social", brand="N", path=scenario, clock=clock).fetch(part.cursor)
+    assert [i.text for i in part.items + rest.items] == [i.text for i in one_go]
 
 
-def test_a_long_history_is_backfilled_a_page_at_a_time(tmp_path: Path, clock) -> None:
-    path = write_scenario(tmp_path / "big.jsonl", list(range(500)))
-    listener = ReplayListener("demo", "social", brand="N", backfill_share=1.0, path=path, clock=clock)
-    first = listener.fetch(None)
-    second = listener.fetch(first.cursor)
-    assert (len(first.items), first.more) == (200, True)
-    assert second.items[0].external_id == "s200"
+def test_a_cursor_of_the_old_looping_feed_goes_live_without_a_second_history(scenario: Path, clock) -> None:
+    old = json.dumps({"anchor": clock.now.isoformat(), "index": 3, "loop": 2, "live_start": clock.now.isoformat()})
+    listener = ReplayListener("demo", "social", brand="N", path=scenario, clock=clock)
+    batch = listener.fetch(old)
+    assert batch.items == [] and not batch.more
+    clock.advance(hours=2)
+    assert all(item.posted_at > clock.now - timedelta(hours=2) for item in listener.fetch(batch.cursor).items)
 
 
-def test_survey_and_social_parts_split_the_scenario(tmp_path: Path, clock) -> None:
+def test_survey_and_social_parts_split_the_scenario(tmp_path: Path) -> None:
     path = write_scenario(tmp_path / "s.jsonl", [0, 1, 2], kind="survey")
-    social = ReplayListener("a", "social", brand="N", backfill_share=1.0, path=path, clock=clock)
-    survey = ReplayListener("b", "survey", brand="N", backfill_share=1.0, path=path, clock=clock)
-    assert social.fetch(None).items == []
-    assert len(survey.fetch(None).items) == 3
+    clock = FrozenClock(datetime(2026, 11, 25, 0, 0, tzinfo=UTC))  # midnight: today holds nothing generated yet
+    social, _ = backfill(ReplayListener("a", "social", brand="N", path=path, clock=clock))
+    survey, _ = backfill(ReplayListener("b", "survey", brand="N", path=path, clock=clock))
+    assert not [i for i in social if i.external_id.startswith("s")]
+    assert [i.external_id for i in survey if i.external_id.startswith("s")] == ["s0", "s1", "s2"]
+    assert {i.kind.value for i in survey} == {"survey"} and {i.kind.value for i in social} == {"mention"}
+    assert not {i.text for i in social} & {i.text for i in survey}
 
 
 def test_a_broken_scenario_line_names_its_line_number(tmp_path: Path, clock) -> None:

@@ -23,8 +23,8 @@ def test_the_environment_wins_over_secrets(tmp_path: Path) -> None:
 
 
 def test_a_malformed_number_names_the_variable(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="VOC_REPLAY_SPEED='fast'"):
-        Settings.load(environ={"VOC_REPLAY_SPEED": "fast"}, secrets_path=tmp_path / "none.toml")
+    with pytest.raises(ValueError, match="VOC_REPLAY_POLL_SECONDS='fast'"):
+        Settings.load(environ={"VOC_REPLAY_POLL_SECONDS": "fast"}, secrets_path=tmp_path / "none.toml")
 
 
 def test_the_bearer_token_never_appears_in_the_settings_repr(tmp_path: Path) -> None:

@@ -6,10 +6,19 @@ import random
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
-from tests.factories import new_item
+from tests.factories import BASE_TIME, new_item
 from voc.store.facade import Store
 from voc.store.schema import items
-from voc.trends.spikes import NEGATIVE_SHARE, VOLUME, SpikeConfig, detect, raise_spike_alerts, robust_z, spikes_between
+from voc.trends.spikes import (
+    NEGATIVE_SHARE,
+    VOLUME,
+    SpikeConfig,
+    detect,
+    late_hours,
+    raise_spike_alerts,
+    robust_z,
+    spikes_between,
+)
 
 NOW = datetime(2026, 11, 23, 12, 5, tzinfo=UTC)
 LAST_HOUR = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)
@@ -96,3 +105,17 @@ def test_spikes_are_drawn_on_the_trends_volume_chart(sqlite_store: Store) -> Non
     assert list(report.spikes["bucket"].astype(str)) == ["2026-11-23 12:00:00"]  # 11:00 UTC on a Berlin wall clock
     chart = charts.volume_chart(report.volume, "hour", report.spikes).to_dict()
     assert chart["layer"][1]["mark"]["type"] == "rule"
+
+
+def test_a_surge_back_filled_into_a_past_hour_is_found_by_the_late_hour_check(sqlite_store: Store) -> None:
+    counts = steady(random.Random(7), hours=120)
+    counts[30] = 120  # a back-fill brings a surge 30 hours before the last complete hour
+    fill(sqlite_store, counts, negative_share=0.1)
+    assert raise_spike_alerts(sqlite_store, now=NOW) == []  # the hourly check looks at the last hour only
+    late = late_hours(sqlite_store, now=NOW, since=NOW - timedelta(minutes=5))
+    assert late == []  # nothing ingested since the previous check
+    late = late_hours(sqlite_store, now=NOW, since=BASE_TIME)
+    assert LAST_HOUR - timedelta(hours=30) in late and LAST_HOUR not in late
+    assert len(raise_spike_alerts(sqlite_store, now=NOW, hours=late)) == 1
+    marks = spikes_between(sqlite_store, LAST_HOUR - timedelta(days=3), NOW)
+    assert list(marks["hour"]) == [LAST_HOUR - timedelta(hours=30)]

@@ -187,7 +187,7 @@ def test_a_long_comment_under_the_limit_is_cut_with_a_visible_marker() -> None:
     responses, problems, _ = read_all(data)
     text = responses[0].answers[0][1]
     assert problems == [] and len(text) < 20_100
-    assert text.endswith("… [cut: 29,999 more characters]")
+    assert text.endswith(" [… cut: 30,000 more characters]")  # cut at the space before the limit
 
 
 # ---- encodings and line ends -----------------------------------------------------------------

@@ -14,7 +14,7 @@ from voc.alerts.channels import send
 from voc.alerts.rules import raise_item_alerts
 from voc.alerts.service import Sender, deliver_due, enqueue_deliveries, escalate_overdue, load_channels, load_policy
 from voc.store.facade import Store
-from voc.trends.spikes import raise_spike_alerts
+from voc.trends.spikes import late_hours, raise_spike_alerts
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ class AlertWorker:
         self.spike_every = spike_every
         self._since = clock() - timedelta(hours=1)  # items ingested before this process started: a sweep
         self._spikes_at: datetime | None = None
+        self._since_start = self._since  # the first spike check also looks at hours back-filled just before
 
     def tick(self) -> None:
         now = self.clock()
@@ -41,8 +42,9 @@ class AlertWorker:
         raised = raise_item_alerts(self.store, now=now, since=self._since, policy=policy)
         self._since = now
         if policy.spikes and (self._spikes_at is None or now - self._spikes_at >= self.spike_every):
+            late = late_hours(self.store, now=now, since=self._spikes_at or self._since_start)
             self._spikes_at = now
-            raised += len(raise_spike_alerts(self.store, now=now))
+            raised += len(raise_spike_alerts(self.store, now=now, hours=late))
         if raised:
             log.info("raised %d alerts", raised)
         escalated = escalate_overdue(self.store, now=now, policy=policy)

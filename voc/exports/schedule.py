@@ -21,14 +21,17 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Final
 
+import sqlalchemy as sa
+
 from voc.access.roles import Actor, Permission
 from voc.alerts.channels import AlertMessage, Channel, ChannelKind, DeliveryError, send
 from voc.alerts.service import load_channels
 from voc.background import BackgroundStep
-from voc.exports.periods import ExportPeriod, last_complete_week, zone
+from voc.exports.periods import ExportPeriod, last_complete_week, week_of, zone
 from voc.exports.service import ALL_FORMATS, WeeklyExport, build_export, export_file, parse_formats
 from voc.exports.writers import ExportFormat
 from voc.store.facade import Store
+from voc.store.schema import items
 from voc.store.settings import register_setting
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ LAST_WEEK_KEY: Final = register_setting(
 RUN_KIND: Final = "exports.weekly"  # the `jobs` rows that claim a week's production
 CLAIM_TTL: Final = timedelta(hours=2)
 RETRY_AFTER: Final = timedelta(minutes=15)
+SETTLE: Final = timedelta(minutes=10)  # a week's items quiet this long: its back-fill and themes are done
 ATTACH_LIMIT_BYTES: Final = 15 * 1024 * 1024  # most mail servers refuse more
 WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -101,12 +105,48 @@ def last_produced_week(store: Store) -> str | None:
     return str(value["week"]) if isinstance(value, dict) and value.get("week") else None
 
 
+def week_items(store: Store, period: ExportPeriod) -> tuple[int, datetime | None]:
+    """How many items the period holds, and when the last of them was stored."""
+    query = sa.select(sa.func.count(), sa.func.max(items.c.ingested_at)).where(
+        items.c.posted_at >= period.start, items.c.posted_at < period.end
+    )
+    with store.read() as connection:
+        count, latest = connection.execute(query).one()
+    return int(count), latest
+
+
+def latest_week_with_items(store: Store, before: datetime, tz: str) -> ExportPeriod | None:
+    """The most recent Monday–Sunday week ending by `before` that holds an item."""
+    with store.read() as connection:
+        newest = connection.execute(
+            sa.select(sa.func.max(items.c.posted_at)).where(items.c.posted_at < before)
+        ).scalar()
+    return None if newest is None else week_of(newest.astimezone(zone(tz)).date(), tz)
+
+
 def week_due(schedule: ExportSchedule, store: Store, now: datetime) -> ExportPeriod | None:
-    """Last week, when the schedule says it is time and it has not been produced yet."""
+    """Last week, when the schedule says it is time and it has not been produced yet.
+
+    The first export of a workspace is the most recent week that has items (a fresh install gets
+    a report on day one, not an empty file); a week with no items is never exported; and a week
+    whose items are still arriving (a back-fill, the demo's first minutes) waits until they have
+    been quiet for `SETTLE`, so its themes are assigned before the report is written.
+    """
     if not schedule.enabled or now < schedule.due_at(now):
         return None
     week = last_complete_week(now, schedule.tz)
-    return None if last_produced_week(store) == week.label else week
+    produced = last_produced_week(store)
+    if produced == week.label:
+        return None
+    if produced is None:
+        first = latest_week_with_items(store, week.end, schedule.tz)
+        if first is None:
+            return None
+        week = first
+    count, latest = week_items(store, week)
+    if count == 0 or (latest is not None and now - SETTLE < latest <= now):
+        return None
+    return week
 
 
 def claim_week(store: Store, week: str, owner: str, now: datetime) -> int | None:

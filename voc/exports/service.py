@@ -25,7 +25,7 @@ from voc.exports.html import write_html
 from voc.exports.periods import ExportPeriod
 from voc.exports.rows import CHUNK_SIZE, count_items, iter_row_chunks
 from voc.exports.summary import ExportSummary, build_summary
-from voc.exports.writers import ExportFormat, ItemSink, open_sink
+from voc.exports.writers import ExportFormat, ItemSink, open_sink, utc_text
 from voc.privacy.settings import load_privacy
 from voc.store.facade import Store
 from voc.themes.repository import load_taxonomy
@@ -143,8 +143,8 @@ def build_export(
         files = tuple(ExportFile(str(fmt), path.name, path.stat().st_size) for fmt, path in written)
         export = WeeklyExport(
             slug=period.slug, label=period.label, first=period.first.isoformat(), last=period.last.isoformat(), tz=period.tz,
-            start_utc=period.start.isoformat(), end_utc=period.end.isoformat(), taxonomy_version=taxonomy.version,
-            items=total, files=files, generated_at=now.astimezone(UTC).isoformat(), requested_by=requested_by.name,
+            start_utc=utc_text(period.start), end_utc=utc_text(period.end), taxonomy_version=taxonomy.version,
+            items=total, files=files, generated_at=utc_text(now), requested_by=requested_by.name,
             seconds=round(time.monotonic() - began, 2), changes=summary.changes, links=links, regenerated=regenerated,
         )  # fmt: skip
         (staging / MANIFEST).write_text(json.dumps(export.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")

@@ -4,7 +4,8 @@ Aggregated in SQL so a week of a million items costs a few grouped queries, not 
 memory (`voc.themes.reports.theme_summary` computes the same figures in pandas for the Themes page,
 and a test checks the two agree). Theme ids are resolved through the taxonomy: a merged theme's
 history counts towards the theme that absorbed it and a sub-theme's towards its parent too.
-Examples come from `voc.themes.reports.theme_items` (stored text is already redacted); emerging
+Examples are each theme's most representative items of its tone (`voc.exports.examples`; stored
+text is already redacted); emerging
 themes are discovery's open, emerging proposals. Domain module: no Streamlit.
 """
 
@@ -16,11 +17,12 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
+from voc.exports.examples import representative_examples, theme_tone
 from voc.exports.periods import ExportPeriod
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items
 from voc.themes import repository as theme_repo
-from voc.themes.reports import Coverage, coverage, theme_items
+from voc.themes.reports import Coverage, coverage
 from voc.themes.taxonomy import Taxonomy
 
 EXAMPLES_PER_THEME: Final = 3
@@ -178,9 +180,10 @@ def emerging_themes(store: Store) -> tuple[EmergingTheme, ...]:
     )  # fmt: skip
 
 
-def _examples(store: Store, theme_id: str, period: ExportPeriod) -> tuple[str, ...]:
-    newest = theme_items(store, theme_id, period.start, period.end, limit=EXAMPLES_PER_THEME)
-    return tuple(_clip(str(text)) for text in newest["text"])
+def _examples(store: Store, theme_id: str, period: ExportPeriod, mix: Mix) -> tuple[str, ...]:
+    tone = theme_tone(mix.negative, mix.neutral, mix.positive)
+    picked = representative_examples(store, theme_id, period, tone, EXAMPLES_PER_THEME)
+    return tuple(_clip(text) for text in picked)
 
 
 def _clip(text: str) -> str:
@@ -199,7 +202,7 @@ def build_summary(store: Store, taxonomy: Taxonomy, period: ExportPeriod, *, now
         parent = taxonomy.get(theme.parent_id) if theme.parent_id else None
         lines.append(
             ThemeLine(theme.id, theme.name, parent.name if parent else "", theme.owner, mix,
-                      before.get(theme.id, Mix()).items, _examples(store, theme.id, period) if mix.items else ())
+                      before.get(theme.id, Mix()).items, _examples(store, theme.id, period, mix) if mix.items else ())
         )  # fmt: skip
     lines.sort(key=lambda line: (-line.mix.items, line.name.casefold()))
     summary = ExportSummary(

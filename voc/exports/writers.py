@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any, Final, Protocol
@@ -26,6 +26,16 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from voc.exports.rows import COLUMN_NAMES, COLUMNS, Row
 from voc.exports.safety import neutralise, spreadsheet_text
 from voc.exports.summary import ExportSummary
+
+# One timestamp form in every file (docs/exports.md): ISO 8601, UTC, to the second, with "Z".
+TIMESTAMP_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
+XLSX_TIMESTAMP_FORMAT: Final = 'yyyy-mm-dd"T"hh:mm:ss"Z"'  # the same text, on a real date cell that sorts and filters
+
+
+def utc_text(moment: datetime) -> str:
+    """`2026-11-17T12:00:00Z`: how every export writes a moment as text."""
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
 
 EXCEL_MAX_ROWS: Final = 1_048_576
 PARQUET_ROW_GROUP: Final = 100_000
@@ -76,7 +86,7 @@ def summary_facts(summary: ExportSummary) -> list[tuple[str, Any]]:
          else f"{summary.period.first} to {summary.period.last} ({summary.period.tz})"),
         ("Previous period", f"{summary.previous_period.first} to {summary.previous_period.last}"),
         ("Taxonomy version", summary.taxonomy_version),
-        ("Generated at (UTC)", summary.generated_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")),
+        ("Generated at", utc_text(summary.generated_at)),
         ("Items", totals.items),
         ("Items in the previous period", before.items),
         ("Negative / neutral / positive", f"{totals.negative} / {totals.neutral} / {totals.positive}"),
@@ -164,11 +174,14 @@ class XlsxSink:
             if self.rows_in_sheet >= EXCEL_MAX_ROWS:  # Excel's limit: carry on in another sheet
                 self._new_data_sheet()
             assert self.sheet is not None
-            # Excel has no time zones: the column is named posted_at_utc and holds naive UTC.
-            self.sheet.append(
-                [spreadsheet_text(v) if i != 1 else v.astimezone(UTC).replace(tzinfo=None) for i, v in enumerate(row)]
-            )
+            self.sheet.append([spreadsheet_text(v) if i != 1 else self._moment(v) for i, v in enumerate(row)])
             self.rows_in_sheet += 1
+
+    def _moment(self, value: datetime) -> WriteOnlyCell:
+        # Excel has no time zones: the cell holds naive UTC, shown in the export's one form with its "Z".
+        cell = WriteOnlyCell(self.sheet, value=value.astimezone(UTC).replace(tzinfo=None))
+        cell.number_format = XLSX_TIMESTAMP_FORMAT
+        return cell
 
     def close(self) -> None:
         self.book.save(self.path)
@@ -178,8 +191,8 @@ class XlsxSink:
 
 
 def _csv_cell(value: Any) -> Any:
-    if hasattr(value, "isoformat") and not isinstance(value, str):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, datetime):
+        return utc_text(value)
     return neutralise(value)
 
 
@@ -219,7 +232,7 @@ def parquet_schema(summary: ExportSummary) -> pa.Schema:
     fields = [pa.field(c.name, _ARROW_TYPES[c.kind]) for c in COLUMNS]
     metadata = {
         "voc.period": summary.period.label, "voc.tz": summary.period.tz,
-        "voc.start_utc": summary.period.start.isoformat(), "voc.end_utc": summary.period.end.isoformat(),
+        "voc.start_utc": utc_text(summary.period.start), "voc.end_utc": utc_text(summary.period.end),
         "voc.taxonomy_version": str(summary.taxonomy_version),
     }  # fmt: skip
     return pa.schema(fields, metadata=metadata)

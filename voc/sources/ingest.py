@@ -11,6 +11,7 @@ Domain: no Streamlit.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -26,14 +27,17 @@ RESPONDENT_SALT = b"voc-respondent-v1"
 MAX_ITEM_CHARS = 20_000
 
 
+_CUT_MARKER = re.compile(r" \[… cut: [\d,]+ more characters\]\Z")
+
+
 def cap_text(text: str, limit: int = MAX_ITEM_CHARS) -> str:
     """`text` cut to `limit` characters, with a marker saying how much was cut, or `text` unchanged.
 
     Every way in (listeners, survey uploads, the watched folder) passes here through `build_item`;
     the survey importer may also call it on a cell before its own checks.
     """
-    if len(text) <= limit:
-        return text
+    if len(text) <= limit or (len(text) <= limit + 64 and _CUT_MARKER.search(text)):
+        return text  # within the limit, or cut here already (the survey importer cuts cells first)
     kept = text[:limit]
     # Cut at a space near the limit, so no word (an e-mail address, say) is split into a half that
     # redaction would no longer recognise.

@@ -10,7 +10,7 @@ is already stored, analyse and store the rest in chunks, raise recovery alerts, 
 No value in a message: a refused row is named by its line, the column and what is wrong, never
 the cell's content (see `mapping.describe_value`); column names are shown redacted; a response id
 that is itself personal data (an e-mail, a card) is replaced by a hash of it before it is stored.
-A comment longer than `TEXT_MAX` characters is cut with a visible marker; a cell over
+A comment longer than `voc.sources.ingest.MAX_ITEM_CHARS` is cut with its marker (`cap_text`); a cell over
 `formats.CELL_LIMIT` refuses its row. Neither stops the file.
 
 Dedupe: every item's external id is built from survey, response id and field under the one source
@@ -33,7 +33,7 @@ from typing import IO, Any, Final
 from voc.access.roles import Actor, Permission, require
 from voc.analysis.redaction import redact
 from voc.models import ItemKind, RawItem
-from voc.sources.ingest import build_item
+from voc.sources.ingest import build_item, cap_text
 from voc.store.facade import Store
 from voc.surveys import SURVEY_SOURCE
 from voc.surveys.formats import EXPECTED, FormatError, Row, Table, Vendor, open_table
@@ -57,9 +57,6 @@ from voc.surveys.storage import existing_external_ids, insert_items, load_mappin
 CHUNK_SIZE: Final = 500
 SAMPLE_ROWS: Final = 50
 FIELD_MAX: Final = 200
-# A survey comment longer than this is cut, with a marker saying how much was cut: a survey answer
-# is a paragraph, and one pasted log file must not hold up analysis or the Inbox.
-TEXT_MAX: Final = 20_000
 COLUMN_SHOWN_MAX: Final = 60
 log = logging.getLogger(__name__)
 VIAS: Final = ("upload", "folder", "cli")
@@ -274,13 +271,6 @@ def _names_personal_data(mapping: ColumnMapping) -> bool:
     """A mapping whose "column names" hold personal data (a headerless file's first row) is not
     saved: it would keep the values, and could not fit the survey's next file anyway."""
     return any(redact(column).found for column in mapping.used_columns())
-
-
-def cap_text(text: str, limit: int = TEXT_MAX) -> str:
-    """`text`, or its first `limit` characters and a marker that says how much was cut."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]} … [cut: {len(text) - limit:,} more characters]"
 
 
 def stored_response_id(response_id: str) -> str:

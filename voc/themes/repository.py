@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from voc.access.roles import Actor
+from voc.access.roles import Actor, Permission
 from voc.store.core import json_value
 from voc.store.facade import Store
 from voc.store.schema import (
@@ -29,6 +29,7 @@ from voc.store.schema import (
     theme_proposals,
     themes,
 )
+from voc.store.settings import register_setting
 from voc.themes.assign import STICKY_METHODS, Method, ThemeHit
 from voc.themes.starter import starter_themes
 from voc.themes.taxonomy import Taxonomy, Theme
@@ -59,17 +60,33 @@ def _load(connection: sa.Connection) -> Taxonomy:
     return Taxonomy(current_version(connection), tuple(loaded))
 
 
+STARTER_SET_KEY = register_setting(
+    "themes.starter_set", dict, Permission.EDIT_TAXONOMY, "the industry starter set an admin picked (or the demo's)"
+)
+
+
+def chosen_starter_set(store: Store) -> str | None:
+    """The starter set an admin picked (or the demo feed), None until someone has."""
+    value = store.get_setting(STARTER_SET_KEY)
+    return str(value["set"]) if isinstance(value, dict) and value.get("set") else None
+
+
 def ensure_starter(store: Store, now: datetime) -> bool:
-    """Seed the starter taxonomy into a workspace that has never had one; True when it did."""
+    """Seed the chosen starter set into a workspace that has never had a taxonomy; True when it did.
+    Nothing is seeded before someone picks a set: a starter set changes how every item is counted."""
     with store.read() as connection:
         if current_version(connection) > 0:
             return False
+    name = chosen_starter_set(store)
+    if name is None:
+        return False
+    chosen = starter_themes(name)
     with store.write() as connection:
         if current_version(connection) > 0:  # another process seeded it meanwhile
             return False
-        for theme in starter_themes():
+        for theme in chosen:
             connection.execute(themes.insert().values(**theme.to_row(), created_at=now, updated_at=now))
-        record_version(connection, now, SYSTEM_ACTOR, "seed", None, {"themes": len(starter_themes())})
+        record_version(connection, now, SYSTEM_ACTOR, "seed", None, {"themes": len(chosen)})
     return True
 
 

@@ -32,6 +32,7 @@ from voc.themes import repository as repo
 from voc.themes.assign import Assigner, ExampleIndex, Method, centroid, example_index
 from voc.themes.discovery import discover, proposal_id
 from voc.themes.rules import ANY_LANGUAGE, LanguageRule, validate_term
+from voc.themes.starter import starter_themes
 from voc.themes.taxonomy import Example, Taxonomy, Theme, ThemeOrigin, ThemeStatus, slug
 from voc.themes.text import words
 
@@ -204,6 +205,28 @@ def _check_parent(taxonomy: Taxonomy, parent_id: str | None, theme_id: str | Non
         raise ThemeEditError(f"{parent.name!r} is a sub-theme: themes are two levels deep")
     if theme_id is not None and (parent_id == theme_id or taxonomy.children(theme_id)):
         raise ThemeEditError("a theme with sub-themes cannot become a sub-theme")
+
+
+def apply_starter_set(store: Store, name: str, *, actor: Actor, now: datetime) -> list[str]:
+    """Add the starter set `name`'s themes the taxonomy does not have yet (by id; an archived or
+    merged one stays as the team left it), record the choice (audited) and re-assign; returns the ids added."""
+
+    chosen = starter_themes(name)  # ValueError for an unknown set, before anything changes
+    store.put_setting(repo.STARTER_SET_KEY, {"set": name}, actor=actor, permission=Permission.EDIT_TAXONOMY, now=now)
+    if repo.ensure_starter(store, now):  # a workspace without a taxonomy: the set is its first version
+        queue_reassignment(store, repo.load_taxonomy(store).version, now)  # items assessed while there was none
+        return [theme.id for theme in chosen]
+    added: list[str] = []
+
+    def change(connection: sa.Connection, taxonomy: Taxonomy) -> None:
+        present = {theme.id for theme in taxonomy.themes}
+        for theme in chosen:
+            if theme.id not in present:
+                repo.save_theme(connection, theme, now)
+                added.append(theme.id)
+
+    _edit(store, now, actor, "starter", None, {"set": name}, change)
+    return added
 
 
 def create_theme(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from voc.themes.industries import INDUSTRIES
 from voc.themes.rules import LanguageRule
 from voc.themes.taxonomy import Example, Theme, ThemeOrigin
 
@@ -717,10 +718,20 @@ def _rules(value: R) -> tuple[tuple[str, LanguageRule], ...]:
     return tuple(sorted((language, LanguageRule.from_json(rule)) for language, rule in value.items()))
 
 
-def starter_themes() -> tuple[Theme, ...]:
-    """The starter set as `Theme` values (ids stable across releases)."""
+DEFAULT_SET: Final = "care"
+
+
+def starter_sets() -> dict[str, str]:
+    """The starter sets an admin picks from: name -> label (voc/themes/industries.py)."""
+    return {name: label for name, (label, _) in INDUSTRIES.items()}
+
+
+def starter_themes(name: str = DEFAULT_SET) -> tuple[Theme, ...]:
+    """A starter set as `Theme` values: the care themes plus the industry's (ids stable across releases)."""
+    if name not in INDUSTRIES:
+        raise ValueError(f"unknown starter set {name!r}; choose one of {', '.join(INDUSTRIES)}")
     themes = []
-    for spec in _THEMES:
+    for spec in [*_THEMES, *INDUSTRIES[name][1]]:
         examples = tuple(
             Example(text, language) for language, texts in spec.get("examples", {}).items() for text in texts
         )

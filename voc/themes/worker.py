@@ -69,6 +69,8 @@ class ThemeWorker:
         now = self.clock()
         repo.ensure_starter(self.store, now)
         assigner = self._current_assigner()
+        if assigner.version == 0:  # no starter set picked yet (Themes page): items wait, unassessed
+            return 0
         assigned = service.assign_pending(self.store, assigner, now, limit=self.batch)
         if assigned:
             log.info("themes: assessed %d new items", assigned)

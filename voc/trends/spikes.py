@@ -6,7 +6,8 @@ median and the median absolute deviation (MAD, scaled by 1.4826 to match a stand
 normal data; floored at √median for counts, so a flat baseline of 10 does not make 13 a spike).
 A spike needs all of: a robust z-score ≥ `z_at_least`, a ratio to the median ≥ `factor_at_least`
 (volume) or a rise ≥ `share_rise_at_least` (share), and enough items (`min_volume`,
-`min_negative`). The alert cooldown keeps one surge from paging every hour.
+`min_negative`), and a day of history before the hour (`min_history`). The alert cooldown keeps one
+surge from paging every hour.
 
 Each spike says why: observed vs expected, the factor, and the themes, words, languages and
 authors over-represented in the hour compared with the baseline. Domain: no Streamlit.
@@ -79,6 +80,10 @@ class SpikeConfig:
     share_rise_at_least: float = 0.15
     z_at_least: float = 4.0
     cooldown: timedelta = timedelta(hours=3)
+    # Hours before the first stored item are not "quiet", they are unknown: they stay out of the
+    # baseline, and with less history than this before the hour there is none (a back-fill's first
+    # hours would all look like surges).
+    min_history: timedelta = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,10 @@ def detect(
         return []
     frame["hour"] = pd.to_datetime(frame["posted_at"], utc=True).dt.floor("h")
     frame["negative"] = frame["sentiment"] == "negative"
-    grid = pd.date_range(start, hour, freq="h", tz="UTC")
+    first = frame["hour"].min()
+    if first > hour - config.min_history:
+        return []
+    grid = pd.date_range(max(pd.Timestamp(start), first), hour, freq="h", tz="UTC")  # no zeros before the history
     per_hour = (
         frame.groupby("hour").agg(volume=("id", "size"), negative=("negative", "sum")).reindex(grid, fill_value=0)
     )
@@ -216,11 +224,31 @@ def explain(
     }
 
 
-def raise_spike_alerts(store: Store, *, now: datetime, config: SpikeConfig | None = None) -> list[int]:
-    """Detect spikes in the last complete hour and raise an alert for each (deduplicated, cooled down)."""
+def late_hours(store: Store, *, now: datetime, since: datetime, reach: timedelta = timedelta(days=8)) -> list[datetime]:
+    """Complete hours before the last one that received items ingested since `since`: a back-fill
+    (the demo's week, a source's first day) lands in the past, where the hourly check never looks."""
+    last = _hour_floor(now) - timedelta(hours=1)
+    query = sa.select(items.c.posted_at).where(
+        items.c.ingested_at >= since,
+        items.c.posted_at >= last - reach,
+        items.c.posted_at < last,
+        items.c.is_competitor.is_(False),
+    )
+    with store.read() as connection:
+        posted = connection.execute(query).scalars().all()
+    return sorted({_hour_floor(moment) for moment in posted})
+
+
+def raise_spike_alerts(
+    store: Store, *, now: datetime, config: SpikeConfig | None = None, hours: list[datetime] | None = None
+) -> list[int]:
+    """Detect spikes in the last complete hour (and in `hours`, oldest first: late data) and raise
+    an alert for each (deduplicated per hour, cooled down per metric)."""
+
     config = config or SpikeConfig()
     raised: list[int] = []
-    for spike in detect(store, now=now, config=config):
+    found = [spike for hour in hours or [] for spike in detect(store, now=now, config=config, hour=hour)]
+    for spike in [*found, *detect(store, now=now, config=config)]:
         label = "Volume spike" if spike.metric == VOLUME else "Negative-share spike"
         alert_id = raise_alert(
             store,
