@@ -28,7 +28,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from voc.surveys.formats import Vendor, header_key
+from voc.surveys.formats import QUALTRICS_COLUMNS, SURVEYMONKEY_COLUMNS, TYPEFORM_COLUMNS, Vendor, header_key
 
 DATE_ORDERS: Final = ("auto", "ymd", "mdy", "dmy")
 NPS_RANGE: Final = (0, 10)
@@ -390,49 +390,11 @@ def language_of(cell: Any) -> str | None:
 
 # ---- suggestions -----------------------------------------------------------------------------
 
+# The vendors' own system columns (formats.py holds the one list of each): never a question.
 _SYSTEM_COLUMNS: Final[dict[Vendor, frozenset[str]]] = {
-    Vendor.QUALTRICS: frozenset(
-        {
-            "StartDate",
-            "EndDate",
-            "Status",
-            "IPAddress",
-            "Progress",
-            "Duration (in seconds)",
-            "Finished",
-            "RecordedDate",
-            "ResponseId",
-            "RecipientLastName",
-            "RecipientFirstName",
-            "RecipientEmail",
-            "ExternalReference",
-            "LocationLatitude",
-            "LocationLongitude",
-            "DistributionChannel",
-            "UserLanguage",
-            "ResponseSet",
-            "Name",
-            "ExternalDataReference",
-            "EmailAddress",
-            "LocationAccuracy",
-        }
-    ),
-    Vendor.SURVEYMONKEY: frozenset(
-        {
-            "Respondent ID",
-            "Collector ID",
-            "Start Date",
-            "End Date",
-            "IP Address",
-            "Email Address",
-            "First Name",
-            "Last Name",
-            "Custom Data 1",
-        }
-    ),
-    Vendor.TYPEFORM: frozenset(
-        {"#", "Response Type", "Start Date (UTC)", "Stage Date (UTC)", "Submit Date (UTC)", "Network ID", "Tags"}
-    ),
+    Vendor.QUALTRICS: frozenset(QUALTRICS_COLUMNS),
+    Vendor.SURVEYMONKEY: frozenset(SURVEYMONKEY_COLUMNS),
+    Vendor.TYPEFORM: frozenset(TYPEFORM_COLUMNS),
 }
 
 _NPS_HINT = re.compile(r"\bnps\b|recommend|empfehl|recomend|recommand|raccomand|aanbevel|aanraden", re.I)
