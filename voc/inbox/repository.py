@@ -7,7 +7,6 @@ It must not know about sources' leases or sentiment models. Domain module: no St
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,23 +15,18 @@ import sqlalchemy as sa
 
 from voc.access.repository import AccessRepository, audit_items
 from voc.access.roles import Actor, Permission, require
-from voc.inbox.duplicates import WINDOW as DUPLICATE_WINDOW
-from voc.inbox.duplicates import fingerprint
+from voc.inbox.storing import ItemEmbedding, store_items
 from voc.inbox.triage import INBOX_COLUMNS, WORKFLOW_TIMES, validate_change
 from voc.models import NewItem, TriageChange
 from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
 from voc.sentiment.review import with_review_flag
-from voc.store.core import insert_ignoring, json_list
+from voc.store.core import json_list
 from voc.store.schema import (
-    item_embeddings,
     item_notes,
     item_viewers,
     items,
     triage_events,
 )
-
-# (model, dimension, float32 little-endian bytes), as stored in `item_embeddings`.
-ItemEmbedding = tuple[str, int, bytes]
 
 
 class InboxRepository(AccessRepository):
@@ -44,26 +38,8 @@ class InboxRepository(AccessRepository):
         new_items: Iterable[NewItem],
         embeddings: Mapping[str, ItemEmbedding] | None = None,
     ) -> int:
-        statement = insert_ignoring(connection, items, ["source", "external_id"]).returning(items.c.id)
-        inserted = 0
-        for item in new_items:
-            # One row per statement with RETURNING: a returned id says reliably that it was new
-            # (drivers disagree on rowcount for ON CONFLICT DO NOTHING).
-            values = asdict(item)
-            values["content_hash"] = fingerprint(item.text) if isinstance(item.text, str) else None
-            row = connection.execute(statement, values).first()
-            if row is not None:
-                inserted += 1
-                if values["content_hash"] is not None:
-                    _collapse_duplicate(connection, int(row[0]), values["content_hash"], item.posted_at)
-                vector = embeddings.get(item.external_id) if embeddings else None
-                if vector is not None:  # computed once by the analysis, kept for themes and duplicates
-                    connection.execute(
-                        item_embeddings.insert().values(
-                            item_id=row[0], model=vector[0], dim=vector[1], vector=vector[2]
-                        )
-                    )
-        return inserted
+        """One page in the caller's transaction, batched (`voc.inbox.storing`)."""
+        return store_items(connection, new_items, embeddings)
 
     def add_items(self, new_items: Sequence[NewItem], embeddings: Mapping[str, ItemEmbedding] | None = None) -> int:
         """Store items not seen before (by source and external id); returns how many were new.
@@ -289,23 +265,3 @@ class InboxRepository(AccessRepository):
                 sa.select(triage_events).where(triage_events.c.item_id == item_id).order_by(triage_events.c.id)
             ).mappings()
             return [dict(row) for row in rows]
-
-
-def _collapse_duplicate(connection: sa.Connection, item_id: int, content_hash: str, posted_at: datetime) -> None:
-    """Point a new item at the first one with the same text nearby in time, and count it there."""
-    original = connection.execute(
-        sa.select(items.c.id)
-        .where(
-            items.c.content_hash == content_hash,
-            items.c.id != item_id,
-            items.c.duplicate_of.is_(None),
-            items.c.posted_at >= posted_at - DUPLICATE_WINDOW,
-            items.c.posted_at <= posted_at + DUPLICATE_WINDOW,
-        )
-        .order_by(items.c.id)
-        .limit(1)
-    ).scalar()
-    if original is None:
-        return
-    connection.execute(items.update().where(items.c.id == item_id).values(duplicate_of=original))
-    connection.execute(items.update().where(items.c.id == original).values(duplicate_count=items.c.duplicate_count + 1))

@@ -1,0 +1,168 @@
+"""The batched save path (voc.inbox.storing) keeps every guarantee of the item-by-item one, on
+SQLite and PostgreSQL: new items counted exactly, duplicates collapsed as before, concurrent
+writers, a crash mid-page and a lost lease."""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import BASE_TIME, new_item
+from voc.inbox import storing
+from voc.models import NewItem
+from voc.sources.repository import LeaseLostError
+from voc.store.facade import Store
+from voc.store.schema import item_embeddings, items
+
+COPY = "Still no signal in Leeds since this morning, fix it please"
+
+
+def _grouping(store: Store) -> dict[str, tuple[str | None, int]]:
+    """external id -> (external id of the original it points at, duplicate count)."""
+    with store.read() as connection:
+        rows = connection.execute(
+            sa.select(items.c.id, items.c.external_id, items.c.duplicate_of, items.c.duplicate_count)
+        ).all()
+    by_id = {row.id: row.external_id for row in rows}
+    return {row.external_id: (by_id.get(row.duplicate_of), row.duplicate_count) for row in rows}
+
+
+def _page(n: int, *, seed: int, prefix: str = "") -> list[NewItem]:
+    """Items with repeated texts (copies, retweets, short ones) spread over two weeks."""
+    rng = random.Random(seed)
+    texts = [COPY, f"RT @someone: {COPY}", "The app crashes at login every single time", "ok", "+1"]
+    return [
+        new_item(
+            f"{prefix}{i}",
+            text=rng.choice(texts) + ("" if rng.random() < 0.7 else f" case {rng.randrange(3)} here"),
+            posted_at=BASE_TIME + timedelta(days=rng.uniform(0, 14)),
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_page_stores_each_new_item_once_and_counts_them(store: Store) -> None:
+    assert store.add_items([new_item("1"), new_item("2"), new_item("1")]) == 2  # a key twice in one page
+    assert store.add_items([new_item("2"), new_item("3"), new_item("4")]) == 2
+    assert store.add_items([]) == 0
+    assert store.count_items() == 4
+
+
+def test_duplicates_collapse_exactly_as_when_stored_one_by_one(store: Store, database_url: str, tmp_path) -> None:
+    pages = [_page(40, seed=1), _page(40, seed=2, prefix="b"), _page(3, seed=3, prefix="c")]
+    for page in pages:
+        store.add_items(page)
+    one_by_one = Store.from_url(f"sqlite:///{tmp_path}/one-by-one.db")
+    for page in pages:
+        for item in page:
+            one_by_one.add_items([item])
+    grouping = _grouping(store)
+    assert grouping == _grouping(one_by_one)
+    assert sum(count for _, count in grouping.values()) > 20  # the copies did collapse
+    assert grouping["0"][0] is None or grouping["0"][0] == "0"  # never points at a later item
+    one_by_one.engine.dispose()
+
+
+def test_copies_collapse_within_the_window_only(store: Store) -> None:
+    store.add_items([new_item("first", text=COPY)])
+    store.add_items(
+        [
+            new_item("copy", text=f"RT @x: {COPY}", posted_at=BASE_TIME + timedelta(days=6)),
+            new_item("late", text=COPY, posted_at=BASE_TIME + timedelta(days=9)),
+            new_item("late-copy", text=COPY.upper(), posted_at=BASE_TIME + timedelta(days=10)),
+        ]
+    )
+    assert _grouping(store) == {
+        "first": (None, 1),
+        "copy": ("first", 0),
+        "late": (None, 1),  # outside the first one's window: a new original, within this page
+        "late-copy": ("late", 0),
+    }
+
+
+def test_embeddings_are_kept_for_new_items_only(store: Store) -> None:
+    vector = ("model-x", 2, b"\x00\x00\x80?\x00\x00\x00\x00")
+    store.add_items([new_item("1")], {"1": vector})
+    store.add_items([new_item("1"), new_item("2"), new_item("3")], {"1": vector, "2": vector})
+    with store.read() as connection:
+        stored = connection.execute(
+            sa.select(items.c.external_id).join(item_embeddings, item_embeddings.c.item_id == items.c.id)
+        ).scalars()
+        assert sorted(stored) == ["1", "2"]
+
+
+def test_concurrent_writers_store_each_item_once_and_count_exactly(database_url: str) -> None:
+    """Four writers save overlapping pages at once: every item once, the counts add up."""
+    stores = [Store.from_url(database_url) for _ in range(4)]
+    everything = _page(400, seed=7)
+    counted: list[int] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(len(stores))
+
+    def write(store: Store, seed: int) -> None:
+        rng = random.Random(seed)
+        start.wait()
+        try:
+            for _ in range(10):
+                page = rng.sample(everything, 60)
+                counted.append(store.add_items(page))
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(store, n)) for n, store in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    stored = stores[0].count_items()
+    assert sum(counted) == stored
+    grouping = _grouping(stores[0])
+    originals = {external_id for external_id, (points_at, _) in grouping.items() if points_at is None}
+    # Every count is the number of items pointing at that original; no chain of duplicates.
+    for external_id, (points_at, count) in grouping.items():
+        assert count == sum(1 for other in grouping.values() if other[0] == external_id)
+        assert points_at is None or points_at in originals
+    for store in stores:
+        store.engine.dispose()
+
+
+def test_a_crash_mid_page_stores_nothing_and_the_page_again_stores_it_once(store: Store, clock, monkeypatch) -> None:
+    store.ensure_source("test-source", "test")
+    assert store.try_acquire_lease("test-source", "r1", clock.now, timedelta(minutes=1))
+    page = _page(30, seed=4)
+
+    def dies(*_args: object) -> None:  # the process dies after the rows went in, before commit
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(storing, "_collapse_duplicates", dies)
+    with pytest.raises(KeyboardInterrupt):
+        store.save_batch("test-source", page, "cursor-1", owner="r1", now=clock.now, next_poll_at=clock.now)
+    assert store.count_items() == 0
+    source = store.source("test-source")
+    assert source is not None and source.cursor is None  # the cursor did not move without its items
+    monkeypatch.undo()
+    saved = store.save_batch("test-source", page, "cursor-1", owner="r1", now=clock.now, next_poll_at=clock.now)
+    assert saved == store.count_items() == 30
+    again = store.save_batch("test-source", page, "cursor-1", owner="r1", now=clock.now, next_poll_at=clock.now)
+    assert again == 0
+    source = store.source("test-source")
+    assert source is not None and source.cursor == "cursor-1" and source.items_total == 30
+
+
+def test_a_writer_that_lost_its_lease_stores_nothing(store: Store, clock) -> None:
+    store.ensure_source("test-source", "test")
+    assert store.try_acquire_lease("test-source", "r1", clock.now, timedelta(minutes=1))
+    clock.advance(minutes=2)
+    assert store.try_acquire_lease("test-source", "r2", clock.now, timedelta(minutes=1))
+    page = _page(10, seed=5)
+    with pytest.raises(LeaseLostError):
+        store.save_batch("test-source", page, "c", owner="r1", now=clock.now, next_poll_at=clock.now)
+    with pytest.raises(LeaseLostError):
+        store.save_items("test-source", page, owner="r1", now=clock.now)
+    assert store.count_items() == 0
+    assert store.save_batch("test-source", page, "c", owner="r2", now=clock.now, next_poll_at=clock.now) == 10
