@@ -84,9 +84,9 @@ def past_exports() -> None:
 
 
 def download_label(name: str, size: int) -> str:
-    """ "XLSX · 8 KB", "Themes CSV · 412 B": the format, which table when a format has two, the size."""
+    """ "XLSX · 8 KB", "Themes CSV · 412 B": the format, which table when a format has several, the size."""
     stem, _, suffix = name.rpartition(".")
-    table = "Themes " if stem.endswith("-themes") else ""
+    table = "Themes " if stem.endswith("-themes") else "Comparison " if stem.endswith("-comparison") else ""
     shown = (
         f"{size:,} B" if size < 1024 else f"{size / 1024:,.0f} KB" if size < 1024**2 else f"{size / 1024**2:,.1f} MB"
     )

@@ -75,11 +75,23 @@ def social_items(now: datetime) -> list[RawItem]:
     ]
     raws += [
         RawItem(external_id="pos-1", text=POSITIVE, posted_at=now - timedelta(hours=3), channel="instagram", brand=OWN),
-        RawItem(external_id="pos-2", text=POSITIVE, posted_at=now - timedelta(hours=4), channel="instagram", brand=OWN),
-        RawItem(external_id="neu-1", text=NEUTRAL, posted_at=now - timedelta(hours=5), channel="reddit", brand=OWN),
+        RawItem(
+            external_id="pos-2",
+            text="Great service today, thank you so much!",
+            posted_at=now - timedelta(hours=4),
+            channel="instagram",
+            brand=OWN,
+        ),
+        RawItem(
+            external_id="neu-1",
+            text="The shop on the high street opens at nine.",
+            posted_at=now - timedelta(hours=5),
+            channel="reddit",
+            brand=OWN,
+        ),
         RawItem(
             external_id="rival-1",
-            text=POSITIVE,
+            text="I love this, great service from them, thank you!",
             posted_at=now - timedelta(hours=2),
             channel="x",
             brand=RIVAL,

@@ -51,11 +51,12 @@ def test_building_this_week_on_demand_lists_it_with_downloads(
     assert export.label == week.label and export.requested_by == "local user"
     assert at.dataframe[0].value["Period"].tolist() == [week.label]
     labels = [b.proto.label.split(" · ")[0] for b in at.get("download_button")]
-    assert sorted(labels) == ["CSV", "HTML", "PARQUET", "Themes CSV", "XLSX"]  # the two CSVs told apart
+    assert sorted(labels) == ["CSV", "Comparison CSV", "HTML", "PARQUET", "Themes CSV", "XLSX"]  # CSVs told apart
 
 
 def test_download_labels_say_which_table_and_a_readable_size() -> None:
     assert download_label("voc-export-2026-W48-themes.csv", 412) == "Themes CSV · 412 B"
+    assert download_label("voc-export-2026-W48-comparison.csv", 300) == "Comparison CSV · 300 B"
     assert download_label("voc-export-2026-W48.xlsx", 8_300) == "XLSX · 8 KB"
     assert download_label("voc-export-2026-W48.parquet", 3 * 1024**2) == "PARQUET · 3.0 MB"
 
@@ -65,7 +66,7 @@ def test_past_exports_are_listed_newest_first(app: AppTest, store_with_items: St
         build_export(store_with_items, iso_week(week), exports_dir, requested_by=ANALYST, formats=["csv"])
     at = open_exports(app)
     assert at.dataframe[0].value["Period"].tolist() == ["2026-W47", "2026-W46"]
-    assert len(at.get("download_button")) == 2
+    assert len(at.get("download_button")) == 3  # the items, themes and comparison CSVs of the newest week
 
 
 def test_saving_the_schedule_stores_it_for_the_listener_process(

@@ -89,12 +89,12 @@ def test_a_week_in_every_format_reads_back_with_stable_theme_ids(themed: Store, 
     assert export.items == 7 and export.taxonomy_version == version
     assert {f.name for f in export.files} == {
         "voc-export-2026-W47.xlsx", "voc-export-2026-W47.csv", "voc-export-2026-W47-themes.csv",
-        "voc-export-2026-W47.parquet", "voc-export-2026-W47.html",
+        "voc-export-2026-W47-comparison.csv", "voc-export-2026-W47.parquet", "voc-export-2026-W47.html",
     }  # fmt: skip
     assert json.loads((tmp_path / "index.json").read_text())[0]["slug"] == "2026-W47"
 
     book = load_workbook(folder / "voc-export-2026-W47.xlsx", read_only=True)
-    assert book.sheetnames == ["Summary", "Items"]
+    assert book.sheetnames == ["Summary", "Comparison", "Items"]
     sheet = list(book["Items"].values)
     assert sheet[0] == COLUMN_NAMES
     data = [dict(zip(COLUMN_NAMES, row, strict=True)) for row in sheet[1:]]
@@ -234,7 +234,15 @@ def test_the_first_export_is_the_latest_week_with_items_and_waits_for_a_backfill
     scheduler.tick()
     assert list_exports(tmp_path) == []  # nothing stored at all: no export, not an empty one
     store.add_items(
-        [new_item(f"w47-{n}", posted_at=at(18, n), ingested_at=clock.now - timedelta(minutes=2)) for n in range(3)]
+        [
+            new_item(
+                f"w47-{n}",
+                text=f"my bill is wrong again, month {n}",
+                posted_at=at(18, n),
+                ingested_at=clock.now - timedelta(minutes=2),
+            )
+            for n in range(3)
+        ]  # fmt: skip
     )
     scheduler.tick()
     assert list_exports(tmp_path) == []  # items arrived two minutes ago: a back-fill may still be running

@@ -12,9 +12,11 @@ from voc.trends import queries as trends
 def test_trends_count_only_the_items_of_the_chosen_scorer(store: Store) -> None:
     store.add_items(
         [
-            new_item("a", scorer="vader-3.3.2"),
-            new_item("b", scorer="learned-builtin-abc"),
-            new_item("c", scorer="learned-builtin-abc", sentiment_label="positive"),
+            new_item("a", scorer="vader-3.3.2", text="my bill is wrong again this month"),
+            new_item("b", scorer="learned-builtin-abc", text="my bill is wrong again, second time"),
+            new_item(
+                "c", scorer="learned-builtin-abc", sentiment_label="positive", text="billing fixed it quickly, thanks"
+            ),
         ]
     )
     window = {"now": BASE_TIME + timedelta(hours=1)}

@@ -24,7 +24,7 @@ NEUTRAL = "The shop opens at nine tomorrow morning."
 def mention(n: int, text: str, hours_ago: float, *, channel: str = "x", brand: str = OWN) -> RawItem:
     return RawItem(
         external_id=f"m{n}",
-        text=text,
+        text=f"{text} ({n})",  # different posts: the same text again would be a copy, counted once
         posted_at=NOW - timedelta(hours=hours_ago),
         channel=channel,
         brand=brand,

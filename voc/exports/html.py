@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 from typing import Final
 
+from voc.exports.comparison import HEADLINE, comparison_rows
 from voc.exports.summary import ExportSummary, ThemeLine
 from voc.exports.writers import summary_facts
 
@@ -70,6 +71,36 @@ def _fmt(value: float | None, pattern: str) -> str:
     return "–" if value is None else format(value, pattern)
 
 
+def _cell(value: object) -> str:
+    return (
+        "–"
+        if value is None
+        else escape(f"{value:+g}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value))
+    )
+
+
+def _comparison(summary: ExportSummary) -> str:
+    """This period against the previous one: headline figures, then the themes that moved most."""
+    previous = summary.previous_period
+    head = "".join(f'<th align="{a}" style="padding:4px;border-bottom:2px solid #1F4E79;{FONT}">{h}</th>'
+                   for h, a in (("", "left"), ("This period", "right"), (f"{previous.first} to {previous.last}", "right"), ("Change", "right")))  # fmt: skip
+    body, section = [], HEADLINE
+    for kind, _, label, now, before, change in comparison_rows(summary):
+        if kind != section:
+            section = kind
+            body.append(
+                f'<tr><td colspan="4" style="padding:8px 4px 2px 4px;font-weight:bold;{FONT}">Themes that moved most</td></tr>'
+            )
+        plain = "".join(
+            f'<td align="right" style="padding:4px;border-bottom:1px solid #ddd;font-size:13px;{FONT}">{escape("–" if v is None else str(v))}</td>'
+            for v in (now, before)
+        )
+        body.append(f'<tr><td style="padding:4px;border-bottom:1px solid #ddd;font-size:13px;{FONT}">{escape(label)}</td>{plain}'
+                    f'<td align="right" style="padding:4px;border-bottom:1px solid #ddd;font-size:13px;{FONT}">{_cell(change)}</td></tr>')  # fmt: skip
+    return (f'<h2 style="font-size:16px;{FONT}">Against the previous period</h2>'
+            f'<table width="100%" cellpadding="0" cellspacing="0"><tr>{head}</tr>{"".join(body)}</table>')  # fmt: skip
+
+
 def render_html(summary: ExportSummary) -> str:
     """The summary as one self-contained HTML page."""
     title = f"Customer voice: {summary.period.label}"
@@ -116,6 +147,7 @@ def render_html(summary: ExportSummary) -> str:
 <h1 style="font-size:20px;margin:0 0 8px 0;{FONT}">{escape(title)}</h1>
 <table cellpadding="0" cellspacing="0" style="font-size:13px">{facts}</table>
 <h2 style="font-size:16px;{FONT}">What changed</h2><ul style="font-size:14px;{FONT}">{changes}</ul>
+{_comparison(summary)}
 {charts}
 <h2 style="font-size:16px;{FONT}">Themes</h2>{table}
 {emerging}

@@ -4,6 +4,8 @@ Items are read by keyset pagination on (posted_at, id), one short read transacti
 a range of millions of items never sits in memory and never holds a long read open against the
 listeners' writes. Theme ids are resolved through the taxonomy (a merged theme's old id becomes
 the id that absorbed it), so ids stay stable week over week; the ids as stored are kept too.
+A repost or pasted copy of an earlier post is left out (`voc.trends.counting`; the summary
+says how many), so a row is one customer saying something once; survey responses always stay.
 Personal data: the text is stored redacted, and author, assignee and respondent key are left out.
 Domain module: no Streamlit.
 """
@@ -22,6 +24,7 @@ from voc.exports.periods import ExportPeriod, zone
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items
 from voc.themes.taxonomy import Taxonomy
+from voc.trends.counting import counted_once
 
 CHUNK_SIZE: Final = 5_000
 
@@ -77,7 +80,7 @@ def count_items(store: Store, period: ExportPeriod) -> int:
     query = (
         sa.select(sa.func.count())
         .select_from(items)
-        .where(items.c.posted_at >= period.start, items.c.posted_at < period.end)
+        .where(items.c.posted_at >= period.start, items.c.posted_at < period.end, counted_once())
     )
     with store.read() as connection:
         return int(connection.execute(query).scalar_one())
@@ -93,7 +96,9 @@ def iter_row_chunks(
     local = zone(period.tz)  # the local date is the team's, like the week bounds
     after: tuple[datetime, int] | None = None
     while True:
-        query = sa.select(*_SELECTED).where(items.c.posted_at >= period.start, items.c.posted_at < period.end)
+        query = sa.select(*_SELECTED).where(
+            items.c.posted_at >= period.start, items.c.posted_at < period.end, counted_once()
+        )
         if after is not None:
             posted, item_id = after
             query = query.where(

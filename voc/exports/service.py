@@ -180,6 +180,7 @@ def write_files(
         written.append((fmt, path))
         if fmt is ExportFormat.CSV:
             written.append((fmt, path.with_name(path.stem + "-themes.csv")))
+            written.append((fmt, path.with_name(path.stem + "-comparison.csv")))
     done = 0
     if progress:
         progress(0, total)

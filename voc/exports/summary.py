@@ -11,6 +11,7 @@ themes are discovery's open, emerging proposals. Domain module: no Streamlit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Final
@@ -24,6 +25,7 @@ from voc.store.schema import item_themes, items
 from voc.themes import repository as theme_repo
 from voc.themes.reports import Coverage, coverage
 from voc.themes.taxonomy import Taxonomy
+from voc.trends.counting import counted_once, left_out_copy
 
 EXAMPLES_PER_THEME: Final = 3
 EXAMPLE_CHARS: Final = 400
@@ -98,6 +100,8 @@ class ExportSummary:
     themes: tuple[ThemeLine, ...]
     emerging: tuple[EmergingTheme, ...]
     changes: tuple[str, ...] = field(default=())
+    duplicates: int = 0  # reposts and copies in the period, left out of every count (voc.trends.counting)
+    previous_duplicates: int = 0
 
     @property
     def empty(self) -> bool:
@@ -140,14 +144,37 @@ def _mix(values: Any) -> Mix:
 
 
 def period_totals(store: Store, period: ExportPeriod) -> Mix:
-    """Items in the period with their sentiment mix, NPS and CSAT."""
-    in_range = sa.select(items).where(items.c.posted_at >= period.start, items.c.posted_at < period.end).subquery()
+    """Items in the period with their sentiment mix, NPS and CSAT, each post counted once."""
+    in_range = (
+        sa.select(items)
+        .where(items.c.posted_at >= period.start, items.c.posted_at < period.end, counted_once())
+        .subquery()
+    )
     with store.read() as connection:
         return _mix(connection.execute(sa.select(*_mix_columns(in_range))).one())
 
 
+def period_duplicates(store: Store, period: ExportPeriod) -> int:
+    """Reposts and copies posted in the period: the items `period_totals` leaves out."""
+    query = (
+        sa.select(sa.func.count())
+        .select_from(items)
+        .where(items.c.posted_at >= period.start, items.c.posted_at < period.end, left_out_copy())
+    )
+    with store.read() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
 def theme_mixes(store: Store, taxonomy: Taxonomy, period: ExportPeriod) -> dict[str, Mix]:
     """Per active theme (id as resolved today): its items in the period, each counted once."""
+    return theme_mixes_between(store, taxonomy, period.start, period.end, [counted_once()])
+
+
+def theme_mixes_between(
+    store: Store, taxonomy: Taxonomy, start: datetime, end: datetime, conditions: Sequence[Any] = ()
+) -> dict[str, Mix]:
+    """Per active theme: its items posted in [start, end) that meet `conditions` (on `items`),
+    each item counted once per theme however many of the theme's ids (old, merged, sub) it holds."""
     pairs = _counted_ids(taxonomy)
     if not pairs:
         return {}
@@ -163,7 +190,7 @@ def theme_mixes(store: Store, taxonomy: Taxonomy, period: ExportPeriod) -> dict[
                 items, items.c.id == item_themes.c.item_id
             )
         )
-        .where(items.c.posted_at >= period.start, items.c.posted_at < period.end)
+        .where(items.c.posted_at >= start, items.c.posted_at < end, *conditions)
         .subquery("counted_items")
     )
     query = sa.select(distinct.c.counted, *_mix_columns(distinct)).group_by(distinct.c.counted)
@@ -215,6 +242,8 @@ def build_summary(store: Store, taxonomy: Taxonomy, period: ExportPeriod, *, now
         coverage=coverage(store, period.start, period.end),
         themes=tuple(lines),
         emerging=emerging_themes(store),
+        duplicates=period_duplicates(store, period),
+        previous_duplicates=period_duplicates(store, previous_period),
     )
     return replace(summary, changes=what_changed(summary))
 

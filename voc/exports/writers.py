@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from voc.exports.comparison import COMPARISON_HEADER, comparison_rows
 from voc.exports.rows import COLUMN_NAMES, COLUMNS, Row
 from voc.exports.safety import neutralise, spreadsheet_text
 from voc.exports.summary import ExportSummary
@@ -89,6 +90,7 @@ def summary_facts(summary: ExportSummary) -> list[tuple[str, Any]]:
         ("Generated at", utc_text(summary.generated_at)),
         ("Items", totals.items),
         ("Items in the previous period", before.items),
+        ("Duplicates not counted", summary.duplicates),
         ("Negative / neutral / positive", f"{totals.negative} / {totals.neutral} / {totals.positive}"),
         ("NPS", totals.nps),
         ("CSAT (mean)", totals.csat),
@@ -106,6 +108,7 @@ class XlsxSink:
         self.path = path
         self.book = Workbook(write_only=True)
         self._summary_sheet(summary)
+        self._comparison_sheet(summary)
         self.sheets = 0
         self.rows_in_sheet = EXCEL_MAX_ROWS  # forces the first data sheet
         self.sheet: WriteOnlyWorksheet | None = None
@@ -160,6 +163,18 @@ class XlsxSink:
         else:
             sheet.append(["None this period."])
 
+    def _comparison_sheet(self, summary: ExportSummary) -> None:
+        sheet = self.book.create_sheet("Comparison")
+        for index, width in enumerate((12, 24, 30, 14, 16, 10), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        previous = summary.previous_period
+        sheet.append(
+            [self._styled(sheet, f"{summary.period.label} against {previous.first} to {previous.last}", TITLE_FONT)]
+        )
+        sheet.append(self._header(sheet, COMPARISON_HEADER))
+        for row in comparison_rows(summary):
+            sheet.append([spreadsheet_text(v) for v in row])
+
     def _new_data_sheet(self) -> None:
         self.sheets += 1
         sheet = self.book.create_sheet("Items" if self.sheets == 1 else f"Items ({self.sheets})")
@@ -197,7 +212,8 @@ def _csv_cell(value: Any) -> Any:
 
 
 class CsvSink:
-    """Items as CSV, and the per-theme summary beside it (`…-themes.csv`), both UTF-8 with a BOM.
+    """Items as CSV, the per-theme summary (`…-themes.csv`) and this period against the previous
+    one (`…-comparison.csv`) beside it, all UTF-8 with a BOM.
 
     The BOM is what makes Excel read UTF-8 (emoji, accents, non-Latin scripts) instead of the
     system code page; every other CSV reader ignores it.
@@ -206,6 +222,10 @@ class CsvSink:
     def __init__(self, path: Path, summary: ExportSummary) -> None:
         self.path = path
         self.themes_path = path.with_name(path.stem + "-themes.csv")
+        with path.with_name(path.stem + "-comparison.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(COMPARISON_HEADER)
+            writer.writerows([neutralise(v) for v in row] for row in comparison_rows(summary))
         with self.themes_path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(("taxonomy_version", *THEME_HEADER))

@@ -11,8 +11,7 @@ Domain module: no Streamlit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pandas as pd
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments
 from voc.themes.queries import items_in_theme
 from voc.themes.taxonomy import Taxonomy
+from voc.trends.buckets import bucket_grid, floor_local
 
 COVERAGE_TARGET = 0.8  # what mature VoC tools aim for
 
@@ -147,15 +147,12 @@ def theme_series(
     frame = _assignments(store, taxonomy, start, end)
     resolved = taxonomy.resolve(theme_id)
     mine = frame[frame["theme_id"] == (resolved.id if resolved else theme_id)].copy()
-    zone = ZoneInfo(tz)
-    first = pd.Timestamp(start.astimezone(zone).replace(tzinfo=None)).floor(freq)
-    last = pd.Timestamp((end - timedelta(microseconds=1)).astimezone(zone).replace(tzinfo=None)).floor(freq)
-    buckets = pd.date_range(first, last, freq=freq, name="bucket").astype("datetime64[us]")
+    buckets = bucket_grid(start, end, freq, tz)  # hours, days or Monday weeks, like the Trends page
     columns = ["bucket", "items", "negative", "nps", "csat"]
     if mine.empty:
         out = pd.DataFrame({"bucket": buckets, "items": 0, "negative": 0, "nps": None, "csat": None}, columns=columns)
         return out
-    local = pd.to_datetime(mine["posted_at"], utc=True).dt.tz_convert(tz).dt.tz_localize(None).dt.floor(freq)
+    local = floor_local(pd.to_datetime(mine["posted_at"], utc=True).dt.tz_convert(tz).dt.tz_localize(None), freq)
     mine["bucket"] = local.astype("datetime64[us]")
     grouped = mine.groupby("bucket")
     out = pd.DataFrame(

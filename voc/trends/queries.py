@@ -1,16 +1,17 @@
 """Trends: how much customers talk, how they feel, in which language, where, and about whom.
 
 Query functions take a `Store` and a frozen, hashable `TrendFilters` (so the UI can cache on it)
-and return pandas frames. SQL stays portable (SQLAlchemy Core group-bys that SQLite and
-PostgreSQL run alike); time bucketing happens in pandas, in the viewer's time zone, after
-selecting only the columns needed within the range. The charts drawn from these frames are
-built in `ui/charts.py`. Domain: no Streamlit.
+and return pandas frames. The database does the counting (SQLAlchemy Core group-bys that SQLite
+and PostgreSQL run alike; time per quarter hour of UTC, `voc.trends.buckets`), and pandas only
+adds the grouped rows up into the viewer's hours, days or weeks. Copies of an earlier post are
+left out of every count unless the filters ask for them (`voc.trends.counting`). The charts drawn
+from these frames are built in `ui/charts.py` and `ui/trends.py`. Domain: no Streamlit.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,9 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import sqlalchemy as sa
 
+from voc.exports.summary import theme_mixes_between
 from voc.store.facade import Store
 from voc.store.schema import items
 from voc.themes.queries import items_in_theme, theme_options
+from voc.themes.repository import load_taxonomy
+from voc.trends import buckets
+from voc.trends.comparison import Comparison, ThemeCount, compare
+from voc.trends.counting import counted_once, left_out_copy
 from voc.trends.spikes import spikes_between
 
 SENTIMENTS: tuple[str, ...] = ("negative", "neutral", "positive")
@@ -29,11 +35,12 @@ RANGES: dict[str, tuple[str, timedelta]] = {
     "3d": ("Last 3 days", timedelta(days=3)),
     "7d": ("Last 7 days", timedelta(days=7)),
     "30d": ("Last 30 days", timedelta(days=30)),
+    "90d": ("Last 90 days", timedelta(days=90)),
 }
 DEFAULT_RANGE = "3d"
-# Up to this span a chart shows hours; beyond it, days (72 hourly bars still read well).
-HOURLY_UP_TO = timedelta(days=3)
 UNDETERMINED_LANGUAGE = "und"
+SPIKE_COLUMNS: list[str] = ["bucket", "hour", "metric", "what", "summary", "observed", "expected", "themes", "words"]
+SOV_COLUMNS: list[str] = ["bucket", "brand", "is_competitor", "items", "share"]
 
 
 def valid_timezone(name: str | None) -> str:
@@ -63,6 +70,7 @@ class TrendFilters:
     tz: str = "UTC"
     theme: str | None = None  # a theme id (its sub-themes and merged ids count too), or "unthemed"
     scorer: str | None = None  # which sentiment scorer and version labelled the items (items.scorer)
+    count_duplicates: bool = False  # True counts reposts and copies too (voc.trends.counting)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
@@ -82,6 +90,7 @@ class TrendFilters:
         tz: str = "UTC",
         theme: str | None = None,
         scorer: str | None = None,
+        count_duplicates: bool = False,
     ) -> TrendFilters:
         """The preset range ending now; `end` is rounded up to the minute so a cache keyed on
         these filters is reused by every rerun within that minute."""
@@ -96,16 +105,22 @@ class TrendFilters:
             valid_timezone(tz),
             theme or None,
             scorer or None,
+            count_duplicates,
         )
 
     @property
     def bucket(self) -> str:
-        """Pandas frequency of the time buckets: "h" for short ranges, "D" beyond three days."""
-        return "h" if self.end - self.start <= HOURLY_UP_TO else "D"
+        """Pandas frequency of the time bins: hours up to 3 days, days up to 60, weeks beyond."""
+        return buckets.bucket_for(self.end - self.start)
 
     @property
     def bucket_label(self) -> str:
-        return "hour" if self.bucket == "h" else "day"
+        return buckets.LABELS[self.bucket]
+
+    def previous(self) -> TrendFilters:
+        """The same filters over the span of equal length just before this one."""
+        span = self.end - self.start
+        return replace(self, start=self.start - span, end=self.start)
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,7 @@ class TrendSummary:
     negative: int
     survey_responses: int
     nps: float | None  # None when no survey in range has an NPS score
+    duplicates: int = 0  # copies of earlier posts in range: left out of `items` unless counted
 
     @property
     def negative_share(self) -> float | None:
@@ -143,16 +159,19 @@ class TrendReport:
     languages: pd.DataFrame = field(repr=False)
     channels: pd.DataFrame = field(repr=False)
     share_of_voice: pd.DataFrame = field(repr=False)
-    spikes: pd.DataFrame = field(
-        repr=False, default_factory=lambda: pd.DataFrame(columns=["bucket", "metric", "summary"])
-    )
+    spikes: pd.DataFrame = field(repr=False, default_factory=lambda: pd.DataFrame(columns=SPIKE_COLUMNS))
+    share_over_time: pd.DataFrame = field(repr=False, default_factory=lambda: pd.DataFrame(columns=SOV_COLUMNS))
+    comparison: Comparison | None = None
 
 
 # ---- queries ---------------------------------------------------------------------------------
 
 
-def _conditions(filters: TrendFilters, *, with_brand: bool = True) -> list[sa.ColumnElement[bool]]:
+def _conditions(filters: TrendFilters, *, with_brand: bool = True, once: bool = True) -> list[sa.ColumnElement[bool]]:
+    """The WHERE of every trend query; `once=False` keeps copies whatever the filters say."""
     conditions = [items.c.posted_at >= filters.start, items.c.posted_at < filters.end]
+    if once and not filters.count_duplicates:
+        conditions.append(counted_once())
     if filters.channel:
         conditions.append(items.c.channel == filters.channel)
     if filters.language:
@@ -201,24 +220,23 @@ def volume_by_sentiment(store: Store, filters: TrendFilters) -> pd.DataFrame:
     """Items per time bucket × sentiment: columns bucket (viewer's wall clock), sentiment, items.
 
     Every bucket of the range appears for every sentiment, zero included, so quiet hours show
-    as gaps in the chart rather than vanishing.
+    as gaps in the chart rather than vanishing. Counted in SQL per quarter hour.
     """
-    query = sa.select(items.c.posted_at, items.c.sentiment_label).where(*_conditions(filters))
-    raw = _frame(store, query, ["posted_at", "sentiment"])
-    freq = filters.bucket
-    zone = ZoneInfo(filters.tz)
-    first = pd.Timestamp(filters.start.astimezone(zone).replace(tzinfo=None)).floor(freq)
-    last = pd.Timestamp((filters.end - timedelta(microseconds=1)).astimezone(zone).replace(tzinfo=None)).floor(freq)
-    buckets = pd.date_range(first, last, freq=freq, name="bucket")
-    labels = list(SENTIMENTS) + sorted(set(raw["sentiment"]) - set(SENTIMENTS))
-    if raw.empty:
+    slot = buckets.epoch_slot(items.c.posted_at)
+    query = (
+        sa.select(slot, items.c.sentiment_label, sa.func.count())
+        .where(*_conditions(filters))
+        .group_by(slot, items.c.sentiment_label)
+    )
+    grouped = _frame(store, query, ["slot", "sentiment", "items"])
+    grid_buckets = buckets.bucket_grid(filters.start, filters.end, filters.bucket, filters.tz)
+    labels = list(SENTIMENTS) + sorted(set(grouped["sentiment"]) - set(SENTIMENTS))
+    grid = pd.MultiIndex.from_product([grid_buckets, labels], names=["bucket", "sentiment"])
+    if grouped.empty:
         counts = pd.Series(dtype="int64")
     else:
-        local = pd.to_datetime(raw["posted_at"], utc=True).dt.tz_convert(filters.tz).dt.tz_localize(None)
-        counts = raw.assign(bucket=local.dt.floor(freq)).groupby(["bucket", "sentiment"]).size()
-    grid = pd.MultiIndex.from_product([buckets.astype("datetime64[us]"), labels], names=["bucket", "sentiment"])
-    if not counts.empty:
-        counts.index = counts.index.set_levels(counts.index.levels[0].astype("datetime64[us]"), level=0)
+        grouped["bucket"] = buckets.local_buckets(grouped["slot"], filters.bucket, filters.tz)
+        counts = grouped.groupby(["bucket", "sentiment"])["items"].sum()
     frame = counts.reindex(grid, fill_value=0).rename("items").reset_index()
     frame["items"] = frame["items"].astype("int64")
     return frame
@@ -254,13 +272,34 @@ def share_of_voice(store: Store, filters: TrendFilters) -> pd.DataFrame:
     return frame.sort_values(["items", "brand"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+def share_over_time(store: Store, filters: TrendFilters) -> pd.DataFrame:
+    """Each brand's mentions and share of all brands' mentions per time bucket (columns SOV_COLUMNS)."""
+    slot = buckets.epoch_slot(items.c.posted_at)
+    query = (
+        sa.select(slot, items.c.brand, items.c.is_competitor, sa.func.count())
+        .where(*_conditions(filters, with_brand=False), items.c.kind == "mention", items.c.brand.is_not(None))
+        .group_by(slot, items.c.brand, items.c.is_competitor)
+    )
+    grouped = _frame(store, query, ["slot", "brand", "is_competitor", "items"])
+    if grouped.empty:
+        return pd.DataFrame(columns=SOV_COLUMNS)
+    grouped = grouped.astype({"brand": "str", "is_competitor": "bool", "items": "int64"})
+    grouped["bucket"] = buckets.local_buckets(grouped["slot"], filters.bucket, filters.tz)
+    frame = grouped.groupby(["bucket", "brand", "is_competitor"], as_index=False)["items"].sum()
+    frame["share"] = frame["items"] / frame.groupby("bucket")["items"].transform("sum")
+    return frame.sort_values(["bucket", "items", "brand"], ascending=[True, False, True], kind="stable")[
+        SOV_COLUMNS
+    ].reset_index(drop=True)
+
+
 def summary(store: Store, filters: TrendFilters) -> TrendSummary:
-    """Item and negative counts, and the NPS of survey responses in range.
+    """Item and negative counts, copies left out, and the NPS of survey responses in range.
 
     NPS counts each response once, however many comment fields it has (each is its own item).
     """
     conditions = _conditions(filters)
     negative = sa.func.sum(sa.case((items.c.sentiment_label == "negative", 1), else_=0))
+    copies = sa.func.sum(sa.case((left_out_copy(), 1), else_=0))
     response = sa.func.coalesce(items.c.response_id, items.c.external_id)
     responses = (
         sa.select(items.c.survey, response.label("response"), sa.func.max(items.c.nps).label("nps"))
@@ -272,35 +311,74 @@ def summary(store: Store, filters: TrendFilters) -> TrendSummary:
     detractors = sa.func.sum(sa.case((responses.c.nps <= 6, 1), else_=0))
     with store.read() as connection:
         total, negatives = connection.execute(sa.select(sa.func.count(), negative).where(*conditions)).one()
+        duplicates = connection.execute(sa.select(copies).where(*_conditions(filters, once=False))).scalar()
         scored, promoted, detracted = connection.execute(
             sa.select(sa.func.count(), promoters, detractors).select_from(responses)
         ).one()
     nps = None if not scored else round(100.0 * (int(promoted or 0) - int(detracted or 0)) / int(scored), 1)
-    return TrendSummary(items=int(total), negative=int(negatives or 0), survey_responses=int(scored), nps=nps)
+    return TrendSummary(
+        items=int(total),
+        negative=int(negatives or 0),
+        survey_responses=int(scored),
+        nps=nps,
+        duplicates=int(duplicates or 0),
+    )
+
+
+def theme_counts(store: Store, filters: TrendFilters) -> dict[str, ThemeCount]:
+    """Items per active theme (merged ids resolved, sub-themes counted in their parent) under `filters`."""
+    taxonomy = load_taxonomy(store)
+    mixes = theme_mixes_between(store, taxonomy, filters.start, filters.end, _conditions(filters))
+    counts = {}
+    for theme in taxonomy.active():
+        mix = mixes.get(theme.id)
+        counts[theme.id] = ThemeCount(
+            theme.id,
+            taxonomy.label(theme.id),
+            bool(theme.parent_id),
+            mix.items if mix else 0,
+            mix.negative if mix else 0,
+        )
+    return counts
+
+
+def comparison(store: Store, filters: TrendFilters, current: TrendSummary | None = None) -> Comparison:
+    """This range against the one of equal length before it: volume, negative share, NPS, theme moves."""
+    before = filters.previous()
+    return compare(
+        current or summary(store, filters),
+        summary(store, before),
+        theme_counts(store, filters),
+        theme_counts(store, before),
+    )
 
 
 def report(store: Store, filters: TrendFilters) -> TrendReport:
     """Every frame the Trends page needs, for one cache entry."""
+    headline = summary(store, filters)
     return TrendReport(
         filters=filters,
-        summary=summary(store, filters),
+        summary=headline,
         volume=volume_by_sentiment(store, filters),
         languages=by_language(store, filters),
         channels=by_channel(store, filters),
         share_of_voice=share_of_voice(store, filters),
         spikes=spike_marks(store, filters),
+        share_over_time=share_over_time(store, filters),
+        comparison=comparison(store, filters, headline),
     )
 
 
 def spike_marks(store: Store, filters: TrendFilters) -> pd.DataFrame:
-    """Detected spikes in range (voc.trends.spikes), as buckets on the viewer's wall clock: bucket, metric, summary."""
+    """Detected spikes in range (voc.trends.spikes) with their explanation, the bucket on the
+    viewer's wall clock (columns SPIKE_COLUMNS)."""
     marks = spikes_between(store, filters.start, filters.end)
     if marks.empty:
-        return pd.DataFrame(columns=["bucket", "metric", "summary"])
-    local = (
-        pd.to_datetime(marks["hour"], utc=True).dt.tz_convert(filters.tz).dt.tz_localize(None).dt.floor(filters.bucket)
-    )
-    return marks.assign(bucket=local.astype("datetime64[us]"))[["bucket", "metric", "summary"]]
+        return pd.DataFrame(columns=SPIKE_COLUMNS)
+    local = pd.to_datetime(marks["hour"], utc=True).dt.tz_convert(filters.tz).dt.tz_localize(None)
+    marks["bucket"] = buckets.floor_local(local, filters.bucket).astype("datetime64[us]")
+    marks["hour"] = local.astype("datetime64[us]")
+    return marks[SPIKE_COLUMNS].sort_values("hour", kind="stable").reset_index(drop=True)
 
 
 def filter_options(store: Store, own_brand: str | None = None) -> FilterOptions:

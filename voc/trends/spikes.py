@@ -10,7 +10,9 @@ A spike needs all of: a robust z-score â‰¥ `z_at_least`, a ratio to the median â
 surge from paging every hour.
 
 Each spike says why: observed vs expected, the factor, and the themes, words, languages and
-authors over-represented in the hour compared with the baseline. Domain: no Streamlit.
+authors over-represented in the hour compared with the baseline. A repost or pasted copy of an
+earlier post counts once (`voc.trends.counting`): a feed that re-posts old items is not a surge.
+Hourly counts come from the database (GROUP BY hour). Domain: no Streamlit.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import sqlalchemy as sa
 from voc.alerts.service import raise_alert
 from voc.store.facade import Store
 from voc.store.schema import alerts, item_themes, items, themes
+from voc.trends.buckets import epoch_slot, slot_start
+from voc.trends.counting import counted_once
 
 VOLUME: Final = "volume_spike"
 NEGATIVE_SHARE: Final = "negative_share_spike"
@@ -119,6 +123,11 @@ def robust_z(value: float, baseline: list[float], *, count_floor: bool) -> tuple
     return median, (value - median) / spread
 
 
+def _own_counted(start: datetime, end: datetime) -> list[Any]:
+    """Our own brand's items in [start, end), each post counted once."""
+    return [items.c.posted_at >= start, items.c.posted_at < end, items.c.is_competitor.is_(False), counted_once()]
+
+
 def _hour_floor(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -130,23 +139,22 @@ def detect(
     config = config or SpikeConfig()
     hour = _hour_floor(hour) if hour is not None else _hour_floor(now) - timedelta(hours=1)
     start = hour - timedelta(hours=config.baseline_hours)
-    query = sa.select(items.c.id, items.c.posted_at, items.c.sentiment_label).where(
-        items.c.posted_at >= start, items.c.posted_at < hour + timedelta(hours=1), items.c.is_competitor.is_(False)
+    slot = epoch_slot(items.c.posted_at, 3600)
+    negative = sa.func.sum(sa.case((items.c.sentiment_label == "negative", 1), else_=0))
+    query = (
+        sa.select(slot, sa.func.count(), negative).where(*_own_counted(start, hour + timedelta(hours=1))).group_by(slot)
     )
     with store.read() as connection:
         rows = connection.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["id", "posted_at", "sentiment"])
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["slot", "volume", "negative"])
     if frame.empty:
         return []
-    frame["hour"] = pd.to_datetime(frame["posted_at"], utc=True).dt.floor("h")
-    frame["negative"] = frame["sentiment"] == "negative"
+    frame["hour"] = slot_start(frame["slot"], 3600)
     first = frame["hour"].min()
     if first > hour - config.min_history:
         return []
     grid = pd.date_range(max(pd.Timestamp(start), first), hour, freq="h", tz="UTC")  # no zeros before the history
-    per_hour = (
-        frame.groupby("hour").agg(volume=("id", "size"), negative=("negative", "sum")).reindex(grid, fill_value=0)
-    )
+    per_hour = frame.set_index("hour")[["volume", "negative"]].astype("int64").reindex(grid, fill_value=0)
     current = per_hour.iloc[-1]
     baseline = per_hour.iloc[:-1]
     spikes: list[Spike] = []
@@ -189,11 +197,7 @@ def explain(
     store: Store, hour: datetime, start: datetime, *, negative_only: bool, top: int = 3
 ) -> dict[str, list[str]]:
     """What the hour has more of than the baseline: themes, words, languages, authors."""
-    conditions: list[Any] = [
-        items.c.posted_at >= start,
-        items.c.posted_at < hour + timedelta(hours=1),
-        items.c.is_competitor.is_(False),
-    ]
+    conditions: list[Any] = _own_counted(start, hour + timedelta(hours=1))
     if negative_only:
         conditions.append(items.c.sentiment_label == "negative")
     with store.read() as connection:
@@ -269,8 +273,13 @@ def raise_spike_alerts(
     return raised
 
 
+SPIKE_NAMES: Final = {VOLUME: "Volume", NEGATIVE_SHARE: "Negative share"}
+
+
 def spikes_between(store: Store, start: datetime, end: datetime) -> pd.DataFrame:
-    """Recorded spikes (from their alerts) whose hour falls in [start, end): hour, metric, summary."""
+    """Recorded spikes (from their alerts) whose hour falls in [start, end), with their explanation:
+    hour, metric, what ("Volume"), summary, observed, expected, themes and words (top drivers)."""
+    columns = ["hour", "metric", "what", "summary", "observed", "expected", "themes", "words"]
     query = sa.select(alerts.c.rule, alerts.c.details).where(alerts.c.rule.in_(list(RULES)))
     with store.read() as connection:
         rows = connection.execute(query).all()
@@ -279,5 +288,18 @@ def spikes_between(store: Store, start: datetime, end: datetime) -> pd.DataFrame
         details = details if isinstance(details, dict) else {}
         hour = datetime.fromisoformat(str(details.get("hour")))
         if start <= hour < end:
-            records.append({"hour": hour, "metric": rule, "summary": details.get("summary", "")})
-    return pd.DataFrame(records, columns=["hour", "metric", "summary"])
+            found = details.get("drivers")
+            drivers: dict[str, Any] = found if isinstance(found, dict) else {}
+            records.append(
+                {
+                    "hour": hour,
+                    "metric": rule,
+                    "what": SPIKE_NAMES.get(rule, rule),
+                    "summary": details.get("summary", ""),
+                    "observed": details.get("observed"),
+                    "expected": details.get("expected"),
+                    "themes": ", ".join(drivers.get("themes") or []),
+                    "words": ", ".join(drivers.get("words") or []),
+                }
+            )
+    return pd.DataFrame(records, columns=columns)
