@@ -154,7 +154,9 @@ def open_alerts(total: int) -> None:
     now = data.utcnow()
     for row in data.open_alerts(offset=page.start, limit=page.stop - page.start).itertuples():
         left, middle, right = st.columns([6, 1, 1], vertical_alignment="center")
-        left.markdown(f"🔔 {inert.escape(row.title)} :gray[· waiting {waiting_for(row.waiting_since, now)}]")
+        left.markdown(
+            f":material/notifications_active: {inert.escape(row.title)} :gray[· waiting {waiting_for(row.waiting_since, now)}]"
+        )
         if pd.notna(row.item_id):
             middle.page_link(
                 "pages/inbox.py",

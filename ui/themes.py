@@ -368,13 +368,13 @@ def reassignment_progress() -> None:
 def taxonomy_table(tax: Taxonomy) -> None:
     rows = [
         {
-            "id": t.id,
-            "theme": tax.label(t.id) if t.active else t.name,
-            "owner": t.owner,
-            "status": str(t.status),
-            "merged into": t.alias_of or "",
-            "rules": ", ".join(lang for lang, r in t.rules if not r.empty),
-            "examples": len(t.examples),
+            "Theme": tax.label(t.id) if t.active else t.name,
+            "Key": t.id,
+            "Owner": t.owner or widgets.MISSING,
+            "Status": str(t.status).capitalize(),
+            "Merged into": tax.label(t.alias_of) if t.alias_of else widgets.MISSING,
+            "Rules in": ", ".join(lang for lang, r in t.rules if not r.empty) or widgets.MISSING,
+            "Examples": len(t.examples),
         }
         for t in sorted(tax.themes, key=lambda t: (not t.active, tax.label(t.id)))
     ]
