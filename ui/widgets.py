@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from ui import data, inert
 from voc.access.roles import REQUIRED_ROLE, Permission, with_article
@@ -419,8 +420,6 @@ def ensure_frame() -> None:
     rerunning sends the run through app.py, which routes to the same page (page ids derive
     from the url_path, and ours match the file names).
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
