@@ -12,6 +12,7 @@ from listeners.base import Listener
 from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner, default_owner, standard_workers, utcnow
 from voc.exports import ExportScheduler
+from voc.privacy.raw_files import SurveyFilePruner
 from voc.privacy.retention import RetentionWorker
 from voc.settings import Settings
 from voc.store.facade import Store
@@ -43,13 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     exports = ExportScheduler(store, settings.data_dir / "exports", clock=utcnow, background=not args.once)
     # Retention per source (off unless set on the Privacy page): an hourly sweep, exports kept in step.
     retention = RetentionWorker(store, settings.data_dir / "exports", clock=utcnow, background=not args.once)
+    # Imported survey exports in done/ kept only as long as the Privacy page says (hourly check).
+    survey_files = SurveyFilePruner(store, settings.data_dir, clock=utcnow)
     owner = default_owner()
     runner = Runner(
         store,
         listeners,
         owner=owner,
         build=lambda source: build_listener(source, settings),
-        workers=[*standard_workers(store, owner, utcnow, data_dir=settings.data_dir), exports, retention],
+        workers=[*standard_workers(store, owner, utcnow, data_dir=settings.data_dir), exports, retention, survey_files],
         max_polls=settings.runner_max_polls,
         chunk_items=settings.runner_chunk_items,
     )

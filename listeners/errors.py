@@ -168,11 +168,18 @@ def _scrub_record(record: logging.LogRecord) -> logging.LogRecord:
     return record
 
 
-def cap_wait(seconds: float | None) -> float | None:
-    """A wait a source may be parked for: finite, not negative, at most `MAX_WAIT_S`; None if unusable."""
+def cap_wait(seconds: float | None, *, at_most: float = MAX_WAIT_S, negative: float | None = 0.0) -> float | None:
+    """A wait a source may be parked for: finite, not negative, at most `at_most`; None if unusable.
+
+    The one cap on every wait (the sources' headers here, the runner's last guard with a day's
+    ceiling). A negative wait becomes `negative`: 0 where it comes from a reset time already
+    past (ask now), None where a negative number can only be a mistake (back off as usual).
+    """
     if seconds is None or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
         return None
-    return min(max(float(seconds), 0.0), MAX_WAIT_S)
+    if seconds < 0:
+        return negative
+    return min(float(seconds), at_most)
 
 
 def parse_retry_after(value: object, now: datetime | None = None) -> float | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import random
 import socket
@@ -27,11 +26,12 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
 from listeners.base import Batch, ErrorKind, Listener, SourceError
-from listeners.errors import describe_unreachable, install_log_scrubber, scrub
+from listeners.errors import cap_wait, describe_unreachable, install_log_scrubber, scrub
 from voc.alerts.worker import AlertWorker
 from voc.models import NewItem, SourceState
 from voc.sentiment.worker import SentimentWorker
@@ -89,12 +89,9 @@ def backoff_delay(
     return ceiling * (0.5 + rng.random() / 2)
 
 
-def capped_wait(retry_after_s: float | None) -> float | None:
-    """The wait a source asked for, at most `MAX_RETRY_WAIT_S`; None when it is no usable number
-    (missing, NaN, infinite or negative), so the normal backoff applies instead."""
-    if retry_after_s is None or not math.isfinite(retry_after_s) or retry_after_s < 0:
-        return None
-    return min(float(retry_after_s), MAX_RETRY_WAIT_S)
+# The wait a source asked for, at most `MAX_RETRY_WAIT_S`; None when it is no usable number
+# (missing, NaN, infinite or negative), so the normal backoff applies instead.
+capped_wait = partial(cap_wait, at_most=MAX_RETRY_WAIT_S, negative=None)
 
 
 def default_owner() -> str:

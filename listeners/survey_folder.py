@@ -17,10 +17,10 @@ A file is imported through the one `Listener` interface, a chunk of rows per `fe
   the file's start time, so it is not doubled).
 
 Imported exports hold customers' addresses in clear, so `done/` keeps them only as long as the
-workspace's privacy setting says (`privacy.survey_files`: 30 days unless an admin changes it on
-the Privacy page; 0 keeps them): when idle, at most hourly, the folder deletes older ones, and the
-report beside each stays and says when the file went. `failed/` files are kept: someone has to
-fix and re-drop them.
+workspace's privacy setting says: the listener process's `voc.privacy.raw_files.SurveyFilePruner`
+deletes older ones, not this listener, which only reads files and returns `Batch`es. `failed/`
+files are kept: someone has to fix and re-drop them. The recovery counts of an import's report
+come from the surveys service (`voc.surveys.recovery.import_recovery`).
 
 The survey's name is the source's `survey` setting, else the subfolder the file sits in
 (`incoming/surveys/<survey>/file.csv`), else the file name's stem. A generic table needs a column
@@ -38,18 +38,13 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-import sqlalchemy as sa
-
 from listeners.base import Batch, ErrorKind, SourceError
 from voc.access.roles import Actor
-from voc.privacy.raw_files import prune_imported
-from voc.privacy.settings import load_privacy
 from voc.store.facade import Store
-from voc.store.schema import alerts, items
 from voc.surveys import DONE, FAILED, REPORT_SUFFIX, watched_folder
 from voc.surveys.formats import FormatError, open_table
 from voc.surveys.importer import (
@@ -63,7 +58,7 @@ from voc.surveys.importer import (
     survey_name_for,
     take,
 )
-from voc.surveys.recovery import ALERT_RULE
+from voc.surveys.recovery import import_recovery
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +66,6 @@ FOLDER_ACTOR: Final = Actor.system("survey-folder")
 SUFFIXES: Final = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm"})
 IGNORED_SUFFIXES: Final = frozenset({".part", ".tmp", ".crdownload", ".partial", ".download"})
 CHUNK_SIZE: Final = 2000
-PRUNE_EVERY: Final = timedelta(hours=1)
 
 
 def utcnow() -> datetime:
@@ -153,7 +147,6 @@ class SurveyFolderListener:
         self.settle_seconds = settle_seconds
         self.clock = clock
         self._open: _OpenFile | None = None
-        self._pruned_at: datetime | None = None
 
     # ---- the Listener interface ------------------------------------------------------------
 
@@ -167,7 +160,6 @@ class SurveyFolderListener:
             if not state.file:
                 path = self._next_file()
                 if path is None:
-                    self._prune_imported()
                     return Batch([], None)
                 state = self._start(path)
             try:
@@ -276,6 +268,8 @@ class SurveyFolderListener:
         if opened.stopped:
             problems.append(Problem(None, f"reading stopped after {opened.row} rows: {opened.stopped}"))
         every_row_refused = opened.row > 0 and opened.responses == 0 and opened.empty == 0
+        since = datetime.fromisoformat(state.started_at)
+        recovered = import_recovery(self.store, source=self.name, survey=state.survey, since=since)
         report = ImportReport(
             survey=state.survey,
             filename=Path(state.file).name,
@@ -291,8 +285,8 @@ class SurveyFolderListener:
             duplicates=state.duplicates,
             problems=tuple(problems),
             refused="every row was refused; see the line numbers" if every_row_refused else None,
-            very_unhappy=self._very_unhappy_responses(state),
-            alerts_raised=self._alerts_raised(state),
+            very_unhappy=recovered.very_unhappy,
+            alerts_raised=recovered.alerts_raised,
         )
         log_import(self.store, report, actor=FOLDER_ACTOR)
         self._close()
@@ -351,31 +345,6 @@ class SurveyFolderListener:
             state.size, state.mtime_ns, state.row = stat.st_size, stat.st_mtime_ns, 0
         return True
 
-    def _very_unhappy_responses(self, state: FolderCursor) -> int:
-        query = sa.select(sa.func.count(sa.distinct(sa.func.coalesce(items.c.response_id, items.c.external_id)))).where(
-            items.c.source == self.name,
-            items.c.survey == state.survey,
-            items.c.very_unhappy.is_(True),
-            items.c.ingested_at >= datetime.fromisoformat(state.started_at),
-        )
-        with self.store.read() as connection:
-            return int(connection.execute(query).scalar_one())
-
-    def _alerts_raised(self, state: FolderCursor) -> int:
-        """Recovery alerts the runner raised for this import's respondents."""
-        query = (
-            sa.select(sa.func.count())
-            .select_from(alerts.join(items, alerts.c.item_id == items.c.id))
-            .where(
-                alerts.c.rule == ALERT_RULE,
-                items.c.source == self.name,
-                items.c.survey == state.survey,
-                items.c.ingested_at >= datetime.fromisoformat(state.started_at),
-            )
-        )
-        with self.store.read() as connection:
-            return int(connection.execute(query).scalar_one())
-
     def _file_away(self, path: Path, where: str, report: ImportReport) -> Path:
         """Move `path` into done/ or failed/ (never over an earlier file) with its report beside it."""
         target_dir = self.folder / where
@@ -388,18 +357,6 @@ class SurveyFolderListener:
         report_path.write_text("\n".join(report.lines()) + "\n", encoding="utf-8")
         shutil.move(str(path), str(target))
         return target
-
-    def _prune_imported(self) -> list[Path]:
-        """Delete exports in done/ older than the privacy setting allows (at most hourly, when idle)."""
-        now = self.clock()
-        if self._pruned_at and now - self._pruned_at < PRUNE_EVERY:
-            return []
-        self._pruned_at = now
-        days = load_privacy(self.store).survey_files_days
-        deleted = [] if days is None else prune_imported(self.folder, days=days, now=now)
-        if deleted:
-            log.info("%s: deleted %d imported export(s) older than %s days", self.folder / DONE, len(deleted), days)
-        return deleted
 
     def _close(self) -> None:
         if self._open is not None:

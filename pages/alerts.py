@@ -8,9 +8,9 @@ from voc.access.roles import Permission
 widgets.ensure_frame()
 st.title("Alerts")
 widgets.show_flash()
-history = data.alert_history()
+open_total, total = data.alert_counts()
 if data.may(Permission.ACKNOWLEDGE_ALERT):
-    alerts.acknowledge_buttons(history)
+    alerts.open_alerts(open_total)
 configurable = data.may(Permission.CONFIGURE_ALERTS)
 
 channels_tab, rules_tab, history_tab = st.tabs(["Channels", "Rules", "History"])
@@ -38,4 +38,4 @@ with rules_tab:
     else:
         widgets.needs_role("the alert rules", Permission.CONFIGURE_ALERTS)
 with history_tab:
-    alerts.history_table(history)
+    alerts.history_table(data.alert_history(), total)

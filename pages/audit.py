@@ -22,5 +22,5 @@ filters = ui.filter_bar(found, tz, now)
 rows, matching = ui.entries(filters, tz)
 shown = f"showing the newest {len(rows):,}" if matching > len(rows) else "newest first"
 st.caption(f"{matching:,} entr{'ies' if matching != 1 else 'y'} match ({shown}); times in {tz}.")
-st.dataframe(rows, column_config=ui.TABLE_COLUMNS, hide_index=True)
+st.dataframe(rows, column_config=ui.TABLE_COLUMNS, hide_index=True, placeholder=widgets.MISSING)
 ui.download(filters, matching, now)

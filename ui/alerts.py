@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ui import data, inert
+from ui import data, inert, widgets
 from voc.alerts import service
 from voc.alerts.channels import Channel, ChannelKind, DeliveryError
 from voc.inbox.sla import format_duration
@@ -31,6 +31,7 @@ HISTORY_COLUMNS: dict[str, Any] = {
     "escalated_at": st.column_config.DatetimeColumn("Escalated", format="D MMM HH:mm"),
     "deliveries": "Deliveries", "delivery_error": "Last error",
 }  # fmt: skip
+OPEN_PER_PAGE = 10
 
 
 def channel_form() -> Channel | None:
@@ -120,26 +121,42 @@ def policy_form(policy: service.AlertPolicy) -> service.AlertPolicy | None:
     )  # fmt: skip
 
 
-def history_table(frame: pd.DataFrame) -> None:
+def history_table(frame: pd.DataFrame, total: int) -> None:
+    """Every alert, newest first; the table scrolls, and says when older alerts are left out."""
+    if total > len(frame):
+        st.caption(f"The newest {len(frame):,} of {total:,} alerts.")
     st.dataframe(
-        frame, column_config=HISTORY_COLUMNS, column_order=list(HISTORY_COLUMNS), hide_index=True, key="alerts.history"
+        frame,
+        column_config=HISTORY_COLUMNS,
+        column_order=list(HISTORY_COLUMNS),
+        hide_index=True,
+        key="alerts.history",
+        placeholder=widgets.MISSING,
     )
 
 
-def waiting_for(raised_at: Any, now: datetime) -> str:
-    """How long an open alert has waited for someone: "12 min", "2 h 05 min"."""
-    raised = pd.Timestamp(raised_at)
-    raised = raised.tz_localize("UTC") if raised.tzinfo is None else raised
-    return format_duration(max(now - raised.to_pydatetime(), timedelta(0)))
+def waiting_for(since: Any, now: datetime) -> str:
+    """How long an open alert's customer has waited (`service.waiting_since`): "12 min", "2 h 05 min"."""
+    start = pd.Timestamp(since)
+    start = start.tz_localize("UTC") if start.tzinfo is None else start
+    return format_duration(max(now - start.to_pydatetime(), timedelta(0)))
 
 
-def acknowledge_buttons(frame: pd.DataFrame) -> None:
-    """One Acknowledge button per open alert (the newest ten), how long it has waited, and a link
-    to its item in the Inbox."""
+def open_alerts(total: int) -> None:
+    """The open alerts, newest first and a page at a time, each with how long its customer has
+    waited, a link to its item in the Inbox and an Acknowledge button."""
+    if total == 0:
+        st.caption(":material/notifications_none: No open alert: every alert has been acknowledged.")
+        return
+    if total <= OPEN_PER_PAGE:
+        st.caption(f"{total} open alert{'s' if total != 1 else ''}, newest first")
+    page = widgets.pager(total, key="alerts_page", per_page=OPEN_PER_PAGE, noun="open alerts")
     now = data.utcnow()
-    for row in frame[frame["status"] == "open"].head(10).itertuples():
+    for row in data.open_alerts(offset=page.start, limit=page.stop - page.start).itertuples():
         left, middle, right = st.columns([6, 1, 1], vertical_alignment="center")
-        left.markdown(f"🔔 {inert.escape(row.title)} :gray[· waiting {waiting_for(row.created_at, now)}]")
+        left.markdown(
+            f":material/notifications_active: {inert.escape(row.title)} :gray[· waiting {waiting_for(row.waiting_since, now)}]"
+        )
         if pd.notna(row.item_id):
             middle.page_link(
                 "pages/inbox.py",

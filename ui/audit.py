@@ -41,7 +41,12 @@ def filter_bar(found: AuditOptions, tz: str, now: datetime) -> AuditFilters:
     today = now.astimezone(zone).date()
     who_col, action_col, days_col = st.columns(3)
     who = who_col.selectbox("Actor", (ALL, *found.actors), key="audit.actor")
-    action = action_col.selectbox("Action", (ALL, *found.actions), key="audit.action")
+    action = action_col.selectbox(
+        "Action",
+        (ALL, *found.actions),
+        key="audit.action",
+        format_func=lambda a: a if a == ALL else audit.action_label(a),
+    )
     first = found.first.astimezone(zone).date() if found.first else today
     picked = days_col.date_input("Dates", value=(min(first, today), today), format="YYYY-MM-DD", key="audit.dates")
     days = picked if isinstance(picked, tuple) else (picked,)
@@ -60,6 +65,7 @@ def entries(filters: AuditFilters, tz: str) -> tuple[pd.DataFrame, int]:
     store, actor = data.store(), data.current_actor()
     frame = audit.audit_frame(store, filters, actor=actor, limit=SHOWN)
     frame["at"] = frame["at"].dt.tz_convert(tz)
+    frame["action"] = frame["action"].map(audit.action_label)
     return frame, audit.count_entries(store, filters, actor=actor)
 
 

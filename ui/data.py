@@ -253,6 +253,17 @@ def alert_history() -> pd.DataFrame:
     return mask_people(service.history(store()), text_columns=("title",))  # titles name authors
 
 
+def open_alerts(*, offset: int, limit: int) -> pd.DataFrame:
+    """One page of the open alerts, newest first (not cached, like `alert_history`)."""
+    found = service.history(store(), open_only=True, offset=offset, limit=limit)
+    return mask_people(found, text_columns=("title",))
+
+
+def alert_counts() -> tuple[int, int]:
+    """(open alerts, all alerts): the totals the Alerts page pages through."""
+    return service.count_alerts(store(), open_only=True), service.count_alerts(store())
+
+
 def alert_channels() -> list[Any]:
     return service.load_channels(store())
 

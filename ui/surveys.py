@@ -27,6 +27,7 @@ SECTIONS: Final = ("Recovery", "Scores", "Import")  # also the ?section= values:
 ALL: Final = "all"
 REPORT_KEY: Final = "surveys.last_import"
 NONE: Final = "—"
+RECOVERIES_PER_PAGE: Final = 5
 ROLES: Final = (
     ("response_id", "Response id", "Leave empty to derive an id from each row"),
     ("submitted_at", "Submitted at", "Date and time of the response"),
@@ -106,7 +107,8 @@ def recovery_list(now: datetime, tz: str) -> None:
     st.caption(
         f"{len(waiting)} waiting for a call back, {overdue} overdue. Record the outcome once you have spoken to them."
     )
-    for row in waiting.head(50).itertuples(index=False):
+    page = widgets.pager(len(waiting), key="recovery_page", per_page=RECOVERIES_PER_PAGE, noun="respondents")
+    for row in waiting.iloc[page].itertuples(index=False):
         _recovery_card(row, now, tz)
 
 
@@ -167,7 +169,10 @@ def recovery_history(tz: str) -> None:
                 "recovery_outcome": "Outcome",
                 "recovery_actor": "By",
                 "reasons": st.column_config.ListColumn("Why very unhappy"),
+                "survey": "Survey",
+                "response_id": "Response",
             },
+            placeholder=widgets.MISSING,
         )
     raised = _alerts(_url())
     if not raised.empty:
@@ -176,7 +181,13 @@ def recovery_history(tz: str) -> None:
         st.dataframe(
             widgets.in_timezone(raised, "created_at", tz)[["created_at", "title", "status", "acknowledged_by"]],
             hide_index=True,
-            column_config={"created_at": st.column_config.DatetimeColumn("Raised", format="D MMM HH:mm")},
+            column_config={
+                "created_at": st.column_config.DatetimeColumn("Raised", format="D MMM HH:mm"),
+                "title": "Alert",
+                "status": "Status",
+                "acknowledged_by": "Acknowledged by",
+            },
+            placeholder=widgets.MISSING,
         )
 
 
@@ -253,6 +264,7 @@ def scores(filters: analytics.SurveyFilters) -> None:
                 widgets.in_timezone(group, "posted_at", filters.tz)[["posted_at", "nps", "csat", "language", "text"]],
                 hide_index=True,
                 column_config=_comment_columns(),
+                placeholder=widgets.MISSING,
             )
     st.subheader("Tone and score disagree")
     found = analytics.disagreements(frame)
@@ -266,6 +278,7 @@ def scores(filters: analytics.SurveyFilters) -> None:
             widgets.in_timezone(found, "posted_at", filters.tz),
             hide_index=True,
             column_config=_comment_columns(),
+            placeholder=widgets.MISSING,
         )
 
 
@@ -492,4 +505,5 @@ def import_log(tz: str) -> None:
             "duplicates": "Already there",
             "rows_refused": "Rows refused",
         },
+        placeholder=widgets.MISSING,
     )

@@ -28,6 +28,10 @@ from voc.trends.queries import TrendFilters
 SECTIONS: Final = ("Overview", "Proposals", "Taxonomy")
 RULE_LANGUAGES: Final = (ANY_LANGUAGE, "en", "es", "fr", "de", "pt", "it", "nl")
 TOP_LEVEL: Final = "(top level)"
+VERSION_COLUMNS: Final = {
+    "version": "Version", "at": "When", "actor": "Who", "action": "Change", "theme_id": "Theme", "details": "Details",
+}  # fmt: skip
+PROPOSALS_PER_PAGE: Final = 5
 
 
 def section() -> str:
@@ -202,6 +206,7 @@ def summary_table(summary: pd.DataFrame) -> None:
             "previous": cc.NumberColumn("Previous period", format="%d"),
             "change": cc.NumberColumn("Change", format="percent"),
         },
+        placeholder=widgets.MISSING,
     )
 
 
@@ -239,6 +244,7 @@ def theme_detail(filters: TrendFilters) -> None:
         hide_index=True,
         width="stretch",
         column_config={"text": st.column_config.TextColumn("Text (redacted)", width="large")},
+        placeholder=widgets.MISSING,
     )
     if filters.theme and filters.theme != UNTHEMED:
         export = reports.assignments_export(data.store(), tax, filters.start, filters.end, filters.theme)
@@ -262,7 +268,7 @@ def proposals_section(*, editable: bool) -> None:
     left.caption(
         f"Discovery clusters the last {service.DISCOVERY_DAYS} days' unthemed items"
         + (
-            f"; last run {last['at'][:16].replace('T', ' ')} UTC over {last.get('pool', 0)} items."
+            f"; last run {widgets.local_time(last['at'], data.viewer_timezone())} over {last.get('pool', 0):,} items."
             if last.get("at")
             else "."
         )
@@ -272,18 +278,22 @@ def proposals_section(*, editable: bool) -> None:
             service.run_discovery(data.store(), data.utcnow(), actor=data.current_actor())
         forget()
         st.rerun()
-    for proposal in found:
-        if proposal["emerging"]:
-            st.warning(
-                f"Emerging theme: “{inert.escape(proposal['label'])}” — {proposal['size']} items, ×{proposal['growth']:.1f} in the recent half of the window",
-                icon=":material/trending_up:",
-            )
+    emerging = [p for p in found if p["emerging"]]
+    for proposal in emerging[:3]:
+        st.warning(
+            f"Emerging theme: “{inert.escape(proposal['label'])}” — {proposal['size']} items, ×{proposal['growth'] or 0:.1f} in the recent half of the window",
+            icon=":material/trending_up:",
+        )
+    if len(emerging) > 3:
+        st.caption(f"{len(emerging) - 3} more emerging proposals are among the cards below.")
     if not found:
         st.info("No open proposals: every recent item has a theme, or the unthemed ones have nothing in common yet.")
     tax = taxonomy()
     if found and not editable:
         widgets.needs_role("the taxonomy (promote, merge or dismiss a proposal)", Permission.EDIT_TAXONOMY)
-    for proposal in found:
+    for proposal in found[
+        widgets.pager(len(found), key="proposals_page", per_page=PROPOSALS_PER_PAGE, noun="proposals")
+    ]:
         proposal_card(proposal, tax, editable=editable)
 
 
@@ -314,8 +324,15 @@ def proposal_card(proposal: dict[str, Any], tax: Taxonomy, *, editable: bool) ->
             )
         target_col, merge_col, dismiss_col = st.columns([2, 1.3, 1], vertical_alignment="bottom")
         options = {t.id: tax.label(t.id) for t in tax.active()}
-        target = target_col.selectbox("Merge into", list(options), format_func=options.__getitem__, key=f"target-{pid}")
-        if merge_col.button("Merge", key=f"merge-{pid}", icon=":material/merge:"):
+        target = target_col.selectbox(  # nothing preselected: merging moves items into a theme for good
+            "Merge into",
+            list(options),
+            index=None,
+            placeholder="Choose a theme",
+            format_func=options.__getitem__,
+            key=f"target-{pid}",
+        )
+        if merge_col.button("Merge", key=f"merge-{pid}", icon=":material/merge:", disabled=target is None):
             _act(
                 lambda: service.merge_proposal(
                     data.store(), pid, str(target), actor=data.current_actor(), now=data.utcnow()
@@ -351,13 +368,13 @@ def reassignment_progress() -> None:
 def taxonomy_table(tax: Taxonomy) -> None:
     rows = [
         {
-            "id": t.id,
-            "theme": tax.label(t.id) if t.active else t.name,
-            "owner": t.owner,
-            "status": str(t.status),
-            "merged into": t.alias_of or "",
-            "rules": ", ".join(lang for lang, r in t.rules if not r.empty),
-            "examples": len(t.examples),
+            "Theme": tax.label(t.id) if t.active else t.name,
+            "Key": t.id,
+            "Owner": t.owner or widgets.MISSING,
+            "Status": str(t.status).capitalize(),
+            "Merged into": tax.label(t.alias_of) if t.alias_of else widgets.MISSING,
+            "Rules in": ", ".join(lang for lang, r in t.rules if not r.empty) or widgets.MISSING,
+            "Examples": len(t.examples),
         }
         for t in sorted(tax.themes, key=lambda t: (not t.active, tax.label(t.id)))
     ]
@@ -424,10 +441,11 @@ def structure_forms(tax: Taxonomy) -> None:
     parents = [TOP_LEVEL, *(t.id for t in tax.top_level())]
     merge_tab, split_tab, move_tab, archive_tab, new_tab = st.tabs(["Merge", "Split", "Move", "Archive", "New theme"])
     with merge_tab, st.form("merge", border=False):
-        source = st.selectbox("Merge this theme", ids, format_func=label)
-        target = st.selectbox("into", ids, format_func=label, index=min(1, len(ids) - 1))
+        # Nothing preselected in the forms that move or archive a theme's items: each takes a choice.
+        source = st.selectbox("Merge this theme", ids, format_func=label, index=None, placeholder="Choose a theme")
+        target = st.selectbox("into", ids, format_func=label, index=None, placeholder="Choose a theme")
         st.caption("The merged theme's id keeps working in saved links, filters and exports.")
-        if st.form_submit_button("Merge"):
+        if st.form_submit_button("Merge") and _chosen(source, target):
             _act(
                 lambda: service.merge_themes(
                     data.store(), str(source), str(target), actor=data.current_actor(), now=data.utcnow()
@@ -467,10 +485,12 @@ def structure_forms(tax: Taxonomy) -> None:
                 "Moved",
             )
     with archive_tab, st.form("archive", border=False):
-        theme = st.selectbox("Archive", ids, format_func=label)
-        if st.form_submit_button("Archive"):
+        archived = st.selectbox("Archive", ids, format_func=label, index=None, placeholder="Choose a theme")
+        if st.form_submit_button("Archive") and _chosen(archived):
             _act(
-                lambda: service.archive_theme(data.store(), str(theme), actor=data.current_actor(), now=data.utcnow()),
+                lambda: service.archive_theme(
+                    data.store(), str(archived), actor=data.current_actor(), now=data.utcnow()
+                ),
                 "Archived",
             )
     with new_tab, st.form("new", border=False):
@@ -496,10 +516,18 @@ def structure_forms(tax: Taxonomy) -> None:
             )
 
 
+def _chosen(*themes: object) -> bool:
+    """Whether every theme of a form was picked; says so when one is missing."""
+    if any(theme is None for theme in themes):
+        st.warning("Choose the theme first.", icon=":material/touch_app:")
+        return False
+    return True
+
+
 def version_history() -> None:
-    rows = repo.versions(data.store(), limit=50)
+    rows = pd.DataFrame(repo.versions(data.store(), limit=50), columns=list(VERSION_COLUMNS))
     st.dataframe(
-        pd.DataFrame(rows, columns=["version", "at", "actor", "action", "theme_id", "details"]),
+        widgets.readable(rows, tz=data.viewer_timezone(), labels=VERSION_COLUMNS, times=("at",)),
         hide_index=True,
         width="stretch",
     )

@@ -1,4 +1,5 @@
-"""Widgets the pages share: filter bars bound to the URL, inbox columns, health badges.
+"""Widgets the pages share: filter bars bound to the URL, inbox columns, health badges, and the
+finishing of every table and long list (`readable` tables, a `pager`).
 
 Filter widgets use `bind="query-params"`, so their key is the URL parameter (`?range=7d&lang=de`)
 and a filtered view can be shared as a link. The URL carries the label a widget shows, so
@@ -15,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from ui import data, inert
 from voc.access.roles import REQUIRED_ROLE, Permission, with_article
@@ -218,6 +220,85 @@ def in_timezone(frame: pd.DataFrame, column: str, tz: str) -> pd.DataFrame:
     return shown
 
 
+# ---- tables and long lists ---------------------------------------------------------------------
+
+MISSING = "—"
+"""What an empty cell shows: never "None", "nan" or "NaT"."""
+
+
+def local_time(value: Any, tz: str) -> str:
+    """A UTC instant as the viewer reads it: "6 Dec 14:05" this year, "6 Dec 2025 14:05" before."""
+    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+        return MISSING
+    stamp = pd.Timestamp(value)
+    stamp = (stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp).tz_convert(tz)
+    now = pd.Timestamp.now(tz=tz)
+    return f"{stamp.day} {stamp:%b}{'' if stamp.year == now.year else f' {stamp.year}'} {stamp:%H:%M}"
+
+
+def human_label(key: str) -> str:
+    """ "acknowledged_by" -> "Acknowledged by": the fallback for a column no page named."""
+    return key.replace("_", " ").strip().capitalize()
+
+
+def readable(
+    frame: pd.DataFrame, *, tz: str, labels: Mapping[str, str] | None = None, times: Sequence[str] = ()
+) -> pd.DataFrame:
+    """`frame` as a person reads it: columns renamed to `labels` (or "Like this" from their keys),
+    timestamps in the viewer's zone ("6 Dec 14:05"), lists joined, yes/no for flags, and "—" in
+    every empty cell. Only the columns `labels` names are kept, in its order, when it is given.
+
+    Times are recognised by their dtype; `times` names object columns that hold them too (a
+    column of UTC instants read back from JSON, say).
+    """
+    shown = frame[[c for c in labels if c in frame]] if labels else frame
+    out = pd.DataFrame(index=shown.index)
+    for key in shown.columns:
+        column = shown[key]
+        if key in times or pd.api.types.is_datetime64_any_dtype(column):
+            values = column.map(lambda v: local_time(v, tz))
+        elif pd.api.types.is_bool_dtype(column):
+            values = column.map({True: "Yes", False: "No"})
+        elif column.dtype == object or column.isna().any():
+            values = column.map(lambda v: _cell_text(v, tz))
+        else:
+            values = column
+        out[(labels or {}).get(key) or human_label(str(key))] = values
+    return out
+
+
+def _cell_text(value: Any, tz: str) -> Any:
+    if isinstance(value, list | tuple | set):
+        return ", ".join(str(v) for v in value) or MISSING
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT or value is pd.NA:
+        return MISSING
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{str(k).replace('_', ' ')}: {_cell_text(v, tz)}" for k, v in value.items()) or MISSING
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+    if isinstance(value, datetime):
+        return local_time(value, tz)
+    return value if value != "" else MISSING
+
+
+def pager(total: int, *, key: str, per_page: int = 10, noun: str = "items") -> slice:
+    """Which rows of a long list to show: the whole list when it fits one page; otherwise
+    "Showing 11–20 of 188 alerts" with a page picker (bound to ?KEY=, so a page can be linked),
+    and the slice of the chosen page. Call it before drawing the list."""
+    if total <= per_page:
+        return slice(0, total)
+    pages = -(-total // per_page)
+    count_col, pick_col = st.columns([2, 3], vertical_alignment="center")
+    with pick_col:
+        page = st.pagination(pages, key=key, bind="query-params", max_visible_pages=7)
+    first = (int(page or 1) - 1) * per_page
+    last = min(first + per_page, total)
+    count_col.caption(f"Showing {first + 1:,}–{last:,} of {total:,} {noun}")
+    return slice(first, last)
+
+
 def mark_as_form(queue: pd.DataFrame) -> list[TriageChange]:
     """A keyboard-friendly form to set one item's status (and assignee) without the grid."""
     labels = {int(row.id): f"#{row.id} · {str(row.text)[:70]}" for row in queue.itertuples()}
@@ -339,8 +420,6 @@ def ensure_frame() -> None:
     rerunning sends the run through app.py, which routes to the same page (page ids derive
     from the url_path, and ours match the file names).
     """
-    from streamlit.runtime.pages_manager import PagesManager
-
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()

@@ -60,7 +60,7 @@ def test_the_log_is_shown_newest_first_and_the_csv_holds_the_same_rows(
     at = open_audit(app, audited)
     assert not at.exception and at.title[0].value == "Audit"
     shown = at.dataframe[0].value
-    assert list(shown["action"]) == ["note", "triage", "users.set_role"]
+    assert list(shown["action"]) == ["Note", "Triage", "Users · set role"]  # the CSV keeps the keys
     assert list(shown["actor"]) == [ANA.name, ANA.name, FIRST_ADMIN]
     assert shown["detail"].iloc[1] == '{"changes": 1}'
     assert at.download_button[0].label == "Download CSV (3 rows)"
@@ -77,16 +77,16 @@ def test_filters_narrow_the_table_and_the_download(
 ) -> None:
     at = open_audit(app, audited)
     at.selectbox(key="audit.actor").select(ANA.name).run()
-    assert list(at.dataframe[0].value["action"]) == ["note", "triage"]
+    assert list(at.dataframe[0].value["action"]) == ["Note", "Triage"]
     at.selectbox(key="audit.action").select("triage").run()
-    assert list(at.dataframe[0].value["action"]) == ["triage"]
+    assert list(at.dataframe[0].value["action"]) == ["Triage"]
     assert [r["action"] for r in csv_rows(downloads[-1])] == ["triage"]
 
     at.selectbox(key="audit.actor").select("All")
     at.selectbox(key="audit.action").select("All")
     today = datetime.now(UTC).date()
     at.date_input(key="audit.dates").set_value((today - timedelta(days=11), today - timedelta(days=9))).run()
-    assert list(at.dataframe[0].value["action"]) == ["users.set_role"]
+    assert list(at.dataframe[0].value["action"]) == ["Users · set role"]
     assert [r["action"] for r in csv_rows(downloads[-1])] == ["users.set_role"]
 
 
@@ -100,7 +100,7 @@ def test_a_role_change_on_the_users_page_shows_up_in_the_audit_log(
     at.switch_page("pages/audit.py").run()
     assert not at.exception
     row = at.dataframe[0].value.iloc[0]
-    assert (row["actor"], row["action"], row["subject"]) == (FIRST_ADMIN, "users.set_role", "@northwind.example")
+    assert (row["actor"], row["action"], row["subject"]) == (FIRST_ADMIN, "Users · set role", "@northwind.example")
 
 
 def test_an_empty_log_says_so(app: AppTest, empty_store: Store) -> None:

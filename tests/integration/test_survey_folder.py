@@ -13,11 +13,12 @@ import pytest
 import sqlalchemy as sa
 
 from listeners.registry import build_listener, register_default_sources, register_demo_sources
-from listeners.runner import Runner
+from listeners.runner import Runner, standard_workers
 from listeners.survey_folder import SurveyFolderListener
 from tests.actors import admin, agent
 from voc.access.roles import AccessDenied
 from voc.privacy.policy import save_survey_files_days
+from voc.privacy.raw_files import SurveyFilePruner
 from voc.privacy.settings import load_privacy
 from voc.settings import Settings
 from voc.store.facade import Store
@@ -38,7 +39,10 @@ def inbox(tmp_path: Path) -> Path:
 def folder_runner(store: Store, inbox: Path, clock, **options: Any) -> tuple[Runner, SurveyFolderListener]:
     store.ensure_source(SURVEY_SOURCE, "survey_folder", {}, poll_interval_s=30)
     listener = SurveyFolderListener(SURVEY_SOURCE, inbox, store, settle_seconds=0, clock=clock, **options)
-    return Runner(store, {SURVEY_SOURCE: listener}, owner="r1", clock=clock), listener
+    # The listener process prunes done/ with its own worker beside the polling (listeners/__main__.py).
+    pruner = SurveyFilePruner(store, inbox.parents[1], clock=clock)
+    workers = [*standard_workers(store, "r1", clock), pruner]
+    return Runner(store, {SURVEY_SOURCE: listener}, owner="r1", clock=clock, workers=workers), listener
 
 
 def drain(runner: Runner, polls: int = 20) -> None:

@@ -99,6 +99,12 @@ def _detail_text(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def action_label(action: str) -> str:
+    """ "setting.themes.starter_set" -> "Setting · themes · starter set": an action as people read it."""
+    words = [part.replace("_", " ") for part in action.split(".") if part]
+    return " · ".join(words).capitalize() if words else action
+
+
 def audit_options(store: Store, *, actor: Actor) -> AuditOptions:
     """The distinct actors and actions in the log and its first and last time (admins only)."""
     require(actor, Permission.READ_AUDIT)

@@ -393,15 +393,44 @@ def acknowledge(store: Store, alert_id: int, *, actor: Actor, now: datetime) -> 
 HISTORY_COLUMNS: Final = (
     "id", "created_at", "rule", "title", "status", "acknowledged_by", "acknowledged_at", "minutes_to_ack",
     "acked_within_target", "escalated_at", "delivered_at", "deliveries", "delivery_error", "item_id",
+    "waiting_since",
 )  # fmt: skip
 
 
+def count_alerts(store: Store, *, open_only: bool = False) -> int:
+    """How many alerts there are (open ones only, when asked): the total a paged list shows."""
+    query = sa.select(sa.func.count()).select_from(alerts)
+    if open_only:
+        query = query.where(alerts.c.status == "open")
+    with store.read() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+def waiting_since(created_at: datetime, posted_at: datetime | None) -> datetime:
+    """When the person behind an alert started waiting: its post's time when the alert is about an
+    older post (an alert raised today about a post from Monday has waited since Monday), else
+    when it was raised."""
+    return min(created_at, posted_at) if posted_at is not None else created_at
+
+
 def history(
-    store: Store, *, policy: AlertPolicy | None = None, limit: int = 200, open_only: bool = False
+    store: Store,
+    *,
+    policy: AlertPolicy | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    open_only: bool = False,
 ) -> pd.DataFrame:
-    """Alerts newest first, with who acknowledged, how fast, and what went where."""
+    """Alerts newest first, with who acknowledged, how fast, what went where, and since when the
+    person behind each has waited (`waiting_since`)."""
     policy = policy or load_policy(store)
-    query = sa.select(alerts).order_by(alerts.c.id.desc()).limit(limit)
+    query = (
+        sa.select(alerts, items.c.posted_at)
+        .outerjoin(items, items.c.id == alerts.c.item_id)
+        .order_by(alerts.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     if open_only:
         query = query.where(alerts.c.status == "open")
     with store.read() as connection:
@@ -424,4 +453,5 @@ def history(
         row["minutes_to_ack"] = round(minutes, 1) if minutes is not None else None
         row["acked_within_target"] = None if minutes is None else minutes <= policy.ack_target.total_seconds() / 60
         row["deliveries"] = "; ".join(sent.get(row["id"], []))
+        row["waiting_since"] = waiting_since(row["created_at"], row.pop("posted_at"))
     return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))

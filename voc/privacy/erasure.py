@@ -40,6 +40,7 @@ from voc.store.core import json_value
 from voc.store.facade import Store
 from voc.store.schema import alerts, item_themes, items, taxonomy_versions, themes
 from voc.store.settings import read_setting, write_setting
+from voc.themes.repository import record_version
 from voc.trends.spikes import RULES as SPIKE_RULES
 
 log = logging.getLogger(__name__)
@@ -206,8 +207,6 @@ def _scrub_examples(connection: sa.Connection, texts: set[str], actor: Actor, no
     """Theme examples copied from these texts go, from the taxonomy and from its history."""
     if not texts:
         return {}
-    from voc.themes.repository import record_version  # themes pull in numpy: only when needed
-
     removed = 0
     for theme_id, raw in connection.execute(sa.select(themes.c.id, themes.c.examples)).all():
         kept, n = _without_texts(raw, texts)

@@ -13,11 +13,12 @@ the file went. Domain: no Streamlit.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
+from voc.privacy.settings import load_privacy
 from voc.store.facade import Store
 from voc.surveys import DONE, FAILED, REPORT_SUFFIX, SURVEY_FOLDER_KIND, watched_folder
 from voc.surveys.formats import FormatError, open_path
@@ -25,6 +26,7 @@ from voc.surveys.formats import FormatError, open_path
 log = logging.getLogger(__name__)
 
 FILED: Final = (DONE, FAILED)
+PRUNE_EVERY: Final = timedelta(hours=1)
 
 
 def survey_folders(store: Store, data_dir: Path) -> list[Path]:
@@ -119,3 +121,35 @@ def prune_imported(folder: Path, *, days: int, now: datetime) -> list[Path]:
         if imported <= cutoff and delete_filed_export(path, why=why):
             deleted.append(path)
     return deleted
+
+
+class SurveyFilePruner:
+    """The listener process's step that deletes imported exports (`done/` of every watched survey
+    folder) older than the privacy setting allows (`privacy.survey_files`: 30 days unless an admin
+    changes it on the Privacy page; 0 keeps them), at most once per `every`. The report beside
+    each file stays and says when it went; `failed/` files are kept for someone to fix."""
+
+    def __init__(
+        self, store: Store, data_dir: Path, *, clock: Callable[[], datetime], every: timedelta = PRUNE_EVERY
+    ) -> None:
+        self.store = store
+        self.data_dir = data_dir
+        self.clock = clock
+        self.every = every
+        self._pruned_at: datetime | None = None
+
+    def tick(self) -> list[Path]:
+        now = self.clock()
+        if self._pruned_at is not None and now - self._pruned_at < self.every:
+            return []
+        self._pruned_at = now
+        days = load_privacy(self.store).survey_files_days
+        if days is None:
+            return []
+        deleted: list[Path] = []
+        for folder in survey_folders(self.store, self.data_dir):
+            gone = prune_imported(folder, days=days, now=now)
+            if gone:
+                log.info("%s: deleted %d imported export(s) older than %s days", folder / DONE, len(gone), days)
+            deleted += gone
+        return deleted

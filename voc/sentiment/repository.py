@@ -154,13 +154,6 @@ class SentimentRepository(AccessRepository):
             row = connection.execute(query.limit(1)).first()
         return str(row[0]) if row else None
 
-    def sentiment_models(self) -> list[dict[str, Any]]:
-        """Every stored model, newest first, without its blob."""
-        columns = [c for c in sentiment_models.c if c.name != "blob"]
-        query = sa.select(*columns).order_by(sentiment_models.c.id.desc())
-        with self.read() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
-
     def save_item_embeddings(self, vectors: Mapping[int, bytes], *, model: str, dim: int) -> None:
         """Store (or replace) items' embeddings."""
         if not vectors:

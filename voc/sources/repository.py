@@ -343,11 +343,6 @@ class SourcesRepository(InboxRepository):
         update = {key: (lambda added, key=key: source_usage.c[key] + added[key]) for key in counted}
         connection.execute(upsert(connection, source_usage, values, ["source", "day"], update))
 
-    def record_usage(self, name: str, day: date, usage: Usage) -> None:
-        """Add reads to a source's day (pages the runner saves are counted by `save_batch`)."""
-        with self.write() as connection:
-            self._add_usage(connection, name, day, usage)
-
     def usage_on(self, name: str, day: date) -> Usage:
         """What a source read on one UTC day, and its estimated cost."""
         query = sa.select(source_usage).where(source_usage.c.source == name, source_usage.c.day == day)

@@ -384,6 +384,29 @@ def _new_alert(row: Mapping[str, Any], key: str) -> NewAlert:
     )
 
 
+@dataclass(frozen=True)
+class ImportRecovery:
+    """What an import brought for the recovery team: responses newly very unhappy, alerts raised."""
+
+    very_unhappy: int
+    alerts_raised: int
+
+
+def import_recovery(store: Store, *, source: str, survey: str, since: datetime) -> ImportRecovery:
+    """The very unhappy responses of `survey` that `source` stored since `since` (an import's
+    start), and the recovery alerts raised for them: the counts an import report gives."""
+    mine = (items.c.source == source, items.c.survey == survey, items.c.ingested_at >= since)
+    respondents = sa.select(sa.func.count(sa.distinct(sa.func.coalesce(items.c.response_id, items.c.external_id))))
+    raised = (
+        sa.select(sa.func.count())
+        .select_from(alerts.join(items, alerts.c.item_id == items.c.id))
+        .where(alerts.c.rule == ALERT_RULE, *mine)
+    )
+    with store.read() as connection:
+        very_unhappy = connection.execute(respondents.where(items.c.very_unhappy.is_(True), *mine)).scalar_one()
+        return ImportRecovery(int(very_unhappy), int(connection.execute(raised).scalar_one()))
+
+
 def recovery_alerts(store: Store, *, limit: int = 200) -> pd.DataFrame:
     """Recovery alerts, newest first: id, created_at, title, status, item_id, delivered_at."""
     query = (
