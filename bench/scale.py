@@ -202,24 +202,27 @@ def plain_executemany(store: Store, pages: list[tuple[str, list[NewItem]]]) -> N
             connection.execute(items.insert(), rows)
 
 
-def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], count: int) -> None:
+def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], count: int, rounds: int) -> None:
+    """Both writers on the same pages, alternately, each round into fresh databases; medians."""
     pages = list(generate(count, seed=7))
-    saved_store = open_store(kind, folder, postgres_url, "savepath", schemas)
-    plain_store = open_store(kind, folder, postgres_url, "plain", schemas)
-    lease_all(saved_store)
-    start = time.perf_counter()
-    stored = save_pages(saved_store, pages)
-    saved = time.perf_counter() - start
-    start = time.perf_counter()
-    plain_executemany(plain_store, pages)
-    plain = time.perf_counter() - start
-    print(f"\n1. save path, {count:,} items in pages of {PAGE} ({stored:,} new)")
+    timings: dict[str, list[float]] = {"plain": [], "saved": []}
+    for round_number in range(rounds):
+        for writer in ("plain", "saved"):
+            store = open_store(kind, folder, postgres_url, f"{writer}{round_number}", schemas)
+            lease_all(store)
+            start = time.perf_counter()
+            if writer == "plain":
+                plain_executemany(store, pages)
+            else:
+                save_pages(store, pages)
+            timings[writer].append(time.perf_counter() - start)
+            store.engine.dispose()
+    plain, saved = statistics.median(timings["plain"]), statistics.median(timings["saved"])
+    print(f"\n1. save path, {count:,} items in pages of {PAGE}, median of {rounds} alternate rounds")
     print("| writer | items/s | vs plain executemany |")
     print("|---|---|---|")
     print(f"| plain executemany, a transaction per page | {count / plain:,.0f} | 1.00x |")
     print(f"| Store.save_batch | {count / saved:,.0f} | {plain / saved:.2f}x |")
-    for store in (saved_store, plain_store):
-        store.engine.dispose()
 
 
 def build(store: Store, count: int) -> None:
@@ -354,7 +357,7 @@ def page_calls(store: Store, rounds: int) -> None:
 
 def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -> None:
     print(f"\n## {kind}, {args.items:,} items")
-    save_path(kind, folder, args.postgres_url, schemas, args.save_items)
+    save_path(kind, folder, args.postgres_url, schemas, args.save_items, args.rounds)
     store = open_store(kind, folder, args.postgres_url, "scale", schemas)
     print(f"\n2. build (RSS before: {rss_mb():,.0f} MB)")
     build(store, args.items)
