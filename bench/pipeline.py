@@ -3,9 +3,15 @@
 The naive baseline is a per-item loop of langdetect.detect (seeded, errors caught) plus one
 shared VADER analyzer's polarity_scores: fair, but unredacted and uncached. Texts are the demo
 scenario (listeners/demo/scenario.jsonl, field "text") repeated to --n items, or a small
-built-in multilingual list when the scenario is absent. Figures are printed, never asserted.
+built-in multilingual list when the scenario is absent.
 
-    python bench/pipeline.py [--n 20000]
+A second table is the issue #21 figure: --distinct real, distinct texts (the UMSAB tweets of
+../shared/data/sentiment-dev, then CLINC150 requests; skipped where the data is absent), the naive
+loop against `analyse_many` in one process and with worker processes (`default_workers()`, one
+BLAS thread each), wall time and CPU time per text (this process and its workers).
+Figures are printed, never asserted.
+
+    python bench/pipeline.py [--n 20000] [--distinct 4000]
 """
 
 from __future__ import annotations
@@ -13,12 +19,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import resource
+import time
 from collections.abc import Iterable
 from typing import Any
 
-from _common import REPO, timed
+from _common import REPO, shared_data_dir, timed
 
-from voc.analysis.pipeline import analyse, analyse_many
+from voc.analysis.embeddings import pin_blas_threads
+from voc.analysis.pipeline import analyse, analyse_many, default_workers
 
 SCENARIO = REPO / "listeners" / "demo" / "scenario.jsonl"
 BUILT_IN = [
@@ -68,10 +77,57 @@ def naive_stack(texts: Iterable[str], analyzer: Any) -> list[tuple[str, float]]:
     return out
 
 
+def distinct_real_texts(n: int) -> list[str]:
+    """Up to `n` distinct real texts: the tweets of sentiment-dev, then CLINC150's requests."""
+    data = shared_data_dir()
+    texts: dict[str, None] = {}
+    for path in sorted((data / "sentiment-dev").glob("*/text.txt")):
+        texts.update(dict.fromkeys(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()))
+    clinc = data / "themes-dev" / "clinc150.jsonl"
+    if clinc.is_file():
+        for line in clinc.read_text(encoding="utf-8").splitlines():
+            if len(texts) >= n:
+                break
+            texts[json.loads(line)["text"]] = None
+    return list(texts)[:n]
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def distinct_table(n: int, analyzer: Any) -> None:
+    texts = distinct_real_texts(n)
+    if not texts:
+        print("\nSKIPPED distinct real texts: ../shared/data is absent (set VOC_SHARED_DATA)")
+        return
+    workers = default_workers()
+    print(f"\n{len(texts):,} distinct real texts (sentiment-dev tweets, then CLINC150); workers: {workers}\n")
+    stacks = {
+        "naive: langdetect + VADER per item": lambda: naive_stack(texts, analyzer),
+        "voc analyse_many, one process": lambda: list(analyse_many(texts)),
+        f"voc analyse_many, {workers} worker processes": lambda: list(analyse_many(texts, workers=workers)),
+    }
+    print("| stack | items/s | vs naive | CPU ms per text |")
+    print("|---|---|---|---|")
+    naive = 0.0
+    for name, run in stacks.items():
+        cpu, wall = _cpu_seconds(), time.perf_counter()
+        run()
+        wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+        rate = len(texts) / wall
+        naive = naive or rate
+        print(f"| {name} | {rate:,.0f} | {rate / naive:.2f}x | {1000 * cpu / len(texts):.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Pipeline throughput vs the naive stack.")
     parser.add_argument("--n", type=int, default=20_000, help="items to analyse (default 20,000)")
+    parser.add_argument("--distinct", type=int, default=4_000, help="distinct real texts (default 4,000; 0: skip)")
     args = parser.parse_args()
+    pin_blas_threads()  # as `python -m voc analyse` does
     texts, source = load_texts(args.n)
     distinct = len(set(texts))
     print(f"{len(texts):,} items from {source}; {distinct:,} distinct\n")
@@ -100,6 +156,8 @@ def main() -> None:
         rate = len(texts) / seconds
         print(f"| {name} | {rate:,.0f} | {rate / naive:.1f}x |")
     print("\nvoc's stack also redacts every item; the naive stack does not.")
+    if args.distinct:
+        distinct_table(args.distinct, analyzer)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from voc.access.deployment import Finding, Process, Severity, check_deployment, default_secrets_files, read_secrets
-from voc.analysis.pipeline import analyse_many, set_default_scorer
+from voc.analysis.embeddings import pin_blas_threads
+from voc.analysis.pipeline import analyse_many, default_workers, set_default_scorer
 from voc.exports import cli as exports_cli
 from voc.privacy import cli as privacy_cli
 from voc.sentiment import cli as sentiment_cli
@@ -75,6 +76,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_analyse(args: argparse.Namespace) -> int:
+    pin_blas_threads()  # parallelism comes from worker processes (docs/analysis.md, "Speed")
     _use_active_scorer()
 
     # Bytes in and UTF-8 bytes out, the same from a file, a pipe or a terminal whatever the locale.
@@ -90,7 +92,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             return 2
     try:
         taxonomy = themes_cli.workspace_taxonomy(Settings.load().database_url)
-        for row in themes_cli.with_themes(analyse_many(_lines(source)), taxonomy):
+        analysed = analyse_many(_lines(source), workers=args.workers)
+        for row in themes_cli.with_themes(analysed, taxonomy):
             out.write(json_line(row).encode("utf-8"))
             out.flush()
     finally:
@@ -137,6 +140,12 @@ def main(argv: list[str] | None = None) -> int:
         "file",
         nargs="?",
         help="a text file, one text per line (UTF-8, else Windows-1252 line by line; a BOM decides); '-' or absent: stdin",
+    )
+    analyse.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="worker processes that analyse batches side by side (default: one per core, at most 4; 1: none)",
     )
     analyse.set_defaults(func=cmd_analyse)
     surveys_cli.add_parser(commands)

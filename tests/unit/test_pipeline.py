@@ -7,9 +7,10 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 
-from voc.analysis.pipeline import Analysis, analyse, analyse_many
+from voc.analysis.pipeline import MAX_WORKERS, Analysis, analyse, analyse_many, default_workers
 from voc.sentiment.scoring import SentimentLabel
 
 RAW_EMAIL = "jane.doe@example.com"
@@ -85,3 +86,31 @@ def test_analysis_package_never_imports_streamlit() -> None:
         "list(a.analyse_many(['x'])); assert 'streamlit' not in sys.modules, 'streamlit imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_analyse_many_in_worker_processes_matches_the_single_path() -> None:
+    """Forked workers give what one process gives, in order, embeddings included, across many
+    batches (the first one analysed before the fork, repeats across batches served by the cache)."""
+    base = [COMPLAINT, "Merci beaucoup, service parfait !", "", "call +44 7700 900123", "La app no funciona"]
+    texts = [f"{text} {n}" if n % 3 else text for n, text in enumerate(base * 120)]
+    single = list(analyse_many(texts))
+    parallel = list(analyse_many(texts, workers=2))
+    assert parallel == single
+    assert single[:12] == [analyse(t) for t in texts[:12]]
+    for one, other in zip(single, parallel, strict=True):
+        assert (one.embedding is None) == (other.embedding is None)
+        if one.embedding is not None and other.embedding is not None:
+            assert np.allclose(one.embedding, other.embedding, atol=1e-6)
+
+
+def test_analyse_many_in_worker_processes_is_lazy() -> None:
+    def lines() -> Iterator[str]:
+        yield "great app"
+        raise AssertionError("read past the first item")
+
+    first = next(analyse_many(lines(), workers=2))
+    assert first.sentiment.label is SentimentLabel.POSITIVE
+
+
+def test_default_workers_is_at_least_one_and_bounded() -> None:
+    assert 1 <= default_workers() <= MAX_WORKERS

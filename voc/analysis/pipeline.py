@@ -13,6 +13,9 @@ Domain module: no Streamlit import.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -24,6 +27,8 @@ from voc.sentiment.multilingual import MultilingualScorer, builtin_model
 from voc.sentiment.scoring import Sentiment, SentimentScorer
 
 if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
     import numpy as np
     from numpy.typing import NDArray
 
@@ -31,6 +36,8 @@ if TYPE_CHECKING:
 # of embedding when the scorer uses one).
 CACHE_SIZE: Final = 20_000
 MAX_BATCH: Final = 256
+# Worker processes for bulk analysis at most (each holds the models' working memory, ~150 MB).
+MAX_WORKERS: Final = 4
 
 
 @dataclass(frozen=True)
@@ -124,14 +131,35 @@ def _analyse_redacted(
     ]
 
 
-def analyse_many(texts: Iterable[str]) -> Iterator[Analysis]:
+def analyse_many(texts: Iterable[str], *, workers: int = 1) -> Iterator[Analysis]:
     """Analyse texts lazily, in order; identical texts after redaction are scored once.
 
     Texts are read in batches that grow from 1 to `MAX_BATCH`, so embeddings are computed in
-    bulk while the first result of a stream still arrives at once.
+    bulk while the first result of a stream still arrives at once. With `workers` > 1 (the
+    command line passes `default_workers()`), batches are analysed by that many forked worker
+    processes, each with one BLAS thread, at most two batches each in flight; redaction, the
+    repeat cache and the order stay in this process. Without `fork` (Windows, macOS' default),
+    it runs in this process.
     """
-    cache: dict[str, Analysis] = {}
-    iterator = iter(texts)
+    chunks = _chunks(iter(texts))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        cache: dict[str, Analysis] = {}
+        for chunk in chunks:
+            yield from _analyse_chunk(chunk, cache)
+        return
+    yield from _analyse_in_workers(chunks, workers)
+
+
+def default_workers() -> int:
+    """Worker processes for bulk analysis: one per core this process may use, at most `MAX_WORKERS`."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS))
+
+
+def _chunks(iterator: Iterator[str]) -> Iterator[list[str]]:
     size = 1
     while True:
         chunk = []
@@ -141,7 +169,7 @@ def analyse_many(texts: Iterable[str]) -> Iterator[Analysis]:
                 break
         if not chunk:
             return
-        yield from _analyse_chunk(chunk, cache)
+        yield chunk
         size = min(size * 2, MAX_BATCH)
 
 
@@ -157,3 +185,35 @@ def _analyse_chunk(chunk: list[str], cache: dict[str, Analysis]) -> Iterator[Ana
     for original, r in zip(chunk, redacted, strict=True):
         analysis = cache.get(r.text)
         yield analysis if analysis is not None else analyse(original)
+
+
+def _analyse_in_workers(chunks: Iterator[list[str]], workers: int) -> Iterator[Analysis]:
+    """`analyse_many` over forked workers. The first batch is analysed here, which also loads the
+    models before the fork, so the workers share them instead of loading their own copies."""
+    cache: dict[str, Analysis] = {}
+    first = next(chunks, None)
+    if first is None:
+        return
+    yield from _analyse_chunk(first, cache)
+    pending: deque[tuple[list[Redacted], AsyncResult[list[Analysis]]]] = deque()
+    with multiprocessing.get_context("fork").Pool(workers, initializer=embedding_model.pin_blas_threads) as pool:
+        for chunk in chunks:
+            redacted = [redact(text) for text in chunk]
+            unseen = list({r.text: r for r in redacted if r.text not in cache}.values())
+            pending.append((redacted, pool.apply_async(_analyse_redacted, (unseen, None, None))))
+            if len(pending) >= 2 * workers:
+                yield from _collect(*pending.popleft(), cache)
+        while pending:
+            yield from _collect(*pending.popleft(), cache)
+
+
+def _collect(
+    redacted: list[Redacted], result: AsyncResult[list[Analysis]], cache: dict[str, Analysis]
+) -> Iterator[Analysis]:
+    fresh = {analysis.text: analysis for analysis in result.get()}
+    if len(cache) + len(fresh) > CACHE_SIZE:
+        cache.clear()
+    cache.update(fresh)
+    for r in redacted:
+        # Seen in an earlier batch, or analysed with this one (a later batch may clear the cache).
+        yield fresh.get(r.text) or cache.get(r.text) or _analyse_redacted([r], None, None)[0]

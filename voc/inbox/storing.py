@@ -4,17 +4,17 @@ Before issue #21 each item was one `INSERT ... RETURNING` plus, when new, one du
 two updates: 0.27x (SQLite) and 0.15x (PostgreSQL) of a plain `executemany` of the same rows.
 Now, inside the caller's write transaction (which already re-checked the source's lease):
 
-1. the rows go in with one `executemany` of `INSERT ... ON CONFLICT DO NOTHING`
+1. one query asks for the largest item id and for the stored originals the page's fingerprints
+   (`voc.inbox.duplicates`) could point at;
+2. the rows go in with one `executemany` of `INSERT ... ON CONFLICT DO NOTHING`
    (`voc.store.core.insert_ignoring`, the store's one insert-ignoring statement);
-2. which of them were new is read back with one range query: ids above the largest id before the
-   insert. That is exact because item writers are serialised: SQLite's `BEGIN IMMEDIATE` holds the
-   one write lock, and on PostgreSQL every writer takes `ITEMS_LOCK` (a transaction-level advisory
-   lock) first, so no other writer's rows can land in the range while this one is open;
-3. duplicates (`voc.inbox.duplicates`) are collapsed with one query for the whole page's
-   fingerprints, decided in Python exactly as item-by-item insertion would (first original by id
-   within the window, earlier items of the same page included), then written with two
-   `executemany` updates;
-4. the new items' embeddings go in with one `executemany`.
+3. which of them were new is read back with one range query: ids above that largest id. That is
+   exact because item writers are serialised: SQLite's `BEGIN IMMEDIATE` holds the one write
+   lock, and on PostgreSQL every writer takes `ITEMS_LOCK` (a transaction-level advisory lock)
+   first, so no other writer's rows can land in the range, or change the originals, meanwhile;
+4. duplicates are decided in Python exactly as item-by-item insertion would (first original by
+   id within the window, earlier items of the same page included) and written with one update;
+5. the new items' embeddings go in with one `executemany`.
 
 Everything is in the caller's transaction: a crash mid-page rolls all of it back, and the page
 fetched again stores each item once. Domain module: no Streamlit.
@@ -62,7 +62,7 @@ def store_items(
         return 0
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": ITEMS_LOCK})
-    before = connection.execute(sa.select(sa.func.coalesce(sa.func.max(items.c.id), 0))).scalar_one()
+    before, originals = _largest_id_and_originals(connection, rows)
     connection.execute(insert_ignoring(connection, items, ["source", "external_id"]), rows)
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:  # a key twice in one page: the first row is the one stored
@@ -75,7 +75,9 @@ def store_items(
            if (source, external_id) in wanted]  # fmt: skip
     if not new:
         return 0
-    _collapse_duplicates(connection, [(item_id, row["content_hash"], row["posted_at"]) for item_id, row in new])
+    _collapse_duplicates(
+        connection, [(item_id, row["content_hash"], row["posted_at"]) for item_id, row in new], originals
+    )
     if embeddings:
         vectors = [
             {"item_id": item_id, "model": vector[0], "dim": vector[1], "vector": vector[2]}
@@ -87,36 +89,53 @@ def store_items(
     return len(new)
 
 
-def _collapse_duplicates(connection: sa.Connection, new: list[tuple[int, str | None, datetime]]) -> None:
+def _largest_id_and_originals(
+    connection: sa.Connection, rows: list[dict[str, Any]]
+) -> tuple[int, dict[str, list[tuple[int, datetime]]]]:
+    """The largest item id before the insert, and the stored originals (not duplicates themselves)
+    sharing a fingerprint with the page and posted within the window of its items, per
+    fingerprint in id order: one round trip for a page (a UNION ALL of both questions)."""
+    hashed = [row for row in rows if row["content_hash"]]
+    largest = sa.select(sa.func.coalesce(sa.func.max(items.c.id), 0), sa.null(), sa.null())
+    if not hashed:
+        return int(connection.execute(largest).one()[0]), {}
+    earliest = min(row["posted_at"] for row in hashed) - WINDOW
+    latest = max(row["posted_at"] for row in hashed) + WINDOW
+    hashes = sorted({row["content_hash"] for row in hashed})
+    before = 0
+    originals: dict[str, list[tuple[int, datetime]]] = {}
+    for start in range(0, len(hashes), HASHES_PER_QUERY):
+        candidates = sa.select(items.c.id, items.c.content_hash, items.c.posted_at).where(
+            items.c.content_hash.in_(hashes[start : start + HASHES_PER_QUERY]),
+            items.c.duplicate_of.is_(None),
+            items.c.posted_at >= earliest,
+            items.c.posted_at <= latest,
+        )
+        # The candidates first: the union's columns take their types (UTC datetimes) from them.
+        query = sa.union_all(candidates, largest) if start == 0 else candidates
+        for item_id, content_hash, posted_at in connection.execute(query):
+            if content_hash is None:  # the largest id's row
+                before = int(item_id)
+            else:
+                originals.setdefault(content_hash, []).append((int(item_id), posted_at))
+    for found in originals.values():
+        found.sort()
+    return before, originals
+
+
+def _collapse_duplicates(
+    connection: sa.Connection,
+    new: list[tuple[int, str | None, datetime]],
+    originals: dict[str, list[tuple[int, datetime]]],
+) -> None:
     """Point each new item at the first item (lowest id) with its fingerprint posted within the
     window, and count it there; new items of the same page count as candidates for later ones,
-    as when they were inserted one by one."""
-    hashed = [(item_id, content_hash, posted_at) for item_id, content_hash, posted_at in new if content_hash]
-    if not hashed:
-        return
-    new_ids = {item_id for item_id, _, _ in hashed}
-    earliest = min(posted_at for _, _, posted_at in hashed) - WINDOW
-    latest = max(posted_at for _, _, posted_at in hashed) + WINDOW
-    # Originals already stored, per fingerprint, in id order: (id, posted_at).
-    originals: dict[str, list[tuple[int, datetime]]] = {}
-    hashes = sorted({content_hash for _, content_hash, _ in hashed})
-    for start in range(0, len(hashes), HASHES_PER_QUERY):
-        query = (
-            sa.select(items.c.id, items.c.content_hash, items.c.posted_at)
-            .where(
-                items.c.content_hash.in_(hashes[start : start + HASHES_PER_QUERY]),
-                items.c.duplicate_of.is_(None),
-                items.c.posted_at >= earliest,
-                items.c.posted_at <= latest,
-            )
-            .order_by(items.c.id)
-        )
-        for item_id, content_hash, posted_at in connection.execute(query):
-            if item_id not in new_ids:
-                originals.setdefault(content_hash, []).append((int(item_id), posted_at))
-    pointers: list[dict[str, Any]] = []
+    as when they were inserted one by one. One update for the page."""
+    pointers: dict[int, int] = {}
     counts: Counter[int] = Counter()
-    for item_id, content_hash, posted_at in hashed:  # in id order, as inserted
+    for item_id, content_hash, posted_at in new:  # in id order, as inserted
+        if not content_hash:
+            continue
         candidates = originals.setdefault(content_hash, [])
         original = next(
             (other for other, when in candidates if other < item_id and abs(when - posted_at) <= WINDOW), None
@@ -125,17 +144,17 @@ def _collapse_duplicates(connection: sa.Connection, new: list[tuple[int, str | N
             candidates.append((item_id, posted_at))  # an original for the page's later copies
             candidates.sort()
             continue
-        pointers.append({"item": item_id, "original": original})
+        pointers[item_id] = original
         counts[original] += 1
     if not pointers:
         return
-    connection.execute(
-        items.update().where(items.c.id == sa.bindparam("item")).values(duplicate_of=sa.bindparam("original")),
-        pointers,
-    )
+    # One statement (CASEs on the id), not one per row: a round trip costs more than the row. The
+    # copies and the originals they count towards are different rows (an original is never a copy).
     connection.execute(
         items.update()
-        .where(items.c.id == sa.bindparam("original"))
-        .values(duplicate_count=items.c.duplicate_count + sa.bindparam("added")),
-        [{"original": original, "added": added} for original, added in counts.items()],
+        .where(items.c.id.in_([*pointers, *counts]))
+        .values(
+            duplicate_of=sa.case(pointers, value=items.c.id, else_=items.c.duplicate_of),
+            duplicate_count=items.c.duplicate_count + sa.case(dict(counts), value=items.c.id, else_=0),
+        )
     )

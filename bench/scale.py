@@ -1,0 +1,409 @@
+"""The store at scale (issue #21): items built through the product's own save path, then every page
+call timed against loading everything into pandas, in the same run.
+
+1. **Save path.** The same pages of 200 items stored by `Store.save_batch` (lease re-check, cursor,
+   duplicate collapse, all in one transaction per page) and by a plain `executemany` of the same
+   rows, one transaction per page, each into a fresh database: items/s and the ratio.
+2. **Build.** `--items` realistic items (20 sources on 8 channels, 9 languages, 4 brands, a year
+   of history, copies and retweets) through `save_batch`, then themes: the default starter set,
+   and 0-2 themes assigned to each item (written directly: the assigner is not what is measured).
+3. **Page calls.** Each domain function a page calls, median of `--rounds`, against the pandas
+   baseline: every item's columns read into one frame (timed once), plus the same aggregate in
+   pandas. The ratio is call / baseline (below 1: the call is faster).
+4. **Memory.** This process's RSS after the build, after the page calls and with everything in
+   pandas.
+
+Figures are printed, never asserted. SQLite in a temporary folder; PostgreSQL in a fresh schema
+dropped afterwards (`--postgres-url`, default `$VOC_BENCH_POSTGRES_URL` or the local test server).
+
+    python bench/scale.py                                  # 20,000 items, both databases
+    python bench/scale.py --items 1000000 --database sqlite
+    python bench/scale.py --items 1000000 --database postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import _common  # noqa: F401 - puts the repository on sys.path
+import pandas as pd
+import sqlalchemy as sa
+
+from voc.access.roles import LOCAL_ACTOR
+from voc.inbox import queue as care_queue
+from voc.inbox.duplicates import fingerprint
+from voc.inbox.team_metrics import team_metrics
+from voc.models import NewItem
+from voc.store.facade import Store
+from voc.store.schema import item_themes, items, theme_assessments
+from voc.themes import reports as theme_reports
+from voc.themes import repository as theme_repo
+from voc.themes.service import apply_starter_set
+from voc.trends import queries as trends
+
+PAGE = 200
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+CHANNELS = ("x", "instagram", "reddit", "mastodon", "bluesky", "rss", "google_play", "survey")
+LANGUAGES = {"en": 40, "es": 14, "fr": 10, "de": 9, "pt": 9, "it": 6, "nl": 4, "ar": 4, "hi": 4}
+BRANDS = {"Northwind": 70, "Contoso": 12, "Fabrikam": 10, "Tailspin": 8}
+SENTIMENTS = {"negative": 35, "neutral": 40, "positive": 25}
+SCORERS = ("multilingual-2026.11", "multilingual-2026.12", "vader-3.3.2")
+WORDS = [
+    "refund",
+    "bill",
+    "signal",
+    "outage",
+    "app",
+    "login",
+    "crash",
+    "delivery",
+    "parcel",
+    "support",
+    "agent",
+    "wait",
+    "hour",
+    "day",
+    "week",
+    "roaming",
+    "data",
+    "plan",
+    "price",
+    "contract",
+    "router",
+    "fibre",
+    "speed",
+    "coverage",
+    "store",
+    "queue",
+    "card",
+    "charge",
+    "twice",
+]
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def rss_mb() -> float:
+    """This process's resident memory now (Linux), else its peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pick(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def generate(count: int, *, seed: int = 21) -> Iterator[tuple[str, list[NewItem]]]:
+    """Pages of items in time order over the year before NOW: (source name, page)."""
+    rng = random.Random(seed)
+    sources = [f"source-{n:02d}" for n in range(20)]
+    start = NOW - timedelta(days=365)
+    step = timedelta(days=365) / max(count, 1)
+    recent: list[str] = []
+    made = 0
+    while made < count:
+        source = sources[(made // PAGE) % len(sources)]
+        channel = CHANNELS[sources.index(source) % len(CHANNELS)]
+        page = []
+        for _ in range(min(PAGE, count - made)):
+            posted = start + step * made
+            if recent and rng.random() < 0.1:  # a retweet or pasted copy of a recent text
+                text = f"RT @someone: {rng.choice(recent)}"
+            else:
+                text = " ".join(rng.choices(WORDS, k=rng.randint(5, 18))) + f" #{made}"
+                recent = (recent + [text])[-50:]
+            brand = pick(rng, BRANDS)
+            label = pick(rng, SENTIMENTS)
+            survey = channel == "survey"
+            page.append(
+                NewItem(
+                    source=source,
+                    external_id=str(made),
+                    kind="survey" if survey else "mention",
+                    channel=channel,
+                    brand=brand,
+                    is_competitor=brand != "Northwind",
+                    author=f"@user{rng.randrange(50_000)}",
+                    author_reach=rng.randrange(10, 100_000),
+                    link=None,
+                    posted_at=posted,
+                    ingested_at=posted + timedelta(minutes=2),
+                    text=text,
+                    redactions=[],
+                    language=pick(rng, LANGUAGES),
+                    sentiment_label=label,
+                    sentiment_score={"negative": -0.6, "neutral": 0.0, "positive": 0.6}[label],
+                    sentiment_confidence=rng.random(),
+                    sentiment_reasons=rng.sample(WORDS, 2),
+                    scorer=rng.choice(SCORERS),
+                    priority=rng.random() * 100,
+                    triage_status="new" if posted > NOW - timedelta(days=30) else "resolved",
+                    survey="Monthly NPS" if survey else None,
+                    response_id=f"r{made}" if survey else None,
+                    respondent_key=None,
+                    nps=rng.randrange(11) if survey else None,
+                    csat=None,
+                )
+            )
+            made += 1
+        yield source, page
+
+
+def open_store(kind: str, folder: Path, postgres_url: str, name: str, schemas: list[str]) -> Store:
+    if kind == "sqlite":
+        return Store.from_url(f"sqlite:///{folder}/{name}.db")
+    schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine.dispose()
+    schemas.append(schema)
+    separator = "&" if "?" in postgres_url else "?"
+    return Store.from_url(f"{postgres_url}{separator}options=-csearch_path%3D{schema}")
+
+
+def lease_all(store: Store) -> None:
+    for n in range(20):
+        name = f"source-{n:02d}"
+        store.ensure_source(name, "bench")
+        store.try_acquire_lease(name, "bench", NOW, timedelta(days=3650))
+
+
+def save_pages(store: Store, pages: list[tuple[str, list[NewItem]]]) -> int:
+    stored = 0
+    for number, (source, page) in enumerate(pages):
+        stored += store.save_batch(source, page, str(number), owner="bench", now=NOW, next_poll_at=NOW)
+    return stored
+
+
+def plain_executemany(store: Store, pages: list[tuple[str, list[NewItem]]]) -> None:
+    names = [field.name for field in fields(NewItem)]
+    for _, page in pages:
+        rows = [
+            {name: getattr(item, name) for name in names} | {"content_hash": fingerprint(item.text)} for item in page
+        ]
+        with store.write() as connection:
+            connection.execute(items.insert(), rows)
+
+
+def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], count: int, rounds: int) -> None:
+    """Both writers on the same pages, alternately, each round into fresh databases; medians."""
+    pages = list(generate(count, seed=7))
+    timings: dict[str, list[float]] = {"plain": [], "saved": []}
+    for round_number in range(rounds):
+        for writer in ("plain", "saved"):
+            store = open_store(kind, folder, postgres_url, f"{writer}{round_number}", schemas)
+            lease_all(store)
+            start = time.perf_counter()
+            if writer == "plain":
+                plain_executemany(store, pages)
+            else:
+                save_pages(store, pages)
+            timings[writer].append(time.perf_counter() - start)
+            store.engine.dispose()
+    plain, saved = statistics.median(timings["plain"]), statistics.median(timings["saved"])
+    print(f"\n1. save path, {count:,} items in pages of {PAGE}, median of {rounds} alternate rounds")
+    print("| writer | items/s | vs plain executemany |")
+    print("|---|---|---|")
+    print(f"| plain executemany, a transaction per page | {count / plain:,.0f} | 1.00x |")
+    print(f"| Store.save_batch | {count / saved:,.0f} | {plain / saved:.2f}x |")
+
+
+def build(store: Store, count: int) -> None:
+    lease_all(store)
+    start = time.perf_counter()
+    stored = 0
+    for number, (source, page) in enumerate(generate(count)):
+        stored += store.save_batch(source, page, str(number), owner="bench", now=NOW, next_poll_at=NOW)
+        if number % 500 == 0 and number:
+            rate = stored / (time.perf_counter() - start)
+            print(f"   ... {stored:,} items ({rate:,.0f}/s)", flush=True)
+    seconds = time.perf_counter() - start
+    print(f"   {stored:,} items through save_batch in {seconds:,.0f} s ({stored / seconds:,.0f} items/s)")
+    start = time.perf_counter()
+    apply_starter_set(store, "telecom", actor=LOCAL_ACTOR, now=NOW)
+    taxonomy = theme_repo.load_taxonomy(store)
+    theme_ids = [theme.id for theme in taxonomy.active()]
+    rng = random.Random(3)
+    with store.read() as connection:
+        ids = list(connection.execute(sa.select(items.c.id).order_by(items.c.id)).scalars())
+    for first in range(0, len(ids), 20_000):
+        assigned, assessed = [], []
+        for item_id in ids[first : first + 20_000]:
+            chosen = rng.sample(theme_ids, rng.choice((0, 1, 1, 2)))
+            assessed.append({"item_id": item_id, "taxonomy_version": taxonomy.version, "themes": len(chosen),
+                             "assessed_at": NOW})  # fmt: skip
+            assigned += [{"item_id": item_id, "theme_id": theme, "confidence": 0.8, "reason": "bench",
+                          "method": "rule", "taxonomy_version": taxonomy.version, "assigned_at": NOW}
+                         for theme in chosen]  # fmt: skip
+        with store.write() as connection:
+            connection.execute(theme_assessments.insert(), assessed)
+            if assigned:
+                connection.execute(item_themes.insert(), assigned)
+    print(f"   themes assigned in {time.perf_counter() - start:,.0f} s ({len(theme_ids)} active themes)")
+    if store.dialect == "postgresql":
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("ANALYZE")
+    else:
+        with store.write() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
+
+def median_seconds(call: Callable[[], Any], rounds: int) -> float:
+    timings = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def load_everything(store: Store) -> pd.DataFrame:
+    """The baseline's first step: every item's columns the pages use, in one frame."""
+    columns = ["id", "posted_at", "channel", "language", "brand", "is_competitor", "kind", "scorer",
+               "sentiment_label", "triage_status", "nps", "duplicate_of", "assignee", "first_response_at",
+               "resolved_at", "very_unhappy", "sentiment_confidence", "priority"]  # fmt: skip
+    with store.read() as connection:
+        rows = connection.execute(sa.select(*(items.c[name] for name in columns))).all()
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=columns)
+    frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True)
+    return frame
+
+
+def pandas_report(frame: pd.DataFrame, start: datetime) -> None:
+    part = frame[frame["posted_at"] >= start]
+    part.groupby([part["posted_at"].dt.floor("D"), "sentiment_label"]).size()
+    part.groupby(["language", "sentiment_label"]).size()
+    part.groupby(["channel", "sentiment_label"]).size()
+    mentions = part[part["kind"] == "mention"]
+    mentions.groupby(["brand", "is_competitor"]).agg(items=("id", "size"))
+    (part["sentiment_label"] == "negative").sum()
+
+
+def page_calls(store: Store, rounds: int) -> None:
+    taxonomy = theme_repo.load_taxonomy(store)
+
+    def trend(days: int) -> Callable[[], Any]:
+        return lambda: trends.report(store, trends.TrendFilters(NOW - timedelta(days=days), NOW))
+
+    def theme_overview(days: int) -> Callable[[], Any]:
+        start = NOW - timedelta(days=days)
+        return lambda: (
+            theme_reports.coverage(store, start, NOW),
+            theme_reports.theme_summary(store, taxonomy, start, NOW),
+        )
+
+    def inbox() -> Any:
+        queue = care_queue.care_queue(store, now=NOW)
+        return queue, store.inbox_frame(statuses=("new", "assigned"), with_review=True)
+
+    calls: dict[str, Callable[[], Any]] = {
+        "Trends report, 7 days": trend(7),
+        "Trends report, 30 days": trend(30),
+        "Trends report, 365 days": trend(365),
+        "volume by sentiment, 365 days": lambda: trends.volume_by_sentiment(
+            store, trends.TrendFilters(NOW - timedelta(days=365), NOW)
+        ),
+        "filter options": lambda: trends.filter_options(store, "Northwind"),
+        "Inbox page data": inbox,
+        "team metrics, 14 days": lambda: team_metrics(store, now=NOW, days=14),
+        "Themes overview, 30 days": theme_overview(30),
+        "Themes overview, 365 days": theme_overview(365),
+    }
+    product = {name: median_seconds(call, rounds) for name, call in calls.items()}
+    with_product = rss_mb()
+    start = time.perf_counter()
+    frame = load_everything(store)
+    loading = time.perf_counter() - start
+    in_pandas = rss_mb()
+
+    def pandas_for(name: str) -> Callable[[], Any]:
+        days = {"7 days": 7, "14 days": 14, "30 days": 30}.get(name.rsplit(", ", 1)[-1], 365)
+        since = NOW - timedelta(days=days)
+        if name.startswith("filter"):
+            return lambda: [sorted(frame[c].dropna().unique()) for c in ("channel", "language", "brand", "scorer")]
+        if name.startswith("Inbox"):
+            return lambda: frame[frame["triage_status"].isin(["new", "assigned"])].nlargest(500, "posted_at")
+        if name.startswith("team"):
+            return lambda: frame[frame["posted_at"] >= since].groupby("assignee").size()
+        return lambda: pandas_report(frame, since)
+
+    print(
+        f"\n3. page calls, median of {rounds}; baseline = every item read into pandas ({loading:.2f} s) + the aggregate"
+    )
+    print("| page call | product | pandas baseline | product / baseline |")
+    print("|---|---|---|---|")
+    for name, seconds in product.items():
+        baseline = loading + median_seconds(pandas_for(name), rounds)
+        print(f"| {name} | {seconds * 1000:,.0f} ms | {baseline * 1000:,.0f} ms | {seconds / baseline:.2f} |")
+    print(f"\n4. RSS after the page calls: {with_product:,.0f} MB; with every item in pandas: {in_pandas:,.0f} MB")
+
+
+def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -> None:
+    print(f"\n## {kind}, {args.items:,} items")
+    save_path(kind, folder, args.postgres_url, schemas, args.save_items, args.rounds)
+    store = open_store(kind, folder, args.postgres_url, "scale", schemas)
+    print(f"\n2. build (RSS before: {rss_mb():,.0f} MB)")
+    build(store, args.items)
+    print(f"   RSS after the build: {rss_mb():,.0f} MB")
+    page_calls(store, args.rounds)
+    store.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=20_000, help="items to build (default 20,000)")
+    parser.add_argument("--save-items", type=int, default=10_000, help="items for the save-path comparison")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("VOC_BENCH_POSTGRES_URL", DEFAULT_POSTGRES), help="a server to use"
+    )
+    args = parser.parse_args()
+    kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+    schemas: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            for kind in kinds:
+                if kind == "postgresql" and not _reachable(args.postgres_url):
+                    print(f"\nSKIPPED postgresql: no server at {args.postgres_url}")
+                    continue
+                run(kind, args, Path(folder), schemas)
+        finally:
+            if schemas:
+                engine = sa.create_engine(args.postgres_url)
+                with engine.begin() as connection:
+                    for schema in schemas:
+                        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                engine.dispose()
+
+
+def _reachable(url: str) -> bool:
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - reported as a skip
+        return False
+
+
+if __name__ == "__main__":
+    main()
