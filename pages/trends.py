@@ -1,9 +1,9 @@
-"""Trends: volume and sentiment over time, by language, channel and brand, for a shareable view."""
+"""Trends: volume and sentiment over time, what spiked and why, this period against the previous one."""
 
 import streamlit as st
 
 from ui import charts, data, widgets
-from voc.trends import queries as trends
+from ui import trends as view
 
 widgets.ensure_frame()
 st.title("Trends")
@@ -17,34 +17,37 @@ if not options.channels:
     widgets.rerun_when_items_arrive()
     st.stop()
 
-filters = widgets.trend_filters(options, own_brand=data.settings().brand, now=data.utcnow())
+filters = view.trend_filters(options, own_brand=data.settings().brand, now=data.utcnow())
 report = data.trend_report(filters)
-summary = report.summary
-
-items_col, negative_col, nps_col = st.columns(3)
-items_col.metric("Items", f"{summary.items:,}", border=True)
-negative_col.metric("Negative share", trends.format_share(summary.negative_share), border=True)
-nps_col.metric(
-    "NPS",
-    "—" if summary.nps is None else f"{summary.nps:+.0f}",
-    help=f"Net Promoter Score of {summary.survey_responses} survey responses in range",
-    border=True,
-)
-if summary.items == 0:
+view.headline(report)
+if report.summary.items == 0:
     st.info("No items match these filters: widen the range or choose all channels and languages.")
     st.stop()
 
 st.altair_chart(charts.volume_chart(report.volume, filters.bucket_label, report.spikes), width="stretch")
 if not report.spikes.empty:
-    st.caption(
-        "Dashed red lines mark detected spikes (volume or negative share); hover for why. Details on the Alerts page."
+    st.caption("Spikes in this range: the hour that stood out, against what its trailing three days predicted.")
+    view.spikes_table(report.spikes, filters.bucket_label)
+movers_col, sov_col = st.columns(2)
+with movers_col:
+    st.subheader(f"Against the previous {view.span_words(filters)}", divider="gray")
+    if report.comparison is not None:
+        view.movers_table(report.comparison)
+with sov_col:
+    st.subheader("Share of voice", divider="gray")
+    if report.share_of_voice.empty:
+        st.caption("No brand mentions in this range.")
+    else:
+        view.share_of_voice_table(report.share_of_voice)
+if not report.share_over_time.empty:
+    st.altair_chart(
+        charts.share_over_time_chart(report.share_over_time, report.share_of_voice, filters.bucket_label),
+        width="stretch",
     )
+    st.caption("Share of voice compares every brand's mentions in this range, whatever the brand filter.")
 language_col, channel_col = st.columns(2)
 with language_col:
     st.altair_chart(charts.breakdown_chart(report.languages, "language", "By language"), width="stretch")
 with channel_col:
     st.altair_chart(charts.breakdown_chart(report.channels, "channel", "By channel"), width="stretch")
-if not report.share_of_voice.empty:
-    st.altair_chart(charts.share_of_voice_chart(report.share_of_voice), width="stretch")
-    st.caption("Share of voice compares every brand's mentions in this range, whatever the brand filter.")
 st.caption(f"Times in {filters.tz}; one bar per {filters.bucket_label}.")

@@ -22,28 +22,48 @@ def _sentiment_color() -> alt.Color:
     return alt.Color("sentiment:N", title="Sentiment", scale=_SENTIMENT_SCALE, sort=list(SENTIMENTS))
 
 
+TIME_FORMATS = {"hour": "%d %b %H:%M", "day": "%a %d %b", "week": "week of %d %b"}
+SPIKE_COLOR = "#B91C1C"
+
+
 def volume_chart(
     volume: pd.DataFrame, bucket_label: str = "hour", spikes: pd.DataFrame | None = None
 ) -> alt.Chart | alt.LayerChart:
-    """Stacked bars: items per time bucket, split by sentiment; detected spikes as dashed rules."""
-    time_format = "%d %b %H:%M" if bucket_label == "hour" else "%a %d %b"
+    """Stacked bars: items per time bucket, split by sentiment; each detected spike a dashed rule
+    topped by a labelled marker whose tooltip says why (observed vs expected, themes, words)."""
+    time_format = TIME_FORMATS.get(bucket_label, TIME_FORMATS["day"])
+    title = f"Volume by sentiment, per {bucket_label}"
     bars = _volume_bars(volume, bucket_label, time_format)
     if spikes is None or spikes.empty:
-        return bars
-    marks = (
-        alt.Chart(spikes)
-        .mark_rule(color="#B91C1C", strokeDash=[4, 3], strokeWidth=2)
-        .encode(
-            x=alt.X("bucket:T", scale=alt.Scale(type="utc")),
-            tooltip=[alt.Tooltip("metric:N", title="Spike"), alt.Tooltip("summary:N", title="What happened")],
-        )
+        return bars.properties(title=title)
+    totals = volume.groupby("bucket")["items"].sum()
+    marks = spikes.assign(
+        top=[int(totals.get(bucket, 0)) for bucket in spikes["bucket"]],
+        label=[f"{what} spike" for what in spikes["what"]],
+        hour_text=[pd.Timestamp(hour).strftime("%a %d %b %H:%M") for hour in spikes["hour"]],
     )
-    return alt.LayerChart(layer=[bars, marks])
+    tooltip = [
+        alt.Tooltip("label:N", title="Spike"),
+        alt.Tooltip("hour_text:N", title="Hour"),
+        alt.Tooltip("summary:N", title="Observed against expected"),
+        alt.Tooltip("themes:N", title="Top themes"),
+        alt.Tooltip("words:N", title="Top words"),
+    ]
+    x = alt.X("bucket:T", scale=alt.Scale(type="utc"))
+    base = alt.Chart(marks).encode(x=x, tooltip=tooltip)
+    rule = base.mark_rule(color=SPIKE_COLOR, strokeDash=[4, 3], strokeWidth=2)
+    marker = base.mark_point(shape="triangle-down", size=140, filled=True, color=SPIKE_COLOR, yOffset=-10).encode(
+        y=alt.Y("top:Q")
+    )
+    label = base.mark_text(color=SPIKE_COLOR, dy=-26, fontWeight="bold", fontSize=11).encode(
+        y=alt.Y("top:Q"), text=alt.Text("label:N")
+    )
+    return alt.LayerChart(layer=[bars, rule, marker, label], title=title)
 
 
 def _volume_bars(volume: pd.DataFrame, bucket_label: str, time_format: str) -> alt.Chart:
     return (
-        alt.Chart(volume, title=f"Volume by sentiment, per {bucket_label}")
+        alt.Chart(volume)
         .mark_bar()
         .encode(
             # Buckets are already the viewer's wall clock: the utc scale shows them unshifted.
@@ -90,11 +110,15 @@ OWN_BRAND_COLOR = "#0F766E"  # the theme's primary colour
 COMPETITOR_COLORS = ("#64748B", "#D97706", "#7C3AED", "#94A3B8", "#0284C7", "#A16207")
 
 
+def _brand_colors(brands: list[str], competitor: list[bool]) -> list[str]:
+    rivals = iter(COMPETITOR_COLORS * (1 + len(brands) // len(COMPETITOR_COLORS)))
+    return [OWN_BRAND_COLOR if not rival else next(rivals) for rival in competitor]
+
+
 def share_of_voice_chart(frame: pd.DataFrame) -> alt.Chart:
     """Donut: each brand's share of all brand mentions; ours in the theme colour, rivals muted."""
     brands = list(frame["brand"]) if not frame.empty else []
-    rivals = iter(COMPETITOR_COLORS * (1 + len(brands) // len(COMPETITOR_COLORS)))
-    colors = [OWN_BRAND_COLOR if not rival else next(rivals) for rival in frame.get("is_competitor", [])]
+    colors = _brand_colors(brands, list(frame.get("is_competitor", [])))
     return (
         alt.Chart(frame, title="Share of voice")
         .mark_arc(innerRadius=60)
@@ -110,6 +134,50 @@ def share_of_voice_chart(frame: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
+
+
+LABELLED_BARS_UP_TO = 31  # beyond this many bars the share labels would overlap
+
+
+def share_over_time_chart(
+    over_time: pd.DataFrame, totals: pd.DataFrame, bucket_label: str
+) -> alt.Chart | alt.LayerChart:
+    """100 % stacked bars: each brand's share of mentions per bucket, ours at the bottom and its
+    share written on each bar (when the bars are few enough to read)."""
+    brands = list(totals["brand"]) if not totals.empty else []
+    colors = _brand_colors(brands, list(totals.get("is_competitor", [])))
+    time_format = TIME_FORMATS.get(bucket_label, TIME_FORMATS["day"])
+    frame = over_time.assign(
+        brand_order=[brands.index(b) if b in brands else len(brands) for b in over_time["brand"]],
+        bucket_text=[pd.Timestamp(b).strftime(time_format) for b in over_time["bucket"]],
+    )
+    x = alt.X("bucket:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format=time_format))
+    title = f"Share of voice, per {bucket_label}"
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("items:Q", stack="normalize", title="Share of mentions", axis=alt.Axis(format="%")),
+            color=alt.Color("brand:N", title="Brand", sort=brands, scale=alt.Scale(domain=brands, range=colors)),
+            order=alt.Order("brand_order:Q"),
+            tooltip=[
+                alt.Tooltip("bucket_text:N", title=bucket_label.capitalize()),
+                alt.Tooltip("brand:N", title="Brand"),
+                alt.Tooltip("items:Q", title="Mentions"),
+                alt.Tooltip("share:Q", title="Share of voice", format=".0%"),
+            ],
+        )
+    )
+    own = frame[~frame["is_competitor"].astype(bool)] if not frame.empty else frame
+    if own.empty or frame["bucket"].nunique() > LABELLED_BARS_UP_TO:
+        return bars.properties(title=title)
+    labels = (
+        alt.Chart(own)
+        .mark_text(color="white", fontSize=10, dy=4, baseline="top")
+        .encode(x=x, y=alt.Y("share:Q"), text=alt.Text("share:Q", format=".0%"))
+    )
+    return alt.LayerChart(layer=[bars, labels], title=title)
 
 
 # ---- surveys ---------------------------------------------------------------------------------

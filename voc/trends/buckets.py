@@ -72,7 +72,7 @@ def floor_local(moments: pd.Series, freq: str) -> pd.Series:
     """Naive local timestamps floored to the start of their hour, day or (Monday) week."""
     if freq == WEEK:
         days = moments.dt.floor("D")
-        return days - pd.to_timedelta(days.dt.weekday, unit="D")
+        return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
     return moments.dt.floor(freq)
 
 
