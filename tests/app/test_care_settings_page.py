@@ -13,9 +13,9 @@ from tests.app.team import signed_in
 from voc.access import users
 from voc.access.roles import Actor, Role
 from voc.inbox import care_settings as cs
-from voc.inbox.priority import VIP_SETTINGS_KEY
 from voc.inbox.queue import load_sla, load_vip
 from voc.inbox.sla import SETTINGS_KEY
+from voc.inbox.vip import VIP_SETTINGS_KEY
 from voc.store.facade import Store
 
 
