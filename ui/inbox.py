@@ -131,6 +131,8 @@ def entry_facts(row: Mapping[str, Any]) -> list[str]:
     )
     if row.get("assignee"):
         facts.append(f":material/person: {inert.escape(row['assignee'])}")
+    if row.get("needs_review"):
+        facts.append(":orange-badge[sentiment needs review]")
     facts.append(f"**Why first:** {inert.escape(row['why_first'])}")
     return facts
 
@@ -181,32 +183,27 @@ def bulk_actions(page: QueuePage) -> None:
         return
     words = {int(r["id"]): _plain(r, 90) for r in page.rows.to_dict("records")}
     members = team()
-    with (
-        st.expander("Act on several customers at once", icon=":material/checklist:"),
-        st.form("inbox.bulk", border=False, enter_to_submit=False),
-    ):
-        chosen = st.multiselect(
-            "Customers",
-            list(words),
-            format_func=lambda i: words[i],
-            key="bulk.items",
-            placeholder="Choose by their words",
-        )
-        status_col, assignee_col, tag_col = st.columns(3)
-        status = status_col.selectbox(
-            "Move to",
-            list(CHANGEABLE),
-            format_func=status_label,
-            index=None,
-            key="bulk.status",
-            placeholder="Unchanged",
-        )
-        assignee = assignee_col.selectbox(
+    with st.expander("Act on several customers at once", icon=":material/checklist:"):
+        with st.form("inbox.bulk", border=False, enter_to_submit=False):
+            chosen = st.multiselect(
+                "Customers", list(words), format_func=lambda i: words[i], key="bulk.items",
+                placeholder="Choose by their words",
+            )  # fmt: skip
+            status_col, assignee_col, tag_col = st.columns(3)
+            status = status_col.selectbox(
+                "Move to", list(CHANGEABLE), format_func=status_label, index=None, key="bulk.status",
+                placeholder="Unchanged",
+            )  # fmt: skip
+            assignee = assignee_col.selectbox(
                 "Assign to", [m.name for m in members], format_func=_member_label(members), index=None,
                 key="bulk.assignee", placeholder="Unchanged",
             )  # fmt: skip
-        tag = tag_col.text_input("Add tag", key="bulk.tag")
-        submitted = st.form_submit_button("Apply to the chosen customers")
+            tag = tag_col.text_input("Add tag", key="bulk.tag")
+            submitted = st.form_submit_button("Apply to the chosen customers")
+        corrections = sentiment_ui.correction_form(page.rows)
+    if corrections:
+        sentiment_ui.save_corrections(corrections)
+        st.rerun()
     if not submitted:
         return
     if not chosen:
@@ -437,11 +434,33 @@ def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
         if st.form_submit_button("Add note") and note.strip():
             data.store().add_note(item_id, note, actor=me, now=data.utcnow())
             _done("Note added")
+    sentiment(item)
     with st.form("inbox.tags", border=False):
         tags = st.text_input("Tags (comma-separated)", value=", ".join(item.get("tags") or []))
         if st.form_submit_button("Save tags"):
             data.store().set_tags([item_id], tags.split(","), actor=me, now=data.utcnow(), mode="replace")
             _done("Tags saved")
+
+
+def sentiment(item: Mapping[str, Any]) -> None:
+    """The score, how sure, and a correction (which teaches the next retrain)."""
+    label = str(item["sentiment_label"])
+    flag = " · :orange-badge[needs review]" if item.get("needs_review") else ""
+    by = (
+        "corrected by a person"
+        if item.get("scorer") == "correction"
+        else f"{float(item['sentiment_confidence']):.0%} sure"
+    )
+    with st.form("inbox.sentiment", border=False, enter_to_submit=False):
+        st.markdown(f"**Sentiment:** {sentiment_ui.SENTIMENT_LABELS.get(label, label)} ({by}){flag}")
+        pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
+        corrected = pick_col.selectbox(
+            "Sentiment is", [s for s in sentiment_ui.SENTIMENT_LABELS if s != label], index=None,
+            format_func=lambda v: sentiment_ui.SENTIMENT_LABELS[v], key="inbox.correct", placeholder="Correct it to…",
+        )  # fmt: skip
+        if go_col.form_submit_button("Correct") and corrected:
+            sentiment_ui.save_corrections({corrected: [int(item["id"])]})
+            st.rerun()
 
 
 def team() -> list[TeamMember]:

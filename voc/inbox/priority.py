@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 import sqlalchemy as sa
 
 from voc.inbox.sla import SlaClock, SlaPolicy, SlaState, clock_for, format_duration
+from voc.sentiment.multilingual import needs_review
 from voc.surveys.recovery import urgent_words_in
 
 if TYPE_CHECKING:
@@ -152,7 +153,17 @@ def needs_for(item: Mapping[str, Any]) -> list[str]:
         needs.append("question")
     if is_urgent_request(item):
         needs.append("urgent request")
+    if sentiment_to_review(item):
+        needs.append("sentiment to review")
     return needs
+
+
+def sentiment_to_review(item: Mapping[str, Any]) -> bool:
+    """A weak or unreadable score a person should check (not one a person already corrected):
+    a "neutral" in a language the scorers do not read must not pass silently."""
+    if item.get("scorer") == "correction":
+        return False
+    return needs_review(str(item.get("language") or ""), float(item.get("sentiment_confidence") or 0.0))
 
 
 def is_urgent_request(item: Mapping[str, Any]) -> bool:

@@ -1,8 +1,9 @@
 """The care queue: everything a customer is waiting on, in the order to answer it, one SQL query.
 
 An item is in the queue when it is open (new, assigned, waiting on customer), ours (not a
-competitor's), not a collapsed copy, and needs a person: negative, very unhappy, a question, or an
-urgent request (urgent words found at ingest); neutral chatter only when asked for. The order is
+competitor's), not a collapsed copy, and needs a person: negative, very unhappy, a question, an
+urgent request (urgent words found at ingest), or a sentiment to review (low confidence, or a
+language the scorers do not read); neutral chatter only when asked for. The order is
 `voc.inbox.priority.queue_priority` (stored severity × reach, times the VIP tier) and then the
 oldest first (the one due first), computed by the database, so a page of twelve costs one
 indexed query however long the queue is; clocks and reasons are then worked out for those twelve
@@ -30,6 +31,7 @@ from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
 from voc.inbox.sla import SlaSettings, format_duration
 from voc.inbox.triage import OPEN_STATUSES
 from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
+from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
 from voc.sentiment.review import with_review_flag
 from voc.store.core import json_list
 from voc.store.facade import Store
@@ -96,6 +98,10 @@ def _needs_a_person(include_chatter: bool) -> sa.ColumnElement[bool]:
         items.c.very_unhappy.is_(True),
         sa.and_(items.c.urgent_request.is_(True), items.c.sentiment_label != "positive"),
         *(items.c.text.contains(mark, autoescape=True) for mark in QUESTION_MARKS),
+        sa.and_(  # `sentiment_to_review`: a score a person should check
+            items.c.scorer != "correction",
+            sa.or_(items.c.sentiment_confidence < REVIEW_BELOW, items.c.language.not_in(SUPPORTED_LANGUAGES)),
+        ),
     ]
     if include_chatter:
         wanted.append(items.c.sentiment_label == "neutral")
