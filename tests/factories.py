@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from voc.inbox.priority import stored_priority_of
 from voc.models import NewItem
+from voc.surveys.recovery import urgent_words_in
 
 BASE_TIME = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -32,7 +34,6 @@ def new_item(external_id: str, **overrides: Any) -> NewItem:
         "sentiment_confidence": 0.7,
         "sentiment_reasons": ["wrong"],
         "scorer": "vader-3.3.2",
-        "priority": 30.0,
         "triage_status": "new",
         "survey": None,
         "response_id": None,
@@ -41,4 +42,7 @@ def new_item(external_id: str, **overrides: Any) -> NewItem:
         "csat": None,
     }
     values.update(overrides)
+    # As ingest does: the stored priority and the urgent flag from the item's own words and scores.
+    values.setdefault("priority", stored_priority_of(values))
+    values.setdefault("urgent_request", bool(urgent_words_in(values["text"], values["language"])))
     return NewItem(**values)

@@ -24,7 +24,7 @@ from voc.alerts.channels import Channel, ChannelKind
 from voc.alerts.rules import raise_item_alerts
 from voc.alerts.service import CHANNELS_KEY, enqueue_deliveries, raise_alert
 from voc.exports import build_export, week_of
-from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
+from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
 from voc.models import ItemKind, RawItem, TriageChange
 from voc.sources.ingest import build_items_with_embeddings
 from voc.store.facade import Store

@@ -13,12 +13,13 @@ from datetime import time, timedelta
 import pandas as pd
 import streamlit as st
 
-from ui import data, inbox, inert
+from ui import data, inert
 from voc.access.roles import AccessDenied, Permission
 from voc.inbox import care_settings
 from voc.inbox.care_settings import CareSettingsError
-from voc.inbox.priority import TIER_WEIGHTS, VipList
+from voc.inbox.priority import TIER_WEIGHTS
 from voc.inbox.sla import DEFAULT_TEAM, TIERS, SlaPolicy, SlaSettings
+from voc.inbox.vip import VipList
 
 READ_ONLY = "Read-only: only an admin can change these settings."
 NEW_TEAM = "+ New team"
@@ -165,21 +166,13 @@ def problems(title: str, items: Sequence[str]) -> None:
 
 def save_sla_settings(settings: SlaSettings) -> None:
     """Store the SLA settings as the current person (`CareSettingsError`, `AccessDenied` pass up),
-    drop the inbox's cached clocks, and queue a toast."""
+    and queue a toast (the Inbox reads them on its next run: nothing is cached)."""
     care_settings.save_sla_settings(data.store(), settings, actor=data.current_actor(), now=data.utcnow())
-    forget_care_queue()
     st.session_state[data.FLASH_KEY] = "SLA settings saved: the inbox's clocks use them now"
 
 
 def save_vip_list(vip: VipList) -> None:
-    """Store the VIP list as the current person, drop the inbox's cached priorities, queue a toast."""
+    """Store the VIP list as the current person and queue a toast (the queue re-orders on its next run)."""
     saved = care_settings.save_vip_list(data.store(), vip, actor=data.current_actor(), now=data.utcnow())
-    forget_care_queue()
     count = len(saved.handles) + len(saved.keys)
     st.session_state[data.FLASH_KEY] = f"VIP list saved: {count} customer{'s' if count != 1 else ''}"
-
-
-def forget_care_queue() -> None:
-    """The inbox's priorities and clocks are computed with the care settings and cached per
-    snapshot (`ui.inbox`): drop them, so every session's next run recomputes with the new ones."""
-    inbox.forget_queue()

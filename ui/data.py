@@ -19,8 +19,8 @@ from voc.access import users
 from voc.access.roles import LOCAL_ACTOR, Actor, Permission, can
 from voc.alerts import service
 from voc.inbox import queue as care_queue
-from voc.inbox.priority import VipList
 from voc.inbox.sla import SlaSettings
+from voc.inbox.vip import VipList
 from voc.models import SourceState, TriageChange
 from voc.privacy import masking
 from voc.privacy.settings import PrivacySettings, load_privacy
@@ -122,21 +122,6 @@ def filter_options() -> FilterOptions:
     return _filter_options(current.database_url, current.brand)
 
 
-@st.cache_data(ttl="10m", max_entries=200, show_spinner=False)
-def _inbox(
-    url: str, statuses: tuple[str, ...], channel: str | None, language: str | None, snapshot: str
-) -> pd.DataFrame:
-    # `snapshot` only keys the cache: an agent's grid stays put (edits are by row position)
-    # until they save, refresh or change filters, whatever arrives meanwhile.
-    return _store(url).inbox_frame(statuses=statuses, channel=channel, language=language, with_review=True)
-
-
-def inbox(statuses: tuple[str, ...], channel: str | None, language: str | None, snapshot: str) -> pd.DataFrame:
-    """The negative items waiting in the inbox, newest first, as of `snapshot` (authors as the
-    current person may see them)."""
-    return mask_people(_inbox(settings().database_url, statuses, channel, language, snapshot))
-
-
 # ---- privacy: what the current person may see of authors (docs/privacy.md) --------------------
 
 
@@ -195,7 +180,6 @@ def coverage_gaps() -> list[dict[str, Any]]:
 def save_triage(changes: list[TriageChange]) -> int:
     """Apply inbox changes as the current user, clear the inbox cache, and queue a toast."""
     applied = store().apply_triage(changes, actor=current_actor(), now=utcnow())
-    _inbox.clear()
     st.session_state[FLASH_KEY] = f"Saved {applied} change{'s' if applied != 1 else ''}"
     return applied
 
@@ -242,7 +226,6 @@ def forget_reads() -> None:
     """Drop every cached read (e.g. when the first items arrive in an empty store)."""
     _filter_options.clear()
     _trend_report.clear()
-    _inbox.clear()
 
 
 # ---- alerts (pages/alerts.py) -----------------------------------------------------------------

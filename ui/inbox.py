@@ -1,266 +1,633 @@
-"""The Inbox page's care workflow: priority and SLA columns, the item panel (reasons, clock,
-history, notes, tags, presence warning), bulk actions and the team's metrics.
+"""The Inbox page's parts: the queue that leads with the customer's words, the item workspace,
+assignment from the team list, presence, safe actions with Undo, bulk actions and team metrics.
 
-Streamlit-aware; the domain is `voc.inbox.queue`, `voc.inbox.priority`, `voc.inbox.sla`, `voc.inbox.team_metrics`.
-Rows are annotated as of the grid's snapshot time, so the order does not move under an agent's
-unsaved edits while clocks run.
+Streamlit-aware; the domain is `voc.inbox.queue` (one query per queue page), `voc.inbox.priority`,
+`voc.inbox.sla`, `voc.inbox.team_metrics`. Customer text reaches the page as escaped Markdown
+(`ui.inert`), never as raw HTML, so a screen reader reads it and a browser test finds it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 import pandas as pd
 import streamlit as st
 
-from ui import data, inert
+from ui import data, inert, reply_slot
+from ui import sentiment as sentiment_ui
+from ui.widgets import needs_role, status_label
+from voc.access.roles import Permission
 from voc.inbox import queue as care_queue
-from voc.inbox import triage
+from voc.inbox.priority import compact
+from voc.inbox.queue import QueueFilter, QueuePage, TeamMember, View
 from voc.inbox.sla import format_duration
 from voc.inbox.team_metrics import team_metrics
-from voc.models import TriageChange
+from voc.inbox.triage import OPEN_STATUSES
+from voc.models import TriageChange, TriageStatus
 
-WORKFLOW_COLUMNS = (
-    "sla_state",
-    "sla_left",
-    "priority_reasons",
-    "needs",
-    "tags",
-    "duplicate_count",
-    "source_latency",
-    "due_at",
-)
-STATE_ICONS = {
-    "Breached": "🔴 Breached",
-    "Due soon": "🟠 Due soon",
-    "On track": "🟢 On track",
-    "Met": "✅ Met",
-    "Missed": "⚠️ Missed",
+# `/inbox?item=N` opens one item's workspace: what the queue's "Open" and alert messages link to.
+LINKED_ITEM_PARAM: Final = "item"
+UNDO_KEY: Final = "inbox.undo_offer"
+UNDO_FOR: Final = timedelta(seconds=10)
+QUEUE_HEIGHT: Final = 560  # px: twelve entries scroll inside it; the page itself stays short
+WORDS_SHOWN: Final = 280  # characters of a customer's words in the queue (the workspace has all)
+STATE_ICONS: Final = {
+    "Breached": ":red-badge[:material/timer_off: Breached]",
+    "Due soon": ":orange-badge[:material/timer: Due soon]",
+    "On track": ":green-badge[:material/schedule: On track]",
+    "Met": ":green-badge[Met]",
+    "Missed": ":gray-badge[Missed]",
+}
+CLOSING: Final = {
+    str(TriageStatus.RESOLVED): ("Resolve", ":material/task_alt:"),
+    str(TriageStatus.NOT_ACTIONABLE): ("Close: not actionable", ":material/block:"),
 }
 
 
-# `/inbox?item=N` opens one item: what alert messages link to ("Open in the app").
-LINKED_ITEM_PARAM: Final = "item"
+# ---- the queue --------------------------------------------------------------------------------
 
 
-def chatter_toggle() -> bool:
-    """ "Include neutral chatter" (off by default); flipping it gives the grid fresh rows."""
-    include = st.toggle(
+def queue_filter() -> QueueFilter:
+    """Channel, language and chatter filters (bound to the URL), and the view picked last run."""
+    options = data.filter_options()
+    channel_col, language_col, chatter_col = st.columns([1, 1, 1], vertical_alignment="bottom")
+    channel = channel_col.selectbox(
+        "Channel",
+        [None, *options.channels],
+        key="channel",
+        bind="query-params",
+        format_func=lambda c: c or "All channels",
+    )
+    language = language_col.selectbox(
+        "Language",
+        [None, *options.languages],
+        key="lang",
+        bind="query-params",
+        format_func=lambda c: c or "All languages",
+    )
+    chatter = chatter_col.toggle(
         "Include neutral chatter", key="inbox.chatter", help="Neutral items with no question or urgent request"
     )
-    if st.session_state.get("inbox.chatter.seen", False) != include:
-        st.session_state["inbox.chatter.seen"] = include
-        st.session_state["inbox.outdated"] = True
-    return include
+    view = View(st.session_state.get("inbox.view") or View.ALL)
+    return QueueFilter(view, data.current_actor().name, channel, language, chatter)
 
 
-def column_order(order: tuple[str, ...]) -> tuple[str, ...]:
-    """The page's column order with the clock and reasons after the editable columns (Status,
-    Assignee, Sentiment), so keyboard paths to those cells stay as they were."""
-    rest = tuple(c for c in order if c not in WORKFLOW_COLUMNS)
-    anchor = next((c for c in ("sentiment_confidence", "sentiment_label", "assignee") if c in rest), None)
-    at = rest.index(anchor) + 1 if anchor else 0
+def queue_page(chosen: QueueFilter) -> QueuePage:
+    """The page of the queue this session is on (uncached: one indexed query, always current)."""
+    page = care_queue.open_queue(data.store(), chosen, now=data.utcnow(), page=st.session_state.get("inbox.page", 1))
+    return QueuePage(data.mask_people(page.rows), page.counts, page.view, page.page, page.pages, page.page_size)
+
+
+def view_picker(page: QueuePage) -> None:
+    """Mine / Unassigned / All open, each with its count (read before the query, shown after)."""
+    st.segmented_control(
+        "View",
+        list(View),
+        key="inbox.view",
+        default=page.view,
+        format_func=lambda v: f"{View(v).label} · {page.counts[View(v)]}",
+        on_change=_first_page,
+        label_visibility="collapsed",
+    )
+
+
+def queue_list(page: QueuePage) -> None:
+    """Each customer first: their words (the sentiment's phrases highlighted), then who, where,
+    what and how long is left, and why it is here; twelve at a time inside a fixed frame."""
+    if page.rows.empty:
+        st.info(_empty_message(page.view), icon=":material/inbox:")
+        return
+    first = (page.page - 1) * page.page_size + 1
+    st.caption(
+        f"{first}–{first + len(page.rows) - 1} of {page.total}, the one to answer first on top "
+        "(priority, then the one waiting longest). Clocks run from posting time."
+    )
+    with st.container(height=QUEUE_HEIGHT, border=True):
+        for row in page.rows.to_dict("records"):
+            queue_entry(row)
+    pager(page)
+
+
+def queue_entry(row: Mapping[str, Any]) -> None:
+    with st.container(border=True, key=f"inbox-entry-{row['id']}"):
+        words_col, open_col = st.columns([10, 1], vertical_alignment="center")
+        words_col.markdown(_words(row, limit=WORDS_SHOWN))
+        words_col.caption(" · ".join(entry_facts(row)))
+        if open_col.button("Open", key=f"inbox.open.{row['id']}", help="See it all, and act on it"):
+            open_item(int(row["id"]))
+
+
+def entry_facts(row: Mapping[str, Any]) -> list[str]:
+    """The line under the words: author and reach (VIP), channel, language, themes, SLA, why first."""
+    facts = [who(row), inert.escape(row.get("channel") or "")]
+    if row.get("language"):
+        facts.append(inert.escape(str(row["language"])))
+    if row.get("themes"):
+        facts.append(inert.escape(", ".join(row["themes"][:2])))
+    facts.append(
+        f"{STATE_ICONS.get(str(row['sla_state']), inert.escape(row['sla_state']))} {_left(str(row['sla_left']))}"
+    )
+    if row.get("assignee"):
+        facts.append(f":material/person: {inert.escape(row['assignee'])}")
+    if row.get("needs_review"):
+        facts.append(":orange-badge[sentiment needs review]")
+    facts.append(f"**Why first:** {inert.escape(row['why_first'])}")
+    return facts
+
+
+def who(row: Mapping[str, Any]) -> str:
+    """ "**@lena** (250k followers) :violet-badge[gold]": the author as the reader may see them."""
+    author = row.get("author")
+    text = f"**{inert.escape(author)}**" if isinstance(author, str) and author else "Anonymous"
+    reach = row.get("author_reach")
+    if isinstance(reach, int | float) and reach == reach and reach > 0:
+        text += f" ({compact(int(reach))} followers)"
+    if row.get("vip_tier"):
+        text += f" :violet-badge[{inert.escape(row['vip_tier'])}]"
+    return text
+
+
+def pager(page: QueuePage) -> None:
+    if page.pages <= 1:
+        return
+    back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
+    if back.button("Previous", icon=":material/chevron_left:", disabled=page.page <= 1, key="inbox.previous"):
+        st.session_state["inbox.page"] = page.page - 1
+        st.rerun()
+    where.caption(f"Page {page.page} of {page.pages}")
+    if forward.button("Next page", icon=":material/chevron_right:", disabled=page.page >= page.pages, key="inbox.next"):
+        st.session_state["inbox.page"] = page.page + 1
+        st.rerun()
+
+
+def _first_page() -> None:
+    st.session_state["inbox.page"] = 1
+
+
+def _empty_message(view: View) -> str:
+    if view is View.MINE:
+        return "Nothing assigned to you is waiting. Take one from Unassigned, or Open the top of All open."
+    if view is View.UNASSIGNED:
+        return "Every waiting customer has an owner."
     return (
-        rest[:at]
-        + ("sla_state", "sla_left", "priority_reasons", "needs", "tags", "duplicate_count")
-        + rest[at:]
-        + ("source_latency", "due_at")
+        "Nothing waiting here: no negative items, questions or urgent requests match these filters. "
+        "New ones appear as the listeners bring them in."
     )
 
 
-def column_config() -> dict[str, Any]:
-    cc = st.column_config
-    return {
-        "sla_state": cc.TextColumn("SLA", width="small", help="From posting time, in the team's business hours"),
-        "sla_left": cc.TextColumn("Time left", width="small", help="Business time left on the SLA (negative: overdue)"),
-        "priority_reasons": cc.ListColumn("Why this priority"),
-        "needs": cc.TextColumn("Needs", width="small"),
-        "tags": cc.ListColumn("Tags"),
-        "duplicate_count": cc.NumberColumn(
-            "Copies", format="%d", width="small", help="Retweets and pasted copies collapsed into this item"
-        ),
-        "source_latency": cc.TextColumn(
-            "Source latency", width="small", help="How long the source took to deliver it (ingested − posted)"
-        ),
-        "due_at": cc.DatetimeColumn("Due", format="D MMM HH:mm"),
-    }
+def bulk_actions(page: QueuePage) -> None:
+    """Assign, move or tag several entries of this page at once, chosen by their words."""
+    if page.rows.empty or not data.may(Permission.TRIAGE):
+        return
+    words = {int(r["id"]): _plain(r, 90) for r in page.rows.to_dict("records")}
+    members = team()
+    with st.expander("Act on several customers at once", icon=":material/checklist:"):
+        with st.form("inbox.bulk", border=False, enter_to_submit=False):
+            chosen = st.multiselect(
+                "Customers", list(words), format_func=lambda i: words[i], key="bulk.items",
+                placeholder="Choose by their words",
+            )  # fmt: skip
+            status_col, assignee_col, tag_col = st.columns(3)
+            status = status_col.selectbox(
+                "Move to", list(CHANGEABLE), format_func=status_label, index=None, key="bulk.status",
+                placeholder="Unchanged",
+            )  # fmt: skip
+            assignee = assignee_col.selectbox(
+                "Assign to", [m.name for m in members], format_func=_member_label(members), index=None,
+                key="bulk.assignee", placeholder="Unchanged",
+            )  # fmt: skip
+            tag = tag_col.text_input("Add tag", key="bulk.tag")
+            submitted = st.form_submit_button("Apply to the chosen customers")
+        corrections = sentiment_ui.correction_form(page.rows)
+    if corrections:
+        sentiment_ui.save_corrections(corrections)
+        st.rerun()
+    if not submitted:
+        return
+    if not chosen:
+        st.warning("Choose at least one customer first.", icon=":material/checklist:")
+        return
+    me, now, store = data.current_actor(), data.utcnow(), data.store()
+    rows = {int(r["id"]): r for r in page.rows.to_dict("records")}
+    before = [_undo_entry(rows[i]) for i in chosen]
+    if tag.strip():
+        store.set_tags(chosen, [tag], actor=me, now=now)
+    changes = [TriageChange(i, "assignee", assignee) for i in chosen if assignee]
+    changes += [TriageChange(i, "triage_status", status) for i in chosen if status]
+    store.apply_triage(changes, actor=me, now=now)
+    if status in CLOSING:
+        _offer_undo(before, f"{status_label(status)}: {len(chosen)} customer{'s' if len(chosen) != 1 else ''}")
+    _done(f"Updated {len(chosen)} customer{'s' if len(chosen) != 1 else ''}")
 
 
-@st.cache_data(ttl="10m", max_entries=200, show_spinner=False)
-def _care(
-    url: str, statuses: tuple[str, ...], channel: str | None, language: str | None, include_neutral: bool, snapshot: str
-) -> pd.DataFrame:
-    now = datetime.fromisoformat(snapshot)
-    return care_queue.care_queue(
-        data.store(), now=now, statuses=statuses, channel=channel, language=language, include_neutral=include_neutral
-    )
+CHANGEABLE: Final = tuple(s for s in (str(t) for t in TriageStatus))
 
 
-def with_workflow(queue: pd.DataFrame, view: Any, snapshot: str, *, include_neutral: bool = False) -> pd.DataFrame:
-    """The page's queue plus the care queue's own items (questions, urgent requests), each with its
-    priority, reasons and clock as of `snapshot`; collapsed duplicates out; highest priority first."""
-    url = data.settings().database_url
-    care = _care(url, tuple(view.statuses), view.channel, view.language, include_neutral, snapshot)
-    base_ids = [int(i) for i in queue["id"]] if not queue.empty else []
-    missing = [i for i in base_ids if care.empty or i not in set(care["id"])]
-    annotations = pd.concat([care, _annotate(url, tuple(missing), snapshot)], ignore_index=True) if missing else care
-    if annotations.empty:
-        return queue
-    extra = care[~care["id"].isin(base_ids)]
-    columns = list(queue.columns) if not queue.empty else list(care.columns)
-    added = extra.reindex(columns=columns)
-    if "needs_review" in added:
-        added["needs_review"] = False
-    merged = pd.concat([queue, added], ignore_index=True) if not queue.empty else added
-    keyed = annotations.drop_duplicates("id").set_index("id")
-    merged = merged.drop(columns=[c for c in ("priority", *WORKFLOW_COLUMNS) if c in merged.columns])
-    merged = merged.join(keyed[["priority", *WORKFLOW_COLUMNS, "duplicate_of"]], on="id")
-    merged = merged[merged["duplicate_of"].isna()].drop(columns=["duplicate_of"])
-    merged["sla_state"] = merged["sla_state"].map(lambda s: STATE_ICONS.get(s, s))
-    # Equal priorities (capped at 100): the one due first comes first.
-    ordered = merged.sort_values(["priority", "due_at"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    return data.mask_people(ordered)  # the care queue's own rows carry authors too
+# ---- the item workspace ----------------------------------------------------------------------
 
 
-@st.cache_data(ttl="10m", max_entries=200, show_spinner=False)
-def _annotate(url: str, ids: tuple[int, ...], snapshot: str) -> pd.DataFrame:
-    return care_queue.annotate(data.store(), list(ids), now=datetime.fromisoformat(snapshot))
-
-
-def time_left_phrase(left: str) -> str:
-    """The grid's "Time left" cell in words: "-1 h 05 min" reads "overdue by 1 h 05 min"."""
-    return f"overdue by {left[1:]}" if left.startswith("-") else f"{left} left"
-
-
-def linked_item_id() -> int | None:
-    """The item a link names (`/inbox?item=N`: an alert's "Open in the app"), if any."""
+def opened_item_id() -> int | None:
+    """The item the URL opens (`/inbox?item=N`: the queue's Open, an alert's "Open in the app")."""
     raw = st.query_params.get(LINKED_ITEM_PARAM)
     return int(raw) if raw and raw.isdigit() else None
 
 
-def item_panel(queue: pd.DataFrame, *, linked: int | None = None) -> None:
-    """One item in full: reasons, clock, latency, history and notes; a warning when someone else has it open.
+def open_item(item_id: int) -> None:
+    st.query_params[LINKED_ITEM_PARAM] = str(item_id)
+    st.rerun()
 
-    `linked` is the item a link opened: it is chosen already, and the page shows the panel first.
-    """
-    labels = {int(r.id): f"#{r.id} · {str(r.text)[:70]}" for r in queue.itertuples()}
-    if linked is not None and linked not in labels:
-        st.info(
-            f"Item #{linked} from the link is not in this view: it may be answered or closed already, or hidden "
-            "by the filters above (Status, Channel, Language, Show chatter).",
-            icon=":material/link_off:",
-        )
-    if queue.empty:
-        return
-    if linked in labels:
-        st.subheader(f"Item #{linked}, from the link")
-    item_id = st.selectbox(
-        "Show details of",
-        list(labels),
-        format_func=lambda k: labels[k],
-        key="inbox.item",
-        index=list(labels).index(linked) if linked in labels else None,
-        placeholder="Choose a row to see its history and notes",
-    )
-    if linked is not None and item_id != linked:
-        del st.query_params[LINKED_ITEM_PARAM]  # another item chosen: the panel goes back below the queue
-    if item_id is None:
-        return
+
+def back_to_queue() -> None:
+    st.query_params.pop(LINKED_ITEM_PARAM, None)
+    st.rerun()
+
+
+def workspace(item_id: int, chosen: QueueFilter) -> None:
+    """One item in full, with everything an agent does to it, and Next item."""
     store, me, now = data.store(), data.current_actor(), data.utcnow()
-    store.touch_viewer(int(item_id), me, now)
-    others = store.other_viewers(int(item_id), me.name, now)
-    if others:
-        st.warning(
-            f"{', '.join(others)} also {'has' if len(others) == 1 else 'have'} this item open.",
-            icon=":material/group:",
-        )
-    row = queue[queue["id"] == item_id].iloc[0]
-    st.markdown(
-        f"**Priority {row['priority']:.0f}** · {row.get('sla_state')} · {time_left_phrase(str(row.get('sla_left')))} · "
-        f"source latency {row.get('source_latency')}"
+    item = care_queue.item_row(store, item_id, now=now)
+    if item is None:
+        st.info(f"Item {item_id} is not here any more: it may have been erased.", icon=":material/link_off:")
+        if st.button("Back to the queue", icon=":material/arrow_back:"):
+            back_to_queue()
+        return
+    item = data.mask_people(pd.DataFrame([item])).iloc[0].to_dict()
+    store.touch_viewer(item_id, me, now)
+    navigation(item_id, chosen)
+    presence(item_id, me.name, now)
+    message_col, action_col = st.columns([3, 2], gap="large")
+    with message_col:
+        message(item)
+        reply_slot.reply_section(item, on_change=lambda: None)
+        context_tabs(item)
+    with action_col:
+        actions(item, chosen)
+
+
+def navigation(item_id: int, chosen: QueueFilter) -> None:
+    back_col, next_col, _ = st.columns([1, 1, 3])
+    if back_col.button("Back to the queue", icon=":material/arrow_back:", key="inbox.back"):
+        back_to_queue()
+    if next_col.button("Next item", icon=":material/skip_next:", type="primary", key="inbox.next_item"):
+        go_next(item_id, chosen)
+
+
+def go_next(item_id: int, chosen: QueueFilter) -> None:
+    following = care_queue.next_item_id(data.store(), item_id, chosen)
+    if following is None:
+        st.session_state[data.FLASH_KEY] = "Nothing else is waiting in this view"
+        back_to_queue()
+    else:
+        open_item(following)
+
+
+def presence(item_id: int, me: str, now: datetime) -> None:
+    """ "Ana has had it open since 10:02" when someone else is on the same item."""
+    others = data.store().viewers(item_id, besides=me, now=now)
+    if not others:
+        return
+    zone = data.viewer_timezone()
+    names = ", ".join(
+        f"{inert.escape(name)} (since {pd.Timestamp(since).tz_convert(zone):%H:%M})" for name, since in others
     )
-    for reason in row.get("priority_reasons") or []:
-        st.markdown(f"- {inert.escape(reason)}")
-    note_col, tag_col = st.columns(2)
-    with note_col.form("inbox.note", clear_on_submit=True):
-        note = st.text_area("Internal note (never sent to the customer)")
+    st.warning(f"Also open for {names}: agree who answers before a second reply goes out.", icon=":material/group:")
+
+
+def message(item: Mapping[str, Any]) -> None:
+    """The customer's words in full, who wrote them and where, priority, why and the clock."""
+    st.markdown(
+        f"{who(item)} · {inert.escape(item.get('channel') or '')} · {inert.escape(item.get('language') or '')} · "
+        f"{_posted(item)} · {status_label(str(item['triage_status']))}"
+        + (f" · :material/person: {inert.escape(item['assignee'])}" if item.get("assignee") else " · unassigned")
+    )
+    with st.container(border=True):
+        st.markdown(_words(item))
+    state = STATE_ICONS.get(str(item["sla_state"]), inert.escape(item["sla_state"]))
+    st.markdown(
+        f"**Priority {float(item['priority']):.0f}** ({item['tier']}) · {state} {_left(str(item['sla_left']))} · "
+        f"source latency {inert.escape(item['source_latency'])}"
+    )
+    reasons = item.get("priority_reasons") or []
+    if reasons:
+        st.caption("Why: " + " · ".join(inert.escape(r) for r in reasons))
+
+
+def context_tabs(item: Mapping[str, Any]) -> None:
+    """The customer, the survey response or conversation, themes, and the history with notes."""
+    survey = bool(item.get("survey"))
+    names = ["Customer", "Survey response" if survey else "Conversation", "History and notes"]
+    customer_tab, thread_tab, history_tab = st.tabs(names)
+    with customer_tab:
+        customer(item)
+    with thread_tab:
+        survey_response(item) if survey else conversation()
+    with history_tab:
+        history(int(item["id"]))
+
+
+def customer(item: Mapping[str, Any]) -> None:
+    facts = [who(item)]
+    if item.get("themes"):
+        facts.append("Themes: " + inert.escape(", ".join(item["themes"])))
+    if item.get("tags"):
+        facts.append("Tags: " + inert.escape(", ".join(item["tags"])))
+    st.markdown(" · ".join(facts))
+    earlier = care_queue.author_history(data.store(), item)
+    if earlier.empty:
+        st.caption("No earlier items from this customer here.")
+        return
+    st.markdown(f"**Earlier here** ({len(earlier)}, newest first)")
+    shown = pd.DataFrame({
+        "Posted": pd.to_datetime(earlier["posted_at"], utc=True).dt.tz_convert(data.viewer_timezone()).dt.strftime("%d %b %Y %H:%M"),
+        "Channel": earlier["channel"],
+        "Words": [inert.escape(t, limit=90) for t in earlier["text"]],
+        "What became of it": [_outcome(r) for r in earlier.to_dict("records")],
+    })  # fmt: skip
+    st.table(shown.set_index("Posted"))
+
+
+def survey_response(item: Mapping[str, Any]) -> None:
+    scores = [f"{name} {int(item[key])}" for key, name in (("nps", "NPS"), ("csat", "CSAT"), ("ces", "CES"))
+              if item.get(key) is not None and item[key] == item[key]]  # fmt: skip
+    st.markdown(
+        f"Survey **{inert.escape(item['survey'])}**, response {inert.escape(item.get('response_id') or '')}"
+        + (f" · {' · '.join(scores)}" if scores else " · no scores")
+        + (f" · answer to “{inert.escape(item['survey_field'])}”" if item.get("survey_field") else "")
+    )
+    others = care_queue.same_response(data.store(), item)
+    if others.empty:
+        st.caption("No other answers in this response.")
+        return
+    st.table(
+        pd.DataFrame(
+            {
+                "Question": [inert.escape(q or "") for q in others["survey_field"]],
+                "Answer": [inert.escape(t) for t in others["text"]],
+            }
+        ).set_index("Question")
+    )
+
+
+def conversation() -> None:
+    st.caption(
+        "Not available: the app stores each post on its own, without the post it answers or the earlier "
+        "messages of the thread. Open the original to read the conversation on the network."
+    )
+
+
+def history(item_id: int) -> None:
+    store = data.store()
+    events = store.triage_history(item_id)
+    if not events:
+        st.caption("Nothing done to this item yet.")
+        return
+    zone = data.viewer_timezone()
+    frame = pd.DataFrame({
+        "When": [pd.Timestamp(e["at"]).tz_convert(zone).strftime("%d %b %H:%M") for e in events],
+        "Who": [inert.escape(e["actor"]) for e in events],
+        "What": [inert.escape(_event(e)) for e in events],
+    })  # fmt: skip
+    st.table(frame.set_index("When"))
+
+
+def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
+    """Every action on the item; none preselected, resolving and closing offer Undo."""
+    if not data.may(Permission.TRIAGE):
+        needs_role("this item", Permission.TRIAGE)
+        return
+    item_id = int(item["id"])
+    me = data.current_actor()
+    st.markdown("**Owner**")
+    members = team()
+    mine_col, pick_col = st.columns([1, 2], vertical_alignment="bottom")
+    if mine_col.button("Assign to me", key="inbox.assign_me", disabled=item.get("assignee") == me.name):
+        _assign(item_id, me.name)
+    with pick_col.form("inbox.assign", border=False, enter_to_submit=False):
+        name_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
+        person = name_col.selectbox(
+            "Assign to", [m.name for m in members], index=None, format_func=_member_label(members),
+            key="inbox.assignee", placeholder="Choose a teammate",
+        )  # fmt: skip
+        if go_col.form_submit_button("Assign") and person:
+            _assign(item_id, person)
+    st.markdown("**Status**")
+    status = str(item["triage_status"])
+    wait_col, responded_col = st.columns(2)
+    if wait_col.button("Waiting on customer", key="inbox.waiting", disabled=status == TriageStatus.WAITING_ON_CUSTOMER):
+        _set_status(item, str(TriageStatus.WAITING_ON_CUSTOMER), chosen)
+    if responded_col.button(
+        "Mark responded", key="inbox.responded", disabled=item.get("first_response_at") is not None and
+        item["first_response_at"] == item["first_response_at"], help="Answered elsewhere (a phone call): stops the SLA clock",
+    ):  # fmt: skip
+        data.store().mark_responded([item_id], actor=me, now=data.utcnow())
+        _done("First response recorded")
+    close_cols = st.columns(len(CLOSING))
+    for col, (value, (label, icon)) in zip(close_cols, CLOSING.items(), strict=True):
+        if col.button(label, key=f"inbox.{value}", icon=icon, disabled=status == value):
+            _set_status(item, value, chosen)
+    if status not in OPEN_STATUSES and st.button("Reopen", key="inbox.reopen", icon=":material/undo:"):
+        _set_status(item, str(TriageStatus.ASSIGNED if item.get("assignee") else TriageStatus.NEW), chosen)
+    with st.form("inbox.note", clear_on_submit=True, border=False):
+        note = st.text_area("Internal note (never sent to the customer)", height=80)
         if st.form_submit_button("Add note") and note.strip():
-            store.add_note(int(item_id), note, actor=me, now=now)
-            _saved("Note added")
-    with tag_col.form("inbox.tags"):
-        tags = st.text_input("Tags (comma-separated)", value=", ".join(row.get("tags") or []))
+            data.store().add_note(item_id, note, actor=me, now=data.utcnow())
+            _done("Note added")
+    sentiment(item)
+    with st.form("inbox.tags", border=False):
+        tags = st.text_input("Tags (comma-separated)", value=", ".join(item.get("tags") or []))
         if st.form_submit_button("Save tags"):
-            store.set_tags([int(item_id)], tags.split(","), actor=me, now=now, mode="replace")
-            _saved("Tags saved")
-    if st.button("Mark responded", key="inbox.responded", help="Stops the SLA clock: the first response went out"):
-        store.mark_responded([int(item_id)], actor=me, now=now)
-        _saved("First response recorded")
-    with st.expander("History and notes"):
-        history = pd.DataFrame(
-            store.triage_history(int(item_id)), columns=["at", "actor", "field", "old_value", "new_value"]
-        )
-        st.table(inert.escape_frame(history.set_index("at")))  # notes and tags are typed text
+            data.store().set_tags([item_id], tags.split(","), actor=me, now=data.utcnow(), mode="replace")
+            _done("Tags saved")
 
 
-def bulk_actions(queue: pd.DataFrame) -> list[TriageChange]:
-    """Assign, change status or tag many items at once."""
-    if queue.empty:
-        return []
-    with st.form("inbox.bulk", border=True):
-        st.markdown("**Bulk actions**")
-        ids = st.multiselect(
-            "Rows to change", [int(i) for i in queue["id"]], format_func=lambda i: f"#{i}", key="bulk.items"
-        )
-        status_col, assignee_col, tag_col = st.columns(3)
-        status = status_col.selectbox("Move to", ["(unchanged)", *triage.STATUSES], key="bulk.status")
-        assignee = assignee_col.text_input("Assign all to", key="bulk.assignee")
-        tag = tag_col.text_input("Add tag", key="bulk.tag")
-        if not st.form_submit_button("Apply to selected") or not ids:
-            return []
-    if tag.strip():
-        data.store().set_tags(ids, [tag], actor=data.current_actor(), now=data.utcnow())
-    changes = [TriageChange(i, "assignee", assignee.strip()) for i in ids if assignee.strip()]
-    changes += [TriageChange(i, "triage_status", status) for i in ids if status != "(unchanged)"]
-    if not changes and tag.strip():
-        _saved(f"Tagged {len(ids)} items")
-    return changes
+def sentiment(item: Mapping[str, Any]) -> None:
+    """The score, how sure, and a correction (which teaches the next retrain)."""
+    label = str(item["sentiment_label"])
+    flag = " · :orange-badge[needs review]" if item.get("needs_review") else ""
+    by = (
+        "corrected by a person"
+        if item.get("scorer") == "correction"
+        else f"{float(item['sentiment_confidence']):.0%} sure"
+    )
+    with st.form("inbox.sentiment", border=False, enter_to_submit=False):
+        st.markdown(f"**Sentiment:** {sentiment_ui.SENTIMENT_LABELS.get(label, label)} ({by}){flag}")
+        pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
+        corrected = pick_col.selectbox(
+            "Sentiment is", [s for s in sentiment_ui.SENTIMENT_LABELS if s != label], index=None,
+            format_func=lambda v: sentiment_ui.SENTIMENT_LABELS[v], key="inbox.correct", placeholder="Correct it to…",
+        )  # fmt: skip
+        if go_col.form_submit_button("Correct") and corrected:
+            sentiment_ui.save_corrections({corrected: [int(item["id"])]})
+            st.rerun()
+
+
+def team() -> list[TeamMember]:
+    return care_queue.team(data.store(), data.current_actor().name)
+
+
+def _member_label(members: Sequence[TeamMember]) -> Any:
+    counts = {m.name: m.open_items for m in members}
+    me = data.current_actor().name
+    return lambda name: f"{name}{' (you)' if name == me else ''} · {counts.get(name, 0)} open"
+
+
+def _assign(item_id: int, person: str) -> None:
+    changes = [TriageChange(item_id, "assignee", person)]
+    item = data.store().item(item_id)
+    if item is not None and item["triage_status"] == TriageStatus.NEW:
+        changes.append(TriageChange(item_id, "triage_status", str(TriageStatus.ASSIGNED)))
+    data.store().apply_triage(changes, actor=data.current_actor(), now=data.utcnow())
+    _done(f"Assigned to {person}")
+
+
+def _set_status(item: Mapping[str, Any], status: str, chosen: QueueFilter) -> None:
+    """Change the status; resolving or closing moves on to the next item and offers Undo."""
+    before = _undo_entry(item)
+    data.store().apply_triage(
+        [TriageChange(int(item["id"]), "triage_status", status)], actor=data.current_actor(), now=data.utcnow()
+    )
+    if status in CLOSING:
+        _offer_undo([before], f"{status_label(status)}: “{_plain(item, 60)}”")
+        st.session_state[data.FLASH_KEY] = f"{status_label(status)}"
+        go_next(int(item["id"]), chosen)
+    _done(f"Marked {status_label(status).lower()}")
+
+
+# ---- undo ----------------------------------------------------------------------------------------
+
+
+def _undo_entry(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "item_id": int(item["id"]),
+        "status": str(item["triage_status"]),
+        "first_response_at": _time(item.get("first_response_at")),
+        "resolved_at": _time(item.get("resolved_at")),
+    }
+
+
+def _offer_undo(entries: list[dict[str, Any]], what: str) -> None:
+    st.session_state[UNDO_KEY] = {"entries": entries, "what": what, "at": data.utcnow()}
+
+
+def undo_banner() -> None:
+    """ "Resolved: “my order…” · Undo" for ten seconds after resolving or closing."""
+    pending = st.session_state.get(UNDO_KEY)
+    if not pending:
+        return
+
+    @st.fragment(run_every="2s")
+    def banner() -> None:
+        offer = st.session_state.get(UNDO_KEY)
+        if not offer or data.utcnow() - offer["at"] > UNDO_FOR:
+            st.session_state.pop(UNDO_KEY, None)
+            return
+        text_col, button_col = st.columns([6, 1], vertical_alignment="center")
+        text_col.success(inert.escape(offer["what"]), icon=":material/task_alt:")
+        if button_col.button("Undo", key="inbox.undo", icon=":material/undo:", type="primary"):
+            undo(offer["entries"])
+
+    banner()
+
+
+def undo(entries: Sequence[Mapping[str, Any]]) -> None:
+    store, me, now = data.store(), data.current_actor(), data.utcnow()
+    for entry in entries:
+        store.undo_status(
+            entry["item_id"], status=entry["status"], first_response_at=entry["first_response_at"],
+            resolved_at=entry["resolved_at"], actor=me, now=now,
+        )  # fmt: skip
+    st.session_state.pop(UNDO_KEY, None)
+    if len(entries) == 1:
+        st.query_params[LINKED_ITEM_PARAM] = str(entries[0]["item_id"])  # back to the item undone
+    _done("Undone")
+
+
+# ---- team metrics --------------------------------------------------------------------------------
 
 
 def metrics_row() -> None:
     """Median first response, share within SLA, open breaches, alerts acked in time (last 14 days)."""
     metrics = team_metrics(data.store(), now=data.utcnow(), tz=data.viewer_timezone())
+    median = metrics.median_first_response_min
+    share = metrics.answered_within_sla
+    acked = metrics.alerts_acked_within_target
     cols = st.columns(5)
     cols[0].metric("Answered (14 days)", metrics.answered, border=True)
-    median = metrics.median_first_response_min
     cols[1].metric(
         "Median first response",
         "—" if median is None else format_duration(timedelta(minutes=float(median))),
         border=True,
     )
-    share = metrics.answered_within_sla
     cols[2].metric("Answered within SLA", "—" if share is None else f"{share:.0%}", border=True)
     cols[3].metric("Open and breached", metrics.breached_open, border=True)
-    acked = metrics.alerts_acked_within_target
     cols[4].metric("Alerts acked in time", "—" if acked is None else f"{acked:.0%}", border=True)
     if not metrics.daily.empty:
         with st.expander("Team metrics over time, breaches by source and language"):
             st.line_chart(metrics.daily.set_index("day")[["median_first_response_min"]], height=160)
-            # Tables, not grids: the inbox's one grid stays the only `stDataFrame` on the page.
             st.table(inert.escape_frame(metrics.daily.set_index("day")))
             if not metrics.breaches.empty:
                 st.table(inert.escape_frame(metrics.breaches.set_index(["dimension", "value"])))
 
 
-def forget_queue() -> None:
-    """Drop the cached queue and annotations after a write that moves priorities or clocks, and
-    give this session's grid a fresh snapshot (and editor) on its next run."""
-    _care.clear()
-    _annotate.clear()
-    st.session_state["inbox.outdated"] = True
+# ---- helpers ---------------------------------------------------------------------------------------
 
 
-def _saved(message: str) -> None:
-    forget_queue()
+def _words(row: Mapping[str, Any], limit: int | None = None) -> str:
+    """The customer's words as escaped Markdown, the phrases behind the sentiment highlighted."""
+    text = str(row.get("text") or "")
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    if not text.strip():
+        return "_(no words: a score without a comment)_"
+    return sentiment_ui.marked(text, list(row.get("sentiment_reasons") or []))
+
+
+def _plain(row: Mapping[str, Any], limit: int) -> str:
+    """The words as plain text for options and messages (selectbox options are not Markdown)."""
+    text = " ".join(str(row.get("text") or "").split()) or "(no words)"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _left(left: str) -> str:
+    """ "-1 h 05 min" reads "overdue by 1 h 05 min"."""
+    return f"overdue by {left[1:]}" if left.startswith("-") else f"{left} left"
+
+
+def _posted(item: Mapping[str, Any]) -> str:
+    posted = pd.Timestamp(item["posted_at"]).tz_convert(data.viewer_timezone())
+    return f"posted {posted:%d %b %H:%M}"
+
+
+def _outcome(row: Mapping[str, Any]) -> str:
+    status = status_label(str(row["triage_status"]))
+    if _time(row.get("first_response_at")) is not None:
+        return f"{status}, answered"
+    return status
+
+
+def _event(event: Mapping[str, Any]) -> str:
+    field, old, new = event["field"], event["old_value"], event["new_value"]
+    if field == "triage_status":
+        return f"status: {status_label(str(old)) if old else '—'} → {status_label(str(new))}"
+    if field == "assignee":
+        return f"assigned to {new}" if new else "unassigned"
+    if field == "undo":
+        return f"undone: back to {status_label(str(new))}"
+    if field == "note":
+        return f"note: {new}"
+    if field == "first_response_at":
+        return "marked responded"
+    return f"{field.replace('_', ' ')}: {new or '—'}"
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, datetime) and value == value:
+        return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+    return None
+
+
+def _done(message: str) -> None:
     st.session_state[data.FLASH_KEY] = message
     st.rerun()

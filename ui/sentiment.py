@@ -16,40 +16,9 @@ from voc.sentiment import review
 from voc.sentiment import training as sentiment_training
 
 SENTIMENT_LABELS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
-WHY_SHOWN = 8
 
 
 # ---- inbox ------------------------------------------------------------------------------------
-
-
-def review_columns() -> dict[str, Any]:
-    """Extra inbox columns: the sentiment (editable: a correction), the confidence and the flag."""
-    cc = st.column_config
-    return {
-        "sentiment_label": cc.SelectboxColumn(
-            "Sentiment",
-            options=list(review.SENTIMENTS),
-            format_func=lambda v: SENTIMENT_LABELS.get(str(v), str(v)),
-            required=True,
-            help="Wrong? Change it and save: the correction teaches the next retrain",
-        ),
-        "needs_review": cc.CheckboxColumn("Needs review", help="Low confidence, or a language the scorers do not read"),
-        "sentiment_confidence": cc.ProgressColumn(
-            "Confidence", min_value=0.0, max_value=1.0, format="%.2f", width="small"
-        ),
-        "sentiment_reasons": cc.ListColumn("Why", help="The phrases behind the sentiment"),
-        "scorer": cc.TextColumn("Scored by", help="Which scorer and version labelled the item"),
-    }
-
-
-REVIEW_COLUMNS = ("needs_review", "sentiment_label", "sentiment_confidence")
-REVIEW_READ_ONLY = ("needs_review", "sentiment_confidence", "scorer")
-
-
-def column_order(inbox_order: tuple[str, ...]) -> tuple[str, ...]:
-    """The inbox's columns with the sentiment ones right after the triage ones (Status, Assignee)."""
-    at = inbox_order.index("assignee") + 1 if "assignee" in inbox_order else 0
-    return inbox_order[:at] + REVIEW_COLUMNS + inbox_order[at:]
 
 
 def marked(text: str, reasons: list[str]) -> str:
@@ -61,32 +30,30 @@ def marked(text: str, reasons: list[str]) -> str:
     return "".join(parts)
 
 
-def why_panel(queue: pd.DataFrame) -> None:
-    """The first items' texts with the phrases behind their sentiment highlighted."""
-    shown = queue.head(WHY_SHOWN)
-    with st.expander(f"Why: the words behind the sentiment (first {len(shown)})", icon=":material/lightbulb:"):
-        for row in shown.itertuples():
-            flag = " · :orange-badge[needs review]" if getattr(row, "needs_review", False) else ""
-            st.markdown(
-                f"**#{row.id}** · {inert.escape(row.language)}{flag} — {marked(str(row.text), list(row.sentiment_reasons))}"
-            )
-
-
 def correction_form(queue: pd.DataFrame) -> dict[str, list[int]]:
     """Correct the sentiment of several items at once; returns {label: ids} when submitted."""
-    labels = {int(row.id): f"#{row.id} · {str(row.text)[:60]}" for row in queue.itertuples()}
-    with st.form("correct-sentiment", border=True, enter_to_submit=False):
-        st.markdown("**Correct the sentiment of several items**")
+    labels = {int(row.id): " ".join(str(row.text).split())[:80] or "(no words)" for row in queue.itertuples()}
+    with st.form("correct-sentiment", border=False, enter_to_submit=False):
+        st.markdown("**Correct the sentiment**")
         items_col, label_col = st.columns([3, 1.2])
         chosen = items_col.multiselect(
-            "Posts to correct", list(labels), format_func=lambda key: labels[key], key="correct.items"
+            "Customers",
+            list(labels),
+            format_func=lambda key: labels[key],
+            key="correct.items",
+            placeholder="Choose by their words",
         )
         options: list[str] = list(review.SENTIMENTS)
         label = label_col.selectbox(
-            "Sentiment is", options, format_func=lambda v: SENTIMENT_LABELS.get(str(v), str(v)), key="correct.label"
+            "Sentiment is",
+            options,
+            format_func=lambda v: SENTIMENT_LABELS.get(str(v), str(v)),
+            key="correct.label",
+            index=None,
+            placeholder="Choose",
         )
         submitted = st.form_submit_button("Correct sentiment")
-    if not submitted or not chosen:
+    if not submitted or not chosen or label is None:
         return {}
     return {str(label): [int(i) for i in chosen]}
 

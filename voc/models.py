@@ -81,6 +81,7 @@ class NewItem:
     very_unhappy: bool = False
     very_unhappy_reasons: list[str] | None = None
     recovery_due_at: datetime | None = None
+    urgent_request: bool = False  # urgent words in its language (the inbox's "urgent request")
 
 
 @dataclass(frozen=True)

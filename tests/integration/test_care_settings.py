@@ -11,9 +11,9 @@ import pytest
 from tests.factories import new_item
 from voc.access.roles import AccessDenied, Actor, Role
 from voc.inbox import care_settings as cs
-from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
-from voc.inbox.queue import care_queue, load_sla, load_vip
+from voc.inbox.queue import QueueFilter, load_sla, load_vip, open_queue
 from voc.inbox.sla import SETTINGS_KEY, SlaSettings
+from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
 from voc.sources.ingest import respondent_key
 from voc.store.facade import Store
 
@@ -21,7 +21,7 @@ ADMIN = Actor("olga@northwind.example", Role.ADMIN)
 
 
 def row_of(store: Store, now, external_id: str):  # noqa: ANN001, ANN201 - a pandas row
-    queue = care_queue(store, now=now)
+    queue = open_queue(store, QueueFilter(), now=now, page_size=500).rows
     return queue[queue["link"].str.endswith(f"/{external_id}")].iloc[0]
 
 

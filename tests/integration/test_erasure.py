@@ -26,7 +26,7 @@ from tests.privacy_workspace import (
 )
 from voc.access.roles import AccessDenied, Actor, Role
 from voc.exports import list_exports
-from voc.inbox.priority import VIP_SETTINGS_KEY
+from voc.inbox.vip import VIP_SETTINGS_KEY
 from voc.privacy.erasure import Subject, erase, preview_erasure
 from voc.sources.ingest import respondent_key
 from voc.store.facade import Store

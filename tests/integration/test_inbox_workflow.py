@@ -1,5 +1,6 @@
 """The care queue and its workflow against both databases: who is in it, in what order, with what
-clock; duplicates collapsed; statuses, tags, notes, presence, history; team metrics moving."""
+clock; views and paging; next item; the team with open counts; duplicates collapsed; statuses,
+tags, notes, presence since when, undo, history; team metrics moving."""
 
 from __future__ import annotations
 
@@ -7,10 +8,17 @@ from datetime import timedelta
 
 from tests.actors import admin
 from tests.factories import new_item
-from voc.inbox.queue import care_queue
+from voc.inbox.care_settings import save_vip_list
+from voc.inbox.queue import QueueFilter, View, next_item_id, open_queue, team
 from voc.inbox.team_metrics import team_metrics
+from voc.inbox.vip import VipList
 from voc.models import TriageChange
 from voc.store.facade import Store
+
+
+def care_queue(store: Store, *, now, include_neutral: bool = False):  # noqa: ANN001, ANN201 - a frame
+    """The whole open queue (first page of 500), as the page reads it."""
+    return open_queue(store, QueueFilter(include_chatter=include_neutral), now=now, page_size=500).rows
 
 
 def test_the_queue_holds_what_needs_a_person_highest_priority_first(store: Store, clock) -> None:
@@ -88,13 +96,97 @@ def test_statuses_stamp_response_and_resolution_times_and_history_is_complete(st
     )  # a was answered already
 
 
-def test_another_agent_with_the_item_open_is_reported(store: Store, clock) -> None:
+def test_another_agent_with_the_item_open_is_reported_with_since_when(store: Store, clock) -> None:
     store.add_items([new_item("a")])
     item_id = int(care_queue(store, now=clock.now)["id"].iloc[0])
     store.touch_viewer(item_id, admin("ana"), clock.now)
+    store.touch_viewer(item_id, admin("ana"), clock.now + timedelta(seconds=50))  # still on it: since stays
     store.touch_viewer(item_id, admin("bo"), clock.now + timedelta(seconds=30))
-    assert store.other_viewers(item_id, "bo", clock.now + timedelta(minutes=1)) == ["ana"]
-    assert store.other_viewers(item_id, "bo", clock.now + timedelta(minutes=5)) == []  # ana left long ago
+    assert store.viewers(item_id, besides="bo", now=clock.now + timedelta(minutes=1)) == [("ana", clock.now)]
+    assert store.viewers(item_id, besides="bo", now=clock.now + timedelta(minutes=5)) == []  # ana left long ago
+    store.touch_viewer(item_id, admin("ana"), clock.now + timedelta(minutes=10))  # back again: a new since
+    assert store.viewers(item_id, besides="bo", now=clock.now + timedelta(minutes=10)) == [
+        ("ana", clock.now + timedelta(minutes=10))
+    ]
+
+
+def test_views_count_mine_unassigned_and_all_and_pages_hold_twelve(store: Store, clock) -> None:
+    store.add_items(
+        [
+            new_item(f"n{i}", text=f"Broken again, case {i}", posted_at=clock.now - timedelta(minutes=i))
+            for i in range(14)
+        ]
+    )
+    ids = [int(i) for i in care_queue(store, now=clock.now)["id"]]
+    store.apply_triage([TriageChange(ids[3], "assignee", "ana")], actor=admin("lead"), now=clock.now)
+    first = open_queue(store, QueueFilter(View.ALL, "ana"), now=clock.now)
+    assert first.counts == {View.ALL: 14, View.MINE: 1, View.UNASSIGNED: 13}
+    assert (first.page, first.pages, len(first.rows)) == (1, 2, 12)
+    second = open_queue(store, QueueFilter(View.ALL, "ana"), now=clock.now, page=2)
+    assert [int(i) for i in [*first.rows["id"], *second.rows["id"]]] == ids  # no gap, no repeat
+    assert open_queue(store, QueueFilter(View.ALL, "ana"), now=clock.now, page=9).page == 2  # clamped
+    mine = open_queue(store, QueueFilter(View.MINE, "ana"), now=clock.now)
+    assert [int(i) for i in mine.rows["id"]] == [ids[3]] and mine.total == 1
+    unassigned = open_queue(store, QueueFilter(View.UNASSIGNED, "ana"), now=clock.now, page_size=500)
+    assert ids[3] not in set(unassigned.rows["id"]) and len(unassigned.rows) == 13
+
+
+def test_the_order_is_priority_then_the_oldest_and_a_vip_moves_up_at_once(store: Store, clock) -> None:
+    store.add_items([
+        new_item("old", text="Slow app", posted_at=clock.now - timedelta(hours=3), author="@plain"),
+        new_item("new", text="Slow app", posted_at=clock.now - timedelta(hours=1), author="@boss"),
+        new_item("famous", text="Slow app", posted_at=clock.now, author="@star", author_reach=1_000_000),
+    ])  # fmt: skip
+    authors = lambda: list(care_queue(store, now=clock.now)["author"])  # noqa: E731
+    assert authors() == ["@star", "@plain", "@boss"]  # equal priority: the one waiting longest first
+    save_vip_list(store, VipList().with_entry("@Boss", "platinum"), actor=admin("lead"), now=clock.now)
+    assert authors() == ["@boss", "@star", "@plain"]  # ×2.5 lifts a plain complaint past a star's
+    boss = care_queue(store, now=clock.now).iloc[0]
+    assert boss["vip_tier"] == "platinum" and "platinum customer (×2.5)" in boss["priority_reasons"]
+
+
+def test_next_item_follows_the_queue_and_wraps_round(store: Store, clock) -> None:
+    store.add_items(
+        [new_item(f"n{i}", text=f"Broken {i}", posted_at=clock.now - timedelta(minutes=10 - i)) for i in range(3)]
+    )
+    a, b, c = (int(i) for i in care_queue(store, now=clock.now)["id"])
+    everyone = QueueFilter()
+    assert next_item_id(store, a, everyone) == b and next_item_id(store, b, everyone) == c
+    assert next_item_id(store, c, everyone) == a  # the end wraps round to the top
+    store.apply_triage([TriageChange(b, "triage_status", "resolved")], actor=admin("ana"), now=clock.now)
+    assert next_item_id(store, b, everyone) == c  # resolved: the one after it, as it stood
+    assert next_item_id(store, None, everyone) == a
+    store.apply_triage(
+        [TriageChange(i, "triage_status", "resolved") for i in (a, c)], actor=admin("ana"), now=clock.now
+    )
+    assert next_item_id(store, c, everyone) is None
+
+
+def test_the_team_lists_care_roles_and_holders_with_open_counts(store: Store, clock) -> None:
+    store.add_items([new_item(f"n{i}", text=f"Wrong bill number {i}") for i in range(3)])
+    ids = [int(i) for i in care_queue(store, now=clock.now)["id"]]
+    store.apply_triage([TriageChange(i, "assignee", "kim") for i in ids[:2]], actor=admin("lead"), now=clock.now)
+    members = {m.name: m.open_items for m in team(store, "me")}
+    assert members == {"me": 0, "kim": 2}
+    assert team(store, "me")[0].name == "me"  # oneself first
+
+
+def test_undo_puts_the_status_and_stamped_times_back(store: Store, clock) -> None:
+    store.add_items([new_item("a")])
+    item_id = int(care_queue(store, now=clock.now)["id"].iloc[0])
+    store.apply_triage([TriageChange(item_id, "triage_status", "resolved")], actor=admin("ana"), now=clock.now)
+    assert care_queue(store, now=clock.now).empty
+    store.undo_status(
+        item_id, status="new", first_response_at=None, resolved_at=None, actor=admin("ana"), now=clock.now
+    )
+    item = store.item(item_id)
+    assert item is not None and (item["triage_status"], item["first_response_at"], item["resolved_at"]) == (
+        "new",
+        None,
+        None,
+    )
+    assert [int(i) for i in care_queue(store, now=clock.now)["id"]] == [item_id]
+    assert [e["field"] for e in store.triage_history(item_id)] == ["triage_status", "undo"]
 
 
 def test_team_metrics_move_when_agents_answer(store: Store, clock) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from voc.access.roles import AccessDenied, Actor, Permission, Role, require
 from voc.inbox import care_settings as cs
-from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
 from voc.inbox.sla import SETTINGS_KEY, SlaPolicy, SlaSettings
+from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
 from voc.sources.ingest import respondent_key
 from voc.store.facade import Store
 

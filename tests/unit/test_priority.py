@@ -1,11 +1,14 @@
-"""Priority: severity × reach × customer value × time left on the SLA, with readable reasons."""
+"""Priority: severity × reach × customer value, one formula stored and read, with readable reasons."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from voc.inbox.priority import VipList, prioritise
+import sqlalchemy as sa
+
+from voc.inbox.priority import TOP, needs_for, prioritise, queue_priority, stored_priority_of, with_customer_value
+from voc.inbox.vip import VipList
 from voc.sources.ingest import respondent_key
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -47,11 +50,40 @@ def test_a_vip_by_handle_or_by_hashed_email_ranks_higher_and_says_so() -> None:
     assert by_email.score > by_handle.score and any("platinum" in r for r in by_email.reasons)
 
 
-def test_time_running_out_raises_priority_and_explains_it() -> None:
+def test_time_does_not_move_the_priority_but_the_clock_explains_it() -> None:
     fresh = prioritise(row(posted_at=NOW - timedelta(minutes=1)), now=NOW)
     late = prioritise(row(posted_at=NOW - timedelta(hours=30)), now=NOW)
-    assert late.base == fresh.base and late.score == min(100.0, 2 * late.base)
+    assert late.score == fresh.score  # the order stays put while clocks run; ties go to the oldest
     assert any(reason.startswith("SLA breached") for reason in late.reasons)
+
+
+def test_the_stored_part_times_the_customer_value_is_what_agents_see() -> None:
+    item = row(author="bigclient")
+    vip = VipList().with_entry("@bigclient", "silver")
+    assert prioritise(item, now=NOW, vip=vip).score == with_customer_value(stored_priority_of(item), "silver")
+    assert prioritise(item, now=NOW).score == stored_priority_of(item)
+    assert with_customer_value(80.0, "platinum") == TOP  # capped
+
+
+def test_the_sql_ordering_applies_the_same_tier_weights() -> None:
+    priority, author, key = sa.column("priority"), sa.column("author"), sa.column("respondent_key")
+    assert queue_priority(priority, author, key, VipList()) is priority  # no VIPs: the stored value
+    weighted = queue_priority(priority, author, key, VipList().with_entry("@Boss", "gold"))
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as connection:
+        query = sa.select(weighted).select_from(
+            sa.select(sa.literal(40.0).label("priority"), sa.literal("@boss").label("author"),
+                      sa.literal(None).label("respondent_key")).subquery()
+        )  # fmt: skip
+        assert connection.execute(query).scalar() == with_customer_value(40.0, "gold")
+
+
+def test_what_a_person_is_needed_for() -> None:
+    assert needs_for(row()) == ["negative"]
+    assert needs_for(row(sentiment_label="neutral", text="Does roaming work in Spain?")) == ["question"]
+    assert needs_for(row(sentiment_label="neutral", text="Cancel my contract now")) == ["urgent request"]
+    assert needs_for(row(sentiment_label="positive", text="The refund came quickly, thanks")) == []
+    assert needs_for(row(sentiment_label="neutral", text="Watching the match")) == []
 
 
 def test_a_very_unhappy_survey_respondent_is_urgent() -> None:

@@ -27,9 +27,10 @@ from typing import Any, Final
 from zoneinfo import available_timezones
 
 from voc.access.roles import Actor, Permission, require
-from voc.inbox.priority import TIER_WEIGHTS, VIP_SETTINGS_KEY, VipList
+from voc.inbox.priority import TIER_WEIGHTS
 from voc.inbox.sla import DEFAULT_TARGETS, DEFAULT_TEAM, TIERS, BusinessHours, SlaPolicy, SlaSettings, format_duration
 from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
+from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
 from voc.sources.ingest import respondent_key
 from voc.store.facade import Store
 

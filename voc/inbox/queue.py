@@ -1,54 +1,87 @@
-"""The care queue: one list of everything that needs a person, in priority order, with its clock.
+"""The care queue: everything a customer is waiting on, in the order to answer it, one SQL query.
 
-Social mentions and survey comments land here when they are negative, very unhappy, a question,
-or an urgent request (urgent words in the item's language); neutral chatter only when asked for.
-Competitors' posts and collapsed duplicates stay out (a duplicate adds to its original's count).
-Priority and the SLA clock are computed as of `now`, so the order moves as clocks run down.
+An item is in the queue when it is open (new, assigned, waiting on customer), ours (not a
+competitor's), not a collapsed copy, and needs a person: negative, very unhappy, a question, an
+urgent request (urgent words found at ingest), or a sentiment to review (low confidence, or a
+language the scorers do not read); neutral chatter only when asked for. The order is
+`voc.inbox.priority.queue_priority` (stored severity × reach, times the VIP tier) and then the
+oldest first (the one due first), computed by the database, so a page of twelve costs one
+indexed query however long the queue is; clocks and reasons are then worked out for those twelve
+only. Views: *Mine*, *Unassigned*, *All open*, counted in one more query.
+
+The item workspace's reads are here too: the author's earlier items, the other answers of the
+same survey response, the item's themes, and the team with each member's open count.
 Domain: no Streamlit.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any, Final
 
 import pandas as pd
 import sqlalchemy as sa
 
-from voc.inbox.priority import VIP_SETTINGS_KEY, VipList, prioritise
+from voc.access.roles import Role
+from voc.inbox.priority import QUESTION_MARKS, needs_for, prioritise, queue_priority
 from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
 from voc.inbox.sla import SlaSettings, format_duration
+from voc.inbox.triage import OPEN_STATUSES
+from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
+from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
+from voc.sentiment.review import with_review_flag
+from voc.store.core import json_list
 from voc.store.facade import Store
-from voc.store.schema import items
-from voc.surveys.recovery import urgent_words_in
+from voc.store.schema import item_themes, items, role_assignments, themes
 
-LOOKBACK: Final = timedelta(days=30)
-_QUESTION = re.compile(r"[?？¿]")
-QUEUE_COLUMNS: Final = (
-    "id", "priority", "sla_state", "sla_left", "due_at", "posted_at", "source_latency", "needs", "priority_reasons",
-    "triage_status", "assignee", "tags", "text", "duplicate_count", "sentiment_reasons", "channel", "language",
-    "author", "author_reach", "link", "source", "sentiment_score", "nps", "csat", "tier", "first_response_at", "resolved_at",
-    "sentiment_label", "sentiment_confidence", "scorer", "duplicate_of",
-)  # fmt: skip
+PAGE_SIZE: Final = 12
+HISTORY_SHOWN: Final = 10
+CARE_ROLES: Final = (str(Role.AGENT), str(Role.ADMIN))
 
 
-def needs_for(row: dict[str, Any]) -> list[str]:
-    """Why an item needs a person (empty: it is chatter)."""
-    needs = []
-    if row.get("very_unhappy"):
-        needs.append("very unhappy")
-    if row.get("sentiment_label") == "negative":
-        needs.append("negative")
-    text = str(row.get("text") or "")
-    if _QUESTION.search(text):
-        needs.append("question")
-    if (row.get("sentiment_label") != "positive" or row.get("very_unhappy")) and urgent_words_in(
-        text, row.get("language")
-    ):
-        needs.append("urgent request")
-    return needs
+class View(StrEnum):
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    ALL = "all"
+
+    @property
+    def label(self) -> str:
+        return {"mine": "Mine", "unassigned": "Unassigned", "all": "All open"}[self.value]
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which slice of the open queue an agent looks at (hashable: it keys the page's cache)."""
+
+    view: View = View.ALL
+    agent: str = ""  # whose "Mine"
+    channel: str | None = None
+    language: str | None = None
+    include_chatter: bool = False
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: pd.DataFrame  # one page, annotated (see `annotate`)
+    counts: Mapping[View, int]  # every view's size under the same channel/language filters
+    view: View
+    page: int  # 1-based, clamped to the pages there are
+    pages: int
+    page_size: int = PAGE_SIZE
+
+    @property
+    def total(self) -> int:
+        """How many items the page's view holds."""
+        return self.counts[self.view]
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    name: str
+    open_items: int
 
 
 def load_sla(store: Store) -> SlaSettings:
@@ -59,72 +92,230 @@ def load_vip(store: Store) -> VipList:
     return VipList.from_json(store.get_setting(VIP_SETTINGS_KEY))
 
 
-def care_queue(
-    store: Store,
-    *,
-    now: datetime,
-    statuses: Sequence[str] = ("new", "assigned", "waiting_on_customer"),
-    channel: str | None = None,
-    language: str | None = None,
-    include_neutral: bool = False,
-    limit: int = 500,
-) -> pd.DataFrame:
-    """The items needing a response, highest priority first (see QUEUE_COLUMNS)."""
-    query = sa.select(items).where(
-        items.c.triage_status.in_(list(statuses)),
+def _needs_a_person(include_chatter: bool) -> sa.ColumnElement[bool]:
+    wanted: list[sa.ColumnElement[bool]] = [
+        items.c.sentiment_label == "negative",
+        items.c.very_unhappy.is_(True),
+        sa.and_(items.c.urgent_request.is_(True), items.c.sentiment_label != "positive"),
+        *(items.c.text.contains(mark, autoescape=True) for mark in QUESTION_MARKS),
+        sa.and_(  # `sentiment_to_review`: a score a person should check
+            items.c.scorer != "correction",
+            sa.or_(items.c.sentiment_confidence < REVIEW_BELOW, items.c.language.not_in(SUPPORTED_LANGUAGES)),
+        ),
+    ]
+    if include_chatter:
+        wanted.append(items.c.sentiment_label == "neutral")
+    return sa.or_(*wanted)
+
+
+def _open(chosen: QueueFilter) -> list[sa.ColumnElement[bool]]:
+    """The queue under the channel and language filters, whatever the view."""
+    where = [
+        items.c.triage_status.in_(OPEN_STATUSES),
         items.c.is_competitor.is_(False),
         items.c.duplicate_of.is_(None),
-        items.c.posted_at >= now - LOOKBACK,
-    )
-    if channel:
-        query = query.where(items.c.channel == channel)
-    if language:
-        query = query.where(items.c.language == language)
+        _needs_a_person(chosen.include_chatter),
+    ]
+    if chosen.channel:
+        where.append(items.c.channel == chosen.channel)
+    if chosen.language:
+        where.append(items.c.language == chosen.language)
+    return where
+
+
+def _unassigned() -> sa.ColumnElement[bool]:
+    return sa.or_(items.c.assignee.is_(None), items.c.assignee == "")
+
+
+def _in_view(chosen: QueueFilter) -> list[sa.ColumnElement[bool]]:
+    where = _open(chosen)
+    if chosen.view is View.MINE:
+        where.append(items.c.assignee == chosen.agent)
+    elif chosen.view is View.UNASSIGNED:
+        where.append(_unassigned())
+    return where
+
+
+def _order(vip: VipList) -> tuple[sa.ColumnElement[Any], ...]:
+    rank = queue_priority(items.c.priority, items.c.author, items.c.respondent_key, vip)
+    return rank.desc(), items.c.posted_at.asc(), items.c.id.asc()
+
+
+def open_queue(
+    store: Store, chosen: QueueFilter, *, now: datetime, page: int = 1, page_size: int = PAGE_SIZE
+) -> QueuePage:
+    """One page of the queue in the order to answer it, with every view's count."""
+    vip = load_vip(store)
+    counts_query = sa.select(
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(sa.case((items.c.assignee == chosen.agent, 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((_unassigned(), 1), else_=0)), 0),
+    ).where(*_open(chosen))
     with store.read() as connection:
-        rows = [
-            dict(r) for r in connection.execute(query.order_by(items.c.posted_at.desc()).limit(limit * 4)).mappings()
-        ]
-    frame = _annotated(
-        store,
-        rows,
-        now=now,
-        keep=lambda row, needs: bool(needs) or (include_neutral and row["sentiment_label"] == "neutral"),
-    )
-    return frame.head(limit).reset_index(drop=True)
+        everyone, mine, unassigned = connection.execute(counts_query).one()
+        counts = {View.ALL: int(everyone), View.MINE: int(mine), View.UNASSIGNED: int(unassigned)}
+        pages = max(1, -(-counts[chosen.view] // page_size))
+        page = min(max(1, page), pages)
+        query = (
+            sa.select(items)
+            .where(*_in_view(chosen))
+            .order_by(*_order(vip))
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
+        rows = [dict(r) for r in connection.execute(query).mappings()]
+    return QueuePage(annotate(store, rows, now=now, vip=vip), counts, chosen.view, page, pages, page_size)
 
 
-def annotate(store: Store, item_ids: Sequence[int], *, now: datetime) -> pd.DataFrame:
-    """Priority, reasons, SLA clock, latency, tags and duplicate count of these items (any status)."""
-    if not len(item_ids):
-        return pd.DataFrame(columns=list(QUEUE_COLUMNS))
+def next_item_id(store: Store, current: int | None, chosen: QueueFilter) -> int | None:
+    """The item after `current` in the queue's order (the top one when `current` is not in it any
+    more, wrapping round at the end); None when nothing else is waiting."""
+    vip = load_vip(store)
+    rank = queue_priority(items.c.priority, items.c.author, items.c.respondent_key, vip)
+    base = sa.select(items.c.id).where(*_in_view(chosen)).order_by(*_order(vip)).limit(1)
+    if current is not None:
+        base = base.where(items.c.id != current)
     with store.read() as connection:
-        rows = [
-            dict(r)
-            for r in connection.execute(sa.select(items).where(items.c.id.in_([int(i) for i in item_ids]))).mappings()
-        ]
-    return _annotated(store, rows, now=now, keep=lambda row, needs: True)
+        key = None
+        if current is not None:
+            key = connection.execute(
+                sa.select(rank, items.c.posted_at, items.c.id).where(items.c.id == current)
+            ).first()
+        if key is not None:
+            p, posted, ident = key
+            after = sa.or_(
+                rank < p,
+                sa.and_(rank == p, items.c.posted_at > posted),
+                sa.and_(rank == p, items.c.posted_at == posted, items.c.id > ident),
+            )
+            found = connection.execute(base.where(after)).scalar()
+            if found is not None:
+                return int(found)
+        found = connection.execute(base).scalar()
+    return None if found is None else int(found)
 
 
-def _annotated(store: Store, rows: list[dict[str, Any]], *, now: datetime, keep: Any) -> pd.DataFrame:
-    sla, vip = load_sla(store), load_vip(store)
+def annotate(
+    store: Store, rows: Sequence[Mapping[str, Any]], *, now: datetime, vip: VipList | None = None
+) -> pd.DataFrame:
+    """Rows of `items` with what an agent reads first: priority and why, VIP tier, SLA clock and
+    time left, what the customer needs, themes, and whether the sentiment needs review."""
+    if not rows:
+        return pd.DataFrame(columns=[*items.c.keys(), *ANNOTATIONS])
+    sla, vip = load_sla(store), vip if vip is not None else load_vip(store)
+    names = themes_of(store, [int(r["id"]) for r in rows])
     records = []
     for row in rows:
-        needs = needs_for(row)
-        if not keep(row, needs):
-            continue
         priority = prioritise(row, now=now, policy=sla.policy_for(row["channel"]), vip=vip)
         clock = priority.clock
-        assert clock is not None
+        assert clock is not None  # every stored item has its posting time
         latency = row["ingested_at"] - row["posted_at"]
         records.append({
-            **{c: row.get(c) for c in QUEUE_COLUMNS if c in row},
-            "priority": priority.score, "tier": priority.tier, "priority_reasons": list(priority.reasons),
+            **row,
+            "priority": priority.score, "tier": priority.tier, "vip_tier": priority.vip_tier,
+            "priority_reasons": list(priority.reasons), "why_first": why_first(priority.reasons),
             "sla_state": clock.state.label, "sla_left": clock.left_text, "due_at": clock.due_at,
             "source_latency": format_duration(latency) if latency > timedelta(0) else "0 min",
-            "needs": ", ".join(needs) or "chatter", "tags": list(row.get("tags") or []),
-            "sentiment_reasons": list(row.get("sentiment_reasons") or []),
+            "needs": ", ".join(needs_for(row)) or "chatter", "tags": json_list(row.get("tags")),
+            "sentiment_reasons": json_list(row.get("sentiment_reasons")), "themes": names.get(int(row["id"]), []),
         })  # fmt: skip
-    frame = pd.DataFrame(records, columns=list(QUEUE_COLUMNS))
-    if frame.empty:
-        return frame
-    return frame.sort_values(["priority", "posted_at"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return with_review_flag(pd.DataFrame(records))
+
+
+ANNOTATIONS: Final = (
+    "tier", "vip_tier", "priority_reasons", "why_first", "sla_state", "sla_left", "due_at", "source_latency",
+    "needs", "themes", "needs_review",
+)  # fmt: skip
+
+
+def why_first(reasons: Sequence[str]) -> str:
+    """The two strongest reasons, for the queue's line ("negative (92% sure) · gold customer")."""
+    return " · ".join(reasons[:2]) if reasons else "oldest waiting"
+
+
+def item_row(store: Store, item_id: int, *, now: datetime) -> dict[str, Any] | None:
+    """One item, annotated like a queue row, whatever its status (the workspace shows closed ones too)."""
+    row = store.item(item_id)
+    if row is None:
+        return None
+    return dict(annotate(store, [row], now=now).iloc[0])
+
+
+def themes_of(store: Store, item_ids: Sequence[int]) -> dict[int, list[str]]:
+    if not item_ids:
+        return {}
+    query = (
+        sa.select(item_themes.c.item_id, themes.c.name)
+        .join(themes, themes.c.id == item_themes.c.theme_id)
+        .where(item_themes.c.item_id.in_(list(item_ids)))
+        .order_by(item_themes.c.confidence.desc())
+    )
+    found: dict[int, list[str]] = {}
+    with store.read() as connection:
+        for item_id, name in connection.execute(query):
+            found.setdefault(int(item_id), []).append(str(name))
+    return found
+
+
+def author_history(store: Store, item: Mapping[str, Any], *, limit: int = HISTORY_SHOWN) -> pd.DataFrame:
+    """The same customer's earlier items here (same handle on the same channel, or the same hashed
+    respondent), newest first, with what became of them."""
+    same: list[sa.ColumnElement[bool]] = []
+    if item.get("author"):
+        same.append(sa.and_(items.c.author == item["author"], items.c.channel == item["channel"]))
+    if item.get("respondent_key"):
+        same.append(items.c.respondent_key == item["respondent_key"])
+    columns = ["id", "posted_at", "channel", "text", "triage_status", "first_response_at", "resolved_at"]
+    if not same:
+        return pd.DataFrame(columns=columns)
+    query = (
+        sa.select(*(items.c[c] for c in columns))
+        .where(sa.or_(*same), items.c.id != int(item["id"]), items.c.posted_at <= item["posted_at"])
+        .order_by(items.c.posted_at.desc())
+        .limit(limit)
+    )
+    with store.read() as connection:
+        return pd.DataFrame([dict(r) for r in connection.execute(query).mappings()], columns=columns)
+
+
+def same_response(store: Store, item: Mapping[str, Any]) -> pd.DataFrame:
+    """The other answers of the survey response an item comes from (empty for mentions)."""
+    columns = ["id", "survey_field", "text", "nps", "csat", "ces"]
+    if not item.get("survey") or not item.get("response_id"):
+        return pd.DataFrame(columns=columns)
+    query = (
+        sa.select(*(items.c[c] for c in columns))
+        .where(
+            items.c.source == item["source"],
+            items.c.survey == item["survey"],
+            items.c.response_id == item["response_id"],
+            items.c.id != int(item["id"]),
+        )
+        .order_by(items.c.id)
+    )
+    with store.read() as connection:
+        return pd.DataFrame([dict(r) for r in connection.execute(query).mappings()], columns=columns)
+
+
+def team(store: Store, me: str) -> list[TeamMember]:
+    """Who can take an item: people with a care role (agent, admin), whoever holds open items
+    now, and `me`; each with their open count, `me` first, then the least busy."""
+    open_counts = (
+        sa.select(items.c.assignee, sa.func.count())
+        .where(
+            items.c.triage_status.in_(OPEN_STATUSES),
+            items.c.assignee.is_not(None),
+            items.c.assignee != "",
+            items.c.duplicate_of.is_(None),
+        )
+        .group_by(items.c.assignee)
+    )
+    people = sa.select(role_assignments.c.principal).where(
+        role_assignments.c.role.in_(CARE_ROLES), role_assignments.c.principal.not_like("@%")
+    )
+    with store.read() as connection:
+        counts = {str(name): int(n) for name, n in connection.execute(open_counts)}
+        names = {str(p) for p in connection.execute(people).scalars()}
+    names |= set(counts) | {me}
+    members = [TeamMember(name, counts.get(name, 0)) for name in names]
+    return sorted(members, key=lambda m: (m.name != me, m.open_items, m.name))

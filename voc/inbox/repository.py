@@ -28,6 +28,9 @@ from voc.store.schema import (
     triage_events,
 )
 
+# Someone has an item open while their page keeps touching it (every rerun) within this time.
+PRESENCE_WINDOW = timedelta(minutes=2)
+
 
 class InboxRepository(AccessRepository):
     """Items and what agents do to them: status, owner, tags, notes, who is looking."""
@@ -234,30 +237,71 @@ class InboxRepository(AccessRepository):
             query = sa.select(item_notes).where(item_notes.c.item_id == item_id).order_by(item_notes.c.id)
             return [dict(row) for row in connection.execute(query).mappings()]
 
-    def touch_viewer(self, item_id: int, actor: Actor, now: datetime) -> None:
+    def touch_viewer(self, item_id: int, actor: Actor, now: datetime, within: timedelta = PRESENCE_WINDOW) -> None:
         """Remember that `actor` has `item_id` open (presence for the "someone else is on it" warning).
 
-        Presence is not audited: it is rewritten on every rerun and says nothing was changed."""
+        `opened_at` is kept while they stay (each rerun within `within` refreshes only `seen_at`)
+        and starts again when they come back after leaving it. Presence is not audited: it is
+        rewritten on every rerun and says nothing was changed."""
         require(actor, Permission.VIEW)
         name = actor.name
+        mine = sa.and_(item_viewers.c.item_id == item_id, item_viewers.c.actor == name)
         with self.write() as connection:
-            updated = connection.execute(
-                item_viewers.update()
-                .where(item_viewers.c.item_id == item_id, item_viewers.c.actor == name)
-                .values(seen_at=now)
-            )
-            if not updated.rowcount:
-                connection.execute(item_viewers.insert().values(item_id=item_id, actor=name, seen_at=now))
+            seen = connection.execute(sa.select(item_viewers.c.seen_at).where(mine)).scalar()
+            if seen is None:
+                connection.execute(
+                    item_viewers.insert().values(item_id=item_id, actor=name, seen_at=now, opened_at=now)
+                )
+                return
+            values: dict[str, Any] = {"seen_at": now}
+            if seen < now - within:
+                values["opened_at"] = now
+            connection.execute(item_viewers.update().where(mine).values(values))
 
-    def other_viewers(
-        self, item_id: int, actor: str, now: datetime, within: timedelta = timedelta(minutes=2)
-    ) -> list[str]:
-        """Other agents who had `item_id` open in the last `within`."""
-        query = sa.select(item_viewers.c.actor).where(
-            item_viewers.c.item_id == item_id, item_viewers.c.actor != actor, item_viewers.c.seen_at >= now - within
+    def viewers(
+        self, item_id: int, *, besides: str, now: datetime, within: timedelta = PRESENCE_WINDOW
+    ) -> list[tuple[str, datetime]]:
+        """Who else had `item_id` open in the last `within`, and since when, longest first."""
+        since = sa.func.coalesce(item_viewers.c.opened_at, item_viewers.c.seen_at)
+        query = (
+            sa.select(item_viewers.c.actor, since)
+            .where(
+                item_viewers.c.item_id == item_id,
+                item_viewers.c.actor != besides,
+                item_viewers.c.seen_at >= now - within,
+            )
+            .order_by(since, item_viewers.c.actor)
         )
         with self.read() as connection:
-            return sorted(str(a) for a in connection.execute(query).scalars())
+            return [(str(actor), opened) for actor, opened in connection.execute(query)]
+
+    def undo_status(
+        self,
+        item_id: int,
+        *,
+        status: str,
+        first_response_at: datetime | None,
+        resolved_at: datetime | None,
+        actor: Actor,
+        now: datetime,
+    ) -> None:
+        """Put an item back as it was before a status change (the Inbox's Undo): its status and
+        the first-response and resolution times that change stamped, with an "undo" in its history."""
+        require(actor, Permission.TRIAGE)
+        validate_change(TriageChange(item_id, "triage_status", status))
+        with self.write() as connection:
+            current = connection.execute(sa.select(items.c.triage_status).where(items.c.id == item_id)).scalar_one()
+            connection.execute(
+                items.update()
+                .where(items.c.id == item_id)
+                .values(triage_status=status, first_response_at=first_response_at, resolved_at=resolved_at)
+            )
+            connection.execute(
+                triage_events.insert().values(
+                    item_id=item_id, actor=actor.name, at=now, field="undo", old_value=current, new_value=status
+                )
+            )
+            audit_items(connection, actor, "triage.undo", [item_id], now)
 
     def triage_history(self, item_id: int) -> list[dict[str, Any]]:
         with self.read() as connection:

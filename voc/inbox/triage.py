@@ -45,30 +45,6 @@ INBOX_COLUMNS: tuple[str, ...] = (
 READ_ONLY_COLUMNS: tuple[str, ...] = tuple(c for c in INBOX_COLUMNS if c not in EDITABLE_COLUMNS)
 
 
-def priority_for(
-    *,
-    label: str,
-    confidence: float,
-    reach: int | None = None,
-    nps: int | None = None,
-    csat: int | None = None,
-) -> float:
-    """0–100: how urgently an item needs a person, from severity and the author's reach."""
-    if label == "negative":
-        severity = 0.5 + 0.5 * max(0.0, min(confidence, 1.0))
-    elif label == "neutral":
-        severity = 0.15
-    else:
-        severity = 0.0
-    if nps is not None and nps <= 6:
-        severity = max(severity, 0.4 + (6 - nps) * 0.1)
-    if csat is not None and csat <= 2:
-        severity = max(severity, 0.8 if csat == 1 else 0.6)
-    # Reach multiplies severity: 1× for an unknown author, up to about 4× for a million followers.
-    reach_factor = 1.0 + math.log10(1 + max(reach or 0, 0)) / 2
-    return round(min(100.0, 25.0 * severity * reach_factor), 1)
-
-
 def changes_from_editor(original: pd.DataFrame, edited: pd.DataFrame) -> list[TriageChange]:
     """The triage changes an agent made in the inbox editor, comparing by item id."""
     if original.empty or edited.empty:

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 from voc.access.roles import Actor, Permission, require
 from voc.exports.service import WeeklyExport, list_exports
-from voc.inbox.priority import VIP_SETTINGS_KEY, VipList
+from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
 from voc.privacy.exports import exports_containing, queue_regeneration, regenerate_queued
 from voc.privacy.purge import add_counts, count_matching, purge_items
 from voc.privacy.raw_files import delete_files, files_naming

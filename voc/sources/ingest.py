@@ -17,9 +17,9 @@ from datetime import datetime
 
 from voc.analysis import embeddings
 from voc.analysis.pipeline import Analysis, analyse, analyse_batch
-from voc.inbox.triage import priority_for
+from voc.inbox.priority import stored_priority
 from voc.models import ItemKind, NewItem, RawItem, TriageStatus
-from voc.surveys.recovery import RecoveryRules, apply_recovery_rules
+from voc.surveys.recovery import RecoveryRules, apply_recovery_rules, urgent_words_in
 
 RESPONDENT_SALT = b"voc-respondent-v1"
 # The longest text an item keeps (docs/listeners.md): a long review or complaint is a few thousand
@@ -68,12 +68,14 @@ def build_item(
     """
     result = analysis or analyse(cap_text(raw.text), language_hint=raw.language_hint)
     sentiment = result.sentiment
-    priority = priority_for(
+    urgent_words = urgent_words_in(result.text, result.language, rules)
+    priority = stored_priority(
         label=str(sentiment.label),
         confidence=sentiment.confidence,
         reach=raw.author_reach,
         nps=raw.nps,
         csat=raw.csat,
+        urgent_words=urgent_words,
     )
     item = NewItem(
         source=source,
@@ -104,6 +106,7 @@ def build_item(
         csat=raw.csat,
         ces=raw.ces,
         survey_field=raw.survey_field,
+        urgent_request=bool(urgent_words),
     )
     if raw.kind == ItemKind.SURVEY:
         item = apply_recovery_rules(item, rules)

@@ -86,6 +86,9 @@ items = sa.Table(
     sa.Column("content_hash", sa.String(64)),  # normalised text: retweets and copy-paste share it
     sa.Column("duplicate_of", sa.Integer),  # the item this one repeats (it stays out of the inbox)
     sa.Column("duplicate_count", sa.Integer, nullable=False, server_default="0"),
+    # Urgent words in the item's language (voc.surveys.recovery's lists), found at ingest: lets
+    # the care queue be one SQL query (voc.inbox.queue.open_queue).
+    sa.Column("urgent_request", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("source", "external_id", name="uq_items_source_external_id"),
 )
 sa.Index("ix_items_posted_at", items.c.posted_at)
@@ -97,6 +100,7 @@ sa.Index("ix_items_channel_posted_at", items.c.channel, items.c.posted_at)
 sa.Index("ix_items_language_posted_at", items.c.language, items.c.posted_at)
 sa.Index("ix_items_brand_posted_at", items.c.brand, items.c.posted_at)
 sa.Index("ix_items_scorer_posted_at", items.c.scorer, items.c.posted_at)
+sa.Index("ix_items_queue", items.c.triage_status, items.c.priority, items.c.posted_at)
 
 sources = sa.Table(
     "sources",
@@ -239,6 +243,7 @@ item_viewers = sa.Table(
     sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("actor", sa.String(200), primary_key=True),
     sa.Column("seen_at", UTCDateTime, nullable=False),
+    sa.Column("opened_at", UTCDateTime),  # since when they have it open ("Ana has it open since 10:02")
 )
 
 # One row per alert × channel × level (0: first contact, 1: escalation); the unique key is what
