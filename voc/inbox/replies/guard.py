@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 # 13-19 digits, optionally in groups separated by spaces or dashes.
 CARD = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
-IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b", re.IGNORECASE)
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")  # as printed: upper case, in groups or not
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 # International (+44 20 7946 0958) or national with a trunk 0 (020 7946 0958, 0612-345678), 8-15 digits.
 PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d ().\-/]{6,18}\d(?![\w])")
