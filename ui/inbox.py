@@ -14,7 +14,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from ui import data, inert
+from ui import data, inert, replies
 from voc.inbox import queue as care_queue
 from voc.inbox import triage
 from voc.inbox.sla import format_duration
@@ -196,6 +196,7 @@ def item_panel(queue: pd.DataFrame, *, linked: int | None = None) -> None:
     if st.button("Mark responded", key="inbox.responded", help="Stops the SLA clock: the first response went out"):
         store.mark_responded([int(item_id)], actor=me, now=now)
         _saved("First response recorded")
+    replies.reply_section({"id": int(item_id)}, on_change=lambda: _saved(st.session_state.get(data.FLASH_KEY, "")))
     with st.expander("History and notes"):
         history = pd.DataFrame(
             store.triage_history(int(item_id)), columns=["at", "actor", "field", "old_value", "new_value"]

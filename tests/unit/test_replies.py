@@ -142,3 +142,9 @@ def test_bluesky_record_keys_are_tids() -> None:
     keys = {mint_tid() for _ in range(50)}
     assert len(keys) == 50
     assert all(len(k) == 13 and set(k) <= set("234567abcdefghijklmnopqrstuvwxyz") for k in keys)
+
+
+def test_a_mastodon_reply_that_names_the_customer_anywhere_is_not_prefixed() -> None:
+    mastodon = NETWORKS["mastodon"]
+    assert with_mention(mastodon, "Hi @anna, sorry!", "@anna") == "Hi @anna, sorry!"
+    assert with_mention(mastodon, "Hi @annabel", "@anna") == "@anna Hi @annabel"

@@ -136,12 +136,13 @@ def route_for(item: Mapping[str, Any], source_kind: str | None) -> ReplyRoute:
 
 
 def with_mention(network: Network, text: str, author: str | None) -> str:
-    """The text as posted: on Mastodon the customer's handle leads, or they are never told."""
+    """The text as posted: on Mastodon a reply that does not name the customer is not shown to them,
+    so their handle leads unless the text names them already."""
     text = text.strip()
     if not network.mentions_author or not author or not author.startswith("@"):
         return text
-    if text.lower().startswith(author.lower()):
-        return text
+    if re.search(rf"(?<![\w@]){re.escape(author)}(?![\w@])", text, re.IGNORECASE):
+        return text  # named already (a saved reply's "Hi {author}")
     return f"{author} {text}"
 
 
