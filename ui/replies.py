@@ -64,6 +64,7 @@ def reply_section(item: dict[str, Any], on_change: Callable[[], None]) -> None:
         return
     route = route_for(context, context.get("source_kind"))
     replies = store.replies_of(int(context["id"]))
+    st.markdown("**Answer the customer**")
     _history(replies)
     if route.route is Route.OPEN_ORIGINAL:
         st.info(route.why, icon=":material/open_in_new:")
@@ -217,7 +218,10 @@ def _use_saved(item_id: int, by_id: dict[int, SavedReply], author: str | None) -
     chosen = st.session_state.get(f"reply.saved.{item_id}")
     if chosen in by_id:
         st.session_state[f"reply.text.{item_id}"] = fill(
-            by_id[chosen].text, author=author, brand=data.settings().brand, agent_name=data.current_actor().name
+            by_id[chosen].text,
+            author=author,
+            brand=data.settings().brand,
+            agent_name="" if data.local_mode() else data.current_actor().name,  # "local user" is nobody's name
         )
 
 

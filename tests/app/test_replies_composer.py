@@ -68,7 +68,7 @@ def test_a_saved_reply_fills_the_composer_and_send_posts_it_once(
     assert not at.exception
     at.selectbox(key=f"reply.saved.{item_id}").set_value(at.selectbox(key=f"reply.saved.{item_id}").options[0]).run()
     text = at.text_area(key=f"reply.text.{item_id}").value
-    assert text == "Hi @anna, Local from Northwind Mobile: we fixed your bill."
+    assert text == "Hi @anna, the team from Northwind Mobile: we fixed your bill."
     assert any(f"{len(text)} / 500 characters" in c.value for c in at.caption), [c.value for c in at.caption]
 
     at.button(key=f"reply.send.{item_id}").click().run()
@@ -121,3 +121,28 @@ def test_a_source_without_a_reply_api_offers_the_original(
     at = open_item(app, item_id)
     assert any("news or web feed" in i.value for i in at.info)
     assert f"reply.text.{item_id}" not in [t.key for t in at.text_area]
+
+
+def test_an_admin_keeps_saved_replies_and_sets_translation_in_settings(app: AppTest, empty_store: Store) -> None:
+    at = app.run().switch_page("pages/settings.py").run()
+    assert not at.exception
+    assert any("No saved replies yet" in i.value for i in at.info)
+    assert any("**Translation:** off" in m.value for m in at.markdown)
+
+    at.text_input(key="settings.saved.new.title").set_value("Refund on its way")
+    at.text_area(key="settings.saved.new.text").set_value("Hi {author}, {agnet} here.")
+    at.button(key="FormSubmitter:settings.saved.form-Save saved reply").click().run()
+    assert any("{agnet}" in e.value for e in at.error)
+    assert empty_store.list_saved_replies() == []
+
+    at.text_area(key="settings.saved.new.text").set_value("Hi {author}, {agent} here: your refund is on its way.")
+    at.button(key="FormSubmitter:settings.saved.form-Save saved reply").click().run()
+    [saved] = empty_store.list_saved_replies()
+    assert saved.title == "Refund on its way" and saved.language == "en"
+
+    at.text_input(key=next(t.key for t in at.text_input if t.label == "LibreTranslate server")).set_value(
+        "http://translate.internal:5000"
+    )
+    at.button(key="FormSubmitter:settings.translation-Save translation settings").click().run()
+    assert not at.exception
+    assert empty_store.get_setting("translation") == {"url": "http://translate.internal:5000", "agent_language": "en"}

@@ -79,7 +79,7 @@ def test_an_agent_answers_the_customer_from_the_app_and_it_counts_as_the_first_r
     choose(page, "Start from a saved reply", "Double charge refunded (en)")
     wait_for_app(page)
     reply = page.get_by_role("textbox", name="Reply on Mastodon")
-    expected = "Hi @anna, Local from Northwind Mobile here: the double charge is refunded today."
+    expected = "Hi @anna, the team from Northwind Mobile here: the double charge is refunded today."
     expect(reply).to_have_value(expected)
     expect(page.get_by_text(f"{len(expected)} / 500 characters")).to_be_visible()
     page.screenshot(path=str(Path(database_url.removeprefix("sqlite:///")).parent / "composer.png"), full_page=False)
