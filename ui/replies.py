@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from listeners.errors import install_log_scrubber, remember_secrets
 from ui import data, inert
 from voc.access.roles import AccessDenied, Permission
 from voc.inbox.replies import service
@@ -31,13 +32,19 @@ from voc.inbox.replies.translation import (
     check_url,
     translate,
 )
+from voc.settings import SECRET_KEYS
 
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "ar")
 
 
 @st.cache_resource(show_spinner=False)
 def _senders(url: str) -> SenderFactory:
-    return senders_from_settings(data.settings())
+    settings = data.settings()
+    # tweepy and urllib3 log request headers at DEBUG (OAuth's consumer key and token among them):
+    # every log record of this process is scrubbed of the write credentials, as in the listeners.
+    install_log_scrubber()
+    remember_secrets(getattr(settings, key, None) for key in SECRET_KEYS)
+    return senders_from_settings(settings)
 
 
 def senders() -> SenderFactory:

@@ -22,6 +22,7 @@ SECRET_KEYS = frozenset(
         "bluesky_app_password",
         "reddit_client_secret",
         # Write credentials for replies from the app (docs/replies.md).
+        "x_api_key",
         "x_api_secret",
         "x_access_token",
         "x_access_token_secret",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from voc.inbox.replies.guard import find_payment_data, iban_valid, luhn_valid, refusal
@@ -148,3 +150,24 @@ def test_a_mastodon_reply_that_names_the_customer_anywhere_is_not_prefixed() -> 
     mastodon = NETWORKS["mastodon"]
     assert with_mention(mastodon, "Hi @anna, sorry!", "@anna") == "Hi @anna, sorry!"
     assert with_mention(mastodon, "Hi @annabel", "@anna") == "@anna Hi @annabel"
+
+
+def test_write_credentials_are_secrets_never_shown_by_the_settings() -> None:
+    from voc.settings import SECRET_KEYS, Settings
+
+    values = {
+        "x_api_key": "xkey-consumer-0001",
+        "x_api_secret": "xsecret-consumer-0002",
+        "x_access_token": "1600-xaccess0003",
+        "x_access_token_secret": "xaccess-secret-0004",
+        "mastodon_reply_token": "mastodon-write-token-0005",
+        "reddit_password": "reddit-password-0007",
+    }
+    settings = Settings(database_url="sqlite://", **values)
+    assert set(values) <= SECRET_KEYS
+    assert not any(v in repr(settings) for v in values.values())
+    loaded = Settings.load(
+        {"X_API_KEY": "k" * 10, "MASTODON_REPLY_TOKEN": "t" * 10, "REDDIT_USERNAME": "northwind_care"},
+        secrets_path=Path(__file__).with_name("no-such-secrets.toml"),
+    )
+    assert loaded.x_api_key == "k" * 10 and loaded.mastodon_reply_token == "t" * 10
