@@ -3,7 +3,7 @@ and the care team's SLA targets, business hours and VIP customers."""
 
 import streamlit as st
 
-from ui import care_settings, data, widgets
+from ui import care_settings, data, replies, widgets
 from ui import sentiment as sentiment_ui
 from voc.sentiment import worker as sentiment_worker
 
@@ -53,3 +53,9 @@ care_settings.sla_section()
 
 st.header("VIP customers", divider="gray")
 care_settings.vip_section()
+
+st.header("Saved replies", divider="gray")
+replies.saved_replies_section()
+
+st.header("Translation", divider="gray")
+replies.translation_section()

@@ -15,7 +15,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from ui import data, inert, reply_slot
+from ui import data, inert, replies
 from ui import sentiment as sentiment_ui
 from ui.widgets import needs_role, status_label
 from voc.access.roles import Permission
@@ -260,7 +260,7 @@ def workspace(item_id: int, chosen: QueueFilter) -> None:
     message_col, action_col = st.columns([3, 2], gap="large")
     with message_col:
         message(item)
-        reply_slot.reply_section(item, on_change=lambda: None)
+        replies.reply_section(item, on_change=data.forget_reads)
         context_tabs(item)
     with action_col:
         actions(item, chosen)

@@ -15,7 +15,22 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
-SECRET_KEYS = frozenset({"x_bearer_token", "mastodon_access_token", "bluesky_app_password", "reddit_client_secret"})
+SECRET_KEYS = frozenset(
+    {
+        "x_bearer_token",
+        "mastodon_access_token",
+        "bluesky_app_password",
+        "reddit_client_secret",
+        # Write credentials for replies from the app (docs/replies.md).
+        "x_api_key",
+        "x_api_secret",
+        "x_access_token",
+        "x_access_token_secret",
+        "mastodon_reply_token",
+        "reddit_password",
+        "libretranslate_api_key",
+    }
+)
 # Credentials read from a bare environment variable (upper case) or the same key in secrets.toml.
 CREDENTIALS = (
     "mastodon_access_token",
@@ -24,6 +39,16 @@ CREDENTIALS = (
     "reddit_client_id",
     "reddit_client_secret",
     "google_play_service_account_file",
+    # Replies from the app: X's OAuth 1.0a user context of the brand account, a Mastodon token with
+    # write:statuses on VOC_MASTODON_INSTANCE, the Reddit account the script app posts as.
+    "x_api_key",
+    "x_api_secret",
+    "x_access_token",
+    "x_access_token_secret",
+    "mastodon_reply_token",
+    "reddit_username",
+    "reddit_password",
+    "libretranslate_api_key",
 )
 
 
@@ -79,6 +104,19 @@ class Settings:
     reddit_client_secret: str | None = field(default=None, repr=False)
     reddit_user_agent: str = "python:voc-listener:0.1 (customer-voice app)"
     google_play_service_account_file: str | None = None  # a service account's JSON key file
+    google_play_api_url: str = ""  # empty: Google's; a local stand-in in tests
+    # Replies from the app (docs/replies.md): write credentials, never displayed, logged or exported.
+    x_api_key: str | None = field(default=None, repr=False)
+    x_api_secret: str | None = field(default=None, repr=False)
+    x_access_token: str | None = field(default=None, repr=False)
+    x_access_token_secret: str | None = field(default=None, repr=False)
+    mastodon_reply_token: str | None = field(default=None, repr=False)
+    reddit_username: str | None = None
+    reddit_password: str | None = field(default=None, repr=False)
+    reddit_oauth_url: str = "https://oauth.reddit.com"
+    reddit_url: str = "https://www.reddit.com"
+    libretranslate_api_key: str | None = field(default=None, repr=False)
+    reply_request_timeout_s: float = 30.0  # every reply call gives up after this long
 
     def __post_init__(self) -> None:
         if self.mode not in ("local", "team"):
@@ -122,6 +160,10 @@ class Settings:
             ("mastodon_instance", str),
             ("bluesky_service_url", str),
             ("reddit_user_agent", str),
+            ("google_play_api_url", str),
+            ("reddit_oauth_url", str),
+            ("reddit_url", str),
+            ("reply_request_timeout_s", float),
         ):
             raw = pick(name)
             if raw not in (None, ""):

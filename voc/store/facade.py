@@ -9,6 +9,7 @@ PostgreSQL: the dialect-specific statements are in `voc.store.core`. Domain: no 
 
 from __future__ import annotations
 
+from voc.inbox.replies.repository import ReplyRepository
 from voc.sentiment.repository import SentimentRepository
 from voc.sources.repository import SourcesRepository
 from voc.store.core import Database
@@ -16,7 +17,7 @@ from voc.store.jobs import JobsRepository
 from voc.store.settings import SettingsRepository
 
 
-class Store(SourcesRepository, SentimentRepository, SettingsRepository, JobsRepository):
+class Store(SourcesRepository, SentimentRepository, SettingsRepository, JobsRepository, ReplyRepository):
     """Reads and writes over one SQLAlchemy engine (thread-safe; share one per process)."""
 
     @classmethod

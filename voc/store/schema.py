@@ -427,3 +427,49 @@ audit_log = sa.Table(
     sa.Column("detail", sa.JSON),  # never secrets: callers pass names and counts, not values
 )
 sa.Index("ix_audit_log_at", audit_log.c.at)
+
+# Replies from the app (revision 0009, docs/replies.md): stored before anything is sent, with an
+# idempotency key; `status` draft | sending | unknown | failed | posted (| recorded for call-backs).
+reply_drafts = sa.Table(
+    "reply_drafts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("network", sa.String(20), nullable=False),  # x, mastodon, bluesky, reddit, google_play, call_back
+    sa.Column("idempotency_key", sa.String(64), nullable=False, unique=True),
+    sa.Column("network_key", sa.String(64)),  # the network's own key where it takes one (Bluesky's rkey)
+    sa.Column("text", sa.Text, nullable=False),  # exactly what is (or was) posted
+    sa.Column("language", sa.String(16)),
+    sa.Column("saved_reply_id", sa.Integer),
+    sa.Column("status", sa.String(20), nullable=False, server_default="draft"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sending_since", UTCDateTime),  # the current attempt began; older than the lease: reconcile
+    sa.Column("first_attempt_at", UTCDateTime),  # reconciling looks for replies posted after this
+    sa.Column("error", sa.Text),  # the network's own explanation of the last failure
+    sa.Column("error_kind", sa.String(40)),
+    sa.Column("retry_after", UTCDateTime),
+    sa.Column("remote_id", sa.String(300)),
+    sa.Column("remote_url", sa.Text),
+    sa.Column("posted_at", UTCDateTime),  # the network's time of the reply
+    sa.Column("outcome", sa.String(30)),  # call-backs: reached | no_answer | left_message | recovered ...
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("sent_by", sa.String(200)),
+)
+sa.Index("ix_reply_drafts_item", reply_drafts.c.item_id)
+sa.Index("ix_reply_drafts_status", reply_drafts.c.status)
+
+saved_replies = sa.Table(
+    "saved_replies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(120), nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("theme_id", sa.String(80)),  # suggested first for items with this theme
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("use_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("title", "language", name="uq_saved_replies_title_language"),
+)

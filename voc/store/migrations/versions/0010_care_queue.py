@@ -19,7 +19,7 @@ from voc.store.schema import UTCDateTime
 from voc.surveys.recovery import urgent_words_in
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
