@@ -37,6 +37,7 @@ from voc.access.roles import Actor, Permission, require
 from voc.analysis import embeddings as embedding_model
 from voc.analysis.language import UNDETERMINED, detect_language
 from voc.analysis.redaction import redact
+from voc.sentiment import precise
 from voc.sentiment.learned import (
     LABELS,
     Example,
@@ -47,6 +48,7 @@ from voc.sentiment.learned import (
     evaluate,
     labels_from_proba,
     lexicon_block,
+    softmax,
     train,
 )
 from voc.sentiment.lexicon import LEXICON_LANGUAGES
@@ -227,6 +229,75 @@ def train_builtin(out: Path, *, progress: Progress = _noop) -> LearnedModel:
     model = model.with_activation(active, metrics)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(model.to_bytes())
+    progress("done", 1.0)
+    return model
+
+
+def precise_training_set(afrisenti: Path) -> list[Example]:
+    """The precise model's training set: AfriSenti tweets (language as detected, as in the product;
+    origin "afrisenti") followed by the team-written posts (origin "builtin")."""
+    tweets = [
+        Example(text, label, detect_language(text), "afrisenti")
+        for text, label, _code in precise.afrisenti_rows(afrisenti)
+    ]
+    return tweets + builtin_examples()
+
+
+def train_builtin_precise(
+    afrisenti: Path,
+    out_model: Path,
+    out_base: Path,
+    *,
+    embed: Embedder | None = None,
+    progress: Progress = _noop,
+) -> LearnedModel:
+    """Train the shipped precise model (e5 vectors, real tweets) and write it with its base set.
+
+    The recipe is chosen by cross-validation on the AfriSenti tweets only (`precise.choose_recipe`),
+    the temperature is fitted on the chosen recipe's out-of-fold predictions, and the reliability
+    table before and after is stored in the model's metrics.
+    """
+    progress("reading the training tweets", 0.02)
+    examples = precise_training_set(afrisenti)
+    progress(f"embedding {len(examples)} texts with e5 (about 30 per second)", 0.05)
+    vectors = _embed_in_steps(embed or precise.e5_embed, [e.text for e in examples], progress, start=0.05, end=0.6)
+    evaluated = [e.origin == "afrisenti" for e in examples]
+    progress("cross-validating", 0.6)
+    chosen, trials = precise.choose_recipe(vectors, examples, evaluated=evaluated)
+    temperature = precise.fit_temperature(chosen.logits, chosen.truth)
+    digest = hashlib.sha256(json.dumps([chosen.recipe.__dict__, precise.e5_model_name()]).encode())
+    for example in examples:
+        digest.update(f"{example.language}\t{example.label}\t{example.text}\n".encode())
+    progress("fitting the final model", 0.9)
+    model = precise.fit_precise(
+        vectors,
+        examples,
+        chosen.recipe,
+        evaluated=evaluated,
+        version=f"precise-{digest.hexdigest()[:10]}",
+        temperature=temperature,
+    )
+    tweets = [e for e, flag in zip(examples, evaluated, strict=True) if flag]
+    oof = labels_from_proba(chosen.logits)
+    learned_scores = per_language(tweets, oof)
+    metrics = _metrics(
+        "cross-validation on real tweets (AfriSenti train, 5 folds; language as detected)",
+        learned_scores,
+        per_language(tweets, rule_predictions(tweets)),
+        ["*"],
+    )
+    metrics["recipe"] = chosen.recipe.__dict__
+    metrics["trials"] = trials
+    metrics["temperature"] = round(temperature, 4)
+    metrics["reliability_before"] = precise.reliability(softmax(chosen.logits), chosen.truth)
+    metrics["reliability"] = precise.reliability(softmax(chosen.logits / temperature), chosen.truth)
+    metrics["credit"] = precise.AFRISENTI_CREDIT
+    model = model.with_activation(frozenset({"*"}), metrics)
+    kept = [e for e, flag in zip(examples, evaluated, strict=True) if flag or chosen.recipe.with_team_set]
+    kept_vectors = vectors[[i for i, e in enumerate(evaluated) if e or chosen.recipe.with_team_set]]
+    out_model.parent.mkdir(parents=True, exist_ok=True)
+    out_model.write_bytes(model.to_bytes())
+    out_base.write_bytes(precise.base_to_bytes(kept_vectors, kept))
     progress("done", 1.0)
     return model
 
