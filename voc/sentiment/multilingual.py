@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 import numpy as np
 
 from voc.analysis import embeddings as embedding_model
-from voc.sentiment import precise
+from voc.sentiment import care, precise
 from voc.sentiment.learned import LABELS, VADER_CHARS, LearnedModel, build_features, lexicon_row, vader_compound
 from voc.sentiment.lexicon import (
     LEXICON_LANGUAGES,
@@ -76,8 +76,11 @@ def needs_review(language: str, confidence: float) -> bool:
 class MultilingualScorer:
     """The `SentimentScorer` used by default; see the module docstring for the routing."""
 
-    def __init__(self, model: LearnedModel | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, model: LearnedModel | None = None, *, embedder: Embedder | None = None, care_cues: bool = True
+    ) -> None:
         self.model = model
+        self.care_cues = care_cues  # False only to measure what the care pass adds (bench)
         self._embed = embedder or embedder_for(model)
         self._vader = VaderScorer()
         self._lexicon = LexiconScorer()
@@ -111,7 +114,8 @@ class MultilingualScorer:
         """Score texts in one batch; `embeddings` (one row per text) are computed when not given."""
         model = self.model
         if model is None:
-            return [self.rule_based(text, language) for text, language in zip(texts, languages, strict=True)]
+            rules = [self.rule_based(text, language) for text, language in zip(texts, languages, strict=True)]
+            return self._with_care(rules, texts, languages)
         # Read each text with the lexicon once: the rules' verdict and the model's features share it.
         readings = [analyse_lexicon(text, language) for text, language in zip(texts, languages, strict=True)]
         results = [
@@ -126,7 +130,7 @@ class MultilingualScorer:
             if text.strip() and model.is_active_for(language)
         ]
         if not chosen:
-            return results
+            return self._with_care(results, texts, languages)
         if embeddings is None or np.shape(embeddings)[1] != model.spec.embedding_dim:
             vectors = self._embed([texts[i] for i in chosen])
         else:
@@ -150,7 +154,13 @@ class MultilingualScorer:
         proba = model.predict_proba(features)
         for row, i in enumerate(chosen):
             results[i] = self._learned(proba[row], readings[i], languages[i], results[i], model.version)
-        return results
+        return self._with_care(results, texts, languages)
+
+    def _with_care(self, results: list[Sentiment], texts: Sequence[str], languages: Sequence[str]) -> list[Sentiment]:
+        """Every result corrected for ironic praise and for praise of a fix (`voc.sentiment.care`)."""
+        if not self.care_cues:
+            return results
+        return [care.adjust(r, t, lang) for r, t, lang in zip(results, texts, languages, strict=True)]
 
     def _learned(
         self, proba: NDArray[np.float64], reading: LexiconFeatures, language: str, rules: Sentiment, version: str
