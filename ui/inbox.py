@@ -239,6 +239,12 @@ def open_item(item_id: int) -> None:
     st.rerun()
 
 
+def reread() -> None:
+    """After a reply changes the item (posted, failed, a call-back recorded): show it as it now is."""
+    data.forget_reads()
+    st.rerun()
+
+
 def back_to_queue() -> None:
     st.query_params.pop(LINKED_ITEM_PARAM, None)
     st.rerun()
@@ -260,7 +266,7 @@ def workspace(item_id: int, chosen: QueueFilter) -> None:
     message_col, action_col = st.columns([3, 2], gap="large")
     with message_col:
         message(item)
-        replies.reply_section(item, on_change=data.forget_reads)
+        replies.reply_section(item, on_change=reread)
         context_tabs(item)
     with action_col:
         actions(item, chosen)
