@@ -74,7 +74,7 @@ def test_an_agent_answers_the_customer_from_the_app_and_it_counts_as_the_first_r
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto(f"{url}/inbox?item={item_id}")
     wait_for_app(page)
-    expect(page.get_by_text(f"Item #{item_id}, from the link")).to_be_visible()
+    expect(page.get_by_text(WORDS).first).to_be_visible()  # the item's workspace, the customer's words first
 
     choose(page, "Start from a saved reply", "Double charge refunded (en)")
     wait_for_app(page)
