@@ -24,7 +24,6 @@ from voc.surveys.mapping import DATE_ORDERS, ColumnMapping
 from voc.surveys.recovery import RecoveryOutcome
 
 SECTIONS: Final = ("Recovery", "Scores", "Import")  # also the ?section= values: the URL carries labels
-ALL: Final = "all"
 REPORT_KEY: Final = "surveys.last_import"
 NONE: Final = "—"
 RECOVERIES_PER_PAGE: Final = 5
@@ -38,20 +37,6 @@ ROLES: Final = (
     ("language", "Language code", None),
 )
 COMMON_ZONES: Final = ("UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "America/New_York")
-
-
-def section() -> str:
-    """Which part of the page to show, bound to ?section=."""
-    chosen = st.segmented_control(
-        "Show",
-        list(SECTIONS),
-        default=SECTIONS[0],
-        required=True,
-        key="section",
-        bind="query-params",
-        label_visibility="collapsed",
-    )
-    return str(chosen or SECTIONS[0])
 
 
 # ---- cached reads -----------------------------------------------------------------------------
@@ -177,7 +162,7 @@ def recovery_history(tz: str) -> None:
     raised = _alerts(_url())
     if not raised.empty:
         st.subheader("Recovery alerts")
-        st.caption("Recorded once per response; delivery to e-mail or chat arrives with the alerting work.")
+        st.caption("Raised once per response; the Alerts page sends them to its channels and escalates them.")
         st.dataframe(
             widgets.in_timezone(raised, "created_at", tz)[["created_at", "title", "status", "acknowledged_by"]],
             hide_index=True,
@@ -208,27 +193,11 @@ def score_filters(now: datetime, tz: str) -> analytics.SurveyFilters:
             bind="query-params",
         )
     with survey_col:
-        survey = st.selectbox(
-            "Survey",
-            [ALL, *surveys],
-            key="survey",
-            bind="query-params",
-            format_func=lambda s: "All surveys" if s == ALL else s,
-        )
+        survey = widgets.choice("Survey", surveys, "survey", "All surveys")
     with language_col:
-        language = st.selectbox(
-            "Language",
-            [ALL, *languages],
-            key="survey_lang",
-            bind="query-params",
-            format_func=lambda s: "All languages" if s == ALL else s,
-        )
+        language = widgets.choice("Language", languages, "survey_lang", "All languages")
     return analytics.SurveyFilters.last(
-        str(range_key or analytics.DEFAULT_RANGE),
-        now=now,
-        survey=None if survey in (None, ALL) else str(survey),
-        language=None if language in (None, ALL) else str(language),
-        tz=tz,
+        str(range_key or analytics.DEFAULT_RANGE), now=now, survey=survey, language=language, tz=tz
     )
 
 

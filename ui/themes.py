@@ -34,20 +34,6 @@ VERSION_COLUMNS: Final = {
 PROPOSALS_PER_PAGE: Final = 5
 
 
-def section() -> str:
-    """Which part of the page to show, bound to ?section=."""
-    chosen = st.segmented_control(
-        "Show",
-        list(SECTIONS),
-        default=SECTIONS[0],
-        required=True,
-        key="section",
-        bind="query-params",
-        label_visibility="collapsed",
-    )
-    return str(chosen or SECTIONS[0])
-
-
 # ---- cached reads -----------------------------------------------------------------------------
 
 

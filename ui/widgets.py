@@ -60,7 +60,22 @@ def status_label(value: object) -> str:
     return STATUS_LABELS.get(str(value), str(value))
 
 
-def _choice(label: str, options: Sequence[str], key: str, all_label: str) -> str | None:
+def section(sections: Sequence[str]) -> str:
+    """Which part of a page to show (the first by default), bound to ?section=: the URL carries labels."""
+    chosen = st.segmented_control(
+        "Show",
+        list(sections),
+        default=sections[0],
+        required=True,
+        key="section",
+        bind="query-params",
+        label_visibility="collapsed",
+    )
+    return str(chosen or sections[0])
+
+
+def choice(label: str, options: Sequence[str], key: str, all_label: str) -> str | None:
+    """A filter picker bound to ?KEY=: "all" (shown as `all_label`, returned as None) or one option."""
     value = st.selectbox(
         label,
         [ALL, *options],
@@ -88,9 +103,9 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
             help="; ".join(f"{key}: {label}" for key, (label, _) in trends.RANGES.items()),
         )
     with channel_col:
-        channel = _choice("Channel", options.channels, "channel", "All channels")
+        channel = choice("Channel", options.channels, "channel", "All channels")
     with language_col:
-        language = _choice("Language", options.languages, "lang", "All languages")
+        language = choice("Language", options.languages, "lang", "All languages")
     with brand_col:
         brands = [own_brand, *(b for b in options.brands if b != own_brand)]
         brand = st.selectbox(
@@ -104,7 +119,7 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
     with theme_col:
         theme = theme_choice(options.themes)
     with scorer_col:
-        scorer = _choice("Scored by", options.scorers, "scorer", "All scorers")
+        scorer = choice("Scored by", options.scorers, "scorer", "All scorers")
     return TrendFilters.last(
         str(range_key or trends.DEFAULT_RANGE),
         now=now,
@@ -151,9 +166,9 @@ def inbox_filters(options: FilterOptions) -> InboxView:
             help="Open: new, assigned or waiting on customer",
         )
     with channel_col:
-        channel = _choice("Channel", options.channels, "channel", "All channels")
+        channel = choice("Channel", options.channels, "channel", "All channels")
     with language_col:
-        language = _choice("Language", options.languages, "lang", "All languages")
+        language = choice("Language", options.languages, "lang", "All languages")
     if status == ALL:
         statuses = triage.STATUSES
     elif status in (None, OPEN):
