@@ -9,6 +9,7 @@ labels ("Resolved", "All brands") that read well in a link.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -284,7 +285,7 @@ def readable(
 
 def _cell_text(value: Any, tz: str) -> Any:
     if isinstance(value, list | tuple | set):
-        return ", ".join(str(v) for v in value) or MISSING
+        return ", ".join(str(_cell_text(v, tz)) for v in value) or MISSING
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT or value is pd.NA:
         return MISSING
     if isinstance(value, bool):
@@ -296,6 +297,15 @@ def _cell_text(value: Any, tz: str) -> Any:
     if isinstance(value, datetime):
         return local_time(value, tz)
     return value if value != "" else MISSING
+
+
+def detail_words(text: str, tz: str) -> str:
+    """A JSON detail ('{"items_kept": 3}', as the audit log stores it) as "items kept: 3"."""
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return text
+    return str(_cell_text(value, tz)) if isinstance(value, Mapping) else text or MISSING
 
 
 def pager(total: int, *, key: str, per_page: int = 10, noun: str = "items") -> slice:
