@@ -439,12 +439,12 @@ def structure_forms(tax: Taxonomy) -> None:
                 "Merged",
             )
     with split_tab, st.form("split", border=False):
-        theme = st.selectbox("Split from", ids, format_func=label)
+        theme = st.selectbox("Split from", ids, format_func=label, index=None, placeholder="Choose a theme")
         name = st.text_input("New sub-theme name")
         terms = st.text_input(
             "Words that call for it", help="Comma-separated, any language; they move out of the original theme's rules"
         )
-        if st.form_submit_button("Split"):
+        if st.form_submit_button("Split") and _chosen(theme):
             _act(
                 lambda: service.split_theme(
                     data.store(),
@@ -457,9 +457,9 @@ def structure_forms(tax: Taxonomy) -> None:
                 "Split",
             )
     with move_tab, st.form("move", border=False):
-        theme = st.selectbox("Move", ids, format_func=label)
+        theme = st.selectbox("Move", ids, format_func=label, index=None, placeholder="Choose a theme")
         parent = st.selectbox("under", parents, format_func=lambda p: p if p == TOP_LEVEL else label(p))
-        if st.form_submit_button("Move"):
+        if st.form_submit_button("Move") and _chosen(theme):
             _act(
                 lambda: service.move_theme(
                     data.store(),
