@@ -18,7 +18,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ui import charts, data, inert, widgets
 from voc.surveys import analytics, importer, recovery, storage
-from voc.surveys.formats import FormatError
+from voc.surveys.formats import FormatError, Vendor
 from voc.surveys.importer import ImportProgress, ImportReport, Preview
 from voc.surveys.mapping import DATE_ORDERS, ColumnMapping
 from voc.surveys.recovery import RecoveryOutcome
@@ -27,6 +27,7 @@ SECTIONS: Final = ("Recovery", "Scores", "Import")  # also the ?section= values:
 REPORT_KEY: Final = "surveys.last_import"
 NONE: Final = "—"
 RECOVERIES_PER_PAGE: Final = 5
+VIA_LABELS: Final = {"upload": "Upload", "folder": "Watched folder", "cli": "Command line"}
 ROLES: Final = (
     ("response_id", "Response id", "Leave empty to derive an id from each row"),
     ("submitted_at", "Submitted at", "Date and time of the response"),
@@ -460,8 +461,12 @@ def import_log(tz: str) -> None:
                    "then kept in done/ for the days the Privacy page sets (30 by default).")  # fmt: skip
         return
     st.subheader("Recent imports")
+    shown = log.drop(columns=["id", "problems"]).assign(
+        vendor=log["vendor"].map(lambda v: Vendor(v).label if v in tuple(Vendor) else v),
+        via=log["via"].map(lambda v: VIA_LABELS.get(v, v)),
+    )
     st.dataframe(
-        widgets.in_timezone(log.drop(columns=["id", "problems"]), "imported_at", tz),
+        widgets.in_timezone(shown, "imported_at", tz),
         hide_index=True,
         column_config={
             "imported_at": st.column_config.DatetimeColumn("When", format="D MMM HH:mm"),
