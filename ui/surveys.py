@@ -298,7 +298,7 @@ def file_preview(uploaded: UploadedFile, survey: str) -> Preview | None:
     table = pd.DataFrame(
         rows, columns=list(found.columns), index=pd.Index([line for line, _ in found.rows], name="line")
     )
-    st.dataframe(table)
+    st.dataframe(table, placeholder=widgets.MISSING)
     return found
 
 
@@ -401,7 +401,20 @@ def read_as(found: Preview, mapping: ColumnMapping) -> None:
             )
     columns = ["line", "response", "submitted (UTC)", "NPS", "CSAT", "effort", "comments", "problem"]
     st.caption("How the first rows will be read")
-    st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True)
+    cc = st.column_config
+    st.dataframe(
+        pd.DataFrame(rows, columns=columns),
+        hide_index=True,
+        column_config={
+            "line": cc.NumberColumn("Line", format="%d"),
+            "response": "Response",
+            "submitted (UTC)": cc.DatetimeColumn("Submitted (UTC)", format="D MMM YYYY HH:mm"),
+            "effort": "Effort",
+            "comments": "Comments",
+            "problem": "Problem",
+        },
+        placeholder=widgets.MISSING,
+    )
 
 
 def run_import(uploaded: UploadedFile, survey: str, mapping: ColumnMapping) -> ImportReport:
