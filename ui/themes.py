@@ -229,7 +229,16 @@ def theme_detail(filters: TrendFilters) -> None:
         widgets.in_timezone(theme_items, "posted_at", filters.tz),
         hide_index=True,
         width="stretch",
-        column_config={"text": st.column_config.TextColumn("Text (redacted)", width="large")},
+        column_config={
+            "id": st.column_config.NumberColumn("Item", format="%d", width="small"),
+            "posted_at": st.column_config.DatetimeColumn("Posted", format="D MMM HH:mm"),
+            "text": st.column_config.TextColumn("Text (redacted)", width="large"),
+            "language": "Lang",
+            "channel": "Channel",
+            "sentiment_label": "Sentiment",
+            "nps": st.column_config.NumberColumn("NPS", format="%d"),
+            "csat": st.column_config.NumberColumn("CSAT", format="%d"),
+        },
         placeholder=widgets.MISSING,
     )
     if filters.theme and filters.theme != UNTHEMED:

@@ -32,6 +32,7 @@ PAGES = (
     ("pages/surveys.py", {"section": "Scores"}),
     ("pages/surveys.py", {"section": "Import"}),
     ("pages/themes.py", {"section": "Overview"}),
+    ("pages/themes.py", {"section": "Overview", "theme": "Praise"}),
     ("pages/themes.py", {"section": "Proposals"}),
     ("pages/themes.py", {"section": "Taxonomy"}),
     ("pages/audit.py", {}),
