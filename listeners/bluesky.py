@@ -37,6 +37,7 @@ from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
 from listeners.http import GuardedTransport, Limits
 from listeners.paging import DEFAULT_BACKFILL, PageCursor
+from voc.clock import utcnow
 from voc.sources.costs import Usage
 from voc.sources.forms import MISSING_BLUESKY
 
@@ -61,10 +62,6 @@ GONE_EMBEDS = {
     "app.bsky.embed.record#viewBlocked": "blocked",
     "app.bsky.embed.record#viewDetached": "detached",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def post_id(uri: str) -> str:

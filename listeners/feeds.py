@@ -43,6 +43,7 @@ from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
 from listeners.http import GuardedSession, Limits
 from listeners.markup import html_to_text, plain_text
+from voc.clock import utcnow
 from voc.sources.costs import Usage
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,6 @@ NOT_A_FEED = (
     "The address ({host}) answered with {what}, not an RSS or Atom feed. If the address is right, the site may be down or "
     "showing an error or sign-in page: it is tried again with the normal backoff."
 )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def news_search_url(query: str, language: str = "en", country: str = "US") -> str:

@@ -41,6 +41,7 @@ from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import RESET_MARGIN_S, cap_wait, classify
 from listeners.http import GuardedSession, Limits
 from listeners.markup import html_to_text
+from voc.clock import utcnow
 from voc.sources.costs import Usage
 from voc.sources.forms import host_url
 
@@ -64,10 +65,6 @@ ASSUMED_VERSION = "4.0.0"
 BOOST = "boost (the original post is stored on its own)"
 NO_TEXT = "post with no text (emptied, or media without a description)"
 MALFORMED_POST = "malformed post"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def newer(a: str | None, b: str | None) -> str | None:

@@ -44,6 +44,7 @@ from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import RESET_MARGIN_S, cap_wait, classify
 from listeners.http import GuardedSession, Limits
 from listeners.paging import DEFAULT_BACKFILL, PageCursor
+from voc.clock import utcnow
 from voc.sources.costs import Usage
 from voc.sources.forms import MISSING_REDDIT, subreddit_names
 
@@ -63,10 +64,6 @@ KARMA_LOOKUPS_PER_PAGE = 25  # author lookups per page: each is a request under 
 GONE_COMMENT = "deleted or removed comment"
 MALFORMED_THING = "malformed post or comment"
 NO_TEXT = "post or comment with no text"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def subreddit_path(subreddits: str) -> str:

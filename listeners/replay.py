@@ -21,6 +21,7 @@ from typing import Any
 
 from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.demo.generator import Generator
+from voc.clock import utcnow
 
 SCENARIO_PATH = Path(__file__).resolve().parent / "demo" / "scenario.jsonl"
 PAGE_SIZE = 200
@@ -28,10 +29,6 @@ PARTS = {"social": ItemKind.MENTION, "survey": ItemKind.SURVEY}
 GENERATED_DAYS = 4  # ordinary days before the scenario's three: a week with today
 SCENARIO_DAYS = 3
 CURSOR_VERSION = 2
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

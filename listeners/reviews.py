@@ -35,6 +35,7 @@ from listeners.base import Batch, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify
 from listeners.http import GuardedHttp, GuardedSession, Limits
 from listeners.paging import PageCursor
+from voc.clock import utcnow
 from voc.sources.costs import Usage
 from voc.sources.forms import MISSING_GOOGLE_PLAY
 
@@ -59,10 +60,6 @@ REVIEW_WITHOUT_ID = "review without an id"
 REVIEW_WITHOUT_WORDS = "review with a rating but no words"
 MALFORMED_REVIEW = "malformed review"
 MAX_ID = 200  # the store's external_id width
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def stars(value: Any) -> int | None:

@@ -33,6 +33,7 @@ from typing import Protocol
 from listeners.base import Batch, ErrorKind, Listener, SourceError
 from listeners.errors import cap_wait, describe_unreachable, install_log_scrubber, scrub
 from voc.alerts.worker import AlertWorker
+from voc.clock import utcnow
 from voc.models import NewItem, SourceState
 from voc.sentiment.worker import SentimentWorker
 from voc.sources import costs
@@ -75,10 +76,6 @@ class Worker(Protocol):
 
 class _Stopping(Exception):
     """The process is stopping: leave the rest of the page for the next runner."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def backoff_delay(

@@ -44,6 +44,7 @@ from typing import Any, Final
 
 from listeners.base import Batch, ErrorKind, SourceError
 from voc.access.roles import Actor
+from voc.clock import utcnow
 from voc.store.facade import Store
 from voc.surveys import DONE, FAILED, REPORT_SUFFIX, watched_folder
 from voc.surveys.formats import FormatError, open_table
@@ -66,10 +67,6 @@ FOLDER_ACTOR: Final = Actor.system("survey-folder")
 SUFFIXES: Final = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm"})
 IGNORED_SUFFIXES: Final = frozenset({".part", ".tmp", ".crdownload", ".partial", ".download"})
 CHUNK_SIZE: Final = 2000
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

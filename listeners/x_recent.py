@@ -38,6 +38,7 @@ import tweepy
 from listeners.base import Batch, CoverageGap, ErrorKind, ItemKind, RawItem, SourceError
 from listeners.errors import classify, install_log_scrubber, names_parameter, scrub
 from listeners.http import GuardedSession, Limits
+from voc.clock import utcnow
 from voc.sources.costs import Rates, Usage, rates_for, usage_of
 from voc.sources.forms import MAX_QUERY_LENGTH, MISSING_X_TOKEN
 
@@ -67,10 +68,6 @@ POST_WITHOUT_ID = "post without an id"
 POST_WITHOUT_TEXT = "post without text"
 # X's `lang` for text with no language (undetermined, media only, hashtags only ...): no hint.
 NO_LANGUAGE = frozenset({"und", "zxx", "qme", "qam", "qct", "qht", "qst", "art"})
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # ---- the HTTP session and the client --------------------------------------------------------

@@ -9,7 +9,7 @@ widgets.ensure_frame()
 st.title("Surveys")
 widgets.show_flash()
 now, tz = data.utcnow(), data.viewer_timezone()
-section = ui.section()
+section = widgets.section(ui.SECTIONS)
 
 if section == "Recovery":
     st.caption("Very unhappy respondents (NPS 0–6 with a negative comment, CSAT 1–2, or an urgent word) wait here.")

@@ -9,7 +9,7 @@ from voc.access.roles import Permission
 widgets.ensure_frame()
 st.title("Themes")
 widgets.show_flash()
-section = ui.section()
+section = widgets.section(ui.SECTIONS)
 tax = ui.taxonomy()
 
 editable = data.may(Permission.EDIT_TAXONOMY)

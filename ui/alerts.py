@@ -126,7 +126,7 @@ def history_table(frame: pd.DataFrame, total: int) -> None:
     if total > len(frame):
         st.caption(f"The newest {len(frame):,} of {total:,} alerts.")
     st.dataframe(
-        frame,
+        frame.assign(rule=frame["rule"].map(widgets.human_label), status=frame["status"].map(widgets.human_label)),
         column_config=HISTORY_COLUMNS,
         column_order=list(HISTORY_COLUMNS),
         hide_index=True,

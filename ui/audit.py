@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from ui import data
+from ui import data, widgets
 from voc.access import audit
 from voc.access.audit import AuditFilters, AuditOptions
 
@@ -65,7 +65,10 @@ def entries(filters: AuditFilters, tz: str) -> tuple[pd.DataFrame, int]:
     store, actor = data.store(), data.current_actor()
     frame = audit.audit_frame(store, filters, actor=actor, limit=SHOWN)
     frame["at"] = frame["at"].dt.tz_convert(tz)
+    settings = frame["action"].str.startswith("setting.")  # their subject is the setting's key
+    frame.loc[settings, "subject"] = frame.loc[settings, "subject"].map(audit.action_label)
     frame["action"] = frame["action"].map(audit.action_label)
+    frame["detail"] = frame["detail"].map(lambda text: widgets.detail_words(text, tz))
     return frame, audit.count_entries(store, filters, actor=actor)
 
 

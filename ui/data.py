@@ -8,7 +8,7 @@ through a function here that clears the readers it affects.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -18,6 +18,7 @@ from ui import inert
 from voc.access import users
 from voc.access.roles import LOCAL_ACTOR, Actor, Permission, can
 from voc.alerts import service
+from voc.clock import utcnow
 from voc.inbox import queue as care_queue
 from voc.inbox.sla import SlaSettings
 from voc.inbox.vip import VipList
@@ -36,10 +37,6 @@ if TYPE_CHECKING:
 
 LOCAL_USER = LOCAL_ACTOR.name
 FLASH_KEY = "flash"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def settings() -> Settings:

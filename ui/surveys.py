@@ -18,16 +18,16 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ui import charts, data, inert, widgets
 from voc.surveys import analytics, importer, recovery, storage
-from voc.surveys.formats import FormatError
+from voc.surveys.formats import FormatError, Vendor
 from voc.surveys.importer import ImportProgress, ImportReport, Preview
 from voc.surveys.mapping import DATE_ORDERS, ColumnMapping
 from voc.surveys.recovery import RecoveryOutcome
 
 SECTIONS: Final = ("Recovery", "Scores", "Import")  # also the ?section= values: the URL carries labels
-ALL: Final = "all"
 REPORT_KEY: Final = "surveys.last_import"
 NONE: Final = "—"
 RECOVERIES_PER_PAGE: Final = 5
+VIA_LABELS: Final = {"upload": "Upload", "folder": "Watched folder", "cli": "Command line"}
 ROLES: Final = (
     ("response_id", "Response id", "Leave empty to derive an id from each row"),
     ("submitted_at", "Submitted at", "Date and time of the response"),
@@ -38,20 +38,6 @@ ROLES: Final = (
     ("language", "Language code", None),
 )
 COMMON_ZONES: Final = ("UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "America/New_York")
-
-
-def section() -> str:
-    """Which part of the page to show, bound to ?section=."""
-    chosen = st.segmented_control(
-        "Show",
-        list(SECTIONS),
-        default=SECTIONS[0],
-        required=True,
-        key="section",
-        bind="query-params",
-        label_visibility="collapsed",
-    )
-    return str(chosen or SECTIONS[0])
 
 
 # ---- cached reads -----------------------------------------------------------------------------
@@ -177,7 +163,7 @@ def recovery_history(tz: str) -> None:
     raised = _alerts(_url())
     if not raised.empty:
         st.subheader("Recovery alerts")
-        st.caption("Recorded once per response; delivery to e-mail or chat arrives with the alerting work.")
+        st.caption("Raised once per response; the Alerts page sends them to its channels and escalates them.")
         st.dataframe(
             widgets.in_timezone(raised, "created_at", tz)[["created_at", "title", "status", "acknowledged_by"]],
             hide_index=True,
@@ -208,27 +194,11 @@ def score_filters(now: datetime, tz: str) -> analytics.SurveyFilters:
             bind="query-params",
         )
     with survey_col:
-        survey = st.selectbox(
-            "Survey",
-            [ALL, *surveys],
-            key="survey",
-            bind="query-params",
-            format_func=lambda s: "All surveys" if s == ALL else s,
-        )
+        survey = widgets.choice("Survey", surveys, "survey", "All surveys")
     with language_col:
-        language = st.selectbox(
-            "Language",
-            [ALL, *languages],
-            key="survey_lang",
-            bind="query-params",
-            format_func=lambda s: "All languages" if s == ALL else s,
-        )
+        language = widgets.choice("Language", languages, "survey_lang", "All languages")
     return analytics.SurveyFilters.last(
-        str(range_key or analytics.DEFAULT_RANGE),
-        now=now,
-        survey=None if survey in (None, ALL) else str(survey),
-        language=None if language in (None, ALL) else str(language),
-        tz=tz,
+        str(range_key or analytics.DEFAULT_RANGE), now=now, survey=survey, language=language, tz=tz
     )
 
 
@@ -328,7 +298,7 @@ def file_preview(uploaded: UploadedFile, survey: str) -> Preview | None:
     table = pd.DataFrame(
         rows, columns=list(found.columns), index=pd.Index([line for line, _ in found.rows], name="line")
     )
-    st.dataframe(table)
+    st.dataframe(table, placeholder=widgets.MISSING)
     return found
 
 
@@ -431,7 +401,20 @@ def read_as(found: Preview, mapping: ColumnMapping) -> None:
             )
     columns = ["line", "response", "submitted (UTC)", "NPS", "CSAT", "effort", "comments", "problem"]
     st.caption("How the first rows will be read")
-    st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True)
+    cc = st.column_config
+    st.dataframe(
+        pd.DataFrame(rows, columns=columns),
+        hide_index=True,
+        column_config={
+            "line": cc.NumberColumn("Line", format="%d"),
+            "response": "Response",
+            "submitted (UTC)": cc.DatetimeColumn("Submitted (UTC)", format="D MMM YYYY HH:mm"),
+            "effort": "Effort",
+            "comments": "Comments",
+            "problem": "Problem",
+        },
+        placeholder=widgets.MISSING,
+    )
 
 
 def run_import(uploaded: UploadedFile, survey: str, mapping: ColumnMapping) -> ImportReport:
@@ -491,8 +474,12 @@ def import_log(tz: str) -> None:
                    "then kept in done/ for the days the Privacy page sets (30 by default).")  # fmt: skip
         return
     st.subheader("Recent imports")
+    shown = log.drop(columns=["id", "problems"]).assign(
+        vendor=log["vendor"].map(lambda v: Vendor(v).label if v in tuple(Vendor) else v),
+        via=log["via"].map(lambda v: VIA_LABELS.get(v, v)),
+    )
     st.dataframe(
-        widgets.in_timezone(log.drop(columns=["id", "problems"]), "imported_at", tz),
+        widgets.in_timezone(shown, "imported_at", tz),
         hide_index=True,
         column_config={
             "imported_at": st.column_config.DatetimeColumn("When", format="D MMM HH:mm"),

@@ -34,20 +34,6 @@ VERSION_COLUMNS: Final = {
 PROPOSALS_PER_PAGE: Final = 5
 
 
-def section() -> str:
-    """Which part of the page to show, bound to ?section=."""
-    chosen = st.segmented_control(
-        "Show",
-        list(SECTIONS),
-        default=SECTIONS[0],
-        required=True,
-        key="section",
-        bind="query-params",
-        label_visibility="collapsed",
-    )
-    return str(chosen or SECTIONS[0])
-
-
 # ---- cached reads -----------------------------------------------------------------------------
 
 
@@ -243,7 +229,16 @@ def theme_detail(filters: TrendFilters) -> None:
         widgets.in_timezone(theme_items, "posted_at", filters.tz),
         hide_index=True,
         width="stretch",
-        column_config={"text": st.column_config.TextColumn("Text (redacted)", width="large")},
+        column_config={
+            "id": st.column_config.NumberColumn("Item", format="%d", width="small"),
+            "posted_at": st.column_config.DatetimeColumn("Posted", format="D MMM HH:mm"),
+            "text": st.column_config.TextColumn("Text (redacted)", width="large"),
+            "language": "Lang",
+            "channel": "Channel",
+            "sentiment_label": "Sentiment",
+            "nps": st.column_config.NumberColumn("NPS", format="%d"),
+            "csat": st.column_config.NumberColumn("CSAT", format="%d"),
+        },
         placeholder=widgets.MISSING,
     )
     if filters.theme and filters.theme != UNTHEMED:
@@ -453,12 +448,12 @@ def structure_forms(tax: Taxonomy) -> None:
                 "Merged",
             )
     with split_tab, st.form("split", border=False):
-        theme = st.selectbox("Split from", ids, format_func=label)
+        theme = st.selectbox("Split from", ids, format_func=label, index=None, placeholder="Choose a theme")
         name = st.text_input("New sub-theme name")
         terms = st.text_input(
             "Words that call for it", help="Comma-separated, any language; they move out of the original theme's rules"
         )
-        if st.form_submit_button("Split"):
+        if st.form_submit_button("Split") and _chosen(theme):
             _act(
                 lambda: service.split_theme(
                     data.store(),
@@ -471,9 +466,9 @@ def structure_forms(tax: Taxonomy) -> None:
                 "Split",
             )
     with move_tab, st.form("move", border=False):
-        theme = st.selectbox("Move", ids, format_func=label)
+        theme = st.selectbox("Move", ids, format_func=label, index=None, placeholder="Choose a theme")
         parent = st.selectbox("under", parents, format_func=lambda p: p if p == TOP_LEVEL else label(p))
-        if st.form_submit_button("Move"):
+        if st.form_submit_button("Move") and _chosen(theme):
             _act(
                 lambda: service.move_theme(
                     data.store(),

@@ -9,6 +9,7 @@ labels ("Resolved", "All brands") that read well in a link.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -60,7 +61,22 @@ def status_label(value: object) -> str:
     return STATUS_LABELS.get(str(value), str(value))
 
 
-def _choice(label: str, options: Sequence[str], key: str, all_label: str) -> str | None:
+def section(sections: Sequence[str]) -> str:
+    """Which part of a page to show (the first by default), bound to ?section=: the URL carries labels."""
+    chosen = st.segmented_control(
+        "Show",
+        list(sections),
+        default=sections[0],
+        required=True,
+        key="section",
+        bind="query-params",
+        label_visibility="collapsed",
+    )
+    return str(chosen or sections[0])
+
+
+def choice(label: str, options: Sequence[str], key: str, all_label: str) -> str | None:
+    """A filter picker bound to ?KEY=: "all" (shown as `all_label`, returned as None) or one option."""
     value = st.selectbox(
         label,
         [ALL, *options],
@@ -88,9 +104,9 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
             help="; ".join(f"{key}: {label}" for key, (label, _) in trends.RANGES.items()),
         )
     with channel_col:
-        channel = _choice("Channel", options.channels, "channel", "All channels")
+        channel = choice("Channel", options.channels, "channel", "All channels")
     with language_col:
-        language = _choice("Language", options.languages, "lang", "All languages")
+        language = choice("Language", options.languages, "lang", "All languages")
     with brand_col:
         brands = [own_brand, *(b for b in options.brands if b != own_brand)]
         brand = st.selectbox(
@@ -104,7 +120,7 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
     with theme_col:
         theme = theme_choice(options.themes)
     with scorer_col:
-        scorer = _choice("Scored by", options.scorers, "scorer", "All scorers")
+        scorer = choice("Scored by", options.scorers, "scorer", "All scorers")
     return TrendFilters.last(
         str(range_key or trends.DEFAULT_RANGE),
         now=now,
@@ -151,9 +167,9 @@ def inbox_filters(options: FilterOptions) -> InboxView:
             help="Open: new, assigned or waiting on customer",
         )
     with channel_col:
-        channel = _choice("Channel", options.channels, "channel", "All channels")
+        channel = choice("Channel", options.channels, "channel", "All channels")
     with language_col:
-        language = _choice("Language", options.languages, "lang", "All languages")
+        language = choice("Language", options.languages, "lang", "All languages")
     if status == ALL:
         statuses = triage.STATUSES
     elif status in (None, OPEN):
@@ -269,7 +285,7 @@ def readable(
 
 def _cell_text(value: Any, tz: str) -> Any:
     if isinstance(value, list | tuple | set):
-        return ", ".join(str(v) for v in value) or MISSING
+        return ", ".join(str(_cell_text(v, tz)) for v in value) or MISSING
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT or value is pd.NA:
         return MISSING
     if isinstance(value, bool):
@@ -281,6 +297,15 @@ def _cell_text(value: Any, tz: str) -> Any:
     if isinstance(value, datetime):
         return local_time(value, tz)
     return value if value != "" else MISSING
+
+
+def detail_words(text: str, tz: str) -> str:
+    """A JSON detail ('{"items_kept": 3}', as the audit log stores it) as "items kept: 3"."""
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return text
+    return str(_cell_text(value, tz)) if isinstance(value, Mapping) else text or MISSING
 
 
 def pager(total: int, *, key: str, per_page: int = 10, noun: str = "items") -> slice:

@@ -137,3 +137,18 @@ def test_at_first_start_an_admin_picks_a_starter_set_and_nothing_is_preselected(
     assert taxonomy.get("network.outage") is not None and taxonomy.get("billing") is not None
     assert [e["actor"] for e in empty_store.audit_entries(action=f"setting.{repo.STARTER_SET_KEY}")] == ["local user"]
     assert metric(at, "Taxonomy version") == "1"  # the page now shows the overview
+
+
+def test_the_forms_that_move_items_between_themes_start_empty_and_ask_for_a_choice(
+    app: AppTest, store_with_items: Store
+) -> None:
+    at = open_themes(app, "Taxonomy")
+    merge, split, move, archive = at.tabs[0], at.tabs[1], at.tabs[2], at.tabs[3]
+    assert [merge.selectbox[0].value, merge.selectbox[1].value] == [None, None]
+    assert split.selectbox[0].value is None and move.selectbox[0].value is None and archive.selectbox[0].value is None
+
+    merge.button[0].click().run()
+
+    assert not at.exception
+    assert any("Choose the theme first" in w.value for w in at.warning)
+    assert repo.load_taxonomy(store_with_items).version == 1

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
-from ui.widgets import MISSING, human_label, local_time, readable
+from ui.widgets import MISSING, detail_words, human_label, local_time, readable
 from voc.access.audit import action_label
 from voc.alerts.service import waiting_since
 
@@ -46,6 +46,10 @@ def test_keys_become_labels() -> None:
     assert human_label("waiting_on_customer") == "Waiting on customer"
     assert action_label("setting.themes.starter_set") == "Setting · themes · starter set"
     assert action_label("note") == "Note"
+    assert detail_words('{"items_kept": 3, "action": null, "changes": [1, 2]}', "UTC") == (
+        "items kept: 3; action: —; changes: 1, 2"
+    )
+    assert detail_words("", "UTC") == MISSING
 
 
 def test_an_alert_about_an_older_post_waits_since_the_post() -> None:

@@ -26,7 +26,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -37,6 +37,7 @@ from voc.access.roles import Actor, Permission, require
 from voc.analysis import embeddings as embedding_model
 from voc.analysis.language import UNDETERMINED, detect_language
 from voc.analysis.redaction import redact
+from voc.clock import utcnow
 from voc.sentiment import precise
 from voc.sentiment.learned import (
     LABELS,
@@ -85,10 +86,6 @@ LABEL_ALIASES: Final[dict[str, str]] = {
     "neutral": "neutral", "neu": "neutral", "1": "neutral", "u": "neutral",
     "positive": "positive", "pos": "positive", "2": "positive", "p": "positive", "+1": "positive",
 }  # fmt: skip
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _noop(_step: str, _fraction: float) -> None:

@@ -25,13 +25,14 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any, Final
 
 from voc.access.roles import Actor, Permission, require
 from voc.analysis.redaction import redact
+from voc.clock import utcnow
 from voc.models import ItemKind, RawItem
 from voc.sources.ingest import build_item, cap_text
 from voc.store.facade import Store
@@ -60,10 +61,6 @@ FIELD_MAX: Final = 200
 COLUMN_SHOWN_MAX: Final = 60
 log = logging.getLogger(__name__)
 VIAS: Final = ("upload", "folder", "cli")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
