@@ -2,8 +2,9 @@
 call timed against loading everything into pandas, in the same run.
 
 1. **Save path.** The same pages of 200 items stored by `Store.save_batch` (lease re-check, cursor,
-   duplicate collapse, all in one transaction per page) and by a plain `executemany` of the same
-   rows, one transaction per page, each into a fresh database: items/s and the ratio.
+   duplicate collapse, all in one transaction per page), by the item-by-item save path it had
+   before issue #21 (kept here for the ratio), and by a plain `executemany` of the same rows, one
+   transaction per page, each into a fresh database, alternately: items/s and the ratios.
 2. **Build.** `--items` realistic items (20 sources on 8 channels, 9 languages, 4 brands, a year
    of history, copies and retweets) through `save_batch`, then themes: the default starter set,
    and 0-2 themes assigned to each item (written directly: the assigner is not what is measured).
@@ -43,11 +44,13 @@ import sqlalchemy as sa
 
 from voc.access.roles import LOCAL_ACTOR
 from voc.inbox import queue as care_queue
-from voc.inbox.duplicates import fingerprint
+from voc.inbox.duplicates import WINDOW, fingerprint
 from voc.inbox.team_metrics import team_metrics
 from voc.models import NewItem
+from voc.store.core import insert_ignoring
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments
+from voc.store.schema import sources as sources_table
 from voc.themes import reports as theme_reports
 from voc.themes import repository as theme_repo
 from voc.themes.service import apply_starter_set
@@ -202,19 +205,53 @@ def plain_executemany(store: Store, pages: list[tuple[str, list[NewItem]]]) -> N
             connection.execute(items.insert(), rows)
 
 
+def per_item_before_21(store: Store, pages: list[tuple[str, list[NewItem]]]) -> None:
+    """The save path before issue #21, for the same-run ratio: one INSERT ... RETURNING per item
+    and, for a new one with a fingerprint, one duplicate query (and two updates when it is a copy)."""
+    names = [field.name for field in fields(NewItem)]
+    for source, page in pages:
+        with store.write() as connection:
+            connection.execute(sources_table.update().where(sources_table.c.name == source).values(heartbeat_at=NOW))
+            statement = insert_ignoring(connection, items, ["source", "external_id"]).returning(items.c.id)
+            for item in page:
+                values = {name: getattr(item, name) for name in names} | {"content_hash": fingerprint(item.text)}
+                row = connection.execute(statement, values).first()
+                if row is None or values["content_hash"] is None:
+                    continue
+                original = connection.execute(
+                    sa.select(items.c.id)
+                    .where(
+                        items.c.content_hash == values["content_hash"],
+                        items.c.id != row[0],
+                        items.c.duplicate_of.is_(None),
+                        items.c.posted_at >= item.posted_at - WINDOW,
+                        items.c.posted_at <= item.posted_at + WINDOW,
+                    )
+                    .order_by(items.c.id)
+                    .limit(1)
+                ).scalar()
+                if original is not None:
+                    connection.execute(items.update().where(items.c.id == row[0]).values(duplicate_of=original))
+                    connection.execute(
+                        items.update().where(items.c.id == original).values(duplicate_count=items.c.duplicate_count + 1)
+                    )
+
+
 def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], count: int, rounds: int) -> None:
     """Both writers on the same pages, alternately, each round into fresh databases; medians."""
     pages = list(generate(count, seed=7))
-    timings: dict[str, list[float]] = {"plain": [], "saved": []}
+    timings: dict[str, list[float]] = {"plain": [], "saved": [], "before": []}
     for round_number in range(rounds):
-        for writer in ("plain", "saved"):
+        for writer in timings:
             store = open_store(kind, folder, postgres_url, f"{writer}{round_number}", schemas)
             lease_all(store)
             start = time.perf_counter()
             if writer == "plain":
                 plain_executemany(store, pages)
-            else:
+            elif writer == "saved":
                 save_pages(store, pages)
+            else:
+                per_item_before_21(store, pages)
             timings[writer].append(time.perf_counter() - start)
             store.engine.dispose()
     plain, saved = statistics.median(timings["plain"]), statistics.median(timings["saved"])
@@ -222,7 +259,9 @@ def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], co
     print("| writer | items/s | vs plain executemany |")
     print("|---|---|---|")
     print(f"| plain executemany, a transaction per page | {count / plain:,.0f} | 1.00x |")
-    print(f"| Store.save_batch | {count / saved:,.0f} | {plain / saved:.2f}x |")
+    before = statistics.median(timings["before"])
+    print(f"| Store.save_batch before #21 (a statement per item) | {count / before:,.0f} | {plain / before:.2f}x |")
+    print(f"| Store.save_batch now | {count / saved:,.0f} | {plain / saved:.2f}x |")
 
 
 def build(store: Store, count: int) -> None:
