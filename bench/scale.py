@@ -304,6 +304,20 @@ def build(store: Store, count: int) -> None:
             connection.exec_driver_sql("ANALYZE")
 
 
+def database_mb(store: Store) -> float:
+    """The database's size on disk: the SQLite file (and its WAL), or the PostgreSQL schema's tables
+    with their indexes."""
+    with store.read() as connection:
+        if store.dialect == "postgresql":
+            size = connection.exec_driver_sql(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+            ).scalar()
+            return float(size or 0) / 2**20
+    database = store.engine.url.database or ""
+    return sum(Path(name).stat().st_size for name in (database, f"{database}-wal") if Path(name).is_file()) / 2**20
+
+
 def median_seconds(call: Callable[[], Any], rounds: int) -> float:
     timings = []
     for _ in range(rounds):
@@ -400,7 +414,7 @@ def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -
     store = open_store(kind, folder, args.postgres_url, "scale", schemas)
     print(f"\n2. build (RSS before: {rss_mb():,.0f} MB)")
     build(store, args.items)
-    print(f"   RSS after the build: {rss_mb():,.0f} MB")
+    print(f"   RSS after the build: {rss_mb():,.0f} MB; database size: {database_mb(store):,.0f} MB")
     page_calls(store, args.rounds)
     store.engine.dispose()
 
