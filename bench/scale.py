@@ -12,7 +12,9 @@ call timed against loading everything into pandas, in the same run.
    baseline: every item's columns read into one frame (timed once), plus the same aggregate in
    pandas. The ratio is call / baseline (below 1: the call is faster).
 4. **Memory.** This process's RSS after the build, after the page calls and with everything in
-   pandas.
+   pandas; the database's size.
+5. **Several listener processes.** 1, 2 and 4 processes saving pages at once, each its own
+   source and lease, as several listener workers would: items/s in all.
 
 Figures are printed, never asserted. SQLite in a temporary folder; PostgreSQL in a fresh schema
 dropped afterwards (`--postgres-url`, default `$VOC_BENCH_POSTGRES_URL` or the local test server).
@@ -25,6 +27,8 @@ dropped afterwards (`--postgres-url`, default `$VOC_BENCH_POSTGRES_URL` or the l
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import multiprocessing.synchronize
 import os
 import random
 import resource
@@ -33,7 +37,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -408,9 +412,50 @@ def page_calls(store: Store, rounds: int) -> None:
     print(f"\n4. RSS after the page calls: {with_product:,.0f} MB; with every item in pandas: {in_pandas:,.0f} MB")
 
 
+def _writer(url: str, number: int, count: int, start: multiprocessing.synchronize.Barrier) -> None:
+    """One listener process's writes: its own source, pages of PAGE items."""
+    store = Store.from_url(url, upgrade=False)
+    name = f"writer-{number}"
+    store.ensure_source(name, "bench")
+    store.try_acquire_lease(name, "bench", NOW, timedelta(days=1))
+    pages = [(name, [replace(item, source=name) for item in page]) for _, page in generate(count, seed=number)]
+    start.wait()
+    for cursor, (_, page) in enumerate(pages):
+        store.save_batch(name, page, str(cursor), owner="bench", now=NOW, next_poll_at=NOW)
+    store.engine.dispose()
+
+
+def several_writers(kind: str, folder: Path, postgres_url: str, schemas: list[str], per_writer: int) -> None:
+    """Listener processes saving pages at once, each its own source: items/s in all."""
+    print(f"\n5. several listener processes saving at once, {per_writer:,} items each")
+    print("| writer processes | items/s in all | vs one |")
+    print("|---|---|---|")
+    context = multiprocessing.get_context("fork")
+    single = 0.0
+    for writers in (1, 2, 4):
+        store = open_store(kind, folder, postgres_url, f"writers{writers}", schemas)
+        url = store.engine.url.render_as_string(hide_password=False)
+        store.engine.dispose()
+        start = context.Barrier(writers + 1)
+        processes = [context.Process(target=_writer, args=(url, n, per_writer, start)) for n in range(writers)]
+        for process in processes:
+            process.start()
+        start.wait()
+        began = time.perf_counter()
+        for process in processes:
+            process.join()
+        rate = writers * per_writer / (time.perf_counter() - began)
+        single = single or rate
+        print(f"| {writers} | {rate:,.0f} | {rate / single:.2f}x |")
+
+
 def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -> None:
     print(f"\n## {kind}, {args.items:,} items")
     save_path(kind, folder, args.postgres_url, schemas, args.save_items, args.rounds)
+    if args.writer_items:
+        several_writers(kind, folder, args.postgres_url, schemas, args.writer_items)
+    if not args.items:
+        return
     store = open_store(kind, folder, args.postgres_url, "scale", schemas)
     print(f"\n2. build (RSS before: {rss_mb():,.0f} MB)")
     build(store, args.items)
@@ -421,9 +466,10 @@ def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=20_000, help="items to build (default 20,000)")
+    parser.add_argument("--items", type=int, default=20_000, help="items to build (default 20,000; 0: skip 2-4)")
     parser.add_argument("--save-items", type=int, default=10_000, help="items for the save-path comparison")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--writer-items", type=int, default=4_000, help="items per process in section 5 (0: skip)")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument(
         "--postgres-url", default=os.environ.get("VOC_BENCH_POSTGRES_URL", DEFAULT_POSTGRES), help="a server to use"
