@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test install install-dev install-transformers migrate lint typecheck bench clean
+.PHONY: run test install install-dev install-transformers migrate lint typecheck bench bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ bench: install-dev
 	$(BIN)/python bench/privacy.py
 	$(BIN)/python bench/sources.py
 	$(BIN)/python bench/redaction.py
+	$(BIN)/python bench/scale.py
+
+## bench-scale: the issue #21 run, a million items on each database (about an hour on 2 cores)
+bench-scale: install-dev
+	$(BIN)/python bench/scale.py --items 1000000
 
 clean:
 	rm -rf $(VENV)

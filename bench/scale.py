@@ -2,8 +2,9 @@
 call timed against loading everything into pandas, in the same run.
 
 1. **Save path.** The same pages of 200 items stored by `Store.save_batch` (lease re-check, cursor,
-   duplicate collapse, all in one transaction per page) and by a plain `executemany` of the same
-   rows, one transaction per page, each into a fresh database: items/s and the ratio.
+   duplicate collapse, all in one transaction per page), by the item-by-item save path it had
+   before issue #21 (kept here for the ratio), and by a plain `executemany` of the same rows, one
+   transaction per page, each into a fresh database, alternately: items/s and the ratios.
 2. **Build.** `--items` realistic items (20 sources on 8 channels, 9 languages, 4 brands, a year
    of history, copies and retweets) through `save_batch`, then themes: the default starter set,
    and 0-2 themes assigned to each item (written directly: the assigner is not what is measured).
@@ -11,7 +12,9 @@ call timed against loading everything into pandas, in the same run.
    baseline: every item's columns read into one frame (timed once), plus the same aggregate in
    pandas. The ratio is call / baseline (below 1: the call is faster).
 4. **Memory.** This process's RSS after the build, after the page calls and with everything in
-   pandas.
+   pandas; the database's size.
+5. **Several listener processes.** 1, 2 and 4 processes saving pages at once, each its own
+   source and lease, as several listener workers would: items/s in all.
 
 Figures are printed, never asserted. SQLite in a temporary folder; PostgreSQL in a fresh schema
 dropped afterwards (`--postgres-url`, default `$VOC_BENCH_POSTGRES_URL` or the local test server).
@@ -24,6 +27,8 @@ dropped afterwards (`--postgres-url`, default `$VOC_BENCH_POSTGRES_URL` or the l
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import multiprocessing.synchronize
 import os
 import random
 import resource
@@ -32,7 +37,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,11 +48,13 @@ import sqlalchemy as sa
 
 from voc.access.roles import LOCAL_ACTOR
 from voc.inbox import queue as care_queue
-from voc.inbox.duplicates import fingerprint
+from voc.inbox.duplicates import WINDOW, fingerprint
 from voc.inbox.team_metrics import team_metrics
 from voc.models import NewItem
+from voc.store.core import insert_ignoring
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments
+from voc.store.schema import sources as sources_table
 from voc.themes import reports as theme_reports
 from voc.themes import repository as theme_repo
 from voc.themes.service import apply_starter_set
@@ -202,19 +209,53 @@ def plain_executemany(store: Store, pages: list[tuple[str, list[NewItem]]]) -> N
             connection.execute(items.insert(), rows)
 
 
+def per_item_before_21(store: Store, pages: list[tuple[str, list[NewItem]]]) -> None:
+    """The save path before issue #21, for the same-run ratio: one INSERT ... RETURNING per item
+    and, for a new one with a fingerprint, one duplicate query (and two updates when it is a copy)."""
+    names = [field.name for field in fields(NewItem)]
+    for source, page in pages:
+        with store.write() as connection:
+            connection.execute(sources_table.update().where(sources_table.c.name == source).values(heartbeat_at=NOW))
+            statement = insert_ignoring(connection, items, ["source", "external_id"]).returning(items.c.id)
+            for item in page:
+                values = {name: getattr(item, name) for name in names} | {"content_hash": fingerprint(item.text)}
+                row = connection.execute(statement, values).first()
+                if row is None or values["content_hash"] is None:
+                    continue
+                original = connection.execute(
+                    sa.select(items.c.id)
+                    .where(
+                        items.c.content_hash == values["content_hash"],
+                        items.c.id != row[0],
+                        items.c.duplicate_of.is_(None),
+                        items.c.posted_at >= item.posted_at - WINDOW,
+                        items.c.posted_at <= item.posted_at + WINDOW,
+                    )
+                    .order_by(items.c.id)
+                    .limit(1)
+                ).scalar()
+                if original is not None:
+                    connection.execute(items.update().where(items.c.id == row[0]).values(duplicate_of=original))
+                    connection.execute(
+                        items.update().where(items.c.id == original).values(duplicate_count=items.c.duplicate_count + 1)
+                    )
+
+
 def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], count: int, rounds: int) -> None:
     """Both writers on the same pages, alternately, each round into fresh databases; medians."""
     pages = list(generate(count, seed=7))
-    timings: dict[str, list[float]] = {"plain": [], "saved": []}
+    timings: dict[str, list[float]] = {"plain": [], "saved": [], "before": []}
     for round_number in range(rounds):
-        for writer in ("plain", "saved"):
+        for writer in timings:
             store = open_store(kind, folder, postgres_url, f"{writer}{round_number}", schemas)
             lease_all(store)
             start = time.perf_counter()
             if writer == "plain":
                 plain_executemany(store, pages)
-            else:
+            elif writer == "saved":
                 save_pages(store, pages)
+            else:
+                per_item_before_21(store, pages)
             timings[writer].append(time.perf_counter() - start)
             store.engine.dispose()
     plain, saved = statistics.median(timings["plain"]), statistics.median(timings["saved"])
@@ -222,7 +263,9 @@ def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], co
     print("| writer | items/s | vs plain executemany |")
     print("|---|---|---|")
     print(f"| plain executemany, a transaction per page | {count / plain:,.0f} | 1.00x |")
-    print(f"| Store.save_batch | {count / saved:,.0f} | {plain / saved:.2f}x |")
+    before = statistics.median(timings["before"])
+    print(f"| Store.save_batch before #21 (a statement per item) | {count / before:,.0f} | {plain / before:.2f}x |")
+    print(f"| Store.save_batch now | {count / saved:,.0f} | {plain / saved:.2f}x |")
 
 
 def build(store: Store, count: int) -> None:
@@ -263,6 +306,20 @@ def build(store: Store, count: int) -> None:
     else:
         with store.write() as connection:
             connection.exec_driver_sql("ANALYZE")
+
+
+def database_mb(store: Store) -> float:
+    """The database's size on disk: the SQLite file (and its WAL), or the PostgreSQL schema's tables
+    with their indexes."""
+    with store.read() as connection:
+        if store.dialect == "postgresql":
+            size = connection.exec_driver_sql(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+            ).scalar()
+            return float(size or 0) / 2**20
+    database = store.engine.url.database or ""
+    return sum(Path(name).stat().st_size for name in (database, f"{database}-wal") if Path(name).is_file()) / 2**20
 
 
 def median_seconds(call: Callable[[], Any], rounds: int) -> float:
@@ -355,22 +412,64 @@ def page_calls(store: Store, rounds: int) -> None:
     print(f"\n4. RSS after the page calls: {with_product:,.0f} MB; with every item in pandas: {in_pandas:,.0f} MB")
 
 
+def _writer(url: str, number: int, count: int, start: multiprocessing.synchronize.Barrier) -> None:
+    """One listener process's writes: its own source, pages of PAGE items."""
+    store = Store.from_url(url, upgrade=False)
+    name = f"writer-{number}"
+    store.ensure_source(name, "bench")
+    store.try_acquire_lease(name, "bench", NOW, timedelta(days=1))
+    pages = [(name, [replace(item, source=name) for item in page]) for _, page in generate(count, seed=number)]
+    start.wait()
+    for cursor, (_, page) in enumerate(pages):
+        store.save_batch(name, page, str(cursor), owner="bench", now=NOW, next_poll_at=NOW)
+    store.engine.dispose()
+
+
+def several_writers(kind: str, folder: Path, postgres_url: str, schemas: list[str], per_writer: int) -> None:
+    """Listener processes saving pages at once, each its own source: items/s in all."""
+    print(f"\n5. several listener processes saving at once, {per_writer:,} items each")
+    print("| writer processes | items/s in all | vs one |")
+    print("|---|---|---|")
+    context = multiprocessing.get_context("fork")
+    single = 0.0
+    for writers in (1, 2, 4):
+        store = open_store(kind, folder, postgres_url, f"writers{writers}", schemas)
+        url = store.engine.url.render_as_string(hide_password=False)
+        store.engine.dispose()
+        start = context.Barrier(writers + 1)
+        processes = [context.Process(target=_writer, args=(url, n, per_writer, start)) for n in range(writers)]
+        for process in processes:
+            process.start()
+        start.wait()
+        began = time.perf_counter()
+        for process in processes:
+            process.join()
+        rate = writers * per_writer / (time.perf_counter() - began)
+        single = single or rate
+        print(f"| {writers} | {rate:,.0f} | {rate / single:.2f}x |")
+
+
 def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -> None:
     print(f"\n## {kind}, {args.items:,} items")
     save_path(kind, folder, args.postgres_url, schemas, args.save_items, args.rounds)
+    if args.writer_items:
+        several_writers(kind, folder, args.postgres_url, schemas, args.writer_items)
+    if not args.items:
+        return
     store = open_store(kind, folder, args.postgres_url, "scale", schemas)
     print(f"\n2. build (RSS before: {rss_mb():,.0f} MB)")
     build(store, args.items)
-    print(f"   RSS after the build: {rss_mb():,.0f} MB")
+    print(f"   RSS after the build: {rss_mb():,.0f} MB; database size: {database_mb(store):,.0f} MB")
     page_calls(store, args.rounds)
     store.engine.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=20_000, help="items to build (default 20,000)")
+    parser.add_argument("--items", type=int, default=20_000, help="items to build (default 20,000; 0: skip 2-4)")
     parser.add_argument("--save-items", type=int, default=10_000, help="items for the save-path comparison")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--writer-items", type=int, default=4_000, help="items per process in section 5 (0: skip)")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument(
         "--postgres-url", default=os.environ.get("VOC_BENCH_POSTGRES_URL", DEFAULT_POSTGRES), help="a server to use"

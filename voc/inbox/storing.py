@@ -108,15 +108,13 @@ def _largest_id_and_originals(
         candidates = sa.select(items.c.id, items.c.content_hash, items.c.posted_at).where(
             items.c.content_hash.in_(hashes[start : start + HASHES_PER_QUERY]),
             items.c.duplicate_of.is_(None),
-            items.c.posted_at >= earliest,
-            items.c.posted_at <= latest,
         )
         # The candidates first: the union's columns take their types (UTC datetimes) from them.
         query = sa.union_all(candidates, largest) if start == 0 else candidates
         for item_id, content_hash, posted_at in connection.execute(query):
             if content_hash is None:  # the largest id's row
                 before = int(item_id)
-            else:
+            elif earliest <= posted_at <= latest:  # filtered here: in SQL the planner may pick the time index
                 originals.setdefault(content_hash, []).append((int(item_id), posted_at))
     for found in originals.values():
         found.sort()
