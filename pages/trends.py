@@ -27,21 +27,21 @@ if report.summary.items == 0:
 st.altair_chart(charts.volume_chart(report.volume, filters.bucket_label, report.spikes), width="stretch")
 if not report.spikes.empty:
     st.caption("Spikes in this range: the hour that stood out, against what its trailing three days predicted.")
-    view.spikes_table(report.spikes, filters.bucket_label)
+    view.spikes_table(report.spikes)
 movers_col, sov_col = st.columns(2)
 with movers_col:
-    st.subheader(f"Against the previous {view.span_words(filters)}", divider="gray")
+    st.markdown(f"**Against the previous {view.span_words(filters)}: the themes that moved most**")
     if report.comparison is not None:
         view.movers_table(report.comparison)
 with sov_col:
-    st.subheader("Share of voice", divider="gray")
+    st.markdown("**Share of voice in this range**")
     if report.share_of_voice.empty:
         st.caption("No brand mentions in this range.")
     else:
         view.share_of_voice_table(report.share_of_voice)
 if not report.share_over_time.empty:
     st.altair_chart(
-        charts.share_over_time_chart(report.share_over_time, report.share_of_voice, filters.bucket_label),
+        charts.share_over_time_chart(report.share_over_time, report.share_of_voice, filters.share_bucket_label),
         width="stretch",
     )
     st.caption("Share of voice compares every brand's mentions in this range, whatever the brand filter.")

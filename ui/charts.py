@@ -23,7 +23,26 @@ def _sentiment_color() -> alt.Color:
 
 
 TIME_FORMATS = {"hour": "%d %b %H:%M", "day": "%a %d %b", "week": "week of %d %b"}
+BUCKET_LENGTHS = {"hour": pd.Timedelta(hours=1), "day": pd.Timedelta(days=1), "week": pd.Timedelta(days=7)}
+BAR_FILL = 0.85  # of its bin a bar covers: wide bars for 3 days or 13 weeks alike, with a gap between
 SPIKE_COLOR = "#B91C1C"
+
+
+def _time_axis(frame: pd.DataFrame, bucket_label: str, time_format: str) -> alt.Axis:
+    """The time axis: for days and weeks one tick per bar (labels thinned where they would
+    overlap), so "Thu 03 Dec" is not printed twice and a week's tick sits on its Monday."""
+    if bucket_label == "hour" or frame.empty:
+        return alt.Axis(format=time_format)
+    days = sorted({pd.Timestamp(b) for b in frame["bucket"]})
+    ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day, utc=True) for d in days]  # the wall clock, as UTC
+    return alt.Axis(format=time_format, values=ticks, labelOverlap="greedy")
+
+
+def _with_bar_ends(frame: pd.DataFrame, bucket_label: str) -> pd.DataFrame:
+    """`frame` with `bucket_end`: each bar runs from its bin's start over most of the bin, so a
+    chart of a few days or weeks draws wide bars rather than hairlines on a time axis."""
+    length = BUCKET_LENGTHS.get(bucket_label, BUCKET_LENGTHS["day"])
+    return frame.assign(bucket_end=pd.to_datetime(frame["bucket"]) + length * BAR_FILL)
 
 
 def volume_chart(
@@ -36,9 +55,10 @@ def volume_chart(
     bars = _volume_bars(volume, bucket_label, time_format)
     if spikes is None or spikes.empty:
         return bars.properties(title=title)
-    totals = volume.groupby("bucket")["items"].sum()
+    peak = int(volume.groupby("bucket")["items"].sum().max()) if not volume.empty else 0
     marks = spikes.assign(
-        top=[int(totals.get(bucket, 0)) for bucket in spikes["bucket"]],
+        at=pd.to_datetime(spikes["hour"]) + pd.Timedelta(minutes=30),  # the middle of the hour that spiked
+        top=peak,  # every marker on the chart's top line, clear of the bars
         label=[f"{what} spike" for what in spikes["what"]],
         hour_text=[pd.Timestamp(hour).strftime("%a %d %b %H:%M") for hour in spikes["hour"]],
     )
@@ -49,13 +69,13 @@ def volume_chart(
         alt.Tooltip("themes:N", title="Top themes"),
         alt.Tooltip("words:N", title="Top words"),
     ]
-    x = alt.X("bucket:T", scale=alt.Scale(type="utc"))
+    x = alt.X("at:T", scale=alt.Scale(type="utc"))
     base = alt.Chart(marks).encode(x=x, tooltip=tooltip)
     rule = base.mark_rule(color=SPIKE_COLOR, strokeDash=[4, 3], strokeWidth=2)
     marker = base.mark_point(shape="triangle-down", size=140, filled=True, color=SPIKE_COLOR, yOffset=-10).encode(
         y=alt.Y("top:Q")
     )
-    label = base.mark_text(color=SPIKE_COLOR, dy=-26, fontWeight="bold", fontSize=11).encode(
+    label = base.mark_text(color=SPIKE_COLOR, dx=10, dy=-12, align="left", fontWeight="bold", fontSize=11).encode(
         y=alt.Y("top:Q"), text=alt.Text("label:N")
     )
     return alt.LayerChart(layer=[bars, rule, marker, label], title=title)
@@ -63,11 +83,17 @@ def volume_chart(
 
 def _volume_bars(volume: pd.DataFrame, bucket_label: str, time_format: str) -> alt.Chart:
     return (
-        alt.Chart(volume)
+        alt.Chart(_with_bar_ends(volume, bucket_label))
         .mark_bar()
         .encode(
             # Buckets are already the viewer's wall clock: the utc scale shows them unshifted.
-            x=alt.X("bucket:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format=time_format)),
+            x=alt.X(
+                "bucket:T",
+                title=None,
+                scale=alt.Scale(type="utc"),
+                axis=_time_axis(volume, bucket_label, time_format),
+            ),
+            x2="bucket_end:T",
             y=alt.Y("sum(items):Q", title="Items", stack="zero"),
             color=_sentiment_color(),
             order=alt.Order("sentiment_order:Q"),
@@ -142,25 +168,39 @@ LABELLED_BARS_UP_TO = 31  # beyond this many bars the share labels would overlap
 def share_over_time_chart(
     over_time: pd.DataFrame, totals: pd.DataFrame, bucket_label: str
 ) -> alt.Chart | alt.LayerChart:
-    """100 % stacked bars: each brand's share of mentions per bucket, ours at the bottom and its
-    share written on each bar (when the bars are few enough to read)."""
+    """100 % stacked bars: each brand's share of mentions per bucket, ours at the bottom with its
+    share written on each bar (when the bars are few enough to read).
+
+    The stack is computed here (share_start, share_end), not by Vega-Lite: its normalised stack
+    does not combine with ranged (x, x2) bars."""
     brands = list(totals["brand"]) if not totals.empty else []
     colors = _brand_colors(brands, list(totals.get("is_competitor", [])))
     time_format = TIME_FORMATS.get(bucket_label, TIME_FORMATS["day"])
-    frame = over_time.assign(
+    frame = _with_bar_ends(over_time, bucket_label).assign(
         brand_order=[brands.index(b) if b in brands else len(brands) for b in over_time["brand"]],
         bucket_text=[pd.Timestamp(b).strftime(time_format) for b in over_time["bucket"]],
     )
-    x = alt.X("bucket:T", title=None, scale=alt.Scale(type="utc"), axis=alt.Axis(format=time_format))
+    frame = frame.sort_values(["bucket", "brand_order"], kind="stable")
+    frame["share_end"] = frame.groupby("bucket")["share"].cumsum()
+    frame["share_start"] = frame["share_end"] - frame["share"]
+    frame["mid"] = pd.to_datetime(frame["bucket"]) + (frame["bucket_end"] - pd.to_datetime(frame["bucket"])) / 2
     title = f"Share of voice, per {bucket_label}"
     bars = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=x,
-            y=alt.Y("items:Q", stack="normalize", title="Share of mentions", axis=alt.Axis(format="%")),
+            x=alt.X(
+                "bucket:T",
+                title=None,
+                scale=alt.Scale(type="utc"),
+                axis=_time_axis(frame, bucket_label, time_format),
+            ),
+            x2="bucket_end:T",
+            y=alt.Y(
+                "share_start:Q", title="Share of mentions", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
+            ),
+            y2="share_end:Q",
             color=alt.Color("brand:N", title="Brand", sort=brands, scale=alt.Scale(domain=brands, range=colors)),
-            order=alt.Order("brand_order:Q"),
             tooltip=[
                 alt.Tooltip("bucket_text:N", title=bucket_label.capitalize()),
                 alt.Tooltip("brand:N", title="Brand"),
@@ -169,13 +209,13 @@ def share_over_time_chart(
             ],
         )
     )
-    own = frame[~frame["is_competitor"].astype(bool)] if not frame.empty else frame
+    own = frame[~frame["is_competitor"].astype(bool)]
     if own.empty or frame["bucket"].nunique() > LABELLED_BARS_UP_TO:
         return bars.properties(title=title)
     labels = (
         alt.Chart(own)
-        .mark_text(color="white", fontSize=10, dy=4, baseline="top")
-        .encode(x=x, y=alt.Y("share:Q"), text=alt.Text("share:Q", format=".0%"))
+        .mark_text(color="white", fontSize=11, fontWeight="bold", dy=6, baseline="top")
+        .encode(x=alt.X("mid:T"), y=alt.Y("share_end:Q"), text=alt.Text("share:Q", format=".0%"))
     )
     return alt.LayerChart(layer=[bars, labels], title=title)
 

@@ -136,7 +136,7 @@ def _points(versus: Comparison) -> str | None:
     return None if points is None else f"{points:+.1f} points on previous"
 
 
-def spikes_table(spikes: pd.DataFrame, bucket_label: str) -> None:
+def spikes_table(spikes: pd.DataFrame) -> None:
     """Each spike in range with why: observed against expected and what drove it."""
     shown = pd.DataFrame(
         {
@@ -152,7 +152,13 @@ def spikes_table(spikes: pd.DataFrame, bucket_label: str) -> None:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(shown), 220),
-        column_config={"When": st.column_config.DatetimeColumn("When", format="ddd D MMM, HH:mm")},
+        column_config={
+            "When": st.column_config.DatetimeColumn("When", format="ddd D MMM, HH:mm", width="small"),
+            "Spike": st.column_config.TextColumn("Spike", width="small"),
+            "Observed against expected": st.column_config.TextColumn("Observed against expected", width="medium"),
+            "Top themes": st.column_config.TextColumn("Top themes", width="large"),
+            "Top words": st.column_config.TextColumn("Top words", width="large"),
+        },
     )
 
 

@@ -7,7 +7,7 @@ directly still runs the page inside app.py's frame (see `ui.widgets.ensure_frame
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -18,6 +18,7 @@ from tests.e2e.conftest import DOCS, DemoApp
 from voc.settings import Settings
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
+from voc.trends.spikes import late_hours, raise_spike_alerts
 
 pytestmark = pytest.mark.e2e
 ROW_HEIGHT = 35  # glide data grid's header and row height at the default density
@@ -149,7 +150,12 @@ def test_the_app_opens_on_the_inbox_for_the_local_user(page: Page, demo_app: Dem
 
 
 def test_trends_shows_charts_built_from_stored_items(page: Page, demo_app: DemoApp) -> None:
-    """The Trends page draws its charts and counts from the database the listeners filled."""
+    """The Trends page draws its charts and counts from the database the listeners filled, and marks
+    the spikes the alert worker found in the back-filled week."""
+    store = demo_app.store()
+    now = datetime.now(UTC)
+    raise_spike_alerts(store, now=now, hours=late_hours(store, now=now, since=now - timedelta(days=1)))
+    store.engine.dispose()
     page.goto(f"{demo_app.url}/trends")
     wait_for_app(page)
 
@@ -162,7 +168,7 @@ def test_trends_shows_charts_built_from_stored_items(page: Page, demo_app: DemoA
     try:
         shown = trends.summary(store, TrendFilters.last("3d", now=datetime.now(UTC), brand=brand))
         assert metric_value(page, "Items") == f"{shown.items:,}"
-        page.set_viewport_size({"width": 1400, "height": 1500})
+        page.set_viewport_size({"width": 1440, "height": 2000})  # the app scrolls inside: show the whole page
         page.screenshot(path=str(DOCS / "screenshot-trends.png"), full_page=True)
         page.set_viewport_size({"width": 1400, "height": 900})
 

@@ -119,3 +119,27 @@ def test_a_surge_back_filled_into_a_past_hour_is_found_by_the_late_hour_check(sq
     assert len(raise_spike_alerts(sqlite_store, now=NOW, hours=late)) == 1
     marks = spikes_between(sqlite_store, LAST_HOUR - timedelta(days=3), NOW)
     assert list(marks["hour"]) == [LAST_HOUR - timedelta(hours=30)]
+
+
+def test_a_wave_of_reposts_is_not_a_surge(sqlite_store: Store) -> None:
+    fill(sqlite_store, steady(random.Random(7)))
+    text = "Leeds mast down again, no signal anywhere in the city centre"
+    sqlite_store.add_items(
+        [new_item(f"repost-{n}", text=f"RT @origin: {text}", posted_at=LAST_HOUR + timedelta(minutes=n % 60),
+                  author=f"@echo{n}") for n in range(90)]
+    )  # fmt: skip
+    assert [s.metric for s in detect(sqlite_store, now=NOW)] == []  # 90 copies of one post count once
+
+
+def test_a_recorded_spike_carries_its_explanation_for_the_chart(sqlite_store: Store) -> None:
+    counts = steady(random.Random(7))
+    counts[0] = 100
+    fill(sqlite_store, counts, negative_share=0.1, surge_text="signal lost downtown after the storm")
+    raise_spike_alerts(sqlite_store, now=NOW)
+
+    marks = spikes_between(sqlite_store, LAST_HOUR - timedelta(days=1), NOW)
+
+    spike = marks.iloc[0]
+    assert spike["what"] == "Volume" and spike["observed"] == 100
+    assert spike["summary"].startswith("100 items in the hour vs")
+    assert "lost (100)" in spike["words"].split(", ")  # the surge's own words, not the baseline's

@@ -38,6 +38,14 @@ def bucket_for(span: timedelta) -> str:
     return WEEK
 
 
+def share_bucket_for(span: timedelta) -> str:
+    """Bins for share of voice: a share needs more mentions per bar than a count, so hours only
+    for a day, days up to sixty, weeks beyond (a few readable bars, each labelled with its share)."""
+    if span <= timedelta(days=1):
+        return HOUR
+    return DAY if span <= DAILY_UP_TO else WEEK
+
+
 class epoch_slot(FunctionElement[int]):  # noqa: N801 - SQL function names are lower case
     """`floor(seconds since 1970 / size)` of a UTC timestamp column, on SQLite and PostgreSQL alike."""
 

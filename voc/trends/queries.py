@@ -117,6 +117,15 @@ class TrendFilters:
     def bucket_label(self) -> str:
         return buckets.LABELS[self.bucket]
 
+    @property
+    def share_bucket(self) -> str:
+        """Bins of share of voice over time (coarser than volume's: see `buckets.share_bucket_for`)."""
+        return buckets.share_bucket_for(self.end - self.start)
+
+    @property
+    def share_bucket_label(self) -> str:
+        return buckets.LABELS[self.share_bucket]
+
     def previous(self) -> TrendFilters:
         """The same filters over the span of equal length just before this one."""
         span = self.end - self.start
@@ -273,7 +282,7 @@ def share_of_voice(store: Store, filters: TrendFilters) -> pd.DataFrame:
 
 
 def share_over_time(store: Store, filters: TrendFilters) -> pd.DataFrame:
-    """Each brand's mentions and share of all brands' mentions per time bucket (columns SOV_COLUMNS)."""
+    """Each brand's mentions and share of all brands' mentions per `filters.share_bucket` (columns SOV_COLUMNS)."""
     slot = buckets.epoch_slot(items.c.posted_at)
     query = (
         sa.select(slot, items.c.brand, items.c.is_competitor, sa.func.count())
@@ -284,7 +293,7 @@ def share_over_time(store: Store, filters: TrendFilters) -> pd.DataFrame:
     if grouped.empty:
         return pd.DataFrame(columns=SOV_COLUMNS)
     grouped = grouped.astype({"brand": "str", "is_competitor": "bool", "items": "int64"})
-    grouped["bucket"] = buckets.local_buckets(grouped["slot"], filters.bucket, filters.tz)
+    grouped["bucket"] = buckets.local_buckets(grouped["slot"], filters.share_bucket, filters.tz)
     frame = grouped.groupby(["bucket", "brand", "is_competitor"], as_index=False)["items"].sum()
     frame["share"] = frame["items"] / frame.groupby("bucket")["items"].transform("sum")
     return frame.sort_values(["bucket", "items", "brand"], ascending=[True, False, True], kind="stable")[
