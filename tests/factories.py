@@ -44,5 +44,5 @@ def new_item(external_id: str, **overrides: Any) -> NewItem:
     values.update(overrides)
     # As ingest does: the stored priority and the urgent flag from the item's own words and scores.
     values.setdefault("priority", stored_priority_of(values))
-    values.setdefault("urgent_request", bool(urgent_words_in(values["text"], values["language"])))
+    values.setdefault("urgent_request", bool(urgent_words_in(values["text"] or "", values["language"])))
     return NewItem(**values)

@@ -42,7 +42,7 @@ STATE_ICONS: Final = {
 }
 CLOSING: Final = {
     str(TriageStatus.RESOLVED): ("Resolve", ":material/task_alt:"),
-    str(TriageStatus.NOT_ACTIONABLE): ("Close: not actionable", ":material/block:"),
+    str(TriageStatus.NOT_ACTIONABLE): ("Not actionable", ":material/block:"),
 }
 
 
@@ -407,16 +407,15 @@ def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
     me = data.current_actor()
     st.markdown("**Owner**")
     members = team()
-    mine_col, pick_col = st.columns([1, 2], vertical_alignment="bottom")
-    if mine_col.button("Assign to me", key="inbox.assign_me", disabled=item.get("assignee") == me.name):
+    if st.button("Assign to me", key="inbox.assign_me", disabled=item.get("assignee") == me.name):
         _assign(item_id, me.name)
-    with pick_col.form("inbox.assign", border=False, enter_to_submit=False):
+    with st.form("inbox.assign", border=False, enter_to_submit=False):
         name_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
         person = name_col.selectbox(
             "Assign to", [m.name for m in members], index=None, format_func=_member_label(members),
             key="inbox.assignee", placeholder="Choose a teammate",
         )  # fmt: skip
-        if go_col.form_submit_button("Assign") and person:
+        if go_col.form_submit_button("Assign", width="stretch") and person:
             _assign(item_id, person)
     st.markdown("**Status**")
     status = str(item["triage_status"])

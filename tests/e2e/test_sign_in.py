@@ -30,6 +30,7 @@ from tests.e2e.conftest import fill_from_demo_feed, free_port, streamlit_server
 from tests.e2e.test_browser import wait_for_app
 from voc.access import users
 from voc.access.roles import Actor, Role
+from voc.inbox.queue import QueueFilter, open_queue
 from voc.store.facade import Store
 
 pytestmark = pytest.mark.e2e
@@ -162,7 +163,7 @@ def test_an_admin_lands_on_the_inbox_after_sign_in(page: Page, team_app: TeamApp
     """Agents and admins start their day in the Inbox (the default page for those roles)."""
     sign_in(page, team_app, FIRST_ADMIN)
     expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible(timeout=15_000)
-    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    expect(page.get_by_role("button", name="Open").first).to_be_visible()  # the queue's entries
     nav = page.get_by_test_id("stSidebarNav")
     for title in ("Inbox", "Trends", "Sources", "Users", "Audit"):
         expect(nav.get_by_role("link", name=title, exact=True)).to_be_visible()
@@ -199,16 +200,16 @@ def test_an_alert_link_opened_before_sign_in_is_where_sign_in_lands(page: Page, 
     round trip (which always returns to the root) they are on that item, not on the bare Inbox."""
     store = Store.from_url(team_app.database_url)
     try:
-        item_id = int(store.inbox_frame(statuses=["new"])["id"].iloc[0])
+        item_id = int(open_queue(store, QueueFilter(), now=datetime.now(UTC)).rows["id"].iloc[0])
     finally:
         store.engine.dispose()
     sign_in(page, team_app, FIRST_ADMIN, link=f"/inbox?item={item_id}")
-    expect(page.get_by_role("heading", name=f"Item #{item_id}, from the link")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("button", name="Next item")).to_be_visible(timeout=15_000)  # the item's workspace
     expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible()
     page.goto(team_app.url)  # the link was followed once: the root is the Inbox again, not the item
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Inbox", exact=True)).to_be_visible(timeout=15_000)
-    expect(page.get_by_role("heading", name=f"Item #{item_id}, from the link")).to_have_count(0)
+    expect(page.get_by_role("button", name="Next item")).to_have_count(0)
     sign_out(page, team_app)
 
 

@@ -229,8 +229,11 @@ ANNOTATIONS: Final = (
 
 
 def why_first(reasons: Sequence[str]) -> str:
-    """The two strongest reasons, for the queue's line ("negative (92% sure) · gold customer")."""
-    return " · ".join(reasons[:2]) if reasons else "oldest waiting"
+    """The two strongest reasons, for the queue's line ("very unhappy customer · CSAT 1"): a very
+    unhappy customer and urgent words lead, then the rest in the order the formula found them."""
+    leading = [r for r in reasons if r == "very unhappy customer" or r.startswith("urgent:")]
+    ordered = leading + [r for r in reasons if r not in leading]
+    return " · ".join(ordered[:2]) if ordered else "oldest waiting"
 
 
 def item_row(store: Store, item_id: int, *, now: datetime) -> dict[str, Any] | None:
