@@ -12,6 +12,8 @@ from listeners.base import Listener
 from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner, default_owner, standard_workers, utcnow
 from voc.exports import ExportScheduler
+from voc.inbox.replies.senders import senders_from_settings
+from voc.inbox.replies.service import ReconcileWorker
 from voc.privacy.retention import RetentionWorker
 from voc.settings import Settings
 from voc.store.facade import Store
@@ -43,13 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     exports = ExportScheduler(store, settings.data_dir / "exports", clock=utcnow, background=not args.once)
     # Retention per source (off unless set on the Privacy page): an hourly sweep, exports kept in step.
     retention = RetentionWorker(store, settings.data_dir / "exports", clock=utcnow, background=not args.once)
+    # Reply attempts whose outcome was never recorded (a crash): settled against the network (docs/replies.md).
+    replies = ReconcileWorker(store, senders_from_settings(settings), clock=utcnow)
     owner = default_owner()
     runner = Runner(
         store,
         listeners,
         owner=owner,
         build=lambda source: build_listener(source, settings),
-        workers=[*standard_workers(store, owner, utcnow, data_dir=settings.data_dir), exports, retention],
+        workers=[*standard_workers(store, owner, utcnow, data_dir=settings.data_dir), exports, retention, replies],
         max_polls=settings.runner_max_polls,
         chunk_items=settings.runner_chunk_items,
     )

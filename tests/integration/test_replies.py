@@ -267,8 +267,6 @@ def test_a_refusal_keeps_the_draft_with_the_networks_explanation_and_a_retry_pos
     assert networks.count(target) == 0
 
     retried = service.send(store, outcome.draft_id, senders=senders, actor=AGENT, now=now())
-    if kind == "auth":  # the credentials are cached per sender: a fresh one signs in again
-        pass
     assert retried.status == ReplyStatus.POSTED, retried.message
     assert networks.count(target) == 1
 
@@ -430,3 +428,19 @@ def test_saved_replies_are_kept_per_language_counted_and_edited_by_admins_only(
     )
     [saved] = store.list_saved_replies("en")
     assert saved.use_count == 1
+
+
+def test_the_listener_loop_settles_an_unrecorded_attempt_once_a_minute(
+    store: Store, networks: ReplyNetworks, settings: Settings, answerable: dict[str, int]
+) -> None:
+    real = senders_from_settings(settings)
+    draft = service.prepare(store, answerable["bluesky"], "On it.", senders=real, actor=AGENT, now=now())
+    crashing: SenderFactory = lambda name: CrashAfterPosting(real(name))  # noqa: E731
+    with pytest.raises(Crash):
+        service.send(store, int(draft["id"]), senders=crashing, actor=AGENT, now=now())
+    later = [now() + timedelta(minutes=3)]
+    worker = service.ReconcileWorker(store, senders_from_settings(settings), clock=lambda: later[0])
+
+    assert [o.status for o in worker.tick()] == [ReplyStatus.POSTED]
+    assert worker.tick() == []  # within the minute: no call at all
+    assert networks.count("bluesky") == 1

@@ -18,6 +18,7 @@ Domain: no Streamlit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -266,3 +267,31 @@ def _record_reply_failure(store: Store, draft_id: int, failure: SendFailure, now
         retry_after=retry_after,
         now=now,
     )
+
+
+class ReconcileWorker:
+    """A step of the listener loop: settles unrecorded reply attempts once a minute (the app also
+    does it once per server start), so a crash is reconciled even when nobody opens the Inbox.
+
+    It calls the networks only when there is something to settle (a rare draft), never otherwise."""
+
+    def __init__(
+        self,
+        store: Store,
+        senders: SenderFactory,
+        *,
+        clock: Callable[[], datetime],
+        every: timedelta = timedelta(minutes=1),
+    ) -> None:
+        self.store = store
+        self.senders = senders
+        self.clock = clock
+        self.every = every
+        self._next: datetime | None = None
+
+    def tick(self) -> list[Outcome]:
+        now = self.clock()
+        if self._next is not None and now < self._next:
+            return []
+        self._next = now + self.every
+        return reconcile_pending(self.store, senders=self.senders, now=now)
