@@ -444,3 +444,17 @@ def test_the_listener_loop_settles_an_unrecorded_attempt_once_a_minute(
     assert [o.status for o in worker.tick()] == [ReplyStatus.POSTED]
     assert worker.tick() == []  # within the minute: no call at all
     assert networks.count("bluesky") == 1
+
+
+def test_a_bluesky_reply_deep_in_a_thread_keeps_the_threads_root(
+    store: Store, networks: ReplyNetworks, senders: SenderFactory, answerable: dict[str, int]
+) -> None:
+    root = {"uri": "at://did:plc:brand/app.bsky.feed.post/3l3root000000", "cid": "bafyreiroot"}
+    parent = ITEMS["bluesky"][1]
+    networks.bluesky_threads[parent] = {"root": root, "parent": root}  # the customer answered the brand's post
+
+    draft_and_send(store, answerable["bluesky"], senders, "Thanks, we are on it.")
+
+    reply = networks.posted["bluesky"][0]["record"]["reply"]
+    assert (reply["root"]["uri"], reply["root"]["cid"]) == (root["uri"], root["cid"])
+    assert reply["parent"]["uri"] == parent
