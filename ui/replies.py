@@ -21,7 +21,7 @@ from ui import data, inert
 from voc.access.roles import AccessDenied, Permission
 from voc.inbox.replies import service
 from voc.inbox.replies.guard import refusal
-from voc.inbox.replies.networks import Network, Route, route_for
+from voc.inbox.replies.networks import NETWORKS, Network, Route, route_for
 from voc.inbox.replies.repository import CALL_BACK_OUTCOMES, ReplyStatus
 from voc.inbox.replies.saved import PLACEHOLDERS, SavedReply, check_saved_reply, fill, suggest
 from voc.inbox.replies.senders import SenderFactory, senders_from_settings
@@ -105,8 +105,6 @@ def _history(replies: list[dict[str, Any]]) -> None:
 
 
 def _network_name(key: str) -> str:
-    from voc.inbox.replies.networks import NETWORKS
-
     return NETWORKS[key].name if key in NETWORKS else key
 
 
