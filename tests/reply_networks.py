@@ -210,6 +210,9 @@ class ReplyNetworks:
                 self._stall("x"),
             )
         if path == "/2/users/me":
+            failure = self._failure("x-read")
+            if failure:
+                return failure[0], failure[1], dict(failure[2]), 0.0
             return 200, {"data": X_ME}, {}, 0.0
         if path == f"/2/users/{X_ME['id']}/tweets":
             posts = list(reversed(self.posted["x"]))

@@ -457,3 +457,19 @@ def test_a_bluesky_reply_deep_in_a_thread_keeps_the_threads_root(
     reply = networks.posted["bluesky"][0]["record"]["reply"]
     assert (reply["root"]["uri"], reply["root"]["cid"]) == (root["uri"], root["cid"])
     assert reply["parent"]["uri"] == parent
+
+
+def test_when_the_network_cannot_be_asked_the_reply_stays_unconfirmed_and_is_not_sent_again(
+    store: Store, networks: ReplyNetworks, senders: SenderFactory, answerable: dict[str, int]
+) -> None:
+    networks.stall_next("x", 2.5)
+    first = draft_and_send(store, answerable["x"], senders, "We are on it.")
+    assert first.status == ReplyStatus.UNKNOWN
+    networks.fail_next("x-read", 429, X_RATE_LIMITED, {"x-rate-limit-reset": "4102444800"})
+
+    looked = service.send(store, first.draft_id, senders=senders, actor=AGENT, now=now())
+
+    assert looked.status == ReplyStatus.UNKNOWN and "Too Many Requests" in looked.message
+    assert networks.count("x") == 1
+    settled = service.send(store, first.draft_id, senders=senders, actor=AGENT, now=now())
+    assert settled.status == ReplyStatus.POSTED and networks.count("x") == 1

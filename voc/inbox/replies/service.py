@@ -145,13 +145,17 @@ def send(store: Store, draft_id: int, *, senders: SenderFactory, actor: Actor, n
     target = target_of(context)
     try:
         if may_have_landed:
-            found = sender.find(
-                target,
-                draft["text"],
-                since=draft["first_attempt_at"] or now,
-                key=draft["idempotency_key"],
-                network_key=draft["network_key"],
-            )
+            try:
+                found = sender.find(
+                    target,
+                    draft["text"],
+                    since=draft["first_attempt_at"] or now,
+                    key=draft["idempotency_key"],
+                    network_key=draft["network_key"],
+                )
+            except SendFailure as failure:
+                failure.confirmed = False  # we could not look: the earlier attempt may still be there
+                raise
             if found is not None:
                 store.record_reply_posted(
                     draft_id,
