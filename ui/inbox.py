@@ -193,11 +193,7 @@ def item_panel(queue: pd.DataFrame, *, linked: int | None = None) -> None:
         if st.form_submit_button("Save tags"):
             store.set_tags([int(item_id)], tags.split(","), actor=me, now=now, mode="replace")
             _saved("Tags saved")
-    if st.button(
-        "Mark responded",
-        key="inbox.responded",
-        help="Answered elsewhere (a call, an e-mail): stops the SLA clock. Replies sent here record themselves.",
-    ):
+    if st.button("Mark responded", key="inbox.responded", help="Stops the SLA clock: the first response went out"):
         store.mark_responded([int(item_id)], actor=me, now=now)
         _saved("First response recorded")
     replies.reply_section({"id": int(item_id)}, on_change=lambda: _saved(st.session_state.get(data.FLASH_KEY, "")))
