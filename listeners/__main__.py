@@ -12,6 +12,8 @@ from listeners.base import Listener
 from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner, default_owner, standard_workers, utcnow
 from voc.exports import ExportScheduler
+from voc.inbox.replies.senders import senders_from_settings
+from voc.inbox.replies.service import ReconcileWorker
 from voc.privacy.raw_files import SurveyFilePruner
 from voc.privacy.retention import RetentionWorker
 from voc.settings import Settings
@@ -46,13 +48,21 @@ def main(argv: list[str] | None = None) -> int:
     retention = RetentionWorker(store, settings.data_dir / "exports", clock=utcnow, background=not args.once)
     # Imported survey exports in done/ kept only as long as the Privacy page says (hourly check).
     survey_files = SurveyFilePruner(store, settings.data_dir, clock=utcnow)
+    # Reply attempts whose outcome was never recorded (a crash): settled against the network (docs/replies.md).
+    replies = ReconcileWorker(store, senders_from_settings(settings), clock=utcnow)
     owner = default_owner()
     runner = Runner(
         store,
         listeners,
         owner=owner,
         build=lambda source: build_listener(source, settings),
-        workers=[*standard_workers(store, owner, utcnow, data_dir=settings.data_dir), exports, retention, survey_files],
+        workers=[
+            *standard_workers(store, owner, utcnow, data_dir=settings.data_dir),
+            exports,
+            retention,
+            survey_files,
+            replies,
+        ],
         max_polls=settings.runner_max_polls,
         chunk_items=settings.runner_chunk_items,
     )

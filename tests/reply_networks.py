@@ -86,6 +86,7 @@ class ReplyNetworks:
         self.requests: list[tuple[str, str]] = []
         self.gone: set[str] = set()  # parents deleted on their network
         self.mastodon_idempotency: dict[str, dict[str, Any]] = {}
+        self.bluesky_threads: dict[str, dict[str, Any]] = {}  # a post's uri -> its record's `reply`
         self.sequence = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -209,6 +210,9 @@ class ReplyNetworks:
                 self._stall("x"),
             )
         if path == "/2/users/me":
+            failure = self._failure("x-read")
+            if failure:
+                return failure[0], failure[1], dict(failure[2]), 0.0
             return 200, {"data": X_ME}, {}, 0.0
         if path == f"/2/users/{X_ME['id']}/tweets":
             posts = list(reversed(self.posted["x"]))
@@ -343,7 +347,7 @@ class ReplyNetworks:
                 if mine is not None:
                     posts.append(mine)
                 elif uri and uri not in self.gone and not uri.startswith(f"at://{BRAND_DID}/"):
-                    posts.append(self.bluesky_post(uri, text="my bill is wrong"))
+                    posts.append(self.bluesky_post(uri, text="my bill is wrong", reply=self.bluesky_threads.get(uri)))
             return 200, {"posts": posts}, {}, 0.0
         if name == "com.atproto.repo.getRecord":
             uri = f"at://{query.get('repo')}/{query.get('collection')}/{query.get('rkey')}"

@@ -21,7 +21,7 @@ from ui import data, inert
 from voc.access.roles import AccessDenied, Permission
 from voc.inbox.replies import service
 from voc.inbox.replies.guard import refusal
-from voc.inbox.replies.networks import Network, Route, route_for
+from voc.inbox.replies.networks import NETWORKS, Network, Route, route_for
 from voc.inbox.replies.repository import CALL_BACK_OUTCOMES, ReplyStatus
 from voc.inbox.replies.saved import PLACEHOLDERS, SavedReply, check_saved_reply, fill, suggest
 from voc.inbox.replies.senders import SenderFactory, senders_from_settings
@@ -33,6 +33,8 @@ from voc.inbox.replies.translation import (
     translate,
 )
 from voc.settings import SECRET_KEYS
+from voc.themes.repository import load_taxonomy
+from voc.themes.taxonomy import ThemeStatus
 
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "ar")
 
@@ -105,8 +107,6 @@ def _history(replies: list[dict[str, Any]]) -> None:
 
 
 def _network_name(key: str) -> str:
-    from voc.inbox.replies.networks import NETWORKS
-
     return NETWORKS[key].name if key in NETWORKS else key
 
 
@@ -269,9 +269,18 @@ def _translation(context: dict[str, Any], text: str, item_id: int) -> None:
             theirs.markdown(inert.escape(result.text))
             st.session_state[f"reply.translated.{item_id}"] = result.text
         translated = st.session_state.get(f"reply.translated.{item_id}")
-        if translated and st.button("Use the translation as the reply", key=f"reply.tr.use.{item_id}"):
-            st.session_state[f"reply.text.{item_id}"] = translated
-            st.rerun()
+        if translated:
+            st.button(
+                "Use the translation as the reply",
+                key=f"reply.tr.use.{item_id}",
+                on_click=_use_translation,  # before the composer is drawn: a drawn widget's value is fixed
+                args=(item_id, translated),
+            )
+
+
+def _use_translation(item_id: int, translated: str) -> None:
+    st.session_state[f"reply.text.{item_id}"] = translated
+    st.session_state.pop(f"reply.translated.{item_id}", None)
 
 
 def _call_back(context: dict[str, Any], on_change: Callable[[], None]) -> None:
@@ -314,14 +323,24 @@ def saved_replies_section() -> None:
     """The team's saved replies: everyone sees them; admins add, change and delete."""
     store = data.store()
     replies = store.list_saved_replies()
+    themes = {t.id: t.name for t in load_taxonomy(store).themes if t.status == ThemeStatus.ACTIVE and not t.alias_of}
     st.caption(
-        "Agents start a reply from these; the item's language comes first. Placeholders: "
+        "Agents start a reply from these: the item's language first, then replies for one of its themes. Placeholders: "
         + ", ".join(f"`{{{k}}}` ({v})" for k, v in PLACEHOLDERS.items())
         + "."
     )
     if replies:
         table = pd.DataFrame(
-            [{"Title": r.title, "Language": r.language, "Text": r.text, "Used": r.use_count} for r in replies]
+            [
+                {
+                    "Title": r.title,
+                    "Language": r.language,
+                    "Theme": themes.get(r.theme_id or "", "any"),
+                    "Text": r.text,
+                    "Used": r.use_count,
+                }
+                for r in replies
+            ]
         )
         st.table(inert.escape_frame(table.set_index("Title")))
     else:
@@ -348,6 +367,14 @@ def saved_replies_section() -> None:
             index=LANGUAGES.index(current.language) if current and current.language in LANGUAGES else 0,
             key=f"{key}.language",
         )
+        theme_ids: list[str | None] = [None, *sorted(themes, key=lambda i: themes[i].casefold())]
+        theme_id = st.selectbox(
+            "Suggested first for the theme",
+            theme_ids,
+            index=theme_ids.index(current.theme_id) if current and current.theme_id in theme_ids else 0,
+            format_func=lambda i: "Any theme" if i is None else themes[i],
+            key=f"{key}.theme",
+        )
         text = st.text_area(
             "Text",
             value=current.text if current else "",
@@ -367,7 +394,7 @@ def saved_replies_section() -> None:
                 title=title,
                 language=language,
                 text=text,
-                theme_id=current.theme_id if current else None,
+                theme_id=theme_id,
                 actor=data.current_actor(),
                 now=data.utcnow(),
                 reply_id=current.id if current else None,

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tests.actors import admin
 from tests.factories import new_item
 from tests.reply_networks import ReplyNetworks
+from voc.access.roles import Permission
 from voc.store.facade import Store
 from voc.store.schema import items
 
@@ -146,3 +147,34 @@ def test_an_admin_keeps_saved_replies_and_sets_translation_in_settings(app: AppT
     at.button(key="FormSubmitter:settings.translation-Save translation settings").click().run()
     assert not at.exception
     assert empty_store.get_setting("translation") == {"url": "http://translate.internal:5000", "agent_language": "en"}
+
+
+def test_with_a_translation_server_the_agent_reads_the_message_and_sends_the_translated_reply(
+    app: AppTest, empty_store: Store, networks: ReplyNetworks
+) -> None:
+    from tests.integration.test_translation import LibreTranslate
+
+    translator = LibreTranslate()
+    try:
+        empty_store.put_setting(
+            "translation", {"url": translator.url, "agent_language": "en"}, actor=BOSS,
+            permission=Permission.CONFIGURE_CARE, now=datetime.now(UTC),
+        )  # fmt: skip
+        item_id = customer(empty_store, networks)
+        with empty_store.write() as connection:
+            connection.execute(
+                items.update().where(items.c.id == item_id).values(language="fr", text="Ma facture est fausse")
+            )
+        at = open_item(app, item_id)
+        at.button(key=f"reply.tr.in.{item_id}").click().run()
+        assert any("My bill is wrong" in m.value for m in at.markdown)
+
+        at.text_area(key=f"reply.text.{item_id}").set_value("We are on it.").run()
+        at.button(key=f"reply.tr.out.{item_id}").click().run()
+        assert any("Nous nous en occupons." in m.value for m in at.markdown)  # side by side with the agent's words
+        at.button(key=f"reply.tr.use.{item_id}").click().run()
+        assert at.text_area(key=f"reply.text.{item_id}").value == "Nous nous en occupons."
+        at.button(key=f"reply.send.{item_id}").click().run()
+        assert networks.posted["mastodon"][0]["text_posted"] == "@anna Nous nous en occupons."
+    finally:
+        translator.server.shutdown()

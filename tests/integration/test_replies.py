@@ -194,7 +194,6 @@ def test_mastodon_reply_names_the_customer_and_keeps_their_visibility(
 ) -> None:
     store.ensure_source("m", "mastodon_search", {"instance": networks.url})
     store.add_items([new_item("117665562624000007", source="m", channel="mastodon", author="@lena")])
-    item_id = int(store.count_items())  # the one item
     with store.read() as connection:
         item_id = connection.execute(sa.select(items.c.id).where(items.c.source == "m")).scalar_one()
 
@@ -267,8 +266,6 @@ def test_a_refusal_keeps_the_draft_with_the_networks_explanation_and_a_retry_pos
     assert networks.count(target) == 0
 
     retried = service.send(store, outcome.draft_id, senders=senders, actor=AGENT, now=now())
-    if kind == "auth":  # the credentials are cached per sender: a fresh one signs in again
-        pass
     assert retried.status == ReplyStatus.POSTED, retried.message
     assert networks.count(target) == 1
 
@@ -430,3 +427,49 @@ def test_saved_replies_are_kept_per_language_counted_and_edited_by_admins_only(
     )
     [saved] = store.list_saved_replies("en")
     assert saved.use_count == 1
+
+
+def test_the_listener_loop_settles_an_unrecorded_attempt_once_a_minute(
+    store: Store, networks: ReplyNetworks, settings: Settings, answerable: dict[str, int]
+) -> None:
+    real = senders_from_settings(settings)
+    draft = service.prepare(store, answerable["bluesky"], "On it.", senders=real, actor=AGENT, now=now())
+    crashing: SenderFactory = lambda name: CrashAfterPosting(real(name))  # noqa: E731
+    with pytest.raises(Crash):
+        service.send(store, int(draft["id"]), senders=crashing, actor=AGENT, now=now())
+    later = [now() + timedelta(minutes=3)]
+    worker = service.ReconcileWorker(store, senders_from_settings(settings), clock=lambda: later[0])
+
+    assert [o.status for o in worker.tick()] == [ReplyStatus.POSTED]
+    assert worker.tick() == []  # within the minute: no call at all
+    assert networks.count("bluesky") == 1
+
+
+def test_a_bluesky_reply_deep_in_a_thread_keeps_the_threads_root(
+    store: Store, networks: ReplyNetworks, senders: SenderFactory, answerable: dict[str, int]
+) -> None:
+    root = {"uri": "at://did:plc:brand/app.bsky.feed.post/3l3root000000", "cid": "bafyreiroot"}
+    parent = ITEMS["bluesky"][1]
+    networks.bluesky_threads[parent] = {"root": root, "parent": root}  # the customer answered the brand's post
+
+    draft_and_send(store, answerable["bluesky"], senders, "Thanks, we are on it.")
+
+    reply = networks.posted["bluesky"][0]["record"]["reply"]
+    assert (reply["root"]["uri"], reply["root"]["cid"]) == (root["uri"], root["cid"])
+    assert reply["parent"]["uri"] == parent
+
+
+def test_when_the_network_cannot_be_asked_the_reply_stays_unconfirmed_and_is_not_sent_again(
+    store: Store, networks: ReplyNetworks, senders: SenderFactory, answerable: dict[str, int]
+) -> None:
+    networks.stall_next("x", 2.5)
+    first = draft_and_send(store, answerable["x"], senders, "We are on it.")
+    assert first.status == ReplyStatus.UNKNOWN
+    networks.fail_next("x-read", 429, X_RATE_LIMITED, {"x-rate-limit-reset": "4102444800"})
+
+    looked = service.send(store, first.draft_id, senders=senders, actor=AGENT, now=now())
+
+    assert looked.status == ReplyStatus.UNKNOWN and "Too Many Requests" in looked.message
+    assert networks.count("x") == 1
+    settled = service.send(store, first.draft_id, senders=senders, actor=AGENT, now=now())
+    assert settled.status == ReplyStatus.POSTED and networks.count("x") == 1

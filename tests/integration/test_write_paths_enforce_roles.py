@@ -48,6 +48,22 @@ WRITES: dict[str, tuple[Permission, Write]] = {
     ),
     "mark responded": (Permission.TRIAGE, lambda s, a, _: s.mark_responded([_first_item(s)], actor=a, now=NOW)),
     "tags": (Permission.TRIAGE, lambda s, a, _: s.set_tags([_first_item(s)], ["billing"], actor=a, now=NOW)),
+    "reply draft": (
+        Permission.TRIAGE,
+        lambda s, a, _: s.create_reply_draft(
+            _first_item(s), network="x", text="On it", language="en", actor=a, now=NOW
+        ),
+    ),
+    "call-back": (
+        Permission.TRIAGE,
+        lambda s, a, _: s.record_call_back(_first_item(s), outcome="reached", note="", called_at=NOW, actor=a, now=NOW),
+    ),
+    "saved reply": (
+        Permission.CONFIGURE_CARE,
+        lambda s, a, _: s.save_saved_reply(
+            title="Sorry", language="en", text="Sorry {author}", theme_id=None, actor=a, now=NOW
+        ),
+    ),
     "note": (Permission.NOTE, lambda s, a, _: s.add_note(_first_item(s), "called back", actor=a, now=NOW)),
     "correct sentiment": (
         Permission.CORRECT_SENTIMENT,

@@ -157,7 +157,8 @@ class InboxRepository(AccessRepository):
                 connection.execute(items.update().where(items.c.id == item_id).values({column: now}))
 
     def mark_responded(self, item_ids: Sequence[int], *, actor: Actor, now: datetime) -> int:
-        """Record the first response to items not answered yet (the SLA clock stops); returns how many."""
+        """Record that items not answered yet were answered elsewhere (a call, an e-mail; the SLA clock
+        stops); returns how many. A reply posted from the app stamps its own time (docs/replies.md)."""
         require(actor, Permission.TRIAGE)
         changed: list[int] = []
         with self.write() as connection:
@@ -175,7 +176,7 @@ class InboxRepository(AccessRepository):
                             at=now,
                             field="first_response_at",
                             old_value=None,
-                            new_value=now.isoformat(),
+                            new_value=f"{now.isoformat()} (answered elsewhere)",
                         )
                     )
                     changed.append(item_id)

@@ -37,6 +37,7 @@ from voc.store.schema import (
     item_themes,
     item_viewers,
     items,
+    reply_drafts,
     sentiment_labels,
     sources,
     theme_assessments,
@@ -52,11 +53,12 @@ ITEM_TABLES: Final = (
     item_viewers,
     item_themes,
     theme_assessments,
+    reply_drafts,
 )
 # The order counts are shown in (previews, audit details, the CLI).
 COUNTED: Final = (
     "items", "item_embeddings", "sentiment_labels", "triage_events", "item_notes", "item_viewers", "alerts",
-    "alert_deliveries", "item_themes", "theme_assessments", "theme_proposals", "duplicates_relinked",
+    "alert_deliveries", "item_themes", "theme_assessments", "theme_proposals", "reply_drafts", "duplicates_relinked",
 )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ Domain: no Streamlit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -144,13 +145,17 @@ def send(store: Store, draft_id: int, *, senders: SenderFactory, actor: Actor, n
     target = target_of(context)
     try:
         if may_have_landed:
-            found = sender.find(
-                target,
-                draft["text"],
-                since=draft["first_attempt_at"] or now,
-                key=draft["idempotency_key"],
-                network_key=draft["network_key"],
-            )
+            try:
+                found = sender.find(
+                    target,
+                    draft["text"],
+                    since=draft["first_attempt_at"] or now,
+                    key=draft["idempotency_key"],
+                    network_key=draft["network_key"],
+                )
+            except SendFailure as failure:
+                failure.confirmed = False  # we could not look: the earlier attempt may still be there
+                raise
             if found is not None:
                 store.record_reply_posted(
                     draft_id,
@@ -266,3 +271,31 @@ def _record_reply_failure(store: Store, draft_id: int, failure: SendFailure, now
         retry_after=retry_after,
         now=now,
     )
+
+
+class ReconcileWorker:
+    """A step of the listener loop: settles unrecorded reply attempts once a minute (the app also
+    does it once per server start), so a crash is reconciled even when nobody opens the Inbox.
+
+    It calls the networks only when there is something to settle (a rare draft), never otherwise."""
+
+    def __init__(
+        self,
+        store: Store,
+        senders: SenderFactory,
+        *,
+        clock: Callable[[], datetime],
+        every: timedelta = timedelta(minutes=1),
+    ) -> None:
+        self.store = store
+        self.senders = senders
+        self.clock = clock
+        self.every = every
+        self._next: datetime | None = None
+
+    def tick(self) -> list[Outcome]:
+        now = self.clock()
+        if self._next is not None and now < self._next:
+            return []
+        self._next = now + self.every
+        return reconcile_pending(self.store, senders=self.senders, now=now)
