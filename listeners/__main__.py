@@ -13,6 +13,7 @@ from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner, default_owner, standard_workers, utcnow
 from voc.exports import ExportScheduler
 from voc.privacy.retention import RetentionWorker
+from voc.sentiment.worker import PRECISE_BATCH
 from voc.settings import Settings
 from voc.store.facade import Store
 
@@ -49,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         listeners,
         owner=owner,
         build=lambda source: build_listener(source, settings),
-        workers=[*standard_workers(store, owner, utcnow, data_dir=settings.data_dir), exports, retention],
+        workers=[
+            *standard_workers(store, owner, utcnow, data_dir=settings.data_dir, precise_batch=PRECISE_BATCH),
+            exports,
+            retention,
+        ],
         max_polls=settings.runner_max_polls,
         chunk_items=settings.runner_chunk_items,
     )
