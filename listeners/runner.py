@@ -140,13 +140,20 @@ def owner_is_gone(
 
 
 def standard_workers(
-    store: Store, owner: str, clock: Callable[[], datetime] = utcnow, *, data_dir: Path | None = None
+    store: Store,
+    owner: str,
+    clock: Callable[[], datetime] = utcnow,
+    *,
+    data_dir: Path | None = None,
+    precise_batch: int = 0,
 ) -> list[Worker]:
     """The steps every listener process runs beside the polling (`data_dir`: where the optional
-    transformer model would be; the process's `Settings` say)."""
+    transformer model would be; the process's `Settings` say; `precise_batch`: items per tick of
+    the background precise re-scoring, 0 for none)."""
     return [
-        # Keeps this process's scorer on the active model and runs re-scoring jobs (docs/sentiment.md).
-        SentimentWorker(store, owner, clock=clock, data_dir=data_dir),
+        # Keeps this process's scorer on the active model, runs re-scoring jobs, and re-scores new
+        # items with the precise model behind ingest (docs/sentiment.md).
+        SentimentWorker(store, owner, clock=clock, data_dir=data_dir, precise_batch=precise_batch),
         # Assigns themes to new items, re-assigns after taxonomy edits, runs discovery (docs/themes.md).
         ThemeWorker(store, owner, clock=clock),
         # Raises item and spike alerts, escalates unacknowledged ones, delivers them (docs/inbox.md).

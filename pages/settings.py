@@ -20,10 +20,9 @@ left.metric("Active model", model.version if model else "rules only")
 middle.metric("Corrections", f"{labels.get('correction', 0):,}")
 right.metric("Imported and survey labels", f"{labels.get('import', 0) + labels.get('weak', 0):,}")
 if model is not None:
-    st.caption(
-        f"Learned model switched on for: {', '.join(sorted(model.active_languages)) or 'no language'}. Elsewhere the rules (VADER, the team's lexicons) score."
-    )
-    sentiment_ui.evaluation_table(model.metrics)
+    st.caption(sentiment_ui.activation_caption(model))
+st.subheader("Accuracy on real posts")
+sentiment_ui.real_accuracy_section(model)
 
 st.subheader("Retrain")
 st.caption(

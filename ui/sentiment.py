@@ -12,8 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from ui import data, inert
-from voc.sentiment import review
+from voc.sentiment import accuracy, review
 from voc.sentiment import training as sentiment_training
+from voc.sentiment.learned import LearnedModel
 
 SENTIMENT_LABELS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
 
@@ -89,6 +90,51 @@ def retrain_with_progress() -> sentiment_training.TrainingResult | None:
         return None
     data.forget_reads()
     return result
+
+
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "hi": "Hindi (Latin script)",
+    "it": "Italian", "nl": "Dutch", "pt": "Portuguese", "und": "Undetermined",
+}  # fmt: skip
+
+
+def activation_caption(model: LearnedModel) -> str:
+    """Where the learned model decides, in words."""
+    if "*" in model.active_languages:
+        return "The learned model scores every language; the rules (VADER, the team's lexicons) supply the reasons."
+    languages = ", ".join(LANGUAGE_NAMES.get(code, code) for code in sorted(model.active_languages)) or "no language"
+    return f"Learned model switched on for: {languages}. Elsewhere the rules (VADER, the team's lexicons) score."
+
+
+def real_accuracy_section(model: LearnedModel | None) -> None:
+    """Accuracy on real posts (the workspace's held-back labels, else the shipped figures on real
+    tweets); never the score on the training examples."""
+    measured = accuracy.real_accuracy(model)
+    if measured is None:
+        st.caption("No accuracy on real posts is recorded for this model yet.")
+        return
+    overall = measured.overall or {}
+    first, second, third = st.columns(3)
+    first.metric("Macro-F1 on real posts", f"{overall.get('macro_f1', 0):.1f}")
+    second.metric("Negative posts found", f"{overall.get('negative_recall', 0):.0f} %")
+    third.metric("Of posts flagged negative, truly negative", f"{overall.get('negative_precision', 0):.0f} %")
+    st.caption(f"Measured on {measured.source}.")
+    frame = pd.DataFrame(measured.rows)
+    if frame.empty:
+        return
+    frame["language"] = frame["language"].map(lambda code: LANGUAGE_NAMES.get(str(code), str(code)))
+    st.dataframe(
+        frame[["language", "n", "macro_f1", "negative_recall", "negative_precision"]],
+        hide_index=True,
+        column_config={
+            "language": "Language",
+            "n": st.column_config.NumberColumn("Posts", format="%d"),
+            "macro_f1": st.column_config.NumberColumn("Macro-F1", format="%.1f"),
+            "negative_recall": st.column_config.NumberColumn("Negatives found %", format="%.1f"),
+            "negative_precision": st.column_config.NumberColumn("Negative precision %", format="%.1f"),
+        },
+        key="settings.real_accuracy",
+    )
 
 
 def evaluation_table(metrics: dict[str, Any]) -> None:

