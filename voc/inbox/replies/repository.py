@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from voc.access.repository import AccessRepository, audit_items
 from voc.access.roles import Actor, Permission, require
+from voc.analysis.redaction import redact
 from voc.inbox.replies.saved import SavedReply, check_saved_reply
 from voc.models import TriageStatus
 from voc.store.core import Database
@@ -284,7 +285,7 @@ class ReplyRepository(Database):
                 .where(reply_drafts.c.id == draft_id, reply_drafts.c.status != str(ReplyStatus.POSTED))
                 .values(
                     status=str(status),
-                    error=explanation[:2000],
+                    error=redact(explanation).text[:2000],  # a network may echo an address or a number
                     error_kind=kind,
                     retry_after=retry_after,
                     sending_since=None,
