@@ -423,8 +423,8 @@ def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
     if wait_col.button("Waiting on customer", key="inbox.waiting", disabled=status == TriageStatus.WAITING_ON_CUSTOMER):
         _set_status(item, str(TriageStatus.WAITING_ON_CUSTOMER), chosen)
     if responded_col.button(
-        "Mark responded", key="inbox.responded", disabled=item.get("first_response_at") is not None and
-        item["first_response_at"] == item["first_response_at"], help="Answered elsewhere (a phone call): stops the SLA clock",
+        "Answered elsewhere", key="inbox.responded", disabled=item.get("first_response_at") is not None and
+        item["first_response_at"] == item["first_response_at"], help="Answered outside the app (a phone call, an e-mail): records the first response now and stops the SLA clock",
     ):  # fmt: skip
         data.store().mark_responded([item_id], actor=me, now=data.utcnow())
         _done("First response recorded")

@@ -160,12 +160,13 @@ def _composer(
     if guarded:
         st.error(guarded, icon=":material/credit_card_off:")
     _translation(context, text, item_id)
+    confirmed = _second_reply_confirmed(item_id, replies, me.name)
     send = st.button(
         f"Send on {network.name}",
         type="primary",
         icon=":material/send:",
         key=f"reply.send.{item_id}",
-        disabled=not text.strip() or over or bool(guarded),
+        disabled=not text.strip() or over or bool(guarded) or not confirmed,
     )
     if send:
         saved_id = st.session_state.get(f"reply.saved.{item_id}")
@@ -179,6 +180,25 @@ def _composer(
             st.error(str(refused), icon=":material/block:")
             return
         _after(outcome, text_key, on_change)
+
+
+def _second_reply_confirmed(item_id: int, replies: list[dict[str, Any]], me: str) -> bool:
+    """Ask before a second answer goes out: the customer was answered already, or a colleague has
+    the item open right now (they may be writing to them). True when nothing stands in the way or
+    the agent has said to send anyway."""
+    reasons = []
+    if any(r["status"] == ReplyStatus.POSTED for r in replies):
+        reasons.append("this customer has been answered here already")
+    others = data.store().viewers(item_id, besides=me, now=data.utcnow())
+    if others:
+        reasons.append(f"{', '.join(inert.escape(name) for name, _ in others)} also has it open")
+    if not reasons:
+        return True
+    return st.checkbox(
+        f"Send a second answer anyway ({'; '.join(reasons)})",
+        value=False,
+        key=f"reply.second.{item_id}",
+    )
 
 
 def _draft_state(draft: dict[str, Any], network: Network, on_change: Callable[[], None]) -> bool:

@@ -115,6 +115,27 @@ def test_a_refusal_shows_the_networks_words_and_a_retry(
     assert any("Answered on Mastodon" in s.value for s in at.success)
 
 
+def test_a_second_answer_waits_for_the_agent_to_confirm_it(
+    app: AppTest, empty_store: Store, networks: ReplyNetworks
+) -> None:
+    item_id = customer(empty_store, networks)
+    empty_store.touch_viewer(item_id, admin("ana@northwind.example"), datetime.now(UTC))
+    at = open_item(app, item_id)
+    at.text_area(key=f"reply.text.{item_id}").set_value("Sorry, fixing it now.").run()
+
+    second = at.checkbox(key=f"reply.second.{item_id}")
+    assert "ana@northwind.example also has it open" in second.label.replace("\u2060", "") and not second.value
+    assert at.button(key=f"reply.send.{item_id}").disabled  # a colleague may be writing to them
+    second.check().run()
+    at.button(key=f"reply.send.{item_id}").click().run()
+    assert networks.count("mastodon") == 1
+
+    at = open_item(app, item_id)  # answered now: another answer asks again, for that reason too
+    at.text_area(key=f"reply.text.{item_id}").set_value("One more thing.").run()
+    assert "answered here already" in at.checkbox(key=f"reply.second.{item_id}").label
+    assert at.button(key=f"reply.send.{item_id}").disabled
+
+
 def test_a_source_without_a_reply_api_offers_the_original(
     app: AppTest, empty_store: Store, networks: ReplyNetworks
 ) -> None:
