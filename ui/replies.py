@@ -187,7 +187,8 @@ def _second_reply_confirmed(item_id: int, replies: list[dict[str, Any]], me: str
     the item open right now (they may be writing to them). True when nothing stands in the way or
     the agent has said to send anyway."""
     reasons = []
-    if any(r["status"] == ReplyStatus.POSTED for r in replies):
+    posted = sum(r["status"] == ReplyStatus.POSTED for r in replies)
+    if posted:
         reasons.append("this customer has been answered here already")
     others = data.store().viewers(item_id, besides=me, now=data.utcnow())
     if others:
@@ -197,7 +198,7 @@ def _second_reply_confirmed(item_id: int, replies: list[dict[str, Any]], me: str
     return st.checkbox(
         f"Send a second answer anyway ({'; '.join(reasons)})",
         value=False,
-        key=f"reply.second.{item_id}",
+        key=f"reply.second.{item_id}.{posted}",  # each answer posted asks afresh
     )
 
 

@@ -123,7 +123,7 @@ def test_a_second_answer_waits_for_the_agent_to_confirm_it(
     at = open_item(app, item_id)
     at.text_area(key=f"reply.text.{item_id}").set_value("Sorry, fixing it now.").run()
 
-    second = at.checkbox(key=f"reply.second.{item_id}")
+    second = at.checkbox(key=f"reply.second.{item_id}.0")
     assert "ana@northwind.example also has it open" in second.label.replace("\u2060", "") and not second.value
     assert at.button(key=f"reply.send.{item_id}").disabled  # a colleague may be writing to them
     second.check().run()
@@ -132,7 +132,7 @@ def test_a_second_answer_waits_for_the_agent_to_confirm_it(
 
     at = open_item(app, item_id)  # answered now: another answer asks again, for that reason too
     at.text_area(key=f"reply.text.{item_id}").set_value("One more thing.").run()
-    assert "answered here already" in at.checkbox(key=f"reply.second.{item_id}").label
+    assert "answered here already" in at.checkbox(key=f"reply.second.{item_id}.1").label
     assert at.button(key=f"reply.send.{item_id}").disabled
 
 
