@@ -222,3 +222,31 @@ def test_someone_without_a_role_is_told_whom_to_ask(page: Page, team_app: TeamAp
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
     expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
     sign_out(page, team_app)
+
+
+def test_a_second_agent_on_the_same_item_sees_who_is_on_it(page: Page, team_app: TeamApp) -> None:
+    """Two agents in two browsers: the first opens the top customer, the second opening the same item
+    is told who has it open and since when, before anyone answers twice."""
+    second_agent = "ana@northwind.example"
+    store = Store.from_url(team_app.database_url)
+    try:
+        users.set_role(store, second_agent, "agent", actor=Actor(FIRST_ADMIN, Role.ADMIN), now=datetime.now(UTC))
+        item_id = int(open_queue(store, QueueFilter(), now=datetime.now(UTC)).rows["id"].iloc[0])
+    finally:
+        store.engine.dispose()
+    sign_in(page, team_app, FIRST_ADMIN, link=f"/inbox?item={item_id}")
+    expect(page.get_by_role("button", name="Next item")).to_be_visible(timeout=15_000)
+
+    assert page.context.browser is not None
+    other = page.context.browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        colleague = other.new_page()
+        sign_in(colleague, team_app, second_agent, link=f"/inbox?item={item_id}")
+        expect(colleague.get_by_role("button", name="Next item")).to_be_visible(timeout=15_000)
+        expect(
+            colleague.get_by_text(re.compile(rf"Also open for {re.escape(FIRST_ADMIN[:4])}.*since \d\d:\d\d"))
+        ).to_be_visible()
+        sign_out(colleague, team_app)
+    finally:
+        other.close()
+    sign_out(page, team_app)
