@@ -108,7 +108,9 @@ class _InUse:
 _IN_USE = threading.local()
 
 
-class _TrackedHTTPPool(HTTPConnectionPool):
+class _TracksConnection(HTTPConnectionPool):
+    """Hands the connection a request takes to the thread's holder, so a deadline can shut it."""
+
     def _get_conn(self, timeout: float | None = None) -> Any:
         connection = super()._get_conn(timeout)
         holder = getattr(_IN_USE, "holder", None)
@@ -117,13 +119,12 @@ class _TrackedHTTPPool(HTTPConnectionPool):
         return connection
 
 
-class _TrackedHTTPSPool(HTTPSConnectionPool):
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        connection = super()._get_conn(timeout)
-        holder = getattr(_IN_USE, "holder", None)
-        if holder is not None:
-            holder.connection = connection
-        return connection
+class _TrackedHTTPPool(_TracksConnection):
+    pass
+
+
+class _TrackedHTTPSPool(_TracksConnection, HTTPSConnectionPool):
+    pass
 
 
 class GuardedAdapter(HTTPAdapter):

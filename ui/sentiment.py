@@ -145,7 +145,9 @@ def evaluation_table(metrics: dict[str, Any]) -> None:
         return
     frame = pd.DataFrame(rows)
     frame["active"] = frame["active"].map({True: "on", False: "off"}).fillna("—")
-    st.caption(metrics.get("method", ""))
+    method = str(metrics.get("method") or "")
+    if method:
+        st.caption(f"Evaluated by {method}.")
     st.dataframe(
         frame,
         hide_index=True,
