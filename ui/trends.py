@@ -155,12 +155,12 @@ def spikes_table(spikes: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(shown), 220),
-        column_config={
-            "When": st.column_config.DatetimeColumn("When", format="ddd D MMM HH:mm", width="medium"),
-            "Spike": st.column_config.TextColumn("Spike", width="small"),
-            "Observed against expected": st.column_config.TextColumn("Observed against expected", width="medium"),
-            "Top themes": st.column_config.TextColumn("Top themes", width="large"),
-            "Top words": st.column_config.TextColumn("Top words", width="large"),
+        column_config={  # pixel widths that add up to the page's width: no sideways scrolling
+            "When": st.column_config.DatetimeColumn("When", format="ddd D MMM HH:mm", width=120),
+            "Spike": st.column_config.TextColumn("Spike", width=70),
+            "Observed against expected": st.column_config.TextColumn("Observed against expected", width=260),
+            "Top themes": st.column_config.TextColumn("Top themes", width=300),
+            "Top words": st.column_config.TextColumn("Top words", width=210),
         },
     )
 

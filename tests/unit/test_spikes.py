@@ -148,6 +148,6 @@ def test_a_recorded_spike_carries_its_explanation_for_the_chart(sqlite_store: St
 def test_the_brands_own_name_is_never_a_top_word(sqlite_store: Store) -> None:
     counts = steady(random.Random(7))
     counts[0] = 100
-    fill(sqlite_store, counts, negative_share=0.1, surge_text="Northwind Mobile signal lost downtown")
+    fill(sqlite_store, counts, negative_share=0.1, surge_text="Northwind Mobile signal lost downtown #NorthwindMobile")
     (spike,) = detect(sqlite_store, now=NOW)
     assert not any(word.startswith(("northwind", "mobile")) for word in spike.drivers["words"])

@@ -221,8 +221,9 @@ def explain(
         scored = {v: n / (1.0 + before[v] / hours) for v, n in now_count.items() if n >= 2}
         return [f"{v} ({now_count[v]})" for v, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
 
-    # The brand's own name is in most posts about it: never the news of an hour.
-    brand_words = {w for r in rows for w in _WORD.findall((r.brand or "").casefold())}
+    # The brand's own name (and its hashtag) is in most posts about it: never the news of an hour.
+    brands = {(r.brand or "").casefold() for r in rows}
+    brand_words = {w for b in brands for w in _WORD.findall(b)} | {"".join(_WORD.findall(b)) for b in brands}
     skip = _STOP | brand_words
     words = [(r.id, w) for r in rows for w in set(_WORD.findall((r.text or "").casefold())) if w not in skip]
     return {
