@@ -141,27 +141,6 @@ def _brand_colors(brands: list[str], competitor: list[bool]) -> list[str]:
     return [OWN_BRAND_COLOR if not rival else next(rivals) for rival in competitor]
 
 
-def share_of_voice_chart(frame: pd.DataFrame) -> alt.Chart:
-    """Donut: each brand's share of all brand mentions; ours in the theme colour, rivals muted."""
-    brands = list(frame["brand"]) if not frame.empty else []
-    colors = _brand_colors(brands, list(frame.get("is_competitor", [])))
-    return (
-        alt.Chart(frame, title="Share of voice")
-        .mark_arc(innerRadius=60)
-        .encode(
-            theta=alt.Theta("items:Q", stack=True),
-            color=alt.Color("brand:N", title="Brand", sort=brands, scale=alt.Scale(domain=brands, range=colors)),
-            order=alt.Order("items:Q", sort="descending"),
-            tooltip=[
-                alt.Tooltip("brand:N", title="Brand"),
-                alt.Tooltip("items:Q", title="Mentions"),
-                alt.Tooltip("share:Q", title="Share of voice", format=".1%"),
-                alt.Tooltip("negative:Q", title="Negative"),
-            ],
-        )
-    )
-
-
 LABELLED_BARS_UP_TO = 31  # beyond this many bars the share labels would overlap
 
 

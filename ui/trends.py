@@ -97,6 +97,9 @@ def headline(report: TrendReport) -> None:
     items_col, negative_col, nps_col = st.columns(3)
     previous = f"the {span_words(report.filters)} before"
     note = copies_note(summary.duplicates, counted=report.filters.count_duplicates)
+    if versus is not None and not versus.previous_items:
+        versus = None  # nothing stored before this range: "+1,331 on previous" would be no news
+        previous += " (nothing stored then to compare with)"
     items_col.metric(
         "Items",
         f"{summary.items:,}",
@@ -152,18 +155,21 @@ def spikes_table(spikes: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(shown), 220),
-        column_config={
-            "When": st.column_config.DatetimeColumn("When", format="ddd D MMM, HH:mm", width="small"),
-            "Spike": st.column_config.TextColumn("Spike", width="small"),
-            "Observed against expected": st.column_config.TextColumn("Observed against expected", width="medium"),
-            "Top themes": st.column_config.TextColumn("Top themes", width="large"),
-            "Top words": st.column_config.TextColumn("Top words", width="large"),
+        column_config={  # pixel widths that add up to the page's width: no sideways scrolling
+            "When": st.column_config.DatetimeColumn("When", format="ddd D MMM HH:mm", width=120),
+            "Spike": st.column_config.TextColumn("Spike", width=70),
+            "Observed against expected": st.column_config.TextColumn("Observed against expected", width=260),
+            "Top themes": st.column_config.TextColumn("Top themes", width=300),
+            "Top words": st.column_config.TextColumn("Top words", width=210),
         },
     )
 
 
 def movers_table(versus: Comparison) -> None:
     """The themes whose item count changed most against the previous period."""
+    if not versus.previous_items:
+        st.caption("Nothing was stored in the previous period, so there is nothing to compare with yet.")
+        return
     if not versus.movers:
         st.caption("No theme moved by more than a couple of items against the previous period.")
         return

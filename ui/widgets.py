@@ -25,8 +25,7 @@ from voc.inbox import triage
 from voc.models import SourceState, TriageChange
 from voc.sources import health
 from voc.themes.taxonomy import UNTHEMED
-from voc.trends import queries as trends
-from voc.trends.queries import FilterOptions, TrendFilters
+from voc.trends.queries import FilterOptions
 
 ALL = "all"
 OPEN = "open"
@@ -85,52 +84,6 @@ def choice(label: str, options: Sequence[str], key: str, all_label: str) -> str 
         format_func=lambda option: all_label if option == ALL else option,
     )
     return None if value in (None, ALL) else str(value)
-
-
-def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> TrendFilters:
-    """The Trends filter bar (range, channel, language, brand, theme, scorer), bound to
-    ?range=&channel=&lang=&brand=&theme=&scorer=."""
-    left, channel_col, language_col, brand_col, theme_col, scorer_col = st.columns(
-        [1.3, 1, 1, 1.3, 1.3, 1.2], vertical_alignment="bottom"
-    )
-    with left:
-        range_key = st.segmented_control(
-            "Range",
-            list(trends.RANGES),
-            default=trends.DEFAULT_RANGE,
-            required=True,
-            key="range",
-            bind="query-params",
-            help="; ".join(f"{key}: {label}" for key, (label, _) in trends.RANGES.items()),
-        )
-    with channel_col:
-        channel = choice("Channel", options.channels, "channel", "All channels")
-    with language_col:
-        language = choice("Language", options.languages, "lang", "All languages")
-    with brand_col:
-        brands = [own_brand, *(b for b in options.brands if b != own_brand)]
-        brand = st.selectbox(
-            "Brand",
-            [*brands, ALL],
-            key="brand",
-            bind="query-params",
-            format_func=lambda option: "All brands" if option == ALL else option,
-            help="All brands includes competitors; share of voice always compares every brand",
-        )
-    with theme_col:
-        theme = theme_choice(options.themes)
-    with scorer_col:
-        scorer = choice("Scored by", options.scorers, "scorer", "All scorers")
-    return TrendFilters.last(
-        str(range_key or trends.DEFAULT_RANGE),
-        now=now,
-        channel=channel,
-        language=language,
-        brand=None if brand == ALL else brand,
-        tz=data.viewer_timezone(),
-        theme=theme,
-        scorer=scorer,
-    )
 
 
 def theme_choice(themes: Sequence[tuple[str, str]], key: str = "theme") -> str | None:

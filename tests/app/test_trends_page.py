@@ -217,3 +217,10 @@ def test_ninety_days_are_drawn_in_weeks(app: AppTest, store_with_items: Store) -
     assert spec["title"] == "Volume by sentiment, per week"
     assert volume["bucket"].nunique() in {13, 14}
     assert (pd.to_datetime(volume["bucket"]).dt.day_of_week == 0).all()  # weeks start on Monday
+
+
+def test_without_history_before_the_range_nothing_is_compared(app: AppTest, store_with_items: Store) -> None:
+    at = open_trends(app)
+
+    assert not next(m for m in at.metric if m.label == "Items").delta  # not "+9 on previous"
+    assert any("nothing to compare with yet" in caption.value for caption in at.caption)

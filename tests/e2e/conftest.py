@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner
 from voc.settings import Settings
 from voc.store.facade import Store
+from voc.trends.spikes import late_hours, raise_spike_alerts
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -93,6 +95,8 @@ def fill_from_demo_feed(database_url: str, data_dir: Path) -> int:
     for _ in range(20):  # each poll stores up to 200 items per source; `more` makes the next one due
         if runner.run_once() == 0:
             break
+    now = datetime.now(UTC)  # as the alert worker does after a back-fill: spikes in the past hours
+    raise_spike_alerts(store, now=now, hours=late_hours(store, now=now, since=now - timedelta(days=1)))
     count = store.count_items()
     store.engine.dispose()
     return count

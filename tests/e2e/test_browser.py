@@ -7,7 +7,7 @@ directly still runs the page inside app.py's frame (see `ui.widgets.ensure_frame
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -18,7 +18,6 @@ from voc.inbox.queue import QueueFilter, open_queue
 from voc.settings import Settings
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
-from voc.trends.spikes import late_hours, raise_spike_alerts
 
 pytestmark = pytest.mark.e2e
 
@@ -130,11 +129,7 @@ def test_the_app_opens_on_the_inbox_for_the_local_user(page: Page, demo_app: Dem
 
 def test_trends_shows_charts_built_from_stored_items(page: Page, demo_app: DemoApp) -> None:
     """The Trends page draws its charts and counts from the database the listeners filled, and marks
-    the spikes the alert worker found in the back-filled week."""
-    store = demo_app.store()
-    now = datetime.now(UTC)
-    raise_spike_alerts(store, now=now, hours=late_hours(store, now=now, since=now - timedelta(days=1)))
-    store.engine.dispose()
+    the spikes the alert check found in the back-filled week (the fixture runs it)."""
     page.goto(f"{demo_app.url}/trends")
     wait_for_app(page)
 

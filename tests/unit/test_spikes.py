@@ -143,3 +143,11 @@ def test_a_recorded_spike_carries_its_explanation_for_the_chart(sqlite_store: St
     assert spike["what"] == "Volume" and spike["observed"] == 100
     assert spike["summary"].startswith("100 items in the hour vs")
     assert "lost (100)" in spike["words"].split(", ")  # the surge's own words, not the baseline's
+
+
+def test_the_brands_own_name_is_never_a_top_word(sqlite_store: Store) -> None:
+    counts = steady(random.Random(7))
+    counts[0] = 100
+    fill(sqlite_store, counts, negative_share=0.1, surge_text="Northwind Mobile signal lost downtown #NorthwindMobile")
+    (spike,) = detect(sqlite_store, now=NOW)
+    assert not any(word.startswith(("northwind", "mobile")) for word in spike.drivers["words"])

@@ -85,19 +85,24 @@ def test_breakdown_chart_orders_bars_largest_first() -> None:
     assert spec["title"] == "By language"
 
 
-def test_share_of_voice_chart_is_a_donut_over_brands() -> None:
-    frame = pd.DataFrame(
-        {
-            "brand": ["Ours", "Theirs"],
-            "is_competitor": [False, True],
-            "items": [6, 2],
-            "negative": [3, 1],
-            "share": [0.75, 0.25],
-        }
-    )
+def test_share_of_voice_over_time_stacks_ours_at_the_bottom_with_its_share_written() -> None:
+    totals = pd.DataFrame(
+        {"brand": ["Ours", "Theirs"], "is_competitor": [False, True], "items": [6, 2], "negative": [3, 1],
+         "share": [0.75, 0.25]}
+    )  # fmt: skip
+    days = pd.to_datetime(["2026-11-23", "2026-11-23", "2026-11-24", "2026-11-24"]).astype("datetime64[us]")
+    over_time = pd.DataFrame(
+        {"bucket": days, "brand": ["Theirs", "Ours", "Ours", "Theirs"], "is_competitor": [True, False, False, True],
+         "items": [1, 3, 3, 1], "share": [0.25, 0.75, 0.75, 0.25]}
+    )  # fmt: skip
 
-    spec = charts.share_of_voice_chart(frame).to_dict()
+    spec = charts.share_over_time_chart(over_time, totals, "day").to_dict()
 
-    assert spec["mark"]["type"] == "arc"
-    assert spec["encoding"]["color"]["sort"] == ["Ours", "Theirs"]
-    assert spec["encoding"]["color"]["scale"]["range"][0] == charts.OWN_BRAND_COLOR
+    bars, labels = spec["layer"]
+    assert spec["title"] == "Share of voice, per day"
+    assert bars["encoding"]["x2"]["field"] == "bucket_end"  # wide bars, not hairlines
+    assert bars["encoding"]["color"]["scale"]["range"][0] == charts.OWN_BRAND_COLOR
+    rows = pd.DataFrame(spec["datasets"][bars["data"]["name"]])
+    ours = rows[rows["brand"] == "Ours"]
+    assert ours["share_start"].tolist() == [0.0, 0.0] and ours["share_end"].tolist() == [0.75, 0.75]
+    assert labels["mark"]["type"] == "text" and labels["encoding"]["text"]["format"] == ".0%"

@@ -202,7 +202,9 @@ def explain(
         conditions.append(items.c.sentiment_label == "negative")
     with store.read() as connection:
         rows = connection.execute(
-            sa.select(items.c.id, items.c.posted_at, items.c.text, items.c.language, items.c.author).where(*conditions)
+            sa.select(
+                items.c.id, items.c.posted_at, items.c.text, items.c.language, items.c.author, items.c.brand
+            ).where(*conditions)
         ).all()
         theme_rows = connection.execute(
             sa.select(item_themes.c.item_id, themes.c.name)
@@ -219,7 +221,11 @@ def explain(
         scored = {v: n / (1.0 + before[v] / hours) for v, n in now_count.items() if n >= 2}
         return [f"{v} ({now_count[v]})" for v, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
 
-    words = [(r.id, w) for r in rows for w in set(_WORD.findall((r.text or "").casefold())) if w not in _STOP]
+    # The brand's own name (and its hashtag) is in most posts about it: never the news of an hour.
+    brands = {(r.brand or "").casefold() for r in rows}
+    brand_words = {w for b in brands for w in _WORD.findall(b)} | {"".join(_WORD.findall(b)) for b in brands}
+    skip = _STOP | brand_words
+    words = [(r.id, w) for r in rows for w in set(_WORD.findall((r.text or "").casefold())) if w not in skip]
     return {
         "themes": lifted([(r.item_id, r.name) for r in theme_rows]),
         "words": lifted(words),
