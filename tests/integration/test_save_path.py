@@ -16,6 +16,7 @@ from voc.inbox import storing
 from voc.models import NewItem
 from voc.sources.repository import LeaseLostError
 from voc.store.facade import Store
+from voc.store.migrate import migrate
 from voc.store.schema import item_embeddings, items
 
 COPY = "Still no signal in Leeds since this morning, fix it please"
@@ -81,6 +82,28 @@ def test_copies_collapse_within_the_window_only(store: Store) -> None:
         "copy": ("first", 0),
         "late": (None, 1),  # outside the first one's window: a new original, within this page
         "late-copy": ("late", 0),
+    }
+
+
+def test_only_mentions_about_the_same_brand_are_copies(store: Store) -> None:
+    """A survey answer is one customer's own words, a post repeating it is still a post, and a
+    rival's post with the same words is not a copy of ours."""
+    survey = {"kind": "survey", "channel": "survey", "survey": "nps-q4", "author": None}
+    store.add_items([new_item("answer-1", text=COPY, **survey)])
+    store.add_items(
+        [
+            new_item("answer-2", text=COPY, **survey),
+            new_item("post", text=COPY, posted_at=BASE_TIME + timedelta(hours=1)),
+            new_item("rival", text=COPY, brand="Contoso Telecom", is_competitor=True),
+            new_item("repost", text=f"RT @x: {COPY}", posted_at=BASE_TIME + timedelta(hours=2)),
+        ]
+    )
+    assert _grouping(store) == {
+        "answer-1": (None, 0),
+        "answer-2": (None, 0),
+        "post": (None, 1),
+        "rival": (None, 0),
+        "repost": ("post", 0),
     }
 
 
@@ -166,3 +189,31 @@ def test_a_writer_that_lost_its_lease_stores_nothing(store: Store, clock) -> Non
         store.save_items("test-source", page, owner="r1", now=clock.now)
     assert store.count_items() == 0
     assert store.save_batch("test-source", page, "c", owner="r2", now=clock.now, next_poll_at=clock.now) == 10
+
+
+def test_the_upgrade_unmarks_survey_and_cross_brand_copies_an_older_ingest_made(store: Store) -> None:
+    """Before revision 0012 any item with the same words was a copy: the upgrade undoes the wrong
+    marks, recounts the originals and keys recent mentions the new way."""
+    survey = {"kind": "survey", "channel": "survey", "survey": "nps-q4", "author": None}
+    store.add_items(
+        [
+            new_item("answer-1", text=COPY, **survey),
+            new_item("answer-2", text=COPY, **survey),
+            new_item("post", text=COPY),
+            new_item("rival", text=COPY, brand="Contoso Telecom", is_competitor=True),
+            new_item("repost", text=f"RT @x: {COPY}"),
+        ]
+    )
+    with store.write() as connection:  # what the old ingest stored: everything a copy of the first answer
+        ids = dict(connection.execute(sa.select(items.c.external_id, items.c.id)).all())
+        connection.execute(
+            sa.update(items).where(items.c.external_id != "answer-1").values(duplicate_of=ids["answer-1"])
+        )
+        connection.execute(sa.update(items).where(items.c.id == ids["answer-1"]).values(duplicate_count=4))
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0011'"))
+    migrate(store.engine)
+    grouping = _grouping(store)
+    assert grouping["answer-1"] == (None, 0) and grouping["answer-2"] == (None, 0)
+    assert grouping["post"] == (None, 0) and grouping["rival"] == (None, 0) and grouping["repost"] == (None, 0)
+    store.add_items([new_item("later", text=COPY, posted_at=BASE_TIME + timedelta(days=1))])
+    assert _grouping(store)["later"] == ("post", 0)  # recent mentions carry the new key

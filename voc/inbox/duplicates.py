@@ -4,6 +4,9 @@ An item's fingerprint is a hash of its normalised text: the retweet prefix ("RT 
 @handles, case, accents, punctuation and spacing removed. The first item with a fingerprint
 stays in the inbox; later ones within `WINDOW` point at it (`duplicate_of`) and raise its
 `duplicate_count`. Texts too short to mean anything on their own ("ok", "+1") are never merged.
+Only mentions are copies, and only of mentions about the same brand (`duplicate_key`): a survey
+answer is one customer's own words however common ("the app keeps crashing"), a post that repeats
+it is still a post, and a rival's post is not a copy of ours.
 
 Why hashing and not the stored embeddings (measured on the samples in tests/unit/test_duplicates.py):
 the hash merges every retweet and pasted copy and no two different complaints, at about 20 µs per
@@ -46,3 +49,14 @@ def fingerprint(text: str) -> str | None:
     if len(words.split()) < MIN_WORDS:
         return None
     return hashlib.sha256(words.encode("utf-8")).hexdigest()[:40]
+
+
+def duplicate_key(kind: str, brand: str | None, text: object) -> str | None:
+    """The key that copies share, or None for an item that is never a copy (survey answers, texts
+    too short): the fingerprint of the text within its brand, for mentions only."""
+    if kind != "mention" or not isinstance(text, str):
+        return None
+    words = fingerprint(text)
+    if words is None:
+        return None
+    return hashlib.sha256(f"{brand or ''}\x1f{words}".encode()).hexdigest()[:40]

@@ -30,7 +30,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from voc.inbox.duplicates import WINDOW, fingerprint
+from voc.inbox.duplicates import WINDOW, duplicate_key
 from voc.models import NewItem
 from voc.store.core import insert_ignoring
 from voc.store.schema import item_embeddings, items
@@ -56,7 +56,7 @@ def store_items(
     rows = []
     for item in new_items:
         row = {name: getattr(item, name) for name in _FIELDS}
-        row["content_hash"] = fingerprint(item.text) if isinstance(item.text, str) else None
+        row["content_hash"] = duplicate_key(item.kind, item.brand, item.text)
         rows.append(row)
     if not rows:
         return 0

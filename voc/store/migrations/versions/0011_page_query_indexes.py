@@ -6,7 +6,7 @@ the index in order, and the filter bars' options are read by skipping from one v
 (`voc.store.core.distinct_values`, a few index probes) instead of scanning every row.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 """
 
 from alembic import op
