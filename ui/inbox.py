@@ -260,7 +260,7 @@ def workspace(item_id: int, chosen: QueueFilter) -> None:
     message_col, action_col = st.columns([3, 2], gap="large")
     with message_col:
         message(item)
-        reply_slot.reply_section(item, on_change=lambda: None)
+        reply_slot.reply_section(item, on_change=st.rerun)  # a reply posted: read the item again
         context_tabs(item)
     with action_col:
         actions(item, chosen)
