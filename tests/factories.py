@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from voc.inbox.priority import stored_priority_of
+from voc.inbox.queue import QueueFilter, open_queue
 from voc.models import NewItem
+from voc.store.facade import Store
 from voc.surveys.recovery import urgent_words_in
 
 BASE_TIME = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -46,3 +48,8 @@ def new_item(external_id: str, **overrides: Any) -> NewItem:
     values.setdefault("priority", stored_priority_of(values))
     values.setdefault("urgent_request", bool(urgent_words_in(values["text"] or "", values["language"])))
     return NewItem(**values)
+
+
+def queued_ids(store: Store, limit: int = 500) -> list[int]:
+    """The ids of the open care queue, in its order (`voc.inbox.queue.open_queue`)."""
+    return [int(i) for i in open_queue(store, QueueFilter(), now=datetime.now(UTC), page_size=limit).rows["id"]]

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from listeners.base import Batch, ErrorKind, SourceError
 from listeners.runner import Runner
 from tests.actors import admin
+from tests.factories import queued_ids
 from voc.alerts.service import raise_alert
 from voc.models import RawItem
 from voc.store.facade import Store
@@ -70,7 +71,7 @@ def fill(store: Store, attacker: str, now: datetime | None = None) -> dict[str, 
         for n, text in enumerate(texts)
     ]
     Runner(store, {SOURCE: _Scripted(posts), at(FAILING): _Failing(attacker)}, owner="hostile").run_once()
-    item_ids = sorted(int(i) for i in store.inbox_frame(statuses=["new"])["id"])
+    item_ids = sorted(queued_ids(store))
     actor = admin("lead")
     store.add_note(item_ids[0], f"Called back ![note]({attacker}/note.png)", actor=actor, now=now)
     store.set_tags([item_ids[0]], [f"tag![t]({attacker}/tag.png)"], actor=actor, now=now, mode="replace")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import new_item
+from tests.factories import new_item, queued_ids
 from tests.local_alerts import hook_server
 from ui.alerts import waiting_for
 from voc.alerts.service import history, load_channels, load_policy, raise_alert
@@ -67,7 +67,7 @@ def test_the_very_unhappy_rule_is_switched_off_on_the_rules_tab(app: AppTest, em
 
 def test_an_alert_about_an_item_links_to_it_in_the_inbox(app: AppTest, empty_store: Store) -> None:
     empty_store.add_items([new_item("angry", author="@dan")])
-    item_id = int(empty_store.inbox_frame(statuses=["new"])["id"].iloc[0])
+    item_id = queued_ids(empty_store)[0]
     raise_alert(empty_store, rule="urgent_words", dedupe_key="k", title="Urgent words from @dan: refund", details={},
                 now=datetime.now(UTC), item_id=item_id)  # fmt: skip
     raise_alert(empty_store, rule="spike", dedupe_key="s", title="Volume spike", details={}, now=datetime.now(UTC))

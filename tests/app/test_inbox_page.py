@@ -6,14 +6,16 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from listeners.runner import Runner
 from tests.actors import admin
 from tests.app.conftest import NEGATIVE, OWN, ScriptedListener
 from voc.inbox.queue import QueueFilter, open_queue
-from voc.models import RawItem, TriageChange
+from voc.models import ItemKind, RawItem, TriageChange
 from voc.store.facade import Store
+from voc.store.schema import items
 
 ME = "local user"
 
@@ -179,3 +181,34 @@ def test_an_empty_inbox_says_nothing_is_waiting(app: AppTest, empty_store: Store
     assert not at.exception
     assert "Nothing waiting here" in at.info[0].value
     assert not opened_ids(at)
+
+
+def test_a_survey_item_shows_its_response_and_the_customers_earlier_items(app: AppTest, empty_store: Store) -> None:
+    now = datetime.now(UTC)
+    empty_store.ensure_source("survey", "scripted", poll_interval_s=60)
+    answers = [
+        RawItem(external_id="r1-why", text="Two weeks without a working line, I am leaving", posted_at=now,
+                kind=ItemKind.SURVEY, channel="survey", brand=OWN, survey="relationship-nps", response_id="r1",
+                nps=2, survey_field="Why this score?", respondent="lena@example.com"),
+        RawItem(external_id="r1-better", text="Answer the phone", posted_at=now, kind=ItemKind.SURVEY,
+                channel="survey", brand=OWN, survey="relationship-nps", response_id="r1", nps=2,
+                survey_field="What should we do better?", respondent="lena@example.com"),
+        RawItem(external_id="r0-why", text="Slow support again", posted_at=now - timedelta(days=30),
+                kind=ItemKind.SURVEY, channel="survey", brand=OWN, survey="relationship-nps", response_id="r0",
+                nps=5, survey_field="Why this score?", respondent="lena@example.com"),
+    ]  # fmt: skip
+    Runner(empty_store, {"survey": ScriptedListener("survey", answers)}, owner="test-runner").run_once()
+    with empty_store.read() as connection:
+        item_id = int(connection.execute(sa.select(items.c.id).where(items.c.external_id == "r1-why")).scalar_one())
+    app.switch_page("pages/inbox.py")
+    app.query_params["item"] = str(item_id)
+
+    at = app.run()
+
+    assert not at.exception
+    shown = page_text(at)
+    assert "Survey relationship-nps, response r1 · NPS 2 · answer to “Why this score?”" in shown
+    tables = "\n".join(t.value.to_string() for t in at.table)
+    assert "Answer the phone" in tables and "What should we do better?" in tables  # the same response
+    assert "Slow support again" in tables  # the customer's earlier item here (same hashed respondent)
+    assert "lena@example.com" not in shown + tables  # the address is never shown, only its hash joins

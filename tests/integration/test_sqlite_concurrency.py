@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tests.actors import admin
-from tests.factories import new_item
+from tests.factories import new_item, queued_ids
 from voc.models import TriageChange
 from voc.store.facade import Store
 
@@ -32,7 +32,7 @@ def test_two_processes_write_side_by_side_without_database_is_locked(tmp_path: P
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, url], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    ids = list(store.inbox_frame(statuses=["new"], limit=50)["id"])
+    ids = queued_ids(store, limit=50)
     for round_number in range(6):
         status = "assigned" if round_number % 2 == 0 else "new"
         store.apply_triage(

@@ -10,7 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from tests.actors import admin
-from tests.factories import BASE_TIME, new_item
+from tests.factories import BASE_TIME, new_item, queued_ids
+from voc.inbox.queue import QueueFilter, open_queue
 from voc.models import TriageChange
 from voc.sources.repository import LeaseLostError
 from voc.store.engine import create_engine_for
@@ -138,7 +139,7 @@ def test_a_failure_is_recorded_on_the_source(store: Store, clock) -> None:
 
 def test_triage_changes_persist_and_are_audited(store: Store, clock) -> None:
     store.add_items([new_item("1")])
-    item_id = int(store.inbox_frame(statuses=["new"])["id"][0])
+    item_id = queued_ids(store)[0]
     applied = store.apply_triage(
         [TriageChange(item_id, "triage_status", "resolved"), TriageChange(item_id, "assignee", "ana")],
         actor=admin("ana@example.com"),
@@ -160,20 +161,20 @@ def test_an_unknown_triage_status_is_refused(store: Store, clock) -> None:
         store.apply_triage([TriageChange(1, "triage_status", "deleted")], actor=admin("x"), now=clock.now)
 
 
-def test_the_inbox_holds_negative_open_items_newest_first(store: Store) -> None:
+def test_the_queue_holds_negative_open_items_the_longest_waiting_first(store: Store) -> None:
     store.add_items(
         [
-            new_item("old", posted_at=BASE_TIME - timedelta(hours=2)),
-            new_item("new", posted_at=BASE_TIME),
+            new_item("old", text="my bill is wrong again", posted_at=BASE_TIME - timedelta(hours=2)),
+            new_item("new", text="my bill is wrong once more", posted_at=BASE_TIME),
             new_item("happy", sentiment_label="positive"),
             new_item("done", triage_status="resolved"),
             new_item("rival", is_competitor=True, brand="Bluepeak"),
         ]
     )
-    frame = store.inbox_frame(statuses=["new", "assigned"])
+    frame = open_queue(store, QueueFilter(), now=BASE_TIME).rows
     with store.read() as connection:
         ids = dict(connection.execute(sa.text("SELECT external_id, id FROM items")).all())
-    assert list(frame["id"]) == [ids["new"], ids["old"]]
+    assert list(frame["id"]) == [ids["old"], ids["new"]]  # equal priority: the one waiting longest
     assert frame["sentiment_reasons"].iloc[0] == ["wrong"]
 
 
@@ -193,7 +194,7 @@ def test_very_unhappy_customers_lead_the_inbox_whatever_their_tone(store: Store)
             ),
         ]
     )
-    frame = store.inbox_frame(statuses=["new"])
+    frame = open_queue(store, QueueFilter(), now=BASE_TIME).rows
     with store.read() as connection:
         ids = dict(connection.execute(sa.text("SELECT external_id, id FROM items")).all())
     assert list(frame["id"]) == [ids["csat-1-no-comment"], ids["angry-tweet"]]

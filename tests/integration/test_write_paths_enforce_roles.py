@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import new_item
+from tests.factories import new_item, queued_ids
 from voc.access import audit, users
 from voc.access.roles import REQUIRED_ROLE, AccessDenied, Actor, Permission, Role
 from voc.alerts import service as alerts
@@ -37,7 +37,7 @@ Write = Callable[[Store, Actor, Path], Any]
 
 
 def _first_item(store: Store) -> int:
-    return int(store.inbox_frame(statuses=["new"], limit=1)["id"].iloc[0])
+    return queued_ids(store, limit=1)[0]
 
 
 # Each write path, the permission it needs, and how to call it.

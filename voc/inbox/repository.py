@@ -10,16 +10,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import pandas as pd
 import sqlalchemy as sa
 
 from voc.access.repository import AccessRepository, audit_items
 from voc.access.roles import Actor, Permission, require
 from voc.inbox.storing import ItemEmbedding, store_items
-from voc.inbox.triage import INBOX_COLUMNS, WORKFLOW_TIMES, validate_change
+from voc.inbox.triage import WORKFLOW_TIMES, validate_change
 from voc.models import NewItem, TriageChange
-from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
-from voc.sentiment.review import with_review_flag
 from voc.store.core import json_list
 from voc.store.schema import (
     item_notes,
@@ -63,54 +60,6 @@ class InboxRepository(AccessRepository):
         with self.read() as connection:
             row = connection.execute(sa.select(items).where(items.c.id == item_id)).mappings().first()
         return dict(row) if row else None
-
-    def inbox_frame(
-        self,
-        *,
-        statuses: Sequence[str],
-        labels: Sequence[str] = ("negative",),
-        channel: str | None = None,
-        language: str | None = None,
-        limit: int = 500,
-        with_review: bool = False,
-    ) -> pd.DataFrame:
-        """Items waiting for an answer: very unhappy customers first, then newest first.
-
-        A very unhappy survey respondent belongs here whatever the tone of the comment ("I want a
-        refund" can read as neutral; a CSAT of 1 may come with no comment at all).
-
-        `with_review`: also the items whose sentiment needs a person's review (low confidence, or
-        a language the scorers do not read), with their label, confidence and scorer, so a weak
-        "neutral" is checked rather than silently trusted (see docs/sentiment.md).
-        """
-
-        columns = list(INBOX_COLUMNS)
-        wanted = [sa.or_(items.c.sentiment_label.in_(list(labels)), items.c.very_unhappy.is_(True))]
-        if with_review:
-            columns += [c for c in ("sentiment_label", "sentiment_confidence", "scorer") if c not in columns]
-            wanted += [
-                sa.and_(items.c.scorer != "correction", items.c.sentiment_confidence < REVIEW_BELOW),
-                sa.and_(items.c.scorer != "correction", items.c.language.not_in(list(SUPPORTED_LANGUAGES))),
-            ]
-        query = sa.select(*(items.c[name] for name in columns)).where(
-            sa.or_(*wanted),
-            items.c.triage_status.in_(list(statuses)),
-            items.c.is_competitor.is_(False),
-        )
-        if channel:
-            query = query.where(items.c.channel == channel)
-        if language:
-            query = query.where(items.c.language == language)
-        query = query.order_by(items.c.very_unhappy.desc(), items.c.posted_at.desc(), items.c.id.desc()).limit(limit)
-        with self.read() as connection:
-            rows = connection.execute(query).mappings().all()
-        frame = pd.DataFrame([dict(row) for row in rows], columns=columns)
-        frame["sentiment_reasons"] = frame["sentiment_reasons"].map(json_list)
-        if with_review:
-            frame = with_review_flag(frame)
-            corrected = frame["scorer"] == "correction"
-            frame.loc[corrected, "needs_review"] = False
-        return frame
 
     def apply_triage(self, changes: Sequence[TriageChange], *, actor: Actor, now: datetime) -> int:
         """Apply agents' changes and write each to the item's history; returns how many changed."""

@@ -6,12 +6,10 @@ Domain module: no Streamlit (the Inbox page renders what these functions return)
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 
@@ -26,7 +24,6 @@ __all__ = [
     "SENTIMENTS",
     "SUPPORTED_LANGUAGES",
     "Segment",
-    "corrections_from_editor",
     "highlight",
     "needs_review",
     "with_review_flag",
@@ -101,23 +98,3 @@ def with_review_flag(frame: pd.DataFrame) -> pd.DataFrame:
         for language, confidence in zip(flagged["language"], flagged["sentiment_confidence"], strict=True)
     ]
     return flagged
-
-
-def corrections_from_editor(original: pd.DataFrame, edited: pd.DataFrame) -> dict[str, list[int]]:
-    """Sentiment changes an agent made in the inbox grid, as {new label: [item ids]}."""
-    if original.empty or edited.empty or "sentiment_label" not in edited:
-        return {}
-    before = original.set_index("id")["sentiment_label"]
-    changed: dict[str, list[int]] = defaultdict(list)
-    for row in edited.to_dict("records"):
-        item_id = int(row["id"])
-        new = _clean(row.get("sentiment_label"))
-        if item_id in before.index and new in SENTIMENTS and new != _clean(before.at[item_id]):
-            changed[new].append(item_id)
-    return dict(changed)
-
-
-def _clean(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return str(value)
