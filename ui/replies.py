@@ -77,8 +77,9 @@ def reply_section(item: dict[str, Any], on_change: Callable[[], None]) -> None:
     _history(replies)
     if route.route is Route.OPEN_ORIGINAL:
         st.info(route.why, icon=":material/open_in_new:")
-        if context.get("link"):
-            st.link_button("Open the original", context["link"], icon=":material/open_in_new:")
+        link = inert.web_link(context.get("link"))
+        if link:
+            st.link_button("Open the original", link, icon=":material/open_in_new:")
         return
     if route.route is Route.CALL_BACK:
         _call_back(context, on_change)
@@ -91,7 +92,8 @@ def _history(replies: list[dict[str, Any]]) -> None:
     for reply in replies:
         if reply["status"] == ReplyStatus.POSTED:
             at = pd.Timestamp(reply["posted_at"]).tz_convert(data.viewer_timezone())
-            link = f" · [open]({reply['remote_url']})" if reply.get("remote_url") else ""
+            remote = inert.web_link(reply.get("remote_url"))
+            link = f" · [open]({remote})" if remote else ""
             st.success(
                 f"Answered on {_network_name(reply['network'])} at {at:%d %b %H:%M} by "
                 f"{inert.escape(str(reply['sent_by']))}{link}: “{inert.escape(reply['text'])}”",

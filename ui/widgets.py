@@ -1,4 +1,4 @@
-"""Widgets the pages share: filter bars bound to the URL, inbox columns, health badges, and the
+"""Widgets the pages share: filter bars bound to the URL, health badges, and the
 finishing of every table and long list (`readable` tables, a `pager`).
 
 Filter widgets use `bind="query-params"`, so their key is the URL parameter (`?range=7d&lang=de`)
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -22,10 +22,9 @@ from streamlit.runtime.pages_manager import PagesManager
 from ui import data, inert
 from voc.access.roles import REQUIRED_ROLE, Permission, with_article
 from voc.inbox import triage
-from voc.models import SourceState, TriageChange
+from voc.models import SourceState
 from voc.sources import health
 from voc.themes.taxonomy import UNTHEMED
-from voc.trends.queries import FilterOptions
 
 ALL = "all"
 OPEN = "open"
@@ -34,25 +33,6 @@ STATUS_LABELS = {
     ALL: "All",
     **{status: status.replace("_", " ").capitalize() for status in triage.STATUSES},
 }
-INBOX_EDITOR = "inbox"
-INBOX_COLUMN_ORDER = (
-    "posted_at",
-    "priority",
-    "triage_status",
-    "assignee",
-    "text",
-    "sentiment_reasons",
-    "channel",
-    "language",
-    "author",
-    "author_reach",
-    "link",
-    "source",
-    "sentiment_score",
-    "nps",
-    "csat",
-    "id",
-)
 
 
 def status_label(value: object) -> str:
@@ -95,89 +75,7 @@ def theme_choice(themes: Sequence[tuple[str, str]], key: str = "theme") -> str |
     return None if value in (None, ALL) else str(value)
 
 
-# ---- inbox ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InboxView:
-    """Which slice of the inbox an agent is looking at."""
-
-    statuses: tuple[str, ...]
-    channel: str | None
-    language: str | None
-
-
-def inbox_filters(options: FilterOptions) -> InboxView:
-    """The Inbox filter bar (status, channel, language), bound to ?status=&channel=&lang=."""
-    status_col, channel_col, language_col = st.columns(3)
-    with status_col:
-        status = st.selectbox(
-            "Status",
-            list(STATUS_LABELS),
-            key="status",
-            bind="query-params",
-            format_func=status_label,
-            help="Open: new, assigned or waiting on customer",
-        )
-    with channel_col:
-        channel = choice("Channel", options.channels, "channel", "All channels")
-    with language_col:
-        language = choice("Language", options.languages, "lang", "All languages")
-    if status == ALL:
-        statuses = triage.STATUSES
-    elif status in (None, OPEN):
-        statuses = triage.OPEN_STATUSES
-    else:
-        statuses = (str(status),)
-    return InboxView(tuple(statuses), channel, language)
-
-
-def inbox_snapshot(view: InboxView, *, refresh: bool = False) -> tuple[str, str]:
-    """(editor key, snapshot id) for this session's grid.
-
-    Editor edits are kept by row position, so the rows must not move under an agent's unsaved
-    edits: the snapshot is fixed until they save, refresh or change filters, and each of those
-    gives the editor a fresh key, which drops edits that no longer line up with the rows.
-    """
-    state = st.session_state
-    outdated = state.pop("inbox.outdated", False) or refresh or state.get("inbox.view") != view
-    if outdated or "inbox.snapshot" not in state:
-        if "inbox.snapshot" in state:
-            state["inbox.version"] = state.get("inbox.version", 0) + 1
-        state["inbox.view"] = view
-        state["inbox.snapshot"] = data.utcnow().isoformat()
-    version = state.get("inbox.version", 0)
-    return (INBOX_EDITOR if version == 0 else f"{INBOX_EDITOR}-{version}"), state["inbox.snapshot"]
-
-
-def new_inbox_snapshot() -> None:
-    """After a save: fresh rows and a fresh editor on the next run."""
-    st.session_state["inbox.outdated"] = True
-
-
-def inbox_columns() -> dict[str, Any]:
-    """Column configuration of the inbox grid: status and assignee editable, the rest read-only."""
-    cc = st.column_config
-    return {
-        "id": cc.NumberColumn("Item", format="%d", width="small"),
-        "posted_at": cc.DatetimeColumn("Posted", format="D MMM HH:mm"),
-        "priority": cc.ProgressColumn("Priority", min_value=0, max_value=100, format="%.0f", width="small"),
-        "triage_status": cc.SelectboxColumn(
-            "Status", options=list(triage.STATUSES), required=True, format_func=status_label, width="medium"
-        ),
-        "assignee": cc.TextColumn("Assignee", max_chars=200),
-        "text": cc.TextColumn("Text (redacted)", width="large"),
-        "sentiment_reasons": cc.ListColumn("Why negative", help="The phrases behind the sentiment score"),
-        "channel": cc.TextColumn("Channel", width="small"),
-        "language": cc.TextColumn("Lang", width="small"),
-        "author": cc.TextColumn("Author"),
-        "author_reach": cc.NumberColumn("Reach", format="compact", help="Followers of the author"),
-        "link": cc.LinkColumn("Link", display_text="Open ↗"),
-        "source": cc.TextColumn("Source"),
-        "sentiment_score": cc.NumberColumn("Score", format="%.2f", help="-1 very negative … +1 very positive"),
-        "nps": cc.NumberColumn("NPS", format="%d"),
-        "csat": cc.NumberColumn("CSAT", format="%d"),
-    }
+# ---- times ------------------------------------------------------------------------------------
 
 
 def in_timezone(frame: pd.DataFrame, column: str, tz: str) -> pd.DataFrame:
@@ -275,26 +173,6 @@ def pager(total: int, *, key: str, per_page: int = 10, noun: str = "items") -> s
     last = min(first + per_page, total)
     count_col.caption(f"Showing {first + 1:,}–{last:,} of {total:,} {noun}")
     return slice(first, last)
-
-
-def mark_as_form(queue: pd.DataFrame) -> list[TriageChange]:
-    """A keyboard-friendly form to set one item's status (and assignee) without the grid."""
-    labels = {int(row.id): f"#{row.id} · {str(row.text)[:70]}" for row in queue.itertuples()}
-    with st.form("mark-as", border=True, enter_to_submit=False):
-        st.markdown("**Update one item**")
-        item_col, status_col, assignee_col = st.columns([3, 1.4, 1.4])
-        item_id = item_col.selectbox("Item", list(labels), format_func=lambda key: labels[key], key="mark.item")
-        status = status_col.selectbox(
-            "Mark as", list(triage.STATUSES), format_func=status_label, key="mark.status", index=3
-        )
-        assignee = assignee_col.text_input("Assign to", key="mark.assignee", placeholder="unchanged")
-        submitted = st.form_submit_button("Update item")
-    if not submitted or item_id is None:
-        return []
-    changes = [TriageChange(item_id=int(item_id), field="triage_status", value=str(status))]
-    if assignee.strip():
-        changes.append(TriageChange(item_id=int(item_id), field="assignee", value=assignee.strip()))
-    return changes
 
 
 def needs_role(what: str, permission: Permission) -> None:

@@ -18,10 +18,12 @@ from openpyxl import load_workbook
 from tests.actors import admin, viewer
 from tests.conftest import FrozenClock
 from tests.factories import new_item
+from voc.access.roles import Permission
 from voc.exports import build_export, date_range, iso_week, list_exports
-from voc.exports.rows import COLUMN_NAMES
+from voc.exports.rows import COLUMN_NAMES, iter_row_chunks
 from voc.exports.schedule import LAST_WEEK_KEY, ExportSchedule, ExportScheduler, produce_due_export, save_schedule
 from voc.exports.summary import build_summary
+from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
 from voc.store.facade import Store
 from voc.themes import reports, service
 from voc.themes import repository as repo
@@ -280,3 +282,20 @@ def test_delivery_sends_the_export_to_the_named_channels(sqlite_store: Store, tm
         sqlite_store, tmp_path, at(23, 9), sender=lambda c, e, d: sent.append((c.name, e.label))
     )
     assert export is not None and sent == [("product", "2026-W47")]
+
+
+def test_the_export_carries_the_priority_agents_see_in_the_queue(store: Store) -> None:
+    """One priority: the queue weighs a VIP's items by their tier, and so does the export."""
+    store.add_items([
+        new_item("vip", author="@BigAccount", posted_at=at(17), text="charged twice this month, sort it out"),
+        new_item("plain", posted_at=at(17, 13), text="no signal at home since Monday evening"),
+    ])  # fmt: skip
+    vip = VipList().with_entry("@bigaccount", "gold").to_json()
+    store.put_setting(VIP_SETTINGS_KEY, vip, actor=admin("t"), permission=Permission.CONFIGURE_CARE, now=T0)
+    with store.read() as connection:
+        stored = dict(connection.exec_driver_sql("SELECT external_id, priority FROM items").all())
+    [rows] = list(iter_row_chunks(store, date_range("2026-11-16", "2026-11-22"), repo.load_taxonomy(store)))
+    vip_row, plain_row = rows  # oldest first
+    priority = COLUMN_NAMES.index("priority")
+    assert plain_row[priority] == pytest.approx(stored["plain"])
+    assert vip_row[priority] == pytest.approx(min(100.0, stored["vip"] * 2.0))  # gold weighs twice

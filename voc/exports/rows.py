@@ -21,6 +21,8 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from voc.exports.periods import ExportPeriod, zone
+from voc.inbox.priority import queue_priority
+from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items
 from voc.themes.taxonomy import Taxonomy
@@ -73,6 +75,14 @@ _SELECTED = (
     items.c.scorer, items.c.nps, items.c.csat, items.c.ces, items.c.priority, items.c.triage_status,
     items.c.recovery_outcome, items.c.link,
 )  # fmt: skip
+_PRIORITY_AT: Final = next(i for i, column in enumerate(_SELECTED) if column is items.c.priority)
+
+
+def _selected(vip: VipList) -> list[Any]:
+    """The exported columns, priority as agents see it in the queue (times the VIP tier)."""
+    chosen: list[Any] = list(_SELECTED)
+    chosen[_PRIORITY_AT] = queue_priority(items.c.priority, items.c.author, items.c.respondent_key, vip)
+    return chosen
 
 
 def count_items(store: Store, period: ExportPeriod) -> int:
@@ -94,9 +104,10 @@ def iter_row_chunks(
     `links=False` leaves the link column empty: a post's link names its author on most networks.
     """
     local = zone(period.tz)  # the local date is the team's, like the week bounds
+    selected = _selected(VipList.from_json(store.get_setting(VIP_SETTINGS_KEY)))
     after: tuple[datetime, int] | None = None
     while True:
-        query = sa.select(*_SELECTED).where(
+        query = sa.select(*selected).where(
             items.c.posted_at >= period.start, items.c.posted_at < period.end, counted_once()
         )
         if after is not None:
