@@ -51,7 +51,7 @@ from voc.inbox import queue as care_queue
 from voc.inbox.duplicates import WINDOW, fingerprint
 from voc.inbox.team_metrics import team_metrics
 from voc.models import NewItem
-from voc.store.core import insert_ignoring
+from voc.store.core import distinct_values, insert_ignoring
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments
 from voc.store.schema import sources as sources_table
@@ -370,6 +370,10 @@ def page_calls(store: Store, rounds: int) -> None:
         queue = care_queue.care_queue(store, now=NOW)
         return queue, store.inbox_frame(statuses=("new", "assigned"), with_review=True)
 
+    def filter_values() -> list[list[Any]]:
+        with store.read() as connection:
+            return [distinct_values(connection, items.c[name]) for name in ("channel", "language", "brand", "scorer")]
+
     calls: dict[str, Callable[[], Any]] = {
         "Trends report, 7 days": trend(7),
         "Trends report, 30 days": trend(30),
@@ -378,6 +382,7 @@ def page_calls(store: Store, rounds: int) -> None:
             store, trends.TrendFilters(NOW - timedelta(days=365), NOW)
         ),
         "filter options": lambda: trends.filter_options(store, "Northwind"),
+        "filter options by index skipping (core.distinct_values)": filter_values,
         "Inbox page data": inbox,
         "team metrics, 14 days": lambda: team_metrics(store, now=NOW, days=14),
         "Themes overview, 30 days": theme_overview(30),
