@@ -224,10 +224,28 @@ def measure_precise(
     texts = [t[1] for t in tweets]
     vectors, embed_s = e5_vectors(texts, cache)
     lookup = dict(zip(texts, vectors, strict=True))
-    scorer = MultilingualScorer(model, embedder=lambda batch: np.vstack([lookup[t] for t in batch]))
-    results, seconds = timed(lambda: scorer.score_many(texts, languages))
+
+    def embedder(batch: Sequence[str]) -> np.ndarray:
+        return np.vstack([lookup[t] for t in batch])
+
+    fixed = MultilingualScorer(model, embedder=embedder, adapt_centres=False)
+    predicted = [r.label.value for r in fixed.score_many(texts, languages)]
+    report("precise, centres of the training tweets only", tweets, predicted, None)
+    # As `analyse` and the listener read posts: in batches, each language's centre following the
+    # posts read so far (no label involved; see MultilingualScorer._centred).
+    scorer = MultilingualScorer(model, embedder=embedder)
+    results, seconds = timed(
+        lambda: [
+            r for i in range(0, len(texts), 256) for r in scorer.score_many(texts[i : i + 256], languages[i : i + 256])
+        ]
+    )
     total = None if embed_s is None else seconds + embed_s
-    scores = report(f"**precise ({model.version})**", tweets, [r.label.value for r in results], total)
+    scores = report(
+        f"**precise ({model.version}), centres following the posts read**",
+        tweets,
+        [r.label.value for r in results],
+        total,
+    )
     if embed_s is not None:
         print(f"  e5 vectors: {len(texts) / embed_s:,.1f} texts/s on one thread")
     truth = [t[2] for t in tweets]
@@ -235,7 +253,7 @@ def measure_precise(
         model.spec,
         texts,
         languages,
-        model.centred(vectors, languages),
+        scorer._centred(model, vectors, languages),  # the centres where the run ended
         np.zeros((len(texts), model.spec.lexicon_dim), dtype=np.float32),
     )
     proba = model.predict_proba(features)

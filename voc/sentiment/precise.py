@@ -263,12 +263,11 @@ def cross_validate(
     extra = np.flatnonzero(~np.asarray(evaluated)) if recipe.with_team_set else np.zeros(0, dtype=int)
     logits = np.zeros((len(scored), len(LABELS)))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
-    team = np.flatnonzero(~np.asarray(evaluated))
     for train_at, test_at in splitter.split(scored, [labels[i] for i in scored]):
         train_idx = np.concatenate([scored[train_at], extra])
-        # Every language's mean from every training text, labels used or not: the team-written
-        # posts give the languages the tweets lack (en, fr, de, it, es, nl, hi) their own centre.
-        centred_on = np.concatenate([scored[train_at], team])
+        # Centres from the real posts only: the team-written posts are another domain, and their
+        # mean is not what a tweet in their language looks like on average.
+        centred_on = scored[train_at]
         centres = language_centres(vectors[centred_on], [languages[i] for i in centred_on])
         train_vectors = centre(vectors[train_idx], [languages[i] for i in train_idx], centres)
         classifier = _fit(
@@ -372,8 +371,9 @@ def fit_precise(
     keep = np.asarray([True if e else recipe.with_team_set for e in evaluated])
     rows = np.flatnonzero(keep)
     languages = [examples[int(i)].language for i in rows]
-    # Centres from every text (see `cross_validate`), the classifier from the rows the recipe takes.
-    centres = language_centres(vectors, [e.language for e in examples])
+    # Centres from the real posts (see `cross_validate`), the classifier from the rows the recipe takes.
+    real = np.flatnonzero(np.asarray(evaluated))
+    centres = language_centres(vectors[real], [examples[int(i)].language for i in real])
     classifier = _fit(
         centre(vectors[rows], languages, centres),
         [examples[int(i)].label for i in rows],
