@@ -268,7 +268,7 @@ def cross_validate(
     scored = np.flatnonzero(np.asarray(evaluated))
     extra = np.flatnonzero(~np.asarray(evaluated)) if recipe.with_team_set else np.zeros(0, dtype=int)
     logits = np.zeros((len(scored), len(LABELS)))
-    sources = [examples[i].origin for i in scored]
+    sources = [examples[int(i)].origin for i in scored]
     if len(set(sources)) > 1:
         splits = LeaveOneGroupOut().split(scored, groups=sources)
     else:
