@@ -40,6 +40,7 @@ if st.button("Retrain now", type="primary", icon=":material/model_training:", ke
 
 st.subheader("Re-scoring")
 sentiment_ui.rescoring_progress()
+sentiment_ui.precise_backlog()
 counts = store.scorer_counts()
 if counts:
     st.caption(

@@ -14,6 +14,7 @@ import streamlit as st
 from ui import data, inert
 from voc.sentiment import accuracy, review
 from voc.sentiment import training as sentiment_training
+from voc.sentiment import worker as sentiment_worker
 from voc.sentiment.learned import LearnedModel
 
 SENTIMENT_LABELS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
@@ -193,6 +194,20 @@ def evaluation_table(metrics: dict[str, Any]) -> None:
         },
         key="settings.evaluation",
     )
+
+
+def precise_backlog() -> None:
+    """How far the background precise pass is behind ingest."""
+    waiting, total = sentiment_worker.precise_backlog(data.store())
+    if not total:
+        return
+    if waiting:
+        st.progress(
+            (total - waiting) / total,
+            text=f"Precise model: {total - waiting:,} of {total:,} items scored, {waiting:,} waiting (the listener works through them in arrival order)",
+        )
+    else:
+        st.caption(f"Precise model: all {total:,} items scored (corrections by people kept as they are).")
 
 
 @st.fragment(run_every="2s")
