@@ -23,6 +23,7 @@ if model is not None:
     st.caption(sentiment_ui.activation_caption(model))
 st.subheader("Accuracy on real posts")
 sentiment_ui.real_accuracy_section(model)
+sentiment_ui.precise_accuracy_caption(model)
 
 st.subheader("Retrain")
 st.caption(

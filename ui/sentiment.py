@@ -196,6 +196,22 @@ def evaluation_table(metrics: dict[str, Any]) -> None:
     )
 
 
+def precise_accuracy_caption(active: LearnedModel | None) -> None:
+    """The precise model's figures on real posts, when it re-scores behind a fast active model."""
+    model = sentiment_worker.precise_scorer(data.store())
+    if model is None or model.model is None or (active is not None and model.model.version == active.version):
+        return
+    measured = accuracy.real_accuracy(model.model)
+    if measured is None or not measured.overall:
+        return
+    overall = measured.overall
+    st.caption(
+        f"The precise model ({model.model.version}), which re-scores every item shortly after it arrives: "
+        f"macro-F1 {overall['macro_f1']:.1f}, {overall['negative_recall']:.0f} % of negative posts found, "
+        f"{overall['negative_precision']:.0f} % of its negatives truly negative, on {measured.source}."
+    )
+
+
 def precise_backlog() -> None:
     """How far the background precise pass is behind ingest."""
     waiting, total = sentiment_worker.precise_backlog(data.store())
