@@ -168,7 +168,7 @@ def main() -> None:
     if args.import_ or args.import_curve:
         shares = (0.25, 0.5, 1.0) if args.import_curve else (1.0,)
         for share in shares:
-            measure_import(tweets, share=share)
+            measure_import(tweets, share=share, e5_cache=args.e5_cache)
 
 
 def e5_vectors(texts: Sequence[str], cache: Path | None) -> tuple[np.ndarray, float | None]:
@@ -224,10 +224,28 @@ def measure_precise(
     texts = [t[1] for t in tweets]
     vectors, embed_s = e5_vectors(texts, cache)
     lookup = dict(zip(texts, vectors, strict=True))
-    scorer = MultilingualScorer(model, embedder=lambda batch: np.vstack([lookup[t] for t in batch]))
-    results, seconds = timed(lambda: scorer.score_many(texts, languages))
+
+    def embedder(batch: Sequence[str]) -> np.ndarray:
+        return np.vstack([lookup[t] for t in batch])
+
+    fixed = MultilingualScorer(model, embedder=embedder, adapt_centres=False)
+    predicted = [r.label.value for r in fixed.score_many(texts, languages)]
+    report("precise, centres of the training tweets only", tweets, predicted, None)
+    # As `analyse` and the listener read posts: in batches, each language's centre following the
+    # posts read so far (no label involved; see MultilingualScorer._centred).
+    scorer = MultilingualScorer(model, embedder=embedder)
+    results, seconds = timed(
+        lambda: [
+            r for i in range(0, len(texts), 256) for r in scorer.score_many(texts[i : i + 256], languages[i : i + 256])
+        ]
+    )
     total = None if embed_s is None else seconds + embed_s
-    scores = report(f"**precise ({model.version})**", tweets, [r.label.value for r in results], total)
+    scores = report(
+        f"**precise ({model.version}), centres following the posts read**",
+        tweets,
+        [r.label.value for r in results],
+        total,
+    )
     if embed_s is not None:
         print(f"  e5 vectors: {len(texts) / embed_s:,.1f} texts/s on one thread")
     truth = [t[2] for t in tweets]
@@ -235,7 +253,7 @@ def measure_precise(
         model.spec,
         texts,
         languages,
-        model.centred(vectors, languages),
+        scorer._centred(model, vectors, languages),  # the centres where the run ended
         np.zeros((len(texts), model.spec.lexicon_dim), dtype=np.float32),
     )
     proba = model.predict_proba(features)
@@ -337,7 +355,25 @@ def kept(text: str, share: float) -> bool:
     return hashlib.sha256(("share:" + text).encode("utf-8")).digest()[1] < 256 * share
 
 
-def measure_import(tweets: Sequence[Tweet], *, share: float = 1.0) -> None:
+def cached_e5(cache: Path | None) -> Callable[[Sequence[str]], np.ndarray] | None:
+    """An e5 embedder that reads the vectors kept by --e5-cache first (None without a cache)."""
+    from voc.sentiment import precise
+
+    if cache is None or not cache.is_file():
+        return None
+    with np.load(cache, allow_pickle=False) as arrays:
+        known = {str(t): v for t, v in zip(arrays["texts"], arrays["vectors"], strict=True)}
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in known]
+        if missing:
+            known.update(zip(missing, precise.e5_embed(missing), strict=True))
+        return np.vstack([known[t] for t in texts]).astype(np.float32) if texts else precise.e5_embed([])
+
+    return embed
+
+
+def measure_import(tweets: Sequence[Tweet], *, share: float = 1.0, e5_cache: Path | None = None) -> None:
     """Import one half of the tweets (or `share` of it) as labels, retrain, score the other half; both ways."""
     import csv
 
@@ -357,8 +393,10 @@ def measure_import(tweets: Sequence[Tweet], *, share: float = 1.0) -> None:
                 writer.writerow(["text", "label"])
                 writer.writerows((t[1], t[2]) for t in tweets if half(t[1]) != held and kept(t[1], share))
             st.import_labels(store, path, actor=bench)
-            result = st.train_workspace(store, actor=bench)
-            scorer = sentiment_worker.active_scorer(store)
+            # With the precise model installed, the workspace retrains a precise model (e5 vectors).
+            embed = cached_e5(e5_cache) if st.precise_base() is not None else None
+            result = st.train_workspace(store, actor=bench, embed=embed, use_precise=st.precise_base() is not None)
+            scorer = sentiment_worker.active_scorer(store, embed=embed)
             idx = [i for i, t in enumerate(tweets) if half(t[1]) == held]
             texts = [tweets[i][1] for i in idx]
             languages = [detect_language(t) for t in texts]

@@ -23,6 +23,7 @@ if model is not None:
     st.caption(sentiment_ui.activation_caption(model))
 st.subheader("Accuracy on real posts")
 sentiment_ui.real_accuracy_section(model)
+sentiment_ui.precise_accuracy_caption(model)
 
 st.subheader("Retrain")
 st.caption(
@@ -40,6 +41,7 @@ if st.button("Retrain now", type="primary", icon=":material/model_training:", ke
 
 st.subheader("Re-scoring")
 sentiment_ui.rescoring_progress()
+sentiment_ui.precise_backlog()
 counts = store.scorer_counts()
 if counts:
     st.caption(

@@ -14,6 +14,7 @@ import streamlit as st
 from ui import data, inert
 from voc.sentiment import accuracy, review
 from voc.sentiment import training as sentiment_training
+from voc.sentiment import worker as sentiment_worker
 from voc.sentiment.learned import LearnedModel
 
 SENTIMENT_LABELS = {"negative": "Negative", "neutral": "Neutral", "positive": "Positive"}
@@ -162,6 +163,36 @@ def evaluation_table(metrics: dict[str, Any]) -> None:
         },
         key="settings.evaluation",
     )
+
+
+def precise_accuracy_caption(active: LearnedModel | None) -> None:
+    """The precise model's figures on real posts, when it re-scores behind a fast active model."""
+    model = sentiment_worker.precise_scorer(data.store())
+    if model is None or model.model is None or (active is not None and model.model.version == active.version):
+        return
+    measured = accuracy.real_accuracy(model.model)
+    if measured is None or not measured.overall:
+        return
+    overall = measured.overall
+    st.caption(
+        f"The precise model ({model.model.version}), which re-scores every item shortly after it arrives: "
+        f"macro-F1 {overall['macro_f1']:.1f}, {overall['negative_recall']:.0f} % of negative posts found, "
+        f"{overall['negative_precision']:.0f} % of its negatives truly negative, on {measured.source}."
+    )
+
+
+def precise_backlog() -> None:
+    """How far the background precise pass is behind ingest."""
+    waiting, total = sentiment_worker.precise_backlog(data.store())
+    if not total:
+        return
+    if waiting:
+        st.progress(
+            (total - waiting) / total,
+            text=f"Precise model: {total - waiting:,} of {total:,} items scored, {waiting:,} waiting (the listener works through them in arrival order)",
+        )
+    else:
+        st.caption(f"Precise model: all {total:,} items scored (corrections by people kept as they are).")
 
 
 @st.fragment(run_every="2s")

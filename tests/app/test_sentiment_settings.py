@@ -37,6 +37,12 @@ def test_settings_show_the_builtin_models_accuracy_on_real_tweets_not_on_its_tra
     assert {"English", "Spanish", "Arabic"} <= set(table["language"])
     assert table["macro_f1"].max() < 80  # the cross-validation on the team's own examples said 93
     assert "No re-scoring has run yet." in [c.value for c in at.caption]
+    precise = accuracy.measured_figures()
+    assert any(c.value.startswith("The precise model (precise-") for c in at.caption) == any(
+        k.startswith("precise-") for k in precise
+    )
+    # How far the background precise pass is behind ingest.
+    assert any("Precise model: 0 of 10 items scored, 10 waiting" in (p.proto.text or "") for p in at.get("progress"))
 
 
 @pytest.fixture

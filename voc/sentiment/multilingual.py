@@ -30,7 +30,15 @@ import numpy as np
 
 from voc.analysis import embeddings as embedding_model
 from voc.sentiment import care, precise
-from voc.sentiment.learned import LABELS, VADER_CHARS, LearnedModel, build_features, lexicon_row, vader_compound
+from voc.sentiment.learned import (
+    LABELS,
+    VADER_CHARS,
+    LearnedModel,
+    build_features,
+    centre,
+    lexicon_row,
+    vader_compound,
+)
 from voc.sentiment.lexicon import (
     LEXICON_LANGUAGES,
     LexiconFeatures,
@@ -49,6 +57,8 @@ REVIEW_BELOW: Final = 0.3
 UNSUPPORTED_WEIGHT: Final = 0.5
 BUILTIN_MODEL: Final = "builtin.npz"
 E5_PREFIX: Final = "multilingual-e5-small"
+# A centring model's own centre for a language weighs as much as this many of the workspace's posts.
+CENTRE_PRIOR: Final = 100
 
 Embedder = Callable[[Sequence[str]], "NDArray[np.float32]"]
 
@@ -77,10 +87,18 @@ class MultilingualScorer:
     """The `SentimentScorer` used by default; see the module docstring for the routing."""
 
     def __init__(
-        self, model: LearnedModel | None = None, *, embedder: Embedder | None = None, care_cues: bool = True
+        self,
+        model: LearnedModel | None = None,
+        *,
+        embedder: Embedder | None = None,
+        care_cues: bool = True,
+        adapt_centres: bool = True,
     ) -> None:
         self.model = model
         self.care_cues = care_cues  # False only to measure what the care pass adds (bench)
+        # Per-language sums and counts of the vectors this scorer has read (centring models only).
+        self._seen: dict[str, tuple[NDArray[np.float64], int]] = {}
+        self.adapt_centres = adapt_centres
         self._embed = embedder or embedder_for(model)
         self._vader = VaderScorer()
         self._lexicon = LexiconScorer()
@@ -137,7 +155,7 @@ class MultilingualScorer:
             vectors = np.asarray(embeddings, dtype=np.float32)[chosen]
         chosen_texts = [texts[i] for i in chosen]
         chosen_languages = [languages[i] for i in chosen]
-        vectors = model.centred(vectors, chosen_languages)
+        vectors = self._centred(model, vectors, chosen_languages)
         lexicon = np.asarray(
             [
                 lexicon_row(
@@ -155,6 +173,27 @@ class MultilingualScorer:
         for row, i in enumerate(chosen):
             results[i] = self._learned(proba[row], readings[i], languages[i], results[i], model.version)
         return self._with_care(results, texts, languages)
+
+    def _centred(
+        self, model: LearnedModel, vectors: NDArray[np.float32], languages: Sequence[str]
+    ) -> NDArray[np.float32]:
+        """Vectors minus their language's centre. For a centring model the centre follows the posts
+        this scorer reads: the model's centre counts as `CENTRE_PRIOR` posts, and every post read
+        (this batch included) adds to its language's mean. A language's average vector says "this
+        is Portuguese about telecoms", not "this is angry"; the workspace's own posts know that
+        average better than the training tweets do. No label is involved."""
+        if not model.centres or not self.adapt_centres:
+            return model.centred(vectors, languages)
+        codes = np.asarray(languages)
+        centres = dict(model.centres)
+        for language in set(languages):
+            batch = vectors[codes == language].astype(np.float64)
+            total, count = self._seen.get(language, (np.zeros(vectors.shape[1]), 0))
+            total, count = total + batch.sum(axis=0), count + len(batch)
+            self._seen[language] = (total, count)
+            prior = model.centres.get(language, model.centres.get("*", np.zeros(vectors.shape[1], np.float32)))
+            centres[language] = ((prior * CENTRE_PRIOR + total) / (CENTRE_PRIOR + count)).astype(np.float32)
+        return centre(vectors, languages, centres)
 
     def _with_care(self, results: list[Sentiment], texts: Sequence[str], languages: Sequence[str]) -> list[Sentiment]:
         """Every result corrected for ironic praise and for praise of a fix (`voc.sentiment.care`)."""
