@@ -16,7 +16,6 @@ from voc.inbox.replies.senders import senders_from_settings
 from voc.inbox.replies.service import ReconcileWorker
 from voc.privacy.raw_files import SurveyFilePruner
 from voc.privacy.retention import RetentionWorker
-from voc.sentiment.worker import PRECISE_BATCH
 from voc.settings import Settings
 from voc.store.facade import Store
 
@@ -58,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         owner=owner,
         build=lambda source: build_listener(source, settings),
         workers=[
-            *standard_workers(store, owner, utcnow, data_dir=settings.data_dir, precise_batch=PRECISE_BATCH),
+            *standard_workers(
+                store, owner, utcnow, data_dir=settings.data_dir, precise_batch=settings.precise_pass_batch
+            ),
             exports,
             retention,
             survey_files,

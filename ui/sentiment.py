@@ -174,8 +174,13 @@ def precise_accuracy_caption(active: LearnedModel | None) -> None:
     if measured is None or not measured.overall:
         return
     overall = measured.overall
+    role = (
+        "which re-scores every item shortly after it arrives"
+        if data.settings().precise_pass_batch > 0
+        else "used by `python -m voc analyse`; re-scoring in the listener is off (VOC_PRECISE_PASS_BATCH)"
+    )
     st.caption(
-        f"The precise model ({model.model.version}), which re-scores every item shortly after it arrives: "
+        f"The precise model ({model.model.version}), {role}: "
         f"macro-F1 {overall['macro_f1']:.1f}, {overall['negative_recall']:.0f} % of negative posts found, "
         f"{overall['negative_precision']:.0f} % of its negatives truly negative, on {measured.source}."
     )
@@ -183,6 +188,8 @@ def precise_accuracy_caption(active: LearnedModel | None) -> None:
 
 def precise_backlog() -> None:
     """How far the background precise pass is behind ingest."""
+    if data.settings().precise_pass_batch <= 0:
+        return  # the pass is off: nothing is waiting for it
     waiting, total = sentiment_worker.precise_backlog(data.store())
     if not total:
         return

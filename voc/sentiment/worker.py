@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 # Items the listener process re-scores with the precise model per tick: at about 30 items/s per
 # core, half a second or so, so polling is never held up for long (docs/sentiment.md).
-PRECISE_BATCH: Final = 16
+PRECISE_BATCH: Final = 16  # the suggested VOC_PRECISE_PASS_BATCH when the pass is switched on
 
 
 def active_model(store: Store) -> LearnedModel | None:
