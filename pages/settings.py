@@ -1,5 +1,6 @@
 """Settings: the sentiment scorer (what is active, how it scores per language, retrain, re-score),
-and the care team's SLA targets, business hours and VIP customers."""
+the care team's SLA targets, business hours and VIP customers, saved replies and translation, one
+tab each so the page stays one screen or two."""
 
 import streamlit as st
 
@@ -11,52 +12,52 @@ widgets.ensure_frame()
 st.title("Settings")
 widgets.show_flash()
 
-st.header("Sentiment", divider="gray")
-store = data.store()
-model = sentiment_worker.active_model(store)
-labels = store.count_sentiment_labels()
-left, middle, right = st.columns(3)
-left.metric("Active model", model.version if model else "rules only")
-middle.metric("Corrections", f"{labels.get('correction', 0):,}")
-right.metric("Imported and survey labels", f"{labels.get('import', 0) + labels.get('weak', 0):,}")
-if model is not None:
-    st.caption(sentiment_ui.activation_caption(model))
-st.subheader("Accuracy on real posts")
-sentiment_ui.real_accuracy_section(model)
-sentiment_ui.precise_accuracy_caption(model)
-
-st.subheader("Retrain")
-st.caption(
-    "Trains on the built-in examples plus this workspace's corrections, imported labels "
-    "(`python -m voc sentiment import-labels FILE`) and survey scores; a fifth of the labels is held back "
-    "to decide, language by language, whether the new model beats the rules. Stored items are then re-scored."
+sentiment_tab, care_tab, vip_tab, saved_tab, translation_tab = st.tabs(
+    ["Sentiment", "SLA and business hours", "VIP customers", "Saved replies", "Translation"]
 )
-if st.button("Retrain now", type="primary", icon=":material/model_training:", key="settings.retrain"):
-    result = sentiment_ui.retrain_with_progress()
-    if result is not None:
-        st.session_state[data.FLASH_KEY] = (
-            f"Model {result.version} trained on {result.trained_on:,} texts and switched on"
-        )
-        st.rerun()
+with sentiment_tab:
+    store = data.store()
+    model = sentiment_worker.active_model(store)
+    labels = store.count_sentiment_labels()
+    left, middle, right = st.columns(3)
+    left.metric("Active model", model.version if model else "rules only")
+    middle.metric("Corrections", f"{labels.get('correction', 0):,}")
+    right.metric("Imported and survey labels", f"{labels.get('import', 0) + labels.get('weak', 0):,}")
+    if model is not None:
+        st.caption(sentiment_ui.activation_caption(model))
+    st.subheader("Accuracy on real posts")
+    sentiment_ui.real_accuracy_section(model)
+    sentiment_ui.precise_accuracy_caption(model)
 
-st.subheader("Re-scoring")
-sentiment_ui.rescoring_progress()
-sentiment_ui.precise_backlog()
-counts = store.scorer_counts()
-if counts:
+    st.subheader("Retrain")
     st.caption(
-        "Items by the scorer that labelled them: "
-        + ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        "Trains on the built-in examples plus this workspace's corrections, imported labels "
+        "(`python -m voc sentiment import-labels FILE`) and survey scores; a fifth of the labels is held back "
+        "to decide, language by language, whether the new model beats the rules. Stored items are then re-scored."
     )
+    if st.button("Retrain now", type="primary", icon=":material/model_training:", key="settings.retrain"):
+        result = sentiment_ui.retrain_with_progress()
+        if result is not None:
+            st.session_state[data.FLASH_KEY] = (
+                f"Model {result.version} trained on {result.trained_on:,} texts and switched on"
+            )
+            st.rerun()
 
-st.header("Care: SLA and business hours", divider="gray")
-care_settings.sla_section()
+    st.subheader("Re-scoring")
+    sentiment_ui.rescoring_progress()
+    sentiment_ui.precise_backlog()
+    counts = store.scorer_counts()
+    if counts:
+        st.caption(
+            "Items by the scorer that labelled them: "
+            + ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        )
 
-st.header("VIP customers", divider="gray")
-care_settings.vip_section()
-
-st.header("Saved replies", divider="gray")
-replies.saved_replies_section()
-
-st.header("Translation", divider="gray")
-replies.translation_section()
+with care_tab:
+    care_settings.sla_section()
+with vip_tab:
+    care_settings.vip_section()
+with saved_tab:
+    replies.saved_replies_section()
+with translation_tab:
+    replies.translation_section()
