@@ -63,6 +63,8 @@ bench: install-dev
 	$(BIN)/python bench/sources.py
 	$(BIN)/python bench/redaction.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/inbox.py
+	$(BIN)/python bench/trends.py
 
 ## bench-scale: the issue #21 run, a million items on each database (about an hour on 2 cores)
 bench-scale: install-dev
