@@ -260,6 +260,8 @@ class MastodonListener:
             brand=self.config.brand,
             is_competitor=self.config.competitor,
             language_hint=_language(status.get("language")),
+            # The thread's first post is not in a status, only its parent: the workspace walks up.
+            in_reply_to=str(status["in_reply_to_id"]) if status.get("in_reply_to_id") not in (None, "") else None,
             extra={
                 "instance": self.config.instance,
                 "uri": status.get("uri"),
