@@ -72,6 +72,20 @@ def post_id(uri: str) -> str:
     return "sha256:" + hashlib.sha256(uri.encode("utf-8")).hexdigest()
 
 
+def _reply_refs(record: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The stored ids of the post a record answers and of its thread's first post
+    (`reply.parent.uri`, `reply.root.uri`), or None where the record answers nothing."""
+    reply = record.get("reply")
+    if not isinstance(reply, Mapping):
+        return None, None
+    found = []
+    for key in ("parent", "root"):
+        ref = reply.get(key)
+        uri = ref.get("uri") if isinstance(ref, Mapping) else None
+        found.append(post_id(uri) if isinstance(uri, str) and uri.startswith("at://") else None)
+    return found[0], found[1]
+
+
 def post_link(uri: str, handle: str | None) -> str | None:
     """`at://did/app.bsky.feed.post/rkey` as the bsky.app address people open."""
     parts = uri.removeprefix("at://").split("/")
@@ -264,6 +278,7 @@ class BlueskyListener:
         if not text:
             return None  # an image or a quote with nothing said: nothing to read
         handle = author.get("handle")
+        parent, root = _reply_refs(record)
         langs = record.get("langs") if isinstance(record.get("langs"), list) else []
         reach = self._followers.get(str(author.get("did")), (None, fetched_at))[0]
         return RawItem(
@@ -278,6 +293,8 @@ class BlueskyListener:
             brand=self.config.brand,
             is_competitor=self.config.competitor,
             language_hint=str(langs[0]).split("-")[0].lower() if langs else None,
+            in_reply_to=parent,
+            conversation_id=root if record.get("reply") else post_id(uri),  # a post answering nothing starts one
             extra={
                 "uri": uri,
                 "cid": post.get("cid"),

@@ -246,6 +246,7 @@ class MastodonListener:
         if not text:
             return NO_TEXT  # deleted or emptied by its author, or media nobody described: nothing to read
         followers = account.get("followers_count")
+        parent = str(status["in_reply_to_id"]) if status.get("in_reply_to_id") not in (None, "") else None
         acct = account.get("acct")
         suspended = bool(account.get("suspended"))
         return RawItem(
@@ -260,6 +261,10 @@ class MastodonListener:
             brand=self.config.brand,
             is_competitor=self.config.competitor,
             language_hint=_language(status.get("language")),
+            # A status names its parent, not its thread's first post (the workspace walks up the
+            # parents); one that answers nothing starts its own thread.
+            in_reply_to=parent,
+            conversation_id=None if parent else status_id,
             extra={
                 "instance": self.config.instance,
                 "uri": status.get("uri"),

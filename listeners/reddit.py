@@ -309,6 +309,10 @@ class RedditListener:
             brand=self.config.brand,
             is_competitor=self.config.competitor,
             language_hint=None,  # Reddit says nothing about a post's language
+            # Full names as the external ids are: a comment answers `parent_id` (a comment, t1_, or
+            # the post, t3_) in the thread of `link_id`; a post starts its own.
+            in_reply_to=_fullname(fields.get("parent_id")) if comment else None,
+            conversation_id=_fullname(fields.get("link_id")) if comment else f"t3_{thing_id}",
             extra={
                 "subreddit": subreddit,
                 "score": fields.get("score"),
@@ -410,3 +414,8 @@ def _karma(reddit: praw.Reddit, name: str) -> int | None:
 
 def _with_reach(item: RawItem, reach: int | None, extra: dict[str, Any]) -> RawItem:
     return replace(item, author_reach=reach, extra=extra)
+
+
+def _fullname(value: Any) -> str | None:
+    """A comment's `parent_id` or `link_id` ("t1_…" a comment, "t3_…" a post), None when absent."""
+    return value if isinstance(value, str) and value[:3] in ("t1_", "t3_") and len(value) > 3 else None

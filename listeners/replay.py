@@ -164,4 +164,6 @@ class ReplayListener:
             respondent=f.get("respondent"),
             nps=f.get("nps"),
             csat=f.get("csat"),
+            in_reply_to=f.get("in_reply_to"),  # a thread of the scenario, by its ids
+            conversation_id=f.get("conversation_id"),
         )

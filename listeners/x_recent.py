@@ -370,6 +370,8 @@ class XListener:
             brand=self.config.brand,
             is_competitor=self.config.competitor,
             language_hint=None if not lang or lang in NO_LANGUAGE else str(lang),
+            in_reply_to=replied_to(post),
+            conversation_id=_id_or_none(post.get("conversation_id")),
             extra={
                 "author_id": post.get("author_id"),
                 "author_name": user.get("name"),
@@ -381,6 +383,18 @@ class XListener:
                 "fetched_at": fetched_at.isoformat(),
             },
         )
+
+
+def replied_to(post: Mapping[str, Any]) -> str | None:
+    """The id of the post this one answers: its `referenced_tweets` entry of type `replied_to`."""
+    for reference in post.get("referenced_tweets") or []:
+        if isinstance(reference, Mapping) and reference.get("type") == "replied_to":
+            return _id_or_none(reference.get("id"))
+    return None
+
+
+def _id_or_none(value: Any) -> str | None:
+    return str(value) if isinstance(value, str | int) and str(value).isdigit() else None
 
 
 class XSearchListener(XListener):

@@ -67,6 +67,9 @@ def fill(store: Store, attacker: str, now: datetime | None = None) -> dict[str, 
             author=at(AUTHOR),
             author_reach=500_000,
             link="javascript:alert(document.cookie)" if n == 0 else f"{attacker}/post/{n}",
+            # One thread, the oldest post first: the workspace quotes the others as its conversation.
+            in_reply_to=f"hostile-{n + 1}" if n + 1 < len(texts) else None,
+            conversation_id=f"hostile-{len(texts) - 1}",
         )
         for n, text in enumerate(texts)
     ]

@@ -21,7 +21,7 @@ from ui.widgets import needs_role, status_label
 from voc.access.roles import Permission
 from voc.inbox import queue as care_queue
 from voc.inbox.priority import compact
-from voc.inbox.queue import QueueFilter, QueuePage, TeamMember, View
+from voc.inbox.queue import QueueFilter, QueuePage, TeamMember, ThreadState, View
 from voc.inbox.sla import format_duration
 from voc.inbox.team_metrics import team_metrics
 from voc.inbox.triage import OPEN_STATUSES
@@ -328,7 +328,7 @@ def context_tabs(item: Mapping[str, Any]) -> None:
     with customer_tab:
         customer(item)
     with thread_tab:
-        survey_response(item) if survey else conversation()
+        survey_response(item) if survey else conversation(item)
     with history_tab:
         history(int(item["id"]))
 
@@ -376,11 +376,39 @@ def survey_response(item: Mapping[str, Any]) -> None:
     )
 
 
-def conversation() -> None:
-    st.caption(
-        "Not available: the app stores each post on its own, without the post it answers or the earlier "
-        "messages of the thread. Open the original to read the conversation on the network."
-    )
+THREAD_SENTENCES: Final = {
+    ThreadState.SURVEY: "A survey answer has no thread: the other answers of the response are its context.",
+    ThreadState.NOT_GIVEN: (
+        "No conversation to show: this source does not say which post this answers (feeds and store "
+        "reviews never do, and posts collected before the app kept conversations have none). Open the "
+        "original to read it in context."
+    ),
+    ThreadState.STARTS: "This post starts its conversation: it answers no other post.",
+    ThreadState.PARENT_NOT_COLLECTED: (
+        "It answers a post no source here collected: open the original to read the post it answers."
+    ),
+}
+
+
+def conversation(item: Mapping[str, Any]) -> None:
+    """The post the item answers and the thread's earlier messages, or why there are none."""
+    found = care_queue.conversation(data.store(), item)
+    if found.parent is not None:
+        st.markdown("**The post it answers**")
+        _thread_message(found.parent)
+    else:
+        st.caption(THREAD_SENTENCES[found.state])
+    if found.earlier:
+        st.markdown(f"**Earlier in this thread** ({len(found.earlier)}, oldest first)")
+        for message in found.earlier:
+            _thread_message(message)
+
+
+def _thread_message(row: Mapping[str, Any]) -> None:
+    label = str(row.get("sentiment_label") or "")
+    with st.container(border=True):
+        st.caption(f"{who(row)} · {_posted(row)} · {sentiment_ui.SENTIMENT_LABELS.get(label, inert.escape(label))}")
+        st.markdown(inert.quote(row.get("text") or "", limit=400) if row.get("text") else "_(no words)_")
 
 
 def history(item_id: int) -> None:

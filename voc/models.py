@@ -43,6 +43,10 @@ class RawItem:
     csat: int | None = None
     ces: int | None = None
     survey_field: str | None = None  # which free-text column of a survey response
+    # The conversation, as the source names it: the external id of the post this one answers,
+    # and of the thread's first post (X `conversation_id`, Bluesky `reply.root`, Reddit `link_id`).
+    in_reply_to: str | None = None
+    conversation_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -82,6 +86,8 @@ class NewItem:
     very_unhappy_reasons: list[str] | None = None
     recovery_due_at: datetime | None = None
     urgent_request: bool = False  # urgent words in its language (the inbox's "urgent request")
+    in_reply_to: str | None = None  # the parent post's external id, as the source names it
+    conversation_id: str | None = None  # the thread's first post's external id
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,9 @@ def test_the_inbox_shows_hostile_texts_authors_notes_and_tags_literally(
     tables = [table.value.to_string() for table in at.table]
     assert any("Called back" in table for table in tables), tables
     assert not any("![note](http" in table for table in tables)  # escaped for st.table's Markdown
+    # Its conversation quotes the other hostile posts, as typed.
+    assert "The post it answers" in read and "Earlier in this thread (3, oldest first)" in read
+    assert f'<img src="{ATTACKER}/img.png">' in read and f"<{ATTACKER}/autolink>" in read
 
 
 def test_the_recovery_card_shows_the_response_id_survey_and_comment_literally(

@@ -118,7 +118,8 @@ def test_no_page_fetches_or_links_to_a_host_named_in_customer_text(
     page.on("request", record)
     app_origin = urlsplit(hostile_app.url)[:2]
     attacker_host = urlsplit(attacker.url).netloc
-    for path in PAGES:
+    # ... and an item's workspace, which quotes the other hostile posts as its conversation.
+    for path in [*PAGES, f"inbox?item={hostile_app.names['noted_item']}"]:
         page.goto(f"{hostile_app.url}/{path}")
         wait_for_app(page)
         page.wait_for_timeout(500)  # images and fonts the page asked for are requested by now

@@ -10,13 +10,14 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
 from tests.factories import BASE_TIME, new_item
 from voc.inbox import storing
 from voc.models import NewItem
 from voc.sources.repository import LeaseLostError
 from voc.store.facade import Store
-from voc.store.migrate import migrate
+from voc.store.migrate import _config, migrate
 from voc.store.schema import item_embeddings, items
 
 COPY = "Still no signal in Leeds since this morning, fix it please"
@@ -210,7 +211,11 @@ def test_the_upgrade_unmarks_survey_and_cross_brand_copies_an_older_ingest_made(
             sa.update(items).where(items.c.external_id != "answer-1").values(duplicate_of=ids["answer-1"])
         )
         connection.execute(sa.update(items).where(items.c.id == ids["answer-1"]).values(duplicate_count=4))
-        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0011'"))
+    with store.engine.connect() as connection:  # back to 0011 (0012's downgrade keeps the marks), then up
+        config = _config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0011")
+        connection.commit()
     migrate(store.engine)
     grouping = _grouping(store)
     assert grouping["answer-1"] == (None, 0) and grouping["answer-2"] == (None, 0)

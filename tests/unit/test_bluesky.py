@@ -72,6 +72,10 @@ def test_pages_run_back_to_the_last_poll_with_reach_language_and_links(bsky: Fak
     assert portuguese.external_id == "at://did:plc:maria4k2j/app.bsky.feed.post/3lbnw3aaaa2x2"
     assert arabic.text == "خدمة نورثويند سيئة جدا اليوم، لا يوجد إنترنت" and arabic.language_hint == "ar"
     assert quoting.extra["quoted_post"] == "deleted"  # the quoted post is gone: noted, not fatal
+    # `record.reply` names the parent and the thread's root by URI, the stored ids of those posts;
+    # a post that answers nothing is its own root.
+    assert portuguese.in_reply_to == portuguese.conversation_id == arabic.external_id
+    assert (arabic.in_reply_to, arabic.conversation_id) == (None, arabic.external_id)
     (thanks,) = second.items  # the image-only post says nothing; the old one is before the window
     assert thanks.text == "Northwind support finally called me back. Thanks!"
     # The next poll starts just before the newest post seen (since is inclusive; the store dedupes).
@@ -192,3 +196,14 @@ def test_a_post_whose_uri_is_longer_than_the_store_allows_is_kept_under_its_hash
     assert item.external_id.startswith("sha256:") and len(item.external_id) <= 200
     assert item.extra["uri"] == page["posts"][0]["uri"]  # the real address is kept with the item
     assert item.link == "https://bsky.app/profile/maria.bsky.social/post/3lbnv9dddd2x2"
+
+
+def test_a_reply_deep_in_a_thread_names_its_parent_and_its_root_apart(bsky: FakeBluesky, clock) -> None:
+    page = fixture_json("bluesky", "search_page_1.json")
+    root = page["posts"][2]
+    page["posts"][0]["record"]["reply"]["root"] = {"uri": root["uri"], "cid": root["cid"]}
+    page["posts"][1]["record"]["reply"] = {"parent": {"cid": "bafyreib"}}  # no URI: nothing to name
+    bsky.add("app.bsky.feed.searchPosts", httpx.Response(200, json=page))
+    portuguese, arabic, quoting = listener(bsky, clock).fetch(None).items
+    assert (portuguese.in_reply_to, portuguese.conversation_id) == (arabic.external_id, quoting.external_id)
+    assert arabic.in_reply_to is None and arabic.conversation_id is None  # a reply, but to what is unknown

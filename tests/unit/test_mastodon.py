@@ -87,6 +87,9 @@ def test_the_first_poll_starts_a_day_back_and_items_carry_text_reach_language_an
     assert german.channel == "mastodon" and german.brand == "Northwind Mobile" and not german.is_competitor
     assert japanese.text == "ノースウィンドのサポートは最高でした。ありがとう！ #northwind"
     assert japanese.language_hint == "ja"
+    # `in_reply_to_id` names the status answered; a status does not name its thread's first post.
+    assert (german.in_reply_to, german.conversation_id) == ("117665405337600007", None)
+    assert (japanese.in_reply_to, japanese.conversation_id) == (None, japanese.external_id)  # starts its thread
     # The content warning stays in front; entities and line breaks become text.
     assert billing.text == "billing, complaint\n\nBilling rant inside, & it's long.\nCharged twice by #northwind again."
     assert json.loads(batch.cursor or "") == {"min_id": "117665562624000007"}

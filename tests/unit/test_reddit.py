@@ -110,6 +110,8 @@ def test_a_search_pages_back_to_the_last_poll_and_then_moves_the_watermark(api, 
     assert russian.text == "Нортвинд снова списал деньги дважды\n\nУже третий месяц подряд."
     assert removed.text == "Northwind roaming charges" and removed.author is None and removed.extra["removed"]
     assert happy.text == "Switched to Northwind, happy so far"
+    # A post answers nothing and starts its own thread.
+    assert (outage.in_reply_to, outage.conversation_id) == (None, "t3_1gx9ad")
     assert api.calls[1].request.headers["Authorization"].startswith("bearer ")
 
 
@@ -123,6 +125,9 @@ def test_comments_keep_those_with_a_keyword_and_drop_deleted_ones(api, clock) ->
     leeds, tokyo = batch.items
     assert (leeds.external_id, leeds.text) == ("t1_lz3c", "Northwind's 5G is great in Leeds")
     assert tokyo.text == "ノースウィンドの料金が高い" and tokyo.author == "u/tokyo_user"
+    # `parent_id` is the comment (t1_) or post (t3_) answered, `link_id` the thread's post.
+    assert (leeds.in_reply_to, leeds.conversation_id) == ("t1_lz3a", "t3_1gx9aa")
+    assert (tokyo.in_reply_to, tokyo.conversation_id) == ("t3_1gx9aa", "t3_1gx9aa")
     # Comments carry no subscriber count: looked up once for the subreddit.
     assert leeds.author_reach == tokyo.author_reach == 48210
     assert batch.usage is not None and batch.usage.requests == 2

@@ -125,3 +125,12 @@ def test_a_broken_scenario_line_names_its_line_number(tmp_path: Path, clock) -> 
     load_scenario.cache_clear()
     with pytest.raises(SourceError, match="line 2"):
         ReplayListener("demo", "social", brand="N", path=path, clock=clock)
+
+
+def test_the_demo_scenario_replays_a_thread_with_the_post_it_answers(clock) -> None:
+    """The shipped scenario holds a reply (s0120 answers s0112): the workspace has a thread to show."""
+    load_scenario.cache_clear()
+    stored, _ = backfill(ReplayListener("demo", "social", brand="Northwind Mobile", clock=clock))
+    by_id = {item.external_id: item for item in stored}
+    assert (by_id["s0120"].in_reply_to, by_id["s0120"].conversation_id) == ("s0112", "s0112")
+    assert (by_id["s0112"].in_reply_to, by_id["s0112"].conversation_id) == (None, "s0112")

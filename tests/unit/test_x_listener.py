@@ -136,6 +136,9 @@ def test_items_carry_author_reach_link_language_and_brand(api, clock) -> None:
     assert hashtag.language_hint is None  # X's "und" is no hint at all
     assert thanks.extra["referenced_tweets"] == [{"type": "replied_to", "id": "2124820252062646272"}]
     assert thanks.extra["conversation_id"] == "2124820252062646272"
+    assert (thanks.in_reply_to, thanks.conversation_id) == ("2124820252062646272", "2124820252062646272")
+    # A post that answers nothing: X names it its own conversation.
+    assert (angry.in_reply_to, angry.conversation_id) == (None, PAGE_1_NEWEST)
     assert angry.extra["public_metrics"]["impression_count"] == 120
 
 

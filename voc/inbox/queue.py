@@ -9,8 +9,9 @@ oldest first (the one due first), computed by the database, so a page of twelve 
 indexed query however long the queue is; clocks and reasons are then worked out for those twelve
 only. Views: *Mine*, *Unassigned*, *All open*, counted in one more query.
 
-The item workspace's reads are here too: the author's earlier items, the other answers of the
-same survey response, the item's themes, and the team with each member's open count.
+The item workspace's reads are here too: the author's earlier items, the conversation (the post
+an item answers and its thread's earlier messages, where the source names them), the other
+answers of the same survey response, the item's themes, and the team with each member's open count.
 Domain: no Streamlit.
 """
 
@@ -39,6 +40,11 @@ from voc.store.schema import item_themes, items, role_assignments, themes
 
 PAGE_SIZE: Final = 12
 HISTORY_SHOWN: Final = 10
+THREAD_SHOWN: Final = 10
+# Networks whose post ids are only unique on one server (a Mastodon status id is the instance's
+# own): a parent is looked up in the same source there, across the network's sources elsewhere.
+SERVER_LOCAL_IDS: Final = frozenset({"mastodon"})
+THREAD_COLUMNS: Final = ("id", "external_id", "author", "text", "posted_at", "sentiment_label", "link")
 CARE_ROLES: Final = (str(Role.AGENT), str(Role.ADMIN))
 
 
@@ -279,6 +285,86 @@ def author_history(store: Store, item: Mapping[str, Any], *, limit: int = HISTOR
     )
     with store.read() as connection:
         return pd.DataFrame([dict(r) for r in connection.execute(query).mappings()], columns=columns)
+
+
+class ThreadState(StrEnum):
+    """What the source says about an item's conversation, for the workspace's plain sentence."""
+
+    SURVEY = "survey"  # a survey answer has no thread
+    NOT_GIVEN = "not given"  # the source names no parent and no thread (feeds, reviews, older items)
+    STARTS = "starts"  # the item answers nothing: it starts its conversation
+    PARENT_NOT_COLLECTED = "parent not collected"  # it answers a post the app did not store
+    FOUND = "found"  # the post it answers is stored
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The post an item answers (when stored) and the thread's earlier messages, oldest first,
+    each with author, words (redacted as stored), time and sentiment."""
+
+    state: ThreadState
+    parent: dict[str, Any] | None
+    earlier: list[dict[str, Any]]
+
+
+def conversation(store: Store, item: Mapping[str, Any], *, limit: int = THREAD_SHOWN) -> Conversation:
+    """The conversation of `item` where its source names it: the stored post it answers (same
+    network, external id = `in_reply_to`) and the other stored messages of its thread posted
+    before it (same `conversation_id`, the thread's first post included), the `limit` latest of
+    them oldest first. Mastodon names only the parent, so there the thread is the chain of
+    stored parents, walked up to `limit` posts."""
+    if item.get("kind") == "survey" or item.get("survey"):
+        return Conversation(ThreadState.SURVEY, None, [])
+    parent_id, thread_id = _text_or_none(item.get("in_reply_to")), _text_or_none(item.get("conversation_id"))
+    same_network = [items.c.channel == item["channel"]]
+    if item["channel"] in SERVER_LOCAL_IDS:
+        same_network.append(items.c.source == item["source"])
+    columns = [items.c[c] for c in (*THREAD_COLUMNS, "in_reply_to")]
+    with store.read() as connection:
+
+        def stored(external_id: str) -> dict[str, Any] | None:
+            query = sa.select(*columns).where(*same_network, items.c.external_id == external_id)
+            row = connection.execute(query.order_by(items.c.id).limit(1)).mappings().first()
+            return dict(row) if row is not None else None
+
+        parent = stored(parent_id) if parent_id else None
+        if thread_id:
+            query = (
+                sa.select(*columns)
+                .where(
+                    *same_network,
+                    sa.or_(items.c.conversation_id == thread_id, items.c.external_id == thread_id),
+                    items.c.posted_at < item["posted_at"],
+                    items.c.id != int(item["id"]),
+                )
+                .order_by(items.c.posted_at.desc(), items.c.id.desc())
+                .limit(limit + 1)  # the parent may be among them, shown on its own
+            )
+            earlier = [dict(r) for r in connection.execute(query).mappings()]
+        else:  # only the parent is named: walk up the stored chain
+            earlier, above = [], parent
+            seen = {int(item["id"])}
+            while above is not None and len(earlier) <= limit and int(above["id"]) not in seen:
+                seen.add(int(above["id"]))
+                earlier.append(above)
+                grandparent = _text_or_none(above.get("in_reply_to"))
+                above = stored(grandparent) if grandparent else None
+    if parent is not None:
+        earlier = [row for row in earlier if row["id"] != parent["id"]]
+    earlier = [{c: row[c] for c in THREAD_COLUMNS} for row in reversed(earlier[:limit])]
+    if parent is not None:
+        state, parent = ThreadState.FOUND, {c: parent[c] for c in THREAD_COLUMNS}
+    elif parent_id:
+        state = ThreadState.PARENT_NOT_COLLECTED
+    elif thread_id:
+        state = ThreadState.STARTS
+    else:
+        state = ThreadState.NOT_GIVEN
+    return Conversation(state, parent, earlier)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def same_response(store: Store, item: Mapping[str, Any]) -> pd.DataFrame:

@@ -107,6 +107,8 @@ def build_item(
         ces=raw.ces,
         survey_field=raw.survey_field,
         urgent_request=bool(urgent_words),
+        in_reply_to=raw.in_reply_to,
+        conversation_id=raw.conversation_id,
     )
     if raw.kind == ItemKind.SURVEY:
         item = apply_recovery_rules(item, rules)

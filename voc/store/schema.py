@@ -89,6 +89,10 @@ items = sa.Table(
     # Urgent words in the item's language (voc.surveys.recovery's lists), found at ingest: lets
     # the care queue be one SQL query (voc.inbox.queue.open_queue).
     sa.Column("urgent_request", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The conversation where the source gives it (revision 0013): the parent post's and the
+    # thread's first post's external ids, as the source names them (voc.inbox.queue.conversation).
+    sa.Column("in_reply_to", sa.String(200)),
+    sa.Column("conversation_id", sa.String(200)),
     sa.UniqueConstraint("source", "external_id", name="uq_items_source_external_id"),
 )
 sa.Index("ix_items_posted_at", items.c.posted_at)
@@ -101,6 +105,8 @@ sa.Index("ix_items_language_sentiment_posted_at", items.c.language, items.c.sent
 sa.Index("ix_items_brand_sentiment_posted_at", items.c.brand, items.c.sentiment_label, items.c.posted_at)
 sa.Index("ix_items_scorer_sentiment_posted_at", items.c.scorer, items.c.sentiment_label, items.c.posted_at)
 sa.Index("ix_items_queue", items.c.triage_status, items.c.priority, items.c.posted_at)
+sa.Index("ix_items_channel_external_id", items.c.channel, items.c.external_id)  # the post an item answers
+sa.Index("ix_items_conversation", items.c.conversation_id, items.c.posted_at)  # the thread's earlier messages
 
 sources = sa.Table(
     "sources",
