@@ -61,7 +61,7 @@ def past_exports() -> None:
         return
     st.dataframe(
         [{"Period": e.label, "From": e.first, "To": e.last, "Zone": e.tz, "Items": e.items, "Taxonomy version": e.taxonomy_version,
-          "Made by": e.requested_by, "Made at (UTC)": e.generated_at[:16].replace("T", " ")} for e in found],
+          "Made by": made_by(e.requested_by), "Made at (UTC)": e.generated_at[:16].replace("T", " ")} for e in found],
         hide_index=True, width="stretch",
     )  # fmt: skip
     labels = {e.slug: e for e in found}
@@ -74,13 +74,22 @@ def past_exports() -> None:
         st.info("This export still has links that name authors; it is being rebuilt without them. "
                 "Ask an admin if it does not become available soon.", icon=":material/shield_person:")  # fmt: skip
         return
-    columns = st.columns(len(export.files))
-    for column, file in zip(columns, export.files, strict=True):
+    per_row = 3  # six files in one row cut their labels ("Comparison CSV · …")
+    columns = [column for _ in range(0, len(export.files), per_row) for column in st.columns(per_row)]
+    for column, file in zip(columns, export.files, strict=False):
         path = export_file(exports_dir(), export, file.name)
         with column:
             st.download_button(download_label(file.name, file.bytes), path.read_bytes(),
                                file_name=file.name, mime=MIME.get(file.format, "application/octet-stream"),
                                key=f"dl-{export.slug}-{file.name}", help=file.name, on_click="ignore")  # fmt: skip
+
+
+def made_by(requested_by: str) -> str:
+    """Who built an export, in words: a person's name, or which part of the app ("the weekly schedule")."""
+    return {
+        "system:export-schedule": "the weekly schedule",
+        "system:erasure": "an erasure (rebuilt without a person's items)",
+    }.get(requested_by, requested_by.removeprefix("system:").replace("-", " "))
 
 
 def download_label(name: str, size: int) -> str:

@@ -286,5 +286,6 @@ def what_changed(summary: ExportSummary) -> tuple[str, ...]:
         out.append(f"Down: {line.name} {line.previous} → {line.mix.items} items.")
     if summary.emerging:
         names = ", ".join(f"“{e.label}”" for e in summary.emerging[:3])
-        out.append(f"{len(summary.emerging)} emerging topic(s) not yet in the taxonomy: {names}.")
+        topics = "emerging topic" if len(summary.emerging) == 1 else "emerging topics"
+        out.append(f"{len(summary.emerging)} {topics} not yet in the taxonomy: {names}.")
     return tuple(out)
