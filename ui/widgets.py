@@ -24,6 +24,7 @@ from voc.access.roles import REQUIRED_ROLE, Permission, with_article
 from voc.inbox import triage
 from voc.models import SourceState
 from voc.sources import health
+from voc.sources.forms import kind_label
 from voc.themes.taxonomy import UNTHEMED
 
 ALL = "all"
@@ -213,7 +214,7 @@ def source_card(
     verdict = health.classify(quoted, now, stale_after_s)
     with st.container(border=True):
         title, badge = st.columns([3, 1], vertical_alignment="center")
-        title.markdown(f"**{inert.escape(source.name)}** · {inert.escape(source.kind)}")
+        title.markdown(f"**{inert.escape(source.name)}** · {kind_label(source.kind)}")
         with badge:
             st.badge(verdict.state.label, color=verdict.state.color)  # type: ignore[arg-type]
         beat, ingested, failures, error_kind = st.columns(4)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data
+from ui import data, widgets
 from voc.models import SourceState
 from voc.sources import costs
 
@@ -40,13 +40,16 @@ def cost_meter(sources: list[SourceState]) -> None:
             ),
             "paused_until": st.column_config.DatetimeColumn("Paused until", format="YYYY-MM-DD HH:mm z"),
         },
+        placeholder=widgets.MISSING,
         key="cost-meter",
     )
     history = data.usage_history()
     if len(history) > len(frame):
         with st.expander("Reads per day, last 7 days"):
             st.dataframe(
-                history, hide_index=True, column_config={"cost_usd": st.column_config.NumberColumn(format="$%.2f")}
+                widgets.readable(history, tz=data.viewer_timezone()),
+                hide_index=True,
+                placeholder=widgets.MISSING,
             )
 
 

@@ -117,3 +117,12 @@ def test_resume_lifts_a_failing_sources_wait(app: AppTest, store_with_sick_sourc
 
     assert store_with_sick_sources.source("x-recent").next_poll_at is None
     assert "x-recent will be polled" in at.toast[0].value
+
+
+def test_a_source_card_names_its_kind_in_words(app: AppTest, empty_store: Store) -> None:
+    empty_store.ensure_source("fedi", "mastodon_hashtag", {"instance": "https://social.example", "hashtag": "nw"})
+    empty_store.ensure_source("demo", "replay", {})
+    at = open_sources(app)
+    titles = " ".join(m.value for m in at.markdown)
+    assert "**fedi** · Mastodon hashtag timeline" in titles and "**demo** · demo feed" in titles
+    assert "mastodon_hashtag" not in titles and "replay" not in titles

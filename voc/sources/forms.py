@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlparse
 
 from voc.models import SourceState
@@ -383,6 +383,18 @@ REVIEWS = SourceFamily(
 )
 FAMILIES: tuple[SourceFamily, ...] = (X, MASTODON, BLUESKY, REDDIT, FEEDS, REVIEWS)
 FAMILY_OF: dict[str, SourceFamily] = {kind: family for family in FAMILIES for kind in family.kinds}
+# Kinds without a form on the Sources page (they are set up by the app itself).
+_OTHER_KIND_LABELS: Final = {"replay": "demo feed", "survey_folder": "survey folder"}
+
+
+def kind_label(kind: str) -> str:
+    """A source kind as a person reads it on a card: "Mastodon hashtag timeline", not `mastodon_hashtag`."""
+    family = FAMILY_OF.get(kind)
+    if family is None:
+        return _OTHER_KIND_LABELS.get(kind, kind.replace("_", " "))
+    return family.kinds[kind].split(" (")[0].split(":")[0]
+
+
 FORM_KEYS = X.owned_keys()  # the X form's keys; other keys already in a config are kept on edit
 
 
