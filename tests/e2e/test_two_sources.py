@@ -102,7 +102,7 @@ def test_both_sources_are_on_the_sources_page_with_their_kind_and_items(page: Pa
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Sources")).to_be_visible()
     main = page.get_by_test_id("stMain")
-    for name, kind in (("alerts-northwind", "feed"), ("mastodon-northwind", "mastodon_hashtag")):
+    for name, kind in (("alerts-northwind", "RSS or Atom feed"), ("mastodon-northwind", "Mastodon hashtag timeline")):
         blocks = main.get_by_test_id("stVerticalBlock").filter(has_text=f"{name} · {kind}")
         card = blocks.filter(has=page.get_by_test_id("stMetric")).last  # the innermost: the source's card
         expect(card).to_be_visible()
