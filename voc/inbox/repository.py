@@ -29,6 +29,17 @@ from voc.store.schema import (
 PRESENCE_WINDOW = timedelta(minutes=2)
 
 
+def record_history(
+    connection: sa.Connection, item_id: int, *, actor: Actor, at: datetime, field: str, old: str | None, new: str | None
+) -> None:
+    """One line of an item's history (`triage_events`): who changed which field from what to what."""
+    connection.execute(
+        triage_events.insert().values(
+            item_id=item_id, actor=actor.name, at=at, field=field, old_value=old, new_value=new
+        )
+    )
+
+
 class InboxRepository(AccessRepository):
     """Items and what agents do to them: status, owner, tags, notes, who is looking."""
 

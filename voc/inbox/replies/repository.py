@@ -20,9 +20,10 @@ from voc.access.repository import AccessRepository, audit_items
 from voc.access.roles import Actor, Permission, require
 from voc.analysis.redaction import redact
 from voc.inbox.replies.saved import SavedReply, check_saved_reply
+from voc.inbox.repository import record_history
 from voc.models import TriageStatus
 from voc.store.core import Database
-from voc.store.schema import item_themes, items, reply_drafts, saved_replies, sources, triage_events
+from voc.store.schema import item_themes, items, reply_drafts, saved_replies, sources
 
 # An attempt older than this with no outcome is from a process that is gone: reconcile it.
 SENDING_LEASE = timedelta(minutes=2)
@@ -70,28 +71,20 @@ def stamp_first_response(
     moved = row.first_response_at is None or at < row.first_response_at
     if moved:
         connection.execute(items.update().where(items.c.id == item_id).values(first_response_at=at))
-        connection.execute(
-            triage_events.insert().values(
-                item_id=item_id,
-                actor=actor.name,
-                at=now,
-                field="first_response_at",
-                old_value=row.first_response_at.isoformat() if row.first_response_at else None,
-                new_value=f"{at.isoformat()} ({how})",
-            )
+        record_history(
+            connection,
+            item_id,
+            actor=actor,
+            at=now,
+            field="first_response_at",
+            old=row.first_response_at.isoformat() if row.first_response_at else None,
+            new=f"{at.isoformat()} ({how})",
         )
     if row.triage_status in ANSWERED_FROM:
         waiting = str(TriageStatus.WAITING_ON_CUSTOMER)
         connection.execute(items.update().where(items.c.id == item_id).values(triage_status=waiting))
-        connection.execute(
-            triage_events.insert().values(
-                item_id=item_id,
-                actor=actor.name,
-                at=now,
-                field="triage_status",
-                old_value=row.triage_status,
-                new_value=waiting,
-            )
+        record_history(
+            connection, item_id, actor=actor, at=now, field="triage_status", old=row.triage_status, new=waiting
         )
     return moved
 

@@ -27,7 +27,7 @@ from voc.access.roles import Actor
 from voc.inbox.replies.guard import refusal
 from voc.inbox.replies.networks import Network, Route, route_for, with_mention
 from voc.inbox.replies.repository import CALL_BACK_OUTCOMES, ReplyStatus
-from voc.inbox.replies.senders import FailureKind, ReplyTarget, SenderFactory, SendFailure, mint_tid
+from voc.inbox.replies.senders import FailureKind, Posted, ReplyTarget, SenderFactory, SendFailure, mint_tid
 from voc.store.core import json_dict
 from voc.store.facade import Store
 
@@ -157,15 +157,7 @@ def send(store: Store, draft_id: int, *, senders: SenderFactory, actor: Actor, n
                 failure.confirmed = False  # we could not look: the earlier attempt may still be there
                 raise
             if found is not None:
-                store.record_reply_posted(
-                    draft_id,
-                    remote_id=found.remote_id,
-                    remote_url=found.url,
-                    posted_at=found.posted_at,
-                    actor=actor,
-                    now=now,
-                    how=f"reply on {network.name}",
-                )
+                _record_posted(store, draft_id, found, network, actor=actor, now=now)
                 return Outcome(
                     draft_id, ReplyStatus.POSTED, f"The reply was already on {network.name}: recorded, not sent again."
                 )
@@ -174,6 +166,14 @@ def send(store: Store, draft_id: int, *, senders: SenderFactory, actor: Actor, n
         _record_reply_failure(store, draft_id, failure, now)
         status = ReplyStatus.FAILED if failure.confirmed else ReplyStatus.UNKNOWN
         return Outcome(draft_id, status, failure.explanation)
+    _record_posted(store, draft_id, posted, network, actor=actor, now=now)
+    return Outcome(draft_id, ReplyStatus.POSTED, f"Posted on {network.name}.")
+
+
+def _record_posted(
+    store: Store, draft_id: int, posted: Posted, network: Network, *, actor: Actor, now: datetime
+) -> None:
+    """The network has the reply (`posted`, as sent or as found there): record it on the draft and the item."""
     store.record_reply_posted(
         draft_id,
         remote_id=posted.remote_id,
@@ -183,7 +183,6 @@ def send(store: Store, draft_id: int, *, senders: SenderFactory, actor: Actor, n
         now=now,
         how=f"reply on {network.name}",
     )
-    return Outcome(draft_id, ReplyStatus.POSTED, f"Posted on {network.name}.")
 
 
 def reconcile_pending(store: Store, *, senders: SenderFactory, now: datetime) -> list[Outcome]:
@@ -215,15 +214,7 @@ def reconcile_pending(store: Store, *, senders: SenderFactory, now: datetime) ->
             outcomes.append(Outcome(draft_id, ReplyStatus.UNKNOWN, failure.explanation))
             continue
         if found is not None:
-            store.record_reply_posted(
-                draft_id,
-                remote_id=found.remote_id,
-                remote_url=found.url,
-                posted_at=found.posted_at,
-                actor=RECONCILER,
-                now=now,
-                how=f"reply on {network.name}",
-            )
+            _record_posted(store, draft_id, found, network, actor=RECONCILER, now=now)
             outcomes.append(Outcome(draft_id, ReplyStatus.POSTED, f"Found on {network.name} and recorded."))
         else:
             message = (
