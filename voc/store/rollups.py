@@ -122,13 +122,25 @@ def compare_counts(
 
 
 def _counted_items(facet: str, conditions: Iterable[sa.ColumnElement[bool]] = ()) -> sa.Select[Any]:
-    """`item_counts` rows of one facet recounted from `items` (columns in KEY order, then items)."""
-    value = sa.literal_column("''") if facet == "all" else items.c[facet]
-    hour = epoch_slot(items.c.posted_at, HOUR_SECONDS)
-    brand = sa.func.coalesce(items.c.brand, sa.literal_column("''"))
-    copy = sa.case((left_out_copy(), sa.true()), else_=sa.false())
-    keys = [value, hour, brand, items.c.is_competitor, items.c.kind, items.c.sentiment_label, copy]
-    return sa.select(sa.literal_column(f"'{facet}'"), *keys, sa.func.count()).where(*conditions).group_by(*keys)
+    """`item_counts` rows of one facet recounted from `items` (columns in KEY order, then items).
+
+    The keys are computed in a subquery and grouped by name outside it: PostgreSQL refuses a
+    constant in GROUP BY and cannot match a bound parameter repeated there."""
+    keyed = (
+        sa.select(
+            (sa.literal_column("''") if facet == "all" else items.c[facet]).label("value"),
+            epoch_slot(items.c.posted_at, HOUR_SECONDS).label("hour"),
+            sa.func.coalesce(items.c.brand, sa.literal_column("''")).label("brand"),
+            items.c.is_competitor,
+            items.c.kind,
+            items.c.sentiment_label.label("sentiment"),
+            sa.case((left_out_copy(), sa.true()), else_=sa.false()).label("copy"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    keys = [keyed.c[name] for name in KEY[1:]]
+    return sa.select(sa.literal_column(f"'{facet}'").label("facet"), *keys, sa.func.count()).group_by(*keys)
 
 
 def _key(row: Iterable[Any]) -> tuple[Any, ...]:
@@ -147,14 +159,15 @@ def rebuild_item_counts(connection: sa.Connection, progress: Progress) -> int:
     while first <= _as_utc(last):
         spans.append((first, first + REBUILD_SPAN))  # whole hours: no hour is split between steps
         first += REBUILD_SPAN
-    total, done, written = len(spans) * len(FACETS), 0, 0
+    total, done = len(spans) * len(FACETS), 0
     for start, end in spans:
         for facet in FACETS:
             recount = _counted_items(facet, [items.c.posted_at >= start, items.c.posted_at < end])
-            written += connection.execute(item_counts.insert().from_select([*KEY, "items"], recount)).rowcount or 0
+            connection.execute(item_counts.insert().from_select([*KEY, "items"], recount))
             done += 1
             progress(done, total)
-    return written
+    # Counted, not summed from rowcounts: psycopg reports -1 for INSERT ... SELECT.
+    return int(connection.execute(sa.select(sa.func.count()).select_from(item_counts)).scalar_one())
 
 
 def check_item_counts(connection: sa.Connection) -> list[Difference]:
