@@ -4,13 +4,17 @@ call timed against loading everything into pandas, in the same run.
 1. **Save path.** The same pages of 200 items stored by `Store.save_batch` (lease re-check, cursor,
    duplicate collapse, all in one transaction per page), by the item-by-item save path it had
    before issue #21 (kept here for the ratio), and by a plain `executemany` of the same rows, one
-   transaction per page, each into a fresh database, alternately: items/s and the ratios.
+   transaction per page, each into a fresh database, alternately: items/s and the ratios. The
+   `item_counts` triggers fire for both (they are on the table); `save_batch` also runs once
+   more into databases without them, for the triggers' cost.
 2. **Build.** `--items` realistic items (20 sources on 8 channels, 9 languages, 4 brands, a year
    of history, copies and retweets) through `save_batch`, then themes: the default starter set,
    and 0-2 themes assigned to each item (written directly: the assigner is not what is measured).
 3. **Page calls.** Each domain function a page calls, median of `--rounds`, against the pandas
    baseline: every item's columns read into one frame (timed once), plus the same aggregate in
-   pandas. The ratio is call / baseline (below 1: the call is faster).
+   pandas. The ratio is call / baseline (below 1: the call is faster). Then (3b) the Trends
+   calls counted from the items alone against the same calls with the hourly rollup
+   (`item_counts`, revision 0014), in the same run.
 4. **Memory.** This process's RSS after the build, after the page calls and with everything in
    pandas; the database's size.
 5. **Several listener processes.** 1, 2 and 4 processes saving pages at once, each its own
@@ -185,6 +189,14 @@ def open_store(kind: str, folder: Path, postgres_url: str, name: str, schemas: l
     return Store.from_url(f"{postgres_url}{separator}options=-csearch_path%3D{schema}")
 
 
+def drop_rollup_triggers(store: Store) -> None:
+    """The save path as it was before revision 0014 kept `item_counts` (for the same-run ratio)."""
+    with store.write() as connection:
+        for event in ("insert", "update", "delete"):
+            on_items = " ON items" if store.dialect == "postgresql" else ""
+            connection.exec_driver_sql(f"DROP TRIGGER item_counts_{event}{on_items}")
+
+
 def lease_all(store: Store) -> None:
     for n in range(20):
         name = f"source-{n:02d}"
@@ -244,15 +256,17 @@ def per_item_before_21(store: Store, pages: list[tuple[str, list[NewItem]]]) -> 
 def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], count: int, rounds: int) -> None:
     """Both writers on the same pages, alternately, each round into fresh databases; medians."""
     pages = list(generate(count, seed=7))
-    timings: dict[str, list[float]] = {"plain": [], "saved": [], "before": []}
+    timings: dict[str, list[float]] = {"plain": [], "saved": [], "untriggered": [], "before": []}
     for round_number in range(rounds):
         for writer in timings:
             store = open_store(kind, folder, postgres_url, f"{writer}{round_number}", schemas)
             lease_all(store)
+            if writer == "untriggered":
+                drop_rollup_triggers(store)
             start = time.perf_counter()
             if writer == "plain":
                 plain_executemany(store, pages)
-            elif writer == "saved":
+            elif writer in ("saved", "untriggered"):
                 save_pages(store, pages)
             else:
                 per_item_before_21(store, pages)
@@ -266,6 +280,11 @@ def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], co
     before = statistics.median(timings["before"])
     print(f"| Store.save_batch before #21 (a statement per item) | {count / before:,.0f} | {plain / before:.2f}x |")
     print(f"| Store.save_batch now | {count / saved:,.0f} | {plain / saved:.2f}x |")
+    untriggered = statistics.median(timings["untriggered"])
+    print(
+        f"| Store.save_batch without the item_counts triggers | {count / untriggered:,.0f} | {plain / untriggered:.2f}x |"
+    )
+    print(f"   the triggers' cost: save_batch at {untriggered / saved:.2f}x of its speed without them")
 
 
 def build(store: Store, count: int) -> None:
@@ -356,8 +375,9 @@ def pandas_report(frame: pd.DataFrame, start: datetime) -> None:
 def page_calls(store: Store, rounds: int) -> None:
     taxonomy = theme_repo.load_taxonomy(store)
 
-    def trend(days: int) -> Callable[[], Any]:
-        return lambda: trends.report(store, trends.TrendFilters(NOW - timedelta(days=days), NOW))
+    def trend(days: int, *, use_rollup: bool = True, tz: str = "UTC") -> Callable[[], Any]:
+        filters = trends.TrendFilters(NOW - timedelta(days=days), NOW, tz=tz)
+        return lambda: trends.report(store, filters, use_rollup=use_rollup)
 
     def theme_overview(days: int) -> Callable[[], Any]:
         start = NOW - timedelta(days=days)
@@ -414,6 +434,34 @@ def page_calls(store: Store, rounds: int) -> None:
     for name, seconds in product.items():
         baseline = loading + median_seconds(pandas_for(name), rounds)
         print(f"| {name} | {seconds * 1000:,.0f} ms | {baseline * 1000:,.0f} ms | {seconds / baseline:.2f} |")
+    two_ways = {
+        "Trends report, 30 days": lambda rollup: trend(30, use_rollup=rollup),
+        "Trends report, 365 days": lambda rollup: trend(365, use_rollup=rollup),
+        "Trends report, 365 days, Asia/Kolkata": lambda rollup: trend(365, use_rollup=rollup, tz="Asia/Kolkata"),
+        "volume by sentiment, 365 days": lambda rollup: (
+            lambda: trends.volume_by_sentiment(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW), use_rollup=rollup
+            )
+        ),
+        "summary, 365 days, one channel": lambda rollup: (
+            lambda: trends.summary(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW, channel="x"), use_rollup=rollup
+            )
+        ),
+        "share of voice over time, 365 days": lambda rollup: (
+            lambda: trends.share_over_time(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW), use_rollup=rollup
+            )
+        ),
+    }
+    print(f"\n3b. Trends calls counted from the items alone and with the hourly rollup, median of {rounds}")
+    print("| page call | from items | with item_counts | rollup / items |")
+    print("|---|---|---|---|")
+    for name, make in two_ways.items():
+        from_items, with_rollup = median_seconds(make(False), rounds), median_seconds(make(True), rounds)
+        print(
+            f"| {name} | {from_items * 1000:,.0f} ms | {with_rollup * 1000:,.0f} ms | {with_rollup / from_items:.2f} |"
+        )
     print(f"\n4. RSS after the page calls: {with_product:,.0f} MB; with every item in pandas: {in_pandas:,.0f} MB")
 
 

@@ -456,30 +456,33 @@ def theme_counts(store: Store, filters: TrendFilters) -> dict[str, ThemeCount]:
     return counts
 
 
-def comparison(store: Store, filters: TrendFilters, current: TrendSummary | None = None) -> Comparison:
+def comparison(
+    store: Store, filters: TrendFilters, current: TrendSummary | None = None, *, use_rollup: bool = True
+) -> Comparison:
     """This range against the one of equal length before it: volume, negative share, NPS, theme moves."""
     before = filters.previous()
     return compare(
-        current or summary(store, filters),
-        summary(store, before),
+        current or summary(store, filters, use_rollup=use_rollup),
+        summary(store, before, use_rollup=use_rollup),
         theme_counts(store, filters),
         theme_counts(store, before),
     )
 
 
-def report(store: Store, filters: TrendFilters) -> TrendReport:
-    """Every frame the Trends page needs, for one cache entry."""
-    headline = summary(store, filters)
+def report(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> TrendReport:
+    """Every frame the Trends page needs, for one cache entry (`use_rollup=False`: every count
+    from the items, as before the rollup; for tests and the benchmark)."""
+    headline = summary(store, filters, use_rollup=use_rollup)
     return TrendReport(
         filters=filters,
         summary=headline,
-        volume=volume_by_sentiment(store, filters),
-        languages=by_language(store, filters),
-        channels=by_channel(store, filters),
-        share_of_voice=share_of_voice(store, filters),
+        volume=volume_by_sentiment(store, filters, use_rollup=use_rollup),
+        languages=by_language(store, filters, use_rollup=use_rollup),
+        channels=by_channel(store, filters, use_rollup=use_rollup),
+        share_of_voice=share_of_voice(store, filters, use_rollup=use_rollup),
         spikes=spike_marks(store, filters),
-        share_over_time=share_over_time(store, filters),
-        comparison=comparison(store, filters, headline),
+        share_over_time=share_over_time(store, filters, use_rollup=use_rollup),
+        comparison=comparison(store, filters, headline, use_rollup=use_rollup),
     )
 
 
