@@ -182,7 +182,9 @@ def case_assignment(variant: str) -> dict[str, Any]:
         queries = [r for r in rows if r[0] == name]
         examples = [(t.id, e.language, e.text) for t in taxonomy_themes for e in t.examples]
         both = variant_vectors(
-            variant, [e[2] for e in examples] + [q[3] for q in queries], [e[1] for e in examples] + [q[2] for q in queries]
+            variant,
+            [e[2] for e in examples] + [q[3] for q in queries],
+            [e[1] for e in examples] + [q[2] for q in queries],
         )
         example_vectors, query_vectors = both[: len(examples)], both[len(examples) :]
         for teaching in found:
@@ -213,6 +215,7 @@ def case_assignment(variant: str) -> dict[str, Any]:
     out["at_threshold"] = {k: round(at_threshold[k] / total, 3) for k in ("found", "wrong", "none")}
     out["top1_by_language"] = {k: round(float(np.mean(v)), 2) for k, v in sorted(by_language.items())}
     out["semantic_assign_per_s"] = round(assigned / seconds)
+    out["_right"] = [g == p for g, p in found["all-languages"]]  # per query, for the paired comparison
     return out
 
 
@@ -274,7 +277,8 @@ def main() -> None:
         print("NOTE: ../shared/data/themes-dev/clinc150.jsonl not found: the English discovery case is skipped")
     speed = {model: case_speed(model) for model in models}
     print("embedding speed, one thread:", json.dumps(speed))
-    results = {}
+    results: dict[str, Any] = {}
+    use_right: list[bool] = []
     for variant, (model, _) in VARIANTS.items():
         if model not in models:
             continue
@@ -283,14 +287,27 @@ def main() -> None:
             "discovery_multilingual": case_discovery_multilingual(variant),
             "discovery_clinc": case_discovery_clinc(variant),
         }
+        right = results[variant]["assignment"].pop("_right")
+        if variant == "use":
+            use_right = right
+        else:  # paired: the same queries, so count where the two disagree (McNemar's b and c)
+            results[variant]["assignment"]["vs_use"] = {
+                "right_where_use_wrong": sum(r and not u for r, u in zip(right, use_right, strict=True)),
+                "wrong_where_use_right": sum(u and not r for r, u in zip(right, use_right, strict=True)),
+            }
         print(variant, json.dumps(results[variant]), flush=True)
-    print("\n| vectors | assign top-1 (all / English-taught) | macro-F1 | at threshold found / wrong | "
-          "multilingual discovery k / NMI / purity / NMI-language | CLINC k / NMI / purity |")
+    print(
+        "\n| vectors | assignment top-1 (all / English-taught) | macro-F1 (all / English-taught) "
+        "| vs USE: right / wrong where USE was not | at threshold: found / wrong | "
+        "multilingual discovery k / NMI / purity / NMI-language | CLINC k / NMI / purity |"
+    )
     for variant, r in results.items():
         a, d, c = r["assignment"], r["discovery_multilingual"], r["discovery_clinc"] or {}
         print(
             f"| {variant} | {a['all-languages']['top1']} / {a['english-only']['top1']} "
             f"| {a['all-languages']['macro_f1']} / {a['english-only']['macro_f1']} "
+            f"| {a.get('vs_use', {}).get('right_where_use_wrong', '–')} / "
+            f"{a.get('vs_use', {}).get('wrong_where_use_right', '–')} "
             f"| {a['at_threshold']['found']} / {a['at_threshold']['wrong']} (τ {a['example_threshold']}) "
             f"| {d['k']} / {d['nmi']} / {d['purity']} / {d['nmi_language']} "
             f"| {c.get('k')} / {c.get('nmi')} / {c.get('purity')} |"
