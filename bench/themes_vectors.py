@@ -234,7 +234,18 @@ def case_discovery_multilingual(variant: str) -> dict[str, Any]:
     languages = [r[1] for r in rows]
     vectors = variant_vectors(variant, [r[2] for r in rows], languages)
     auto = cluster_scores(gold, cluster_labels(vectors, languages), languages)
-    return {"items": len(rows), "themes": len(set(gold)), "languages": len(set(languages)), **auto}
+    # Alignment (the research's 1-NN): is each text's nearest text in another language of its theme?
+    codes, labels = np.asarray(languages), np.asarray(gold)
+    sims = vectors @ vectors.T
+    sims[codes[:, None] == codes[None, :]] = -2.0
+    nearest_other_language = float((labels[sims.argmax(axis=1)] == labels).mean())
+    return {
+        "items": len(rows),
+        "themes": len(set(gold)),
+        "languages": len(set(languages)),
+        **auto,
+        "nn_other_language": round(nearest_other_language, 3),
+    }
 
 
 def case_discovery_clinc(variant: str) -> dict[str, Any] | None:
@@ -299,7 +310,8 @@ def main() -> None:
     print(
         "\n| vectors | assignment top-1 (all / English-taught) | macro-F1 (all / English-taught) "
         "| vs USE: right / wrong where USE was not | at threshold: found / wrong | "
-        "multilingual discovery k / NMI / purity / NMI-language | CLINC k / NMI / purity |"
+        "multilingual discovery k / NMI / purity / NMI-language | nearest in another language: same theme "
+        "| CLINC k / NMI / purity |"
     )
     for variant, r in results.items():
         a, d, c = r["assignment"], r["discovery_multilingual"], r["discovery_clinc"] or {}
@@ -309,7 +321,7 @@ def main() -> None:
             f"| {a.get('vs_use', {}).get('right_where_use_wrong', '–')} / "
             f"{a.get('vs_use', {}).get('wrong_where_use_right', '–')} "
             f"| {a['at_threshold']['found']} / {a['at_threshold']['wrong']} (τ {a['example_threshold']}) "
-            f"| {d['k']} / {d['nmi']} / {d['purity']} / {d['nmi_language']} "
+            f"| {d['k']} / {d['nmi']} / {d['purity']} / {d['nmi_language']} | {d['nn_other_language']} "
             f"| {c.get('k')} / {c.get('nmi')} / {c.get('purity')} |"
         )
     if "e5" in speed:
