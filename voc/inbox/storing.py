@@ -60,8 +60,7 @@ def store_items(
         rows.append(row)
     if not rows:
         return 0
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": ITEMS_LOCK})
+    lock_item_writers(connection)
     before, originals = _largest_id_and_originals(connection, rows)
     connection.execute(insert_ignoring(connection, items, ["source", "external_id"]), rows)
     wanted: dict[tuple[str, str], dict[str, Any]] = {}
@@ -87,6 +86,19 @@ def store_items(
         if vectors:  # computed once by the analysis, kept for themes and duplicates
             connection.execute(item_embeddings.insert(), vectors)
     return len(new)
+
+
+def lock_item_writers(connection: sa.Connection) -> None:
+    """Take the item writers' turn for the rest of the transaction (PostgreSQL: `ITEMS_LOCK`;
+    SQLite's write transaction already holds its one lock).
+
+    The save path needs it for its id range (step 3). Every other writer that changes counted
+    columns of many items in one transaction (the survey importer, re-scoring, corrections,
+    erasure and retention) takes it first too: the `item_counts` triggers (revision 0014) upsert
+    a statement's hour rows in key order, but rows a transaction locked in an earlier statement
+    could cross another writer's order and deadlock; taking turns rules that out."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": ITEMS_LOCK})
 
 
 def _largest_id_and_originals(

@@ -15,6 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from voc.access.roles import Actor
+from voc.inbox.storing import lock_item_writers
 from voc.models import NewItem
 from voc.store.core import insert_ignoring, json_dict, json_list
 from voc.store.facade import Store
@@ -148,6 +149,7 @@ def insert_items(store: Store, new_items: Sequence[NewItem]) -> int:
     )
     rows = [{name: getattr(item, name) for name in _ITEM_FIELDS} for item in new_items]
     with store.write() as connection:
+        lock_item_writers(connection)  # the item counts' turn (voc.inbox.storing)
         # RETURNING over executemany ("insertmanyvalues"): skipped duplicates return no row.
         return len(connection.execute(statement, rows).all())
 
