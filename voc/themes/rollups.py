@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 from voc.store.schema import item_themes, items, theme_count_map, theme_counts, themes
 from voc.themes.taxonomy import Taxonomy, Theme
-from voc.trends.buckets import epoch_slot
+from voc.trends.buckets import epoch_slot, floor_local
 from voc.trends.counting import left_out_copy
 
 HOUR: Final = timedelta(hours=1)
@@ -267,3 +269,37 @@ def rollup_rows(
         .group_by(*group)
     )
     return [row for row in connection.execute(query).mappings()]
+
+
+def local_hours(split: Split, freq: str, tz: str) -> tuple[set[int], tuple[tuple[datetime, datetime], ...]]:
+    """The whole hours of `split` a local bucket boundary cuts (or whose UTC offset changes inside),
+    as hour numbers and as merged [start, end) ranges to read from the rows."""
+    if split.hours == 0:
+        return set(), ()
+    hours = pd.Series(np.arange(split.first_hour, split.end_hour, dtype="int64"))
+    starts = pd.to_datetime(hours * HOUR_SECONDS, unit="s", utc=True)
+    ends = starts + pd.Timedelta(hours=1) - pd.Timedelta(microseconds=1)
+    local_start = starts.dt.tz_convert(tz).dt.tz_localize(None)
+    local_end = ends.dt.tz_convert(tz).dt.tz_localize(None)
+    same_bucket = floor_local(local_start, freq) == floor_local(local_end, freq)
+    same_offset = (local_start - starts.dt.tz_localize(None)) == (local_end - ends.dt.tz_localize(None))
+    cut = [int(h) for h in hours[~(same_bucket & same_offset)]]
+    spans: list[tuple[datetime, datetime]] = []
+    for hour in cut:
+        if spans and spans[-1][1] == hour_start(hour):
+            spans[-1] = (spans[-1][0], hour_start(hour + 1))
+        else:
+            spans.append((hour_start(hour), hour_start(hour + 1)))
+    return set(cut), tuple(spans)
+
+
+def local_bins(hours: pd.Series, freq: str, tz: str) -> pd.Series:
+    """The viewer's local bucket of each whole UTC hour (one the boundaries do not cut)."""
+    starts = pd.to_datetime(hours.astype("int64") * HOUR_SECONDS, unit="s", utc=True)
+    return floor_local(starts.dt.tz_convert(tz).dt.tz_localize(None), freq).astype("datetime64[us]")
+
+
+def serves(connection: sa.Connection, taxonomy: Taxonomy) -> bool:
+    """True when the stored map is the one `taxonomy` makes: the rollup then counts as the rows do
+    under it (a caller holding an older taxonomy reads the rows)."""
+    return _stored_pairs(connection) == counted_pairs(taxonomy)

@@ -64,6 +64,9 @@ def _apply(counted: str, row: str, sign: int, dialect: str, source: str = "") ->
     if sign < 0:  # an emptied row goes: the table holds only what is counted
         statement += (
             f" DELETE FROM theme_counts WHERE hour = {_hour(row, dialect)} AND items = 0;"
+            if not source
+            else f" DELETE FROM theme_counts WHERE items = 0 AND hour IN (SELECT {_hour(row, dialect)} FROM items {row}"
+            f" WHERE {row}.id = {source.split('= ')[-1]});"
         )
     return statement
 
