@@ -1,27 +1,33 @@
-"""Storing a page of items near the database's own speed: one statement per page, not per item.
+"""Storing a page of items near the database's own speed: a few statements per page, not per item.
 
 Before issue #21 each item was one `INSERT ... RETURNING` plus, when new, one duplicate query and
 two updates: 0.27x (SQLite) and 0.15x (PostgreSQL) of a plain `executemany` of the same rows.
-Now, inside the caller's write transaction (which already re-checked the source's lease):
+Now, inside the caller's write transaction (which already re-checked the source's lease), item
+writers take turns: SQLite's `BEGIN IMMEDIATE` holds the one write lock, and on PostgreSQL every
+writer takes `ITEMS_LOCK` (a transaction-level advisory lock) first, in the lease re-check's own
+statement when there is one (`execute_locking_items`). So no other writer's rows land, nor do
+the originals change, while a page goes in. Then:
 
-1. one query asks for the largest item id and for the stored originals the page's fingerprints
-   (`voc.inbox.duplicates`) could point at;
-2. the rows go in with one `executemany` of `INSERT ... ON CONFLICT DO NOTHING`
-   (`voc.store.core.insert_ignoring`, the store's one insert-ignoring statement);
-3. which of them were new is read back with one range query: ids above that largest id. That is
-   exact because item writers are serialised: SQLite's `BEGIN IMMEDIATE` holds the one write
-   lock, and on PostgreSQL every writer takes `ITEMS_LOCK` (a transaction-level advisory lock)
-   first, so no other writer's rows can land in the range, or change the originals, meanwhile;
-4. duplicates are decided in Python exactly as item-by-item insertion would (first original by
-   id within the window, earlier items of the same page included) and written with one update;
-5. the new items' embeddings go in with one `executemany`.
+- on SQLite, one query asks for the largest item id and for the stored originals the page's
+  fingerprints (`voc.inbox.duplicates`) could point at; the rows go in with one `executemany` of
+  `INSERT ... ON CONFLICT DO NOTHING` (`voc.store.core.insert_ignoring`, run in C); which of them
+  were new is read back with one range query (ids above that largest id);
+- on PostgreSQL, one statement does all three, where each round trip costs a wait for the server
+  process: the page goes in as one array per column (`unnest`, no per-row parameters to plan),
+  `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING` says which rows were new, and the
+  originals are read in the same statement (its snapshot is taken before its own insert);
+- duplicates are decided in Python exactly as item-by-item insertion would (first original by id
+  within the window, earlier items of the same page included) and written with one update;
+- the new items' embeddings go in with one `executemany`.
 
 Everything is in the caller's transaction: a crash mid-page rolls all of it back, and the page
-fetched again stores each item once. Domain module: no Streamlit.
+fetched again stores each item once. Database triggers on `items` (row counts kept by `AFTER
+INSERT` triggers) see the same rows either way. Domain module: no Streamlit.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
@@ -33,17 +39,55 @@ import sqlalchemy as sa
 from voc.inbox.duplicates import WINDOW, duplicate_key
 from voc.models import NewItem
 from voc.store.core import insert_ignoring
-from voc.store.schema import item_embeddings, items
+from voc.store.schema import UTCDateTime, item_embeddings, items
 
 # (model, dimension, float32 little-endian bytes), as stored in `item_embeddings`.
 ItemEmbedding = tuple[str, int, bytes]
+# A page's new items: (id, the row stored), in id order.
+NewRows = list[tuple[int, dict[str, Any]]]
+# Stored originals per fingerprint: (id, posted at), in id order.
+Originals = dict[str, list[tuple[int, datetime]]]
 
 # Taken for the rest of the transaction by every PostgreSQL item writer (see the module docstring);
 # the migration lock is 73190001.
 ITEMS_LOCK: Final = 73190011
-# Fingerprints per duplicate query (well under both databases' bound-parameter limits).
+# Fingerprints per duplicate query on SQLite (well under its bound-parameter limit).
 HASHES_PER_QUERY: Final = 500
 _FIELDS: Final = tuple(field.name for field in fields(NewItem))
+_COLUMNS: Final = (*_FIELDS, "content_hash")
+# Where a connection remembers the transaction that holds ITEMS_LOCK (a weak reference to it).
+_LOCK_HELD: Final = "voc.inbox.storing.items_lock"
+_PAGE_STATEMENTS: dict[str, sa.TextClause] = {}
+
+
+def execute_locking_items(connection: sa.Connection, statement: sa.Update, *, lock: bool = True) -> int:
+    """Run `statement` (an update of one row, such as a source's lease re-check) and, on
+    PostgreSQL when `lock`, take the item writers' lock in the same round trip; returns how many
+    rows it matched. The lock is taken only when a row matched: a lost lease waits for no one."""
+    if not lock or connection.dialect.name != "postgresql":
+        return int(connection.execute(statement).rowcount)
+    matched = len(connection.execute(statement.returning(sa.func.pg_advisory_xact_lock(ITEMS_LOCK))).all())
+    if matched:
+        connection.info[_LOCK_HELD] = weakref.ref(connection.get_transaction())
+    return matched
+
+
+def lock_item_writers(connection: sa.Connection) -> None:
+    """Take the item writers' turn for the rest of the transaction (PostgreSQL: `ITEMS_LOCK`;
+    SQLite's write transaction already holds its one lock); a no-op if this transaction holds it.
+
+    The save path needs it for its id range. Every other writer that changes counted columns of
+    many items in one transaction (the survey importer, re-scoring, corrections, erasure and
+    retention) takes it first too: the `item_counts` triggers (revision 0014) upsert a
+    statement's hour rows in key order, but rows a transaction locked in an earlier statement
+    could cross another writer's order and deadlock; taking turns rules that out."""
+    if connection.dialect.name != "postgresql":
+        return
+    held = connection.info.get(_LOCK_HELD)
+    if held is not None and held() is connection.get_transaction():
+        return
+    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": ITEMS_LOCK})
+    connection.info[_LOCK_HELD] = weakref.ref(connection.get_transaction())
 
 
 def store_items(
@@ -60,18 +104,11 @@ def store_items(
         rows.append(row)
     if not rows:
         return 0
-    lock_item_writers(connection)
-    before, originals = _largest_id_and_originals(connection, rows)
-    connection.execute(insert_ignoring(connection, items, ["source", "external_id"]), rows)
-    wanted: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in rows:  # a key twice in one page: the first row is the one stored
-        wanted.setdefault((row["source"], row["external_id"]), row)
-    stored = connection.execute(
-        sa.select(items.c.id, items.c.source, items.c.external_id).where(items.c.id > before).order_by(items.c.id)
-    ).all()
-    # Keyed by this page's (source, external id): a row another writer added cannot be counted.
-    new = [(int(item_id), wanted[(source, external_id)]) for item_id, source, external_id in stored
-           if (source, external_id) in wanted]  # fmt: skip
+    if connection.dialect.name == "postgresql":
+        lock_item_writers(connection)
+        new, originals = _insert_in_one_statement(connection, rows)
+    else:
+        new, originals = _insert_many(connection, rows)
     if not new:
         return 0
     _collapse_duplicates(
@@ -88,34 +125,115 @@ def store_items(
     return len(new)
 
 
-def lock_item_writers(connection: sa.Connection) -> None:
-    """Take the item writers' turn for the rest of the transaction (PostgreSQL: `ITEMS_LOCK`;
-    SQLite's write transaction already holds its one lock).
-
-    The save path needs it for its id range (step 3). Every other writer that changes counted
-    columns of many items in one transaction (the survey importer, re-scoring, corrections,
-    erasure and retention) takes it first too: the `item_counts` triggers (revision 0014) upsert
-    a statement's hour rows in key order, but rows a transaction locked in an earlier statement
-    could cross another writer's order and deadlock; taking turns rules that out."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": ITEMS_LOCK})
+def _first_of_each_key(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:  # a key twice in one page: the first row is the one stored
+        wanted.setdefault((row["source"], row["external_id"]), row)
+    return wanted
 
 
-def _largest_id_and_originals(
-    connection: sa.Connection, rows: list[dict[str, Any]]
-) -> tuple[int, dict[str, list[tuple[int, datetime]]]]:
+def _insert_many(connection: sa.Connection, rows: list[dict[str, Any]]) -> tuple[NewRows, Originals]:
+    """SQLite: originals and the largest id, one `executemany`, the new rows by their id range."""
+    before, originals = _largest_id_and_originals(connection, rows)
+    connection.execute(insert_ignoring(connection, items, ["source", "external_id"]), rows)
+    wanted = _first_of_each_key(rows)
+    stored = connection.execute(
+        sa.select(items.c.id, items.c.source, items.c.external_id).where(items.c.id > before).order_by(items.c.id)
+    ).all()
+    # Keyed by this page's (source, external id): a row another writer added cannot be counted.
+    new = [(int(item_id), wanted[(source, external_id)]) for item_id, source, external_id in stored
+           if (source, external_id) in wanted]  # fmt: skip
+    return new, originals
+
+
+def _insert_in_one_statement(connection: sa.Connection, rows: list[dict[str, Any]]) -> tuple[NewRows, Originals]:
+    """PostgreSQL: the page in, the new rows and the originals out, in one round trip."""
+    dialect = connection.dialect
+    arrays: dict[str, Any] = {}
+    for name in _COLUMNS:
+        # The type's own conversion (UTC datetimes, JSON as executemany stores it, None too).
+        convert = items.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        arrays[name] = [convert(row[name]) for row in rows] if convert else [row[name] for row in rows]
+    hashed = [row for row in rows if row["content_hash"]]
+    arrays["hashes"] = sorted({row["content_hash"] for row in hashed})
+    wanted = _first_of_each_key(rows)
+    new: NewRows = []
+    found: list[tuple[int, str, datetime]] = []
+    for item_id, source, external_id, content_hash, posted_at in connection.execute(_page_statement(dialect), arrays):
+        if content_hash is None:
+            new.append((int(item_id), wanted[(source, external_id)]))
+        else:
+            found.append((int(item_id), content_hash, posted_at))
+    new.sort(key=lambda pair: pair[0])
+    return new, _within_window(found, hashed)
+
+
+def _page_statement(dialect: sa.Dialect) -> sa.TextClause:
+    """The statement for `dialect`, built once."""
+    statement = _PAGE_STATEMENTS.get(dialect.name)
+    if statement is None:
+        statement = _PAGE_STATEMENTS[dialect.name] = _build_page_statement(dialect)
+    return statement
+
+
+def _build_page_statement(dialect: sa.Dialect) -> sa.TextClause:
+    """`INSERT ... SELECT FROM unnest(one array per column) ... RETURNING`, with the originals the
+    page's fingerprints could point at read in the same statement (before its own rows)."""
+    quote = dialect.identifier_preparer.quote
+    table = dialect.identifier_preparer.format_table(items)
+    names = ", ".join(quote(name) for name in _COLUMNS)
+    arrays = ", ".join(f"CAST(:{name} AS {_array_type(items.c[name], dialect)})" for name in _COLUMNS)
+    return sa.text(
+        f"WITH page AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY AS page({names}, page_order)), "
+        f"stored AS (INSERT INTO {table} ({names}) SELECT {names} FROM page ORDER BY page_order "
+        f"ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id) "
+        f"SELECT id, source, external_id, NULL AS content_hash, NULL AS posted_at FROM stored "
+        f"UNION ALL SELECT id, NULL, NULL, content_hash, posted_at FROM {table} "
+        f"WHERE content_hash = ANY(CAST(:hashes AS TEXT[])) AND duplicate_of IS NULL"
+    ).columns(
+        sa.column("id", sa.Integer),
+        sa.column("source", sa.String),
+        sa.column("external_id", sa.String),
+        sa.column("content_hash", sa.String),
+        sa.column("posted_at", UTCDateTime),
+    )
+
+
+def _array_type(column: sa.Column[Any], dialect: sa.Dialect) -> str:
+    """The array type a column's values travel in: strings as TEXT[], so the insert, not the
+    cast, checks their length (a cast to VARCHAR(n) would cut them silently)."""
+    if isinstance(column.type, sa.String):
+        return "TEXT[]"
+    return f"{column.type.compile(dialect=dialect)}[]"
+
+
+def _within_window(found: list[tuple[int, str, datetime]], hashed: list[dict[str, Any]]) -> Originals:
+    """The originals posted within the window of the page's items, per fingerprint in id order
+    (the window is checked here: in SQL the planner may pick the time index)."""
+    if not hashed:
+        return {}
+    earliest = min(row["posted_at"] for row in hashed) - WINDOW
+    latest = max(row["posted_at"] for row in hashed) + WINDOW
+    originals: Originals = {}
+    for item_id, content_hash, posted_at in found:
+        if earliest <= posted_at <= latest:
+            originals.setdefault(content_hash, []).append((item_id, posted_at))
+    for candidates in originals.values():
+        candidates.sort()
+    return originals
+
+
+def _largest_id_and_originals(connection: sa.Connection, rows: list[dict[str, Any]]) -> tuple[int, Originals]:
     """The largest item id before the insert, and the stored originals (not duplicates themselves)
-    sharing a fingerprint with the page and posted within the window of its items, per
-    fingerprint in id order: one round trip for a page (a UNION ALL of both questions)."""
+    sharing a fingerprint with the page and posted within the window of its items: one round
+    trip for a page (a UNION ALL of both questions)."""
     hashed = [row for row in rows if row["content_hash"]]
     largest = sa.select(sa.func.coalesce(sa.func.max(items.c.id), 0), sa.null(), sa.null())
     if not hashed:
         return int(connection.execute(largest).one()[0]), {}
-    earliest = min(row["posted_at"] for row in hashed) - WINDOW
-    latest = max(row["posted_at"] for row in hashed) + WINDOW
     hashes = sorted({row["content_hash"] for row in hashed})
     before = 0
-    originals: dict[str, list[tuple[int, datetime]]] = {}
+    found: list[tuple[int, str, datetime]] = []
     for start in range(0, len(hashes), HASHES_PER_QUERY):
         candidates = sa.select(items.c.id, items.c.content_hash, items.c.posted_at).where(
             items.c.content_hash.in_(hashes[start : start + HASHES_PER_QUERY]),
@@ -126,11 +244,9 @@ def _largest_id_and_originals(
         for item_id, content_hash, posted_at in connection.execute(query):
             if content_hash is None:  # the largest id's row
                 before = int(item_id)
-            elif earliest <= posted_at <= latest:  # filtered here: in SQL the planner may pick the time index
-                originals.setdefault(content_hash, []).append((int(item_id), posted_at))
-    for found in originals.values():
-        found.sort()
-    return before, originals
+            else:
+                found.append((int(item_id), content_hash, posted_at))
+    return before, _within_window(found, hashed)
 
 
 def _collapse_duplicates(

@@ -409,6 +409,34 @@ theme_assessments = sa.Table(
 )
 sa.Index("ix_theme_assessments_version", theme_assessments.c.taxonomy_version)
 
+# Hourly counts per counted theme (0015, voc.themes.rollups): which counted themes each stored id
+# counts towards, and per counted theme × UTC hour × brand × kind × sentiment × copy flag the items
+# counted once per theme with their NPS and CSAT sums. Database triggers keep them exact.
+theme_count_map = sa.Table(
+    "theme_count_map",
+    metadata,
+    sa.Column("stored_id", sa.String(80), primary_key=True),
+    sa.Column("counted_id", sa.String(80), primary_key=True),
+)
+
+theme_counts = sa.Table(
+    "theme_counts",
+    metadata,
+    sa.Column("theme_id", sa.String(80), primary_key=True),
+    sa.Column("hour", sa.BigInteger, primary_key=True, autoincrement=False),  # hours since 1970, UTC
+    sa.Column("brand", sa.String(100), primary_key=True),  # "" when the item has none
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("sentiment", sa.String(16), primary_key=True),
+    sa.Column("is_copy", sa.SmallInteger, primary_key=True, autoincrement=False),  # voc.trends.counting.left_out_copy
+    sa.Column("items", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("nps_responses", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("promoters", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("detractors", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("csat_responses", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("csat_sum", sa.BigInteger, nullable=False, server_default="0"),
+)
+sa.Index("ix_theme_counts_hour", theme_counts.c.hour)
+
 theme_proposals = sa.Table(
     "theme_proposals",
     metadata,

@@ -442,7 +442,11 @@ def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> 
 def theme_counts(store: Store, filters: TrendFilters) -> dict[str, ThemeCount]:
     """Items per active theme (merged ids resolved, sub-themes counted in their parent) under `filters`."""
     taxonomy = load_taxonomy(store)
-    mixes = theme_mixes_between(store, taxonomy, filters.start, filters.end, _conditions(filters))
+    if filters.channel or filters.language or filters.theme or filters.scorer:  # not in the hourly theme counts
+        mixes = theme_mixes_between(store, taxonomy, filters.start, filters.end, _conditions(filters))
+    else:
+        once = not filters.count_duplicates
+        mixes = theme_mixes_between(store, taxonomy, filters.start, filters.end, once=once, brand=filters.brand)
     counts = {}
     for theme in taxonomy.active():
         mix = mixes.get(theme.id)
