@@ -86,14 +86,15 @@ def rebuild_rollups(
 ) -> dict[str, int]:
     """Recompute the rollups from their rows in one write transaction (writers wait meanwhile, so
     nothing lands between the recount and the commit); rows written per rollup."""
-    report = progress or (lambda _name, _done, _total: None)
+
+    def reporting(name: str) -> Progress:
+        return lambda done, total: progress(name, done, total) if progress else None
+
     written = {}
     with store.write() as connection:
         lock_item_writers(connection)
         for rollup in _chosen(names):
-            written[rollup.name] = rollup.rebuild(
-                connection, lambda done, total, name=rollup.name: report(name, done, total)
-            )
+            written[rollup.name] = rollup.rebuild(connection, reporting(rollup.name))
     return written
 
 
