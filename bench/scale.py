@@ -426,8 +426,7 @@ def page_calls(store: Store, rounds: int) -> None:
         )
 
     def inbox() -> Any:
-        queue = care_queue.open_queue(store, care_queue.QueueFilter(), now=NOW)
-        return queue, store.inbox_frame(statuses=("new", "assigned"), with_review=True)
+        return care_queue.open_queue(store, care_queue.QueueFilter(), now=NOW)
 
     def filter_values() -> list[list[Any]]:
         with store.read() as connection:
