@@ -57,7 +57,7 @@ def _fill(store: Store, count: int = 1500) -> None:
                 f"i{n}",
                 kind="survey" if survey else "mention",
                 channel="survey" if survey else rng.choice(["x", "reddit", "mastodon"]),
-                brand=rng.choice(["Northwind Mobile", "Contoso", None]),
+                brand=rng.choice(["Northwind Mobile", "Contoso", None, ""]),
                 is_competitor=rng.random() < 0.3,
                 language=rng.choice(["en", "de", "fr"]),
                 scorer=rng.choice(["vader-3.3.2", "model-2"]),

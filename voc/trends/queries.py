@@ -308,9 +308,10 @@ _SENTIMENT = ("sentiment", items.c.sentiment_label, item_counts.c.sentiment)
 _SLOT = ("slot", buckets.epoch_slot(items.c.posted_at), item_counts.c.hour * hourly.SLOTS_PER_HOUR)
 _BRAND = ("brand", items.c.brand, item_counts.c.brand)
 _COMPETITOR = ("is_competitor", items.c.is_competitor, item_counts.c.is_competitor)
-# Share of voice: mentions that name a brand (the rollup keeps a missing brand as "").
+# Share of voice: mentions that name a brand. The rollup keeps a missing brand as "", so an empty
+# name counts as none on both paths (it named no brand either).
 _MENTIONS_OF_BRANDS = (
-    (items.c.kind == "mention", items.c.brand.is_not(None)),
+    (items.c.kind == "mention", items.c.brand.is_not(None), items.c.brand != ""),
     (item_counts.c.kind == "mention", item_counts.c.brand != ""),
 )
 
