@@ -103,7 +103,7 @@ def page_seconds(address: str, rounds: int) -> dict[str, list[float]]:
             for page in PAGES:
                 began = time.perf_counter()
                 tab.locator(f'[data-testid="stSidebarNav"] a[href$="/{page}"]').click()
-                tab.wait_for_url(f"**/{page}*", timeout=120_000)
+                tab.wait_for_function(f"location.pathname.endsWith('/{page}')", timeout=120_000)
                 _wait_until_ready(tab)
                 timings[page].append(time.perf_counter() - began)
         browser.close()
