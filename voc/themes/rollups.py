@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from voc.store.rollups import Difference, register
 from voc.store.schema import item_themes, items, theme_count_map, theme_counts, themes
 from voc.themes.taxonomy import Taxonomy, Theme
 from voc.trends.buckets import epoch_slot, floor_local
@@ -35,19 +36,6 @@ MEASURES: Final = ("items", "nps_responses", "promoters", "detractors", "csat_re
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Difference:
-    """One key whose stored figures are not what the rows say (zeros for a row missing)."""
-
-    rollup: str
-    key: tuple[Any, ...]
-    expected: Any
-    stored: Any
-
-    def __str__(self) -> str:
-        return f"{self.rollup} {self.key}: expected {self.expected}, stored {self.stored}"
 
 
 # ---- which counted themes each stored id counts towards ---------------------------------------------
@@ -303,3 +291,6 @@ def serves(connection: sa.Connection, taxonomy: Taxonomy) -> bool:
     """True when the stored map is the one `taxonomy` makes: the rollup then counts as the rows do
     under it (a caller holding an older taxonomy reads the rows)."""
     return _stored_pairs(connection) == counted_pairs(taxonomy)
+
+
+register("theme_counts", rebuild_theme_counts, check_theme_counts)  # `python -m voc rollups rebuild | check`
