@@ -277,11 +277,16 @@ def _count(
             where.append(item_counts.c.brand == filters.brand)
         if once and not filters.count_duplicates:
             where.append(item_counts.c.copy.is_(False))
-        rollup_keys = [key for _, _, key in count.keys]
+        selected = [key for _, _, key in count.keys]
+        grouped = list(selected)
+        if freq is not None and "slot" in names:  # one row per local bin, its first hour standing for it
+            at = names.index("slot")
+            selected[at] = sa.func.min(item_counts.c.hour) * hourly.SLOTS_PER_HOUR
+            grouped[at] = hourly.local_bin(item_counts.c.hour, plan, freq, filters.tz)
         rollup = (
-            sa.select(*rollup_keys, *(sa.cast(measure, sa.BigInteger) for _, _, measure in count.measures))
+            sa.select(*selected, *(sa.cast(measure, sa.BigInteger) for _, _, measure in count.measures))
             .where(*where, *count.rollup_where)
-            .group_by(*rollup_keys)
+            .group_by(*grouped)
         )
         parts.append(_frame(store, rollup, columns))
         if plan.spans:
