@@ -107,6 +107,14 @@ sa.Index("ix_items_scorer_sentiment_posted_at", items.c.scorer, items.c.sentimen
 sa.Index("ix_items_queue", items.c.triage_status, items.c.priority, items.c.posted_at)
 sa.Index("ix_items_channel_external_id", items.c.channel, items.c.external_id)  # the post an item answers
 sa.Index("ix_items_conversation", items.c.conversation_id, items.c.posted_at)  # the thread's earlier messages
+# Survey answers with an NPS by time, and only those (revision 0014): the Trends headline's NPS reads
+# a year of answers without walking a year of items.
+sa.Index(
+    "ix_items_nps_posted_at",
+    items.c.posted_at,
+    sqlite_where=items.c.nps.is_not(None),
+    postgresql_where=items.c.nps.is_not(None),
+)
 
 # Hourly counts of items (revision 0014): long Trends ranges read these, not a year of items.
 # Kept by database triggers on `items` in the writing transaction (`voc.store.rollups`); each item
