@@ -14,7 +14,7 @@ Domain module: no Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -328,7 +328,7 @@ def rollup_rows(
     once: bool = False,
     brand: str | None = None,
     by_hour: bool = False,
-) -> list[Mapping[str, Any]]:
+) -> list[dict[str, Any]]:
     """Summed figures per counted theme × sentiment (× hour with `by_hour`) over hour spans [a, b)."""
     spans = [(a, b) for a, b in hours if b > a]
     if not spans:
@@ -347,7 +347,7 @@ def rollup_rows(
     both = sa.union_all(branch(theme_counts), branch(theme_count_changes)).subquery("stored")
     group = [both.c.theme_id, both.c.sentiment] + ([both.c.hour] if by_hour else [])
     query = sa.select(*group, *(sa.func.sum(both.c[m]).label(m) for m in MEASURES)).group_by(*group)
-    return [row for row in connection.execute(query).mappings()]
+    return [dict(row) for row in connection.execute(query).mappings()]
 
 
 def local_hours(split: Split, freq: str, tz: str) -> tuple[set[int], tuple[tuple[datetime, datetime], ...]]:
