@@ -51,6 +51,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from voc.access.roles import LOCAL_ACTOR
+from voc.exports import summary as export_summary
 from voc.inbox import queue as care_queue
 from voc.inbox import storing
 from voc.inbox.duplicates import WINDOW, duplicate_key, fingerprint
@@ -58,11 +59,12 @@ from voc.inbox.team_metrics import team_metrics
 from voc.models import NewItem
 from voc.store.core import distinct_values, insert_ignoring
 from voc.store.facade import Store
-from voc.store.schema import item_themes, items, theme_assessments
+from voc.store.schema import item_themes, items, theme_assessments, theme_count_changes, theme_counts
 from voc.store.schema import sources as sources_table
 from voc.themes import reports as theme_reports
 from voc.themes import repository as theme_repo
-from voc.themes.service import apply_starter_set
+from voc.themes import rollups as theme_rollups
+from voc.themes.service import apply_starter_set, merge_themes
 from voc.trends import queries as trends
 
 PAGE = 200
@@ -503,6 +505,53 @@ def page_calls(store: Store, rounds: int) -> None:
     print(f"\n4. RSS after the page calls: {with_product:,.0f} MB; with every item in pandas: {in_pandas:,.0f} MB")
 
 
+def theme_rollup_calls(store: Store, rounds: int) -> None:
+    """The Themes overview, a theme's series and the export's theme mix read from `theme_counts`
+    (whole hours) against the same functions reading every row, same run; then what a merge costs."""
+    with store.read() as connection:
+        changes = connection.execute(sa.select(sa.func.count()).select_from(theme_count_changes)).scalar_one()
+    start = time.perf_counter()
+    with store.write() as connection:
+        theme_rollups.compact_theme_counts(connection)
+    folded = time.perf_counter() - start
+    with store.read() as connection:
+        rows = connection.execute(sa.select(sa.func.count()).select_from(theme_counts)).scalar_one()
+        pairs = connection.execute(sa.select(sa.func.count()).select_from(item_themes)).scalar_one()
+    print(f"\n6. theme counts: {changes:,} appended changes folded in {folded:.1f} s into {rows:,} hourly rows "
+          f"({pairs:,} stored assignments)")  # fmt: skip
+    taxonomy = theme_repo.load_taxonomy(store)
+    top = theme_reports.theme_summary(store, taxonomy, NOW - timedelta(days=30), NOW)["theme_id"].iloc[0]
+    end = NOW - timedelta(minutes=17)  # a range that does not start on the hour: edges read from the rows
+
+    def pair(days: int, what: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+        begin = end - timedelta(days=days)
+        if what == "overview":
+            return (lambda: theme_reports.theme_summary(store, taxonomy, begin, end),
+                    lambda: theme_reports.theme_summary_from_rows(store, taxonomy, begin, end))  # fmt: skip
+        if what == "series":
+            tz = "Asia/Kolkata"  # half-hour offset: the hour each local day starts in is read from the rows
+            return (lambda: theme_reports.theme_series(store, taxonomy, top, begin, end, freq="D", tz=tz),
+                    lambda: theme_reports.theme_series_from_rows(store, taxonomy, top, begin, end, freq="D", tz=tz))  # fmt: skip
+        return (lambda: export_summary.theme_mixes_between(store, taxonomy, begin, end, once=True),
+                lambda: export_summary.theme_mixes_from_rows(store, taxonomy, begin, end, once=True))  # fmt: skip
+
+    print("| call | from theme_counts | from the rows | ratio |")
+    print("|---|---|---|---|")
+    for label, days, what in (("Themes overview (theme_summary)", 30, "overview"),
+                              ("Themes overview (theme_summary)", 365, "overview"),
+                              ("theme series, daily, Asia/Kolkata", 90, "series"),
+                              ("export theme mix (theme_mixes_between)", 7, "mix"),
+                              ("export theme mix (theme_mixes_between)", 365, "mix")):  # fmt: skip
+        rollup, rows_call = pair(days, what)
+        fast, slow = median_seconds(rollup, rounds), median_seconds(rows_call, rounds)
+        print(f"| {label}, {days} days | {fast * 1000:,.0f} ms | {slow * 1000:,.0f} ms | {fast / slow:.2f} |")
+    outage = [t for t in taxonomy.active() if t.id != top and t.parent_id is None][0]
+    start = time.perf_counter()
+    merge_themes(store, outage.id, top, actor=LOCAL_ACTOR, now=NOW)
+    print(f"   merging {outage.id!r} into {top!r} (counts of both recounted in its transaction): "
+          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+
+
 def _writer(url: str, number: int, count: int, start: multiprocessing.synchronize.Barrier) -> None:
     """One listener process's writes: its own source, pages of PAGE items."""
     store = Store.from_url(url, upgrade=False)
@@ -552,6 +601,7 @@ def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -
     build(store, args.items)
     print(f"   RSS after the build: {rss_mb():,.0f} MB; database size: {database_mb(store):,.0f} MB")
     page_calls(store, args.rounds)
+    theme_rollup_calls(store, args.rounds)
     store.engine.dispose()
 
 

@@ -76,9 +76,9 @@ class SentimentRepository(AccessRepository):
             lock_item_writers(connection)  # the item counts' turn (voc.inbox.storing)
             rows = (
                 connection.execute(
-                    sa.select(items.c.id, items.c.text, items.c.language, items.c.sentiment_label).where(
-                        items.c.id.in_(list(item_ids))
-                    )
+                    sa.select(items.c.id, items.c.text, items.c.language, items.c.sentiment_label)
+                    .where(items.c.id.in_(list(item_ids)))
+                    .order_by(items.c.id)  # rows locked in id order, as every writer does: no wait cycle
                 )
                 .mappings()
                 .all()

@@ -185,6 +185,7 @@ def write_assignments(
         return
     ids = list(results)
     with store.write() as connection:
+        rollups.lock_items(connection, ids)
         kept: dict[int, set[str]] = {item_id: set() for item_id in ids}
         if replace:
             sticky = (
@@ -257,6 +258,7 @@ def add_items_to_theme(
 ) -> int:
     """Put items into a theme by a person's decision (kept through re-assignment)."""
     ids = sorted(set(item_ids))
+    rollups.lock_items(connection, ids)
     existing = {
         int(i)
         for i in connection.execute(
