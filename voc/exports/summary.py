@@ -108,16 +108,19 @@ class ExportSummary:
         return self.totals.items == 0
 
 
-def _counted_ids(taxonomy: Taxonomy) -> list[tuple[str, str]]:
-    """(stored id, id it counts towards) pairs: the resolved active theme and its parent."""
-    pairs = []
+def _counted_ids(taxonomy: Taxonomy) -> tuple[dict[str, str], dict[str, str]]:
+    """Which id each stored theme id counts towards: the resolved active theme (first), and its
+    parent (second, for sub-themes)."""
+    resolved_of: dict[str, str] = {}
+    parent_of: dict[str, str] = {}
     for theme in taxonomy.themes:
         resolved = taxonomy.resolve(theme.id)
         if resolved is None or not resolved.active:
             continue
-        for counted in {resolved.id, resolved.parent_id} - {None}:
-            pairs.append((theme.id, str(counted)))
-    return pairs
+        resolved_of[theme.id] = resolved.id
+        if resolved.parent_id is not None and resolved.parent_id != resolved.id:
+            parent_of[theme.id] = str(resolved.parent_id)
+    return resolved_of, parent_of
 
 
 def _mix_columns(source: Any) -> list[Any]:
@@ -175,25 +178,35 @@ def theme_mixes_between(
 ) -> dict[str, Mix]:
     """Per active theme: its items posted in [start, end) that meet `conditions` (on `items`),
     each item counted once per theme however many of the theme's ids (old, merged, sub) it holds."""
-    pairs = _counted_ids(taxonomy)
-    if not pairs:
+    resolved_of, parent_of = _counted_ids(taxonomy)
+    if not resolved_of:
         return {}
-    mapping = sa.union_all(
-        *(sa.select(sa.cast(sa.literal(s), sa.String(80)).label("stored"), sa.cast(sa.literal(c), sa.String(80)).label("counted"))
-          for s, c in pairs)
-    ).subquery("mapping")  # fmt: skip
-    distinct = (
-        sa.select(mapping.c.counted, items.c.id, items.c.sentiment_label, items.c.nps, items.c.csat)
-        .distinct()
-        .select_from(
-            item_themes.join(mapping, mapping.c.stored == item_themes.c.theme_id).join(
-                items, items.c.id == item_themes.c.item_id
+
+    def counted_as(mapping: dict[str, str]) -> Any:
+        # The items of the range first (by the posted_at index), then their themes (by item id):
+        # the stored id is turned into the counted one by a CASE, never by joining a mapping,
+        # which SQLite would make the outer loop (the range read once per theme id).
+        return (
+            sa.select(
+                sa.case(mapping, value=item_themes.c.theme_id).label("counted"),
+                items.c.id,
+                items.c.sentiment_label,
+                items.c.nps,
+                items.c.csat,
             )
+            .select_from(items.join(item_themes, item_themes.c.item_id == items.c.id))
+            .where(items.c.posted_at >= start, items.c.posted_at < end, *conditions)
         )
-        .where(items.c.posted_at >= start, items.c.posted_at < end, *conditions)
-        .subquery("counted_items")
+
+    # UNION (not ALL): an item counts once per theme however many of its ids lead there.
+    parts = [counted_as(resolved_of)] + ([counted_as(parent_of)] if parent_of else [])
+    combined: Any = sa.union(*parts) if len(parts) > 1 else parts[0].distinct()
+    distinct = combined.subquery("counted_items")
+    query = (  # a theme id the taxonomy no longer counts has no CASE branch: NULL, left out here
+        sa.select(distinct.c.counted, *_mix_columns(distinct))
+        .where(distinct.c.counted.is_not(None))
+        .group_by(distinct.c.counted)
     )
-    query = sa.select(distinct.c.counted, *_mix_columns(distinct)).group_by(distinct.c.counted)
     with store.read() as connection:
         return {str(row[0]): _mix(row[1:]) for row in connection.execute(query)}
 
