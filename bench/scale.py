@@ -19,6 +19,10 @@ call timed against loading everything into pandas, in the same run.
    pandas; the database's size.
 5. **Several listener processes.** 1, 2 and 4 processes saving pages at once, each its own
    source and lease, as several listener workers would: items/s in all.
+6. **Team metrics, exports, deep pages.** Team metrics (14 days), the export summary's per-theme
+   figures and the whole weekly export against their paths before issue #21 (frozen in
+   `bench/_baseline_*.py`), a deep page of the care queue by key against by position, and the
+   peak memory of an export in its own process for a week and for a year of rows.
 
 Figures are printed, never asserted. SQLite in a temporary folder; PostgreSQL in a fresh schema
 dropped afterwards (`--postgres-url`, default `$VOC_BENCH_POSTGRES_URL` or the local test server).
@@ -550,6 +554,102 @@ def theme_rollup_calls(store: Store, rounds: int) -> None:
     merge_themes(store, outage.id, top, actor=LOCAL_ACTOR, now=NOW)
     print(f"   merging {outage.id!r} into {top!r} (counts of both recounted in its transaction): "
           f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+def _export_in_child(
+    url: str, first: str, last: str, formats: list[str], folder: str, results: multiprocessing.Queue
+) -> None:
+    """One export in a fresh process: rows, seconds and how far its RSS rose above its start."""
+    from datetime import date
+
+    from voc.exports import build_export, date_range
+
+    store = Store.from_url(url, upgrade=False)
+    period = date_range(date.fromisoformat(first), date.fromisoformat(last), "UTC")
+    before = rss_mb()
+    start = time.perf_counter()
+    export = build_export(store, period, Path(folder), formats=formats, now=NOW, requested_by=LOCAL_ACTOR)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results.put((export.items, seconds, before, peak))
+    store.engine.dispose()
+
+
+def team_metrics_and_exports(store: Store, folder: Path, rounds: int) -> None:
+    """Section 6: team metrics, the export and deep queue pages, now against before issue #21."""
+    from _baseline_export_summary import theme_mixes_before_21
+    from _baseline_team_metrics import team_metrics_before_21
+
+    from voc.exports import build_export, week_of
+    from voc.exports import summary as export_summary
+
+    taxonomy = theme_repo.load_taxonomy(store)
+    week = week_of((NOW - timedelta(days=7)).date(), "UTC")
+    everyone = care_queue.QueueFilter()
+    deep = 40
+    key_before_deep = care_queue.open_queue(store, everyone, now=NOW, page=deep - 1).last_key
+
+    def weekly_export(theme_mixes: Callable[..., Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            real = export_summary.theme_mixes_between
+            export_summary.theme_mixes_between = theme_mixes  # the summary as it was read, for the ratio
+            try:
+                with tempfile.TemporaryDirectory(dir=folder) as out:
+                    return build_export(store, week, Path(out), now=NOW, requested_by=LOCAL_ACTOR)
+            finally:
+                export_summary.theme_mixes_between = real
+
+        return run
+
+    pairs: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
+        "team metrics, 14 days": (
+            lambda: team_metrics(store, now=NOW, days=14),
+            lambda: team_metrics_before_21(store, now=NOW, days=14),
+        ),
+        "export summary per theme, a week and the one before": (
+            lambda: [export_summary.theme_mixes(store, taxonomy, p) for p in (week, week.previous())],
+            lambda: [theme_mixes_before_21(store, taxonomy, p.start, p.end) for p in (week, week.previous())],
+        ),
+        "weekly export, all formats": (
+            weekly_export(export_summary.theme_mixes_between),
+            weekly_export(theme_mixes_before_21),
+        ),
+        f"care queue page {deep}, by key (before: by position)": (
+            lambda: care_queue.open_queue(store, everyone, now=NOW, page=deep, after=key_before_deep),
+            lambda: care_queue.open_queue(store, everyone, now=NOW, page=deep),
+        ),
+    }
+    print(f"\n6. team metrics, exports and deep pages, median of {rounds}, alternately")
+    print("| call | now | before #21 | now / before |")
+    print("|---|---|---|---|")
+    for name, (now_call, before_call) in pairs.items():
+        now_times, before_times = [], []
+        for _ in range(rounds):
+            now_times.append(median_seconds(now_call, 1))
+            before_times.append(median_seconds(before_call, 1))
+        now_s, before_s = statistics.median(now_times), statistics.median(before_times)
+        print(f"| {name} | {now_s * 1000:,.0f} ms | {before_s * 1000:,.0f} ms | {now_s / before_s:.2f} |")
+
+    url = store.engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("fork")
+    print("\n   an export in its own process: peak RSS above the process's start")
+    print("| period | formats | rows | seconds | RSS at start | peak RSS | growth |")
+    print("|---|---|---|---|---|---|---|")
+    cases = [
+        (week.first, week.last, ["xlsx", "csv", "parquet", "html"]),
+        (week.first, week.last, ["csv", "parquet"]),
+        ((NOW - timedelta(days=365)).date(), NOW.date(), ["csv", "parquet"]),
+    ]
+    for first, last, formats in cases:
+        results: multiprocessing.Queue = context.Queue()
+        with tempfile.TemporaryDirectory(dir=folder) as out:
+            child = context.Process(
+                target=_export_in_child, args=(url, first.isoformat(), last.isoformat(), formats, out, results)
+            )
+            child.start()
+            rows, seconds, before, peak = results.get()
+            child.join()
+        days = (last - first).days + 1
+        print(f"| {days} days | {', '.join(formats)} | {rows:,} | {seconds:,.1f} | {before:,.0f} MB | {peak:,.0f} MB "
+              f"| {peak - before:,.0f} MB |")  # fmt: skip
 
 
 def _writer(url: str, number: int, count: int, start: multiprocessing.synchronize.Barrier) -> None:
@@ -602,6 +702,7 @@ def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -
     print(f"   RSS after the build: {rss_mb():,.0f} MB; database size: {database_mb(store):,.0f} MB")
     page_calls(store, args.rounds)
     theme_rollup_calls(store, args.rounds)
+    team_metrics_and_exports(store, folder, args.rounds)
     store.engine.dispose()
 
 
