@@ -262,7 +262,7 @@ def train_builtin_precise(
     progress("cross-validating", 0.6)
     chosen, trials = precise.choose_recipe(vectors, examples, evaluated=evaluated)
     temperature = precise.fit_temperature(chosen.logits, chosen.truth)
-    digest = hashlib.sha256(json.dumps([chosen.recipe.__dict__, precise.e5_model_name()]).encode())
+    digest = hashlib.sha256(json.dumps([chosen.recipe.as_dict(), precise.e5_model_name()]).encode())
     for example in examples:
         digest.update(f"{example.language}\t{example.label}\t{example.text}\n".encode())
     progress("fitting the final model", 0.9)
@@ -274,16 +274,18 @@ def train_builtin_precise(
         version=f"precise-{digest.hexdigest()[:10]}",
         temperature=temperature,
     )
-    tweets = [e for e, flag in zip(examples, evaluated, strict=True) if flag]
+    tweets = [examples[i] for i in chosen.scored]
     oof = labels_from_proba(chosen.logits)
     learned_scores = per_language(tweets, oof)
     metrics = _metrics(
-        "cross-validation on real tweets (AfriSenti train, each source of tweets held out in turn)",
+        "cross-validation on real tweets (AfriSenti, each source of tweets held out in turn)",
         learned_scores,
         per_language(tweets, rule_predictions(tweets)),
         ["*"],
     )
-    metrics["recipe"] = chosen.recipe.__dict__
+    metrics["recipe"] = chosen.recipe.as_dict()
+    metrics["cross_validated_mean_macro_f1"] = chosen.mean_f1
+    metrics["held_out_sources"] = dict(zip(precise.scorable_sources(examples, evaluated), chosen.fold_f1, strict=True))
     metrics["trials"] = trials
     metrics["temperature"] = round(temperature, 4)
     metrics["reliability_before"] = precise.reliability(softmax(chosen.logits), chosen.truth)
@@ -292,9 +294,10 @@ def train_builtin_precise(
     model = model.with_activation(frozenset({"*"}), metrics)
     out_model.parent.mkdir(parents=True, exist_ok=True)
     out_model.write_bytes(model.to_bytes())
-    # Every row ships (as vectors): the team-written ones give their languages a centre even when
-    # the recipe leaves them out of the classifier.
-    out_base.write_bytes(precise.base_to_bytes(vectors, examples))
+    # Every row the recipe may train on ships (as vectors), so a workspace retrains on the same set;
+    # a source the recipe leaves out does not.
+    shipped = [i for i, e in enumerate(examples) if e.origin not in chosen.recipe.left_out]
+    out_base.write_bytes(precise.base_to_bytes(vectors[shipped], [examples[i] for i in shipped]))
     progress("done", 1.0)
     return model
 
@@ -665,7 +668,7 @@ def _train_precise_workspace(
         ["*"],
     )
     metrics["labels"] = {"builtin": len(base_examples), "workspace": len(own), "held_back": len(evaluation)}
-    metrics["recipe"] = recipe.__dict__
+    metrics["recipe"] = recipe.as_dict()
     metrics["temperature"] = round(temperature, 4)
     metrics["credit"] = precise.AFRISENTI_CREDIT
     final = final.with_activation(frozenset({"*"}), metrics)
