@@ -160,6 +160,7 @@ def main() -> None:
     if args.record:
         record(measured)
     measure_care()
+    measure_plain_complaints()
 
     if args.e5:
         measure_e5(tweets, languages)
@@ -275,6 +276,41 @@ def measure_precise(
 
 
 CARE_CASES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sentiment_care_cases.jsonl"
+# Plain care complaints, written for this bench in the demo feed's voice: nothing ironic, nothing
+# mixed. A model whose confidence is calibrated on general tweets may still read them as doubtful.
+PLAIN_COMPLAINTS = (
+    ("en", "No signal indoors in Norwich for 55 hours now, Northwind. My phone just says searching"),
+    ("en", "Charged £30 twice on this month's bill, Northwind. Nobody in the Leeds store can explain it"),
+    ("en", "45 minutes on hold with Northwind about a £20 refund and still no answer"),
+    ("en", "Mobile data crawling in Bristol tonight, Northwind: full bars on my phone and nothing loads"),
+    ("es", "Sin cobertura en casa en Sevilla desde hace 30 horas, Northwind. Mi móvil no encuentra red"),
+    ("fr", "Prélevé deux fois 30 € sur ma facture, Northwind. La boutique de Lyon n'y comprend rien"),
+    ("de", "Seit 20 Stunden kein Netz in der Wohnung in Köln, Northwind. Mein Handy sucht nur"),
+    ("pt", "Cobraram 30 € duas vezes na fatura, Northwind. Na loja do Porto ninguém sabe explicar"),
+)
+
+
+def measure_plain_complaints() -> None:
+    """Label and shown confidence of each model on plain complaints (the Inbox's "needs review"
+    below `REVIEW_BELOW`), and the issue's three examples."""
+    from voc.sentiment.multilingual import REVIEW_BELOW, MultilingualScorer, builtin_model, precise_model
+
+    issue = (
+        ("en", "Wow, just wow. Charged twice again. Amazing work Northwind 👏"),
+        ("en", "Northwind refunded me within a day… fair play"),
+        ("en", "Northwind has been solid for me for 8 years"),
+    )
+    rows = [*PLAIN_COMPLAINTS, *issue]
+    models = [("fast", builtin_model()), ("precise", precise_model())]
+    results = {name: MultilingualScorer(model).score_many([t for _, t in rows], [lang for lang, _ in rows])
+               for name, model in models if model is not None}  # fmt: skip
+    print(f"Plain complaints and the issue's examples (label, confidence; needs review below {REVIEW_BELOW}):")
+    print("| post | " + " | ".join(results) + " |")
+    print("|---|" + "---|" * len(results))
+    for n, (language, text) in enumerate(rows):
+        cells = [f"{r[n].label.value} {r[n].confidence:.2f}" for r in results.values()]
+        print(f"| {language}: {text} | " + " | ".join(cells) + " |")
+    print()
 
 
 def measure_care() -> None:

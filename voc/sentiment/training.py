@@ -81,6 +81,9 @@ NEGATIVE_WEIGHT: Final = 1.3
 # Workspace models add character n-grams: a team's own labels teach its customers' spelling.
 WORKSPACE_NGRAM_WEIGHT: Final = 0.5
 WEAK_WEIGHT: Final = 0.5  # a survey score is weaker evidence than a person's label
+# How many times a workspace's own labels may weigh more than the shipped tweets when it retrains a
+# precise model: tried in turn, the best on its held-back labels wins (docs/sentiment.md).
+OWN_WEIGHTS: Final[tuple[float, ...]] = (1.0, 2.0, 4.0, 8.0)
 LABEL_ALIASES: Final[dict[str, str]] = {
     "negative": "negative", "neg": "negative", "-1": "negative", "0": "negative", "n": "negative",
     "neutral": "neutral", "neu": "neutral", "1": "neutral", "u": "neutral",
@@ -624,31 +627,46 @@ def _train_precise_workspace(
     vectors = np.vstack([base_vectors, own_vectors]).astype(np.float32)
     examples = [*base_examples, *own]
 
-    progress("training the candidate", 0.75)
     # Team-written rows ("builtin") join the classifier only if the shipped recipe took them.
     taken = [e.origin != "builtin" for e in examples]
-    candidate = precise.fit_precise(
-        vectors[:n_train],
-        examples[:n_train],
-        recipe,
-        evaluated=taken[:n_train],
-        version="candidate",
-        temperature=shipped.temperature,
-        weights=weights[:n_train],
-    )
+    mine = np.array([i >= len(base_examples) for i in range(len(examples))])
     learned_scores: dict[str, Scores] = {}
     rule_scores: dict[str, Scores] = {}
     temperature = shipped.temperature
-    if evaluation:
-        progress(f"evaluating on {len(evaluation)} held-back labels", 0.8)
+    own_weight = 1.0
+    trials: list[dict[str, float]] = []
+    # With enough held-back labels, how much more the workspace's own labels weigh than the shipped
+    # tweets is chosen on them (its own posts are what it will score); otherwise as much.
+    choices = OWN_WEIGHTS if len(evaluation) >= MIN_HELD_BACK else (1.0,)
+    best_logits: NDArray[np.float64] | None = None
+    for step, candidate_weight in enumerate(choices):
+        progress(f"training a candidate (own labels weigh {candidate_weight:g}x)", 0.72 + 0.14 * step / len(choices))
+        candidate = precise.fit_precise(
+            vectors[:n_train],
+            examples[:n_train],
+            recipe,
+            evaluated=taken[:n_train],
+            version="candidate",
+            temperature=shipped.temperature,
+            weights=np.where(mine, candidate_weight, 1.0)[:n_train] * weights[:n_train],
+        )
+        if not evaluation:
+            break
         held = candidate.centred(vectors[n_train:], [e.language for e in evaluation])
         features = build_features(candidate.spec, [e.text for e in evaluation], [e.language for e in evaluation], held,
                                   np.zeros((len(evaluation), candidate.spec.lexicon_dim), dtype=np.float32))  # fmt: skip
         logits = candidate.logits(features)
-        learned_scores = per_language(evaluation, labels_from_proba(logits))
+        macro_f1 = evaluate([e.label for e in evaluation], labels_from_proba(logits)).macro_f1
+        trials.append({"own_weight": candidate_weight, "macro_f1": macro_f1})
+        if best_logits is None or macro_f1 > max(t["macro_f1"] for t in trials[:-1]):
+            own_weight, best_logits = candidate_weight, logits
+    if evaluation and best_logits is not None:
+        progress(f"evaluating on {len(evaluation)} held-back labels", 0.86)
+        learned_scores = per_language(evaluation, labels_from_proba(best_logits))
         rule_scores = per_language(evaluation, rule_predictions(evaluation))
         if len(evaluation) >= MIN_HELD_BACK:
-            temperature = precise.fit_temperature(logits, [e.label for e in evaluation])
+            temperature = precise.fit_temperature(best_logits, [e.label for e in evaluation])
+    weights = np.where(mine, own_weight, 1.0) * weights
 
     progress("refitting on every label", 0.88)
     digest = hashlib.sha256("".join(f"{e.language}{e.label}{e.text}" for e in own).encode()).hexdigest()[:6]
@@ -669,6 +687,8 @@ def _train_precise_workspace(
     )
     metrics["labels"] = {"builtin": len(base_examples), "workspace": len(own), "held_back": len(evaluation)}
     metrics["recipe"] = recipe.as_dict()
+    metrics["own_weight"] = own_weight
+    metrics["own_weight_trials"] = trials
     metrics["temperature"] = round(temperature, 4)
     metrics["credit"] = precise.AFRISENTI_CREDIT
     final = final.with_activation(frozenset({"*"}), metrics)
