@@ -112,6 +112,11 @@ def main() -> None:
         type=Path,
         help="an .npz to keep the dev tweets' e5 vectors in between runs (written when missing; items/s then not measured)",
     )
+    parser.add_argument(
+        "--own-weights",
+        type=lambda v: [float(x) for x in v.split(",")],
+        help="with --import, also retrain with each of these fixed weights of the imported labels (1,2,4,8)",
+    )
     args = parser.parse_args()
     tweets = load_dev(args.limit)
     texts = [t[1] for t in tweets]
@@ -170,6 +175,8 @@ def main() -> None:
         shares = (0.25, 0.5, 1.0) if args.import_curve else (1.0,)
         for share in shares:
             measure_import(tweets, share=share, e5_cache=args.e5_cache)
+        for weight in args.own_weights or ():
+            measure_import(tweets, e5_cache=args.e5_cache, own_weights=(weight,))
 
 
 def e5_vectors(texts: Sequence[str], cache: Path | None) -> tuple[np.ndarray, float | None]:
@@ -409,7 +416,13 @@ def cached_e5(cache: Path | None) -> Callable[[Sequence[str]], np.ndarray] | Non
     return embed
 
 
-def measure_import(tweets: Sequence[Tweet], *, share: float = 1.0, e5_cache: Path | None = None) -> None:
+def measure_import(
+    tweets: Sequence[Tweet],
+    *,
+    share: float = 1.0,
+    e5_cache: Path | None = None,
+    own_weights: Sequence[float] | None = None,
+) -> None:
     """Import one half of the tweets (or `share` of it) as labels, retrain, score the other half; both ways."""
     import csv
 
@@ -431,7 +444,13 @@ def measure_import(tweets: Sequence[Tweet], *, share: float = 1.0, e5_cache: Pat
             st.import_labels(store, path, actor=bench)
             # With the precise model installed, the workspace retrains a precise model (e5 vectors).
             embed = cached_e5(e5_cache) if st.precise_base() is not None else None
-            result = st.train_workspace(store, actor=bench, embed=embed, use_precise=st.precise_base() is not None)
+            result = st.train_workspace(
+                store,
+                actor=bench,
+                embed=embed,
+                use_precise=st.precise_base() is not None,
+                own_weights=own_weights or st.OWN_WEIGHTS,
+            )
             scorer = sentiment_worker.active_scorer(store, embed=embed)
             idx = [i for i, t in enumerate(tweets) if half(t[1]) == held]
             texts = [tweets[i][1] for i in idx]
@@ -440,10 +459,13 @@ def measure_import(tweets: Sequence[Tweet], *, share: float = 1.0, e5_cache: Pat
                 predicted[i] = sentiment.label.value
             print(
                 f"  half {held}: trained on {result.trained_on} texts, switched on for {sorted(result.active_languages)}"
+                f", own labels weigh {result.metrics.get('own_weight', 1.0):g}x (tried on the held-back labels: "
+                f"{result.metrics.get('own_weight_trials', [])})"
             )
             store.engine.dispose()
     imported = sum(1 for t in tweets if kept(t[1], share)) // 2
-    report(f"learned after importing about {imported:,} tweets (2-fold)", tweets, predicted, None)
+    weights = "chosen on the held-back labels" if own_weights is None else f"own labels {own_weights[0]:g}x"
+    report(f"learned after importing about {imported:,} tweets (2-fold, {weights})", tweets, predicted, None)
 
 
 if __name__ == "__main__":

