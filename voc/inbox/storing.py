@@ -27,6 +27,8 @@ INSERT` triggers) see the same rows either way. Domain module: no Streamlit.
 
 from __future__ import annotations
 
+import json
+import math
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -58,6 +60,8 @@ _COLUMNS: Final = (*_FIELDS, "content_hash")
 # Where a connection remembers the transaction that holds ITEMS_LOCK (a weak reference to it).
 _LOCK_HELD: Final = "voc.inbox.storing.items_lock"
 _PAGE_STATEMENTS: dict[str, sa.TextClause] = {}
+_JSON_COLUMNS: Final = frozenset(name for name in _COLUMNS if isinstance(items.c[name].type, sa.JSON))
+_UTC: Final = UTCDateTime()
 
 
 def execute_locking_items(connection: sa.Connection, statement: sa.Update, *, lock: bool = True) -> int:
@@ -140,23 +144,44 @@ def _insert_many(connection: sa.Connection, rows: list[dict[str, Any]]) -> tuple
 def _insert_in_one_statement(connection: sa.Connection, rows: list[dict[str, Any]]) -> tuple[NewRows, Originals]:
     """PostgreSQL: the page in, the new rows and the originals out, in one round trip."""
     dialect = connection.dialect
-    arrays: dict[str, Any] = {}
-    for name in _COLUMNS:
-        # The type's own conversion (UTC datetimes, JSON as executemany stores it, None too).
-        convert = items.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        arrays[name] = [convert(row[name]) for row in rows] if convert else [row[name] for row in rows]
     hashed = [row for row in rows if row["content_hash"]]
-    arrays["hashes"] = sorted({row["content_hash"] for row in hashed})
+    parameters = {
+        "page": _page_as_json(rows, dialect),
+        "hashes": sorted({row["content_hash"] for row in hashed}),
+    }
     wanted = _first_of_each_key(rows)
     new: NewRows = []
     found: list[tuple[int, str, datetime]] = []
-    for item_id, source, external_id, content_hash, posted_at in connection.execute(_page_statement(dialect), arrays):
+    for item_id, source, external_id, content_hash, posted_at in connection.execute(
+        _page_statement(dialect), parameters
+    ):
         if content_hash is None:
             new.append((int(item_id), wanted[(source, external_id)]))
         else:
             found.append((int(item_id), content_hash, posted_at))
     new.sort(key=lambda pair: pair[0])
     return new, _within_window(found, hashed)
+
+
+def _page_as_json(rows: list[dict[str, Any]], dialect: sa.Dialect) -> str:
+    """The page as one JSON array of objects: serialised in C, parsed by the server, where
+    psycopg would adapt each of the page's several thousand values in Python. Datetimes go as UTC
+    ISO text; a float JSON cannot carry (NaN, infinities) as the text PostgreSQL reads it from."""
+
+    def utc_text(value: object) -> str:
+        if not isinstance(value, datetime):
+            raise TypeError(f"{type(value).__name__} in an item's column")
+        return _UTC.process_bind_param(value, dialect).isoformat()  # type: ignore[union-attr]
+
+    try:
+        return json.dumps(rows, default=utc_text, allow_nan=False, ensure_ascii=False)
+    except ValueError:
+        finite = [
+            {key: str(value) if isinstance(value, float) and not math.isfinite(value) else value
+             for key, value in row.items()}
+            for row in rows
+        ]  # fmt: skip
+        return json.dumps(finite, default=utc_text, allow_nan=False, ensure_ascii=False)
 
 
 def _page_statement(dialect: sa.Dialect) -> sa.TextClause:
@@ -168,16 +193,21 @@ def _page_statement(dialect: sa.Dialect) -> sa.TextClause:
 
 
 def _build_page_statement(dialect: sa.Dialect) -> sa.TextClause:
-    """`INSERT ... SELECT FROM unnest(one array per column) ... RETURNING`, with the originals the
-    page's fingerprints could point at read in the same statement (before its own rows)."""
+    """`INSERT ... SELECT FROM json_to_recordset(the page) ... RETURNING`, with the originals the
+    page's fingerprints could point at read in the same statement (before its own rows: a
+    statement's parts share one snapshot)."""
     quote = dialect.identifier_preparer.quote
     table = dialect.identifier_preparer.format_table(items)
     names = ", ".join(quote(name) for name in _COLUMNS)
-    arrays = ", ".join(f"CAST(:{name} AS {_array_type(items.c[name], dialect)})" for name in _COLUMNS)
+    record = ", ".join(f"{quote(name)} {_record_type(items.c[name], dialect)}" for name in _COLUMNS)
+    # A JSON column's None comes out of the page as NULL; executemany stores it as JSON null.
+    values = ", ".join(
+        f"COALESCE({quote(name)}, CAST('null' AS JSON))" if name in _JSON_COLUMNS else quote(name) for name in _COLUMNS
+    )
     return sa.text(
-        f"WITH page AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY AS page({names}, page_order)), "
-        f"stored AS (INSERT INTO {table} ({names}) SELECT {names} FROM page ORDER BY page_order "
-        f"ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id) "
+        f"WITH stored AS (INSERT INTO {table} ({names}) SELECT {values} "
+        f"FROM ROWS FROM (json_to_recordset(CAST(:page AS JSON)) AS ({record})) WITH ORDINALITY AS page({names}, page_order) "
+        f"ORDER BY page_order ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id) "
         f"SELECT id, source, external_id, NULL AS content_hash, NULL AS posted_at FROM stored "
         f"UNION ALL SELECT id, NULL, NULL, content_hash, posted_at FROM {table} "
         f"WHERE content_hash = ANY(CAST(:hashes AS TEXT[])) AND duplicate_of IS NULL"
@@ -190,12 +220,12 @@ def _build_page_statement(dialect: sa.Dialect) -> sa.TextClause:
     )
 
 
-def _array_type(column: sa.Column[Any], dialect: sa.Dialect) -> str:
-    """The array type a column's values travel in: strings as TEXT[], so the insert, not the
-    cast, checks their length (a cast to VARCHAR(n) would cut them silently)."""
+def _record_type(column: sa.Column[Any], dialect: sa.Dialect) -> str:
+    """The type a column is read from the page as: strings as TEXT, so the insert, not a cast,
+    checks their length (a cast to VARCHAR(n) would cut them silently)."""
     if isinstance(column.type, sa.String):
-        return "TEXT[]"
-    return f"{column.type.compile(dialect=dialect)}[]"
+        return "TEXT"
+    return column.type.compile(dialect=dialect)
 
 
 def _within_window(found: list[tuple[int, str, datetime]], hashed: list[dict[str, Any]]) -> Originals:
