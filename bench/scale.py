@@ -264,9 +264,11 @@ def batched_before_round_trips(store: Store, pages: list[tuple[str, list[NewItem
             ]
             new, originals = storing._insert_many(connection, rows)
             if new:
-                storing._collapse_duplicates(
-                    connection, [(item_id, row["content_hash"], row["posted_at"]) for item_id, row in new], originals
+                collapse = storing._collapse_duplicates(
+                    [(item_id, row["content_hash"], row["posted_at"]) for item_id, row in new], originals
                 )
+                if collapse is not None:
+                    connection.execute(collapse)
                 connection.execute(
                     sources_table.update()
                     .where(sources_table.c.name == source)

@@ -31,7 +31,7 @@ import json
 import math
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from datetime import datetime
 from typing import Any, Final
@@ -59,7 +59,7 @@ _FIELDS: Final = tuple(field.name for field in fields(NewItem))
 _COLUMNS: Final = (*_FIELDS, "content_hash")
 # Where a connection remembers the transaction that holds ITEMS_LOCK (a weak reference to it).
 _LOCK_HELD: Final = "voc.inbox.storing.items_lock"
-_PAGE_STATEMENTS: dict[str, sa.TextClause] = {}
+_PAGE_STATEMENTS: dict[str, sa.TextualSelect] = {}
 _JSON_COLUMNS: Final = frozenset(name for name in _COLUMNS if isinstance(items.c[name].type, sa.JSON))
 _UTC: Final = UTCDateTime()
 
@@ -89,9 +89,14 @@ def store_items(
     connection: sa.Connection,
     new_items: Iterable[NewItem],
     embeddings: Mapping[str, ItemEmbedding] | None = None,
+    *,
+    count_new: Callable[[int], sa.Update] | None = None,
 ) -> int:
     """Insert the items not stored yet (by source and external id) in the caller's write
-    transaction, collapse duplicates and keep their embeddings; returns how many were new."""
+    transaction, collapse duplicates and keep their embeddings; returns how many were new.
+
+    `count_new(n)`, when given, is the caller's update recording that `n` items were new (a
+    source's running count): sent with the duplicates' update, one round trip on PostgreSQL."""
     rows = []
     for item in new_items:
         row = {name: getattr(item, name) for name in _FIELDS}
@@ -106,9 +111,10 @@ def store_items(
         new, originals = _insert_many(connection, rows)
     if not new:
         return 0
-    _collapse_duplicates(
-        connection, [(item_id, row["content_hash"], row["posted_at"]) for item_id, row in new], originals
+    collapse = _collapse_duplicates(
+        [(item_id, row["content_hash"], row["posted_at"]) for item_id, row in new], originals
     )
+    _execute_together(connection, [collapse, count_new(len(new)) if count_new else None])
     if embeddings:
         vectors = [
             {"item_id": item_id, "model": vector[0], "dim": vector[1], "vector": vector[2]}
@@ -169,9 +175,10 @@ def _page_as_json(rows: list[dict[str, Any]], dialect: sa.Dialect) -> str:
     ISO text; a float JSON cannot carry (NaN, infinities) as the text PostgreSQL reads it from."""
 
     def utc_text(value: object) -> str:
-        if not isinstance(value, datetime):
+        utc = _UTC.process_bind_param(value, dialect) if isinstance(value, datetime) else None
+        if utc is None:
             raise TypeError(f"{type(value).__name__} in an item's column")
-        return _UTC.process_bind_param(value, dialect).isoformat()  # type: ignore[union-attr]
+        return utc.isoformat()
 
     try:
         return json.dumps(rows, default=utc_text, allow_nan=False, ensure_ascii=False)
@@ -184,7 +191,7 @@ def _page_as_json(rows: list[dict[str, Any]], dialect: sa.Dialect) -> str:
         return json.dumps(finite, default=utc_text, allow_nan=False, ensure_ascii=False)
 
 
-def _page_statement(dialect: sa.Dialect) -> sa.TextClause:
+def _page_statement(dialect: sa.Dialect) -> sa.TextualSelect:
     """The statement for `dialect`, built once."""
     statement = _PAGE_STATEMENTS.get(dialect.name)
     if statement is None:
@@ -192,7 +199,7 @@ def _page_statement(dialect: sa.Dialect) -> sa.TextClause:
     return statement
 
 
-def _build_page_statement(dialect: sa.Dialect) -> sa.TextClause:
+def _build_page_statement(dialect: sa.Dialect) -> sa.TextualSelect:
     """`INSERT ... SELECT FROM json_to_recordset(the page) ... RETURNING`, with the originals the
     page's fingerprints could point at read in the same statement (before its own rows: a
     statement's parts share one snapshot)."""
@@ -270,14 +277,29 @@ def _largest_id_and_originals(connection: sa.Connection, rows: list[dict[str, An
     return before, _within_window(found, hashed)
 
 
+def _execute_together(connection: sa.Connection, updates: list[sa.Update | None]) -> None:
+    """Run updates of different tables: on PostgreSQL as one statement (the first ones as
+    data-modifying CTEs of the last), elsewhere one after the other."""
+    present = [update for update in updates if update is not None]
+    if not present:
+        return
+    if connection.dialect.name != "postgresql":
+        for update in present:
+            connection.execute(update)
+        return
+    *first, last = present
+    for number, update in enumerate(first):
+        last = last.add_cte(update.cte(f"step_{number}"))
+    connection.execute(last)
+
+
 def _collapse_duplicates(
-    connection: sa.Connection,
-    new: list[tuple[int, str | None, datetime]],
-    originals: dict[str, list[tuple[int, datetime]]],
-) -> None:
-    """Point each new item at the first item (lowest id) with its fingerprint posted within the
-    window, and count it there; new items of the same page count as candidates for later ones,
-    as when they were inserted one by one. One update for the page."""
+    new: list[tuple[int, str | None, datetime]], originals: dict[str, list[tuple[int, datetime]]]
+) -> sa.Update | None:
+    """The update pointing each new item at the first item (lowest id) with its fingerprint
+    posted within the window, and counting it there; new items of the same page count as
+    candidates for later ones, as when they were inserted one by one. One update for the page,
+    or None when the page has no copy."""
     pointers: dict[int, int] = {}
     counts: Counter[int] = Counter()
     for item_id, content_hash, posted_at in new:  # in id order, as inserted
@@ -294,10 +316,10 @@ def _collapse_duplicates(
         pointers[item_id] = original
         counts[original] += 1
     if not pointers:
-        return
+        return None
     # One statement (CASEs on the id), not one per row: a round trip costs more than the row. The
     # copies and the originals they count towards are different rows (an original is never a copy).
-    connection.execute(
+    return (
         items.update()
         .where(items.c.id.in_([*pointers, *counts]))
         .values(
