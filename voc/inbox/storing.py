@@ -13,12 +13,19 @@ the originals change, while a page goes in. Then:
   `INSERT ... ON CONFLICT DO NOTHING` (`voc.store.core.insert_ignoring`, run in C); which of them
   were new is read back with one range query (ids above that largest id);
 - on PostgreSQL, one statement does all three, where each round trip costs a wait for the server
-  process: the page goes in as one array per column (`unnest`, no per-row parameters to plan),
-  `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING` says which rows were new, and the
-  originals are read in the same statement (its snapshot is taken before its own insert);
+  process: the page goes in as one JSON parameter (`json_to_recordset`: serialised in C, where
+  psycopg would adapt an array per column value by value in Python, and no per-row parameters
+  to plan), `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING` says which rows were new,
+  and the originals are read in the same statement (its one snapshot is taken before its own
+  insert, and after the lock: the lock is always taken by an earlier statement);
 - duplicates are decided in Python exactly as item-by-item insertion would (first original by id
-  within the window, earlier items of the same page included) and written with one update;
+  within the window, earlier items of the same page included) and written with one update, which
+  on PostgreSQL also carries the caller's count of new items (`count_new`, a source's total);
 - the new items' embeddings go in with one `executemany`.
+
+On PostgreSQL a listener's page is thus BEGIN, lease re-check with the lock, the page, the
+duplicates with the count, COMMIT: five round trips where the first batched version had eight
+and a plain `executemany` needs three.
 
 Everything is in the caller's transaction: a crash mid-page rolls all of it back, and the page
 fetched again stores each item once. Database triggers on `items` (row counts kept by `AFTER
