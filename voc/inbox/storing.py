@@ -83,8 +83,17 @@ def execute_locking_items(connection: sa.Connection, statement: sa.Update, *, lo
     return matched
 
 
-def _take_items_lock(connection: sa.Connection) -> None:
-    """ITEMS_LOCK for the rest of the transaction, unless this transaction already holds it."""
+def lock_item_writers(connection: sa.Connection) -> None:
+    """Take the item writers' turn for the rest of the transaction (PostgreSQL: `ITEMS_LOCK`;
+    SQLite's write transaction already holds its one lock); a no-op if this transaction holds it.
+
+    The save path needs it for its id range. Every other writer that changes counted columns of
+    many items in one transaction (the survey importer, re-scoring, corrections, erasure and
+    retention) takes it first too: the `item_counts` triggers (revision 0014) upsert a
+    statement's hour rows in key order, but rows a transaction locked in an earlier statement
+    could cross another writer's order and deadlock; taking turns rules that out."""
+    if connection.dialect.name != "postgresql":
+        return
     held = connection.info.get(_LOCK_HELD)
     if held is not None and held() is connection.get_transaction():
         return
@@ -112,7 +121,7 @@ def store_items(
     if not rows:
         return 0
     if connection.dialect.name == "postgresql":
-        _take_items_lock(connection)
+        lock_item_writers(connection)
         new, originals = _insert_in_one_statement(connection, rows)
     else:
         new, originals = _insert_many(connection, rows)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from voc.access.repository import AccessRepository, audit_items
 from voc.access.roles import Actor, Permission, require
+from voc.inbox.storing import lock_item_writers
 from voc.store.schema import (
     item_embeddings,
     items,
@@ -72,6 +73,7 @@ class SentimentRepository(AccessRepository):
             raise ValueError(f"unknown sentiment {label!r}; expected negative, neutral or positive")
         changed = 0
         with self.write() as connection:
+            lock_item_writers(connection)  # the item counts' turn (voc.inbox.storing)
             rows = (
                 connection.execute(
                     sa.select(items.c.id, items.c.text, items.c.language, items.c.sentiment_label).where(
@@ -192,6 +194,7 @@ class SentimentRepository(AccessRepository):
         if not updates:
             return
         with self.write() as connection:
+            lock_item_writers(connection)  # the item counts' turn (voc.inbox.storing)
             for update in updates:
                 values = {k: v for k, v in update.items() if k != "id"}
                 connection.execute(
