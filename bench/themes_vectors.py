@@ -20,9 +20,18 @@ product's own code (`voc.themes.assign.Assigner`, `voc.themes.discovery.cluster_
 
 Variants: raw vectors; minus each language's mean over the texts in hand; e5 minus the language
 centres shipped with the precise sentiment model. The decision they led to is in docs/themes.md.
+
+`--centring` (USE only, a few minutes): which mean discovery should subtract, in the pools it
+meets: the whole cross-lingual set; one language with 5, 10, 20 or 50 items (spread over the
+themes or concentrated on a few) among the eight others, its stored history being its other
+sentences and its demo-week posts, or nothing but those items (a language new to the workspace);
+each language alone; CLINC150 pools of 3,000, 300 and 100 requests with 3,000 other requests as
+the stored history. Rules in `rule_means`; "product" is `voc.themes.discovery` as it stands.
+
 Vectors are cached in the system temp folder (never in the repo). Figures are printed, never asserted.
 
     nice python bench/themes_vectors.py
+    nice python bench/themes_vectors.py --centring [--rules none,before,pool-all,window-all,product]
 """
 
 from __future__ import annotations
@@ -337,8 +346,9 @@ def rule_means(
     - window-all: every language's mean over its stored window, however small;
     - window≥50: the stored-window mean of languages whose window holds ≥ 50 items (others not centred);
     - window≥50/overall: the same, and the mean of all the windows for the other languages;
-    - product: what `voc.themes.discovery` does today with the same window means (every language on
-      its window mean shrunk towards the mean of all windows by 50 items' weight).
+    - window-shrunk: every language's window sum plus 50 times the mean of all windows, over its
+      count plus 50 (tried and dropped: a big language's accent leaks into the small ones' means);
+    - product: what `voc.themes.discovery` does with the same windows (today: window≥50/overall).
     """
     codes = np.asarray(languages)
     pool = {language: vectors[codes == language] for language in set(languages)}
@@ -358,6 +368,16 @@ def rule_means(
             language: window[language].mean(axis=0)
             for language in pool
             if len(window.get(language, ())) >= WINDOW_MIN_ITEMS
+        }
+    if rule == "window-shrunk":
+        stored = [window[language] for language in pool if len(window.get(language, ()))]
+        overall = np.vstack(stored).mean(axis=0)
+        return {
+            language: (window[language].sum(axis=0) + WINDOW_MIN_ITEMS * overall)
+            / (len(window[language]) + WINDOW_MIN_ITEMS)
+            if len(window.get(language, ()))
+            else overall
+            for language in pool
         }
     if rule == "window≥50/overall":
         overall = np.vstack([window[language] for language in pool if len(window.get(language, ()))]).mean(axis=0)
