@@ -8,6 +8,7 @@ job's progress, refreshed every second, then its downloads or what went wrong.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -88,9 +89,15 @@ def download_buttons(export: WeeklyExport, *, place: str = "past") -> None:
     for column, file in zip(columns, export.files, strict=False):
         path = export_file(exports_dir(), export, file.name)
         with column:
-            st.download_button(download_label(file.name, file.bytes), path.read_bytes(),
+            # The file is read when the button is pressed, not on every run of the page: an
+            # export of a year is hundreds of megabytes (issue #21: app memory).
+            st.download_button(download_label(file.name, file.bytes), _reader(path),
                                file_name=file.name, mime=MIME.get(file.format, "application/octet-stream"),
                                key=f"dl-{place}-{export.slug}-{file.name}", help=file.name, on_click="ignore")  # fmt: skip
+
+
+def _reader(path: Path) -> Callable[[], bytes]:
+    return path.read_bytes
 
 
 def made_by(requested_by: str) -> str:

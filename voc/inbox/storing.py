@@ -13,12 +13,19 @@ the originals change, while a page goes in. Then:
   `INSERT ... ON CONFLICT DO NOTHING` (`voc.store.core.insert_ignoring`, run in C); which of them
   were new is read back with one range query (ids above that largest id);
 - on PostgreSQL, one statement does all three, where each round trip costs a wait for the server
-  process: the page goes in as one array per column (`unnest`, no per-row parameters to plan),
-  `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING` says which rows were new, and the
-  originals are read in the same statement (its snapshot is taken before its own insert);
+  process: the page goes in as one JSON parameter (`json_to_recordset`: serialised in C, where
+  psycopg would adapt an array per column value by value in Python, and no per-row parameters
+  to plan), `INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING` says which rows were new,
+  and the originals are read in the same statement (its one snapshot is taken before its own
+  insert, and after the lock: the lock is always taken by an earlier statement);
 - duplicates are decided in Python exactly as item-by-item insertion would (first original by id
-  within the window, earlier items of the same page included) and written with one update;
+  within the window, earlier items of the same page included) and written with one update, which
+  on PostgreSQL also carries the caller's count of new items (`count_new`, a source's total);
 - the new items' embeddings go in with one `executemany`.
+
+On PostgreSQL a listener's page is thus BEGIN, lease re-check with the lock, the page, the
+duplicates with the count, COMMIT: five round trips where the first batched version had eight
+and a plain `executemany` needs three.
 
 Everything is in the caller's transaction: a crash mid-page rolls all of it back, and the page
 fetched again stores each item once. Database triggers on `items` (row counts kept by `AFTER
@@ -27,9 +34,11 @@ INSERT` triggers) see the same rows either way. Domain module: no Streamlit.
 
 from __future__ import annotations
 
+import json
+import math
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from datetime import datetime
 from typing import Any, Final
@@ -57,7 +66,9 @@ _FIELDS: Final = tuple(field.name for field in fields(NewItem))
 _COLUMNS: Final = (*_FIELDS, "content_hash")
 # Where a connection remembers the transaction that holds ITEMS_LOCK (a weak reference to it).
 _LOCK_HELD: Final = "voc.inbox.storing.items_lock"
-_PAGE_STATEMENTS: dict[str, sa.TextClause] = {}
+_PAGE_STATEMENTS: dict[str, sa.TextualSelect] = {}
+_JSON_COLUMNS: Final = frozenset(name for name in _COLUMNS if isinstance(items.c[name].type, sa.JSON))
+_UTC: Final = UTCDateTime()
 
 
 def execute_locking_items(connection: sa.Connection, statement: sa.Update, *, lock: bool = True) -> int:
@@ -94,9 +105,14 @@ def store_items(
     connection: sa.Connection,
     new_items: Iterable[NewItem],
     embeddings: Mapping[str, ItemEmbedding] | None = None,
+    *,
+    count_new: Callable[[int], sa.Update] | None = None,
 ) -> int:
     """Insert the items not stored yet (by source and external id) in the caller's write
-    transaction, collapse duplicates and keep their embeddings; returns how many were new."""
+    transaction, collapse duplicates and keep their embeddings; returns how many were new.
+
+    `count_new(n)`, when given, is the caller's update recording that `n` items were new (a
+    source's running count): sent with the duplicates' update, one round trip on PostgreSQL."""
     rows = []
     for item in new_items:
         row = {name: getattr(item, name) for name in _FIELDS}
@@ -111,9 +127,10 @@ def store_items(
         new, originals = _insert_many(connection, rows)
     if not new:
         return 0
-    _collapse_duplicates(
-        connection, [(item_id, row["content_hash"], row["posted_at"]) for item_id, row in new], originals
+    collapse = _collapse_duplicates(
+        [(item_id, row["content_hash"], row["posted_at"]) for item_id, row in new], originals
     )
+    _execute_together(connection, [collapse, count_new(len(new)) if count_new else None])
     if embeddings:
         vectors = [
             {"item_id": item_id, "model": vector[0], "dim": vector[1], "vector": vector[2]}
@@ -149,17 +166,17 @@ def _insert_many(connection: sa.Connection, rows: list[dict[str, Any]]) -> tuple
 def _insert_in_one_statement(connection: sa.Connection, rows: list[dict[str, Any]]) -> tuple[NewRows, Originals]:
     """PostgreSQL: the page in, the new rows and the originals out, in one round trip."""
     dialect = connection.dialect
-    arrays: dict[str, Any] = {}
-    for name in _COLUMNS:
-        # The type's own conversion (UTC datetimes, JSON as executemany stores it, None too).
-        convert = items.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        arrays[name] = [convert(row[name]) for row in rows] if convert else [row[name] for row in rows]
     hashed = [row for row in rows if row["content_hash"]]
-    arrays["hashes"] = sorted({row["content_hash"] for row in hashed})
+    parameters = {
+        "page": _page_as_json(rows, dialect),
+        "hashes": sorted({row["content_hash"] for row in hashed}),
+    }
     wanted = _first_of_each_key(rows)
     new: NewRows = []
     found: list[tuple[int, str, datetime]] = []
-    for item_id, source, external_id, content_hash, posted_at in connection.execute(_page_statement(dialect), arrays):
+    for item_id, source, external_id, content_hash, posted_at in connection.execute(
+        _page_statement(dialect), parameters
+    ):
         if content_hash is None:
             new.append((int(item_id), wanted[(source, external_id)]))
         else:
@@ -168,7 +185,29 @@ def _insert_in_one_statement(connection: sa.Connection, rows: list[dict[str, Any
     return new, _within_window(found, hashed)
 
 
-def _page_statement(dialect: sa.Dialect) -> sa.TextClause:
+def _page_as_json(rows: list[dict[str, Any]], dialect: sa.Dialect) -> str:
+    """The page as one JSON array of objects: serialised in C, parsed by the server, where
+    psycopg would adapt each of the page's several thousand values in Python. Datetimes go as UTC
+    ISO text; a float JSON cannot carry (NaN, infinities) as the text PostgreSQL reads it from."""
+
+    def utc_text(value: object) -> str:
+        utc = _UTC.process_bind_param(value, dialect) if isinstance(value, datetime) else None
+        if utc is None:
+            raise TypeError(f"{type(value).__name__} in an item's column")
+        return utc.isoformat()
+
+    try:
+        return json.dumps(rows, default=utc_text, allow_nan=False, ensure_ascii=False)
+    except ValueError:
+        finite = [
+            {key: str(value) if isinstance(value, float) and not math.isfinite(value) else value
+             for key, value in row.items()}
+            for row in rows
+        ]  # fmt: skip
+        return json.dumps(finite, default=utc_text, allow_nan=False, ensure_ascii=False)
+
+
+def _page_statement(dialect: sa.Dialect) -> sa.TextualSelect:
     """The statement for `dialect`, built once."""
     statement = _PAGE_STATEMENTS.get(dialect.name)
     if statement is None:
@@ -176,17 +215,22 @@ def _page_statement(dialect: sa.Dialect) -> sa.TextClause:
     return statement
 
 
-def _build_page_statement(dialect: sa.Dialect) -> sa.TextClause:
-    """`INSERT ... SELECT FROM unnest(one array per column) ... RETURNING`, with the originals the
-    page's fingerprints could point at read in the same statement (before its own rows)."""
+def _build_page_statement(dialect: sa.Dialect) -> sa.TextualSelect:
+    """`INSERT ... SELECT FROM json_to_recordset(the page) ... RETURNING`, with the originals the
+    page's fingerprints could point at read in the same statement (before its own rows: a
+    statement's parts share one snapshot)."""
     quote = dialect.identifier_preparer.quote
     table = dialect.identifier_preparer.format_table(items)
     names = ", ".join(quote(name) for name in _COLUMNS)
-    arrays = ", ".join(f"CAST(:{name} AS {_array_type(items.c[name], dialect)})" for name in _COLUMNS)
+    record = ", ".join(f"{quote(name)} {_record_type(items.c[name], dialect)}" for name in _COLUMNS)
+    # A JSON column's None comes out of the page as NULL; executemany stores it as JSON null.
+    values = ", ".join(
+        f"COALESCE({quote(name)}, CAST('null' AS JSON))" if name in _JSON_COLUMNS else quote(name) for name in _COLUMNS
+    )
     return sa.text(
-        f"WITH page AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY AS page({names}, page_order)), "
-        f"stored AS (INSERT INTO {table} ({names}) SELECT {names} FROM page ORDER BY page_order "
-        f"ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id) "
+        f"WITH stored AS (INSERT INTO {table} ({names}) SELECT {values} "
+        f"FROM ROWS FROM (json_to_recordset(CAST(:page AS JSON)) AS ({record})) WITH ORDINALITY AS page({names}, page_order) "
+        f"ORDER BY page_order ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id) "
         f"SELECT id, source, external_id, NULL AS content_hash, NULL AS posted_at FROM stored "
         f"UNION ALL SELECT id, NULL, NULL, content_hash, posted_at FROM {table} "
         f"WHERE content_hash = ANY(CAST(:hashes AS TEXT[])) AND duplicate_of IS NULL"
@@ -199,12 +243,12 @@ def _build_page_statement(dialect: sa.Dialect) -> sa.TextClause:
     )
 
 
-def _array_type(column: sa.Column[Any], dialect: sa.Dialect) -> str:
-    """The array type a column's values travel in: strings as TEXT[], so the insert, not the
-    cast, checks their length (a cast to VARCHAR(n) would cut them silently)."""
+def _record_type(column: sa.Column[Any], dialect: sa.Dialect) -> str:
+    """The type a column is read from the page as: strings as TEXT, so the insert, not a cast,
+    checks their length (a cast to VARCHAR(n) would cut them silently)."""
     if isinstance(column.type, sa.String):
-        return "TEXT[]"
-    return f"{column.type.compile(dialect=dialect)}[]"
+        return "TEXT"
+    return column.type.compile(dialect=dialect)
 
 
 def _within_window(found: list[tuple[int, str, datetime]], hashed: list[dict[str, Any]]) -> Originals:
@@ -249,14 +293,29 @@ def _largest_id_and_originals(connection: sa.Connection, rows: list[dict[str, An
     return before, _within_window(found, hashed)
 
 
+def _execute_together(connection: sa.Connection, updates: list[sa.Update | None]) -> None:
+    """Run updates of different tables: on PostgreSQL as one statement (the first ones as
+    data-modifying CTEs of the last), elsewhere one after the other."""
+    present = [update for update in updates if update is not None]
+    if not present:
+        return
+    if connection.dialect.name != "postgresql":
+        for update in present:
+            connection.execute(update)
+        return
+    *first, last = present
+    for number, update in enumerate(first):
+        last = last.add_cte(update.cte(f"step_{number}"))
+    connection.execute(last)
+
+
 def _collapse_duplicates(
-    connection: sa.Connection,
-    new: list[tuple[int, str | None, datetime]],
-    originals: dict[str, list[tuple[int, datetime]]],
-) -> None:
-    """Point each new item at the first item (lowest id) with its fingerprint posted within the
-    window, and count it there; new items of the same page count as candidates for later ones,
-    as when they were inserted one by one. One update for the page."""
+    new: list[tuple[int, str | None, datetime]], originals: dict[str, list[tuple[int, datetime]]]
+) -> sa.Update | None:
+    """The update pointing each new item at the first item (lowest id) with its fingerprint
+    posted within the window, and counting it there; new items of the same page count as
+    candidates for later ones, as when they were inserted one by one. One update for the page,
+    or None when the page has no copy."""
     pointers: dict[int, int] = {}
     counts: Counter[int] = Counter()
     for item_id, content_hash, posted_at in new:  # in id order, as inserted
@@ -273,10 +332,10 @@ def _collapse_duplicates(
         pointers[item_id] = original
         counts[original] += 1
     if not pointers:
-        return
+        return None
     # One statement (CASEs on the id), not one per row: a round trip costs more than the row. The
     # copies and the originals they count towards are different rows (an original is never a copy).
-    connection.execute(
+    return (
         items.update()
         .where(items.c.id.in_([*pointers, *counts]))
         .values(

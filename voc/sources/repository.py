@@ -270,12 +270,10 @@ class SourcesRepository(InboxRepository):
         new_items: Sequence[NewItem],
         embeddings: Mapping[str, ItemEmbedding] | None,
     ) -> int:
-        inserted = self._insert_items(connection, new_items, embeddings)
-        if inserted:
-            connection.execute(
-                sources.update().where(sources.c.name == name).values(items_total=sources.c.items_total + inserted)
-            )
-        return inserted
+        def count(inserted: int) -> sa.Update:
+            return sources.update().where(sources.c.name == name).values(items_total=sources.c.items_total + inserted)
+
+        return self._insert_items(connection, new_items, embeddings, count_new=count)
 
     def _add_skips(self, connection: sa.Connection, name: str, reason: str, count: int, now: datetime) -> None:
         values = {"source": name, "reason": reason[:200], "count": count, "first_at": now, "last_at": now}

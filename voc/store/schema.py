@@ -445,6 +445,14 @@ theme_counts = sa.Table(
 )
 sa.Index("ix_theme_counts_hour", theme_counts.c.hour)
 
+# What the triggers append since the last fold into theme_counts (insert-only: no writer waits on another).
+theme_count_changes = sa.Table(
+    "theme_count_changes",
+    metadata,
+    *(sa.Column(c.name, c.type, nullable=False) for c in theme_counts.c if c.primary_key),
+    *(sa.Column(c.name, c.type, nullable=False, server_default="0") for c in theme_counts.c if not c.primary_key),
+)
+
 theme_proposals = sa.Table(
     "theme_proposals",
     metadata,

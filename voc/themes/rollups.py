@@ -14,7 +14,7 @@ Domain module: no Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -24,7 +24,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from voc.store.rollups import Difference, register
-from voc.store.schema import item_themes, items, theme_count_map, theme_counts, themes
+from voc.store.schema import item_themes, items, theme_count_changes, theme_count_map, theme_counts, themes
 from voc.themes.taxonomy import Taxonomy, Theme
 from voc.trends.buckets import epoch_slot, floor_local
 from voc.trends.counting import left_out_copy
@@ -65,6 +65,27 @@ def retired_members(taxonomy: Taxonomy) -> bool:
     return False
 
 
+COMPACTOR_LOCK: Final = 7150015  # PostgreSQL advisory lock: one fold or recount at a time
+
+
+def _hold_writers(connection: sa.Connection) -> None:
+    """On PostgreSQL, wait for the writers that already counted to commit and keep new ones waiting
+    until this transaction ends: every trigger reads the map, so nobody counts under an old map
+    while it changes or recounts rows this transaction is replacing (SQLite writers take turns)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(COMPACTOR_LOCK)))
+        connection.exec_driver_sql("LOCK TABLE theme_count_map IN ACCESS EXCLUSIVE MODE")
+
+
+def lock_items(connection: sa.Connection, item_ids: Iterable[int]) -> None:
+    """Before changing these items' themes on PostgreSQL: take their row locks in id order, as the
+    triggers would one by one (docs/themes.md): two writers then never wait on each other in a circle."""
+    ids = sorted({int(i) for i in item_ids})
+    if ids and connection.dialect.name == "postgresql":
+        locked = sa.select(items.c.id).where(items.c.id.in_(ids)).order_by(items.c.id)
+        connection.execute(locked.with_for_update(key_share=True))  # FOR NO KEY UPDATE, as the triggers take
+
+
 def _stored_pairs(connection: sa.Connection) -> set[tuple[str, str]]:
     return {(str(s), str(c)) for s, c in connection.execute(sa.select(theme_count_map))}
 
@@ -72,6 +93,7 @@ def _stored_pairs(connection: sa.Connection) -> set[tuple[str, str]]:
 def follow_taxonomy(connection: sa.Connection, taxonomy: Taxonomy) -> set[str]:
     """After a taxonomy change, in its transaction: rewrite the map and recount the counted themes
     whose members changed (a merge, a move, a new sub-theme); returns those themes."""
+    _hold_writers(connection)
     wanted, stored = counted_pairs(taxonomy), _stored_pairs(connection)
     gone, new = stored - wanted, wanted - stored
     if not gone and not new:
@@ -134,16 +156,56 @@ def _expected(counted: Iterable[str] | None = None) -> sa.Select[Any]:
 
 def _recount(connection: sa.Connection, counted: Iterable[str] | None = None) -> int:
     chosen = None if counted is None else sorted(set(counted))
-    delete = theme_counts.delete()
+    if chosen is not None and not chosen:
+        return 0
+    for table in (theme_counts, theme_count_changes):
+        delete = table.delete()
+        if chosen is not None:
+            delete = delete.where(table.c.theme_id.in_(chosen))
+        connection.execute(delete)
+    connection.execute(theme_counts.insert().from_select([*KEY, *MEASURES], _expected(chosen)))
+    count = sa.select(sa.func.count()).select_from(theme_counts)
     if chosen is not None:
-        if not chosen:
-            return 0
-        delete = delete.where(theme_counts.c.theme_id.in_(chosen))
-    connection.execute(delete)
-    result = connection.execute(
-        theme_counts.insert().from_select([*KEY, *MEASURES], _expected(chosen)),
-    )
-    return int(result.rowcount or 0)
+        count = count.where(theme_counts.c.theme_id.in_(chosen))
+    return int(connection.execute(count).scalar_one())  # rowcount of INSERT ... SELECT is -1 on psycopg
+
+
+def compact_theme_counts(connection: sa.Connection) -> int:
+    """Fold the changes the triggers appended into `theme_counts`, in the caller's write
+    transaction; returns how many changes it folded. Exact beside concurrent writers: on
+    PostgreSQL one statement moves exactly the changes it deletes, and a writer still open keeps
+    its changes for the next fold."""
+    key, measures = ", ".join(KEY), ", ".join(MEASURES)
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    update = ", ".join(f"{m} = theme_counts.{m} + excluded.{m}" for m in MEASURES)
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(COMPACTOR_LOCK)))
+        moved = connection.execute(
+            sa.text(
+                f"WITH moved AS (DELETE FROM theme_count_changes RETURNING *), "
+                f"folded AS (INSERT INTO theme_counts ({key}, {measures}) SELECT {key}, {sums} FROM moved "
+                f"GROUP BY {key} ON CONFLICT ({key}) DO UPDATE SET {update} RETURNING 1) "
+                "SELECT (SELECT COUNT(*) FROM moved), (SELECT COUNT(*) FROM folded)"
+            )
+        ).one()[0]
+    else:  # SQLite writers take turns: nothing lands between these statements
+        moved = connection.execute(sa.select(sa.func.count()).select_from(theme_count_changes)).scalar_one()
+        if moved:
+            connection.execute(
+                sa.text(
+                    f"INSERT INTO theme_counts ({key}, {measures}) SELECT {key}, {sums} FROM theme_count_changes "
+                    f"WHERE TRUE GROUP BY {key} ON CONFLICT ({key}) DO UPDATE SET {update}"
+                )
+            )
+            connection.execute(theme_count_changes.delete())
+    if moved:
+        connection.execute(theme_counts.delete().where(theme_counts.c["items"] == 0))
+    return int(moved)
+
+
+def pending_changes(connection: sa.Connection) -> bool:
+    """True when the triggers appended changes not folded yet."""
+    return connection.execute(sa.select(theme_count_changes.c.hour).limit(1)).first() is not None
 
 
 def _load_taxonomy(connection: sa.Connection) -> Taxonomy:
@@ -155,6 +217,7 @@ def _load_taxonomy(connection: sa.Connection) -> Taxonomy:
 
 def rebuild_theme_counts(connection: sa.Connection, progress: Progress | None = None) -> int:
     """Recompute the map and every row from the items, in the caller's write transaction; rows written."""
+    _hold_writers(connection)
     wanted = counted_pairs(_load_taxonomy(connection))
     connection.execute(theme_count_map.delete())
     if wanted:
@@ -172,12 +235,27 @@ def check_theme_counts(connection: sa.Connection) -> list[Difference]:
     for pair in sorted(wanted ^ stored):
         differences.append(Difference("theme_count_map", pair, pair in wanted, pair in stored))
     expected = _figures(connection.execute(_expected()).all())
-    kept = _figures(connection.execute(sa.select(*(theme_counts.c[c] for c in (*KEY, *MEASURES)))).all())
+    both = _stored_rows()
+    kept = _figures(
+        connection.execute(
+            sa.select(*(both.c[c] for c in KEY), *(sa.func.sum(both.c[m]) for m in MEASURES)).group_by(
+                *(both.c[c] for c in KEY)
+            )
+        ).all()
+    )
     for key in sorted(set(expected) | set(kept), key=repr):
         zero = (0,) * len(MEASURES)
         if expected.get(key, zero) != kept.get(key, zero):
             differences.append(Difference("theme_counts", key, expected.get(key, zero), kept.get(key, zero)))
     return differences
+
+
+def _stored_rows() -> Any:
+    """`theme_counts` and the changes not folded into it yet: what they say together is the count."""
+    columns = [*KEY, *MEASURES]
+    return sa.union_all(
+        sa.select(*(theme_counts.c[c] for c in columns)), sa.select(*(theme_count_changes.c[c] for c in columns))
+    ).subquery("stored")
 
 
 def _figures(rows: Iterable[Any]) -> dict[tuple[Any, ...], tuple[int, ...]]:
@@ -238,25 +316,26 @@ def rollup_rows(
     once: bool = False,
     brand: str | None = None,
     by_hour: bool = False,
-) -> list[Mapping[str, Any]]:
+) -> list[dict[str, Any]]:
     """Summed figures per counted theme × sentiment (× hour with `by_hour`) over hour spans [a, b)."""
     spans = [(a, b) for a, b in hours if b > a]
     if not spans:
         return []
-    conditions: list[Any] = [sa.or_(*(sa.and_(theme_counts.c.hour >= a, theme_counts.c.hour < b) for a, b in spans))]
-    if theme_ids is not None:
-        conditions.append(theme_counts.c.theme_id.in_(sorted(set(theme_ids))))
-    if once:
-        conditions.append(theme_counts.c.is_copy == 0)
-    if brand is not None:
-        conditions.append(theme_counts.c.brand == brand)
-    group = [theme_counts.c.theme_id, theme_counts.c.sentiment] + ([theme_counts.c.hour] if by_hour else [])
-    query = (
-        sa.select(*group, *(sa.func.sum(theme_counts.c[m]).label(m) for m in MEASURES))
-        .where(*conditions)
-        .group_by(*group)
-    )
-    return [row for row in connection.execute(query).mappings()]
+
+    def branch(table: sa.Table) -> sa.Select[Any]:  # each table filtered by its own index
+        conditions: list[Any] = [sa.or_(*(sa.and_(table.c.hour >= a, table.c.hour < b) for a, b in spans))]
+        if theme_ids is not None:
+            conditions.append(table.c.theme_id.in_(sorted(set(theme_ids))))
+        if once:
+            conditions.append(table.c.is_copy == 0)
+        if brand is not None:
+            conditions.append(table.c.brand == brand)
+        return sa.select(*(table.c[c] for c in (*KEY, *MEASURES))).where(*conditions)
+
+    both = sa.union_all(branch(theme_counts), branch(theme_count_changes)).subquery("stored")
+    group = [both.c.theme_id, both.c.sentiment] + ([both.c.hour] if by_hour else [])
+    query = sa.select(*group, *(sa.func.sum(both.c[m]).label(m) for m in MEASURES)).group_by(*group)
+    return [dict(row) for row in connection.execute(query).mappings()]
 
 
 def local_hours(split: Split, freq: str, tz: str) -> tuple[set[int], tuple[tuple[datetime, datetime], ...]]:
