@@ -18,7 +18,7 @@ from voc.exports.summary import theme_mixes_between, theme_mixes_from_rows
 from voc.privacy.erasure import Subject, erase
 from voc.store.facade import Store
 from voc.store.migrate import _config, migrate
-from voc.store.schema import item_themes, items, theme_counts, themes
+from voc.store.schema import item_themes, items, theme_counts, theme_counts_daily, themes
 from voc.themes import reports, service
 from voc.themes import repository as repo
 from voc.themes.assign import Method, ThemeHit
@@ -199,7 +199,8 @@ def test_promoting_a_proposal_counts_its_items_in_the_new_theme(themed) -> None:
 def test_a_rebuild_restores_counts_that_were_tampered_with(themed) -> None:
     store, _, _ = themed
     with store.write() as connection:
-        connection.execute(theme_counts.update().values(items=theme_counts.c["items"] + 1))
+        for table in (theme_counts, theme_counts_daily):
+            connection.execute(table.update().values(items=table.c["items"] + 1))
     assert differences(store) != []
     taxonomy, (start, end) = repo.load_taxonomy(store), RANGES[1]
     read = reports.theme_summary(store, taxonomy, start, end)  # the pages read the rollup: they see the damage
@@ -307,6 +308,7 @@ def test_the_migration_counts_what_is_stored_and_steps_back_cleanly(database_url
         with engine.begin() as connection:
             assert not sa.inspect(connection).has_table("theme_counts")
             assert not sa.inspect(connection).has_table("theme_count_map")
+            assert not sa.inspect(connection).has_table("theme_counts_daily")
             connection.execute(item_themes.delete().where(item_themes.c.item_id == item_ids[0]))  # no trigger left
             connection.execute(items.update().values(sentiment_label="neutral"))
         store.engine.dispose()
