@@ -3,18 +3,27 @@ call timed against loading everything into pandas, in the same run.
 
 1. **Save path.** The same pages of 200 items stored by `Store.save_batch` (lease re-check, cursor,
    duplicate collapse, all in one transaction per page), by the item-by-item save path it had
-   before issue #21 (kept here for the ratio), and by a plain `executemany` of the same rows, one
-   transaction per page, each into a fresh database, alternately: items/s and the ratios.
+   before issue #21 and by the batched one issue #21 first had (a round trip per step; both kept
+   here for the ratio), and by a plain `executemany` of the same rows, one transaction per page,
+   each into a fresh database, taking turns page by page: items/s and the ratios.
+   The `item_counts` triggers fire for every writer (they are on the table); `save_batch` also
+   runs into databases without them, for the triggers' cost.
 2. **Build.** `--items` realistic items (20 sources on 8 channels, 9 languages, 4 brands, a year
    of history, copies and retweets) through `save_batch`, then themes: the default starter set,
    and 0-2 themes assigned to each item (written directly: the assigner is not what is measured).
 3. **Page calls.** Each domain function a page calls, median of `--rounds`, against the pandas
    baseline: every item's columns read into one frame (timed once), plus the same aggregate in
-   pandas. The ratio is call / baseline (below 1: the call is faster).
+   pandas. The ratio is call / baseline (below 1: the call is faster). Then (3b) the Trends
+   calls counted from the items alone against the same calls with the hourly rollup
+   (`item_counts`, revision 0014), in the same run.
 4. **Memory.** This process's RSS after the build, after the page calls and with everything in
    pandas; the database's size.
 5. **Several listener processes.** 1, 2 and 4 processes saving pages at once, each its own
    source and lease, as several listener workers would: items/s in all.
+6. **Team metrics, exports, deep pages.** Team metrics (14 days), the export summary's per-theme
+   figures and the whole weekly export against their paths before issue #21 (frozen in
+   `bench/_baseline_*.py`), a deep page of the care queue by key against by position, and the
+   peak memory of an export in its own process for a week and for a year of rows.
 
 Figures are printed, never asserted. SQLite in a temporary folder; PostgreSQL in a fresh schema
 dropped afterwards (`--postgres-url`, default `$VOC_BENCH_POSTGRES_URL` or the local test server).
@@ -49,7 +58,8 @@ import sqlalchemy as sa
 from voc.access.roles import LOCAL_ACTOR
 from voc.exports import summary as export_summary
 from voc.inbox import queue as care_queue
-from voc.inbox.duplicates import WINDOW, fingerprint
+from voc.inbox import storing
+from voc.inbox.duplicates import WINDOW, duplicate_key, fingerprint
 from voc.inbox.team_metrics import team_metrics
 from voc.models import NewItem
 from voc.store.core import distinct_values, insert_ignoring
@@ -187,6 +197,14 @@ def open_store(kind: str, folder: Path, postgres_url: str, name: str, schemas: l
     return Store.from_url(f"{postgres_url}{separator}options=-csearch_path%3D{schema}")
 
 
+def drop_rollup_triggers(store: Store) -> None:
+    """The save path as it was before revision 0014 kept `item_counts` (for the same-run ratio)."""
+    with store.write() as connection:
+        for event in ("insert", "update", "delete"):
+            on_items = " ON items" if store.dialect == "postgresql" else ""
+            connection.exec_driver_sql(f"DROP TRIGGER item_counts_{event}{on_items}")
+
+
 def lease_all(store: Store) -> None:
     for n in range(20):
         name = f"source-{n:02d}"
@@ -243,31 +261,85 @@ def per_item_before_21(store: Store, pages: list[tuple[str, list[NewItem]]]) -> 
                     )
 
 
+def batched_before_round_trips(store: Store, pages: list[tuple[str, list[NewItem]]]) -> None:
+    """`save_batch` as issue #21 first left it, for the same-run ratio: the same statements as
+    SQLite's path now, but on PostgreSQL too, each its own round trip (lease, lock, originals and
+    largest id, `executemany`, new ids by range, duplicates, items count)."""
+    for number, (source, page) in enumerate(pages):
+        with store.write() as connection:
+            held = connection.execute(
+                sources_table.update()
+                .where(sources_table.c.name == source, sources_table.c.lease_owner == "bench")
+                .values(cursor=str(number), heartbeat_at=NOW, last_ok_at=NOW, next_poll_at=NOW)
+            )
+            assert held.rowcount == 1
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": storing.ITEMS_LOCK})
+            rows = [
+                {name: getattr(item, name) for name in storing._FIELDS}
+                | {"content_hash": duplicate_key(item.kind, item.brand, item.text)}
+                for item in page
+            ]
+            new, originals = storing._insert_many(connection, rows)
+            if new:
+                collapse = storing._collapse_duplicates(
+                    [(item_id, row["content_hash"], row["posted_at"]) for item_id, row in new], originals
+                )
+                if collapse is not None:
+                    connection.execute(collapse)
+                connection.execute(
+                    sources_table.update()
+                    .where(sources_table.c.name == source)
+                    .values(items_total=sources_table.c.items_total + len(new))
+                )
+
+
 def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], count: int, rounds: int) -> None:
-    """Both writers on the same pages, alternately, each round into fresh databases; medians."""
+    """Every writer on the same pages, each round into fresh databases, taking turns page by page
+    (the order rotating), so a busy spell of a loaded machine falls on all of them alike; medians."""
     pages = list(generate(count, seed=7))
-    timings: dict[str, list[float]] = {"plain": [], "saved": [], "before": []}
+    writers: dict[str, Callable[[Store, list[tuple[str, list[NewItem]]]], Any]] = {
+        "plain": plain_executemany,
+        "saved": save_pages,
+        "untriggered": save_pages,
+        "batched": batched_before_round_trips,
+        "before": per_item_before_21,
+    }
+    timings: dict[str, list[float]] = {name: [] for name in writers}
     for round_number in range(rounds):
-        for writer in timings:
-            store = open_store(kind, folder, postgres_url, f"{writer}{round_number}", schemas)
+        stores = {name: open_store(kind, folder, postgres_url, f"{name}{round_number}", schemas) for name in writers}
+        spent = dict.fromkeys(writers, 0.0)
+        for store in stores.values():
             lease_all(store)
-            start = time.perf_counter()
-            if writer == "plain":
-                plain_executemany(store, pages)
-            elif writer == "saved":
-                save_pages(store, pages)
-            else:
-                per_item_before_21(store, pages)
-            timings[writer].append(time.perf_counter() - start)
+        drop_rollup_triggers(stores["untriggered"])
+        for number, page in enumerate(pages):
+            names = list(writers)
+            for name in names[number % len(names) :] + names[: number % len(names)]:
+                start = time.perf_counter()
+                writers[name](stores[name], [page])
+                spent[name] += time.perf_counter() - start
+        for name, store in stores.items():
+            timings[name].append(spent[name])
             store.engine.dispose()
     plain, saved = statistics.median(timings["plain"]), statistics.median(timings["saved"])
-    print(f"\n1. save path, {count:,} items in pages of {PAGE}, median of {rounds} alternate rounds")
+    print(f"\n1. save path, {count:,} items in pages of {PAGE}, median of {rounds} rounds, writers taking turns")
     print("| writer | items/s | vs plain executemany |")
     print("|---|---|---|")
     print(f"| plain executemany, a transaction per page | {count / plain:,.0f} | 1.00x |")
     before = statistics.median(timings["before"])
     print(f"| Store.save_batch before #21 (a statement per item) | {count / before:,.0f} | {plain / before:.2f}x |")
+    batched = statistics.median(timings["batched"])
+    print(
+        f"| Store.save_batch, first #21 pass (a round trip per step) | {count / batched:,.0f} | {plain / batched:.2f}x |"
+    )
     print(f"| Store.save_batch now | {count / saved:,.0f} | {plain / saved:.2f}x |")
+    untriggered = statistics.median(timings["untriggered"])
+    print(
+        f"| Store.save_batch without the item_counts triggers | {count / untriggered:,.0f} | {plain / untriggered:.2f}x |"
+    )
+    print(f"   the triggers' cost: save_batch at {untriggered / saved:.2f}x of its speed without them")
+    per_round = ", ".join(f"{p / s:.2f}x" for p, s in zip(timings["plain"], timings["saved"], strict=True))
+    print(f"now vs first #21 pass: {batched / saved:.2f}x; now vs plain in each round: {per_round}")
 
 
 def build(store: Store, count: int) -> None:
@@ -358,8 +430,9 @@ def pandas_report(frame: pd.DataFrame, start: datetime) -> None:
 def page_calls(store: Store, rounds: int) -> None:
     taxonomy = theme_repo.load_taxonomy(store)
 
-    def trend(days: int) -> Callable[[], Any]:
-        return lambda: trends.report(store, trends.TrendFilters(NOW - timedelta(days=days), NOW))
+    def trend(days: int, *, use_rollup: bool = True, tz: str = "UTC") -> Callable[[], Any]:
+        filters = trends.TrendFilters(NOW - timedelta(days=days), NOW, tz=tz)
+        return lambda: trends.report(store, filters, use_rollup=use_rollup)
 
     def theme_overview(days: int) -> Callable[[], Any]:
         start = NOW - timedelta(days=days)
@@ -369,8 +442,7 @@ def page_calls(store: Store, rounds: int) -> None:
         )
 
     def inbox() -> Any:
-        queue = care_queue.care_queue(store, now=NOW)
-        return queue, store.inbox_frame(statuses=("new", "assigned"), with_review=True)
+        return care_queue.open_queue(store, care_queue.QueueFilter(), now=NOW)
 
     def filter_values() -> list[list[Any]]:
         with store.read() as connection:
@@ -416,6 +488,34 @@ def page_calls(store: Store, rounds: int) -> None:
     for name, seconds in product.items():
         baseline = loading + median_seconds(pandas_for(name), rounds)
         print(f"| {name} | {seconds * 1000:,.0f} ms | {baseline * 1000:,.0f} ms | {seconds / baseline:.2f} |")
+    two_ways = {
+        "Trends report, 30 days": lambda rollup: trend(30, use_rollup=rollup),
+        "Trends report, 365 days": lambda rollup: trend(365, use_rollup=rollup),
+        "Trends report, 365 days, Asia/Kolkata": lambda rollup: trend(365, use_rollup=rollup, tz="Asia/Kolkata"),
+        "volume by sentiment, 365 days": lambda rollup: (
+            lambda: trends.volume_by_sentiment(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW), use_rollup=rollup
+            )
+        ),
+        "summary, 365 days, one channel": lambda rollup: (
+            lambda: trends.summary(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW, channel="x"), use_rollup=rollup
+            )
+        ),
+        "share of voice over time, 365 days": lambda rollup: (
+            lambda: trends.share_over_time(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW), use_rollup=rollup
+            )
+        ),
+    }
+    print(f"\n3b. Trends calls counted from the items alone and with the hourly rollup, median of {rounds}")
+    print("| page call | from items | with item_counts | rollup / items |")
+    print("|---|---|---|---|")
+    for name, make in two_ways.items():
+        from_items, with_rollup = median_seconds(make(False), rounds), median_seconds(make(True), rounds)
+        print(
+            f"| {name} | {from_items * 1000:,.0f} ms | {with_rollup * 1000:,.0f} ms | {with_rollup / from_items:.2f} |"
+        )
     print(f"\n4. RSS after the page calls: {with_product:,.0f} MB; with every item in pandas: {in_pandas:,.0f} MB")
 
 
@@ -464,6 +564,102 @@ def theme_rollup_calls(store: Store, rounds: int) -> None:
     merge_themes(store, outage.id, top, actor=LOCAL_ACTOR, now=NOW)
     print(f"   merging {outage.id!r} into {top!r} (counts of both recounted in its transaction): "
           f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+def _export_in_child(
+    url: str, first: str, last: str, formats: list[str], folder: str, results: multiprocessing.Queue
+) -> None:
+    """One export in a fresh process: rows, seconds and how far its RSS rose above its start."""
+    from datetime import date
+
+    from voc.exports import build_export, date_range
+
+    store = Store.from_url(url, upgrade=False)
+    period = date_range(date.fromisoformat(first), date.fromisoformat(last), "UTC")
+    before = rss_mb()
+    start = time.perf_counter()
+    export = build_export(store, period, Path(folder), formats=formats, now=NOW, requested_by=LOCAL_ACTOR)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results.put((export.items, seconds, before, peak))
+    store.engine.dispose()
+
+
+def team_metrics_and_exports(store: Store, folder: Path, rounds: int) -> None:
+    """Section 6: team metrics, the export and deep queue pages, now against before issue #21."""
+    from _baseline_export_summary import theme_mixes_before_21
+    from _baseline_team_metrics import team_metrics_before_21
+
+    from voc.exports import build_export, week_of
+    from voc.exports import summary as export_summary
+
+    taxonomy = theme_repo.load_taxonomy(store)
+    week = week_of((NOW - timedelta(days=7)).date(), "UTC")
+    everyone = care_queue.QueueFilter()
+    deep = 40
+    key_before_deep = care_queue.open_queue(store, everyone, now=NOW, page=deep - 1).last_key
+
+    def weekly_export(theme_mixes: Callable[..., Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            real = export_summary.theme_mixes_between
+            export_summary.theme_mixes_between = theme_mixes  # the summary as it was read, for the ratio
+            try:
+                with tempfile.TemporaryDirectory(dir=folder) as out:
+                    return build_export(store, week, Path(out), now=NOW, requested_by=LOCAL_ACTOR)
+            finally:
+                export_summary.theme_mixes_between = real
+
+        return run
+
+    pairs: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
+        "team metrics, 14 days": (
+            lambda: team_metrics(store, now=NOW, days=14),
+            lambda: team_metrics_before_21(store, now=NOW, days=14),
+        ),
+        "export summary per theme, a week and the one before": (
+            lambda: [export_summary.theme_mixes(store, taxonomy, p) for p in (week, week.previous())],
+            lambda: [theme_mixes_before_21(store, taxonomy, p.start, p.end) for p in (week, week.previous())],
+        ),
+        "weekly export, all formats": (
+            weekly_export(export_summary.theme_mixes_between),
+            weekly_export(theme_mixes_before_21),
+        ),
+        f"care queue page {deep}, by key (before: by position)": (
+            lambda: care_queue.open_queue(store, everyone, now=NOW, page=deep, after=key_before_deep),
+            lambda: care_queue.open_queue(store, everyone, now=NOW, page=deep),
+        ),
+    }
+    print(f"\n6. team metrics, exports and deep pages, median of {rounds}, alternately")
+    print("| call | now | before #21 | now / before |")
+    print("|---|---|---|---|")
+    for name, (now_call, before_call) in pairs.items():
+        now_times, before_times = [], []
+        for _ in range(rounds):
+            now_times.append(median_seconds(now_call, 1))
+            before_times.append(median_seconds(before_call, 1))
+        now_s, before_s = statistics.median(now_times), statistics.median(before_times)
+        print(f"| {name} | {now_s * 1000:,.0f} ms | {before_s * 1000:,.0f} ms | {now_s / before_s:.2f} |")
+
+    url = store.engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("fork")
+    print("\n   an export in its own process: peak RSS above the process's start")
+    print("| period | formats | rows | seconds | RSS at start | peak RSS | growth |")
+    print("|---|---|---|---|---|---|---|")
+    cases = [
+        (week.first, week.last, ["xlsx", "csv", "parquet", "html"]),
+        (week.first, week.last, ["csv", "parquet"]),
+        ((NOW - timedelta(days=365)).date(), NOW.date(), ["csv", "parquet"]),
+    ]
+    for first, last, formats in cases:
+        results: multiprocessing.Queue = context.Queue()
+        with tempfile.TemporaryDirectory(dir=folder) as out:
+            child = context.Process(
+                target=_export_in_child, args=(url, first.isoformat(), last.isoformat(), formats, out, results)
+            )
+            child.start()
+            rows, seconds, before, peak = results.get()
+            child.join()
+        days = (last - first).days + 1
+        print(f"| {days} days | {', '.join(formats)} | {rows:,} | {seconds:,.1f} | {before:,.0f} MB | {peak:,.0f} MB "
+              f"| {peak - before:,.0f} MB |")  # fmt: skip
 
 
 def _writer(url: str, number: int, count: int, start: multiprocessing.synchronize.Barrier) -> None:
@@ -516,6 +712,7 @@ def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -
     print(f"   RSS after the build: {rss_mb():,.0f} MB; database size: {database_mb(store):,.0f} MB")
     page_calls(store, args.rounds)
     theme_rollup_calls(store, args.rounds)
+    team_metrics_and_exports(store, folder, args.rounds)
     store.engine.dispose()
 
 

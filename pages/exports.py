@@ -15,12 +15,12 @@ st.caption(f"Weekly export: {when}. Files live in `data/exports/`; text is redac
 
 past, build_tab, schedule_tab = st.tabs(["Past exports", "Build", "Schedule"])
 with build_tab:
-    period, formats, go = ui.period_form(current.tz, data.utcnow().date())
+    running = ui.latest_build(data.store())
+    period, formats, go = ui.period_form(current.tz, data.utcnow().date(), busy=running is not None and running.active)
     if go and period is not None:
-        export = ui.build(period, formats)
-        st.success(
-            f"{export.label}: {export.items:,} items, taxonomy version {export.taxonomy_version}. Download it under Past exports."
-        )
+        ui.start_build(period, formats)
+        st.rerun()  # the button greys out and the progress shows
+    ui.build_status()
 with past:
     ui.past_exports()
 with schedule_tab:

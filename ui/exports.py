@@ -1,24 +1,28 @@
 """The Exports page's pieces: past exports with downloads, an on-demand build with progress, the schedule.
 
 Streamlit-aware; the work itself is `voc.exports`. Files are read only for the export picked, so
-a long history of large exports costs nothing until someone downloads one.
+a long history of large exports costs nothing until someone downloads one. A build runs in the
+background (`voc.exports.on_demand`): the page queues it, starts a builder thread and shows the
+job's progress, refreshed every second, then its downloads or what went wrong.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time, timedelta
 from pathlib import Path
 
 import streamlit as st
 
 from ui import data, inert
+from voc.background import BackgroundStep
+from voc.clock import utcnow
 from voc.exports import (
     ALL_FORMATS,
     ExportPeriod,
     ExportSchedule,
     PeriodError,
     WeeklyExport,
-    build_export,
     date_range,
     export_file,
     last_complete_week,
@@ -27,6 +31,7 @@ from voc.exports import (
     save_schedule,
     week_of,
 )
+from voc.exports.on_demand import ExportBuild, built_export, latest_build, request_export, run_requested_exports
 from voc.exports.schedule import WEEKDAYS
 from voc.privacy.masking import hides_handles
 from voc.trends import queries as trends
@@ -69,6 +74,11 @@ def past_exports() -> None:
     export = labels[picked]
     if export.changes:
         st.markdown("\n".join(f"- {inert.escape(sentence)}" for sentence in export.changes))  # theme names
+    download_buttons(export)
+
+
+def download_buttons(export: WeeklyExport, *, place: str = "past") -> None:
+    """One download button per file of `export` (none while its links would name authors to this viewer)."""
     if export.links and hides_handles(data.current_actor(), data.privacy_settings()):
         # Written before handles were hidden: its links name authors (docs/privacy.md).
         st.info("This export still has links that name authors; it is being rebuilt without them. "
@@ -79,9 +89,15 @@ def past_exports() -> None:
     for column, file in zip(columns, export.files, strict=False):
         path = export_file(exports_dir(), export, file.name)
         with column:
-            st.download_button(download_label(file.name, file.bytes), path.read_bytes(),
+            # The file is read when the button is pressed, not on every run of the page: an
+            # export of a year is hundreds of megabytes (issue #21: app memory).
+            st.download_button(download_label(file.name, file.bytes), _reader(path),
                                file_name=file.name, mime=MIME.get(file.format, "application/octet-stream"),
-                               key=f"dl-{export.slug}-{file.name}", help=file.name, on_click="ignore")  # fmt: skip
+                               key=f"dl-{place}-{export.slug}-{file.name}", help=file.name, on_click="ignore")  # fmt: skip
+
+
+def _reader(path: Path) -> Callable[[], bytes]:
+    return path.read_bytes
 
 
 def made_by(requested_by: str) -> str:
@@ -102,8 +118,9 @@ def download_label(name: str, size: int) -> str:
     return f"{table}{suffix.upper()} · {shown}"
 
 
-def period_form(tz: str, today: date) -> tuple[ExportPeriod | None, list[str], bool]:
-    """What to build: a week (any day in it) or a date range, the formats, and whether to go."""
+def period_form(tz: str, today: date, *, busy: bool = False) -> tuple[ExportPeriod | None, list[str], bool]:
+    """What to build: a week (any day in it) or a date range, the formats, and whether to go
+    (not while another build is being written: `busy`)."""
     kind = st.segmented_control("Period", ["Week", "Date range"], default="Week", key="export_kind")
     period: ExportPeriod | None = None
     try:
@@ -122,22 +139,57 @@ def period_form(tz: str, today: date) -> tuple[ExportPeriod | None, list[str], b
     formats = st.multiselect(
         "Formats", [str(f) for f in ALL_FORMATS], default=[str(f) for f in ALL_FORMATS], key="export_formats"
     )
-    go = st.button("Build export", type="primary", disabled=period is None or not formats, key="export_build")
+    go = st.button(
+        "Build export", type="primary", disabled=busy or period is None or not formats, key="export_build",
+        help="An export is being written; the next can start when it is done." if busy else None,
+    )  # fmt: skip
     return period, formats, go
 
 
-def build(period: ExportPeriod, formats: list[str]) -> WeeklyExport:
-    """Build with a progress bar (items written of the period's total)."""
-    bar = st.progress(0.0, text="Counting items…")
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"{done:,} of {total:,} items")
-
-    export = build_export(
-        data.store(), period, exports_dir(), formats=formats, requested_by=data.current_actor(), progress=progress
+def start_build(period: ExportPeriod, formats: list[str]) -> None:
+    """Queue the build and start a builder thread in this process (the listener process's export
+    step would take it too; the job's claim lets only one of them write it)."""
+    store, folder = data.store(), exports_dir()
+    request_export(store, period, formats, actor=data.current_actor(), now=data.utcnow())
+    BackgroundStep(lambda _now: run_requested_exports(store, folder, clock=utcnow), name="export-build").start(
+        data.utcnow()
     )
-    bar.progress(1.0, text=f"{export.items:,} items written")
-    return export
+
+
+def build_status() -> None:
+    """The latest build: its progress while it runs (refreshed every second), then its downloads or its error."""
+    build = latest_build(data.store())
+    if build is None:
+        return
+    if build.active:
+        st.fragment(_live_progress, run_every=timedelta(seconds=1))()
+    elif build.status == "failed":
+        st.error(f"The export of {build.period.label} failed: {build.error or 'no reason was recorded'}. "
+                 "Nothing was written; build it again.", icon=":material/error:")  # fmt: skip
+    else:
+        export = built_export(exports_dir(), build)
+        if export is None:
+            return
+        st.success(f"{export.label}: {export.items:,} items written, taxonomy version {export.taxonomy_version}.",
+                   icon=":material/task_alt:")  # fmt: skip
+        download_buttons(export, place="built")
+
+
+def progress_text(build: ExportBuild) -> str:
+    """ "2026-W47: writing rows 40,000 of 120,000" (or what comes before the rows)."""
+    if build.status == "queued":
+        return f"{build.period.label}: waiting to start…"
+    if not build.total and not build.done:
+        return f"{build.period.label}: counting the items and writing the summary…"
+    return f"{build.period.label}: writing rows {build.done:,} of {build.total:,}"
+
+
+def _live_progress() -> None:
+    build = latest_build(data.store())
+    if build is None or not build.active:
+        st.rerun()  # done or failed: the whole page shows the outcome and the new export
+        return
+    st.progress(build.share, text=progress_text(build))
 
 
 def schedule_form(current: ExportSchedule) -> ExportSchedule | None:

@@ -9,6 +9,7 @@ Streamlit-aware; the domain is `voc.inbox.queue` (one query per queue page), `vo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -75,9 +76,19 @@ def queue_filter() -> QueueFilter:
 
 
 def queue_page(chosen: QueueFilter) -> QueuePage:
-    """The page of the queue this session is on (uncached: one indexed query, always current)."""
-    page = care_queue.open_queue(data.store(), chosen, now=data.utcnow(), page=st.session_state.get("inbox.page", 1))
-    return QueuePage(data.mask_people(page.rows), page.counts, page.view, page.page, page.pages, page.page_size)
+    """The page of the queue this session is on (uncached: one indexed query, always current).
+
+    Next and Previous go by key from the entries shown (`voc.inbox.queue`), so colleagues'
+    answers and new arrivals never make an entry skip or show twice; a key kept for other
+    filters is not used."""
+    number = st.session_state.get("inbox.page", 1)
+    cursor = st.session_state.get("inbox.cursor")
+    after = before = None
+    if cursor is not None and cursor[2] == chosen and number > 1:
+        after, before = (cursor[1], None) if cursor[0] == "after" else (None, cursor[1])
+    page = care_queue.open_queue(data.store(), chosen, now=data.utcnow(), page=number, after=after, before=before)
+    st.session_state["inbox.page"], st.session_state["inbox.filter"] = page.page, chosen
+    return replace(page, rows=data.mask_people(page.rows))
 
 
 def view_picker(page: QueuePage) -> None:
@@ -153,17 +164,21 @@ def pager(page: QueuePage) -> None:
     if page.pages <= 1:
         return
     back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
+    chosen = st.session_state.get("inbox.filter")
     if back.button("Previous", icon=":material/chevron_left:", disabled=page.page <= 1, key="inbox.previous"):
         st.session_state["inbox.page"] = page.page - 1
+        st.session_state["inbox.cursor"] = ("before", page.first_key, chosen)
         st.rerun()
     where.caption(f"Page {page.page} of {page.pages}")
     if forward.button("Next page", icon=":material/chevron_right:", disabled=page.page >= page.pages, key="inbox.next"):
         st.session_state["inbox.page"] = page.page + 1
+        st.session_state["inbox.cursor"] = ("after", page.last_key, chosen)
         st.rerun()
 
 
 def _first_page() -> None:
     st.session_state["inbox.page"] = 1
+    st.session_state["inbox.cursor"] = None
 
 
 def _empty_message(view: View) -> str:

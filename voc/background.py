@@ -15,7 +15,7 @@ from datetime import datetime
 class BackgroundStep:
     """Runs `work(now)` in a named thread, or inline; `busy` while the last run is going."""
 
-    def __init__(self, work: Callable[[datetime], None], *, name: str, background: bool = True) -> None:
+    def __init__(self, work: Callable[[datetime], object], *, name: str, background: bool = True) -> None:
         self._work = work
         self._name = name
         self.background = background

@@ -1,7 +1,9 @@
-"""The Exports page, rendered by AppTest: build a week on demand, see it listed with downloads, save the schedule."""
+"""The Exports page, rendered by AppTest: build a week on demand in the background (its progress, its
+downloads, its failure), see it listed with downloads, save the schedule."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tests.actors import viewer
 from ui.exports import download_label
 from voc.exports import build_export, iso_week, list_exports, load_schedule, week_of
+from voc.exports.on_demand import BUILD_JOB, ExportBuild, latest_build, request_export
 from voc.store.facade import Store
 
 ANALYST = viewer("analyst")  # exports are a viewer's right
@@ -43,15 +46,63 @@ def test_building_this_week_on_demand_lists_it_with_downloads(
     today = datetime.now(UTC).date()
     at.date_input(key="export_week").set_value(today - timedelta(days=1)).run()
     at.button(key="export_build").click().run()
+    assert not at.exception
+    finished_build(store_with_items)  # written in the background
+    at.run()
 
     assert not at.exception
     week = week_of(today - timedelta(days=1))
-    assert any(week.label in s.value for s in at.success)
+    assert any(week.label in s.value and "items written" in s.value for s in at.success)
     [export] = list_exports(exports_dir)
     assert export.label == week.label and export.requested_by == "local user"
     assert at.dataframe[0].value["Period"].tolist() == [week.label]
     labels = [b.proto.label.split(" · ")[0] for b in at.get("download_button")]
-    assert sorted(labels) == ["CSV", "Comparison CSV", "HTML", "PARQUET", "Themes CSV", "XLSX"]  # CSVs told apart
+    # Under the build's outcome and under Past exports; the CSVs told apart.
+    assert sorted(labels) == sorted(["CSV", "Comparison CSV", "HTML", "PARQUET", "Themes CSV", "XLSX"] * 2)
+
+
+def finished_build(store: Store) -> ExportBuild:
+    """The latest build once its background thread is done (waits up to a minute)."""
+    for _ in range(600):
+        build = latest_build(store)
+        if build is not None and not build.active:
+            return build
+        time.sleep(0.1)
+    raise AssertionError("the background build did not finish")
+
+
+def test_a_build_in_progress_shows_its_rows_and_holds_the_button(
+    app: AppTest, store_with_items: Store, exports_dir: Path
+) -> None:
+    now = datetime.now(UTC)
+    request_export(store_with_items, iso_week("2026-W47"), ["csv"], actor=ANALYST, now=now)
+    job = store_with_items.claim_job(BUILD_JOB, "another-process", now)  # the listener process is writing it
+    assert job is not None
+    store_with_items.report_progress(job["id"], done=40_000, total=120_000, alive_at=now)
+
+    at = open_exports(app)
+
+    assert not at.exception
+    [bar] = at.get("progress")
+    assert bar.proto.text == "2026-W47: writing rows 40,000 of 120,000" and bar.proto.value == 33
+    assert at.button(key="export_build").disabled
+
+
+def test_a_failed_build_says_so_and_the_next_can_start(
+    app: AppTest, store_with_items: Store, exports_dir: Path
+) -> None:
+    exports_dir.write_text("not a folder")  # the exports folder cannot be made
+    at = open_exports(app)
+    at.date_input(key="export_week").set_value(datetime.now(UTC).date()).run()
+    at.button(key="export_build").click().run()
+    assert finished_build(store_with_items).status == "failed"
+    at.run()
+
+    assert not at.exception
+    [error] = at.error
+    assert "failed: the exports folder could not be written" in error.value and "build it again" in error.value
+    assert str(exports_dir) not in error.value
+    assert not at.button(key="export_build").disabled
 
 
 def test_download_labels_say_which_table_and_a_readable_size() -> None:

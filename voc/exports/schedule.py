@@ -5,7 +5,8 @@ in the database (`app_settings["exports.last_week"]`), so a restart neither repe
 skips one: a process that was down on Monday produces the export when it comes back. Several
 listener processes may run; a run claimed in the `jobs` table (`Store.start_run`, the one claim
 mechanism) lets exactly one of them build it, and a run left by a process that died is taken
-over after `CLAIM_TTL`. Delivery reuses the alert channels (`voc.alerts.channels`): e-mail channels get the
+over after `CLAIM_TTL`. The same step runs the builds asked for on the Exports page
+(`voc.exports.on_demand`) that no app process is running. Delivery reuses the alert channels (`voc.alerts.channels`): e-mail channels get the
 HTML summary with the XLSX attached, webhook/Slack/Teams channels a short message.
 Domain module: no Streamlit.
 """
@@ -27,6 +28,7 @@ from voc.access.roles import Actor, Permission
 from voc.alerts.channels import AlertMessage, Channel, ChannelKind, DeliveryError, send
 from voc.alerts.service import load_channels
 from voc.background import BackgroundStep
+from voc.exports.on_demand import builds_waiting, run_requested_exports
 from voc.exports.periods import ExportPeriod, last_complete_week, week_of, zone
 from voc.exports.service import ALL_FORMATS, WeeklyExport, build_export, export_file, parse_formats
 from voc.exports.writers import ExportFormat
@@ -278,24 +280,27 @@ class ExportScheduler:
         self.owner = owner
         self._step = BackgroundStep(self._run, name="weekly-export", background=background)
         self._failed_at: datetime | None = None
+        self._weekly = False  # whether this run produces the weekly export (else only requested builds)
 
     def tick(self) -> None:
         if self._step.busy:
             return
         now = self.clock()
-        if self._failed_at is not None and now - self._failed_at < RETRY_AFTER:
-            return
-        if week_due(load_schedule(self.store), self.store, now) is None:
-            return
-        self._step.start(now)  # a week of a million items takes minutes: sources keep being polled
+        retrying = self._failed_at is not None and now - self._failed_at < RETRY_AFTER
+        self._weekly = not retrying and week_due(load_schedule(self.store), self.store, now) is not None
+        # Builds asked for on the Exports page: queued, or left by an app process that stopped.
+        if self._weekly or builds_waiting(self.store, now):
+            self._step.start(now)  # a week of a million items takes minutes: sources keep being polled
 
     def _run(self, now: datetime) -> None:
-        try:
-            produce_due_export(self.store, self.exports_dir, now, owner=self.owner)
-            self._failed_at = None
-        except Exception:
-            self._failed_at = now
-            log.exception("weekly export failed; retrying in %s", RETRY_AFTER)
+        if self._weekly:
+            try:
+                produce_due_export(self.store, self.exports_dir, now, owner=self.owner)
+                self._failed_at = None
+            except Exception:
+                self._failed_at = now
+                log.exception("weekly export failed; retrying in %s", RETRY_AFTER)
+        run_requested_exports(self.store, self.exports_dir, clock=self.clock)
 
     def join(self, timeout: float | None = None) -> None:
         self._step.join(timeout)

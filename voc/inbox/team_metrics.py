@@ -1,24 +1,46 @@
 """Team metrics: how fast the care team answers, how often within SLA, where breaches happen,
 and whether alerts are acknowledged within target — per day over a period.
 
-Only items that needed a person count (the care queue's rule: negative, very unhappy, questions,
-urgent requests). Times are measured from posting, like the clocks. Domain: no Streamlit.
+Only items that needed a person count (the care queue's rule, `voc.inbox.queue`: negative, very
+unhappy, questions, urgent requests, sentiments to review). Times are measured from posting, like
+the clocks. Domain: no Streamlit.
+
+Built for a long history (issue #21): one query reads the window through the `posted_at` index,
+the care queue's rule and the priority (times the VIP tier) evaluated by the database, and only
+the five columns a clock needs come back; nothing outside the window is read. The SLA clock
+itself stays in Python (business hours in the team's zone, per channel), worked out once per
+row of the window, and the figures are summed without a data frame per row.
 """
 
 from __future__ import annotations
 
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import sqlalchemy as sa
 
 from voc.alerts.service import load_policy
-from voc.inbox.priority import prioritise
-from voc.inbox.queue import load_sla, load_vip, needs_for
-from voc.inbox.sla import SlaState
+from voc.inbox.priority import queue_priority, tier_for
+from voc.inbox.queue import _needs_a_person, load_sla, load_vip
+from voc.inbox.sla import SlaPolicy
 from voc.store.facade import Store
 from voc.store.schema import alerts, items
+
+DAILY_COLUMNS: Final = (
+    "day",
+    "answered",
+    "median_first_response_min",
+    "within_sla",
+    "breaches",
+    "alerts",
+    "acked_within_target",
+)
 
 
 @dataclass(frozen=True)
@@ -34,90 +56,118 @@ class TeamMetrics:
     breaches: pd.DataFrame = field(repr=False)  # dimension (source|language), value, breaches
 
 
+def window_query(store: Store, start: datetime) -> sa.Select[Any]:
+    """The items of the window that needed a person: posted, answered, where from, and the
+    priority an agent sees (the stored part times the VIP tier), all evaluated by the database."""
+    score = queue_priority(items.c.priority, items.c.author, items.c.respondent_key, load_vip(store))
+    return sa.select(
+        items.c.posted_at,
+        items.c.first_response_at,
+        items.c.channel,
+        items.c.source,
+        items.c.language,
+        score.label("score"),
+    ).where(
+        items.c.posted_at >= start,
+        items.c.is_competitor.is_(False),
+        items.c.duplicate_of.is_(None),
+        items.c.triage_status != "not_actionable",
+        _needs_a_person(False),
+    )
+
+
+def _due(policy: SlaPolicy, posted: datetime, tier: str) -> datetime:
+    target = policy.target(tier)
+    # Around the clock (the default), the due time is plain addition; else open hours are walked.
+    return posted + target if policy.hours.always_open else policy.hours.add(posted, target)
+
+
 def team_metrics(store: Store, *, now: datetime, days: int = 14, tz: str = "UTC") -> TeamMetrics:
     """Metrics over the last `days` days (days are the team's calendar days in `tz`)."""
     start = now - timedelta(days=days)
-    sla, vip = load_sla(store), load_vip(store)
-    query = sa.select(items).where(
-        items.c.posted_at >= start, items.c.is_competitor.is_(False), items.c.duplicate_of.is_(None)
-    )
+    sla = load_sla(store)
     with store.read() as connection:
-        rows = [dict(r) for r in connection.execute(query).mappings()]
+        rows = connection.execute(window_query(store, start)).all()
         alert_rows = connection.execute(
             sa.select(alerts.c.created_at, alerts.c.acknowledged_at).where(alerts.c.created_at >= start)
         ).all()
-    records = []
-    for row in rows:
-        if not needs_for(row) or row["triage_status"] == "not_actionable":
-            continue
-        clock = prioritise(row, now=now, policy=sla.policy_for(row["channel"]), vip=vip).clock
-        assert clock is not None
-        answered = row["first_response_at"]
-        records.append({
-            "posted_at": row["posted_at"], "answered_at": answered, "source": row["source"], "language": row["language"],
-            "minutes": (answered - row["posted_at"]).total_seconds() / 60 if answered else None,
-            "within": clock.state is SlaState.MET if answered else None,
-            "breach": clock.state in (SlaState.MISSED, SlaState.BREACHED),
-            "open_breach": clock.state is SlaState.BREACHED,
-        })  # fmt: skip
-    frame = pd.DataFrame(
-        records,
-        columns=["posted_at", "answered_at", "source", "language", "minutes", "within", "breach", "open_breach"],
-    )
-    answered = frame[frame["answered_at"].notna()]
-    policy = load_policy(store)
-    acks = pd.DataFrame(alert_rows, columns=["created_at", "acknowledged_at"])
-    if not acks.empty:
-        acks["within"] = [
-            (a is not None and not pd.isna(a) and (a - c) <= policy.ack_target)
-            for c, a in zip(acks["created_at"], acks["acknowledged_at"], strict=True)
-        ]
-    daily = _daily(frame, acks, tz)
-    breaches = pd.concat(
-        [
-            frame[frame["breach"]].groupby(dim).size().rename("breaches").reset_index().rename(columns={dim: "value"}).assign(dimension=dim)
-            for dim in ("source", "language")
-        ]
-        if not frame.empty
-        else [],
-        ignore_index=True,
-    ) if not frame.empty else pd.DataFrame(columns=["dimension", "value", "breaches"])  # fmt: skip
-    breaches = breaches.reindex(columns=["dimension", "value", "breaches"])
+    zone = ZoneInfo(tz)
+    policies: dict[str, SlaPolicy] = {}
+    minutes: list[float] = []
+    within = 0
+    breached_open = 0
+    per_day_minutes: dict[date, list[float]] = defaultdict(list)
+    per_day_within: Counter[date] = Counter()
+    per_day_breaches: Counter[date] = Counter()
+    by_dimension: dict[str, Counter[str]] = {"source": Counter(), "language": Counter()}
+    for posted, answered, channel, source, language, score in rows:
+        policy = policies.get(channel)
+        if policy is None:
+            policy = policies[channel] = sla.policy_for(channel)
+        due = _due(policy, posted, tier_for(float(score or 0.0)))
+        day = posted.astimezone(zone).date()
+        per_day_breaches[day] += 0  # every day with an item that needed a person has a row
+        if answered is not None:
+            taken = (answered - posted).total_seconds() / 60
+            minutes.append(taken)
+            per_day_minutes[day].append(taken)
+            breach = answered > due
+            if not breach:
+                within += 1
+                per_day_within[day] += 1
+        else:
+            breach = now > due
+            breached_open += breach
+        if breach:
+            per_day_breaches[day] += 1
+            by_dimension["source"][source] += 1
+            by_dimension["language"][language] += 1
+    ack_target = load_policy(store).ack_target
+    acked = [a is not None and (a - c) <= ack_target for c, a in alert_rows]
+    per_day_alerts: dict[date, list[bool]] = defaultdict(list)
+    for (created, _), in_time in zip(alert_rows, acked, strict=True):
+        per_day_alerts[created.astimezone(zone).date()].append(in_time)
     return TeamMetrics(
-        median_first_response_min=round(float(answered["minutes"].median()), 1) if len(answered) else None,
-        answered_within_sla=float(answered["within"].astype(bool).mean()) if len(answered) else None,
-        answered=len(answered),
-        breached_open=int(frame["open_breach"].sum()) if not frame.empty else 0,
-        alerts_acked_within_target=float(acks["within"].mean()) if not acks.empty else None,
-        daily=daily,
-        breaches=breaches.sort_values(["dimension", "breaches"], ascending=[True, False]).reset_index(drop=True),
+        median_first_response_min=round(float(statistics.median(minutes)), 1) if minutes else None,
+        answered_within_sla=within / len(minutes) if minutes else None,
+        answered=len(minutes),
+        breached_open=int(breached_open),
+        alerts_acked_within_target=sum(acked) / len(acked) if acked else None,
+        daily=_daily(per_day_minutes, per_day_within, per_day_breaches, per_day_alerts),
+        breaches=_breaches(by_dimension),
     )
 
 
-def _daily(frame: pd.DataFrame, acks: pd.DataFrame, tz: str) -> pd.DataFrame:
-    columns = [
-        "day",
-        "answered",
-        "median_first_response_min",
-        "within_sla",
-        "breaches",
-        "alerts",
-        "acked_within_target",
-    ]
-    parts = []
-    if not frame.empty:
-        local = frame.assign(day=pd.to_datetime(frame["posted_at"], utc=True).dt.tz_convert(tz).dt.date)
-        answered = local[local["answered_at"].notna()]
-        grouped = answered.groupby("day").agg(
-            answered=("minutes", "size"),
-            median_first_response_min=("minutes", "median"),
-            within_sla=("within", lambda s: float(s.astype(bool).mean())),
+def _daily(
+    minutes: dict[date, list[float]],
+    within: Counter[date],
+    breaches: Counter[date],
+    alert_days: dict[date, list[bool]],
+) -> pd.DataFrame:
+    """One row per day that had an item needing a person or an alert (a day without answers has
+    no answer figures, a day without alerts no alert figures)."""
+    missing = float("nan")
+    rows = []
+    for day in sorted(set(breaches) | set(alert_days)):
+        taken, acks = minutes.get(day, []), alert_days.get(day, [])
+        rows.append(
+            (
+                day,
+                len(taken) if taken else missing,
+                statistics.median(taken) if taken else missing,
+                within[day] / len(taken) if taken else missing,
+                breaches.get(day, missing),
+                len(acks) if acks else missing,
+                sum(acks) / len(acks) if acks else missing,
+            )
         )
-        parts += [grouped, local.groupby("day")["breach"].sum().rename("breaches")]
-    if not acks.empty:
-        acks = acks.assign(day=pd.to_datetime(acks["created_at"], utc=True).dt.tz_convert(tz).dt.date)
-        parts.append(acks.groupby("day").agg(alerts=("within", "size"), acked_within_target=("within", "mean")))
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    daily = pd.concat(parts, axis=1).reset_index().rename(columns={"index": "day"})
-    return daily.reindex(columns=columns).sort_values("day").reset_index(drop=True)
+    return pd.DataFrame(rows, columns=list(DAILY_COLUMNS))
+
+
+def _breaches(by_dimension: dict[str, Counter[str]]) -> pd.DataFrame:
+    rows: Sequence[tuple[str, str, int]] = [
+        (dimension, value, count)
+        for dimension in sorted(by_dimension)
+        for value, count in sorted(by_dimension[dimension].items(), key=lambda kv: (-kv[1], str(kv[0])))
+    ]
+    return pd.DataFrame(list(rows), columns=["dimension", "value", "breaches"])

@@ -143,6 +143,17 @@ class JobsRepository(Database):
         with self.write() as connection:
             connection.execute(jobs.update().where(jobs.c.id == job_id).values(**values))
 
+    def report_progress(self, job_id: int, *, done: int, total: int, alive_at: datetime) -> None:
+        """Set a running job's progress to `done` of `total`, and move its `started_at` to `alive_at`:
+        `claim_job` takes a running job for dead by that column's age, and a long job that keeps
+        reporting is alive however long it runs (an export of a million rows takes minutes)."""
+        with self.write() as connection:
+            connection.execute(
+                jobs.update()
+                .where(jobs.c.id == job_id, jobs.c.status == "running")
+                .values(done=done, total=total, started_at=alive_at)
+            )
+
     def finish_job(self, job_id: int, *, now: datetime, error: str | None = None) -> None:
         """Mark a job done (or failed with `error`)."""
         with self.write() as connection:

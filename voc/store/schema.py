@@ -108,6 +108,24 @@ sa.Index("ix_items_queue", items.c.triage_status, items.c.priority, items.c.post
 sa.Index("ix_items_channel_external_id", items.c.channel, items.c.external_id)  # the post an item answers
 sa.Index("ix_items_conversation", items.c.conversation_id, items.c.posted_at)  # the thread's earlier messages
 
+# Hourly counts of items (revision 0014): long Trends ranges read these, not a year of items.
+# Kept by database triggers on `items` in the writing transaction (`voc.store.rollups`); each item
+# adds 1 to four rows: facet "all" (value "") and its channel, language and scorer.
+item_counts = sa.Table(
+    "item_counts",
+    metadata,
+    sa.Column("facet", sa.String(16), primary_key=True),  # all | channel | language | scorer
+    sa.Column("value", sa.String(100), primary_key=True),
+    sa.Column("hour", sa.BigInteger, primary_key=True, autoincrement=False),  # hours since 1970, UTC
+    sa.Column("brand", sa.String(100), primary_key=True),  # "" for an item without a brand
+    sa.Column("is_competitor", sa.Boolean, primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("sentiment", sa.String(16), primary_key=True),
+    sa.Column("copy", sa.Boolean, primary_key=True),  # voc.trends.counting.left_out_copy()
+    sa.Column("items", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 sources = sa.Table(
     "sources",
     metadata,
