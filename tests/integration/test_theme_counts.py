@@ -18,6 +18,7 @@ from voc.exports.summary import theme_mixes_between, theme_mixes_from_rows
 from voc.privacy.erasure import Subject, erase
 from voc.store.facade import Store
 from voc.store.migrate import _config, migrate
+from voc.store.rollups import check_rollups, rebuild_rollups
 from voc.store.schema import item_themes, items, theme_counts, theme_counts_daily, themes
 from voc.themes import reports, service
 from voc.themes import repository as repo
@@ -206,6 +207,9 @@ def test_a_rebuild_restores_counts_that_were_tampered_with(themed) -> None:
     read = reports.theme_summary(store, taxonomy, start, end)  # the pages read the rollup: they see the damage
     assert not read.equals(reports.theme_summary_from_rows(store, taxonomy, start, end))
     assert theme_mixes_between(store, taxonomy, start, end) != theme_mixes_from_rows(store, taxonomy, start, end)
+    assert {d.rollup for d in check_rollups(store, ["theme_counts"])} == {"theme_counts", "theme_counts_daily"}
+    assert rebuild_rollups(store, ["theme_counts"])["theme_counts"] > 0  # python -m voc rollups rebuild
+    assert check_rollups(store) == []
     with store.write() as connection:
         assert rebuild_theme_counts(connection) > 0
     assert differences(store) == []

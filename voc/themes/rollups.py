@@ -14,7 +14,7 @@ Domain module: no Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from voc.store.rollups import Difference, Progress, register
 from voc.store.schema import (
     item_themes,
     items,
@@ -42,21 +43,6 @@ KEY: Final = ("theme_id", "hour", "brand", "kind", "sentiment", "is_copy")
 DAILY_KEY: Final = ("theme_id", "day", "sentiment", "is_copy")
 MEASURES: Final = ("items", "nps_responses", "promoters", "detractors", "csat_responses", "csat_sum")
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Difference:
-    """One key whose stored figures are not what the rows say (zeros for a row missing)."""
-
-    rollup: str
-    key: tuple[Any, ...]
-    expected: Any
-    stored: Any
-
-    def __str__(self) -> str:
-        return f"{self.rollup} {self.key}: expected {self.expected}, stored {self.stored}"
 
 
 # ---- which counted themes each stored id counts towards ---------------------------------------------
@@ -278,7 +264,7 @@ def check_theme_counts(connection: sa.Connection) -> list[Difference]:
     differences = []
     wanted, stored = counted_pairs(_load_taxonomy(connection)), _stored_pairs(connection)
     for pair in sorted(wanted ^ stored):
-        differences.append(Difference("theme_count_map", pair, pair in wanted, pair in stored))
+        differences.append(Difference("theme_count_map", pair, int(pair in wanted), int(pair in stored)))
     expected = _figures(connection.execute(_expected()).all())
     both = _stored_rows()
     kept = _figures(
@@ -290,8 +276,7 @@ def check_theme_counts(connection: sa.Connection) -> list[Difference]:
     )
     zero = (0,) * len(MEASURES)
     for key in sorted(set(expected) | set(kept), key=repr):
-        if expected.get(key, zero) != kept.get(key, zero):
-            differences.append(Difference("theme_counts", key, expected.get(key, zero), kept.get(key, zero)))
+        differences += _per_measure("theme_counts", key, expected.get(key, zero), kept.get(key, zero))
     days: dict[tuple[Any, ...], tuple[int, ...]] = {}  # the day's sums of what the hours should be
     for (theme_id, hour, _brand, _kind, sentiment, is_copy), values in expected.items():
         day_key = (theme_id, hour // 24, sentiment, is_copy)
@@ -310,9 +295,19 @@ def check_theme_counts(connection: sa.Connection) -> list[Difference]:
         if any(values):
             stored_days[(str(row[0]), int(row[1]), str(row[2]), int(row[3]))] = values
     for key in sorted(set(days) | set(stored_days), key=repr):
-        if days.get(key, zero) != stored_days.get(key, zero):
-            differences.append(Difference("theme_counts_daily", key, days.get(key, zero), stored_days.get(key, zero)))
+        differences += _per_measure("theme_counts_daily", key, days.get(key, zero), stored_days.get(key, zero))
     return differences
+
+
+def _per_measure(
+    name: str, key: tuple[Any, ...], expected: tuple[int, ...], stored: tuple[int, ...]
+) -> list[Difference]:
+    """One difference per figure that is off, the figure's name ending the key."""
+    return [
+        Difference(name, (*key, measure), want, have)
+        for measure, want, have in zip(MEASURES, expected, stored, strict=True)
+        if want != have
+    ]
 
 
 def _stored_rows() -> Any:
@@ -450,3 +445,6 @@ def serves(connection: sa.Connection, taxonomy: Taxonomy) -> bool:
     """True when the stored map is the one `taxonomy` makes: the rollup then counts as the rows do
     under it (a caller holding an older taxonomy reads the rows)."""
     return _stored_pairs(connection) == counted_pairs(taxonomy)
+
+
+register("theme_counts", rebuild_theme_counts, check_theme_counts)
