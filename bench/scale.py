@@ -64,7 +64,14 @@ from voc.inbox.team_metrics import team_metrics
 from voc.models import NewItem
 from voc.store.core import distinct_values, insert_ignoring
 from voc.store.facade import Store
-from voc.store.schema import item_themes, items, theme_assessments, theme_count_changes, theme_counts
+from voc.store.schema import (
+    item_themes,
+    items,
+    theme_assessments,
+    theme_count_changes,
+    theme_counts,
+    theme_counts_daily,
+)
 from voc.store.schema import sources as sources_table
 from voc.themes import reports as theme_reports
 from voc.themes import repository as theme_repo
@@ -530,9 +537,10 @@ def theme_rollup_calls(store: Store, rounds: int) -> None:
     folded = time.perf_counter() - start
     with store.read() as connection:
         rows = connection.execute(sa.select(sa.func.count()).select_from(theme_counts)).scalar_one()
+        days = connection.execute(sa.select(sa.func.count()).select_from(theme_counts_daily)).scalar_one()
         pairs = connection.execute(sa.select(sa.func.count()).select_from(item_themes)).scalar_one()
     print(f"\n6. theme counts: {changes:,} appended changes folded in {folded:.1f} s into {rows:,} hourly rows "
-          f"({pairs:,} stored assignments)")  # fmt: skip
+          f"and {days:,} daily rows ({pairs:,} stored assignments)")  # fmt: skip
     taxonomy = theme_repo.load_taxonomy(store)
     top = theme_reports.theme_summary(store, taxonomy, NOW - timedelta(days=30), NOW)["theme_id"].iloc[0]
     end = NOW - timedelta(minutes=17)  # a range that does not start on the hour: edges read from the rows
@@ -564,6 +572,8 @@ def theme_rollup_calls(store: Store, rounds: int) -> None:
     merge_themes(store, outage.id, top, actor=LOCAL_ACTOR, now=NOW)
     print(f"   merging {outage.id!r} into {top!r} (counts of both recounted in its transaction): "
           f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+
+
 def _export_in_child(
     url: str, first: str, last: str, formats: list[str], folder: str, results: multiprocessing.Queue
 ) -> None:
