@@ -209,11 +209,8 @@ def theme_mixes_between(
                int(row["nps_responses"]), int(row["promoters"]), int(row["detractors"]),
                int(row["csat_sum"]), int(row["csat_responses"])]  # fmt: skip
         sums[theme_id] = [a + b for a, b in zip(sums.get(theme_id, [0] * 9), add, strict=True)]
-    for edge_start, edge_end in split.raw:
-        for theme_id, values in _sums_from_rows(
-            store, pairs, edge_start, edge_end, _row_conditions(once, brand)
-        ).items():
-            sums[theme_id] = [a + b for a, b in zip(sums.get(theme_id, [0] * 9), values, strict=True)]
+    for theme_id, values in _sums_from_rows(store, pairs, split.raw, _row_conditions(once, brand)).items():
+        sums[theme_id] = [a + b for a, b in zip(sums.get(theme_id, [0] * 9), values, strict=True)]
     return {theme_id: _mix_of_sums(values) for theme_id, values in sums.items() if values[0]}
 
 
@@ -246,9 +243,17 @@ def _counted_items(pairs: Sequence[tuple[str, str]], start: datetime, end: datet
 
 
 def _sums_from_rows(
-    store: Store, pairs: Sequence[tuple[str, str]], start: datetime, end: datetime, conditions: Sequence[Any]
+    store: Store,
+    pairs: Sequence[tuple[str, str]],
+    ranges: Sequence[tuple[datetime, datetime]],
+    conditions: Sequence[Any],
 ) -> dict[str, list[float]]:
-    distinct = _counted_items(pairs, start, end, conditions)
+    """Summable figures per counted theme of the items posted in any of `ranges` (one query)."""
+    if not ranges:
+        return {}
+    in_ranges = sa.or_(*(sa.and_(items.c.posted_at >= a, items.c.posted_at < b) for a, b in ranges))
+    first, last = min(a for a, _ in ranges), max(b for _, b in ranges)
+    distinct = _counted_items(pairs, first, last, [in_ranges, *conditions])
     columns = _mix_columns(distinct)
     columns[7] = sa.func.coalesce(sa.func.sum(distinct.c.csat), 0)  # a sum adds across hours, a mean does not
     query = sa.select(distinct.c.counted, *columns).group_by(distinct.c.counted)
