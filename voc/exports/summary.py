@@ -223,8 +223,8 @@ def _mix_of_sums(values: Sequence[float]) -> Mix:
     return Mix(n, neg, neu, pos, nps_n, promoters, detractors, round(csat_sum / csat_n, 2) if csat_n else None, csat_n)
 
 
-def _counted_items(pairs: Sequence[tuple[str, str]], start: datetime, end: datetime, conditions: Sequence[Any]) -> Any:
-    """One row per (counted theme, item) posted in [start, end) that meets `conditions`."""
+def _counted_items(pairs: Sequence[tuple[str, str]], conditions: Sequence[Any]) -> Any:
+    """One row per (counted theme, item) that meets `conditions` (on `items`, the time range among them)."""
     mapping = sa.union_all(
         *(sa.select(sa.cast(sa.literal(s), sa.String(80)).label("stored"), sa.cast(sa.literal(c), sa.String(80)).label("counted"))
           for s, c in pairs)
@@ -237,7 +237,7 @@ def _counted_items(pairs: Sequence[tuple[str, str]], start: datetime, end: datet
                 items, items.c.id == item_themes.c.item_id
             )
         )
-        .where(items.c.posted_at >= start, items.c.posted_at < end, *conditions)
+        .where(*conditions)
         .subquery("counted_items")
     )
 
@@ -252,8 +252,7 @@ def _sums_from_rows(
     if not ranges:
         return {}
     in_ranges = sa.or_(*(sa.and_(items.c.posted_at >= a, items.c.posted_at < b) for a, b in ranges))
-    first, last = min(a for a, _ in ranges), max(b for _, b in ranges)
-    distinct = _counted_items(pairs, first, last, [in_ranges, *conditions])
+    distinct = _counted_items(pairs, [in_ranges, *conditions])  # each range by the index, not the span between
     columns = _mix_columns(distinct)
     columns[7] = sa.func.coalesce(sa.func.sum(distinct.c.csat), 0)  # a sum adds across hours, a mean does not
     query = sa.select(distinct.c.counted, *columns).group_by(distinct.c.counted)
@@ -275,7 +274,8 @@ def theme_mixes_from_rows(
     pairs = _counted_ids(taxonomy)
     if not pairs:
         return {}
-    distinct = _counted_items(pairs, start, end, [*conditions, *_row_conditions(once, brand)])
+    in_range = [items.c.posted_at >= start, items.c.posted_at < end]
+    distinct = _counted_items(pairs, [*in_range, *conditions, *_row_conditions(once, brand)])
     query = sa.select(distinct.c.counted, *_mix_columns(distinct)).group_by(distinct.c.counted)
     with store.read() as connection:
         return {str(row[0]): _mix(row[1:]) for row in connection.execute(query)}
