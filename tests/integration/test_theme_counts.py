@@ -14,6 +14,7 @@ from alembic import command
 
 from tests.actors import admin
 from tests.factories import new_item
+from tests.integration.test_theme_store import bag_of_words
 from voc.exports.summary import theme_mixes_between, theme_mixes_from_rows
 from voc.privacy.erasure import Subject, erase
 from voc.store.facade import Store
@@ -25,6 +26,7 @@ from voc.themes import repository as repo
 from voc.themes.assign import Method, ThemeHit
 from voc.themes.rollups import check_theme_counts, compact_theme_counts, pending_changes, rebuild_theme_counts
 from voc.themes.taxonomy import Theme, ThemeStatus
+from voc.themes.worker import ThemeWorker
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
 
@@ -318,3 +320,14 @@ def test_the_migration_counts_what_is_stored_and_steps_back_cleanly(database_url
         store.engine.dispose()
     finally:
         engine.dispose()
+
+
+def test_the_theme_worker_re_assigns_and_then_folds_the_changes(themed, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _, _ = themed
+    monkeypatch.setattr(service, "default_embed", bag_of_words)  # no model: a hashed bag of words
+    worker = ThemeWorker(store, "test", clock=lambda: T0 + timedelta(days=12), every_s=0)
+    for _ in range(4):  # the re-assignment the merges queued, then an idle tick that folds
+        worker.tick()
+    with store.read() as connection:
+        assert not pending_changes(connection)
+        assert check_theme_counts(connection) == []
