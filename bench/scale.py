@@ -65,7 +65,14 @@ from voc.models import NewItem
 from voc.store.core import distinct_values, insert_ignoring
 from voc.store.facade import Store
 from voc.store.rollups import rebuild_rollups
-from voc.store.schema import item_themes, items, theme_assessments, theme_count_changes, theme_counts
+from voc.store.schema import (
+    item_themes,
+    items,
+    theme_assessments,
+    theme_count_changes,
+    theme_counts,
+    theme_counts_daily,
+)
 from voc.store.schema import sources as sources_table
 from voc.themes import reports as theme_reports
 from voc.themes import repository as theme_repo
@@ -375,6 +382,7 @@ def build(store: Store, count: int) -> None:
             if assigned:
                 connection.execute(item_themes.insert(), assigned)
     print(f"   themes assigned in {time.perf_counter() - start:,.0f} s ({len(theme_ids)} active themes)")
+    fold_theme_counts(store)  # as the theme worker does when idle, before anything reads them
     if store.dialect == "postgresql":
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE")
@@ -563,20 +571,25 @@ def page_calls(store: Store, rounds: int) -> None:
     print(f"\n4. RSS after the page calls: {with_product:,.0f} MB; with every item in pandas: {in_pandas:,.0f} MB")
 
 
-def theme_rollup_calls(store: Store, rounds: int) -> None:
-    """The Themes overview, a theme's series and the export's theme mix read from `theme_counts`
-    (whole hours) against the same functions reading every row, same run; then what a merge costs."""
+def fold_theme_counts(store: Store) -> None:
+    """Fold the changes the triggers appended while themes were assigned (`compact_theme_counts`)."""
     with store.read() as connection:
         changes = connection.execute(sa.select(sa.func.count()).select_from(theme_count_changes)).scalar_one()
     start = time.perf_counter()
     with store.write() as connection:
         theme_rollups.compact_theme_counts(connection)
-    folded = time.perf_counter() - start
+    print(f"   {changes:,} appended theme count changes folded in {time.perf_counter() - start:.1f} s")
+
+
+def theme_rollup_calls(store: Store, rounds: int) -> None:
+    """The Themes overview, a theme's series and the export's theme mix read from `theme_counts`
+    (whole hours and days) against the same functions reading every row, same run; then what a
+    merge costs."""
     with store.read() as connection:
         rows = connection.execute(sa.select(sa.func.count()).select_from(theme_counts)).scalar_one()
+        days = connection.execute(sa.select(sa.func.count()).select_from(theme_counts_daily)).scalar_one()
         pairs = connection.execute(sa.select(sa.func.count()).select_from(item_themes)).scalar_one()
-    print(f"\n6. theme counts: {changes:,} appended changes folded in {folded:.1f} s into {rows:,} hourly rows "
-          f"({pairs:,} stored assignments)")  # fmt: skip
+    print(f"\n6. theme counts: {rows:,} hourly rows and {days:,} daily rows for {pairs:,} stored assignments")
     taxonomy = theme_repo.load_taxonomy(store)
     top = theme_reports.theme_summary(store, taxonomy, NOW - timedelta(days=30), NOW)["theme_id"].iloc[0]
     end = NOW - timedelta(minutes=17)  # a range that does not start on the hour: edges read from the rows

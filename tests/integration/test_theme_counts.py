@@ -14,16 +14,19 @@ from alembic import command
 
 from tests.actors import admin
 from tests.factories import new_item
+from tests.integration.test_theme_store import bag_of_words
 from voc.exports.summary import theme_mixes_between, theme_mixes_from_rows
 from voc.privacy.erasure import Subject, erase
 from voc.store.facade import Store
 from voc.store.migrate import _config, migrate
-from voc.store.schema import item_themes, items, theme_counts, themes
+from voc.store.rollups import check_rollups, rebuild_rollups
+from voc.store.schema import item_themes, items, theme_counts, theme_counts_daily, themes
 from voc.themes import reports, service
 from voc.themes import repository as repo
 from voc.themes.assign import Method, ThemeHit
 from voc.themes.rollups import check_theme_counts, compact_theme_counts, pending_changes, rebuild_theme_counts
 from voc.themes.taxonomy import Theme, ThemeStatus
+from voc.themes.worker import ThemeWorker
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
 
@@ -199,12 +202,16 @@ def test_promoting_a_proposal_counts_its_items_in_the_new_theme(themed) -> None:
 def test_a_rebuild_restores_counts_that_were_tampered_with(themed) -> None:
     store, _, _ = themed
     with store.write() as connection:
-        connection.execute(theme_counts.update().values(items=theme_counts.c["items"] + 1))
+        for table in (theme_counts, theme_counts_daily):
+            connection.execute(table.update().values(items=table.c["items"] + 1))
     assert differences(store) != []
     taxonomy, (start, end) = repo.load_taxonomy(store), RANGES[1]
     read = reports.theme_summary(store, taxonomy, start, end)  # the pages read the rollup: they see the damage
     assert not read.equals(reports.theme_summary_from_rows(store, taxonomy, start, end))
     assert theme_mixes_between(store, taxonomy, start, end) != theme_mixes_from_rows(store, taxonomy, start, end)
+    assert {d.rollup for d in check_rollups(store, ["theme_counts"])} == {"theme_counts", "theme_counts_daily"}
+    assert rebuild_rollups(store, ["theme_counts"])["theme_counts"] > 0  # python -m voc rollups rebuild
+    assert check_rollups(store) == []
     with store.write() as connection:
         assert rebuild_theme_counts(connection) > 0
     assert differences(store) == []
@@ -307,8 +314,20 @@ def test_the_migration_counts_what_is_stored_and_steps_back_cleanly(database_url
         with engine.begin() as connection:
             assert not sa.inspect(connection).has_table("theme_counts")
             assert not sa.inspect(connection).has_table("theme_count_map")
+            assert not sa.inspect(connection).has_table("theme_counts_daily")
             connection.execute(item_themes.delete().where(item_themes.c.item_id == item_ids[0]))  # no trigger left
             connection.execute(items.update().values(sentiment_label="neutral"))
         store.engine.dispose()
     finally:
         engine.dispose()
+
+
+def test_the_theme_worker_re_assigns_and_then_folds_the_changes(themed, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _, _ = themed
+    monkeypatch.setattr(service, "default_embed", bag_of_words)  # no model: a hashed bag of words
+    worker = ThemeWorker(store, "test", clock=lambda: T0 + timedelta(days=12), every_s=0)
+    for _ in range(4):  # the re-assignment the merges queued, then an idle tick that folds
+        worker.tick()
+    with store.read() as connection:
+        assert not pending_changes(connection)
+        assert check_theme_counts(connection) == []

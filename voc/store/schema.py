@@ -445,6 +445,18 @@ theme_counts = sa.Table(
 )
 sa.Index("ix_theme_counts_hour", theme_counts.c.hour)
 
+# The same per UTC day, theme, sentiment and copy flag only (0015): at most ~150 rows a day, however
+# many items, for long ranges (folded with theme_counts; docs/themes.md).
+theme_counts_daily = sa.Table(
+    "theme_counts_daily",
+    metadata,
+    sa.Column("theme_id", sa.String(80), primary_key=True),
+    sa.Column("day", sa.BigInteger, primary_key=True, autoincrement=False),  # days since 1970, UTC
+    sa.Column("sentiment", sa.String(16), primary_key=True),
+    sa.Column("is_copy", sa.SmallInteger, primary_key=True, autoincrement=False),
+    *(sa.Column(c.name, c.type, nullable=False, server_default="0") for c in theme_counts.c if not c.primary_key),
+)
+
 # What the triggers append since the last fold into theme_counts (insert-only: no writer waits on another).
 theme_count_changes = sa.Table(
     "theme_count_changes",

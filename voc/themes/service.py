@@ -29,6 +29,7 @@ from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments, theme_proposals, themes
 from voc.store.settings import register_setting, write_setting
 from voc.themes import repository as repo
+from voc.themes import rollups
 from voc.themes.assign import Assigner, ExampleIndex, Method, centroid, example_index
 from voc.themes.discovery import discover, proposal_id
 from voc.themes.rules import ANY_LANGUAGE, LanguageRule, validate_term
@@ -567,6 +568,7 @@ def promote_proposal(
     created: list[str] = []
     with store.write() as connection:
         found = _open_proposal(connection, proposal_id)
+        rollups.lock_items(connection, found["member_item_ids"])  # items before the counts' map, as writers do
         taxonomy = repo._load(connection)
         _check_parent(taxonomy, parent_id)
         theme_id = slug(name, (t.id for t in taxonomy.themes), parent_id)
@@ -608,6 +610,7 @@ def merge_proposal(store: Store, proposal_id: str, theme_id: str, *, actor: Acto
     require(actor, Permission.EDIT_TAXONOMY)
     with store.write() as connection:
         found = _open_proposal(connection, proposal_id)
+        rollups.lock_items(connection, found["member_item_ids"])  # items before the counts' map, as writers do
         taxonomy = repo._load(connection)
         target = _live(taxonomy, theme_id)
         examples = tuple(

@@ -4,7 +4,8 @@
 resolves to today and that theme's parent, `voc.themes.rollups.counted_pairs`); it changes only
 with the taxonomy, which rewrites it and the affected `theme_counts` rows in the same transaction.
 `theme_counts` holds, per counted theme × UTC hour of `posted_at` × brand × kind × sentiment ×
-copy flag, the items counted once per theme and their NPS and CSAT sums. Triggers on
+copy flag, the items counted once per theme and their NPS and CSAT sums; `theme_counts_daily` the
+same per UTC day, theme, sentiment and copy flag, for long ranges. Triggers on
 `item_themes` (insert, delete) and `items` (update of the counted columns, delete) append each
 change, in the writer's own transaction, to `theme_count_changes`: an insert-only table no two
 writers ever wait on each other for (an upsert into shared rows could deadlock two PostgreSQL
@@ -227,6 +228,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_theme_counts_hour", "theme_counts", ["hour"])
     op.create_table(
+        "theme_counts_daily",
+        sa.Column("theme_id", sa.String(80), primary_key=True),
+        sa.Column("day", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("sentiment", sa.String(16), primary_key=True),
+        sa.Column("is_copy", sa.SmallInteger, primary_key=True, autoincrement=False),
+        *(sa.Column(m, sa.BigInteger, nullable=False, server_default="0") for m in MEASURES),
+    )
+    op.create_table(
         "theme_count_changes",
         sa.Column("theme_id", sa.String(80), nullable=False),
         sa.Column("hour", sa.BigInteger, nullable=False),
@@ -238,6 +247,12 @@ def upgrade() -> None:
     )
     connection = op.get_bind()
     _fill(connection)
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    op.execute(
+        f"INSERT INTO theme_counts_daily (theme_id, day, sentiment, is_copy, {', '.join(MEASURES)}) "
+        f"SELECT theme_id, hour / 24, sentiment, is_copy, {sums} FROM theme_counts "
+        "GROUP BY theme_id, hour / 24, sentiment, is_copy"
+    )
     triggers = _sqlite_triggers() if connection.dialect.name == "sqlite" else _postgresql_triggers()
     for statement in triggers:
         op.execute(statement)
@@ -254,4 +269,5 @@ def downgrade() -> None:
     op.drop_index("ix_theme_counts_hour", table_name="theme_counts")
     op.drop_table("theme_counts")
     op.drop_table("theme_count_changes")
+    op.drop_table("theme_counts_daily")
     op.drop_table("theme_count_map")
