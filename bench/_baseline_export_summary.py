@@ -13,6 +13,7 @@ from voc.exports.summary import Mix, _mix, _mix_columns
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items
 from voc.themes.taxonomy import Taxonomy
+from voc.trends.counting import counted_once
 
 
 def _counted_pairs(taxonomy: Taxonomy) -> list[tuple[str, str]]:
@@ -27,8 +28,17 @@ def _counted_pairs(taxonomy: Taxonomy) -> list[tuple[str, str]]:
 
 
 def theme_mixes_before_21(
-    store: Store, taxonomy: Taxonomy, start: datetime, end: datetime, conditions: tuple[Any, ...] = ()
+    store: Store,
+    taxonomy: Taxonomy,
+    start: datetime,
+    end: datetime,
+    conditions: tuple[Any, ...] = (),
+    *,
+    once: bool = False,
+    brand: str | None = None,
 ) -> dict[str, Mix]:
+    """`once` and `brand` (which today's signature takes) as conditions on the rows."""
+    conditions = (*conditions, *([counted_once()] if once else []), *([items.c.brand == brand] if brand else []))
     pairs = _counted_pairs(taxonomy)
     if not pairs:
         return {}

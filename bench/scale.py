@@ -3,14 +3,19 @@ call timed against loading everything into pandas, in the same run.
 
 1. **Save path.** The same pages of 200 items stored by `Store.save_batch` (lease re-check, cursor,
    duplicate collapse, all in one transaction per page), by the item-by-item save path it had
-   before issue #21 (kept here for the ratio), and by a plain `executemany` of the same rows, one
-   transaction per page, each into a fresh database, alternately: items/s and the ratios.
+   before issue #21 and by the batched one issue #21 first had (a round trip per step; both kept
+   here for the ratio), and by a plain `executemany` of the same rows, one transaction per page,
+   each into a fresh database, taking turns page by page: items/s and the ratios.
+   The `item_counts` triggers fire for every writer (they are on the table); `save_batch` also
+   runs into databases without them, for the triggers' cost.
 2. **Build.** `--items` realistic items (20 sources on 8 channels, 9 languages, 4 brands, a year
    of history, copies and retweets) through `save_batch`, then themes: the default starter set,
    and 0-2 themes assigned to each item (written directly: the assigner is not what is measured).
 3. **Page calls.** Each domain function a page calls, median of `--rounds`, against the pandas
    baseline: every item's columns read into one frame (timed once), plus the same aggregate in
-   pandas. The ratio is call / baseline (below 1: the call is faster).
+   pandas. The ratio is call / baseline (below 1: the call is faster). Then (3b) the Trends
+   calls counted from the items alone against the same calls with the hourly rollup
+   (`item_counts`, revision 0014), in the same run.
 4. **Memory.** This process's RSS after the build, after the page calls and with everything in
    pandas; the database's size.
 5. **Several listener processes.** 1, 2 and 4 processes saving pages at once, each its own
@@ -51,17 +56,20 @@ import pandas as pd
 import sqlalchemy as sa
 
 from voc.access.roles import LOCAL_ACTOR
+from voc.exports import summary as export_summary
 from voc.inbox import queue as care_queue
-from voc.inbox.duplicates import WINDOW, fingerprint
+from voc.inbox import storing
+from voc.inbox.duplicates import WINDOW, duplicate_key, fingerprint
 from voc.inbox.team_metrics import team_metrics
 from voc.models import NewItem
 from voc.store.core import distinct_values, insert_ignoring
 from voc.store.facade import Store
-from voc.store.schema import item_themes, items, theme_assessments
+from voc.store.schema import item_themes, items, theme_assessments, theme_count_changes, theme_counts
 from voc.store.schema import sources as sources_table
 from voc.themes import reports as theme_reports
 from voc.themes import repository as theme_repo
-from voc.themes.service import apply_starter_set
+from voc.themes import rollups as theme_rollups
+from voc.themes.service import apply_starter_set, merge_themes
 from voc.trends import queries as trends
 
 PAGE = 200
@@ -189,6 +197,14 @@ def open_store(kind: str, folder: Path, postgres_url: str, name: str, schemas: l
     return Store.from_url(f"{postgres_url}{separator}options=-csearch_path%3D{schema}")
 
 
+def drop_rollup_triggers(store: Store) -> None:
+    """The save path as it was before revision 0014 kept `item_counts` (for the same-run ratio)."""
+    with store.write() as connection:
+        for event in ("insert", "update", "delete"):
+            on_items = " ON items" if store.dialect == "postgresql" else ""
+            connection.exec_driver_sql(f"DROP TRIGGER item_counts_{event}{on_items}")
+
+
 def lease_all(store: Store) -> None:
     for n in range(20):
         name = f"source-{n:02d}"
@@ -245,31 +261,85 @@ def per_item_before_21(store: Store, pages: list[tuple[str, list[NewItem]]]) -> 
                     )
 
 
+def batched_before_round_trips(store: Store, pages: list[tuple[str, list[NewItem]]]) -> None:
+    """`save_batch` as issue #21 first left it, for the same-run ratio: the same statements as
+    SQLite's path now, but on PostgreSQL too, each its own round trip (lease, lock, originals and
+    largest id, `executemany`, new ids by range, duplicates, items count)."""
+    for number, (source, page) in enumerate(pages):
+        with store.write() as connection:
+            held = connection.execute(
+                sources_table.update()
+                .where(sources_table.c.name == source, sources_table.c.lease_owner == "bench")
+                .values(cursor=str(number), heartbeat_at=NOW, last_ok_at=NOW, next_poll_at=NOW)
+            )
+            assert held.rowcount == 1
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": storing.ITEMS_LOCK})
+            rows = [
+                {name: getattr(item, name) for name in storing._FIELDS}
+                | {"content_hash": duplicate_key(item.kind, item.brand, item.text)}
+                for item in page
+            ]
+            new, originals = storing._insert_many(connection, rows)
+            if new:
+                collapse = storing._collapse_duplicates(
+                    [(item_id, row["content_hash"], row["posted_at"]) for item_id, row in new], originals
+                )
+                if collapse is not None:
+                    connection.execute(collapse)
+                connection.execute(
+                    sources_table.update()
+                    .where(sources_table.c.name == source)
+                    .values(items_total=sources_table.c.items_total + len(new))
+                )
+
+
 def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], count: int, rounds: int) -> None:
-    """Both writers on the same pages, alternately, each round into fresh databases; medians."""
+    """Every writer on the same pages, each round into fresh databases, taking turns page by page
+    (the order rotating), so a busy spell of a loaded machine falls on all of them alike; medians."""
     pages = list(generate(count, seed=7))
-    timings: dict[str, list[float]] = {"plain": [], "saved": [], "before": []}
+    writers: dict[str, Callable[[Store, list[tuple[str, list[NewItem]]]], Any]] = {
+        "plain": plain_executemany,
+        "saved": save_pages,
+        "untriggered": save_pages,
+        "batched": batched_before_round_trips,
+        "before": per_item_before_21,
+    }
+    timings: dict[str, list[float]] = {name: [] for name in writers}
     for round_number in range(rounds):
-        for writer in timings:
-            store = open_store(kind, folder, postgres_url, f"{writer}{round_number}", schemas)
+        stores = {name: open_store(kind, folder, postgres_url, f"{name}{round_number}", schemas) for name in writers}
+        spent = dict.fromkeys(writers, 0.0)
+        for store in stores.values():
             lease_all(store)
-            start = time.perf_counter()
-            if writer == "plain":
-                plain_executemany(store, pages)
-            elif writer == "saved":
-                save_pages(store, pages)
-            else:
-                per_item_before_21(store, pages)
-            timings[writer].append(time.perf_counter() - start)
+        drop_rollup_triggers(stores["untriggered"])
+        for number, page in enumerate(pages):
+            names = list(writers)
+            for name in names[number % len(names) :] + names[: number % len(names)]:
+                start = time.perf_counter()
+                writers[name](stores[name], [page])
+                spent[name] += time.perf_counter() - start
+        for name, store in stores.items():
+            timings[name].append(spent[name])
             store.engine.dispose()
     plain, saved = statistics.median(timings["plain"]), statistics.median(timings["saved"])
-    print(f"\n1. save path, {count:,} items in pages of {PAGE}, median of {rounds} alternate rounds")
+    print(f"\n1. save path, {count:,} items in pages of {PAGE}, median of {rounds} rounds, writers taking turns")
     print("| writer | items/s | vs plain executemany |")
     print("|---|---|---|")
     print(f"| plain executemany, a transaction per page | {count / plain:,.0f} | 1.00x |")
     before = statistics.median(timings["before"])
     print(f"| Store.save_batch before #21 (a statement per item) | {count / before:,.0f} | {plain / before:.2f}x |")
+    batched = statistics.median(timings["batched"])
+    print(
+        f"| Store.save_batch, first #21 pass (a round trip per step) | {count / batched:,.0f} | {plain / batched:.2f}x |"
+    )
     print(f"| Store.save_batch now | {count / saved:,.0f} | {plain / saved:.2f}x |")
+    untriggered = statistics.median(timings["untriggered"])
+    print(
+        f"| Store.save_batch without the item_counts triggers | {count / untriggered:,.0f} | {plain / untriggered:.2f}x |"
+    )
+    print(f"   the triggers' cost: save_batch at {untriggered / saved:.2f}x of its speed without them")
+    per_round = ", ".join(f"{p / s:.2f}x" for p, s in zip(timings["plain"], timings["saved"], strict=True))
+    print(f"now vs first #21 pass: {batched / saved:.2f}x; now vs plain in each round: {per_round}")
 
 
 def build(store: Store, count: int) -> None:
@@ -360,8 +430,9 @@ def pandas_report(frame: pd.DataFrame, start: datetime) -> None:
 def page_calls(store: Store, rounds: int) -> None:
     taxonomy = theme_repo.load_taxonomy(store)
 
-    def trend(days: int) -> Callable[[], Any]:
-        return lambda: trends.report(store, trends.TrendFilters(NOW - timedelta(days=days), NOW))
+    def trend(days: int, *, use_rollup: bool = True, tz: str = "UTC") -> Callable[[], Any]:
+        filters = trends.TrendFilters(NOW - timedelta(days=days), NOW, tz=tz)
+        return lambda: trends.report(store, filters, use_rollup=use_rollup)
 
     def theme_overview(days: int) -> Callable[[], Any]:
         start = NOW - timedelta(days=days)
@@ -371,8 +442,7 @@ def page_calls(store: Store, rounds: int) -> None:
         )
 
     def inbox() -> Any:
-        queue = care_queue.care_queue(store, now=NOW)
-        return queue, store.inbox_frame(statuses=("new", "assigned"), with_review=True)
+        return care_queue.open_queue(store, care_queue.QueueFilter(), now=NOW)
 
     def filter_values() -> list[list[Any]]:
         with store.read() as connection:
@@ -418,9 +488,82 @@ def page_calls(store: Store, rounds: int) -> None:
     for name, seconds in product.items():
         baseline = loading + median_seconds(pandas_for(name), rounds)
         print(f"| {name} | {seconds * 1000:,.0f} ms | {baseline * 1000:,.0f} ms | {seconds / baseline:.2f} |")
+    two_ways = {
+        "Trends report, 30 days": lambda rollup: trend(30, use_rollup=rollup),
+        "Trends report, 365 days": lambda rollup: trend(365, use_rollup=rollup),
+        "Trends report, 365 days, Asia/Kolkata": lambda rollup: trend(365, use_rollup=rollup, tz="Asia/Kolkata"),
+        "volume by sentiment, 365 days": lambda rollup: (
+            lambda: trends.volume_by_sentiment(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW), use_rollup=rollup
+            )
+        ),
+        "summary, 365 days, one channel": lambda rollup: (
+            lambda: trends.summary(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW, channel="x"), use_rollup=rollup
+            )
+        ),
+        "share of voice over time, 365 days": lambda rollup: (
+            lambda: trends.share_over_time(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW), use_rollup=rollup
+            )
+        ),
+    }
+    print(f"\n3b. Trends calls counted from the items alone and with the hourly rollup, median of {rounds}")
+    print("| page call | from items | with item_counts | rollup / items |")
+    print("|---|---|---|---|")
+    for name, make in two_ways.items():
+        from_items, with_rollup = median_seconds(make(False), rounds), median_seconds(make(True), rounds)
+        print(
+            f"| {name} | {from_items * 1000:,.0f} ms | {with_rollup * 1000:,.0f} ms | {with_rollup / from_items:.2f} |"
+        )
     print(f"\n4. RSS after the page calls: {with_product:,.0f} MB; with every item in pandas: {in_pandas:,.0f} MB")
 
 
+def theme_rollup_calls(store: Store, rounds: int) -> None:
+    """The Themes overview, a theme's series and the export's theme mix read from `theme_counts`
+    (whole hours) against the same functions reading every row, same run; then what a merge costs."""
+    with store.read() as connection:
+        changes = connection.execute(sa.select(sa.func.count()).select_from(theme_count_changes)).scalar_one()
+    start = time.perf_counter()
+    with store.write() as connection:
+        theme_rollups.compact_theme_counts(connection)
+    folded = time.perf_counter() - start
+    with store.read() as connection:
+        rows = connection.execute(sa.select(sa.func.count()).select_from(theme_counts)).scalar_one()
+        pairs = connection.execute(sa.select(sa.func.count()).select_from(item_themes)).scalar_one()
+    print(f"\n6. theme counts: {changes:,} appended changes folded in {folded:.1f} s into {rows:,} hourly rows "
+          f"({pairs:,} stored assignments)")  # fmt: skip
+    taxonomy = theme_repo.load_taxonomy(store)
+    top = theme_reports.theme_summary(store, taxonomy, NOW - timedelta(days=30), NOW)["theme_id"].iloc[0]
+    end = NOW - timedelta(minutes=17)  # a range that does not start on the hour: edges read from the rows
+
+    def pair(days: int, what: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+        begin = end - timedelta(days=days)
+        if what == "overview":
+            return (lambda: theme_reports.theme_summary(store, taxonomy, begin, end),
+                    lambda: theme_reports.theme_summary_from_rows(store, taxonomy, begin, end))  # fmt: skip
+        if what == "series":
+            tz = "Asia/Kolkata"  # half-hour offset: the hour each local day starts in is read from the rows
+            return (lambda: theme_reports.theme_series(store, taxonomy, top, begin, end, freq="D", tz=tz),
+                    lambda: theme_reports.theme_series_from_rows(store, taxonomy, top, begin, end, freq="D", tz=tz))  # fmt: skip
+        return (lambda: export_summary.theme_mixes_between(store, taxonomy, begin, end, once=True),
+                lambda: export_summary.theme_mixes_from_rows(store, taxonomy, begin, end, once=True))  # fmt: skip
+
+    print("| call | from theme_counts | from the rows | ratio |")
+    print("|---|---|---|---|")
+    for label, days, what in (("Themes overview (theme_summary)", 30, "overview"),
+                              ("Themes overview (theme_summary)", 365, "overview"),
+                              ("theme series, daily, Asia/Kolkata", 90, "series"),
+                              ("export theme mix (theme_mixes_between)", 7, "mix"),
+                              ("export theme mix (theme_mixes_between)", 365, "mix")):  # fmt: skip
+        rollup, rows_call = pair(days, what)
+        fast, slow = median_seconds(rollup, rounds), median_seconds(rows_call, rounds)
+        print(f"| {label}, {days} days | {fast * 1000:,.0f} ms | {slow * 1000:,.0f} ms | {fast / slow:.2f} |")
+    outage = [t for t in taxonomy.active() if t.id != top and t.parent_id is None][0]
+    start = time.perf_counter()
+    merge_themes(store, outage.id, top, actor=LOCAL_ACTOR, now=NOW)
+    print(f"   merging {outage.id!r} into {top!r} (counts of both recounted in its transaction): "
+          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
 def _export_in_child(
     url: str, first: str, last: str, formats: list[str], folder: str, results: multiprocessing.Queue
 ) -> None:
@@ -568,6 +711,7 @@ def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -
     build(store, args.items)
     print(f"   RSS after the build: {rss_mb():,.0f} MB; database size: {database_mb(store):,.0f} MB")
     page_calls(store, args.rounds)
+    theme_rollup_calls(store, args.rounds)
     team_metrics_and_exports(store, folder, args.rounds)
     store.engine.dispose()
 

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     # Imported survey exports in done/ kept only as long as the Privacy page says (hourly check).
     survey_files = SurveyFilePruner(store, settings.data_dir, clock=utcnow)
     # Reply attempts whose outcome was never recorded (a crash): settled against the network (docs/replies.md).
-    replies = ReconcileWorker(store, senders_from_settings(settings), clock=utcnow)
+    replies = ReconcileWorker(store, senders_from_settings(settings), clock=utcnow, background=not args.once)
     owner = default_owner()
     runner = Runner(
         store,

@@ -1,4 +1,4 @@
-"""`python -m voc`: the command-line face of the domain (migrate, check, analyse, surveys import)."""
+"""`python -m voc`: the command-line face of the domain (migrate, check, analyse, surveys import, rollups)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from voc.privacy import cli as privacy_cli
 from voc.sentiment import cli as sentiment_cli
 from voc.sentiment.worker import active_scorer, ingest_scorer, precise_scorer
 from voc.settings import Settings
+from voc.store import cli as store_cli
 from voc.store.engine import create_engine_for
 from voc.store.facade import Store
 from voc.store.migrate import migrate
@@ -196,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     themes_cli.add_parser(commands)
     exports_cli.add_parser(commands)
     privacy_cli.add_parser(commands)
+    store_cli.add_parser(commands)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

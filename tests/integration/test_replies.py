@@ -438,10 +438,29 @@ def test_the_listener_loop_settles_an_unrecorded_attempt_once_a_minute(
     with pytest.raises(Crash):
         service.send(store, int(draft["id"]), senders=crashing, actor=AGENT, now=now())
     later = [now() + timedelta(minutes=3)]
-    worker = service.ReconcileWorker(store, senders_from_settings(settings), clock=lambda: later[0])
+    worker = service.ReconcileWorker(store, senders_from_settings(settings), clock=lambda: later[0], background=False)
 
     assert [o.status for o in worker.tick()] == [ReplyStatus.POSTED]
     assert worker.tick() == []  # within the minute: no call at all
+    assert networks.count("bluesky") == 1
+
+
+def test_settling_runs_beside_the_polling_so_a_slow_network_holds_up_no_source(
+    store: Store, networks: ReplyNetworks, settings: Settings, answerable: dict[str, int]
+) -> None:
+    real = senders_from_settings(settings)
+    draft = service.prepare(store, answerable["bluesky"], "On it.", senders=real, actor=AGENT, now=now())
+    crashing: SenderFactory = lambda name: CrashAfterPosting(real(name))  # noqa: E731
+    with pytest.raises(Crash):
+        service.send(store, int(draft["id"]), senders=crashing, actor=AGENT, now=now())
+    networks.stall_next("bluesky", 2.5)  # the network takes its time to say what it holds
+    worker = service.ReconcileWorker(store, real, clock=lambda: now() + timedelta(minutes=3))
+
+    assert worker.tick() == []  # the loop goes on to poll sources at once
+    assert worker.tick() == []  # a second tick while the first run is going starts nothing
+    worker.join(30)
+
+    assert [o.status for o in worker.last_outcomes] == [ReplyStatus.POSTED]
     assert networks.count("bluesky") == 1
 
 

@@ -317,6 +317,24 @@ def test_a_2k_row_import_reports_progress_and_lands_everything(sqlite_store: Sto
     assert seen[-1].items_landed == 2000
 
 
+def test_the_same_answer_from_many_respondents_is_never_a_copy(store: Store, clock) -> None:
+    """Survey answers go through the listeners' save path, which collapses copies of mentions:
+    a common answer is still each customer's own, whichever chunk it lands in."""
+    report = import_survey(
+        store,
+        io.BytesIO(typeform_rows(300)),
+        "big.csv",
+        survey="big",
+        chunk_size=100,
+        clock=clock,
+        actor=admin("importer"),
+    )
+    assert (report.items_landed, report.duplicates, report.rows_refused) == (300, 0, 0)
+    rows = stored(store)
+    assert len(rows) == 300 and len({row["text"] for row in rows}) <= 4  # the same few answers again and again
+    assert all(row["duplicate_of"] is None and row["duplicate_count"] == 0 for row in rows)
+
+
 def test_the_recovery_alert_fires_exactly_once_per_response(store: Store, clock) -> None:
     csv = (
         b"#,How likely are you to recommend us?,Why?,Anything else?,Response Type,Start Date (UTC),Stage Date (UTC),Submit Date (UTC),Network ID,Tags\r\n"

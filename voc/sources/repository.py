@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from voc.access.roles import Actor, Permission, require
 from voc.inbox.repository import InboxRepository, ItemEmbedding
+from voc.inbox.storing import execute_locking_items
 from voc.models import NewItem, SourceState
 from voc.sources.costs import Usage, utc_day
 from voc.sources.coverage import CoverageGap
@@ -205,7 +206,9 @@ class SourcesRepository(InboxRepository):
         `save_items` first; this call carries the last chunk and the cursor.
         """
         with self.write() as connection:
-            held = connection.execute(
+            # The lease re-check also takes the item writers' lock (one round trip on PostgreSQL).
+            held = execute_locking_items(
+                connection,
                 sources.update()
                 .where(sources.c.name == name, sources.c.lease_owner == owner)
                 .values(
@@ -217,9 +220,10 @@ class SourcesRepository(InboxRepository):
                     next_poll_at=next_poll_at,
                     paused_until=None,
                     pause_reason=None,
-                )
+                ),
+                lock=bool(new_items),
             )
-            if held.rowcount != 1:
+            if held != 1:
                 raise LeaseLostError(f"source {name!r} is no longer leased to {owner}")
             if usage is not None:
                 self._add_usage(connection, name, utc_day(now), usage)
@@ -250,10 +254,12 @@ class SourcesRepository(InboxRepository):
         old cursor and the chunks already stored are ignored as duplicates.
         """
         with self.write() as connection:
-            held = connection.execute(
-                sources.update().where(sources.c.name == name, sources.c.lease_owner == owner).values(heartbeat_at=now)
+            held = execute_locking_items(
+                connection,
+                sources.update().where(sources.c.name == name, sources.c.lease_owner == owner).values(heartbeat_at=now),
+                lock=bool(new_items),
             )
-            if held.rowcount != 1:
+            if held != 1:
                 raise LeaseLostError(f"source {name!r} is no longer leased to {owner}")
             return self._insert_counted(connection, name, new_items, embeddings)
 
@@ -264,12 +270,10 @@ class SourcesRepository(InboxRepository):
         new_items: Sequence[NewItem],
         embeddings: Mapping[str, ItemEmbedding] | None,
     ) -> int:
-        inserted = self._insert_items(connection, new_items, embeddings)
-        if inserted:
-            connection.execute(
-                sources.update().where(sources.c.name == name).values(items_total=sources.c.items_total + inserted)
-            )
-        return inserted
+        def count(inserted: int) -> sa.Update:
+            return sources.update().where(sources.c.name == name).values(items_total=sources.c.items_total + inserted)
+
+        return self._insert_items(connection, new_items, embeddings, count_new=count)
 
     def _add_skips(self, connection: sa.Connection, name: str, reason: str, count: int, now: datetime) -> None:
         values = {"source": name, "reason": reason[:200], "count": count, "first_at": now, "last_at": now}

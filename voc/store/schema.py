@@ -108,6 +108,24 @@ sa.Index("ix_items_queue", items.c.triage_status, items.c.priority, items.c.post
 sa.Index("ix_items_channel_external_id", items.c.channel, items.c.external_id)  # the post an item answers
 sa.Index("ix_items_conversation", items.c.conversation_id, items.c.posted_at)  # the thread's earlier messages
 
+# Hourly counts of items (revision 0014): long Trends ranges read these, not a year of items.
+# Kept by database triggers on `items` in the writing transaction (`voc.store.rollups`); each item
+# adds 1 to four rows: facet "all" (value "") and its channel, language and scorer.
+item_counts = sa.Table(
+    "item_counts",
+    metadata,
+    sa.Column("facet", sa.String(16), primary_key=True),  # all | channel | language | scorer
+    sa.Column("value", sa.String(100), primary_key=True),
+    sa.Column("hour", sa.BigInteger, primary_key=True, autoincrement=False),  # hours since 1970, UTC
+    sa.Column("brand", sa.String(100), primary_key=True),  # "" for an item without a brand
+    sa.Column("is_competitor", sa.Boolean, primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("sentiment", sa.String(16), primary_key=True),
+    sa.Column("copy", sa.Boolean, primary_key=True),  # voc.trends.counting.left_out_copy()
+    sa.Column("items", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 sources = sa.Table(
     "sources",
     metadata,
@@ -390,6 +408,42 @@ theme_assessments = sa.Table(
     sa.Column("assessed_at", UTCDateTime, nullable=False),
 )
 sa.Index("ix_theme_assessments_version", theme_assessments.c.taxonomy_version)
+
+# Hourly counts per counted theme (0015, voc.themes.rollups): which counted themes each stored id
+# counts towards, and per counted theme × UTC hour × brand × kind × sentiment × copy flag the items
+# counted once per theme with their NPS and CSAT sums. Database triggers keep them exact.
+theme_count_map = sa.Table(
+    "theme_count_map",
+    metadata,
+    sa.Column("stored_id", sa.String(80), primary_key=True),
+    sa.Column("counted_id", sa.String(80), primary_key=True),
+)
+
+theme_counts = sa.Table(
+    "theme_counts",
+    metadata,
+    sa.Column("theme_id", sa.String(80), primary_key=True),
+    sa.Column("hour", sa.BigInteger, primary_key=True, autoincrement=False),  # hours since 1970, UTC
+    sa.Column("brand", sa.String(100), primary_key=True),  # "" when the item has none
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("sentiment", sa.String(16), primary_key=True),
+    sa.Column("is_copy", sa.SmallInteger, primary_key=True, autoincrement=False),  # voc.trends.counting.left_out_copy
+    sa.Column("items", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("nps_responses", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("promoters", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("detractors", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("csat_responses", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("csat_sum", sa.BigInteger, nullable=False, server_default="0"),
+)
+sa.Index("ix_theme_counts_hour", theme_counts.c.hour)
+
+# What the triggers append since the last fold into theme_counts (insert-only: no writer waits on another).
+theme_count_changes = sa.Table(
+    "theme_count_changes",
+    metadata,
+    *(sa.Column(c.name, c.type, nullable=False) for c in theme_counts.c if c.primary_key),
+    *(sa.Column(c.name, c.type, nullable=False, server_default="0") for c in theme_counts.c if not c.primary_key),
+)
 
 theme_proposals = sa.Table(
     "theme_proposals",

@@ -53,7 +53,7 @@ from voc.surveys.mapping import (
     zone_for,
 )
 from voc.surveys.recovery import RecoveryRules, raise_recovery_alerts
-from voc.surveys.storage import existing_external_ids, insert_items, load_mapping, record_import, save_mapping
+from voc.surveys.storage import existing_external_ids, load_mapping, record_import, save_mapping
 
 CHUNK_SIZE: Final = 500
 SAMPLE_ROWS: Final = 50
@@ -545,7 +545,7 @@ def _run(
         chunk = new_items_in(store, source, good, report.survey, brand)
         now = clock()
         built = [build_item(source, raw, now, rules=rules) for raw in chunk.fresh]
-        stored = insert_items(store, built)
+        stored = store.add_items(built)  # the listeners' save path: one transaction per chunk
         landed += stored
         duplicates += chunk.duplicates + (len(built) - stored)
         unhappy = [item for item in built if item.very_unhappy]

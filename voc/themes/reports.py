@@ -10,14 +10,17 @@ Domain module: no Streamlit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments
+from voc.themes import rollups
 from voc.themes.queries import items_in_theme
 from voc.themes.taxonomy import Taxonomy
 from voc.trends.buckets import bucket_grid, floor_local
@@ -57,6 +60,14 @@ def coverage(store: Store, start: datetime, end: datetime) -> Coverage:
 
 def _assignments(store: Store, taxonomy: Taxonomy, start: datetime, end: datetime) -> pd.DataFrame:
     """One row per (item, theme it counts towards): the resolved theme and its parent both."""
+    return _assignments_in(store, taxonomy, [(start, end)])
+
+
+def _assignments_in(store: Store, taxonomy: Taxonomy, ranges: Sequence[tuple[datetime, datetime]]) -> pd.DataFrame:
+    """`_assignments` of the items posted in any of `ranges` (none: no rows)."""
+    if not ranges:
+        return pd.DataFrame(columns=["item_id", "theme_id", "posted_at", "sentiment", "nps", "csat"])
+    in_ranges = sa.or_(*(sa.and_(items.c.posted_at >= start, items.c.posted_at < end) for start, end in ranges))
     query = (
         sa.select(
             item_themes.c.item_id,
@@ -67,7 +78,7 @@ def _assignments(store: Store, taxonomy: Taxonomy, start: datetime, end: datetim
             items.c.csat,
         )
         .join(items, items.c.id == item_themes.c.item_id)
-        .where(items.c.posted_at >= start, items.c.posted_at < end)
+        .where(in_ranges)
     )
     with store.read() as connection:
         rows = connection.execute(query).all()
@@ -109,15 +120,117 @@ SUMMARY_COLUMNS = [
 
 
 def theme_summary(store: Store, taxonomy: Taxonomy, start: datetime, end: datetime) -> pd.DataFrame:
-    """Per active theme: items in range, negative share, NPS, CSAT, and the change on the period before."""
+    """Per active theme: items in range, negative share, NPS, CSAT, and the change on the period before.
+
+    Whole UTC hours come from `theme_counts`, the partial hours at the edges from the items
+    (`voc.themes.rollups`); `theme_summary_from_rows` reads every row, with the same result."""
     span = end - start
-    now_frame = _assignments(store, taxonomy, start, end)
-    before = _assignments(store, taxonomy, start - span, start)
-    previous = before.groupby("theme_id")["item_id"].nunique().to_dict() if not before.empty else {}
+    with store.read() as connection:
+        if not rollups.serves(connection, taxonomy):
+            return theme_summary_from_rows(store, taxonomy, start, end)
+        now_sums = _figures_between(store, connection, taxonomy, start, end)
+        before = _figures_between(store, connection, taxonomy, start - span, start)
+    return _summary_frame(taxonomy, now_sums, {theme_id: f.items for theme_id, f in before.items()})
+
+
+def theme_summary_from_rows(store: Store, taxonomy: Taxonomy, start: datetime, end: datetime) -> pd.DataFrame:
+    """`theme_summary` from every assignment in both periods (what the rollup path must equal)."""
+    span = end - start
+    now_sums = _figures_of(_assignments(store, taxonomy, start, end), by=["theme_id"])
+    before = _figures_of(_assignments(store, taxonomy, start - span, start), by=["theme_id"])
+    return _summary_frame(taxonomy, {k[0]: v for k, v in now_sums.items()}, {k[0]: f.items for k, f in before.items()})
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """Items counted once per theme and what the figures are made of: summable across hours."""
+
+    items: int = 0
+    negative: int = 0
+    nps_responses: int = 0
+    promoters: int = 0
+    detractors: int = 0
+    csat_responses: int = 0
+    csat_sum: int = 0
+
+    def __add__(self, other: _Figures) -> _Figures:
+        return _Figures(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    @property
+    def nps(self) -> float | None:
+        if not self.nps_responses:
+            return None
+        return round(100.0 * (float(self.promoters) - float(self.detractors)) / self.nps_responses, 1)
+
+    @property
+    def csat(self) -> float | None:
+        return round(self.csat_sum / self.csat_responses, 2) if self.csat_responses else None
+
+
+def _figures_of(frame: pd.DataFrame, by: list[str]) -> dict[tuple[Any, ...], _Figures]:
+    """Figures per `by` group of `_assignments` rows."""
+    out: dict[tuple[Any, ...], _Figures] = {}
+    if frame.empty:
+        return out
+    nps, csat = frame["nps"], frame["csat"]
+    parts = pd.DataFrame(
+        {
+            **{column: frame[column] for column in by},
+            "items": 1,
+            "negative": (frame["sentiment"] == "negative").astype("int64"),
+            "nps_responses": nps.notna().astype("int64"),
+            "promoters": (nps.notna() & (nps.fillna(0) >= 9)).astype("int64"),
+            "detractors": (nps.notna() & (nps.fillna(99) <= 6)).astype("int64"),
+            "csat_responses": csat.notna().astype("int64"),
+            "csat_sum": csat.fillna(0).astype("int64"),
+        }
+    )
+    for key, row in parts.groupby(by).sum().iterrows():
+        out[key if isinstance(key, tuple) else (key,)] = _Figures(*(int(row[c]) for c in _FIGURE_COLUMNS))
+    return out
+
+
+_FIGURE_COLUMNS = ["items", "negative", "nps_responses", "promoters", "detractors", "csat_responses", "csat_sum"]
+
+
+def _from_rollup(rows: list[Any], key: Any) -> dict[Any, _Figures]:
+    out: dict[Any, _Figures] = {}
+    for row in rows:
+        figures = _Figures(
+            int(row["items"]),
+            int(row["items"]) if row["sentiment"] == "negative" else 0,
+            int(row["nps_responses"]),
+            int(row["promoters"]),
+            int(row["detractors"]),
+            int(row["csat_responses"]),
+            int(row["csat_sum"]),
+        )
+        k = key(row)
+        out[k] = out.get(k, _Figures()) + figures
+    return out
+
+
+def _figures_between(
+    store: Store, connection: sa.Connection, taxonomy: Taxonomy, start: datetime, end: datetime
+) -> dict[str, _Figures]:
+    """Per counted theme: whole hours from the rollup, the edges from the rows."""
+    split = rollups.split_range(start, end)
+    out = _from_rollup(
+        rollups.rollup_rows(connection, [(split.first_hour, split.end_hour)]), lambda row: str(row["theme_id"])
+    )
+    for edge_start, edge_end in split.raw:
+        for (theme_id,), figures in _figures_of(
+            _assignments(store, taxonomy, edge_start, edge_end), ["theme_id"]
+        ).items():
+            out[theme_id] = out.get(theme_id, _Figures()) + figures
+    return out
+
+
+def _summary_frame(taxonomy: Taxonomy, now_sums: dict[str, _Figures], previous: dict[str, int]) -> pd.DataFrame:
     rows = []
     for theme in taxonomy.active():
-        mine = now_frame[now_frame["theme_id"] == theme.id]
-        count = int(mine["item_id"].nunique())
+        mine = now_sums.get(theme.id, _Figures())
+        count = mine.items
         prior = int(previous.get(theme.id, 0))
         parent = taxonomy.get(theme.parent_id) if theme.parent_id else None
         rows.append(
@@ -127,9 +240,9 @@ def theme_summary(store: Store, taxonomy: Taxonomy, start: datetime, end: dateti
                 "parent": parent.name if parent else "",
                 "owner": theme.owner,
                 "items": count,
-                "negative_share": float((mine["sentiment"] == "negative").mean()) if count else None,
-                "nps": _nps(mine["nps"]),
-                "csat": _csat(mine["csat"]),
+                "negative_share": mine.negative / count if count else None,
+                "nps": mine.nps,
+                "csat": mine.csat,
                 "previous": prior,
                 "change": (count - prior) / prior if prior else None,
             }
@@ -140,20 +253,78 @@ def theme_summary(store: Store, taxonomy: Taxonomy, start: datetime, end: dateti
     return frame.sort_values(["items", "theme"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+SERIES_COLUMNS = ["bucket", "items", "negative", "nps", "csat"]
+
+
 def theme_series(
     store: Store, taxonomy: Taxonomy, theme_id: str, start: datetime, end: datetime, *, freq: str = "D", tz: str = "UTC"
 ) -> pd.DataFrame:
-    """A theme's items, negative share, NPS and CSAT per time bucket (viewer's wall clock)."""
+    """A theme's items, negative share, NPS and CSAT per time bucket (viewer's wall clock).
+
+    Whole UTC hours inside one local bucket come from `theme_counts`; the edges, and the hours a
+    local bucket boundary cuts (India's +5:30), from the rows."""
+    resolved = taxonomy.resolve(theme_id)
+    counted = resolved.id if resolved else theme_id
+    split = rollups.split_range(start, end)
+    cut_hours, cut = rollups.local_hours(split, freq, tz)
+    with store.read() as connection:
+        if not rollups.serves(connection, taxonomy) or len(cut) > MAX_CUT_SPANS:
+            return theme_series_from_rows(store, taxonomy, theme_id, start, end, freq=freq, tz=tz)
+        rows = rollups.rollup_rows(connection, [(split.first_hour, split.end_hour)], theme_ids=[counted], by_hour=True)
+    rows = [row for row in rows if int(row["hour"]) not in cut_hours]
+    per_bucket: dict[Any, _Figures] = {}
+    if rows:
+        local = rollups.local_bins(pd.Series([int(row["hour"]) for row in rows]), freq, tz)
+        per_bucket = _from_rollup(
+            [{**row, "bucket": b} for row, b in zip(rows, local, strict=True)], lambda row: row["bucket"]
+        )
+    frame = _assignments_in(store, taxonomy, (*split.raw, *cut))
+    mine = frame[frame["theme_id"] == counted].copy()
+    if not mine.empty:
+        mine["bucket"] = _local_bucket(mine["posted_at"], freq, tz)
+        for (bucket,), figures in _figures_of(mine, ["bucket"]).items():
+            per_bucket[bucket] = per_bucket.get(bucket, _Figures()) + figures
+    buckets = bucket_grid(start, end, freq, tz)
+    if not per_bucket:
+        return pd.DataFrame(
+            {"bucket": buckets, "items": 0, "negative": 0, "nps": None, "csat": None}, columns=SERIES_COLUMNS
+        )
+    order = sorted(per_bucket)
+    index = pd.DatetimeIndex(order, name="bucket").astype("datetime64[us]")
+    out = pd.DataFrame(
+        {
+            "items": pd.Series([per_bucket[b].items for b in order], index=index),
+            "negative": pd.Series([per_bucket[b].negative for b in order], index=index),
+            "nps": pd.Series([per_bucket[b].nps for b in order], index=index),
+            "csat": pd.Series([per_bucket[b].csat for b in order], index=index),
+        }
+    ).reindex(buckets)
+    out["items"] = out["items"].fillna(0).astype("int64")
+    out["negative"] = out["negative"].fillna(0).astype("int64")
+    return out.reset_index()[SERIES_COLUMNS]
+
+
+MAX_CUT_SPANS = 400  # hourly buckets in a half-hour zone cut every hour: the rows are then as quick
+
+
+def _local_bucket(posted_at: pd.Series, freq: str, tz: str) -> pd.Series:
+    local = floor_local(pd.to_datetime(posted_at, utc=True).dt.tz_convert(tz).dt.tz_localize(None), freq)
+    return local.astype("datetime64[us]")
+
+
+def theme_series_from_rows(
+    store: Store, taxonomy: Taxonomy, theme_id: str, start: datetime, end: datetime, *, freq: str = "D", tz: str = "UTC"
+) -> pd.DataFrame:
+    """`theme_series` from every assignment in range (what the rollup path must equal)."""
     frame = _assignments(store, taxonomy, start, end)
     resolved = taxonomy.resolve(theme_id)
     mine = frame[frame["theme_id"] == (resolved.id if resolved else theme_id)].copy()
     buckets = bucket_grid(start, end, freq, tz)  # hours, days or Monday weeks, like the Trends page
-    columns = ["bucket", "items", "negative", "nps", "csat"]
+    columns = SERIES_COLUMNS
     if mine.empty:
         out = pd.DataFrame({"bucket": buckets, "items": 0, "negative": 0, "nps": None, "csat": None}, columns=columns)
         return out
-    local = floor_local(pd.to_datetime(mine["posted_at"], utc=True).dt.tz_convert(tz).dt.tz_localize(None), freq)
-    mine["bucket"] = local.astype("datetime64[us]")
+    mine["bucket"] = _local_bucket(mine["posted_at"], freq, tz)
     grouped = mine.groupby("bucket")
     out = pd.DataFrame(
         {

@@ -30,6 +30,7 @@ from voc.store.schema import (
     themes,
 )
 from voc.store.settings import register_setting
+from voc.themes import rollups
 from voc.themes.assign import STICKY_METHODS, Method, ThemeHit
 from voc.themes.starter import starter_themes
 from voc.themes.taxonomy import Taxonomy, Theme
@@ -98,8 +99,11 @@ def record_version(
     theme_id: str | None,
     details: Mapping[str, Any],
 ) -> int:
-    """Append a taxonomy version (with a snapshot of every theme) and its audit-log row; return its number."""
-    snapshot = _load(connection).to_json()
+    """Append a taxonomy version (with a snapshot of every theme) and its audit-log row; return its number.
+    Every taxonomy change passes here, so here the theme counts follow it (`rollups.follow_taxonomy`)."""
+    taxonomy = _load(connection)
+    snapshot = taxonomy.to_json()
+    rollups.follow_taxonomy(connection, taxonomy)
     row = connection.execute(
         taxonomy_versions.insert()
         .values(at=now, actor=actor.name, action=action, theme_id=theme_id, details=dict(details), snapshot=snapshot)
@@ -181,6 +185,7 @@ def write_assignments(
         return
     ids = list(results)
     with store.write() as connection:
+        rollups.lock_items(connection, ids)
         kept: dict[int, set[str]] = {item_id: set() for item_id in ids}
         if replace:
             sticky = (
@@ -253,6 +258,7 @@ def add_items_to_theme(
 ) -> int:
     """Put items into a theme by a person's decision (kept through re-assignment)."""
     ids = sorted(set(item_ids))
+    rollups.lock_items(connection, ids)
     existing = {
         int(i)
         for i in connection.execute(

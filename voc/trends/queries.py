@@ -22,10 +22,10 @@ import sqlalchemy as sa
 from voc.exports.summary import theme_mixes_between
 from voc.store.core import distinct_values
 from voc.store.facade import Store
-from voc.store.schema import items
+from voc.store.schema import item_counts, items
 from voc.themes.queries import items_in_theme, theme_options
 from voc.themes.repository import load_taxonomy
-from voc.trends import buckets
+from voc.trends import buckets, hourly
 from voc.trends.comparison import Comparison, ThemeCount, compare
 from voc.trends.counting import counted_once, left_out_copy
 from voc.trends.spikes import spikes_between
@@ -176,10 +176,23 @@ class TrendReport:
 
 # ---- queries ---------------------------------------------------------------------------------
 
+# Filters the rollup holds one facet each of: a count may filter on at most one of them.
+FACET_FILTERS: tuple[str, ...] = ("channel", "language", "scorer")
 
-def _conditions(filters: TrendFilters, *, with_brand: bool = True, once: bool = True) -> list[sa.ColumnElement[bool]]:
-    """The WHERE of every trend query; `once=False` keeps copies whatever the filters say."""
-    conditions = [items.c.posted_at >= filters.start, items.c.posted_at < filters.end]
+
+def _conditions(
+    filters: TrendFilters,
+    *,
+    with_brand: bool = True,
+    once: bool = True,
+    spans: tuple[tuple[datetime, datetime], ...] | None = None,
+) -> list[sa.ColumnElement[bool]]:
+    """The WHERE of every trend query; `once=False` keeps copies whatever the filters say;
+    `spans` counts only those parts of the range (what the hourly rollup leaves to the items)."""
+    if spans is None:
+        conditions = [items.c.posted_at >= filters.start, items.c.posted_at < filters.end]
+    else:
+        conditions = [sa.or_(*(sa.and_(items.c.posted_at >= low, items.c.posted_at < high) for low, high in spans))]
     if once and not filters.count_duplicates:
         conditions.append(counted_once())
     if filters.channel:
@@ -201,15 +214,112 @@ def _frame(store: Store, query: sa.Select[Any], columns: list[str]) -> pd.DataFr
     return pd.DataFrame([tuple(row) for row in rows], columns=columns)
 
 
-def _counts_by(store: Store, filters: TrendFilters, column: str) -> pd.DataFrame:
+def _facet(filters: TrendFilters, grouped_by: str | None = None) -> tuple[str, str | None] | None:
+    """The `item_counts` facet (and value, None for all of them) that answers `filters`, or None
+    when the rollup cannot: a theme filter, or two of channel, language and scorer (or, counting
+    per `grouped_by`, a filter on another of them)."""
+    if filters.theme:
+        return None
+    chosen = [(name, str(getattr(filters, name))) for name in FACET_FILTERS if getattr(filters, name)]
+    if grouped_by is not None:
+        if not chosen:
+            return grouped_by, None
+        return (grouped_by, chosen[0][1]) if chosen == [(grouped_by, chosen[0][1])] else None
+    if len(chosen) > 1:
+        return None
+    return chosen[0] if chosen else ("all", "")
+
+
+@dataclass(frozen=True)
+class _Count:
+    """One grouped count said twice: over `items`, and over `item_counts` (whose row counts
+    `items` already holds). `keys` and `measures` are (name, over items, over item_counts)."""
+
+    keys: tuple[tuple[str, Any, Any], ...]
+    measures: tuple[tuple[str, Any, Any], ...]
+    raw_where: tuple[sa.ColumnElement[bool], ...] = ()
+    rollup_where: tuple[sa.ColumnElement[bool], ...] = ()
+
+
+def _count(
+    store: Store,
+    filters: TrendFilters,
+    count: _Count,
+    *,
+    facet: tuple[str, str | None] | None,
+    freq: str | None = None,
+    with_brand: bool = True,
+    once: bool = True,
+    use_rollup: bool = True,
+) -> pd.DataFrame:
+    """`count` under `filters`, one row per key, in key order. Whole hours of a long range come
+    from the hourly rollup where it holds the filters (`facet`) and the hour lies in one bin of
+    `freq` (`voc.trends.hourly`); the rest from `items`. Either way the figures are the same."""
+    names = [name for name, _, _ in count.keys]
+    columns = names + [name for name, _, _ in count.measures]
+    plan = hourly.plan_hours(filters.start, filters.end, freq, filters.tz) if use_rollup and facet else None
+    raw_keys = [key for _, key, _ in count.keys]
+    raw = sa.select(*raw_keys, *(measure for _, measure, _ in count.measures)).group_by(*raw_keys)
+    parts: list[pd.DataFrame] = []
+    if plan is None:
+        parts.append(
+            _frame(store, raw.where(*_conditions(filters, with_brand=with_brand, once=once), *count.raw_where), columns)
+        )
+    else:
+        assert facet is not None
+        name, value = facet
+        where = [item_counts.c.facet == name, item_counts.c.hour >= plan.first_hour, item_counts.c.hour < plan.end_hour]
+        if value is not None:
+            where.append(item_counts.c.value == value)
+        if plan.cut:
+            where.append(item_counts.c.hour.not_in(plan.cut))
+        if with_brand and filters.brand:
+            where.append(item_counts.c.brand == filters.brand)
+        if once and not filters.count_duplicates:
+            where.append(item_counts.c.copy.is_(False))
+        rollup_keys = [key for _, _, key in count.keys]
+        rollup = (
+            sa.select(*rollup_keys, *(sa.cast(measure, sa.BigInteger) for _, _, measure in count.measures))
+            .where(*where, *count.rollup_where)
+            .group_by(*rollup_keys)
+        )
+        parts.append(_frame(store, rollup, columns))
+        if plan.spans:
+            conditions = _conditions(filters, with_brand=with_brand, once=once, spans=plan.spans)
+            parts.append(_frame(store, raw.where(*conditions, *count.raw_where), columns))
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    measures = [name for name, _, _ in count.measures]
+    frame[measures] = frame[measures].fillna(0).astype("int64")
+    if not names:
+        return frame[measures].sum().to_frame().T.astype("int64")
+    frame = frame.groupby(names, as_index=False, sort=True)[measures].sum()
+    # A rollup row whose items moved on (a copy marked, a label corrected) stays at 0: the
+    # items never group an empty key, so neither does this.
+    return frame[(frame[measures] != 0).any(axis=1)].reset_index(drop=True)
+
+
+_ITEMS = ("items", sa.func.count(), sa.func.sum(item_counts.c["items"]))
+_NEGATIVE = (
+    "negative",
+    sa.func.sum(sa.case((items.c.sentiment_label == "negative", 1), else_=0)),
+    sa.func.sum(sa.case((item_counts.c.sentiment == "negative", item_counts.c["items"]), else_=0)),
+)
+_SENTIMENT = ("sentiment", items.c.sentiment_label, item_counts.c.sentiment)
+_SLOT = ("slot", buckets.epoch_slot(items.c.posted_at), item_counts.c.hour * hourly.SLOTS_PER_HOUR)
+_BRAND = ("brand", items.c.brand, item_counts.c.brand)
+_COMPETITOR = ("is_competitor", items.c.is_competitor, item_counts.c.is_competitor)
+# Share of voice: mentions that name a brand. The rollup keeps a missing brand as "", so an empty
+# name counts as none on both paths (it named no brand either).
+_MENTIONS_OF_BRANDS = (
+    (items.c.kind == "mention", items.c.brand.is_not(None), items.c.brand != ""),
+    (item_counts.c.kind == "mention", item_counts.c.brand != ""),
+)
+
+
+def _counts_by(store: Store, filters: TrendFilters, column: str, *, use_rollup: bool = True) -> pd.DataFrame:
     """Items per `column` × sentiment, long format, largest group first."""
-    key = items.c[column]
-    query = (
-        sa.select(key, items.c.sentiment_label, sa.func.count())
-        .where(*_conditions(filters))
-        .group_by(key, items.c.sentiment_label)
-    )
-    frame = _frame(store, query, [column, "sentiment", "items"])
+    count = _Count(keys=((column, items.c[column], item_counts.c.value), _SENTIMENT), measures=(_ITEMS,))
+    frame = _count(store, filters, count, facet=_facet(filters, column), use_rollup=use_rollup)
     frame[column] = frame[column].fillna("unknown").astype(str)
     frame["items"] = frame["items"].astype("int64")
     total = int(frame["items"].sum())
@@ -226,19 +336,15 @@ def _sentiment_rank(label: str) -> int:
     return SENTIMENTS.index(label) if label in SENTIMENTS else len(SENTIMENTS)
 
 
-def volume_by_sentiment(store: Store, filters: TrendFilters) -> pd.DataFrame:
+def volume_by_sentiment(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> pd.DataFrame:
     """Items per time bucket × sentiment: columns bucket (viewer's wall clock), sentiment, items.
 
     Every bucket of the range appears for every sentiment, zero included, so quiet hours show
-    as gaps in the chart rather than vanishing. Counted in SQL per quarter hour.
+    as gaps in the chart rather than vanishing. Counted in SQL per quarter hour, and per hour
+    from the rollup for long ranges (`_count`).
     """
-    slot = buckets.epoch_slot(items.c.posted_at)
-    query = (
-        sa.select(slot, items.c.sentiment_label, sa.func.count())
-        .where(*_conditions(filters))
-        .group_by(slot, items.c.sentiment_label)
-    )
-    grouped = _frame(store, query, ["slot", "sentiment", "items"])
+    count = _Count(keys=(_SLOT, _SENTIMENT), measures=(_ITEMS,))
+    grouped = _count(store, filters, count, facet=_facet(filters), freq=filters.bucket, use_rollup=use_rollup)
     grid_buckets = buckets.bucket_grid(filters.start, filters.end, filters.bucket, filters.tz)
     labels = list(SENTIMENTS) + sorted(set(grouped["sentiment"]) - set(SENTIMENTS))
     grid = pd.MultiIndex.from_product([grid_buckets, labels], names=["bucket", "sentiment"])
@@ -252,29 +358,25 @@ def volume_by_sentiment(store: Store, filters: TrendFilters) -> pd.DataFrame:
     return frame
 
 
-def by_language(store: Store, filters: TrendFilters) -> pd.DataFrame:
+def by_language(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> pd.DataFrame:
     """Items per language × sentiment (columns language, sentiment, items, share of all items)."""
-    return _counts_by(store, filters, "language")
+    return _counts_by(store, filters, "language", use_rollup=use_rollup)
 
 
-def by_channel(store: Store, filters: TrendFilters) -> pd.DataFrame:
+def by_channel(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> pd.DataFrame:
     """Items per channel × sentiment (columns channel, sentiment, items, share of all items)."""
-    return _counts_by(store, filters, "channel")
+    return _counts_by(store, filters, "channel", use_rollup=use_rollup)
 
 
-def share_of_voice(store: Store, filters: TrendFilters) -> pd.DataFrame:
+def share_of_voice(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> pd.DataFrame:
     """Mentions per brand, own and competitors, whatever the brand filter says.
 
     Columns brand, is_competitor, items, negative, share (of all brands' mentions); surveys are
     left out because only our own customers answer them.
     """
-    negative = sa.func.sum(sa.case((items.c.sentiment_label == "negative", 1), else_=0))
-    query = (
-        sa.select(items.c.brand, items.c.is_competitor, sa.func.count(), negative)
-        .where(*_conditions(filters, with_brand=False), items.c.kind == "mention", items.c.brand.is_not(None))
-        .group_by(items.c.brand, items.c.is_competitor)
-    )
-    frame = _frame(store, query, ["brand", "is_competitor", "items", "negative"])
+    raw_where, rollup_where = _MENTIONS_OF_BRANDS
+    count = _Count((_BRAND, _COMPETITOR), (_ITEMS, _NEGATIVE), raw_where, rollup_where)
+    frame = _count(store, filters, count, facet=_facet(filters), with_brand=False, use_rollup=use_rollup)
     frame = frame.astype({"brand": "str", "is_competitor": "bool", "items": "int64", "negative": "int64"})
     frame = frame.groupby(["brand", "is_competitor"], as_index=False)[["items", "negative"]].sum()
     total = int(frame["items"].sum())
@@ -282,15 +384,13 @@ def share_of_voice(store: Store, filters: TrendFilters) -> pd.DataFrame:
     return frame.sort_values(["items", "brand"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def share_over_time(store: Store, filters: TrendFilters) -> pd.DataFrame:
+def share_over_time(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> pd.DataFrame:
     """Each brand's mentions and share of all brands' mentions per `filters.share_bucket` (columns SOV_COLUMNS)."""
-    slot = buckets.epoch_slot(items.c.posted_at)
-    query = (
-        sa.select(slot, items.c.brand, items.c.is_competitor, sa.func.count())
-        .where(*_conditions(filters, with_brand=False), items.c.kind == "mention", items.c.brand.is_not(None))
-        .group_by(slot, items.c.brand, items.c.is_competitor)
+    raw_where, rollup_where = _MENTIONS_OF_BRANDS
+    count = _Count((_SLOT, _BRAND, _COMPETITOR), (_ITEMS,), raw_where, rollup_where)
+    grouped = _count(
+        store, filters, count, facet=_facet(filters), freq=filters.share_bucket, with_brand=False, use_rollup=use_rollup
     )
-    grouped = _frame(store, query, ["slot", "brand", "is_competitor", "items"])
     if grouped.empty:
         return pd.DataFrame(columns=SOV_COLUMNS)
     grouped = grouped.astype({"brand": "str", "is_competitor": "bool", "items": "int64"})
@@ -302,43 +402,52 @@ def share_over_time(store: Store, filters: TrendFilters) -> pd.DataFrame:
     ].reset_index(drop=True)
 
 
-def summary(store: Store, filters: TrendFilters) -> TrendSummary:
+def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> TrendSummary:
     """Item and negative counts, copies left out, and the NPS of survey responses in range.
 
     NPS counts each response once, however many comment fields it has (each is its own item).
+    The counts come from the hourly rollup for long ranges (`_count`); NPS from the items.
     """
-    conditions = _conditions(filters)
-    negative = sa.func.sum(sa.case((items.c.sentiment_label == "negative", 1), else_=0))
-    copies = sa.func.sum(sa.case((left_out_copy(), 1), else_=0))
+    facet = _facet(filters)
+    totals = _count(store, filters, _Count((), (_ITEMS, _NEGATIVE)), facet=facet, use_rollup=use_rollup)
+    copies = _Count(
+        (),
+        (("copies", sa.func.count(), sa.func.sum(item_counts.c["items"])),),
+        (left_out_copy(),),
+        (item_counts.c.copy.is_(True),),
+    )
+    duplicates = int(_count(store, filters, copies, facet=facet, once=False, use_rollup=use_rollup)["copies"].iloc[0])
     response = sa.func.coalesce(items.c.response_id, items.c.external_id)
     responses = (
         sa.select(items.c.survey, response.label("response"), sa.func.max(items.c.nps).label("nps"))
-        .where(*conditions, items.c.nps.is_not(None))
+        .where(*_conditions(filters), items.c.nps.is_not(None))
         .group_by(items.c.survey, response)
         .subquery()
     )
     promoters = sa.func.sum(sa.case((responses.c.nps >= 9, 1), else_=0))
     detractors = sa.func.sum(sa.case((responses.c.nps <= 6, 1), else_=0))
     with store.read() as connection:
-        total, negatives = connection.execute(sa.select(sa.func.count(), negative).where(*conditions)).one()
-        duplicates = connection.execute(sa.select(copies).where(*_conditions(filters, once=False))).scalar()
         scored, promoted, detracted = connection.execute(
             sa.select(sa.func.count(), promoters, detractors).select_from(responses)
         ).one()
     nps = None if not scored else round(100.0 * (int(promoted or 0) - int(detracted or 0)) / int(scored), 1)
     return TrendSummary(
-        items=int(total),
-        negative=int(negatives or 0),
+        items=int(totals["items"].iloc[0]),
+        negative=int(totals["negative"].iloc[0]),
         survey_responses=int(scored),
         nps=nps,
-        duplicates=int(duplicates or 0),
+        duplicates=duplicates,
     )
 
 
 def theme_counts(store: Store, filters: TrendFilters) -> dict[str, ThemeCount]:
     """Items per active theme (merged ids resolved, sub-themes counted in their parent) under `filters`."""
     taxonomy = load_taxonomy(store)
-    mixes = theme_mixes_between(store, taxonomy, filters.start, filters.end, _conditions(filters))
+    if filters.channel or filters.language or filters.theme or filters.scorer:  # not in the hourly theme counts
+        mixes = theme_mixes_between(store, taxonomy, filters.start, filters.end, _conditions(filters))
+    else:
+        once = not filters.count_duplicates
+        mixes = theme_mixes_between(store, taxonomy, filters.start, filters.end, once=once, brand=filters.brand)
     counts = {}
     for theme in taxonomy.active():
         mix = mixes.get(theme.id)
@@ -352,30 +461,33 @@ def theme_counts(store: Store, filters: TrendFilters) -> dict[str, ThemeCount]:
     return counts
 
 
-def comparison(store: Store, filters: TrendFilters, current: TrendSummary | None = None) -> Comparison:
+def comparison(
+    store: Store, filters: TrendFilters, current: TrendSummary | None = None, *, use_rollup: bool = True
+) -> Comparison:
     """This range against the one of equal length before it: volume, negative share, NPS, theme moves."""
     before = filters.previous()
     return compare(
-        current or summary(store, filters),
-        summary(store, before),
+        current or summary(store, filters, use_rollup=use_rollup),
+        summary(store, before, use_rollup=use_rollup),
         theme_counts(store, filters),
         theme_counts(store, before),
     )
 
 
-def report(store: Store, filters: TrendFilters) -> TrendReport:
-    """Every frame the Trends page needs, for one cache entry."""
-    headline = summary(store, filters)
+def report(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> TrendReport:
+    """Every frame the Trends page needs, for one cache entry (`use_rollup=False`: every count
+    from the items, as before the rollup; for tests and the benchmark)."""
+    headline = summary(store, filters, use_rollup=use_rollup)
     return TrendReport(
         filters=filters,
         summary=headline,
-        volume=volume_by_sentiment(store, filters),
-        languages=by_language(store, filters),
-        channels=by_channel(store, filters),
-        share_of_voice=share_of_voice(store, filters),
+        volume=volume_by_sentiment(store, filters, use_rollup=use_rollup),
+        languages=by_language(store, filters, use_rollup=use_rollup),
+        channels=by_channel(store, filters, use_rollup=use_rollup),
+        share_of_voice=share_of_voice(store, filters, use_rollup=use_rollup),
         spikes=spike_marks(store, filters),
-        share_over_time=share_over_time(store, filters),
-        comparison=comparison(store, filters, headline),
+        share_over_time=share_over_time(store, filters, use_rollup=use_rollup),
+        comparison=comparison(store, filters, headline, use_rollup=use_rollup),
     )
 
 

@@ -18,18 +18,22 @@ Domain: no Streamlit.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from voc.access.roles import Actor
+from voc.background import BackgroundStep
 from voc.inbox.replies.guard import refusal
 from voc.inbox.replies.networks import Network, Route, route_for, with_mention
 from voc.inbox.replies.repository import CALL_BACK_OUTCOMES, ReplyStatus
 from voc.inbox.replies.senders import FailureKind, Posted, ReplyTarget, SenderFactory, SendFailure, mint_tid
 from voc.store.core import json_dict
 from voc.store.facade import Store
+
+log = logging.getLogger(__name__)
 
 RECONCILER = Actor.system("reply-reconcile")
 
@@ -268,7 +272,9 @@ class ReconcileWorker:
     """A step of the listener loop: settles unrecorded reply attempts once a minute (the app also
     does it once per server start), so a crash is reconciled even when nobody opens the Inbox.
 
-    It calls the networks only when there is something to settle (a rare draft), never otherwise."""
+    It calls the networks only when there is something to settle (a rare draft), never otherwise.
+    Asking a network can take its full timeout, so the work runs in a thread beside the polling
+    (`voc.background`, like the weekly export); `background=False` runs it inline (tests)."""
 
     def __init__(
         self,
@@ -277,16 +283,32 @@ class ReconcileWorker:
         *,
         clock: Callable[[], datetime],
         every: timedelta = timedelta(minutes=1),
+        background: bool = True,
     ) -> None:
         self.store = store
         self.senders = senders
         self.clock = clock
         self.every = every
         self._next: datetime | None = None
+        self._step = BackgroundStep(self._run, name="reply-reconcile", background=background)
+        self.last_outcomes: list[Outcome] = []
 
     def tick(self) -> list[Outcome]:
+        """Starts a settling run when one is due; inline, returns its outcomes (else [])."""
         now = self.clock()
-        if self._next is not None and now < self._next:
+        if self._step.busy or (self._next is not None and now < self._next):
             return []
         self._next = now + self.every
-        return reconcile_pending(self.store, senders=self.senders, now=now)
+        self.last_outcomes = []
+        self._step.start(now)
+        return [] if self._step.background else self.last_outcomes
+
+    def _run(self, now: datetime) -> None:
+        try:
+            self.last_outcomes = reconcile_pending(self.store, senders=self.senders, now=now)
+        except Exception as error:  # the next minute tries again; the draft stays unconfirmed meanwhile
+            # the kind of failure only: a network's message may quote the reply or the customer
+            log.error("settling unrecorded replies failed (%s); trying again in %s", type(error).__name__, self.every)
+
+    def join(self, timeout: float | None = None) -> None:
+        self._step.join(timeout)

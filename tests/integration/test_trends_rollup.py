@@ -1,0 +1,133 @@
+"""Long Trends ranges read whole hours from `item_counts` and the rest from the items, and every
+frame is identical to counting the items alone: several ranges with partial hours at both edges,
+half- and quarter-hour zones (Asia/Kolkata, Asia/Kathmandu), Berlin's change to summer time, and
+the filters the rollup holds or not. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from tests.factories import new_item
+from voc.store.facade import Store
+from voc.store.schema import item_counts
+from voc.trends import hourly
+from voc.trends import queries as trends
+from voc.trends.queries import TrendFilters
+
+START = datetime(2026, 2, 1, tzinfo=UTC)
+ZONES = ("UTC", "Asia/Kolkata", "Asia/Kathmandu", "Europe/Berlin")
+RANGES = (  # (start, end): partial hours at both edges; days, then weeks; Berlin's clocks go forward on 29 March
+    (datetime(2026, 3, 20, 7, 13, tzinfo=UTC), datetime(2026, 4, 5, 16, 47, tzinfo=UTC)),
+    (datetime(2026, 2, 3, 0, 0, tzinfo=UTC), datetime(2026, 3, 1, 0, 0, tzinfo=UTC)),
+    (datetime(2026, 2, 1, 22, 31, tzinfo=UTC), datetime(2026, 5, 9, 3, 2, tzinfo=UTC)),
+    (datetime(2026, 3, 26, 18, 45, tzinfo=UTC), datetime(2026, 3, 30, 18, 15, tzinfo=UTC)),
+)
+FILTERS: tuple[dict[str, object], ...] = (
+    {},
+    {"brand": "Northwind Mobile"},
+    {"channel": "reddit"},
+    {"language": "de", "brand": "Contoso"},
+    {"scorer": "model-2"},
+    {"count_duplicates": True},
+    {"channel": "x", "language": "en"},  # two facets: the items alone
+)
+FRAMES = (
+    trends.volume_by_sentiment,
+    trends.by_language,
+    trends.by_channel,
+    trends.share_of_voice,
+    trends.share_over_time,
+)
+
+
+def _fill(store: Store, count: int = 1500) -> None:
+    rng = random.Random(21)
+    texts = ["Still no signal in Leeds since this morning", "The app crashes at login every single time"]
+    pages: list[list] = [[]]
+    for n in range(count):
+        survey = rng.random() < 0.1
+        posted = START + timedelta(minutes=rng.randrange(100 * 24 * 60), seconds=rng.randrange(60))
+        pages[-1].append(
+            new_item(
+                f"i{n}",
+                kind="survey" if survey else "mention",
+                channel="survey" if survey else rng.choice(["x", "reddit", "mastodon"]),
+                brand=rng.choice(["Northwind Mobile", "Contoso", None, ""]),
+                is_competitor=rng.random() < 0.3,
+                language=rng.choice(["en", "de", "fr"]),
+                scorer=rng.choice(["vader-3.3.2", "model-2"]),
+                sentiment_label=rng.choice(["negative", "neutral", "positive"]),
+                text=rng.choice(texts) if rng.random() < 0.3 else f"message number {n} about the bill",
+                posted_at=posted,
+                survey="nps" if survey else None,
+                response_id=f"r{n}" if survey else None,
+                nps=rng.randrange(11) if survey else None,
+            )
+        )
+        if len(pages[-1]) == 200:
+            pages.append([])
+    for page in pages:
+        store.add_items(page)
+
+
+def _cases() -> list[TrendFilters]:
+    """Every range in every zone, unfiltered and by brand; every filter in the half-hour zone."""
+    cases = [
+        TrendFilters(start, end, tz=tz, **extra)  # type: ignore[arg-type]
+        for start, end in RANGES
+        for tz in ZONES
+        for extra in FILTERS[:2]
+    ]
+    cases += [
+        TrendFilters(start, end, tz="Asia/Kolkata", **extra)  # type: ignore[arg-type]
+        for start, end in (RANGES[0], RANGES[2])
+        for extra in FILTERS[2:]
+    ]
+    return cases
+
+
+def test_every_frame_from_the_rollup_equals_the_items_count(store: Store) -> None:
+    _fill(store)
+    for filters in _cases():
+        for frame in FRAMES:
+            from_items = frame(store, filters, use_rollup=False)
+            from_rollup = frame(store, filters)
+            pd.testing.assert_frame_equal(from_rollup, from_items, obj=f"{frame.__name__} {filters}")
+        assert trends.summary(store, filters) == trends.summary(store, filters, use_rollup=False), filters
+        assert hourly.plan_hours(filters.start, filters.end, filters.bucket, filters.tz) is not None
+
+
+def test_long_ranges_really_read_the_rollup(store: Store) -> None:
+    _fill(store, 400)
+    filters = TrendFilters(*RANGES[2], tz="Asia/Kolkata")
+    before = trends.summary(store, filters)
+    with store.write() as connection:  # doubled in the rollup only: the figure follows it
+        connection.execute(item_counts.update().values({"items": item_counts.c["items"] * 2}))
+    after = trends.summary(store, filters)
+    assert before.items < after.items <= 2 * before.items  # the edges (and the cut hours) still from the items
+    assert trends.summary(store, filters, use_rollup=False) == before
+
+
+@pytest.mark.parametrize(
+    ("tz", "freq", "cut"),
+    [
+        ("UTC", "D", 0),
+        ("Europe/Berlin", "D", 0),  # whole-hour offsets, summer time included: no hour cut
+        ("Asia/Kolkata", "D", 30),  # local midnight at 18:30 UTC: one hour a day
+        ("Asia/Kathmandu", "W-MON", 4),  # Monday 00:00 at 18:15 UTC: one hour a week
+        ("Asia/Kolkata", None, 0),  # one total: no bins to cut
+    ],
+)
+def test_the_hours_a_local_bin_boundary_cuts_come_from_the_items(tz: str, freq: str | None, cut: int) -> None:
+    start, end = datetime(2026, 3, 2, 0, 10, tzinfo=UTC), datetime(2026, 4, 1, 0, 10, tzinfo=UTC)
+    plan = hourly.plan_hours(start, end, freq, tz)
+    assert plan is not None
+    assert len(plan.cut) == cut
+    assert plan.spans[0] == (start, datetime(2026, 3, 2, 1, tzinfo=UTC))
+    assert plan.spans[-1] == (datetime(2026, 4, 1, tzinfo=UTC), end)
+    assert hourly.plan_hours(start, start + timedelta(days=3), "h", tz) is None  # short ranges: items alone

@@ -1,0 +1,384 @@
+"""Hourly theme counts (`theme_counts`, revision 0015): the Themes overview and the export's theme
+mix read whole hours from here and only the partial hours at the edges from the items.
+
+Rows are keyed by the *counted* theme (the theme a stored id resolves to today, and its parent),
+so an item holding two ids that count towards the same theme is one item there, as the raw
+reports count it. Database triggers keep the rows in the writer's own transaction on every write
+of `item_themes` and of the counted columns of `items`; a taxonomy change rewrites
+`theme_count_map` and the rows of the counted themes whose members changed (`follow_taxonomy`,
+called by `voc.themes.repository.record_version`). `rebuild_theme_counts` recomputes everything
+and `check_theme_counts` lists where the stored rows differ from a recount (docs/themes.md).
+
+Domain module: no Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from voc.store.schema import item_themes, items, theme_count_changes, theme_count_map, theme_counts, themes
+from voc.themes.taxonomy import Taxonomy, Theme
+from voc.trends.buckets import epoch_slot, floor_local
+from voc.trends.counting import left_out_copy
+
+HOUR: Final = timedelta(hours=1)
+HOUR_SECONDS: Final = 3600
+KEY: Final = ("theme_id", "hour", "brand", "kind", "sentiment", "is_copy")
+MEASURES: Final = ("items", "nps_responses", "promoters", "detractors", "csat_responses", "csat_sum")
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One key whose stored figures are not what the rows say (zeros for a row missing)."""
+
+    rollup: str
+    key: tuple[Any, ...]
+    expected: Any
+    stored: Any
+
+    def __str__(self) -> str:
+        return f"{self.rollup} {self.key}: expected {self.expected}, stored {self.stored}"
+
+
+# ---- which counted themes each stored id counts towards ---------------------------------------------
+
+
+def counted_pairs(taxonomy: Taxonomy) -> set[tuple[str, str]]:
+    """(stored id, counted id): the theme the id resolves to today and its parent, as
+    `voc.themes.reports` counts them (a retired theme still counts towards itself and its parent)."""
+    pairs = set()
+    for theme in taxonomy.themes:
+        resolved = taxonomy.resolve(theme.id)
+        if resolved is None:
+            continue
+        for counted in {resolved.id, resolved.parent_id} - {None}:
+            pairs.add((theme.id, str(counted)))
+    return pairs
+
+
+def retired_members(taxonomy: Taxonomy) -> bool:
+    """True when a stored id resolves to a retired theme that has a parent: the export's mix leaves
+    such items out of the parent (`voc.exports.summary._counted_ids`), the Themes page keeps them,
+    so the one rollup cannot serve both and the export reads its rows."""
+    for theme in taxonomy.themes:
+        resolved = taxonomy.resolve(theme.id)
+        if resolved is not None and not resolved.active and resolved.parent_id is not None:
+            return True
+    return False
+
+
+COMPACTOR_LOCK: Final = 7150015  # PostgreSQL advisory lock: one fold or recount at a time
+
+
+def _hold_writers(connection: sa.Connection) -> None:
+    """On PostgreSQL, wait for the writers that already counted to commit and keep new ones waiting
+    until this transaction ends: every trigger reads the map, so nobody counts under an old map
+    while it changes or recounts rows this transaction is replacing (SQLite writers take turns)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(COMPACTOR_LOCK)))
+        connection.exec_driver_sql("LOCK TABLE theme_count_map IN ACCESS EXCLUSIVE MODE")
+
+
+def lock_items(connection: sa.Connection, item_ids: Iterable[int]) -> None:
+    """Before changing these items' themes on PostgreSQL: take their row locks in id order, as the
+    triggers would one by one (docs/themes.md): two writers then never wait on each other in a circle."""
+    ids = sorted({int(i) for i in item_ids})
+    if ids and connection.dialect.name == "postgresql":
+        locked = sa.select(items.c.id).where(items.c.id.in_(ids)).order_by(items.c.id)
+        connection.execute(locked.with_for_update(key_share=True))  # FOR NO KEY UPDATE, as the triggers take
+
+
+def _stored_pairs(connection: sa.Connection) -> set[tuple[str, str]]:
+    return {(str(s), str(c)) for s, c in connection.execute(sa.select(theme_count_map))}
+
+
+def follow_taxonomy(connection: sa.Connection, taxonomy: Taxonomy) -> set[str]:
+    """After a taxonomy change, in its transaction: rewrite the map and recount the counted themes
+    whose members changed (a merge, a move, a new sub-theme); returns those themes."""
+    _hold_writers(connection)
+    wanted, stored = counted_pairs(taxonomy), _stored_pairs(connection)
+    gone, new = stored - wanted, wanted - stored
+    if not gone and not new:
+        return set()
+    for stored_id, counted_id in gone:
+        connection.execute(
+            theme_count_map.delete().where(
+                theme_count_map.c.stored_id == stored_id, theme_count_map.c.counted_id == counted_id
+            )
+        )
+    if new:
+        connection.execute(theme_count_map.insert(), [{"stored_id": s, "counted_id": c} for s, c in sorted(new)])
+    affected = {c for _, c in gone | new}
+    _recount(connection, affected)
+    return affected
+
+
+# ---- recount --------------------------------------------------------------------------------------
+
+
+def _expected(counted: Iterable[str] | None = None) -> sa.Select[Any]:
+    """The rows `theme_counts` should hold (for `counted` themes only, or all), from the items."""
+    per_item = sa.select(
+        theme_count_map.c.counted_id.label("theme_id"),
+        items.c.id,
+        items.c.posted_at,
+        items.c.brand,
+        items.c.kind,
+        items.c.sentiment_label,
+        items.c.nps,
+        items.c.csat,
+        sa.case((left_out_copy(), 1), else_=0).label("is_copy"),
+    ).select_from(
+        item_themes.join(theme_count_map, theme_count_map.c.stored_id == item_themes.c.theme_id).join(
+            items, items.c.id == item_themes.c.item_id
+        )
+    )
+    if counted is not None:
+        per_item = per_item.where(theme_count_map.c.counted_id.in_(sorted(counted)))
+    d = per_item.distinct().subquery("d")
+    hour = epoch_slot(d.c.posted_at, HOUR_SECONDS)
+    brand = sa.func.coalesce(d.c.brand, "")
+    sentiment = sa.func.coalesce(d.c.sentiment_label, "")
+    count_if = lambda condition: sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)  # noqa: E731
+    return sa.select(
+        d.c.theme_id,
+        hour.label("hour"),
+        brand.label("brand"),
+        d.c.kind,
+        sentiment.label("sentiment"),
+        d.c.is_copy,
+        sa.func.count().label("items"),
+        sa.func.count(d.c.nps).label("nps_responses"),
+        count_if(d.c.nps >= 9).label("promoters"),
+        count_if(d.c.nps <= 6).label("detractors"),
+        sa.func.count(d.c.csat).label("csat_responses"),
+        sa.func.coalesce(sa.func.sum(d.c.csat), 0).label("csat_sum"),
+    ).group_by(d.c.theme_id, hour, brand, d.c.kind, sentiment, d.c.is_copy)
+
+
+def _recount(connection: sa.Connection, counted: Iterable[str] | None = None) -> int:
+    chosen = None if counted is None else sorted(set(counted))
+    if chosen is not None and not chosen:
+        return 0
+    for table in (theme_counts, theme_count_changes):
+        delete = table.delete()
+        if chosen is not None:
+            delete = delete.where(table.c.theme_id.in_(chosen))
+        connection.execute(delete)
+    connection.execute(theme_counts.insert().from_select([*KEY, *MEASURES], _expected(chosen)))
+    count = sa.select(sa.func.count()).select_from(theme_counts)
+    if chosen is not None:
+        count = count.where(theme_counts.c.theme_id.in_(chosen))
+    return int(connection.execute(count).scalar_one())  # rowcount of INSERT ... SELECT is -1 on psycopg
+
+
+def compact_theme_counts(connection: sa.Connection) -> int:
+    """Fold the changes the triggers appended into `theme_counts`, in the caller's write
+    transaction; returns how many changes it folded. Exact beside concurrent writers: on
+    PostgreSQL one statement moves exactly the changes it deletes, and a writer still open keeps
+    its changes for the next fold."""
+    key, measures = ", ".join(KEY), ", ".join(MEASURES)
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    update = ", ".join(f"{m} = theme_counts.{m} + excluded.{m}" for m in MEASURES)
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(COMPACTOR_LOCK)))
+        moved = connection.execute(
+            sa.text(
+                f"WITH moved AS (DELETE FROM theme_count_changes RETURNING *), "
+                f"folded AS (INSERT INTO theme_counts ({key}, {measures}) SELECT {key}, {sums} FROM moved "
+                f"GROUP BY {key} ON CONFLICT ({key}) DO UPDATE SET {update} RETURNING 1) "
+                "SELECT (SELECT COUNT(*) FROM moved), (SELECT COUNT(*) FROM folded)"
+            )
+        ).one()[0]
+    else:  # SQLite writers take turns: nothing lands between these statements
+        moved = connection.execute(sa.select(sa.func.count()).select_from(theme_count_changes)).scalar_one()
+        if moved:
+            connection.execute(
+                sa.text(
+                    f"INSERT INTO theme_counts ({key}, {measures}) SELECT {key}, {sums} FROM theme_count_changes "
+                    f"WHERE TRUE GROUP BY {key} ON CONFLICT ({key}) DO UPDATE SET {update}"
+                )
+            )
+            connection.execute(theme_count_changes.delete())
+    if moved:
+        connection.execute(theme_counts.delete().where(theme_counts.c["items"] == 0))
+    return int(moved)
+
+
+def pending_changes(connection: sa.Connection) -> bool:
+    """True when the triggers appended changes not folded yet."""
+    return connection.execute(sa.select(theme_count_changes.c.hour).limit(1)).first() is not None
+
+
+def _load_taxonomy(connection: sa.Connection) -> Taxonomy:
+    rows = connection.execute(sa.select(themes.c.id, themes.c.name, themes.c.parent_id, themes.c.status,
+                                        themes.c.alias_of)).mappings().all()  # fmt: skip
+    version = 0  # the version does not matter to what counts where
+    return Taxonomy(version, tuple(Theme.from_row(dict(row)) for row in rows))
+
+
+def rebuild_theme_counts(connection: sa.Connection, progress: Progress | None = None) -> int:
+    """Recompute the map and every row from the items, in the caller's write transaction; rows written."""
+    _hold_writers(connection)
+    wanted = counted_pairs(_load_taxonomy(connection))
+    connection.execute(theme_count_map.delete())
+    if wanted:
+        connection.execute(theme_count_map.insert(), [{"stored_id": s, "counted_id": c} for s, c in sorted(wanted)])
+    written = _recount(connection)
+    if progress is not None:
+        progress(1, 1)
+    return written
+
+
+def check_theme_counts(connection: sa.Connection) -> list[Difference]:
+    """Where the map or the stored rows differ from a recount from the taxonomy and the items (none: exact)."""
+    differences = []
+    wanted, stored = counted_pairs(_load_taxonomy(connection)), _stored_pairs(connection)
+    for pair in sorted(wanted ^ stored):
+        differences.append(Difference("theme_count_map", pair, pair in wanted, pair in stored))
+    expected = _figures(connection.execute(_expected()).all())
+    both = _stored_rows()
+    kept = _figures(
+        connection.execute(
+            sa.select(*(both.c[c] for c in KEY), *(sa.func.sum(both.c[m]) for m in MEASURES)).group_by(
+                *(both.c[c] for c in KEY)
+            )
+        ).all()
+    )
+    for key in sorted(set(expected) | set(kept), key=repr):
+        zero = (0,) * len(MEASURES)
+        if expected.get(key, zero) != kept.get(key, zero):
+            differences.append(Difference("theme_counts", key, expected.get(key, zero), kept.get(key, zero)))
+    return differences
+
+
+def _stored_rows() -> Any:
+    """`theme_counts` and the changes not folded into it yet: what they say together is the count."""
+    columns = [*KEY, *MEASURES]
+    return sa.union_all(
+        sa.select(*(theme_counts.c[c] for c in columns)), sa.select(*(theme_count_changes.c[c] for c in columns))
+    ).subquery("stored")
+
+
+def _figures(rows: Iterable[Any]) -> dict[tuple[Any, ...], tuple[int, ...]]:
+    out = {}
+    for row in rows:
+        key = (str(row[0]), int(row[1]), str(row[2]), str(row[3]), str(row[4]), int(row[5]))
+        values = tuple(int(v) for v in row[len(KEY) :])
+        if any(values):
+            out[key] = values
+    return out
+
+
+# ---- reading ----------------------------------------------------------------------------------------
+
+
+def hour_of(moment: datetime) -> int:
+    """Whole hours since 1970 (UTC) of the hour `moment` falls in."""
+    return int((moment - EPOCH) // HOUR)
+
+
+def hour_start(hour: int) -> datetime:
+    return EPOCH + hour * HOUR
+
+
+@dataclass(frozen=True)
+class Split:
+    """[start, end) as whole UTC hours [first_hour, end_hour) read from the rollup, and the raw
+    ranges before and after them (empty when the range starts or ends on the hour)."""
+
+    first_hour: int
+    end_hour: int
+    raw: tuple[tuple[datetime, datetime], ...]
+
+    @property
+    def hours(self) -> int:
+        return max(0, self.end_hour - self.first_hour)
+
+
+def split_range(start: datetime, end: datetime) -> Split:
+    """Whole hours inside [start, end) and the partial edges around them."""
+    first = -(-(start - EPOCH) // HOUR)  # ceiling: the first hour that starts at or after `start`
+    last = (end - EPOCH) // HOUR  # floor: the hour `end` falls in is not whole
+    if last <= first:
+        return Split(0, 0, ((start, end),))
+    raw = []
+    if hour_start(first) > start:
+        raw.append((start, hour_start(first)))
+    if hour_start(last) < end:
+        raw.append((hour_start(last), end))
+    return Split(int(first), int(last), tuple(raw))
+
+
+def rollup_rows(
+    connection: sa.Connection,
+    hours: Iterable[tuple[int, int]],
+    *,
+    theme_ids: Iterable[str] | None = None,
+    once: bool = False,
+    brand: str | None = None,
+    by_hour: bool = False,
+) -> list[dict[str, Any]]:
+    """Summed figures per counted theme × sentiment (× hour with `by_hour`) over hour spans [a, b)."""
+    spans = [(a, b) for a, b in hours if b > a]
+    if not spans:
+        return []
+
+    def branch(table: sa.Table) -> sa.Select[Any]:  # each table filtered by its own index
+        conditions: list[Any] = [sa.or_(*(sa.and_(table.c.hour >= a, table.c.hour < b) for a, b in spans))]
+        if theme_ids is not None:
+            conditions.append(table.c.theme_id.in_(sorted(set(theme_ids))))
+        if once:
+            conditions.append(table.c.is_copy == 0)
+        if brand is not None:
+            conditions.append(table.c.brand == brand)
+        return sa.select(*(table.c[c] for c in (*KEY, *MEASURES))).where(*conditions)
+
+    both = sa.union_all(branch(theme_counts), branch(theme_count_changes)).subquery("stored")
+    group = [both.c.theme_id, both.c.sentiment] + ([both.c.hour] if by_hour else [])
+    query = sa.select(*group, *(sa.func.sum(both.c[m]).label(m) for m in MEASURES)).group_by(*group)
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def local_hours(split: Split, freq: str, tz: str) -> tuple[set[int], tuple[tuple[datetime, datetime], ...]]:
+    """The whole hours of `split` a local bucket boundary cuts (or whose UTC offset changes inside),
+    as hour numbers and as merged [start, end) ranges to read from the rows."""
+    if split.hours == 0:
+        return set(), ()
+    hours = pd.Series(np.arange(split.first_hour, split.end_hour, dtype="int64"))
+    starts = pd.to_datetime(hours * HOUR_SECONDS, unit="s", utc=True)
+    ends = starts + pd.Timedelta(hours=1) - pd.Timedelta(microseconds=1)
+    local_start = starts.dt.tz_convert(tz).dt.tz_localize(None)
+    local_end = ends.dt.tz_convert(tz).dt.tz_localize(None)
+    same_bucket = floor_local(local_start, freq) == floor_local(local_end, freq)
+    same_offset = (local_start - starts.dt.tz_localize(None)) == (local_end - ends.dt.tz_localize(None))
+    cut = [int(h) for h in hours[~(same_bucket & same_offset)]]
+    spans: list[tuple[datetime, datetime]] = []
+    for hour in cut:
+        if spans and spans[-1][1] == hour_start(hour):
+            spans[-1] = (spans[-1][0], hour_start(hour + 1))
+        else:
+            spans.append((hour_start(hour), hour_start(hour + 1)))
+    return set(cut), tuple(spans)
+
+
+def local_bins(hours: pd.Series, freq: str, tz: str) -> pd.Series:
+    """The viewer's local bucket of each whole UTC hour (one the boundaries do not cut)."""
+    starts = pd.to_datetime(hours.astype("int64") * HOUR_SECONDS, unit="s", utc=True)
+    return floor_local(starts.dt.tz_convert(tz).dt.tz_localize(None), freq).astype("datetime64[us]")
+
+
+def serves(connection: sa.Connection, taxonomy: Taxonomy) -> bool:
+    """True when the stored map is the one `taxonomy` makes: the rollup then counts as the rows do
+    under it (a caller holding an older taxonomy reads the rows)."""
+    return _stored_pairs(connection) == counted_pairs(taxonomy)
