@@ -564,6 +564,8 @@ def theme_rollup_calls(store: Store, rounds: int) -> None:
     merge_themes(store, outage.id, top, actor=LOCAL_ACTOR, now=NOW)
     print(f"   merging {outage.id!r} into {top!r} (counts of both recounted in its transaction): "
           f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+
+
 def _export_in_child(
     url: str, first: str, last: str, formats: list[str], folder: str, results: multiprocessing.Queue
 ) -> None:
@@ -616,7 +618,9 @@ def team_metrics_and_exports(store: Store, folder: Path, rounds: int) -> None:
         ),
         "export summary per theme, a week and the one before": (
             lambda: [export_summary.theme_mixes(store, taxonomy, p) for p in (week, week.previous())],
-            lambda: [theme_mixes_before_21(store, taxonomy, p.start, p.end) for p in (week, week.previous())],
+            lambda: [
+                theme_mixes_before_21(store, taxonomy, p.start, p.end, once=True) for p in (week, week.previous())
+            ],
         ),
         "weekly export, all formats": (
             weekly_export(export_summary.theme_mixes_between),
