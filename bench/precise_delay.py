@@ -140,7 +140,7 @@ def main() -> None:
     print(f"precise pass: {args.batch} items per tick, one tick a second; arrivals for {args.seconds:g} s each")
     print()
     print(
-        "| arrivals | stored | precise-labelled | delay median s | p95 s | max s | behind at end of arrivals | behind at worst | pass items/s |"
+        "| arrivals | stored | precise-labelled | delay median s | p95 s | max s | behind when arrivals stop | behind at worst | labels/s (first arrival to last label) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:

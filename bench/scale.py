@@ -64,6 +64,7 @@ from voc.inbox.team_metrics import team_metrics
 from voc.models import NewItem
 from voc.store.core import distinct_values, insert_ignoring
 from voc.store.facade import Store
+from voc.store.rollups import rebuild_rollups
 from voc.store.schema import item_themes, items, theme_assessments, theme_count_changes, theme_counts
 from voc.store.schema import sources as sources_table
 from voc.themes import reports as theme_reports
@@ -380,6 +381,49 @@ def build(store: Store, count: int) -> None:
     else:
         with store.write() as connection:
             connection.exec_driver_sql("ANALYZE")
+
+
+def replicate(store: Store, copies: int) -> None:
+    """PostgreSQL: the built items, their themes and assessments copied `copies - 1` more times by
+    `INSERT … SELECT` (new ids and external ids, each copy 37 s later, copies pointing at their own
+    copy's originals), so ten million items take minutes, not the hours the save path would take
+    on a shared machine. The copies go in with triggers off (`session_replication_role`), then the
+    hourly counts are rebuilt by the product's own command (`python -m voc rollups rebuild`'s
+    `rebuild_rollups`), as after a restore; the save path's own speed is section 1's."""
+    if store.dialect != "postgresql":
+        raise SystemExit("--copies is for PostgreSQL")
+    with store.read() as connection:
+        top = int(connection.execute(sa.select(sa.func.max(items.c.id))).scalar_one())
+    started = time.perf_counter()
+    for copy in range(1, copies):
+        offset, later = copy * top, sa.literal(timedelta(seconds=37 * copy), sa.Interval())
+        shifted = {"id": items.c.id + offset, "external_id": items.c.external_id + f"~{copy}",
+                   "duplicate_of": items.c.duplicate_of + offset, "posted_at": items.c.posted_at + later,
+                   "ingested_at": items.c.ingested_at + later}  # fmt: skip
+        columns = [column.name for column in items.columns]
+        with store.write() as connection:
+            storing.lock_item_writers(connection)
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            connection.execute(items.insert().from_select(
+                columns, sa.select(*(shifted.get(name, items.c[name]) for name in columns)).where(items.c.id <= top)
+            ))  # fmt: skip
+            for table in (item_themes, theme_assessments):
+                names = [column.name for column in table.columns]
+                picked = (table.c.item_id + offset if name == "item_id" else table.c[name] for name in names)
+                connection.execute(table.insert().from_select(names, sa.select(*picked).where(table.c.item_id <= top)))
+        done = (copy + 1) * top
+        print(f"   ... {done:,} items ({copy * top / (time.perf_counter() - started):,.0f} copied/s)", flush=True)
+    with store.write() as connection:
+        connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('items', 'id'), (SELECT max(id) FROM items))")
+    copied = time.perf_counter()
+    written = rebuild_rollups(store)
+    print(
+        f"   rollups rebuilt in {time.perf_counter() - copied:,.0f} s: "
+        + ", ".join(f"{n}: {w:,} rows" for n, w in written.items())
+    )
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("ANALYZE")
+    print(f"   {copies}× the build: {copies * top:,} items in {time.perf_counter() - started:,.0f} s of copying")
 
 
 def database_mb(store: Store) -> float:
@@ -713,6 +757,8 @@ def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -
     store = open_store(kind, folder, args.postgres_url, "scale", schemas)
     print(f"\n2. build (RSS before: {rss_mb():,.0f} MB)")
     build(store, args.items)
+    if args.copies > 1:
+        replicate(store, args.copies)
     print(f"   RSS after the build: {rss_mb():,.0f} MB; database size: {database_mb(store):,.0f} MB")
     page_calls(store, args.rounds)
     theme_rollup_calls(store, args.rounds)
@@ -725,6 +771,12 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20_000, help="items to build (default 20,000; 0: skip 2-4)")
     parser.add_argument("--save-items", type=int, default=10_000, help="items for the save-path comparison")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="PostgreSQL: copy the built items this many times in all (10: 10M from 1M)",
+    )
     parser.add_argument("--writer-items", type=int, default=4_000, help="items per process in section 5 (0: skip)")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument(

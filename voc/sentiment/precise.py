@@ -136,7 +136,9 @@ def cached_embedder(path: Path) -> Callable[[Sequence[str]], NDArray[np.float32]
 # ---- training data ---------------------------------------------------------------------------
 
 
-def afrisenti_rows(folder: Path, *, per_class: int = PER_CLASS) -> list[tuple[str, str, str]]:
+def afrisenti_rows(
+    folder: Path, *, per_class: int = PER_CLASS, splits: Sequence[str] = AFRISENTI_SPLITS
+) -> list[tuple[str, str, str]]:
     """(tweet, label, AfriSenti language) from every published split (train, dev, test: all of it
     may be trained on): at most `per_class` per class and language, the same ones every time
     (lowest hash of the tweet id first). The train file is required, the others are read when there."""
@@ -145,7 +147,7 @@ def afrisenti_rows(folder: Path, *, per_class: int = PER_CLASS) -> list[tuple[st
         if not (folder / f"{code}_train.tsv").is_file():
             raise FileNotFoundError(f"AfriSenti train file for {code!r} not found in the given folder")
         records: list[dict[str, str]] = []
-        for split in AFRISENTI_SPLITS:
+        for split in splits:
             path = folder / f"{code}_{split}.tsv"
             if path.is_file():
                 with path.open(encoding="utf-8", newline="") as handle:

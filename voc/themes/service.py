@@ -457,7 +457,9 @@ def run_discovery(
     vectors = vectors_for(store, pool, embed) if pool else np.zeros((0, 1), dtype=np.float32)
     brands = {w for row in pool if row["brand"] for w in words(str(row["brand"]))}
     texts = [" ".join(w for w in words(str(r["text"])) if w not in brands) or str(r["text"]) for r in pool]
-    clusters = discover(texts, vectors, [str(r["language"]) for r in pool]) if pool else []
+    languages = [str(r["language"]) for r in pool]
+    means = repo.language_means(store, sorted(set(languages)), model_name(), int(vectors.shape[1])) if pool else None
+    clusters = discover(texts, vectors, languages, means=means) if pool else []
     recent_since = now - RECENT
     pool_recent = sum(1 for row in pool if row["posted_at"] >= recent_since)
     pool_rate = (pool_recent + 1) / (len(pool) + 1)
