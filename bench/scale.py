@@ -675,7 +675,9 @@ def team_metrics_and_exports(store: Store, folder: Path, rounds: int) -> None:
         ),
         "export summary per theme, a week and the one before": (
             lambda: [export_summary.theme_mixes(store, taxonomy, p) for p in (week, week.previous())],
-            lambda: [theme_mixes_before_21(store, taxonomy, p.start, p.end) for p in (week, week.previous())],
+            lambda: [
+                theme_mixes_before_21(store, taxonomy, p.start, p.end, once=True) for p in (week, week.previous())
+            ],
         ),
         "weekly export, all formats": (
             weekly_export(export_summary.theme_mixes_between),

@@ -31,7 +31,14 @@ from voc.exports import (
     save_schedule,
     week_of,
 )
-from voc.exports.on_demand import ExportBuild, built_export, latest_build, request_export, run_requested_exports
+from voc.exports.on_demand import (
+    ExportBuild,
+    builds_waiting,
+    built_export,
+    latest_build,
+    request_export,
+    run_requested_exports,
+)
 from voc.exports.schedule import WEEKDAYS
 from voc.privacy.masking import hides_handles
 from voc.trends import queries as trends
@@ -149,11 +156,14 @@ def period_form(tz: str, today: date, *, busy: bool = False) -> tuple[ExportPeri
 def start_build(period: ExportPeriod, formats: list[str]) -> None:
     """Queue the build and start a builder thread in this process (the listener process's export
     step would take it too; the job's claim lets only one of them write it)."""
+    request_export(data.store(), period, formats, actor=data.current_actor(), now=data.utcnow())
+    _start_builder()
+
+
+def _start_builder() -> None:
     store, folder = data.store(), exports_dir()
-    request_export(store, period, formats, actor=data.current_actor(), now=data.utcnow())
-    BackgroundStep(lambda _now: run_requested_exports(store, folder, clock=utcnow), name="export-build").start(
-        data.utcnow()
-    )
+    builder = BackgroundStep(lambda _now: run_requested_exports(store, folder, clock=utcnow), name="export-build")
+    builder.start(data.utcnow())
 
 
 def build_status() -> None:
@@ -162,6 +172,8 @@ def build_status() -> None:
     if build is None:
         return
     if build.active:
+        if builds_waiting(data.store(), data.utcnow()):
+            _start_builder()  # queued when an app process stopped, or left by one: no listener needed
         st.fragment(_live_progress, run_every=timedelta(seconds=1))()
     elif build.status == "failed":
         st.error(f"The export of {build.period.label} failed: {build.error or 'no reason was recorded'}. "

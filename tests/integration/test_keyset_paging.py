@@ -1,6 +1,6 @@
-"""Paging by key on both databases: the care queue's Next and Previous continue from the entries
-shown, so items that arrive at the top or leave the queue between two pages neither skip nor
-repeat an entry (by position, both would)."""
+"""Paging by key on both databases: the care queue's Next and Previous, and the open alerts' next
+and previous page, continue from the entries shown, so entries that arrive at the top or leave
+the list between two pages neither skip nor repeat one (by position, both would)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from tests.actors import admin
 from tests.factories import new_item
+from voc.alerts.service import acknowledge, history, raise_alert
 from voc.inbox.queue import QueueFilter, open_queue
 from voc.models import TriageChange
 from voc.store.facade import Store
@@ -71,3 +72,32 @@ def test_a_key_whose_neighbours_all_left_shows_the_top(store: Store, clock) -> N
     store.apply_triage([TriageChange(i, "triage_status", "resolved") for i in rest], actor=admin("lead"), now=clock.now)
     after = open_queue(store, EVERYONE, now=clock.now, page=2, after=first.last_key)
     assert after.page == 1 and ids(after) == ids(first)
+
+
+def raise_some(store: Store, clock, names) -> list[int]:  # noqa: ANN001
+    return [
+        raise_alert(store, rule="urgent_words", dedupe_key=name, title=f"Alert {name}", details={}, now=clock.now)
+        for name in names
+    ]
+
+
+def alert_ids(frame) -> list[int]:  # noqa: ANN001 - a data frame
+    return [int(i) for i in frame["id"]]
+
+
+def test_open_alerts_page_by_key_while_alerts_are_raised_and_acknowledged(store: Store, clock) -> None:
+    raise_some(store, clock, [f"a{n}" for n in range(25)])
+    whole = alert_ids(history(store, open_only=True))  # newest first
+    first = alert_ids(history(store, open_only=True, limit=10))
+    assert first == whole[:10]
+
+    new = raise_some(store, clock, ["new1", "new2", "new3"])[::-1]  # newest first
+    for alert_id in first[2:4]:
+        acknowledge(store, alert_id, actor=admin("lead"), now=clock.now)
+    second = alert_ids(history(store, open_only=True, limit=10, older_than=first[-1]))
+    assert second == whole[10:20]  # by position: three new, two gone, one shown again
+    assert alert_ids(history(store, open_only=True, limit=10, offset=10))[0] == whole[9]
+
+    back = alert_ids(history(store, open_only=True, limit=10, newer_than=second[0]))
+    still_open = [i for i in whole[:10] if i not in first[2:4]]
+    assert back == [*new[1:], *still_open]  # the ten just before, newest first

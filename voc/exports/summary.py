@@ -224,22 +224,33 @@ def _mix_of_sums(values: Sequence[float]) -> Mix:
 
 
 def _counted_items(pairs: Sequence[tuple[str, str]], conditions: Sequence[Any]) -> Any:
-    """One row per (counted theme, item) that meets `conditions` (on `items`, the time range among them)."""
-    mapping = sa.union_all(
-        *(sa.select(sa.cast(sa.literal(s), sa.String(80)).label("stored"), sa.cast(sa.literal(c), sa.String(80)).label("counted"))
-          for s, c in pairs)
-    ).subquery("mapping")  # fmt: skip
-    return (
-        sa.select(mapping.c.counted, items.c.id, items.c.sentiment_label, items.c.nps, items.c.csat)
-        .distinct()
-        .select_from(
-            item_themes.join(mapping, mapping.c.stored == item_themes.c.theme_id).join(
-                items, items.c.id == item_themes.c.item_id
-            )
-        )
+    """One row per (counted theme, item) that meets `conditions` (on `items`, the time range among them).
+
+    The range's items first (by the `posted_at` index), then their themes (by item id): the stored
+    id becomes the counted one by a `CASE`, never by joining a mapping, which SQLite made the outer
+    loop (the range read once per theme id, issue #21). A stored id counts towards up to two themes
+    (its resolved theme and that theme's parent): one `CASE` each, and `UNION` keeps an item once
+    per theme however many of its ids lead there."""
+    mappings: list[dict[str, str]] = [{}, {}]
+    for stored, counted in pairs:
+        (mappings[0] if stored not in mappings[0] else mappings[1])[stored] = counted
+    parts = [
+        sa.select(
+            sa.case(mapping, value=item_themes.c.theme_id).label("counted"),
+            items.c.id,
+            items.c.sentiment_label,
+            items.c.nps,
+            items.c.csat,
+        )  # fmt: skip
+        .select_from(items.join(item_themes, item_themes.c.item_id == items.c.id))
         .where(*conditions)
-        .subquery("counted_items")
-    )
+        for mapping in mappings
+        if mapping
+    ]
+    combined: Any = sa.union(*parts) if len(parts) > 1 else parts[0].distinct()
+    found = combined.subquery("counted_pairs")
+    # A theme id the taxonomy does not count has no CASE branch: NULL, left out here.
+    return sa.select(found).where(found.c.counted.is_not(None)).subquery("counted_items")
 
 
 def _sums_from_rows(
