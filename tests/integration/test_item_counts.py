@@ -25,7 +25,6 @@ from voc.store.facade import Store
 from voc.store.migrate import _config
 from voc.store.rollups import check_rollups, rebuild_rollups
 from voc.store.schema import item_counts, items
-from voc.surveys.storage import insert_items
 
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)
 AGENT = Actor("sam@northwind.example", Role.AGENT)
@@ -74,7 +73,7 @@ def test_every_write_path_keeps_the_counts_exact(store: Store, tmp_path: Path) -
         new_item(f"s{n}", kind="survey", channel="survey", survey="nps", response_id=f"r{n}", nps=n % 11, text=COPY)
         for n in range(12)
     ]
-    assert insert_items(store, survey) == 12  # the survey importer's own multi-row insert
+    assert store.add_items(survey) == 12  # survey answers (the importer stores its chunks so)
     _counts_match(store)
 
     with store.read() as connection:
@@ -153,7 +152,7 @@ def test_the_migration_counts_items_stored_before_it_and_goes_back(database_url:
 
 
 def test_concurrent_writers_of_the_same_hours_neither_deadlock_nor_miscount(store: Store) -> None:
-    """Save path, survey importer, corrections, re-scoring and erasure at once, all in the same
+    """Save paths, survey answers, corrections and re-scoring at once, all in the same
     hours (the rollup's hot rows); on PostgreSQL each takes the item writers' lock first."""
     store.add_items(_page(120, seed=6, prefix="f"))
     with store.read() as connection:
@@ -173,7 +172,7 @@ def test_concurrent_writers_of_the_same_hours_neither_deadlock_nor_miscount(stor
     pages = iter(range(100))
     workers = [
         lambda: store.add_items(_page(40, seed=next(pages), prefix=f"g{rng.random()}")),
-        lambda: insert_items(store, [new_item(f"s{rng.random()}", kind="survey", channel="survey") for _ in range(30)]),
+        lambda: store.add_items([new_item(f"s{rng.random()}", kind="survey", channel="survey") for _ in range(30)]),
         lambda: store.correct_sentiment(
             rng.sample(ids, 20), rng.choice(["negative", "positive"]), actor=AGENT, now=NOW
         ),
