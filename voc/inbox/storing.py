@@ -191,7 +191,10 @@ def _page_as_json(rows: list[dict[str, Any]], dialect: sa.Dialect) -> str:
     ISO text; a float JSON cannot carry (NaN, infinities) as the text PostgreSQL reads it from."""
 
     def utc_text(value: object) -> str:
-        utc = _UTC.process_bind_param(value, dialect) if isinstance(value, datetime) else None
+        try:
+            utc = _UTC.process_bind_param(value, dialect) if isinstance(value, datetime) else None
+        except ValueError as error:  # refused as SQLAlchemy refuses a bound value: a naive time
+            raise sa.exc.StatementError(str(error), "INSERT INTO items", None, error) from error
         if utc is None:
             raise TypeError(f"{type(value).__name__} in an item's column")
         return utc.isoformat()
