@@ -87,7 +87,8 @@ def lock_item_writers(connection: sa.Connection) -> None:
     """Take the item writers' turn for the rest of the transaction (PostgreSQL: `ITEMS_LOCK`;
     SQLite's write transaction already holds its one lock); a no-op if this transaction holds it.
 
-    The save path needs it for its id range. Every other writer that changes counted columns of
+    The save path needs it so that each page sees every earlier page's originals (and, on SQLite,
+    for its id range; there the write lock does it). Every other writer that changes counted columns of
     many items in one transaction (the survey importer, re-scoring, corrections, erasure and
     retention) takes it first too: the `item_counts` triggers (revision 0014) upsert a
     statement's hour rows in key order, but rows a transaction locked in an earlier statement
