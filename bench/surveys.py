@@ -1,4 +1,4 @@
-"""Survey import at scale, in two parts, each against a baseline measured in the same run.
+"""Survey import at scale, in three parts, each against a baseline measured in the same run.
 
 1. Reading a 30,000-row export (what `voc.surveys.formats` and `mapping` do: encoding, line by
    line decoding, header, vendor preset, every cell parsed into a response or a refused row),
@@ -8,11 +8,14 @@
 2. The whole import of the first `--import-n` rows into a fresh SQLite database (read, dedupe,
    analyse, store, recovery alerts): rows/s, where the time goes, the analysis pipeline alone on
    the same texts (the baseline any import pays), and a re-import with everything already stored.
+3. Storing `--store-n` analysed survey answers in the importer's chunks through the save path
+   (`Store.add_items`, as the importer stores them now) against the importer's former multi-row
+   insert (kept here for the ratio), on SQLite and PostgreSQL (`--postgres-url`).
 
 Synthetic Typeform-shaped rows, two comment columns, a third of them empty, one row in a thousand
 with an impossible UTC offset (refused, as in life); printed, never asserted.
 
-    python bench/surveys.py [--n 30000] [--import-n 1000] [--memory-sizes 3000,30000]
+    python bench/surveys.py [--n 30000] [--import-n 1000] [--memory-sizes 3000,30000] [--store-n 10000]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import argparse
 import csv
 import gc
 import io
+import os
 import resource
 import tempfile
 import time
@@ -28,15 +32,21 @@ import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import scale
+import sqlalchemy as sa
 from _common import REPO  # noqa: F401 - puts the repo on sys.path
 
 from voc.access.roles import COMMAND_LINE
 from voc.analysis.pipeline import analyse
+from voc.models import NewItem
+from voc.store.core import insert_ignoring
 from voc.store.facade import Store
+from voc.store.schema import items
 from voc.surveys import importer
 from voc.surveys.formats import open_table
 from voc.surveys.importer import ImportProgress, ImportReport, import_survey
@@ -58,6 +68,7 @@ COMMENTS = [
 ]
 # A plausible spread: about a quarter detractors, a third promoters at 10.
 NPS_CYCLE = (10, 9, 8, 10, 7, 9, 6, 10, 9, 3, 8, 10, 2)
+ITEM_FIELDS = tuple(field.name for field in fields(NewItem))
 HEADER = (
     "#,How likely are you to recommend Northwind Mobile?,What is the main reason for your score?,"
     "Anything else?,Response Type,Start Date (UTC),Stage Date (UTC),Submit Date (UTC),Network ID,Tags"
@@ -202,13 +213,119 @@ def peak_python_memory(fn: Callable[[], Any]) -> float:
     return peak / 2**20
 
 
+def survey_items(n: int) -> list[NewItem]:
+    """`n` analysed survey answers ready for the store (two comment fields a response)."""
+    start = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+    return [
+        NewItem(
+            source="surveys",
+            external_id=f"bench/r{i // 2}/Q{i % 2}",
+            kind="survey",
+            channel="survey",
+            brand="Northwind Mobile",
+            is_competitor=False,
+            author=None,
+            author_reach=None,
+            link=None,
+            posted_at=start + timedelta(seconds=97 * (i // 2)),
+            ingested_at=start + timedelta(days=30),
+            text=COMMENTS[i % len(COMMENTS)],
+            redactions=[],
+            language="en",
+            sentiment_label="negative" if i % 3 == 0 else "positive",
+            sentiment_score=-0.5 if i % 3 == 0 else 0.5,
+            sentiment_confidence=0.8,
+            sentiment_reasons=["wait"],
+            scorer="bench",
+            priority=10.0,
+            triage_status="new",
+            survey="bench",
+            response_id=f"r{i // 2}",
+            respondent_key=None,
+            nps=NPS_CYCLE[(i // 2) % len(NPS_CYCLE)],
+            csat=None,
+            survey_field=f"Q{i % 2}",
+        )
+        for i in range(n)
+    ]
+
+
+def former_insert(store: Store, chunk: list[NewItem]) -> int:
+    """The importer's own insert before it stored through the save path (kept here for the ratio):
+    one multi-row `INSERT ... ON CONFLICT DO NOTHING ... RETURNING` per 200 rows, no lock."""
+    statement = (
+        insert_ignoring(store.dialect, items, ["source", "external_id"])
+        .returning(items.c.id)
+        .execution_options(insertmanyvalues_page_size=200)
+    )
+    rows = [{name: getattr(item, name) for name in ITEM_FIELDS} for item in chunk]
+    with store.write() as connection:
+        return len(connection.execute(statement, rows).all())
+
+
+def bench_storing(n: int, postgres_url: str) -> None:
+    """Chunks of survey answers stored by the save path and by the former insert, each into a
+    fresh database, taking turns chunk by chunk; best of three rounds."""
+    answers = survey_items(n)
+    chunks = [answers[start : start + importer.CHUNK_SIZE] for start in range(0, n, importer.CHUNK_SIZE)]
+    writers: dict[str, Callable[[Store, list[NewItem]], int]] = {
+        "former": former_insert,
+        "save path": lambda store, chunk: store.add_items(chunk),
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in ("sqlite", "postgresql"):
+            schemas: list[str] = []
+            best = dict.fromkeys(writers, float("inf"))
+            try:
+                for round_number in range(3):
+                    stores = {}
+                    for name in writers:
+                        label = f"{name.replace(' ', '_')}{round_number}"
+                        stores[name] = (
+                            Store.from_url(f"sqlite:///{folder}/{label}.db")
+                            if kind == "sqlite"
+                            else scale.open_store(kind, Path(folder), postgres_url, label, schemas)
+                        )
+                    spent = dict.fromkeys(writers, 0.0)
+                    for number, chunk in enumerate(chunks):
+                        for name in list(writers)[number % 2 :] + list(writers)[: number % 2]:
+                            began = time.perf_counter()
+                            assert writers[name](stores[name], chunk) == len(chunk)
+                            spent[name] += time.perf_counter() - began
+                    for name, store in stores.items():
+                        best[name] = min(best[name], spent[name])
+                        store.engine.dispose()
+            except sa.exc.OperationalError:
+                print(f"Storing survey answers on {kind}: SKIPPED, no server at {postgres_url}")
+                continue
+            finally:
+                if schemas:
+                    engine = sa.create_engine(postgres_url)
+                    with engine.begin() as connection:
+                        for schema in schemas:
+                            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                    engine.dispose()
+            former, saved = best["former"], best["save path"]
+            print(
+                f"Storing {n:,} survey answers in chunks of {importer.CHUNK_SIZE} on {kind}, best of 3 rounds: "
+                f"Store.add_items {n / saved:,.0f} items/s, the former insert {n / former:,.0f} "
+                f"(save path {former / saved:.2f}x)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=30_000, help="rows of the export read in part 1")
     parser.add_argument("--import-n", type=int, default=1_000, help="rows imported end to end in part 2")
     parser.add_argument("--memory-sizes", default="3000,30000")
+    parser.add_argument("--store-n", type=int, default=10_000, help="survey answers stored in part 3 (0: skip)")
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("VOC_BENCH_POSTGRES_URL", scale.DEFAULT_POSTGRES), help="for part 3"
+    )
     args = parser.parse_args()
     began = time.perf_counter()
+    if args.store_n:
+        bench_storing(args.store_n, args.postgres_url)
     bench_reading(args.n, [int(part) for part in args.memory_sizes.split(",")])
 
     analyse("warm up the language model and the lexicon")

@@ -20,6 +20,7 @@ from voc.models import NewItem
 from voc.sources.repository import LeaseLostError
 from voc.store.facade import Store
 from voc.store.migrate import _config, migrate
+from voc.store.rollups import check_rollups
 from voc.store.schema import item_embeddings, items
 
 COPY = "Still no signal in Leeds since this morning, fix it please"
@@ -228,6 +229,8 @@ def test_concurrent_listeners_saving_copies_store_each_once_and_count_their_sour
     # Writers took turns: each page saw every earlier page's originals (the test fails on
     # PostgreSQL without the lock: two pages at once each make an original of the same words).
     assert _pointers(stores[0]) == _as_if_stored_one_by_one(stores[0])
+    # The hourly counts kept by triggers on items (revision 0014) saw every row and every copy.
+    assert check_rollups(stores[0]) == []
     for store in stores:
         store.engine.dispose()
 
