@@ -96,7 +96,9 @@ def run(batch: int | None, limit_s: float) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=float, default=900, help="give up on a run after this many seconds")
-    parser.add_argument("--batches", default="default,0", help="pass batch sizes to run; 'default': the setting's default")
+    parser.add_argument(
+        "--batches", default="default,0", help="pass batch sizes to run; 'default': the setting's default"
+    )
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     rows = []
