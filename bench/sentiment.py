@@ -35,6 +35,7 @@ from _common import shared_data_dir, skip
 
 from voc.analysis.language import detect_language
 from voc.sentiment.learned import Scores, evaluate
+from voc.sentiment.scoring import Sentiment
 
 FOLDERS = {
     "arabic": "ar",
@@ -155,12 +156,15 @@ def main() -> None:
         lambda: [rules.score(t, lang).label.value for t, lang in zip(texts, languages, strict=True)]
     )
     report("rules: VADER (en) + team lexicons", tweets, predicted, seconds + detect_s)
-    predicted, seconds = timed(lambda: [s.label.value for s in learned.score_many(texts, languages, vectors)])
+    fast_results, seconds = timed(lambda: learned.score_many(texts, languages, vectors))
+    predicted = [s.label.value for s in fast_results]
     measured = {
         model.version: report(
             f"learned, built-in ({model.version}) = fast path (ingest)", tweets, predicted, seconds + detect_s + embed_s
         )
     }
+    print()
+    review_share("fast", fast_results, languages, [t[2] for t in tweets])
     measured.update(measure_precise(tweets, languages, args.e5_cache))
     if args.record:
         record(measured)
@@ -223,7 +227,7 @@ def measure_precise(
     is calibrated on these tweets (a reliability table)."""
     from voc.sentiment import precise
     from voc.sentiment.learned import build_features
-    from voc.sentiment.multilingual import REVIEW_BELOW, MultilingualScorer, precise_model
+    from voc.sentiment.multilingual import MultilingualScorer, precise_model
 
     model = precise_model()
     if model is None:
@@ -271,15 +275,26 @@ def measure_precise(
     print("|---|---|---|---|")
     for row in precise.reliability(proba, truth):
         print(f"| {row['from']:.2f}–{row['to']:.2f} | {row['n']} | {row['mean_probability']} | {row['accuracy']} |")
-    flagged = [r.confidence < REVIEW_BELOW for r in results]
-    right = [r.label.value == t for r, t in zip(results, truth, strict=True)]
-    shown = [ok for ok, flag in zip(right, flagged, strict=True) if not flag]
-    print(
-        f"needs review (confidence < {REVIEW_BELOW}): {sum(flagged) / len(flagged):.1%} of the tweets; "
-        f"accuracy on the rest {sum(shown) / max(len(shown), 1):.1%} (all: {sum(right) / len(right):.1%})"
-    )
+    review_share("precise", results, languages, truth)
     print()
     return {model.version: scores}
+
+
+def review_share(name: str, results: Sequence[Sentiment], languages: Sequence[str], truth: Sequence[str]) -> None:
+    """The share of tweets the Inbox would flag "needs review" (each scorer's own threshold, as
+    `needs_review` decides), and how often the label is right on the flagged and on the rest."""
+    from voc.sentiment.multilingual import needs_review, review_threshold
+
+    flagged = [needs_review(lang, r.confidence, r.scorer) for r, lang in zip(results, languages, strict=True)]
+    right = [r.label.value == t for r, t in zip(results, truth, strict=True)]
+    on_flagged = [ok for ok, flag in zip(right, flagged, strict=True) if flag]
+    on_rest = [ok for ok, flag in zip(right, flagged, strict=True) if not flag]
+    threshold = review_threshold(results[0].scorer) if results else float("nan")
+    print(
+        f"{name}: needs review (confidence < {threshold}, or a language not read) on {sum(flagged) / len(flagged):.1%} "
+        f"of the tweets; label right on {sum(on_flagged) / max(len(on_flagged), 1):.1%} of those flagged and "
+        f"{sum(on_rest) / max(len(on_rest), 1):.1%} of the rest (all: {sum(right) / len(right):.1%})"
+    )
 
 
 CARE_CASES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sentiment_care_cases.jsonl"
@@ -299,8 +314,8 @@ PLAIN_COMPLAINTS = (
 
 def measure_plain_complaints() -> None:
     """Label and shown confidence of each model on plain complaints (the Inbox's "needs review"
-    below `REVIEW_BELOW`), and the issue's three examples."""
-    from voc.sentiment.multilingual import REVIEW_BELOW, MultilingualScorer, builtin_model, precise_model
+    by each scorer's own threshold, `*`), and the issue's three examples."""
+    from voc.sentiment.multilingual import MultilingualScorer, builtin_model, needs_review, precise_model
 
     issue = (
         ("en", "Wow, just wow. Charged twice again. Amazing work Northwind 👏"),
@@ -311,11 +326,14 @@ def measure_plain_complaints() -> None:
     models = [("fast", builtin_model()), ("precise", precise_model())]
     results = {name: MultilingualScorer(model).score_many([t for _, t in rows], [lang for lang, _ in rows])
                for name, model in models if model is not None}  # fmt: skip
-    print(f"Plain complaints and the issue's examples (label, confidence; needs review below {REVIEW_BELOW}):")
+    print("Plain complaints and the issue's examples (label, confidence; * needs review, by each scorer's threshold):")
     print("| post | " + " | ".join(results) + " |")
     print("|---|" + "---|" * len(results))
     for n, (language, text) in enumerate(rows):
-        cells = [f"{r[n].label.value} {r[n].confidence:.2f}" for r in results.values()]
+        cells = [
+            f"{r[n].label.value} {r[n].confidence:.2f}{' *' if needs_review(language, r[n].confidence, r[n].scorer) else ''}"
+            for r in results.values()
+        ]
         print(f"| {language}: {text} | " + " | ".join(cells) + " |")
     print()
 

@@ -27,6 +27,7 @@ from voc.inbox.sla import format_duration
 from voc.inbox.team_metrics import team_metrics
 from voc.inbox.triage import OPEN_STATUSES
 from voc.models import TriageChange, TriageStatus
+from voc.sentiment.review import how_sure
 
 # `/inbox?item=N` opens one item's workspace: what the queue's "Open" and alert messages link to.
 LINKED_ITEM_PARAM: Final = "item"
@@ -494,11 +495,7 @@ def sentiment(item: Mapping[str, Any]) -> None:
     """The score, how sure, and a correction (which teaches the next retrain)."""
     label = str(item["sentiment_label"])
     flag = " · :orange-badge[needs review]" if item.get("needs_review") else ""
-    by = (
-        "corrected by a person"
-        if item.get("scorer") == "correction"
-        else f"{float(item['sentiment_confidence']):.0%} sure"
-    )
+    by = how_sure(item.get("scorer"), float(item["sentiment_confidence"]))
     with st.form("inbox.sentiment", border=False, enter_to_submit=False):
         st.markdown(f"**Sentiment:** {sentiment_ui.SENTIMENT_LABELS.get(label, label)} ({by}){flag}")
         pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")

@@ -14,6 +14,7 @@ from tests.actors import admin
 from tests.factories import new_item
 from tests.unit.test_sentiment_learned import fake_embed
 from voc.analysis import embeddings
+from voc.inbox.priority import stored_priority_of
 from voc.models import RawItem
 from voc.sentiment import training as st
 from voc.sentiment import worker as sw
@@ -302,6 +303,7 @@ def test_the_precise_pass_follows_ingest_in_order_and_never_overwrites_a_correct
     store.correct_sentiment([ids[3]], "positive", actor=admin("agent"), now=clock.now)
     assert sw.precise_backlog(store) == (29, 30)
 
+    ingest_priority = {i: store.item(i)["priority"] for i in ids}  # type: ignore[index]
     worker = sw.SentimentWorker(
         store, "runner-1", clock=clock, check_every_s=0, precise_batch=8, embed=fake_embed, precise_embed=fake_e5
     )
@@ -318,6 +320,11 @@ def test_the_precise_pass_follows_ingest_in_order_and_never_overwrites_a_correct
     # The items' labels follow the slang the model learned.
     labels = {r["id"]: r for r in store.items_for_rescoring(after_id=0, limit=100)}
     assert len(labels) == 30
+    # The Inbox's order follows the new labels: each item's stored priority is its new label's.
+    for item_id in precise_ids:
+        item = store.item(item_id)
+        assert item is not None and item["priority"] == stored_priority_of(item)
+    assert any(store.item(i)["priority"] != ingest_priority[i] for i in precise_ids)  # type: ignore[index]
 
 
 def test_a_precise_pass_that_has_caught_up_finds_a_new_item_on_its_next_step_however_many_are_done(

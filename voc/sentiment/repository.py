@@ -180,11 +180,21 @@ class SentimentRepository(AccessRepository):
     def items_for_rescoring(
         self, *, after_id: int, limit: int, skip_scorers: Sequence[str] = ()
     ) -> list[dict[str, Any]]:
-        """The next items by id (text, language, current scorer) for a re-scoring pass; with
+        """The next items by id (text, language, current scorer, and what their stored priority
+        reads besides the sentiment) for a re-scoring pass; with
         `skip_scorers`, only items none of those scorers labelled (the database skips the rest, so
         a pass that has caught up finds a new item at once however many are done)."""
         query = (
-            sa.select(items.c.id, items.c.text, items.c.language, items.c.scorer)
+            sa.select(
+                items.c.id,
+                items.c.text,
+                items.c.language,
+                items.c.scorer,
+                items.c.author_reach,
+                items.c.nps,
+                items.c.csat,
+                items.c.very_unhappy,
+            )  # fmt: skip
             .where(items.c.id > after_id)
             .order_by(items.c.id)
             .limit(limit)
@@ -195,7 +205,8 @@ class SentimentRepository(AccessRepository):
             return [dict(row) for row in connection.execute(query).mappings()]
 
     def update_item_sentiments(self, updates: Sequence[Mapping[str, Any]]) -> None:
-        """Write re-scored sentiments (id plus the sentiment columns and scorer). An item a person
+        """Write re-scored sentiments (id plus the sentiment columns, scorer and the stored priority
+        that follows from them). An item a person
         corrected meanwhile keeps its correction: the update skips it in the same statement."""
         if not updates:
             return
