@@ -15,6 +15,7 @@ from voc.access.repository import AccessRepository, audit_items
 from voc.access.roles import Actor, Permission, require
 from voc.inbox.storing import lock_item_writers
 from voc.store.schema import (
+    item_counts,
     item_embeddings,
     items,
     sentiment_labels,
@@ -221,7 +222,15 @@ class SentimentRepository(AccessRepository):
                 )
 
     def scorer_counts(self) -> dict[str, int]:
-        """How many items each scorer (and version) labelled."""
-        query = sa.select(items.c.scorer, sa.func.count()).group_by(items.c.scorer)
+        """How many items each scorer (and version) labelled: from the hourly counts' scorer facet
+        (`item_counts`, kept by triggers in the writers' own transactions), so the Settings page's
+        precise-pass backlog costs the same at a million items as at a thousand."""
+        total = sa.func.sum(item_counts.c["items"])  # `.c.items` is the collection's method
+        query = (
+            sa.select(item_counts.c.value, total)
+            .where(item_counts.c.facet == "scorer")
+            .group_by(item_counts.c.value)
+            .having(total > 0)
+        )
         with self.read() as connection:
             return {str(scorer): int(n) for scorer, n in connection.execute(query)}
