@@ -27,6 +27,7 @@ from voc.inbox.sla import format_duration
 from voc.inbox.team_metrics import team_metrics
 from voc.inbox.triage import OPEN_STATUSES
 from voc.models import TriageChange, TriageStatus
+from voc.sentiment.multilingual import is_precise_scorer, needs_review
 from voc.sentiment.review import how_sure
 
 # `/inbox?item=N` opens one item's workspace: what the queue's "Open" and alert messages link to.
@@ -494,10 +495,8 @@ def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
 def sentiment(item: Mapping[str, Any]) -> None:
     """The score, how sure, and a correction (which teaches the next retrain)."""
     label = str(item["sentiment_label"])
-    flag = " · :orange-badge[needs review]" if item.get("needs_review") else ""
-    by = how_sure(item.get("scorer"), float(item["sentiment_confidence"]))
+    live_sentiment_line(item)
     with st.form("inbox.sentiment", border=False, enter_to_submit=False):
-        st.markdown(f"**Sentiment:** {sentiment_ui.SENTIMENT_LABELS.get(label, label)} ({by}){flag}")
         pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
         corrected = pick_col.selectbox(
             "Sentiment is", [s for s in sentiment_ui.SENTIMENT_LABELS if s != label], index=None,
@@ -506,6 +505,41 @@ def sentiment(item: Mapping[str, Any]) -> None:
         if go_col.form_submit_button("Correct") and corrected:
             sentiment_ui.save_corrections({corrected: [int(item["id"])]})
             st.rerun()
+
+
+def sentiment_line(item: Mapping[str, Any]) -> None:
+    """ "Sentiment: Negative (precise model, 60% likely right) · needs review"."""
+    label = str(item["sentiment_label"])
+    flag = " · :orange-badge[needs review]" if item.get("needs_review") else ""
+    by = how_sure(item.get("scorer"), float(item["sentiment_confidence"]))
+    st.markdown(f"**Sentiment:** {sentiment_ui.SENTIMENT_LABELS.get(label, label)} ({by}){flag}")
+
+
+def live_sentiment_line(item: Mapping[str, Any]) -> None:
+    """The sentiment line; while the listener's precise pass has yet to reach the item, re-read
+    every few seconds, so its precise label shows as soon as it is stored."""
+    scorer = item.get("scorer")
+    if data.settings().precise_pass_batch <= 0 or scorer == "correction" or is_precise_scorer(scorer):
+        sentiment_line(item)
+        return
+    item_id = int(item["id"])
+
+    @st.fragment(run_every="5s")
+    def refreshed() -> None:
+        current = data.store().item(item_id)
+        if current is None:
+            sentiment_line(item)
+            return
+        row = {**item, **{column: current[column] for column in SENTIMENT_COLUMNS}}
+        row["needs_review"] = needs_review(
+            str(row.get("language") or ""), float(row["sentiment_confidence"]), row["scorer"]
+        )
+        sentiment_line(row)
+
+    refreshed()
+
+
+SENTIMENT_COLUMNS: Final = ("sentiment_label", "sentiment_confidence", "scorer")
 
 
 def team() -> list[TeamMember]:
