@@ -85,6 +85,17 @@ def test_corrections_round_trip_as_labels_and_survive_rescoring(store: Store, cl
     assert item is not None and (item["sentiment_label"], item["scorer"]) == ("positive", "correction")
 
 
+def test_a_correction_reorders_the_queue_at_once(store: Store, clock) -> None:
+    store.add_items([new_item("a", text="Bill arrived today", sentiment_label="neutral", priority=3.8)])
+    [item_id] = [r["id"] for r in store.items_for_rescoring(after_id=0, limit=10)]
+
+    store.correct_sentiment([item_id], "negative", actor=admin("agent@example.com"), now=clock.now)
+
+    item = store.item(item_id)
+    assert item is not None
+    assert item["priority"] == stored_priority_of(item) > 3.8  # the formula's, for the person's label
+
+
 def test_a_correction_with_an_unknown_label_is_refused(sqlite_store: Store, clock) -> None:
     sqlite_store.add_items([new_item("a")])
     with pytest.raises(ValueError, match="unknown sentiment"):

@@ -69,6 +69,8 @@ class SentimentRepository(AccessRepository):
     def correct_sentiment(self, item_ids: Sequence[int], label: str, *, actor: Actor, now: datetime) -> int:
         """An agent's correction: store it as a label (with the item's text and language) and
         set the items' label; a corrected item keeps its label through re-scoring."""
+        from voc.inbox.priority import stored_priority_of  # here: the inbox's priority imports the store
+
         require(actor, Permission.CORRECT_SENTIMENT)
         if label not in ("negative", "neutral", "positive"):
             raise ValueError(f"unknown sentiment {label!r}; expected negative, neutral or positive")
@@ -77,7 +79,16 @@ class SentimentRepository(AccessRepository):
             lock_item_writers(connection)  # the item counts' turn (voc.inbox.storing)
             rows = (
                 connection.execute(
-                    sa.select(items.c.id, items.c.text, items.c.language, items.c.sentiment_label)
+                    sa.select(
+                        items.c.id,
+                        items.c.text,
+                        items.c.language,
+                        items.c.sentiment_label,
+                        items.c.author_reach,
+                        items.c.nps,
+                        items.c.csat,
+                        items.c.very_unhappy,
+                    )  # fmt: skip
                     .where(items.c.id.in_(list(item_ids)))
                     .order_by(items.c.id)  # rows locked in id order, as every writer does: no wait cycle
                 )
@@ -91,11 +102,11 @@ class SentimentRepository(AccessRepository):
                         origin="correction", actor=actor.name, created_at=now,
                     )
                 )  # fmt: skip
-                connection.execute(
-                    items.update()
-                    .where(items.c.id == row["id"])
-                    .values(sentiment_label=label, sentiment_confidence=1.0, scorer="correction")
-                )
+                corrected = {"sentiment_label": label, "sentiment_confidence": 1.0, "scorer": "correction"}
+                # The stored priority follows the person's label, as it follows a re-score: the
+                # queue's order is the corrected one at once.
+                priority = stored_priority_of({**row, **corrected})
+                connection.execute(items.update().where(items.c.id == row["id"]).values(**corrected, priority=priority))
                 connection.execute(
                     triage_events.insert().values(
                         item_id=row["id"], actor=actor.name, at=now, field="sentiment_label",
