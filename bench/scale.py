@@ -194,6 +194,21 @@ def generate(count: int, *, seed: int = 21) -> Iterator[tuple[str, list[NewItem]
         yield source, page
 
 
+def open_kept(kind: str, postgres_url: str, name: str) -> Store:
+    """`--keep NAME`: a database that outlives the run (SQLite: voc-scale-NAME.db in the system's
+    temporary folder; PostgreSQL: schema bench_keep_NAME), built once, then measured again by later
+    runs with whatever code they run (opening it applies newer migrations, as an upgrade would)."""
+    if kind == "sqlite":
+        return Store.from_url(f"sqlite:///{Path(tempfile.gettempdir()) / f'voc-scale-{name}.db'}")
+    schema = f"bench_keep_{name}"
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    engine.dispose()
+    separator = "&" if "?" in postgres_url else "?"
+    return Store.from_url(f"{postgres_url}{separator}options=-csearch_path%3D{schema}")
+
+
 def open_store(kind: str, folder: Path, postgres_url: str, name: str, schemas: list[str]) -> Store:
     if kind == "sqlite":
         return Store.from_url(f"sqlite:///{folder}/{name}.db")
@@ -788,16 +803,26 @@ def several_writers(kind: str, folder: Path, postgres_url: str, schemas: list[st
 
 def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -> None:
     print(f"\n## {kind}, {args.items:,} items")
-    save_path(kind, folder, args.postgres_url, schemas, args.save_items, args.rounds)
+    if args.save_items:
+        save_path(kind, folder, args.postgres_url, schemas, args.save_items, args.rounds)
     if args.writer_items:
         several_writers(kind, folder, args.postgres_url, schemas, args.writer_items)
     if not args.items:
         return
-    store = open_store(kind, folder, args.postgres_url, "scale", schemas)
-    print(f"\n2. build (RSS before: {rss_mb():,.0f} MB)")
-    build(store, args.items)
-    if args.copies > 1:
-        replicate(store, args.copies)
+    store = (
+        open_kept(kind, args.postgres_url, args.keep)
+        if args.keep
+        else open_store(kind, folder, args.postgres_url, "scale", schemas)
+    )
+    with store.read() as connection:
+        present = int(connection.execute(sa.select(sa.func.count()).select_from(items)).scalar_one())
+    if present:
+        print(f"\n2. build: reusing the kept database ({present:,} items; migrated to this code's revision on opening)")
+    else:
+        print(f"\n2. build (RSS before: {rss_mb():,.0f} MB)")
+        build(store, args.items)
+        if args.copies > 1:
+            replicate(store, args.copies)
     print(f"   RSS after the build: {rss_mb():,.0f} MB; database size: {database_mb(store):,.0f} MB")
     page_calls(store, args.rounds)
     theme_rollup_calls(store, args.rounds)
@@ -808,8 +833,11 @@ def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=20_000, help="items to build (default 20,000; 0: skip 2-4)")
-    parser.add_argument("--save-items", type=int, default=10_000, help="items for the save-path comparison")
+    parser.add_argument(
+        "--save-items", type=int, default=10_000, help="items for the save-path comparison (0: skip it)"
+    )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keep", metavar="NAME", help="build into a kept database once, and reuse it on later runs")
     parser.add_argument(
         "--copies",
         type=int,
