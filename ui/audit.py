@@ -8,6 +8,7 @@ the date range is read in that zone too.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -76,7 +77,8 @@ def download(filters: AuditFilters, matching: int, now: datetime) -> None:
     """The CSV of every matching row (UTC times, formula-safe text)."""
     st.download_button(
         f"Download CSV ({matching:,} row{'s' if matching != 1 else ''})",
-        data=audit.audit_csv(data.store(), filters, actor=data.current_actor()),
+        # Made when the button is pressed, not on every run of the page: the log grows with history.
+        data=partial(audit.audit_csv, data.store(), filters, actor=data.current_actor()),
         file_name=f"audit-log-{now:%Y%m%d-%H%M}.csv",
         mime="text/csv",
         icon=":material/download:",

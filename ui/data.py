@@ -233,9 +233,14 @@ def alert_history() -> pd.DataFrame:
     return mask_people(service.history(store()), text_columns=("title",))  # titles name authors
 
 
-def open_alerts(*, offset: int, limit: int) -> pd.DataFrame:
-    """One page of the open alerts, newest first (not cached, like `alert_history`)."""
-    found = service.history(store(), open_only=True, offset=offset, limit=limit)
+def open_alerts(
+    *, offset: int, limit: int, older_than: int | None = None, newer_than: int | None = None
+) -> pd.DataFrame:
+    """One page of the open alerts, newest first (not cached, like `alert_history`); by key from
+    the page shown when given (`service.history`)."""
+    found = service.history(
+        store(), open_only=True, offset=offset, limit=limit, older_than=older_than, newer_than=newer_than
+    )
     return mask_people(found, text_columns=("title",))
 
 

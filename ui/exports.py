@@ -8,6 +8,7 @@ job's progress, refreshed every second, then its downloads or what went wrong.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -30,7 +31,14 @@ from voc.exports import (
     save_schedule,
     week_of,
 )
-from voc.exports.on_demand import ExportBuild, built_export, latest_build, request_export, run_requested_exports
+from voc.exports.on_demand import (
+    ExportBuild,
+    builds_waiting,
+    built_export,
+    latest_build,
+    request_export,
+    run_requested_exports,
+)
 from voc.exports.schedule import WEEKDAYS
 from voc.privacy.masking import hides_handles
 from voc.trends import queries as trends
@@ -88,9 +96,15 @@ def download_buttons(export: WeeklyExport, *, place: str = "past") -> None:
     for column, file in zip(columns, export.files, strict=False):
         path = export_file(exports_dir(), export, file.name)
         with column:
-            st.download_button(download_label(file.name, file.bytes), path.read_bytes(),
+            # The file is read when the button is pressed, not on every run of the page: an
+            # export of a year is hundreds of megabytes (issue #21: app memory).
+            st.download_button(download_label(file.name, file.bytes), _reader(path),
                                file_name=file.name, mime=MIME.get(file.format, "application/octet-stream"),
                                key=f"dl-{place}-{export.slug}-{file.name}", help=file.name, on_click="ignore")  # fmt: skip
+
+
+def _reader(path: Path) -> Callable[[], bytes]:
+    return path.read_bytes
 
 
 def made_by(requested_by: str) -> str:
@@ -142,11 +156,14 @@ def period_form(tz: str, today: date, *, busy: bool = False) -> tuple[ExportPeri
 def start_build(period: ExportPeriod, formats: list[str]) -> None:
     """Queue the build and start a builder thread in this process (the listener process's export
     step would take it too; the job's claim lets only one of them write it)."""
+    request_export(data.store(), period, formats, actor=data.current_actor(), now=data.utcnow())
+    _start_builder()
+
+
+def _start_builder() -> None:
     store, folder = data.store(), exports_dir()
-    request_export(store, period, formats, actor=data.current_actor(), now=data.utcnow())
-    BackgroundStep(lambda _now: run_requested_exports(store, folder, clock=utcnow), name="export-build").start(
-        data.utcnow()
-    )
+    builder = BackgroundStep(lambda _now: run_requested_exports(store, folder, clock=utcnow), name="export-build")
+    builder.start(data.utcnow())
 
 
 def build_status() -> None:
@@ -155,6 +172,8 @@ def build_status() -> None:
     if build is None:
         return
     if build.active:
+        if builds_waiting(data.store(), data.utcnow()):
+            _start_builder()  # queued when an app process stopped, or left by one: no listener needed
         st.fragment(_live_progress, run_every=timedelta(seconds=1))()
     elif build.status == "failed":
         st.error(f"The export of {build.period.label} failed: {build.error or 'no reason was recorded'}. "

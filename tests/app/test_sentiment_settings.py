@@ -41,16 +41,25 @@ def test_settings_show_the_builtin_models_accuracy_on_real_tweets_not_on_its_tra
     assert any(c.value.startswith("The precise model (precise-") for c in at.caption) == any(
         k.startswith("precise-") for k in precise
     )
-    assert not at.get("progress")  # the precise pass is off by default: nothing waits for it
 
 
-def test_with_the_precise_pass_on_settings_show_how_far_behind_it_is(
-    app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
+def test_settings_show_how_far_behind_the_precise_pass_is_which_is_on_by_default(
+    app: AppTest, store_with_items: Store
 ) -> None:
-    monkeypatch.setenv("VOC_PRECISE_PASS_BATCH", "16")
     at = open_settings(app)
     assert not at.exception
     assert any("Precise model: 0 of 10 items scored, 10 waiting" in (p.proto.text or "") for p in at.get("progress"))
+    assert any("which re-scores every item shortly after it arrives" in c.value for c in at.caption)
+
+
+def test_with_the_precise_pass_switched_off_nothing_is_shown_waiting_for_it(
+    app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VOC_PRECISE_PASS_BATCH", "0")
+    at = open_settings(app)
+    assert not at.exception
+    assert not at.get("progress")
+    assert any("re-scoring in the listener is off" in c.value for c in at.caption)
 
 
 @pytest.fixture

@@ -25,8 +25,11 @@ from voc.exports.on_demand import (
     run_requested_exports,
 )
 from voc.exports.schedule import ExportSchedule, ExportScheduler, save_schedule
+from voc.exports.summary import theme_mixes_from_rows
 from voc.store.facade import Store
 from voc.store.schema import items
+from voc.themes import service
+from voc.themes.repository import load_taxonomy
 
 ANALYST = viewer("analyst")
 WEEK = iso_week("2026-W47")  # Monday 16 to Sunday 22 November 2026, UTC
@@ -120,3 +123,34 @@ def test_the_listener_export_step_runs_a_queued_build(week_of_items: Store, tmp_
 
     assert latest_build(week_of_items).status == "done"
     assert len(csv_ids(tmp_path)) == 30
+
+
+def test_the_summary_reads_the_period_through_the_posted_at_index(week_of_items: Store) -> None:
+    """Per theme, the period's items are found by time and their themes by item id: never a
+    theme id at a time over the period (what SQLite did with a joined mapping)."""
+    store = week_of_items
+    parent = service.create_theme(store, name="Billing", actor=Actor.system("test"), now=NOW)
+    service.create_theme(store, name="Refunds", parent_id=parent, actor=Actor.system("test"), now=NOW)
+    statements: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, PLR0913
+        statements.append((statement, parameters))
+
+    sa.event.listen(store.engine, "before_cursor_execute", capture)
+    try:
+        theme_mixes_from_rows(store, load_taxonomy(store), WEEK.start, WEEK.end)  # the path the hours' edges take
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", capture)
+    statement, parameters = statements[-1]
+    with store.read() as connection:
+        if store.dialect == "postgresql":
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = " ".join(str(r[0]) for r in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+            assert "ix_items_posted_at" in plan and "Seq Scan on items" not in plan, plan
+        else:
+            connection.exec_driver_sql("ANALYZE")
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plan = [str(r[-1]) for r in rows]
+            assert any("USING INDEX ix_items_posted_at (posted_at>? AND posted_at<?)" in p for p in plan), plan
+            assert all("item_themes" not in p or "(item_id=?)" in p for p in plan), plan
+            assert not any(p.startswith("SCAN") and "counted_" not in p for p in plan), plan

@@ -207,3 +207,18 @@ def test_team_metrics_move_when_agents_answer(store: Store, clock) -> None:
     breaches = after.breaches.set_index(["dimension", "value"])["breaches"].to_dict()
     assert breaches == {("language", "de"): 1, ("source", "reviews"): 1}
     assert after.daily["answered"].sum() == 2
+
+
+def test_a_neutral_label_needs_review_by_its_own_scorer_threshold(store: Store, clock) -> None:
+    """A calibrated precise 0.27 (p = 0.51: right more often than wrong) is trusted; a fast 0.27 is not."""
+    now = clock.now
+    store.add_items([
+        new_item("fast-weak", text="Saw the new plans page today", sentiment_label="neutral", sentiment_confidence=0.27, scorer="learned-builtin-x"),
+        new_item("precise-ok", text="Read the new plans page today", sentiment_label="neutral", sentiment_confidence=0.27, scorer="learned-precise-x"),
+        new_item("precise-weak", text="Looked at the plans page today", sentiment_label="neutral", sentiment_confidence=0.2, scorer="learned-ws-precise-x"),
+    ])  # fmt: skip
+    queue = care_queue(store, now=now)
+    assert set(queue["text"]) == {"Saw the new plans page today", "Looked at the plans page today"}
+    assert set(queue["needs"]) == {"sentiment to review"} and queue["needs_review"].all()
+    everything = care_queue(store, now=now, include_neutral=True).set_index("text")
+    assert not everything.loc["Read the new plans page today", "needs_review"]

@@ -68,6 +68,9 @@ def test_every_write_path_keeps_the_counts_exact(store: Store, tmp_path: Path) -
     store.add_items(_page(60, seed=1, prefix="a"))  # the batched save path, copies collapsed
     store.add_items(_page(60, seed=2, prefix="b"))
     _counts_match(store)
+    again = _page(60, seed=1, prefix="a")
+    assert store.add_items(again + again[:5]) == 0  # a page fetched twice: nothing new, nothing counted twice
+    _counts_match(store)
 
     survey = [
         new_item(f"s{n}", kind="survey", channel="survey", survey="nps", response_id=f"r{n}", nps=n % 11, text=COPY)

@@ -95,6 +95,7 @@ def workspace(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
         "VOC_DATABASE_URL": url,
         "VOC_DATA_DIR": str(tmp_path / "data"),
         "VOC_DEMO_FEED": "off",
+        "VOC_PRECISE_PASS_BATCH": "0",  # the precise pass is not what these tests are about
         "VOC_RUNNER_TICK_SECONDS": "0.2",
     }
     yield url, env

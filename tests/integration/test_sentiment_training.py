@@ -14,6 +14,7 @@ from tests.actors import admin
 from tests.factories import new_item
 from tests.unit.test_sentiment_learned import fake_embed
 from voc.analysis import embeddings
+from voc.inbox.priority import stored_priority_of
 from voc.models import RawItem
 from voc.sentiment import training as st
 from voc.sentiment import worker as sw
@@ -82,6 +83,17 @@ def test_corrections_round_trip_as_labels_and_survive_rescoring(store: Store, cl
     sw.rescore_batch(store, st.MultilingualScorer(None), claimed)
     item = store.item(ids[0])
     assert item is not None and (item["sentiment_label"], item["scorer"]) == ("positive", "correction")
+
+
+def test_a_correction_reorders_the_queue_at_once(store: Store, clock) -> None:
+    store.add_items([new_item("a", text="Bill arrived today", sentiment_label="neutral", priority=3.8)])
+    [item_id] = [r["id"] for r in store.items_for_rescoring(after_id=0, limit=10)]
+
+    store.correct_sentiment([item_id], "negative", actor=admin("agent@example.com"), now=clock.now)
+
+    item = store.item(item_id)
+    assert item is not None
+    assert item["priority"] == stored_priority_of(item) > 3.8  # the formula's, for the person's label
 
 
 def test_a_correction_with_an_unknown_label_is_refused(sqlite_store: Store, clock) -> None:
@@ -269,6 +281,11 @@ def test_workspace_retraining_uses_the_precise_models_vectors_and_real_tweets(
     assert model.trained_on > len(base_vectors) // 2  # the shipped tweets plus the workspace's labels
     assert result.metrics["labels"]["held_back"] >= st.MIN_HELD_BACK
     assert result.metrics["languages"]["es"]["learned"]["macro_f1"] > 90  # it learned the workspace's slang
+    # How much the workspace's own labels weigh against the shipped tweets was tried on its held-back labels.
+    tried = [t["own_weight"] for t in result.metrics["own_weight_trials"]]
+    assert tried == list(st.OWN_WEIGHTS)
+    best = max(result.metrics["own_weight_trials"], key=lambda t: t["macro_f1"])
+    assert result.metrics["own_weight"] == best["own_weight"]
     # Ingest keeps the fast model; the precise one re-scores in the background.
     scorer = sw.active_scorer(sqlite_store, embed=fake_e5)
     assert sw.ingest_scorer(scorer) is not scorer
@@ -297,6 +314,7 @@ def test_the_precise_pass_follows_ingest_in_order_and_never_overwrites_a_correct
     store.correct_sentiment([ids[3]], "positive", actor=admin("agent"), now=clock.now)
     assert sw.precise_backlog(store) == (29, 30)
 
+    ingest_priority = {i: store.item(i)["priority"] for i in ids}  # type: ignore[index]
     worker = sw.SentimentWorker(
         store, "runner-1", clock=clock, check_every_s=0, precise_batch=8, embed=fake_embed, precise_embed=fake_e5
     )
@@ -313,3 +331,40 @@ def test_the_precise_pass_follows_ingest_in_order_and_never_overwrites_a_correct
     # The items' labels follow the slang the model learned.
     labels = {r["id"]: r for r in store.items_for_rescoring(after_id=0, limit=100)}
     assert len(labels) == 30
+    # The Inbox's order follows the new labels: each item's stored priority is its new label's.
+    for item_id in precise_ids:
+        item = store.item(item_id)
+        assert item is not None and item["priority"] == stored_priority_of(item)
+    assert any(store.item(i)["priority"] != ingest_priority[i] for i in precise_ids)  # type: ignore[index]
+
+
+def test_a_precise_pass_that_has_caught_up_finds_a_new_item_on_its_next_step_however_many_are_done(
+    store: Store, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voc.sentiment import precise
+
+    examples = [Example(text, label, "es", "afrisenti") for text, label in slang("es", 300, 4)]
+    model = precise.fit_precise(
+        fake_e5([e.text for e in examples]),
+        examples,
+        precise.Recipe(c=1.0, negative_weight=1.0, with_team_set=True),
+        evaluated=[True] * len(examples),
+        version="precise-test",
+        temperature=1.0,
+    )
+    monkeypatch.setattr(sw, "precise_model", lambda: model)
+    store.add_items([new_item(f"old{i}", text=text, language="es") for i, (text, _) in enumerate(slang("es", 300, 6))])
+    done = store.items_for_rescoring(after_id=0, limit=1000)
+    store.update_item_sentiments([
+        {"id": r["id"], "sentiment_label": "neutral", "sentiment_score": 0.0, "sentiment_confidence": 0.5,
+         "sentiment_reasons": [], "scorer": "learned-precise-test"} for r in done
+    ])  # fmt: skip
+    worker = sw.SentimentWorker(
+        store, "runner-1", clock=clock, check_every_s=0, precise_batch=4, embed=fake_embed, precise_embed=fake_e5
+    )
+    worker.tick()  # caught up: nothing to do
+    store.add_items([new_item("new", text=slang("es", 1, 7)[0][0], language="es")])
+    assert sw.precise_backlog(store) == (1, 301)
+    worker.tick()  # 300 items done before it (75 pages of 4): found on this step all the same
+    assert sw.precise_backlog(store) == (0, 301)
+    assert store.items_for_rescoring(after_id=0, limit=1000, skip_scorers=("learned-precise-test",)) == []

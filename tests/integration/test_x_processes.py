@@ -51,6 +51,7 @@ def start_runner(url: str, fake: FakeX, log: Path) -> subprocess.Popen[bytes]:
         "VOC_DATABASE_URL": url,
         "VOC_DATA_DIR": str(log.parent),  # the default sources (e.g. a watched folder) look here
         "VOC_DEMO_FEED": "off",
+        "VOC_PRECISE_PASS_BATCH": "0",  # the precise pass is not what these tests are about
         "VOC_RUNNER_TICK_SECONDS": "0.1",
         "VOC_X_API_BASE_URL": fake.base_url,
         "X_BEARER_TOKEN": TOKEN,

@@ -420,21 +420,29 @@ def history(
     limit: int = 200,
     offset: int = 0,
     open_only: bool = False,
+    older_than: int | None = None,
+    newer_than: int | None = None,
 ) -> pd.DataFrame:
     """Alerts newest first, with who acknowledged, how fast, what went where, and since when the
-    person behind each has waited (`waiting_since`)."""
+    person behind each has waited (`waiting_since`).
+
+    A page follows the one shown by key (issue #21): `older_than` the last alert id shown (the
+    next page), `newer_than` the first (the previous page, still newest first); alerts raised or
+    acknowledged in between then neither skip nor repeat one. `offset` is for a jump."""
     policy = policy or load_policy(store)
-    query = (
-        sa.select(alerts, items.c.posted_at)
-        .outerjoin(items, items.c.id == alerts.c.item_id)
-        .order_by(alerts.c.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
+    query = sa.select(alerts, items.c.posted_at).outerjoin(items, items.c.id == alerts.c.item_id).limit(limit)
+    if older_than is not None:
+        query = query.where(alerts.c.id < older_than).order_by(alerts.c.id.desc())
+    elif newer_than is not None:
+        query = query.where(alerts.c.id > newer_than).order_by(alerts.c.id.asc())
+    else:
+        query = query.order_by(alerts.c.id.desc()).offset(offset)
     if open_only:
         query = query.where(alerts.c.status == "open")
     with store.read() as connection:
         rows = [dict(r) for r in connection.execute(query).mappings()]
+        if newer_than is not None:
+            rows.reverse()
         ids = [r["id"] for r in rows]
         sent: dict[int, list[str]] = {}
         if ids:

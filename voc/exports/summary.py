@@ -209,11 +209,8 @@ def theme_mixes_between(
                int(row["nps_responses"]), int(row["promoters"]), int(row["detractors"]),
                int(row["csat_sum"]), int(row["csat_responses"])]  # fmt: skip
         sums[theme_id] = [a + b for a, b in zip(sums.get(theme_id, [0] * 9), add, strict=True)]
-    for edge_start, edge_end in split.raw:
-        for theme_id, values in _sums_from_rows(
-            store, pairs, edge_start, edge_end, _row_conditions(once, brand)
-        ).items():
-            sums[theme_id] = [a + b for a, b in zip(sums.get(theme_id, [0] * 9), values, strict=True)]
+    for theme_id, values in _sums_from_rows(store, pairs, split.raw, _row_conditions(once, brand)).items():
+        sums[theme_id] = [a + b for a, b in zip(sums.get(theme_id, [0] * 9), values, strict=True)]
     return {theme_id: _mix_of_sums(values) for theme_id, values in sums.items() if values[0]}
 
 
@@ -226,29 +223,47 @@ def _mix_of_sums(values: Sequence[float]) -> Mix:
     return Mix(n, neg, neu, pos, nps_n, promoters, detractors, round(csat_sum / csat_n, 2) if csat_n else None, csat_n)
 
 
-def _counted_items(pairs: Sequence[tuple[str, str]], start: datetime, end: datetime, conditions: Sequence[Any]) -> Any:
-    """One row per (counted theme, item) posted in [start, end) that meets `conditions`."""
-    mapping = sa.union_all(
-        *(sa.select(sa.cast(sa.literal(s), sa.String(80)).label("stored"), sa.cast(sa.literal(c), sa.String(80)).label("counted"))
-          for s, c in pairs)
-    ).subquery("mapping")  # fmt: skip
-    return (
-        sa.select(mapping.c.counted, items.c.id, items.c.sentiment_label, items.c.nps, items.c.csat)
-        .distinct()
-        .select_from(
-            item_themes.join(mapping, mapping.c.stored == item_themes.c.theme_id).join(
-                items, items.c.id == item_themes.c.item_id
-            )
-        )
-        .where(items.c.posted_at >= start, items.c.posted_at < end, *conditions)
-        .subquery("counted_items")
-    )
+def _counted_items(pairs: Sequence[tuple[str, str]], conditions: Sequence[Any]) -> Any:
+    """One row per (counted theme, item) that meets `conditions` (on `items`, the time range among them).
+
+    The range's items first (by the `posted_at` index), then their themes (by item id): the stored
+    id becomes the counted one by a `CASE`, never by joining a mapping, which SQLite made the outer
+    loop (the range read once per theme id, issue #21). A stored id counts towards up to two themes
+    (its resolved theme and that theme's parent): one `CASE` each, and `UNION` keeps an item once
+    per theme however many of its ids lead there."""
+    mappings: list[dict[str, str]] = [{}, {}]
+    for stored, counted in pairs:
+        (mappings[0] if stored not in mappings[0] else mappings[1])[stored] = counted
+    parts = [
+        sa.select(
+            sa.case(mapping, value=item_themes.c.theme_id).label("counted"),
+            items.c.id,
+            items.c.sentiment_label,
+            items.c.nps,
+            items.c.csat,
+        )  # fmt: skip
+        .select_from(items.join(item_themes, item_themes.c.item_id == items.c.id))
+        .where(*conditions)
+        for mapping in mappings
+        if mapping
+    ]
+    combined: Any = sa.union(*parts) if len(parts) > 1 else parts[0].distinct()
+    found = combined.subquery("counted_pairs")
+    # A theme id the taxonomy does not count has no CASE branch: NULL, left out here.
+    return sa.select(found).where(found.c.counted.is_not(None)).subquery("counted_items")
 
 
 def _sums_from_rows(
-    store: Store, pairs: Sequence[tuple[str, str]], start: datetime, end: datetime, conditions: Sequence[Any]
+    store: Store,
+    pairs: Sequence[tuple[str, str]],
+    ranges: Sequence[tuple[datetime, datetime]],
+    conditions: Sequence[Any],
 ) -> dict[str, list[float]]:
-    distinct = _counted_items(pairs, start, end, conditions)
+    """Summable figures per counted theme of the items posted in any of `ranges` (one query)."""
+    if not ranges:
+        return {}
+    in_ranges = sa.or_(*(sa.and_(items.c.posted_at >= a, items.c.posted_at < b) for a, b in ranges))
+    distinct = _counted_items(pairs, [in_ranges, *conditions])  # each range by the index, not the span between
     columns = _mix_columns(distinct)
     columns[7] = sa.func.coalesce(sa.func.sum(distinct.c.csat), 0)  # a sum adds across hours, a mean does not
     query = sa.select(distinct.c.counted, *columns).group_by(distinct.c.counted)
@@ -270,7 +285,8 @@ def theme_mixes_from_rows(
     pairs = _counted_ids(taxonomy)
     if not pairs:
         return {}
-    distinct = _counted_items(pairs, start, end, [*conditions, *_row_conditions(once, brand)])
+    in_range = [items.c.posted_at >= start, items.c.posted_at < end]
+    distinct = _counted_items(pairs, [*in_range, *conditions, *_row_conditions(once, brand)])
     query = sa.select(distinct.c.counted, *_mix_columns(distinct)).group_by(distinct.c.counted)
     with store.read() as connection:
         return {str(row[0]): _mix(row[1:]) for row in connection.execute(query)}

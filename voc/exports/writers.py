@@ -259,29 +259,37 @@ def parquet_schema(summary: ExportSummary) -> pa.Schema:
 
 
 class ParquetSink:
-    """Typed columns (UTC timestamps, nullable scores) for analysts; one row group per ~100k rows."""
+    """Typed columns (UTC timestamps, nullable scores) for analysts; one row group per ~100k rows.
+
+    Each chunk becomes an Arrow record batch as it arrives (columnar: a few bytes a cell), and the
+    batches are written as one row group once they hold `row_group` rows. Before issue #21 the
+    rows waited as Python tuples (a hundred bytes a cell): a year's export rose by 330 MB."""
 
     def __init__(self, path: Path, summary: ExportSummary, *, row_group: int = PARQUET_ROW_GROUP) -> None:
         self.schema = parquet_schema(summary)
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
         self.row_group = row_group
-        self.buffer: list[Row] = []
+        self.batches: list[pa.RecordBatch] = []
+        self.buffered = 0
 
     def add(self, rows: Sequence[Row]) -> None:
-        self.buffer.extend(rows)
-        if len(self.buffer) >= self.row_group:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self.buffer:
+        if not rows:
             return
-        columns = list(zip(*self.buffer, strict=True))
-        self.writer.write_table(
-            pa.Table.from_arrays(
+        columns = list(zip(*rows, strict=True))
+        self.batches.append(
+            pa.RecordBatch.from_arrays(
                 [pa.array(col, type=f.type) for col, f in zip(columns, self.schema, strict=True)], schema=self.schema
             )
         )
-        self.buffer = []
+        self.buffered += len(rows)
+        if self.buffered >= self.row_group:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.batches:
+            return
+        self.writer.write_table(pa.Table.from_batches(self.batches, schema=self.schema), row_group_size=self.buffered)
+        self.batches, self.buffered = [], 0
 
     def close(self) -> None:
         self._flush()

@@ -163,7 +163,9 @@ def sentiment_to_review(item: Mapping[str, Any]) -> bool:
     a "neutral" in a language the scorers do not read must not pass silently."""
     if item.get("scorer") == "correction":
         return False
-    return needs_review(str(item.get("language") or ""), float(item.get("sentiment_confidence") or 0.0))
+    return needs_review(
+        str(item.get("language") or ""), float(item.get("sentiment_confidence") or 0.0), item.get("scorer")
+    )
 
 
 def is_urgent_request(item: Mapping[str, Any]) -> bool:

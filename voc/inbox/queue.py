@@ -9,6 +9,12 @@ oldest first (the one due first), computed by the database, so a page of twelve 
 indexed query however long the queue is; clocks and reasons are then worked out for those twelve
 only. Views: *Mine*, *Unassigned*, *All open*, counted in one more query.
 
+Pages go by key, not by position (issue #21): the next page is the twelve after the last one shown
+in the queue's order (`QueueKey`: priority as agents see it, posting time, id), the previous page
+the twelve before the first one shown. The queue moves while an agent pages (items answered by
+colleagues leave it, new ones arrive at the top): by position an entry would then be skipped or
+shown twice; by key it never is.
+
 The item workspace's reads are here too: the author's earlier items, the conversation (the post
 an item answers and its thread's earlier messages, where the source names them), the other
 answers of the same survey response, the item's themes, and the team with each member's open count.
@@ -32,7 +38,12 @@ from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
 from voc.inbox.sla import SlaSettings, format_duration
 from voc.inbox.triage import OPEN_STATUSES
 from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
-from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES
+from voc.sentiment.multilingual import (
+    PRECISE_REVIEW_BELOW,
+    PRECISE_SCORER_PREFIXES,
+    REVIEW_BELOW,
+    SUPPORTED_LANGUAGES,
+)
 from voc.sentiment.review import with_review_flag
 from voc.store.core import json_list
 from voc.store.facade import Store
@@ -70,6 +81,15 @@ class QueueFilter:
 
 
 @dataclass(frozen=True)
+class QueueKey:
+    """Where an entry stands in the queue's order: the keyset pages continue from."""
+
+    rank: float  # the priority agents see (stored severity × reach, times the VIP tier)
+    posted_at: datetime
+    id: int
+
+
+@dataclass(frozen=True)
 class QueuePage:
     rows: pd.DataFrame  # one page, annotated (see `annotate`)
     counts: Mapping[View, int]  # every view's size under the same channel/language filters
@@ -77,6 +97,8 @@ class QueuePage:
     page: int  # 1-based, clamped to the pages there are
     pages: int
     page_size: int = PAGE_SIZE
+    first_key: QueueKey | None = None  # the first and last entries shown: "previous" and "next" go from them
+    last_key: QueueKey | None = None
 
     @property
     def total(self) -> int:
@@ -98,6 +120,12 @@ def load_vip(store: Store) -> VipList:
     return VipList.from_json(store.get_setting(VIP_SETTINGS_KEY))
 
 
+def _review_threshold() -> sa.ColumnElement[float]:
+    """`review_threshold(scorer)` in SQL: the precise models' calibrated confidence has its own."""
+    precise = sa.or_(*(items.c.scorer.startswith(prefix, autoescape=True) for prefix in PRECISE_SCORER_PREFIXES))
+    return sa.case((precise, PRECISE_REVIEW_BELOW), else_=REVIEW_BELOW)
+
+
 def _needs_a_person(include_chatter: bool) -> sa.ColumnElement[bool]:
     wanted: list[sa.ColumnElement[bool]] = [
         items.c.sentiment_label == "negative",
@@ -106,7 +134,7 @@ def _needs_a_person(include_chatter: bool) -> sa.ColumnElement[bool]:
         *(items.c.text.contains(mark, autoescape=True) for mark in QUESTION_MARKS),
         sa.and_(  # `sentiment_to_review`: a score a person should check
             items.c.scorer != "correction",
-            sa.or_(items.c.sentiment_confidence < REVIEW_BELOW, items.c.language.not_in(SUPPORTED_LANGUAGES)),
+            sa.or_(items.c.sentiment_confidence < _review_threshold(), items.c.language.not_in(SUPPORTED_LANGUAGES)),
         ),
     ]
     if include_chatter:
@@ -142,42 +170,87 @@ def _in_view(chosen: QueueFilter) -> list[sa.ColumnElement[bool]]:
     return where
 
 
+def _rank(vip: VipList) -> sa.ColumnElement[Any]:
+    return queue_priority(items.c.priority, items.c.author, items.c.respondent_key, vip)
+
+
 def _order(vip: VipList) -> tuple[sa.ColumnElement[Any], ...]:
-    rank = queue_priority(items.c.priority, items.c.author, items.c.respondent_key, vip)
-    return rank.desc(), items.c.posted_at.asc(), items.c.id.asc()
+    return _rank(vip).desc(), items.c.posted_at.asc(), items.c.id.asc()
+
+
+def _after(rank: sa.ColumnElement[Any], key: QueueKey) -> sa.ColumnElement[bool]:
+    """Entries after `key` in the queue's order (priority down, then the oldest, then the id)."""
+    return sa.or_(
+        rank < key.rank,
+        sa.and_(rank == key.rank, items.c.posted_at > key.posted_at),
+        sa.and_(rank == key.rank, items.c.posted_at == key.posted_at, items.c.id > key.id),
+    )
+
+
+def _before(rank: sa.ColumnElement[Any], key: QueueKey) -> sa.ColumnElement[bool]:
+    """Entries before `key` in the queue's order."""
+    return sa.or_(
+        rank > key.rank,
+        sa.and_(rank == key.rank, items.c.posted_at < key.posted_at),
+        sa.and_(rank == key.rank, items.c.posted_at == key.posted_at, items.c.id < key.id),
+    )
 
 
 def open_queue(
-    store: Store, chosen: QueueFilter, *, now: datetime, page: int = 1, page_size: int = PAGE_SIZE
+    store: Store,
+    chosen: QueueFilter,
+    *,
+    now: datetime,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    after: QueueKey | None = None,
+    before: QueueKey | None = None,
 ) -> QueuePage:
-    """One page of the queue in the order to answer it, with every view's count."""
+    """One page of the queue in the order to answer it, with every view's count.
+
+    With `after` (the last entry of the page shown), the page that follows it; with `before` (the
+    first entry shown), the page that precedes it; `page` is then only the number to show. Without
+    either, the page at position `page` (1: the top). When the entries around the key have all
+    left the queue, the top page is shown."""
     vip = load_vip(store)
+    rank = _rank(vip)
     counts_query = sa.select(
         sa.func.count(),
         sa.func.coalesce(sa.func.sum(sa.case((items.c.assignee == chosen.agent, 1), else_=0)), 0),
         sa.func.coalesce(sa.func.sum(sa.case((_unassigned(), 1), else_=0)), 0),
     ).where(*_open(chosen))
+    selected = sa.select(items, rank.label("queue_rank")).where(*_in_view(chosen))
     with store.read() as connection:
         everyone, mine, unassigned = connection.execute(counts_query).one()
         counts = {View.ALL: int(everyone), View.MINE: int(mine), View.UNASSIGNED: int(unassigned)}
         pages = max(1, -(-counts[chosen.view] // page_size))
         page = min(max(1, page), pages)
-        query = (
-            sa.select(items)
-            .where(*_in_view(chosen))
-            .order_by(*_order(vip))
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        )
-        rows = [dict(r) for r in connection.execute(query).mappings()]
-    return QueuePage(annotate(store, rows, now=now, vip=vip), counts, chosen.view, page, pages, page_size)
+        rows: list[dict[str, Any]] = []
+        if after is not None:
+            query = selected.where(_after(rank, after)).order_by(*_order(vip)).limit(page_size)
+            rows = [dict(r) for r in connection.execute(query).mappings()]
+        elif before is not None:
+            backwards = (rank.asc(), items.c.posted_at.desc(), items.c.id.desc())
+            query = selected.where(_before(rank, before)).order_by(*backwards).limit(page_size)
+            rows = [dict(r) for r in connection.execute(query).mappings()][::-1]
+            if len(rows) < page_size:  # back at the top: show a whole first page
+                rows, page = [], 1
+        if not rows:
+            page = 1 if after is not None or before is not None else page
+            query = selected.order_by(*_order(vip)).limit(page_size).offset((page - 1) * page_size)
+            rows = [dict(r) for r in connection.execute(query).mappings()]
+    keys = [QueueKey(float(r.pop("queue_rank")), r["posted_at"], int(r["id"])) for r in rows]
+    return QueuePage(
+        annotate(store, rows, now=now, vip=vip), counts, chosen.view, page, pages, page_size,
+        keys[0] if keys else None, keys[-1] if keys else None,
+    )  # fmt: skip
 
 
 def next_item_id(store: Store, current: int | None, chosen: QueueFilter) -> int | None:
     """The item after `current` in the queue's order (the top one when `current` is not in it any
     more, wrapping round at the end); None when nothing else is waiting."""
     vip = load_vip(store)
-    rank = queue_priority(items.c.priority, items.c.author, items.c.respondent_key, vip)
+    rank = _rank(vip)
     base = sa.select(items.c.id).where(*_in_view(chosen)).order_by(*_order(vip)).limit(1)
     if current is not None:
         base = base.where(items.c.id != current)
@@ -188,13 +261,7 @@ def next_item_id(store: Store, current: int | None, chosen: QueueFilter) -> int 
                 sa.select(rank, items.c.posted_at, items.c.id).where(items.c.id == current)
             ).first()
         if key is not None:
-            p, posted, ident = key
-            after = sa.or_(
-                rank < p,
-                sa.and_(rank == p, items.c.posted_at > posted),
-                sa.and_(rank == p, items.c.posted_at == posted, items.c.id > ident),
-            )
-            found = connection.execute(base.where(after)).scalar()
+            found = connection.execute(base.where(_after(rank, QueueKey(float(key[0]), key[1], int(key[2]))))).scalar()
             if found is not None:
                 return int(found)
         found = connection.execute(base).scalar()

@@ -82,7 +82,9 @@ class InboxRepository(AccessRepository):
         applied = 0
         touched: list[int] = []
         with self.write() as connection:
-            for change in changes:
+            # In id order (stable: one item's changes keep theirs), as every writer locks items:
+            # a theme batch holding two of them in the other order would deadlock (docs/themes.md).
+            for change in sorted(changes, key=lambda c: c.item_id):
                 column = items.c[change.field]
                 old = connection.execute(sa.select(column).where(items.c.id == change.item_id)).scalar_one_or_none()
                 if old == change.value:

@@ -47,6 +47,11 @@ def add_parser(commands: Any) -> None:
         default=AFRISENTI_DEFAULT,
         help="the AfriSenti-SemEval folder (<lang>_train.tsv) for --precise",
     )
+    train.add_argument(
+        "--e5-cache",
+        type=Path,
+        help="an .npz of e5 vectors by text for --precise: read first, texts not in it embedded and added",
+    )
     train.set_defaults(func=cmd_train)
     labels = sub.add_parser("import-labels", help="import a CSV of text,label as labels for training")
     labels.add_argument("file", type=Path)
@@ -67,8 +72,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         if not args.afrisenti.is_dir():
             print("AfriSenti folder not found: pass --afrisenti DIR (the <lang>_train.tsv files)", file=sys.stderr)
             return 2
+        embed = precise.cached_embedder(args.e5_cache) if args.e5_cache else None
         model = sentiment_training.train_builtin_precise(
-            args.afrisenti, PRECISE_PATH, PRECISE_PATH.with_name(precise.PRECISE_BASE), progress=_progress
+            args.afrisenti, PRECISE_PATH, PRECISE_PATH.with_name(precise.PRECISE_BASE), embed=embed, progress=_progress
         )
         print(f"wrote {PRECISE_PATH.name} ({model.version}), recipe {model.metrics['recipe']}")
         _print_metrics(model.metrics)

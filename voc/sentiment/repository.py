@@ -15,6 +15,7 @@ from voc.access.repository import AccessRepository, audit_items
 from voc.access.roles import Actor, Permission, require
 from voc.inbox.storing import lock_item_writers
 from voc.store.schema import (
+    item_counts,
     item_embeddings,
     items,
     sentiment_labels,
@@ -68,6 +69,8 @@ class SentimentRepository(AccessRepository):
     def correct_sentiment(self, item_ids: Sequence[int], label: str, *, actor: Actor, now: datetime) -> int:
         """An agent's correction: store it as a label (with the item's text and language) and
         set the items' label; a corrected item keeps its label through re-scoring."""
+        from voc.inbox.priority import stored_priority_of  # here: the inbox's priority imports the store
+
         require(actor, Permission.CORRECT_SENTIMENT)
         if label not in ("negative", "neutral", "positive"):
             raise ValueError(f"unknown sentiment {label!r}; expected negative, neutral or positive")
@@ -76,9 +79,18 @@ class SentimentRepository(AccessRepository):
             lock_item_writers(connection)  # the item counts' turn (voc.inbox.storing)
             rows = (
                 connection.execute(
-                    sa.select(items.c.id, items.c.text, items.c.language, items.c.sentiment_label).where(
-                        items.c.id.in_(list(item_ids))
-                    )
+                    sa.select(
+                        items.c.id,
+                        items.c.text,
+                        items.c.language,
+                        items.c.sentiment_label,
+                        items.c.author_reach,
+                        items.c.nps,
+                        items.c.csat,
+                        items.c.very_unhappy,
+                    )  # fmt: skip
+                    .where(items.c.id.in_(list(item_ids)))
+                    .order_by(items.c.id)  # rows locked in id order, as every writer does: no wait cycle
                 )
                 .mappings()
                 .all()
@@ -90,11 +102,11 @@ class SentimentRepository(AccessRepository):
                         origin="correction", actor=actor.name, created_at=now,
                     )
                 )  # fmt: skip
-                connection.execute(
-                    items.update()
-                    .where(items.c.id == row["id"])
-                    .values(sentiment_label=label, sentiment_confidence=1.0, scorer="correction")
-                )
+                corrected = {"sentiment_label": label, "sentiment_confidence": 1.0, "scorer": "correction"}
+                # The stored priority follows the person's label, as it follows a re-score: the
+                # queue's order is the corrected one at once.
+                priority = stored_priority_of({**row, **corrected})
+                connection.execute(items.update().where(items.c.id == row["id"]).values(**corrected, priority=priority))
                 connection.execute(
                     triage_events.insert().values(
                         item_id=row["id"], actor=actor.name, at=now, field="sentiment_label",
@@ -177,19 +189,36 @@ class SentimentRepository(AccessRepository):
         with self.read() as connection:
             return {int(item_id): bytes(vector) for item_id, vector in connection.execute(query)}
 
-    def items_for_rescoring(self, *, after_id: int, limit: int) -> list[dict[str, Any]]:
-        """The next items by id (text, language, current scorer) for a re-scoring pass."""
+    def items_for_rescoring(
+        self, *, after_id: int, limit: int, skip_scorers: Sequence[str] = ()
+    ) -> list[dict[str, Any]]:
+        """The next items by id (text, language, current scorer, and what their stored priority
+        reads besides the sentiment) for a re-scoring pass; with
+        `skip_scorers`, only items none of those scorers labelled (the database skips the rest, so
+        a pass that has caught up finds a new item at once however many are done)."""
         query = (
-            sa.select(items.c.id, items.c.text, items.c.language, items.c.scorer)
+            sa.select(
+                items.c.id,
+                items.c.text,
+                items.c.language,
+                items.c.scorer,
+                items.c.author_reach,
+                items.c.nps,
+                items.c.csat,
+                items.c.very_unhappy,
+            )  # fmt: skip
             .where(items.c.id > after_id)
             .order_by(items.c.id)
             .limit(limit)
         )
+        if skip_scorers:
+            query = query.where(sa.or_(items.c.scorer.is_(None), items.c.scorer.not_in(list(skip_scorers))))
         with self.read() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
 
     def update_item_sentiments(self, updates: Sequence[Mapping[str, Any]]) -> None:
-        """Write re-scored sentiments (id plus the sentiment columns and scorer). An item a person
+        """Write re-scored sentiments (id plus the sentiment columns, scorer and the stored priority
+        that follows from them). An item a person
         corrected meanwhile keeps its correction: the update skips it in the same statement."""
         if not updates:
             return
@@ -204,7 +233,15 @@ class SentimentRepository(AccessRepository):
                 )
 
     def scorer_counts(self) -> dict[str, int]:
-        """How many items each scorer (and version) labelled."""
-        query = sa.select(items.c.scorer, sa.func.count()).group_by(items.c.scorer)
+        """How many items each scorer (and version) labelled: from the hourly counts' scorer facet
+        (`item_counts`, kept by triggers in the writers' own transactions), so the Settings page's
+        precise-pass backlog costs the same at a million items as at a thousand."""
+        total = sa.func.sum(item_counts.c["items"])  # `.c.items` is the collection's method
+        query = (
+            sa.select(item_counts.c.value, total)
+            .where(item_counts.c.facet == "scorer")
+            .group_by(item_counts.c.value)
+            .having(total > 0)
+        )
         with self.read() as connection:
             return {str(scorer): int(n) for scorer, n in connection.execute(query)}

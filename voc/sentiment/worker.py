@@ -19,6 +19,7 @@ import numpy as np
 from voc.analysis import embeddings as embedding_model
 from voc.analysis.pipeline import set_default_scorer
 from voc.analysis.redaction import redact
+from voc.inbox.priority import stored_priority_of
 from voc.sentiment import transformer
 from voc.sentiment.learned import LearnedModel
 from voc.sentiment.multilingual import (
@@ -29,6 +30,7 @@ from voc.sentiment.multilingual import (
     is_precise,
     precise_model,
 )
+from voc.sentiment.scoring import Sentiment
 from voc.sentiment.training import RESCORE_JOB, utcnow
 
 if TYPE_CHECKING:
@@ -38,7 +40,7 @@ log = logging.getLogger(__name__)
 
 # Items the listener process re-scores with the precise model per tick: at about 30 items/s per
 # core, half a second or so, so polling is never held up for long (docs/sentiment.md).
-PRECISE_BATCH: Final = 16  # the suggested VOC_PRECISE_PASS_BATCH when the pass is switched on
+PRECISE_BATCH: Final = 16  # VOC_PRECISE_PASS_BATCH's default (voc/settings.py)
 
 
 def active_model(store: Store) -> LearnedModel | None:
@@ -104,6 +106,18 @@ def precise_scorer(store: Store | None, *, embed: Embedder | None = None) -> Mul
     return MultilingualScorer(model, embedder=embed)
 
 
+def sentiment_update(row: dict[str, Any], sentiment: Sentiment) -> dict[str, Any]:
+    """The columns a new score changes on a stored item (a row of `items_for_rescoring`): the
+    sentiment, its scorer, and the stored priority, so the Inbox's order follows the new label."""
+    update = {
+        "id": row["id"], "sentiment_label": sentiment.label.value, "sentiment_score": sentiment.score,
+        "sentiment_confidence": sentiment.confidence, "sentiment_reasons": list(sentiment.reasons),
+        "scorer": sentiment.scorer,
+    }  # fmt: skip
+    update["priority"] = stored_priority_of({**row, **update})
+    return update
+
+
 def rescore_batch(
     store: Store, scorer: BatchScorer, job: dict[str, Any], *, batch: int = 256, embed: Embedder | None = None
 ) -> bool:
@@ -132,12 +146,7 @@ def rescore_batch(
     if scorer.wants_embeddings:
         embeddings = np.vstack([embedding_model.from_bytes(stored[i], len(stored[i]) // 4) for i in ids])
     results = scorer.score_many([r["text"] for r in rows], [r["language"] for r in rows], embeddings)
-    updates = [
-        {"id": r["id"], "sentiment_label": s.label.value, "sentiment_score": s.score, "sentiment_confidence": s.confidence,
-         "sentiment_reasons": list(s.reasons), "scorer": s.scorer}
-        for r, s in zip(rows, results, strict=True)
-        if r["scorer"] != "correction"
-    ]  # fmt: skip
+    updates = [sentiment_update(r, s) for r, s in zip(rows, results, strict=True) if r["scorer"] != "correction"]
     store.update_item_sentiments(updates)
     store.advance_job(job["id"], done=len(rows), params={**job["params"], "after_id": ids[-1]})
     return len(rows) < batch
@@ -188,7 +197,8 @@ class SentimentWorker:
         Ingest scores with the fast model; this pass follows it, `precise_batch` items per tick,
         so polling is never held up for more than about a second. Corrections are never
         overwritten. After the newest item it starts again from the oldest, which finds only
-        what arrived meanwhile or what a new precise model has not seen.
+        what arrived meanwhile or what a new precise model has not seen: the database skips the
+        items already done, so that costs one query, not a page per tick through every item.
         """
         if not self.precise_batch:
             return
@@ -200,24 +210,19 @@ class SentimentWorker:
                 return
             self._precise = scorer
         wanted = f"learned-{scorer.model.version}" if scorer.model is not None else ""
-        rows = self.store.items_for_rescoring(after_id=self._precise_after, limit=self.precise_batch * 8)
+        rows = self.store.items_for_rescoring(
+            after_id=self._precise_after, limit=self.precise_batch, skip_scorers=(wanted, "correction")
+        )
         if not rows:
             self._precise_after = 0
             return
-        todo = [r for r in rows if r["scorer"] not in (wanted, "correction") and (r["text"] or "").strip()]
-        todo = todo[: self.precise_batch]
-        self._precise_after = int(todo[-1]["id"] if todo else rows[-1]["id"])
+        todo = [r for r in rows if (r["text"] or "").strip()]
+        self._precise_after = int(rows[-1]["id"])
+        self._checked_at = float("-inf")  # maybe more to do: continue on the next tick
         if not todo:
             return
         results = scorer.score_many([r["text"] for r in todo], [r["language"] for r in todo])
-        self.store.update_item_sentiments(
-            [
-                {"id": r["id"], "sentiment_label": s.label.value, "sentiment_score": s.score,
-                 "sentiment_confidence": s.confidence, "sentiment_reasons": list(s.reasons), "scorer": s.scorer}
-                for r, s in zip(todo, results, strict=True)
-            ]
-        )  # fmt: skip
-        self._checked_at = float("-inf")  # maybe more to do: continue on the next tick
+        self.store.update_item_sentiments([sentiment_update(r, s) for r, s in zip(todo, results, strict=True)])
 
     def tick(self) -> None:
         """Reload the scorer if the active model changed, then re-score one batch if a job waits."""

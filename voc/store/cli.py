@@ -18,7 +18,7 @@ from voc.store import rollups
 from voc.store.facade import Store
 
 # Modules that register a rollup when imported (voc.store.rollups.register).
-ROLLUP_MODULES: Final = ("voc.store.rollups",)
+ROLLUP_MODULES: Final = ("voc.store.rollups", "voc.themes.rollups")
 # Seconds between two progress lines.
 PROGRESS_EVERY_S: Final = 5.0
 

@@ -15,15 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
 
 from voc.inbox.storing import lock_item_writers
-from voc.store.facade import Store
 from voc.store.schema import item_counts, items
 from voc.trends.buckets import epoch_slot
 from voc.trends.counting import left_out_copy
+
+if TYPE_CHECKING:  # the facade imports the repositories; a rollup module may be imported by one
+    from voc.store.facade import Store
 
 # How a long rebuild reports: (steps done, steps in all).
 Progress = Callable[[int, int], None]
@@ -36,12 +38,12 @@ KEY: Final = ("facet", "value", "hour", "brand", "is_competitor", "kind", "senti
 
 @dataclass(frozen=True)
 class Difference:
-    """One key whose stored count is not what the source rows say (0 for a row missing)."""
+    """One key whose stored figures are not what the source rows say (zeros for a row missing)."""
 
     rollup: str
     key: tuple[Any, ...]
-    expected: int
-    stored: int
+    expected: Any
+    stored: Any
 
     def __str__(self) -> str:
         return f"{self.rollup} {self.key}: expected {self.expected}, stored {self.stored}"
@@ -86,14 +88,15 @@ def rebuild_rollups(
 ) -> dict[str, int]:
     """Recompute the rollups from their rows in one write transaction (writers wait meanwhile, so
     nothing lands between the recount and the commit); rows written per rollup."""
-    report = progress or (lambda _name, _done, _total: None)
+
+    def reporting(name: str) -> Progress:
+        return lambda done, total: progress(name, done, total) if progress else None
+
     written = {}
     with store.write() as connection:
         lock_item_writers(connection)
         for rollup in _chosen(names):
-            written[rollup.name] = rollup.rebuild(
-                connection, lambda done, total, name=rollup.name: report(name, done, total)
-            )
+            written[rollup.name] = rollup.rebuild(connection, reporting(rollup.name))
     return written
 
 

@@ -107,6 +107,14 @@ sa.Index("ix_items_scorer_sentiment_posted_at", items.c.scorer, items.c.sentimen
 sa.Index("ix_items_queue", items.c.triage_status, items.c.priority, items.c.posted_at)
 sa.Index("ix_items_channel_external_id", items.c.channel, items.c.external_id)  # the post an item answers
 sa.Index("ix_items_conversation", items.c.conversation_id, items.c.posted_at)  # the thread's earlier messages
+# Survey answers with an NPS by time, and only those (revision 0014): the Trends headline's NPS reads
+# a year of answers without walking a year of items.
+sa.Index(
+    "ix_items_nps_posted_at",
+    items.c.posted_at,
+    sqlite_where=items.c.nps.is_not(None),
+    postgresql_where=items.c.nps.is_not(None),
+)
 
 # Hourly counts of items (revision 0014): long Trends ranges read these, not a year of items.
 # Kept by database triggers on `items` in the writing transaction (`voc.store.rollups`); each item
@@ -436,6 +444,26 @@ theme_counts = sa.Table(
     sa.Column("csat_sum", sa.BigInteger, nullable=False, server_default="0"),
 )
 sa.Index("ix_theme_counts_hour", theme_counts.c.hour)
+
+# The same per UTC day, theme, sentiment and copy flag only (0015): at most ~150 rows a day, however
+# many items, for long ranges (folded with theme_counts; docs/themes.md).
+theme_counts_daily = sa.Table(
+    "theme_counts_daily",
+    metadata,
+    sa.Column("theme_id", sa.String(80), primary_key=True),
+    sa.Column("day", sa.BigInteger, primary_key=True, autoincrement=False),  # days since 1970, UTC
+    sa.Column("sentiment", sa.String(16), primary_key=True),
+    sa.Column("is_copy", sa.SmallInteger, primary_key=True, autoincrement=False),
+    *(sa.Column(c.name, c.type, nullable=False, server_default="0") for c in theme_counts.c if not c.primary_key),
+)
+
+# What the triggers append since the last fold into theme_counts (insert-only: no writer waits on another).
+theme_count_changes = sa.Table(
+    "theme_count_changes",
+    metadata,
+    *(sa.Column(c.name, c.type, nullable=False) for c in theme_counts.c if c.primary_key),
+    *(sa.Column(c.name, c.type, nullable=False, server_default="0") for c in theme_counts.c if not c.primary_key),
+)
 
 theme_proposals = sa.Table(
     "theme_proposals",

@@ -2,8 +2,11 @@
 
 Steps, all deterministic for the same items in the same order (seeded k-means, one BLAS thread):
 
-1. When two or more languages have at least `CENTRE_MIN_ITEMS` items, subtract each such language's
-   mean vector: otherwise the multilingual space splits by language before it splits by topic.
+1. Subtract from every vector its language's mean over that language's stored history
+   (`LanguageMeans`; the pool's own when there is none): otherwise the multilingual space splits by
+   language before it splits by topic, and even one language alone groups better without the
+   direction all its texts share. A language with fewer than `CENTRE_MIN_ITEMS` stored items is
+   centred on the mean of all languages, so that every vector is centred alike.
 2. Over-cluster with k-means, k₀ = 2·√n micro-clusters (at most `MAX_MICRO_CLUSTERS`; fitted on a seeded sample of at most `FIT_SAMPLE` items, the rest assigned
    to the nearest centre), so no real theme is forced to share a cluster.
 3. Choose the number of clusters automatically by merging micro-clusters (average linkage over their
@@ -23,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -70,17 +73,57 @@ def proposal_id(keys: Sequence[str]) -> str:
     return f"p-{digest[:10]}"
 
 
-def centre_by_language(vectors: NDArray[np.float32], languages: Sequence[str]) -> NDArray[np.float32]:
-    """Vectors with each well-represented language's mean removed (when 2+ such languages)."""
-    counts = Counter(languages)
-    big = [language for language, n in counts.items() if n >= CENTRE_MIN_ITEMS]
-    if len(big) < 2:
-        return vectors
-    centred = vectors.astype(np.float32, copy=True)
+@dataclass(frozen=True)
+class LanguageMeans:
+    """Each language's vector sum and item count over a window of its stored items.
+
+    A mean over the language's stored history, not over the pool in hand: five Italian posts about
+    one outage have that outage as their mean, and subtracting it would erase the topic they share
+    with the English posts about it. A language with fewer than `CENTRE_MIN_ITEMS` stored items is
+    centred on the mean of all the windows instead (the direction every text shares, whatever its
+    language), so that every vector is centred alike.
+    """
+
+    sums: Mapping[str, NDArray[np.float32]]
+    counts: Mapping[str, int]
+
+    @classmethod
+    def of(cls, vectors: NDArray[np.float32], languages: Sequence[str]) -> LanguageMeans:
+        """The means of the vectors in hand (when there is no stored history, e.g. a file)."""
+        codes = np.asarray(languages, dtype=object)
+        sums = {language: vectors[codes == language].sum(axis=0) for language in set(languages)}
+        return cls(sums, dict(Counter(languages)))
+
+    def mean(self, language: str) -> NDArray[np.float32] | None:
+        """The language's own mean with ≥ `CENTRE_MIN_ITEMS` items, else the mean of all the windows;
+        None when all the windows together hold fewer than `CENTRE_MIN_ITEMS` (too little to estimate)."""
+        count = self.counts.get(language, 0)
+        if count >= CENTRE_MIN_ITEMS:
+            return (np.asarray(self.sums[language], dtype=np.float64) / count).astype(np.float32)
+        total = sum(self.counts.values())
+        if total < CENTRE_MIN_ITEMS:
+            return None
+        overall = np.sum([np.asarray(v, dtype=np.float64) for v in self.sums.values()], axis=0) / total
+        return overall.astype(np.float32)
+
+
+def centre_by_language(
+    vectors: NDArray[np.float32], languages: Sequence[str], means: LanguageMeans | None = None
+) -> NDArray[np.float32]:
+    """Every vector minus its language's mean (`LanguageMeans.mean`), renormalised.
+
+    Every language is centred, one language alone included, or none is: centring some languages
+    and not others puts the two kinds apart, which measured worse than centring none
+    (bench/themes_vectors.py --centring). `means` defaults to the vectors in hand.
+    """
+    means = means if means is not None else LanguageMeans.of(vectors, languages)
     codes = np.asarray(languages, dtype=object)
-    for language in big:
-        rows = codes == language
-        centred[rows] -= centred[rows].mean(axis=0)
+    centred = vectors.astype(np.float32, copy=True)
+    for language in sorted(set(languages)):
+        mean = means.mean(language)
+        if mean is None:
+            return vectors
+        centred[codes == language] -= mean
     norms = np.linalg.norm(centred, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return centred / norms
@@ -90,6 +133,7 @@ def cluster_labels(
     vectors: NDArray[np.float32],
     languages: Sequence[str] | None = None,
     *,
+    means: LanguageMeans | None = None,
     seed: int = SEED,
     min_size: int | None = None,
 ) -> NDArray[np.int64]:
@@ -102,7 +146,7 @@ def cluster_labels(
     n = vectors.shape[0]
     if n < 2:
         return np.zeros(n, dtype=np.int64)
-    centred = centre_by_language(vectors, languages) if languages is not None else vectors
+    centred = centre_by_language(vectors, languages, means) if languages is not None else vectors
     # Identical vectors (retweets, copy-pasted complaints) are clustered once, weighted by their
     # count: otherwise a pile of duplicates looks like the tightest theme there is.
     data, first, inverse, weights = _distinct(centred)
@@ -231,6 +275,7 @@ def discover(
     vectors: NDArray[np.float32],
     languages: Sequence[str],
     *,
+    means: LanguageMeans | None = None,
     min_size: int | None = None,
     seed: int = SEED,
 ) -> list[Cluster]:
@@ -239,7 +284,7 @@ def discover(
     if n == 0:
         return []
     size = min_size or default_min_size(n)
-    labels = cluster_labels(vectors, languages, seed=seed, min_size=size)
+    labels = cluster_labels(vectors, languages, means=means, seed=seed, min_size=size)
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels.tolist()):
         groups.setdefault(label, []).append(index)

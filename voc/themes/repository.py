@@ -32,11 +32,13 @@ from voc.store.schema import (
 from voc.store.settings import register_setting
 from voc.themes import rollups
 from voc.themes.assign import STICKY_METHODS, Method, ThemeHit
+from voc.themes.discovery import LanguageMeans
 from voc.themes.starter import starter_themes
 from voc.themes.taxonomy import Taxonomy, Theme
 
 SYSTEM_ACTOR: Actor = Actor.system("themes")
 MEMBERS_PER_CENTROID = 200
+LANGUAGE_WINDOW = 2_000  # stored items per language behind its mean for discovery's centring
 
 
 # ---- taxonomy -----------------------------------------------------------------------------------
@@ -185,6 +187,7 @@ def write_assignments(
         return
     ids = list(results)
     with store.write() as connection:
+        rollups.lock_items(connection, ids)
         kept: dict[int, set[str]] = {item_id: set() for item_id in ids}
         if replace:
             sticky = (
@@ -257,6 +260,7 @@ def add_items_to_theme(
 ) -> int:
     """Put items into a theme by a person's decision (kept through re-assignment)."""
     ids = sorted(set(item_ids))
+    rollups.lock_items(connection, ids)
     existing = {
         int(i)
         for i in connection.execute(
@@ -321,6 +325,31 @@ def member_vectors(store: Store, theme_ids: Iterable[str], model: str) -> dict[s
             if blobs:
                 out[theme_id] = np.vstack([np.frombuffer(b, dtype="<f4") for b in blobs]).astype(np.float32)
     return out
+
+
+def language_means(store: Store, languages: Iterable[str], model: str, dim: int) -> LanguageMeans:
+    """Each language's vector sum and count over its `LANGUAGE_WINDOW` latest stored items, themed or not.
+
+    Discovery centres a language on this mean rather than on the unthemed pool's, which can be a
+    handful of posts about one topic (docs/themes.md, "Which mean to centre on").
+    """
+    sums: dict[str, np.ndarray] = {}
+    counts: dict[str, int] = {}
+    with store.read() as connection:
+        for language in languages:
+            query = (
+                sa.select(item_embeddings.c.vector)
+                .join(items, items.c.id == item_embeddings.c.item_id)
+                .where(items.c.language == language, item_embeddings.c.model == model, item_embeddings.c.dim == dim)
+                .order_by(items.c.id.desc())
+                .limit(LANGUAGE_WINDOW)
+            )
+            blobs = [bytes(blob) for blob in connection.execute(query).scalars()]
+            if blobs:
+                vectors = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), dim)
+                sums[language] = vectors.sum(axis=0, dtype=np.float64).astype(np.float32)
+                counts[language] = len(blobs)
+    return LanguageMeans(sums, counts)
 
 
 # ---- proposals ----------------------------------------------------------------------------------

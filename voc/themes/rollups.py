@@ -14,7 +14,7 @@ Domain module: no Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -23,7 +23,16 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from voc.store.schema import item_themes, items, theme_count_map, theme_counts, themes
+from voc.store.rollups import Difference, Progress, register
+from voc.store.schema import (
+    item_themes,
+    items,
+    theme_count_changes,
+    theme_count_map,
+    theme_counts,
+    theme_counts_daily,
+    themes,
+)
 from voc.themes.taxonomy import Taxonomy, Theme
 from voc.trends.buckets import epoch_slot, floor_local
 from voc.trends.counting import left_out_copy
@@ -31,23 +40,9 @@ from voc.trends.counting import left_out_copy
 HOUR: Final = timedelta(hours=1)
 HOUR_SECONDS: Final = 3600
 KEY: Final = ("theme_id", "hour", "brand", "kind", "sentiment", "is_copy")
+DAILY_KEY: Final = ("theme_id", "day", "sentiment", "is_copy")
 MEASURES: Final = ("items", "nps_responses", "promoters", "detractors", "csat_responses", "csat_sum")
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Difference:
-    """One key whose stored figures are not what the rows say (zeros for a row missing)."""
-
-    rollup: str
-    key: tuple[Any, ...]
-    expected: Any
-    stored: Any
-
-    def __str__(self) -> str:
-        return f"{self.rollup} {self.key}: expected {self.expected}, stored {self.stored}"
 
 
 # ---- which counted themes each stored id counts towards ---------------------------------------------
@@ -77,6 +72,27 @@ def retired_members(taxonomy: Taxonomy) -> bool:
     return False
 
 
+COMPACTOR_LOCK: Final = 7150015  # PostgreSQL advisory lock: one fold or recount at a time
+
+
+def _hold_writers(connection: sa.Connection) -> None:
+    """On PostgreSQL, wait for the writers that already counted to commit and keep new ones waiting
+    until this transaction ends: every trigger reads the map, so nobody counts under an old map
+    while it changes or recounts rows this transaction is replacing (SQLite writers take turns)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(COMPACTOR_LOCK)))
+        connection.exec_driver_sql("LOCK TABLE theme_count_map IN ACCESS EXCLUSIVE MODE")
+
+
+def lock_items(connection: sa.Connection, item_ids: Iterable[int]) -> None:
+    """Before changing these items' themes on PostgreSQL: take their row locks in id order, as the
+    triggers would one by one (docs/themes.md): two writers then never wait on each other in a circle."""
+    ids = sorted({int(i) for i in item_ids})
+    if ids and connection.dialect.name == "postgresql":
+        locked = sa.select(items.c.id).where(items.c.id.in_(ids)).order_by(items.c.id)
+        connection.execute(locked.with_for_update(key_share=True))  # FOR NO KEY UPDATE, as the triggers take
+
+
 def _stored_pairs(connection: sa.Connection) -> set[tuple[str, str]]:
     return {(str(s), str(c)) for s, c in connection.execute(sa.select(theme_count_map))}
 
@@ -84,6 +100,7 @@ def _stored_pairs(connection: sa.Connection) -> set[tuple[str, str]]:
 def follow_taxonomy(connection: sa.Connection, taxonomy: Taxonomy) -> set[str]:
     """After a taxonomy change, in its transaction: rewrite the map and recount the counted themes
     whose members changed (a merge, a move, a new sub-theme); returns those themes."""
+    _hold_writers(connection)
     wanted, stored = counted_pairs(taxonomy), _stored_pairs(connection)
     gone, new = stored - wanted, wanted - stored
     if not gone and not new:
@@ -146,16 +163,80 @@ def _expected(counted: Iterable[str] | None = None) -> sa.Select[Any]:
 
 def _recount(connection: sa.Connection, counted: Iterable[str] | None = None) -> int:
     chosen = None if counted is None else sorted(set(counted))
-    delete = theme_counts.delete()
+    if chosen is not None and not chosen:
+        return 0
+    for table in (theme_counts, theme_count_changes):
+        delete = table.delete()
+        if chosen is not None:
+            delete = delete.where(table.c.theme_id.in_(chosen))
+        connection.execute(delete)
+    connection.execute(theme_counts.insert().from_select([*KEY, *MEASURES], _expected(chosen)))
+    daily = theme_counts_daily.delete()
     if chosen is not None:
-        if not chosen:
-            return 0
-        delete = delete.where(theme_counts.c.theme_id.in_(chosen))
-    connection.execute(delete)
-    result = connection.execute(
-        theme_counts.insert().from_select([*KEY, *MEASURES], _expected(chosen)),
-    )
-    return int(result.rowcount or 0)
+        daily = daily.where(theme_counts_daily.c.theme_id.in_(chosen))
+    connection.execute(daily)
+    connection.execute(theme_counts_daily.insert().from_select([*DAILY_KEY, *MEASURES], _daily_of(chosen)))
+    count = sa.select(sa.func.count()).select_from(theme_counts)
+    if chosen is not None:
+        count = count.where(theme_counts.c.theme_id.in_(chosen))
+    return int(connection.execute(count).scalar_one())  # rowcount of INSERT ... SELECT is -1 on psycopg
+
+
+def _daily_of(counted: Iterable[str] | None = None) -> sa.Select[Any]:
+    """`theme_counts_daily` rows as the sums of the hourly rows (for `counted` themes only, or all)."""
+    hourly = theme_counts
+    day = (hourly.c.hour // 24).label("day")  # whole days since 1970, UTC
+    query = sa.select(hourly.c.theme_id, day, hourly.c.sentiment, hourly.c.is_copy,
+                      *(sa.func.sum(hourly.c[m]).label(m) for m in MEASURES))  # fmt: skip
+    if counted is not None:
+        query = query.where(hourly.c.theme_id.in_(sorted(counted)))
+    return query.group_by(hourly.c.theme_id, day, hourly.c.sentiment, hourly.c.is_copy)
+
+
+def compact_theme_counts(connection: sa.Connection) -> int:
+    """Fold the changes the triggers appended into `theme_counts` and `theme_counts_daily`, in the
+    caller's write transaction; returns how many changes it folded. Exact beside concurrent
+    writers: on PostgreSQL one statement moves exactly the changes it deletes, and a writer still
+    open keeps its changes for the next fold."""
+    key, daily_key, measures = ", ".join(KEY), ", ".join(DAILY_KEY), ", ".join(MEASURES)
+    by_day = "theme_id, hour / 24, sentiment, is_copy"
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+
+    def fold(source: str, table: str, columns: str, grouped: str) -> str:
+        update = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
+        return (
+            f"INSERT INTO {table} ({columns}, {measures}) SELECT {grouped}, {sums} FROM {source} WHERE TRUE "
+            f"GROUP BY {grouped} ON CONFLICT ({columns}) DO UPDATE SET {update}"
+        )
+
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(COMPACTOR_LOCK)))
+        moved, low, high = connection.execute(
+            sa.text(
+                "WITH moved AS (DELETE FROM theme_count_changes RETURNING *), "
+                f"hourly AS ({fold('moved', 'theme_counts', key, key)} RETURNING 1), "
+                f"daily AS ({fold('moved', 'theme_counts_daily', daily_key, by_day)} RETURNING 1) "
+                "SELECT (SELECT COUNT(*) FROM moved), (SELECT MIN(hour) FROM moved), (SELECT MAX(hour) FROM moved)"
+            )
+        ).one()
+    else:  # SQLite writers take turns: nothing lands between these statements
+        moved, low, high = connection.execute(
+            sa.select(sa.func.count(), sa.func.min(theme_count_changes.c.hour), sa.func.max(theme_count_changes.c.hour))
+        ).one()
+        if moved:
+            connection.execute(sa.text(fold("theme_count_changes", "theme_counts", key, key)))
+            connection.execute(sa.text(fold("theme_count_changes", "theme_counts_daily", daily_key, by_day)))
+            connection.execute(theme_count_changes.delete())
+    if moved:  # rows a removal emptied go: the tables hold only what is counted
+        hourly, daily = theme_counts, theme_counts_daily
+        connection.execute(hourly.delete().where(hourly.c["items"] == 0, hourly.c.hour.between(low, high)))
+        connection.execute(daily.delete().where(daily.c["items"] == 0, daily.c.day.between(low // 24, high // 24)))
+    return int(moved)
+
+
+def pending_changes(connection: sa.Connection) -> bool:
+    """True when the triggers appended changes not folded yet."""
+    return connection.execute(sa.select(theme_count_changes.c.hour).limit(1)).first() is not None
 
 
 def _load_taxonomy(connection: sa.Connection) -> Taxonomy:
@@ -167,6 +248,7 @@ def _load_taxonomy(connection: sa.Connection) -> Taxonomy:
 
 def rebuild_theme_counts(connection: sa.Connection, progress: Progress | None = None) -> int:
     """Recompute the map and every row from the items, in the caller's write transaction; rows written."""
+    _hold_writers(connection)
     wanted = counted_pairs(_load_taxonomy(connection))
     connection.execute(theme_count_map.delete())
     if wanted:
@@ -182,14 +264,58 @@ def check_theme_counts(connection: sa.Connection) -> list[Difference]:
     differences = []
     wanted, stored = counted_pairs(_load_taxonomy(connection)), _stored_pairs(connection)
     for pair in sorted(wanted ^ stored):
-        differences.append(Difference("theme_count_map", pair, pair in wanted, pair in stored))
+        differences.append(Difference("theme_count_map", pair, int(pair in wanted), int(pair in stored)))
     expected = _figures(connection.execute(_expected()).all())
-    kept = _figures(connection.execute(sa.select(*(theme_counts.c[c] for c in (*KEY, *MEASURES)))).all())
+    both = _stored_rows()
+    kept = _figures(
+        connection.execute(
+            sa.select(*(both.c[c] for c in KEY), *(sa.func.sum(both.c[m]) for m in MEASURES)).group_by(
+                *(both.c[c] for c in KEY)
+            )
+        ).all()
+    )
+    zero = (0,) * len(MEASURES)
     for key in sorted(set(expected) | set(kept), key=repr):
-        zero = (0,) * len(MEASURES)
-        if expected.get(key, zero) != kept.get(key, zero):
-            differences.append(Difference("theme_counts", key, expected.get(key, zero), kept.get(key, zero)))
+        differences += _per_measure("theme_counts", key, expected.get(key, zero), kept.get(key, zero))
+    days: dict[tuple[Any, ...], tuple[int, ...]] = {}  # the day's sums of what the hours should be
+    for (theme_id, hour, _brand, _kind, sentiment, is_copy), values in expected.items():
+        day_key = (theme_id, hour // 24, sentiment, is_copy)
+        days[day_key] = tuple(a + b for a, b in zip(days.get(day_key, zero), values, strict=True))
+    changes = theme_count_changes
+    day = (changes.c.hour // 24).label("day")
+    pending = sa.select(changes.c.theme_id, day, changes.c.sentiment, changes.c.is_copy,
+                        *(changes.c[m] for m in MEASURES))  # fmt: skip
+    daily = sa.union_all(sa.select(*(theme_counts_daily.c[c] for c in (*DAILY_KEY, *MEASURES))), pending).subquery()
+    stored_days: dict[tuple[Any, ...], tuple[int, ...]] = {}
+    grouped = sa.select(*(daily.c[c] for c in DAILY_KEY), *(sa.func.sum(daily.c[m]) for m in MEASURES)).group_by(
+        *(daily.c[c] for c in DAILY_KEY)
+    )
+    for row in connection.execute(grouped):
+        values = tuple(int(v) for v in row[len(DAILY_KEY) :])
+        if any(values):
+            stored_days[(str(row[0]), int(row[1]), str(row[2]), int(row[3]))] = values
+    for key in sorted(set(days) | set(stored_days), key=repr):
+        differences += _per_measure("theme_counts_daily", key, days.get(key, zero), stored_days.get(key, zero))
     return differences
+
+
+def _per_measure(
+    name: str, key: tuple[Any, ...], expected: tuple[int, ...], stored: tuple[int, ...]
+) -> list[Difference]:
+    """One difference per figure that is off, the figure's name ending the key."""
+    return [
+        Difference(name, (*key, measure), want, have)
+        for measure, want, have in zip(MEASURES, expected, stored, strict=True)
+        if want != have
+    ]
+
+
+def _stored_rows() -> Any:
+    """`theme_counts` and the changes not folded into it yet: what they say together is the count."""
+    columns = [*KEY, *MEASURES]
+    return sa.union_all(
+        sa.select(*(theme_counts.c[c] for c in columns)), sa.select(*(theme_count_changes.c[c] for c in columns))
+    ).subquery("stored")
 
 
 def _figures(rows: Iterable[Any]) -> dict[tuple[Any, ...], tuple[int, ...]]:
@@ -250,25 +376,41 @@ def rollup_rows(
     once: bool = False,
     brand: str | None = None,
     by_hour: bool = False,
-) -> list[Mapping[str, Any]]:
-    """Summed figures per counted theme × sentiment (× hour with `by_hour`) over hour spans [a, b)."""
+) -> list[dict[str, Any]]:
+    """Summed figures per counted theme × sentiment (× hour with `by_hour`) over hour spans [a, b):
+    whole UTC days from `theme_counts_daily` (unless by hour or brand), the other hours from
+    `theme_counts`, and the changes not folded yet. A key may come in several rows: add them up."""
     spans = [(a, b) for a, b in hours if b > a]
     if not spans:
         return []
-    conditions: list[Any] = [sa.or_(*(sa.and_(theme_counts.c.hour >= a, theme_counts.c.hour < b) for a, b in spans))]
-    if theme_ids is not None:
-        conditions.append(theme_counts.c.theme_id.in_(sorted(set(theme_ids))))
-    if once:
-        conditions.append(theme_counts.c.is_copy == 0)
-    if brand is not None:
-        conditions.append(theme_counts.c.brand == brand)
-    group = [theme_counts.c.theme_id, theme_counts.c.sentiment] + ([theme_counts.c.hour] if by_hour else [])
-    query = (
-        sa.select(*group, *(sa.func.sum(theme_counts.c[m]).label(m) for m in MEASURES))
-        .where(*conditions)
-        .group_by(*group)
-    )
-    return [row for row in connection.execute(query).mappings()]
+    hourly_spans, daily_spans = spans, []
+    if not by_hour and brand is None:
+        hourly_spans = []
+        for a, b in spans:
+            first_day, end_day = -(-a // 24), b // 24
+            if end_day > first_day:
+                daily_spans.append((first_day, end_day))
+                hourly_spans += [(a, first_day * 24), (end_day * 24, b)]
+            else:
+                hourly_spans.append((a, b))
+    group = ["theme_id", "sentiment"] + (["hour"] if by_hour else [])
+    out: list[dict[str, Any]] = []
+    for table, unit, table_spans in ((theme_counts, "hour", hourly_spans), (theme_counts_daily, "day", daily_spans),
+                                     (theme_count_changes, "hour", spans)):  # fmt: skip
+        table_spans = [(a, b) for a, b in table_spans if b > a]
+        if not table_spans:
+            continue
+        conditions: list[Any] = [sa.or_(*(sa.and_(table.c[unit] >= a, table.c[unit] < b) for a, b in table_spans))]
+        if theme_ids is not None:
+            conditions.append(table.c.theme_id.in_(sorted(set(theme_ids))))
+        if once:
+            conditions.append(table.c.is_copy == 0)
+        if brand is not None:
+            conditions.append(table.c.brand == brand)
+        columns = [table.c[c] for c in group]
+        query = sa.select(*columns, *(sa.func.sum(table.c[m]).label(m) for m in MEASURES)).where(*conditions)
+        out += [dict(row) for row in connection.execute(query.group_by(*columns)).mappings()]
+    return out
 
 
 def local_hours(split: Split, freq: str, tz: str) -> tuple[set[int], tuple[tuple[datetime, datetime], ...]]:
@@ -303,3 +445,6 @@ def serves(connection: sa.Connection, taxonomy: Taxonomy) -> bool:
     """True when the stored map is the one `taxonomy` makes: the rollup then counts as the rows do
     under it (a caller holding an older taxonomy reads the rows)."""
     return _stored_pairs(connection) == counted_pairs(taxonomy)
+
+
+register("theme_counts", rebuild_theme_counts, check_theme_counts)

@@ -29,6 +29,7 @@ from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments, theme_proposals, themes
 from voc.store.settings import register_setting, write_setting
 from voc.themes import repository as repo
+from voc.themes import rollups
 from voc.themes.assign import Assigner, ExampleIndex, Method, centroid, example_index
 from voc.themes.discovery import discover, proposal_id
 from voc.themes.rules import ANY_LANGUAGE, LanguageRule, validate_term
@@ -457,7 +458,9 @@ def run_discovery(
     vectors = vectors_for(store, pool, embed) if pool else np.zeros((0, 1), dtype=np.float32)
     brands = {w for row in pool if row["brand"] for w in words(str(row["brand"]))}
     texts = [" ".join(w for w in words(str(r["text"])) if w not in brands) or str(r["text"]) for r in pool]
-    clusters = discover(texts, vectors, [str(r["language"]) for r in pool]) if pool else []
+    languages = [str(r["language"]) for r in pool]
+    means = repo.language_means(store, sorted(set(languages)), model_name(), int(vectors.shape[1])) if pool else None
+    clusters = discover(texts, vectors, languages, means=means) if pool else []
     recent_since = now - RECENT
     pool_recent = sum(1 for row in pool if row["posted_at"] >= recent_since)
     pool_rate = (pool_recent + 1) / (len(pool) + 1)
@@ -565,6 +568,7 @@ def promote_proposal(
     created: list[str] = []
     with store.write() as connection:
         found = _open_proposal(connection, proposal_id)
+        rollups.lock_items(connection, found["member_item_ids"])  # items before the counts' map, as writers do
         taxonomy = repo._load(connection)
         _check_parent(taxonomy, parent_id)
         theme_id = slug(name, (t.id for t in taxonomy.themes), parent_id)
@@ -606,6 +610,7 @@ def merge_proposal(store: Store, proposal_id: str, theme_id: str, *, actor: Acto
     require(actor, Permission.EDIT_TAXONOMY)
     with store.write() as connection:
         found = _open_proposal(connection, proposal_id)
+        rollups.lock_items(connection, found["member_item_ids"])  # items before the counts' map, as writers do
         taxonomy = repo._load(connection)
         target = _live(taxonomy, theme_id)
         examples = tuple(

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from voc.analysis.redaction import redact
 from voc.store.facade import Store
 from voc.themes import repository as repo
-from voc.themes import service
+from voc.themes import rollups, service
 from voc.themes.assign import Assigner
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,18 @@ class ThemeWorker:
                 return 0
         if service.discovery_due(self.store, now, self.discover_every):
             self._discover(now)
+        self._fold_theme_counts()
         return 0
+
+    def _fold_theme_counts(self) -> None:
+        """Fold the changes the triggers appended into the hourly theme counts, when there are some
+        (reads add them either way; folding keeps what a page adds up small)."""
+        with self.store.read() as connection:
+            if not rollups.pending_changes(connection):
+                return
+        with self.store.write() as connection:
+            folded = rollups.compact_theme_counts(connection)
+        log.debug("themes: folded %d theme count changes", folded)
 
     def _discover(self, now: datetime) -> None:
         """Run discovery if this process wins the run (several listener processes may be due at once)."""

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import pandas as pd
+import sqlalchemy as sa
 
 from voc.trends import buckets
 
@@ -60,6 +61,36 @@ def plan_hours(start: datetime, end: datetime, freq: str | None, tz: str) -> Hou
         else:
             spans.append((low, high))
     return HourPlan(first, last, tuple(cut), tuple(spans))
+
+
+def local_bin(hour: sa.ColumnElement[int], plan: HourPlan, freq: str, tz: str) -> sa.ColumnElement[int]:
+    """The viewer's bin of a whole hour as a number, in SQL: local days (or Monday weeks) since
+    1970 from the hour and the zone's offset in minutes at its start, one CASE branch per offset
+    change in the plan's hours (daylight saving: two a year). Grouping by it in the database
+    sends one row per bin, not one per hour. Exact for the hours the plan keeps (no cut hour),
+    and as literals: PostgreSQL cannot match bound parameters in a GROUP BY."""
+    hours = pd.Series(range(plan.first_hour, plan.end_hour), dtype="int64")
+    moments = pd.to_datetime(hours * HOUR_SECONDS, unit="s", utc=True)
+    offsets = (
+        (moments.dt.tz_convert(tz).dt.tz_localize(None) - moments.dt.tz_localize(None)).dt.total_seconds() // 60
+    ).astype("int64")
+    changes = [int(i) for i in (offsets != offsets.shift()).to_numpy().nonzero()[0]]
+    minutes = [(hour * 60 + sa.literal_column(str(int(offsets.iloc[i])))) for i in changes]
+    local_minutes: sa.ColumnElement[int] = minutes[-1] if minutes else hour * 60
+    if len(minutes) > 1:
+        local_minutes = sa.case(
+            *(
+                (hour < sa.literal_column(str(int(hours.iloc[changes[n + 1]]))), minutes[n])
+                for n in range(len(changes) - 1)
+            ),
+            else_=minutes[-1],
+        )
+    day = local_minutes // sa.literal_column("1440")
+    if freq == buckets.WEEK:
+        return (day + sa.literal_column("3")) // sa.literal_column("7")  # 1 January 1970 was a Thursday
+    if freq != buckets.DAY:
+        raise ValueError(f"local_bin counts days or weeks, not {freq!r}")
+    return day
 
 
 def _moment(hour: int) -> datetime:

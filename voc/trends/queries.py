@@ -277,11 +277,16 @@ def _count(
             where.append(item_counts.c.brand == filters.brand)
         if once and not filters.count_duplicates:
             where.append(item_counts.c.copy.is_(False))
-        rollup_keys = [key for _, _, key in count.keys]
+        selected = [key for _, _, key in count.keys]
+        grouped = list(selected)
+        if freq is not None and "slot" in names:  # one row per local bin, its first hour standing for it
+            at = names.index("slot")
+            selected[at] = sa.func.min(item_counts.c.hour) * hourly.SLOTS_PER_HOUR
+            grouped[at] = hourly.local_bin(item_counts.c.hour, plan, freq, filters.tz)
         rollup = (
-            sa.select(*rollup_keys, *(sa.cast(measure, sa.BigInteger) for _, _, measure in count.measures))
+            sa.select(*selected, *(sa.cast(measure, sa.BigInteger) for _, _, measure in count.measures))
             .where(*where, *count.rollup_where)
-            .group_by(*rollup_keys)
+            .group_by(*grouped)
         )
         parts.append(_frame(store, rollup, columns))
         if plan.spans:
@@ -308,9 +313,10 @@ _SENTIMENT = ("sentiment", items.c.sentiment_label, item_counts.c.sentiment)
 _SLOT = ("slot", buckets.epoch_slot(items.c.posted_at), item_counts.c.hour * hourly.SLOTS_PER_HOUR)
 _BRAND = ("brand", items.c.brand, item_counts.c.brand)
 _COMPETITOR = ("is_competitor", items.c.is_competitor, item_counts.c.is_competitor)
-# Share of voice: mentions that name a brand (the rollup keeps a missing brand as "").
+# Share of voice: mentions that name a brand. The rollup keeps a missing brand as "", so an empty
+# name counts as none on both paths (it named no brand either).
 _MENTIONS_OF_BRANDS = (
-    (items.c.kind == "mention", items.c.brand.is_not(None)),
+    (items.c.kind == "mention", items.c.brand.is_not(None), items.c.brand != ""),
     (item_counts.c.kind == "mention", item_counts.c.brand != ""),
 )
 
@@ -460,30 +466,33 @@ def theme_counts(store: Store, filters: TrendFilters) -> dict[str, ThemeCount]:
     return counts
 
 
-def comparison(store: Store, filters: TrendFilters, current: TrendSummary | None = None) -> Comparison:
+def comparison(
+    store: Store, filters: TrendFilters, current: TrendSummary | None = None, *, use_rollup: bool = True
+) -> Comparison:
     """This range against the one of equal length before it: volume, negative share, NPS, theme moves."""
     before = filters.previous()
     return compare(
-        current or summary(store, filters),
-        summary(store, before),
+        current or summary(store, filters, use_rollup=use_rollup),
+        summary(store, before, use_rollup=use_rollup),
         theme_counts(store, filters),
         theme_counts(store, before),
     )
 
 
-def report(store: Store, filters: TrendFilters) -> TrendReport:
-    """Every frame the Trends page needs, for one cache entry."""
-    headline = summary(store, filters)
+def report(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> TrendReport:
+    """Every frame the Trends page needs, for one cache entry (`use_rollup=False`: every count
+    from the items, as before the rollup; for tests and the benchmark)."""
+    headline = summary(store, filters, use_rollup=use_rollup)
     return TrendReport(
         filters=filters,
         summary=headline,
-        volume=volume_by_sentiment(store, filters),
-        languages=by_language(store, filters),
-        channels=by_channel(store, filters),
-        share_of_voice=share_of_voice(store, filters),
+        volume=volume_by_sentiment(store, filters, use_rollup=use_rollup),
+        languages=by_language(store, filters, use_rollup=use_rollup),
+        channels=by_channel(store, filters, use_rollup=use_rollup),
+        share_of_voice=share_of_voice(store, filters, use_rollup=use_rollup),
         spikes=spike_marks(store, filters),
-        share_over_time=share_over_time(store, filters),
-        comparison=comparison(store, filters, headline),
+        share_over_time=share_over_time(store, filters, use_rollup=use_rollup),
+        comparison=comparison(store, filters, headline, use_rollup=use_rollup),
     )
 
 

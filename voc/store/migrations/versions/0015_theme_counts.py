@@ -4,10 +4,14 @@
 resolves to today and that theme's parent, `voc.themes.rollups.counted_pairs`); it changes only
 with the taxonomy, which rewrites it and the affected `theme_counts` rows in the same transaction.
 `theme_counts` holds, per counted theme × UTC hour of `posted_at` × brand × kind × sentiment ×
-copy flag, the items counted once per theme and their NPS and CSAT sums. Triggers on
-`item_themes` (insert, delete) and `items` (update of the counted columns, delete) keep it exact in
-the writer's own transaction, on SQLite and PostgreSQL alike (docs/themes.md "Counts kept by the
-database").
+copy flag, the items counted once per theme and their NPS and CSAT sums; `theme_counts_daily` the
+same per UTC day, theme, sentiment and copy flag, for long ranges. Triggers on
+`item_themes` (insert, delete) and `items` (update of the counted columns, delete) append each
+change, in the writer's own transaction, to `theme_count_changes`: an insert-only table no two
+writers ever wait on each other for (an upsert into shared rows could deadlock two PostgreSQL
+writers). Reads add both; the theme worker folds the changes into `theme_counts` now and then
+(`voc.themes.rollups.compact_theme_counts`). Same on SQLite and PostgreSQL (docs/themes.md
+"Counts kept by the database").
 
 Revision ID: 0015
 Revises: 0014
@@ -38,7 +42,7 @@ def _hour(row: str, dialect: str) -> str:
 
 
 def _apply(counted: str, row: str, sign: int, dialect: str, source: str = "") -> str:
-    """Add (sign 1) or take away (sign -1) `row`'s contribution to each counted theme in `counted`."""
+    """Append `row`'s contribution (sign 1) or its removal (sign -1) for each counted theme in `counted`."""
     values = ", ".join(
         [
             "c.counted_id",
@@ -55,20 +59,7 @@ def _apply(counted: str, row: str, sign: int, dialect: str, source: str = "") ->
             f"{sign} * COALESCE({row}.csat, 0)",
         ]
     )
-    update = ", ".join(f"{m} = theme_counts.{m} + excluded.{m}" for m in MEASURES)
-    statement = (
-        f"INSERT INTO theme_counts ({KEY}, {', '.join(MEASURES)}) "
-        f"SELECT {values} FROM ({counted}) c{source} WHERE TRUE "
-        f"ON CONFLICT ({KEY}) DO UPDATE SET {update};"
-    )
-    if sign < 0:  # an emptied row goes: the table holds only what is counted
-        statement += (
-            f" DELETE FROM theme_counts WHERE hour = {_hour(row, dialect)} AND items = 0;"
-            if not source
-            else f" DELETE FROM theme_counts WHERE items = 0 AND hour IN (SELECT {_hour(row, dialect)} FROM items {row}"
-            f" WHERE {row}.id = {source.split('= ')[-1]});"
-        )
-    return statement
+    return f"INSERT INTO theme_count_changes ({KEY}, {', '.join(MEASURES)}) SELECT {values} FROM ({counted}) c{source};"
 
 
 def _newly(row: str) -> str:
@@ -116,27 +107,35 @@ def _sqlite_triggers() -> list[str]:
     ]
 
 
-# One lock for every writer of theme_counts: rows are upserted in whatever order a statement's
-# rows come, so two writers could otherwise each hold a row the other waits for.
-PG_LOCK = "PERFORM pg_advisory_xact_lock(7150015);"
+# A theme change waits for a change of the same item's counted columns and the other way round, and
+# then reads the item as committed (each statement of a PL/pgSQL function takes a new snapshot):
+# else the one would count the item under the sentiment or the themes the other is replacing.
+# Writers lock items in ascending id order (as one statement over an id list does), so this adds
+# no wait cycle between them.
+LOCK_ITEM = "PERFORM 1 FROM items WHERE id = {}.item_id FOR NO KEY UPDATE; "
 
 
 def _postgresql_triggers() -> list[str]:
     item = " JOIN items x ON x.id = {}.item_id"
 
     def function(name: str, body: str, returns: str) -> str:
-        return (
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {PG_LOCK} {body} "
-            f"RETURN {returns}; END $$"
-        )
+        return f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN {returns}; END $$"
 
     return [
         # BEFORE: PostgreSQL runs AFTER row triggers once the whole statement is done, when a row
         # could no longer tell whether another of the item's ids already counted it.
-        function("theme_counts_on_assign", _apply(_newly("NEW"), "x", 1, "postgresql", item.format("NEW")), "NEW"),
+        function(
+            "theme_counts_on_assign",
+            LOCK_ITEM.format("NEW") + _apply(_newly("NEW"), "x", 1, "postgresql", item.format("NEW")),
+            "NEW",
+        ),
         "CREATE TRIGGER theme_counts_on_assign BEFORE INSERT ON item_themes "
         "FOR EACH ROW EXECUTE FUNCTION theme_counts_on_assign()",
-        function("theme_counts_on_unassign", _apply(_newly("OLD"), "x", -1, "postgresql", item.format("OLD")), "OLD"),
+        function(
+            "theme_counts_on_unassign",
+            LOCK_ITEM.format("OLD") + _apply(_newly("OLD"), "x", -1, "postgresql", item.format("OLD")),
+            "OLD",
+        ),
         "CREATE TRIGGER theme_counts_on_unassign BEFORE DELETE ON item_themes "
         "FOR EACH ROW EXECUTE FUNCTION theme_counts_on_unassign()",
         function(
@@ -228,8 +227,32 @@ def upgrade() -> None:
         *(sa.Column(m, sa.BigInteger, nullable=False, server_default="0") for m in MEASURES),
     )
     op.create_index("ix_theme_counts_hour", "theme_counts", ["hour"])
+    op.create_table(
+        "theme_counts_daily",
+        sa.Column("theme_id", sa.String(80), primary_key=True),
+        sa.Column("day", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("sentiment", sa.String(16), primary_key=True),
+        sa.Column("is_copy", sa.SmallInteger, primary_key=True, autoincrement=False),
+        *(sa.Column(m, sa.BigInteger, nullable=False, server_default="0") for m in MEASURES),
+    )
+    op.create_table(
+        "theme_count_changes",
+        sa.Column("theme_id", sa.String(80), nullable=False),
+        sa.Column("hour", sa.BigInteger, nullable=False),
+        sa.Column("brand", sa.String(100), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("sentiment", sa.String(16), nullable=False),
+        sa.Column("is_copy", sa.SmallInteger, nullable=False),
+        *(sa.Column(m, sa.BigInteger, nullable=False, server_default="0") for m in MEASURES),
+    )
     connection = op.get_bind()
     _fill(connection)
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    op.execute(
+        f"INSERT INTO theme_counts_daily (theme_id, day, sentiment, is_copy, {', '.join(MEASURES)}) "
+        f"SELECT theme_id, hour / 24, sentiment, is_copy, {sums} FROM theme_counts "
+        "GROUP BY theme_id, hour / 24, sentiment, is_copy"
+    )
     triggers = _sqlite_triggers() if connection.dialect.name == "sqlite" else _postgresql_triggers()
     for statement in triggers:
         op.execute(statement)
@@ -245,4 +268,6 @@ def downgrade() -> None:
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     op.drop_index("ix_theme_counts_hour", table_name="theme_counts")
     op.drop_table("theme_counts")
+    op.drop_table("theme_count_changes")
+    op.drop_table("theme_counts_daily")
     op.drop_table("theme_count_map")
