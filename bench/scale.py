@@ -27,8 +27,9 @@ call timed against loading everything into pandas, in the same run.
 
 Figures are printed, never asserted. SQLite in a temporary folder; PostgreSQL in a fresh schema
 dropped afterwards (`--postgres-url`, default `$VOC_BENCH_POSTGRES_URL` or the local test server).
-Give PostgreSQL a database no one else writes items to: the item writers' advisory lock is per
-database, so other sessions' tests in the same one make the save path wait for them.
+Give PostgreSQL a database no one else writes items to (`CREATE DATABASE save_path_bench`, then
+`--postgres-url …/save_path_bench`): the item writers' advisory lock is per database, so other
+sessions' tests in the same one make the save path wait for them.
 
     python bench/scale.py                                  # 20,000 items, both databases
     python bench/scale.py --items 1000000 --database sqlite

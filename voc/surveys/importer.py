@@ -5,7 +5,8 @@ command line): open the file (`formats`), settle the column mapping (chosen now,
 survey, or the vendor's preset), read rows into `SurveyResponse`s or `Problem`s, turn responses
 into one `RawItem` per non-empty comment field (a score-only response still lands once, with an
 empty text, so its score counts and a CSAT 1 without a word still reaches a person), skip what
-is already stored, analyse and store the rest in chunks, raise recovery alerts, and log the import.
+is already stored, analyse and store the rest in chunks (through the listeners' save path,
+`Store.add_items`: one transaction a chunk), raise recovery alerts, and log the import.
 
 No value in a message: a refused row is named by its line, the column and what is wrong, never
 the cell's content (see `mapping.describe_value`); column names are shown redacted; a response id
