@@ -1,0 +1,42 @@
+"""The care queue's own index: the open items only, in the queue's order (issue #21).
+
+`ix_items_open_queue` holds the items the care queue can show (open, ours, not a collapsed copy:
+`voc.inbox.queue.OPEN_QUEUE`) by stored priority down, then the oldest, then the id, with the
+assignee for the views' counts. A page of the queue walks it from the top (or from the key a page
+goes on from) and stops after twelve rows that need a person, instead of sorting every open item;
+it is a few percent of the table (the last weeks' items), so keeping it costs little.
+The VIP weight is applied outside it (`voc.inbox.queue.open_queue`: VIP authors' items read apart
+and merged). Same on SQLite and PostgreSQL.
+
+Revision ID: 0016
+Revises: 0015
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0016"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+# Frozen as it stood at this revision (`voc.inbox.triage.OPEN_STATUSES`, `voc.inbox.queue.OPEN_QUEUE`).
+OPEN_STATUSES = ("new", "assigned", "waiting_on_customer")
+
+
+def upgrade() -> None:
+    connection = op.get_bind()
+    not_competitor = "is_competitor IS 0" if connection.dialect.name == "sqlite" else "is_competitor IS false"
+    statuses = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+    where = sa.text(f"triage_status IN ({statuses}) AND duplicate_of IS NULL AND {not_competitor}")
+    op.create_index(
+        "ix_items_open_queue",
+        "items",
+        [sa.column("priority").desc(), "posted_at", "id", "assignee"],
+        sqlite_where=where,
+        postgresql_where=where,
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_items_open_queue", table_name="items")
