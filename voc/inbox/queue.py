@@ -146,7 +146,9 @@ def _open(chosen: QueueFilter) -> list[sa.ColumnElement[bool]]:
     """The queue under the channel and language filters, whatever the view."""
     where = [
         # Written out, not bound: SQLite uses a partial index only for the very terms it holds.
-        items.c.triage_status.in_(sa.bindparam("open", OPEN_STATUSES, expanding=True, literal_execute=True, unique=True)),
+        items.c.triage_status.in_(
+            sa.bindparam("open", OPEN_STATUSES, expanding=True, literal_execute=True, unique=True)
+        ),
         items.c.is_competitor.is_(False),
         items.c.duplicate_of.is_(None),
         _needs_a_person(chosen.include_chatter),
