@@ -131,7 +131,6 @@ def _needs_a_person(include_chatter: bool) -> sa.ColumnElement[bool]:
         items.c.sentiment_label == "negative",
         items.c.very_unhappy.is_(True),
         sa.and_(items.c.urgent_request.is_(True), items.c.sentiment_label != "positive"),
-        *(items.c.text.contains(mark, autoescape=True) for mark in QUESTION_MARKS),
         sa.and_(  # `sentiment_to_review`: a score a person should check
             items.c.scorer != "correction",
             sa.or_(items.c.sentiment_confidence < _review_threshold(), items.c.language.not_in(SUPPORTED_LANGUAGES)),
@@ -139,20 +138,26 @@ def _needs_a_person(include_chatter: bool) -> sa.ColumnElement[bool]:
     ]
     if include_chatter:
         wanted.append(items.c.sentiment_label == "neutral")
+    # The text last: the terms before it are in `ix_items_open_queue`, so the row is read only for it.
+    wanted += [items.c.text.contains(mark, autoescape=True) for mark in QUESTION_MARKS]
     return sa.or_(*wanted)
 
 
-def _open(chosen: QueueFilter) -> list[sa.ColumnElement[bool]]:
-    """The queue under the channel and language filters, whatever the view."""
-    where = [
+def _open_ours() -> list[sa.ColumnElement[bool]]:
+    """Open, ours, not a collapsed copy: the rows `ix_items_open_queue` holds."""
+    return [
         # Written out, not bound: SQLite uses a partial index only for the very terms it holds.
         items.c.triage_status.in_(
             sa.bindparam("open", OPEN_STATUSES, expanding=True, literal_execute=True, unique=True)
         ),
         items.c.is_competitor.is_(False),
         items.c.duplicate_of.is_(None),
-        _needs_a_person(chosen.include_chatter),
     ]
+
+
+def _open(chosen: QueueFilter) -> list[sa.ColumnElement[bool]]:
+    """The queue under the channel and language filters, whatever the view."""
+    where = [*_open_ours(), _needs_a_person(chosen.include_chatter)]
     if chosen.channel:
         where.append(items.c.channel == chosen.channel)
     if chosen.language:
@@ -229,12 +234,19 @@ def _read(
     the stored priority, so the read stops after `limit` rows), the VIP authors' few items apart
     with their weight, and the two merged here in the same order the database would give."""
     is_vip = _is_vip(vip)
-    parts: list[tuple[sa.ColumnElement[Any], list[sa.ColumnElement[bool]]]] = [(items.c.priority, [])]
+    plain = sa.select(items, items.c.priority.label("queue_rank"))
+    parts: list[tuple[sa.ColumnElement[Any], sa.Select[Any]]] = [(items.c.priority, plain.where(*where))]
     if is_vip is not None:
-        parts = [(items.c.priority, [sa.case((is_vip, 1), else_=0) == 0]), (_rank(vip), [is_vip])]
+        rank = _rank(vip)
+        # The VIP authors' open items from the index alone first (a few among many), then their rows.
+        theirs = sa.select(items.c.id).where(is_vip, *_open_ours())
+        their_ids = list(connection.execute(theirs).scalars())
+        parts = [
+            (items.c.priority, plain.where(*where, sa.case((is_vip, 1), else_=0) == 0)),
+            (rank, sa.select(items, rank.label("queue_rank")).where(items.c.id.in_(their_ids), *where)),
+        ]
     rows: list[dict[str, Any]] = []
-    for rank, only in parts:
-        query = sa.select(items, rank.label("queue_rank")).where(*where, *only)
+    for rank, query in parts:
         if before is not None:
             query = query.where(_before(rank, before)).order_by(rank.asc(), items.c.posted_at.desc(), items.c.id.desc())
         else:

@@ -124,7 +124,17 @@ sa.Index(
     items.c.priority.desc(),
     items.c.posted_at,
     items.c.id,
+    # What the views' counts and "needs a person" read, but the text: most rows need no table read.
     items.c.assignee,
+    items.c.channel,
+    items.c.language,
+    items.c.sentiment_label,
+    items.c.very_unhappy,
+    items.c.urgent_request,
+    items.c.scorer,
+    items.c.sentiment_confidence,
+    items.c.author,
+    items.c.respondent_key,
     sqlite_where=sa.text(_OPEN_QUEUE + "is_competitor IS 0"),
     postgresql_where=sa.text(_OPEN_QUEUE + "is_competitor IS false"),
 )

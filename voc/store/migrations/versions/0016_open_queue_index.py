@@ -22,6 +22,19 @@ depends_on = None
 
 # Frozen as it stood at this revision (`voc.inbox.triage.OPEN_STATUSES`, `voc.inbox.queue.OPEN_QUEUE`).
 OPEN_STATUSES = ("new", "assigned", "waiting_on_customer")
+# The columns the views' counts, "needs a person" (but the text) and the VIP test read.
+COVERED = (
+    "assignee",
+    "channel",
+    "language",
+    "sentiment_label",
+    "very_unhappy",
+    "urgent_request",
+    "scorer",
+    "sentiment_confidence",
+    "author",
+    "respondent_key",
+)
 
 
 def upgrade() -> None:
@@ -32,7 +45,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_items_open_queue",
         "items",
-        [sa.column("priority").desc(), "posted_at", "id", "assignee"],
+        [sa.column("priority").desc(), "posted_at", "id", *COVERED],
         sqlite_where=where,
         postgresql_where=where,
     )
