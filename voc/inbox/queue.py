@@ -5,9 +5,12 @@ competitor's), not a collapsed copy, and needs a person: negative, very unhappy,
 urgent request (urgent words found at ingest), or a sentiment to review (low confidence, or a
 language the scorers do not read); neutral chatter only when asked for. The order is
 `voc.inbox.priority.queue_priority` (stored severity × reach, times the VIP tier) and then the
-oldest first (the one due first), computed by the database, so a page of twelve costs one
-indexed query however long the queue is; clocks and reasons are then worked out for those twelve
-only. Views: *Mine*, *Unassigned*, *All open*, counted in one more query.
+oldest first (the one due first). The database keeps the open items in that order by stored
+priority (`ix_items_open_queue`, revision 0016), so a page of twelve walks the index from the top
+or from a key and stops after twelve, however long the queue is; the VIP weight, which no index can
+hold, is applied to the VIP authors' few open items read apart, and the two merged (`_read`).
+Clocks and reasons are then worked out for those twelve only. Views: *Mine*, *Unassigned*,
+*All open*, counted in one more query.
 
 Pages go by key, not by position (issue #21): the next page is the twelve after the last one shown
 in the queue's order (`QueueKey`: priority as agents see it, posting time, id), the previous page
