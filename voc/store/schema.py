@@ -116,6 +116,29 @@ sa.Index(
     postgresql_where=items.c.nps.is_not(None),
 )
 
+# The care queue's items (revision 0016, voc.inbox.queue): open, ours, not a collapsed copy, by stored
+# priority down, then the oldest: a page of the queue walks it from the top and stops after twelve.
+_OPEN_QUEUE = "triage_status IN ('new', 'assigned', 'waiting_on_customer') AND duplicate_of IS NULL AND "
+sa.Index(
+    "ix_items_open_queue",
+    items.c.priority.desc(),
+    items.c.posted_at,
+    items.c.id,
+    # What the views' counts and "needs a person" read, but the text: most rows need no table read.
+    items.c.assignee,
+    items.c.channel,
+    items.c.language,
+    items.c.sentiment_label,
+    items.c.very_unhappy,
+    items.c.urgent_request,
+    items.c.scorer,
+    items.c.sentiment_confidence,
+    items.c.author,
+    items.c.respondent_key,
+    sqlite_where=sa.text(_OPEN_QUEUE + "is_competitor IS 0"),
+    postgresql_where=sa.text(_OPEN_QUEUE + "is_competitor IS false"),
+)
+
 # Hourly counts of items (revision 0014): long Trends ranges read these, not a year of items.
 # Kept by database triggers on `items` in the writing transaction (`voc.store.rollups`); each item
 # adds 1 to four rows: facet "all" (value "") and its channel, language and scorer.

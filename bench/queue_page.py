@@ -1,0 +1,105 @@
+"""The care queue's page calls at scale (issue #21, item 2): `open_queue` page 1 of each view, a
+deep page by key, the page before it, and `next_item_id`, with and without a VIP list.
+
+The data is `bench/scale.py`'s (`scale.build`: a year of items through the save path, every item of
+the last 30 days open), built once into `--database` (a SQLite file, kept and reused: building a
+million items takes a while) and upgraded to the code's latest revision when opened. Figures are
+medians of `--rounds`, printed, never asserted; run it on the revision before and after a change
+for the ratio (docs/inbox.md "At scale" keeps the figures).
+
+    python bench/queue_page.py --items 300000 --database /tmp/queue-300k.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import _common  # noqa: F401 - puts the repository on sys.path
+import scale
+import sqlalchemy as sa
+
+from voc.access.roles import LOCAL_ACTOR, Permission
+from voc.inbox import queue as care_queue
+from voc.inbox.vip import VIP_SETTINGS_KEY
+from voc.store.facade import Store
+from voc.store.schema import items
+
+
+def median_ms(call: Callable[[], Any], rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def set_vips(store: Store, handles: int) -> None:
+    """The VIP list: `handles` of the generated authors (@user0 …), tiers in turn."""
+    tiers = ("platinum", "gold", "silver", "vip")
+    value = {"handles": {f"user{n}": tiers[n % len(tiers)] for n in range(handles)}, "keys": {}}
+    store.put_setting(VIP_SETTINGS_KEY, value, actor=LOCAL_ACTOR, permission=Permission.CONFIGURE_CARE, now=scale.NOW)
+
+
+def calls(store: Store, rounds: int) -> None:
+    everyone = care_queue.QueueFilter()
+    first = care_queue.open_queue(store, everyone, now=scale.NOW)
+    deep = 40
+    before_deep = care_queue.open_queue(store, everyone, now=scale.NOW, page=deep - 1)
+    at_deep = care_queue.open_queue(store, everyone, now=scale.NOW, page=deep, after=before_deep.last_key)
+    top_id = int(first.rows.iloc[0]["id"])
+    measured = {
+        "page 1, All open": lambda: care_queue.open_queue(store, everyone, now=scale.NOW),
+        "page 1, Unassigned": lambda: care_queue.open_queue(
+            store, care_queue.QueueFilter(view=care_queue.View.UNASSIGNED), now=scale.NOW
+        ),
+        "page 1, Mine (agent with none)": lambda: care_queue.open_queue(
+            store, care_queue.QueueFilter(view=care_queue.View.MINE, agent="ana"), now=scale.NOW
+        ),
+        "page 1, one channel, with chatter": lambda: care_queue.open_queue(
+            store, care_queue.QueueFilter(channel="x", include_chatter=True), now=scale.NOW
+        ),
+        f"page {deep}, by key": lambda: care_queue.open_queue(
+            store, everyone, now=scale.NOW, page=deep, after=before_deep.last_key
+        ),
+        f"page {deep - 1}, back by key": lambda: care_queue.open_queue(
+            store, everyone, now=scale.NOW, page=deep - 1, before=at_deep.first_key
+        ),
+        "next item after the top one": lambda: care_queue.next_item_id(store, top_id, everyone),
+    }
+    print(f"   {first.counts[care_queue.View.ALL]:,} in the queue")
+    for name, call in measured.items():
+        print(f"   {name:<40} {median_ms(call, rounds):8.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=100_000, help="items to build when the file is new")
+    parser.add_argument("--database", type=Path, required=True, help="SQLite file: built when missing, else reused")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--vips", type=int, default=200, help="VIP handles for the second run (0: skip it)")
+    args = parser.parse_args()
+    new = not args.database.exists()
+    store = Store.from_url(f"sqlite:///{args.database}")
+    if new:
+        scale.build(store, args.items)
+    with store.read() as connection:
+        count = connection.execute(sa.select(sa.func.count()).select_from(items)).scalar_one()
+    print(f"## sqlite, {count:,} items, median of {args.rounds}")
+    set_vips(store, 0)
+    print("\nno VIP list")
+    calls(store, args.rounds)
+    if args.vips:
+        set_vips(store, args.vips)
+        print(f"\n{args.vips} VIP handles")
+        calls(store, args.rounds)
+        set_vips(store, 0)
+
+
+if __name__ == "__main__":
+    main()
