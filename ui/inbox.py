@@ -16,7 +16,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from ui import data, inert, replies
+from ui import data, inert, replies, widgets
 from ui import sentiment as sentiment_ui
 from ui.widgets import needs_role, status_label
 from voc.access.roles import Permission
@@ -61,14 +61,14 @@ def queue_filter() -> QueueFilter:
         [None, *options.channels],
         key="channel",
         bind="query-params",
-        format_func=lambda c: c or "All channels",
+        format_func=lambda c: widgets.channel_name(c) if c else "All channels",
     )
     language = language_col.selectbox(
         "Language",
         [None, *options.languages],
         key="lang",
         bind="query-params",
-        format_func=lambda c: c or "All languages",
+        format_func=lambda c: widgets.language_name(c) if c else "All languages",
     )
     chatter = chatter_col.toggle(
         "Include neutral chatter", key="inbox.chatter", help="Neutral items with no question or urgent request"
@@ -134,9 +134,9 @@ def queue_entry(row: Mapping[str, Any]) -> None:
 
 def entry_facts(row: Mapping[str, Any]) -> list[str]:
     """The line under the words: author and reach (VIP), channel, language, themes, SLA, why first."""
-    facts = [who(row), inert.escape(row.get("channel") or "")]
+    facts = [who(row), inert.escape(widgets.channel_name(row.get("channel")))]
     if row.get("language"):
-        facts.append(inert.escape(str(row["language"])))
+        facts.append(inert.escape(widgets.language_name(str(row["language"]))))
     if row.get("themes"):
         facts.append(inert.escape(", ".join(row["themes"][:2])))
     facts.append(
@@ -364,7 +364,7 @@ def customer(item: Mapping[str, Any]) -> None:
     st.markdown(f"**Earlier here** ({len(earlier)}, newest first)")
     shown = pd.DataFrame({
         "Posted": pd.to_datetime(earlier["posted_at"], utc=True).dt.tz_convert(data.viewer_timezone()).dt.strftime("%d %b %Y %H:%M"),
-        "Channel": earlier["channel"],
+        "Channel": earlier["channel"].map(widgets.channel_name),
         "Words": [inert.escape(t, limit=90) for t in earlier["text"]],
         "What became of it": [_outcome(r) for r in earlier.to_dict("records")],
     })  # fmt: skip

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ui import data, inert
+from ui import data, inert, widgets
 from voc.sentiment import accuracy, review
 from voc.sentiment import training as sentiment_training
 from voc.sentiment import worker as sentiment_worker
@@ -93,10 +93,7 @@ def retrain_with_progress() -> sentiment_training.TrainingResult | None:
     return result
 
 
-LANGUAGE_NAMES = {
-    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "hi": "Hindi (Latin script)",
-    "it": "Italian", "nl": "Dutch", "pt": "Portuguese", "und": "Undetermined",
-}  # fmt: skip
+LANGUAGE_NAMES = widgets.LANGUAGE_NAMES
 
 
 def activation_caption(model: LearnedModel) -> str:

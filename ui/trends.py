@@ -1,7 +1,7 @@
 """The Trends page's own widgets: its filter bar, the headline against the previous period, the
 spikes table, the themes that moved and share of voice with its numbers.
 
-Filters are bound to the URL (`?range=7d&lang=de&copies=true`) so a view can be shared. The
+Filters are bound to the URL (`?range=7d&lang=German&copies=true`) so a view can be shared. The
 range control has a row of its own, so its five options are never clipped, and the five pickers
 share the row below at equal widths, wide enough for "All languages". Charts come from
 `ui/charts.py`; figures from `voc.trends`.
@@ -9,7 +9,7 @@ share the row below at equal widths, wide enough for "All languages". Charts com
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import pandas as pd
@@ -24,9 +24,11 @@ from voc.trends.queries import FilterOptions, TrendFilters, TrendReport
 ALL = widgets.ALL
 
 
-def _choice(label: str, options: Sequence[str], key: str, all_label: str) -> str | None:
+def _choice(
+    label: str, options: Sequence[str], key: str, all_label: str, name: Callable[[str], str] = str
+) -> str | None:
     value = st.selectbox(
-        label, [ALL, *options], key=key, bind="query-params", format_func=lambda o: all_label if o == ALL else o
+        label, [ALL, *options], key=key, bind="query-params", format_func=lambda o: all_label if o == ALL else name(o)
     )
     return None if value in (None, ALL) else str(value)
 
@@ -55,9 +57,9 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
         )
     channel_col, language_col, brand_col, theme_col, scorer_col = st.columns(5)
     with channel_col:
-        channel = _choice("Channel", options.channels, "channel", "All channels")
+        channel = _choice("Channel", options.channels, "channel", "All channels", widgets.channel_name)
     with language_col:
-        language = _choice("Language", options.languages, "lang", "All languages")
+        language = _choice("Language", options.languages, "lang", "All languages", widgets.language_name)
     with brand_col:
         brands = [own_brand, *(b for b in options.brands if b != own_brand)]
         brand = st.selectbox(

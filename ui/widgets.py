@@ -1,7 +1,7 @@
 """Widgets the pages share: filter bars bound to the URL, health badges, and the
 finishing of every table and long list (`readable` tables, a `pager`).
 
-Filter widgets use `bind="query-params"`, so their key is the URL parameter (`?range=7d&lang=de`)
+Filter widgets use `bind="query-params"`, so their key is the URL parameter (`?range=7d&lang=German`)
 and a filtered view can be shared as a link. The URL carries the label a widget shows, so
 options are shown as their raw values (channel and language codes, brand names) or as short
 labels ("Resolved", "All brands") that read well in a link.
@@ -91,6 +91,38 @@ def in_timezone(frame: pd.DataFrame, column: str, tz: str) -> pd.DataFrame:
 # ---- tables and long lists ---------------------------------------------------------------------
 
 MISSING = "—"
+
+# Channels and languages as a person names them: filters, queue lines and tables show these, the
+# URL and the database keep the codes.
+CHANNEL_NAMES: dict[str, str] = {
+    "x": "X", "twitter": "X", "instagram": "Instagram", "facebook": "Facebook", "reddit": "Reddit",
+    "mastodon": "Mastodon", "bluesky": "Bluesky", "rss": "Feeds", "feed": "Feeds", "survey": "Surveys",
+    "google_play": "Google Play", "app_store": "App Store", "demo": "Demo feed",
+}  # fmt: skip
+LANGUAGE_NAMES: dict[str, str] = {
+    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "hi": "Hindi (Latin script)",
+    "it": "Italian", "nl": "Dutch", "pt": "Portuguese", "und": "Undetermined", "pl": "Polish", "sv": "Swedish",
+    "da": "Danish", "no": "Norwegian", "fi": "Finnish", "tr": "Turkish", "ru": "Russian", "uk": "Ukrainian",
+    "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "id": "Indonesian", "cs": "Czech", "el": "Greek",
+    "ro": "Romanian", "hu": "Hungarian", "he": "Hebrew", "fa": "Persian", "vi": "Vietnamese", "th": "Thai",
+    "pcm": "Nigerian Pidgin", "sw": "Swahili", "ca": "Catalan",
+}  # fmt: skip
+
+
+def channel_name(code: str | None) -> str:
+    """ "google_play" -> "Google Play"; an unknown channel in words from its key."""
+    if not code:
+        return MISSING
+    return CHANNEL_NAMES.get(code, human_label(code))
+
+
+def language_name(code: str | None) -> str:
+    """ "de" -> "German"; a code with no name here stays as it is ("sw-KE")."""
+    if not code:
+        return MISSING
+    return LANGUAGE_NAMES.get(code, code)
+
+
 """What an empty cell shows: never "None", "nan" or "NaT"."""
 
 

@@ -63,7 +63,7 @@ def test_the_volume_chart_is_built_from_the_stored_items(app: AppTest, store_wit
 
 
 def test_a_channel_in_the_url_filters_the_view(app: AppTest, store_with_items: Store) -> None:
-    app.query_params["channel"] = "instagram"
+    app.query_params["channel"] = "Instagram"  # the URL keeps a channel's name, as the filter shows it
 
     at = open_trends(app)
 
@@ -103,7 +103,7 @@ def test_a_range_preset_in_the_url_switches_to_daily_buckets(app: AppTest, store
 
 
 def test_filters_that_match_nothing_say_so(app: AppTest, store_with_items: Store) -> None:
-    app.query_params["channel"] = "reddit"
+    app.query_params["channel"] = "Reddit"
     app.query_params["brand"] = "Contoso Telecom"
 
     at = open_trends(app)

@@ -147,12 +147,12 @@ def test_trends_shows_charts_built_from_stored_items(page: Page, demo_app: DemoA
         page.set_viewport_size({"width": 1400, "height": 900})
 
         # A filter is bound to the URL: choosing one makes a link that opens the same view.
-        choose(page, "Channel", "x")
-        page.wait_for_url(re.compile(r"[?&]channel=x\b"))
+        choose(page, "Channel", "X")  # channels by name, as the URL keeps them
+        page.wait_for_url(re.compile(r"[?&]channel=X\b"))
         wait_for_app(page)
         page.goto(page.url)
         wait_for_app(page)
-        expect(page.get_by_role("combobox", name="Channel")).to_have_value("x")
+        expect(page.get_by_role("combobox", name="Channel")).to_have_value("X")
         narrowed = trends.summary(store, TrendFilters.last("3d", now=datetime.now(UTC), brand=brand, channel="x"))
         assert metric_value(page, "Items") == f"{narrowed.items:,}"
     finally:

@@ -48,7 +48,7 @@ def test_a_negative_mention_is_clocked_assigned_resolved_and_metrics_move(page: 
     page.reload()
     wait_for_app(page)
     line = page.locator(f".st-key-inbox-entry-{item_id}")
-    choose(page, "Channel", "x")  # the demo's week waits too: equal priorities go oldest first
+    choose(page, "Channel", "X")  # the demo's week waits too: equal priorities go oldest first
     wait_for_app(page)
     for number in range(2, 60):  # page on until it is there
         if line.count():
