@@ -250,7 +250,12 @@ def _read(
         their_ids = list(connection.execute(theirs).scalars())
         parts = [
             (items.c.priority, plain.where(*where, sa.case((is_vip, 1), else_=0) == 0)),
-            (rank, sa.select(items, rank.label("queue_rank")).where(items.c.id.in_(their_ids), *where)),
+            (
+                rank,
+                sa.select(items, rank.label("queue_rank")).where(
+                    items.c.id.in_(sa.bindparam("vip_ids", their_ids, expanding=True, literal_execute=True)), *where
+                ),
+            ),
         ]
     rows: list[dict[str, Any]] = []
     for rank, query in parts:
