@@ -4,8 +4,8 @@ deep page by key, the page before it, and `next_item_id`, with and without a VIP
 The data is `bench/scale.py`'s (`scale.build`: a year of items through the save path, every item of
 the last 30 days open), built once into `--database` (a SQLite file, kept and reused: building a
 million items takes a while) and upgraded to the code's latest revision when opened. Figures are
-medians of `--rounds`, printed, never asserted; run it on the revision before and after a change
-for the ratio (docs/inbox.md "At scale" keeps the figures).
+medians of `--rounds`, printed, never asserted; each call is timed now and as it was before revision 0016 (`bench/_baseline_queue.py`, the same
+database), alternately, with the ratio (docs/inbox.md "At scale" keeps the figures).
 
     python bench/queue_page.py --items 300000 --database /tmp/queue-300k.db
 """
@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import _baseline_queue
 import _common  # noqa: F401 - puts the repository on sys.path
 import scale
 import sqlalchemy as sa
@@ -47,34 +48,38 @@ def set_vips(store: Store, handles: int) -> None:
 
 
 def calls(store: Store, rounds: int) -> None:
+    """Each call now and before revision 0016 (`_baseline_queue`), alternately, and the ratio."""
     everyone = care_queue.QueueFilter()
     first = care_queue.open_queue(store, everyone, now=scale.NOW)
     deep = 40
     before_deep = care_queue.open_queue(store, everyone, now=scale.NOW, page=deep - 1)
     at_deep = care_queue.open_queue(store, everyone, now=scale.NOW, page=deep, after=before_deep.last_key)
     top_id = int(first.rows.iloc[0]["id"])
-    measured = {
-        "page 1, All open": lambda: care_queue.open_queue(store, everyone, now=scale.NOW),
-        "page 1, Unassigned": lambda: care_queue.open_queue(
-            store, care_queue.QueueFilter(view=care_queue.View.UNASSIGNED), now=scale.NOW
-        ),
-        "page 1, Mine (agent with none)": lambda: care_queue.open_queue(
-            store, care_queue.QueueFilter(view=care_queue.View.MINE, agent="ana"), now=scale.NOW
-        ),
-        "page 1, one channel, with chatter": lambda: care_queue.open_queue(
-            store, care_queue.QueueFilter(channel="x", include_chatter=True), now=scale.NOW
-        ),
-        f"page {deep}, by key": lambda: care_queue.open_queue(
+    unassigned = care_queue.QueueFilter(view=care_queue.View.UNASSIGNED)
+    mine = care_queue.QueueFilter(view=care_queue.View.MINE, agent="ana")
+    chatter = care_queue.QueueFilter(channel="x", include_chatter=True)
+    measured: dict[str, Callable[[Any], Any]] = {
+        "page 1, All open": lambda m: m.open_queue(store, everyone, now=scale.NOW),
+        "page 1, Unassigned": lambda m: m.open_queue(store, unassigned, now=scale.NOW),
+        "page 1, Mine (agent with none)": lambda m: m.open_queue(store, mine, now=scale.NOW),
+        "page 1, one channel, with chatter": lambda m: m.open_queue(store, chatter, now=scale.NOW),
+        f"page {deep}, by key": lambda m: m.open_queue(
             store, everyone, now=scale.NOW, page=deep, after=before_deep.last_key
         ),
-        f"page {deep - 1}, back by key": lambda: care_queue.open_queue(
+        f"page {deep - 1}, back by key": lambda m: m.open_queue(
             store, everyone, now=scale.NOW, page=deep - 1, before=at_deep.first_key
         ),
-        "next item after the top one": lambda: care_queue.next_item_id(store, top_id, everyone),
+        "next item after the top one": lambda m: m.next_item_id(store, top_id, everyone),
     }
     print(f"   {first.counts[care_queue.View.ALL]:,} in the queue")
+    print(f"   {'call':<40} {'now':>9} {'before':>9} {'ratio':>6}")
     for name, call in measured.items():
-        print(f"   {name:<40} {median_ms(call, rounds):8.1f} ms")
+        now, before = [], []
+        for _ in range(rounds):
+            now.append(median_ms(lambda call=call: call(care_queue), 1))  # type: ignore[misc]
+            before.append(median_ms(lambda call=call: call(_baseline_queue), 1))  # type: ignore[misc]
+        a, b = statistics.median(now), statistics.median(before)
+        print(f"   {name:<40} {a:6.1f} ms {b:6.1f} ms {a / b:6.2f}")
 
 
 def main() -> None:
