@@ -52,7 +52,7 @@ def test_an_item_in_an_unsupported_language_needs_review_instead_of_a_silent_neu
 
     assert any(RUSSIAN in words for words in entry_words(at))
     line = next(c.value for c in at.caption if "sentiment needs review" in c.value)
-    assert " · ru · " in line
+    assert " · Russian · " in line  # the language by name (ui.widgets.language_name)
 
 
 def test_a_sentiment_correction_in_the_workspace_is_stored_as_a_label(app: AppTest, store_with_items: Store) -> None:
