@@ -201,24 +201,23 @@ def open_kept(kind: str, postgres_url: str, name: str) -> Store:
     runs with whatever code they run (opening it applies newer migrations, as an upgrade would)."""
     if kind == "sqlite":
         return Store.from_url(f"sqlite:///{Path(tempfile.gettempdir()) / f'voc-scale-{name}.db'}")
-    schema = f"bench_keep_{name}"
-    engine = sa.create_engine(postgres_url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    engine.dispose()
-    separator = "&" if "?" in postgres_url else "?"
-    return Store.from_url(f"{postgres_url}{separator}options=-csearch_path%3D{schema}")
+    return schema_store(postgres_url, f"bench_keep_{name}")
 
 
 def open_store(kind: str, folder: Path, postgres_url: str, name: str, schemas: list[str]) -> Store:
     if kind == "sqlite":
         return Store.from_url(f"sqlite:///{folder}/{name}.db")
     schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+    schemas.append(schema)
+    return schema_store(postgres_url, schema)
+
+
+def schema_store(postgres_url: str, schema: str) -> Store:
+    """A store in `schema` of the server (created when missing), migrated to this code's revision."""
     engine = sa.create_engine(postgres_url)
     with engine.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     engine.dispose()
-    schemas.append(schema)
     separator = "&" if "?" in postgres_url else "?"
     return Store.from_url(f"{postgres_url}{separator}options=-csearch_path%3D{schema}")
 
