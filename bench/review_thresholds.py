@@ -20,12 +20,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import _common  # noqa: F401 - puts the repository on the path
-import numpy as np
 
 from voc.analysis import embeddings
 from voc.sentiment import precise
 from voc.sentiment import training as st
-from voc.sentiment.learned import build_features, train
 from voc.sentiment.multilingual import (
     PRECISE_REVIEW_PROBABILITY,
     REVIEW_BELOW,
@@ -35,31 +33,11 @@ from voc.sentiment.multilingual import (
 
 def fast_out_of_fold() -> list[dict[str, Any]]:
     """Reliability of the built-in recipe's out-of-fold probabilities on the team-written set."""
-    from sklearn.model_selection import GroupKFold
-
     examples = st.builtin_examples()
     vectors = embeddings.embed([e.text for e in examples])
     lexicon = st.lexicon_block([e.text for e in examples], [e.language for e in examples])
-    spec = st.builtin_spec()
-    proba = np.zeros((len(examples), 3))
+    proba = st.out_of_fold_proba(st.builtin_spec(), st.BUILTIN_C, examples, vectors, lexicon)
     labels = [e.label for e in examples]
-    for train_idx, test_idx in GroupKFold(n_splits=5).split(vectors, labels, st.concept_groups(examples)):
-        model = train(
-            spec,
-            [examples[i] for i in train_idx],
-            vectors[train_idx],
-            c=st.BUILTIN_C,
-            lexicon=lexicon[train_idx],
-            negative_weight=st.NEGATIVE_WEIGHT,
-        )
-        features = build_features(
-            spec,
-            [examples[i].text for i in test_idx],
-            [examples[i].language for i in test_idx],
-            vectors[test_idx],
-            lexicon[test_idx],
-        )
-        proba[test_idx] = model.predict_proba(features)
     return precise.reliability(proba, labels)
 
 

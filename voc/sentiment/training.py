@@ -155,12 +155,24 @@ def cross_validate(
     folds: int = 5,
 ) -> list[str]:
     """Out-of-fold predictions for `examples` (grouped folds, see `concept_groups`)."""
+    return labels_from_proba(out_of_fold_proba(spec, c, examples, vectors, lexicon, folds))
+
+
+def out_of_fold_proba(
+    spec: FeatureSpec,
+    c: float,
+    examples: Sequence[Example],
+    vectors: NDArray[np.float32],
+    lexicon: NDArray[np.float32],
+    folds: int = 5,
+) -> NDArray[np.float64]:
+    """Each example's class probabilities from the model trained on the folds it is not in
+    (grouped folds, see `concept_groups`): predictions, and reliability tables, come from here."""
     from sklearn.model_selection import GroupKFold
 
-    predicted = [""] * len(examples)
-    groups = concept_groups(examples)
+    proba = np.zeros((len(examples), len(LABELS)))
     labels = [e.label for e in examples]
-    for train_idx, test_idx in GroupKFold(n_splits=folds).split(vectors, labels, groups):
+    for train_idx, test_idx in GroupKFold(n_splits=folds).split(vectors, labels, concept_groups(examples)):
         model = train(
             spec,
             [examples[i] for i in train_idx],
@@ -176,9 +188,8 @@ def cross_validate(
             vectors[test_idx],
             lexicon[test_idx],
         )
-        for i, label in zip(test_idx, labels_from_proba(model.predict_proba(features)), strict=True):
-            predicted[i] = label
-    return predicted
+        proba[test_idx] = model.predict_proba(features)
+    return proba
 
 
 def per_language(examples: Sequence[Example], predicted: Sequence[str]) -> dict[str, Scores]:
