@@ -429,14 +429,19 @@ def test_saved_replies_are_kept_per_language_counted_and_edited_by_admins_only(
     assert saved.use_count == 1
 
 
+def posted_then_crashed(store: Store, senders: SenderFactory, item_id: int) -> None:
+    """A reply the network accepted, the process gone before recording it (the draft unsettled)."""
+    draft = service.prepare(store, item_id, "On it.", senders=senders, actor=AGENT, now=now())
+    crashing: SenderFactory = lambda name: CrashAfterPosting(senders(name))  # noqa: E731
+    with pytest.raises(Crash):
+        service.send(store, int(draft["id"]), senders=crashing, actor=AGENT, now=now())
+
+
 def test_the_listener_loop_settles_an_unrecorded_attempt_once_a_minute(
     store: Store, networks: ReplyNetworks, settings: Settings, answerable: dict[str, int]
 ) -> None:
     real = senders_from_settings(settings)
-    draft = service.prepare(store, answerable["bluesky"], "On it.", senders=real, actor=AGENT, now=now())
-    crashing: SenderFactory = lambda name: CrashAfterPosting(real(name))  # noqa: E731
-    with pytest.raises(Crash):
-        service.send(store, int(draft["id"]), senders=crashing, actor=AGENT, now=now())
+    posted_then_crashed(store, real, answerable["bluesky"])
     later = [now() + timedelta(minutes=3)]
     worker = service.ReconcileWorker(store, senders_from_settings(settings), clock=lambda: later[0], background=False)
 
@@ -449,10 +454,7 @@ def test_settling_runs_beside_the_polling_so_a_slow_network_holds_up_no_source(
     store: Store, networks: ReplyNetworks, settings: Settings, answerable: dict[str, int]
 ) -> None:
     real = senders_from_settings(settings)
-    draft = service.prepare(store, answerable["bluesky"], "On it.", senders=real, actor=AGENT, now=now())
-    crashing: SenderFactory = lambda name: CrashAfterPosting(real(name))  # noqa: E731
-    with pytest.raises(Crash):
-        service.send(store, int(draft["id"]), senders=crashing, actor=AGENT, now=now())
+    posted_then_crashed(store, real, answerable["bluesky"])
     networks.stall_next("bluesky", 2.5)  # the network takes its time to say what it holds
     worker = service.ReconcileWorker(store, real, clock=lambda: now() + timedelta(minutes=3))
 
