@@ -6,6 +6,11 @@ listener process's export step runs what is queued."""
 from __future__ import annotations
 
 import csv
+import os
+import socket
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -154,3 +159,37 @@ def test_the_summary_reads_the_period_through_the_posted_at_index(week_of_items:
             assert any("USING INDEX ix_items_posted_at (posted_at>? AND posted_at<?)" in p for p in plan), plan
             assert all("item_themes" not in p or "(item_id=?)" in p for p in plan), plan
             assert not any(p.startswith("SCAN") and "counted_" not in p for p in plan), plan
+
+
+def test_the_next_build_removes_the_half_folder_of_a_process_that_stopped(week_of_items: Store, tmp_path: Path) -> None:
+    """A build killed mid-way leaves its staging folder; the next build removes it, never a live one."""
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(finished.stdout)
+    host = socket.gethostname()
+    dead = staging_folder(tmp_path, "dead", owner=f"{host} {dead_pid}")
+    live = staging_folder(tmp_path, "live", owner=f"{host} {os.getpid()}")
+    elsewhere = staging_folder(tmp_path, "elsewhere", owner="another-host 1")
+    old_elsewhere = staging_folder(tmp_path, "old-elsewhere", owner="another-host 1", age_days=2)
+    old_unowned = staging_folder(tmp_path, "old-unowned", owner=None, age_days=2)
+
+    request_export(week_of_items, WEEK, ["csv"], actor=ANALYST, now=NOW)
+    run_requested_exports(week_of_items, tmp_path, clock=lambda: NOW)
+
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".building-"))
+    assert left == sorted([live.name, elsewhere.name])
+    assert not dead.exists() and not old_elsewhere.exists() and not old_unowned.exists()
+    assert [e.slug for e in list_exports(tmp_path)] == [WEEK.slug]
+    assert not any((tmp_path / WEEK.slug).glob(".owner"))  # the finished export carries no owner file
+
+
+def staging_folder(root: Path, tag: str, *, owner: str | None, age_days: float = 0) -> Path:
+    folder = root / f".building-{WEEK.slug}-{tag}"
+    folder.mkdir(parents=True)
+    (folder / f"voc-export-{WEEK.slug}.csv").write_text("item_id\n1\n", encoding="utf-8")
+    if owner is not None:
+        (folder / ".owner").write_text(owner, encoding="utf-8")
+    if age_days:
+        stamp = time.time() - age_days * 86400
+        for path in [*folder.iterdir(), folder]:
+            os.utime(path, (stamp, stamp))
+    return folder

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -35,6 +36,9 @@ MANIFEST: Final = "manifest.json"
 INDEX: Final = "index.json"
 ALL_FORMATS: Final = tuple(ExportFormat)
 Progress = Callable[[int, int], None]  # (items written, items in the period)
+STAGING_PREFIX: Final = ".building-"
+STAGING_OWNER: Final = ".owner"  # "host pid" of the process writing a staging folder
+ORPHAN_AFTER_SECONDS: Final = 24 * 3600  # a staging folder of another host (or without owner) this old is dead
 
 
 @dataclass(frozen=True)
@@ -132,8 +136,10 @@ def build_export(
     total = count_items(store, period)
     summary = build_summary(store, taxonomy, period, now=now)
     exports_dir.mkdir(parents=True, exist_ok=True)
-    staging = exports_dir / f".building-{period.slug}-{uuid.uuid4().hex[:8]}"
+    remove_abandoned_staging(exports_dir)
+    staging = exports_dir / f"{STAGING_PREFIX}{period.slug}-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
+    (staging / STAGING_OWNER).write_text(f"{socket.gethostname()} {os.getpid()}", encoding="utf-8")
     stem = file_stem(period)
     try:
         written = write_files(
@@ -147,6 +153,7 @@ def build_export(
             items=total, files=files, generated_at=utc_text(now), requested_by=requested_by.name,
             seconds=round(time.monotonic() - began, 2), changes=summary.changes, links=links, regenerated=regenerated,
         )  # fmt: skip
+        (staging / STAGING_OWNER).unlink()
         (staging / MANIFEST).write_text(json.dumps(export.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
         final = exports_dir / period.slug
         if final.exists():
@@ -162,6 +169,51 @@ def build_export(
             detail={"items": total, "formats": [str(f) for f in chosen]},
         )  # fmt: skip
     return export
+
+
+def remove_abandoned_staging(exports_dir: Path) -> list[str]:
+    """Remove the half-written folders of builds whose process stopped; the names removed.
+
+    A build writes under a hidden staging name and renames the folder when complete, so a process
+    killed mid-build leaves its staging folder behind. Its owner file names the host and process:
+    on this host a folder whose process is gone is removed at once; one from another host (a shared
+    exports folder) or without an owner file only once it is a day old, as its process cannot be asked.
+    """
+    removed = []
+    host = socket.gethostname()
+    for folder in exports_dir.glob(f"{STAGING_PREFIX}*"):
+        if not folder.is_dir():
+            continue
+        try:
+            owner_host, _, pid = (folder / STAGING_OWNER).read_text(encoding="utf-8").partition(" ")
+        except OSError:
+            owner_host, pid = "", ""
+        if owner_host == host and pid.isdigit():
+            abandoned = not process_alive(int(pid))
+        else:
+            abandoned = time.time() - newest_change(folder) > ORPHAN_AFTER_SECONDS
+        if abandoned:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def newest_change(folder: Path) -> float:
+    """The latest modification time of the folder or anything in it (0 when it vanished meanwhile)."""
+    try:
+        return max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.iterdir())])
+    except OSError:
+        return 0.0
 
 
 def write_files(
