@@ -68,7 +68,8 @@ class Worker(Protocol):
 
     A worker with a true `before_polls` attribute is ticked before the polls of each pass (the
     sentiment model must be current before a page is scored); the others after them (what the
-    pages brought gets its themes and alerts in the same pass).
+    pages brought gets its themes and alerts in the same pass). A worker with a `shut_down()`
+    method has it called when the runner stops (to hand back what it holds at once).
     """
 
     def tick(self) -> object: ...
@@ -466,6 +467,13 @@ class Runner:
                 self.store.release_lease(name, self.owner)
             except Exception:  # the leases then run out on their own
                 log.exception("could not release the lease on %s", name)
+        for worker in self.workers:
+            shut_down = getattr(worker, "shut_down", None)
+            if shut_down is not None:
+                try:
+                    shut_down()
+                except Exception:  # what it holds then runs out on its own
+                    log.exception("could not shut %s down", type(worker).__name__)
         _LIVE_OWNERS.discard(self.owner)
         log.info("runner %s stopped cleanly", self.owner)
 

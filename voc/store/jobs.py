@@ -5,9 +5,10 @@ Two shapes of work use it, and nothing else in the code base claims work another
   caller's transaction) or `enqueue_job`, then `claim_job`, a compare-and-set from `queued` to
   `running` that one process wins; a running job whose process died is taken over after
   `stale_after`; `advance_job` and `finish_job` record progress and the outcome.
-- **runs** (the weekly export, the retention sweep, theme discovery): `start_run` inserts a
-  `running` row for `kind` unless another run is running (younger than `stale_after`) or, with
-  `once_every`, one started less than that ago. The check and the insert are one write
+- **runs** (the weekly export, the retention sweep, theme discovery, the precise sentiment pass):
+  `start_run` inserts a `running` row for `kind` unless another run is running (younger than
+  `stale_after`) or, with `once_every`, one started less than that ago; a long-lived run (the
+  precise pass, held while its process lives) keeps it with `renew_run`. The check and the insert are one write
   transaction, serialised per kind (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), so
   exactly one of several listener processes wins.
 
@@ -134,6 +135,29 @@ class JobsRepository(Database):
             ).first()  # fmt: skip
         assert row is not None
         return int(row[0])
+
+    def renew_run(self, job_id: int, kind: str, now: datetime) -> bool:
+        """Keep holding a long-lived run (move its `started_at` to `now`); False when it was lost.
+
+        A run is lost when another process took `kind` over meanwhile (this one was silent longer
+        than its `stale_after`: suspended, stalled): a newer run of `kind` is running. The lost run
+        is then closed, so exactly one holder goes on."""
+        with self.write() as connection:
+            _serialise_kind(connection, kind)
+            newer = connection.execute(
+                sa.select(jobs.c.id).where(jobs.c.kind == kind, jobs.c.status == "running", jobs.c.id > job_id).limit(1)
+            ).first()
+            if newer is not None:
+                connection.execute(
+                    jobs.update()
+                    .where(jobs.c.id == job_id, jobs.c.status == "running")
+                    .values(status="done", finished_at=now)
+                )
+                return False
+            renewed = connection.execute(
+                jobs.update().where(jobs.c.id == job_id, jobs.c.status == "running").values(started_at=now)
+            )
+            return renewed.rowcount == 1
 
     def advance_job(self, job_id: int, *, done: int, params: dict[str, Any] | None = None) -> None:
         """Add `done` to a job's progress (and save where it got to)."""
