@@ -157,6 +157,22 @@ item_counts = sa.Table(
     sqlite_with_rowid=False,
 )
 
+# The same per UTC day (revision 0017), kept by the same triggers: long ranges read whole days here.
+item_counts_daily = sa.Table(
+    "item_counts_daily",
+    metadata,
+    sa.Column("facet", sa.String(16), primary_key=True),
+    sa.Column("value", sa.String(100), primary_key=True),
+    sa.Column("day", sa.BigInteger, primary_key=True, autoincrement=False),  # days since 1970, UTC
+    sa.Column("brand", sa.String(100), primary_key=True),
+    sa.Column("is_competitor", sa.Boolean, primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("sentiment", sa.String(16), primary_key=True),
+    sa.Column("copy", sa.Boolean, primary_key=True),
+    sa.Column("items", sa.BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 sources = sa.Table(
     "sources",
     metadata,
