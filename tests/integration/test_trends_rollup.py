@@ -14,7 +14,7 @@ import pytest
 
 from tests.factories import new_item
 from voc.store.facade import Store
-from voc.store.schema import item_counts
+from voc.store.schema import item_counts, item_counts_daily
 from voc.trends import hourly
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
@@ -102,14 +102,18 @@ def test_every_frame_from_the_rollup_equals_the_items_count(store: Store) -> Non
         assert hourly.plan_hours(filters.start, filters.end, filters.bucket, filters.tz) is not None
 
 
-def test_long_ranges_really_read_the_rollup(store: Store) -> None:
+def test_long_ranges_really_read_both_rollup_levels(store: Store) -> None:
     _fill(store, 400)
     filters = TrendFilters(*RANGES[2], tz="Asia/Kolkata")
-    before = trends.summary(store, filters)
-    with store.write() as connection:  # doubled in the rollup only: the figure follows it
-        connection.execute(item_counts.update().values({"items": item_counts.c["items"] * 2}))
+    before, volume = trends.summary(store, filters), trends.volume_by_sentiment(store, filters)
+    with store.write() as connection:  # doubled in the daily rollup only: the total follows it
+        connection.execute(item_counts_daily.update().values({"items": item_counts_daily.c["items"] * 2}))
     after = trends.summary(store, filters)
-    assert before.items < after.items <= 2 * before.items  # the edges (and the cut hours) still from the items
+    assert before.items < after.items <= 2 * before.items  # the edges still from the hours and the items
+    with store.write() as connection:  # and the hours: the Sundays a Kolkata week starts in are read by hour
+        connection.execute(item_counts.update().values({"items": item_counts.c["items"] * 2}))
+    doubled = trends.volume_by_sentiment(store, filters)
+    assert volume["items"].sum() < doubled["items"].sum() < 2 * volume["items"].sum()
     assert trends.summary(store, filters, use_rollup=False) == before
 
 
@@ -128,6 +132,6 @@ def test_the_hours_a_local_bin_boundary_cuts_come_from_the_items(tz: str, freq: 
     plan = hourly.plan_hours(start, end, freq, tz)
     assert plan is not None
     assert len(plan.cut) == cut
-    assert plan.spans[0] == (start, datetime(2026, 3, 2, 1, tzinfo=UTC))
-    assert plan.spans[-1] == (datetime(2026, 4, 1, tzinfo=UTC), end)
+    assert plan.raw[0] == (start, datetime(2026, 3, 2, 1, tzinfo=UTC))
+    assert plan.raw[-1] == (datetime(2026, 4, 1, tzinfo=UTC), end)
     assert hourly.plan_hours(start, start + timedelta(days=3), "h", tz) is None  # short ranges: items alone

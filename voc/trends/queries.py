@@ -11,6 +11,7 @@ from these frames are built in `ui/charts.py` and `ui/trends.py`. Domain: no Str
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from voc.exports.summary import theme_mixes_between
 from voc.store.core import distinct_values
 from voc.store.facade import Store
-from voc.store.schema import item_counts, items
+from voc.store.schema import item_counts, item_counts_daily, items
 from voc.themes.queries import items_in_theme, theme_options
 from voc.themes.repository import load_taxonomy
 from voc.trends import buckets, hourly
@@ -208,7 +209,7 @@ def _conditions(
     return conditions
 
 
-def _frame(store: Store, query: sa.Select[Any], columns: list[str]) -> pd.DataFrame:
+def _frame(store: Store, query: sa.Select[Any] | sa.CompoundSelect, columns: list[str]) -> pd.DataFrame:
     with store.read() as connection:
         rows = connection.execute(query).all()
     return pd.DataFrame([tuple(row) for row in rows], columns=columns)
@@ -230,15 +231,27 @@ def _facet(filters: TrendFilters, grouped_by: str | None = None) -> tuple[str, s
     return chosen[0] if chosen else ("all", "")
 
 
+# A column or aggregate over a rollup table (`item_counts` or `item_counts_daily`, the same
+# columns but the hour or day), given the table and the first hour of its row.
+OverRollup = Callable[[sa.Table, Any], Any]
+
+
 @dataclass(frozen=True)
 class _Count:
-    """One grouped count said twice: over `items`, and over `item_counts` (whose row counts
-    `items` already holds). `keys` and `measures` are (name, over items, over item_counts)."""
+    """One grouped count said twice: over `items`, and over the rollups (whose row counts `items`
+    already holds). `keys` and `measures` are (name, over items, over a rollup table)."""
 
-    keys: tuple[tuple[str, Any, Any], ...]
-    measures: tuple[tuple[str, Any, Any], ...]
+    keys: tuple[tuple[str, Any, OverRollup], ...]
+    measures: tuple[tuple[str, Any, OverRollup], ...]
     raw_where: tuple[sa.ColumnElement[bool], ...] = ()
-    rollup_where: tuple[sa.ColumnElement[bool], ...] = ()
+    rollup_where: Callable[[sa.Table], tuple[sa.ColumnElement[bool], ...]] = lambda table: ()
+
+
+# Each rollup level: its table, the first hour of a row, and the column its plan spans count.
+_LEVELS = (
+    (item_counts, item_counts.c.hour, item_counts.c.hour, "hours"),
+    (item_counts_daily, item_counts_daily.c.day * sa.literal_column("24"), item_counts_daily.c.day, "days"),
+)
 
 
 def _count(
@@ -252,9 +265,10 @@ def _count(
     once: bool = True,
     use_rollup: bool = True,
 ) -> pd.DataFrame:
-    """`count` under `filters`, one row per key, in key order. Whole hours of a long range come
-    from the hourly rollup where it holds the filters (`facet`) and the hour lies in one bin of
-    `freq` (`voc.trends.hourly`); the rest from `items`. Either way the figures are the same."""
+    """`count` under `filters`, one row per key, in key order. Whole days and hours of a long
+    range come from the rollups where they hold the filters (`facet`) and the day or hour lies in
+    one bin of `freq` (`voc.store.ranges`); the rest from `items`. Either way the figures are the
+    same."""
     names = [name for name, _, _ in count.keys]
     columns = names + [name for name, _, _ in count.measures]
     plan = hourly.plan_hours(filters.start, filters.end, freq, filters.tz) if use_rollup and facet else None
@@ -268,29 +282,30 @@ def _count(
     else:
         assert facet is not None
         name, value = facet
-        where = [item_counts.c.facet == name, item_counts.c.hour >= plan.first_hour, item_counts.c.hour < plan.end_hour]
-        if value is not None:
-            where.append(item_counts.c.value == value)
-        if plan.cut:
-            where.append(item_counts.c.hour.not_in(plan.cut))
-        if with_brand and filters.brand:
-            where.append(item_counts.c.brand == filters.brand)
-        if once and not filters.count_duplicates:
-            where.append(item_counts.c.copy.is_(False))
-        selected = [key for _, _, key in count.keys]
-        grouped = list(selected)
-        if freq is not None and "slot" in names:  # one row per local bin, its first hour standing for it
-            at = names.index("slot")
-            selected[at] = sa.func.min(item_counts.c.hour) * hourly.SLOTS_PER_HOUR
-            grouped[at] = hourly.local_bin(item_counts.c.hour, plan, freq, filters.tz)
-        rollup = (
-            sa.select(*selected, *(sa.cast(measure, sa.BigInteger) for _, _, measure in count.measures))
-            .where(*where, *count.rollup_where)
-            .group_by(*grouped)
-        )
-        parts.append(_frame(store, rollup, columns))
-        if plan.spans:
-            conditions = _conditions(filters, with_brand=with_brand, once=once, spans=plan.spans)
+        reads = []
+        for table, hour, unit, level in _LEVELS:
+            spans = plan.hours if level == "hours" else plan.days
+            if not spans:
+                continue
+            where = [table.c.facet == name, sa.or_(*(sa.and_(unit >= low, unit < high) for low, high in spans))]
+            if value is not None:
+                where.append(table.c.value == value)
+            if with_brand and filters.brand:
+                where.append(table.c.brand == filters.brand)
+            if once and not filters.count_duplicates:
+                where.append(table.c.copy.is_(False))
+            selected = [key(table, hour) for _, _, key in count.keys]
+            grouped = list(selected)
+            if freq is not None and "slot" in names:  # one row per local bin, its first hour standing for it
+                at = names.index("slot")
+                selected[at] = sa.func.min(hour) * hourly.SLOTS_PER_HOUR
+                grouped[at] = hourly.local_bin(hour, plan, freq, filters.tz)
+            figures = (sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures)
+            reads.append(sa.select(*selected, *figures).where(*where, *count.rollup_where(table)).group_by(*grouped))
+        if reads:  # both levels in one round trip
+            parts.append(_frame(store, reads[0] if len(reads) == 1 else sa.union_all(*reads), columns))
+        if plan.raw:
+            conditions = _conditions(filters, with_brand=with_brand, once=once, spans=plan.raw)
             parts.append(_frame(store, raw.where(*conditions, *count.raw_where), columns))
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     measures = [name for name, _, _ in count.measures]
@@ -303,27 +318,36 @@ def _count(
     return frame[(frame[measures] != 0).any(axis=1)].reset_index(drop=True)
 
 
-_ITEMS = ("items", sa.func.count(), sa.func.sum(item_counts.c["items"]))
+def _sum_where(condition: Callable[[sa.Table], Any]) -> OverRollup:
+    """A rollup measure: the items of the rows meeting `condition`."""
+    return lambda table, hour: sa.func.sum(sa.case((condition(table), table.c["items"]), else_=0))
+
+
+def _column(name: str) -> OverRollup:
+    return lambda table, hour: table.c[name]
+
+
+_ITEMS = ("items", sa.func.count(), lambda table, hour: sa.func.sum(table.c["items"]))
 _NEGATIVE = (
     "negative",
     sa.func.sum(sa.case((items.c.sentiment_label == "negative", 1), else_=0)),
-    sa.func.sum(sa.case((item_counts.c.sentiment == "negative", item_counts.c["items"]), else_=0)),
+    _sum_where(lambda table: table.c.sentiment == "negative"),
 )
-_SENTIMENT = ("sentiment", items.c.sentiment_label, item_counts.c.sentiment)
-_SLOT = ("slot", buckets.epoch_slot(items.c.posted_at), item_counts.c.hour * hourly.SLOTS_PER_HOUR)
-_BRAND = ("brand", items.c.brand, item_counts.c.brand)
-_COMPETITOR = ("is_competitor", items.c.is_competitor, item_counts.c.is_competitor)
+_SENTIMENT = ("sentiment", items.c.sentiment_label, _column("sentiment"))
+_SLOT = ("slot", buckets.epoch_slot(items.c.posted_at), lambda table, hour: hour * hourly.SLOTS_PER_HOUR)
+_BRAND = ("brand", items.c.brand, _column("brand"))
+_COMPETITOR = ("is_competitor", items.c.is_competitor, _column("is_competitor"))
 # Share of voice: mentions that name a brand. The rollup keeps a missing brand as "", so an empty
 # name counts as none on both paths (it named no brand either).
-_MENTIONS_OF_BRANDS = (
+_MENTIONS_OF_BRANDS: tuple[tuple[sa.ColumnElement[bool], ...], Callable[[sa.Table], tuple[Any, ...]]] = (
     (items.c.kind == "mention", items.c.brand.is_not(None), items.c.brand != ""),
-    (item_counts.c.kind == "mention", item_counts.c.brand != ""),
+    lambda table: (table.c.kind == "mention", table.c.brand != ""),
 )
 
 
 def _counts_by(store: Store, filters: TrendFilters, column: str, *, use_rollup: bool = True) -> pd.DataFrame:
     """Items per `column` × sentiment, long format, largest group first."""
-    count = _Count(keys=((column, items.c[column], item_counts.c.value), _SENTIMENT), measures=(_ITEMS,))
+    count = _Count(keys=((column, items.c[column], _column("value")), _SENTIMENT), measures=(_ITEMS,))
     frame = _count(store, filters, count, facet=_facet(filters, column), use_rollup=use_rollup)
     frame[column] = frame[column].fillna("unknown").astype(str)
     frame["items"] = frame["items"].astype("int64")
@@ -413,15 +437,23 @@ def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> 
     NPS counts each response once, however many comment fields it has (each is its own item).
     The counts come from the hourly rollup for long ranges (`_count`); NPS from the items.
     """
-    facet = _facet(filters)
-    totals = _count(store, filters, _Count((), (_ITEMS, _NEGATIVE)), facet=facet, use_rollup=use_rollup)
-    copies = _Count(
-        (),
-        (("copies", sa.func.count(), sa.func.sum(item_counts.c["items"])),),
-        (left_out_copy(),),
-        (item_counts.c.copy.is_(True),),
+    # One read for the items, the negative ones and the copies: copies are read too (once=False)
+    # and each measure says which rows it counts.
+    counted: sa.ColumnElement[bool]
+    if filters.count_duplicates:
+        counted, counted_rows = sa.true(), (lambda table: sa.true())
+    else:
+        counted, counted_rows = counted_once(), (lambda table: table.c.copy.is_(False))
+    measures = (
+        ("items", sa.func.sum(sa.case((counted, 1), else_=0)), _sum_where(counted_rows)),
+        (
+            "negative",
+            sa.func.sum(sa.case((sa.and_(counted, items.c.sentiment_label == "negative"), 1), else_=0)),
+            _sum_where(lambda table: sa.and_(counted_rows(table), table.c.sentiment == "negative")),
+        ),
+        ("copies", sa.func.sum(sa.case((left_out_copy(), 1), else_=0)), _sum_where(lambda t: t.c.copy.is_(True))),
     )
-    duplicates = int(_count(store, filters, copies, facet=facet, once=False, use_rollup=use_rollup)["copies"].iloc[0])
+    totals = _count(store, filters, _Count((), measures), facet=_facet(filters), once=False, use_rollup=use_rollup)
     response = sa.func.coalesce(items.c.response_id, items.c.external_id)
     responses = (
         sa.select(items.c.survey, response.label("response"), sa.func.max(items.c.nps).label("nps"))
@@ -441,7 +473,7 @@ def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> 
         negative=int(totals["negative"].iloc[0]),
         survey_responses=int(scored),
         nps=nps,
-        duplicates=duplicates,
+        duplicates=int(totals["copies"].iloc[0]),
     )
 
 
