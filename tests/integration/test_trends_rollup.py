@@ -117,6 +117,60 @@ def test_long_ranges_really_read_both_rollup_levels(store: Store) -> None:
     assert trends.summary(store, filters, use_rollup=False) == before
 
 
+END = datetime(2026, 3, 29, 14, 37, 20, tzinfo=UTC)  # Berlin went to summer time that morning
+LENGTHS = (1, 3, 4, 30, 90, 365)  # hour bins and the items alone; day bins; week bins
+
+
+def _fill_a_year(store: Store) -> None:
+    """Items over the 400 days before END, and more in its last five days (the short ranges)."""
+    rng = random.Random(17)
+    pages: list[list] = [[]]
+    for n in range(1800):
+        days = 400 if n < 1200 else 5
+        survey = rng.random() < 0.1
+        pages[-1].append(
+            new_item(
+                f"y{n}",
+                kind="survey" if survey else "mention",
+                channel="survey" if survey else rng.choice(["x", "reddit"]),
+                brand=rng.choice(["Northwind Mobile", "Contoso", None]),
+                is_competitor=rng.random() < 0.3,
+                language=rng.choice(["en", "de"]),
+                sentiment_label=rng.choice(["negative", "neutral", "positive"]),
+                text=f"message number {n} about the bill" if rng.random() < 0.8 else "The app crashes at login",
+                posted_at=END - timedelta(seconds=rng.randrange(days * 86400)),
+                survey="nps" if survey else None,
+                response_id=f"r{n}" if survey else None,
+                nps=rng.randrange(11) if survey else None,
+            )
+        )
+        if len(pages[-1]) == 200:
+            pages.append([])
+    for page in pages:
+        store.add_items(page)
+
+
+def test_ranges_of_a_day_to_a_year_count_the_same_from_the_rollups_in_every_zone(store: Store) -> None:
+    _fill_a_year(store)
+    for days in LENGTHS:
+        for tz in ZONES:
+            for extra in FILTERS[:2]:
+                filters = TrendFilters(END - timedelta(days=days), END, tz=tz, **extra)  # type: ignore[arg-type]
+                for frame in FRAMES:
+                    pd.testing.assert_frame_equal(
+                        frame(store, filters),
+                        frame(store, filters, use_rollup=False),
+                        obj=f"{frame.__name__} {filters}",
+                    )
+                assert trends.summary(store, filters) == trends.summary(store, filters, use_rollup=False), filters
+    for days, tz in ((90, "Europe/Berlin"), (365, "Asia/Kolkata")):  # the whole report, comparison included
+        filters = TrendFilters(END - timedelta(days=days), END, tz=tz)
+        with_rollups, from_items = trends.report(store, filters), trends.report(store, filters, use_rollup=False)
+        assert with_rollups.summary == from_items.summary and with_rollups.comparison == from_items.comparison
+        for name in ("volume", "languages", "channels", "share_of_voice", "share_over_time"):
+            pd.testing.assert_frame_equal(getattr(with_rollups, name), getattr(from_items, name), obj=name)
+
+
 @pytest.mark.parametrize(
     ("tz", "freq", "cut"),
     [
