@@ -181,7 +181,7 @@ def _rebuild(connection: sa.Connection, progress: Progress, table: sa.Table, sec
     for start, end in spans:
         for facet in FACETS:
             recount = _counted_items(facet, [items.c.posted_at >= start, items.c.posted_at < end], seconds)
-            connection.execute(table.insert().from_select([*(c.name for c in table.primary_key), "items"], recount))
+            connection.execute(table.insert().from_select([c.name for c in table.c], recount))  # KEY order, items
             done += 1
             progress(done, total)
     # Counted, not summed from rowcounts: psycopg reports -1 for INSERT ... SELECT.

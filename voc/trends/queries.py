@@ -247,6 +247,8 @@ class _Count:
     rollup_where: Callable[[sa.Table], tuple[sa.ColumnElement[bool], ...]] = lambda table: ()
 
 
+# Raw ranges per statement: SQLite allows 500 SELECTs in one compound statement.
+RANGES_PER_READ = 200
 # Each rollup level: its table, the first hour of a row, and the column its plan spans count.
 _LEVELS = (
     (item_counts, item_counts.c.hour, item_counts.c.hour, "hours"),
@@ -287,7 +289,7 @@ def _count(
             spans = plan.hours if level == "hours" else plan.days
             if not spans:
                 continue
-            where = [table.c.facet == name, sa.or_(*(sa.and_(unit >= low, unit < high) for low, high in spans))]
+            where = [table.c.facet == name]
             if value is not None:
                 where.append(table.c.value == value)
             if with_brand and filters.brand:
@@ -300,13 +302,20 @@ def _count(
                 at = names.index("slot")
                 selected[at] = sa.func.min(hour) * hourly.SLOTS_PER_HOUR
                 grouped[at] = hourly.local_bin(hour, plan, freq, filters.tz)
-            figures = (sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures)
-            reads.append(sa.select(*selected, *figures).where(*where, *count.rollup_where(table)).group_by(*grouped))
-        if reads:  # both levels in one round trip
-            parts.append(_frame(store, reads[0] if len(reads) == 1 else sa.union_all(*reads), columns))
-        if plan.raw:
-            conditions = _conditions(filters, with_brand=with_brand, once=once, spans=plan.raw)
-            parts.append(_frame(store, raw.where(*conditions, *count.raw_where), columns))
+            figures = [sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures]
+            query = sa.select(*selected, *figures).where(*where, *count.rollup_where(table)).group_by(*grouped)
+            # One SELECT per span, not an OR of them: SQLite then seeks each span for sure.
+            reads += [query.where(unit >= low, unit < high) for low, high in spans]
+        # And the items of each raw range apart too: an OR of many ranges (a Kolkata year has one
+        # cut hour a week) made SQLite scan the whole table. Both levels and the items in one
+        # UNION ALL round trip (or a few, for very many ranges).
+        reads += [
+            raw.where(*_conditions(filters, with_brand=with_brand, once=once, spans=(span,)), *count.raw_where)
+            for span in plan.raw
+        ]
+        for at in range(0, len(reads), RANGES_PER_READ):
+            chunk = reads[at : at + RANGES_PER_READ]
+            parts.append(_frame(store, chunk[0] if len(chunk) == 1 else sa.union_all(*chunk), columns))
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     measures = [name for name, _, _ in count.measures]
     frame[measures] = frame[measures].fillna(0).astype("int64")

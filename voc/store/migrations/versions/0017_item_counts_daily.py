@@ -3,7 +3,9 @@
 `item_counts_daily` holds what `item_counts` (revision 0014) holds, per UTC day (`day` = whole
 days since 1970 of `posted_at`) instead of per hour: the same facets, brand, competitor flag,
 kind, sentiment and copy. A year of one facet is then 365 days × keys, not 8,760 hours × keys,
-and a long Trends range reads whole UTC days from here (`voc.store.ranges`).
+and a long Trends range reads whole UTC days from here (`voc.store.ranges`). Its key puts the day
+before the value, and `item_counts` gets an index on (facet, hour): a count grouped by every
+channel or language reads just its days and hours.
 
 The triggers of 0014 are replaced by ones that add each change to both tables in the same
 statement: SQLite's row triggers get four more upserts; PostgreSQL's statement functions a second
@@ -28,6 +30,7 @@ depends_on = None
 COUNTED_KEY = "brand, is_competitor, kind, sentiment, copy"
 HOURLY_KEY = f"facet, value, hour, {COUNTED_KEY}"
 DAILY_KEY = f"facet, value, day, {COUNTED_KEY}"
+DAILY_ORDER = f"facet, day, value, {COUNTED_KEY}"  # the primary key's order
 # Columns whose change moves an item from one count to another (as in 0014).
 COUNTED = (
     "posted_at",
@@ -145,7 +148,9 @@ def upgrade() -> None:
         sa.Column("sentiment", sa.String(16), nullable=False),
         sa.Column("copy", sa.Boolean, nullable=False),
         sa.Column("items", sa.BigInteger, nullable=False),
-        sa.PrimaryKeyConstraint(*DAILY_KEY.split(", "), name="pk_item_counts_daily"),
+        # Day before value: a count over days (one facet, every value, or facet "all") reads one
+        # stretch of the key, the rows it sums and nothing else.
+        sa.PrimaryKeyConstraint(*DAILY_ORDER.split(", "), name="pk_item_counts_daily"),
         sqlite_with_rowid=False,
     )
     # Whole hours add up to days (hour / 24: both count from 1970, UTC); hours at zero add nothing.
@@ -154,10 +159,14 @@ def upgrade() -> None:
         f"SELECT facet, value, hour / 24, {COUNTED_KEY}, SUM(items) FROM item_counts "
         f"GROUP BY facet, value, hour / 24, {COUNTED_KEY} HAVING SUM(items) <> 0"
     )
+    # A count grouped by channel or language (every value of the facet) seeks its hours: the key
+    # leads with (facet, value), so without this it read the facet's hours of all time.
+    op.create_index("ix_item_counts_facet_hour", "item_counts", ["facet", "hour"])
     _replace_triggers(dialect, (HOURLY, DAILY))
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     _replace_triggers(dialect, (HOURLY,))  # 0014's triggers, word for word
+    op.drop_index("ix_item_counts_facet_hour", table_name="item_counts")
     op.drop_table("item_counts_daily")
