@@ -171,6 +171,22 @@ def test_ranges_of_a_day_to_a_year_count_the_same_from_the_rollups_in_every_zone
             pd.testing.assert_frame_equal(getattr(with_rollups, name), getattr(from_items, name), obj=name)
 
 
+def test_the_report_s_one_grouped_read_gives_what_each_panel_s_own_query_gives(store: Store) -> None:
+    _fill(store, 900)
+    short = (RANGES[0][0], RANGES[0][0] + timedelta(hours=30))  # share of voice in days, volume in hours
+    cases = [TrendFilters(*RANGES[2]), TrendFilters(*short, tz="Asia/Kolkata")]
+    cases += [TrendFilters(*RANGES[0], tz="Asia/Kolkata", **extra) for extra in FILTERS]  # type: ignore[arg-type]
+    for filters in cases:
+        for use_rollup in (True, False):
+            whole = trends.report(store, filters, use_rollup=use_rollup)
+            assert whole.summary == trends.summary(store, filters, use_rollup=use_rollup), filters
+            for name, frame in (("volume", trends.volume_by_sentiment), ("share_of_voice", trends.share_of_voice),
+                                ("share_over_time", trends.share_over_time)):  # fmt: skip
+                pd.testing.assert_frame_equal(
+                    getattr(whole, name), frame(store, filters, use_rollup=use_rollup), obj=f"{name} {filters}"
+                )
+
+
 @pytest.mark.parametrize(
     ("tz", "freq", "cut"),
     [

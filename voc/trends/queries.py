@@ -378,18 +378,24 @@ def volume_by_sentiment(store: Store, filters: TrendFilters, *, use_rollup: bool
     """Items per time bucket × sentiment: columns bucket (viewer's wall clock), sentiment, items.
 
     Every bucket of the range appears for every sentiment, zero included, so quiet hours show
-    as gaps in the chart rather than vanishing. Counted in SQL per quarter hour, and per hour
-    from the rollup for long ranges (`_count`).
+    as gaps in the chart rather than vanishing. Counted in SQL per quarter hour, and per day or
+    hour from the rollups for long ranges (`_count`).
     """
     count = _Count(keys=(_SLOT, _SENTIMENT), measures=(_ITEMS,))
-    grouped = _count(store, filters, count, facet=_facet(filters), freq=filters.bucket, use_rollup=use_rollup)
+    return _volume(
+        _count(store, filters, count, facet=_facet(filters), freq=filters.bucket, use_rollup=use_rollup), filters
+    )
+
+
+def _volume(grouped: pd.DataFrame, filters: TrendFilters) -> pd.DataFrame:
+    """`volume_by_sentiment` from items per slot (a quarter hour, or a rollup row's first) × sentiment."""
     grid_buckets = buckets.bucket_grid(filters.start, filters.end, filters.bucket, filters.tz)
     labels = list(SENTIMENTS) + sorted(set(grouped["sentiment"]) - set(SENTIMENTS))
     grid = pd.MultiIndex.from_product([grid_buckets, labels], names=["bucket", "sentiment"])
     if grouped.empty:
         counts = pd.Series(dtype="int64")
     else:
-        grouped["bucket"] = buckets.local_buckets(grouped["slot"], filters.bucket, filters.tz)
+        grouped = grouped.assign(bucket=buckets.local_buckets(grouped["slot"], filters.bucket, filters.tz))
         counts = grouped.groupby(["bucket", "sentiment"])["items"].sum()
     frame = counts.reindex(grid, fill_value=0).rename("items").reset_index()
     frame["items"] = frame["items"].astype("int64")
@@ -414,7 +420,13 @@ def share_of_voice(store: Store, filters: TrendFilters, *, use_rollup: bool = Tr
     """
     raw_where, rollup_where = _MENTIONS_OF_BRANDS
     count = _Count((_BRAND, _COMPETITOR), (_ITEMS, _NEGATIVE), raw_where, rollup_where)
-    frame = _count(store, filters, count, facet=_facet(filters), with_brand=False, use_rollup=use_rollup)
+    return _share_of_voice(
+        _count(store, filters, count, facet=_facet(filters), with_brand=False, use_rollup=use_rollup)
+    )
+
+
+def _share_of_voice(frame: pd.DataFrame) -> pd.DataFrame:
+    """`share_of_voice` from mentions and negative ones per brand × competitor flag."""
     frame = frame.astype({"brand": "str", "is_competitor": "bool", "items": "int64", "negative": "int64"})
     frame = frame.groupby(["brand", "is_competitor"], as_index=False)[["items", "negative"]].sum()
     total = int(frame["items"].sum())
@@ -429,6 +441,11 @@ def share_over_time(store: Store, filters: TrendFilters, *, use_rollup: bool = T
     grouped = _count(
         store, filters, count, facet=_facet(filters), freq=filters.share_bucket, with_brand=False, use_rollup=use_rollup
     )
+    return _share_over_time(grouped, filters)
+
+
+def _share_over_time(grouped: pd.DataFrame, filters: TrendFilters) -> pd.DataFrame:
+    """`share_over_time` from mentions per slot × brand × competitor flag."""
     if grouped.empty:
         return pd.DataFrame(columns=SOV_COLUMNS)
     grouped = grouped.astype({"brand": "str", "is_competitor": "bool", "items": "int64"})
@@ -444,7 +461,7 @@ def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> 
     """Item and negative counts, copies left out, and the NPS of survey responses in range.
 
     NPS counts each response once, however many comment fields it has (each is its own item).
-    The counts come from the hourly rollup for long ranges (`_count`); NPS from the items.
+    The counts come from the rollups for long ranges (`_count`); NPS from the items.
     """
     # One read for the items, the negative ones and the copies: copies are read too (once=False)
     # and each measure says which rows it counts.
@@ -463,6 +480,11 @@ def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> 
         ("copies", sa.func.sum(sa.case((left_out_copy(), 1), else_=0)), _sum_where(lambda t: t.c.copy.is_(True))),
     )
     totals = _count(store, filters, _Count((), measures), facet=_facet(filters), once=False, use_rollup=use_rollup)
+    return _summary(store, filters, *(int(totals[name].iloc[0]) for name in ("items", "negative", "copies")))
+
+
+def _summary(store: Store, filters: TrendFilters, counted: int, negative: int, copies: int) -> TrendSummary:
+    """The headline from its counts, with the NPS of the survey answers in range read from the items."""
     response = sa.func.coalesce(items.c.response_id, items.c.external_id)
     responses = (
         sa.select(items.c.survey, response.label("response"), sa.func.max(items.c.nps).label("nps"))
@@ -477,13 +499,59 @@ def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> 
             sa.select(sa.func.count(), promoters, detractors).select_from(responses)
         ).one()
     nps = None if not scored else round(100.0 * (int(promoted or 0) - int(detracted or 0)) / int(scored), 1)
-    return TrendSummary(
-        items=int(totals["items"].iloc[0]),
-        negative=int(totals["negative"].iloc[0]),
-        survey_responses=int(scored),
-        nps=nps,
-        duplicates=int(totals["copies"].iloc[0]),
-    )
+    return TrendSummary(items=counted, negative=negative, survey_responses=int(scored), nps=nps, duplicates=copies)
+
+
+# The keys of one read that serves the headline, volume, share of voice and share over time.
+# Constants as literals: PostgreSQL cannot match bound parameters between SELECT and GROUP BY.
+_LEFT_OUT_COPY = sa.and_(items.c.duplicate_of.is_not(None), items.c.kind != sa.literal_column("'survey'"))
+_PANEL_KEYS = (
+    _SLOT,
+    _SENTIMENT,
+    ("brand", sa.func.coalesce(items.c.brand, sa.literal_column("''")), _column("brand")),  # the rollup's ""
+    _COMPETITOR,
+    ("kind", items.c.kind, _column("kind")),
+    ("copy", sa.case((_LEFT_OUT_COPY, sa.true()), else_=sa.false()), _column("copy")),
+)
+
+
+def _panels(store: Store, filters: TrendFilters, *, use_rollup: bool) -> dict[str, Any]:
+    """The headline's counts, volume, share of voice and (when its bins are volume's) share over
+    time, from one read grouped by slot × sentiment × brand × competitor × kind × copy: copies
+    and every brand are read, and pandas keeps what each panel counts, as its own query would."""
+    count = _Count(keys=_PANEL_KEYS, measures=(_ITEMS,))
+    rows = _count(
+        store, filters, count, facet=_facet(filters), freq=filters.bucket, with_brand=False, once=False,
+        use_rollup=use_rollup,
+    )  # fmt: skip
+    rows = rows.astype({"brand": "str", "is_competitor": "bool", "kind": "str", "copy": "bool", "items": "int64"})
+    counted = rows if filters.count_duplicates else rows[~rows["copy"]]
+    ours = (lambda frame: frame[frame["brand"] == filters.brand]) if filters.brand else (lambda frame: frame)
+    mine = ours(counted)
+
+    def grouped(frame: pd.DataFrame, keys: list[str], **measures: Any) -> pd.DataFrame:
+        if frame.empty:
+            return pd.DataFrame({name: pd.Series(dtype="int64") for name in [*keys, *measures]})
+        out = frame.groupby(keys, as_index=False, sort=True).agg(**measures)
+        return out[(out[list(measures)] != 0).any(axis=1)].reset_index(drop=True)  # as `_count` drops empty keys
+
+    mentions = counted[(counted["kind"] == "mention") & (counted["brand"] != "")]
+    mentions = mentions.assign(negative=mentions["items"].where(mentions["sentiment"] == "negative", 0))
+    panels: dict[str, Any] = {
+        "counts": (
+            int(mine["items"].sum()),
+            int(mine.loc[mine["sentiment"] == "negative", "items"].sum()),
+            int(ours(rows[rows["copy"]])["items"].sum()),
+        ),
+        "volume": _volume(grouped(mine, ["slot", "sentiment"], items=("items", "sum")), filters),
+        "share_of_voice": _share_of_voice(
+            grouped(mentions, ["brand", "is_competitor"], items=("items", "sum"), negative=("negative", "sum"))
+        ),
+    }
+    if filters.share_bucket == filters.bucket:
+        by_brand = grouped(mentions, ["slot", "brand", "is_competitor"], items=("items", "sum"))
+        panels["share_over_time"] = _share_over_time(by_brand, filters)
+    return panels
 
 
 def theme_counts(store: Store, filters: TrendFilters) -> dict[str, ThemeCount]:
@@ -522,17 +590,20 @@ def comparison(
 
 def report(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> TrendReport:
     """Every frame the Trends page needs, for one cache entry (`use_rollup=False`: every count
-    from the items, as before the rollup; for tests and the benchmark)."""
-    headline = summary(store, filters, use_rollup=use_rollup)
+    from the items, as before the rollup; for tests and the benchmark). The headline, volume and
+    both share-of-voice panels come from one grouped read (`_panels`)."""
+    panels = _panels(store, filters, use_rollup=use_rollup)
+    headline = _summary(store, filters, *panels["counts"])
+    over_time = panels.get("share_over_time")
     return TrendReport(
         filters=filters,
         summary=headline,
-        volume=volume_by_sentiment(store, filters, use_rollup=use_rollup),
+        volume=panels["volume"],
         languages=by_language(store, filters, use_rollup=use_rollup),
         channels=by_channel(store, filters, use_rollup=use_rollup),
-        share_of_voice=share_of_voice(store, filters, use_rollup=use_rollup),
+        share_of_voice=panels["share_of_voice"],
         spikes=spike_marks(store, filters),
-        share_over_time=share_over_time(store, filters, use_rollup=use_rollup),
+        share_over_time=share_over_time(store, filters, use_rollup=use_rollup) if over_time is None else over_time,
         comparison=comparison(store, filters, headline, use_rollup=use_rollup),
     )
 
