@@ -542,9 +542,11 @@ def page_calls(store: Store, rounds: int) -> None:
             return [distinct_values(connection, items.c[name]) for name in ("channel", "language", "brand", "scorer")]
 
     calls: dict[str, Callable[[], Any]] = {
-        "Trends report, 7 days": trend(7),
-        "Trends report, 30 days": trend(30),
-        "Trends report, 365 days": trend(365),
+        **{
+            f"Trends report, {days} days{', ' + tz if tz != 'UTC' else ''}": trend(days, tz=tz)
+            for tz in ("UTC", "Asia/Kolkata")  # Kolkata: a local midnight inside every UTC day
+            for days in (7, 30, 90, 365)
+        },
         "volume by sentiment, 365 days": lambda: trends.volume_by_sentiment(
             store, trends.TrendFilters(NOW - timedelta(days=365), NOW)
         ),
@@ -563,7 +565,7 @@ def page_calls(store: Store, rounds: int) -> None:
     in_pandas = rss_mb()
 
     def pandas_for(name: str) -> Callable[[], Any]:
-        days = {"7 days": 7, "14 days": 14, "30 days": 30}.get(name.rsplit(", ", 1)[-1], 365)
+        days = next((int(part.split()[0]) for part in name.split(", ") if part.endswith(" days")), 365)
         since = NOW - timedelta(days=days)
         if name.startswith("filter"):
             return lambda: [sorted(frame[c].dropna().unique()) for c in ("channel", "language", "brand", "scorer")]
@@ -809,11 +811,13 @@ def run(kind: str, args: argparse.Namespace, folder: Path, schemas: list[str]) -
         several_writers(kind, folder, args.postgres_url, schemas, args.writer_items)
     if not args.items:
         return
+    opening = time.perf_counter()
     store = (
         open_kept(kind, args.postgres_url, args.keep)
         if args.keep
         else open_store(kind, folder, args.postgres_url, "scale", schemas)
     )
+    print(f"\n   opened in {time.perf_counter() - opening:,.1f} s (migrations to this code's revision included)")
     with store.read() as connection:
         present = int(connection.execute(sa.select(sa.func.count()).select_from(items)).scalar_one())
     if present:

@@ -1,6 +1,6 @@
-"""`item_counts` (revision 0014) stays equal to a recount of `items` after every write path, on
-SQLite and PostgreSQL, because triggers keep it, not the writers; the rebuild command restores it;
-concurrent writers on PostgreSQL do not deadlock on its hot rows.
+"""`item_counts` (revision 0014) and `item_counts_daily` (0017) stay equal to a recount of `items`
+after every write path, on SQLite and PostgreSQL, because triggers keep them, not the writers; the
+rebuild command restores them; concurrent writers on PostgreSQL do not deadlock on their hot rows.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from voc.privacy.retention import sweep
 from voc.store.facade import Store
 from voc.store.migrate import _config
 from voc.store.rollups import check_rollups, rebuild_rollups
-from voc.store.schema import item_counts, items
+from voc.store.schema import item_counts, item_counts_daily, items
 
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)
 AGENT = Actor("sam@northwind.example", Role.AGENT)
@@ -51,19 +51,19 @@ def _page(n: int, *, seed: int, prefix: str) -> list:
 
 
 def _counts_match(store: Store) -> None:
-    differences = check_rollups(store)
+    differences = check_rollups(store, ["item_counts", "item_counts_daily"])  # each against a recount of items
     assert differences == [], "\n".join(map(str, differences[:10]))
 
 
-def _stored_rows(store: Store) -> int:
+def _stored_rows(store: Store, table: sa.Table = item_counts) -> int:
     with store.read() as connection:
-        return int(connection.execute(sa.select(sa.func.sum(item_counts.c["items"]))).scalar() or 0)
+        return int(connection.execute(sa.select(sa.func.sum(table.c["items"]))).scalar() or 0)
 
 
 def test_every_write_path_keeps_the_counts_exact(store: Store, tmp_path: Path) -> None:
     workspace = fill(store, tmp_path / "exports")  # save path, notes, triage, a correction, themes, alerts
     _counts_match(store)
-    assert _stored_rows(store) == 4 * store.count_items()  # each item once per facet
+    assert _stored_rows(store) == _stored_rows(store, item_counts_daily) == 4 * store.count_items()  # once per facet
 
     store.add_items(_page(60, seed=1, prefix="a"))  # the batched save path, copies collapsed
     store.add_items(_page(60, seed=2, prefix="b"))
@@ -105,7 +105,7 @@ def test_every_write_path_keeps_the_counts_exact(store: Store, tmp_path: Path) -
     with store.write() as connection:
         connection.execute(items.delete())
     _counts_match(store)
-    assert _stored_rows(store) == 0
+    assert _stored_rows(store) == _stored_rows(store, item_counts_daily) == 0
 
 
 def test_rebuild_recounts_a_table_gone_wrong(store: Store) -> None:
@@ -200,3 +200,52 @@ def store_pages_directly(store: Store, rng: random.Random) -> None:
     """`store_items` inside a transaction of one's own (the runner's save_batch does the same)."""
     with store.write() as connection:
         store_items(connection, _page(25, seed=rng.randrange(10**6), prefix=f"h{rng.random()}"))
+
+
+def test_the_check_finds_a_day_gone_wrong_and_a_rebuild_of_the_days_alone_mends_it(
+    store: Store, database_url: str, monkeypatch, capsys
+) -> None:
+    monkeypatch.setenv("VOC_DATABASE_URL", database_url)
+    store.add_items(_page(50, seed=8, prefix="k"))
+    with store.write() as connection:  # one day of one language off by one; the hours stay right
+        day = connection.execute(
+            sa.select(item_counts_daily.c.day).where(item_counts_daily.c.facet == "language").limit(1)
+        ).scalar_one()
+        connection.execute(
+            item_counts_daily.update()
+            .where(item_counts_daily.c.facet == "language", item_counts_daily.c.day == day)
+            .values(items=item_counts_daily.c["items"] + 1)
+        )
+    differences = check_rollups(store)
+    assert differences and {d.rollup for d in differences} == {"item_counts_daily"}
+    assert all(d.key[0] == "language" and d.key[2] == day for d in differences)
+    assert main(["rollups", "check"]) == 1
+    assert "item_counts_daily ('language'" in capsys.readouterr().out
+
+    assert main(["rollups", "rebuild", "item_counts_daily"]) == 0
+    assert main(["rollups", "check"]) == 0
+    _counts_match(store)
+
+
+def test_the_daily_migration_fills_from_the_hours_and_goes_back_to_the_hourly_triggers(database_url: str) -> None:
+    config = _config()
+    store = Store.from_url(database_url)
+    store.add_items(_page(40, seed=9, prefix="m"))
+    with store.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0016")
+        connection.commit()
+        assert "item_counts_daily" not in sa.inspect(connection).get_table_names()
+    store.add_items(_page(30, seed=10, prefix="n"))  # counted by 0014's triggers alone
+    with store.write() as connection:
+        connection.execute(items.update().where(items.c.external_id.like("m1%")).values(sentiment_label="positive"))
+    assert check_rollups(store, ["item_counts"]) == []
+    with store.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()
+    _counts_match(store)  # the days filled from the hours
+    assert _stored_rows(store, item_counts_daily) == 4 * 70
+    store.add_items(_page(20, seed=11, prefix="p"))  # and kept by the new triggers
+    _counts_match(store)
+    store.engine.dispose()

@@ -14,7 +14,7 @@ import pytest
 
 from tests.factories import new_item
 from voc.store.facade import Store
-from voc.store.schema import item_counts
+from voc.store.schema import item_counts, item_counts_daily
 from voc.trends import hourly
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
@@ -102,15 +102,89 @@ def test_every_frame_from_the_rollup_equals_the_items_count(store: Store) -> Non
         assert hourly.plan_hours(filters.start, filters.end, filters.bucket, filters.tz) is not None
 
 
-def test_long_ranges_really_read_the_rollup(store: Store) -> None:
+def test_long_ranges_really_read_both_rollup_levels(store: Store) -> None:
     _fill(store, 400)
     filters = TrendFilters(*RANGES[2], tz="Asia/Kolkata")
-    before = trends.summary(store, filters)
-    with store.write() as connection:  # doubled in the rollup only: the figure follows it
-        connection.execute(item_counts.update().values({"items": item_counts.c["items"] * 2}))
+    before, volume = trends.summary(store, filters), trends.volume_by_sentiment(store, filters)
+    with store.write() as connection:  # doubled in the daily rollup only: the total follows it
+        connection.execute(item_counts_daily.update().values({"items": item_counts_daily.c["items"] * 2}))
     after = trends.summary(store, filters)
-    assert before.items < after.items <= 2 * before.items  # the edges (and the cut hours) still from the items
+    assert before.items < after.items <= 2 * before.items  # the edges still from the hours and the items
+    with store.write() as connection:  # and the hours: the Sundays a Kolkata week starts in are read by hour
+        connection.execute(item_counts.update().values({"items": item_counts.c["items"] * 2}))
+    doubled = trends.volume_by_sentiment(store, filters)
+    assert volume["items"].sum() < doubled["items"].sum() < 2 * volume["items"].sum()
     assert trends.summary(store, filters, use_rollup=False) == before
+
+
+END = datetime(2026, 3, 29, 14, 37, 20, tzinfo=UTC)  # Berlin went to summer time that morning
+LENGTHS = (1, 3, 4, 30, 90, 365)  # hour bins and the items alone; day bins; week bins
+
+
+def _fill_a_year(store: Store) -> None:
+    """Items over the 400 days before END, and more in its last five days (the short ranges)."""
+    rng = random.Random(17)
+    pages: list[list] = [[]]
+    for n in range(1800):
+        days = 400 if n < 1200 else 5
+        survey = rng.random() < 0.1
+        pages[-1].append(
+            new_item(
+                f"y{n}",
+                kind="survey" if survey else "mention",
+                channel="survey" if survey else rng.choice(["x", "reddit"]),
+                brand=rng.choice(["Northwind Mobile", "Contoso", None]),
+                is_competitor=rng.random() < 0.3,
+                language=rng.choice(["en", "de"]),
+                sentiment_label=rng.choice(["negative", "neutral", "positive"]),
+                text=f"message number {n} about the bill" if rng.random() < 0.8 else "The app crashes at login",
+                posted_at=END - timedelta(seconds=rng.randrange(days * 86400)),
+                survey="nps" if survey else None,
+                response_id=f"r{n}" if survey else None,
+                nps=rng.randrange(11) if survey else None,
+            )
+        )
+        if len(pages[-1]) == 200:
+            pages.append([])
+    for page in pages:
+        store.add_items(page)
+
+
+def test_ranges_of_a_day_to_a_year_count_the_same_from_the_rollups_in_every_zone(store: Store) -> None:
+    _fill_a_year(store)
+    for days in LENGTHS:
+        for tz in ZONES:
+            for extra in FILTERS[:2]:
+                filters = TrendFilters(END - timedelta(days=days), END, tz=tz, **extra)  # type: ignore[arg-type]
+                for frame in FRAMES:
+                    pd.testing.assert_frame_equal(
+                        frame(store, filters),
+                        frame(store, filters, use_rollup=False),
+                        obj=f"{frame.__name__} {filters}",
+                    )
+                assert trends.summary(store, filters) == trends.summary(store, filters, use_rollup=False), filters
+    for days, tz in ((90, "Europe/Berlin"), (365, "Asia/Kolkata")):  # the whole report, comparison included
+        filters = TrendFilters(END - timedelta(days=days), END, tz=tz)
+        with_rollups, from_items = trends.report(store, filters), trends.report(store, filters, use_rollup=False)
+        assert with_rollups.summary == from_items.summary and with_rollups.comparison == from_items.comparison
+        for name in ("volume", "languages", "channels", "share_of_voice", "share_over_time"):
+            pd.testing.assert_frame_equal(getattr(with_rollups, name), getattr(from_items, name), obj=name)
+
+
+def test_the_report_s_one_grouped_read_gives_what_each_panel_s_own_query_gives(store: Store) -> None:
+    _fill(store, 900)
+    short = (RANGES[0][0], RANGES[0][0] + timedelta(hours=30))  # share of voice in days, volume in hours
+    cases = [TrendFilters(*RANGES[2]), TrendFilters(*short, tz="Asia/Kolkata")]
+    cases += [TrendFilters(*RANGES[0], tz="Asia/Kolkata", **extra) for extra in FILTERS]  # type: ignore[arg-type]
+    for filters in cases:
+        for use_rollup in (True, False):
+            whole = trends.report(store, filters, use_rollup=use_rollup)
+            assert whole.summary == trends.summary(store, filters, use_rollup=use_rollup), filters
+            for name, frame in (("volume", trends.volume_by_sentiment), ("share_of_voice", trends.share_of_voice),
+                                ("share_over_time", trends.share_over_time)):  # fmt: skip
+                pd.testing.assert_frame_equal(
+                    getattr(whole, name), frame(store, filters, use_rollup=use_rollup), obj=f"{name} {filters}"
+                )
 
 
 @pytest.mark.parametrize(
@@ -128,6 +202,6 @@ def test_the_hours_a_local_bin_boundary_cuts_come_from_the_items(tz: str, freq: 
     plan = hourly.plan_hours(start, end, freq, tz)
     assert plan is not None
     assert len(plan.cut) == cut
-    assert plan.spans[0] == (start, datetime(2026, 3, 2, 1, tzinfo=UTC))
-    assert plan.spans[-1] == (datetime(2026, 4, 1, tzinfo=UTC), end)
+    assert plan.raw[0] == (start, datetime(2026, 3, 2, 1, tzinfo=UTC))
+    assert plan.raw[-1] == (datetime(2026, 4, 1, tzinfo=UTC), end)
     assert hourly.plan_hours(start, start + timedelta(days=3), "h", tz) is None  # short ranges: items alone

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from voc.exports.examples import representative_examples, theme_tone
 from voc.exports.periods import ExportPeriod
+from voc.store import ranges
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items
 from voc.themes import repository as theme_repo
@@ -195,8 +196,8 @@ def theme_mixes_between(
     with store.read() as connection:
         if rollups.retired_members(taxonomy) or not rollups.serves(connection, taxonomy):
             return theme_mixes_from_rows(store, taxonomy, start, end, once=once, brand=brand)
-        split = rollups.split_range(start, end)
-        rows = rollups.rollup_rows(connection, [(split.first_hour, split.end_hour)], once=once, brand=brand)
+        plan = ranges.plan_range(start, end)
+        rows = rollups.rollup_rows(connection, plan, once=once, brand=brand)
     wanted = {counted for _, counted in pairs}
     sums: dict[str, list[float]] = {}
     for row in rows:
@@ -209,7 +210,7 @@ def theme_mixes_between(
                int(row["nps_responses"]), int(row["promoters"]), int(row["detractors"]),
                int(row["csat_sum"]), int(row["csat_responses"])]  # fmt: skip
         sums[theme_id] = [a + b for a, b in zip(sums.get(theme_id, [0] * 9), add, strict=True)]
-    for theme_id, values in _sums_from_rows(store, pairs, split.raw, _row_conditions(once, brand)).items():
+    for theme_id, values in _sums_from_rows(store, pairs, plan.raw, _row_conditions(once, brand)).items():
         sums[theme_id] = [a + b for a, b in zip(sums.get(theme_id, [0] * 9), values, strict=True)]
     return {theme_id: _mix_of_sums(values) for theme_id, values in sums.items() if values[0]}
 

@@ -5,7 +5,8 @@ no writer has to remember it. This module is where each rollup registers how to 
 scratch and how to find where it differs from its source rows: `python -m voc rollups rebuild`
 and `python -m voc rollups check` run every registered one (`register`). It holds `item_counts`
 (revision 0014): items per UTC hour by brand, competitor flag, kind, sentiment and copy, once for
-every item (facet "all") and once more by each of its channel, language and scorer.
+every item (facet "all") and once more by each of its channel, language and scorer; and
+`item_counts_daily` (revision 0017): the same per UTC day, kept by the same triggers.
 
 Domain: no Streamlit.
 """
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 import sqlalchemy as sa
 
 from voc.inbox.storing import lock_item_writers
-from voc.store.schema import item_counts, items
+from voc.store.schema import item_counts, item_counts_daily, items
 from voc.trends.buckets import epoch_slot
 from voc.trends.counting import left_out_copy
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # the facade imports the repositories; a rollup module may be
 # How a long rebuild reports: (steps done, steps in all).
 Progress = Callable[[int, int], None]
 HOUR_SECONDS: Final = 3600
+DAY_SECONDS: Final = 86400
 FACETS: Final = ("all", "channel", "language", "scorer")
 # A rebuild's step: this span of posted_at (whole hours) for one facet.
 REBUILD_SPAN: Final = timedelta(days=30)
@@ -124,15 +126,18 @@ def compare_counts(
 # ---- item_counts --------------------------------------------------------------------------------
 
 
-def _counted_items(facet: str, conditions: Iterable[sa.ColumnElement[bool]] = ()) -> sa.Select[Any]:
-    """`item_counts` rows of one facet recounted from `items` (columns in KEY order, then items).
+def _counted_items(
+    facet: str, conditions: Iterable[sa.ColumnElement[bool]] = (), seconds: int = HOUR_SECONDS
+) -> sa.Select[Any]:
+    """`item_counts` rows of one facet recounted from `items` (columns in KEY order, then items);
+    per day with `seconds=DAY_SECONDS` (`item_counts_daily`, its `day` in the place of `hour`).
 
     The keys are computed in a subquery and grouped by name outside it: PostgreSQL refuses a
     constant in GROUP BY and cannot match a bound parameter repeated there."""
     keyed = (
         sa.select(
             (sa.literal_column("''") if facet == "all" else items.c[facet]).label("value"),
-            epoch_slot(items.c.posted_at, HOUR_SECONDS).label("hour"),
+            epoch_slot(items.c.posted_at, seconds).label("hour"),
             sa.func.coalesce(items.c.brand, sa.literal_column("''")).label("brand"),
             items.c.is_competitor,
             items.c.kind,
@@ -153,34 +158,54 @@ def _key(row: Iterable[Any]) -> tuple[Any, ...]:
 
 def rebuild_item_counts(connection: sa.Connection, progress: Progress) -> int:
     """Empty `item_counts` and count every item again, a month of posts and one facet a step."""
-    connection.execute(item_counts.delete())
+    return _rebuild(connection, progress, item_counts, HOUR_SECONDS)
+
+
+def rebuild_item_counts_daily(connection: sa.Connection, progress: Progress) -> int:
+    """Empty `item_counts_daily` and count every item again (from the items, not from the hours:
+    a rebuild of the days alone must not copy a fault of the hours)."""
+    return _rebuild(connection, progress, item_counts_daily, DAY_SECONDS)
+
+
+def _rebuild(connection: sa.Connection, progress: Progress, table: sa.Table, seconds: int) -> int:
+    connection.execute(table.delete())
     first, last = connection.execute(sa.select(sa.func.min(items.c.posted_at), sa.func.max(items.c.posted_at))).one()
     if first is None:
         return 0
-    first = _as_utc(first).replace(minute=0, second=0, microsecond=0)
+    first = _as_utc(first).replace(hour=0, minute=0, second=0, microsecond=0)
     spans = []
     while first <= _as_utc(last):
-        spans.append((first, first + REBUILD_SPAN))  # whole hours: no hour is split between steps
+        spans.append((first, first + REBUILD_SPAN))  # whole days: no hour or day is split between steps
         first += REBUILD_SPAN
     total, done = len(spans) * len(FACETS), 0
     for start, end in spans:
         for facet in FACETS:
-            recount = _counted_items(facet, [items.c.posted_at >= start, items.c.posted_at < end])
-            connection.execute(item_counts.insert().from_select([*KEY, "items"], recount))
+            recount = _counted_items(facet, [items.c.posted_at >= start, items.c.posted_at < end], seconds)
+            connection.execute(table.insert().from_select([c.name for c in table.c], recount))  # KEY order, items
             done += 1
             progress(done, total)
     # Counted, not summed from rowcounts: psycopg reports -1 for INSERT ... SELECT.
-    return int(connection.execute(sa.select(sa.func.count()).select_from(item_counts)).scalar_one())
+    return int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
 def check_item_counts(connection: sa.Connection) -> list[Difference]:
     """Where `item_counts` differs from a recount of `items`."""
+    return _check(connection, item_counts, HOUR_SECONDS)
+
+
+def check_item_counts_daily(connection: sa.Connection) -> list[Difference]:
+    """Where `item_counts_daily` differs from a recount of `items` (its key holds the day where
+    `item_counts` holds the hour)."""
+    return _check(connection, item_counts_daily, DAY_SECONDS)
+
+
+def _check(connection: sa.Connection, table: sa.Table, seconds: int) -> list[Difference]:
     expected: dict[tuple[Any, ...], int] = {}
     for facet in FACETS:
-        for row in connection.execute(_counted_items(facet)):
+        for row in connection.execute(_counted_items(facet, seconds=seconds)):
             expected[_key(row[:-1])] = int(row[-1])
-    stored = {_key(row[:-1]): int(row[-1]) for row in connection.execute(sa.select(*item_counts.c))}
-    return compare_counts("item_counts", expected, stored)
+    stored = {_key(row[:-1]): int(row[-1]) for row in connection.execute(sa.select(*table.c))}
+    return compare_counts(table.name, expected, stored)
 
 
 def _as_utc(moment: datetime | str) -> datetime:
@@ -190,3 +215,4 @@ def _as_utc(moment: datetime | str) -> datetime:
 
 
 register("item_counts", rebuild_item_counts, check_item_counts)
+register("item_counts_daily", rebuild_item_counts_daily, check_item_counts_daily)

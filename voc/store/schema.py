@@ -157,6 +157,27 @@ item_counts = sa.Table(
     sqlite_with_rowid=False,
 )
 
+# The same per UTC day (revision 0017), kept by the same triggers: long ranges read whole days here.
+# The key puts the day before the value, so a count over every value of a facet reads its days only.
+item_counts_daily = sa.Table(
+    "item_counts_daily",
+    metadata,
+    sa.Column("facet", sa.String(16), nullable=False),
+    sa.Column("value", sa.String(100), nullable=False),
+    sa.Column("day", sa.BigInteger, nullable=False, autoincrement=False),  # days since 1970, UTC
+    sa.Column("brand", sa.String(100), nullable=False),
+    sa.Column("is_competitor", sa.Boolean, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("sentiment", sa.String(16), nullable=False),
+    sa.Column("copy", sa.Boolean, nullable=False),
+    sa.Column("items", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("facet", "day", "value", "brand", "is_competitor", "kind", "sentiment", "copy"),
+    sqlite_with_rowid=False,
+)
+# Per facet and hour (0017): a count grouped by channel or language (every value) seeks its hours,
+# where the key (facet, value, hour, ...) could only read the facet's hours of all time.
+sa.Index("ix_item_counts_facet_hour", item_counts.c.facet, item_counts.c.hour)
+
 sources = sa.Table(
     "sources",
     metadata,

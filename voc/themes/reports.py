@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from voc.store import ranges
 from voc.store.facade import Store
 from voc.store.schema import item_themes, items, theme_assessments
 from voc.themes import rollups
@@ -214,11 +215,9 @@ def _figures_between(
     store: Store, connection: sa.Connection, taxonomy: Taxonomy, start: datetime, end: datetime
 ) -> dict[str, _Figures]:
     """Per counted theme: whole hours from the rollup, the edges from the rows."""
-    split = rollups.split_range(start, end)
-    out = _from_rollup(
-        rollups.rollup_rows(connection, [(split.first_hour, split.end_hour)]), lambda row: str(row["theme_id"])
-    )
-    for edge_start, edge_end in split.raw:
+    plan = ranges.plan_range(start, end)
+    out = _from_rollup(rollups.rollup_rows(connection, plan), lambda row: str(row["theme_id"]))
+    for edge_start, edge_end in plan.raw:
         for (theme_id,), figures in _figures_of(
             _assignments(store, taxonomy, edge_start, edge_end), ["theme_id"]
         ).items():
@@ -265,20 +264,18 @@ def theme_series(
     local bucket boundary cuts (India's +5:30), from the rows."""
     resolved = taxonomy.resolve(theme_id)
     counted = resolved.id if resolved else theme_id
-    split = rollups.split_range(start, end)
-    cut_hours, cut = rollups.local_hours(split, freq, tz)
+    plan = ranges.plan_range(start, end, freq, tz)
     with store.read() as connection:
-        if not rollups.serves(connection, taxonomy) or len(cut) > MAX_CUT_SPANS:
+        if not rollups.serves(connection, taxonomy) or len(plan.raw) > MAX_CUT_SPANS:
             return theme_series_from_rows(store, taxonomy, theme_id, start, end, freq=freq, tz=tz)
-        rows = rollups.rollup_rows(connection, [(split.first_hour, split.end_hour)], theme_ids=[counted], by_hour=True)
-    rows = [row for row in rows if int(row["hour"]) not in cut_hours]
+        rows = rollups.rollup_rows(connection, plan, theme_ids=[counted], by_hour=True)
     per_bucket: dict[Any, _Figures] = {}
     if rows:
-        local = rollups.local_bins(pd.Series([int(row["hour"]) for row in rows]), freq, tz)
+        local = ranges.local_bins(pd.Series([int(row["hour"]) for row in rows]), freq, tz)
         per_bucket = _from_rollup(
             [{**row, "bucket": b} for row, b in zip(rows, local, strict=True)], lambda row: row["bucket"]
         )
-    frame = _assignments_in(store, taxonomy, (*split.raw, *cut))
+    frame = _assignments_in(store, taxonomy, plan.raw)
     mine = frame[frame["theme_id"] == counted].copy()
     if not mine.empty:
         mine["bucket"] = _local_bucket(mine["posted_at"], freq, tz)

@@ -15,14 +15,11 @@ Domain module: no Streamlit.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
+from voc.store.ranges import RangePlan
 from voc.store.rollups import Difference, Progress, register
 from voc.store.schema import (
     item_themes,
@@ -34,15 +31,13 @@ from voc.store.schema import (
     themes,
 )
 from voc.themes.taxonomy import Taxonomy, Theme
-from voc.trends.buckets import epoch_slot, floor_local
+from voc.trends.buckets import epoch_slot
 from voc.trends.counting import left_out_copy
 
-HOUR: Final = timedelta(hours=1)
 HOUR_SECONDS: Final = 3600
 KEY: Final = ("theme_id", "hour", "brand", "kind", "sentiment", "is_copy")
 DAILY_KEY: Final = ("theme_id", "day", "sentiment", "is_copy")
 MEASURES: Final = ("items", "nps_responses", "promoters", "detractors", "csat_responses", "csat_sum")
-EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # ---- which counted themes each stored id counts towards ---------------------------------------------
@@ -331,114 +326,40 @@ def _figures(rows: Iterable[Any]) -> dict[tuple[Any, ...], tuple[int, ...]]:
 # ---- reading ----------------------------------------------------------------------------------------
 
 
-def hour_of(moment: datetime) -> int:
-    """Whole hours since 1970 (UTC) of the hour `moment` falls in."""
-    return int((moment - EPOCH) // HOUR)
-
-
-def hour_start(hour: int) -> datetime:
-    return EPOCH + hour * HOUR
-
-
-@dataclass(frozen=True)
-class Split:
-    """[start, end) as whole UTC hours [first_hour, end_hour) read from the rollup, and the raw
-    ranges before and after them (empty when the range starts or ends on the hour)."""
-
-    first_hour: int
-    end_hour: int
-    raw: tuple[tuple[datetime, datetime], ...]
-
-    @property
-    def hours(self) -> int:
-        return max(0, self.end_hour - self.first_hour)
-
-
-def split_range(start: datetime, end: datetime) -> Split:
-    """Whole hours inside [start, end) and the partial edges around them."""
-    first = -(-(start - EPOCH) // HOUR)  # ceiling: the first hour that starts at or after `start`
-    last = (end - EPOCH) // HOUR  # floor: the hour `end` falls in is not whole
-    if last <= first:
-        return Split(0, 0, ((start, end),))
-    raw = []
-    if hour_start(first) > start:
-        raw.append((start, hour_start(first)))
-    if hour_start(last) < end:
-        raw.append((hour_start(last), end))
-    return Split(int(first), int(last), tuple(raw))
-
-
 def rollup_rows(
     connection: sa.Connection,
-    hours: Iterable[tuple[int, int]],
+    plan: RangePlan,
     *,
     theme_ids: Iterable[str] | None = None,
     once: bool = False,
     brand: str | None = None,
     by_hour: bool = False,
 ) -> list[dict[str, Any]]:
-    """Summed figures per counted theme × sentiment (× hour with `by_hour`) over hour spans [a, b):
-    whole UTC days from `theme_counts_daily` (unless by hour or brand), the other hours from
+    """Summed figures per counted theme × sentiment (× hour with `by_hour`: a day's rows stand at
+    its first hour) over what `plan` (`voc.store.ranges.plan_range`) gives a rollup: its days from
+    `theme_counts_daily` (unless by brand, which the days do not hold), its hours from
     `theme_counts`, and the changes not folded yet. A key may come in several rows: add them up."""
-    spans = [(a, b) for a, b in hours if b > a]
-    if not spans:
-        return []
-    hourly_spans, daily_spans = spans, []
-    if not by_hour and brand is None:
-        hourly_spans = []
-        for a, b in spans:
-            first_day, end_day = -(-a // 24), b // 24
-            if end_day > first_day:
-                daily_spans.append((first_day, end_day))
-                hourly_spans += [(a, first_day * 24), (end_day * 24, b)]
-            else:
-                hourly_spans.append((a, b))
-    group = ["theme_id", "sentiment"] + (["hour"] if by_hour else [])
+    day_spans, hour_spans = plan.days, plan.hours
+    if brand is not None:
+        day_spans, hour_spans = (), plan.hour_spans()
     out: list[dict[str, Any]] = []
-    for table, unit, table_spans in ((theme_counts, "hour", hourly_spans), (theme_counts_daily, "day", daily_spans),
-                                     (theme_count_changes, "hour", spans)):  # fmt: skip
-        table_spans = [(a, b) for a, b in table_spans if b > a]
-        if not table_spans:
+    for table, unit, spans in ((theme_counts, "hour", hour_spans), (theme_counts_daily, "day", day_spans),
+                               (theme_count_changes, "hour", plan.hour_spans())):  # fmt: skip
+        if not spans:
             continue
-        conditions: list[Any] = [sa.or_(*(sa.and_(table.c[unit] >= a, table.c[unit] < b) for a, b in table_spans))]
+        conditions: list[Any] = [sa.or_(*(sa.and_(table.c[unit] >= a, table.c[unit] < b) for a, b in spans))]
         if theme_ids is not None:
             conditions.append(table.c.theme_id.in_(sorted(set(theme_ids))))
         if once:
             conditions.append(table.c.is_copy == 0)
         if brand is not None:
             conditions.append(table.c.brand == brand)
-        columns = [table.c[c] for c in group]
+        columns: list[Any] = [table.c.theme_id, table.c.sentiment]
+        if by_hour:
+            columns.append(table.c.hour if unit == "hour" else (table.c.day * sa.literal_column("24")).label("hour"))
         query = sa.select(*columns, *(sa.func.sum(table.c[m]).label(m) for m in MEASURES)).where(*conditions)
         out += [dict(row) for row in connection.execute(query.group_by(*columns)).mappings()]
     return out
-
-
-def local_hours(split: Split, freq: str, tz: str) -> tuple[set[int], tuple[tuple[datetime, datetime], ...]]:
-    """The whole hours of `split` a local bucket boundary cuts (or whose UTC offset changes inside),
-    as hour numbers and as merged [start, end) ranges to read from the rows."""
-    if split.hours == 0:
-        return set(), ()
-    hours = pd.Series(np.arange(split.first_hour, split.end_hour, dtype="int64"))
-    starts = pd.to_datetime(hours * HOUR_SECONDS, unit="s", utc=True)
-    ends = starts + pd.Timedelta(hours=1) - pd.Timedelta(microseconds=1)
-    local_start = starts.dt.tz_convert(tz).dt.tz_localize(None)
-    local_end = ends.dt.tz_convert(tz).dt.tz_localize(None)
-    same_bucket = floor_local(local_start, freq) == floor_local(local_end, freq)
-    same_offset = (local_start - starts.dt.tz_localize(None)) == (local_end - ends.dt.tz_localize(None))
-    cut = [int(h) for h in hours[~(same_bucket & same_offset)]]
-    spans: list[tuple[datetime, datetime]] = []
-    for hour in cut:
-        if spans and spans[-1][1] == hour_start(hour):
-            spans[-1] = (spans[-1][0], hour_start(hour + 1))
-        else:
-            spans.append((hour_start(hour), hour_start(hour + 1)))
-    return set(cut), tuple(spans)
-
-
-def local_bins(hours: pd.Series, freq: str, tz: str) -> pd.Series:
-    """The viewer's local bucket of each whole UTC hour (one the boundaries do not cut)."""
-    starts = pd.to_datetime(hours.astype("int64") * HOUR_SECONDS, unit="s", utc=True)
-    return floor_local(starts.dt.tz_convert(tz).dt.tz_localize(None), freq).astype("datetime64[us]")
 
 
 def serves(connection: sa.Connection, taxonomy: Taxonomy) -> bool:

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 HOURLY_UP_TO: Final = timedelta(days=3)
 DAILY_UP_TO: Final = timedelta(days=60)
@@ -52,6 +53,9 @@ class epoch_slot(FunctionElement[int]):  # noqa: N801 - SQL function names are l
     type = sa.BigInteger()
     inherit_cache = True
     name = "epoch_slot"
+    # The size is part of the SQL, so of the cache key: else a statement compiled for hours is
+    # reused for days.
+    _traverse_internals = [*FunctionElement._traverse_internals, ("size", InternalTraversal.dp_plain_obj)]
 
     def __init__(self, column: Any, size: int = SLOT_SECONDS) -> None:
         self.size = int(size)

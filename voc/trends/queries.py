@@ -11,6 +11,7 @@ from these frames are built in `ui/charts.py` and `ui/trends.py`. Domain: no Str
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from voc.exports.summary import theme_mixes_between
 from voc.store.core import distinct_values
 from voc.store.facade import Store
-from voc.store.schema import item_counts, items
+from voc.store.schema import item_counts, item_counts_daily, items
 from voc.themes.queries import items_in_theme, theme_options
 from voc.themes.repository import load_taxonomy
 from voc.trends import buckets, hourly
@@ -208,7 +209,7 @@ def _conditions(
     return conditions
 
 
-def _frame(store: Store, query: sa.Select[Any], columns: list[str]) -> pd.DataFrame:
+def _frame(store: Store, query: sa.Select[Any] | sa.CompoundSelect, columns: list[str]) -> pd.DataFrame:
     with store.read() as connection:
         rows = connection.execute(query).all()
     return pd.DataFrame([tuple(row) for row in rows], columns=columns)
@@ -230,15 +231,29 @@ def _facet(filters: TrendFilters, grouped_by: str | None = None) -> tuple[str, s
     return chosen[0] if chosen else ("all", "")
 
 
+# A column or aggregate over a rollup table (`item_counts` or `item_counts_daily`, the same
+# columns but the hour or day), given the table and the first hour of its row.
+OverRollup = Callable[[sa.Table, Any], Any]
+
+
 @dataclass(frozen=True)
 class _Count:
-    """One grouped count said twice: over `items`, and over `item_counts` (whose row counts
-    `items` already holds). `keys` and `measures` are (name, over items, over item_counts)."""
+    """One grouped count said twice: over `items`, and over the rollups (whose row counts `items`
+    already holds). `keys` and `measures` are (name, over items, over a rollup table)."""
 
-    keys: tuple[tuple[str, Any, Any], ...]
-    measures: tuple[tuple[str, Any, Any], ...]
+    keys: tuple[tuple[str, Any, OverRollup], ...]
+    measures: tuple[tuple[str, Any, OverRollup], ...]
     raw_where: tuple[sa.ColumnElement[bool], ...] = ()
-    rollup_where: tuple[sa.ColumnElement[bool], ...] = ()
+    rollup_where: Callable[[sa.Table], tuple[sa.ColumnElement[bool], ...]] = lambda table: ()
+
+
+# Raw ranges per statement: SQLite allows 500 SELECTs in one compound statement.
+RANGES_PER_READ = 200
+# Each rollup level: its table, the first hour of a row, and the column its plan spans count.
+_LEVELS = (
+    (item_counts, item_counts.c.hour, item_counts.c.hour, "hours"),
+    (item_counts_daily, item_counts_daily.c.day * sa.literal_column("24"), item_counts_daily.c.day, "days"),
+)
 
 
 def _count(
@@ -252,9 +267,10 @@ def _count(
     once: bool = True,
     use_rollup: bool = True,
 ) -> pd.DataFrame:
-    """`count` under `filters`, one row per key, in key order. Whole hours of a long range come
-    from the hourly rollup where it holds the filters (`facet`) and the hour lies in one bin of
-    `freq` (`voc.trends.hourly`); the rest from `items`. Either way the figures are the same."""
+    """`count` under `filters`, one row per key, in key order. Whole days and hours of a long
+    range come from the rollups where they hold the filters (`facet`) and the day or hour lies in
+    one bin of `freq` (`voc.store.ranges`); the rest from `items`. Either way the figures are the
+    same."""
     names = [name for name, _, _ in count.keys]
     columns = names + [name for name, _, _ in count.measures]
     plan = hourly.plan_hours(filters.start, filters.end, freq, filters.tz) if use_rollup and facet else None
@@ -268,30 +284,38 @@ def _count(
     else:
         assert facet is not None
         name, value = facet
-        where = [item_counts.c.facet == name, item_counts.c.hour >= plan.first_hour, item_counts.c.hour < plan.end_hour]
-        if value is not None:
-            where.append(item_counts.c.value == value)
-        if plan.cut:
-            where.append(item_counts.c.hour.not_in(plan.cut))
-        if with_brand and filters.brand:
-            where.append(item_counts.c.brand == filters.brand)
-        if once and not filters.count_duplicates:
-            where.append(item_counts.c.copy.is_(False))
-        selected = [key for _, _, key in count.keys]
-        grouped = list(selected)
-        if freq is not None and "slot" in names:  # one row per local bin, its first hour standing for it
-            at = names.index("slot")
-            selected[at] = sa.func.min(item_counts.c.hour) * hourly.SLOTS_PER_HOUR
-            grouped[at] = hourly.local_bin(item_counts.c.hour, plan, freq, filters.tz)
-        rollup = (
-            sa.select(*selected, *(sa.cast(measure, sa.BigInteger) for _, _, measure in count.measures))
-            .where(*where, *count.rollup_where)
-            .group_by(*grouped)
-        )
-        parts.append(_frame(store, rollup, columns))
-        if plan.spans:
-            conditions = _conditions(filters, with_brand=with_brand, once=once, spans=plan.spans)
-            parts.append(_frame(store, raw.where(*conditions, *count.raw_where), columns))
+        reads = []
+        for table, hour, unit, level in _LEVELS:
+            spans = plan.hours if level == "hours" else plan.days
+            if not spans:
+                continue
+            where = [table.c.facet == name]
+            if value is not None:
+                where.append(table.c.value == value)
+            if with_brand and filters.brand:
+                where.append(table.c.brand == filters.brand)
+            if once and not filters.count_duplicates:
+                where.append(table.c.copy.is_(False))
+            selected = [key(table, hour) for _, _, key in count.keys]
+            grouped = list(selected)
+            if freq is not None and "slot" in names:  # one row per local bin, its first hour standing for it
+                at = names.index("slot")
+                selected[at] = sa.func.min(hour) * hourly.SLOTS_PER_HOUR
+                grouped[at] = hourly.local_bin(hour, plan, freq, filters.tz)
+            figures = [sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures]
+            query = sa.select(*selected, *figures).where(*where, *count.rollup_where(table)).group_by(*grouped)
+            # One SELECT per span, not an OR of them: SQLite then seeks each span for sure.
+            reads += [query.where(unit >= low, unit < high) for low, high in spans]
+        # And the items of each raw range apart too: an OR of many ranges (a Kolkata year has one
+        # cut hour a week) made SQLite scan the whole table. Both levels and the items in one
+        # UNION ALL round trip (or a few, for very many ranges).
+        reads += [
+            raw.where(*_conditions(filters, with_brand=with_brand, once=once, spans=(span,)), *count.raw_where)
+            for span in plan.raw
+        ]
+        for at in range(0, len(reads), RANGES_PER_READ):
+            chunk = reads[at : at + RANGES_PER_READ]
+            parts.append(_frame(store, chunk[0] if len(chunk) == 1 else sa.union_all(*chunk), columns))
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     measures = [name for name, _, _ in count.measures]
     frame[measures] = frame[measures].fillna(0).astype("int64")
@@ -303,27 +327,36 @@ def _count(
     return frame[(frame[measures] != 0).any(axis=1)].reset_index(drop=True)
 
 
-_ITEMS = ("items", sa.func.count(), sa.func.sum(item_counts.c["items"]))
+def _sum_where(condition: Callable[[sa.Table], Any]) -> OverRollup:
+    """A rollup measure: the items of the rows meeting `condition`."""
+    return lambda table, hour: sa.func.sum(sa.case((condition(table), table.c["items"]), else_=0))
+
+
+def _column(name: str) -> OverRollup:
+    return lambda table, hour: table.c[name]
+
+
+_ITEMS = ("items", sa.func.count(), lambda table, hour: sa.func.sum(table.c["items"]))
 _NEGATIVE = (
     "negative",
     sa.func.sum(sa.case((items.c.sentiment_label == "negative", 1), else_=0)),
-    sa.func.sum(sa.case((item_counts.c.sentiment == "negative", item_counts.c["items"]), else_=0)),
+    _sum_where(lambda table: table.c.sentiment == "negative"),
 )
-_SENTIMENT = ("sentiment", items.c.sentiment_label, item_counts.c.sentiment)
-_SLOT = ("slot", buckets.epoch_slot(items.c.posted_at), item_counts.c.hour * hourly.SLOTS_PER_HOUR)
-_BRAND = ("brand", items.c.brand, item_counts.c.brand)
-_COMPETITOR = ("is_competitor", items.c.is_competitor, item_counts.c.is_competitor)
+_SENTIMENT = ("sentiment", items.c.sentiment_label, _column("sentiment"))
+_SLOT = ("slot", buckets.epoch_slot(items.c.posted_at), lambda table, hour: hour * hourly.SLOTS_PER_HOUR)
+_BRAND = ("brand", items.c.brand, _column("brand"))
+_COMPETITOR = ("is_competitor", items.c.is_competitor, _column("is_competitor"))
 # Share of voice: mentions that name a brand. The rollup keeps a missing brand as "", so an empty
 # name counts as none on both paths (it named no brand either).
-_MENTIONS_OF_BRANDS = (
+_MENTIONS_OF_BRANDS: tuple[tuple[sa.ColumnElement[bool], ...], Callable[[sa.Table], tuple[Any, ...]]] = (
     (items.c.kind == "mention", items.c.brand.is_not(None), items.c.brand != ""),
-    (item_counts.c.kind == "mention", item_counts.c.brand != ""),
+    lambda table: (table.c.kind == "mention", table.c.brand != ""),
 )
 
 
 def _counts_by(store: Store, filters: TrendFilters, column: str, *, use_rollup: bool = True) -> pd.DataFrame:
     """Items per `column` × sentiment, long format, largest group first."""
-    count = _Count(keys=((column, items.c[column], item_counts.c.value), _SENTIMENT), measures=(_ITEMS,))
+    count = _Count(keys=((column, items.c[column], _column("value")), _SENTIMENT), measures=(_ITEMS,))
     frame = _count(store, filters, count, facet=_facet(filters, column), use_rollup=use_rollup)
     frame[column] = frame[column].fillna("unknown").astype(str)
     frame["items"] = frame["items"].astype("int64")
@@ -345,18 +378,24 @@ def volume_by_sentiment(store: Store, filters: TrendFilters, *, use_rollup: bool
     """Items per time bucket × sentiment: columns bucket (viewer's wall clock), sentiment, items.
 
     Every bucket of the range appears for every sentiment, zero included, so quiet hours show
-    as gaps in the chart rather than vanishing. Counted in SQL per quarter hour, and per hour
-    from the rollup for long ranges (`_count`).
+    as gaps in the chart rather than vanishing. Counted in SQL per quarter hour, and per day or
+    hour from the rollups for long ranges (`_count`).
     """
     count = _Count(keys=(_SLOT, _SENTIMENT), measures=(_ITEMS,))
-    grouped = _count(store, filters, count, facet=_facet(filters), freq=filters.bucket, use_rollup=use_rollup)
+    return _volume(
+        _count(store, filters, count, facet=_facet(filters), freq=filters.bucket, use_rollup=use_rollup), filters
+    )
+
+
+def _volume(grouped: pd.DataFrame, filters: TrendFilters) -> pd.DataFrame:
+    """`volume_by_sentiment` from items per slot (a quarter hour, or a rollup row's first) × sentiment."""
     grid_buckets = buckets.bucket_grid(filters.start, filters.end, filters.bucket, filters.tz)
     labels = list(SENTIMENTS) + sorted(set(grouped["sentiment"]) - set(SENTIMENTS))
     grid = pd.MultiIndex.from_product([grid_buckets, labels], names=["bucket", "sentiment"])
     if grouped.empty:
         counts = pd.Series(dtype="int64")
     else:
-        grouped["bucket"] = buckets.local_buckets(grouped["slot"], filters.bucket, filters.tz)
+        grouped = grouped.assign(bucket=buckets.local_buckets(grouped["slot"], filters.bucket, filters.tz))
         counts = grouped.groupby(["bucket", "sentiment"])["items"].sum()
     frame = counts.reindex(grid, fill_value=0).rename("items").reset_index()
     frame["items"] = frame["items"].astype("int64")
@@ -381,7 +420,13 @@ def share_of_voice(store: Store, filters: TrendFilters, *, use_rollup: bool = Tr
     """
     raw_where, rollup_where = _MENTIONS_OF_BRANDS
     count = _Count((_BRAND, _COMPETITOR), (_ITEMS, _NEGATIVE), raw_where, rollup_where)
-    frame = _count(store, filters, count, facet=_facet(filters), with_brand=False, use_rollup=use_rollup)
+    return _share_of_voice(
+        _count(store, filters, count, facet=_facet(filters), with_brand=False, use_rollup=use_rollup)
+    )
+
+
+def _share_of_voice(frame: pd.DataFrame) -> pd.DataFrame:
+    """`share_of_voice` from mentions and negative ones per brand × competitor flag."""
     frame = frame.astype({"brand": "str", "is_competitor": "bool", "items": "int64", "negative": "int64"})
     frame = frame.groupby(["brand", "is_competitor"], as_index=False)[["items", "negative"]].sum()
     total = int(frame["items"].sum())
@@ -396,6 +441,11 @@ def share_over_time(store: Store, filters: TrendFilters, *, use_rollup: bool = T
     grouped = _count(
         store, filters, count, facet=_facet(filters), freq=filters.share_bucket, with_brand=False, use_rollup=use_rollup
     )
+    return _share_over_time(grouped, filters)
+
+
+def _share_over_time(grouped: pd.DataFrame, filters: TrendFilters) -> pd.DataFrame:
+    """`share_over_time` from mentions per slot × brand × competitor flag."""
     if grouped.empty:
         return pd.DataFrame(columns=SOV_COLUMNS)
     grouped = grouped.astype({"brand": "str", "is_competitor": "bool", "items": "int64"})
@@ -411,17 +461,30 @@ def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> 
     """Item and negative counts, copies left out, and the NPS of survey responses in range.
 
     NPS counts each response once, however many comment fields it has (each is its own item).
-    The counts come from the hourly rollup for long ranges (`_count`); NPS from the items.
+    The counts come from the rollups for long ranges (`_count`); NPS from the items.
     """
-    facet = _facet(filters)
-    totals = _count(store, filters, _Count((), (_ITEMS, _NEGATIVE)), facet=facet, use_rollup=use_rollup)
-    copies = _Count(
-        (),
-        (("copies", sa.func.count(), sa.func.sum(item_counts.c["items"])),),
-        (left_out_copy(),),
-        (item_counts.c.copy.is_(True),),
+    # One read for the items, the negative ones and the copies: copies are read too (once=False)
+    # and each measure says which rows it counts.
+    counted: sa.ColumnElement[bool]
+    if filters.count_duplicates:
+        counted, counted_rows = sa.true(), (lambda table: sa.true())
+    else:
+        counted, counted_rows = counted_once(), (lambda table: table.c.copy.is_(False))
+    measures = (
+        ("items", sa.func.sum(sa.case((counted, 1), else_=0)), _sum_where(counted_rows)),
+        (
+            "negative",
+            sa.func.sum(sa.case((sa.and_(counted, items.c.sentiment_label == "negative"), 1), else_=0)),
+            _sum_where(lambda table: sa.and_(counted_rows(table), table.c.sentiment == "negative")),
+        ),
+        ("copies", sa.func.sum(sa.case((left_out_copy(), 1), else_=0)), _sum_where(lambda t: t.c.copy.is_(True))),
     )
-    duplicates = int(_count(store, filters, copies, facet=facet, once=False, use_rollup=use_rollup)["copies"].iloc[0])
+    totals = _count(store, filters, _Count((), measures), facet=_facet(filters), once=False, use_rollup=use_rollup)
+    return _summary(store, filters, *(int(totals[name].iloc[0]) for name in ("items", "negative", "copies")))
+
+
+def _summary(store: Store, filters: TrendFilters, counted: int, negative: int, copies: int) -> TrendSummary:
+    """The headline from its counts, with the NPS of the survey answers in range read from the items."""
     response = sa.func.coalesce(items.c.response_id, items.c.external_id)
     responses = (
         sa.select(items.c.survey, response.label("response"), sa.func.max(items.c.nps).label("nps"))
@@ -436,13 +499,59 @@ def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> 
             sa.select(sa.func.count(), promoters, detractors).select_from(responses)
         ).one()
     nps = None if not scored else round(100.0 * (int(promoted or 0) - int(detracted or 0)) / int(scored), 1)
-    return TrendSummary(
-        items=int(totals["items"].iloc[0]),
-        negative=int(totals["negative"].iloc[0]),
-        survey_responses=int(scored),
-        nps=nps,
-        duplicates=duplicates,
-    )
+    return TrendSummary(items=counted, negative=negative, survey_responses=int(scored), nps=nps, duplicates=copies)
+
+
+# The keys of one read that serves the headline, volume, share of voice and share over time.
+# Constants as literals: PostgreSQL cannot match bound parameters between SELECT and GROUP BY.
+_LEFT_OUT_COPY = sa.and_(items.c.duplicate_of.is_not(None), items.c.kind != sa.literal_column("'survey'"))
+_PANEL_KEYS = (
+    _SLOT,
+    _SENTIMENT,
+    ("brand", sa.func.coalesce(items.c.brand, sa.literal_column("''")), _column("brand")),  # the rollup's ""
+    _COMPETITOR,
+    ("kind", items.c.kind, _column("kind")),
+    ("copy", sa.case((_LEFT_OUT_COPY, sa.true()), else_=sa.false()), _column("copy")),
+)
+
+
+def _panels(store: Store, filters: TrendFilters, *, use_rollup: bool) -> dict[str, Any]:
+    """The headline's counts, volume, share of voice and (when its bins are volume's) share over
+    time, from one read grouped by slot × sentiment × brand × competitor × kind × copy: copies
+    and every brand are read, and pandas keeps what each panel counts, as its own query would."""
+    count = _Count(keys=_PANEL_KEYS, measures=(_ITEMS,))
+    rows = _count(
+        store, filters, count, facet=_facet(filters), freq=filters.bucket, with_brand=False, once=False,
+        use_rollup=use_rollup,
+    )  # fmt: skip
+    rows = rows.astype({"brand": "str", "is_competitor": "bool", "kind": "str", "copy": "bool", "items": "int64"})
+    counted = rows if filters.count_duplicates else rows[~rows["copy"]]
+    ours = (lambda frame: frame[frame["brand"] == filters.brand]) if filters.brand else (lambda frame: frame)
+    mine = ours(counted)
+
+    def grouped(frame: pd.DataFrame, keys: list[str], **measures: Any) -> pd.DataFrame:
+        if frame.empty:
+            return pd.DataFrame({name: pd.Series(dtype="int64") for name in [*keys, *measures]})
+        out = frame.groupby(keys, as_index=False, sort=True).agg(**measures)
+        return out[(out[list(measures)] != 0).any(axis=1)].reset_index(drop=True)  # as `_count` drops empty keys
+
+    mentions = counted[(counted["kind"] == "mention") & (counted["brand"] != "")]
+    mentions = mentions.assign(negative=mentions["items"].where(mentions["sentiment"] == "negative", 0))
+    panels: dict[str, Any] = {
+        "counts": (
+            int(mine["items"].sum()),
+            int(mine.loc[mine["sentiment"] == "negative", "items"].sum()),
+            int(ours(rows[rows["copy"]])["items"].sum()),
+        ),
+        "volume": _volume(grouped(mine, ["slot", "sentiment"], items=("items", "sum")), filters),
+        "share_of_voice": _share_of_voice(
+            grouped(mentions, ["brand", "is_competitor"], items=("items", "sum"), negative=("negative", "sum"))
+        ),
+    }
+    if filters.share_bucket == filters.bucket:
+        by_brand = grouped(mentions, ["slot", "brand", "is_competitor"], items=("items", "sum"))
+        panels["share_over_time"] = _share_over_time(by_brand, filters)
+    return panels
 
 
 def theme_counts(store: Store, filters: TrendFilters) -> dict[str, ThemeCount]:
@@ -481,17 +590,20 @@ def comparison(
 
 def report(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> TrendReport:
     """Every frame the Trends page needs, for one cache entry (`use_rollup=False`: every count
-    from the items, as before the rollup; for tests and the benchmark)."""
-    headline = summary(store, filters, use_rollup=use_rollup)
+    from the items, as before the rollup; for tests and the benchmark). The headline, volume and
+    both share-of-voice panels come from one grouped read (`_panels`)."""
+    panels = _panels(store, filters, use_rollup=use_rollup)
+    headline = _summary(store, filters, *panels["counts"])
+    over_time = panels.get("share_over_time")
     return TrendReport(
         filters=filters,
         summary=headline,
-        volume=volume_by_sentiment(store, filters, use_rollup=use_rollup),
+        volume=panels["volume"],
         languages=by_language(store, filters, use_rollup=use_rollup),
         channels=by_channel(store, filters, use_rollup=use_rollup),
-        share_of_voice=share_of_voice(store, filters, use_rollup=use_rollup),
+        share_of_voice=panels["share_of_voice"],
         spikes=spike_marks(store, filters),
-        share_over_time=share_over_time(store, filters, use_rollup=use_rollup),
+        share_over_time=share_over_time(store, filters, use_rollup=use_rollup) if over_time is None else over_time,
         comparison=comparison(store, filters, headline, use_rollup=use_rollup),
     )
 

@@ -1,0 +1,88 @@
+"""The range planner (`voc.store.ranges`): its days, hours and raw ranges cover a range exactly
+once, every day or hour it gives a rollup lies in one of the viewer's bins, and it reads days
+where a zone allows them (all of them in UTC, six a week in Berlin's and Kolkata's weeks, none in
+their days)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from voc.store.ranges import hour_start, local_bins, plan_range
+
+ZONES = ("UTC", "Europe/Berlin", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe")  # the last: 30-min DST
+END = datetime(2026, 3, 29, 14, 37, 20, tzinfo=UTC)
+
+
+def _covered(plan) -> list[tuple[datetime, datetime]]:
+    parts = [(hour_start(a * 24), hour_start(b * 24)) for a, b in plan.days]
+    parts += [(hour_start(a), hour_start(b)) for a, b in plan.hours]
+    return sorted([*parts, *plan.raw])
+
+
+@pytest.mark.parametrize("tz", ZONES)
+@pytest.mark.parametrize("freq", [None, "h", "D", "W-MON"])
+@pytest.mark.parametrize("days", [1, 4, 30, 365])
+def test_the_parts_cover_the_range_once_and_each_rollup_part_lies_in_one_bin(tz: str, freq: str | None, days: int):
+    start = END - timedelta(days=days)
+    plan = plan_range(start, END, freq, tz)
+    parts = _covered(plan)
+    assert parts[0][0] == start and parts[-1][1] == END
+    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:], strict=False))  # no gap, no overlap
+    if freq is None:
+        return
+    # Every minute of a rollup day or hour falls in the bin of the day's or hour's first hour.
+    firsts = [unit * 24 for a, b in plan.days for unit in range(a, b) for _ in range(24 * 60)]
+    firsts += [unit for a, b in plan.hours for unit in range(a, b) for _ in range(60)]
+    offsets = [m for a, b in plan.days for _ in range(a, b) for m in range(24 * 60)]
+    offsets += [m for a, b in plan.hours for _ in range(a, b) for m in range(60)]
+    if not firsts:
+        return
+    first_hours = pd.Series(firsts, dtype="int64")
+    moments = pd.to_datetime(first_hours * 3600 + pd.Series(offsets, dtype="int64") * 60, unit="s", utc=True)
+    local = moments.dt.tz_convert(tz).dt.tz_localize(None)
+    if freq == "W-MON":
+        bins = local.dt.floor("D") - pd.to_timedelta(local.dt.floor("D").dt.day_of_week, unit="D")
+    else:
+        bins = local.dt.floor(freq)
+    assert (bins.astype("datetime64[us]") == local_bins(first_hours, freq, tz)).all()
+
+
+@pytest.mark.parametrize(
+    ("tz", "freq", "days", "hours_cut"),
+    [
+        ("UTC", "D", 29, 0),  # every whole day inside the range
+        ("UTC", "W-MON", 29, 0),
+        ("Europe/Berlin", "D", 0, 0),  # a local midnight in every UTC day: hours only, none cut
+        ("Europe/Berlin", "W-MON", 25, 0),  # the Sunday evening a week starts in is read by hour
+        ("Asia/Kolkata", "D", 0, 30),  # local midnight at 18:30 UTC: that hour from the rows, daily
+        ("Asia/Kolkata", "W-MON", 25, 4),  # ... and weekly, on Sunday
+        ("Asia/Kathmandu", "W-MON", 25, 4),  # Monday 00:00 at 18:15 UTC
+        ("Asia/Kolkata", None, 29, 0),  # one total: every whole day
+    ],
+)
+def test_days_where_the_zone_allows_them(tz: str, freq: str | None, days: int, hours_cut: int) -> None:
+    start = datetime(2026, 3, 2, 0, 10, tzinfo=UTC)
+    plan = plan_range(start, start + timedelta(days=30), freq, tz)
+    assert sum(b - a for a, b in plan.days) == days
+    assert len(plan.cut) == hours_cut
+    assert plan.raw[0] == (start, datetime(2026, 3, 2, 1, tzinfo=UTC))
+    assert plan.raw[-1] == (datetime(2026, 4, 1, tzinfo=UTC), start + timedelta(days=30))
+
+
+def test_without_a_daily_level_every_whole_hour_is_an_hour() -> None:
+    start = datetime(2026, 3, 2, 0, 10, tzinfo=UTC)
+    with_days, hours_only = (
+        plan_range(start, start + timedelta(days=30)),
+        plan_range(start, start + timedelta(days=30), daily=False),
+    )
+    assert hours_only.days == () and with_days.days
+    assert hours_only.hours == with_days.hour_spans() == ((with_days.first_hour, with_days.end_hour),)
+
+
+def test_a_range_without_a_whole_hour_is_all_rows() -> None:
+    start = datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
+    plan = plan_range(start, start + timedelta(minutes=40), "D", "Asia/Kolkata")
+    assert (plan.days, plan.hours, plan.raw) == ((), (), ((start, start + timedelta(minutes=40)),))

@@ -1,0 +1,155 @@
+"""Which part of a time range a rollup counts, and which part needs the rows: one planner for
+every rollup reader (`item_counts` for Trends, `theme_counts` for Themes and the export).
+
+A rollup counts per whole UTC hour (`item_counts`, `theme_counts`) and per whole UTC day
+(`item_counts_daily`, `theme_counts_daily`). A figure read from it must be the one the rows give,
+so `plan_range` splits [start, end) three ways:
+
+- **days**: the whole UTC days inside the range that lie wholly inside one of the viewer's bins
+  (no bins: every whole day). In UTC every day qualifies; in another zone a local midnight falls
+  inside each UTC day, so for day bins none does, and for Monday-week bins six days a week do;
+- **hours**: the other whole UTC hours inside the range that lie wholly inside one bin and keep
+  one UTC offset throughout;
+- **raw**: the rest, counted from the rows: the partial hours at both edges, and each hour a local
+  bin boundary cuts (midnight in a :30 or :45 zone such as Asia/Kolkata or Asia/Kathmandu) or
+  whose offset changes inside it. Whole-hour zones, daylight saving included, cut none.
+
+So a day or hour read from a rollup always falls into the bin of its first hour, and a reader may
+group it by that hour (`local_bins`, or SQL with the offsets). Plans are cached: a report asks for
+the same one many times. Domain: no Streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from voc.trends.buckets import floor_local
+
+HOUR_SECONDS: Final = 3600
+HOURS_PER_DAY: Final = 24
+EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+HOUR: Final = timedelta(hours=1)
+
+Spans = tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class RangePlan:
+    """[start, end) as whole UTC days `days` and hours `hours` ([a, b) numbers since 1970) for a
+    rollup, and `raw` [start, end) moments for the rows. `cut` lists the whole hours left to the
+    rows (a bin boundary or an offset change inside); [first_hour, end_hour) spans all whole hours."""
+
+    first_hour: int
+    end_hour: int
+    days: Spans
+    hours: Spans
+    raw: tuple[tuple[datetime, datetime], ...]
+    cut: tuple[int, ...]
+
+    @property
+    def whole_hours(self) -> int:
+        return max(0, self.end_hour - self.first_hour)
+
+    def hour_spans(self) -> Spans:
+        """Every hour the rollup counts, the days' as hours: for a table without a daily level."""
+        return _merged([(a * HOURS_PER_DAY, b * HOURS_PER_DAY) for a, b in self.days] + list(self.hours))
+
+
+def hour_of(moment: datetime) -> int:
+    """Whole hours since 1970 (UTC) of the hour `moment` falls in."""
+    return int((moment - EPOCH) // HOUR)
+
+
+def hour_start(hour: int) -> datetime:
+    return EPOCH + hour * HOUR
+
+
+def plan_range(
+    start: datetime, end: datetime, freq: str | None = None, tz: str = "UTC", *, daily: bool = True
+) -> RangePlan:
+    """The split of [start, end) for bins of `freq` ("h", "D" or "W-MON", None for one total) on
+    the wall clock of `tz`; `daily=False` for a reader that cannot use a daily level (every whole
+    hour then comes from the hours)."""
+    return _plan(start.astimezone(UTC), end.astimezone(UTC), freq, tz, daily)
+
+
+@lru_cache(maxsize=256)
+def _plan(start: datetime, end: datetime, freq: str | None, tz: str, daily: bool) -> RangePlan:
+    first = -(-(start - EPOCH) // HOUR)  # ceiling: the first hour that starts at or after `start`
+    last = (end - EPOCH) // HOUR  # floor: the hour `end` falls in is not whole
+    if last <= first:
+        return RangePlan(0, 0, (), (), ((start, end),), ())
+    hours = np.arange(first, last, dtype="int64")
+    if freq is None:
+        usable = np.ones(len(hours), dtype=bool)
+        bins = np.zeros(len(hours), dtype="int64")
+    else:
+        usable, bins = _whole_in_a_bin(hours, freq, tz)
+    cut = hours[~usable]
+    day_spans: list[tuple[int, int]] = []
+    by_day = np.zeros(len(hours), dtype=bool)
+    if daily:
+        first_day, end_day = -(-int(first) // HOURS_PER_DAY), int(last) // HOURS_PER_DAY
+        for day in range(first_day, end_day):
+            at = day * HOURS_PER_DAY - int(first)
+            window = slice(at, at + HOURS_PER_DAY)
+            if usable[window].all() and (bins[window] == bins[at]).all():
+                by_day[window] = True
+                day_spans = _extended(day_spans, day)
+    hour_spans: list[tuple[int, int]] = []
+    for hour in hours[usable & ~by_day]:
+        hour_spans = _extended(hour_spans, int(hour))
+    raw: list[tuple[datetime, datetime]] = []
+    edges = [(start, hour_start(int(first)))] + [(hour_start(int(h)), hour_start(int(h) + 1)) for h in cut]
+    for low, high in [*edges, (hour_start(int(last)), end)]:
+        if low >= high:
+            continue
+        if raw and raw[-1][1] == low:  # adjacent: one range, not two
+            raw[-1] = (raw[-1][0], high)
+        else:
+            raw.append((low, high))
+    return RangePlan(int(first), int(last), tuple(day_spans), tuple(hour_spans), tuple(raw), tuple(int(h) for h in cut))
+
+
+def _whole_in_a_bin(hours: np.ndarray, freq: str, tz: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per whole hour: True when it lies in one local bin with one UTC offset throughout, and its
+    bin (as nanoseconds of the bin's local start)."""
+    starts = pd.Series(pd.to_datetime(hours * HOUR_SECONDS, unit="s", utc=True))
+    ends = starts + pd.Timedelta(hours=1) - pd.Timedelta(microseconds=1)
+    local_start = starts.dt.tz_convert(tz).dt.tz_localize(None)
+    local_end = ends.dt.tz_convert(tz).dt.tz_localize(None)
+    opening = floor_local(local_start, freq)
+    same_bin = opening == floor_local(local_end, freq)
+    same_offset = (local_start - starts.dt.tz_localize(None)) == (local_end - ends.dt.tz_localize(None))
+    return (same_bin & same_offset).to_numpy(), opening.astype("int64").to_numpy()
+
+
+def local_bins(hours: pd.Series, freq: str, tz: str) -> pd.Series:
+    """The viewer's local bin of each hour a plan leaves to a rollup (an hour number; for a day,
+    its first hour): naive local timestamps."""
+    starts = pd.to_datetime(hours.astype("int64") * HOUR_SECONDS, unit="s", utc=True)
+    return floor_local(starts.dt.tz_convert(tz).dt.tz_localize(None), freq).astype("datetime64[us]")
+
+
+def _extended(spans: list[tuple[int, int]], unit: int) -> list[tuple[int, int]]:
+    if spans and spans[-1][1] == unit:
+        spans[-1] = (spans[-1][0], unit + 1)
+    else:
+        spans.append((unit, unit + 1))
+    return spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> Spans:
+    out: list[tuple[int, int]] = []
+    for low, high in sorted(span for span in spans if span[1] > span[0]):
+        if out and out[-1][1] >= low:
+            out[-1] = (out[-1][0], max(out[-1][1], high))
+        else:
+            out.append((low, high))
+    return tuple(out)
