@@ -41,7 +41,7 @@ from sentiment import load_dev, report
 
 from voc.analysis.language import detect_language
 from voc.sentiment import precise
-from voc.sentiment.learned import LABELS, centre, evaluate, language_centres, softmax
+from voc.sentiment.learned import LABELS, centre, evaluate, language_centres
 
 Logits = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (centred vectors, extra features) -> logits
 
