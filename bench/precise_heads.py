@@ -207,7 +207,7 @@ def main() -> None:
         grid = [mlp_head(h, a) for h in (64, 256) for a in (1e-2, 1.0)]
         chosen["mlp"] = (*choose(data, grid, weights)[:2], data)
     if "bag" in heads:
-        chosen["bag"] = (*choose(data, [lr_head(c, bags=8) for c in (0.05, 0.25)], weights)[:2], data)
+        chosen["bag"] = (*choose(data, [lr_head(c, bags=8) for c in (0.05,)], weights)[:2], data)
     if "project" in heads:
         chosen["project"] = (*choose(data, [lr_head(0.05, project=k) for k in (1, 2, 4, 8)], weights)[:2], data)
     if "lexicon" in heads:
