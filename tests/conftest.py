@@ -53,15 +53,46 @@ def _postgres_reachable() -> str | None:
         return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(error).__name__}: {error}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `pytest -n N --dist loadgroup` (`make test`): a test module runs on one worker, so its
+    module-scoped fixtures are built once, and the browser tests all run on one worker, beside the
+    one `streamlit run` and Chromium of their session."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    for item in items:
+        group = "e2e" if item.get_closest_marker("e2e") else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _worker_postgres_url() -> str:
+    """POSTGRES_URL, or under pytest-xdist a database of the worker's own beside it (created once and
+    kept, as the first one is), so that workers never share advisory locks or connections' load."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if worker == "gw0":
+        return POSTGRES_URL
+    url = sa.make_url(POSTGRES_URL)
+    name = f"{url.database}_{worker}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            found = connection.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": name})
+            if found.first() is None:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A URL whose search_path is a fresh schema, dropped afterwards; skips when no server."""
+    """The test server's URL (the worker's own database under pytest-xdist); skips when no server."""
     reason = _postgres_reachable()
     if reason:
         if os.environ.get("VOC_REQUIRE_POSTGRES") == "1":
             pytest.fail(reason + " (VOC_REQUIRE_POSTGRES=1)")
         pytest.skip(reason)
-    yield POSTGRES_URL
+    yield _worker_postgres_url()
 
 
 def _create_postgres_schema(base_url: str, schema: str) -> None:
