@@ -44,9 +44,11 @@ run: migrate
 	$(BIN)/python -m streamlit run app.py --server.address=127.0.0.1 --server.port=$(PORT)
 
 ## test: install dev dependencies (and the transformer extra where it can be) and run every test
-## (browser tests skip without Chromium, transformer tests without the extra)
+## (browser tests skip without Chromium, transformer tests without the extra), on TEST_WORKERS
+## processes (pytest-xdist; a module's tests, and all browser tests, stay on one worker)
+TEST_WORKERS ?= 2
 test: install-dev install-transformers
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install-dev
 	$(BIN)/ruff check .

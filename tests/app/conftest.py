@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from listeners.base import Batch, ErrorKind, SourceError
 from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner
+from tests.conftest import copy_sqlite_template
 from voc.access.roles import LOCAL_ACTOR
 from voc.models import ItemKind, RawItem
 from voc.settings import Settings
@@ -147,14 +148,15 @@ def _fresh_streamlit_caches() -> Iterator[None]:
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """An empty, migrated database that the app is pointed at."""
+def empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _sqlite_template: Path) -> Iterator[Store]:
+    """An empty, migrated database that the app is pointed at (a copy of the session's migrated one)."""
     url = f"sqlite:///{tmp_path}/app.db"
+    copy_sqlite_template(_sqlite_template, url)
     monkeypatch.setenv("VOC_DATABASE_URL", url)
     monkeypatch.setenv("VOC_DATA_DIR", str(tmp_path / "data"))  # never the checkout's own data/ folder
     monkeypatch.setenv("VOC_HEARTBEAT_STALE_AFTER_S", "60")
     monkeypatch.setenv("VOC_BRAND", OWN)
-    opened = Store.from_url(url)
+    opened = Store.from_url(url, upgrade=False)
     yield opened
     opened.engine.dispose()
 
