@@ -11,7 +11,7 @@ cross-validation prefers is then scored on the dev tweets (`--dev-cache`, writte
 read, batches of 256). Nothing is chosen on the dev tweets; this prints figures for the docs.
 
 Heads:
-- `lr`: the shipped logistic regression (C grid), the reference;
+- `lr`: the shipped recipe (read from the shipped model's metrics), the reference;
 - `mlp`: one hidden layer (sklearn `MLPClassifier`, ReLU, early stopping on a stratified 10 % of
   the training fold, classes balanced and the negative class weighted via sample weights);
 - `bag`: the mean of logistic regressions on bootstrap samples (the mean of linear models is linear:
@@ -196,9 +196,9 @@ def main() -> None:
     weights = precise.NEGATIVE_WEIGHTS
     print(f"{len(labels)} training rows from {precise.PRECISE_BASE}")
     chosen: dict[str, tuple[Head, float, Data]] = {}
-    if "lr" in heads:  # the shipped recipe, chosen by `precise.choose_recipe` (C 0.05, negative weight 1.6)
+    if "lr" in heads:  # the shipped recipe, as `precise.choose_recipe` chose it
         recipe = precise.Recipe(**(precise_model_recipe()))
-        reference = lr_head(recipe.c)
+        reference = lr_head(recipe.c, project=recipe.language_directions)
         for weight in (1.0, recipe.negative_weight):
             mean, se, _, _ = cross_validate(data, reference, weight)
             print(f"  lr (shipped) {reference.settings} nw {weight}: {mean:.2f} ± {se:.2f}", flush=True)

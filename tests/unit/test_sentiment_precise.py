@@ -272,3 +272,27 @@ def test_the_number_of_language_directions_is_chosen_by_cross_validation() -> No
     at_weight_one = [t for t in trials if t["negative_weight"] == 1.0]
     best = max(at_weight_one, key=lambda t: t["mean_macro_f1"])
     assert chosen.recipe.language_directions == best["language_directions"]
+
+
+def test_the_shipped_precise_model_carries_its_language_directions_in_its_coefficients() -> None:
+    blob = precise.read_bytes(precise.PRECISE_MODEL)
+    if blob is None:
+        pytest.skip("the precise model is not shipped in this checkout")
+    model = LearnedModel.from_bytes(blob)
+    recipe = precise.Recipe(**model.metrics["recipe"])
+    basis = precise.language_basis(model.centres, recipe.language_directions)
+    assert len(basis) == recipe.language_directions
+    coef = model.coef[:, : model.spec.embedding_dim].astype(np.float64)
+    assert np.abs(coef @ basis.T).max() < 1e-3 * np.abs(coef).max()
+    # Read twice, it scores the same vectors to the same probabilities.
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(0, 1, (20, model.spec.embedding_dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts, languages = [f"post {i}" for i in range(20)], ["en", "ar", "pt", "fr"] * 5
+    first = MultilingualScorer(model, embedder=lambda batch: vectors[[int(t.split()[1]) for t in batch]])
+    second = MultilingualScorer(
+        LearnedModel.from_bytes(blob), embedder=lambda batch: vectors[[int(t.split()[1]) for t in batch]]
+    )
+    assert [(r.label, r.score, r.confidence) for r in first.score_many(texts, languages)] == [
+        (r.label, r.score, r.confidence) for r in second.score_many(texts, languages)
+    ]

@@ -12,6 +12,8 @@ The recipe (chosen by cross-validation on the training data only, see `choose_re
 - centred per detected language: each language's mean training vector is subtracted (the mean
   vector of a language is mostly "this is Arabic", not "this is angry"), the means are stored in
   the model file, and a language without its own mean uses the mean over all languages;
+- the directions along which the languages' mean vectors differ removed (how many: chosen by
+  cross-validation, `language_basis`), folded into the coefficients so scoring is one product;
 - one multinomial logistic regression, classes balanced and the negative class weighted up as far
   as the cross-validated macro-F1 stays within one standard error of the best;
 - calibrated: one temperature fitted on out-of-fold predictions (`fit_temperature`), so a
