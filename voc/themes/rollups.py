@@ -38,6 +38,8 @@ HOUR_SECONDS: Final = 3600
 KEY: Final = ("theme_id", "hour", "brand", "kind", "sentiment", "is_copy")
 DAILY_KEY: Final = ("theme_id", "day", "sentiment", "is_copy")
 MEASURES: Final = ("items", "nps_responses", "promoters", "detractors", "csat_responses", "csat_sum")
+# SELECTs per statement when reading many spans: SQLite allows 500 in one compound statement.
+SPANS_PER_READ: Final = 200
 
 
 # ---- which counted themes each stored id counts towards ---------------------------------------------
@@ -342,12 +344,12 @@ def rollup_rows(
     day_spans, hour_spans = plan.days, plan.hours
     if brand is not None:
         day_spans, hour_spans = (), plan.hour_spans()
-    out: list[dict[str, Any]] = []
+    reads: list[Any] = []
     for table, unit, spans in ((theme_counts, "hour", hour_spans), (theme_counts_daily, "day", day_spans),
                                (theme_count_changes, "hour", plan.hour_spans())):  # fmt: skip
         if not spans:
             continue
-        conditions: list[Any] = [sa.or_(*(sa.and_(table.c[unit] >= a, table.c[unit] < b) for a, b in spans))]
+        conditions: list[Any] = []
         if theme_ids is not None:
             conditions.append(table.c.theme_id.in_(sorted(set(theme_ids))))
         if once:
@@ -358,7 +360,14 @@ def rollup_rows(
         if by_hour:
             columns.append(table.c.hour if unit == "hour" else (table.c.day * sa.literal_column("24")).label("hour"))
         query = sa.select(*columns, *(sa.func.sum(table.c[m]).label(m) for m in MEASURES)).where(*conditions)
-        out += [dict(row) for row in connection.execute(query.group_by(*columns)).mappings()]
+        # One SELECT per span in a UNION ALL, not an OR of them: with a span a day (a series in
+        # Kolkata) SQLite read the whole table instead of seeking each span.
+        reads += [query.where(table.c[unit] >= a, table.c[unit] < b).group_by(*columns) for a, b in spans]
+    out: list[dict[str, Any]] = []
+    for at in range(0, len(reads), SPANS_PER_READ):
+        chunk = reads[at : at + SPANS_PER_READ]
+        statement: Any = chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)
+        out += [dict(row) for row in connection.execute(statement).mappings()]
     return out
 
 
