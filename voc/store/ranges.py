@@ -61,11 +61,6 @@ class RangePlan:
         return _merged([(a * HOURS_PER_DAY, b * HOURS_PER_DAY) for a, b in self.days] + list(self.hours))
 
 
-def hour_of(moment: datetime) -> int:
-    """Whole hours since 1970 (UTC) of the hour `moment` falls in."""
-    return int((moment - EPOCH) // HOUR)
-
-
 def hour_start(hour: int) -> datetime:
     return EPOCH + hour * HOUR
 

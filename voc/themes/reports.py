@@ -11,7 +11,7 @@ Domain module: no Streamlit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -68,21 +68,22 @@ def _assignments_in(store: Store, taxonomy: Taxonomy, ranges: Sequence[tuple[dat
     """`_assignments` of the items posted in any of `ranges` (none: no rows)."""
     if not ranges:
         return pd.DataFrame(columns=["item_id", "theme_id", "posted_at", "sentiment", "nps", "csat"])
-    in_ranges = sa.or_(*(sa.and_(items.c.posted_at >= start, items.c.posted_at < end) for start, end in ranges))
-    query = (
-        sa.select(
-            item_themes.c.item_id,
-            item_themes.c.theme_id,
-            items.c.posted_at,
-            items.c.sentiment_label,
-            items.c.nps,
-            items.c.csat,
-        )
-        .join(items, items.c.id == item_themes.c.item_id)
-        .where(in_ranges)
-    )
+    query = sa.select(
+        item_themes.c.item_id,
+        item_themes.c.theme_id,
+        items.c.posted_at,
+        items.c.sentiment_label,
+        items.c.nps,
+        items.c.csat,
+    ).join(items, items.c.id == item_themes.c.item_id)
+    # One SELECT per range in a UNION ALL: SQLite answered an OR of a range a day (a Kolkata
+    # series) by reading every assignment.
+    reads = [query.where(items.c.posted_at >= start, items.c.posted_at < end) for start, end in ranges]
+    rows: list[Any] = []
     with store.read() as connection:
-        rows = connection.execute(query).all()
+        for at in range(0, len(reads), rollups.SPANS_PER_READ):
+            chunk = reads[at : at + rollups.SPANS_PER_READ]
+            rows += connection.execute(chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)).all()
     records = []
     for item_id, theme_id, posted_at, sentiment, nps, csat in rows:
         theme = taxonomy.resolve(str(theme_id))
@@ -155,7 +156,16 @@ class _Figures:
     csat_sum: int = 0
 
     def __add__(self, other: _Figures) -> _Figures:
-        return _Figures(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+        # Field by field, not dataclasses.astuple (a deep copy): a year's series adds thousands.
+        return _Figures(
+            self.items + other.items,
+            self.negative + other.negative,
+            self.nps_responses + other.nps_responses,
+            self.promoters + other.promoters,
+            self.detractors + other.detractors,
+            self.csat_responses + other.csat_responses,
+            self.csat_sum + other.csat_sum,
+        )
 
     @property
     def nps(self) -> float | None:

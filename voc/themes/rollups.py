@@ -38,6 +38,8 @@ HOUR_SECONDS: Final = 3600
 KEY: Final = ("theme_id", "hour", "brand", "kind", "sentiment", "is_copy")
 DAILY_KEY: Final = ("theme_id", "day", "sentiment", "is_copy")
 MEASURES: Final = ("items", "nps_responses", "promoters", "detractors", "csat_responses", "csat_sum")
+# SELECTs per statement when reading many spans: SQLite allows 500 in one compound statement.
+SPANS_PER_READ: Final = 200
 
 
 # ---- which counted themes each stored id counts towards ---------------------------------------------
@@ -342,12 +344,13 @@ def rollup_rows(
     day_spans, hour_spans = plan.days, plan.hours
     if brand is not None:
         day_spans, hour_spans = (), plan.hour_spans()
+    reads: list[Any] = []
     out: list[dict[str, Any]] = []
     for table, unit, spans in ((theme_counts, "hour", hour_spans), (theme_counts_daily, "day", day_spans),
                                (theme_count_changes, "hour", plan.hour_spans())):  # fmt: skip
         if not spans:
             continue
-        conditions: list[Any] = [sa.or_(*(sa.and_(table.c[unit] >= a, table.c[unit] < b) for a, b in spans))]
+        conditions: list[Any] = []
         if theme_ids is not None:
             conditions.append(table.c.theme_id.in_(sorted(set(theme_ids))))
         if once:
@@ -358,7 +361,17 @@ def rollup_rows(
         if by_hour:
             columns.append(table.c.hour if unit == "hour" else (table.c.day * sa.literal_column("24")).label("hour"))
         query = sa.select(*columns, *(sa.func.sum(table.c[m]).label(m) for m in MEASURES)).where(*conditions)
-        out += [dict(row) for row in connection.execute(query.group_by(*columns)).mappings()]
+        if by_hour:  # a row per hour anyway: one range from the first span to the last, the gaps dropped
+            query = query.where(table.c[unit] >= spans[0][0], table.c[unit] < spans[-1][1]).group_by(*columns)
+            kept = {u for a, b in spans for u in range(a, b)}
+            size = 24 if unit == "day" else 1
+            out += [row for row in map(dict, connection.execute(query).mappings()) if int(row["hour"]) // size in kept]
+        else:  # one SELECT per span in a UNION ALL: SQLite answered an OR of many by reading the whole table
+            reads += [query.where(table.c[unit] >= a, table.c[unit] < b).group_by(*columns) for a, b in spans]
+    for at in range(0, len(reads), SPANS_PER_READ):
+        chunk = reads[at : at + SPANS_PER_READ]
+        statement: Any = chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)
+        out += [dict(row) for row in connection.execute(statement).mappings()]
     return out
 
 
