@@ -40,8 +40,8 @@ def main() -> None:
     taxonomy = theme_repo.load_taxonomy(store)
     for days in (30, 365):
         start = NOW - timedelta(days=days)
-        cov = median_seconds(lambda: reports.coverage(store, start, NOW), args.rounds)
-        summary = median_seconds(lambda: reports.theme_summary(store, taxonomy, start, NOW), args.rounds)
+        cov = median_seconds(lambda start=start: reports.coverage(store, start, NOW), args.rounds)
+        summary = median_seconds(lambda start=start: reports.theme_summary(store, taxonomy, start, NOW), args.rounds)
         print(f"{days:>3} days: coverage {cov * 1000:7.0f} ms  theme_summary {summary * 1000:7.0f} ms  "
               f"both {(cov + summary) * 1000:7.0f} ms  (median of {args.rounds})")  # fmt: skip
         rows_read = getattr(reports, "coverage_from_rows", None)
