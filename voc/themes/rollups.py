@@ -229,12 +229,11 @@ def compact_theme_counts(connection: sa.Connection) -> int:
             connection.execute(sa.text(fold("theme_count_changes", "theme_counts", key, key)))
             connection.execute(sa.text(fold("theme_count_changes", "theme_counts_daily", daily_key, by_day)))
             connection.execute(theme_count_changes.delete())
-    moved += _fold_coverage(connection)
     if moved:  # rows a removal emptied go: the tables hold only what is counted
         hourly, daily = theme_counts, theme_counts_daily
         connection.execute(hourly.delete().where(hourly.c["items"] == 0, hourly.c.hour.between(low, high)))
         connection.execute(daily.delete().where(daily.c["items"] == 0, daily.c.day.between(low // 24, high // 24)))
-    return int(moved)
+    return int(moved) + _fold_coverage(connection)  # the coverage counts' changes too (revision 0018)
 
 
 def pending_changes(connection: sa.Connection) -> bool:
