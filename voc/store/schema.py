@@ -525,6 +525,8 @@ coverage_count_changes = sa.Table(
     sa.Column("assessed", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("themed", sa.BigInteger, nullable=False, server_default="0"),
 )
+sa.Index("ix_coverage_count_changes_hour", coverage_count_changes.c.hour)
+sa.Index("ix_theme_count_changes_hour", theme_count_changes.c.hour)
 
 theme_proposals = sa.Table(
     "theme_proposals",

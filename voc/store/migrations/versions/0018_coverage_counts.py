@@ -6,7 +6,8 @@
 `items` (a move of `posted_at`, delete) append each change, in the writer's own transaction, to
 `coverage_count_changes`, insert-only like `theme_count_changes` (revision 0015) so no two
 PostgreSQL writers wait on each other for a shared hour; reads add both, and the theme worker
-folds the changes with the theme counts (`voc.themes.rollups.compact_theme_counts`).
+folds the changes with the theme counts (`voc.themes.rollups.compact_theme_counts`). Both change
+tables get an index on `hour`: a read then skips the dead rows a fold leaves behind.
 
 The SQL is written out here, not imported: a later change to the triggers is a later revision.
 
@@ -150,6 +151,10 @@ def upgrade() -> None:
         sa.Column("assessed", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("themed", sa.BigInteger, nullable=False, server_default="0"),
     )
+    # A change table the worker empties keeps its dead rows until a vacuum: PostgreSQL read all of
+    # theme_count_changes' (140 MB, no live row, 90 ms) on every Themes overview at 10M items.
+    op.create_index("ix_coverage_count_changes_hour", "coverage_count_changes", ["hour"])
+    op.create_index("ix_theme_count_changes_hour", "theme_count_changes", ["hour"])
     connection = op.get_bind()
     dialect = connection.dialect.name
     hour = _hour("x", dialect)
@@ -170,5 +175,7 @@ def downgrade() -> None:
         else:
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    op.drop_index("ix_theme_count_changes_hour", table_name="theme_count_changes")
+    op.drop_index("ix_coverage_count_changes_hour", table_name="coverage_count_changes")
     op.drop_table("coverage_count_changes")
     op.drop_table("coverage_counts")
