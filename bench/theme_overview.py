@@ -15,6 +15,7 @@ import argparse
 import sys
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,12 +42,12 @@ def main() -> None:
     taxonomy = theme_repo.load_taxonomy(store)
     for days in (30, 365):
         start = NOW - timedelta(days=days)
-        cov = median_seconds(lambda start=start: reports.coverage(store, start, NOW), args.rounds)
-        summary = median_seconds(lambda start=start: reports.theme_summary(store, taxonomy, start, NOW), args.rounds)
+        cov = median_seconds(partial(reports.coverage, store, start, NOW), args.rounds)
+        summary = median_seconds(partial(reports.theme_summary, store, taxonomy, start, NOW), args.rounds)
         print(f"{days:>3} days: coverage {cov * 1000:7.0f} ms  theme_summary {summary * 1000:7.0f} ms  "
               f"both {(cov + summary) * 1000:7.0f} ms  (median of {args.rounds})")  # fmt: skip
         if args.rows:  # the count from the rows, as coverage read before revision 0018
-            rows = median_seconds(lambda start=start: reports.coverage_from_rows(store, start, NOW), args.rounds)
+            rows = median_seconds(partial(reports.coverage_from_rows, store, start, NOW), args.rounds)
             print(f"{days:>3} days: coverage from the rows {rows * 1000:7.0f} ms (median of {args.rounds})")
         rows_read = getattr(reports, "coverage_from_rows", None)
         if rows_read is not None and not args.no_check:

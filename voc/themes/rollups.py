@@ -372,7 +372,7 @@ def _fold_coverage(connection: sa.Connection) -> int:
     return int(moved)
 
 
-def _expected_coverage() -> sa.Select[Any]:
+def _expected_coverage() -> Any:
     """The rows `coverage_counts` should hold, from the assessments and their items."""
     hour = epoch_slot(items.c.posted_at, HOUR_SECONDS)
     themed = sa.func.sum(sa.case((theme_assessments.c.themes > 0, 1), else_=0))
@@ -424,7 +424,7 @@ def coverage_sums(connection: sa.Connection, plan: RangePlan) -> tuple[int, int,
     `item_counts_daily` and `item_counts` (facet "all"), the assessments from `coverage_counts`
     and the changes not folded yet. The plan's raw edges are the caller's to count from rows."""
     reads: list[Any] = []
-    zero = sa.literal_column("0")
+    zero: Any = sa.literal_column("0")
     for table, unit, spans in ((item_counts_daily, "day", plan.days), (item_counts, "hour", plan.hours)):
         query = sa.select(sa.func.sum(table.c["items"]).label("items"), zero.label("assessed"), zero.label("themed"))
         reads += [query.where(table.c.facet == "all", table.c[unit] >= a, table.c[unit] < b) for a, b in spans]
