@@ -383,3 +383,37 @@ def test_the_theme_worker_re_assigns_and_then_folds_the_changes(themed, monkeypa
     with store.read() as connection:
         assert not pending_changes(connection)
         assert check_theme_counts(connection) == []
+
+
+def test_the_coverage_migration_counts_what_is_stored_and_steps_back_cleanly(database_url: str) -> None:
+    engine = sa.create_engine(database_url)
+    try:
+        config = _config()
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0017")
+            connection.commit()
+        store = Store.from_url(database_url, upgrade=False)
+        ids = make_taxonomy(store)
+        rng = random.Random(5)
+        item_ids = random_items(store, rng, 150)
+        assign_randomly(store, rng, item_ids, list(ids.values()))  # assessed before the counts exist
+
+        migrate(engine)
+
+        assert differences(store) == []
+        start, end = RANGES[0]
+        assert reports.coverage(store, start, end) == reports.coverage_from_rows(store, start, end)
+        assert reports.coverage(store, T0, T0 + timedelta(days=10)).assessed == len(item_ids)
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0017")
+            connection.commit()
+        with engine.begin() as connection:
+            assert not sa.inspect(connection).has_table("coverage_counts")
+            assert not sa.inspect(connection).has_table("coverage_count_changes")
+            connection.execute(theme_assessments.delete().where(theme_assessments.c.item_id == item_ids[0]))
+            connection.execute(items.delete().where(items.c.id == item_ids[1]))  # no trigger left
+        store.engine.dispose()
+    finally:
+        engine.dispose()
