@@ -134,7 +134,7 @@ def queue_entry(row: Mapping[str, Any]) -> None:
 
 def entry_facts(row: Mapping[str, Any]) -> list[str]:
     """The line under the words: author and reach (VIP), channel, language, themes, SLA, why first."""
-    facts = [who(row), inert.escape(widgets.channel_name(row.get("channel")))]
+    facts = [who(row), inert.escape(widgets.item_channel_name(row.get("channel")))]
     if row.get("language"):
         facts.append(inert.escape(widgets.language_name(str(row["language"]))))
     if row.get("themes"):
@@ -364,7 +364,7 @@ def customer(item: Mapping[str, Any]) -> None:
     st.markdown(f"**Earlier here** ({len(earlier)}, newest first)")
     shown = pd.DataFrame({
         "Posted": pd.to_datetime(earlier["posted_at"], utc=True).dt.tz_convert(data.viewer_timezone()).dt.strftime("%d %b %Y %H:%M"),
-        "Channel": earlier["channel"].map(widgets.channel_name),
+        "Channel": earlier["channel"].map(widgets.item_channel_name),
         "Words": [inert.escape(t, limit=90) for t in earlier["text"]],
         "What became of it": [_outcome(r) for r in earlier.to_dict("records")],
     })  # fmt: skip

@@ -116,6 +116,15 @@ def channel_name(code: str | None) -> str:
     return CHANNEL_NAMES.get(code, human_label(code))
 
 
+# One item's channel where the filters' name is a plural ("Surveys" to choose, "Survey" on an answer).
+ONE_ITEM_CHANNEL_NAMES: dict[str, str] = {"survey": "Survey", "rss": "Feed", "feed": "Feed"}
+
+
+def item_channel_name(code: str | None) -> str:
+    """The channel as one item's line names it: "Survey", "Feed", else as `channel_name`."""
+    return ONE_ITEM_CHANNEL_NAMES.get(code or "", "") or channel_name(code)
+
+
 def language_name(code: str | None) -> str:
     """ "de" -> "German"; a code with no name here stays as it is ("sw-KE")."""
     if not code:

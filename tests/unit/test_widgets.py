@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from ui.widgets import MISSING, channel_name, language_name
+from ui.widgets import MISSING, channel_name, item_channel_name, language_name
 
 
 def test_every_channel_the_listeners_store_has_a_name() -> None:
     assert [channel_name(c) for c in ("x", "google_play", "survey", "rss", "bluesky")] == [
         "X", "Google Play", "Surveys", "Feeds", "Bluesky",
+    ]  # fmt: skip
+
+
+def test_one_items_line_names_its_channel_in_the_singular() -> None:
+    assert [item_channel_name(c) for c in ("survey", "rss", "x", "google_play", None)] == [
+        "Survey", "Feed", "X", "Google Play", MISSING,
     ]  # fmt: skip
 
 
