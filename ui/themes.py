@@ -193,7 +193,11 @@ def summary_table(summary: pd.DataFrame) -> None:
             "nps": cc.NumberColumn("NPS", format="%+.0f"),
             "csat": cc.NumberColumn("CSAT", format="%.1f"),
             "previous": cc.NumberColumn("Previous period", format="%d"),
-            "change": cc.NumberColumn("Change", format="%+.0f %%"),
+            "change": cc.NumberColumn(
+                "Change",
+                format="%+.0f %%",
+                help="Against the previous period of the same length; shown from 10 items in it",
+            ),
         },
         placeholder=widgets.MISSING,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 import sqlalchemy as sa
@@ -254,6 +254,15 @@ def _figures_between(
     return out
 
 
+# A change in per cent over fewer items than this is noise ("+13,800 %" from 2 to 278): not shown.
+MIN_ITEMS_FOR_CHANGE: Final = 10
+
+
+def change_share(count: int, prior: int) -> float | None:
+    """The relative change from `prior` to `count`; None where the previous period had too few items to say."""
+    return (count - prior) / prior if prior >= MIN_ITEMS_FOR_CHANGE else None
+
+
 def _summary_frame(taxonomy: Taxonomy, now_sums: dict[str, _Figures], previous: dict[str, int]) -> pd.DataFrame:
     rows = []
     for theme in taxonomy.active():
@@ -272,7 +281,7 @@ def _summary_frame(taxonomy: Taxonomy, now_sums: dict[str, _Figures], previous: 
                 "nps": mine.nps,
                 "csat": mine.csat,
                 "previous": prior,
-                "change": (count - prior) / prior if prior else None,
+                "change": change_share(count, prior),
             }
         )
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS).astype(
