@@ -48,6 +48,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from voc.inbox.duplicates import WINDOW, duplicate_key
+from voc.inbox.priority import QUESTION_MARKS
 from voc.models import NewItem
 from voc.store.core import insert_ignoring
 from voc.store.schema import UTCDateTime, item_embeddings, items
@@ -65,7 +66,7 @@ ITEMS_LOCK: Final = 73190011
 # Fingerprints per duplicate query on SQLite (well under its bound-parameter limit).
 HASHES_PER_QUERY: Final = 500
 _FIELDS: Final = tuple(field.name for field in fields(NewItem))
-_COLUMNS: Final = (*_FIELDS, "content_hash")
+_COLUMNS: Final = (*_FIELDS, "content_hash", "asks_question")
 # Where a connection remembers the transaction that holds ITEMS_LOCK (a weak reference to it).
 _LOCK_HELD: Final = "voc.inbox.storing.items_lock"
 _PAGE_STATEMENTS: dict[str, sa.TextualSelect] = {}
@@ -103,6 +104,11 @@ def lock_item_writers(connection: sa.Connection) -> None:
     connection.info[_LOCK_HELD] = weakref.ref(connection.get_transaction())
 
 
+def asks_question(text: str) -> bool:
+    """Whether `text` holds a question mark (`QUESTION_MARKS`): the stored `asks_question`."""
+    return any(mark in text for mark in QUESTION_MARKS)
+
+
 def store_items(
     connection: sa.Connection,
     new_items: Iterable[NewItem],
@@ -119,6 +125,7 @@ def store_items(
     for item in new_items:
         row = {name: getattr(item, name) for name in _FIELDS}
         row["content_hash"] = duplicate_key(item.kind, item.brand, item.text)
+        row["asks_question"] = asks_question(item.text)  # the care queue's rule reads it (revision 0019)
         rows.append(row)
     if not rows:
         return 0

@@ -1,0 +1,70 @@
+"""A stored "asks a question" flag on items, in the care queue's index (issue #21).
+
+The care queue's rule ("needs a person", `voc.inbox.queue._needs_a_person`) and its counts read the
+text of every open item for a question mark, the one term `ix_items_open_queue` (revision 0016)
+could not hold: at 10M items on PostgreSQL the counts read the whole table (3.4 GB, 3-4 s).
+`asks_question` is true when the text holds one of `voc.inbox.priority.QUESTION_MARKS`; the save
+path fills it (`voc.inbox.storing.store_items`; an item's text is never edited afterwards), this
+revision fills it for the items stored before, and `ix_items_open_queue` is built again with it,
+so the counts and the page read the index alone.
+
+Adding the column rewrites nothing on PostgreSQL (a constant default); the fill reads the table
+once and writes only the rows with a question mark.
+
+Revision ID: 0019
+Revises: 0017
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0019"
+down_revision = "0017"
+branch_labels = None
+depends_on = None
+
+# Frozen as they stood at this revision (`voc.inbox.priority.QUESTION_MARKS`, revision 0016's index).
+QUESTION_MARKS = ("?", "？", "¿")
+OPEN_STATUSES = ("new", "assigned", "waiting_on_customer")
+COVERED = (
+    "assignee",
+    "channel",
+    "language",
+    "sentiment_label",
+    "very_unhappy",
+    "urgent_request",
+    "scorer",
+    "sentiment_confidence",
+    "author",
+    "respondent_key",
+)
+
+
+def _open_queue_index(covered: tuple[str, ...]) -> None:
+    connection = op.get_bind()
+    not_competitor = "is_competitor IS 0" if connection.dialect.name == "sqlite" else "is_competitor IS false"
+    statuses = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+    where = sa.text(f"triage_status IN ({statuses}) AND duplicate_of IS NULL AND {not_competitor}")
+    op.create_index(
+        "ix_items_open_queue",
+        "items",
+        [sa.column("priority").desc(), "posted_at", "id", *covered],
+        sqlite_where=where,
+        postgresql_where=where,
+    )
+
+
+def upgrade() -> None:
+    op.add_column("items", sa.Column("asks_question", sa.Boolean, nullable=False, server_default=sa.false()))
+    items = sa.table("items", sa.column("text", sa.Text), sa.column("asks_question", sa.Boolean))
+    asks = sa.or_(*(items.c.text.contains(mark, autoescape=True) for mark in QUESTION_MARKS))
+    op.get_bind().execute(sa.update(items).where(asks).values(asks_question=True))
+    op.drop_index("ix_items_open_queue", table_name="items")
+    _open_queue_index((*COVERED, "asks_question"))
+
+
+def downgrade() -> None:
+    op.drop_index("ix_items_open_queue", table_name="items")
+    _open_queue_index(COVERED)
+    with op.batch_alter_table("items") as batch:
+        batch.drop_column("asks_question")
