@@ -48,7 +48,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from voc.inbox.duplicates import WINDOW, duplicate_key
-from voc.inbox.priority import QUESTION_MARKS
+from voc.inbox.questions import asks_question
 from voc.models import NewItem
 from voc.store.core import insert_ignoring
 from voc.store.schema import UTCDateTime, item_embeddings, items
@@ -102,11 +102,6 @@ def lock_item_writers(connection: sa.Connection) -> None:
         return
     connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": ITEMS_LOCK})
     connection.info[_LOCK_HELD] = weakref.ref(connection.get_transaction())
-
-
-def asks_question(text: str) -> bool:
-    """Whether `text` holds a question mark (`QUESTION_MARKS`): the stored `asks_question`."""
-    return any(mark in text for mark in QUESTION_MARKS)
 
 
 def store_items(

@@ -3,7 +3,7 @@
 The care queue's rule ("needs a person", `voc.inbox.queue._needs_a_person`) and its counts read the
 text of every open item for a question mark, the one term `ix_items_open_queue` (revision 0016)
 could not hold: at 10M items on PostgreSQL the counts read the whole table (3.4 GB, 3-4 s).
-`asks_question` is true when the text holds one of `voc.inbox.priority.QUESTION_MARKS`; the save
+`asks_question` is true when the text holds one of `voc.inbox.questions.QUESTION_MARKS`; the save
 path fills it (`voc.inbox.storing.store_items`; an item's text is never edited afterwards), this
 revision fills it for the items stored before, and `ix_items_open_queue` is built again with it,
 so the counts and the page read the index alone.
@@ -23,7 +23,7 @@ down_revision = "0017"
 branch_labels = None
 depends_on = None
 
-# Frozen as they stood at this revision (`voc.inbox.priority.QUESTION_MARKS`, revision 0016's index).
+# Frozen as they stood at this revision (`voc.inbox.questions.QUESTION_MARKS`, revision 0016's index).
 QUESTION_MARKS = ("?", "？", "¿")
 OPEN_STATUSES = ("new", "assigned", "waiting_on_customer")
 COVERED = (
