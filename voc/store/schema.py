@@ -138,7 +138,10 @@ sa.Index(
     items.c.sentiment_confidence,
     items.c.author,
     items.c.respondent_key,
-    items.c.asks_question,  # revision 0019
+    items.c.asks_question,  # revision 0019, with the WHERE's columns (SQLite reads the index alone then)
+    items.c.triage_status,
+    items.c.is_competitor,
+    items.c.duplicate_of,
     sqlite_where=sa.text(_OPEN_QUEUE + "is_competitor IS 0"),
     postgresql_where=sa.text(_OPEN_QUEUE + "is_competitor IS false"),
 )
