@@ -11,6 +11,7 @@ from typing import Final
 QUESTION_MARKS: Final = ("?", "？", "¿")
 
 
-def asks_question(text: str) -> bool:
-    """Whether `text` holds a question mark: the stored `items.asks_question` (revision 0019)."""
-    return any(mark in text for mark in QUESTION_MARKS)
+def asks_question(text: str | None) -> bool:
+    """Whether `text` holds a question mark: the stored `items.asks_question` (revision 0019). No
+    text (refused by the database's NOT NULL, which the save path leaves to say so): no question."""
+    return text is not None and any(mark in text for mark in QUESTION_MARKS)

@@ -69,5 +69,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_items_open_queue", table_name="items")
     _open_queue_index(COVERED)
-    with op.batch_alter_table("items") as batch:
-        batch.drop_column("asks_question")
+    # Plain ALTER on both (SQLite 3.35+): a batch copy of `items` would break the count triggers.
+    op.execute("ALTER TABLE items DROP COLUMN asks_question")
