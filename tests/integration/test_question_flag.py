@@ -11,8 +11,8 @@ from alembic import command
 from sqlalchemy import event
 
 from tests.factories import BASE_TIME, new_item
-from voc.inbox.queue import QueueFilter, View, open_queue
 from voc.inbox.questions import QUESTION_MARKS
+from voc.inbox.queue import QueueFilter, View, open_queue
 from voc.store.facade import Store
 from voc.store.migrate import _config, migrate
 from voc.store.schema import items
