@@ -1,6 +1,7 @@
-"""The stored question flag (`items.asks_question`, revision 0019) on both databases: the save path
-sets it from the text's question marks, the revision fills it for the items stored before, the
-care queue's rule reads it, and the queue's counts read `ix_items_open_queue` alone."""
+"""The stored question flag (`items.asks_question`, revision 0019) on both databases: the database's
+triggers set it from the text's question marks on every write (the save path, a plain insert, an
+edit of the text), the revision fills it for the items stored before, the care queue's rule reads
+it, and the queue's counts read `ix_items_open_queue` alone."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from alembic import command
 from sqlalchemy import event
 
 from tests.factories import BASE_TIME, new_item
-from voc.inbox.questions import QUESTION_MARKS
+from voc.inbox.priority import QUESTION_MARKS
 from voc.inbox.queue import QueueFilter, View, open_queue
 from voc.store.facade import Store
 from voc.store.migrate import _config, migrate
@@ -34,6 +35,28 @@ def test_the_save_path_stores_whether_the_text_asks_a_question(store: Store, clo
     store.add_items([new_item(key, text=text, sentiment_label="positive") for key, (text, _) in TEXTS.items()])
     with store.read() as connection:
         assert stored_flags(connection) == {key: asks for key, (_, asks) in TEXTS.items()}
+
+
+def test_any_write_keeps_the_flag(store: Store, clock) -> None:
+    with store.write() as connection:  # not the save path: a plain insert, then edits of the text
+        connection.execute(
+            items.insert(),
+            [
+                {"source": "raw", "external_id": key, "kind": "mention", "channel": "x", "posted_at": BASE_TIME,
+                 "ingested_at": BASE_TIME, "text": text, "redactions": [], "language": "en",
+                 "sentiment_label": "neutral", "sentiment_score": 0.0, "sentiment_confidence": 0.9,
+                 "sentiment_reasons": [], "scorer": "vader-3.3.2"}
+                for key, (text, _) in TEXTS.items()
+            ],
+        )  # fmt: skip
+    with store.read() as connection:
+        assert stored_flags(connection) == {key: asks for key, (_, asks) in TEXTS.items()}
+    with store.write() as connection:
+        connection.execute(items.update().where(items.c.external_id == "plain").values(text="is it wrong?"))
+        connection.execute(items.update().where(items.c.external_id == "ascii").values(text="roaming is included"))
+        connection.execute(items.update().where(items.c.external_id == "inverted").values(sentiment_label="negative"))
+    with store.read() as connection:
+        assert stored_flags(connection) == {"plain": True, "ascii": False, "fullwidth": True, "inverted": True}
 
 
 def test_the_queue_takes_questions_from_the_flag(store: Store, clock) -> None:

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 import sqlalchemy as sa
 
-from voc.inbox.questions import QUESTION_MARKS
 from voc.inbox.sla import SlaClock, SlaPolicy, SlaState, clock_for, format_duration
 from voc.sentiment.multilingual import needs_review
 from voc.surveys.recovery import urgent_words_in
@@ -39,6 +38,7 @@ TIER_WEIGHTS: Final = {"platinum": 2.5, "gold": 2.0, "silver": 1.5, "vip": 2.0}
 TOP: Final = 100.0
 URGENT_AT: Final = 60.0
 HIGH_AT: Final = 30.0
+QUESTION_MARKS: Final = ("?", "？", "¿")
 _QUESTION: Final = re.compile("[" + "".join(QUESTION_MARKS) + "]")
 
 

@@ -48,7 +48,6 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from voc.inbox.duplicates import WINDOW, duplicate_key
-from voc.inbox.questions import asks_question
 from voc.models import NewItem
 from voc.store.core import insert_ignoring
 from voc.store.schema import UTCDateTime, item_embeddings, items
@@ -66,7 +65,7 @@ ITEMS_LOCK: Final = 73190011
 # Fingerprints per duplicate query on SQLite (well under its bound-parameter limit).
 HASHES_PER_QUERY: Final = 500
 _FIELDS: Final = tuple(field.name for field in fields(NewItem))
-_COLUMNS: Final = (*_FIELDS, "content_hash", "asks_question")
+_COLUMNS: Final = (*_FIELDS, "content_hash")
 # Where a connection remembers the transaction that holds ITEMS_LOCK (a weak reference to it).
 _LOCK_HELD: Final = "voc.inbox.storing.items_lock"
 _PAGE_STATEMENTS: dict[str, sa.TextualSelect] = {}
@@ -120,7 +119,6 @@ def store_items(
     for item in new_items:
         row = {name: getattr(item, name) for name in _FIELDS}
         row["content_hash"] = duplicate_key(item.kind, item.brand, item.text)
-        row["asks_question"] = asks_question(item.text)  # the care queue's rule reads it (revision 0019)
         rows.append(row)
     if not rows:
         return 0

@@ -89,7 +89,7 @@ items = sa.Table(
     # Urgent words in the item's language (voc.surveys.recovery's lists), found at ingest: lets
     # the care queue be one SQL query (voc.inbox.queue.open_queue).
     sa.Column("urgent_request", sa.Boolean, nullable=False, server_default=sa.false()),
-    # A question mark in the text (voc.inbox.questions.QUESTION_MARKS), set at ingest (revision 0019):
+    # A question mark in the text (voc.inbox.priority.QUESTION_MARKS), kept by database triggers (revision 0019):
     # the care queue's rule and counts then read `ix_items_open_queue` alone.
     sa.Column("asks_question", sa.Boolean, nullable=False, server_default=sa.false()),
     # The conversation where the source gives it (revision 0013): the parent post's and the
