@@ -200,3 +200,16 @@ def test_very_unhappy_customers_lead_the_inbox_whatever_their_tone(store: Store)
     with store.read() as connection:
         ids = dict(connection.execute(sa.text("SELECT external_id, id FROM items")).all())
     assert list(frame["id"]) == [ids["csat-1-no-comment"], ids["angry-tweet"]]
+
+
+def test_postgresql_sessions_run_without_jit_even_after_a_rollback(store: Store) -> None:
+    """JIT compiling the pages' short aggregates cost more than running them (docs/store.md)."""
+    if store.dialect != "postgresql":
+        pytest.skip("a PostgreSQL session setting")
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        connection.rollback()
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+    store.engine.dispose()  # a new connection from the pool gets it too
+    with store.read() as connection:
+        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import threading
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -17,14 +18,29 @@ from tests.factories import new_item
 from tests.integration.test_theme_store import bag_of_words
 from voc.exports.summary import theme_mixes_between, theme_mixes_from_rows
 from voc.privacy.erasure import Subject, erase
+from voc.privacy.purge import purge_items
 from voc.store.facade import Store
 from voc.store.migrate import _config, migrate
 from voc.store.rollups import check_rollups, rebuild_rollups
-from voc.store.schema import item_themes, items, theme_counts, theme_counts_daily, themes
+from voc.store.schema import (
+    coverage_counts,
+    item_themes,
+    items,
+    theme_assessments,
+    theme_counts,
+    theme_counts_daily,
+    themes,
+)
 from voc.themes import reports, service
 from voc.themes import repository as repo
 from voc.themes.assign import Method, ThemeHit
-from voc.themes.rollups import check_theme_counts, compact_theme_counts, pending_changes, rebuild_theme_counts
+from voc.themes.rollups import (
+    check_coverage_counts,
+    check_theme_counts,
+    compact_theme_counts,
+    pending_changes,
+    rebuild_theme_counts,
+)
 from voc.themes.taxonomy import Theme, ThemeStatus
 from voc.themes.worker import ThemeWorker
 from voc.trends import queries as trends
@@ -38,12 +54,12 @@ BRANDS = ("Northwind Mobile", "Contoso Telecom", None)
 def differences(store: Store) -> list[str]:
     """What check_theme_counts finds, before and after folding the appended changes (both: none)."""
     with store.read() as connection:
-        before = [str(d) for d in check_theme_counts(connection)]
+        before = [str(d) for d in check_theme_counts(connection) + check_coverage_counts(connection)]
     with store.write() as connection:
         compact_theme_counts(connection)
     with store.read() as connection:
         assert not pending_changes(connection)
-        return before + [str(d) for d in check_theme_counts(connection)]
+        return before + [str(d) for d in check_theme_counts(connection) + check_coverage_counts(connection)]
 
 
 def make_taxonomy(store: Store) -> dict[str, str]:
@@ -121,6 +137,7 @@ RANGES = [
 def assert_functions_agree(store: Store) -> None:
     taxonomy = repo.load_taxonomy(store)
     for start, end in RANGES:
+        assert reports.coverage(store, start, end) == reports.coverage_from_rows(store, start, end)
         pd.testing.assert_frame_equal(
             reports.theme_summary(store, taxonomy, start, end),
             reports.theme_summary_from_rows(store, taxonomy, start, end),
@@ -187,6 +204,14 @@ def test_every_write_path_keeps_the_counts_exact(themed) -> None:
     with store.write() as connection:  # a plain delete: the themes go by cascade
         connection.execute(items.delete().where(items.c.id.in_(item_ids[300:320])))
     assert differences(store) == []
+    with store.write() as connection:  # retention's purge
+        purge_items(connection, item_ids[320:340])
+    assert differences(store) == []
+    with store.write() as connection:  # an assessment rewritten in place, and one dropped alone
+        connection.execute(theme_assessments.update().where(theme_assessments.c.item_id.in_(item_ids[340:360]))
+                           .values(themes=theme_assessments.c.themes + 1))  # fmt: skip
+        connection.execute(theme_assessments.delete().where(theme_assessments.c.item_id.in_(item_ids[360:370])))
+    assert differences(store) == []
     assert_functions_agree(store)
 
 
@@ -215,6 +240,33 @@ def test_a_rebuild_restores_counts_that_were_tampered_with(themed) -> None:
     with store.write() as connection:
         assert rebuild_theme_counts(connection) > 0
     assert differences(store) == []
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/St_Johns"])
+def test_coverage_from_the_rollup_equals_the_rows_for_any_range(themed, zone: str) -> None:
+    store, _, item_ids = themed
+    tz = ZoneInfo(zone)
+    local = datetime(2026, 11, 2, 0, 0, tzinfo=tz)  # local midnights: partial UTC hours in a :30 zone
+    spans = [(local, local + timedelta(days=d)) for d in (1, 3, 7, 10)] + [
+        (local + timedelta(hours=h, minutes=m), local + timedelta(days=9, hours=h))
+        for h, m in ((0, 0), (5, 30), (13, 45))
+    ]
+    for start, end in [*RANGES, *spans]:
+        assert reports.coverage(store, start, end) == reports.coverage_from_rows(store, start, end), (start, end)
+    assert reports.coverage(store, T0, T0 + timedelta(days=10)).assessed == len(item_ids)
+
+
+def test_a_rebuild_restores_coverage_counts_that_were_tampered_with(themed) -> None:
+    store, _, _ = themed
+    start, end = RANGES[1]
+    with store.write() as connection:
+        compact_theme_counts(connection)
+        connection.execute(coverage_counts.update().values(themed=coverage_counts.c.themed + 1))
+    assert reports.coverage(store, start, end) != reports.coverage_from_rows(store, start, end)
+    assert {d.rollup for d in check_rollups(store, ["coverage_counts"])} == {"coverage_counts"}
+    assert rebuild_rollups(store, ["coverage_counts"])["coverage_counts"] > 0
+    assert check_rollups(store) == []
+    assert reports.coverage(store, start, end) == reports.coverage_from_rows(store, start, end)
 
 
 def test_the_trends_comparison_counts_themes_as_before(themed) -> None:
@@ -331,3 +383,37 @@ def test_the_theme_worker_re_assigns_and_then_folds_the_changes(themed, monkeypa
     with store.read() as connection:
         assert not pending_changes(connection)
         assert check_theme_counts(connection) == []
+
+
+def test_the_coverage_migration_counts_what_is_stored_and_steps_back_cleanly(database_url: str) -> None:
+    engine = sa.create_engine(database_url)
+    try:
+        config = _config()
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0017")
+            connection.commit()
+        store = Store.from_url(database_url, upgrade=False)
+        ids = make_taxonomy(store)
+        rng = random.Random(5)
+        item_ids = random_items(store, rng, 150)
+        assign_randomly(store, rng, item_ids, list(ids.values()))  # assessed before the counts exist
+
+        migrate(engine)
+
+        assert differences(store) == []
+        start, end = RANGES[0]
+        assert reports.coverage(store, start, end) == reports.coverage_from_rows(store, start, end)
+        assert reports.coverage(store, T0, T0 + timedelta(days=10)).assessed == len(item_ids)
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0017")
+            connection.commit()
+        with engine.begin() as connection:
+            assert not sa.inspect(connection).has_table("coverage_counts")
+            assert not sa.inspect(connection).has_table("coverage_count_changes")
+            connection.execute(theme_assessments.delete().where(theme_assessments.c.item_id == item_ids[0]))
+            connection.execute(items.delete().where(items.c.id == item_ids[1]))  # no trigger left
+        store.engine.dispose()
+    finally:
+        engine.dispose()

@@ -3,7 +3,10 @@
 SQLite gets WAL (readers never block the writer), a busy timeout, and `BEGIN IMMEDIATE` for
 write transactions, so the UI and the listener process write side by side without
 "database is locked" (a deferred transaction that upgrades to a write can fail at once in WAL
-mode, whatever the busy timeout). Domain: no Streamlit.
+mode, whatever the busy timeout). PostgreSQL sessions run with JIT compilation off: the pages'
+queries are short aggregates whose cost estimates cross `jit_above_cost` at a few million items,
+and compiling them cost more than running them (the Trends headline's NPS read at 10M items:
+4.7 s of JIT for 0.9 s of work; docs/store.md). Domain: no Streamlit.
 """
 
 from __future__ import annotations
@@ -26,7 +29,17 @@ def create_engine_for(url: str) -> Engine:
         return _sqlite_engine(parsed)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return sa.create_engine(parsed, pool_pre_ping=True, future=True)
+    engine = sa.create_engine(parsed, pool_pre_ping=True, future=True)
+    if parsed.get_backend_name() == "postgresql":
+        event.listen(engine, "connect", _postgres_session)
+    return engine
+
+
+def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
+    """Session settings for every PostgreSQL connection (committed: a SET is undone by a rollback)."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()
 
 
 def _sqlite_engine(url: sa.URL) -> Engine:

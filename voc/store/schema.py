@@ -516,6 +516,25 @@ theme_count_changes = sa.Table(
     *(sa.Column(c.name, c.type, nullable=False, server_default="0") for c in theme_counts.c if not c.primary_key),
 )
 
+# Theme assessments per UTC hour of posted_at (0018, voc.themes.rollups): how many were assessed and
+# how many got a theme; triggers append each change to coverage_count_changes, folded now and then.
+coverage_counts = sa.Table(
+    "coverage_counts",
+    metadata,
+    sa.Column("hour", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("assessed", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("themed", sa.BigInteger, nullable=False, server_default="0"),
+)
+coverage_count_changes = sa.Table(
+    "coverage_count_changes",
+    metadata,
+    sa.Column("hour", sa.BigInteger, nullable=False),
+    sa.Column("assessed", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("themed", sa.BigInteger, nullable=False, server_default="0"),
+)
+sa.Index("ix_coverage_count_changes_hour", coverage_count_changes.c.hour)
+sa.Index("ix_theme_count_changes_hour", theme_count_changes.c.hour)
+
 theme_proposals = sa.Table(
     "theme_proposals",
     metadata,

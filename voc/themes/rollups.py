@@ -22,8 +22,13 @@ import sqlalchemy as sa
 from voc.store.ranges import RangePlan
 from voc.store.rollups import Difference, Progress, register
 from voc.store.schema import (
+    coverage_count_changes,
+    coverage_counts,
+    item_counts,
+    item_counts_daily,
     item_themes,
     items,
+    theme_assessments,
     theme_count_changes,
     theme_count_map,
     theme_counts,
@@ -228,12 +233,15 @@ def compact_theme_counts(connection: sa.Connection) -> int:
         hourly, daily = theme_counts, theme_counts_daily
         connection.execute(hourly.delete().where(hourly.c["items"] == 0, hourly.c.hour.between(low, high)))
         connection.execute(daily.delete().where(daily.c["items"] == 0, daily.c.day.between(low // 24, high // 24)))
-    return int(moved)
+    return int(moved) + _fold_coverage(connection)  # the coverage counts' changes too (revision 0018)
 
 
 def pending_changes(connection: sa.Connection) -> bool:
     """True when the triggers appended changes not folded yet."""
-    return connection.execute(sa.select(theme_count_changes.c.hour).limit(1)).first() is not None
+    return any(
+        connection.execute(sa.select(table.c.hour).limit(1)).first() is not None
+        for table in (theme_count_changes, coverage_count_changes)
+    )
 
 
 def _load_taxonomy(connection: sa.Connection) -> Taxonomy:
@@ -325,6 +333,114 @@ def _figures(rows: Iterable[Any]) -> dict[tuple[Any, ...], tuple[int, ...]]:
     return out
 
 
+# ---- coverage_counts (revision 0018) ---------------------------------------------------------------
+
+COVERAGE_MEASURES: Final = ("assessed", "themed")
+
+
+def _fold_coverage(connection: sa.Connection) -> int:
+    """Fold the coverage changes the triggers appended into `coverage_counts` (in the caller's
+    write transaction, under the compactor's lock on PostgreSQL); returns how many it folded."""
+    update = (
+        "assessed = coverage_counts.assessed + excluded.assessed, themed = coverage_counts.themed + excluded.themed"
+    )
+    fold = (
+        "INSERT INTO coverage_counts (hour, assessed, themed) SELECT hour, SUM(assessed), SUM(themed) FROM {} "
+        f"WHERE TRUE GROUP BY hour ON CONFLICT (hour) DO UPDATE SET {update}"
+    )
+    if connection.dialect.name == "postgresql":
+        moved, low, high = connection.execute(
+            sa.text(
+                "WITH moved AS (DELETE FROM coverage_count_changes RETURNING *), "
+                f"folded AS ({fold.format('moved')} RETURNING 1) "
+                "SELECT (SELECT COUNT(*) FROM moved), (SELECT MIN(hour) FROM moved), (SELECT MAX(hour) FROM moved)"
+            )
+        ).one()
+    else:
+        changes = coverage_count_changes
+        moved, low, high = connection.execute(
+            sa.select(sa.func.count(), sa.func.min(changes.c.hour), sa.func.max(changes.c.hour))
+        ).one()
+        if moved:
+            connection.execute(sa.text(fold.format("coverage_count_changes")))
+            connection.execute(changes.delete())
+    if moved:
+        table = coverage_counts
+        connection.execute(
+            table.delete().where(table.c.assessed == 0, table.c.themed == 0, table.c.hour.between(low, high))
+        )
+    return int(moved)
+
+
+def _expected_coverage() -> Any:
+    """The rows `coverage_counts` should hold, from the assessments and their items."""
+    hour = epoch_slot(items.c.posted_at, HOUR_SECONDS)
+    themed = sa.func.sum(sa.case((theme_assessments.c.themes > 0, 1), else_=0))
+    return (
+        sa.select(hour.label("hour"), sa.func.count().label("assessed"), themed.label("themed"))
+        .select_from(theme_assessments.join(items, items.c.id == theme_assessments.c.item_id))
+        .group_by(hour)
+    )
+
+
+def rebuild_coverage_counts(connection: sa.Connection, progress: Progress | None = None) -> int:
+    """Recompute `coverage_counts` from the assessments, in the caller's write transaction; rows written."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.select(sa.func.pg_advisory_xact_lock(COMPACTOR_LOCK)))
+    connection.execute(coverage_count_changes.delete())
+    connection.execute(coverage_counts.delete())
+    connection.execute(coverage_counts.insert().from_select(["hour", *COVERAGE_MEASURES], _expected_coverage()))
+    if progress is not None:
+        progress(1, 1)
+    return int(connection.execute(sa.select(sa.func.count()).select_from(coverage_counts)).scalar_one())
+
+
+def check_coverage_counts(connection: sa.Connection) -> list[Difference]:
+    """Where `coverage_counts` and the changes not folded yet differ from a recount (none: exact)."""
+    expected = {int(h): (int(a), int(t)) for h, a, t in connection.execute(_expected_coverage())}
+    both = sa.union_all(
+        sa.select(coverage_counts.c.hour, coverage_counts.c.assessed, coverage_counts.c.themed),
+        sa.select(coverage_count_changes.c.hour, coverage_count_changes.c.assessed, coverage_count_changes.c.themed),
+    ).subquery()
+    stored = {
+        int(h): (int(a), int(t))
+        for h, a, t in connection.execute(
+            sa.select(both.c.hour, sa.func.sum(both.c.assessed), sa.func.sum(both.c.themed)).group_by(both.c.hour)
+        )
+    }
+    differences = []
+    for hour in sorted(set(expected) | set(stored)):
+        want, have = expected.get(hour, (0, 0)), stored.get(hour, (0, 0))
+        differences += [
+            Difference("coverage_counts", (hour, measure), w, h)
+            for measure, w, h in zip(COVERAGE_MEASURES, want, have, strict=True)
+            if w != h
+        ]
+    return differences
+
+
+def coverage_sums(connection: sa.Connection, plan: RangePlan) -> tuple[int, int, int]:
+    """(items, assessed, themed) over the whole days and hours of `plan`: the items from
+    `item_counts_daily` and `item_counts` (facet "all"), the assessments from `coverage_counts`
+    and the changes not folded yet. The plan's raw edges are the caller's to count from rows."""
+    reads: list[Any] = []
+    zero: Any = sa.literal_column("0")
+    for table, unit, spans in ((item_counts_daily, "day", plan.days), (item_counts, "hour", plan.hours)):
+        query = sa.select(sa.func.sum(table.c["items"]).label("items"), zero.label("assessed"), zero.label("themed"))
+        reads += [query.where(table.c.facet == "all", table.c[unit] >= a, table.c[unit] < b) for a, b in spans]
+    for table in (coverage_counts, coverage_count_changes):
+        query = sa.select(zero.label("items"), sa.func.sum(table.c.assessed), sa.func.sum(table.c.themed))
+        reads += [query.where(table.c.hour >= a, table.c.hour < b) for a, b in plan.hour_spans()]
+    totals = [0, 0, 0]
+    for at in range(0, len(reads), SPANS_PER_READ):
+        chunk = reads[at : at + SPANS_PER_READ]
+        statement: Any = chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)
+        for row in connection.execute(statement):
+            for position, value in enumerate(row):
+                totals[position] += int(value or 0)
+    return totals[0], totals[1], totals[2]
+
+
 # ---- reading ----------------------------------------------------------------------------------------
 
 
@@ -382,3 +498,4 @@ def serves(connection: sa.Connection, taxonomy: Taxonomy) -> bool:
 
 
 register("theme_counts", rebuild_theme_counts, check_theme_counts)
+register("coverage_counts", rebuild_coverage_counts, check_coverage_counts)
