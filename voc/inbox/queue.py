@@ -270,17 +270,6 @@ def _read(
     return rows[-limit:] if before is not None else rows[:limit]
 
 
-def without_jit(connection: sa.Connection) -> None:
-    """PostgreSQL: no JIT compilation for the rest of this transaction (`SET LOCAL`).
-
-    The queue's counts and the team metrics' window read hundreds of thousands of rows at 10M
-    items, so their estimated cost passes `jit_above_cost` and PostgreSQL spends 1.9-2.5 s
-    compiling expressions for a query that runs in about a second (issue #21, measured with
-    EXPLAIN ANALYZE). SQLite has no JIT: nothing to do."""
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SET LOCAL jit = off")
-
-
 def _counts_query(chosen: QueueFilter, dialect: str) -> sa.Select[Any]:
     """Every view's size under the filters, in one query over the open queue.
 
@@ -319,7 +308,6 @@ def open_queue(
     vip = load_vip(store)
     where = _in_view(chosen)
     with store.read() as connection:
-        without_jit(connection)
         everyone, mine, unassigned = connection.execute(_counts_query(chosen, connection.dialect.name)).one()
         counts = {View.ALL: int(everyone), View.MINE: int(mine), View.UNASSIGNED: int(unassigned)}
         pages = max(1, -(-counts[chosen.view] // page_size))

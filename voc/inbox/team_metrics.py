@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from voc.alerts.service import load_policy
 from voc.inbox.priority import queue_priority, tier_for
-from voc.inbox.queue import _needs_a_person, load_sla, load_vip, without_jit
+from voc.inbox.queue import _needs_a_person, load_sla, load_vip
 from voc.inbox.sla import SlaPolicy
 from voc.store.facade import Store
 from voc.store.schema import alerts, items
@@ -94,7 +94,6 @@ def team_metrics(store: Store, *, now: datetime, days: int = 14, tz: str = "UTC"
     start = now - timedelta(days=days)
     sla = load_sla(store)
     with store.read() as connection:
-        without_jit(connection)
         rows = connection.execute(window_query(store, start)).all()
         alert_rows = connection.execute(
             sa.select(alerts.c.created_at, alerts.c.acknowledged_at).where(alerts.c.created_at >= start)
