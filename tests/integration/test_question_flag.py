@@ -77,7 +77,7 @@ def test_0019_fills_the_flag_for_items_stored_before(database_url: str) -> None:
         config = _config()
         with engine.connect() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "0017")
+            command.upgrade(config, "0018")
             connection.commit()
         with engine.begin() as connection:
             for key, (text, _) in TEXTS.items():

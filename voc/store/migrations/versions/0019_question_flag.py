@@ -17,14 +17,14 @@ Adding the column rewrites nothing on PostgreSQL (a constant default); the fill 
 once and writes only the rows with a question mark.
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
