@@ -8,6 +8,13 @@ medians of `--rounds`, printed, never asserted; each call is timed now and as it
 database), alternately, with the ratio (docs/inbox.md "At scale" keeps the figures).
 
     python bench/queue_page.py --items 300000 --database /tmp/queue-300k.db
+
+`--two-calls` times only the two page calls of issue #21's 10M check (the Inbox's page data and the
+team metrics over 14 days); with `--postgres URL --schema NAME` on an existing `bench/scale.py`
+schema instead of the SQLite file (opening it upgrades it to this code's revision):
+
+    python bench/queue_page.py --two-calls --postgres postgresql+psycopg://postgres@127.0.0.1:5432/voc_scale \
+        --schema bench_keep_m10
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import sqlalchemy as sa
 
 from voc.access.roles import LOCAL_ACTOR, Permission
 from voc.inbox import queue as care_queue
+from voc.inbox import team_metrics as metrics
 from voc.inbox.vip import VIP_SETTINGS_KEY
 from voc.store.facade import Store
 from voc.store.schema import items
@@ -82,13 +90,41 @@ def calls(store: Store, rounds: int) -> None:
         print(f"   {name:<40} {a:6.1f} ms {b:6.1f} ms {a / b:6.2f}")
 
 
+def two_calls(store: Store, rounds: int) -> None:
+    """The Inbox's page data and the team metrics (14 days): each round's time and the median.
+    Nothing here needs this branch's code, so the same function times an older checkout."""
+    calls = {
+        "Inbox page data": lambda: care_queue.open_queue(store, care_queue.QueueFilter(), now=scale.NOW),
+        "team metrics 14 days": lambda: metrics.team_metrics(store, now=scale.NOW, days=14),
+    }
+    for name, call in calls.items():
+        times = [median_ms(call, 1) for _ in range(rounds)]
+        rounds_text = ", ".join(f"{t:.0f}" for t in times)
+        print(f"   {name:<24} median {statistics.median(times):6.0f} ms  ({rounds_text})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=100_000, help="items to build when the file is new")
-    parser.add_argument("--database", type=Path, required=True, help="SQLite file: built when missing, else reused")
+    parser.add_argument(
+        "--database", type=Path, default=Path("queue.db"), help="SQLite file: built when missing, else reused"
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--vips", type=int, default=200, help="VIP handles for the second run (0: skip it)")
+    parser.add_argument("--two-calls", action="store_true", help="only the two page calls of issue #21's 10M check")
+    parser.add_argument("--postgres", help="with --two-calls: a PostgreSQL URL instead of --database")
+    parser.add_argument("--schema", default="bench_keep_m10", help="with --postgres: the scale schema")
     args = parser.parse_args()
+    if args.two_calls:
+        where = args.schema if args.postgres else str(args.database)
+        store = (
+            scale.schema_store(args.postgres, args.schema)
+            if args.postgres
+            else Store.from_url(f"sqlite:///{args.database}")
+        )
+        print(f"## {where}, median of {args.rounds}")
+        two_calls(store, args.rounds)
+        return
     new = not args.database.exists()
     store = Store.from_url(f"sqlite:///{args.database}")
     if new:

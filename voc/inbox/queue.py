@@ -36,7 +36,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from voc.access.roles import Role
-from voc.inbox.priority import QUESTION_MARKS, needs_for, prioritise, queue_priority
+from voc.inbox.priority import needs_for, prioritise, queue_priority
 from voc.inbox.sla import SETTINGS_KEY as SLA_KEY
 from voc.inbox.sla import SlaSettings, format_duration
 from voc.inbox.triage import OPEN_STATUSES
@@ -141,8 +141,9 @@ def _needs_a_person(include_chatter: bool) -> sa.ColumnElement[bool]:
     ]
     if include_chatter:
         wanted.append(items.c.sentiment_label == "neutral")
-    # The text last: the terms before it are in `ix_items_open_queue`, so the row is read only for it.
-    wanted += [items.c.text.contains(mark, autoescape=True) for mark in QUESTION_MARKS]
+    # A question mark in the text, as stored at ingest (revision 0019): every term is then in
+    # `ix_items_open_queue`, and the counts read the index alone.
+    wanted.append(items.c.asks_question.is_(True))
     return sa.or_(*wanted)
 
 

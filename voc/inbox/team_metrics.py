@@ -60,9 +60,16 @@ def window_query(store: Store, start: datetime) -> sa.Select[Any]:
     """The items of the window that needed a person: posted, answered, where from, and the
     priority an agent sees (the stored part times the VIP tier), all evaluated by the database."""
     score = queue_priority(items.c.priority, items.c.author, items.c.respondent_key, load_vip(store))
+    posted: sa.ColumnElement[Any] = items.c.posted_at
+    answered: sa.ColumnElement[Any] = items.c.first_response_at
+    if store.dialect == "postgresql":
+        # psycopg's times are aware already: converting each to UTC in Python (`UTCDateTime`) cost
+        # more than the query at 10M items (270k values for 14 days). The same instants either way.
+        posted = sa.type_coerce(posted, sa.DateTime(timezone=True)).label("posted_at")
+        answered = sa.type_coerce(answered, sa.DateTime(timezone=True)).label("first_response_at")
     return sa.select(
-        items.c.posted_at,
-        items.c.first_response_at,
+        posted,
+        answered,
         items.c.channel,
         items.c.source,
         items.c.language,

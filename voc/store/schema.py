@@ -89,6 +89,9 @@ items = sa.Table(
     # Urgent words in the item's language (voc.surveys.recovery's lists), found at ingest: lets
     # the care queue be one SQL query (voc.inbox.queue.open_queue).
     sa.Column("urgent_request", sa.Boolean, nullable=False, server_default=sa.false()),
+    # A question mark in the text (voc.inbox.priority.QUESTION_MARKS), kept by database triggers (revision 0019):
+    # the care queue's rule and counts then read `ix_items_open_queue` alone.
+    sa.Column("asks_question", sa.Boolean, nullable=False, server_default=sa.false()),
     # The conversation where the source gives it (revision 0013): the parent post's and the
     # thread's first post's external ids, as the source names them (voc.inbox.queue.conversation).
     sa.Column("in_reply_to", sa.String(200)),
@@ -124,7 +127,7 @@ sa.Index(
     items.c.priority.desc(),
     items.c.posted_at,
     items.c.id,
-    # What the views' counts and "needs a person" read, but the text: most rows need no table read.
+    # What the views' counts, "needs a person" and the VIP test read: the counts need no table read.
     items.c.assignee,
     items.c.channel,
     items.c.language,
@@ -135,6 +138,10 @@ sa.Index(
     items.c.sentiment_confidence,
     items.c.author,
     items.c.respondent_key,
+    items.c.asks_question,  # revision 0019, with the WHERE's columns (SQLite reads the index alone then)
+    items.c.triage_status,
+    items.c.is_competitor,
+    items.c.duplicate_of,
     sqlite_where=sa.text(_OPEN_QUEUE + "is_competitor IS 0"),
     postgresql_where=sa.text(_OPEN_QUEUE + "is_competitor IS false"),
 )
