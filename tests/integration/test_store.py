@@ -202,14 +202,18 @@ def test_very_unhappy_customers_lead_the_inbox_whatever_their_tone(store: Store)
     assert list(frame["id"]) == [ids["csat-1-no-comment"], ids["angry-tweet"]]
 
 
-def test_postgresql_sessions_run_without_jit_even_after_a_rollback(store: Store) -> None:
+def test_postgresql_sessions_run_without_jit_even_after_a_rollback(postgres_url: str) -> None:
     """JIT compiling the pages' short aggregates cost more than running them (docs/store.md)."""
-    if store.dialect != "postgresql":
-        pytest.skip("a PostgreSQL session setting")
-    with store.engine.connect() as connection:
-        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
-        connection.rollback()
-        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
-    store.engine.dispose()  # a new connection from the pool gets it too
-    with store.read() as connection:
-        assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+    from voc.store.engine import create_engine_for
+
+    engine = create_engine_for(postgres_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+            connection.rollback()
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        engine.dispose()  # a new connection gets it too
+        with engine.begin() as connection:
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+    finally:
+        engine.dispose()
