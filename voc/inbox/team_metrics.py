@@ -7,9 +7,11 @@ the clocks. Domain: no Streamlit.
 
 Built for a long history (issue #21): one query reads the window through the `posted_at` index,
 the care queue's rule and the priority (times the VIP tier) evaluated by the database, and only
-the five columns a clock needs come back; nothing outside the window is read. The SLA clock
-itself stays in Python (business hours in the team's zone, per channel), worked out once per
-row of the window, and the figures are summed without a data frame per row.
+the columns a clock needs are used; nothing outside the window is read. When every team is open
+around the clock (the default) the database counts the open items per day and late or not, and
+only answered items come back one by one (`_summed_window`: 0.3 s instead of 0.8 s at ten million
+items); business hours walk each item's clock in Python (`_walked_window`, in the team's zone, per
+channel). Both sum into `_Sums` and give the same figures (docs/inbox.md, "Team metrics").
 """
 
 from __future__ import annotations
