@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
@@ -108,14 +108,16 @@ class _Sums:
     def answered(
         self, day: date, posted: datetime, answered: datetime, due: datetime, source: str, language: str
     ) -> None:
-        taken = (answered - posted).total_seconds() / 60
-        self.minutes.append(taken)
-        self.per_day_minutes[day].append(taken)
-        if answered > due:
-            self.breach(day, source, language, 1)
+        self.answered_in((answered - posted).total_seconds() / 60, answered > due, day, source, language, 1)
+
+    def answered_in(self, taken: float, late: bool, day: date, source: str, language: str, count: int) -> None:
+        self.minutes.extend([taken] * count)
+        self.per_day_minutes[day].extend([taken] * count)
+        if late:
+            self.breach(day, source, language, count)
         else:
-            self.within += 1
-            self.per_day_within[day] += 1
+            self.within += count
+            self.per_day_within[day] += count
 
     def open(self, day: date, breached: bool, source: str, language: str, count: int) -> None:
         if breached:
@@ -227,25 +229,54 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     def tier_of(score: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
         return sa.case((score >= URGENT_AT, "urgent"), (score >= HIGH_AT, "high"), else_="normal")
 
-    def cut_for(policy: SlaPolicy) -> sa.ColumnElement[Any]:
+    def per_tier(policy: SlaPolicy, value: Callable[[timedelta], Any]) -> sa.ColumnElement[Any]:
+        tier = tier_of(window.c.score)
         return sa.case(
-            *((tier_of(window.c.score) == tier, instant(now - policy.target(tier))) for tier in ("urgent", "high")),
-            else_=instant(now - policy.target("normal")),
+            *((tier == name, value(policy.target(name))) for name in ("urgent", "high")),
+            else_=value(policy.target("normal")),
         )
 
     routed = [(channel, sla.policy_for(channel)) for channel in sorted(sla.routes)]
-    cut = sa.case(
-        *((window.c.channel == channel, cut_for(policy)) for channel, policy in routed),
-        (window.c.channel.is_(None), cut_for(sla.policy_for(None))),
-        else_=cut_for(sla.teams.get(DEFAULT_TEAM) or SlaPolicy()),
-    )
+
+    def by_target(value: Callable[[timedelta], Any]) -> sa.ColumnElement[Any]:
+        """`value` of the item's target: its team's by the channel, its tier's by the priority."""
+        return sa.case(
+            *((window.c.channel == channel, per_tier(policy, value)) for channel, policy in routed),
+            (window.c.channel.is_(None), per_tier(sla.policy_for(None), value)),
+            else_=per_tier(sla.teams.get(DEFAULT_TEAM) or SlaPolicy(), value),
+        )
+
+    cut = by_target(lambda target: instant(now - target))
     day = sa.case(
         *((window.c.posted_at < instant(bound), index) for index, bound in enumerate(bounds)), else_=len(bounds)
     ).label("day")
     is_answered = window.c.first_response_at.is_not(None)
+    open_late = sa.case((window.c.posted_at < cut, 1), else_=0)
+    if store.dialect == "postgresql":
+        # The time taken in whole microseconds (an exact numeric there), late when over the target.
+        taken = sa.cast(sa.extract("epoch", window.c.first_response_at - window.c.posted_at) * 1_000_000, sa.BigInteger)
+        target = by_target(lambda target: sa.literal(target // _TICK, sa.BigInteger))
+        late_pg = sa.case((is_answered, sa.case((taken > target, 1), else_=0)), else_=open_late).label("late")
+        taken_key = sa.case((is_answered, taken), else_=None).label("taken")
+        summed = [day, window.c.source, window.c.language, late_pg, taken_key]
+        with store.read() as connection:
+            counted: Sequence[Any] = connection.execute(
+                sa.select(*summed, sa.func.count().label("n")).group_by(*summed)
+            ).all()
+        if any(row[0] >= len(bounds) for row in counted):
+            return None
+        sums = _Sums()
+        for index, source, language, late_flag, taken_us, count in counted:
+            local_day = first + timedelta(days=index)
+            sums.per_day_breaches[local_day] += 0
+            if taken_us is None:
+                sums.open(local_day, bool(late_flag), source, language, count)
+            else:  # as `timedelta.total_seconds()` divides: microseconds / 10**6, then minutes
+                sums.answered_in(taken_us / 1_000_000 / 60, bool(late_flag), local_day, source, language, count)
+        return sums
     posted = sa.case((is_answered, window.c.posted_at), else_=None)
     answered = sa.type_coerce(window.c.first_response_at, posted_type)
-    late = sa.case((is_answered, None), else_=sa.case((window.c.posted_at < cut, 1), else_=0)).label("late")
+    late = sa.case((is_answered, None), else_=open_late).label("late")
     tier = sa.case((is_answered, tier_of(window.c.score)), else_=None).label("tier")
     channel = sa.case((is_answered, window.c.channel), else_=None).label("channel")
     keys = [
