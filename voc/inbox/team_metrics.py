@@ -10,7 +10,8 @@ the care queue's rule and the priority (times the VIP tier) evaluated by the dat
 the columns a clock needs are used; nothing outside the window is read. When every team is open
 around the clock (the default) the database counts the open items per day and late or not, and
 only answered items come back one by one (`_summed_window`: 0.3 s instead of 0.8 s at ten million
-items); business hours walk each item's clock in Python (`_walked_window`, in the team's zone, per
+items with no answered item in the window; answered items are still one group each);
+business hours walk each item's clock in Python (`_walked_window`, in the team's zone, per
 channel). Both sum into `_Sums` and give the same figures (docs/inbox.md, "Team metrics").
 """
 
@@ -209,8 +210,9 @@ def _local_days(start: datetime, now: datetime, zone: ZoneInfo) -> tuple[date, l
 def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetime, zone: ZoneInfo) -> _Sums | None:
     """The window summed by the database when every team is open around the clock: an open
     item is late when it was posted before `now` minus its target, a comparison the database
-    makes; open items come back as counts per day, channel, tier and where from, answered ones
-    one by one (their minutes and margin are worked out in Python as on the walked path).
+    makes; open items come back as counts per day, late or not and where from. Answered ones: on
+    PostgreSQL as whole microseconds taken and late or not (exact there), on SQLite one by one with
+    both instants (their minutes and margin worked out in Python as on the walked path).
     None when a clock must walk business hours, or the zone's days cannot be told apart in SQL."""
     policies = [sla.policy_for(None), *(sla.policy_for(channel) for channel in sla.routes)]
     policies.extend(sla.teams.values())
