@@ -4,15 +4,20 @@ tier and business hours move the SLA as in the queue, and the window is read thr
 
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import new_item
 from voc.access.roles import Actor, Role
 from voc.inbox import care_settings as cs
+from voc.inbox.queue import load_sla
 from voc.inbox.sla import SlaSettings
-from voc.inbox.team_metrics import team_metrics, window_query
+from voc.inbox.team_metrics import _summed_window, _Sums, _walked_window, team_metrics, window_query
 from voc.inbox.vip import VipList
 from voc.store.facade import Store
 from voc.store.schema import items
@@ -101,3 +106,92 @@ def test_the_window_is_read_through_the_posted_at_index(store: Store, clock) -> 
             connection.exec_driver_sql("ANALYZE")
             plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
             assert "USING INDEX ix_items_posted_at (posted_at>?)" in plan, plan
+
+
+def _random_window(store: Store, now: datetime, seed: int) -> None:
+    """Items around a 14-day window: every kind of need and chatter, VIP authors, channels with
+    and without a team of their own, answered early, late or not at all, to the microsecond."""
+    rng = random.Random(seed)
+    made = []
+    for n in range(300):
+        posted = now - timedelta(seconds=rng.uniform(-3 * 3600, 16 * 86400))
+        made.append(
+            new_item(
+                f"r{n}",
+                text=rng.choice(["my bill is wrong", "is my bill right?", "nice phone", "cancel now, fraud!"])
+                + f" {n}",
+                posted_at=posted,
+                channel=rng.choice(["x", "instagram", "reviews", "survey"]),
+                source=rng.choice(["s1", "s2", "s3"]),
+                language=rng.choice(["en", "de", "hi", "sw"]),
+                author=rng.choice(["@dan", "@eve", "@someone", "@other"]),
+                author_reach=rng.choice([10, 5000, 2_000_000]),
+                sentiment_label=rng.choice(["negative", "neutral", "positive"]),
+                sentiment_confidence=rng.uniform(0.1, 1.0),
+                very_unhappy=rng.random() < 0.05,
+            )
+        )
+    store.add_items(made)
+    with store.write() as connection:
+        for item in made[::2]:
+            taken = timedelta(seconds=rng.uniform(0, 30 * 3600))
+            connection.execute(
+                items.update()
+                .where(items.c.external_id == item.external_id)
+                .values(first_response_at=item.posted_at + taken)
+            )
+    vips = VipList().with_entry("@dan", "gold").with_entry("@eve", "platinum")
+    cs.save_vip_list(store, vips, actor=ADMIN, now=now)
+
+
+def _around_the_clock() -> SlaSettings:
+    odd = cs.team_policy(
+        targets_hours={"urgent": 0.61, "high": 3.3, "normal": 19.7}, tz="Asia/Kolkata", days=range(7),
+        opens=time(0), closes=None,
+    )  # fmt: skip
+    quick = cs.team_policy(
+        targets_hours={"urgent": 0.25, "high": 1, "normal": 2}, tz="UTC", days=range(7), opens=time(0), closes=None
+    )
+    return cs.with_team(cs.with_team(SlaSettings(), "default", odd), "social", quick, ["x", "instagram"], new=True)
+
+
+def _business_hours() -> SlaSettings:
+    office = cs.team_policy(
+        targets_hours={"urgent": 1, "high": 4, "normal": 24}, tz="Asia/Kolkata", days=range(5), opens=time(9),
+        closes=time(17, 30),
+    )  # fmt: skip
+    return cs.with_team(_around_the_clock(), "office", office, ["reviews"], new=True)
+
+
+def _sums_as_data(sums: _Sums) -> tuple[Any, ...]:
+    """Everything the figures are made from; lists sorted (a median does not see the order)."""
+    return (
+        sorted(sums.minutes),
+        sums.within,
+        sums.breached_open,
+        {day: sorted(taken) for day, taken in sums.per_day_minutes.items()},
+        dict(sums.per_day_within),
+        dict(sums.per_day_breaches),  # days with items and no breach are kept (a 0), as a dict sees
+        {dimension: dict(counts) for dimension, counts in sums.by_dimension.items()},
+    )
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata", "America/New_York"])
+@pytest.mark.parametrize("settings", [SlaSettings, _around_the_clock, _business_hours])
+def test_the_database_sums_the_same_figures_as_the_walked_clocks(store: Store, tz: str, settings: Any) -> None:
+    now = datetime(2026, 11, 5, 12, 0, 7, 123456, tzinfo=UTC)  # the window holds New York's clock change
+    _random_window(store, now, seed=len(tz))
+    sla = settings()
+    if sla != SlaSettings():
+        cs.save_sla_settings(store, sla, actor=ADMIN, now=now)
+    zone, start = ZoneInfo(tz), now - timedelta(days=14)
+    walked = _walked_window(store, load_sla(store), start, now, zone)
+    summed = _summed_window(store, load_sla(store), start, now, zone)
+    assert walked.breached_open and walked.within and len(walked.minutes) > walked.within  # all kinds are there
+    if settings is _business_hours:
+        assert summed is None  # a clock walks open hours: the Python path answers
+        return
+    assert summed is not None
+    assert _sums_as_data(summed) == _sums_as_data(walked)
+    metrics = team_metrics(store, now=now, tz=tz)
+    assert metrics.answered == len(walked.minutes) and metrics.breached_open == walked.breached_open

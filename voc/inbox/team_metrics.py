@@ -7,18 +7,21 @@ the clocks. Domain: no Streamlit.
 
 Built for a long history (issue #21): one query reads the window through the `posted_at` index,
 the care queue's rule and the priority (times the VIP tier) evaluated by the database, and only
-the five columns a clock needs come back; nothing outside the window is read. The SLA clock
-itself stays in Python (business hours in the team's zone, per channel), worked out once per
-row of the window, and the figures are summed without a data frame per row.
+the columns a clock needs are used; nothing outside the window is read. When every team is open
+around the clock (the default) the database counts the open items per day and late or not, and
+only answered items come back one by one (`_summed_window`: 0.3 s instead of 0.8 s at ten million
+items with no answered item in the window; answered items are still one group each);
+business hours walk each item's clock in Python (`_walked_window`, in the team's zone, per
+channel). Both sum into `_Sums` and give the same figures (docs/inbox.md, "Team metrics").
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -26,9 +29,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from voc.alerts.service import load_policy
-from voc.inbox.priority import queue_priority, tier_for
+from voc.inbox.priority import HIGH_AT, URGENT_AT, queue_priority, tier_for
 from voc.inbox.queue import _needs_a_person, load_sla, load_vip
-from voc.inbox.sla import SlaPolicy
+from voc.inbox.sla import DEFAULT_TEAM, SlaPolicy, SlaSettings
 from voc.store.facade import Store
 from voc.store.schema import alerts, items
 
@@ -41,6 +44,8 @@ DAILY_COLUMNS: Final = (
     "alerts",
     "acked_within_target",
 )
+_TICK: Final = timedelta(microseconds=1)
+_PROBE_STEP: Final = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -89,60 +94,219 @@ def _due(policy: SlaPolicy, posted: datetime, tier: str) -> datetime:
     return posted + target if policy.hours.always_open else policy.hours.add(posted, target)
 
 
+class _Sums:
+    """The figures being summed: answered items one by one, open items by the count."""
+
+    def __init__(self) -> None:
+        self.minutes: list[float] = []
+        self.within = 0
+        self.breached_open = 0
+        self.per_day_minutes: dict[date, list[float]] = defaultdict(list)
+        self.per_day_within: Counter[date] = Counter()
+        self.per_day_breaches: Counter[date] = Counter()
+        self.by_dimension: dict[str, Counter[str]] = {"source": Counter(), "language": Counter()}
+
+    def answered(
+        self, day: date, posted: datetime, answered: datetime, due: datetime, source: str, language: str
+    ) -> None:
+        self.answered_in((answered - posted).total_seconds() / 60, answered > due, day, source, language, 1)
+
+    def answered_in(self, taken: float, late: bool, day: date, source: str, language: str, count: int) -> None:
+        self.minutes.extend([taken] * count)
+        self.per_day_minutes[day].extend([taken] * count)
+        if late:
+            self.breach(day, source, language, count)
+        else:
+            self.within += count
+            self.per_day_within[day] += count
+
+    def open(self, day: date, breached: bool, source: str, language: str, count: int) -> None:
+        if breached:
+            self.breached_open += count
+            self.breach(day, source, language, count)
+
+    def breach(self, day: date, source: str, language: str, count: int) -> None:
+        self.per_day_breaches[day] += count
+        self.by_dimension["source"][source] += count
+        self.by_dimension["language"][language] += count
+
+
 def team_metrics(store: Store, *, now: datetime, days: int = 14, tz: str = "UTC") -> TeamMetrics:
-    """Metrics over the last `days` days (days are the team's calendar days in `tz`)."""
+    """Metrics over the last `days` days (days are the team's calendar days in `tz`).
+
+    When every team's hours are around the clock (the default) the database sums the open items
+    (`_summed_window`); business hours walk each item's clock in Python (`_walked_window`). The
+    figures are the same either way (tests/integration/test_team_metrics.py checks it)."""
     start = now - timedelta(days=days)
     sla = load_sla(store)
+    zone = ZoneInfo(tz)
+    sums = _summed_window(store, sla, start, now, zone)
+    if sums is None:
+        sums = _walked_window(store, sla, start, now, zone)
     with store.read() as connection:
-        rows = connection.execute(window_query(store, start)).all()
         alert_rows = connection.execute(
             sa.select(alerts.c.created_at, alerts.c.acknowledged_at).where(alerts.c.created_at >= start)
         ).all()
-    zone = ZoneInfo(tz)
+    ack_target = load_policy(store).ack_target
+    acked = [a is not None and (a - c) <= ack_target for c, a in alert_rows]
+    per_day_alerts: dict[date, list[bool]] = defaultdict(list)
+    for (created, _), in_time in zip(alert_rows, acked, strict=True):
+        per_day_alerts[created.astimezone(zone).date()].append(in_time)
+    minutes = sums.minutes
+    return TeamMetrics(
+        median_first_response_min=round(float(statistics.median(minutes)), 1) if minutes else None,
+        answered_within_sla=sums.within / len(minutes) if minutes else None,
+        answered=len(minutes),
+        breached_open=int(sums.breached_open),
+        alerts_acked_within_target=sum(acked) / len(acked) if acked else None,
+        daily=_daily(sums.per_day_minutes, sums.per_day_within, sums.per_day_breaches, per_day_alerts),
+        breaches=_breaches(sums.by_dimension),
+    )
+
+
+def _walked_window(store: Store, sla: SlaSettings, start: datetime, now: datetime, zone: ZoneInfo) -> _Sums:
+    """Every item of the window back from the database, its clock worked out in Python."""
+    with store.read() as connection:
+        rows = connection.execute(window_query(store, start)).all()
     policies: dict[str, SlaPolicy] = {}
-    minutes: list[float] = []
-    within = 0
-    breached_open = 0
-    per_day_minutes: dict[date, list[float]] = defaultdict(list)
-    per_day_within: Counter[date] = Counter()
-    per_day_breaches: Counter[date] = Counter()
-    by_dimension: dict[str, Counter[str]] = {"source": Counter(), "language": Counter()}
+    sums = _Sums()
     for posted, answered, channel, source, language, score in rows:
         policy = policies.get(channel)
         if policy is None:
             policy = policies[channel] = sla.policy_for(channel)
         due = _due(policy, posted, tier_for(float(score or 0.0)))
         day = posted.astimezone(zone).date()
-        per_day_breaches[day] += 0  # every day with an item that needed a person has a row
+        sums.per_day_breaches[day] += 0  # every day with an item that needed a person has a row
         if answered is not None:
-            taken = (answered - posted).total_seconds() / 60
-            minutes.append(taken)
-            per_day_minutes[day].append(taken)
-            breach = answered > due
-            if not breach:
-                within += 1
-                per_day_within[day] += 1
+            sums.answered(day, posted, answered, due, source, language)
         else:
-            breach = now > due
-            breached_open += breach
-        if breach:
-            per_day_breaches[day] += 1
-            by_dimension["source"][source] += 1
-            by_dimension["language"][language] += 1
-    ack_target = load_policy(store).ack_target
-    acked = [a is not None and (a - c) <= ack_target for c, a in alert_rows]
-    per_day_alerts: dict[date, list[bool]] = defaultdict(list)
-    for (created, _), in_time in zip(alert_rows, acked, strict=True):
-        per_day_alerts[created.astimezone(zone).date()].append(in_time)
-    return TeamMetrics(
-        median_first_response_min=round(float(statistics.median(minutes)), 1) if minutes else None,
-        answered_within_sla=within / len(minutes) if minutes else None,
-        answered=len(minutes),
-        breached_open=int(breached_open),
-        alerts_acked_within_target=sum(acked) / len(acked) if acked else None,
-        daily=_daily(per_day_minutes, per_day_within, per_day_breaches, per_day_alerts),
-        breaches=_breaches(by_dimension),
-    )
+            sums.open(day, now > due, source, language, 1)
+    return sums
+
+
+def _local_days(start: datetime, now: datetime, zone: ZoneInfo) -> tuple[date, list[datetime]] | None:
+    """The first local day of the window and the instants its later days begin (through the day
+    after `now`'s), or None when the zone's calendar days there are not one after another (a clock
+    turned back over midnight): then only Python's own conversion is trusted."""
+    first = start.astimezone(zone).date()
+    last = now.astimezone(zone).date() + timedelta(days=1)
+    bounds = []
+    day = first + timedelta(days=1)
+    while day <= last:
+        bound = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+        if bound.astimezone(zone).date() != day or (bound - _TICK).astimezone(zone).date() != day - timedelta(days=1):
+            return None
+        bounds.append(bound)
+        day += timedelta(days=1)
+    probe, previous = start, first
+    while probe <= bounds[-1]:
+        current = probe.astimezone(zone).date()
+        if current < previous:
+            return None
+        probe, previous = probe + _PROBE_STEP, current
+    return first, bounds
+
+
+def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetime, zone: ZoneInfo) -> _Sums | None:
+    """The window summed by the database when every team is open around the clock: an open
+    item is late when it was posted before `now` minus its target, a comparison the database
+    makes; open items come back as counts per day, late or not and where from. Answered ones: on
+    PostgreSQL as whole microseconds taken and late or not (exact there), on SQLite one by one with
+    both instants (their minutes and margin worked out in Python as on the walked path).
+    None when a clock must walk business hours, or the zone's days cannot be told apart in SQL."""
+    policies = [sla.policy_for(None), *(sla.policy_for(channel) for channel in sla.routes)]
+    policies.extend(sla.teams.values())
+    if not all(policy.hours.always_open for policy in policies):
+        return None
+    days = _local_days(start, now, zone)
+    if days is None:
+        return None
+    first, bounds = days
+    window = window_query(store, start).subquery()
+    posted_type = items.c.posted_at.type
+
+    def instant(value: datetime) -> sa.ColumnElement[Any]:
+        return sa.literal(value, posted_type)
+
+    def tier_of(score: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        return sa.case((score >= URGENT_AT, "urgent"), (score >= HIGH_AT, "high"), else_="normal")
+
+    def per_tier(policy: SlaPolicy, value: Callable[[timedelta], Any]) -> sa.ColumnElement[Any]:
+        tier = tier_of(window.c.score)
+        return sa.case(
+            *((tier == name, value(policy.target(name))) for name in ("urgent", "high")),
+            else_=value(policy.target("normal")),
+        )
+
+    routed = [(channel, sla.policy_for(channel)) for channel in sorted(sla.routes)]
+
+    def by_target(value: Callable[[timedelta], Any]) -> sa.ColumnElement[Any]:
+        """`value` of the item's target: its team's by the channel, its tier's by the priority."""
+        return sa.case(
+            *((window.c.channel == channel, per_tier(policy, value)) for channel, policy in routed),
+            (window.c.channel.is_(None), per_tier(sla.policy_for(None), value)),
+            else_=per_tier(sla.teams.get(DEFAULT_TEAM) or SlaPolicy(), value),
+        )
+
+    cut = by_target(lambda target: instant(now - target))
+    day = sa.case(
+        *((window.c.posted_at < instant(bound), index) for index, bound in enumerate(bounds)), else_=len(bounds)
+    ).label("day")
+    is_answered = window.c.first_response_at.is_not(None)
+    open_late = sa.case((window.c.posted_at < cut, 1), else_=0)
+    if store.dialect == "postgresql":
+        # The time taken in whole microseconds (an exact numeric there), late when over the target.
+        taken = sa.cast(sa.extract("epoch", window.c.first_response_at - window.c.posted_at) * 1_000_000, sa.BigInteger)
+        target = by_target(lambda target: sa.literal(target // _TICK, sa.BigInteger))
+        late_pg = sa.case((is_answered, sa.case((taken > target, 1), else_=0)), else_=open_late).label("late")
+        taken_key = sa.case((is_answered, taken), else_=None).label("taken")
+        summed = [day, window.c.source, window.c.language, late_pg, taken_key]
+        with store.read() as connection:
+            counted: Sequence[Any] = connection.execute(
+                sa.select(*summed, sa.func.count().label("n")).group_by(*summed)
+            ).all()
+        if any(row[0] >= len(bounds) for row in counted):
+            return None
+        sums = _Sums()
+        for index, source, language, late_flag, taken_us, count in counted:
+            local_day = first + timedelta(days=index)
+            sums.per_day_breaches[local_day] += 0
+            if taken_us is None:
+                sums.open(local_day, bool(late_flag), source, language, count)
+            else:  # as `timedelta.total_seconds()` divides: microseconds / 10**6, then minutes
+                sums.answered_in(taken_us / 1_000_000 / 60, bool(late_flag), local_day, source, language, count)
+        return sums
+    posted = sa.case((is_answered, window.c.posted_at), else_=None)
+    answered = sa.type_coerce(window.c.first_response_at, posted_type)
+    late = sa.case((is_answered, None), else_=open_late).label("late")
+    tier = sa.case((is_answered, tier_of(window.c.score)), else_=None).label("tier")
+    channel = sa.case((is_answered, window.c.channel), else_=None).label("channel")
+    keys = [
+        day,
+        window.c.source,
+        window.c.language,
+        late,
+        sa.type_coerce(posted, posted_type).label("posted"),
+        answered.label("answered"),
+        channel,
+        tier,
+    ]
+    query = sa.select(*keys, sa.func.count().label("n")).group_by(*keys)
+    with store.read() as connection:
+        rows: Sequence[Any] = connection.execute(query).all()
+    if any(row[0] >= len(bounds) for row in rows):
+        return None  # posted after the day after `now`: outside the days told apart in SQL
+    sums = _Sums()
+    for index, source, language, breached, posted_at, answered_at, channel_of, tier_name, count in rows:
+        local_day = first + timedelta(days=index)
+        sums.per_day_breaches[local_day] += 0
+        if answered_at is None:
+            sums.open(local_day, bool(breached), source, language, count)
+            continue
+        due = posted_at + sla.policy_for(channel_of).target(tier_name)
+        for _ in range(count):
+            sums.answered(local_day, posted_at, answered_at, due, source, language)
+    return sums
 
 
 def _daily(
