@@ -153,7 +153,10 @@ def test_the_headline_nps_from_the_hours_is_the_nps_of_the_items(store: Store) -
     assert trends.summary(store, aligned) == trends.summary(store, aligned, use_rollup=False)
     with store.write() as connection:  # the hours are what the long range reads: spoil them and it shows
         connection.execute(nps_counts.update().values(responses=nps_counts.c.responses + 1))
-    assert trends.summary(store, aligned).survey_responses > trends.summary(store, aligned, use_rollup=False).survey_responses
+    assert (
+        trends.summary(store, aligned).survey_responses
+        > trends.summary(store, aligned, use_rollup=False).survey_responses
+    )
 
 
 def test_the_check_finds_drift_and_the_rebuild_mends_it(store: Store, database_url: str, monkeypatch, capsys) -> None:
@@ -162,7 +165,9 @@ def test_the_check_finds_drift_and_the_rebuild_mends_it(store: Store, database_u
     assert main(["rollups", "check"]) == 0
     with store.write() as connection:
         hour = connection.execute(sa.select(nps_counts.c.hour).limit(1)).scalar_one()
-        connection.execute(nps_counts.update().where(nps_counts.c.hour == hour).values(promoters=nps_counts.c.promoters + 1))
+        connection.execute(
+            nps_counts.update().where(nps_counts.c.hour == hour).values(promoters=nps_counts.c.promoters + 1)
+        )
         connection.execute(nps_responses.delete().where(nps_responses.c.hour != hour))
     differences = check_rollups(store, ["nps_responses"])
     assert {d.rollup for d in differences} == {"nps_responses", "nps_counts"}
@@ -195,7 +200,9 @@ def test_the_migration_fills_from_the_items_and_goes_back(database_url: str) -> 
     _exact(store)
     responses = sa.select(items.c.survey, items.c.response_id).where(items.c.nps.is_not(None)).distinct().subquery()
     with store.read() as connection:
-        assert _responses_stored(store) == connection.execute(sa.select(sa.func.count()).select_from(responses)).scalar()
+        assert (
+            _responses_stored(store) == connection.execute(sa.select(sa.func.count()).select_from(responses)).scalar()
+        )
     store.add_items(_responses(20, seed=6, prefix="f"))  # and kept by the triggers
     _exact(store)
     store.engine.dispose()

@@ -507,7 +507,7 @@ def _nps(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> tup
     if use_rollup and not filtered:
         plan = hourly.plan_hours(filters.start, filters.end, None, filters.tz)
     spans: list[tuple[tuple[datetime, datetime], ...] | None] = [None] if plan is None else [(s,) for s in plan.raw]
-    reads: list[sa.Select[Any]] = []
+    reads: list[Any] = []  # SELECTs of (responses, promoters, detractors)
     for span in spans:
         responses = (
             sa.select(items.c.survey, response.label("response"), sa.func.max(items.c.nps).label("nps"))
@@ -523,8 +523,7 @@ def _nps(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> tup
             ).select_from(responses)
         )
     if plan is not None:
-        figures = (sa.func.sum(nps_counts.c.responses), sa.func.sum(nps_counts.c.promoters))
-        figures += (sa.func.sum(nps_counts.c.detractors),)
+        figures = [sa.func.sum(nps_counts.c[name]) for name in ("responses", "promoters", "detractors")]
         brand = [nps_counts.c.brand == filters.brand] if filters.brand else []
         reads += [
             sa.select(*figures).where(nps_counts.c.hour >= low, nps_counts.c.hour < high, *brand)
@@ -534,7 +533,8 @@ def _nps(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> tup
     with store.read() as connection:
         for at in range(0, len(reads), RANGES_PER_READ):
             chunk = reads[at : at + RANGES_PER_READ]
-            for row in connection.execute(chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)):
+            statement: Any = chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)
+            for row in connection.execute(statement).all():
                 totals = [total + int(value or 0) for total, value in zip(totals, row, strict=True)]
     return totals[0], totals[1], totals[2]
 

@@ -56,6 +56,8 @@ CLASS = (
 
 def _classes(items: str = "items", high: str = "high", mid: str = "mid") -> list[str]:
     return [c.format(items=items, high=high, mid=mid) for c in CLASS]
+
+
 DROP_EMPTY = "DELETE FROM nps_responses WHERE items = 0;"
 
 
@@ -85,10 +87,8 @@ def _sqlite_triggers() -> list[str]:
     changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in COUNTED)
     old, new = COUNTED_ROW.format(row="OLD."), COUNTED_ROW.format(row="NEW.")
     return [
-        f"CREATE TRIGGER nps_responses_insert AFTER INSERT ON items WHEN {new} "
-        f"BEGIN {_sqlite_change('NEW', 1)} END",
-        f"CREATE TRIGGER nps_responses_delete AFTER DELETE ON items WHEN {old} "
-        f"BEGIN {_sqlite_change('OLD', -1)} END",
+        f"CREATE TRIGGER nps_responses_insert AFTER INSERT ON items WHEN {new} BEGIN {_sqlite_change('NEW', 1)} END",
+        f"CREATE TRIGGER nps_responses_delete AFTER DELETE ON items WHEN {old} BEGIN {_sqlite_change('OLD', -1)} END",
         f"CREATE TRIGGER nps_responses_update_old AFTER UPDATE OF {', '.join(COUNTED)} ON items "
         f"WHEN ({changed}) AND {old} BEGIN {_sqlite_change('OLD', -1)} END",
         f"CREATE TRIGGER nps_responses_update_new AFTER UPDATE OF {', '.join(COUNTED)} ON items "
