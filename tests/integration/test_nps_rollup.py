@@ -25,7 +25,7 @@ from voc.privacy.retention import sweep
 from voc.store.facade import Store
 from voc.store.migrate import _config
 from voc.store.rollups import check_rollups, rebuild_rollups
-from voc.store.schema import items, nps_counts, nps_responses
+from voc.store.schema import items, nps_counts, nps_responses, nps_spread
 from voc.surveys.importer import import_path
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
@@ -139,6 +139,15 @@ def test_every_write_path_keeps_the_nps_rollup_exact(store: Store, tmp_path: Pat
 
 def test_the_headline_nps_from_the_hours_is_the_nps_of_the_items(store: Store) -> None:
     store.add_items(_responses(1500, seed=2, prefix="b"))
+    with store.write() as connection:  # not the importer's way: some responses spread over hours and brands
+        moved = connection.execute(sa.select(items.c.id, items.c.posted_at).where(items.c.external_id.like("b1%-1")))
+        for item_id, posted_at in list(moved):
+            later = posted_at + timedelta(minutes=50)
+            connection.execute(items.update().where(items.c.id == item_id).values(posted_at=later))
+        connection.execute(items.update().where(items.c.external_id.like("b2%-2")).values(brand="Contoso"))
+    with store.read() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(nps_spread)).scalar_one() > 20
+    _exact(store)
     for days in (1, 2, 3, 4, 7, 30, 90, 365):
         for tz in ZONES:
             for brand in (None, "Contoso"):

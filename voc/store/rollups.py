@@ -15,6 +15,7 @@ Domain: no Streamlit.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 import sqlalchemy as sa
 
 from voc.inbox.storing import lock_item_writers
-from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses
+from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses, nps_spread
 from voc.trends.buckets import epoch_slot
 from voc.trends.counting import counted_once, left_out_copy
 
@@ -253,10 +254,13 @@ def _classes(table: Any) -> tuple[Any, Any, Any]:
 def rebuild_nps_responses(connection: sa.Connection, progress: Progress) -> int:
     """Empty `nps_responses` and `nps_counts`, recount the responses from the items and the hours
     from the responses; rows written to both."""
-    connection.execute(nps_counts.delete())
-    connection.execute(nps_responses.delete())
+    for table in (nps_counts, nps_spread, nps_responses):
+        connection.execute(table.delete())
     progress(0, 2)
     connection.execute(nps_responses.insert().from_select([c.name for c in nps_responses.c], _counted_responses()))
+    keys = (nps_responses.c.survey, nps_responses.c.response)
+    spread = sa.select(*keys).group_by(*keys).having(sa.func.count() > 1)
+    connection.execute(nps_spread.insert().from_select(["survey", "response"], spread))
     progress(1, 2)
     hourly = sa.select(nps_responses.c.hour, nps_responses.c.brand, *_classes(nps_responses)).group_by(
         nps_responses.c.hour, nps_responses.c.brand
@@ -265,7 +269,7 @@ def rebuild_nps_responses(connection: sa.Connection, progress: Progress) -> int:
     progress(2, 2)
     return sum(
         int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
-        for table in (nps_responses, nps_counts)
+        for table in (nps_responses, nps_spread, nps_counts)
     )
 
 
@@ -287,7 +291,16 @@ def check_nps_responses(connection: sa.Connection) -> list[Difference]:
         (int(row[0]), str(row[1])): (int(row[2]), int(row[3]), int(row[4]))
         for row in connection.execute(sa.select(*nps_counts.c))
     }
-    return _compare_figures("nps_responses", expected, stored) + _compare_figures("nps_counts", hours, stored_hours)
+    rows_per_response: dict[tuple[str, str], int] = defaultdict(int)
+    for survey, response, _, _ in expected:
+        rows_per_response[(survey, response)] += 1
+    spread = {key: (1,) for key, rows in rows_per_response.items() if rows > 1}
+    stored_spread = {(str(row[0]), str(row[1])): (1,) for row in connection.execute(sa.select(*nps_spread.c))}
+    return (
+        _compare_figures("nps_responses", expected, stored)
+        + _compare_figures("nps_spread", spread, stored_spread)
+        + _compare_figures("nps_counts", hours, stored_hours)
+    )
 
 
 def _compare_figures(
@@ -301,7 +314,8 @@ def _compare_figures(
     for key in sorted(keys, key=repr):
         want, have = expected.get(key), stored.get(key)
         if (want if want and any(want) else None) != (have if have and any(have) else None):
-            differences.append(Difference(name, key, want or (0, 0, 0), have or (0, 0, 0)))
+            zeros = (0,) * len(want or have or ())
+            differences.append(Difference(name, key, want or zeros, have or zeros))
     return differences
 
 

@@ -209,6 +209,16 @@ sa.Index(
     postgresql_where=nps_responses.c["items"] == 0,
 )
 
+# Responses with rows in more than one hour or brand (0020): the importer never stores one (a response's
+# items share its time and brand), but where one exists the headline reads it by response, not by hour.
+nps_spread = sa.Table(
+    "nps_spread",
+    metadata,
+    sa.Column("survey", sa.Text, nullable=False),
+    sa.Column("response", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("survey", "response", name="pk_nps_spread"),
+)
+
 nps_counts = sa.Table(
     "nps_counts",
     metadata,

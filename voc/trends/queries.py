@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from voc.exports.summary import theme_mixes_between
 from voc.store.core import distinct_values
 from voc.store.facade import Store
-from voc.store.schema import item_counts, item_counts_daily, items, nps_counts
+from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses, nps_spread
 from voc.themes.queries import items_in_theme, theme_options
 from voc.themes.repository import load_taxonomy
 from voc.trends import buckets, hourly
@@ -495,23 +495,29 @@ def _summary(
 
 def _nps(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> tuple[int, int, int]:
     """Survey responses in range with an NPS, promoters and detractors: each response counted once
-    at its highest score, however many comment fields (items) it has.
+    at its highest score in range, however many comment fields (items) it has.
 
     Unfiltered but for the brand, copies left out (the default), a long range reads its whole UTC
-    hours from `nps_counts` (revision 0020) and only the edges from the items. A response's items
-    share their submission time (`voc.surveys.importer.raw_items`), so it lies in one hour and the
-    two parts add up. A channel, language, scorer or theme filter, or counting copies, reads the items."""
+    hours from `nps_counts` (revision 0020) and only the edges from the items: a response's items
+    share its submission time (`voc.surveys.importer.raw_items`), so it lies in one hour and the
+    parts add up. A response stored across hours or brands all the same (`nps_spread`) is taken
+    out of the hours and counted by response, its rows and edge items together. A channel,
+    language, scorer or theme filter, or counting copies, reads the items."""
     response = sa.func.coalesce(items.c.response_id, items.c.external_id)
     plan = None
     filtered = filters.channel or filters.language or filters.scorer or filters.theme or filters.count_duplicates
     if use_rollup and not filtered:
         plan = hourly.plan_hours(filters.start, filters.end, None, filters.tz)
+    spread = sa.exists().where(
+        nps_spread.c.survey == sa.func.coalesce(items.c.survey, sa.literal_column("''")),
+        nps_spread.c.response == response,
+    )
     spans: list[tuple[tuple[datetime, datetime], ...] | None] = [None] if plan is None else [(s,) for s in plan.raw]
-    reads: list[Any] = []  # SELECTs of (responses, promoters, detractors)
+    reads: list[Any] = []  # SELECTs of (responses, promoters, detractors), added up
     for span in spans:
         responses = (
             sa.select(items.c.survey, response.label("response"), sa.func.max(items.c.nps).label("nps"))
-            .where(*_conditions(filters, spans=span), items.c.nps.is_not(None))
+            .where(*_conditions(filters, spans=span), items.c.nps.is_not(None), *([] if plan is None else [~spread]))
             .group_by(items.c.survey, response)
             .subquery()
         )
@@ -523,12 +529,7 @@ def _nps(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> tup
             ).select_from(responses)
         )
     if plan is not None:
-        figures = [sa.func.sum(nps_counts.c[name]) for name in ("responses", "promoters", "detractors")]
-        brand = [nps_counts.c.brand == filters.brand] if filters.brand else []
-        reads += [
-            sa.select(*figures).where(nps_counts.c.hour >= low, nps_counts.c.hour < high, *brand)
-            for low, high in plan.hour_spans()
-        ]
+        reads += _nps_from_hours(filters, plan, response, spread)
     totals = [0, 0, 0]
     with store.read() as connection:
         for at in range(0, len(reads), RANGES_PER_READ):
@@ -537,6 +538,61 @@ def _nps(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> tup
             for row in connection.execute(statement).all():
                 totals = [total + int(value or 0) for total, value in zip(totals, row, strict=True)]
     return totals[0], totals[1], totals[2]
+
+
+def _nps_from_hours(filters: TrendFilters, plan: Any, response: Any, spread: Any) -> list[Any]:
+    """The reads of `_nps` for the plan's whole hours: `nps_counts`, less the rows of spread
+    responses, plus those responses counted once each from their rows and edge items."""
+    brand = [nps_counts.c.brand == filters.brand] if filters.brand else []
+    figures = [sa.func.sum(nps_counts.c[name]) for name in ("responses", "promoters", "detractors")]
+    reads: list[Any] = [
+        sa.select(*figures).where(nps_counts.c.hour >= low, nps_counts.c.hour < high, *brand)
+        for low, high in plan.hour_spans()
+    ]
+    rows = nps_spread.join(
+        nps_responses,
+        sa.and_(nps_responses.c.survey == nps_spread.c.survey, nps_responses.c.response == nps_spread.c.response),
+    )
+    row_brand = [nps_responses.c.brand == filters.brand] if filters.brand else []
+    counted, high, mid = nps_responses.c["items"] > 0, nps_responses.c.high, nps_responses.c.mid
+    taken_out = [
+        -sa.func.sum(sa.case((counted, 1), else_=0)),
+        -sa.func.sum(sa.case((sa.and_(counted, high > 0), 1), else_=0)),
+        -sa.func.sum(sa.case((sa.and_(counted, high == 0, mid == 0), 1), else_=0)),
+    ]
+    in_hours = [(nps_responses.c.hour >= low) & (nps_responses.c.hour < high_) for low, high_ in plan.hour_spans()]
+    reads += [sa.select(*taken_out).select_from(rows).where(hours, *row_brand) for hours in in_hours]
+    parts: list[Any] = [
+        sa.select(nps_responses.c.survey, nps_responses.c.response, nps_responses.c["items"], high, mid)
+        .select_from(rows)
+        .where(hours, *row_brand)
+        for hours in in_hours
+    ]
+    parts += [
+        sa.select(
+            sa.func.coalesce(items.c.survey, sa.literal_column("''")),
+            response,
+            sa.literal_column("1"),
+            sa.case((items.c.nps >= 9, 1), else_=0),
+            sa.case((items.c.nps.between(7, 8), 1), else_=0),
+        ).where(*_conditions(filters, spans=(span,)), items.c.nps.is_not(None), spread)
+        for span in plan.raw
+    ]
+    together = sa.union_all(*parts).subquery()
+    survey, key, n, h, m = together.c
+    per_response = (
+        sa.select(sa.func.sum(n).label("n"), sa.func.sum(h).label("h"), sa.func.sum(m).label("m"))
+        .group_by(survey, key)
+        .subquery()
+    )
+    reads.append(
+        sa.select(
+            sa.func.count(),
+            sa.func.sum(sa.case((per_response.c.h > 0, 1), else_=0)),
+            sa.func.sum(sa.case((sa.and_(per_response.c.h == 0, per_response.c.m == 0), 1), else_=0)),
+        ).select_from(per_response)
+    )
+    return reads
 
 
 # The keys of one read that serves the headline, volume, share of voice and share over time.

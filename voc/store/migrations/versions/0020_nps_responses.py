@@ -76,11 +76,16 @@ def _sqlite_change(row: str, sign: int) -> str:
     ON CONFLICT ({COUNT_KEY}) DO UPDATE SET responses = responses + excluded.responses,
         promoters = promoters + excluded.promoters, detractors = detractors + excluded.detractors;"""
 
+    survey, response = f"COALESCE({row}.survey, '')", f"COALESCE({row}.response_id, {row}.external_id)"
+    spread = f"""
+    DELETE FROM nps_spread WHERE survey = {survey} AND response = {response};
+    INSERT INTO nps_spread (survey, response) SELECT survey, response FROM nps_responses
+    WHERE survey = {survey} AND response = {response} GROUP BY survey, response HAVING COUNT(*) > 1;"""
     return f"""{classes(-1)}
     INSERT INTO nps_responses ({RESPONSE_KEY}, items, high, mid) VALUES ({key}, {sign}, {high}, {mid})
     ON CONFLICT ({RESPONSE_KEY}) DO UPDATE SET items = items + excluded.items, high = high + excluded.high,
         mid = mid + excluded.mid;{classes(1)}
-    {DROP_EMPTY}"""
+    {DROP_EMPTY}{spread}"""
 
 
 def _sqlite_triggers() -> list[str]:
@@ -102,6 +107,10 @@ def _pg_apply(delta: str) -> str:
     key = KEY_OF.format(row="", hour=HOUR["postgresql"].format(row=""))
     after = ", ".join(_classes("u.items", "u.high", "u.mid"))
     before = ", ".join(_classes("(u.items - d.items)", "(u.high - d.high)", "(u.mid - d.mid)"))
+    touched = (
+        "SELECT DISTINCT COALESCE(survey, '') AS survey, COALESCE(response_id, external_id) AS response "
+        f"FROM rows WHERE {COUNTED_ROW.format(row='')}"
+    )
     return f"""
     WITH rows AS ({delta}),
     dk (survey, response, hour, brand, items, high, mid) AS (
@@ -126,7 +135,13 @@ def _pg_apply(delta: str) -> str:
     ORDER BY 1, 2
     ON CONFLICT ({COUNT_KEY}) DO UPDATE SET responses = nps_counts.responses + EXCLUDED.responses,
         promoters = nps_counts.promoters + EXCLUDED.promoters, detractors = nps_counts.detractors + EXCLUDED.detractors;
-    {DROP_EMPTY}"""
+    {DROP_EMPTY}
+    WITH rows AS ({delta}), k AS ({touched})
+    DELETE FROM nps_spread AS s USING k WHERE s.survey = k.survey AND s.response = k.response;
+    WITH rows AS ({delta}), k AS ({touched})
+    INSERT INTO nps_spread (survey, response)
+    SELECT r.survey, r.response FROM nps_responses AS r JOIN k USING (survey, response)
+    GROUP BY 1, 2 HAVING COUNT(*) > 1 ORDER BY 1, 2;"""
 
 
 def _pg_function(name: str, delta: str) -> str:
@@ -180,6 +195,12 @@ def upgrade() -> None:
         "ix_nps_responses_empty", "nps_responses", ["items"],
         sqlite_where=sa.text("items = 0"), postgresql_where=sa.text("items = 0"),
     )  # fmt: skip
+    op.create_table(  # responses with rows in more than one hour or brand: read by response, not by hour
+        "nps_spread",
+        sa.Column("survey", sa.Text, nullable=False),
+        sa.Column("response", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("survey", "response", name="pk_nps_spread"),
+    )
     op.create_table(
         "nps_counts",
         sa.Column("hour", sa.BigInteger, nullable=False, autoincrement=False),
@@ -196,6 +217,10 @@ def upgrade() -> None:
         f"SELECT {key}, COUNT(*), SUM(CASE WHEN nps >= 9 THEN 1 ELSE 0 END), "
         f"SUM(CASE WHEN nps BETWEEN 7 AND 8 THEN 1 ELSE 0 END) FROM items "
         f"WHERE {COUNTED_ROW.format(row='')} GROUP BY 1, 2, 3, 4"
+    )
+    op.execute(
+        "INSERT INTO nps_spread (survey, response) SELECT survey, response FROM nps_responses "
+        "GROUP BY survey, response HAVING COUNT(*) > 1"
     )
     op.execute(
         f"INSERT INTO nps_counts ({COUNT_KEY}, responses, promoters, detractors) "
@@ -217,5 +242,6 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS nps_responses_{name} ON items")
             op.execute(f"DROP FUNCTION IF EXISTS nps_responses_{name}()")
     op.drop_table("nps_counts")
+    op.drop_table("nps_spread")
     op.drop_index("ix_nps_responses_empty", table_name="nps_responses")
     op.drop_table("nps_responses")
