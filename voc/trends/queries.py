@@ -549,11 +549,11 @@ def _nps_from_hours(filters: TrendFilters, plan: Any, response: Any, spread: Any
         sa.select(*figures).where(nps_counts.c.hour >= low, nps_counts.c.hour < high, *brand)
         for low, high in plan.hour_spans()
     ]
-    rows = nps_spread.join(
-        nps_responses,
-        sa.and_(nps_responses.c.survey == nps_spread.c.survey, nps_responses.c.response == nps_spread.c.response),
-    )
-    row_brand = [nps_responses.c.brand == filters.brand] if filters.brand else []
+    # The rows of spread responses, found by key from the (few, mostly none) spread ones: a join
+    # let SQLite walk every response row of all time instead.
+    keys = sa.select(nps_spread.c.survey, nps_spread.c.response)
+    of_spread = sa.tuple_(nps_responses.c.survey, nps_responses.c.response).in_(keys)
+    row_brand = [of_spread, *([nps_responses.c.brand == filters.brand] if filters.brand else [])]
     counted, high, mid = nps_responses.c["items"] > 0, nps_responses.c.high, nps_responses.c.mid
     taken_out = [
         -sa.func.sum(sa.case((counted, 1), else_=0)),
@@ -561,11 +561,11 @@ def _nps_from_hours(filters: TrendFilters, plan: Any, response: Any, spread: Any
         -sa.func.sum(sa.case((sa.and_(counted, high == 0, mid == 0), 1), else_=0)),
     ]
     in_hours = [(nps_responses.c.hour >= low) & (nps_responses.c.hour < high_) for low, high_ in plan.hour_spans()]
-    reads += [sa.select(*taken_out).select_from(rows).where(hours, *row_brand) for hours in in_hours]
+    reads += [sa.select(*taken_out).where(hours, *row_brand) for hours in in_hours]
     parts: list[Any] = [
-        sa.select(nps_responses.c.survey, nps_responses.c.response, nps_responses.c["items"], high, mid)
-        .select_from(rows)
-        .where(hours, *row_brand)
+        sa.select(nps_responses.c.survey, nps_responses.c.response, nps_responses.c["items"], high, mid).where(
+            hours, *row_brand
+        )
         for hours in in_hours
     ]
     parts += [
