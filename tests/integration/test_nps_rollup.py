@@ -7,7 +7,9 @@ from them for long ranges is the NPS of the items, in whole-hour and half- and q
 from __future__ import annotations
 
 import random
+import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from tests.factories import new_item
 from tests.privacy_workspace import NOW, fill
 from voc.__main__ import main
 from voc.access.roles import Actor, Role
+from voc.inbox.storing import lock_item_writers
 from voc.privacy.erasure import Subject, erase
 from voc.privacy.policy import save_retention
 from voc.privacy.retention import sweep
@@ -215,3 +218,38 @@ def test_the_migration_fills_from_the_items_and_goes_back(database_url: str) -> 
     store.add_items(_responses(20, seed=6, prefix="f"))  # and kept by the triggers
     _exact(store)
     store.engine.dispose()
+
+
+def test_concurrent_importers_and_corrections_of_the_same_hours_stay_exact(store: Store) -> None:
+    """Survey answers stored by several writers at once in the same hours, one answer's score
+    corrected meanwhile (each takes the item writers' turn, as the importer does)."""
+    store.add_items(_responses(40, seed=7, prefix="g", start=NOW - timedelta(hours=6), days=0.25))
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def run(work: Callable[[int], object]) -> None:
+        try:
+            start.wait()
+            for round_ in range(4):
+                work(round_)
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            errors.append(error)
+
+    def correct(round_: int) -> None:
+        with store.write() as connection:
+            lock_item_writers(connection)
+            connection.execute(items.update().where(items.c.external_id.like("g1%")).values(nps=round_))
+
+    workers = [
+        lambda r, w=w: store.add_items(
+            _responses(25, seed=100 * w + r, prefix=f"h{w}-{r}-", start=NOW - timedelta(hours=6), days=0.25)
+        )
+        for w in range(3)
+    ] + [correct]
+    threads = [threading.Thread(target=run, args=(work,)) for work in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    _exact(store)

@@ -22,6 +22,11 @@ response's class after the change and before it (before = after minus the change
 upsert's RETURNING: no read of a state another writer may have moved). A response with no item
 left is deleted by a partial index on `items = 0`.
 
+`nps_spread` lists the responses with rows in more than one hour or brand (the importer stores
+none; an edit may make one): the reader takes their rows out of the hours and counts each once
+by response. After each change the triggers list again the responses it touched. A response
+listed that lies in one hour after all is still counted right (only a missing one would not be).
+
 The SQL is written out here, not imported: a later change to the triggers is a later revision.
 
 Revision ID: 0020
@@ -141,7 +146,8 @@ def _pg_apply(delta: str) -> str:
     WITH rows AS ({delta}), k AS ({touched})
     INSERT INTO nps_spread (survey, response)
     SELECT r.survey, r.response FROM nps_responses AS r JOIN k USING (survey, response)
-    GROUP BY 1, 2 HAVING COUNT(*) > 1 ORDER BY 1, 2;"""
+    GROUP BY 1, 2 HAVING COUNT(*) > 1 ORDER BY 1, 2
+    ON CONFLICT (survey, response) DO NOTHING;"""
 
 
 def _pg_function(name: str, delta: str) -> str:
