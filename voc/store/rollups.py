@@ -6,13 +6,16 @@ scratch and how to find where it differs from its source rows: `python -m voc ro
 and `python -m voc rollups check` run every registered one (`register`). It holds `item_counts`
 (revision 0014): items per UTC hour by brand, competitor flag, kind, sentiment and copy, once for
 every item (facet "all") and once more by each of its channel, language and scorer; and
-`item_counts_daily` (revision 0017): the same per UTC day, kept by the same triggers.
+`item_counts_daily` (revision 0017): the same per UTC day, kept by the same triggers; and
+`nps_responses` (revision 0020): survey responses with an NPS per response, hour and brand, and
+their responses, promoters and detractors per hour and brand (`nps_counts`), one rollup of two tables.
 
 Domain: no Streamlit.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,9 +24,9 @@ from typing import TYPE_CHECKING, Any, Final
 import sqlalchemy as sa
 
 from voc.inbox.storing import lock_item_writers
-from voc.store.schema import item_counts, item_counts_daily, items
+from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses, nps_spread
 from voc.trends.buckets import epoch_slot
-from voc.trends.counting import left_out_copy
+from voc.trends.counting import counted_once, left_out_copy
 
 if TYPE_CHECKING:  # the facade imports the repositories; a rollup module may be imported by one
     from voc.store.facade import Store
@@ -214,5 +217,108 @@ def _as_utc(moment: datetime | str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+# ---- nps_responses and nps_counts --------------------------------------------------------------
+
+RESPONSE_KEY: Final = ("survey", "response", "hour", "brand")
+
+
+def _counted_responses() -> sa.Select[Any]:
+    """`nps_responses` recounted from `items` (columns in table order): the items the Trends
+    headline's NPS reads, per survey, response, UTC hour and brand."""
+    keyed = (
+        sa.select(
+            sa.func.coalesce(items.c.survey, sa.literal_column("''")).label("survey"),
+            sa.func.coalesce(items.c.response_id, items.c.external_id).label("response"),
+            epoch_slot(items.c.posted_at, HOUR_SECONDS).label("hour"),
+            sa.func.coalesce(items.c.brand, sa.literal_column("''")).label("brand"),
+            sa.case((items.c.nps >= 9, 1), else_=0).label("high"),
+            sa.case((items.c.nps.between(7, 8), 1), else_=0).label("mid"),
+        )
+        .where(items.c.nps.is_not(None), counted_once())
+        .subquery()
+    )
+    keys = [keyed.c[name] for name in RESPONSE_KEY]
+    return sa.select(*keys, sa.func.count(), sa.func.sum(keyed.c.high), sa.func.sum(keyed.c.mid)).group_by(*keys)
+
+
+def _classes(table: Any) -> tuple[Any, Any, Any]:
+    """Responses, promoters (highest score 9 or more) and detractors (6 or less) of response rows."""
+    counted = table.c["items"] > 0
+    return (
+        sa.func.sum(sa.case((counted, 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(counted, table.c.high > 0), 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(counted, table.c.high == 0, table.c.mid == 0), 1), else_=0)),
+    )
+
+
+def rebuild_nps_responses(connection: sa.Connection, progress: Progress) -> int:
+    """Empty `nps_responses` and `nps_counts`, recount the responses from the items and the hours
+    from the responses; rows written to both."""
+    for table in (nps_counts, nps_spread, nps_responses):
+        connection.execute(table.delete())
+    progress(0, 2)
+    connection.execute(nps_responses.insert().from_select([c.name for c in nps_responses.c], _counted_responses()))
+    keys = (nps_responses.c.survey, nps_responses.c.response)
+    spread = sa.select(*keys).group_by(*keys).having(sa.func.count() > 1)
+    connection.execute(nps_spread.insert().from_select(["survey", "response"], spread))
+    progress(1, 2)
+    hourly = sa.select(nps_responses.c.hour, nps_responses.c.brand, *_classes(nps_responses)).group_by(
+        nps_responses.c.hour, nps_responses.c.brand
+    )
+    connection.execute(nps_counts.insert().from_select([c.name for c in nps_counts.c], hourly))
+    progress(2, 2)
+    return sum(
+        int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+        for table in (nps_responses, nps_spread, nps_counts)
+    )
+
+
+def check_nps_responses(connection: sa.Connection) -> list[Difference]:
+    """Where `nps_responses` or `nps_counts` differs from a recount of `items` (the hours checked
+    against the recounted responses, not the stored ones)."""
+    expected: dict[tuple[Any, ...], tuple[int, int, int]] = {}
+    hours: dict[tuple[Any, ...], tuple[int, int, int]] = {}
+    for survey, response, hour, brand, n, high, mid in connection.execute(_counted_responses()):
+        expected[(str(survey), str(response), int(hour), str(brand))] = (int(n), int(high), int(mid))
+        r, p, d = hours.get((int(hour), str(brand)), (0, 0, 0))
+        promoter, detractor = int(high) > 0, int(high) == 0 and int(mid) == 0
+        hours[(int(hour), str(brand))] = (r + 1, p + promoter, d + detractor)
+    stored = {
+        (str(row[0]), str(row[1]), int(row[2]), str(row[3])): (int(row[4]), int(row[5]), int(row[6]))
+        for row in connection.execute(sa.select(*nps_responses.c))
+    }
+    stored_hours = {
+        (int(row[0]), str(row[1])): (int(row[2]), int(row[3]), int(row[4]))
+        for row in connection.execute(sa.select(*nps_counts.c))
+    }
+    rows_per_response: dict[tuple[str, str], int] = defaultdict(int)
+    for survey, response, _, _ in expected:
+        rows_per_response[(survey, response)] += 1
+    spread = {key: (1,) for key, rows in rows_per_response.items() if rows > 1}
+    stored_spread = {(str(row[0]), str(row[1])): (1,) for row in connection.execute(sa.select(*nps_spread.c))}
+    return (
+        _compare_figures("nps_responses", expected, stored)
+        + _compare_figures("nps_spread", spread, stored_spread)
+        + _compare_figures("nps_counts", hours, stored_hours)
+    )
+
+
+def _compare_figures(
+    name: str, expected: Mapping[tuple[Any, ...], tuple[int, ...]], stored: Mapping[tuple[Any, ...], tuple[int, ...]]
+) -> list[Difference]:
+    """`compare_counts` for rows of several figures, all-zero rows taken as absent."""
+    keys = {key for key, figures in expected.items() if any(figures)} | {
+        key for key, figures in stored.items() if any(figures)
+    }
+    differences = []
+    for key in sorted(keys, key=repr):
+        want, have = expected.get(key), stored.get(key)
+        if (want if want and any(want) else None) != (have if have and any(have) else None):
+            zeros = (0,) * len(want or have or ())
+            differences.append(Difference(name, key, want or zeros, have or zeros))
+    return differences
+
+
 register("item_counts", rebuild_item_counts, check_item_counts)
 register("item_counts_daily", rebuild_item_counts_daily, check_item_counts_daily)
+register("nps_responses", rebuild_nps_responses, check_nps_responses)

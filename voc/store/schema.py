@@ -185,6 +185,52 @@ item_counts_daily = sa.Table(
 # where the key (facet, value, hour, ...) could only read the facet's hours of all time.
 sa.Index("ix_item_counts_facet_hour", item_counts.c.facet, item_counts.c.hour)
 
+# Survey responses with an NPS (revision 0020, voc.store.rollups): per response (survey, response_id
+# or else external_id), UTC hour and brand, its counted items with an NPS, those scoring 9 or more
+# (`high`) and 7 or 8 (`mid`); and per hour and brand its responses, promoters and detractors. Database
+# triggers keep them exact; the Trends headline reads the hours for long ranges (docs/trends.md).
+nps_responses = sa.Table(
+    "nps_responses",
+    metadata,
+    sa.Column("survey", sa.Text, nullable=False),  # "" for an answer without a survey name
+    sa.Column("response", sa.Text, nullable=False),
+    sa.Column("hour", sa.BigInteger, nullable=False, autoincrement=False),  # hours since 1970, UTC
+    sa.Column("brand", sa.Text, nullable=False),  # "" when the item has none
+    sa.Column("items", sa.BigInteger, nullable=False),
+    sa.Column("high", sa.BigInteger, nullable=False),
+    sa.Column("mid", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("survey", "response", "hour", "brand", name="pk_nps_responses"),
+)
+# A response left with no item is deleted by the triggers through this (empty, mostly) index.
+sa.Index(
+    "ix_nps_responses_empty",
+    nps_responses.c["items"],
+    sqlite_where=nps_responses.c["items"] == 0,
+    postgresql_where=nps_responses.c["items"] == 0,
+)
+
+# Responses with rows in more than one hour or brand (0020): the importer never stores one (a response's
+# items share its time and brand), but where one exists the headline reads it by response, not by hour.
+nps_spread = sa.Table(
+    "nps_spread",
+    metadata,
+    sa.Column("survey", sa.Text, nullable=False),
+    sa.Column("response", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("survey", "response", name="pk_nps_spread"),
+)
+
+nps_counts = sa.Table(
+    "nps_counts",
+    metadata,
+    sa.Column("hour", sa.BigInteger, nullable=False, autoincrement=False),
+    sa.Column("brand", sa.Text, nullable=False),
+    sa.Column("responses", sa.BigInteger, nullable=False),
+    sa.Column("promoters", sa.BigInteger, nullable=False),
+    sa.Column("detractors", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("hour", "brand", name="pk_nps_counts"),
+    sqlite_with_rowid=False,
+)
+
 sources = sa.Table(
     "sources",
     metadata,

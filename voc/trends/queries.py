@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from voc.exports.summary import theme_mixes_between
 from voc.store.core import distinct_values
 from voc.store.facade import Store
-from voc.store.schema import item_counts, item_counts_daily, items
+from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses, nps_spread
 from voc.themes.queries import items_in_theme, theme_options
 from voc.themes.repository import load_taxonomy
 from voc.trends import buckets, hourly
@@ -461,7 +461,7 @@ def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> 
     """Item and negative counts, copies left out, and the NPS of survey responses in range.
 
     NPS counts each response once, however many comment fields it has (each is its own item).
-    The counts come from the rollups for long ranges (`_count`); NPS from the items.
+    The counts come from the rollups for long ranges (`_count`), and so does NPS unfiltered (`_nps`).
     """
     # One read for the items, the negative ones and the copies: copies are read too (once=False)
     # and each measure says which rows it counts.
@@ -480,26 +480,119 @@ def summary(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> 
         ("copies", sa.func.sum(sa.case((left_out_copy(), 1), else_=0)), _sum_where(lambda t: t.c.copy.is_(True))),
     )
     totals = _count(store, filters, _Count((), measures), facet=_facet(filters), once=False, use_rollup=use_rollup)
-    return _summary(store, filters, *(int(totals[name].iloc[0]) for name in ("items", "negative", "copies")))
+    counts = (int(totals[name].iloc[0]) for name in ("items", "negative", "copies"))
+    return _summary(store, filters, *counts, use_rollup=use_rollup)
 
 
-def _summary(store: Store, filters: TrendFilters, counted: int, negative: int, copies: int) -> TrendSummary:
-    """The headline from its counts, with the NPS of the survey answers in range read from the items."""
+def _summary(
+    store: Store, filters: TrendFilters, counted: int, negative: int, copies: int, *, use_rollup: bool = True
+) -> TrendSummary:
+    """The headline from its counts, with the NPS of the survey answers in range (`_nps`)."""
+    scored, promoted, detracted = _nps(store, filters, use_rollup=use_rollup)
+    nps = None if not scored else round(100.0 * (promoted - detracted) / scored, 1)
+    return TrendSummary(items=counted, negative=negative, survey_responses=scored, nps=nps, duplicates=copies)
+
+
+def _nps(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> tuple[int, int, int]:
+    """Survey responses in range with an NPS, promoters and detractors: each response counted once
+    at its highest score in range, however many comment fields (items) it has.
+
+    Unfiltered but for the brand, copies left out (the default), a long range reads its whole UTC
+    hours from `nps_counts` (revision 0020) and only the edges from the items: a response's items
+    share its submission time (`voc.surveys.importer.raw_items`), so it lies in one hour and the
+    parts add up. A response stored across hours or brands all the same (`nps_spread`) is taken
+    out of the hours and counted by response, its rows and edge items together. A channel,
+    language, scorer or theme filter, or counting copies, reads the items."""
     response = sa.func.coalesce(items.c.response_id, items.c.external_id)
-    responses = (
-        sa.select(items.c.survey, response.label("response"), sa.func.max(items.c.nps).label("nps"))
-        .where(*_conditions(filters), items.c.nps.is_not(None))
-        .group_by(items.c.survey, response)
+    plan = None
+    filtered = filters.channel or filters.language or filters.scorer or filters.theme or filters.count_duplicates
+    if use_rollup and not filtered:
+        plan = hourly.plan_hours(filters.start, filters.end, None, filters.tz)
+    spread = sa.exists().where(
+        nps_spread.c.survey == sa.func.coalesce(items.c.survey, sa.literal_column("''")),
+        nps_spread.c.response == response,
+    )
+    spans: list[tuple[tuple[datetime, datetime], ...] | None] = [None] if plan is None else [(s,) for s in plan.raw]
+    reads: list[Any] = []  # SELECTs of (responses, promoters, detractors), added up
+    for span in spans:
+        responses = (
+            sa.select(items.c.survey, response.label("response"), sa.func.max(items.c.nps).label("nps"))
+            .where(*_conditions(filters, spans=span), items.c.nps.is_not(None), *([] if plan is None else [~spread]))
+            .group_by(items.c.survey, response)
+            .subquery()
+        )
+        reads.append(
+            sa.select(
+                sa.func.count(),
+                sa.func.sum(sa.case((responses.c.nps >= 9, 1), else_=0)),
+                sa.func.sum(sa.case((responses.c.nps <= 6, 1), else_=0)),
+            ).select_from(responses)
+        )
+    if plan is not None:
+        reads += _nps_from_hours(filters, plan, response, spread)
+    totals = [0, 0, 0]
+    with store.read() as connection:
+        for at in range(0, len(reads), RANGES_PER_READ):
+            chunk = reads[at : at + RANGES_PER_READ]
+            statement: Any = chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)
+            for row in connection.execute(statement).all():
+                totals = [total + int(value or 0) for total, value in zip(totals, row, strict=True)]
+    return totals[0], totals[1], totals[2]
+
+
+def _nps_from_hours(filters: TrendFilters, plan: Any, response: Any, spread: Any) -> list[Any]:
+    """The reads of `_nps` for the plan's whole hours: `nps_counts`, less the rows of spread
+    responses, plus those responses counted once each from their rows and edge items."""
+    brand = [nps_counts.c.brand == filters.brand] if filters.brand else []
+    figures = [sa.func.sum(nps_counts.c[name]) for name in ("responses", "promoters", "detractors")]
+    reads: list[Any] = [
+        sa.select(*figures).where(nps_counts.c.hour >= low, nps_counts.c.hour < high, *brand)
+        for low, high in plan.hour_spans()
+    ]
+    # The rows of spread responses, found by key from the (few, mostly none) spread ones: a join
+    # let SQLite walk every response row of all time instead.
+    keys = sa.select(nps_spread.c.survey, nps_spread.c.response)
+    of_spread = sa.tuple_(nps_responses.c.survey, nps_responses.c.response).in_(keys)
+    row_brand = [of_spread, *([nps_responses.c.brand == filters.brand] if filters.brand else [])]
+    counted, high, mid = nps_responses.c["items"] > 0, nps_responses.c.high, nps_responses.c.mid
+    taken_out = [
+        -sa.func.sum(sa.case((counted, 1), else_=0)),
+        -sa.func.sum(sa.case((sa.and_(counted, high > 0), 1), else_=0)),
+        -sa.func.sum(sa.case((sa.and_(counted, high == 0, mid == 0), 1), else_=0)),
+    ]
+    in_hours = [(nps_responses.c.hour >= low) & (nps_responses.c.hour < high_) for low, high_ in plan.hour_spans()]
+    reads += [sa.select(*taken_out).where(hours, *row_brand) for hours in in_hours]
+    parts: list[Any] = [
+        sa.select(nps_responses.c.survey, nps_responses.c.response, nps_responses.c["items"], high, mid).where(
+            hours, *row_brand
+        )
+        for hours in in_hours
+    ]
+    parts += [
+        sa.select(
+            sa.func.coalesce(items.c.survey, sa.literal_column("''")),
+            response,
+            sa.literal_column("1"),
+            sa.case((items.c.nps >= 9, 1), else_=0),
+            sa.case((items.c.nps.between(7, 8), 1), else_=0),
+        ).where(*_conditions(filters, spans=(span,)), items.c.nps.is_not(None), spread)
+        for span in plan.raw
+    ]
+    together = sa.union_all(*parts).subquery()
+    survey, key, n, h, m = together.c
+    per_response = (
+        sa.select(sa.func.sum(n).label("n"), sa.func.sum(h).label("h"), sa.func.sum(m).label("m"))
+        .group_by(survey, key)
         .subquery()
     )
-    promoters = sa.func.sum(sa.case((responses.c.nps >= 9, 1), else_=0))
-    detractors = sa.func.sum(sa.case((responses.c.nps <= 6, 1), else_=0))
-    with store.read() as connection:
-        scored, promoted, detracted = connection.execute(
-            sa.select(sa.func.count(), promoters, detractors).select_from(responses)
-        ).one()
-    nps = None if not scored else round(100.0 * (int(promoted or 0) - int(detracted or 0)) / int(scored), 1)
-    return TrendSummary(items=counted, negative=negative, survey_responses=int(scored), nps=nps, duplicates=copies)
+    reads.append(
+        sa.select(
+            sa.func.count(),
+            sa.func.sum(sa.case((per_response.c.h > 0, 1), else_=0)),
+            sa.func.sum(sa.case((sa.and_(per_response.c.h == 0, per_response.c.m == 0), 1), else_=0)),
+        ).select_from(per_response)
+    )
+    return reads
 
 
 # The keys of one read that serves the headline, volume, share of voice and share over time.
@@ -593,7 +686,7 @@ def report(store: Store, filters: TrendFilters, *, use_rollup: bool = True) -> T
     from the items, as before the rollup; for tests and the benchmark). The headline, volume and
     both share-of-voice panels come from one grouped read (`_panels`)."""
     panels = _panels(store, filters, use_rollup=use_rollup)
-    headline = _summary(store, filters, *panels["counts"])
+    headline = _summary(store, filters, *panels["counts"], use_rollup=use_rollup)
     over_time = panels.get("share_over_time")
     return TrendReport(
         filters=filters,
