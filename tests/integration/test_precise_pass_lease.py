@@ -8,11 +8,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import new_item
-from tests.integration.test_sentiment_training import fake_e5, slang
+from tests.integration.test_sentiment_training import fake_e5, slang, use_precise_test_model
 from tests.unit.test_sentiment_learned import fake_embed
-from voc.sentiment import precise
 from voc.sentiment import worker as sw
-from voc.sentiment.learned import Example
 from voc.store.facade import Store
 
 SCORER = "learned-precise-test"
@@ -20,16 +18,7 @@ SCORER = "learned-precise-test"
 
 @pytest.fixture
 def precise_test_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    examples = [Example(text, label, "es", "afrisenti") for text, label in slang("es", 300, 4)]
-    model = precise.fit_precise(
-        fake_e5([e.text for e in examples]),
-        examples,
-        precise.Recipe(c=1.0, negative_weight=1.0, with_team_set=True),
-        evaluated=[True] * len(examples),
-        version="precise-test",
-        temperature=1.0,
-    )
-    monkeypatch.setattr(sw, "precise_model", lambda: model)
+    use_precise_test_model(monkeypatch)
 
 
 def worker(store: Store, owner: str, clock) -> sw.SentimentWorker:

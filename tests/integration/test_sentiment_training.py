@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -291,15 +292,14 @@ def test_workspace_retraining_uses_the_precise_models_vectors_and_real_tweets(
     assert sw.ingest_scorer(scorer) is not scorer
 
 
-def test_the_precise_pass_follows_ingest_in_order_and_never_overwrites_a_correction(
-    store: Store, clock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from voc.sentiment import multilingual, precise
+def use_precise_test_model(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A small precise model fitted on Spanish slang over `fake_e5` vectors, made the one the
+    background pass uses (`precise-test`): the pass's tests need a precise model, not e5's cost."""
+    from voc.sentiment import precise
 
     examples = [Example(text, label, "es", "afrisenti") for text, label in slang("es", 300, 4)]
-    vectors = fake_e5([e.text for e in examples])
     model = precise.fit_precise(
-        vectors,
+        fake_e5([e.text for e in examples]),
         examples,
         precise.Recipe(c=1.0, negative_weight=1.0, with_team_set=True),
         evaluated=[True] * len(examples),
@@ -307,6 +307,15 @@ def test_the_precise_pass_follows_ingest_in_order_and_never_overwrites_a_correct
         temperature=1.0,
     )
     monkeypatch.setattr(sw, "precise_model", lambda: model)
+    return model
+
+
+def test_the_precise_pass_follows_ingest_in_order_and_never_overwrites_a_correction(
+    store: Store, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voc.sentiment import multilingual
+
+    model = use_precise_test_model(monkeypatch)
     assert multilingual.is_precise(model)
     rows = slang("es", 30, 5)
     store.add_items([new_item(f"p{i}", text=text, language="es") for i, (text, _) in enumerate(rows)])
@@ -341,18 +350,8 @@ def test_the_precise_pass_follows_ingest_in_order_and_never_overwrites_a_correct
 def test_a_precise_pass_that_has_caught_up_finds_a_new_item_on_its_next_step_however_many_are_done(
     store: Store, clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from voc.sentiment import precise
 
-    examples = [Example(text, label, "es", "afrisenti") for text, label in slang("es", 300, 4)]
-    model = precise.fit_precise(
-        fake_e5([e.text for e in examples]),
-        examples,
-        precise.Recipe(c=1.0, negative_weight=1.0, with_team_set=True),
-        evaluated=[True] * len(examples),
-        version="precise-test",
-        temperature=1.0,
-    )
-    monkeypatch.setattr(sw, "precise_model", lambda: model)
+    use_precise_test_model(monkeypatch)
     store.add_items([new_item(f"old{i}", text=text, language="es") for i, (text, _) in enumerate(slang("es", 300, 6))])
     done = store.items_for_rescoring(after_id=0, limit=1000)
     store.update_item_sentiments([
