@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
 
 from tests.factories import BASE_TIME, new_item
 from tests.privacy_workspace import NOW, fill
@@ -22,7 +21,7 @@ from voc.privacy.erasure import Subject, erase
 from voc.privacy.policy import save_retention
 from voc.privacy.retention import sweep
 from voc.store.facade import Store
-from voc.store.migrate import _config
+from voc.store.migrate import step_to
 from voc.store.rollups import check_rollups, rebuild_rollups
 from voc.store.schema import item_counts, item_counts_daily, items
 
@@ -138,17 +137,13 @@ def test_the_commands_check_and_rebuild(store: Store, database_url: str, monkeyp
 
 
 def test_the_migration_counts_items_stored_before_it_and_goes_back(database_url: str) -> None:
-    config = _config()
     store = Store.from_url(database_url)
     store.add_items(_page(40, seed=5, prefix="e"))
+    step_to(store.engine, "0013", down=True)
+    assert "item_counts" not in sa.inspect(store.engine).get_table_names()
     with store.engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0013")
-        connection.commit()
-        assert "item_counts" not in sa.inspect(connection).get_table_names()
         store_items_without_counts = connection.execute(sa.select(sa.func.count()).select_from(items)).scalar()
-        command.upgrade(config, "head")
-        connection.commit()
+    step_to(store.engine, "head")
     assert store_items_without_counts == 40
     _counts_match(store)
     store.engine.dispose()
@@ -228,22 +223,15 @@ def test_the_check_finds_a_day_gone_wrong_and_a_rebuild_of_the_days_alone_mends_
 
 
 def test_the_daily_migration_fills_from_the_hours_and_goes_back_to_the_hourly_triggers(database_url: str) -> None:
-    config = _config()
     store = Store.from_url(database_url)
     store.add_items(_page(40, seed=9, prefix="m"))
-    with store.engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0016")
-        connection.commit()
-        assert "item_counts_daily" not in sa.inspect(connection).get_table_names()
+    step_to(store.engine, "0016", down=True)
+    assert "item_counts_daily" not in sa.inspect(store.engine).get_table_names()
     store.add_items(_page(30, seed=10, prefix="n"))  # counted by 0014's triggers alone
     with store.write() as connection:
         connection.execute(items.update().where(items.c.external_id.like("m1%")).values(sentiment_label="positive"))
     assert check_rollups(store, ["item_counts"]) == []
-    with store.engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        connection.commit()
+    step_to(store.engine, "head")
     _counts_match(store)  # the days filled from the hours
     assert _stored_rows(store, item_counts_daily) == 4 * 70
     store.add_items(_page(20, seed=11, prefix="p"))  # and kept by the new triggers

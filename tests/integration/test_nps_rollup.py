@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
 
 from tests.actors import admin
 from tests.factories import new_item
@@ -26,7 +25,7 @@ from voc.privacy.erasure import Subject, erase
 from voc.privacy.policy import save_retention
 from voc.privacy.retention import sweep
 from voc.store.facade import Store
-from voc.store.migrate import _config
+from voc.store.migrate import step_to
 from voc.store.rollups import check_rollups, rebuild_rollups
 from voc.store.schema import items, nps_counts, nps_responses, nps_spread
 from voc.surveys.importer import import_path
@@ -192,23 +191,16 @@ def test_the_check_finds_drift_and_the_rebuild_mends_it(store: Store, database_u
 
 
 def test_the_migration_fills_from_the_items_and_goes_back(database_url: str) -> None:
-    config = _config()
     store = Store.from_url(database_url)
     store.add_items(_responses(50, seed=4, prefix="d"))
-    with store.engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0019")
-        connection.commit()
-        tables = sa.inspect(connection).get_table_names()
-        assert "nps_responses" not in tables and "nps_counts" not in tables
+    step_to(store.engine, "0019", down=True)
+    tables = sa.inspect(store.engine).get_table_names()
+    assert "nps_responses" not in tables and "nps_counts" not in tables
     store.add_items(_responses(30, seed=5, prefix="e"))  # no trigger left behind to fail
     with store.write() as connection:
         connection.execute(items.update().where(items.c.external_id.like("d1%")).values(nps=0))
         connection.execute(items.delete().where(items.c.external_id.like("d2%")))
-    with store.engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        connection.commit()
+    step_to(store.engine, "head")
     _exact(store)
     responses = sa.select(items.c.survey, items.c.response_id).where(items.c.nps.is_not(None)).distinct().subquery()
     with store.read() as connection:

@@ -8,14 +8,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy import event
 
 from tests.factories import BASE_TIME, new_item
 from voc.inbox.priority import QUESTION_MARKS
 from voc.inbox.queue import QueueFilter, View, open_queue
 from voc.store.facade import Store
-from voc.store.migrate import _config, migrate
+from voc.store.migrate import migrate, step_to
 from voc.store.schema import items
 
 TEXTS = {
@@ -74,11 +73,7 @@ def test_the_queue_takes_questions_from_the_flag(store: Store, clock) -> None:
 def test_0019_fills_the_flag_for_items_stored_before(database_url: str) -> None:
     engine = sa.create_engine(database_url)
     try:
-        config = _config()
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0018")
-            connection.commit()
+        step_to(engine, "0018")
         with engine.begin() as connection:
             for key, (text, _) in TEXTS.items():
                 connection.execute(

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from tests.actors import admin
 from tests.factories import new_item
@@ -20,7 +19,7 @@ from voc.exports.summary import theme_mixes_between, theme_mixes_from_rows
 from voc.privacy.erasure import Subject, erase
 from voc.privacy.purge import purge_items
 from voc.store.facade import Store
-from voc.store.migrate import _config, migrate
+from voc.store.migrate import migrate, step_to
 from voc.store.rollups import check_rollups, rebuild_rollups
 from voc.store.schema import (
     coverage_counts,
@@ -329,11 +328,7 @@ def test_concurrent_writers_neither_deadlock_nor_miscount(themed) -> None:
 def test_the_migration_counts_what_is_stored_and_steps_back_cleanly(database_url: str) -> None:
     engine = sa.create_engine(database_url)
     try:
-        config = _config()
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0014")
-            connection.commit()
+        step_to(engine, "0014")
         taxonomy = [  # stored before the counts exist: a theme, a sub-theme, an id merged into the theme
             Theme("billing", "Billing"),
             Theme("billing.refunds", "Refunds", parent_id="billing"),
@@ -359,10 +354,7 @@ def test_the_migration_counts_what_is_stored_and_steps_back_cleanly(database_url
         assert differences(store) == []
         with store.read() as connection:
             assert connection.execute(sa.select(sa.func.count()).select_from(theme_counts)).scalar_one() > 0
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0014")
-            connection.commit()
+        step_to(engine, "0014", down=True)
         with engine.begin() as connection:
             assert not sa.inspect(connection).has_table("theme_counts")
             assert not sa.inspect(connection).has_table("theme_count_map")
@@ -388,11 +380,7 @@ def test_the_theme_worker_re_assigns_and_then_folds_the_changes(themed, monkeypa
 def test_the_coverage_migration_counts_what_is_stored_and_steps_back_cleanly(database_url: str) -> None:
     engine = sa.create_engine(database_url)
     try:
-        config = _config()
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0017")
-            connection.commit()
+        step_to(engine, "0017")
         store = Store.from_url(database_url, upgrade=False)
         ids = make_taxonomy(store)
         rng = random.Random(5)
@@ -405,10 +393,7 @@ def test_the_coverage_migration_counts_what_is_stored_and_steps_back_cleanly(dat
         start, end = RANGES[0]
         assert reports.coverage(store, start, end) == reports.coverage_from_rows(store, start, end)
         assert reports.coverage(store, T0, T0 + timedelta(days=10)).assessed == len(item_ids)
-        with engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0017")
-            connection.commit()
+        step_to(engine, "0017", down=True)
         with engine.begin() as connection:
             assert not sa.inspect(connection).has_table("coverage_counts")
             assert not sa.inspect(connection).has_table("coverage_count_changes")

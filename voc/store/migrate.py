@@ -54,3 +54,13 @@ def migrate(engine: Engine) -> str:
                 connection.exec_driver_sql("SELECT pg_advisory_unlock(73190001)")
                 connection.commit()
     return head_revision()
+
+
+def step_to(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Move `engine`'s database to `revision` ("head" included), upwards or with `down` backwards:
+    what the migration tests do to store rows at an older schema and then upgrade over them."""
+    config = _config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+        connection.commit()
