@@ -107,11 +107,12 @@ class _Sums:
         self.by_dimension: dict[str, Counter[str]] = {"source": Counter(), "language": Counter()}
 
     def answered(
-        self, day: date, posted: datetime, answered: datetime, due: datetime, source: str, language: str
+        self, day: date, posted: datetime, answered: datetime, due: datetime, source: str, language: str, count: int = 1
     ) -> None:
-        self.answered_in((answered - posted).total_seconds() / 60, answered > due, day, source, language, 1)
+        self.answered_in((answered - posted).total_seconds() / 60, answered > due, day, source, language, count)
 
     def answered_in(self, taken: float, late: bool, day: date, source: str, language: str, count: int) -> None:
+        self.per_day_breaches[day] += 0  # every day with an item that needed a person has a row
         self.minutes.extend([taken] * count)
         self.per_day_minutes[day].extend([taken] * count)
         if late:
@@ -121,6 +122,7 @@ class _Sums:
             self.per_day_within[day] += count
 
     def open(self, day: date, breached: bool, source: str, language: str, count: int) -> None:
+        self.per_day_breaches[day] += 0  # every day with an item that needed a person has a row
         if breached:
             self.breached_open += count
             self.breach(day, source, language, count)
@@ -176,7 +178,6 @@ def _walked_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
             policy = policies[channel] = sla.policy_for(channel)
         due = _due(policy, posted, tier_for(float(score or 0.0)))
         day = posted.astimezone(zone).date()
-        sums.per_day_breaches[day] += 0  # every day with an item that needed a person has a row
         if answered is not None:
             sums.answered(day, posted, answered, due, source, language)
         else:
@@ -270,7 +271,6 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
         sums = _Sums()
         for index, source, language, late_flag, taken_us, count in counted:
             local_day = first + timedelta(days=index)
-            sums.per_day_breaches[local_day] += 0
             if taken_us is None:
                 sums.open(local_day, bool(late_flag), source, language, count)
             else:  # as `timedelta.total_seconds()` divides: microseconds / 10**6, then minutes
@@ -299,13 +299,11 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     sums = _Sums()
     for index, source, language, breached, posted_at, answered_at, channel_of, tier_name, count in rows:
         local_day = first + timedelta(days=index)
-        sums.per_day_breaches[local_day] += 0
         if answered_at is None:
             sums.open(local_day, bool(breached), source, language, count)
             continue
         due = posted_at + sla.policy_for(channel_of).target(tier_name)
-        for _ in range(count):
-            sums.answered(local_day, posted_at, answered_at, due, source, language)
+        sums.answered(local_day, posted_at, answered_at, due, source, language, count)
     return sums
 
 
