@@ -14,7 +14,7 @@ Domain module: no Streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -305,12 +305,16 @@ def check_theme_counts(connection: sa.Connection) -> list[Difference]:
 
 
 def _per_measure(
-    name: str, key: tuple[Any, ...], expected: tuple[int, ...], stored: tuple[int, ...]
+    name: str,
+    key: tuple[Any, ...],
+    expected: tuple[int, ...],
+    stored: tuple[int, ...],
+    measures: Sequence[str] = MEASURES,
 ) -> list[Difference]:
     """One difference per figure that is off, the figure's name ending the key."""
     return [
         Difference(name, (*key, measure), want, have)
-        for measure, want, have in zip(MEASURES, expected, stored, strict=True)
+        for measure, want, have in zip(measures, expected, stored, strict=True)
         if want != have
     ]
 
@@ -411,11 +415,7 @@ def check_coverage_counts(connection: sa.Connection) -> list[Difference]:
     differences = []
     for hour in sorted(set(expected) | set(stored)):
         want, have = expected.get(hour, (0, 0)), stored.get(hour, (0, 0))
-        differences += [
-            Difference("coverage_counts", (hour, measure), w, h)
-            for measure, w, h in zip(COVERAGE_MEASURES, want, have, strict=True)
-            if w != h
-        ]
+        differences += _per_measure("coverage_counts", (hour,), want, have, COVERAGE_MEASURES)
     return differences
 
 
