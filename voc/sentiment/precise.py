@@ -340,9 +340,7 @@ def _fit_linear(
     basis = language_basis(centres, recipe.language_directions)
     classifier = _fit(_without_directions(vectors, basis), labels, weights, recipe.c, recipe.negative_weight)
     coef, intercept = _ordered(classifier)
-    if len(basis):
-        coef = (coef.astype(np.float64) - (coef.astype(np.float64) @ basis.T) @ basis).astype(np.float32)
-    return coef, intercept
+    return _without_directions(coef, basis), intercept  # coef · (I − BᵀB): the same projection
 
 
 def scorable_sources(examples: Sequence[Example], evaluated: Sequence[bool]) -> list[str]:
