@@ -50,7 +50,9 @@ with sentiment_tab:
     if counts:
         st.caption(
             "Items by the scorer that labelled them: "
-            + ", ".join(f"{name} {n:,}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+            + "; ".join(
+                f"{widgets.scorer_name(name)}: {n:,}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1])
+            )
         )
 
 with care_tab:

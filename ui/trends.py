@@ -73,7 +73,7 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
     with theme_col:
         theme = widgets.theme_choice(options.themes)
     with scorer_col:
-        scorer = _choice("Scored by", options.scorers, "scorer", "All scorers")
+        scorer = _choice("Scored by", options.scorers, "scorer", "All scorers", widgets.scorer_name)
     return TrendFilters.last(
         str(range_key or trends.DEFAULT_RANGE),
         now=now,

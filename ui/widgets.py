@@ -125,6 +125,34 @@ def item_channel_name(code: str | None) -> str:
     return ONE_ITEM_CHANNEL_NAMES.get(code or "", "") or channel_name(code)
 
 
+# How each kind of scorer is named where a person reads it; the version stays in brackets so a
+# retrained model can be told from the one before it.
+SCORER_KINDS: tuple[tuple[str, str], ...] = (
+    ("learned-ws-precise-", "Precise model, retrained here"),
+    ("learned-precise-", "Precise model"),
+    ("learned-builtin-", "Fast model"),
+    ("learned-", "Fast model, retrained here"),
+    ("transformer-", "Transformer"),
+    ("vader-", "VADER rules"),
+    ("lexicon-", "Lexicon rules"),
+    ("multilingual-", "Rules"),
+)
+
+
+def scorer_name(scorer: str | None) -> str:
+    """ "learned-precise-22ee6f22c9" -> "Precise model (precise-22ee6f22c9)"; "correction" ->
+    "Corrected by a person"; an unknown scorer stays as it is."""
+    if not scorer:
+        return MISSING
+    if scorer == "correction":
+        return "Corrected by a person"
+    for prefix, kind in SCORER_KINDS:
+        if scorer.startswith(prefix):
+            version = scorer.removeprefix("learned-") if prefix.startswith("learned-") else scorer.removeprefix(prefix)
+            return f"{kind} ({version})" if version else kind
+    return scorer
+
+
 def language_name(code: str | None) -> str:
     """ "de" -> "German"; a code with no name here stays as it is ("sw-KE")."""
     if not code:

@@ -1,8 +1,8 @@
-"""Channels and languages as people name them (ui.widgets): what filters and queue lines show."""
+"""Channels, languages and scorers as people name them (ui.widgets): what filters and queue lines show."""
 
 from __future__ import annotations
 
-from ui.widgets import MISSING, channel_name, item_channel_name, language_name
+from ui.widgets import MISSING, channel_name, item_channel_name, language_name, scorer_name
 
 
 def test_every_channel_the_listeners_store_has_a_name() -> None:
@@ -29,3 +29,17 @@ def test_languages_by_name_and_an_unknown_code_kept() -> None:
 
 def test_nothing_is_a_dash_not_none() -> None:
     assert channel_name(None) == language_name("") == MISSING
+
+
+def test_scorers_are_named_by_kind_with_their_version_never_by_their_key() -> None:
+    assert [
+        scorer_name(s)
+        for s in (
+            "learned-precise-22ee6f22c9", "learned-ws-precise-1a2b", "learned-builtin-23133008ae", "learned-ws-9f8e",
+            "vader-3.3.2", "lexicon-4", "transformer-twitter-xlm", "correction", None, "something-new",
+        )
+    ] == [
+        "Precise model (precise-22ee6f22c9)", "Precise model, retrained here (ws-precise-1a2b)",
+        "Fast model (builtin-23133008ae)", "Fast model, retrained here (ws-9f8e)", "VADER rules (3.3.2)",
+        "Lexicon rules (4)", "Transformer (twitter-xlm)", "Corrected by a person", MISSING, "something-new",
+    ]  # fmt: skip
