@@ -345,10 +345,11 @@ def test_the_scorer_reads_the_lexicon_readings_exactly_as_training_did() -> None
     expected = softmax(
         (precise._features(again.centred(vectors, languages), lexicon, 2.0) @ again.coef.T + again.intercept) / 1.3
     )
-    scorer = MultilingualScorer(
-        again, embedder=lambda batch: vectors[[int(t.rsplit(" ", 1)[1]) for t in batch]], care_cues=False,
-        adapt_centres=False,
-    )  # fmt: skip
+
+    def embedder(batch: list[str]) -> np.ndarray:
+        return vectors[[int(t.rsplit(" ", 1)[1]) for t in batch]]
+
+    scorer = MultilingualScorer(again, embedder=embedder, care_cues=False, adapt_centres=False)
     results = scorer.score_many(texts, languages)
     np.testing.assert_allclose([r.score for r in results], expected[:, 2] - expected[:, 0], atol=1e-3)
     assert sum(r.label.value == e.label for r, e in zip(results, examples, strict=True)) > 0.9 * len(examples)

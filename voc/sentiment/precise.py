@@ -14,9 +14,12 @@ The recipe (chosen by cross-validation on the training data only, see `choose_re
   the model file, and a language without its own mean uses the mean over all languages;
 - the directions along which the languages' mean vectors differ removed (how many: chosen by
   cross-validation, `language_basis`), folded into the coefficients so scoring is one product;
-- the fast model's lexicon readings of each text next to its vector (`learned.lexicon_block`: the
-  team's lexicons, negations, emoji, punctuation, VADER's compound; 11 cheap numbers, read the same
-  way at training and at scoring), scaled by a weight that cross-validation chooses (0: without);
+- optionally, the fast model's lexicon readings of each text next to its vector
+  (`learned.lexicon_block`: the team's lexicons, negations, emoji, punctuation, VADER's compound;
+  11 cheap numbers, read the same way at training and at scoring), scaled by a weight that
+  cross-validation chooses (`Recipe.lexicon_weight`; 0: without). Offered only by
+  `train --precise --lexicon-readings`: measured, they cost the 70 % negative recall target, so the
+  shipped model reads the vectors alone (docs/sentiment.md, *Third round*);
 - one multinomial logistic regression, classes balanced and the negative class weighted up as far
   as the cross-validated macro-F1 stays within one standard error of the best;
 - calibrated: one temperature fitted on out-of-fold predictions (`fit_temperature`), so a
