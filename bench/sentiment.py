@@ -226,7 +226,7 @@ def measure_precise(
     """The shipped precise model (e5 vectors, real tweets): scores, and how well its confidence
     is calibrated on these tweets (a reliability table)."""
     from voc.sentiment import precise
-    from voc.sentiment.learned import build_features
+    from voc.sentiment.learned import build_features, lexicon_block
     from voc.sentiment.multilingual import MultilingualScorer, precise_model
 
     model = precise_model()
@@ -266,7 +266,8 @@ def measure_precise(
         texts,
         languages,
         scorer._centred(model, vectors, languages),  # the centres where the run ended
-        np.zeros((len(texts), model.spec.lexicon_dim), dtype=np.float32),
+        # The readings as the scorer makes them (they weigh 0 in a model that does not read them).
+        lexicon_block(texts, languages),
     )
     proba = model.predict_proba(features)
     print()

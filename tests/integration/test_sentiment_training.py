@@ -19,7 +19,7 @@ from voc.inbox.priority import stored_priority_of
 from voc.models import RawItem
 from voc.sentiment import training as st
 from voc.sentiment import worker as sw
-from voc.sentiment.learned import Example
+from voc.sentiment.learned import LABELS, Example
 from voc.sources.ingest import build_items_with_embeddings
 from voc.store.facade import Store
 
@@ -367,3 +367,33 @@ def test_a_precise_pass_that_has_caught_up_finds_a_new_item_on_its_next_step_how
     worker.tick()  # 300 items done before it (75 pages of 4): found on this step all the same
     assert sw.precise_backlog(store) == (0, 301)
     assert store.items_for_rescoring(after_id=0, limit=1000, skip_scorers=("learned-precise-test",)) == []
+
+
+def test_the_shipped_precise_training_offers_the_lexicon_readings_only_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voc.sentiment import precise
+
+    # The wiring is what is tested here (the choice itself: test_sentiment_precise.py); a one-value
+    # grid keeps the 2,550 team posts' cross-validations to a few.
+    monkeypatch.setattr(precise, "C_GRID", (0.05,))
+    monkeypatch.setattr(precise, "LANGUAGE_DIRECTIONS", (0,))
+    monkeypatch.setattr(precise, "NEGATIVE_WEIGHTS", (1.0, 1.4))
+
+    words = {"negative": "awful, terrible", "neutral": "on tuesday", "positive": "great, love it"}
+    for code in precise.AFRISENTI_LANGUAGES:
+        lines = ["ID\ttweet\tlabel"] + [
+            f"{code}{i}\tthe {code} service {i} {words[LABELS[i % 3]]}\t{LABELS[i % 3]}" for i in range(60)
+        ]
+        (tmp_path / f"{code}_train.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    model = st.train_builtin_precise(
+        tmp_path, tmp_path / "precise.npz", tmp_path / "base.npz", embed=fake_e5, lexicon_readings=True
+    )
+    recipe = model.metrics["recipe"]
+    assert {t["lexicon_weight"] for t in model.metrics["trials"]} == {0.0, *precise.LEXICON_WEIGHTS}
+    assert model.spec.lexicon_weight == recipe["lexicon_weight"]  # the scorer builds what training read
+    assert (model.spec.lexicon_weight == 0) == (np.abs(model.coef[:, precise.E5_DIMENSION :]).max() == 0)
+    blob = (tmp_path / "base.npz").read_bytes()
+    readings = precise.base_lexicon(blob)
+    assert readings is not None and len(readings) == len(precise.base_from_bytes(blob)[1])
+    assert {r["from"] for r in model.metrics["reliability"]} <= set(round(b, 2) for b in precise.RELIABILITY_BINS)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from voc.sentiment import precise
-from voc.sentiment.learned import LABELS, Example, LearnedModel, centre, language_centres, softmax
+from voc.sentiment.learned import LABELS, Example, LearnedModel, centre, language_centres, lexicon_block, softmax
 from voc.sentiment.multilingual import MultilingualScorer, embedder_for, is_precise, precise_model
 
 DIM = 24
@@ -296,3 +296,71 @@ def test_the_shipped_precise_model_carries_its_language_directions_in_its_coeffi
     assert [(r.label, r.score, r.confidence) for r in first.score_many(texts, languages)] == [
         (r.label, r.score, r.confidence) for r in second.score_many(texts, languages)
     ]
+
+
+def worded(n: int, seed: int = 0) -> tuple[np.ndarray, list[Example]]:
+    """Posts whose words say their label (the lexicons read them) over vectors that say nothing."""
+    rng = np.random.default_rng(seed)
+    words = {
+        "negative": ["terrible service, awful", "worst app ever, hate it", "broken again, so bad"],
+        "neutral": ["the shop opens at nine", "new update on tuesday", "train to leeds at noon"],
+        "positive": ["great service, love it", "amazing support, thanks", "best app, so good"],
+    }
+    examples = [
+        Example(
+            f"{words[LABELS[i % 3]][(i // 3) % 3]} {i}", LABELS[i % 3], "en", ("afrisenti-dz", "afrisenti-ma")[i % 2]
+        )
+        for i in range(n)
+    ]
+    vectors = rng.normal(0, 1, (n, DIM)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True), examples
+
+
+def test_lexicon_readings_join_the_vectors_when_cross_validation_says_they_help() -> None:
+    vectors, examples = worded(300)
+    lexicon = lexicon_block([e.text for e in examples], [e.language for e in examples])
+    chosen, trials = precise.choose_recipe(vectors, examples, evaluated=[True] * 300, lexicon=lexicon)
+    assert {t["lexicon_weight"] for t in trials} == {0.0, *precise.LEXICON_WEIGHTS}
+    assert chosen.recipe.lexicon_weight in precise.LEXICON_WEIGHTS  # the vectors alone are noise here
+    assert chosen.mean_f1 > 80
+    # Without readings, the recipe is the vectors alone, as before.
+    _, trials = precise.choose_recipe(vectors, examples, evaluated=[True] * 300)
+    assert {t["lexicon_weight"] for t in trials} == {0.0}
+    with pytest.raises(ValueError, match="lexicon readings"):
+        precise.cross_validate(vectors, examples, chosen.recipe, evaluated=[True] * 300)
+
+
+def test_the_scorer_reads_the_lexicon_readings_exactly_as_training_did() -> None:
+    vectors, examples = worded(300)
+    texts, languages = [e.text for e in examples], [e.language for e in examples]
+    lexicon = lexicon_block(texts, languages)
+    recipe = precise.Recipe(c=1.0, negative_weight=1.0, with_team_set=True, language_directions=1, lexicon_weight=2.0)
+    model = precise.fit_precise(
+        vectors, examples, recipe, evaluated=[True] * 300, version="precise-test", temperature=1.3, lexicon=lexicon
+    )
+    again = LearnedModel.from_bytes(model.to_bytes())
+    assert again.spec.lexicon_weight == 2.0 and again.spec.width == DIM + again.spec.lexicon_dim
+    assert np.abs(again.coef[:, DIM:]).max() > 0.1  # the readings weigh in
+    # What training saw: the centred vector's features, then the readings times their weight.
+    expected = softmax(
+        (precise._features(again.centred(vectors, languages), lexicon, 2.0) @ again.coef.T + again.intercept) / 1.3
+    )
+
+    def embedder(batch: list[str]) -> np.ndarray:
+        return vectors[[int(t.rsplit(" ", 1)[1]) for t in batch]]
+
+    scorer = MultilingualScorer(again, embedder=embedder, care_cues=False, adapt_centres=False)
+    results = scorer.score_many(texts, languages)
+    np.testing.assert_allclose([r.score for r in results], expected[:, 2] - expected[:, 0], atol=1e-3)
+    assert sum(r.label.value == e.label for r, e in zip(results, examples, strict=True)) > 0.9 * len(examples)
+
+
+def test_the_base_set_keeps_the_lexicon_readings_for_workspace_retraining() -> None:
+    vectors, examples = worded(30)
+    lexicon = lexicon_block([e.text for e in examples], [e.language for e in examples])
+    blob = precise.base_to_bytes(vectors, examples, lexicon)
+    stored = precise.base_lexicon(blob)
+    assert stored is not None and np.array_equal(stored, lexicon)  # exactly the training readings
+    assert precise.base_from_bytes(blob)[1] == [e.label for e in examples]
+    assert precise.base_lexicon(precise.base_to_bytes(vectors, examples)) is None
+    assert b"terrible" not in blob

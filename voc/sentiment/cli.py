@@ -52,6 +52,12 @@ def add_parser(commands: Any) -> None:
         type=Path,
         help="an .npz of e5 vectors by text for --precise: read first, texts not in it embedded and added",
     )
+    train.add_argument(
+        "--lexicon-readings",
+        action="store_true",
+        help="with --precise, offer the texts' lexicon readings to cross-validation next to the e5 vectors "
+        "(measured, not shipped: docs/sentiment.md)",
+    )
     train.set_defaults(func=cmd_train)
     labels = sub.add_parser("import-labels", help="import a CSV of text,label as labels for training")
     labels.add_argument("file", type=Path)
@@ -74,7 +80,12 @@ def cmd_train(args: argparse.Namespace) -> int:
             return 2
         embed = precise.cached_embedder(args.e5_cache) if args.e5_cache else None
         model = sentiment_training.train_builtin_precise(
-            args.afrisenti, PRECISE_PATH, PRECISE_PATH.with_name(precise.PRECISE_BASE), embed=embed, progress=_progress
+            args.afrisenti,
+            PRECISE_PATH,
+            PRECISE_PATH.with_name(precise.PRECISE_BASE),
+            embed=embed,
+            progress=_progress,
+            lexicon_readings=args.lexicon_readings,
         )
         print(f"wrote {PRECISE_PATH.name} ({model.version}), recipe {model.metrics['recipe']}")
         _print_metrics(model.metrics)

@@ -14,6 +14,12 @@ The recipe (chosen by cross-validation on the training data only, see `choose_re
   the model file, and a language without its own mean uses the mean over all languages;
 - the directions along which the languages' mean vectors differ removed (how many: chosen by
   cross-validation, `language_basis`), folded into the coefficients so scoring is one product;
+- optionally, the fast model's lexicon readings of each text next to its vector
+  (`learned.lexicon_block`: the team's lexicons, negations, emoji, punctuation, VADER's compound;
+  11 cheap numbers, read the same way at training and at scoring), scaled by a weight that
+  cross-validation chooses (`Recipe.lexicon_weight`; 0: without). Offered only by
+  `train --precise --lexicon-readings`: measured, they cost the 70 % negative recall target, so the
+  shipped model reads the vectors alone (docs/sentiment.md, *Third round*);
 - one multinomial logistic regression, classes balanced and the negative class weighted up as far
   as the cross-validated macro-F1 stays within one standard error of the best;
 - calibrated: one temperature fitted on out-of-fold predictions (`fit_temperature`), so a
@@ -24,7 +30,7 @@ and Moroccan Arabic, Mozambican Portuguese, Nigerian Pidgin, all published split
 `PER_CLASS` per class per language, picked by a hash of the tweet id) plus the team-written set;
 cross-validation decides whether the team set and Nigerian Pidgin (almost no neutral tweets) join. The tweets themselves are not
 shipped: the model file holds coefficients and language means, and `base.npz` holds the training
-set as int8 vectors with labels and languages (no text), so a workspace retrains on the same
+set as int8 vectors with labels, languages and lexicon readings (no text), so a workspace retrains on the same
 vectors without the tweets.
 
 Domain module: no Streamlit, no database.
@@ -193,18 +199,23 @@ def dequantise(values: NDArray[np.int8], scale: float) -> NDArray[np.float32]:
     return vectors / norms
 
 
-def base_to_bytes(vectors: NDArray[np.float32], examples: Sequence[Example]) -> bytes:
-    """The precise model's training set as int8 vectors, labels, languages and origins (no text)."""
+def base_to_bytes(
+    vectors: NDArray[np.float32], examples: Sequence[Example], lexicon: NDArray[np.float32] | None = None
+) -> bytes:
+    """The precise model's training set as int8 vectors, labels, languages, origins and, when given,
+    the texts' lexicon readings (`learned.lexicon_block`, float32 as computed; no text)."""
     buffer = io.BytesIO()
     values, scale = quantise(vectors)
-    np.savez_compressed(
-        buffer,
-        vectors=values,
-        scale=np.array([scale], dtype=np.float64),
-        labels=np.array([LABELS.index(e.label) for e in examples], dtype=np.int8),
-        languages=np.array([e.language for e in examples], dtype="U8"),
-        origins=np.array([e.origin for e in examples], dtype="U16"),
-    )
+    arrays: dict[str, Any] = {
+        "vectors": values,
+        "scale": np.array([scale], dtype=np.float64),
+        "labels": np.array([LABELS.index(e.label) for e in examples], dtype=np.int8),
+        "languages": np.array([e.language for e in examples], dtype="U8"),
+        "origins": np.array([e.origin for e in examples], dtype="U16"),
+    }
+    if lexicon is not None:
+        arrays["lexicon"] = np.asarray(lexicon, dtype=np.float32)
+    np.savez_compressed(buffer, **arrays)
     return buffer.getvalue()
 
 
@@ -219,6 +230,12 @@ def base_from_bytes(blob: bytes) -> tuple[NDArray[np.float32], list[str], list[s
         )
 
 
+def base_lexicon(blob: bytes) -> NDArray[np.float32] | None:
+    """The lexicon readings stored by `base_to_bytes`, one row per training row (None: not stored)."""
+    with np.load(io.BytesIO(blob), allow_pickle=False) as arrays:
+        return arrays["lexicon"].astype(np.float32) if "lexicon" in arrays.files else None
+
+
 # ---- training: cross-validated on the training data only -------------------------------------
 
 C_GRID: Final[tuple[float, ...]] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
@@ -226,6 +243,9 @@ NEGATIVE_WEIGHTS: Final[tuple[float, ...]] = (1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.4)
 # How many directions along which the training languages' mean vectors differ are removed from
 # every vector (0: none); cross-validation chooses (`language_basis`).
 LANGUAGE_DIRECTIONS: Final[tuple[int, ...]] = (0, 1, 2, 4)
+# Scales of the lexicon readings next to the e5 features (whose values are about 1 per dimension;
+# the readings lie in [-1, 1]); cross-validation chooses one or none (`Recipe.lexicon_weight` 0).
+LEXICON_WEIGHTS: Final[tuple[float, ...]] = (0.5, 1.0, 2.0)
 # The issue's target for negative recall, shown next to what cross-validation reaches (the
 # negative weight is chosen by the one-standard-error rule below, not pushed to a recall figure).
 NEGATIVE_RECALL_TARGET: Final = 70.0
@@ -248,6 +268,8 @@ class Recipe:
     left_out: tuple[str, ...] = ()  # origins ("afrisenti-pcm") not trained on
     # Directions of the language means' spread removed before the classifier (`language_basis`).
     language_directions: int = 0
+    # Scale of the lexicon readings next to the vector's features (0: the vector alone).
+    lexicon_weight: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "left_out", tuple(self.left_out))  # a list when read back from JSON
@@ -280,13 +302,22 @@ class CrossValidation:
         return float(np.std(self.fold_f1, ddof=1) / np.sqrt(len(self.fold_f1)))
 
 
-def _features(vectors: NDArray[np.float32]) -> NDArray[np.float32]:
-    # Same scaling as `build_features` with embedding weight 1: values of about 1 per dimension.
-    return (vectors * np.sqrt(vectors.shape[1])).astype(np.float32)
+def _features(
+    vectors: NDArray[np.float32], lexicon: NDArray[np.float32] | None = None, lexicon_weight: float = 0.0
+) -> NDArray[np.float32]:
+    """The classifier's features, as `build_features` makes them with `precise_spec`: the vector
+    scaled to values of about 1 per dimension, then the lexicon readings times their weight (when
+    the recipe uses them)."""
+    scaled = (vectors * np.sqrt(vectors.shape[1])).astype(np.float32)
+    if not lexicon_weight:
+        return scaled
+    if lexicon is None:
+        raise ValueError("the recipe reads the lexicon readings, but none were given")
+    return np.hstack([scaled, lexicon * np.float32(lexicon_weight)]).astype(np.float32)
 
 
 def _fit(
-    vectors: NDArray[np.float32],
+    features: NDArray[np.float32],
     labels: Sequence[str],
     weights: NDArray[np.float64],
     c: float,
@@ -298,7 +329,7 @@ def _fit(
     class_weight = {label: len(labels) / (len(LABELS) * counts[label]) for label in LABELS}
     class_weight["negative"] *= negative_weight
     classifier = LogisticRegression(C=c, max_iter=2000, class_weight=class_weight)
-    classifier.fit(_features(vectors), list(labels), sample_weight=weights)
+    classifier.fit(features, list(labels), sample_weight=weights)
     return classifier
 
 
@@ -333,14 +364,19 @@ def _fit_linear(
     weights: NDArray[np.float64],
     recipe: Recipe,
     centres: dict[str, NDArray[np.float32]],
+    lexicon: NDArray[np.float32] | None = None,
 ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-    """(coef, intercept) in `LABELS` order over the centred vectors' features. With language
-    directions removed, the projection is folded into the coefficients (coef · (I − BᵀB) x): the
-    scorer stays one matrix product, the same as before."""
+    """(coef, intercept) in `LABELS` order over `_features` of the centred vectors (and the lexicon
+    readings when the recipe reads them). With language directions removed, the projection is
+    folded into the vector's coefficients (coef · (I − BᵀB) x): the scorer stays one matrix product,
+    the same as before; the readings' coefficients are not projected."""
     basis = language_basis(centres, recipe.language_directions)
-    classifier = _fit(_without_directions(vectors, basis), labels, weights, recipe.c, recipe.negative_weight)
+    features = _features(_without_directions(vectors, basis), lexicon, recipe.lexicon_weight)
+    classifier = _fit(features, labels, weights, recipe.c, recipe.negative_weight)
     coef, intercept = _ordered(classifier)
-    return _without_directions(coef, basis), intercept  # coef · (I − BᵀB): the same projection
+    dimension = vectors.shape[1]
+    coef[:, :dimension] = _without_directions(coef[:, :dimension], basis)  # coef · (I − BᵀB): the same projection
+    return coef, intercept
 
 
 def scorable_sources(examples: Sequence[Example], evaluated: Sequence[bool]) -> list[str]:
@@ -361,6 +397,7 @@ def cross_validate(
     evaluated: Sequence[bool],
     weights: NDArray[np.float64] | None = None,
     folds: int = FOLDS,
+    lexicon: NDArray[np.float32] | None = None,
 ) -> CrossValidation:
     """Out-of-fold logits for the real posts of the scorable sources; the others (team-written
     posts, a source with almost no neutral posts) only ever train, and only when the recipe takes them.
@@ -369,7 +406,8 @@ def cross_validate(
     `origin` "afrisenti-<code>"), when there are several: the product scores mostly languages the
     training tweets are not in, so the recipe must be the one that carries over to an unseen
     language. The held-out source is centred on its own mean, as the scorer centres on the posts
-    it reads; the training folds on theirs. With one source, stratified folds."""
+    it reads; the training folds on theirs. With one source, stratified folds. `lexicon`: each
+    row's lexicon readings, needed when the recipe reads them."""
     from sklearn.model_selection import StratifiedKFold
 
     weights = np.ones(len(examples)) if weights is None else weights
@@ -402,12 +440,20 @@ def cross_validate(
         centres = language_centres(vectors[real_train], [languages[i] for i in real_train])
         train_vectors = centre(vectors[train_idx], [languages[i] for i in train_idx], centres)
         coef, intercept = _fit_linear(
-            train_vectors, [labels[i] for i in train_idx], weights[train_idx], recipe, centres
+            train_vectors,
+            [labels[i] for i in train_idx],
+            weights[train_idx],
+            recipe,
+            centres,
+            None if lexicon is None else lexicon[train_idx],
         )
         test_languages = [languages[i] for i in test_idx]
         test_centres = language_centres(vectors[test_idx], test_languages, min_count=1)
         test_vectors = centre(vectors[test_idx], test_languages, test_centres)
-        fold_logits = _features(test_vectors) @ coef.T.astype(np.float64) + intercept
+        test_lexicon = None if lexicon is None else lexicon[test_idx]
+        fold_logits = (
+            _features(test_vectors, test_lexicon, recipe.lexicon_weight) @ coef.T.astype(np.float64) + intercept
+        )
         logits[[position[int(i)] for i in test_idx]] = fold_logits
         fold_truth = [labels[i] for i in test_idx]
         fold_f1.append(evaluate(fold_truth, [LABELS[i] for i in np.argmax(fold_logits, axis=1)]).macro_f1)
@@ -464,10 +510,13 @@ def choose_recipe(
     evaluated: Sequence[bool],
     weights: NDArray[np.float64] | None = None,
     progress: Callable[[str, float], None] | None = None,
+    lexicon: NDArray[np.float32] | None = None,
 ) -> tuple[CrossValidation, list[dict[str, Any]]]:
     """Pick, by the mean out-of-fold macro-F1 over held-out sources: which unscorable sources train
     (each one in or out), whether the team-written posts join, and C, all at negative weight 1;
-    then how many directions of the languages' spread to remove (`language_basis`); then the largest negative weight whose mean macro-F1 stays within one standard error of that
+    then how many directions of the languages' spread to remove (`language_basis`); then, when
+    `lexicon` (the rows' lexicon readings) is given, whether they join the vector and at which
+    scale (`LEXICON_WEIGHTS`, against none); then the largest negative weight whose mean macro-F1 stays within one standard error of that
     best (the one-standard-error rule: missing an angry customer costs more than a second look,
     but not at any price in accuracy). Returns the chosen recipe's cross-validation and every trial."""
     trials: list[dict[str, Any]] = []
@@ -476,7 +525,7 @@ def choose_recipe(
     others = sorted({e.origin for e, flag in zip(examples, evaluated, strict=True) if flag} - set(scorable))
 
     def run(recipe: Recipe) -> CrossValidation:
-        result = cross_validate(vectors, examples, recipe, evaluated=evaluated, weights=weights)
+        result = cross_validate(vectors, examples, recipe, evaluated=evaluated, weights=weights, lexicon=lexicon)
         trials.append({**recipe.as_dict(), "mean_macro_f1": result.mean_f1, **result.scores.as_dict()})
         if progress is not None:
             progress(f"cross-validated {recipe}: mean macro-F1 {result.mean_f1}", 0.0)
@@ -491,6 +540,10 @@ def choose_recipe(
     # Then how many language directions to remove, at the best settings (0 is the best so far).
     removed = [run(replace(best.recipe, language_directions=k)) for k in LANGUAGE_DIRECTIONS if k]
     best = max([best, *removed], key=lambda r: r.mean_f1)
+    # Then the lexicon readings next to the vector, at each scale (none is the best so far).
+    if lexicon is not None:
+        read = [run(replace(best.recipe, lexicon_weight=w)) for w in LEXICON_WEIGHTS]
+        best = max([best, *read], key=lambda r: r.mean_f1)
     floor = best.mean_f1 - best.standard_error
     chosen = best
     for negative_weight in NEGATIVE_WEIGHTS[1:]:
@@ -510,8 +563,10 @@ def fit_precise(
     version: str,
     temperature: float,
     weights: NDArray[np.float64] | None = None,
+    lexicon: NDArray[np.float32] | None = None,
 ) -> LearnedModel:
-    """The final model on every training row the recipe takes, with centres and temperature."""
+    """The final model on every training row the recipe takes, with centres and temperature
+    (`lexicon`: each row's lexicon readings, needed when the recipe reads them)."""
     weights = np.ones(len(examples)) if weights is None else weights
     real = np.asarray(evaluated, dtype=bool) & ~np.isin([e.origin for e in examples], list(recipe.left_out))
     keep = real | (~np.asarray(evaluated, dtype=bool) & recipe.with_team_set)
@@ -526,10 +581,11 @@ def fit_precise(
         weights[rows],
         recipe,
         centres,
+        None if lexicon is None else lexicon[rows],
     )
-    spec = precise_spec(int(vectors.shape[1]))
+    spec = precise_spec(int(vectors.shape[1]), recipe.lexicon_weight)
     full = np.zeros((len(LABELS), spec.width), dtype=np.float32)
-    full[:, : spec.embedding_dim] = coef
+    full[:, : coef.shape[1]] = coef  # the vector's columns, then the readings' (zero when not read)
     return LearnedModel(
         version=version,
         spec=spec,
@@ -542,6 +598,9 @@ def fit_precise(
     )
 
 
-def precise_spec(dimension: int = E5_DIMENSION) -> FeatureSpec:
-    """e5 vectors alone (the lexicon block is kept at weight 0 so the scorer's features line up)."""
-    return FeatureSpec(e5_model_name(), dimension, embedding_weight=1.0, lexicon_weight=0.0, ngram_weight=0.0)
+def precise_spec(dimension: int = E5_DIMENSION, lexicon_weight: float = 0.0) -> FeatureSpec:
+    """e5 vectors and the lexicon readings at `lexicon_weight` (0: the block is kept, at weight 0,
+    so the scorer's features line up); the scorer builds the same features (`build_features`)."""
+    return FeatureSpec(
+        e5_model_name(), dimension, embedding_weight=1.0, lexicon_weight=lexicon_weight, ngram_weight=0.0
+    )
