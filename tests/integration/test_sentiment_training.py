@@ -375,12 +375,11 @@ def test_the_shipped_precise_training_offers_the_lexicon_readings_only_when_aske
     from voc.sentiment import precise
 
     # The wiring is what is tested here (the choice itself: test_sentiment_precise.py); a one-value
-    # grid and a tenth of the team posts keep the cross-validations to a few.
+    # grid and the slice of team posts keep the cross-validations to a few.
     monkeypatch.setattr(precise, "C_GRID", (0.05,))
     monkeypatch.setattr(precise, "LANGUAGE_DIRECTIONS", (0,))
     monkeypatch.setattr(precise, "NEGATIVE_WEIGHTS", (1.0, 1.4))
-    team = st.builtin_examples()[::10]  # every label and language, a tenth of the posts
-    monkeypatch.setattr(st, "builtin_examples", lambda: team)
+    monkeypatch.setattr(st, "builtin_examples", lambda: BASE)
 
     words = {"negative": "awful, terrible", "neutral": "on tuesday", "positive": "great, love it"}
     for code in precise.AFRISENTI_LANGUAGES:
