@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from voc.exports.summary import theme_mixes_between
 from voc.store.core import distinct_values
 from voc.store.facade import Store
+from voc.store.ranges import RangePlan, Spans
 from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses, nps_spread
 from voc.themes.queries import items_in_theme, theme_options
 from voc.themes.repository import load_taxonomy
@@ -249,11 +250,23 @@ class _Count:
 
 # Raw ranges per statement: SQLite allows 500 SELECTs in one compound statement.
 RANGES_PER_READ = 200
-# Each rollup level: its table, the first hour of a row, and the column its plan spans count.
-_LEVELS = (
-    (item_counts, item_counts.c.hour, item_counts.c.hour, "hours"),
-    (item_counts_daily, item_counts_daily.c.day * sa.literal_column("24"), item_counts_daily.c.day, "days"),
-)
+
+
+def _rollup_reads(plan: RangePlan) -> list[tuple[sa.Table, Any, Any, Spans, int]]:
+    """What `_count` reads from the rollups for `plan`: (table, the hour a row stands at, the
+    column the spans count, spans, sign). Hours and days stand at their first hour; anchored days
+    (`voc.store.ranges`) at their anchor hour; the hours taken out again (sign -1) at their day's
+    anchor, one number for the whole span."""
+    day_start = item_counts_daily.c.day * sa.literal_column("24")
+    reads: list[tuple[sa.Table, Any, Any, Spans, int]] = [
+        (item_counts, item_counts.c.hour, item_counts.c.hour, plan.hours, 1),
+        (item_counts_daily, day_start, item_counts_daily.c.day, plan.days, 1),
+    ]
+    for anchor in sorted({anchor for _, _, anchor in plan.anchored}):
+        spans = tuple((a, b) for a, b, at in plan.anchored if at == anchor)
+        reads.append((item_counts_daily, day_start + sa.literal_column(str(anchor)), item_counts_daily.c.day, spans, 1))
+    reads += [(item_counts, anchor, item_counts.c.hour, ((a, b),), -1) for a, b, anchor in plan.less]
+    return [read for read in reads if read[3]]
 
 
 def _count(
@@ -285,10 +298,7 @@ def _count(
         assert facet is not None
         name, value = facet
         reads = []
-        for table, hour, unit, level in _LEVELS:
-            spans = plan.hours if level == "hours" else plan.days
-            if not spans:
-                continue
+        for table, hour, unit, spans, sign in _rollup_reads(plan):
             where = [table.c.facet == name]
             if value is not None:
                 where.append(table.c.value == value)
@@ -300,9 +310,14 @@ def _count(
             grouped = list(selected)
             if freq is not None and "slot" in names:  # one row per local bin, its first hour standing for it
                 at = names.index("slot")
-                selected[at] = sa.func.min(hour) * hourly.SLOTS_PER_HOUR
-                grouped[at] = hourly.local_bin(hour, plan, freq, filters.tz)
+                if isinstance(hour, int):  # hours taken out of one anchor's bin: its slot, no grouping
+                    selected[at] = sa.literal_column(str(hour * hourly.SLOTS_PER_HOUR))
+                    del grouped[at]
+                else:
+                    selected[at] = sa.func.min(hour) * hourly.SLOTS_PER_HOUR
+                    grouped[at] = hourly.local_bin(hour, plan, freq, filters.tz)
             figures = [sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures]
+            figures = figures if sign > 0 else [-figure for figure in figures]
             query = sa.select(*selected, *figures).where(*where, *count.rollup_where(table)).group_by(*grouped)
             # One SELECT per span, not an OR of them: SQLite then seeks each span for sure.
             reads += [query.where(unit >= low, unit < high) for low, high in spans]
