@@ -316,7 +316,7 @@ def _count(
                 else:
                     selected[at] = sa.func.min(hour) * hourly.SLOTS_PER_HOUR
                     grouped[at] = hourly.local_bin(hour, plan, freq, filters.tz)
-            figures = [sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures]
+            figures: list[Any] = [sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures]
             figures = figures if sign > 0 else [-figure for figure in figures]
             query = sa.select(*selected, *figures).where(*where, *count.rollup_where(table)).group_by(*grouped)
             # One SELECT per span, not an OR of them: SQLite then seeks each span for sure.
