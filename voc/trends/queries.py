@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from voc.exports.summary import theme_mixes_between
 from voc.store.core import distinct_values
 from voc.store.facade import Store
-from voc.store.ranges import RangePlan, Spans
+from voc.store.ranges import EPOCH, RangePlan, Spans
 from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses, nps_spread
 from voc.themes.queries import items_in_theme, theme_options
 from voc.themes.repository import load_taxonomy
@@ -296,41 +296,65 @@ def _count(
         )
     else:
         assert facet is not None
-        name, value = facet
+        binned = freq is not None and "slot" in names  # one row per local bin and key, in the database
+        slot_at = names.index("slot") if binned else -1
+        labels = ["bin"] * binned + columns
         reads = []
         for table, hour, unit, spans, sign in _rollup_reads(plan):
-            where = [table.c.facet == name]
-            if value is not None:
-                where.append(table.c.value == value)
+            where = [table.c.facet == facet[0]]
+            if facet[1] is not None:
+                where.append(table.c.value == facet[1])
             if with_brand and filters.brand:
                 where.append(table.c.brand == filters.brand)
             if once and not filters.count_duplicates:
                 where.append(table.c.copy.is_(False))
             selected = [key(table, hour) for _, _, key in count.keys]
             grouped = list(selected)
-            if freq is not None and "slot" in names:  # one row per local bin, its first hour standing for it
-                at = names.index("slot")
-                if isinstance(hour, int):  # hours taken out of one anchor's bin: its slot, no grouping
-                    selected[at] = sa.literal_column(str(hour * hourly.SLOTS_PER_HOUR))
-                    del grouped[at]
-                else:
-                    selected[at] = sa.func.min(hour) * hourly.SLOTS_PER_HOUR
-                    grouped[at] = hourly.local_bin(hour, plan, freq, filters.tz)
+            if binned:
+                assert freq is not None
+                local = hourly.local_bin(hour, plan, freq, filters.tz)
+                if isinstance(hour, int):  # hours taken out of one anchor's bin: its bin and slot
+                    selected[slot_at] = sa.literal_column(str(hour * hourly.SLOTS_PER_HOUR))
+                    del grouped[slot_at]
+                else:  # the bin's first hour read stands for it
+                    selected[slot_at] = sa.func.min(hour) * sa.literal_column(str(hourly.SLOTS_PER_HOUR))
+                    grouped[slot_at] = local
+                selected.insert(0, local)
             figures: list[Any] = [sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures]
             figures = figures if sign > 0 else [-figure for figure in figures]
-            query = sa.select(*selected, *figures).where(*where, *count.rollup_where(table)).group_by(*grouped)
+            query = sa.select(*_labelled(selected + figures, labels))
+            query = query.where(*where, *count.rollup_where(table)).group_by(*grouped)
             # One SELECT per span, not an OR of them: SQLite then seeks each span for sure.
             reads += [query.where(unit >= low, unit < high) for low, high in spans]
         # And the items of each raw range apart too: an OR of many ranges (a Kolkata year has one
         # cut hour a week) made SQLite scan the whole table. Both levels and the items in one
         # UNION ALL round trip (or a few, for very many ranges).
+        if binned:
+            assert freq is not None
+            slot = raw_keys[slot_at]
+            first = int((filters.start - EPOCH).total_seconds()) // buckets.SLOT_SECONDS
+            local = hourly.local_bin(
+                slot, plan, freq, filters.tz, seconds=buckets.SLOT_SECONDS, span=(first, first + _slots(filters) + 1)
+            )
+            selected = [local, *raw_keys[:slot_at], sa.func.min(slot), *raw_keys[slot_at + 1 :]]
+            grouped = [local, *raw_keys[:slot_at], *raw_keys[slot_at + 1 :]]
+            measured = [measure for _, measure, _ in count.measures]
+            raw = sa.select(*_labelled(selected + measured, labels)).group_by(*grouped)
         reads += [
             raw.where(*_conditions(filters, with_brand=with_brand, once=once, spans=(span,)), *count.raw_where)
             for span in plan.raw
         ]
         for at in range(0, len(reads), RANGES_PER_READ):
             chunk = reads[at : at + RANGES_PER_READ]
-            parts.append(_frame(store, chunk[0] if len(chunk) == 1 else sa.union_all(*chunk), columns))
+            statement: Any = chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)
+            if binned:  # the parts of a bin added up before they leave the database
+                every = statement.subquery()
+                keys = [every.c[key] for key in names if key != "slot"]
+                statement = sa.select(
+                    *_labelled([every.c[key] if key != "slot" else sa.func.min(every.c.slot) for key in names], names),
+                    *(sa.func.sum(every.c[measure]) for measure in columns[len(names) :]),
+                ).group_by(every.c.bin, *keys)
+            parts.append(_frame(store, statement, columns))
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     measures = [name for name, _, _ in count.measures]
     frame[measures] = frame[measures].fillna(0).astype("int64")
@@ -340,6 +364,15 @@ def _count(
     # A rollup row whose items moved on (a copy marked, a label corrected) stays at 0: the
     # items never group an empty key, so neither does this.
     return frame[(frame[measures] != 0).any(axis=1)].reset_index(drop=True)
+
+
+def _labelled(expressions: list[Any], labels: list[str]) -> list[Any]:
+    return [expression.label(label) for expression, label in zip(expressions, labels, strict=True)]
+
+
+def _slots(filters: TrendFilters) -> int:
+    """Quarter hours from the range's start to its end."""
+    return int((filters.end - filters.start).total_seconds()) // buckets.SLOT_SECONDS + 1
 
 
 def _sum_where(condition: Callable[[sa.Table], Any]) -> OverRollup:
