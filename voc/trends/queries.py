@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from voc.exports.summary import theme_mixes_between
 from voc.store.core import distinct_values
 from voc.store.facade import Store
-from voc.store.ranges import EPOCH, RangePlan, Spans
+from voc.store.ranges import EPOCH, HOURS_PER_DAY, RangePlan, Spans
 from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses, nps_spread
 from voc.themes.queries import items_in_theme, theme_options
 from voc.themes.repository import load_taxonomy
@@ -191,9 +191,10 @@ def _conditions(
 ) -> list[sa.ColumnElement[bool]]:
     """The WHERE of every trend query; `once=False` keeps copies whatever the filters say;
     `spans` counts only those parts of the range (what the hourly rollup leaves to the items)."""
+    conditions: list[sa.ColumnElement[bool]] = []  # spans=(): none on time (the caller adds its own)
     if spans is None:
         conditions = [items.c.posted_at >= filters.start, items.c.posted_at < filters.end]
-    else:
+    elif spans:
         conditions = [sa.or_(*(sa.and_(items.c.posted_at >= low, items.c.posted_at < high) for low, high in spans))]
     if once and not filters.count_duplicates:
         conditions.append(counted_once())
@@ -256,8 +257,9 @@ def _rollup_reads(plan: RangePlan) -> list[tuple[sa.Table, Any, Any, Spans, int]
     """What `_count` reads from the rollups for `plan`: (table, the hour a row stands at, the
     column the spans count, spans, sign). Hours and days stand at their first hour; anchored days
     (`voc.store.ranges`) at their anchor hour; the hours taken out again (sign -1) at their day's
-    anchor, one number for the whole span."""
+    anchor (one read per anchor hour of the day: nearly always one)."""
     day_start = item_counts_daily.c.day * sa.literal_column("24")
+    hour_day_start = item_counts.c.hour // sa.literal_column("24") * sa.literal_column("24")
     reads: list[tuple[sa.Table, Any, Any, Spans, int]] = [
         (item_counts, item_counts.c.hour, item_counts.c.hour, plan.hours, 1),
         (item_counts_daily, day_start, item_counts_daily.c.day, plan.days, 1),
@@ -265,8 +267,27 @@ def _rollup_reads(plan: RangePlan) -> list[tuple[sa.Table, Any, Any, Spans, int]
     for anchor in sorted({anchor for _, _, anchor in plan.anchored}):
         spans = tuple((a, b) for a, b, at in plan.anchored if at == anchor)
         reads.append((item_counts_daily, day_start + sa.literal_column(str(anchor)), item_counts_daily.c.day, spans, 1))
-    reads += [(item_counts, anchor, item_counts.c.hour, ((a, b),), -1) for a, b, anchor in plan.less]
+    for anchor in sorted({at % HOURS_PER_DAY for _, _, at in plan.less}):
+        spans = tuple((a, b) for a, b, at in plan.less if at % HOURS_PER_DAY == anchor)
+        reads.append((item_counts, hour_day_start + sa.literal_column(str(anchor)), item_counts.c.hour, spans, -1))
     return [read for read in reads if read[3]]
+
+
+# A span of more units than this is read as a range; shorter ones together, as one list of units.
+LONG_SPAN: Final = 24
+
+
+def _in_spans(unit: Any, spans: Spans) -> list[sa.ColumnElement[bool]]:
+    """Conditions on `unit`, one per statement to read: a range per long span, and the units of
+    all short spans in one list (a Kolkata year's 52 Sundays by the hour are one read, not 104:
+    every read is a SELECT to build, send and group). SQLite seeks each; an OR would scan."""
+    conditions: list[sa.ColumnElement[bool]] = [
+        sa.and_(unit >= low, unit < high) for low, high in spans if high - low > LONG_SPAN
+    ]
+    short = [u for low, high in spans if high - low <= LONG_SPAN for u in range(low, high)]
+    if short:
+        conditions.append(unit.in_(short))
+    return conditions
 
 
 def _count(
@@ -310,22 +331,17 @@ def _count(
                 where.append(table.c.copy.is_(False))
             selected = [key(table, hour) for _, _, key in count.keys]
             grouped = list(selected)
-            if binned:
+            if binned:  # the bin's first hour read stands for it
                 assert freq is not None
                 local = hourly.local_bin(hour, plan, freq, filters.tz)
-                if isinstance(hour, int):  # hours taken out of one anchor's bin: its bin and slot
-                    selected[slot_at] = sa.literal_column(str(hour * hourly.SLOTS_PER_HOUR))
-                    del grouped[slot_at]
-                else:  # the bin's first hour read stands for it
-                    selected[slot_at] = sa.func.min(hour) * sa.literal_column(str(hourly.SLOTS_PER_HOUR))
-                    grouped[slot_at] = local
+                selected[slot_at] = sa.func.min(hour) * sa.literal_column(str(hourly.SLOTS_PER_HOUR))
+                grouped[slot_at] = local
                 selected.insert(0, local)
             figures: list[Any] = [sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures]
             figures = figures if sign > 0 else [-figure for figure in figures]
             query = sa.select(*_labelled(selected + figures, labels))
             query = query.where(*where, *count.rollup_where(table)).group_by(*grouped)
-            # One SELECT per span, not an OR of them: SQLite then seeks each span for sure.
-            reads += [query.where(unit >= low, unit < high) for low, high in spans]
+            reads += [query.where(condition) for condition in _in_spans(unit, spans)]
         # And the items of each raw range apart too: an OR of many ranges (a Kolkata year has one
         # cut hour a week) made SQLite scan the whole table. Both levels and the items in one
         # UNION ALL round trip (or a few, for very many ranges).
@@ -340,10 +356,8 @@ def _count(
             grouped = [local, *raw_keys[:slot_at], *raw_keys[slot_at + 1 :]]
             measured = [measure for _, measure, _ in count.measures]
             raw = sa.select(*_labelled(selected + measured, labels)).group_by(*grouped)
-        reads += [
-            raw.where(*_conditions(filters, with_brand=with_brand, once=once, spans=(span,)), *count.raw_where)
-            for span in plan.raw
-        ]
+        raw = raw.where(*_conditions(filters, with_brand=with_brand, once=once, spans=()), *count.raw_where)
+        reads += [raw.where(items.c.posted_at >= low, items.c.posted_at < high) for low, high in plan.raw]
         for at in range(0, len(reads), RANGES_PER_READ):
             chunk = reads[at : at + RANGES_PER_READ]
             statement: Any = chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)
