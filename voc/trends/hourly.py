@@ -36,7 +36,7 @@ def plan_hours(start: datetime, end: datetime, freq: str | None, tz: str) -> Ran
 
 
 def local_bin(
-    unit: sa.ColumnElement[int] | int,
+    unit: sa.ColumnElement[int],
     plan: RangePlan,
     freq: str,
     tz: str,
@@ -51,14 +51,10 @@ def local_bin(
     per bin, not one per hour. Exact for the hours and days the plan gives a rollup (none a bin
     boundary or an offset change cuts) and for every quarter hour (every offset, and every change
     of it, is a whole number of quarter hours). Constants as literals: PostgreSQL cannot match
-    bound parameters between a SELECT and its GROUP BY. A Python number gives a number."""
+    bound parameters between a SELECT and its GROUP BY."""
     first, end = (plan.first_hour, plan.end_hour) if span is None else span
     changes = _offset_changes(first, end, tz, seconds)
     per_unit = seconds // 60
-    if isinstance(unit, int):
-        offset = next(minutes for at, minutes in reversed(changes) if at <= unit or at == changes[0][0])
-        day = (unit * per_unit + offset) // 1440
-        return sa.literal_column(str((day + 3) // 7 if freq == buckets.WEEK else day))
     minutes = [unit * sa.literal_column(str(per_unit)) + sa.literal_column(str(offset)) for _, offset in changes]
     local_minutes: sa.ColumnElement[int] = minutes[-1]
     if len(minutes) > 1:
