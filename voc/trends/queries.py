@@ -261,12 +261,12 @@ def _rollup_reads(plan: RangePlan) -> list[tuple[sa.Table, Any, Any, Spans, int]
     day_start = item_counts_daily.c.day * sa.literal_column("24")
     hour_day_start = item_counts.c.hour // sa.literal_column("24") * sa.literal_column("24")
     reads: list[tuple[sa.Table, Any, Any, Spans, int]] = [
-        (item_counts, item_counts.c.hour, item_counts.c.hour, plan.hours, 1),
-        (item_counts_daily, day_start, item_counts_daily.c.day, plan.days, 1),
+        (item_counts, item_counts.c.hour, item_counts.c.hour, plan.hours, 1)
     ]
-    for anchor in sorted({anchor for _, _, anchor in plan.anchored}):
-        spans = tuple((a, b) for a, b, at in plan.anchored if at == anchor)
-        reads.append((item_counts_daily, day_start + sa.literal_column(str(anchor)), item_counts_daily.c.day, spans, 1))
+    for anchor in sorted({0} | {anchor for _, _, anchor in plan.anchored}):  # days in one bin: anchor 0
+        spans = (plan.days if anchor == 0 else ()) + tuple((a, b) for a, b, at in plan.anchored if at == anchor)
+        stands_at = day_start + sa.literal_column(str(anchor)) if anchor else day_start
+        reads.append((item_counts_daily, stands_at, item_counts_daily.c.day, spans, 1))
     for anchor in sorted({at % HOURS_PER_DAY for _, _, at in plan.less}):
         spans = tuple((a, b) for a, b, at in plan.less if at % HOURS_PER_DAY == anchor)
         reads.append((item_counts, hour_day_start + sa.literal_column(str(anchor)), item_counts.c.hour, spans, -1))
