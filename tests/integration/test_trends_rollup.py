@@ -216,3 +216,18 @@ def test_the_hours_a_local_bin_boundary_cuts_come_from_the_items(tz: str, freq: 
     assert plan.raw[0] == (start, datetime(2026, 3, 2, 1, tzinfo=UTC))
     assert plan.raw[-1] == (datetime(2026, 4, 1, tzinfo=UTC), end)
     assert hourly.plan_hours(start, start + timedelta(days=3), "h", tz) is None  # short ranges: items alone
+
+
+def test_a_count_read_in_several_statements_adds_each_bin_s_parts_up(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Very many ranges go in several statements: a bin's parts (hours taken out among them) in
+    different statements still add up to the items' count, with no empty row left over."""
+    _fill_a_year(store)
+    monkeypatch.setattr(trends, "RANGES_PER_READ", 2)
+    for days, tz in ((30, "Asia/Kolkata"), (365, "Asia/Kathmandu"), (30, "Europe/Berlin")):
+        filters = TrendFilters(END - timedelta(days=days), END, tz=tz)
+        for frame in (trends.volume_by_sentiment, trends.share_over_time):
+            pd.testing.assert_frame_equal(
+                frame(store, filters), frame(store, filters, use_rollup=False), obj=f"{frame.__name__} {filters}"
+            )

@@ -374,6 +374,10 @@ def _count(
     frame[measures] = frame[measures].fillna(0).astype("int64")
     if not names:
         return frame[measures].sum().to_frame().T.astype("int64")
+    if plan is not None and freq is not None and "slot" in names and len(parts) > 1:
+        # A bin read in several statements: one slot for it, so its parts (some taken out) add up.
+        bins = buckets.local_buckets(frame["slot"], freq, filters.tz)
+        frame["slot"] = frame["slot"].groupby(bins).transform("min")
     frame = frame.groupby(names, as_index=False, sort=True)[measures].sum()
     # A rollup row whose items moved on (a copy marked, a label corrected) stays at 0: the
     # items never group an empty key, so neither does this.
