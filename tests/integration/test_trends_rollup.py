@@ -1,7 +1,8 @@
 """Long Trends ranges read whole hours from `item_counts` and the rest from the items, and every
 frame is identical to counting the items alone: several ranges with partial hours at both edges,
-half- and quarter-hour zones (Asia/Kolkata, Asia/Kathmandu), Berlin's change to summer time, and
-the filters the rollup holds or not. On SQLite and PostgreSQL.
+half- and quarter-hour zones (Asia/Kolkata, Asia/Kathmandu), Berlin's change to summer time, zones
+west of UTC (the days a local midnight crosses are split both ways), and the filters the rollup
+holds or not. On SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -110,10 +111,12 @@ def test_long_ranges_really_read_both_rollup_levels(store: Store) -> None:
         connection.execute(item_counts_daily.update().values({"items": item_counts_daily.c["items"] * 2}))
     after = trends.summary(store, filters)
     assert before.items < after.items <= 2 * before.items  # the edges still from the hours and the items
-    with store.write() as connection:  # and the hours: the Sundays a Kolkata week starts in are read by hour
+    with store.write() as connection:  # and the hours: the part of a Sunday in the next Kolkata week
         connection.execute(item_counts.update().values({"items": item_counts.c["items"] * 2}))
     doubled = trends.volume_by_sentiment(store, filters)
     assert volume["items"].sum() < doubled["items"].sum() < 2 * volume["items"].sum()
+    plan = hourly.plan_hours(filters.start, filters.end, filters.bucket, filters.tz)
+    assert plan is not None and plan.anchored and plan.less  # Sundays whole from the days, hours taken out
     assert trends.summary(store, filters, use_rollup=False) == before
 
 
@@ -163,7 +166,15 @@ def test_ranges_of_a_day_to_a_year_count_the_same_from_the_rollups_in_every_zone
                         obj=f"{frame.__name__} {filters}",
                     )
                 assert trends.summary(store, filters) == trends.summary(store, filters, use_rollup=False), filters
-    for days, tz in ((90, "Europe/Berlin"), (365, "Asia/Kolkata")):  # the whole report, comparison included
+    for days in (30, 365):  # west of UTC: days split after their local midnight (anchored on the evening)
+        for tz in ("America/St_Johns", "America/New_York"):
+            filters = TrendFilters(END - timedelta(days=days), END, tz=tz)
+            for frame in (trends.volume_by_sentiment, trends.share_over_time):
+                pd.testing.assert_frame_equal(
+                    frame(store, filters), frame(store, filters, use_rollup=False), obj=f"{frame.__name__} {filters}"
+                )
+    reports = ((90, "Europe/Berlin"), (365, "Asia/Kolkata"), (30, "Asia/Kathmandu"), (365, "Asia/Kathmandu"))
+    for days, tz in reports:  # the whole report, comparison included
         filters = TrendFilters(END - timedelta(days=days), END, tz=tz)
         with_rollups, from_items = trends.report(store, filters), trends.report(store, filters, use_rollup=False)
         assert with_rollups.summary == from_items.summary and with_rollups.comparison == from_items.comparison
@@ -205,3 +216,18 @@ def test_the_hours_a_local_bin_boundary_cuts_come_from_the_items(tz: str, freq: 
     assert plan.raw[0] == (start, datetime(2026, 3, 2, 1, tzinfo=UTC))
     assert plan.raw[-1] == (datetime(2026, 4, 1, tzinfo=UTC), end)
     assert hourly.plan_hours(start, start + timedelta(days=3), "h", tz) is None  # short ranges: items alone
+
+
+def test_a_count_read_in_several_statements_adds_each_bin_s_parts_up(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Very many ranges go in several statements: a bin's parts (hours taken out among them) in
+    different statements still add up to the items' count, with no empty row left over."""
+    _fill_a_year(store)
+    monkeypatch.setattr(trends, "RANGES_PER_READ", 2)
+    for days, tz in ((30, "Asia/Kolkata"), (365, "Asia/Kathmandu"), (30, "Europe/Berlin")):
+        filters = TrendFilters(END - timedelta(days=days), END, tz=tz)
+        for frame in (trends.volume_by_sentiment, trends.share_over_time):
+            pd.testing.assert_frame_equal(
+                frame(store, filters), frame(store, filters, use_rollup=False), obj=f"{frame.__name__} {filters}"
+            )

@@ -86,3 +86,70 @@ def test_a_range_without_a_whole_hour_is_all_rows() -> None:
     start = datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
     plan = plan_range(start, start + timedelta(minutes=40), "D", "Asia/Kolkata")
     assert (plan.days, plan.hours, plan.raw) == ((), (), ((start, start + timedelta(minutes=40)),))
+
+
+@pytest.mark.parametrize("tz", [*ZONES, "America/St_Johns", "America/New_York"])
+@pytest.mark.parametrize("freq", [None, "h", "D", "W-MON"])
+@pytest.mark.parametrize("days", [4, 30, 365])
+def test_split_days_count_every_whole_hour_once_in_its_own_bin(tz: str, freq: str | None, days: int) -> None:
+    """Anchored days less their hours outside the anchor's bin, plus the hours and the rows: each
+    whole hour not cut is counted once, in its own bin; a cut hour's rollup parts add up to nothing
+    (the rows count it); the rows cover the edges and the cut hours."""
+    start = END - timedelta(days=days)
+    plan = plan_range(start, END, freq, tz, split_days=True)
+    first = plan.first_hour
+    bins = list(local_bins(pd.Series(range(first, plan.end_hour)), freq or "D", tz)) if freq else None
+    counted: dict[int, dict[object, int]] = {}
+
+    def add(hours: range, stands_at: int | None, sign: int) -> None:
+        for hour in hours:
+            at = None if bins is None else bins[(hour if stands_at is None else stands_at) - first]
+            counted.setdefault(hour, {})[at] = counted.get(hour, {}).get(at, 0) + sign
+
+    for a, b in plan.days:
+        for day in range(a, b):
+            add(range(day * 24, day * 24 + 24), day * 24, 1)
+    for a, b, anchor in plan.anchored:
+        for day in range(a, b):
+            add(range(day * 24, day * 24 + 24), day * 24 + anchor, 1)
+    for a, b in plan.hours:
+        add(range(a, b), None, 1)
+    for a, b, anchor in plan.less:
+        add(range(a, b), anchor, -1)
+    assert set(counted) <= set(range(first, plan.end_hour))
+    for hour in range(first, plan.end_hour):
+        parts = {at: n for at, n in counted.get(hour, {}).items() if n}
+        assert parts == ({} if hour in plan.cut else {None if bins is None else bins[hour - first]: 1}), hour
+    edges = [(start, hour_start(first))] + [(hour_start(h), hour_start(h + 1)) for h in plan.cut]
+    edges.append((hour_start(plan.end_hour), END))
+    assert sum((b - a for a, b in plan.raw), timedelta()) == sum((b - a for a, b in edges), timedelta())
+    if freq is None or freq == "h" or tz == "UTC":
+        assert plan.anchored == plan.less == ()  # nothing to split, or not worth it
+
+
+@pytest.mark.parametrize(
+    ("tz", "freq", "rollup_units", "hours_before"),
+    [
+        ("Asia/Kolkata", "D", (0, 29, 167, 174), 689),  # a day, 5-6 hours and 6 back out, not 23 hours
+        ("Asia/Kolkata", "W-MON", (25, 4, 43, 24), 115),  # Sundays alone
+        ("Europe/Berlin", "D", (0, 29, 55, 32), 719),  # a day, its last hour (two in summer time) twice
+        ("America/St_Johns", "D", (0, 29, 86, 94), 688),  # anchored after midnight at 03:30 (02:30) UTC
+    ],
+)
+def test_split_days_read_fewer_rollup_rows(
+    tz: str, freq: str, rollup_units: tuple[int, ...], hours_before: int
+) -> None:
+    """(days, anchored days, hours, hours taken back out) where the days a boundary crosses were
+    `hours_before` hours."""
+    start = datetime(2026, 3, 2, 0, 10, tzinfo=UTC)
+    plan = plan_range(start, start + timedelta(days=30), freq, tz, split_days=True)
+    units = (
+        sum(b - a for a, b in plan.days),
+        sum(b - a for a, b, _ in plan.anchored),
+        sum(b - a for a, b in plan.hours),
+        sum(b - a for a, b, _ in plan.less),
+    )
+    assert units == rollup_units
+    unsplit = plan_range(start, start + timedelta(days=30), freq, tz)  # only when asked
+    assert unsplit.anchored == unsplit.less == () and sum(b - a for a, b in unsplit.hours) == hours_before
+    assert unsplit.raw == plan.raw and unsplit.cut == plan.cut

@@ -15,8 +15,16 @@ so `plan_range` splits [start, end) three ways:
   whose offset changes inside it. Whole-hour zones, daylight saving included, cut none.
 
 So a day or hour read from a rollup always falls into the bin of its first hour, and a reader may
-group it by that hour (`local_bins`, or SQL with the offsets). Plans are cached: a report asks for
-the same one many times. Domain: no Streamlit.
+group it by that hour (`local_bins`, or SQL with the offsets).
+
+A reader that can subtract (`split_days=True`: sums only) also gets the days a bin boundary
+crosses, when that reads fewer rows than their hours: **anchored** days, each counted whole in
+the bin of one of its hours (its anchor, in the part of the day with the most whole hours), and
+**less**, the day's other hours, taken back out of the anchor's bin; those hours are also counted
+in their own bins as usual (as hours, or from the rows when cut). A Kolkata day then reads one
+day and 5 + 6 hours instead of 23 hours; a Berlin day one day and 1 + 1 hours instead of 24.
+
+Plans are cached: a report asks for the same one many times. Domain: no Streamlit.
 """
 
 from __future__ import annotations
@@ -37,13 +45,18 @@ EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 HOUR: Final = timedelta(hours=1)
 
 Spans = tuple[tuple[int, int], ...]
+# (first, end, anchor): [first, end) days or hours with the hour number they stand at.
+Anchored = tuple[tuple[int, int, int], ...]
 
 
 @dataclass(frozen=True)
 class RangePlan:
     """[start, end) as whole UTC days `days` and hours `hours` ([a, b) numbers since 1970) for a
     rollup, and `raw` [start, end) moments for the rows. `cut` lists the whole hours left to the
-    rows (a bin boundary or an offset change inside); [first_hour, end_hour) spans all whole hours."""
+    rows (a bin boundary or an offset change inside); [first_hour, end_hour) spans all whole hours.
+    With `split_days`: `anchored` days (first day, end day, anchor hour of the day 0-23) counted in
+    the bin of day * 24 + anchor, and `less` hours (first, end, anchor hour number) taken out of
+    the anchor's bin again (module docstring)."""
 
     first_hour: int
     end_hour: int
@@ -51,14 +64,23 @@ class RangePlan:
     hours: Spans
     raw: tuple[tuple[datetime, datetime], ...]
     cut: tuple[int, ...]
+    anchored: Anchored = ()
+    less: Anchored = ()
 
     @property
     def whole_hours(self) -> int:
         return max(0, self.end_hour - self.first_hour)
 
     def hour_spans(self) -> Spans:
-        """Every hour the rollup counts, the days' as hours: for a table without a daily level."""
-        return _merged([(a * HOURS_PER_DAY, b * HOURS_PER_DAY) for a, b in self.days] + list(self.hours))
+        """Every hour the rollup counts (all whole hours but the cut ones), the days' as hours: for
+        a table without a daily level, or a reader without bins."""
+        spans: list[tuple[int, int]] = []
+        low = self.first_hour
+        for hour in (*self.cut, self.end_hour):
+            if hour > low:
+                spans.append((low, hour))
+            low = hour + 1
+        return tuple(spans)
 
 
 def hour_start(hour: int) -> datetime:
@@ -66,16 +88,23 @@ def hour_start(hour: int) -> datetime:
 
 
 def plan_range(
-    start: datetime, end: datetime, freq: str | None = None, tz: str = "UTC", *, daily: bool = True
+    start: datetime,
+    end: datetime,
+    freq: str | None = None,
+    tz: str = "UTC",
+    *,
+    daily: bool = True,
+    split_days: bool = False,
 ) -> RangePlan:
     """The split of [start, end) for bins of `freq` ("h", "D" or "W-MON", None for one total) on
     the wall clock of `tz`; `daily=False` for a reader that cannot use a daily level (every whole
-    hour then comes from the hours)."""
-    return _plan(start.astimezone(UTC), end.astimezone(UTC), freq, tz, daily)
+    hour then comes from the hours); `split_days=True` for a reader that reads `anchored` days and
+    subtracts `less` hours."""
+    return _plan(start.astimezone(UTC), end.astimezone(UTC), freq, tz, daily, daily and split_days)
 
 
 @lru_cache(maxsize=256)
-def _plan(start: datetime, end: datetime, freq: str | None, tz: str, daily: bool) -> RangePlan:
+def _plan(start: datetime, end: datetime, freq: str | None, tz: str, daily: bool, split_days: bool) -> RangePlan:
     first = -(-(start - EPOCH) // HOUR)  # ceiling: the first hour that starts at or after `start`
     last = (end - EPOCH) // HOUR  # floor: the hour `end` falls in is not whole
     if last <= first:
@@ -88,7 +117,9 @@ def _plan(start: datetime, end: datetime, freq: str | None, tz: str, daily: bool
         usable, bins = _whole_in_a_bin(hours, freq, tz)
     cut = hours[~usable]
     day_spans: list[tuple[int, int]] = []
-    by_day = np.zeros(len(hours), dtype=bool)
+    anchored: list[tuple[int, int, int]] = []
+    less: list[tuple[int, int, int]] = []
+    by_day = np.zeros(len(hours), dtype=bool)  # counted in its bin by a day's row
     if daily:
         first_day, end_day = -(-int(first) // HOURS_PER_DAY), int(last) // HOURS_PER_DAY
         for day in range(first_day, end_day):
@@ -97,6 +128,12 @@ def _plan(start: datetime, end: datetime, freq: str | None, tz: str, daily: bool
             if usable[window].all() and (bins[window] == bins[at]).all():
                 by_day[window] = True
                 day_spans = _extended(day_spans, day)
+            elif split_days and (anchor := _anchor(usable[window], bins[window])) is not None:
+                in_anchor_bin = usable[window] & (bins[window] == bins[at + anchor])
+                by_day[window] = in_anchor_bin
+                anchored = _extended_anchored(anchored, day, anchor)
+                for hour in hours[window][~in_anchor_bin]:
+                    less = _extended_anchored(less, int(hour), day * HOURS_PER_DAY + anchor)
     hour_spans: list[tuple[int, int]] = []
     for hour in hours[usable & ~by_day]:
         hour_spans = _extended(hour_spans, int(hour))
@@ -109,7 +146,31 @@ def _plan(start: datetime, end: datetime, freq: str | None, tz: str, daily: bool
             raw[-1] = (raw[-1][0], high)
         else:
             raw.append((low, high))
-    return RangePlan(int(first), int(last), tuple(day_spans), tuple(hour_spans), tuple(raw), tuple(int(h) for h in cut))
+    return RangePlan(
+        int(first),
+        int(last),
+        tuple(day_spans),
+        tuple(hour_spans),
+        tuple(raw),
+        tuple(int(h) for h in cut),
+        tuple(anchored),
+        tuple(less),
+    )
+
+
+def _anchor(usable: np.ndarray, bins: np.ndarray) -> int | None:
+    """The anchor of a day a bin boundary crosses (its first whole hour in the bin holding most of
+    its whole hours), or None when its hours read fewer rows: one day and each hour outside the
+    anchor's bin once taken out and (unless cut) once put in its own bin, against each whole hour."""
+    if not usable.any():
+        return None
+    values, counts = np.unique(bins[usable], return_counts=True)
+    anchor_bin = values[counts.argmax()]
+    outside = int(len(usable) - counts.max())
+    moved = outside - int((~usable).sum())
+    if 1 + outside + moved >= int(usable.sum()):
+        return None
+    return int(np.flatnonzero(usable & (bins == anchor_bin))[0])
 
 
 def _whole_in_a_bin(hours: np.ndarray, freq: str, tz: str) -> tuple[np.ndarray, np.ndarray]:
@@ -140,11 +201,10 @@ def _extended(spans: list[tuple[int, int]], unit: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _merged(spans: list[tuple[int, int]]) -> Spans:
-    out: list[tuple[int, int]] = []
-    for low, high in sorted(span for span in spans if span[1] > span[0]):
-        if out and out[-1][1] >= low:
-            out[-1] = (out[-1][0], max(out[-1][1], high))
-        else:
-            out.append((low, high))
-    return tuple(out)
+def _extended_anchored(spans: list[tuple[int, int, int]], unit: int, anchor: int) -> list[tuple[int, int, int]]:
+    """`_extended` for spans that stand at an anchor: a unit joins the last span only with its anchor."""
+    if spans and spans[-1][1] == unit and spans[-1][2] == anchor:
+        spans[-1] = (spans[-1][0], unit + 1, anchor)
+    else:
+        spans.append((unit, unit + 1, anchor))
+    return spans

@@ -11,6 +11,7 @@ Domain: no Streamlit.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Final
 
 import pandas as pd
@@ -30,31 +31,35 @@ def plan_hours(start: datetime, end: datetime, freq: str | None, tz: str) -> Ran
     when the range is short enough to count from the items alone (or holds no whole hour)."""
     if end - start <= ROLLUP_FROM:
         return None
-    plan = plan_range(start, end, freq, tz)
+    plan = plan_range(start, end, freq, tz, split_days=True)
     return plan if plan.whole_hours else None
 
 
-def local_bin(hour: sa.ColumnElement[int], plan: RangePlan, freq: str, tz: str) -> sa.ColumnElement[int]:
-    """The viewer's bin of a whole hour (or of a day, by its first hour) as a number, in SQL:
-    local days (or Monday weeks) since 1970 from the hour and the zone's offset in minutes at its
-    start, one CASE branch per offset change in the plan's hours (daylight saving: two a year).
-    Grouping by it in the database sends one row per bin, not one per hour. Exact for the hours
-    and days the plan gives a rollup (none a bin boundary or an offset change cuts), and as
-    literals: PostgreSQL cannot match bound parameters in a GROUP BY."""
-    hours = pd.Series(range(plan.first_hour, plan.end_hour), dtype="int64")
-    moments = pd.to_datetime(hours * HOUR_SECONDS, unit="s", utc=True)
-    offsets = (
-        (moments.dt.tz_convert(tz).dt.tz_localize(None) - moments.dt.tz_localize(None)).dt.total_seconds() // 60
-    ).astype("int64")
-    changes = [int(i) for i in (offsets != offsets.shift()).to_numpy().nonzero()[0]]
-    minutes = [(hour * 60 + sa.literal_column(str(int(offsets.iloc[i])))) for i in changes]
-    local_minutes: sa.ColumnElement[int] = minutes[-1] if minutes else hour * 60
+def local_bin(
+    unit: sa.ColumnElement[int],
+    plan: RangePlan,
+    freq: str,
+    tz: str,
+    *,
+    seconds: int = HOUR_SECONDS,
+    span: tuple[int, int] | None = None,
+) -> sa.ColumnElement[int]:
+    """The viewer's bin of a whole hour (or of a day, by its first hour; or, with `seconds` 900,
+    of a quarter hour in `span`, [first, end) quarters) as a number, in SQL: local days (or Monday
+    weeks) since 1970 from the unit and the zone's offset in minutes at its start, one CASE branch
+    per offset change (daylight saving: two a year). Grouping by it in the database sends one row
+    per bin, not one per hour. Exact for the hours and days the plan gives a rollup (none a bin
+    boundary or an offset change cuts) and for every quarter hour (every offset, and every change
+    of it, is a whole number of quarter hours). Constants as literals: PostgreSQL cannot match
+    bound parameters between a SELECT and its GROUP BY."""
+    first, end = (plan.first_hour, plan.end_hour) if span is None else span
+    changes = _offset_changes(first, end, tz, seconds)
+    per_unit = seconds // 60
+    minutes = [unit * sa.literal_column(str(per_unit)) + sa.literal_column(str(offset)) for _, offset in changes]
+    local_minutes: sa.ColumnElement[int] = minutes[-1]
     if len(minutes) > 1:
         local_minutes = sa.case(
-            *(
-                (hour < sa.literal_column(str(int(hours.iloc[changes[n + 1]]))), minutes[n])
-                for n in range(len(changes) - 1)
-            ),
+            *((unit < sa.literal_column(str(changes[n + 1][0])), minutes[n]) for n in range(len(changes) - 1)),
             else_=minutes[-1],
         )
     day = local_minutes // sa.literal_column("1440")
@@ -63,3 +68,16 @@ def local_bin(hour: sa.ColumnElement[int], plan: RangePlan, freq: str, tz: str) 
     if freq != buckets.DAY:
         raise ValueError(f"local_bin counts days or weeks, not {freq!r}")
     return day
+
+
+@lru_cache(maxsize=64)
+def _offset_changes(first: int, end: int, tz: str, seconds: int) -> tuple[tuple[int, int], ...]:
+    """(unit, the zone's offset in minutes from its start on) for the first unit of [first, end)
+    and each unit where the offset changes."""
+    units = pd.Series(range(first, max(end, first + 1)), dtype="int64")
+    moments = pd.to_datetime(units * seconds, unit="s", utc=True)
+    offsets = (
+        (moments.dt.tz_convert(tz).dt.tz_localize(None) - moments.dt.tz_localize(None)).dt.total_seconds() // 60
+    ).astype("int64")
+    changes = (offsets != offsets.shift()).to_numpy().nonzero()[0]
+    return tuple((int(units.iloc[i]), int(offsets.iloc[i])) for i in changes)

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from voc.exports.summary import theme_mixes_between
 from voc.store.core import distinct_values
 from voc.store.facade import Store
+from voc.store.ranges import EPOCH, HOURS_PER_DAY, RangePlan, Spans
 from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses, nps_spread
 from voc.themes.queries import items_in_theme, theme_options
 from voc.themes.repository import load_taxonomy
@@ -190,9 +191,10 @@ def _conditions(
 ) -> list[sa.ColumnElement[bool]]:
     """The WHERE of every trend query; `once=False` keeps copies whatever the filters say;
     `spans` counts only those parts of the range (what the hourly rollup leaves to the items)."""
+    conditions: list[sa.ColumnElement[bool]] = []  # spans=(): none on time (the caller adds its own)
     if spans is None:
         conditions = [items.c.posted_at >= filters.start, items.c.posted_at < filters.end]
-    else:
+    elif spans:
         conditions = [sa.or_(*(sa.and_(items.c.posted_at >= low, items.c.posted_at < high) for low, high in spans))]
     if once and not filters.count_duplicates:
         conditions.append(counted_once())
@@ -249,11 +251,45 @@ class _Count:
 
 # Raw ranges per statement: SQLite allows 500 SELECTs in one compound statement.
 RANGES_PER_READ = 200
-# Each rollup level: its table, the first hour of a row, and the column its plan spans count.
-_LEVELS = (
-    (item_counts, item_counts.c.hour, item_counts.c.hour, "hours"),
-    (item_counts_daily, item_counts_daily.c.day * sa.literal_column("24"), item_counts_daily.c.day, "days"),
-)
+
+
+def _rollup_reads(plan: RangePlan) -> list[tuple[sa.Table, Any, Any, Spans, int]]:
+    """What `_count` reads from the rollups for `plan`: (table, the hour a row stands at, the
+    column the spans count, spans, sign). Hours and days stand at their first hour; anchored days
+    (`voc.store.ranges`) at their anchor hour; the hours taken out again (sign -1) at their day's
+    anchor (one read per anchor hour of the day: nearly always one)."""
+    day_start = item_counts_daily.c.day * sa.literal_column("24")
+    hour_day_start = item_counts.c.hour // sa.literal_column("24") * sa.literal_column("24")
+    reads: list[tuple[sa.Table, Any, Any, Spans, int]] = [
+        (item_counts, item_counts.c.hour, item_counts.c.hour, plan.hours, 1)
+    ]
+    for anchor in sorted({0} | {anchor for _, _, anchor in plan.anchored}):  # days in one bin: anchor 0
+        spans = (plan.days if anchor == 0 else ()) + tuple((a, b) for a, b, at in plan.anchored if at == anchor)
+        stands_at = day_start + sa.literal_column(str(anchor)) if anchor else day_start
+        reads.append((item_counts_daily, stands_at, item_counts_daily.c.day, spans, 1))
+    for anchor in sorted({at % HOURS_PER_DAY for _, _, at in plan.less}):
+        spans = tuple((a, b) for a, b, at in plan.less if at % HOURS_PER_DAY == anchor)
+        reads.append((item_counts, hour_day_start + sa.literal_column(str(anchor)), item_counts.c.hour, spans, -1))
+    return [read for read in reads if read[3]]
+
+
+# A span of more units than this is read by a SELECT of its own; shorter ones together.
+LONG_SPAN: Final = 24
+
+
+def _in_spans(unit: Any, spans: Spans) -> list[sa.ColumnElement[bool]]:
+    """Conditions on `unit`, one per statement to read: a range per long span, and an OR of the
+    ranges of all short spans (a Kolkata year's 52 Sundays by the hour are one read, not 104:
+    every read is a SELECT to build, send and group). SQLite answers that OR with one seek of the
+    primary key per range ("MULTI-INDEX OR"); a list of units (`hour IN (…)`) it took through the
+    (facet, hour) index instead, and a lookup per row made it twice as slow."""
+    conditions: list[sa.ColumnElement[bool]] = [
+        sa.and_(unit >= low, unit < high) for low, high in spans if high - low > LONG_SPAN
+    ]
+    short = [sa.and_(unit >= low, unit < high) for low, high in spans if high - low <= LONG_SPAN]
+    if short:
+        conditions.append(sa.or_(*short))
+    return conditions
 
 
 def _count(
@@ -283,48 +319,80 @@ def _count(
         )
     else:
         assert facet is not None
-        name, value = facet
+        binned = freq is not None and "slot" in names  # one row per local bin and key, in the database
+        slot_at = names.index("slot") if binned else -1
+        labels = ["bin"] * binned + columns
         reads = []
-        for table, hour, unit, level in _LEVELS:
-            spans = plan.hours if level == "hours" else plan.days
-            if not spans:
-                continue
-            where = [table.c.facet == name]
-            if value is not None:
-                where.append(table.c.value == value)
+        for table, hour, unit, spans, sign in _rollup_reads(plan):
+            where = [table.c.facet == facet[0]]
+            if facet[1] is not None:
+                where.append(table.c.value == facet[1])
             if with_brand and filters.brand:
                 where.append(table.c.brand == filters.brand)
             if once and not filters.count_duplicates:
                 where.append(table.c.copy.is_(False))
             selected = [key(table, hour) for _, _, key in count.keys]
             grouped = list(selected)
-            if freq is not None and "slot" in names:  # one row per local bin, its first hour standing for it
-                at = names.index("slot")
-                selected[at] = sa.func.min(hour) * hourly.SLOTS_PER_HOUR
-                grouped[at] = hourly.local_bin(hour, plan, freq, filters.tz)
-            figures = [sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures]
-            query = sa.select(*selected, *figures).where(*where, *count.rollup_where(table)).group_by(*grouped)
-            # One SELECT per span, not an OR of them: SQLite then seeks each span for sure.
-            reads += [query.where(unit >= low, unit < high) for low, high in spans]
+            if binned:  # the bin's first hour read stands for it
+                assert freq is not None
+                local = hourly.local_bin(hour, plan, freq, filters.tz)
+                selected[slot_at] = sa.func.min(hour) * sa.literal_column(str(hourly.SLOTS_PER_HOUR))
+                grouped[slot_at] = local
+                selected.insert(0, local)
+            figures: list[Any] = [sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures]
+            figures = figures if sign > 0 else [-figure for figure in figures]
+            query = sa.select(*_labelled(selected + figures, labels))
+            query = query.where(*where, *count.rollup_where(table)).group_by(*grouped)
+            reads += [query.where(condition) for condition in _in_spans(unit, spans)]
         # And the items of each raw range apart too: an OR of many ranges (a Kolkata year has one
         # cut hour a week) made SQLite scan the whole table. Both levels and the items in one
         # UNION ALL round trip (or a few, for very many ranges).
-        reads += [
-            raw.where(*_conditions(filters, with_brand=with_brand, once=once, spans=(span,)), *count.raw_where)
-            for span in plan.raw
-        ]
+        if binned:
+            assert freq is not None
+            slot = raw_keys[slot_at]
+            first = int((filters.start - EPOCH).total_seconds()) // buckets.SLOT_SECONDS
+            local = hourly.local_bin(
+                slot, plan, freq, filters.tz, seconds=buckets.SLOT_SECONDS, span=(first, first + _slots(filters) + 1)
+            )
+            selected = [local, *raw_keys[:slot_at], sa.func.min(slot), *raw_keys[slot_at + 1 :]]
+            grouped = [local, *raw_keys[:slot_at], *raw_keys[slot_at + 1 :]]
+            measured = [measure for _, measure, _ in count.measures]
+            raw = sa.select(*_labelled(selected + measured, labels)).group_by(*grouped)
+        raw = raw.where(*_conditions(filters, with_brand=with_brand, once=once, spans=()), *count.raw_where)
+        reads += [raw.where(items.c.posted_at >= low, items.c.posted_at < high) for low, high in plan.raw]
         for at in range(0, len(reads), RANGES_PER_READ):
             chunk = reads[at : at + RANGES_PER_READ]
-            parts.append(_frame(store, chunk[0] if len(chunk) == 1 else sa.union_all(*chunk), columns))
+            statement: Any = chunk[0] if len(chunk) == 1 else sa.union_all(*chunk)
+            if binned:  # the parts of a bin added up before they leave the database
+                every = statement.subquery()
+                keys = [every.c[key] for key in names if key != "slot"]
+                statement = sa.select(
+                    *_labelled([every.c[key] if key != "slot" else sa.func.min(every.c.slot) for key in names], names),
+                    *(sa.func.sum(every.c[measure]) for measure in columns[len(names) :]),
+                ).group_by(every.c.bin, *keys)
+            parts.append(_frame(store, statement, columns))
     frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     measures = [name for name, _, _ in count.measures]
     frame[measures] = frame[measures].fillna(0).astype("int64")
     if not names:
         return frame[measures].sum().to_frame().T.astype("int64")
+    if plan is not None and freq is not None and "slot" in names and len(parts) > 1:
+        # A bin read in several statements: one slot for it, so its parts (some taken out) add up.
+        bins = buckets.local_buckets(frame["slot"], freq, filters.tz)
+        frame["slot"] = frame["slot"].groupby(bins).transform("min")
     frame = frame.groupby(names, as_index=False, sort=True)[measures].sum()
     # A rollup row whose items moved on (a copy marked, a label corrected) stays at 0: the
     # items never group an empty key, so neither does this.
     return frame[(frame[measures] != 0).any(axis=1)].reset_index(drop=True)
+
+
+def _labelled(expressions: list[Any], labels: list[str]) -> list[Any]:
+    return [expression.label(label) for expression, label in zip(expressions, labels, strict=True)]
+
+
+def _slots(filters: TrendFilters) -> int:
+    """Quarter hours from the range's start to its end."""
+    return int((filters.end - filters.start).total_seconds()) // buckets.SLOT_SECONDS + 1
 
 
 def _sum_where(condition: Callable[[sa.Table], Any]) -> OverRollup:
