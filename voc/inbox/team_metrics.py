@@ -46,6 +46,9 @@ DAILY_COLUMNS: Final = (
 )
 _TICK: Final = timedelta(microseconds=1)
 _PROBE_STEP: Final = timedelta(minutes=15)
+# The parts of `_summed_window`'s one result: counts of open and of answered items, and the middle
+# times taken of each day and of the whole window.
+_OPEN, _ANSWERED, _DAY_MIDDLE, _MIDDLE = range(4)
 
 
 @dataclass(frozen=True)
@@ -95,26 +98,34 @@ def _due(policy: SlaPolicy, posted: datetime, tier: str) -> datetime:
 
 
 class _Sums:
-    """The figures being summed: answered items one by one, open items by the count."""
+    """The figures being summed: items by the count, and of the answered ones' times taken either
+    every one (walked) or only the middle one or two of each day and of the window (summed by the
+    database): a median needs no more, `statistics.median` of the middles is the list's own."""
 
     def __init__(self) -> None:
+        self.answered_count = 0
         self.minutes: list[float] = []
         self.within = 0
         self.breached_open = 0
+        self.per_day_answered: Counter[date] = Counter()
         self.per_day_minutes: dict[date, list[float]] = defaultdict(list)
         self.per_day_within: Counter[date] = Counter()
         self.per_day_breaches: Counter[date] = Counter()
         self.by_dimension: dict[str, Counter[str]] = {"source": Counter(), "language": Counter()}
 
     def answered(
-        self, day: date, posted: datetime, answered: datetime, due: datetime, source: str, language: str, count: int = 1
+        self, day: date, posted: datetime, answered: datetime, due: datetime, source: str, language: str
     ) -> None:
-        self.answered_in((answered - posted).total_seconds() / 60, answered > due, day, source, language, count)
+        taken = (answered - posted).total_seconds() / 60
+        self.minutes.append(taken)
+        self.per_day_minutes[day].append(taken)
+        self.answered_in(answered > due, day, source, language, 1)
 
-    def answered_in(self, taken: float, late: bool, day: date, source: str, language: str, count: int) -> None:
+    def answered_in(self, late: bool, day: date, source: str, language: str, count: int) -> None:
+        """`count` answered items counted (their times taken are added apart)."""
         self.per_day_breaches[day] += 0  # every day with an item that needed a person has a row
-        self.minutes.extend([taken] * count)
-        self.per_day_minutes[day].extend([taken] * count)
+        self.answered_count += count
+        self.per_day_answered[day] += count
         if late:
             self.breach(day, source, language, count)
         else:
@@ -154,14 +165,14 @@ def team_metrics(store: Store, *, now: datetime, days: int = 14, tz: str = "UTC"
     per_day_alerts: dict[date, list[bool]] = defaultdict(list)
     for (created, _), in_time in zip(alert_rows, acked, strict=True):
         per_day_alerts[created.astimezone(zone).date()].append(in_time)
-    minutes = sums.minutes
+    answered = sums.answered_count
     return TeamMetrics(
-        median_first_response_min=round(float(statistics.median(minutes)), 1) if minutes else None,
-        answered_within_sla=sums.within / len(minutes) if minutes else None,
-        answered=len(minutes),
+        median_first_response_min=round(float(statistics.median(sums.minutes)), 1) if answered else None,
+        answered_within_sla=sums.within / answered if answered else None,
+        answered=answered,
         breached_open=int(sums.breached_open),
         alerts_acked_within_target=sum(acked) / len(acked) if acked else None,
-        daily=_daily(sums.per_day_minutes, sums.per_day_within, sums.per_day_breaches, per_day_alerts),
+        daily=_daily(sums, per_day_alerts),
         breaches=_breaches(sums.by_dimension),
     )
 
@@ -209,11 +220,12 @@ def _local_days(start: datetime, now: datetime, zone: ZoneInfo) -> tuple[date, l
 
 
 def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetime, zone: ZoneInfo) -> _Sums | None:
-    """The window summed by the database when every team is open around the clock: an open
-    item is late when it was posted before `now` minus its target, a comparison the database
-    makes; open items come back as counts per day, late or not and where from. Answered ones: on
-    PostgreSQL as whole microseconds taken and late or not (exact there), on SQLite one by one with
-    both instants (their minutes and margin worked out in Python as on the walked path).
+    """The window summed by the database when every team is open around the clock, in one query
+    that reads it once: an open item is late when it was posted before `now` minus its target, an
+    answered one when its time taken, in whole microseconds, is over the target; both come back as
+    counts per day, late or not and where from, and of the times taken only the middle one or two
+    of each day and of the window (ranked by the database), divided in Python as
+    `timedelta.total_seconds()` does, so the medians are the walked path's to the last bit.
     None when a clock must walk business hours, or the zone's days cannot be told apart in SQL."""
     policies = [sla.policy_for(None), *(sla.policy_for(channel) for channel in sla.routes)]
     policies.extend(sla.teams.values())
@@ -254,78 +266,109 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
         *((window.c.posted_at < instant(bound), index) for index, bound in enumerate(bounds)), else_=len(bounds)
     ).label("day")
     is_answered = window.c.first_response_at.is_not(None)
-    open_late = sa.case((window.c.posted_at < cut, 1), else_=0)
-    if store.dialect == "postgresql":
-        # The time taken in whole microseconds (an exact numeric there), late when over the target.
-        taken = sa.cast(sa.extract("epoch", window.c.first_response_at - window.c.posted_at) * 1_000_000, sa.BigInteger)
-        target = by_target(lambda target: sa.literal(target // _TICK, sa.BigInteger))
-        late_pg = sa.case((is_answered, sa.case((taken > target, 1), else_=0)), else_=open_late).label("late")
-        taken_key = sa.case((is_answered, taken), else_=None).label("taken")
-        summed = [day, window.c.source, window.c.language, late_pg, taken_key]
-        with store.read() as connection:
-            counted: Sequence[Any] = connection.execute(
-                sa.select(*summed, sa.func.count().label("n")).group_by(*summed)
-            ).all()
-        if any(row[0] >= len(bounds) for row in counted):
-            return None
-        sums = _Sums()
-        for index, source, language, late_flag, taken_us, count in counted:
-            local_day = first + timedelta(days=index)
-            if taken_us is None:
-                sums.open(local_day, bool(late_flag), source, language, count)
-            else:  # as `timedelta.total_seconds()` divides: microseconds / 10**6, then minutes
-                sums.answered_in(taken_us / 1_000_000 / 60, bool(late_flag), local_day, source, language, count)
-        return sums
-    posted = sa.case((is_answered, window.c.posted_at), else_=None)
-    answered = sa.type_coerce(window.c.first_response_at, posted_type)
-    late = sa.case((is_answered, None), else_=open_late).label("late")
-    tier = sa.case((is_answered, tier_of(window.c.score)), else_=None).label("tier")
-    channel = sa.case((is_answered, window.c.channel), else_=None).label("channel")
-    keys = [
-        day,
-        window.c.source,
-        window.c.language,
-        late,
-        sa.type_coerce(posted, posted_type).label("posted"),
-        answered.label("answered"),
-        channel,
-        tier,
-    ]
-    query = sa.select(*keys, sa.func.count().label("n")).group_by(*keys)
+    # The time taken in whole microseconds (exact on both databases), late when over the target.
+    taken = _taken_microseconds(store, window.c.posted_at, window.c.first_response_at)
+    target = by_target(lambda target: sa.literal(target // _TICK, sa.BigInteger))
+    late = sa.case(
+        (is_answered, sa.case((taken > target, 1), else_=0)), else_=sa.case((window.c.posted_at < cut, 1), else_=0)
+    )
+    clocked = (
+        sa.select(
+            day,
+            window.c.source,
+            window.c.language,
+            late.label("late"),
+            sa.case((is_answered, taken), else_=None).label("taken"),
+        )
+        .cte("clocked")
+        .prefix_with("MATERIALIZED")  # read once, counted and ranked
+    )
+    is_taken = clocked.c.taken.is_not(None)
+    counted = sa.select(
+        sa.case((is_taken, sa.literal_column(str(_ANSWERED))), else_=sa.literal_column(str(_OPEN))).label("part"),
+        clocked.c.day,
+        clocked.c.source,
+        clocked.c.language,
+        clocked.c.late,
+        sa.func.count().label("n"),
+    ).group_by(is_taken, clocked.c.day, clocked.c.source, clocked.c.language, clocked.c.late)
+    ranked = (
+        sa.select(
+            clocked.c.day,
+            clocked.c.taken,
+            sa.func.row_number().over(partition_by=clocked.c.day, order_by=clocked.c.taken).label("in_day"),
+            sa.func.count().over(partition_by=clocked.c.day).label("of_day"),
+            sa.func.row_number().over(order_by=clocked.c.taken).label("in_all"),
+            sa.func.count().over().label("of_all"),
+        )
+        .where(is_taken)
+        .subquery()
+    )
+
+    def middles(part: int, rank: sa.ColumnElement[Any], of: sa.ColumnElement[Any]) -> sa.Select[Any]:
+        """The middle one (odd count) or two (even) by the time taken: 2 x rank is n, n + 1 or n + 2."""
+        return sa.select(
+            sa.literal_column(str(part)).label("part"),
+            ranked.c.day,
+            *(sa.null().label(name) for name in ("source", "language", "late")),
+            ranked.c.taken,
+        ).where((2 * rank).between(of, of + 2))
+
+    query = sa.union_all(
+        counted,
+        middles(_DAY_MIDDLE, ranked.c.in_day, ranked.c.of_day),
+        middles(_MIDDLE, ranked.c.in_all, ranked.c.of_all),
+    )
     with store.read() as connection:
         rows: Sequence[Any] = connection.execute(query).all()
-    if any(row[0] >= len(bounds) for row in rows):
+    if any(row[1] >= len(bounds) for row in rows):
         return None  # posted after the day after `now`: outside the days told apart in SQL
     sums = _Sums()
-    for index, source, language, breached, posted_at, answered_at, channel_of, tier_name, count in rows:
+    for part, index, source, language, late_flag, count in rows:
         local_day = first + timedelta(days=index)
-        if answered_at is None:
-            sums.open(local_day, bool(breached), source, language, count)
-            continue
-        due = posted_at + sla.policy_for(channel_of).target(tier_name)
-        sums.answered(local_day, posted_at, answered_at, due, source, language, count)
+        if part == _OPEN:
+            sums.open(local_day, bool(late_flag), source, language, count)
+        elif part == _ANSWERED:
+            sums.answered_in(bool(late_flag), local_day, source, language, count)
+        else:  # `count` is a time taken in microseconds, divided as `timedelta.total_seconds()` does
+            minutes = int(count) / 1_000_000 / 60
+            (sums.per_day_minutes[local_day] if part == _DAY_MIDDLE else sums.minutes).append(minutes)
     return sums
 
 
-def _daily(
-    minutes: dict[date, list[float]],
-    within: Counter[date],
-    breaches: Counter[date],
-    alert_days: dict[date, list[bool]],
-) -> pd.DataFrame:
+def _taken_microseconds(
+    store: Store, posted: sa.ColumnElement[Any], answered: sa.ColumnElement[Any]
+) -> sa.ColumnElement[Any]:
+    """The time from posting to the answer in whole microseconds, exact on both databases:
+    PostgreSQL's epoch of an interval is a `numeric`; SQLite's text instants
+    (`YYYY-MM-DD HH:MM:SS.ffffff`) are read as whole seconds (`strftime('%s')` would round a
+    fraction to milliseconds, so it is given none) and the fraction's digits."""
+    if store.dialect == "postgresql":
+        return sa.cast(sa.extract("epoch", answered - posted) * 1_000_000, sa.BigInteger)
+
+    def microseconds(instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        text = sa.type_coerce(instant, sa.String)
+        seconds = sa.cast(sa.func.strftime("%s", sa.func.substr(text, 1, 19)), sa.BigInteger)
+        fraction = sa.cast(sa.func.substr(sa.func.substr(text, 21) + "000000", 1, 6), sa.BigInteger)
+        return seconds * 1_000_000 + fraction
+
+    return microseconds(answered) - microseconds(posted)
+
+
+def _daily(sums: _Sums, alert_days: dict[date, list[bool]]) -> pd.DataFrame:
     """One row per day that had an item needing a person or an alert (a day without answers has
     no answer figures, a day without alerts no alert figures)."""
     missing = float("nan")
     rows = []
-    for day in sorted(set(breaches) | set(alert_days)):
-        taken, acks = minutes.get(day, []), alert_days.get(day, [])
+    for day in sorted(set(sums.per_day_breaches) | set(alert_days)):
+        answered, acks = sums.per_day_answered[day], alert_days.get(day, [])
         rows.append(
             (
                 day,
-                len(taken) if taken else missing,
-                statistics.median(taken) if taken else missing,
-                within[day] / len(taken) if taken else missing,
-                breaches.get(day, missing),
+                answered if answered else missing,
+                statistics.median(sums.per_day_minutes[day]) if answered else missing,
+                sums.per_day_within[day] / answered if answered else missing,
+                sums.per_day_breaches.get(day, missing),
                 len(acks) if acks else missing,
                 sum(acks) / len(acks) if acks else missing,
             )
