@@ -4,6 +4,7 @@ tier and business hours move the SLA as in the queue, and the window is read thr
 
 from __future__ import annotations
 
+import math
 import random
 import statistics
 from datetime import UTC, datetime, time, timedelta
@@ -18,7 +19,7 @@ from voc.access.roles import Actor, Role
 from voc.inbox import care_settings as cs
 from voc.inbox.queue import load_sla
 from voc.inbox.sla import SlaSettings
-from voc.inbox.team_metrics import _summed_window, _Sums, _walked_window, team_metrics, window_query
+from voc.inbox.team_metrics import _TICK, _summed_window, _Sums, _walked_window, team_metrics, window_query
 from voc.inbox.vip import VipList
 from voc.store.facade import Store
 from voc.store.schema import items
@@ -200,3 +201,48 @@ def test_the_database_sums_the_same_figures_as_the_walked_clocks(store: Store, t
     assert len(summed.minutes) <= 2 and all(len(taken) <= 2 for taken in summed.per_day_minutes.values())
     metrics = team_metrics(store, now=now, tz=tz)
     assert metrics.answered == len(walked.minutes) and metrics.breached_open == walked.breached_open
+
+
+def test_medians_of_odd_and_even_days_a_single_answer_and_none(store: Store) -> None:
+    """Medians summed by the database are the walked ones on each kind of day: one answer, two
+    (the middle two averaged), three with a tie, answered on the target to the microsecond and one
+    microsecond over it, none answered; posted on a fraction that rounds up to the next second in
+    milliseconds, and on a whole second."""
+    now = datetime(2026, 11, 5, 12, 0, 7, 123456, tzinfo=UTC)
+    minute = timedelta(minutes=1)
+    taken_by_day = {
+        1: [10 * minute + 400 * _TICK],  # answered on a whole second, posted 400 µs before one
+        2: [20 * minute, 45 * minute + _TICK],
+        3: [5 * minute, 90 * minute, 5 * minute],
+        4: [],
+        5: [timedelta(hours=4), timedelta(hours=4) + _TICK],  # the high tier's target: on it, over it
+    }
+    made = []
+    for back, taken in taken_by_day.items():
+        for n in range(max(len(taken), 1)):
+            posted = (now - timedelta(days=back)).replace(hour=9, second=59, microsecond=(999_600, 0)[n % 2])
+            made.append(new_item(f"d{back}-{n}", text=f"my bill is wrong again ({back}, {n})", posted_at=posted))
+    store.add_items(made)
+    zone, start = ZoneInfo("UTC"), now - timedelta(days=14)
+    nothing_answered = _summed_window(store, load_sla(store), start, now, zone)
+    assert nothing_answered is not None
+    assert _sums_as_data(nothing_answered) == _sums_as_data(_walked_window(store, load_sla(store), start, now, zone))
+    assert nothing_answered.answered_count == 0 and nothing_answered.minutes == []
+    assert team_metrics(store, now=now).median_first_response_min is None
+    for back, taken in taken_by_day.items():
+        for n, after in enumerate(taken):
+            answer(store, f"d{back}-{n}", after)
+
+    summed = _summed_window(store, load_sla(store), start, now, zone)
+    walked = _walked_window(store, load_sla(store), start, now, zone)
+    assert summed is not None and _sums_as_data(summed) == _sums_as_data(walked)
+    metrics = team_metrics(store, now=now)
+    daily = metrics.daily.set_index("day")
+    day = {back: (now - timedelta(days=back)).date() for back in taken_by_day}
+    assert daily.loc[day[1], "median_first_response_min"] == (10 * 60_000_000 + 400) / 1_000_000 / 60
+    assert daily.loc[day[2], "median_first_response_min"] == (20.0 + (45 * 60_000_000 + 1) / 1_000_000 / 60) / 2
+    assert daily.loc[day[3], "median_first_response_min"] == 5.0 and daily.loc[day[3], "answered"] == 3
+    assert daily.loc[day[5], "median_first_response_min"] == (240.0 + (240 * 60_000_000 + 1) / 1_000_000 / 60) / 2
+    assert daily.loc[day[5], "within_sla"] == 0.5  # on the target is within it, a microsecond over is late
+    assert math.isnan(daily.loc[day[4], "answered"]) and math.isnan(daily.loc[day[4], "median_first_response_min"])
+    assert metrics.answered == 8 and metrics.median_first_response_min == round((20.0 + 45.0) / 2, 1)
