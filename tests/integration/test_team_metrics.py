@@ -165,6 +165,26 @@ def _business_hours() -> SlaSettings:
     return cs.with_team(_around_the_clock(), "office", office, ["reviews"], new=True)
 
 
+def _business_hours_over_a_clock_change() -> SlaSettings:
+    """Weekdays 9:00-17:30 in New York, whose clock turns back on Sunday 1 November 2026 (closed),
+    for the social channels; the office's in Kolkata for reviews."""
+    new_york = cs.team_policy(
+        targets_hours={"urgent": 0.5, "high": 3, "normal": 9.25}, tz="America/New_York", days=range(5),
+        opens=time(9), closes=time(17, 30),
+    )  # fmt: skip
+    return cs.with_team(_business_hours(), "new york", new_york, ["x", "instagram"], new=True)
+
+
+def _open_while_the_clock_turns() -> SlaSettings:
+    """Open from midnight to midnight on Sundays in New York: the window of 1 November 2026 holds
+    the clock change, where Python's clocks add wall time; only they answer."""
+    sundays = cs.team_policy(
+        targets_hours={"urgent": 1, "high": 4, "normal": 24}, tz="America/New_York", days=[2, 6], opens=time(0),
+        closes=None,
+    )  # fmt: skip
+    return cs.with_team(SlaSettings(), "default", sundays)
+
+
 def _sums_as_data(sums: _Sums) -> tuple[Any, ...]:
     """Everything the figures are made from: the counts, and the medians of the times taken (the
     walked path keeps every time taken, the summed one only each day's and the window's middles)."""
@@ -182,7 +202,10 @@ def _sums_as_data(sums: _Sums) -> tuple[Any, ...]:
 
 
 @pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata", "America/New_York"])
-@pytest.mark.parametrize("settings", [SlaSettings, _around_the_clock, _business_hours])
+@pytest.mark.parametrize(
+    "settings",
+    [SlaSettings, _around_the_clock, _business_hours, _business_hours_over_a_clock_change, _open_while_the_clock_turns],
+)
 def test_the_database_sums_the_same_figures_as_the_walked_clocks(store: Store, tz: str, settings: Any) -> None:
     now = datetime(2026, 11, 5, 12, 0, 7, 123456, tzinfo=UTC)  # the window holds New York's clock change
     _random_window(store, now, seed=len(tz))
@@ -193,8 +216,8 @@ def test_the_database_sums_the_same_figures_as_the_walked_clocks(store: Store, t
     walked = _walked_window(store, load_sla(store), start, now, zone)
     summed = _summed_window(store, load_sla(store), start, now, zone)
     assert walked.breached_open and walked.within and len(walked.minutes) > walked.within  # all kinds are there
-    if settings is _business_hours:
-        assert summed is None  # a clock walks open hours: the Python path answers
+    if settings is _open_while_the_clock_turns:
+        assert summed is None  # an open window holds the clock change: the Python path answers
         return
     assert summed is not None
     assert _sums_as_data(summed) == _sums_as_data(walked)
@@ -246,3 +269,38 @@ def test_medians_of_odd_and_even_days_a_single_answer_and_none(store: Store) -> 
     assert daily.loc[day[5], "within_sla"] == 0.5  # on the target is within it, a microsecond over is late
     assert math.isnan(daily.loc[day[4], "answered"]) and math.isnan(daily.loc[day[4], "median_first_response_min"])
     assert metrics.answered == 8 and metrics.median_first_response_min == round((20.0 + 45.0) / 2, 1)
+
+
+def test_business_hours_summed_at_the_closing_and_the_opening(store: Store) -> None:
+    """The database's business-hours clocks at their edges, as Python's: due exactly at the
+    closing (answered then: in time; a microsecond later, or at the next opening: late), due
+    inside open hours after a night (on it and a microsecond over), and open items read at an
+    opening (late when due at the closing before, on track when due later)."""
+    kolkata = ZoneInfo("Asia/Kolkata")
+
+    def at(day: int, hour: int, minute: int = 0) -> datetime:  # November 2026, Kolkata's wall time
+        return datetime(2026, 11, day, hour, minute, tzinfo=kolkata).astimezone(UTC)
+
+    now = at(5, 9)  # Thursday's opening
+    made = {
+        "at-closing": (at(4, 13, 30), at(4, 17, 30)),  # Wednesday: due at 17:30, the closing
+        "after-closing": (at(4, 13, 30), at(4, 17, 30) + _TICK),
+        "at-opening": (at(4, 13, 30), at(5, 9)),
+        "after-night": (at(3, 20), at(4, 13)),  # Tuesday night: due Wednesday 13:00
+        "after-night-late": (at(3, 20), at(4, 13) + _TICK),
+        "open-due-at-closing": (at(4, 13, 30), None),
+        "open-due-later": (at(5, 5), None),  # due Thursday 13:00
+    }
+    store.add_items([
+        new_item(name, text=f"my bill is wrong again ({name})", posted_at=posted, channel="reviews")
+        for name, (posted, _) in made.items()
+    ])  # fmt: skip
+    for name, (posted, answered) in made.items():
+        if answered is not None:
+            answer(store, name, answered - posted)
+    cs.save_sla_settings(store, _business_hours(), actor=ADMIN, now=now)
+    zone, start = ZoneInfo("UTC"), now - timedelta(days=14)
+    summed = _summed_window(store, load_sla(store), start, now, zone)
+    walked = _walked_window(store, load_sla(store), start, now, zone)
+    assert summed is not None and _sums_as_data(summed) == _sums_as_data(walked)
+    assert (summed.answered_count, summed.within, summed.breached_open) == (5, 2, 1)

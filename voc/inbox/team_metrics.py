@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from voc.alerts.service import load_policy
 from voc.inbox.priority import HIGH_AT, URGENT_AT, queue_priority, tier_for
 from voc.inbox.queue import _needs_a_person, load_sla, load_vip
-from voc.inbox.sla import DEFAULT_TEAM, SlaPolicy, SlaSettings
+from voc.inbox.sla import DEFAULT_TEAM, TIERS, BusinessHours, SlaPolicy, SlaSettings
 from voc.store.facade import Store
 from voc.store.schema import alerts, items
 
@@ -46,6 +46,7 @@ DAILY_COLUMNS: Final = (
 )
 _TICK: Final = timedelta(microseconds=1)
 _PROBE_STEP: Final = timedelta(minutes=15)
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 # The parts of `_summed_window`'s one result: counts of open and of answered items, and the middle
 # times taken of each day and of the whole window.
 _OPEN, _ANSWERED, _DAY_MIDDLE, _MIDDLE = range(4)
@@ -229,8 +230,16 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     None when a clock must walk business hours, or the zone's days cannot be told apart in SQL."""
     policies = [sla.policy_for(None), *(sla.policy_for(channel) for channel in sla.routes)]
     policies.extend(sla.teams.values())
-    if not all(policy.hours.always_open for policy in policies):
-        return None
+    open_times: dict[BusinessHours, _OpenTime] = {}
+    for policy in policies:
+        if policy.hours.always_open or policy.hours in open_times:
+            continue
+        if any(policy.target(tier) <= timedelta(0) for tier in TIERS):
+            return None  # due at posting whatever the hours: Python's clocks only
+        open_time = _OpenTime.around(policy.hours, start, now)
+        if open_time is None:
+            return None
+        open_times[policy.hours] = open_time
     days = _local_days(start, now, zone)
     if days is None:
         return None
@@ -253,25 +262,43 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
 
     routed = [(channel, sla.policy_for(channel)) for channel in sorted(sla.routes)]
 
-    def by_target(value: Callable[[timedelta], Any]) -> sa.ColumnElement[Any]:
-        """`value` of the item's target: its team's by the channel, its tier's by the priority."""
+    def by_policy(value: Callable[[SlaPolicy], sa.ColumnElement[Any]]) -> sa.ColumnElement[Any]:
+        """`value` for the item's team, by its channel."""
         return sa.case(
-            *((window.c.channel == channel, per_tier(policy, value)) for channel, policy in routed),
-            (window.c.channel.is_(None), per_tier(sla.policy_for(None), value)),
-            else_=per_tier(sla.teams.get(DEFAULT_TEAM) or SlaPolicy(), value),
+            *((window.c.channel == channel, value(policy)) for channel, policy in routed),
+            (window.c.channel.is_(None), value(sla.policy_for(None))),
+            else_=value(sla.teams.get(DEFAULT_TEAM) or SlaPolicy()),
         )
 
-    cut = by_target(lambda target: instant(now - target))
+    def microseconds(target: timedelta) -> sa.ColumnElement[Any]:
+        return sa.literal(target // _TICK, sa.BigInteger)
+
+    is_answered = window.c.first_response_at.is_not(None)
+    # The time taken in whole microseconds (exact on both databases).
+    taken = _taken_microseconds(store, window.c.posted_at, window.c.first_response_at)
+
+    def late_for(policy: SlaPolicy) -> sa.ColumnElement[Any]:
+        """1 when the item is late by its team's clock, else 0 (None: an instant past the open
+        times told, so Python's clocks answer)."""
+        if policy.hours.always_open:  # answered over the target, or still open and posted before now minus it
+            return sa.case(
+                (is_answered, sa.case((taken > per_tier(policy, microseconds), 1), else_=0)),
+                else_=sa.case(
+                    (window.c.posted_at < per_tier(policy, lambda target: instant(now - target)), 1), else_=0
+                ),
+            )
+        open_time = open_times[policy.hours]
+        due = open_time.sql(store, window.c.posted_at, posted_type) * 2 + per_tier(policy, microseconds) * 2
+        read = sa.case(
+            (is_answered, open_time.sql(store, window.c.first_response_at, posted_type, closed_marks=True)),
+            else_=sa.literal(open_time.marked(now), sa.BigInteger),
+        )
+        return sa.case((read > due, 1), (read <= due, 0), else_=None)
+
     day = sa.case(
         *((window.c.posted_at < instant(bound), index) for index, bound in enumerate(bounds)), else_=len(bounds)
     ).label("day")
-    is_answered = window.c.first_response_at.is_not(None)
-    # The time taken in whole microseconds (exact on both databases), late when over the target.
-    taken = _taken_microseconds(store, window.c.posted_at, window.c.first_response_at)
-    target = by_target(lambda target: sa.literal(target // _TICK, sa.BigInteger))
-    late = sa.case(
-        (is_answered, sa.case((taken > target, 1), else_=0)), else_=sa.case((window.c.posted_at < cut, 1), else_=0)
-    )
+    late = by_policy(late_for)
     clocked = (
         sa.select(
             day,
@@ -321,8 +348,8 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     )
     with store.read() as connection:
         rows: Sequence[Any] = connection.execute(query).all()
-    if any(row[1] >= len(bounds) for row in rows):
-        return None  # posted after the day after `now`: outside the days told apart in SQL
+    if any(row[1] >= len(bounds) or (row[0] in (_OPEN, _ANSWERED) and row[4] is None) for row in rows):
+        return None  # posted after the day after `now`, or read past the open times told: outside SQL's days
     sums = _Sums()
     for part, index, source, language, late_flag, count in rows:
         local_day = first + timedelta(days=index)
@@ -336,23 +363,93 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     return sums
 
 
+@dataclass(frozen=True)
+class _OpenTime:
+    """A team's open hours around a window, for clocks the database reads. The open time before an
+    instant (in microseconds since the first window told) stands still while the team is closed;
+    `BusinessHours.add(posted, target)` is the first instant at which it has grown by the target.
+    So an item is late when the open time read at its answer (or now) is over the posted one's
+    plus the target, or equal to it with the reading in a closed stretch after a closing (the due
+    time was that closing): read twice the open time, plus one in such a stretch, against twice
+    the due open time, all in whole numbers. Exact where no window holds a clock change (Python's
+    own arithmetic adds wall time there); `around` gives None then."""
+
+    windows: tuple[tuple[datetime, datetime], ...]  # open intervals in UTC, in order
+    end: datetime  # instants after it are not told
+
+    @classmethod
+    def around(cls, hours: BusinessHours, start: datetime, now: datetime) -> _OpenTime | None:
+        """The windows from the day before the window's first local day through the day after now's."""
+        zone = ZoneInfo(hours.tz)
+        day, last = start.astimezone(zone).date() - timedelta(days=1), now.astimezone(zone).date() + timedelta(days=1)
+        windows = []
+        while day <= last:
+            window = hours.window(day)
+            if window is not None:
+                if window[0].utcoffset() != window[1].utcoffset():
+                    return None  # a clock change while open
+                windows.append((window[0].astimezone(UTC), window[1].astimezone(UTC)))
+            day += timedelta(days=1)
+        if not windows:
+            return None  # never open: Python's clocks say so
+        return cls(tuple(windows), datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC))
+
+    def marked(self, instant: datetime) -> int | None:
+        """Twice the open time before `instant`, plus one in a closed stretch after a closing."""
+        base, closed = 0, None
+        for opens, closes in self.windows:
+            if instant <= opens:
+                return 2 * base + (closed is not None)
+            if instant <= closes:
+                return 2 * (base + (instant - opens) // _TICK)
+            base += (closes - opens) // _TICK
+            closed = closes
+        return 2 * base + 1 if instant <= self.end else None
+
+    def sql(
+        self, store: Store, instant: sa.ColumnElement[Any], type_: Any, *, closed_marks: bool = False
+    ) -> sa.ColumnElement[Any]:
+        """The open time before `instant` as the database reads it (twice it, plus the closed
+        mark, with `closed_marks`, as `marked`); NULL past the end."""
+        scale = 2 if closed_marks else 1
+        whens: list[tuple[sa.ColumnElement[bool], Any]] = []
+        base, after_closing = 0, 0
+        for opens, closes in self.windows:
+            whens.append((instant <= sa.literal(opens, type_), scale * base + after_closing))
+            since = _since(store, opens, instant)
+            whens.append((instant <= sa.literal(closes, type_), (since + base) * scale))
+            base += (closes - opens) // _TICK
+            after_closing = 1 if closed_marks else 0
+        whens.append((instant <= sa.literal(self.end, type_), scale * base + after_closing))
+        return sa.case(*whens, else_=None)
+
+
 def _taken_microseconds(
     store: Store, posted: sa.ColumnElement[Any], answered: sa.ColumnElement[Any]
 ) -> sa.ColumnElement[Any]:
     """The time from posting to the answer in whole microseconds, exact on both databases:
-    PostgreSQL's epoch of an interval is a `numeric`; SQLite's text instants
-    (`YYYY-MM-DD HH:MM:SS.ffffff`) are read as whole seconds (`strftime('%s')` would round a
-    fraction to milliseconds, so it is given none) and the fraction's digits."""
+    PostgreSQL's epoch of an interval is a `numeric`; SQLite's text instants are read digit by
+    digit (`_sqlite_microseconds`)."""
     if store.dialect == "postgresql":
         return sa.cast(sa.extract("epoch", answered - posted) * 1_000_000, sa.BigInteger)
+    return _sqlite_microseconds(answered) - _sqlite_microseconds(posted)
 
-    def microseconds(instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-        text = sa.type_coerce(instant, sa.String)
-        seconds = sa.cast(sa.func.strftime("%s", sa.func.substr(text, 1, 19)), sa.BigInteger)
-        fraction = sa.cast(sa.func.substr(sa.func.substr(text, 21) + "000000", 1, 6), sa.BigInteger)
-        return seconds * 1_000_000 + fraction
 
-    return microseconds(answered) - microseconds(posted)
+def _since(store: Store, origin: datetime, instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """Whole microseconds from `origin` to `instant`, exact on both databases."""
+    if store.dialect == "postgresql":
+        return _taken_microseconds(store, sa.literal(origin, items.c.posted_at.type), instant)
+    return _sqlite_microseconds(instant) - sa.literal((origin - _EPOCH) // _TICK, sa.BigInteger)
+
+
+def _sqlite_microseconds(instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A stored SQLite instant (`YYYY-MM-DD HH:MM:SS.ffffff`) in microseconds since 1970: its whole
+    seconds (`strftime('%s')` would round a fraction to milliseconds, so it is given none) and its
+    fraction's digits."""
+    text = sa.type_coerce(instant, sa.String)
+    seconds = sa.cast(sa.func.strftime("%s", sa.func.substr(text, 1, 19)), sa.BigInteger)
+    fraction = sa.cast(sa.func.substr(sa.func.substr(text, 21) + "000000", 1, 6), sa.BigInteger)
+    return seconds * 1_000_000 + fraction
 
 
 def _daily(sums: _Sums, alert_days: dict[date, list[bool]]) -> pd.DataFrame:
