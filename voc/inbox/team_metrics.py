@@ -7,12 +7,12 @@ the clocks. Domain: no Streamlit.
 
 Built for a long history (issue #21): one query reads the window through the `posted_at` index,
 the care queue's rule and the priority (times the VIP tier) evaluated by the database, and only
-the columns a clock needs are used; nothing outside the window is read. When every team is open
-around the clock (the default) the database counts the open items per day and late or not, and
-only answered items come back one by one (`_summed_window`: 0.3 s instead of 0.8 s at ten million
-items with no answered item in the window; answered items are still one group each);
-business hours walk each item's clock in Python (`_walked_window`, in the team's zone, per
-channel). Both sum into `_Sums` and give the same figures (docs/inbox.md, "Team metrics").
+the columns a clock needs are used; nothing outside the window is read. The database sums the
+window (`_summed_window`): items by the count per day, late or not by their team's clock (around
+the clock or business hours), and only the middle times taken of each day and of the window come
+back for the medians. Where SQL cannot tell them exactly (a team open while its clock changes, a
+report zone whose clock turns back over midnight) Python walks each item's clock (`_walked_window`). Both sum into `_Sums`
+and give the same figures (docs/inbox.md, "Team metrics").
 """
 
 from __future__ import annotations
@@ -148,9 +148,9 @@ class _Sums:
 def team_metrics(store: Store, *, now: datetime, days: int = 14, tz: str = "UTC") -> TeamMetrics:
     """Metrics over the last `days` days (days are the team's calendar days in `tz`).
 
-    When every team's hours are around the clock (the default) the database sums the open items
-    (`_summed_window`); business hours walk each item's clock in Python (`_walked_window`). The
-    figures are the same either way (tests/integration/test_team_metrics.py checks it)."""
+    The database sums the window (`_summed_window`); where it cannot tell a clock exactly Python
+    walks each item's (`_walked_window`). The figures are the same either way
+    (tests/integration/test_team_metrics.py checks it)."""
     start = now - timedelta(days=days)
     sla = load_sla(store)
     zone = ZoneInfo(tz)
@@ -221,13 +221,15 @@ def _local_days(start: datetime, now: datetime, zone: ZoneInfo) -> tuple[date, l
 
 
 def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetime, zone: ZoneInfo) -> _Sums | None:
-    """The window summed by the database when every team is open around the clock, in one query
-    that reads it once: an open item is late when it was posted before `now` minus its target, an
-    answered one when its time taken, in whole microseconds, is over the target; both come back as
-    counts per day, late or not and where from, and of the times taken only the middle one or two
-    of each day and of the window (ranked by the database), divided in Python as
-    `timedelta.total_seconds()` does, so the medians are the walked path's to the last bit.
-    None when a clock must walk business hours, or the zone's days cannot be told apart in SQL."""
+    """The window summed by the database in one query that reads it once. An item is late by its
+    team's clock: around the clock, answered when its time taken, in whole microseconds, is over
+    the target, open when posted before `now` minus the target; in business hours, by the open
+    time before the answer (or now) against the posted one's plus the target (`_OpenTime`). Items
+    come back as counts per day, late or not and where from, and of the times taken only the
+    middle one or two of each day and of the window (ranked by the database), divided in Python
+    as `timedelta.total_seconds()` does, so the medians are the walked path's to the last bit.
+    None when the zone's days cannot be told apart in SQL, an open window of a team holds a clock
+    change, or an instant falls past the open times told: then Python walks the clocks."""
     policies = [sla.policy_for(None), *(sla.policy_for(channel) for channel in sla.routes)]
     policies.extend(sla.teams.values())
     open_times: dict[BusinessHours, _OpenTime] = {}
@@ -379,9 +381,10 @@ class _OpenTime:
 
     @classmethod
     def around(cls, hours: BusinessHours, start: datetime, now: datetime) -> _OpenTime | None:
-        """The windows from the day before the window's first local day through the day after now's."""
+        """The windows from the day before the window's first local day through a week after now's
+        (answers recorded later than now are told too; an instant past the days told reads NULL)."""
         zone = ZoneInfo(hours.tz)
-        day, last = start.astimezone(zone).date() - timedelta(days=1), now.astimezone(zone).date() + timedelta(days=1)
+        day, last = start.astimezone(zone).date() - timedelta(days=1), now.astimezone(zone).date() + timedelta(days=7)
         windows = []
         while day <= last:
             window = hours.window(day)
