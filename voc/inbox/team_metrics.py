@@ -9,8 +9,8 @@ Built for a long history (issue #21): one query reads the window through the `po
 the care queue's rule and the priority (times the VIP tier) evaluated by the database, and only
 the columns a clock needs are used; nothing outside the window is read. The database sums the
 window (`_summed_window`): items by the count per day, late or not by their team's clock (around
-the clock or business hours), and only the middle times taken of each day and of the window come
-back for the medians. Where SQL cannot tell them exactly (a team open while its clock changes, a
+the clock or business hours), the answered ones' times taken as one array per group for the
+medians. Where SQL cannot tell them exactly (a team open while its clock changes, a
 report zone whose clock turns back over midnight) Python walks each item's clock (`_walked_window`). Both sum into `_Sums`
 and give the same figures (docs/inbox.md, "Team metrics").
 """
@@ -47,9 +47,6 @@ DAILY_COLUMNS: Final = (
 _TICK: Final = timedelta(microseconds=1)
 _PROBE_STEP: Final = timedelta(minutes=15)
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-# The parts of `_summed_window`'s one result: counts of open and of answered items, and the middle
-# times taken of each day and of the whole window.
-_OPEN, _ANSWERED, _DAY_MIDDLE, _MIDDLE = range(4)
 
 
 @dataclass(frozen=True)
@@ -100,8 +97,8 @@ def _due(policy: SlaPolicy, posted: datetime, tier: str) -> datetime:
 
 class _Sums:
     """The figures being summed: items by the count, and of the answered ones' times taken either
-    every one (walked) or only the middle one or two of each day and of the window (summed by the
-    database): a median needs no more, `statistics.median` of the middles is the list's own."""
+    every one (walked) or only the middle one or two of each day and of the window (summed): a
+    median needs no more, `statistics.median` of the middles is the whole list's."""
 
     def __init__(self) -> None:
         self.answered_count = 0
@@ -221,13 +218,15 @@ def _local_days(start: datetime, now: datetime, zone: ZoneInfo) -> tuple[date, l
 
 
 def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetime, zone: ZoneInfo) -> _Sums | None:
-    """The window summed by the database in one query that reads it once. An item is late by its
-    team's clock: around the clock, answered when its time taken, in whole microseconds, is over
-    the target, open when posted before `now` minus the target; in business hours, by the open
-    time before the answer (or now) against the posted one's plus the target (`_OpenTime`). Items
-    come back as counts per day, late or not and where from, and of the times taken only the
-    middle one or two of each day and of the window (ranked by the database), divided in Python
-    as `timedelta.total_seconds()` does, so the medians are the walked path's to the last bit.
+    """The window summed by the database in one query that reads it once and groups it by hashing
+    (no sort). An item is late by its team's clock: around the clock, answered when its time
+    taken, in whole microseconds, is over the target, open when posted before `now` minus the
+    target; in business hours, by the open time before the answer (or now) against the posted
+    one's plus the target (`_OpenTime`). Items come back as counts per day, late or not and where
+    from, each group's times taken as one array (PostgreSQL) or list (SQLite) of whole
+    microseconds; Python sorts them (82,000 integers: milliseconds) and keeps the middle ones of
+    each day and of the window, divided as `timedelta.total_seconds()` does, so the medians are
+    the walked path's to the last bit.
     None when the zone's days cannot be told apart in SQL, an open window of a team holds a clock
     change, or an instant falls past the open times told: then Python walks the clocks."""
     policies = [sla.policy_for(None), *(sla.policy_for(channel) for channel in sla.routes)]
@@ -301,68 +300,44 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
         *((window.c.posted_at < instant(bound), index) for index, bound in enumerate(bounds)), else_=len(bounds)
     ).label("day")
     late = by_policy(late_for)
-    clocked = (
-        sa.select(
-            day,
-            window.c.source,
-            window.c.language,
-            late.label("late"),
-            sa.case((is_answered, taken), else_=None).label("taken"),
-        )
-        .cte("clocked")
-        .prefix_with("MATERIALIZED")  # read once, counted and ranked
-    )
-    is_taken = clocked.c.taken.is_not(None)
-    counted = sa.select(
-        sa.case((is_taken, sa.literal_column(str(_ANSWERED))), else_=sa.literal_column(str(_OPEN))).label("part"),
-        clocked.c.day,
-        clocked.c.source,
-        clocked.c.language,
-        clocked.c.late,
-        sa.func.count().label("n"),
-    ).group_by(is_taken, clocked.c.day, clocked.c.source, clocked.c.language, clocked.c.late)
-    ranked = (
-        sa.select(
-            clocked.c.day,
-            clocked.c.taken,
-            sa.func.row_number().over(partition_by=clocked.c.day, order_by=clocked.c.taken).label("in_day"),
-            sa.func.count().over(partition_by=clocked.c.day).label("of_day"),
-            sa.func.row_number().over(order_by=clocked.c.taken).label("in_all"),
-            sa.func.count().over().label("of_all"),
-        )
-        .where(is_taken)
-        .subquery()
-    )
-
-    def middles(part: int, rank: sa.ColumnElement[Any], of: sa.ColumnElement[Any]) -> sa.Select[Any]:
-        """The middle one (odd count) or two (even) by the time taken: 2 x rank is n, n + 1 or n + 2."""
-        return sa.select(
-            sa.literal_column(str(part)).label("part"),
-            ranked.c.day,
-            *(sa.null().label(name) for name in ("source", "language", "late")),
-            ranked.c.taken,
-        ).where((2 * rank).between(of, of + 2))
-
-    query = sa.union_all(
-        counted,
-        middles(_DAY_MIDDLE, ranked.c.in_day, ranked.c.of_day),
-        middles(_MIDDLE, ranked.c.in_all, ranked.c.of_all),
-    )
+    taken_or_none = sa.case((is_answered, taken), else_=None)
+    if store.dialect == "postgresql":
+        taken_values = sa.func.array_agg(taken_or_none).filter(is_answered)
+    else:
+        taken_values = sa.func.group_concat(taken_or_none).filter(is_answered)
+    keys = [is_answered.label("answered"), day, window.c.source, window.c.language, late.label("late")]
+    # One pass, hashed: no sort in the database; the times taken come back per group as one value.
+    query = sa.select(*keys, sa.func.count().label("n"), taken_values.label("taken")).group_by(*keys)
     with store.read() as connection:
         rows: Sequence[Any] = connection.execute(query).all()
-    if any(row[1] >= len(bounds) or (row[0] in (_OPEN, _ANSWERED) and row[4] is None) for row in rows):
+    if any(row[1] >= len(bounds) or row[4] is None for row in rows):
         return None  # posted after the day after `now`, or read past the open times told: outside SQL's days
     sums = _Sums()
-    for part, index, source, language, late_flag, count in rows:
+    taken_by_day: dict[date, list[int]] = defaultdict(list)
+    for answered, index, source, language, late_flag, count, values in rows:
         local_day = first + timedelta(days=index)
-        if part == _OPEN:
+        if not answered:
             sums.open(local_day, bool(late_flag), source, language, count)
-        elif part == _ANSWERED:
-            sums.answered_in(bool(late_flag), local_day, source, language, count)
-        else:  # `count` is a time taken in microseconds, divided as `timedelta.total_seconds()` does
-            minutes = int(count) / 1_000_000 / 60
-            (sums.per_day_minutes[local_day] if part == _DAY_MIDDLE else sums.minutes).append(minutes)
+            continue
+        sums.answered_in(bool(late_flag), local_day, source, language, count)
+        taken_by_day[local_day].extend(values if isinstance(values, list) else map(int, values.split(",")))
+    everything: list[int] = []
+    for local_day, values in taken_by_day.items():
+        values.sort()
+        sums.per_day_minutes[local_day] = _middle_minutes(values)
+        everything.extend(values)
+    everything.sort()
+    sums.minutes = _middle_minutes(everything)
     return sums
+
+
+def _middle_minutes(ordered: list[int]) -> list[float]:
+    """The middle one (odd count) or two (even) of times taken in microseconds, in order, as
+    minutes divided as `timedelta.total_seconds()` divides (µs / 10⁶, then / 60): the very floats
+    of the walked path, so `statistics.median` of them is that of every time taken."""
+    half = len(ordered) // 2
+    middle = ordered[half - 1 : half + 1] if len(ordered) % 2 == 0 else ordered[half : half + 1]
+    return [value / 1_000_000 / 60 for value in middle]
 
 
 @dataclass(frozen=True)
