@@ -10,9 +10,9 @@ the care queue's rule and the priority (times the VIP tier) evaluated by the dat
 the columns a clock needs are used; nothing outside the window is read. The database sums the
 window (`_summed_window`): items by the count per day, late or not by their team's clock (around
 the clock or business hours), the answered ones' times taken as one array per group for the
-medians. Where SQL cannot tell them exactly (a team open while its clock changes, a
-report zone whose clock turns back over midnight) Python walks each item's clock (`_walked_window`). Both sum into `_Sums`
-and give the same figures (docs/inbox.md, "Team metrics").
+medians. Where SQL cannot tell them exactly (a team open while its clock changes, a report zone
+whose clock turns back over midnight) Python walks each item's clock (`_walked_window`). Both sum
+into `_Sums` and give the same figures (docs/inbox.md, "Team metrics").
 """
 
 from __future__ import annotations
