@@ -251,13 +251,11 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     def instant(value: datetime) -> sa.ColumnElement[Any]:
         return sa.literal(value, posted_type)
 
-    def tier_of(score: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-        return sa.case((score >= URGENT_AT, "urgent"), (score >= HIGH_AT, "high"), else_="normal")
-
     def per_tier(policy: SlaPolicy, value: Callable[[timedelta], Any]) -> sa.ColumnElement[Any]:
-        tier = tier_of(window.c.score)
+        """`value` of the policy's target for the item's tier (`tier_for`: no score is normal)."""
         return sa.case(
-            *((tier == name, value(policy.target(name))) for name in ("urgent", "high")),
+            (window.c.score >= URGENT_AT, value(policy.target("urgent"))),
+            (window.c.score >= HIGH_AT, value(policy.target("high"))),
             else_=value(policy.target("normal")),
         )
 
@@ -390,16 +388,26 @@ class _OpenTime:
         """The open time before `instant` as the database reads it (twice it, plus the closed
         mark, with `closed_marks`, as `marked`); NULL past the end."""
         scale = 2 if closed_marks else 1
-        whens: list[tuple[sa.ColumnElement[bool], Any]] = []
+        steps: list[tuple[datetime, Any]] = []  # up to each instant (the first one not before it)
         base, after_closing = 0, 0
         for opens, closes in self.windows:
-            whens.append((instant <= sa.literal(opens, type_), scale * base + after_closing))
-            since = _since(store, opens, instant)
-            whens.append((instant <= sa.literal(closes, type_), (since + base) * scale))
+            steps.append((opens, scale * base + after_closing))
+            steps.append((closes, (_since(store, opens, instant) + base) * scale))
             base += (closes - opens) // _TICK
             after_closing = 1 if closed_marks else 0
-        whens.append((instant <= sa.literal(self.end, type_), scale * base + after_closing))
-        return sa.case(*whens, else_=None)
+        steps.append((self.end, scale * base + after_closing))
+
+        def halved(part: list[tuple[datetime, Any]], past: Any) -> sa.ColumnElement[Any]:
+            """A CASE over the steps split in halves (a handful of comparisons for two weeks' steps)."""
+            if len(part) <= 4:
+                return sa.case(*((instant <= sa.literal(up_to, type_), value) for up_to, value in part), else_=past)
+            middle = len(part) // 2
+            return sa.case(
+                (instant <= sa.literal(part[middle - 1][0], type_), halved(part[:middle], None)),
+                else_=halved(part[middle:], past),
+            )
+
+        return halved(steps, None)
 
 
 def _taken_microseconds(
