@@ -259,15 +259,22 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
             else_=value(policy.target("normal")),
         )
 
-    routed = [(channel, sla.policy_for(channel)) for channel in sorted(sla.routes)]
+    unrouted = sla.teams.get(DEFAULT_TEAM) or SlaPolicy()
+    routed: list[tuple[SlaPolicy, list[str]]] = []  # each policy other than the unrouted one, its channels
+    for channel in sorted(sla.routes):
+        policy = sla.policy_for(channel)
+        if policy != unrouted:
+            channels = next((listed for known, listed in routed if known == policy), None)
+            if channels is None:
+                routed.append((policy, channels := []))
+            channels.append(channel)
 
     def by_policy(value: Callable[[SlaPolicy], sa.ColumnElement[Any]]) -> sa.ColumnElement[Any]:
-        """`value` for the item's team, by its channel."""
-        return sa.case(
-            *((window.c.channel == channel, value(policy)) for channel, policy in routed),
-            (window.c.channel.is_(None), value(sla.policy_for(None))),
-            else_=value(sla.teams.get(DEFAULT_TEAM) or SlaPolicy()),
-        )
+        """`value` for the item's team, by its channel (each policy written once)."""
+        whens = [(window.c.channel.in_(channels), value(policy)) for policy, channels in routed]
+        if sla.policy_for(None) != unrouted:
+            whens.append((window.c.channel.is_(None), value(sla.policy_for(None))))
+        return sa.case(*whens, else_=value(unrouted)) if whens else value(unrouted)
 
     def microseconds(target: timedelta) -> sa.ColumnElement[Any]:
         return sa.literal(target // _TICK, sa.BigInteger)
@@ -305,7 +312,10 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
         taken_values = sa.func.group_concat(taken_or_none).filter(is_answered)
     keys = [is_answered.label("answered"), day, window.c.source, window.c.language, late.label("late")]
     # One pass, hashed: no sort in the database; the times taken come back per group as one value.
-    query = sa.select(*keys, sa.func.count().label("n"), taken_values.label("taken")).group_by(*keys)
+    # Grouped by the keys' places: written out again, each would be worked out again per row
+    # (SQLite's parameters are numbered apart, so it cannot tell the two `late`s are one).
+    ordinals = [sa.literal_column(str(place)) for place in range(1, len(keys) + 1)]
+    query = sa.select(*keys, sa.func.count().label("n"), taken_values.label("taken")).group_by(*ordinals)
     with store.read() as connection:
         rows: Sequence[Any] = connection.execute(query).all()
     if any(row[1] >= len(bounds) or row[4] is None for row in rows):
@@ -388,14 +398,16 @@ class _OpenTime:
         """The open time before `instant` as the database reads it (twice it, plus the closed
         mark, with `closed_marks`, as `marked`); NULL past the end."""
         scale = 2 if closed_marks else 1
-        steps: list[tuple[datetime, Any]] = []  # up to each instant (the first one not before it)
+        # Up to each instant (the first one not before it): a constant, plus the instant's own
+        # microseconds times 0 (closed: the open time stands still) or the scale (open).
+        steps: list[tuple[datetime, int, int]] = []
         base, after_closing = 0, 0
         for opens, closes in self.windows:
-            steps.append((opens, scale * base + after_closing))
-            steps.append((closes, (_since(store, opens, instant) + base) * scale))
+            steps.append((opens, scale * base + after_closing, 0))
+            steps.append((closes, scale * (base - (opens - _EPOCH) // _TICK), scale))
             base += (closes - opens) // _TICK
             after_closing = 1 if closed_marks else 0
-        steps.append((self.end, scale * base + after_closing))
+        steps.append((self.end, scale * base + after_closing, 0))
 
         def halved(part: list[tuple[datetime, Any]], past: Any) -> sa.ColumnElement[Any]:
             """A CASE over the steps split in halves (a handful of comparisons for two weeks' steps)."""
@@ -407,7 +419,9 @@ class _OpenTime:
                 else_=halved(part[middle:], past),
             )
 
-        return halved(steps, None)
+        constant = halved([(up_to, sa.literal(value, sa.BigInteger)) for up_to, value, _ in steps], None)
+        running = halved([(up_to, sa.literal(times, sa.BigInteger)) for up_to, _, times in steps], None)
+        return constant + running * _microseconds(store, instant)
 
 
 def _taken_microseconds(
@@ -421,11 +435,11 @@ def _taken_microseconds(
     return _sqlite_microseconds(answered) - _sqlite_microseconds(posted)
 
 
-def _since(store: Store, origin: datetime, instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """Whole microseconds from `origin` to `instant`, exact on both databases."""
+def _microseconds(store: Store, instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """Whole microseconds since 1970, exact on both databases."""
     if store.dialect == "postgresql":
-        return _taken_microseconds(store, sa.literal(origin, items.c.posted_at.type), instant)
-    return _sqlite_microseconds(instant) - sa.literal((origin - _EPOCH) // _TICK, sa.BigInteger)
+        return sa.cast(sa.extract("epoch", instant) * 1_000_000, sa.BigInteger)
+    return _sqlite_microseconds(instant)
 
 
 def _sqlite_microseconds(instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
