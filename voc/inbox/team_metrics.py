@@ -218,8 +218,8 @@ def _local_days(start: datetime, now: datetime, zone: ZoneInfo) -> tuple[date, l
 
 
 def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetime, zone: ZoneInfo) -> _Sums | None:
-    """The window summed by the database in one query that reads it once and groups it by hashing
-    (no sort). An item is late by its team's clock: around the clock, answered when its time
+    """The window summed by the database in one query that reads it once and groups it once (no
+    ranking of the times taken there). An item is late by its team's clock: around the clock, answered when its time
     taken, in whole microseconds, is over the target, open when posted before `now` minus the
     target; in business hours, by the open time before the answer (or now) against the posted
     one's plus the target (`_OpenTime`). Items come back as counts per day, late or not and where
@@ -311,7 +311,7 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     else:
         taken_values = sa.func.group_concat(taken_or_none).filter(is_answered)
     keys = [is_answered.label("answered"), day, window.c.source, window.c.language, late.label("late")]
-    # One pass, hashed: no sort in the database; the times taken come back per group as one value.
+    # One pass, one grouping; the times taken come back per group as one value, ranked in Python.
     # Grouped by the keys' places: written out again, each would be worked out again per row
     # (SQLite's parameters are numbered apart, so it cannot tell the two `late`s are one).
     ordinals = [sa.literal_column(str(place)) for place in range(1, len(keys) + 1)]
