@@ -219,9 +219,9 @@ def _local_days(start: datetime, now: datetime, zone: ZoneInfo) -> tuple[date, l
 
 def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetime, zone: ZoneInfo) -> _Sums | None:
     """The window summed by the database in one query that reads it once and groups it once (no
-    ranking of the times taken there). An item is late by its team's clock: around the clock, answered when its time
-    taken, in whole microseconds, is over the target, open when posted before `now` minus the
-    target; in business hours, by the open time before the answer (or now) against the posted
+    ranking of the times taken there). An item is late by its team's clock: around the clock,
+    answered when its time taken, in whole microseconds, is over the target, open when posted
+    before `now` minus the target; in business hours, by the open time before the answer (or now) against the posted
     one's plus the target (`_OpenTime`). Items come back as counts per day, late or not and where
     from, each group's times taken as one array (PostgreSQL) or list (SQLite) of whole
     microseconds; Python sorts them (82,000 integers: milliseconds) and keeps the middle ones of
