@@ -220,11 +220,11 @@ def _local_days(start: datetime, now: datetime, zone: ZoneInfo) -> tuple[date, l
 def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetime, zone: ZoneInfo) -> _Sums | None:
     """The window summed by the database in one query that reads it once and groups it once (no
     ranking of the times taken there). An item is late by its team's clock: around the clock,
-    answered when its time taken, in whole microseconds, is over the target, open when posted
-    before `now` minus the target; in business hours, by the open time before the answer (or now)
+    answered when its time taken is over the target, open when posted before `now` minus the
+    target; in business hours, by the open time before the answer (or now)
     against the posted one's plus the target (`_OpenTime`). Items come back as counts per day,
-    late or not and where from, each group's times taken as one array (PostgreSQL) or list
-    (SQLite) of whole microseconds; Python sorts them (82,000 integers: milliseconds) and keeps
+    late or not and where from, each group's times taken as one array of intervals (PostgreSQL)
+    or list of whole microseconds (SQLite); Python sorts them (82,000 integers: milliseconds) and keeps
     the middle ones of each day and of the window, divided as `timedelta.total_seconds()` does, so
     the medians are the walked path's to the last bit.
     None when the zone's days cannot be told apart in SQL, an open window of a team holds a clock
@@ -280,15 +280,27 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
         return sa.literal(target // _TICK, sa.BigInteger)
 
     is_answered = window.c.first_response_at.is_not(None)
-    # The time taken in whole microseconds (exact on both databases).
-    taken = _taken_microseconds(store, window.c.posted_at, window.c.first_response_at)
+    # The time taken: an interval on PostgreSQL (exact; its `numeric` epoch cost a microsecond a
+    # row), whole microseconds on SQLite.
+    if store.dialect == "postgresql":
+        taken = window.c.first_response_at - window.c.posted_at
+
+        def over(policy: SlaPolicy) -> sa.ColumnElement[bool]:
+            return window.c.first_response_at > window.c.posted_at + per_tier(
+                policy, lambda target: sa.literal(target, sa.Interval)
+            )
+    else:
+        taken = _sqlite_microseconds(window.c.first_response_at) - _sqlite_microseconds(window.c.posted_at)
+
+        def over(policy: SlaPolicy) -> sa.ColumnElement[bool]:
+            return taken > per_tier(policy, microseconds)
 
     def late_for(policy: SlaPolicy) -> sa.ColumnElement[Any]:
         """1 when the item is late by its team's clock, else 0 (None: an instant past the open
         times told, so Python's clocks answer)."""
         if policy.hours.always_open:  # answered over the target, or still open and posted before now minus it
             return sa.case(
-                (is_answered, sa.case((taken > per_tier(policy, microseconds), 1), else_=0)),
+                (is_answered, sa.case((over(policy), 1), else_=0)),
                 else_=sa.case(
                     (window.c.posted_at < per_tier(policy, lambda target: instant(now - target)), 1), else_=0
                 ),
@@ -314,7 +326,7 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     # One pass, one grouping; the times taken come back per group as one value, ranked in Python.
     # Grouped by the keys' places: written out again, each would be worked out again per row
     # (SQLite's parameters are numbered apart, so it cannot tell the two `late`s are one).
-    ordinals = [sa.literal_column(str(place)) for place in range(1, len(keys) + 1)]
+    ordinals: list[sa.ColumnElement[Any]] = [sa.literal_column(str(place)) for place in range(1, len(keys) + 1)]
     query = sa.select(*keys, sa.func.count().label("n"), taken_values.label("taken")).group_by(*ordinals)
     with store.read() as connection:
         rows: Sequence[Any] = connection.execute(query).all()
@@ -328,7 +340,10 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
             sums.open(local_day, bool(late_flag), source, language, count)
             continue
         sums.answered_in(bool(late_flag), local_day, source, language, count)
-        taken_by_day[local_day].extend(values if isinstance(values, list) else map(int, values.split(",")))
+        if isinstance(values, list):  # PostgreSQL's intervals
+            taken_by_day[local_day].extend(value // _TICK for value in values)
+        else:
+            taken_by_day[local_day].extend(map(int, values.split(",")))
     everything: list[int] = []
     for local_day, values in taken_by_day.items():
         values.sort()
@@ -422,17 +437,6 @@ class _OpenTime:
         constant = halved([(up_to, sa.literal(value, sa.BigInteger)) for up_to, value, _ in steps], None)
         running = halved([(up_to, sa.literal(times, sa.BigInteger)) for up_to, _, times in steps], None)
         return constant + running * _microseconds(store, instant)
-
-
-def _taken_microseconds(
-    store: Store, posted: sa.ColumnElement[Any], answered: sa.ColumnElement[Any]
-) -> sa.ColumnElement[Any]:
-    """The time from posting to the answer in whole microseconds, exact on both databases:
-    PostgreSQL's epoch of an interval is a `numeric`; SQLite's text instants are read digit by
-    digit (`_sqlite_microseconds`)."""
-    if store.dialect == "postgresql":
-        return sa.cast(sa.extract("epoch", answered - posted) * 1_000_000, sa.BigInteger)
-    return _sqlite_microseconds(answered) - _sqlite_microseconds(posted)
 
 
 def _microseconds(store: Store, instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
