@@ -221,11 +221,11 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     """The window summed by the database in one query that reads it once and groups it once (no
     ranking of the times taken there). An item is late by its team's clock: around the clock,
     answered when its time taken is over the target, open when posted before `now` minus the
-    target; in business hours, by the open time before the answer (or now)
-    against the posted one's plus the target (`_OpenTime`). Items come back as counts per day,
-    late or not and where from, each group's times taken as one array of intervals (PostgreSQL)
-    or list of whole microseconds (SQLite); Python sorts them (82,000 integers: milliseconds) and keeps
-    the middle ones of each day and of the window, divided as `timedelta.total_seconds()` does, so
+    target; in business hours, by the open time before the answer (or now) against the posted
+    one's plus the target (`_OpenTime`). Items come back as counts per day, late or not and where
+    from, each group's times taken as one array of intervals (PostgreSQL) or list of whole
+    microseconds (SQLite); Python sorts them as integers (82,000: milliseconds) and keeps the
+    middle ones of each day and of the window, divided as `timedelta.total_seconds()` does, so
     the medians are the walked path's to the last bit.
     None when the zone's days cannot be told apart in SQL, an open window of a team holds a clock
     change, or an instant falls past the open times told: then Python walks the clocks."""
