@@ -4,7 +4,9 @@ tier and business hours move the SLA as in the queue, and the window is read thr
 
 from __future__ import annotations
 
+import math
 import random
+import statistics
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +19,7 @@ from voc.access.roles import Actor, Role
 from voc.inbox import care_settings as cs
 from voc.inbox.queue import load_sla
 from voc.inbox.sla import SlaSettings
-from voc.inbox.team_metrics import _summed_window, _Sums, _walked_window, team_metrics, window_query
+from voc.inbox.team_metrics import _TICK, _summed_window, _Sums, _walked_window, team_metrics, window_query
 from voc.inbox.vip import VipList
 from voc.store.facade import Store
 from voc.store.schema import items
@@ -163,13 +165,36 @@ def _business_hours() -> SlaSettings:
     return cs.with_team(_around_the_clock(), "office", office, ["reviews"], new=True)
 
 
+def _business_hours_over_a_clock_change() -> SlaSettings:
+    """Weekdays 9:00-17:30 in New York, whose clock turns back on Sunday 1 November 2026 (closed),
+    for the social channels; the office's in Kolkata for reviews."""
+    new_york = cs.team_policy(
+        targets_hours={"urgent": 0.5, "high": 3, "normal": 9.25}, tz="America/New_York", days=range(5),
+        opens=time(9), closes=time(17, 30),
+    )  # fmt: skip
+    return cs.with_team(_business_hours(), "new york", new_york, ["x", "instagram"], new=True)
+
+
+def _open_while_the_clock_turns() -> SlaSettings:
+    """Open from midnight to midnight on Sundays in New York: the window of 1 November 2026 holds
+    the clock change, where Python's clocks add wall time; only they answer."""
+    sundays = cs.team_policy(
+        targets_hours={"urgent": 1, "high": 4, "normal": 24}, tz="America/New_York", days=[2, 6], opens=time(0),
+        closes=None,
+    )  # fmt: skip
+    return cs.with_team(SlaSettings(), "default", sundays)
+
+
 def _sums_as_data(sums: _Sums) -> tuple[Any, ...]:
-    """Everything the figures are made from; lists sorted (a median does not see the order)."""
+    """Everything the figures are made from: the counts, and the medians of the times taken (the
+    walked path keeps every time taken, the summed one only each day's and the window's middles)."""
     return (
-        sorted(sums.minutes),
+        sums.answered_count,
+        statistics.median(sums.minutes) if sums.minutes else None,
         sums.within,
         sums.breached_open,
-        {day: sorted(taken) for day, taken in sums.per_day_minutes.items()},
+        dict(sums.per_day_answered),
+        {day: statistics.median(taken) for day, taken in sums.per_day_minutes.items() if taken},
         dict(sums.per_day_within),
         dict(sums.per_day_breaches),  # days with items and no breach are kept (a 0), as a dict sees
         {dimension: dict(counts) for dimension, counts in sums.by_dimension.items()},
@@ -177,7 +202,10 @@ def _sums_as_data(sums: _Sums) -> tuple[Any, ...]:
 
 
 @pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata", "America/New_York"])
-@pytest.mark.parametrize("settings", [SlaSettings, _around_the_clock, _business_hours])
+@pytest.mark.parametrize(
+    "settings",
+    [SlaSettings, _around_the_clock, _business_hours, _business_hours_over_a_clock_change, _open_while_the_clock_turns],
+)
 def test_the_database_sums_the_same_figures_as_the_walked_clocks(store: Store, tz: str, settings: Any) -> None:
     now = datetime(2026, 11, 5, 12, 0, 7, 123456, tzinfo=UTC)  # the window holds New York's clock change
     _random_window(store, now, seed=len(tz))
@@ -188,10 +216,91 @@ def test_the_database_sums_the_same_figures_as_the_walked_clocks(store: Store, t
     walked = _walked_window(store, load_sla(store), start, now, zone)
     summed = _summed_window(store, load_sla(store), start, now, zone)
     assert walked.breached_open and walked.within and len(walked.minutes) > walked.within  # all kinds are there
-    if settings is _business_hours:
-        assert summed is None  # a clock walks open hours: the Python path answers
+    if settings is _open_while_the_clock_turns:
+        assert summed is None  # an open window holds the clock change: the Python path answers
         return
     assert summed is not None
     assert _sums_as_data(summed) == _sums_as_data(walked)
+    assert len(summed.minutes) <= 2 and all(len(taken) <= 2 for taken in summed.per_day_minutes.values())
     metrics = team_metrics(store, now=now, tz=tz)
     assert metrics.answered == len(walked.minutes) and metrics.breached_open == walked.breached_open
+
+
+def test_medians_of_odd_and_even_days_a_single_answer_and_none(store: Store) -> None:
+    """Medians summed by the database are the walked ones on each kind of day: one answer, two
+    (the middle two averaged), three with a tie, answered on the target to the microsecond and one
+    microsecond over it, none answered; posted on a fraction that rounds up to the next second in
+    milliseconds, and on a whole second."""
+    now = datetime(2026, 11, 5, 12, 0, 7, 123456, tzinfo=UTC)
+    minute = timedelta(minutes=1)
+    taken_by_day = {
+        1: [10 * minute + 400 * _TICK],  # answered on a whole second, posted 400 µs before one
+        2: [20 * minute, 45 * minute + _TICK],
+        3: [5 * minute, 90 * minute, 5 * minute],
+        4: [],
+        5: [timedelta(hours=4), timedelta(hours=4) + _TICK],  # the high tier's target: on it, over it
+    }
+    made = []
+    for back, taken in taken_by_day.items():
+        for n in range(max(len(taken), 1)):
+            posted = (now - timedelta(days=back)).replace(hour=9, second=59, microsecond=(999_600, 0)[n % 2])
+            made.append(new_item(f"d{back}-{n}", text=f"my bill is wrong again ({back}, {n})", posted_at=posted))
+    store.add_items(made)
+    zone, start = ZoneInfo("UTC"), now - timedelta(days=14)
+    nothing_answered = _summed_window(store, load_sla(store), start, now, zone)
+    assert nothing_answered is not None
+    assert _sums_as_data(nothing_answered) == _sums_as_data(_walked_window(store, load_sla(store), start, now, zone))
+    assert nothing_answered.answered_count == 0 and nothing_answered.minutes == []
+    assert team_metrics(store, now=now).median_first_response_min is None
+    for back, taken in taken_by_day.items():
+        for n, after in enumerate(taken):
+            answer(store, f"d{back}-{n}", after)
+
+    summed = _summed_window(store, load_sla(store), start, now, zone)
+    walked = _walked_window(store, load_sla(store), start, now, zone)
+    assert summed is not None and _sums_as_data(summed) == _sums_as_data(walked)
+    metrics = team_metrics(store, now=now)
+    daily = metrics.daily.set_index("day")
+    day = {back: (now - timedelta(days=back)).date() for back in taken_by_day}
+    assert daily.loc[day[1], "median_first_response_min"] == (10 * 60_000_000 + 400) / 1_000_000 / 60
+    assert daily.loc[day[2], "median_first_response_min"] == (20.0 + (45 * 60_000_000 + 1) / 1_000_000 / 60) / 2
+    assert daily.loc[day[3], "median_first_response_min"] == 5.0 and daily.loc[day[3], "answered"] == 3
+    assert daily.loc[day[5], "median_first_response_min"] == (240.0 + (240 * 60_000_000 + 1) / 1_000_000 / 60) / 2
+    assert daily.loc[day[5], "within_sla"] == 0.5  # on the target is within it, a microsecond over is late
+    assert math.isnan(daily.loc[day[4], "answered"]) and math.isnan(daily.loc[day[4], "median_first_response_min"])
+    assert metrics.answered == 8 and metrics.median_first_response_min == round((20.0 + 45.0) / 2, 1)
+
+
+def test_business_hours_summed_at_the_closing_and_the_opening(store: Store) -> None:
+    """The database's business-hours clocks at their edges, as Python's: due exactly at the
+    closing (answered then: in time; a microsecond later, or at the next opening: late), due
+    inside open hours after a night (on it and a microsecond over), and open items read at an
+    opening (late when due at the closing before, on track when due later)."""
+    kolkata = ZoneInfo("Asia/Kolkata")
+
+    def at(day: int, hour: int, minute: int = 0) -> datetime:  # November 2026, Kolkata's wall time
+        return datetime(2026, 11, day, hour, minute, tzinfo=kolkata).astimezone(UTC)
+
+    now = at(5, 9)  # Thursday's opening
+    made = {
+        "at-closing": (at(4, 13, 30), at(4, 17, 30)),  # Wednesday: due at 17:30, the closing
+        "after-closing": (at(4, 13, 30), at(4, 17, 30) + _TICK),
+        "at-opening": (at(4, 13, 30), at(5, 9)),
+        "after-night": (at(3, 20), at(4, 13)),  # Tuesday night: due Wednesday 13:00
+        "after-night-late": (at(3, 20), at(4, 13) + _TICK),
+        "open-due-at-closing": (at(4, 13, 30), None),
+        "open-due-later": (at(5, 5), None),  # due Thursday 13:00
+    }
+    store.add_items([
+        new_item(name, text=f"my bill is wrong again ({name})", posted_at=posted, channel="reviews")
+        for name, (posted, _) in made.items()
+    ])  # fmt: skip
+    for name, (posted, answered) in made.items():
+        if answered is not None:
+            answer(store, name, answered - posted)
+    cs.save_sla_settings(store, _business_hours(), actor=ADMIN, now=now)
+    zone, start = ZoneInfo("UTC"), now - timedelta(days=14)
+    summed = _summed_window(store, load_sla(store), start, now, zone)
+    walked = _walked_window(store, load_sla(store), start, now, zone)
+    assert summed is not None and _sums_as_data(summed) == _sums_as_data(walked)
+    assert (summed.answered_count, summed.within, summed.breached_open) == (5, 2, 1)

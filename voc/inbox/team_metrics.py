@@ -7,12 +7,12 @@ the clocks. Domain: no Streamlit.
 
 Built for a long history (issue #21): one query reads the window through the `posted_at` index,
 the care queue's rule and the priority (times the VIP tier) evaluated by the database, and only
-the columns a clock needs are used; nothing outside the window is read. When every team is open
-around the clock (the default) the database counts the open items per day and late or not, and
-only answered items come back one by one (`_summed_window`: 0.3 s instead of 0.8 s at ten million
-items with no answered item in the window; answered items are still one group each);
-business hours walk each item's clock in Python (`_walked_window`, in the team's zone, per
-channel). Both sum into `_Sums` and give the same figures (docs/inbox.md, "Team metrics").
+the columns a clock needs are used; nothing outside the window is read. The database sums the
+window (`_summed_window`): items by the count per day, late or not by their team's clock (around
+the clock or business hours), the answered ones' times taken as one array per group for the
+medians. Where SQL cannot tell them exactly (a team open while its clock changes, a report zone
+whose clock turns back over midnight) Python walks each item's clock (`_walked_window`). Both sum
+into `_Sums` and give the same figures (docs/inbox.md, "Team metrics").
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from voc.alerts.service import load_policy
 from voc.inbox.priority import HIGH_AT, URGENT_AT, queue_priority, tier_for
 from voc.inbox.queue import _needs_a_person, load_sla, load_vip
-from voc.inbox.sla import DEFAULT_TEAM, SlaPolicy, SlaSettings
+from voc.inbox.sla import DEFAULT_TEAM, TIERS, BusinessHours, SlaPolicy, SlaSettings
 from voc.store.facade import Store
 from voc.store.schema import alerts, items
 
@@ -46,6 +46,7 @@ DAILY_COLUMNS: Final = (
 )
 _TICK: Final = timedelta(microseconds=1)
 _PROBE_STEP: Final = timedelta(minutes=15)
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -95,26 +96,34 @@ def _due(policy: SlaPolicy, posted: datetime, tier: str) -> datetime:
 
 
 class _Sums:
-    """The figures being summed: answered items one by one, open items by the count."""
+    """The figures being summed: items by the count, and of the answered ones' times taken either
+    every one (walked) or only the middle one or two of each day and of the window (summed): a
+    median needs no more, `statistics.median` of the middles is the whole list's."""
 
     def __init__(self) -> None:
+        self.answered_count = 0
         self.minutes: list[float] = []
         self.within = 0
         self.breached_open = 0
+        self.per_day_answered: Counter[date] = Counter()
         self.per_day_minutes: dict[date, list[float]] = defaultdict(list)
         self.per_day_within: Counter[date] = Counter()
         self.per_day_breaches: Counter[date] = Counter()
         self.by_dimension: dict[str, Counter[str]] = {"source": Counter(), "language": Counter()}
 
     def answered(
-        self, day: date, posted: datetime, answered: datetime, due: datetime, source: str, language: str, count: int = 1
+        self, day: date, posted: datetime, answered: datetime, due: datetime, source: str, language: str
     ) -> None:
-        self.answered_in((answered - posted).total_seconds() / 60, answered > due, day, source, language, count)
+        taken = (answered - posted).total_seconds() / 60
+        self.minutes.append(taken)
+        self.per_day_minutes[day].append(taken)
+        self.answered_in(answered > due, day, source, language, 1)
 
-    def answered_in(self, taken: float, late: bool, day: date, source: str, language: str, count: int) -> None:
+    def answered_in(self, late: bool, day: date, source: str, language: str, count: int) -> None:
+        """`count` answered items counted (their times taken are added apart)."""
         self.per_day_breaches[day] += 0  # every day with an item that needed a person has a row
-        self.minutes.extend([taken] * count)
-        self.per_day_minutes[day].extend([taken] * count)
+        self.answered_count += count
+        self.per_day_answered[day] += count
         if late:
             self.breach(day, source, language, count)
         else:
@@ -136,9 +145,9 @@ class _Sums:
 def team_metrics(store: Store, *, now: datetime, days: int = 14, tz: str = "UTC") -> TeamMetrics:
     """Metrics over the last `days` days (days are the team's calendar days in `tz`).
 
-    When every team's hours are around the clock (the default) the database sums the open items
-    (`_summed_window`); business hours walk each item's clock in Python (`_walked_window`). The
-    figures are the same either way (tests/integration/test_team_metrics.py checks it)."""
+    The database sums the window (`_summed_window`); where it cannot tell a clock exactly Python
+    walks each item's (`_walked_window`). The figures are the same either way
+    (tests/integration/test_team_metrics.py checks it)."""
     start = now - timedelta(days=days)
     sla = load_sla(store)
     zone = ZoneInfo(tz)
@@ -154,14 +163,14 @@ def team_metrics(store: Store, *, now: datetime, days: int = 14, tz: str = "UTC"
     per_day_alerts: dict[date, list[bool]] = defaultdict(list)
     for (created, _), in_time in zip(alert_rows, acked, strict=True):
         per_day_alerts[created.astimezone(zone).date()].append(in_time)
-    minutes = sums.minutes
+    answered = sums.answered_count
     return TeamMetrics(
-        median_first_response_min=round(float(statistics.median(minutes)), 1) if minutes else None,
-        answered_within_sla=sums.within / len(minutes) if minutes else None,
-        answered=len(minutes),
+        median_first_response_min=round(float(statistics.median(sums.minutes)), 1) if answered else None,
+        answered_within_sla=sums.within / answered if answered else None,
+        answered=answered,
         breached_open=int(sums.breached_open),
         alerts_acked_within_target=sum(acked) / len(acked) if acked else None,
-        daily=_daily(sums.per_day_minutes, sums.per_day_within, sums.per_day_breaches, per_day_alerts),
+        daily=_daily(sums, per_day_alerts),
         breaches=_breaches(sums.by_dimension),
     )
 
@@ -209,16 +218,29 @@ def _local_days(start: datetime, now: datetime, zone: ZoneInfo) -> tuple[date, l
 
 
 def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetime, zone: ZoneInfo) -> _Sums | None:
-    """The window summed by the database when every team is open around the clock: an open
-    item is late when it was posted before `now` minus its target, a comparison the database
-    makes; open items come back as counts per day, late or not and where from. Answered ones: on
-    PostgreSQL as whole microseconds taken and late or not (exact there), on SQLite one by one with
-    both instants (their minutes and margin worked out in Python as on the walked path).
-    None when a clock must walk business hours, or the zone's days cannot be told apart in SQL."""
+    """The window summed by the database in one query that reads it once and groups it once (no
+    ranking of the times taken there). An item is late by its team's clock: around the clock,
+    answered when its time taken is over the target, open when posted before `now` minus the
+    target; in business hours, by the open time before the answer (or now) against the posted
+    one's plus the target (`_OpenTime`). Items come back as counts per day, late or not and where
+    from, each group's times taken as one array of intervals (PostgreSQL) or list of whole
+    microseconds (SQLite); Python sorts them as integers (82,000: milliseconds) and keeps the
+    middle ones of each day and of the window, divided as `timedelta.total_seconds()` does, so
+    the medians are the walked path's to the last bit.
+    None when the zone's days cannot be told apart in SQL, an open window of a team holds a clock
+    change, or an instant falls past the open times told: then Python walks the clocks."""
     policies = [sla.policy_for(None), *(sla.policy_for(channel) for channel in sla.routes)]
     policies.extend(sla.teams.values())
-    if not all(policy.hours.always_open for policy in policies):
-        return None
+    open_times: dict[BusinessHours, _OpenTime] = {}
+    for policy in policies:
+        if policy.hours.always_open or policy.hours in open_times:
+            continue
+        if any(policy.target(tier) <= timedelta(0) for tier in TIERS):
+            return None  # due at posting whatever the hours: Python's clocks only
+        open_time = _OpenTime.around(policy.hours, start, now)
+        if open_time is None:
+            return None
+        open_times[policy.hours] = open_time
     days = _local_days(start, now, zone)
     if days is None:
         return None
@@ -229,103 +251,225 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     def instant(value: datetime) -> sa.ColumnElement[Any]:
         return sa.literal(value, posted_type)
 
-    def tier_of(score: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-        return sa.case((score >= URGENT_AT, "urgent"), (score >= HIGH_AT, "high"), else_="normal")
-
     def per_tier(policy: SlaPolicy, value: Callable[[timedelta], Any]) -> sa.ColumnElement[Any]:
-        tier = tier_of(window.c.score)
+        """`value` of the policy's target for the item's tier (`tier_for`: no score is normal)."""
         return sa.case(
-            *((tier == name, value(policy.target(name))) for name in ("urgent", "high")),
+            (window.c.score >= URGENT_AT, value(policy.target("urgent"))),
+            (window.c.score >= HIGH_AT, value(policy.target("high"))),
             else_=value(policy.target("normal")),
         )
 
-    routed = [(channel, sla.policy_for(channel)) for channel in sorted(sla.routes)]
+    unrouted = sla.teams.get(DEFAULT_TEAM) or SlaPolicy()
+    routed: list[tuple[SlaPolicy, list[str]]] = []  # each policy other than the unrouted one, its channels
+    for channel in sorted(sla.routes):
+        policy = sla.policy_for(channel)
+        if policy != unrouted:
+            channels = next((listed for known, listed in routed if known == policy), None)
+            if channels is None:
+                routed.append((policy, channels := []))
+            channels.append(channel)
 
-    def by_target(value: Callable[[timedelta], Any]) -> sa.ColumnElement[Any]:
-        """`value` of the item's target: its team's by the channel, its tier's by the priority."""
-        return sa.case(
-            *((window.c.channel == channel, per_tier(policy, value)) for channel, policy in routed),
-            (window.c.channel.is_(None), per_tier(sla.policy_for(None), value)),
-            else_=per_tier(sla.teams.get(DEFAULT_TEAM) or SlaPolicy(), value),
+    def by_policy(value: Callable[[SlaPolicy], sa.ColumnElement[Any]]) -> sa.ColumnElement[Any]:
+        """`value` for the item's team, by its channel (each policy written once)."""
+        whens = [(window.c.channel.in_(channels), value(policy)) for policy, channels in routed]
+        if sla.policy_for(None) != unrouted:
+            whens.append((window.c.channel.is_(None), value(sla.policy_for(None))))
+        return sa.case(*whens, else_=value(unrouted)) if whens else value(unrouted)
+
+    def microseconds(target: timedelta) -> sa.ColumnElement[Any]:
+        return sa.literal(target // _TICK, sa.BigInteger)
+
+    is_answered = window.c.first_response_at.is_not(None)
+    # The time taken: an interval on PostgreSQL (exact; its `numeric` epoch cost a microsecond a
+    # row), whole microseconds on SQLite.
+    if store.dialect == "postgresql":
+        taken = window.c.first_response_at - window.c.posted_at
+
+        def over(policy: SlaPolicy) -> sa.ColumnElement[bool]:
+            return window.c.first_response_at > window.c.posted_at + per_tier(
+                policy, lambda target: sa.literal(target, sa.Interval)
+            )
+    else:
+        taken = _sqlite_microseconds(window.c.first_response_at) - _sqlite_microseconds(window.c.posted_at)
+
+        def over(policy: SlaPolicy) -> sa.ColumnElement[bool]:
+            return taken > per_tier(policy, microseconds)
+
+    def late_for(policy: SlaPolicy) -> sa.ColumnElement[Any]:
+        """1 when the item is late by its team's clock, else 0 (None: an instant past the open
+        times told, so Python's clocks answer)."""
+        if policy.hours.always_open:  # answered over the target, or still open and posted before now minus it
+            return sa.case(
+                (is_answered, sa.case((over(policy), 1), else_=0)),
+                else_=sa.case(
+                    (window.c.posted_at < per_tier(policy, lambda target: instant(now - target)), 1), else_=0
+                ),
+            )
+        open_time = open_times[policy.hours]
+        due = open_time.sql(store, window.c.posted_at, posted_type) * 2 + per_tier(policy, microseconds) * 2
+        read = sa.case(
+            (is_answered, open_time.sql(store, window.c.first_response_at, posted_type, closed_marks=True)),
+            else_=sa.literal(open_time.marked(now), sa.BigInteger),
         )
+        return sa.case((read > due, 1), (read <= due, 0), else_=None)
 
-    cut = by_target(lambda target: instant(now - target))
     day = sa.case(
         *((window.c.posted_at < instant(bound), index) for index, bound in enumerate(bounds)), else_=len(bounds)
     ).label("day")
-    is_answered = window.c.first_response_at.is_not(None)
-    open_late = sa.case((window.c.posted_at < cut, 1), else_=0)
+    late = by_policy(late_for)
+    taken_or_none = sa.case((is_answered, taken), else_=None)
     if store.dialect == "postgresql":
-        # The time taken in whole microseconds (an exact numeric there), late when over the target.
-        taken = sa.cast(sa.extract("epoch", window.c.first_response_at - window.c.posted_at) * 1_000_000, sa.BigInteger)
-        target = by_target(lambda target: sa.literal(target // _TICK, sa.BigInteger))
-        late_pg = sa.case((is_answered, sa.case((taken > target, 1), else_=0)), else_=open_late).label("late")
-        taken_key = sa.case((is_answered, taken), else_=None).label("taken")
-        summed = [day, window.c.source, window.c.language, late_pg, taken_key]
-        with store.read() as connection:
-            counted: Sequence[Any] = connection.execute(
-                sa.select(*summed, sa.func.count().label("n")).group_by(*summed)
-            ).all()
-        if any(row[0] >= len(bounds) for row in counted):
-            return None
-        sums = _Sums()
-        for index, source, language, late_flag, taken_us, count in counted:
-            local_day = first + timedelta(days=index)
-            if taken_us is None:
-                sums.open(local_day, bool(late_flag), source, language, count)
-            else:  # as `timedelta.total_seconds()` divides: microseconds / 10**6, then minutes
-                sums.answered_in(taken_us / 1_000_000 / 60, bool(late_flag), local_day, source, language, count)
-        return sums
-    posted = sa.case((is_answered, window.c.posted_at), else_=None)
-    answered = sa.type_coerce(window.c.first_response_at, posted_type)
-    late = sa.case((is_answered, None), else_=open_late).label("late")
-    tier = sa.case((is_answered, tier_of(window.c.score)), else_=None).label("tier")
-    channel = sa.case((is_answered, window.c.channel), else_=None).label("channel")
-    keys = [
-        day,
-        window.c.source,
-        window.c.language,
-        late,
-        sa.type_coerce(posted, posted_type).label("posted"),
-        answered.label("answered"),
-        channel,
-        tier,
-    ]
-    query = sa.select(*keys, sa.func.count().label("n")).group_by(*keys)
+        taken_values = sa.func.array_agg(taken_or_none).filter(is_answered)
+    else:
+        taken_values = sa.func.group_concat(taken_or_none).filter(is_answered)
+    keys = [is_answered.label("answered"), day, window.c.source, window.c.language, late.label("late")]
+    # One pass, one grouping; the times taken come back per group as one value, ranked in Python.
+    # Grouped by the keys' places: written out again, each would be worked out again per row
+    # (SQLite's parameters are numbered apart, so it cannot tell the two `late`s are one).
+    ordinals: list[sa.ColumnElement[Any]] = [sa.literal_column(str(place)) for place in range(1, len(keys) + 1)]
+    query = sa.select(*keys, sa.func.count().label("n"), taken_values.label("taken")).group_by(*ordinals)
     with store.read() as connection:
         rows: Sequence[Any] = connection.execute(query).all()
-    if any(row[0] >= len(bounds) for row in rows):
-        return None  # posted after the day after `now`: outside the days told apart in SQL
+    if any(row[1] >= len(bounds) or row[4] is None for row in rows):
+        return None  # posted after the day after `now`, or read past the open times told: outside SQL's days
     sums = _Sums()
-    for index, source, language, breached, posted_at, answered_at, channel_of, tier_name, count in rows:
+    taken_by_day: dict[date, list[int]] = defaultdict(list)
+    for answered, index, source, language, late_flag, count, values in rows:
         local_day = first + timedelta(days=index)
-        if answered_at is None:
-            sums.open(local_day, bool(breached), source, language, count)
+        if not answered:
+            sums.open(local_day, bool(late_flag), source, language, count)
             continue
-        due = posted_at + sla.policy_for(channel_of).target(tier_name)
-        sums.answered(local_day, posted_at, answered_at, due, source, language, count)
+        sums.answered_in(bool(late_flag), local_day, source, language, count)
+        if isinstance(values, list):  # PostgreSQL's intervals
+            taken_by_day[local_day].extend(value // _TICK for value in values)
+        else:
+            taken_by_day[local_day].extend(map(int, values.split(",")))
+    everything: list[int] = []
+    for local_day, values in taken_by_day.items():
+        values.sort()
+        sums.per_day_minutes[local_day] = _middle_minutes(values)
+        everything.extend(values)
+    everything.sort()
+    sums.minutes = _middle_minutes(everything)
     return sums
 
 
-def _daily(
-    minutes: dict[date, list[float]],
-    within: Counter[date],
-    breaches: Counter[date],
-    alert_days: dict[date, list[bool]],
-) -> pd.DataFrame:
+def _middle_minutes(ordered: list[int]) -> list[float]:
+    """The middle one (odd count) or two (even) of times taken in microseconds, in order, as
+    minutes divided as `timedelta.total_seconds()` divides (µs / 10⁶, then / 60): the very floats
+    of the walked path, so `statistics.median` of them is that of every time taken."""
+    half = len(ordered) // 2
+    middle = ordered[half - 1 : half + 1] if len(ordered) % 2 == 0 else ordered[half : half + 1]
+    return [value / 1_000_000 / 60 for value in middle]
+
+
+@dataclass(frozen=True)
+class _OpenTime:
+    """A team's open hours around a window, for clocks the database reads. The open time before an
+    instant (in microseconds since the first window told) stands still while the team is closed;
+    `BusinessHours.add(posted, target)` is the first instant at which it has grown by the target.
+    So an item is late when the open time read at its answer (or now) is over the posted one's
+    plus the target, or equal to it with the reading in a closed stretch after a closing (the due
+    time was that closing): read twice the open time, plus one in such a stretch, against twice
+    the due open time, all in whole numbers. Exact where no window holds a clock change (Python's
+    own arithmetic adds wall time there); `around` gives None then."""
+
+    windows: tuple[tuple[datetime, datetime], ...]  # open intervals in UTC, in order
+    end: datetime  # instants after it are not told
+
+    @classmethod
+    def around(cls, hours: BusinessHours, start: datetime, now: datetime) -> _OpenTime | None:
+        """The windows from the day before the window's first local day through a week after now's
+        (answers recorded later than now are told too; an instant past the days told reads NULL)."""
+        zone = ZoneInfo(hours.tz)
+        day, last = start.astimezone(zone).date() - timedelta(days=1), now.astimezone(zone).date() + timedelta(days=7)
+        windows = []
+        while day <= last:
+            window = hours.window(day)
+            if window is not None:
+                if window[0].utcoffset() != window[1].utcoffset():
+                    return None  # a clock change while open
+                windows.append((window[0].astimezone(UTC), window[1].astimezone(UTC)))
+            day += timedelta(days=1)
+        if not windows:
+            return None  # never open: Python's clocks say so
+        return cls(tuple(windows), datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC))
+
+    def marked(self, instant: datetime) -> int | None:
+        """Twice the open time before `instant`, plus one in a closed stretch after a closing."""
+        base, closed = 0, None
+        for opens, closes in self.windows:
+            if instant <= opens:
+                return 2 * base + (closed is not None)
+            if instant <= closes:
+                return 2 * (base + (instant - opens) // _TICK)
+            base += (closes - opens) // _TICK
+            closed = closes
+        return 2 * base + 1 if instant <= self.end else None
+
+    def sql(
+        self, store: Store, instant: sa.ColumnElement[Any], type_: Any, *, closed_marks: bool = False
+    ) -> sa.ColumnElement[Any]:
+        """The open time before `instant` as the database reads it (twice it, plus the closed
+        mark, with `closed_marks`, as `marked`); NULL past the end."""
+        scale = 2 if closed_marks else 1
+        # Up to each instant (the first one not before it): a constant, plus the instant's own
+        # microseconds times 0 (closed: the open time stands still) or the scale (open).
+        steps: list[tuple[datetime, int, int]] = []
+        base, after_closing = 0, 0
+        for opens, closes in self.windows:
+            steps.append((opens, scale * base + after_closing, 0))
+            steps.append((closes, scale * (base - (opens - _EPOCH) // _TICK), scale))
+            base += (closes - opens) // _TICK
+            after_closing = 1 if closed_marks else 0
+        steps.append((self.end, scale * base + after_closing, 0))
+
+        def halved(part: list[tuple[datetime, Any]], past: Any) -> sa.ColumnElement[Any]:
+            """A CASE over the steps split in halves (a handful of comparisons for two weeks' steps)."""
+            if len(part) <= 4:
+                return sa.case(*((instant <= sa.literal(up_to, type_), value) for up_to, value in part), else_=past)
+            middle = len(part) // 2
+            return sa.case(
+                (instant <= sa.literal(part[middle - 1][0], type_), halved(part[:middle], None)),
+                else_=halved(part[middle:], past),
+            )
+
+        constant = halved([(up_to, sa.literal(value, sa.BigInteger)) for up_to, value, _ in steps], None)
+        running = halved([(up_to, sa.literal(times, sa.BigInteger)) for up_to, _, times in steps], None)
+        return constant + running * _microseconds(store, instant)
+
+
+def _microseconds(store: Store, instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """Whole microseconds since 1970, exact on both databases."""
+    if store.dialect == "postgresql":
+        return sa.cast(sa.extract("epoch", instant) * 1_000_000, sa.BigInteger)
+    return _sqlite_microseconds(instant)
+
+
+def _sqlite_microseconds(instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A stored SQLite instant (`YYYY-MM-DD HH:MM:SS.ffffff`) in microseconds since 1970: its whole
+    seconds (`strftime('%s')` would round a fraction to milliseconds, so it is given none) and its
+    fraction's digits."""
+    text = sa.type_coerce(instant, sa.String)
+    seconds = sa.cast(sa.func.strftime("%s", sa.func.substr(text, 1, 19)), sa.BigInteger)
+    fraction = sa.cast(sa.func.substr(sa.func.substr(text, 21) + "000000", 1, 6), sa.BigInteger)
+    return seconds * 1_000_000 + fraction
+
+
+def _daily(sums: _Sums, alert_days: dict[date, list[bool]]) -> pd.DataFrame:
     """One row per day that had an item needing a person or an alert (a day without answers has
     no answer figures, a day without alerts no alert figures)."""
     missing = float("nan")
     rows = []
-    for day in sorted(set(breaches) | set(alert_days)):
-        taken, acks = minutes.get(day, []), alert_days.get(day, [])
+    for day in sorted(set(sums.per_day_breaches) | set(alert_days)):
+        answered, acks = sums.per_day_answered[day], alert_days.get(day, [])
         rows.append(
             (
                 day,
-                len(taken) if taken else missing,
-                statistics.median(taken) if taken else missing,
-                within[day] / len(taken) if taken else missing,
-                breaches.get(day, missing),
+                answered if answered else missing,
+                statistics.median(sums.per_day_minutes[day]) if answered else missing,
+                sums.per_day_within[day] / answered if answered else missing,
+                sums.per_day_breaches.get(day, missing),
                 len(acks) if acks else missing,
                 sum(acks) / len(acks) if acks else missing,
             )
