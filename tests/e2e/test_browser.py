@@ -23,8 +23,13 @@ pytestmark = pytest.mark.e2e
 
 
 def wait_for_app(page: Page) -> None:
-    """Until the script has run and the page is idle (what Streamlit's own e2e suite waits on)."""
+    """Until the script has run and the page is idle (what Streamlit's own e2e suite waits on).
+
+    A freshly loaded page reports "notRunning" before its first run starts, so the wait also needs
+    one element drawn in the main area: then "notRunning" means the run has ended.
+    """
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=20_000)
+    page.wait_for_selector("[data-testid='stMain'] [data-testid='stElementContainer']", timeout=20_000)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=20_000)
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=10_000)
 
