@@ -286,10 +286,20 @@ def _in_spans(unit: Any, spans: Spans) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = [
         sa.and_(unit >= low, unit < high) for low, high in spans if high - low > LONG_SPAN
     ]
-    short = [sa.and_(unit >= low, unit < high) for low, high in spans if high - low <= LONG_SPAN]
+    short = [(low, high) for low, high in spans if high - low <= LONG_SPAN]
     if short:
-        conditions.append(sa.or_(*short))
+        conditions.append(_any_range(unit, short))
     return conditions
+
+
+def _any_range(unit: Any, spans: Spans) -> sa.ColumnElement[bool]:
+    """`unit` (a rollup's hour or day column) in any of `spans`, written out as SQL text: the
+    spans are whole numbers the planner made, and a Kolkata year has about 260 of them per read,
+    which as SQLAlchemy comparisons (two bound parameters and five objects each, then a cache
+    key over all of them) took 20 ms of a 220 ms report."""
+    column = f"{unit.table.name}.{unit.name}"
+    ranges = " OR ".join(f"{column} >= {int(low)} AND {column} < {int(high)}" for low, high in spans)
+    return sa.text(f"({ranges})")  # in brackets: SQLAlchemy puts none around text beside an AND
 
 
 def _count(
