@@ -40,6 +40,7 @@ from voc.sources import costs
 from voc.sources.ingest import build_items_with_embeddings
 from voc.sources.repository import LeaseLostError
 from voc.store.facade import Store
+from voc.store.maintenance import PlannerStatistics
 from voc.surveys.recovery import raise_recovery_alerts
 from voc.themes.worker import ThemeWorker
 
@@ -159,6 +160,8 @@ def standard_workers(
         ThemeWorker(store, owner, clock=clock),
         # Raises item and spike alerts, escalates unacknowledged ones, delivers them (docs/inbox.md).
         AlertWorker(store, clock=clock),
+        # Keeps SQLite's query planner statistics current as the items grow (docs/store.md).
+        PlannerStatistics(store, clock=clock),
     ]
 
 

@@ -1,4 +1,5 @@
-"""`item_counts` (revision 0014) and `item_counts_daily` (0017) stay equal to a recount of `items`
+"""`item_counts` (revision 0014), `item_counts_daily` (0017) and `item_counts_quarters` (0021) stay
+equal to a recount of `items`
 after every write path, on SQLite and PostgreSQL, because triggers keep them, not the writers; the
 rebuild command restores them; concurrent writers on PostgreSQL do not deadlock on their hot rows.
 """
@@ -23,7 +24,7 @@ from voc.privacy.retention import sweep
 from voc.store.facade import Store
 from voc.store.migrate import step_to
 from voc.store.rollups import check_rollups, rebuild_rollups
-from voc.store.schema import item_counts, item_counts_daily, items
+from voc.store.schema import item_counts, item_counts_daily, item_counts_quarters, items
 
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)
 AGENT = Actor("sam@northwind.example", Role.AGENT)
@@ -50,7 +51,8 @@ def _page(n: int, *, seed: int, prefix: str) -> list:
 
 
 def _counts_match(store: Store) -> None:
-    differences = check_rollups(store, ["item_counts", "item_counts_daily"])  # each against a recount of items
+    differences = check_rollups(store, ["item_counts", "item_counts_daily", "item_counts_quarters"])  # each
+    # against a recount of items
     assert differences == [], "\n".join(map(str, differences[:10]))
 
 
@@ -62,7 +64,8 @@ def _stored_rows(store: Store, table: sa.Table = item_counts) -> int:
 def test_every_write_path_keeps_the_counts_exact(store: Store, tmp_path: Path) -> None:
     workspace = fill(store, tmp_path / "exports")  # save path, notes, triage, a correction, themes, alerts
     _counts_match(store)
-    assert _stored_rows(store) == _stored_rows(store, item_counts_daily) == 4 * store.count_items()  # once per facet
+    per_level = {_stored_rows(store, table) for table in (item_counts, item_counts_daily, item_counts_quarters)}
+    assert per_level == {4 * store.count_items()}  # once per facet, at every level
 
     store.add_items(_page(60, seed=1, prefix="a"))  # the batched save path, copies collapsed
     store.add_items(_page(60, seed=2, prefix="b"))
@@ -104,7 +107,9 @@ def test_every_write_path_keeps_the_counts_exact(store: Store, tmp_path: Path) -
     with store.write() as connection:
         connection.execute(items.delete())
     _counts_match(store)
-    assert _stored_rows(store) == _stored_rows(store, item_counts_daily) == 0
+    assert (
+        _stored_rows(store) == _stored_rows(store, item_counts_daily) == _stored_rows(store, item_counts_quarters) == 0
+    )
 
 
 def test_rebuild_recounts_a_table_gone_wrong(store: Store) -> None:
@@ -235,5 +240,27 @@ def test_the_daily_migration_fills_from_the_hours_and_goes_back_to_the_hourly_tr
     _counts_match(store)  # the days filled from the hours
     assert _stored_rows(store, item_counts_daily) == 4 * 70
     store.add_items(_page(20, seed=11, prefix="p"))  # and kept by the new triggers
+    _counts_match(store)
+    store.engine.dispose()
+
+
+def test_the_quarter_migration_fills_from_the_items_and_goes_back_to_the_daily_triggers(database_url: str) -> None:
+    store = Store.from_url(database_url)
+    store.add_items(_page(40, seed=12, prefix="q"))
+    step_to(store.engine, "0020", down=True)
+    assert "item_counts_quarters" not in sa.inspect(store.engine).get_table_names()
+    store.add_items(_page(30, seed=13, prefix="r"))  # counted by 0017's triggers alone
+    with store.write() as connection:
+        connection.execute(items.update().where(items.c.external_id.like("q1%")).values(sentiment_label="positive"))
+    assert check_rollups(store, ["item_counts", "item_counts_daily"]) == []
+    step_to(store.engine, "head")
+    _counts_match(store)  # the quarters filled from the items
+    assert _stored_rows(store, item_counts_quarters) == 4 * 70
+    store.add_items(_page(20, seed=14, prefix="s"))  # and kept by the new triggers
+    _counts_match(store)
+    with store.write() as connection:  # a quarter gone wrong is found, and rebuilt alone
+        connection.execute(item_counts_quarters.update().values(items=item_counts_quarters.c["items"] + 1))
+    assert {d.rollup for d in check_rollups(store)} == {"item_counts_quarters"}
+    rebuild_rollups(store, ["item_counts_quarters"])
     _counts_match(store)
     store.engine.dispose()

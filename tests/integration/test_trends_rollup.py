@@ -15,7 +15,7 @@ import pytest
 
 from tests.factories import new_item
 from voc.store.facade import Store
-from voc.store.schema import item_counts, item_counts_daily
+from voc.store.schema import item_counts, item_counts_daily, item_counts_quarters
 from voc.trends import hourly
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
@@ -103,7 +103,7 @@ def test_every_frame_from_the_rollup_equals_the_items_count(store: Store) -> Non
         assert hourly.plan_hours(filters.start, filters.end, filters.bucket, filters.tz) is not None
 
 
-def test_long_ranges_really_read_both_rollup_levels(store: Store) -> None:
+def test_long_ranges_really_read_every_rollup_level(store: Store) -> None:
     _fill(store, 400)
     filters = TrendFilters(*RANGES[2], tz="Asia/Kolkata")
     before, volume = trends.summary(store, filters), trends.volume_by_sentiment(store, filters)
@@ -115,6 +115,9 @@ def test_long_ranges_really_read_both_rollup_levels(store: Store) -> None:
         connection.execute(item_counts.update().values({"items": item_counts.c["items"] * 2}))
     doubled = trends.volume_by_sentiment(store, filters)
     assert volume["items"].sum() < doubled["items"].sum() < 2 * volume["items"].sum()
+    with store.write() as connection:  # and the quarters: the half hours a Kolkata midnight cuts
+        connection.execute(item_counts_quarters.update().values({"items": item_counts_quarters.c["items"] * 2}))
+    assert trends.volume_by_sentiment(store, filters)["items"].sum() > doubled["items"].sum()
     plan = hourly.plan_hours(filters.start, filters.end, filters.bucket, filters.tz)
     assert plan is not None and plan.anchored and plan.less  # Sundays whole from the days, hours taken out
     assert trends.summary(store, filters, use_rollup=False) == before
@@ -208,13 +211,17 @@ def test_the_report_s_one_grouped_read_gives_what_each_panel_s_own_query_gives(s
         ("Asia/Kolkata", None, 0),  # one total: no bins to cut
     ],
 )
-def test_the_hours_a_local_bin_boundary_cuts_come_from_the_items(tz: str, freq: str | None, cut: int) -> None:
+def test_the_hours_a_local_bin_boundary_cuts_come_from_the_quarter_hours(tz: str, freq: str | None, cut: int) -> None:
     start, end = datetime(2026, 3, 2, 0, 10, tzinfo=UTC), datetime(2026, 4, 1, 0, 10, tzinfo=UTC)
     plan = hourly.plan_hours(start, end, freq, tz)
     assert plan is not None
     assert len(plan.cut) == cut
-    assert plan.raw[0] == (start, datetime(2026, 3, 2, 1, tzinfo=UTC))
-    assert plan.raw[-1] == (datetime(2026, 4, 1, tzinfo=UTC), end)
+    assert sum(b - a for a, b in plan.quarters) == 4 * cut  # each cut hour's four quarters, none from the items
+    assert {a // 4 for a, _ in plan.quarters} <= set(plan.cut)
+    assert plan.raw == (  # the items give the range's partial edges only
+        (start, datetime(2026, 3, 2, 1, tzinfo=UTC)),
+        (datetime(2026, 4, 1, tzinfo=UTC), end),
+    )
     assert hourly.plan_hours(start, start + timedelta(days=3), "h", tz) is None  # short ranges: items alone
 
 

@@ -153,3 +153,28 @@ def test_split_days_read_fewer_rollup_rows(
     unsplit = plan_range(start, start + timedelta(days=30), freq, tz)  # only when asked
     assert unsplit.anchored == unsplit.less == () and sum(b - a for a, b in unsplit.hours) == hours_before
     assert unsplit.raw == plan.raw and unsplit.cut == plan.cut
+
+
+@pytest.mark.parametrize("tz", ZONES)
+@pytest.mark.parametrize("freq", ["D", "W-MON"])
+def test_quarters_take_the_cut_hours_from_the_rows_and_each_lies_in_one_bin(tz: str, freq: str) -> None:
+    """With the quarter-hour level the rows keep the range's edges only; every minute of a quarter
+    falls in the bin of the quarter's first minute (Lord Howe's half-hour summer time included)."""
+    start = END - timedelta(days=120)
+    with_rows, with_quarters = plan_range(start, END, freq, tz), plan_range(start, END, freq, tz, quarters=True)
+    assert (with_quarters.days, with_quarters.hours, with_quarters.cut) == (
+        with_rows.days,
+        with_rows.hours,
+        with_rows.cut,
+    )
+    quarters = [q for a, b in with_quarters.quarters for q in range(a, b)]
+    assert quarters == [h * 4 + n for h in with_rows.cut for n in range(4)]
+    assert with_quarters.raw == (with_rows.raw[0], with_rows.raw[-1])
+    if not quarters:
+        return
+    minutes = pd.Series([q * 900 + m * 60 for q in quarters for m in range(15)], dtype="int64")
+    local = pd.to_datetime(minutes, unit="s", utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    day = local.dt.floor("D")
+    bins = day - pd.to_timedelta(day.dt.day_of_week, unit="D") if freq == "W-MON" else day
+    firsts = bins.groupby(minutes // 900).transform("first")
+    assert (bins == firsts).all()

@@ -17,6 +17,11 @@ so `plan_range` splits [start, end) three ways:
 So a day or hour read from a rollup always falls into the bin of its first hour, and a reader may
 group it by that hour (`local_bins`, or SQL with the offsets).
 
+A reader of the quarter-hour level (`quarters=True`, `item_counts_quarters`, revision 0021) gets
+the cut hours as **quarters** instead ([a, b) quarter hours since 1970): no zone's boundary or
+offset change cuts a quarter hour, so each lies in one bin, and only the range's partial edges
+are left to the rows.
+
 A reader that can subtract (`split_days=True`: sums only) also gets the days a bin boundary
 crosses, when that reads fewer rows than their hours: **anchored** days, each counted whole in
 the bin of one of its hours (its anchor, in the part of the day with the most whole hours), and
@@ -43,6 +48,7 @@ HOUR_SECONDS: Final = 3600
 HOURS_PER_DAY: Final = 24
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 HOUR: Final = timedelta(hours=1)
+QUARTERS_PER_HOUR: Final = 4
 
 Spans = tuple[tuple[int, int], ...]
 # (first, end, anchor): [first, end) days or hours with the hour number they stand at.
@@ -56,7 +62,8 @@ class RangePlan:
     rows (a bin boundary or an offset change inside); [first_hour, end_hour) spans all whole hours.
     With `split_days`: `anchored` days (first day, end day, anchor hour of the day 0-23) counted in
     the bin of day * 24 + anchor, and `less` hours (first, end, anchor hour number) taken out of
-    the anchor's bin again (module docstring)."""
+    the anchor's bin again (module docstring). With `quarters`: the cut hours as `quarters`
+    ([a, b) quarter hours), not in `raw`."""
 
     first_hour: int
     end_hour: int
@@ -66,6 +73,7 @@ class RangePlan:
     cut: tuple[int, ...]
     anchored: Anchored = ()
     less: Anchored = ()
+    quarters: Spans = ()
 
     @property
     def whole_hours(self) -> int:
@@ -95,16 +103,19 @@ def plan_range(
     *,
     daily: bool = True,
     split_days: bool = False,
+    quarters: bool = False,
 ) -> RangePlan:
     """The split of [start, end) for bins of `freq` ("h", "D" or "W-MON", None for one total) on
     the wall clock of `tz`; `daily=False` for a reader that cannot use a daily level (every whole
     hour then comes from the hours); `split_days=True` for a reader that reads `anchored` days and
-    subtracts `less` hours."""
-    return _plan(start.astimezone(UTC), end.astimezone(UTC), freq, tz, daily, daily and split_days)
+    subtracts `less` hours; `quarters=True` for one that reads the cut hours' quarters."""
+    return _plan(start.astimezone(UTC), end.astimezone(UTC), freq, tz, daily, daily and split_days, quarters)
 
 
 @lru_cache(maxsize=256)
-def _plan(start: datetime, end: datetime, freq: str | None, tz: str, daily: bool, split_days: bool) -> RangePlan:
+def _plan(
+    start: datetime, end: datetime, freq: str | None, tz: str, daily: bool, split_days: bool, quarters: bool
+) -> RangePlan:
     first = -(-(start - EPOCH) // HOUR)  # ceiling: the first hour that starts at or after `start`
     last = (end - EPOCH) // HOUR  # floor: the hour `end` falls in is not whole
     if last <= first:
@@ -137,8 +148,13 @@ def _plan(start: datetime, end: datetime, freq: str | None, tz: str, daily: bool
     hour_spans: list[tuple[int, int]] = []
     for hour in hours[usable & ~by_day]:
         hour_spans = _extended(hour_spans, int(hour))
+    quarter_spans: list[tuple[int, int]] = []
+    for hour in cut if quarters else ():
+        for quarter in range(int(hour) * QUARTERS_PER_HOUR, (int(hour) + 1) * QUARTERS_PER_HOUR):
+            quarter_spans = _extended(quarter_spans, quarter)
     raw: list[tuple[datetime, datetime]] = []
-    edges = [(start, hour_start(int(first)))] + [(hour_start(int(h)), hour_start(int(h) + 1)) for h in cut]
+    edges = [(start, hour_start(int(first)))]
+    edges += [] if quarters else [(hour_start(int(h)), hour_start(int(h) + 1)) for h in cut]
     for low, high in [*edges, (hour_start(int(last)), end)]:
         if low >= high:
             continue
@@ -155,6 +171,7 @@ def _plan(start: datetime, end: datetime, freq: str | None, tz: str, daily: bool
         tuple(int(h) for h in cut),
         tuple(anchored),
         tuple(less),
+        tuple(quarter_spans),
     )
 
 

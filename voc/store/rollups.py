@@ -6,7 +6,8 @@ scratch and how to find where it differs from its source rows: `python -m voc ro
 and `python -m voc rollups check` run every registered one (`register`). It holds `item_counts`
 (revision 0014): items per UTC hour by brand, competitor flag, kind, sentiment and copy, once for
 every item (facet "all") and once more by each of its channel, language and scorer; and
-`item_counts_daily` (revision 0017): the same per UTC day, kept by the same triggers; and
+`item_counts_daily` (revision 0017) and `item_counts_quarters` (revision 0021): the same per UTC
+day and per UTC quarter hour, kept by the same triggers; and
 `nps_responses` (revision 0020): survey responses with an NPS per response, hour and brand, and
 their responses, promoters and detractors per hour and brand (`nps_counts`), one rollup of two tables.
 
@@ -24,7 +25,15 @@ from typing import TYPE_CHECKING, Any, Final
 import sqlalchemy as sa
 
 from voc.inbox.storing import lock_item_writers
-from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses, nps_spread
+from voc.store.schema import (
+    item_counts,
+    item_counts_daily,
+    item_counts_quarters,
+    items,
+    nps_counts,
+    nps_responses,
+    nps_spread,
+)
 from voc.trends.buckets import epoch_slot
 from voc.trends.counting import counted_once, left_out_copy
 
@@ -35,6 +44,7 @@ if TYPE_CHECKING:  # the facade imports the repositories; a rollup module may be
 Progress = Callable[[int, int], None]
 HOUR_SECONDS: Final = 3600
 DAY_SECONDS: Final = 86400
+QUARTER_SECONDS: Final = 900
 FACETS: Final = ("all", "channel", "language", "scorer")
 # A rebuild's step: this span of posted_at (whole hours) for one facet.
 REBUILD_SPAN: Final = timedelta(days=30)
@@ -170,6 +180,11 @@ def rebuild_item_counts_daily(connection: sa.Connection, progress: Progress) -> 
     return _rebuild(connection, progress, item_counts_daily, DAY_SECONDS)
 
 
+def rebuild_item_counts_quarters(connection: sa.Connection, progress: Progress) -> int:
+    """Empty `item_counts_quarters` and count every item again."""
+    return _rebuild(connection, progress, item_counts_quarters, QUARTER_SECONDS)
+
+
 def _rebuild(connection: sa.Connection, progress: Progress, table: sa.Table, seconds: int) -> int:
     connection.execute(table.delete())
     first, last = connection.execute(sa.select(sa.func.min(items.c.posted_at), sa.func.max(items.c.posted_at))).one()
@@ -200,6 +215,11 @@ def check_item_counts_daily(connection: sa.Connection) -> list[Difference]:
     """Where `item_counts_daily` differs from a recount of `items` (its key holds the day where
     `item_counts` holds the hour)."""
     return _check(connection, item_counts_daily, DAY_SECONDS)
+
+
+def check_item_counts_quarters(connection: sa.Connection) -> list[Difference]:
+    """Where `item_counts_quarters` differs from a recount of `items`."""
+    return _check(connection, item_counts_quarters, QUARTER_SECONDS)
 
 
 def _check(connection: sa.Connection, table: sa.Table, seconds: int) -> list[Difference]:
@@ -321,4 +341,5 @@ def _compare_figures(
 
 register("item_counts", rebuild_item_counts, check_item_counts)
 register("item_counts_daily", rebuild_item_counts_daily, check_item_counts_daily)
+register("item_counts_quarters", rebuild_item_counts_quarters, check_item_counts_quarters)
 register("nps_responses", rebuild_nps_responses, check_nps_responses)

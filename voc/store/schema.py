@@ -181,6 +181,24 @@ item_counts_daily = sa.Table(
     sa.PrimaryKeyConstraint("facet", "day", "value", "brand", "is_competitor", "kind", "sentiment", "copy"),
     sqlite_with_rowid=False,
 )
+# The same per UTC quarter hour (revision 0021), kept by the same triggers: the hours a local bin
+# boundary cuts (midnight in Asia/Kolkata is 18:30 UTC) are read here as whole quarters, which no
+# zone's boundary or offset change ever cuts, instead of from a year of items.
+item_counts_quarters = sa.Table(
+    "item_counts_quarters",
+    metadata,
+    sa.Column("facet", sa.String(16), nullable=False),
+    sa.Column("value", sa.String(100), nullable=False),
+    sa.Column("quarter", sa.BigInteger, nullable=False, autoincrement=False),  # quarter hours since 1970, UTC
+    sa.Column("brand", sa.String(100), nullable=False),
+    sa.Column("is_competitor", sa.Boolean, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("sentiment", sa.String(16), nullable=False),
+    sa.Column("copy", sa.Boolean, nullable=False),
+    sa.Column("items", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("facet", "quarter", "value", "brand", "is_competitor", "kind", "sentiment", "copy"),
+    sqlite_with_rowid=False,
+)
 # Per facet and hour (0017): a count grouped by channel or language (every value) seeks its hours,
 # where the key (facet, value, hour, ...) could only read the facet's hours of all time.
 sa.Index("ix_item_counts_facet_hour", item_counts.c.facet, item_counts.c.hour)

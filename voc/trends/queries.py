@@ -11,7 +11,7 @@ from these frames are built in `ui/charts.py` and `ui/trends.py`. Domain: no Str
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -24,7 +24,15 @@ from voc.exports.summary import theme_mixes_between
 from voc.store.core import distinct_values
 from voc.store.facade import Store
 from voc.store.ranges import EPOCH, HOURS_PER_DAY, RangePlan, Spans
-from voc.store.schema import item_counts, item_counts_daily, items, nps_counts, nps_responses, nps_spread
+from voc.store.schema import (
+    item_counts,
+    item_counts_daily,
+    item_counts_quarters,
+    items,
+    nps_counts,
+    nps_responses,
+    nps_spread,
+)
 from voc.themes.queries import items_in_theme, theme_options
 from voc.themes.repository import load_taxonomy
 from voc.trends import buckets, hourly
@@ -233,8 +241,9 @@ def _facet(filters: TrendFilters, grouped_by: str | None = None) -> tuple[str, s
     return chosen[0] if chosen else ("all", "")
 
 
-# A column or aggregate over a rollup table (`item_counts` or `item_counts_daily`, the same
-# columns but the hour or day), given the table and the first hour of its row.
+# A column or aggregate over a rollup table (`item_counts`, `item_counts_daily` or
+# `item_counts_quarters`, the same columns but the hour, day or quarter hour), given the table and
+# the quarter hour its row stands at (`_rollup_reads`).
 OverRollup = Callable[[sa.Table, Any], Any]
 
 
@@ -254,22 +263,27 @@ RANGES_PER_READ = 200
 
 
 def _rollup_reads(plan: RangePlan) -> list[tuple[sa.Table, Any, Any, Spans, int]]:
-    """What `_count` reads from the rollups for `plan`: (table, the hour a row stands at, the
-    column the spans count, spans, sign). Hours and days stand at their first hour; anchored days
-    (`voc.store.ranges`) at their anchor hour; the hours taken out again (sign -1) at their day's
-    anchor (one read per anchor hour of the day: nearly always one)."""
-    day_start = item_counts_daily.c.day * sa.literal_column("24")
-    hour_day_start = item_counts.c.hour // sa.literal_column("24") * sa.literal_column("24")
+    """What `_count` reads from the rollups for `plan`: (table, the quarter hour a row stands at,
+    the column the spans count, spans, sign). Hours and days stand at their first quarter hour;
+    anchored days (`voc.store.ranges`) at their anchor hour's; the hours taken out again (sign -1)
+    at their day's anchor (one read per anchor hour of the day: nearly always one); the quarters
+    of the cut hours at themselves."""
+    per_hour: Any = sa.literal_column(str(hourly.SLOTS_PER_HOUR))
+    per_day: Any = sa.literal_column(str(hourly.SLOTS_PER_HOUR * HOURS_PER_DAY))
+    day_start = item_counts_daily.c.day * per_day
+    hour_day_start = item_counts.c.hour // sa.literal_column(str(HOURS_PER_DAY)) * per_day
     reads: list[tuple[sa.Table, Any, Any, Spans, int]] = [
-        (item_counts, item_counts.c.hour, item_counts.c.hour, plan.hours, 1)
+        (item_counts, item_counts.c.hour * per_hour, item_counts.c.hour, plan.hours, 1),
+        (item_counts_quarters, item_counts_quarters.c.quarter, item_counts_quarters.c.quarter, plan.quarters, 1),
     ]
     for anchor in sorted({0} | {anchor for _, _, anchor in plan.anchored}):  # days in one bin: anchor 0
         spans = (plan.days if anchor == 0 else ()) + tuple((a, b) for a, b, at in plan.anchored if at == anchor)
-        stands_at = day_start + sa.literal_column(str(anchor)) if anchor else day_start
+        stands_at = day_start + sa.literal_column(str(anchor * hourly.SLOTS_PER_HOUR)) if anchor else day_start
         reads.append((item_counts_daily, stands_at, item_counts_daily.c.day, spans, 1))
     for anchor in sorted({at % HOURS_PER_DAY for _, _, at in plan.less}):
         spans = tuple((a, b) for a, b, at in plan.less if at % HOURS_PER_DAY == anchor)
-        reads.append((item_counts, hour_day_start + sa.literal_column(str(anchor)), item_counts.c.hour, spans, -1))
+        stands_at = hour_day_start + sa.literal_column(str(anchor * hourly.SLOTS_PER_HOUR))
+        reads.append((item_counts, stands_at, item_counts.c.hour, spans, -1))
     return [read for read in reads if read[3]]
 
 
@@ -277,23 +291,22 @@ def _rollup_reads(plan: RangePlan) -> list[tuple[sa.Table, Any, Any, Spans, int]
 LONG_SPAN: Final = 24
 
 
-def _in_spans(unit: Any, spans: Spans) -> list[sa.ColumnElement[bool]]:
+def _in_spans(unit: Any, spans: Spans) -> list[Any]:
     """Conditions on `unit`, one per statement to read: a range per long span, and an OR of the
     ranges of all short spans (a Kolkata year's 52 Sundays by the hour are one read, not 104:
     every read is a SELECT to build, send and group). SQLite answers that OR with one seek of the
-    primary key per range ("MULTI-INDEX OR"); a list of units (`hour IN (…)`) it took through the
+    primary key per range ("MULTI-INDEX OR") when it has statistics (`refresh_planner_statistics`;
+    without, it scanned the facet); a list of units (`hour IN (…)`) it took through the
     (facet, hour) index instead, and a lookup per row made it twice as slow."""
-    conditions: list[sa.ColumnElement[bool]] = [
-        sa.and_(unit >= low, unit < high) for low, high in spans if high - low > LONG_SPAN
-    ]
+    conditions: list[Any] = [sa.and_(unit >= low, unit < high) for low, high in spans if high - low > LONG_SPAN]
     short = [(low, high) for low, high in spans if high - low <= LONG_SPAN]
     if short:
         conditions.append(_any_range(unit, short))
     return conditions
 
 
-def _any_range(unit: Any, spans: Spans) -> sa.ColumnElement[bool]:
-    """`unit` (a rollup's hour or day column) in any of `spans`, written out as SQL text: the
+def _any_range(unit: Any, spans: Sequence[tuple[int, int]]) -> sa.TextClause:
+    """`unit` (a rollup's hour, day or quarter column) in any of `spans`, written out as SQL text: the
     spans are whole numbers the planner made, and a Kolkata year has about 260 of them per read,
     which as SQLAlchemy comparisons (two bound parameters and five objects each, then a cache
     key over all of them) took 20 ms of a 220 ms report."""
@@ -332,8 +345,10 @@ def _count(
         binned = freq is not None and "slot" in names  # one row per local bin and key, in the database
         slot_at = names.index("slot") if binned else -1
         labels = ["bin"] * binned + columns
+        first = int((filters.start - EPOCH).total_seconds()) // buckets.SLOT_SECONDS
+        slots = (first, first + _slots(filters) + 1)  # every quarter hour of the range, for `local_bin`
         reads = []
-        for table, hour, unit, spans, sign in _rollup_reads(plan):
+        for table, slot, unit, spans, sign in _rollup_reads(plan):
             where = [table.c.facet == facet[0]]
             if facet[1] is not None:
                 where.append(table.c.value == facet[1])
@@ -341,15 +356,15 @@ def _count(
                 where.append(table.c.brand == filters.brand)
             if once and not filters.count_duplicates:
                 where.append(table.c.copy.is_(False))
-            selected = [key(table, hour) for _, _, key in count.keys]
+            selected = [key(table, slot) for _, _, key in count.keys]
             grouped = list(selected)
-            if binned:  # the bin's first hour read stands for it
+            if binned:  # the bin's first quarter hour read stands for it
                 assert freq is not None
-                local = hourly.local_bin(hour, plan, freq, filters.tz)
-                selected[slot_at] = sa.func.min(hour) * sa.literal_column(str(hourly.SLOTS_PER_HOUR))
+                local = hourly.local_bin(slot, plan, freq, filters.tz, seconds=buckets.SLOT_SECONDS, span=slots)
+                selected[slot_at] = sa.func.min(slot)
                 grouped[slot_at] = local
                 selected.insert(0, local)
-            figures: list[Any] = [sa.cast(measure(table, hour), sa.BigInteger) for _, _, measure in count.measures]
+            figures: list[Any] = [sa.cast(measure(table, slot), sa.BigInteger) for _, _, measure in count.measures]
             figures = figures if sign > 0 else [-figure for figure in figures]
             query = sa.select(*_labelled(selected + figures, labels))
             query = query.where(*where, *count.rollup_where(table)).group_by(*grouped)
@@ -360,10 +375,7 @@ def _count(
         if binned:
             assert freq is not None
             slot = raw_keys[slot_at]
-            first = int((filters.start - EPOCH).total_seconds()) // buckets.SLOT_SECONDS
-            local = hourly.local_bin(
-                slot, plan, freq, filters.tz, seconds=buckets.SLOT_SECONDS, span=(first, first + _slots(filters) + 1)
-            )
+            local = hourly.local_bin(slot, plan, freq, filters.tz, seconds=buckets.SLOT_SECONDS, span=slots)
             selected = [local, *raw_keys[:slot_at], sa.func.min(slot), *raw_keys[slot_at + 1 :]]
             grouped = [local, *raw_keys[:slot_at], *raw_keys[slot_at + 1 :]]
             measured = [measure for _, measure, _ in count.measures]
@@ -407,21 +419,21 @@ def _slots(filters: TrendFilters) -> int:
 
 def _sum_where(condition: Callable[[sa.Table], Any]) -> OverRollup:
     """A rollup measure: the items of the rows meeting `condition`."""
-    return lambda table, hour: sa.func.sum(sa.case((condition(table), table.c["items"]), else_=0))
+    return lambda table, slot: sa.func.sum(sa.case((condition(table), table.c["items"]), else_=0))
 
 
 def _column(name: str) -> OverRollup:
-    return lambda table, hour: table.c[name]
+    return lambda table, slot: table.c[name]
 
 
-_ITEMS = ("items", sa.func.count(), lambda table, hour: sa.func.sum(table.c["items"]))
+_ITEMS = ("items", sa.func.count(), lambda table, slot: sa.func.sum(table.c["items"]))
 _NEGATIVE = (
     "negative",
     sa.func.sum(sa.case((items.c.sentiment_label == "negative", 1), else_=0)),
     _sum_where(lambda table: table.c.sentiment == "negative"),
 )
 _SENTIMENT = ("sentiment", items.c.sentiment_label, _column("sentiment"))
-_SLOT = ("slot", buckets.epoch_slot(items.c.posted_at), lambda table, hour: hour * hourly.SLOTS_PER_HOUR)
+_SLOT = ("slot", buckets.epoch_slot(items.c.posted_at), lambda table, slot: slot)
 _BRAND = ("brand", items.c.brand, _column("brand"))
 _COMPETITOR = ("is_competitor", items.c.is_competitor, _column("is_competitor"))
 # Share of voice: mentions that name a brand. The rollup keeps a missing brand as "", so an empty
