@@ -726,14 +726,15 @@ def _panels(store: Store, filters: TrendFilters, *, use_rollup: bool) -> dict[st
             int(mine.loc[mine["sentiment"] == "negative", "items"].sum()),
             int(ours(rows[rows["copy"]])["items"].sum()),
         ),
-        "volume": _volume(grouped(mine, ["slot", "sentiment"], items=("items", "sum")), filters),
+        # Volume and share over time group by bin themselves: their rows go in as read (none is
+        # empty: `_count` drops those), a groupby by slot the fewer on the page's busiest read.
+        "volume": _volume(mine[["slot", "sentiment", "items"]], filters),
         "share_of_voice": _share_of_voice(
             grouped(mentions, ["brand", "is_competitor"], items=("items", "sum"), negative=("negative", "sum"))
         ),
     }
     if filters.share_bucket == filters.bucket:
-        by_brand = grouped(mentions, ["slot", "brand", "is_competitor"], items=("items", "sum"))
-        panels["share_over_time"] = _share_over_time(by_brand, filters)
+        panels["share_over_time"] = _share_over_time(mentions[["slot", "brand", "is_competitor", "items"]], filters)
     return panels
 
 
