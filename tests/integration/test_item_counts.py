@@ -1,5 +1,5 @@
-"""`item_counts` (revision 0014), `item_counts_daily` (0017) and `item_counts_quarters` (0021) stay
-equal to a recount of `items`
+"""`item_counts` (revision 0014), `item_counts_daily` (0017), `item_counts_quarters` (0021) and
+`item_counts_monthly` (0022) stay equal to a recount of `items`
 after every write path, on SQLite and PostgreSQL, because triggers keep them, not the writers; the
 rebuild command restores them; concurrent writers on PostgreSQL do not deadlock on their hot rows.
 """
@@ -24,10 +24,11 @@ from voc.privacy.retention import sweep
 from voc.store.facade import Store
 from voc.store.migrate import step_to
 from voc.store.rollups import check_rollups, rebuild_rollups
-from voc.store.schema import item_counts, item_counts_daily, item_counts_quarters, items
+from voc.store.schema import item_counts, item_counts_daily, item_counts_monthly, item_counts_quarters, items
 
 ADMIN = Actor("olga@northwind.example", Role.ADMIN)
 AGENT = Actor("sam@northwind.example", Role.AGENT)
+LEVELS = (item_counts, item_counts_daily, item_counts_quarters, item_counts_monthly)
 COPY = "Still no signal in Leeds since this morning, fix it please"
 
 
@@ -51,8 +52,8 @@ def _page(n: int, *, seed: int, prefix: str) -> list:
 
 
 def _counts_match(store: Store) -> None:
-    differences = check_rollups(store, ["item_counts", "item_counts_daily", "item_counts_quarters"])  # each
-    # against a recount of items
+    levels = ["item_counts", "item_counts_daily", "item_counts_quarters", "item_counts_monthly"]
+    differences = check_rollups(store, levels)  # each against a recount of items
     assert differences == [], "\n".join(map(str, differences[:10]))
 
 
@@ -64,7 +65,7 @@ def _stored_rows(store: Store, table: sa.Table = item_counts) -> int:
 def test_every_write_path_keeps_the_counts_exact(store: Store, tmp_path: Path) -> None:
     workspace = fill(store, tmp_path / "exports")  # save path, notes, triage, a correction, themes, alerts
     _counts_match(store)
-    per_level = {_stored_rows(store, table) for table in (item_counts, item_counts_daily, item_counts_quarters)}
+    per_level = {_stored_rows(store, table) for table in LEVELS}
     assert per_level == {4 * store.count_items()}  # once per facet, at every level
 
     store.add_items(_page(60, seed=1, prefix="a"))  # the batched save path, copies collapsed
@@ -107,9 +108,7 @@ def test_every_write_path_keeps_the_counts_exact(store: Store, tmp_path: Path) -
     with store.write() as connection:
         connection.execute(items.delete())
     _counts_match(store)
-    assert (
-        _stored_rows(store) == _stored_rows(store, item_counts_daily) == _stored_rows(store, item_counts_quarters) == 0
-    )
+    assert {_stored_rows(store, table) for table in LEVELS} == {0}
 
 
 def test_rebuild_recounts_a_table_gone_wrong(store: Store) -> None:
@@ -254,7 +253,7 @@ def test_the_quarter_migration_fills_from_the_items_and_goes_back_to_the_daily_t
         connection.execute(items.update().where(items.c.external_id.like("q1%")).values(sentiment_label="positive"))
     assert check_rollups(store, ["item_counts", "item_counts_daily"]) == []
     step_to(store.engine, "head")
-    _counts_match(store)  # the quarters filled from the items
+    _counts_match(store)  # the quarters filled from the items (and the months from the days)
     assert _stored_rows(store, item_counts_quarters) == 4 * 70
     store.add_items(_page(20, seed=14, prefix="s"))  # and kept by the new triggers
     _counts_match(store)
@@ -262,5 +261,32 @@ def test_the_quarter_migration_fills_from_the_items_and_goes_back_to_the_daily_t
         connection.execute(item_counts_quarters.update().values(items=item_counts_quarters.c["items"] + 1))
     assert {d.rollup for d in check_rollups(store)} == {"item_counts_quarters"}
     rebuild_rollups(store, ["item_counts_quarters"])
+    _counts_match(store)
+    store.engine.dispose()
+
+
+def test_the_monthly_migration_fills_from_the_days_and_goes_back_to_the_quarter_triggers(database_url: str) -> None:
+    store = Store.from_url(database_url)
+    store.add_items(_page(40, seed=15, prefix="t"))
+    with store.write() as connection:  # the last hour of a year: the months' edges
+        connection.execute(
+            items.update()
+            .where(items.c.external_id.like("t1%"))
+            .values(posted_at=NOW.replace(month=12, day=31, hour=23))
+        )
+    step_to(store.engine, "0021", down=True)
+    assert "item_counts_monthly" not in sa.inspect(store.engine).get_table_names()
+    store.add_items(_page(30, seed=16, prefix="u"))  # counted by 0021's triggers alone
+    step_to(store.engine, "head")
+    _counts_match(store)  # the months filled from the days
+    assert _stored_rows(store, item_counts_monthly) == 4 * 70
+    store.add_items(_page(20, seed=17, prefix="v"))  # and kept by the new triggers
+    with store.write() as connection:
+        connection.execute(items.update().where(items.c.external_id.like("v%")).values(sentiment_label="negative"))
+    _counts_match(store)
+    with store.write() as connection:
+        connection.execute(item_counts_monthly.delete().where(item_counts_monthly.c.facet == "language"))
+    assert {d.rollup for d in check_rollups(store)} == {"item_counts_monthly"}
+    rebuild_rollups(store, ["item_counts_monthly"])
     _counts_match(store)
     store.engine.dispose()

@@ -15,7 +15,7 @@ import pytest
 
 from tests.factories import new_item
 from voc.store.facade import Store
-from voc.store.schema import item_counts, item_counts_daily, item_counts_quarters
+from voc.store.schema import item_counts, item_counts_daily, item_counts_monthly, item_counts_quarters
 from voc.trends import hourly
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters
@@ -154,6 +154,21 @@ def _fill_a_year(store: Store) -> None:
             pages.append([])
     for page in pages:
         store.add_items(page)
+
+
+def test_a_year_without_bins_reads_its_whole_months_from_the_monthly_level(store: Store) -> None:
+    _fill_a_year(store)
+    filters = TrendFilters(END - timedelta(days=365), END, tz="Asia/Kolkata")
+    plan = hourly.plan_hours(filters.start, filters.end, None, filters.tz)
+    assert plan is not None and sum(b - a for a, b in plan.months) == 11  # April to February, whole
+    before = trends.by_language(store, filters)
+    pd.testing.assert_frame_equal(before, trends.by_language(store, filters, use_rollup=False))
+    with store.write() as connection:  # doubled in the monthly rollup only: the count follows it
+        connection.execute(item_counts_monthly.update().values({"items": item_counts_monthly.c["items"] * 2}))
+    after = trends.by_language(store, filters)
+    assert before["items"].sum() < after["items"].sum() < 2 * before["items"].sum()
+    volume = trends.volume_by_sentiment(store, filters)  # weekly bins: no month lies in one
+    pd.testing.assert_frame_equal(volume, trends.volume_by_sentiment(store, filters, use_rollup=False))
 
 
 def test_ranges_of_a_day_to_a_year_count_the_same_from_the_rollups_in_every_zone(store: Store) -> None:

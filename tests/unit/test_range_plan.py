@@ -178,3 +178,20 @@ def test_quarters_take_the_cut_hours_from_the_rows_and_each_lies_in_one_bin(tz: 
     bins = day - pd.to_timedelta(day.dt.day_of_week, unit="D") if freq == "W-MON" else day
     firsts = bins.groupby(minutes // 900).transform("first")
     assert (bins == firsts).all()
+
+
+@pytest.mark.parametrize("tz", ZONES)
+@pytest.mark.parametrize("days", [20, 45, 70, 365, 800])
+def test_months_cover_whole_calendar_months_once_and_only_without_bins(tz: str, days: int) -> None:
+    start = END - timedelta(days=days)
+    plan = plan_range(start, END, None, tz, months=True)
+    parts = _covered(plan) + [
+        (datetime(1970 + a // 12, a % 12 + 1, 1, tzinfo=UTC), datetime(1970 + b // 12, b % 12 + 1, 1, tzinfo=UTC))
+        for a, b in plan.months
+    ]
+    parts.sort()
+    assert parts[0][0] == start and parts[-1][1] == END
+    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:], strict=False))  # no gap, no overlap
+    assert sum(b - a for a, b in plan.months) == {20: 0, 45: 0, 70: 1, 365: 11, 800: 25}[days]
+    for freq in ("D", "W-MON", "h"):
+        assert plan_range(start, END, freq, tz, months=True).months == ()  # no bin holds a month

@@ -22,6 +22,11 @@ the cut hours as **quarters** instead ([a, b) quarter hours since 1970): no zone
 offset change cuts a quarter hour, so each lies in one bin, and only the range's partial edges
 are left to the rows.
 
+A count without bins (`freq=None`) that reads the monthly level (`months=True`,
+`item_counts_monthly`, revision 0022) gets the whole UTC calendar months among those days as
+**months** ([a, b) months since January 1970), and the days left around them as days: a year of
+one facet is then about 4,000 rows instead of 75,000. Bins never hold a whole month.
+
 A reader that can subtract (`split_days=True`: sums only) also gets the days a bin boundary
 crosses, when that reads fewer rows than their hours: **anchored** days, each counted whole in
 the bin of one of its hours (its anchor, in the part of the day with the most whole hours), and
@@ -34,8 +39,8 @@ Plans are cached: a report asks for the same one many times. Domain: no Streamli
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Final
 
@@ -63,7 +68,8 @@ class RangePlan:
     With `split_days`: `anchored` days (first day, end day, anchor hour of the day 0-23) counted in
     the bin of day * 24 + anchor, and `less` hours (first, end, anchor hour number) taken out of
     the anchor's bin again (module docstring). With `quarters`: the cut hours as `quarters`
-    ([a, b) quarter hours), not in `raw`."""
+    ([a, b) quarter hours), not in `raw`. With `months` (no bins only): the whole UTC months among
+    the days as `months` ([a, b) months since January 1970), not in `days`."""
 
     first_hour: int
     end_hour: int
@@ -74,6 +80,7 @@ class RangePlan:
     anchored: Anchored = ()
     less: Anchored = ()
     quarters: Spans = ()
+    months: Spans = ()
 
     @property
     def whole_hours(self) -> int:
@@ -104,12 +111,18 @@ def plan_range(
     daily: bool = True,
     split_days: bool = False,
     quarters: bool = False,
+    months: bool = False,
 ) -> RangePlan:
     """The split of [start, end) for bins of `freq` ("h", "D" or "W-MON", None for one total) on
     the wall clock of `tz`; `daily=False` for a reader that cannot use a daily level (every whole
     hour then comes from the hours); `split_days=True` for a reader that reads `anchored` days and
-    subtracts `less` hours; `quarters=True` for one that reads the cut hours' quarters."""
-    return _plan(start.astimezone(UTC), end.astimezone(UTC), freq, tz, daily, daily and split_days, quarters)
+    subtracts `less` hours; `quarters=True` for one that reads the cut hours' quarters;
+    `months=True` for one that reads whole months (used only when `freq` is None)."""
+    plan = _plan(start.astimezone(UTC), end.astimezone(UTC), freq, tz, daily, daily and split_days, quarters)
+    if months and daily and freq is None and plan.days:
+        month_spans, day_spans = _whole_months(plan.days)
+        plan = replace(plan, days=day_spans, months=month_spans)
+    return plan
 
 
 @lru_cache(maxsize=256)
@@ -173,6 +186,29 @@ def _plan(
         tuple(less),
         tuple(quarter_spans),
     )
+
+
+def _month_start(month: int) -> int:
+    """The day number (since 1970) of the first day of `month` (months since January 1970)."""
+    return (date(1970 + month // 12, month % 12 + 1, 1) - date(1970, 1, 1)).days
+
+
+def _whole_months(day_spans: Spans) -> tuple[Spans, Spans]:
+    """The whole calendar months inside `day_spans` as month spans, and the days left over."""
+    months: list[tuple[int, int]] = []
+    days: list[tuple[int, int]] = []
+    for low, high in day_spans:
+        on = EPOCH.date() + timedelta(days=low)
+        first = (on.year - 1970) * 12 + on.month - 1 + (on.day > 1)  # the first month starting in the span
+        last = first
+        while _month_start(last + 1) <= high:
+            last += 1
+        if last == first:  # no whole month inside
+            days.append((low, high))
+            continue
+        months.append((first, last))
+        days += [span for span in ((low, _month_start(first)), (_month_start(last), high)) if span[0] < span[1]]
+    return tuple(months), tuple(days)
 
 
 def _anchor(usable: np.ndarray, bins: np.ndarray) -> int | None:

@@ -6,8 +6,9 @@ scratch and how to find where it differs from its source rows: `python -m voc ro
 and `python -m voc rollups check` run every registered one (`register`). It holds `item_counts`
 (revision 0014): items per UTC hour by brand, competitor flag, kind, sentiment and copy, once for
 every item (facet "all") and once more by each of its channel, language and scorer; and
-`item_counts_daily` (revision 0017) and `item_counts_quarters` (revision 0021): the same per UTC
-day and per UTC quarter hour, kept by the same triggers; and
+`item_counts_daily` (revision 0017), `item_counts_quarters` (revision 0021) and
+`item_counts_monthly` (revision 0022): the same per UTC day, quarter hour and month, kept by the
+same triggers; and
 `nps_responses` (revision 0020): survey responses with an NPS per response, hour and brand, and
 their responses, promoters and detractors per hour and brand (`nps_counts`), one rollup of two tables.
 
@@ -28,13 +29,14 @@ from voc.inbox.storing import lock_item_writers
 from voc.store.schema import (
     item_counts,
     item_counts_daily,
+    item_counts_monthly,
     item_counts_quarters,
     items,
     nps_counts,
     nps_responses,
     nps_spread,
 )
-from voc.trends.buckets import epoch_slot
+from voc.trends.buckets import epoch_month, epoch_slot
 from voc.trends.counting import counted_once, left_out_copy
 
 if TYPE_CHECKING:  # the facade imports the repositories; a rollup module may be imported by one
@@ -45,6 +47,7 @@ Progress = Callable[[int, int], None]
 HOUR_SECONDS: Final = 3600
 DAY_SECONDS: Final = 86400
 QUARTER_SECONDS: Final = 900
+MONTH: Final = 0  # the monthly level's "seconds": whole calendar months (`epoch_month`)
 FACETS: Final = ("all", "channel", "language", "scorer")
 # A rebuild's step: this span of posted_at (whole hours) for one facet.
 REBUILD_SPAN: Final = timedelta(days=30)
@@ -150,7 +153,9 @@ def _counted_items(
     keyed = (
         sa.select(
             (sa.literal_column("''") if facet == "all" else items.c[facet]).label("value"),
-            epoch_slot(items.c.posted_at, seconds).label("hour"),
+            (epoch_month(items.c.posted_at) if seconds == MONTH else epoch_slot(items.c.posted_at, seconds)).label(
+                "hour"
+            ),
             sa.func.coalesce(items.c.brand, sa.literal_column("''")).label("brand"),
             items.c.is_competitor,
             items.c.kind,
@@ -185,6 +190,11 @@ def rebuild_item_counts_quarters(connection: sa.Connection, progress: Progress) 
     return _rebuild(connection, progress, item_counts_quarters, QUARTER_SECONDS)
 
 
+def rebuild_item_counts_monthly(connection: sa.Connection, progress: Progress) -> int:
+    """Empty `item_counts_monthly` and count every item again, a calendar month a step."""
+    return _rebuild(connection, progress, item_counts_monthly, MONTH)
+
+
 def _rebuild(connection: sa.Connection, progress: Progress, table: sa.Table, seconds: int) -> int:
     connection.execute(table.delete())
     first, last = connection.execute(sa.select(sa.func.min(items.c.posted_at), sa.func.max(items.c.posted_at))).one()
@@ -192,9 +202,12 @@ def _rebuild(connection: sa.Connection, progress: Progress, table: sa.Table, sec
         return 0
     first = _as_utc(first).replace(hour=0, minute=0, second=0, microsecond=0)
     spans = []
+    if seconds == MONTH:  # calendar months: no month is split between steps
+        first = first.replace(day=1)
     while first <= _as_utc(last):
-        spans.append((first, first + REBUILD_SPAN))  # whole days: no hour or day is split between steps
-        first += REBUILD_SPAN
+        step_end = _next_month(first) if seconds == MONTH else first + REBUILD_SPAN
+        spans.append((first, step_end))  # whole days (or months): no unit is split between steps
+        first = step_end
     total, done = len(spans) * len(FACETS), 0
     for start, end in spans:
         for facet in FACETS:
@@ -215,6 +228,15 @@ def check_item_counts_daily(connection: sa.Connection) -> list[Difference]:
     """Where `item_counts_daily` differs from a recount of `items` (its key holds the day where
     `item_counts` holds the hour)."""
     return _check(connection, item_counts_daily, DAY_SECONDS)
+
+
+def check_item_counts_monthly(connection: sa.Connection) -> list[Difference]:
+    """Where `item_counts_monthly` differs from a recount of `items`."""
+    return _check(connection, item_counts_monthly, MONTH)
+
+
+def _next_month(moment: datetime) -> datetime:
+    return moment.replace(year=moment.year + moment.month // 12, month=moment.month % 12 + 1)
 
 
 def check_item_counts_quarters(connection: sa.Connection) -> list[Difference]:
@@ -342,4 +364,5 @@ def _compare_figures(
 register("item_counts", rebuild_item_counts, check_item_counts)
 register("item_counts_daily", rebuild_item_counts_daily, check_item_counts_daily)
 register("item_counts_quarters", rebuild_item_counts_quarters, check_item_counts_quarters)
+register("item_counts_monthly", rebuild_item_counts_monthly, check_item_counts_monthly)
 register("nps_responses", rebuild_nps_responses, check_nps_responses)

@@ -199,6 +199,23 @@ item_counts_quarters = sa.Table(
     sa.PrimaryKeyConstraint("facet", "quarter", "value", "brand", "is_competitor", "kind", "sentiment", "copy"),
     sqlite_with_rowid=False,
 )
+# The same per UTC month (revision 0022), kept by the same triggers: a count without bins over a long
+# range (languages, channels, share of voice over a year) reads its whole months here.
+item_counts_monthly = sa.Table(
+    "item_counts_monthly",
+    metadata,
+    sa.Column("facet", sa.String(16), nullable=False),
+    sa.Column("value", sa.String(100), nullable=False),
+    sa.Column("month", sa.BigInteger, nullable=False, autoincrement=False),  # months since January 1970
+    sa.Column("brand", sa.String(100), nullable=False),
+    sa.Column("is_competitor", sa.Boolean, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("sentiment", sa.String(16), nullable=False),
+    sa.Column("copy", sa.Boolean, nullable=False),
+    sa.Column("items", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("facet", "month", "value", "brand", "is_competitor", "kind", "sentiment", "copy"),
+    sqlite_with_rowid=False,
+)
 # Per facet and hour (0017): a count grouped by channel or language (every value) seeks its hours,
 # where the key (facet, value, hour, ...) could only read the facet's hours of all time.
 sa.Index("ix_item_counts_facet_hour", item_counts.c.facet, item_counts.c.hour)

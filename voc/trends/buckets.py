@@ -75,6 +75,28 @@ def _epoch_slot_postgresql(element: epoch_slot, compiler: SQLCompiler, **kw: Any
     return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column}) / {element.size}) AS BIGINT)"
 
 
+class epoch_month(FunctionElement[int]):  # noqa: N801 - SQL function names are lower case
+    """Whole UTC months since January 1970 of a UTC timestamp column (`item_counts_monthly`)."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+    name = "epoch_month"
+
+
+@compiles(epoch_month, "sqlite")
+def _epoch_month_sqlite(element: epoch_month, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    year, month = (f"CAST(strftime('%{part}', {column}) AS INTEGER)" for part in ("Y", "m"))
+    return f"(({year} - 1970) * 12 + {month} - 1)"
+
+
+@compiles(epoch_month, "postgresql")
+def _epoch_month_postgresql(element: epoch_month, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(list(element.clauses)[0], **kw)
+    year, month = (f"EXTRACT({part} FROM ({column} AT TIME ZONE 'UTC'))" for part in ("YEAR", "MONTH"))
+    return f"CAST(({year} - 1970) * 12 + {month} - 1 AS BIGINT)"
+
+
 def slot_start(slots: pd.Series, size: int = SLOT_SECONDS) -> pd.Series:
     """The UTC start of each slot number, as aware timestamps."""
     return pd.to_datetime(slots.astype("int64") * size, unit="s", utc=True)

@@ -31,7 +31,7 @@ def plan_hours(start: datetime, end: datetime, freq: str | None, tz: str) -> Ran
     when the range is short enough to count from the items alone (or holds no whole hour)."""
     if end - start <= ROLLUP_FROM:
         return None
-    plan = plan_range(start, end, freq, tz, split_days=True, quarters=True)
+    plan = plan_range(start, end, freq, tz, split_days=True, quarters=True, months=True)
     return plan if plan.whole_hours else None
 
 

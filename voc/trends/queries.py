@@ -27,6 +27,7 @@ from voc.store.ranges import EPOCH, HOURS_PER_DAY, RangePlan, Spans
 from voc.store.schema import (
     item_counts,
     item_counts_daily,
+    item_counts_monthly,
     item_counts_quarters,
     items,
     nps_counts,
@@ -241,9 +242,9 @@ def _facet(filters: TrendFilters, grouped_by: str | None = None) -> tuple[str, s
     return chosen[0] if chosen else ("all", "")
 
 
-# A column or aggregate over a rollup table (`item_counts`, `item_counts_daily` or
-# `item_counts_quarters`, the same columns but the hour, day or quarter hour), given the table and
-# the quarter hour its row stands at (`_rollup_reads`).
+# A column or aggregate over a rollup table (`item_counts`, `item_counts_daily`,
+# `item_counts_quarters` or `item_counts_monthly`, the same columns but the hour, day, quarter hour
+# or month), given the table and the quarter hour its row stands at (`_rollup_reads`).
 OverRollup = Callable[[sa.Table, Any], Any]
 
 
@@ -267,7 +268,8 @@ def _rollup_reads(plan: RangePlan) -> list[tuple[sa.Table, Any, Any, Spans, int]
     the column the spans count, spans, sign). Hours and days stand at their first quarter hour;
     anchored days (`voc.store.ranges`) at their anchor hour's; the hours taken out again (sign -1)
     at their day's anchor (one read per anchor hour of the day: nearly always one); the quarters
-    of the cut hours at themselves."""
+    of the cut hours at themselves; whole months (counts without bins only: the planner gives
+    no bin a month) at none."""
     per_hour: Any = sa.literal_column(str(hourly.SLOTS_PER_HOUR))
     per_day: Any = sa.literal_column(str(hourly.SLOTS_PER_HOUR * HOURS_PER_DAY))
     day_start = item_counts_daily.c.day * per_day
@@ -275,6 +277,7 @@ def _rollup_reads(plan: RangePlan) -> list[tuple[sa.Table, Any, Any, Spans, int]
     reads: list[tuple[sa.Table, Any, Any, Spans, int]] = [
         (item_counts, item_counts.c.hour * per_hour, item_counts.c.hour, plan.hours, 1),
         (item_counts_quarters, item_counts_quarters.c.quarter, item_counts_quarters.c.quarter, plan.quarters, 1),
+        (item_counts_monthly, sa.null(), item_counts_monthly.c.month, plan.months, 1),
     ]
     for anchor in sorted({0} | {anchor for _, _, anchor in plan.anchored}):  # days in one bin: anchor 0
         spans = (plan.days if anchor == 0 else ()) + tuple((a, b) for a, b, at in plan.anchored if at == anchor)
