@@ -57,3 +57,20 @@ def test_refreshing_does_nothing_on_postgresql_and_never_fails(store: Store) -> 
     store.add_items(_items(10, "c"))
     store.refresh_planner_statistics()
     assert store.count_items() == 10
+
+
+def test_a_store_that_cannot_write_them_goes_on_and_says_so(tmp_path: Path, caplog) -> None:
+    """A speed-up, never a reason not to open: a read-only connection (or a writer past the busy
+    timeout) leaves the old statistics and a warning without any value in it."""
+    store = Store.from_url(f"sqlite:///{tmp_path}/voc.db")
+    store.add_items(_items(20, "d"))
+
+    @sa.event.listens_for(store.engine, "connect")
+    def read_only(dbapi_connection, _record) -> None:
+        dbapi_connection.execute("PRAGMA query_only = ON")
+
+    store.engine.dispose()  # new connections, read-only
+    store.refresh_planner_statistics()
+    assert "planner statistics not refreshed: OperationalError" in caplog.text
+    assert store.count_items() == 20
+    store.engine.dispose()

@@ -9,6 +9,7 @@ those. Domain module: no Streamlit.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +21,8 @@ from sqlalchemy.engine import Engine
 
 from voc.store.engine import WRITE_OPTION, create_engine_for
 from voc.store.migrate import migrate
+
+log = logging.getLogger(__name__)
 
 
 def _dialect_insert(bind: sa.Connection | str, table: sa.Table) -> Any:
@@ -105,9 +108,13 @@ def refresh_planner_statistics(engine: Engine) -> None:
     this does nothing."""
     if engine.dialect.name != "sqlite":
         return
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection, connection.begin():
-        connection.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
-        connection.exec_driver_sql("ANALYZE")
+    try:
+        with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection, connection.begin():
+            connection.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+            connection.exec_driver_sql("ANALYZE")
+    except sa.exc.OperationalError as error:  # a read-only copy, or a writer past the busy timeout
+        # A speed-up, not a condition of opening: the next opening or hourly refresh tries again.
+        log.warning("planner statistics not refreshed: %s", type(error.orig).__name__)
 
 
 class Database:
