@@ -23,6 +23,7 @@ from scale import DEFAULT_POSTGRES, NOW, open_kept
 from voc.inbox import queue as care_queue
 from voc.inbox.team_metrics import team_metrics
 from voc.store.facade import Store
+from voc.surveys import recovery
 from voc.themes import reports as theme_reports
 from voc.themes import repository as theme_repo
 from voc.trends import queries as trends
@@ -41,6 +42,10 @@ def calls_of(store: Store) -> dict[str, Callable[[], Any]]:
     calls["filter options"] = lambda: trends.filter_options(store, "Northwind")
     calls["Inbox page data"] = lambda: care_queue.open_queue(store, care_queue.QueueFilter(), now=NOW)
     calls["team metrics, 14 days"] = lambda: team_metrics(store, now=NOW, days=14)
+    calls["Surveys call-back lists"] = lambda: (  # the Surveys page's first screen (revision 0023)
+        recovery.recoveries(store, open_only=True),
+        recovery.recoveries(store, open_only=False),
+    )
     for days in (30, 365):
         start = NOW - timedelta(days=days)
         calls[f"Themes overview, {days} days"] = lambda start=start: (

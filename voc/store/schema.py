@@ -119,6 +119,16 @@ sa.Index(
     postgresql_where=items.c.nps.is_not(None),
 )
 
+# The very unhappy respondents, by due time (revision 0023): the Surveys page's call-back lists
+# (voc.surveys.recovery.recoveries) read these few, not every item.
+sa.Index(
+    "ix_items_very_unhappy",
+    items.c.recovery_due_at,
+    items.c.id,
+    sqlite_where=sa.text("very_unhappy IS 1"),
+    postgresql_where=sa.text("very_unhappy IS true"),
+)
+
 # The care queue's items (revision 0016, voc.inbox.queue): open, ours, not a collapsed copy, by stored
 # priority down, then the oldest: a page of the queue walks it from the top and stops after twelve.
 _OPEN_QUEUE = "triage_status IN ('new', 'assigned', 'waiting_on_customer') AND duplicate_of IS NULL AND "

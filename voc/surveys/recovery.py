@@ -520,8 +520,8 @@ RECOVERY_COLUMNS: Final = (
 )
 
 
-def recoveries(store: Store, *, open_only: bool = True, limit: int = 200) -> pd.DataFrame:
-    """Very unhappy responses, one row each: open ones by due time, or (all) recorded ones newest first."""
+def recovery_query(*, open_only: bool, limit: int) -> sa.Select[Any]:
+    """The rows of `recoveries`, read from `ix_items_very_unhappy` (revision 0023), not every item."""
     query = sa.select(
         items.c.id,
         items.c.source,
@@ -545,8 +545,13 @@ def recoveries(store: Store, *, open_only: bool = True, limit: int = 200) -> pd.
         query = query.where(items.c.recovery_outcome.is_not(None)).order_by(
             items.c.recovery_outcome_at.desc(), items.c.id
         )
+    return query.limit(limit)
+
+
+def recoveries(store: Store, *, open_only: bool = True, limit: int = 200) -> pd.DataFrame:
+    """Very unhappy responses, one row each: open ones by due time, or (all) recorded ones newest first."""
     with store.read() as connection:
-        rows = connection.execute(query.limit(limit * 4)).mappings().all()
+        rows = connection.execute(recovery_query(open_only=open_only, limit=limit * 4)).mappings().all()
     grouped: dict[tuple[str, str | None, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["source"], row["survey"], row["response_id"] or row["external_id"])
