@@ -77,6 +77,7 @@ from voc.store.schema import (
     theme_counts_daily,
 )
 from voc.store.schema import sources as sources_table
+from voc.surveys import recovery
 from voc.themes import reports as theme_reports
 from voc.themes import repository as theme_repo
 from voc.themes import rollups as theme_rollups
@@ -553,6 +554,10 @@ def page_calls(store: Store, rounds: int) -> None:
         "filter options by index skipping (core.distinct_values)": filter_values,
         "Inbox page data": inbox,
         "team metrics, 14 days": lambda: team_metrics(store, now=NOW, days=14),
+        "Surveys call-back lists": lambda: (  # the Surveys page's first screen (revision 0023)
+            recovery.recoveries(store, open_only=True),
+            recovery.recoveries(store, open_only=False),
+        ),
         "Themes overview, 30 days": theme_overview(30),
         "Themes overview, 365 days": theme_overview(365),
     }
@@ -570,6 +575,8 @@ def page_calls(store: Store, rounds: int) -> None:
             return lambda: [sorted(frame[c].dropna().unique()) for c in ("channel", "language", "brand", "scorer")]
         if name.startswith("Inbox"):
             return lambda: frame[frame["triage_status"].isin(["new", "assigned"])].nlargest(500, "posted_at")
+        if name.startswith("Surveys"):
+            return lambda: frame[frame["very_unhappy"].fillna(False).astype(bool)].nsmallest(800, "posted_at")
         if name.startswith("team"):
             return lambda: frame[frame["posted_at"] >= since].groupby("assignee").size()
         return lambda: pandas_report(frame, since)
