@@ -121,7 +121,7 @@ def headline(report: TrendReport) -> None:
     nps_col.metric(
         "NPS",
         "—" if summary.nps is None else f"{summary.nps:+.0f}",
-        delta=None if versus is None or versus.nps_change is None else f"{versus.nps_change:+.0f} on previous",
+        delta=nps_delta(versus),
         help=f"Net Promoter Score of {summary.survey_responses} survey responses in range, compared with {previous}",
         border=True,
     )
@@ -134,6 +134,12 @@ def headline(report: TrendReport) -> None:
                 else " count once. Turn on “Count duplicates” to include them."
             )
         )
+
+
+def nps_delta(versus: Comparison | None) -> str | None:
+    """NPS's change in points with a decimal: a move of -0.3 read "-0 on previous" under a red arrow."""
+    change = None if versus is None else versus.nps_change
+    return None if change is None else f"{change:+.1f} points on previous"
 
 
 def _points(versus: Comparison) -> str | None:

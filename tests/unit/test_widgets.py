@@ -1,8 +1,11 @@
-"""Channels, languages and scorers as people name them (ui.widgets): what filters and queue lines show."""
+"""Channels, languages and scorers as people name them (ui.widgets), and the Trends headline's NPS
+change (ui.trends): what filters, queue lines and metrics show."""
 
 from __future__ import annotations
 
+from ui.trends import nps_delta
 from ui.widgets import MISSING, channel_name, item_channel_name, language_name, scorer_name
+from voc.trends.comparison import Comparison
 
 
 def test_every_channel_the_listeners_store_has_a_name() -> None:
@@ -43,3 +46,14 @@ def test_scorers_are_named_by_kind_with_their_version_never_by_their_key() -> No
         "Fast model (builtin-23133008ae)", "Fast model, retrained here (ws-9f8e)", "VADER rules (3.3.2)",
         "Lexicon rules (4)", "Transformer (twitter-xlm)", "Corrected by a person", MISSING, "something-new",
     ]  # fmt: skip
+
+
+def test_the_nps_change_reads_in_points_with_a_decimal() -> None:
+    """A move of -0.3 read "-0 on previous" under a red arrow; none when a period has no NPS."""
+
+    def versus(nps: float | None, before: float | None) -> Comparison:
+        return Comparison(10, 12, 0.3, 0.3, nps, before)
+
+    assert nps_delta(versus(-46.0, -45.7)) == "-0.3 points on previous"
+    assert nps_delta(versus(12.0, 2.0)) == "+10.0 points on previous"
+    assert nps_delta(versus(None, 2.0)) is None and nps_delta(None) is None
