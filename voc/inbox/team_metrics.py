@@ -317,11 +317,14 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
         *((window.c.posted_at < instant(bound), index) for index, bound in enumerate(bounds)), else_=len(bounds)
     ).label("day")
     late = by_policy(late_for)
-    taken_or_none = sa.case((is_answered, taken), else_=None)
     if store.dialect == "postgresql":
-        taken_values = sa.func.array_agg(taken_or_none).filter(is_answered)
+        # Whole microseconds, not intervals: 82,000 intervals cost 30 ms more to turn into
+        # timedeltas and back. `date_part` on an interval is a double of its seconds, exact to the
+        # microsecond for anything under a century once rounded (`extract` is numeric and slower).
+        taken_us = sa.func.round(sa.func.date_part("epoch", taken) * sa.literal_column("1000000"))
+        taken_values = sa.func.array_agg(sa.cast(taken_us, sa.BigInteger)).filter(is_answered)
     else:
-        taken_values = sa.func.group_concat(taken_or_none).filter(is_answered)
+        taken_values = sa.func.group_concat(taken).filter(is_answered)
     keys = [is_answered.label("answered"), day, window.c.source, window.c.language, late.label("late")]
     # One pass, one grouping; the times taken come back per group as one value, ranked in Python.
     # Grouped by the keys' places: written out again, each would be worked out again per row
@@ -340,8 +343,8 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
             sums.open(local_day, bool(late_flag), source, language, count)
             continue
         sums.answered_in(bool(late_flag), local_day, source, language, count)
-        if isinstance(values, list):  # PostgreSQL's intervals
-            taken_by_day[local_day].extend(value // _TICK for value in values)
+        if isinstance(values, list):  # PostgreSQL's whole microseconds
+            taken_by_day[local_day].extend(values)
         else:
             taken_by_day[local_day].extend(map(int, values.split(",")))
     everything: list[int] = []
