@@ -41,6 +41,7 @@ def calls_of(store: Store) -> dict[str, Callable[[], Any]]:
     calls["volume by sentiment, 365 days"] = lambda: trends.volume_by_sentiment(store, year)
     calls["filter options"] = lambda: trends.filter_options(store, "Northwind")
     calls["Inbox page data"] = lambda: care_queue.open_queue(store, care_queue.QueueFilter(), now=NOW)
+    calls["Inbox assign list"] = lambda: care_queue.team(store, "me")  # each person's open items
     calls["team metrics, 14 days"] = lambda: team_metrics(store, now=NOW, days=14)
     calls["Surveys call-back lists"] = lambda: (  # the Surveys page's first screen (revision 0023)
         recovery.recoveries(store, open_only=True),

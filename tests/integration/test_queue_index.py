@@ -15,7 +15,7 @@ from sqlalchemy import event
 from tests.actors import admin
 from tests.factories import new_item
 from voc.access.roles import Permission
-from voc.inbox.queue import QueueFilter, View, _in_view, _rank, next_item_id, open_queue
+from voc.inbox.queue import QueueFilter, View, _in_view, _rank, next_item_id, open_queue, team
 from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
 from voc.models import TriageChange
 from voc.store.facade import Store
@@ -168,3 +168,38 @@ def test_the_page_query_walks_the_open_queue_index(store: Store, clock) -> None:
                 rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)  # type: ignore[arg-type]
                 plan = " ".join(str(r[-1]) for r in rows)
                 assert "ix_items_open_queue" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_assign_list_counts_each_person_s_open_items_from_the_open_queue_index(sqlite_store: Store, clock) -> None:
+    """`team()` (the assign menu, on every Inbox visit): each person's open items counted from
+    `ix_items_open_queue` alone, not by reading every open item, competitors' and copies too."""
+    sqlite_store.add_items([
+        new_item(str(n), text=f"bill {n} is wrong", priority=float(n % 50), is_competitor=n % 7 == 0,
+                 posted_at=clock.now - timedelta(minutes=n))
+        for n in range(600)
+    ])  # fmt: skip
+    with sqlite_store.write() as connection:  # two people hold a third of the items each
+        for remainder, person in ((0, "ana@northwind.example"), (1, "bo@northwind.example")):
+            connection.execute(
+                items.update().where(items.c.id % 3 == remainder).values(assignee=person, triage_status="assigned")
+            )
+    counted = {member.name: member.open_items for member in team(sqlite_store, "me")}
+    with sqlite_store.read() as connection:
+        expected = dict(
+            connection.execute(
+                sa.select(items.c.assignee, sa.func.count())
+                .where(items.c.assignee.is_not(None), items.c.is_competitor.is_(False))
+                .group_by(items.c.assignee)
+            ).all()
+        )
+    assert {name: counted[name] for name in expected} == expected and counted["me"] == 0
+
+    statements: list[str] = []
+    event.listen(sqlite_store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    team(sqlite_store, "me")
+    sqlite_store.refresh_planner_statistics()  # as every opening does
+    statement = next(s for s in statements if "count(*)" in s)
+    with sqlite_store.read() as connection:
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", ("",))
+        plan = " ".join(str(r[-1]) for r in rows)
+    assert "COVERING INDEX ix_items_open_queue" in plan, plan

@@ -535,17 +535,18 @@ def same_response(store: Store, item: Mapping[str, Any]) -> pd.DataFrame:
 
 def team(store: Store, me: str) -> list[TeamMember]:
     """Who can take an item: people with a care role (agent, admin), whoever holds open items
-    now, and `me`; each with their open count, `me` first, then the least busy."""
-    open_counts = (
-        sa.select(items.c.assignee, sa.func.count())
-        .where(
-            items.c.triage_status.in_(OPEN_STATUSES),
-            items.c.assignee.is_not(None),
-            items.c.assignee != "",
-            items.c.duplicate_of.is_(None),
-        )
-        .group_by(items.c.assignee)
+    now, and `me`; each with their open count (of the queue's items: ours, not a collapsed copy),
+    `me` first, then the least busy."""
+    # Read from `ix_items_open_queue` alone: in the index's order, SQLite has no reason to prefer
+    # `ix_items_queue` (every open item, competitors' too, then the table's rows: 183-213 ms at a
+    # million items, against 6 ms).
+    held = (
+        sa.select(items.c.assignee)
+        .where(*_open_ours(), items.c.assignee.is_not(None), items.c.assignee != "")
+        .order_by(items.c.priority.desc(), items.c.posted_at, items.c.id)
+        .subquery()
     )
+    open_counts = sa.select(held.c.assignee, sa.func.count()).group_by(held.c.assignee)
     people = sa.select(role_assignments.c.principal).where(
         role_assignments.c.role.in_(CARE_ROLES), role_assignments.c.principal.not_like("@%")
     )
