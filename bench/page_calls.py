@@ -37,6 +37,9 @@ def calls_of(store: Store) -> dict[str, Callable[[], Any]]:
         for days in (7, 30, 90, 365):
             chosen = trends.TrendFilters(NOW - timedelta(days=days), NOW, tz=tz)
             calls[f"Trends report, {days} days, {tz}"] = lambda chosen=chosen: trends.report(store, chosen)
+    for days in (90, 365):  # the page's default shows the own brand (its themes by brand and day: 0024)
+        chosen = trends.TrendFilters(NOW - timedelta(days=days), NOW, brand="Northwind")
+        calls[f"Trends report, {days} days, one brand"] = lambda chosen=chosen: trends.report(store, chosen)
     year = trends.TrendFilters(NOW - timedelta(days=365), NOW)
     calls["volume by sentiment, 365 days"] = lambda: trends.volume_by_sentiment(store, year)
     calls["filter options"] = lambda: trends.filter_options(store, "Northwind")

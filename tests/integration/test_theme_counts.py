@@ -27,6 +27,7 @@ from voc.store.schema import (
     items,
     theme_assessments,
     theme_counts,
+    theme_counts_brand_daily,
     theme_counts_daily,
     themes,
 )
@@ -226,14 +227,21 @@ def test_promoting_a_proposal_counts_its_items_in_the_new_theme(themed) -> None:
 def test_a_rebuild_restores_counts_that_were_tampered_with(themed) -> None:
     store, _, _ = themed
     with store.write() as connection:
-        for table in (theme_counts, theme_counts_daily):
+        for table in (theme_counts, theme_counts_daily, theme_counts_brand_daily):
             connection.execute(table.update().values(items=table.c["items"] + 1))
     assert differences(store) != []
     taxonomy, (start, end) = repo.load_taxonomy(store), RANGES[1]
     read = reports.theme_summary(store, taxonomy, start, end)  # the pages read the rollup: they see the damage
     assert not read.equals(reports.theme_summary_from_rows(store, taxonomy, start, end))
     assert theme_mixes_between(store, taxonomy, start, end) != theme_mixes_from_rows(store, taxonomy, start, end)
-    assert {d.rollup for d in check_rollups(store, ["theme_counts"])} == {"theme_counts", "theme_counts_daily"}
+    for brand in BRANDS[:1]:  # one brand's days from theme_counts_brand_daily (revision 0024)
+        by_brand = theme_mixes_between(store, taxonomy, start, end, brand=brand)
+        assert by_brand != theme_mixes_from_rows(store, taxonomy, start, end, brand=brand)
+    assert {d.rollup for d in check_rollups(store, ["theme_counts"])} == {
+        "theme_counts",
+        "theme_counts_daily",
+        "theme_counts_brand_daily",
+    }
     assert rebuild_rollups(store, ["theme_counts"])["theme_counts"] > 0  # python -m voc rollups rebuild
     assert check_rollups(store) == []
     with store.write() as connection:
@@ -381,11 +389,15 @@ def test_the_coverage_migration_counts_what_is_stored_and_steps_back_cleanly(dat
     engine = sa.create_engine(database_url)
     try:
         step_to(engine, "0017")
+        # Today's theme code writes `theme_counts_brand_daily` (revision 0024) too: it stands in for
+        # the writes of the code of 0017 here, and goes before 0024 makes it again.
+        theme_counts_brand_daily.create(engine)
         store = Store.from_url(database_url, upgrade=False)
         ids = make_taxonomy(store)
         rng = random.Random(5)
         item_ids = random_items(store, rng, 150)
         assign_randomly(store, rng, item_ids, list(ids.values()))  # assessed before the counts exist
+        theme_counts_brand_daily.drop(engine)
 
         migrate(engine)
 
@@ -402,3 +414,23 @@ def test_the_coverage_migration_counts_what_is_stored_and_steps_back_cleanly(dat
         store.engine.dispose()
     finally:
         engine.dispose()
+
+
+def test_one_brand_s_whole_days_come_from_the_brand_daily_counts(themed) -> None:
+    """Revision 0024: a range read for one brand takes its whole days from
+    `theme_counts_brand_daily` (the Trends page's default is the own brand), the rest as before."""
+    store, _, _ = themed
+    taxonomy, (start, end) = repo.load_taxonomy(store), (T0, T0 + timedelta(days=12, hours=5))
+    for brand in BRANDS:
+        assert theme_mixes_between(store, taxonomy, start, end, once=True, brand=brand) == (
+            theme_mixes_from_rows(store, taxonomy, start, end, once=True, brand=brand)
+        )
+    with store.write() as connection:  # the brand days alone doubled: one brand's read follows them
+        table = theme_counts_brand_daily
+        connection.execute(table.update().values(items=table.c["items"] * 2))
+    brand = BRANDS[0]
+    assert theme_mixes_between(store, taxonomy, start, end, brand=brand) != (
+        theme_mixes_from_rows(store, taxonomy, start, end, brand=brand)
+    )
+    assert theme_mixes_between(store, taxonomy, start, end) == theme_mixes_from_rows(store, taxonomy, start, end)
+    assert {d.rollup for d in check_rollups(store, ["theme_counts"])} == {"theme_counts_brand_daily"}

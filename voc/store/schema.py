@@ -599,6 +599,19 @@ theme_counts_daily = sa.Table(
     *(sa.Column(c.name, c.type, nullable=False, server_default="0") for c in theme_counts.c if not c.primary_key),
 )
 
+# The same per brand too (revision 0024), folded with them: a range for one brand (the Trends page's
+# default, the own brand) reads its days here, not every hour of the range from `theme_counts`.
+theme_counts_brand_daily = sa.Table(
+    "theme_counts_brand_daily",
+    metadata,
+    sa.Column("brand", sa.String(100), primary_key=True),  # "" when the item has none
+    sa.Column("day", sa.BigInteger, primary_key=True, autoincrement=False),  # days since 1970, UTC
+    sa.Column("theme_id", sa.String(80), primary_key=True),
+    sa.Column("sentiment", sa.String(16), primary_key=True),
+    sa.Column("is_copy", sa.SmallInteger, primary_key=True, autoincrement=False),
+    *(sa.Column(c.name, c.type, nullable=False, server_default="0") for c in theme_counts.c if not c.primary_key),
+)
+
 # What the triggers append since the last fold into theme_counts (insert-only: no writer waits on another).
 theme_count_changes = sa.Table(
     "theme_count_changes",

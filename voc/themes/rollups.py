@@ -32,6 +32,7 @@ from voc.store.schema import (
     theme_count_changes,
     theme_count_map,
     theme_counts,
+    theme_counts_brand_daily,
     theme_counts_daily,
     themes,
 )
@@ -42,6 +43,7 @@ from voc.trends.counting import left_out_copy
 HOUR_SECONDS: Final = 3600
 KEY: Final = ("theme_id", "hour", "brand", "kind", "sentiment", "is_copy")
 DAILY_KEY: Final = ("theme_id", "day", "sentiment", "is_copy")
+BRAND_DAILY_KEY: Final = ("brand", "day", "theme_id", "sentiment", "is_copy")  # revision 0024
 MEASURES: Final = ("items", "nps_responses", "promoters", "detractors", "csat_responses", "csat_sum")
 # SELECTs per statement when reading many spans: SQLite allows 500 in one compound statement.
 SPANS_PER_READ: Final = 200
@@ -178,21 +180,30 @@ def _recount(connection: sa.Connection, counted: Iterable[str] | None = None) ->
         daily = daily.where(theme_counts_daily.c.theme_id.in_(chosen))
     connection.execute(daily)
     connection.execute(theme_counts_daily.insert().from_select([*DAILY_KEY, *MEASURES], _daily_of(chosen)))
+    brand_daily = theme_counts_brand_daily.delete()
+    if chosen is not None:
+        brand_daily = brand_daily.where(theme_counts_brand_daily.c.theme_id.in_(chosen))
+    connection.execute(brand_daily)
+    connection.execute(
+        theme_counts_brand_daily.insert().from_select([*BRAND_DAILY_KEY, *MEASURES], _daily_of(chosen, by_brand=True))
+    )
     count = sa.select(sa.func.count()).select_from(theme_counts)
     if chosen is not None:
         count = count.where(theme_counts.c.theme_id.in_(chosen))
     return int(connection.execute(count).scalar_one())  # rowcount of INSERT ... SELECT is -1 on psycopg
 
 
-def _daily_of(counted: Iterable[str] | None = None) -> sa.Select[Any]:
-    """`theme_counts_daily` rows as the sums of the hourly rows (for `counted` themes only, or all)."""
+def _daily_of(counted: Iterable[str] | None = None, *, by_brand: bool = False) -> sa.Select[Any]:
+    """`theme_counts_daily` rows (or `theme_counts_brand_daily`'s, `by_brand`) as the sums of the
+    hourly rows (for `counted` themes only, or all), in the table's key order."""
     hourly = theme_counts
     day = (hourly.c.hour // 24).label("day")  # whole days since 1970, UTC
-    query = sa.select(hourly.c.theme_id, day, hourly.c.sentiment, hourly.c.is_copy,
-                      *(sa.func.sum(hourly.c[m]).label(m) for m in MEASURES))  # fmt: skip
+    keys = [hourly.c.brand, day, hourly.c.theme_id] if by_brand else [hourly.c.theme_id, day]
+    keys += [hourly.c.sentiment, hourly.c.is_copy]
+    query = sa.select(*keys, *(sa.func.sum(hourly.c[m]).label(m) for m in MEASURES))
     if counted is not None:
         query = query.where(hourly.c.theme_id.in_(sorted(counted)))
-    return query.group_by(hourly.c.theme_id, day, hourly.c.sentiment, hourly.c.is_copy)
+    return query.group_by(*keys)
 
 
 def compact_theme_counts(connection: sa.Connection) -> int:
@@ -202,6 +213,7 @@ def compact_theme_counts(connection: sa.Connection) -> int:
     open keeps its changes for the next fold."""
     key, daily_key, measures = ", ".join(KEY), ", ".join(DAILY_KEY), ", ".join(MEASURES)
     by_day = "theme_id, hour / 24, sentiment, is_copy"
+    brand_daily_key, by_brand_day = ", ".join(BRAND_DAILY_KEY), "brand, hour / 24, theme_id, sentiment, is_copy"
     sums = ", ".join(f"SUM({m})" for m in MEASURES)
 
     def fold(source: str, table: str, columns: str, grouped: str) -> str:
@@ -217,7 +229,9 @@ def compact_theme_counts(connection: sa.Connection) -> int:
             sa.text(
                 "WITH moved AS (DELETE FROM theme_count_changes RETURNING *), "
                 f"hourly AS ({fold('moved', 'theme_counts', key, key)} RETURNING 1), "
-                f"daily AS ({fold('moved', 'theme_counts_daily', daily_key, by_day)} RETURNING 1) "
+                f"daily AS ({fold('moved', 'theme_counts_daily', daily_key, by_day)} RETURNING 1), "
+                f"brand_daily AS ({fold('moved', 'theme_counts_brand_daily', brand_daily_key, by_brand_day)} "
+                "RETURNING 1) "
                 "SELECT (SELECT COUNT(*) FROM moved), (SELECT MIN(hour) FROM moved), (SELECT MAX(hour) FROM moved)"
             )
         ).one()
@@ -228,11 +242,15 @@ def compact_theme_counts(connection: sa.Connection) -> int:
         if moved:
             connection.execute(sa.text(fold("theme_count_changes", "theme_counts", key, key)))
             connection.execute(sa.text(fold("theme_count_changes", "theme_counts_daily", daily_key, by_day)))
+            connection.execute(
+                sa.text(fold("theme_count_changes", "theme_counts_brand_daily", brand_daily_key, by_brand_day))
+            )
             connection.execute(theme_count_changes.delete())
     if moved:  # rows a removal emptied go: the tables hold only what is counted
-        hourly, daily = theme_counts, theme_counts_daily
+        hourly = theme_counts
         connection.execute(hourly.delete().where(hourly.c["items"] == 0, hourly.c.hour.between(low, high)))
-        connection.execute(daily.delete().where(daily.c["items"] == 0, daily.c.day.between(low // 24, high // 24)))
+        for daily in (theme_counts_daily, theme_counts_brand_daily):
+            connection.execute(daily.delete().where(daily.c["items"] == 0, daily.c.day.between(low // 24, high // 24)))
     return int(moved) + _fold_coverage(connection)  # the coverage counts' changes too (revision 0018)
 
 
@@ -282,25 +300,43 @@ def check_theme_counts(connection: sa.Connection) -> list[Difference]:
     zero = (0,) * len(MEASURES)
     for key in sorted(set(expected) | set(kept), key=repr):
         differences += _per_measure("theme_counts", key, expected.get(key, zero), kept.get(key, zero))
-    days: dict[tuple[Any, ...], tuple[int, ...]] = {}  # the day's sums of what the hours should be
-    for (theme_id, hour, _brand, _kind, sentiment, is_copy), values in expected.items():
-        day_key = (theme_id, hour // 24, sentiment, is_copy)
-        days[day_key] = tuple(a + b for a, b in zip(days.get(day_key, zero), values, strict=True))
+    for table, day_key in ((theme_counts_daily, DAILY_KEY), (theme_counts_brand_daily, BRAND_DAILY_KEY)):
+        differences += _day_differences(connection, table, day_key, expected)
+    return differences
+
+
+def _day_differences(
+    connection: sa.Connection,
+    table: sa.Table,
+    day_key: Sequence[str],
+    expected: dict[tuple[Any, ...], tuple[int, ...]],
+) -> list[Difference]:
+    """Where a daily table (with the changes not folded yet) differs from the day's sums of what
+    the hours should be (`expected`, by `KEY`)."""
+    zero = (0,) * len(MEASURES)
+    days: dict[tuple[Any, ...], tuple[int, ...]] = {}
+    for (theme_id, hour, brand, _kind, sentiment, is_copy), values in expected.items():
+        parts = {"theme_id": theme_id, "day": hour // 24, "brand": brand, "sentiment": sentiment, "is_copy": is_copy}
+        key = tuple(parts[name] for name in day_key)
+        days[key] = tuple(a + b for a, b in zip(days.get(key, zero), values, strict=True))
     changes = theme_count_changes
-    day = (changes.c.hour // 24).label("day")
-    pending = sa.select(changes.c.theme_id, day, changes.c.sentiment, changes.c.is_copy,
-                        *(changes.c[m] for m in MEASURES))  # fmt: skip
-    daily = sa.union_all(sa.select(*(theme_counts_daily.c[c] for c in (*DAILY_KEY, *MEASURES))), pending).subquery()
+    unit = {name: changes.c[name] for name in day_key if name != "day"} | {"day": (changes.c.hour // 24).label("day")}
+    pending = sa.select(*(unit[name] for name in day_key), *(changes.c[m] for m in MEASURES))
+    daily = sa.union_all(sa.select(*(table.c[c] for c in (*day_key, *MEASURES))), pending).subquery()
     stored_days: dict[tuple[Any, ...], tuple[int, ...]] = {}
-    grouped = sa.select(*(daily.c[c] for c in DAILY_KEY), *(sa.func.sum(daily.c[m]) for m in MEASURES)).group_by(
-        *(daily.c[c] for c in DAILY_KEY)
+    grouped = sa.select(*(daily.c[c] for c in day_key), *(sa.func.sum(daily.c[m]) for m in MEASURES)).group_by(
+        *(daily.c[c] for c in day_key)
     )
     for row in connection.execute(grouped):
-        values = tuple(int(v) for v in row[len(DAILY_KEY) :])
+        values = tuple(int(v) for v in row[len(day_key) :])
         if any(values):
-            stored_days[(str(row[0]), int(row[1]), str(row[2]), int(row[3]))] = values
+            key = row[: len(day_key)]
+            stored_days[
+                tuple(int(v) if name in ("day", "is_copy") else str(v) for name, v in zip(day_key, key, strict=True))
+            ] = values
+    differences: list[Difference] = []
     for key in sorted(set(days) | set(stored_days), key=repr):
-        differences += _per_measure("theme_counts_daily", key, days.get(key, zero), stored_days.get(key, zero))
+        differences += _per_measure(table.name, key, days.get(key, zero), stored_days.get(key, zero))
     return differences
 
 
@@ -455,14 +491,13 @@ def rollup_rows(
 ) -> list[dict[str, Any]]:
     """Summed figures per counted theme × sentiment (× hour with `by_hour`: a day's rows stand at
     its first hour) over what `plan` (`voc.store.ranges.plan_range`) gives a rollup: its days from
-    `theme_counts_daily` (unless by brand, which the days do not hold), its hours from
+    `theme_counts_daily` (by brand: `theme_counts_brand_daily`), its hours from
     `theme_counts`, and the changes not folded yet. A key may come in several rows: add them up."""
     day_spans, hour_spans = plan.days, plan.hours
-    if brand is not None:
-        day_spans, hour_spans = (), plan.hour_spans()
+    days_table = theme_counts_daily if brand is None else theme_counts_brand_daily
     reads: list[Any] = []
     out: list[dict[str, Any]] = []
-    for table, unit, spans in ((theme_counts, "hour", hour_spans), (theme_counts_daily, "day", day_spans),
+    for table, unit, spans in ((theme_counts, "hour", hour_spans), (days_table, "day", day_spans),
                                (theme_count_changes, "hour", plan.hour_spans())):  # fmt: skip
         if not spans:
             continue
