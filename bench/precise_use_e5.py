@@ -9,8 +9,10 @@ measures three inputs to the same recipe, with the product's own code:
 - (b) USE alone;
 - (c) USE and e5 concatenated, each block centred per language (centring the concatenation per
   language centres each block on its own language mean: the mean is taken coordinate by
-  coordinate) and scaled so that its centred training vectors have a mean length of 1, so that
-  neither block dominates the regularisation (`--use-weight` scales the USE block further).
+  coordinate). The e5 block's features are (a)'s exactly (so C means what it means for the shipped
+  model), and the USE block is scaled to the same mean length once centred (USE vectors centred per
+  language keep about 0.9 of their length, e5 vectors about 0.39), so that neither dominates;
+  `--use-weights 0.5,1,2` tries the USE block at other scales and cross-validation keeps one.
 
 Each input goes through `precise.choose_recipe` (cross-validation on the AfriSenti tweets only,
 one source held out at a time; the team set only trains; C, the team set, the language
@@ -30,7 +32,7 @@ Needs the e5 vectors cached (embedding 16,000 texts costs 10-25 minutes):
 AfriSenti in `../shared/data/afrisenti`, the dev tweets in `../shared/data/sentiment-dev`
 (measuring only).
 
-    python bench/precise_use_e5.py --train-cache F --dev-cache F [--inputs e5,use,both] [--c-grid 0.05,0.25,1]
+    python bench/precise_use_e5.py --train-cache F --dev-cache F [--inputs e5,use,both] [--use-weights 0.5,1,2] [--sensitivity-weights 1,1.6]
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Sequence
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from _common import shared_data_dir, skip
@@ -51,6 +55,7 @@ from voc.sentiment.learned import LearnedModel, centre, language_centres
 from voc.sentiment.multilingual import MultilingualScorer
 from voc.sentiment.training import precise_training_set
 
+RECIPE_FIELDS = {f.name for f in fields(precise.Recipe)}
 INPUTS = {"e5": "(a) e5 alone (as shipped)", "use": "(b) USE alone", "both": "(c) USE + e5 concatenated"}
 
 
@@ -78,7 +83,18 @@ def main() -> None:
     parser.add_argument("--dev-cache", type=Path, required=True)
     parser.add_argument("--inputs", default="e5,use,both", help="which of e5, use, both to measure")
     parser.add_argument("--c-grid", type=lambda v: tuple(float(x) for x in v.split(",")), default=None)
-    parser.add_argument("--use-weight", type=float, default=1.0, help="extra scale of the USE block in (c)")
+    parser.add_argument(
+        "--use-weights",
+        type=lambda v: tuple(float(x) for x in v.split(",")),
+        default=(1.0,),
+        help="scales of the USE block in (c) against e5's, each tried; cross-validation keeps one",
+    )
+    parser.add_argument(
+        "--sensitivity-weights",
+        type=lambda v: tuple(float(x) for x in v.split(",")),
+        default=(),
+        help="also score each chosen recipe at these negative weights (a check, never a choice)",
+    )
     args = parser.parse_args()
     folder = shared_data_dir() / "afrisenti"
     if not folder.is_dir() or not args.train_cache.is_file() or not args.dev_cache.is_file():
@@ -109,45 +125,73 @@ def main() -> None:
     dev_use = embeddings.embed(dev_texts)
     dev_languages = [detect_language(t) for t in dev_texts]
 
-    e5_scale = block_scale(train_e5, languages, real)
-    use_scale = block_scale(train_use, languages, real)
-    print(f"mean centred length: e5 {1 / e5_scale:.3f}, USE {1 / use_scale:.3f} (each block scaled to 1 in (c); "
-          f"USE × {args.use_weight} more)")  # fmt: skip
+    e5_length = 1 / block_scale(train_e5, languages, real)
+    use_length = 1 / block_scale(train_use, languages, real)
+    # `precise._features` multiplies every vector by √(its width): the e5 block is scaled back so its
+    # features are exactly (a)'s, and the USE block to the same centred length (times its weight).
+    e5_factor = float(np.sqrt(train_e5.shape[1] / (train_e5.shape[1] + train_use.shape[1])))
+    print(f"mean length once centred per language: e5 {e5_length:.3f}, USE {use_length:.3f}")
 
-    def vectors(kind: str, e5: np.ndarray, use: np.ndarray) -> np.ndarray:
+    def vectors(kind: str, e5: np.ndarray, use: np.ndarray, use_weight: float = 1.0) -> np.ndarray:
         if kind == "e5":
             return e5
         if kind == "use":
             return use
-        return np.hstack([e5 * e5_scale, use * (use_scale * args.use_weight)]).astype(np.float32)
+        use_factor = e5_factor * e5_length / use_length * use_weight
+        return np.hstack([e5 * e5_factor, use * use_factor]).astype(np.float32)
 
     cv_rows, dev_rows = [], []
+    trials_of: dict[str, list[dict[str, Any]]] = {}
     for kind in args.inputs.split(","):
-        name = INPUTS[kind]
-        train = vectors(kind, train_e5, train_use)
-        start = time.perf_counter()
-        chosen, trials = precise.choose_recipe(
-            train,
-            examples,
-            evaluated=evaluated,
-            progress=lambda message, _, kind=kind: print(f"  {kind}: {message}", flush=True),
-        )
-        minutes = (time.perf_counter() - start) / 60
-        at_one = max((t for t in trials if t["negative_weight"] == 1.0), key=lambda t: t["mean_macro_f1"])
-        r = chosen.recipe
-        cv_rows.append(
-            f"| {name} | {train.shape[1]} | C {r.c}, team set {'in' if r.with_team_set else 'out'}, "
-            f"k {r.language_directions}, negative weight {r.negative_weight} | {at_one['mean_macro_f1']:.2f} | "
-            f"**{chosen.mean_f1:.2f}** ± {chosen.standard_error:.2f} | {chosen.scores.negative_recall:.1f} @ "
-            f"{chosen.scores.negative_precision:.1f} | {' / '.join(f'{f:.1f}' for f in chosen.fold_f1)} | "
-            f"{len(trials)} in {minutes:.0f} min |"
-        )
-        print(cv_rows[-1], flush=True)
+        # (c): each USE weight through the whole rule; the one with the best cross-validated figure
+        # at negative weight 1 is kept (as `choose_recipe` keeps a lexicon weight).
+        results = []
+        for use_weight in args.use_weights if kind == "both" else (1.0,):
+            name = INPUTS[kind] + (f", USE block × {use_weight}" if kind == "both" else "")
+            train = vectors(kind, train_e5, train_use, use_weight)
+            start = time.perf_counter()
+            chosen, trials = precise.choose_recipe(
+                train,
+                examples,
+                evaluated=evaluated,
+                progress=lambda message, _, name=name: print(f"  {name}: {message}", flush=True),
+            )
+            minutes = (time.perf_counter() - start) / 60
+            at_one = max(t["mean_macro_f1"] for t in trials if t["negative_weight"] == 1.0)
+            r = chosen.recipe
+            cv_rows.append(
+                f"| {name} | {train.shape[1]} | C {r.c}, team set {'in' if r.with_team_set else 'out'}, "
+                f"k {r.language_directions}, negative weight {r.negative_weight} | {at_one:.2f} | "
+                f"**{chosen.mean_f1:.2f}** ± {chosen.standard_error:.2f} | {chosen.scores.negative_recall:.1f} @ "
+                f"{chosen.scores.negative_precision:.1f} | {' / '.join(f'{f:.1f}' for f in chosen.fold_f1)} | "
+                f"{len(trials)} in {minutes:.0f} min |"
+            )
+            print(cv_rows[-1], flush=True)
+            results.append((at_one, name, use_weight, chosen, train))
+            trials_of[name] = trials
+        _, name, use_weight, chosen, train = max(results, key=lambda found: found[0])
         temperature = precise.fit_temperature(chosen.logits, chosen.truth)
         model = precise.fit_precise(
-            train, examples, r, evaluated=evaluated, version=f"bench-{kind}", temperature=temperature
+            train, examples, chosen.recipe, evaluated=evaluated, version=f"bench-{kind}", temperature=temperature
         )
-        dev_rows.append((name, score_as_analyse(model, dev_texts, dev_languages, vectors(kind, dev_e5, dev_use))))
+        dev = vectors(kind, dev_e5, dev_use, use_weight)
+        dev_rows.append((name, score_as_analyse(model, dev_texts, dev_languages, dev)))
+        # Sensitivity, not a choice: the same recipe at other negative weights, to tell the vectors'
+        # effect from the operating point the one-standard-error rule lands on.
+        for weight in args.sensitivity_weights:
+            if weight == chosen.recipe.negative_weight:
+                continue
+            recipe = replace(chosen.recipe, negative_weight=weight)
+            tried = [
+                t["mean_macro_f1"]
+                for t in trials_of[name]
+                if precise.Recipe(**{k: v for k, v in t.items() if k in RECIPE_FIELDS}) == recipe
+            ]
+            other = precise.fit_precise(
+                train, examples, recipe, evaluated=evaluated, version=f"bench-{kind}-{weight}", temperature=temperature
+            )
+            label = f"  … negative weight {weight} (sensitivity; CV {tried[0] if tried else 'not run'})"
+            dev_rows.append((label, score_as_analyse(other, dev_texts, dev_languages, dev)))
 
     print()
     print("Cross-validation on the training tweets (mean macro-F1 over held-out AfriSenti sources):")
