@@ -11,8 +11,7 @@ measures three inputs to the same recipe, with the product's own code:
   language centres each block on its own language mean: the mean is taken coordinate by
   coordinate). The e5 block's features are (a)'s exactly (so C means what it means for the shipped
   model), and the USE block is scaled to the same mean length once centred (USE vectors centred per
-  language keep about 0.9 of their length, e5 vectors about 0.39), so that neither dominates;
-  `--use-weights 0.5,1,2` tries the USE block at other scales and cross-validation keeps one.
+  language keep about 0.9 of their length, e5 vectors about 0.39), so that neither dominates.
 
 Each input goes through `precise.choose_recipe` (cross-validation on the AfriSenti tweets only,
 one source held out at a time; the team set only trains; C, the team set, the language
@@ -21,8 +20,11 @@ on every training row, and is scored on the dev tweets by `MultilingualScorer` a
 posts (batches of 256, each language's centre following the posts read, the care pass on). The
 dev tweets choose nothing; their figures are printed by `sentiment.report`, never asserted.
 
-`--c-grid` narrows the C values tried (the product tries 0.05-2; every trial is one cross-validation,
-about a minute here), to fit a loaded machine; the figures say which grid they came from.
+`--use-weights 0.25,0.5,1,2` tries the USE block at each scale through the whole rule and keeps the
+one with the best cross-validated figure at negative weight 1 (the first listed on a tie), as
+`choose_recipe` keeps a lexicon weight. `--c-grid` replaces the C values tried (the product's:
+0.05-2; every trial is one cross-validation, 4-25 s here). `--sensitivity-weights` also scores the
+chosen recipes at other negative weights: a check of the operating point, never a choice.
 
 Needs the e5 vectors cached (embedding 16,000 texts costs 10-25 minutes):
 - `--train-cache F`: `python bench/precise_base_cache.py F` (from the shipped base set, seconds;
