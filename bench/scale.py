@@ -523,8 +523,8 @@ def pandas_report(frame: pd.DataFrame, start: datetime) -> None:
 def page_calls(store: Store, rounds: int) -> None:
     taxonomy = theme_repo.load_taxonomy(store)
 
-    def trend(days: int, *, use_rollup: bool = True, tz: str = "UTC") -> Callable[[], Any]:
-        filters = trends.TrendFilters(NOW - timedelta(days=days), NOW, tz=tz)
+    def trend(days: int, *, use_rollup: bool = True, tz: str = "UTC", brand: str | None = None) -> Callable[[], Any]:
+        filters = trends.TrendFilters(NOW - timedelta(days=days), NOW, tz=tz, brand=brand)
         return lambda: trends.report(store, filters, use_rollup=use_rollup)
 
     def theme_overview(days: int) -> Callable[[], Any]:
@@ -547,6 +547,8 @@ def page_calls(store: Store, rounds: int) -> None:
             for tz in ("UTC", "Asia/Kolkata")  # Kolkata: a local midnight inside every UTC day
             for days in (7, 30, 90, 365)
         },
+        # The page's default shows the own brand (its theme comparison by brand and day: revision 0024).
+        **{f"Trends report, {days} days, one brand": trend(days, brand="Northwind") for days in (90, 365)},
         "volume by sentiment, 365 days": lambda: trends.volume_by_sentiment(
             store, trends.TrendFilters(NOW - timedelta(days=365), NOW)
         ),
@@ -579,6 +581,8 @@ def page_calls(store: Store, rounds: int) -> None:
             return lambda: frame[frame["very_unhappy"].fillna(False).astype(bool)].nsmallest(800, "posted_at")
         if name.startswith("team"):
             return lambda: frame[frame["posted_at"] >= since].groupby("assignee").size()
+        if name.endswith("one brand"):
+            return lambda: pandas_report(frame[frame["brand"] == "Northwind"], since)
         return lambda: pandas_report(frame, since)
 
     print(
