@@ -193,8 +193,10 @@ def _month_start(month: int) -> int:
     return (date(1970 + month // 12, month % 12 + 1, 1) - date(1970, 1, 1)).days
 
 
+@lru_cache(maxsize=256)
 def _whole_months(day_spans: Spans) -> tuple[Spans, Spans]:
-    """The whole calendar months inside `day_spans` as month spans, and the days left over."""
+    """The whole calendar months inside `day_spans` as month spans, and the days left over (cached
+    as the plans are: a report asks for the same one many times)."""
     months: list[tuple[int, int]] = []
     days: list[tuple[int, int]] = []
     for low, high in day_spans:

@@ -153,9 +153,7 @@ def _counted_items(
     keyed = (
         sa.select(
             (sa.literal_column("''") if facet == "all" else items.c[facet]).label("value"),
-            (epoch_month(items.c.posted_at) if seconds == MONTH else epoch_slot(items.c.posted_at, seconds)).label(
-                "hour"
-            ),
+            _unit_of(items.c.posted_at, seconds).label("hour"),
             sa.func.coalesce(items.c.brand, sa.literal_column("''")).label("brand"),
             items.c.is_competitor,
             items.c.kind,
@@ -167,6 +165,11 @@ def _counted_items(
     )
     keys = [keyed.c[name] for name in KEY[1:]]
     return sa.select(sa.literal_column(f"'{facet}'").label("facet"), *keys, sa.func.count()).group_by(*keys)
+
+
+def _unit_of(posted_at: Any, seconds: int) -> Any:
+    """The level's unit of `posted_at` in SQL: whole `seconds` since 1970, or months (`MONTH`)."""
+    return epoch_month(posted_at) if seconds == MONTH else epoch_slot(posted_at, seconds)
 
 
 def _key(row: Iterable[Any]) -> tuple[Any, ...]:
@@ -219,6 +222,10 @@ def _rebuild(connection: sa.Connection, progress: Progress, table: sa.Table, sec
     return int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
+def _next_month(moment: datetime) -> datetime:
+    return moment.replace(year=moment.year + moment.month // 12, month=moment.month % 12 + 1)
+
+
 def check_item_counts(connection: sa.Connection) -> list[Difference]:
     """Where `item_counts` differs from a recount of `items`."""
     return _check(connection, item_counts, HOUR_SECONDS)
@@ -230,18 +237,14 @@ def check_item_counts_daily(connection: sa.Connection) -> list[Difference]:
     return _check(connection, item_counts_daily, DAY_SECONDS)
 
 
-def check_item_counts_monthly(connection: sa.Connection) -> list[Difference]:
-    """Where `item_counts_monthly` differs from a recount of `items`."""
-    return _check(connection, item_counts_monthly, MONTH)
-
-
-def _next_month(moment: datetime) -> datetime:
-    return moment.replace(year=moment.year + moment.month // 12, month=moment.month % 12 + 1)
-
-
 def check_item_counts_quarters(connection: sa.Connection) -> list[Difference]:
     """Where `item_counts_quarters` differs from a recount of `items`."""
     return _check(connection, item_counts_quarters, QUARTER_SECONDS)
+
+
+def check_item_counts_monthly(connection: sa.Connection) -> list[Difference]:
+    """Where `item_counts_monthly` differs from a recount of `items`."""
+    return _check(connection, item_counts_monthly, MONTH)
 
 
 def _check(connection: sa.Connection, table: sa.Table, seconds: int) -> list[Difference]:

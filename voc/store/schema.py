@@ -174,58 +174,33 @@ item_counts = sa.Table(
     sqlite_with_rowid=False,
 )
 
+
+def _item_counts_level(name: str, unit: str) -> sa.Table:
+    """`item_counts` at another level: the same columns with `unit` (whole UTC days, quarter hours
+    or months since 1970) in the place of `hour`, and the unit before the value in the key, so a
+    count over every value of a facet reads just its units."""
+    counted = ("brand", "is_competitor", "kind", "sentiment", "copy")
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("facet", sa.String(16), nullable=False),
+        sa.Column("value", sa.String(100), nullable=False),
+        sa.Column(unit, sa.BigInteger, nullable=False, autoincrement=False),
+        *(sa.Column(c.name, c.type, nullable=False) for c in item_counts.c if c.name in counted),
+        sa.Column("items", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("facet", unit, "value", *counted),
+        sqlite_with_rowid=False,
+    )
+
+
 # The same per UTC day (revision 0017), kept by the same triggers: long ranges read whole days here.
-# The key puts the day before the value, so a count over every value of a facet reads its days only.
-item_counts_daily = sa.Table(
-    "item_counts_daily",
-    metadata,
-    sa.Column("facet", sa.String(16), nullable=False),
-    sa.Column("value", sa.String(100), nullable=False),
-    sa.Column("day", sa.BigInteger, nullable=False, autoincrement=False),  # days since 1970, UTC
-    sa.Column("brand", sa.String(100), nullable=False),
-    sa.Column("is_competitor", sa.Boolean, nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("sentiment", sa.String(16), nullable=False),
-    sa.Column("copy", sa.Boolean, nullable=False),
-    sa.Column("items", sa.BigInteger, nullable=False),
-    sa.PrimaryKeyConstraint("facet", "day", "value", "brand", "is_competitor", "kind", "sentiment", "copy"),
-    sqlite_with_rowid=False,
-)
-# The same per UTC quarter hour (revision 0021), kept by the same triggers: the hours a local bin
-# boundary cuts (midnight in Asia/Kolkata is 18:30 UTC) are read here as whole quarters, which no
-# zone's boundary or offset change ever cuts, instead of from a year of items.
-item_counts_quarters = sa.Table(
-    "item_counts_quarters",
-    metadata,
-    sa.Column("facet", sa.String(16), nullable=False),
-    sa.Column("value", sa.String(100), nullable=False),
-    sa.Column("quarter", sa.BigInteger, nullable=False, autoincrement=False),  # quarter hours since 1970, UTC
-    sa.Column("brand", sa.String(100), nullable=False),
-    sa.Column("is_competitor", sa.Boolean, nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("sentiment", sa.String(16), nullable=False),
-    sa.Column("copy", sa.Boolean, nullable=False),
-    sa.Column("items", sa.BigInteger, nullable=False),
-    sa.PrimaryKeyConstraint("facet", "quarter", "value", "brand", "is_competitor", "kind", "sentiment", "copy"),
-    sqlite_with_rowid=False,
-)
-# The same per UTC month (revision 0022), kept by the same triggers: a count without bins over a long
-# range (languages, channels, share of voice over a year) reads its whole months here.
-item_counts_monthly = sa.Table(
-    "item_counts_monthly",
-    metadata,
-    sa.Column("facet", sa.String(16), nullable=False),
-    sa.Column("value", sa.String(100), nullable=False),
-    sa.Column("month", sa.BigInteger, nullable=False, autoincrement=False),  # months since January 1970
-    sa.Column("brand", sa.String(100), nullable=False),
-    sa.Column("is_competitor", sa.Boolean, nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("sentiment", sa.String(16), nullable=False),
-    sa.Column("copy", sa.Boolean, nullable=False),
-    sa.Column("items", sa.BigInteger, nullable=False),
-    sa.PrimaryKeyConstraint("facet", "month", "value", "brand", "is_competitor", "kind", "sentiment", "copy"),
-    sqlite_with_rowid=False,
-)
+item_counts_daily = _item_counts_level("item_counts_daily", "day")
+# Per UTC quarter hour (revision 0021): the hours a local bin boundary cuts (midnight in Asia/Kolkata
+# is 18:30 UTC) are read here as whole quarters, which no zone's boundary or offset change ever cuts.
+item_counts_quarters = _item_counts_level("item_counts_quarters", "quarter")
+# Per UTC month (revision 0022): a count without bins over a long range (languages, channels, share
+# of voice over a year) reads its whole months here.
+item_counts_monthly = _item_counts_level("item_counts_monthly", "month")
 # Per facet and hour (0017): a count grouped by channel or language (every value) seeks its hours,
 # where the key (facet, value, hour, ...) could only read the facet's hours of all time.
 sa.Index("ix_item_counts_facet_hour", item_counts.c.facet, item_counts.c.hour)
