@@ -41,7 +41,7 @@ run: migrate
 	@echo "Open http://127.0.0.1:$(PORT)  (listeners and app running; Ctrl-C stops both)"
 	@$(BIN)/python -m listeners & listeners=$$!; \
 	trap 'kill -TERM $$listeners 2>/dev/null; wait $$listeners' EXIT INT TERM; \
-	$(BIN)/python -m streamlit run app.py --server.address=127.0.0.1 --server.port=$(PORT)
+	$(BIN)/python -m ui.serve --server.address=127.0.0.1 --server.port=$(PORT)
 
 ## test: install dev dependencies (and the transformer extra where it can be) and run every test
 ## (browser tests skip without Chromium, transformer tests without the extra), on TEST_WORKERS

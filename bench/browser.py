@@ -3,10 +3,13 @@
 Builds `--items` realistic items through the product's save path (`bench/scale.py`'s `build`: 20
 sources, 9 languages, 4 brands, a year, themes assigned) into a SQLite database, and an empty
 database beside it as the baseline of the same run. For each database it starts the app
-(`streamlit run app.py`, local mode) and opens every page in Chromium at 1440×900: the time
-from asking for the page to Streamlit's script having finished (`notRunning`) with the main area
-drawn, the first visit (nothing cached) and the second (the app's caches warm). Then it reads the
-app process's resident memory. Figures are printed, never asserted.
+(`python -m ui.serve`, as `make run` does, local mode) and opens every page in Chromium at
+1440×900: the time from asking for the page to Streamlit's script having finished (`notRunning`)
+with the main area drawn, the first visit (nothing cached) and the second (the app's caches warm).
+Then it reads the app process's resident memory. Last, the app's first page after a start, on the
+large database: plain `streamlit run app.py` (the baseline: modules imported by the first page)
+against `ui.serve` (imported while the server starts; the browser comes once they are), alternately,
+`--starts` times each. Figures are printed, never asserted.
 
     python bench/browser.py                       # 100,000 items
     python bench/browser.py --items 1000000       # the issue's million (about 5 minutes to build)
@@ -55,22 +58,31 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+WARMED_UP = "App modules imported ahead of the first page"
+LAUNCHERS = {"streamlit run": ["-m", "streamlit", "run", "app.py"], "ui.serve": ["-m", "ui.serve"]}
+
+
 @contextlib.contextmanager
-def running_app(database_url: str, data_dir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """The app against `database_url`, headless on a free port, until the block ends."""
+def running_app(
+    database_url: str, data_dir: Path, launcher: str = "ui.serve"
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The app against `database_url`, headless on a free port, until the block ends; started by
+    `launcher` (with `ui.serve`, ready once its modules are imported, as a user arriving later sees it)."""
     port = free_port()
     env = {**os.environ, "VOC_DATABASE_URL": database_url, "VOC_DATA_DIR": str(data_dir), "VOC_MODE": "local"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", f"--server.port={port}", "--server.headless=true",
-         "--browser.gatherUsageStats=false"],
-        cwd=_common.REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    output = data_dir.with_name(f"{data_dir.name}-app.log")
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, *LAUNCHERS[launcher], f"--server.port={port}", "--server.headless=true",
+             "--browser.gatherUsageStats=false"],
+            cwd=_common.REPO, env=env, stdout=sink, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     address = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), urllib.request.urlopen(f"{address}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
+                if answer.status == 200 and (launcher != "ui.serve" or WARMED_UP in output.read_text()):
                     break
             time.sleep(0.3)
         else:
@@ -110,6 +122,23 @@ def page_seconds(address: str, rounds: int) -> dict[str, list[float]]:
     return timings
 
 
+def first_load_seconds(database_url: str, data_dir: Path, launcher: str) -> float:
+    """The first page of a freshly started app, as `page_seconds` times it."""
+    from playwright.sync_api import sync_playwright
+
+    with running_app(database_url, data_dir, launcher) as (address, _), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        tab = browser.new_page(viewport={"width": 1440, "height": 900})
+        began = time.perf_counter()
+        tab.goto(address)
+        _wait_until_ready(tab)
+        seconds = time.perf_counter() - began
+        browser.close()
+    return seconds
+
+
 def _wait_until_ready(tab: Any) -> None:
     """Streamlit has started the script run and finished it (the page is drawn)."""
     with contextlib.suppress(Exception):  # a fast run may finish before we look
@@ -130,6 +159,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000, help="items to build (default 100,000)")
     parser.add_argument("--database-url", help="measure an existing database instead of building one")
     parser.add_argument("--rounds", type=int, default=3, help="visits per page (the first is cold)")
+    parser.add_argument("--starts", type=int, default=3, help="app starts per launcher for the first page")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         _common.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
@@ -148,6 +178,11 @@ def main() -> None:
         print("\nmeasuring (Chromium 1440×900)", flush=True)
         empty, empty_rss = measure("empty database", empty_url, root / "empty-data", args.rounds)
         full, full_rss = measure(size, url, root / "scale-data", args.rounds)
+        print(f"\nthe first page after a start ({size}), {args.starts} starts each", flush=True)
+        starts: dict[str, list[float]] = {launcher: [] for launcher in LAUNCHERS}
+        for _ in range(args.starts):
+            for launcher in LAUNCHERS:
+                starts[launcher].append(first_load_seconds(url, root / "start-data", launcher))
     print(f"\n| page | empty: first / warm | {size}: first / warm | ratio (warm) |")
     print("|---|---|---|---|")
     for page in ("first load", *PAGES):
@@ -157,6 +192,11 @@ def main() -> None:
             f"| {page} | {e_first:.2f} s / {e_warm:.2f} s | {f_first:.2f} s / {f_warm:.2f} s | {f_warm / e_warm:.1f}x |"
         )
     print(f"\napp RSS: empty {empty_rss:,.0f} MB, {size} {full_rss:,.0f} MB (target 400 MB)")
+    plain, served = (statistics.median(starts[launcher]) for launcher in LAUNCHERS)
+    print(
+        f"first page after a start, median: `streamlit run` {plain:.2f} s, `ui.serve` {served:.2f} s "
+        f"({served / plain:.2f}x); each: {starts}"
+    )
 
 
 if __name__ == "__main__":

@@ -73,6 +73,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 class DemoApp:
     url: str
     database_url: str
+    log: Path  # the server's output
 
     def store(self) -> Store:
         return Store.from_url(self.database_url)
@@ -133,7 +134,7 @@ def streamlit_server(
     secrets_file: Path | None = None,
     port: int | None = None,
 ) -> Iterator[str]:
-    """`streamlit run app.py` on a loopback port (free unless given) over `database_url`; yields its URL.
+    """`python -m ui.serve` (`streamlit run app.py`) on a loopback port (free unless given) over `database_url`; yields its URL.
 
     `env` adds variables (e.g. `VOC_MODE=team`); `secrets_file` replaces every secrets.toml location
     Streamlit would search (`--secrets.files`), so a test never reads or writes the repository's own.
@@ -151,9 +152,7 @@ def streamlit_server(
     command = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        "app.py",
+        "ui.serve",  # `streamlit run app.py`, its modules imported while it starts (as `make run` starts it)
         "--server.headless=true",
         "--server.address=127.0.0.1",
         f"--server.port={port}",
@@ -190,4 +189,4 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
     database_url = f"sqlite:///{folder}/voc.db"
     assert fill_from_demo_feed(database_url, folder) > 100
     with streamlit_server(folder, database_url, request) as url:
-        yield DemoApp(url=url, database_url=database_url)
+        yield DemoApp(url=url, database_url=database_url, log=folder / "streamlit.log")

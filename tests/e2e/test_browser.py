@@ -7,6 +7,7 @@ directly still runs the page inside app.py's frame (see `ui.widgets.ensure_frame
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import DOCS, DemoApp
+from ui import serve
 from voc.inbox.queue import QueueFilter, open_queue
 from voc.settings import Settings
 from voc.trends import queries as trends
@@ -114,6 +116,16 @@ def test_the_top_customer_is_read_opened_resolved_and_stays_resolved(page: Page,
     assert_stored(demo_app, item_id, "resolved")
     open_inbox(page, demo_app)
     expect(entry(page, item_id)).to_have_count(0)  # left the open queue
+
+
+def test_the_server_imports_every_page_module_while_it_starts(demo_app: DemoApp) -> None:
+    """`make run` starts `ui.serve`: the pages' modules are imported before a browser needs them
+    (the first page after a start no longer waits for pandas, Altair and the domain)."""
+    expected = len(serve.app_modules())
+    deadline = time.monotonic() + 60
+    while f"imported ahead of the first page: {expected} of {expected}" not in demo_app.log.read_text():
+        assert time.monotonic() < deadline, demo_app.log.read_text()
+        time.sleep(0.2)
 
 
 def test_the_app_opens_on_the_inbox_for_the_local_user(page: Page, demo_app: DemoApp) -> None:

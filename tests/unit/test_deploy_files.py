@@ -158,17 +158,18 @@ def test_the_services_run_only_commands_this_repository_has() -> None:
         seen.add(command.kind)
         if command.kind in ("voc", "listeners"):
             cli.append([command.kind, *command.args])
-        elif command.kind == "streamlit":
-            assert command.args[:2] == ["run", "app.py"], line
+        elif command.kind in ("streamlit", "ui.serve"):  # `ui.serve` is `streamlit run app.py` (ui/serve.py)
+            if command.kind == "streamlit":
+                assert command.args[:2] == ["run", "app.py"], line
             assert (ROOT / "app.py").is_file()
             options = streamlit.config.get_config_options()
-            for option in command.args[2:]:
+            for option in command.args[2 if command.kind == "streamlit" else 0 :]:
                 name, _, value = option.removeprefix("--").partition("=")
                 assert name in options and value, f"{unit}: {option} is not a Streamlit option"
         else:
             script = local_path(command.argv[0])
             assert script.is_file() and script.stat().st_mode & 0o111, f"{unit}: {script} missing or not executable"
-    assert {"voc", "listeners", "streamlit", "script"} <= seen
+    assert {"voc", "listeners", "script"} <= seen and seen & {"streamlit", "ui.serve"}
     refused = {command: code for command, code in parse_codes(cli).items() if code != 0}
     assert not refused, f"the units name commands the code does not accept: {refused}"
 

@@ -311,10 +311,15 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
             (is_answered, open_time.sql(store, window.c.first_response_at, posted_type, closed_marks=True)),
             else_=sa.literal(open_time.marked(now), sa.BigInteger),
         )
-        return sa.case((read > due, 1), (read <= due, 0), else_=None)
+        # One comparison, so each side is worked out once a row; NULL when either is (past the end).
+        return sa.cast(read > due, sa.Integer)
 
-    day = sa.case(
-        *((window.c.posted_at < instant(bound), index) for index, bound in enumerate(bounds)), else_=len(bounds)
+    # The local day's index: the first bound after the instant (`_bisected` takes "not before").
+    day = _bisected(
+        window.c.posted_at,
+        posted_type,
+        [(bound - _TICK, sa.literal(index)) for index, bound in enumerate(bounds)],
+        sa.literal(len(bounds)),
     ).label("day")
     late = by_policy(late_for)
     if store.dialect == "postgresql":
@@ -416,30 +421,35 @@ class _OpenTime:
         """The open time before `instant` as the database reads it (twice it, plus the closed
         mark, with `closed_marks`, as `marked`); NULL past the end."""
         scale = 2 if closed_marks else 1
-        # Up to each instant (the first one not before it): a constant, plus the instant's own
-        # microseconds times 0 (closed: the open time stands still) or the scale (open).
-        steps: list[tuple[datetime, int, int]] = []
+        # Up to each instant (the first one not before it): a constant while closed (the open time
+        # stands still), a constant plus the scaled instant's microseconds while open. One tree of
+        # comparisons reaches the leaf, and only that leaf's arithmetic is done (two trees, the
+        # constant's and the factor's, cost twice the comparisons at 10M items).
+        microseconds = _microseconds(store, instant)
+        steps: list[tuple[datetime, sa.ColumnElement[Any]]] = []
         base, after_closing = 0, 0
         for opens, closes in self.windows:
-            steps.append((opens, scale * base + after_closing, 0))
-            steps.append((closes, scale * (base - (opens - _EPOCH) // _TICK), scale))
+            steps.append((opens, sa.literal(scale * base + after_closing, sa.BigInteger)))
+            start_value = sa.literal(scale * (base - (opens - _EPOCH) // _TICK), sa.BigInteger)
+            steps.append((closes, start_value + sa.literal(scale, sa.BigInteger) * microseconds))
             base += (closes - opens) // _TICK
             after_closing = 1 if closed_marks else 0
-        steps.append((self.end, scale * base + after_closing, 0))
+        steps.append((self.end, sa.literal(scale * base + after_closing, sa.BigInteger)))
+        return _bisected(instant, type_, steps, None)
 
-        def halved(part: list[tuple[datetime, Any]], past: Any) -> sa.ColumnElement[Any]:
-            """A CASE over the steps split in halves (a handful of comparisons for two weeks' steps)."""
-            if len(part) <= 4:
-                return sa.case(*((instant <= sa.literal(up_to, type_), value) for up_to, value in part), else_=past)
-            middle = len(part) // 2
-            return sa.case(
-                (instant <= sa.literal(part[middle - 1][0], type_), halved(part[:middle], None)),
-                else_=halved(part[middle:], past),
-            )
 
-        constant = halved([(up_to, sa.literal(value, sa.BigInteger)) for up_to, value, _ in steps], None)
-        running = halved([(up_to, sa.literal(times, sa.BigInteger)) for up_to, _, times in steps], None)
-        return constant + running * _microseconds(store, instant)
+def _bisected(
+    instant: sa.ColumnElement[Any], type_: Any, steps: Sequence[tuple[datetime, Any]], past: Any
+) -> sa.ColumnElement[Any]:
+    """The value of the first step whose instant is not before `instant` (`past` after the last),
+    as a CASE split in halves: a handful of comparisons a row for two weeks' steps, not one per step."""
+    if len(steps) <= 4:
+        return sa.case(*((instant <= sa.literal(up_to, type_), value) for up_to, value in steps), else_=past)
+    middle = len(steps) // 2
+    return sa.case(
+        (instant <= sa.literal(steps[middle - 1][0], type_), _bisected(instant, type_, steps[:middle], None)),
+        else_=_bisected(instant, type_, steps[middle:], past),
+    )
 
 
 def _microseconds(store: Store, instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:

@@ -1,0 +1,44 @@
+"""`python -m ui.serve`: `streamlit run app.py` with the app's modules imported while it starts."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ui import serve
+
+
+def test_the_app_modules_are_every_ui_module_but_the_launcher() -> None:
+    package = Path(serve.__file__).parent
+    expected = {f"ui.{path.stem}" for path in package.glob("*.py") if path.stem not in ("__init__", "serve")}
+    assert set(serve.app_modules()) == expected and "ui.data" in expected
+    assert serve.APP.name == "app.py" and serve.APP.is_file()
+
+
+def test_without_a_runtime_nothing_is_imported_and_all_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Importing before Streamlit's runtime exists would bind the caches to a private storage:
+    the warm-up waits for the runtime and gives up after its wait, importing nothing."""
+    monkeypatch.delitem(sys.modules, "ui.audit", raising=False)
+    began = time.monotonic()
+    assert serve.warm_up(["ui.audit"], wait_s=0.2) == ["ui.audit"]
+    assert 0.2 <= time.monotonic() - began < 5
+    assert "ui.audit" not in sys.modules
+
+
+def test_with_a_runtime_the_modules_are_imported_and_failures_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from streamlit import runtime
+
+    (tmp_path / "warm_module.py").write_text("IMPORTED = True\n")
+    (tmp_path / "broken_module.py").write_text("raise RuntimeError('a page module that fails')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    assert serve.warm_up(["warm_module", "broken_module", "no_such_module"]) == ["broken_module", "no_such_module"]
+    assert sys.modules["warm_module"].IMPORTED
+    assert "imported ahead of the first page: 1 of 3" in capsys.readouterr().out
+    for name in ("warm_module", "broken_module"):
+        monkeypatch.delitem(sys.modules, name, raising=False)

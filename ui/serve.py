@@ -1,0 +1,68 @@
+"""`python -m ui.serve [Streamlit options]`: `streamlit run app.py` with the app's modules
+imported while the server starts, not during the first visitor's page.
+
+Streamlit imports a script's modules only when a browser opens a session, so the first page after
+every start waited for pandas, Altair, SQLAlchemy and the domain (about 3 s of a 3.8–5.1 s first
+page on a 2-core machine, issue #21). Here a thread imports every `ui` module (and through them
+the domain) as soon as Streamlit's runtime exists: Streamlit's caches bind to the runtime's storage
+when their functions are decorated, so importing any earlier would give them a private one. The
+options are `streamlit run`'s own and pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+APP: Final = Path(__file__).resolve().parent.parent / "app.py"
+_RUNTIME_WAIT_S: Final = 120.0
+
+log = logging.getLogger(__name__)
+
+
+def app_modules() -> list[str]:
+    """Every module of the `ui` package but this one: what the app's pages import."""
+    package = Path(__file__).resolve().parent
+    return sorted(f"ui.{found.name}" for found in pkgutil.iter_modules([str(package)]) if found.name != "serve")
+
+
+def warm_up(modules: Sequence[str], *, wait_s: float = _RUNTIME_WAIT_S) -> list[str]:
+    """Import `modules` once Streamlit's runtime exists (at most `wait_s` later); the ones that
+    could not be imported are returned (the page that needs one shows its error as before)."""
+    from streamlit import runtime
+
+    deadline = time.monotonic() + wait_s
+    while not runtime.exists():
+        if time.monotonic() > deadline:
+            return list(modules)
+        time.sleep(0.05)
+    started, failed = time.perf_counter(), []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception as error:  # noqa: BLE001 - a warm-up never stops the server
+            log.warning("not imported ahead of the first page: %s (%s)", name, type(error).__name__)
+            failed.append(name)
+    # Beside Streamlit's own start-up lines: an operator (and the browser tests) can see it happened.
+    print(f"  App modules imported ahead of the first page: {len(modules) - len(failed)} of {len(modules)} "
+          f"in {time.perf_counter() - started:.1f} s.", flush=True)
+    return failed
+
+
+def main(options: Sequence[str]) -> int:
+    from streamlit.web import cli
+
+    threading.Thread(target=warm_up, args=(app_modules(),), name="import-app-modules", daemon=True).start()
+    sys.argv = ["streamlit", "run", str(APP), *options]
+    return int(cli.main() or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
