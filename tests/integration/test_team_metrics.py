@@ -304,3 +304,43 @@ def test_business_hours_summed_at_the_closing_and_the_opening(store: Store) -> N
     walked = _walked_window(store, load_sla(store), start, now, zone)
     assert summed is not None and _sums_as_data(summed) == _sums_as_data(walked)
     assert (summed.answered_count, summed.within, summed.breached_open) == (5, 2, 1)
+
+
+@pytest.mark.parametrize("server_zone", ["America/New_York", "Asia/Kolkata"])
+def test_day_long_targets_are_elapsed_hours_whatever_the_servers_time_zone(
+    store: Store, database_url: str, server_zone: str
+) -> None:
+    """A 24-hour target is 24 elapsed hours, also on a PostgreSQL server whose default zone's clock
+    turns back (New York, 1 November 2026): in such a session an interval sent as `1 day` is added
+    as a calendar day (25 hours) and Python subtracts the instants psycopg returns as wall time
+    (23 hours). The store's sessions run in UTC and its intervals are microseconds. SQLite has no
+    session zone: the same figures."""
+    now = datetime(2026, 11, 5, 12, tzinfo=UTC)
+    posted = datetime(2026, 10, 31, 12, tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
+    store.add_items([
+        new_item(f"dst-{n}", text=f"my bill is wrong again ({n})", posted_at=posted) for n in range(3)
+    ])  # fmt: skip
+    for n, after in enumerate((timedelta(hours=23.5), timedelta(hours=24.5), timedelta(hours=24, microseconds=1))):
+        answer(store, f"dst-{n}", after)
+    day_long = cs.team_policy(
+        targets_hours={"urgent": 24, "high": 24, "normal": 24}, tz="UTC", days=range(7), opens=time(0), closes=None
+    )
+    cs.save_sla_settings(store, cs.with_team(SlaSettings(), "default", day_long), actor=ADMIN, now=now)
+    opened = store
+    if store.dialect == "postgresql":
+        zoned = database_url.replace("options=-csearch_path", f"options=-cTimeZone%3D{server_zone}%20-csearch_path")
+        opened = Store.from_url(zoned, upgrade=False)
+    try:
+        if opened.dialect == "postgresql":
+            with opened.read() as connection:
+                assert connection.exec_driver_sql("SELECT current_setting('TimeZone')").scalar() == "UTC"
+                connection.exec_driver_sql("SET LOCAL TIME ZONE DEFAULT")
+                assert connection.exec_driver_sql("SELECT current_setting('TimeZone')").scalar() == server_zone
+        zone, start = ZoneInfo("UTC"), now - timedelta(days=14)
+        summed = _summed_window(opened, load_sla(opened), start, now, zone)
+        walked = _walked_window(opened, load_sla(opened), start, now, zone)
+        assert summed is not None and _sums_as_data(summed) == _sums_as_data(walked)
+        assert (summed.answered_count, summed.within) == (3, 1)  # only the one within 24 elapsed hours
+    finally:
+        if opened is not store:
+            opened.engine.dispose()

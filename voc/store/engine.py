@@ -36,9 +36,14 @@ def create_engine_for(url: str) -> Engine:
 
 
 def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
-    """Session settings for every PostgreSQL connection (committed: a SET is undone by a rollback)."""
+    """Session settings for every PostgreSQL connection (committed: a SET is undone by a rollback).
+
+    UTC whatever the server's default zone: psycopg returns instants in the session's zone, and
+    Python subtracts two instants of one zone as wall time (an hour short over a clock change);
+    an interval's days are the session zone's calendar days too."""
     with dbapi_connection.cursor() as cursor:
         cursor.execute("SET jit = off")
+        cursor.execute("SET TIME ZONE 'UTC'")
     dbapi_connection.commit()
 
 
