@@ -51,8 +51,11 @@ def warm_up(modules: Sequence[str], *, wait_s: float = _RUNTIME_WAIT_S) -> list[
             log.warning("not imported ahead of the first page: %s (%s)", name, type(error).__name__)
             failed.append(name)
     # Beside Streamlit's own start-up lines: an operator (and the browser tests) can see it happened.
-    print(f"  App modules imported ahead of the first page: {len(modules) - len(failed)} of {len(modules)} "
-          f"in {time.perf_counter() - started:.1f} s.", flush=True)
+    print(
+        f"  App modules imported ahead of the first page: {len(modules) - len(failed)} of {len(modules)} "
+        f"in {time.perf_counter() - started:.1f} s.",
+        flush=True,
+    )
     return failed
 
 
