@@ -96,12 +96,11 @@ def running_app(
             process.kill()
 
 
-def page_seconds(address: str, rounds: int) -> dict[str, list[float]]:
-    """Seconds to ready for each page, reached as a user does (a click in the sidebar): the first
-    visit, then `rounds - 1` more. The app's own first load is timed as "first load"."""
+@contextlib.contextmanager
+def first_page(address: str) -> Iterator[tuple[Any, float]]:
+    """Chromium at 1440×900 on the app's address: the tab, and the seconds until it was ready."""
     from playwright.sync_api import sync_playwright
 
-    timings: dict[str, list[float]] = {page: [] for page in ("first load", *PAGES)}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
@@ -110,7 +109,16 @@ def page_seconds(address: str, rounds: int) -> dict[str, list[float]]:
         began = time.perf_counter()
         tab.goto(address)
         _wait_until_ready(tab)
-        timings["first load"].append(time.perf_counter() - began)
+        yield tab, time.perf_counter() - began
+        browser.close()
+
+
+def page_seconds(address: str, rounds: int) -> dict[str, list[float]]:
+    """Seconds to ready for each page, reached as a user does (a click in the sidebar): the first
+    visit, then `rounds - 1` more. The app's own first load is timed as "first load"."""
+    timings: dict[str, list[float]] = {page: [] for page in ("first load", *PAGES)}
+    with first_page(address) as (tab, seconds):
+        timings["first load"].append(seconds)
         for _ in range(rounds):
             for page in PAGES:
                 began = time.perf_counter()
@@ -118,25 +126,13 @@ def page_seconds(address: str, rounds: int) -> dict[str, list[float]]:
                 tab.wait_for_function(f"location.pathname.endsWith('/{page}')", timeout=120_000)
                 _wait_until_ready(tab)
                 timings[page].append(time.perf_counter() - began)
-        browser.close()
     return timings
 
 
 def first_load_seconds(database_url: str, data_dir: Path, launcher: str) -> float:
     """The first page of a freshly started app, as `page_seconds` times it."""
-    from playwright.sync_api import sync_playwright
-
-    with running_app(database_url, data_dir, launcher) as (address, _), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        tab = browser.new_page(viewport={"width": 1440, "height": 900})
-        began = time.perf_counter()
-        tab.goto(address)
-        _wait_until_ready(tab)
-        seconds = time.perf_counter() - began
-        browser.close()
-    return seconds
+    with running_app(database_url, data_dir, launcher) as (address, _), first_page(address) as (_, seconds):
+        return seconds
 
 
 def _wait_until_ready(tab: Any) -> None:
