@@ -42,3 +42,29 @@ def test_with_a_runtime_the_modules_are_imported_and_failures_named(
     assert "imported ahead of the first page: 1 of 3" in capsys.readouterr().out
     for name in ("warm_module", "broken_module"):
         monkeypatch.delitem(sys.modules, name, raising=False)
+
+
+def test_the_database_is_opened_as_the_pages_open_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ui import data
+
+    url = f"sqlite:///{tmp_path}/voc.db"
+    monkeypatch.setenv("VOC_DATABASE_URL", url)
+    assert serve.open_store()
+    assert "Database opened ahead of the first page" in capsys.readouterr().out
+    assert data.store() is data.store() and (tmp_path / "voc.db").is_file()  # the pages get the same store
+    data.store().engine.dispose()
+
+
+def test_a_database_that_cannot_be_opened_leaves_the_error_to_the_page(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ui import data
+
+    def refuse() -> None:
+        raise ConnectionError("postgresql://voc:secret@db.internal/voc is down")
+
+    monkeypatch.setattr(data, "store", refuse)
+    assert not serve.open_store()
+    assert "ConnectionError" in caplog.text and "secret" not in caplog.text  # the type, never the message
