@@ -68,3 +68,14 @@ def test_a_database_that_cannot_be_opened_leaves_the_error_to_the_page(
     monkeypatch.setattr(data, "store", refuse)
     assert not serve.open_store()
     assert "ConnectionError" in caplog.text and "secret" not in caplog.text  # the type, never the message
+
+
+def test_streamlits_first_element_check_is_done_ahead_and_only_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit import delta_generator, env_util
+
+    calls = []
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    monkeypatch.setattr(env_util, "is_repl", lambda: calls.append(1) or False)
+    serve.first_element_check()
+    serve.first_element_check()
+    assert calls == [1] and delta_generator._use_warning_has_been_displayed  # the first page skips it
