@@ -320,9 +320,9 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
                 else_=sa.literal(None if reading is None else reading[1]),
             )
             return sa.case({1: 1, -1: 0, 0: mark}, value=sa.func.timestamptz_cmp(read_at, due_at))
-        due = open_time.sql(store, window.c.posted_at, posted_type) * 2 + per_tier(policy, microseconds) * 2
+        due = open_time.sqlite_sql(window.c.posted_at, posted_type) * 2 + per_tier(policy, microseconds) * 2
         read = sa.case(
-            (is_answered, open_time.sql(store, window.c.first_response_at, posted_type, closed_marks=True)),
+            (is_answered, open_time.sqlite_sql(window.c.first_response_at, posted_type, closed_marks=True)),
             else_=sa.literal(open_time.marked(now), sa.BigInteger),
         )
         # One comparison, so each side is worked out once a row; NULL when either is (past the end).
@@ -461,17 +461,17 @@ class _OpenTime:
         steps.append((self.end, sa.literal(1)))
         return _bisected(instant, type_, steps, None)
 
-    def sql(
-        self, store: Store, instant: sa.ColumnElement[Any], type_: Any, *, closed_marks: bool = False
+    def sqlite_sql(
+        self, instant: sa.ColumnElement[Any], type_: Any, *, closed_marks: bool = False
     ) -> sa.ColumnElement[Any]:
-        """The open time before `instant` as the database reads it (twice it, plus the closed
-        mark, with `closed_marks`, as `marked`); NULL past the end."""
+        """SQLite: the open time before `instant` in whole microseconds (twice it, plus the closed
+        mark, with `closed_marks`, as `marked`); NULL past the end. (PostgreSQL reads `instant`.)"""
         scale = 2 if closed_marks else 1
         # Up to each instant (the first one not before it): a constant while closed (the open time
         # stands still), a constant plus the scaled instant's microseconds while open. One tree of
         # comparisons reaches the leaf, and only that leaf's arithmetic is done (two trees, the
         # constant's and the factor's, cost twice the comparisons at 10M items).
-        microseconds = _microseconds(store, instant)
+        microseconds = _sqlite_microseconds(instant)
         steps: list[tuple[datetime, sa.ColumnElement[Any]]] = []
         base, after_closing = 0, 0
         for opens, closes in self.windows:
@@ -503,13 +503,6 @@ def _interval(span: timedelta) -> sa.ColumnElement[Any]:
     `1 day`, which an instant adds as a calendar day of the session's time zone (23 or 25 hours
     over a clock change where the server's zone is not UTC); microseconds are always elapsed time."""
     return sa.literal_column(f"INTERVAL '{span // _TICK:d} microseconds'", sa.Interval())
-
-
-def _microseconds(store: Store, instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """Whole microseconds since 1970, exact on both databases."""
-    if store.dialect == "postgresql":
-        return sa.cast(sa.extract("epoch", instant) * 1_000_000, sa.BigInteger)
-    return _sqlite_microseconds(instant)
 
 
 def _sqlite_microseconds(instant: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
