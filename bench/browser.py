@@ -38,6 +38,7 @@ from typing import Any
 import _common
 import scale
 
+from ui import serve
 from voc.store.facade import Store
 
 PAGES = ("inbox", "trends", "themes", "surveys", "alerts", "exports", "sources", "settings", "audit")
@@ -58,7 +59,6 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-WARMED_UP = "App modules imported ahead of the first page"
 LAUNCHERS = {"streamlit run": ["-m", "streamlit", "run", "app.py"], "ui.serve": ["-m", "ui.serve"]}
 
 
@@ -82,7 +82,9 @@ def running_app(
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), urllib.request.urlopen(f"{address}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200 and (launcher != "ui.serve" or WARMED_UP in output.read_text()):
+                if answer.status == 200 and (
+                    launcher != "ui.serve" or any(line in output.read_text() for line in serve.WARMED_UP)
+                ):
                     break
             time.sleep(0.3)
         else:

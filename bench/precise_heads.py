@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 from _common import shared_data_dir, skip
-from sentiment import load_dev, report
+from sentiment import cached_dev_vectors, load_dev, report
 
 from voc.analysis.language import detect_language
 from voc.sentiment import precise
@@ -242,10 +242,7 @@ def dev(cache: Path, chosen: dict[str, tuple[Head, float, Data]]) -> None:
         skip("the dev tweets' e5 cache is missing (see the docstring)")
     tweets = load_dev(None)
     texts = [t[1] for t in tweets]
-    with np.load(cache, allow_pickle=False) as arrays:
-        if [str(t) for t in arrays["texts"]] != texts:
-            skip("the dev cache holds other texts")
-        dev_vectors = arrays["vectors"].astype(np.float32)
+    dev_vectors = cached_dev_vectors(cache, texts)
     languages = [detect_language(t) for t in texts]
     lexicon = None
     print(

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from _common import shared_data_dir, skip
-from sentiment import load_dev, report
+from sentiment import cached_dev_vectors, load_dev, report
 
 from voc.analysis.language import detect_language
 from voc.sentiment import precise
@@ -45,10 +45,7 @@ def main() -> None:
     train_embed = precise.cached_embedder(args.train_cache)
     tweets = load_dev(None)
     texts = [t[1] for t in tweets]
-    with np.load(args.dev_cache, allow_pickle=False) as arrays:
-        if [str(t) for t in arrays["texts"]] != texts:
-            skip("the dev cache holds other texts")
-        dev_vectors = arrays["vectors"].astype(np.float32)
+    dev_vectors = cached_dev_vectors(args.dev_cache, texts)
     lookup = dict(zip(texts, dev_vectors, strict=True))
     languages = [detect_language(t) for t in texts]
     team = builtin_examples()

@@ -64,6 +64,14 @@ def load_dev(limit: int | None) -> list[Tweet]:
     return tweets
 
 
+def cached_dev_vectors(cache: Path, texts: Sequence[str]) -> np.ndarray:
+    """The dev tweets' e5 vectors from `cache` (written by `e5_vectors`); skips when it holds other texts."""
+    with np.load(cache, allow_pickle=False) as arrays:
+        if [str(t) for t in arrays["texts"]] != list(texts):
+            skip("the dev cache holds other texts")
+        return arrays["vectors"].astype(np.float32)
+
+
 def report(name: str, tweets: Sequence[Tweet], predicted: Sequence[str], seconds: float | None) -> dict[str, Scores]:
     scores = {}
     for code in FOLDERS.values():

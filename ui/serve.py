@@ -24,6 +24,9 @@ from typing import Final
 
 APP: Final = Path(__file__).resolve().parent.parent / "app.py"
 _RUNTIME_WAIT_S: Final = 120.0
+DATABASE_OPENED: Final = "Database opened ahead of the first page"
+DATABASE_NOT_OPENED: Final = "the database was not opened ahead of the first page"
+WARMED_UP: Final = (DATABASE_OPENED, DATABASE_NOT_OPENED)  # the warm-up's last line, either way
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +73,9 @@ def open_store() -> bool:
 
         data.store()
     except Exception as error:  # noqa: BLE001 - a warm-up never stops the server
-        log.warning("the database was not opened ahead of the first page (%s)", type(error).__name__)
+        log.warning("%s (%s)", DATABASE_NOT_OPENED, type(error).__name__)
         return False
-    print(f"  Database opened ahead of the first page in {time.perf_counter() - started:.1f} s.", flush=True)
+    print(f"  {DATABASE_OPENED} in {time.perf_counter() - started:.1f} s.", flush=True)
     return True
 
 

@@ -26,6 +26,7 @@ import pytest
 
 from listeners.registry import build_listener, register_demo_sources
 from listeners.runner import Runner
+from ui import serve
 from voc.settings import Settings
 from voc.store.facade import Store
 from voc.trends.spikes import late_hours, raise_spike_alerts
@@ -109,9 +110,6 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-WARMED_UP = ("Database opened ahead of the first page", "database was not opened ahead of the first page")
-
-
 def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -129,7 +127,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
     # Ready as a user finds it: `ui.serve` has imported the pages' modules and opened the database
     # (or said it could not). A browser arriving earlier races the warm-up for the CPU, and a page
     # drawn that slowly outlasts the assertions' waits on a loaded machine.
-    while time.monotonic() < deadline and not any(line in log.read_text() for line in WARMED_UP):
+    while time.monotonic() < deadline and not any(line in log.read_text() for line in serve.WARMED_UP):
         time.sleep(0.2)
 
 
