@@ -24,9 +24,7 @@ def source_health() -> None:
     now = data.utcnow()
     source_forms.credential_notices(sources)
     st.caption(f"A source is stale when its heartbeat is older than {stale_after_s:.0f} s.")
-    skipped = data.skipped_entries()
-    for source in sources:
-        widgets.source_card(source, now, stale_after_s, skipped.get(source.name))
+    widgets.source_cards(sources, now, stale_after_s, data.skipped_entries())
     x_sources.cost_meter(sources)
     x_sources.coverage_gaps()
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from ui import data, inert
+from ui import data, inert, widgets
 from voc.models import SourceState
 from voc.sources.forms import FAMILIES, FAMILY_OF, SourceFamily, SourceForm, credential_problems
 
@@ -68,19 +68,33 @@ def add_forms(sources: list[SourceState]) -> None:
 
 
 def edit_forms(sources: list[SourceState]) -> None:
-    """One form per configured source: its fields, brand, competitor tag, interval, budget, enabled."""
-    for source in configurable(sources):
-        family = FAMILY_OF[source.kind]
-        prefix = f"{family.key}-edit.{source.name}"
-        with st.expander(f"Edit {inert.escape(source.name)}", icon=":material/edit:"):
-            with st.form(prefix):
-                form = _fields(family, SourceForm.from_source(source), prefix)
-                save, test = _buttons(family, prefix, "Save changes")
-            if test:
-                _show_check(form)
-            elif save and _accepted(form):
-                data.save_source(form, source)
-                _rerun_with(f"Saved {source.name}; it is polled on the listeners' next tick")
+    """One form per configured source: its fields, brand, competitor tag, interval, budget, enabled.
+    Each in its own expander for a few sources; past `widgets.SOURCE_CARDS_AT_MOST`, one expander
+    where the source is chosen first (nothing preselected), so the page does not grow a row a source."""
+    editable = configurable(sources)
+    if len(editable) <= widgets.SOURCE_CARDS_AT_MOST:
+        for source in editable:
+            with st.expander(f"Edit {inert.escape(source.name)}", icon=":material/edit:"):
+                _edit_form(source)
+        return
+    with st.expander("Edit a source", icon=":material/edit:"):
+        by_name = {source.name: source for source in editable}
+        name = st.selectbox("Source", sorted(by_name), index=None, placeholder="Choose a source", key="edit.source")
+        if name is not None:
+            _edit_form(by_name[name])
+
+
+def _edit_form(source: SourceState) -> None:
+    family = FAMILY_OF[source.kind]
+    prefix = f"{family.key}-edit.{source.name}"
+    with st.form(prefix):
+        form = _fields(family, SourceForm.from_source(source), prefix)
+        save, test = _buttons(family, prefix, "Save changes")
+    if test:
+        _show_check(form)
+    elif save and _accepted(form):
+        data.save_source(form, source)
+        _rerun_with(f"Saved {source.name}; it is polled on the listeners' next tick")
 
 
 def _fields(family: SourceFamily, current: SourceForm, prefix: str, **fixed: str) -> SourceForm:

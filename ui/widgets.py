@@ -318,6 +318,61 @@ def source_card(
             )
 
 
+# Up to this many sources, each gets its card; past it, one table and the card of the chosen one,
+# so that a team with twenty sources does not scroll through twenty cards (5,571 px at 1440x900).
+SOURCE_CARDS_AT_MOST = 4
+_OVERVIEW_ROWS_SHOWN = 10
+
+
+def source_cards(
+    sources: Sequence[SourceState], now: datetime, stale_after_s: float, skipped: Mapping[str, Mapping[str, int]]
+) -> None:
+    """A card per source, those needing a person first; past `SOURCE_CARDS_AT_MOST`, one table of
+    all and the card of the one chosen (at first the one most in need)."""
+    judged = health.attention_first(sources, now, stale_after_s, skipped)
+    if len(judged) <= SOURCE_CARDS_AT_MOST:
+        for source, _verdict in judged:
+            source_card(source, now, stale_after_s, skipped.get(source.name))
+        return
+    st.caption(f"{len(judged)} sources, those needing a person first. Choose one below for its details.")
+    sources_overview(judged, now, skipped)
+    by_name = {source.name: source for source, _verdict in judged}
+    names = sorted(by_name)  # a steady list: the choice stays put while states change
+    first = names.index(judged[0][0].name)
+    chosen = by_name[st.selectbox("Details of", names, index=first, key="sources.details")]
+    source_card(chosen, now, stale_after_s, skipped.get(chosen.name))
+
+
+def sources_overview(
+    judged: Sequence[tuple[SourceState, health.Verdict]], now: datetime, skipped: Mapping[str, Mapping[str, int]]
+) -> None:
+    """Every source in one row, those needing a person first: state, heartbeat, items, failures, why."""
+    rows = [
+        {
+            "Source": source.name,
+            "Kind": kind_label(source.kind),
+            "State": verdict.state.label,
+            "Last heartbeat": health.since(source.heartbeat_at, now),
+            "Items ingested": source.items_total,
+            "Failures in a row": source.consecutive_failures,
+            "Skipped entries": sum((skipped.get(source.name) or {}).values()),
+            "Why": verdict.reason,
+        }
+        for source, verdict in judged
+    ]
+    shown = min(len(rows), _OVERVIEW_ROWS_SHOWN)
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        height=38 + 35 * shown,  # the header and up to ten rows; more scroll inside the table
+        column_config={
+            "Items ingested": st.column_config.NumberColumn(format="localized"),
+            "Why": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+
 def _resume(name: str) -> None:
     data.resume_source(name)
     st.toast(f"{inert.escape(name)} will be polled on the listeners' next tick", icon=":material/play_arrow:")

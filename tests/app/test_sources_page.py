@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.actors import admin
 from voc.store.facade import Store
 from voc.store.schema import sources
 
@@ -126,3 +128,85 @@ def test_a_source_card_names_its_kind_in_words(app: AppTest, empty_store: Store)
     titles = " ".join(m.value for m in at.markdown)
     assert "**fedi** · Mastodon hashtag timeline" in titles and "**demo** · demo feed" in titles
     assert "mastodon_hashtag" not in titles and "replay" not in titles
+
+
+@pytest.fixture
+def store_with_many_sources(store_with_sick_sources: Store) -> Store:
+    """The four sources above and five feeds, as a team with many sources has."""
+    for name in ("feed-a", "feed-b", "feed-c", "feed-d", "feed-e"):
+        store_with_sick_sources.add_source(
+            name,
+            "feed",
+            {"url": f"https://feeds.example/{name}.xml"},
+            poll_interval_s=900,
+            actor=admin("lead"),
+            now=datetime.now(UTC),
+        )
+    return store_with_sick_sources
+
+
+def test_a_few_sources_get_a_card_each_those_needing_a_person_first(
+    app: AppTest, store_with_sick_sources: Store
+) -> None:
+    at = open_sources(app)
+
+    assert list(cards(at)) == ["x-recent", "forum", "social", "survey"]  # failing, stale, healthy
+    assert not at.dataframe
+
+
+def test_many_sources_get_one_table_and_the_card_of_the_one_most_in_need(
+    app: AppTest, store_with_many_sources: Store
+) -> None:
+    at = open_sources(app)
+
+    assert not at.exception
+    table = at.dataframe[0].value
+    # failing, then stale (the new feeds have no heartbeat yet), then healthy
+    assert list(table["State"]) == ["Failing"] + ["Stale"] * 6 + ["Healthy"] * 2
+    assert list(table["Source"])[0] == "x-recent"
+    assert set(table["Source"]) == {
+        "x-recent",
+        "forum",
+        "social",
+        "survey",
+        "feed-a",
+        "feed-b",
+        "feed-c",
+        "feed-d",
+        "feed-e",
+    }
+    assert list(table.columns) == [
+        "Source",
+        "Kind",
+        "State",
+        "Last heartbeat",
+        "Items ingested",
+        "Failures in a row",
+        "Skipped entries",
+        "Why",
+    ]
+    assert table.set_index("Source").loc["social", "Items ingested"] == 7
+    assert "401 Unauthorized" in table.set_index("Source").loc["x-recent", "Why"]
+    assert list(cards(at)) == ["x-recent"]  # one card: the failing source's, with its Resume button
+    assert at.selectbox(key="sources.details").value == "x-recent"
+
+    at.selectbox(key="sources.details").select("social").run()
+
+    assert list(cards(at)) == ["social"]
+    assert cards(at)["social"]["Items ingested"] == "7"
+
+
+def test_many_sources_are_edited_from_one_form_where_nothing_is_chosen_first(
+    app: AppTest, store_with_many_sources: Store
+) -> None:
+    at = open_sources(app)
+    assert [e.label for e in at.expander if e.label.startswith("Edit")] == ["Edit a source"]
+    assert at.selectbox(key="edit.source").value is None
+    assert not [t for t in at.text_input if t.key.startswith("feeds-edit.")]
+
+    at.selectbox(key="edit.source").select("feed-c").run()
+    at.text_input(key="feeds-edit.feed-c.url").input("https://feeds.example/moved.xml")
+    next(button for button in at.button if button.key == "feeds-edit.feed-c.submit").click().run()
+
+    source = store_with_many_sources.source("feed-c")
+    assert source is not None and source.config["url"] == "https://feeds.example/moved.xml"

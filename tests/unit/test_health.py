@@ -11,6 +11,7 @@ from voc.models import SourceState
 from voc.sources.health import (
     SourceHealth,
     age_in_words,
+    attention_first,
     classify,
     connection_test_note,
     next_try,
@@ -233,3 +234,33 @@ def test_a_source_added_despite_a_failed_test_says_so_until_it_polls_fine() -> N
     )
     assert connection_test_note(replace(untested, last_ok_at=NOW)) is None
     assert connection_test_note(source()) is None
+
+
+def test_sources_needing_a_person_come_first_and_a_note_lifts_a_source_among_its_state() -> None:
+    judged = attention_first(
+        [
+            source("a-healthy"),
+            source("b-disabled", enabled=False),
+            source("c-backing-off", consecutive_failures=1, error_kind="transient"),
+            source("d-stale", heartbeat_at=NOW - timedelta(minutes=5)),
+            source("e-failing", consecutive_failures=1, error_kind="auth"),
+            source("f-paused", paused_until=NOW + timedelta(hours=1), pause_reason="Budget spent"),
+            source("g-healthy-with-skips"),
+            source("h-healthy-untested", test_failed_at=NOW - timedelta(minutes=5), last_ok_at=None),
+        ],
+        NOW,
+        STALE_AFTER,
+        {"g-healthy-with-skips": {"no text": 2}, "a-healthy": {"never": 0}},
+    )
+
+    assert [s.name for s, _verdict in judged] == [
+        "e-failing",
+        "d-stale",
+        "c-backing-off",
+        "f-paused",
+        "g-healthy-with-skips",
+        "h-healthy-untested",
+        "a-healthy",
+        "b-disabled",
+    ]
+    assert [verdict.state for _s, verdict in judged][:2] == [SourceHealth.FAILING, SourceHealth.STALE]

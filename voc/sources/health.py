@@ -191,6 +191,35 @@ def summary(sources: Iterable[SourceState], now: datetime, stale_after_s: float)
     )
 
 
+# The Sources page lists what a person must act on first: broken, then silent, then waiting.
+_ATTENTION_ORDER = {
+    SourceHealth.FAILING: 0,
+    SourceHealth.STALE: 1,
+    SourceHealth.BACKING_OFF: 2,
+    SourceHealth.PAUSED: 3,
+    SourceHealth.HEALTHY: 4,
+    SourceHealth.DISABLED: 5,
+}
+
+
+def attention_first(
+    sources: Iterable[SourceState],
+    now: datetime,
+    stale_after_s: float,
+    skipped: Mapping[str, Mapping[str, int]] | None = None,
+) -> list[tuple[SourceState, Verdict]]:
+    """Each source with its verdict, those a person must act on first: failing, stale, backing off,
+    paused; among the same state, one with a note (entries skipped, added despite a failed
+    connection test) before one without; then by name."""
+    skipped = skipped or {}
+
+    def noted(source: SourceState) -> bool:
+        return bool(skipped_lines(skipped.get(source.name) or {})) or connection_test_note(source) is not None
+
+    judged = [(source, classify(source, now, stale_after_s)) for source in sources]
+    return sorted(judged, key=lambda pair: (_ATTENTION_ORDER[pair[1].state], not noted(pair[0]), pair[0].name))
+
+
 def next_try(source: SourceState, now: datetime) -> str | None:
     """When a failed or paused source is tried again ("Next try in 5 min, 14:05 UTC"), or None."""
     moment = source.paused_until if source.paused_until is not None and source.paused_until > now else None
