@@ -350,13 +350,13 @@ def sources_overview(
     rows = [
         {
             "Source": source.name,
-            "Kind": kind_label(source.kind),
             "State": verdict.state.label,
-            "Last heartbeat": health.since(source.heartbeat_at, now),
-            "Items ingested": source.items_total,
-            "Failures in a row": source.consecutive_failures,
-            "Skipped entries": sum((skipped.get(source.name) or {}).values()),
-            "Why": verdict.reason,
+            "Why": verdict.reason.replace("`", ""),  # Markdown on the cards, plain text in a table
+            "Heartbeat": health.since(source.heartbeat_at, now),
+            "Items": source.items_total,
+            "Failures": source.consecutive_failures,
+            "Skipped": sum((skipped.get(source.name) or {}).values()),
+            "Kind": kind_label(source.kind),
         }
         for source, verdict in judged
     ]
@@ -367,8 +367,13 @@ def sources_overview(
         width="stretch",
         height=38 + 35 * shown,  # the header and up to ten rows; more scroll inside the table
         column_config={
-            "Items ingested": st.column_config.NumberColumn(format="localized"),
             "Why": st.column_config.TextColumn(width="large"),
+            "Heartbeat": st.column_config.TextColumn(help="When the listeners last reported this source"),
+            "Items": st.column_config.NumberColumn(format="localized", help="Items ingested"),
+            "Failures": st.column_config.NumberColumn(help="Failed polls in a row"),
+            "Skipped": st.column_config.NumberColumn(
+                format="localized", help="Entries the source sent that could not be stored (reasons on its card)"
+            ),
         },
     )
 
