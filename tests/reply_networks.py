@@ -89,7 +89,7 @@ class ReplyNetworks:
         self.bluesky_threads: dict[str, dict[str, Any]] = {}  # a post's uri -> its record's `reply`
         self.sequence = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:

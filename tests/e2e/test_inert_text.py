@@ -77,7 +77,7 @@ def attacker() -> Iterator[Attacker]:
             return
 
     server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield Attacker(url=f"http://127.0.0.2:{server.server_address[1]}", paths=seen)
