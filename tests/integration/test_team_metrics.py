@@ -344,3 +344,33 @@ def test_day_long_targets_are_elapsed_hours_whatever_the_servers_time_zone(
     finally:
         if opened is not store:
             opened.engine.dispose()
+
+
+@pytest.mark.parametrize("settings", [_around_the_clock, _business_hours])
+def test_a_statement_kept_from_an_earlier_call_counts_by_the_later_calls_now(
+    store: Store, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summed window's statement is built once for the day's shape and kept; the window's start
+    and now (and what follows from them: what is due by now, the open time read now) are bound at
+    each call, so hours later the same statement counts the open items that fell due meanwhile."""
+    import voc.inbox.team_metrics as module
+
+    built: list[object] = []
+    build = module._build_window_statement
+    monkeypatch.setattr(module, "_STATEMENTS", [])
+    monkeypatch.setattr(module, "_build_window_statement", lambda *args: built.append(args) or build(*args))
+    first = datetime(2026, 11, 19, 3, 0, 7, 123456, tzinfo=UTC)
+    _random_window(store, first + timedelta(hours=12), seed=7)
+    cs.save_sla_settings(store, settings(), actor=ADMIN, now=first)
+    zone = ZoneInfo("Asia/Kolkata")
+    breached = []
+    for later in (timedelta(0), timedelta(hours=1, minutes=17), timedelta(hours=6, seconds=3)):
+        now = first + later
+        start = now - timedelta(days=14)
+        summed = _summed_window(store, load_sla(store), start, now, zone)
+        assert summed is not None
+        assert _sums_as_data(summed) == _sums_as_data(_walked_window(store, load_sla(store), start, now, zone))
+        breached.append(summed.breached_open)
+
+    assert len(built) == 1  # one statement for the three calls
+    assert breached[0] < breached[-1]  # open items fell due between the first call and the last

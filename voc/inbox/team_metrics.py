@@ -12,7 +12,9 @@ window (`_summed_window`): items by the count per day, late or not by their team
 the clock or business hours), the answered ones' times taken as one array per group for the
 medians. Where SQL cannot tell them exactly (a team open while its clock changes, a report zone
 whose clock turns back over midnight) Python walks each item's clock (`_walked_window`). Both sum
-into `_Sums` and give the same figures (docs/inbox.md, "Team metrics").
+into `_Sums` and give the same figures (docs/inbox.md, "Team metrics"). The summed statement is
+built once for a day's shape (settings, open times, days) and kept; the window's start and now are
+bound at each call (`_window_statement`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from voc.alerts.service import load_policy
 from voc.inbox.priority import HIGH_AT, URGENT_AT, queue_priority, tier_for
 from voc.inbox.queue import _needs_a_person, load_sla, load_vip
 from voc.inbox.sla import DEFAULT_TEAM, TIERS, BusinessHours, SlaPolicy, SlaSettings
+from voc.inbox.vip import VipList
 from voc.store.facade import Store
 from voc.store.schema import alerts, items
 
@@ -66,10 +69,14 @@ class TeamMetrics:
 def window_query(store: Store, start: datetime) -> sa.Select[Any]:
     """The items of the window that needed a person: posted, answered, where from, and the
     priority an agent sees (the stored part times the VIP tier), all evaluated by the database."""
-    score = queue_priority(items.c.priority, items.c.author, items.c.respondent_key, load_vip(store))
+    return _window_select(store.dialect, load_vip(store), start)
+
+
+def _window_select(dialect: str, vip: VipList, start: datetime | sa.BindParameter[Any]) -> sa.Select[Any]:
+    score = queue_priority(items.c.priority, items.c.author, items.c.respondent_key, vip)
     posted: sa.ColumnElement[Any] = items.c.posted_at
     answered: sa.ColumnElement[Any] = items.c.first_response_at
-    if store.dialect == "postgresql":
+    if dialect == "postgresql":
         # psycopg's times are aware already: converting each to UTC in Python (`UTCDateTime`) cost
         # more than the query at 10M items (270k values for 14 days). The same instants either way.
         posted = sa.type_coerce(posted, sa.DateTime(timezone=True)).label("posted_at")
@@ -246,11 +253,98 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     if days is None:
         return None
     first, bounds = days
-    window = window_query(store, start).subquery()
-    posted_type = items.c.posted_at.type
+    statement = _window_statement(store.dialect, sla, load_vip(store), open_times, tuple(bounds))
+    with store.read() as connection:
+        if store.dialect == "postgresql":
+            # Grouped by hashing, not by sorting 137,559 rows at 10M items (~100 ms): the planner
+            # cannot tell how few groups the day and late CASEs make (it guessed 141,000 for 5,300)
+            # and sorts. For this statement's transaction only.
+            connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        rows: Sequence[Any] = connection.execute(statement.query, statement.values(start, now)).all()
+    if any(row[1] >= len(bounds) or row[4] is None for row in rows):
+        return None  # posted after the day after `now`, or read past the open times told: outside SQL's days
+    sums = _Sums()
+    taken_by_day: dict[date, list[np.ndarray]] = defaultdict(list)
+    for answered, index, source, language, late_flag, count, values in rows:
+        local_day = first + timedelta(days=index)
+        if not answered:
+            sums.open(local_day, bool(late_flag), source, language, count)
+            continue
+        sums.answered_in(bool(late_flag), local_day, source, language, count)
+        # PostgreSQL's list of whole microseconds, or SQLite's text of them
+        taken_by_day[local_day].append(np.array(values if isinstance(values, list) else values.split(","), np.int64))
+    by_day = {local_day: np.concatenate(parts) for local_day, parts in taken_by_day.items()}
+    for local_day, values in by_day.items():
+        sums.per_day_minutes[local_day] = _middle_minutes(values)
+    if by_day:
+        sums.minutes = _middle_minutes(np.concatenate(list(by_day.values())))
+    return sums
 
-    def instant(value: datetime) -> sa.ColumnElement[Any]:
-        return sa.literal(value, posted_type)
+
+@dataclass(frozen=True)
+class _WindowStatement:
+    """The summed window's statement, its instants (`start`, `now` and what follows from them)
+    left as named parameters, so that it is built once for a window's shape, not at every call."""
+
+    query: sa.Select[Any]
+    bound: _Instants
+
+    def values(self, start: datetime, now: datetime) -> dict[str, Any]:
+        return self.bound.values(start, now)
+
+
+class _Instants:
+    """Named parameters of a statement and how each is worked out from the window's start and now."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, Callable[[datetime, datetime], Any]] = {}
+
+    def param(self, name: str, type_: Any, value: Callable[[datetime, datetime], Any]) -> sa.BindParameter[Any]:
+        self._values[name] = value
+        return sa.bindparam(name, type_=type_)
+
+    def values(self, start: datetime, now: datetime) -> dict[str, Any]:
+        return {name: value(start, now) for name, value in self._values.items()}
+
+
+# Statements built lately, the newest first: one per team settings, VIP list, open times and days
+# (all of them change at most daily), compared for equality (the settings hold mappings).
+_STATEMENTS: list[tuple[tuple[Any, ...], _WindowStatement]] = []
+_STATEMENTS_KEPT: Final = 8
+
+
+def _window_statement(
+    dialect: str,
+    sla: SlaSettings,
+    vip: VipList,
+    open_times: dict[BusinessHours, _OpenTime],
+    bounds: tuple[datetime, ...],
+) -> _WindowStatement:
+    """The statement for this window's shape, built once (building it cost ~20 ms of SQLAlchemy
+    work a call in business hours, a tenth of the call at 1M items on SQLite)."""
+    key = (dialect, sla, vip, tuple(open_times.items()), bounds)
+    for place, (known, statement) in enumerate(_STATEMENTS):
+        if known == key:
+            if place:
+                _STATEMENTS.insert(0, _STATEMENTS.pop(place))
+            return statement
+    statement = _build_window_statement(dialect, sla, vip, open_times, list(bounds))
+    _STATEMENTS.insert(0, (key, statement))
+    del _STATEMENTS[_STATEMENTS_KEPT:]
+    return statement
+
+
+def _build_window_statement(
+    dialect: str,
+    sla: SlaSettings,
+    vip: VipList,
+    open_times: dict[BusinessHours, _OpenTime],
+    bounds: list[datetime],
+) -> _WindowStatement:
+    """One query that reads the window once and groups it once (`_summed_window` says what it counts)."""
+    posted_type = items.c.posted_at.type
+    bound = _Instants()
+    window = _window_select(dialect, vip, bound.param("window_start", posted_type, lambda start, now: start)).subquery()
 
     def per_tier(policy: SlaPolicy, value: Callable[[timedelta], Any]) -> sa.ColumnElement[Any]:
         """`value` of the policy's target for the item's tier (`tier_for`: no score is normal)."""
@@ -280,10 +374,14 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     def microseconds(target: timedelta) -> sa.ColumnElement[Any]:
         return sa.literal(target // _TICK, sa.BigInteger)
 
+    def posted_before(target: timedelta) -> sa.BindParameter[Any]:
+        """Now minus the target: an open item posted before it is late (around the clock)."""
+        return bound.param(f"posted_before_{target // _TICK}", posted_type, lambda start, now: now - target)
+
     is_answered = window.c.first_response_at.is_not(None)
     # The time taken: an interval on PostgreSQL (exact; its `numeric` epoch cost a microsecond a
     # row), whole microseconds on SQLite.
-    if store.dialect == "postgresql":
+    if dialect == "postgresql":
         taken = window.c.first_response_at - window.c.posted_at
 
         def over(policy: SlaPolicy) -> sa.ColumnElement[bool]:
@@ -300,30 +398,28 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
         if policy.hours.always_open:  # answered over the target, or still open and posted before now minus it
             return sa.case(
                 (is_answered, sa.case((over(policy), 1), else_=0)),
-                else_=sa.case(
-                    (window.c.posted_at < per_tier(policy, lambda target: instant(now - target)), 1), else_=0
-                ),
+                else_=sa.case((window.c.posted_at < per_tier(policy, posted_before), 1), else_=0),
             )
         open_time = open_times[policy.hours]
-        if store.dialect == "postgresql":
+        which = list(open_times).index(policy.hours)
+        if dialect == "postgresql":
             # Open times as instants (1970 plus the open time): an interval added, no conversion
             # to microseconds (`extract`'s numeric cost ~0.5 µs a value: half the query at 10M).
             # One three-way comparison; a tie is late when read in a closed stretch after a closing.
             due_at = open_time.instant(window.c.posted_at, posted_type) + per_tier(policy, _interval)
-            reading = open_time.reading(now)
             read_at = sa.case(
                 (is_answered, open_time.instant(window.c.first_response_at, posted_type)),
-                else_=sa.literal(None if reading is None else _EPOCH + reading[0] * _TICK, posted_type),
+                else_=bound.param(f"open_time_now_{which}", posted_type, lambda start, now: open_time.read_at(now)),
             )
             mark = sa.case(
                 (is_answered, open_time.closed_mark(window.c.first_response_at, posted_type)),
-                else_=sa.literal(None if reading is None else reading[1]),
+                else_=bound.param(f"closed_mark_now_{which}", sa.Integer(), lambda start, now: open_time.mark(now)),
             )
             return sa.case({1: 1, -1: 0, 0: mark}, value=sa.func.timestamptz_cmp(read_at, due_at))
         due = open_time.sqlite_sql(window.c.posted_at, posted_type) * 2 + per_tier(policy, microseconds) * 2
         read = sa.case(
             (is_answered, open_time.sqlite_sql(window.c.first_response_at, posted_type, closed_marks=True)),
-            else_=sa.literal(open_time.marked(now), sa.BigInteger),
+            else_=bound.param(f"marked_now_{which}", sa.BigInteger(), lambda start, now: open_time.marked(now)),
         )
         # One comparison, so each side is worked out once a row; NULL when either is (past the end).
         return sa.cast(read > due, sa.Integer)
@@ -332,11 +428,11 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     day = _bisected(
         window.c.posted_at,
         posted_type,
-        [(bound - _TICK, sa.literal(index)) for index, bound in enumerate(bounds)],
+        [(day_bound - _TICK, sa.literal(index)) for index, day_bound in enumerate(bounds)],
         sa.literal(len(bounds)),
     ).label("day")
     late = by_policy(late_for)
-    if store.dialect == "postgresql":
+    if dialect == "postgresql":
         # Whole microseconds, not intervals: 82,000 intervals cost 30 ms more to turn into
         # timedeltas and back. `date_part` on an interval is a double of its seconds, exact to the
         # microsecond for anything under a century once rounded (`extract` is numeric and slower).
@@ -354,31 +450,7 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
     # (SQLite's parameters are numbered apart, so it cannot tell the two `late`s are one).
     ordinals: list[sa.ColumnElement[Any]] = [sa.literal_column(str(place)) for place in range(1, len(keys) + 1)]
     query = sa.select(*keys, sa.func.count().label("n"), taken_values.label("taken")).group_by(*ordinals)
-    with store.read() as connection:
-        if store.dialect == "postgresql":
-            # Grouped by hashing, not by sorting 137,559 rows at 10M items (~100 ms): the planner
-            # cannot tell how few groups the day and late CASEs make (it guessed 141,000 for 5,300)
-            # and sorts. For this statement's transaction only.
-            connection.exec_driver_sql("SET LOCAL enable_sort = off")
-        rows: Sequence[Any] = connection.execute(query).all()
-    if any(row[1] >= len(bounds) or row[4] is None for row in rows):
-        return None  # posted after the day after `now`, or read past the open times told: outside SQL's days
-    sums = _Sums()
-    taken_by_day: dict[date, list[np.ndarray]] = defaultdict(list)
-    for answered, index, source, language, late_flag, count, values in rows:
-        local_day = first + timedelta(days=index)
-        if not answered:
-            sums.open(local_day, bool(late_flag), source, language, count)
-            continue
-        sums.answered_in(bool(late_flag), local_day, source, language, count)
-        # PostgreSQL's list of whole microseconds, or SQLite's text of them
-        taken_by_day[local_day].append(np.array(values if isinstance(values, list) else values.split(","), np.int64))
-    by_day = {local_day: np.concatenate(parts) for local_day, parts in taken_by_day.items()}
-    for local_day, values in by_day.items():
-        sums.per_day_minutes[local_day] = _middle_minutes(values)
-    if by_day:
-        sums.minutes = _middle_minutes(np.concatenate(list(by_day.values())))
-    return sums
+    return _WindowStatement(query, bound)
 
 
 def _middle_minutes(taken: np.ndarray) -> list[float]:
@@ -435,6 +507,16 @@ class _OpenTime:
             base += (closes - opens) // _TICK
             closed = closes
         return (base, 1) if instant <= self.end else None
+
+    def read_at(self, instant: datetime) -> datetime | None:
+        """PostgreSQL: `reading`'s open time as the instant that long after 1970; None past the end."""
+        reading = self.reading(instant)
+        return None if reading is None else _EPOCH + reading[0] * _TICK
+
+    def mark(self, instant: datetime) -> int | None:
+        """`reading`'s closed mark: 1 in a closed stretch after a closing, else 0; None past the end."""
+        reading = self.reading(instant)
+        return None if reading is None else reading[1]
 
     def marked(self, instant: datetime) -> int | None:
         """Twice the open time before `instant`, plus one in a closed stretch after a closing."""
