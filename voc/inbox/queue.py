@@ -241,7 +241,12 @@ def _read(
     the stored priority, so the read stops after `limit` rows), the VIP authors' few items apart
     with their weight, and the two merged here in the same order the database would give."""
     is_vip = _is_vip(vip)
-    plain = sa.select(items, items.c.priority.label("queue_rank"))
+    # The open queue's index, in its order, from the key on: with a key, SQLite's planner took
+    # `ix_items_queue`'s range of priorities and sorted every open item below the key (300 ms at
+    # a million items for page 40, against under 1 ms; PostgreSQL walks the index by itself).
+    plain = sa.select(items, items.c.priority.label("queue_rank")).with_hint(
+        items, "INDEXED BY ix_items_open_queue", "sqlite"
+    )
     parts: list[tuple[sa.ColumnElement[Any], sa.Select[Any]]] = [(items.c.priority, plain.where(*where))]
     if is_vip is not None:
         rank = _rank(vip)
