@@ -164,7 +164,6 @@ def streamlit_server(
         "--server.address=127.0.0.1",
         f"--server.port={port}",
         "--browser.gatherUsageStats=false",
-        "--server.fileWatcherType=none",
     ]
     if secrets_file is not None:
         command.append(f"--secrets.files={secrets_file}")

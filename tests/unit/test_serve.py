@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,12 @@ def test_streamlits_first_element_check_is_done_ahead_and_only_once(monkeypatch:
     serve.first_element_check()
     serve.first_element_check()
     assert calls == [1] and delta_generator._use_warning_has_been_displayed  # the first page skips it
+
+
+def test_the_app_watches_none_of_its_files() -> None:
+    """Streamlit set up its file watchers for every new browser session on the server's event loop
+    (~1 s of a first page's ~3 s); the app's config turns them off (`make run`, the browser tests
+    and the benches read it; live reload is `--server.fileWatcherType=auto`)."""
+    config = tomllib.loads((Path(__file__).parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["server"]["runOnSave"] is False
