@@ -22,7 +22,7 @@ from ui.widgets import needs_role, status_label
 from voc.access.roles import Permission
 from voc.inbox import queue as care_queue
 from voc.inbox.priority import compact
-from voc.inbox.queue import QueueFilter, QueuePage, TeamMember, ThreadState, View
+from voc.inbox.queue import QueueFilter, QueueKey, QueuePage, TeamMember, ThreadState, View
 from voc.inbox.sla import format_duration
 from voc.inbox.team_metrics import team_metrics
 from voc.inbox.triage import OPEN_STATUSES
@@ -167,15 +167,21 @@ def pager(page: QueuePage) -> None:
         return
     back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
     chosen = st.session_state.get("inbox.filter")
-    if back.button("Previous", icon=":material/chevron_left:", disabled=page.page <= 1, key="inbox.previous"):
-        st.session_state["inbox.page"] = page.page - 1
-        st.session_state["inbox.cursor"] = ("before", page.first_key, chosen)
-        st.rerun()
+    # Callbacks, so that a click runs the page once (set, then drawn), not twice (drawn, set, rerun).
+    back.button(
+        "Previous", icon=":material/chevron_left:", disabled=page.page <= 1, key="inbox.previous",
+        on_click=_turn_page, args=(page.page - 1, "before", page.first_key, chosen),
+    )  # fmt: skip
     where.caption(f"Page {page.page} of {page.pages}")
-    if forward.button("Next page", icon=":material/chevron_right:", disabled=page.page >= page.pages, key="inbox.next"):
-        st.session_state["inbox.page"] = page.page + 1
-        st.session_state["inbox.cursor"] = ("after", page.last_key, chosen)
-        st.rerun()
+    forward.button(
+        "Next page", icon=":material/chevron_right:", disabled=page.page >= page.pages, key="inbox.next",
+        on_click=_turn_page, args=(page.page + 1, "after", page.last_key, chosen),
+    )  # fmt: skip
+
+
+def _turn_page(number: int, direction: str, key: QueueKey | None, chosen: QueueFilter | None) -> None:
+    st.session_state["inbox.page"] = number
+    st.session_state["inbox.cursor"] = (direction, key, chosen)
 
 
 def _first_page() -> None:

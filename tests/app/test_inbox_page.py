@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from listeners.runner import Runner
 from tests.actors import admin
 from tests.app.conftest import NEGATIVE, OWN, ScriptedListener
+from voc.inbox import queue as care_queue
 from voc.inbox.queue import QueueFilter, open_queue
 from voc.models import ItemKind, RawItem, TriageChange
 from voc.store.facade import Store
@@ -79,7 +81,7 @@ def test_views_count_and_filter_mine_unassigned_and_all(app: AppTest, store_with
     assert first not in opened_ids(at) and len(opened_ids(at)) == everyone - 1
 
 
-def test_a_long_queue_pages_twelve_at_a_time(app: AppTest, empty_store: Store) -> None:
+def test_a_long_queue_pages_twelve_at_a_time(app: AppTest, empty_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     now = datetime.now(UTC)
     empty_store.ensure_source("social", "scripted", poll_interval_s=60)
     raws = [
@@ -90,10 +92,14 @@ def test_a_long_queue_pages_twelve_at_a_time(app: AppTest, empty_store: Store) -
     Runner(empty_store, {"social": ScriptedListener("social", raws)}, owner="test-runner").run_once()
     at = open_inbox(app)
     assert len(opened_ids(at)) == 12 and "1–12 of 15" in at.caption[0].value
+    pages_read: list[int] = []
+    read = care_queue.open_queue
+    monkeypatch.setattr(care_queue, "open_queue", lambda *a, **k: pages_read.append(k["page"]) or read(*a, **k))
     button(at, "Next page").click().run()
     assert len(opened_ids(at)) == 3 and any("Page 2 of 2" in c.value for c in at.caption)
     button(at, "Previous").click().run()
     assert len(opened_ids(at)) == 12
+    assert pages_read == [2, 1]  # one run of the page a click (a rerun after the click read each twice)
 
 
 def test_opening_an_item_shows_the_workspace_with_nothing_preselected(app: AppTest, store_with_items: Store) -> None:
