@@ -128,8 +128,10 @@ def queue_entry(row: Mapping[str, Any]) -> None:
         words_col, open_col = st.columns([10, 1], vertical_alignment="center")
         words_col.markdown(_words(row, limit=WORDS_SHOWN))
         words_col.caption(" · ".join(entry_facts(row)))
-        if open_col.button("Open", key=f"inbox.open.{row['id']}", help="See it all, and act on it"):
-            open_item(int(row["id"]))
+        open_col.button(
+            "Open", key=f"inbox.open.{row['id']}", help="See it all, and act on it",
+            on_click=open_item, args=(int(row["id"]),),
+        )  # fmt: skip
 
 
 def entry_facts(row: Mapping[str, Any]) -> list[str]:
@@ -257,9 +259,10 @@ def opened_item_id() -> int | None:
     return int(raw) if raw and raw.isdigit() else None
 
 
+# Open, Back to the queue and Next item are button callbacks: a click runs the page once, on the
+# page it leads to (run inline, each drew the page it left and then ran again after `st.rerun`).
 def open_item(item_id: int) -> None:
     st.query_params[LINKED_ITEM_PARAM] = str(item_id)
-    st.rerun()
 
 
 def reread() -> None:
@@ -270,7 +273,6 @@ def reread() -> None:
 
 def back_to_queue() -> None:
     st.query_params.pop(LINKED_ITEM_PARAM, None)
-    st.rerun()
 
 
 def workspace(item_id: int, chosen: QueueFilter) -> None:
@@ -279,8 +281,7 @@ def workspace(item_id: int, chosen: QueueFilter) -> None:
     item = care_queue.item_row(store, item_id, now=now)
     if item is None:
         st.info(f"Item {item_id} is not here any more: it may have been erased.", icon=":material/link_off:")
-        if st.button("Back to the queue", icon=":material/arrow_back:"):
-            back_to_queue()
+        st.button("Back to the queue", icon=":material/arrow_back:", on_click=back_to_queue)
         return
     item = data.mask_people(pd.DataFrame([item])).iloc[0].to_dict()
     store.touch_viewer(item_id, me, now)
@@ -297,10 +298,11 @@ def workspace(item_id: int, chosen: QueueFilter) -> None:
 
 def navigation(item_id: int, chosen: QueueFilter) -> None:
     back_col, next_col, _ = st.columns([1, 1, 3])
-    if back_col.button("Back to the queue", icon=":material/arrow_back:", key="inbox.back"):
-        back_to_queue()
-    if next_col.button("Next item", icon=":material/skip_next:", type="primary", key="inbox.next_item"):
-        go_next(item_id, chosen)
+    back_col.button("Back to the queue", icon=":material/arrow_back:", key="inbox.back", on_click=back_to_queue)
+    next_col.button(
+        "Next item", icon=":material/skip_next:", type="primary", key="inbox.next_item",
+        on_click=go_next, args=(item_id, chosen),
+    )  # fmt: skip
 
 
 def go_next(item_id: int, chosen: QueueFilter) -> None:

@@ -102,15 +102,21 @@ def test_a_long_queue_pages_twelve_at_a_time(app: AppTest, empty_store: Store, m
     assert pages_read == [2, 1]  # one run of the page a click (a rerun after the click read each twice)
 
 
-def test_opening_an_item_shows_the_workspace_with_nothing_preselected(app: AppTest, store_with_items: Store) -> None:
+def test_opening_an_item_shows_the_workspace_with_nothing_preselected(
+    app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = open_inbox(app)
     top = opened_ids(at)[0]
     item = store_with_items.item(top)
     assert item is not None
+    queue_reads: list[int] = []
+    read = care_queue.open_queue
+    monkeypatch.setattr(care_queue, "open_queue", lambda *a, **k: queue_reads.append(1) or read(*a, **k))
 
     at.button(key=f"inbox.open.{top}").click().run()
 
     assert not at.exception
+    assert queue_reads == []  # one run, the workspace's (run inline, the click drew the queue again first)
     assert at.query_params["item"] == [str(top)] or at.query_params["item"] == str(top)
     assert item["text"] in page_text(at)
     assert any(b.label == "Open the original" for b in at.get("link_button"))
