@@ -12,7 +12,7 @@ from typing import Any, Final
 import pandas as pd
 import streamlit as st
 
-from ui import data, inert
+from ui import data, inert, widgets
 from voc.access.roles import AccessDenied, Actor, Permission
 from voc.privacy import policy, raw_files
 from voc.privacy.erasure import ErasurePreview, Subject, erase, preview_erasure
@@ -55,13 +55,22 @@ def retention_form(previews: list[RetentionPreview]) -> dict[str, int] | None:
     if not previews:
         st.info("No sources yet: retention is set per source once one is registered.", icon=":material/sensors_off:")
         return None
+    shown = previews
+    if len(previews) > widgets.SOURCE_CARDS_AT_MOST:  # one input, not one a source (the page grew a row each)
+        by_name = {p.source: p for p in previews}
+        chosen = st.selectbox("Source", sorted(by_name), index=None, placeholder="Choose a source to change",
+                              key="privacy.retention.source")  # fmt: skip
+        if chosen is None:
+            return None
+        shown = [by_name[chosen]]
     with st.form("privacy.retention"):
-        days = {
-            p.source: st.number_input(f"{inert.escape(p.source)}: delete items older than (days)", min_value=0, max_value=36_500,
-                                      value=p.days or 0, step=1, key=f"privacy.days.{p.source}",
-                                      help="0 keeps this source's items for ever (the default)")
-            for p in previews
-        }  # fmt: skip
+        days = {p.source: p.days or 0 for p in previews}  # the sources not shown keep theirs
+        for p in shown:
+            days[p.source] = st.number_input(
+                f"{inert.escape(p.source)}: delete items older than (days)", min_value=0, max_value=36_500,
+                value=p.days or 0, step=1, key=f"privacy.days.{p.source}",
+                help="0 keeps this source's items for ever (the default)",
+            )  # fmt: skip
         if not st.form_submit_button("Save retention", type="primary", icon=":material/save:"):
             return None
     return {source: int(n) for source, n in days.items()}

@@ -19,6 +19,7 @@ from tests.app.team import signed_in
 from voc.access import users
 from voc.access.roles import Actor, Role
 from voc.exports import build_export, iso_week
+from voc.privacy import policy
 from voc.privacy.masking import HIDDEN_AUTHOR, mask_people
 from voc.privacy.settings import load_privacy
 from voc.store.facade import Store
@@ -86,6 +87,25 @@ def test_a_handle_nobody_has_gets_a_clear_empty_state(store_with_items: Store) -
     assert not at.exception
     assert "Nothing is stored for them" in at.info[0].value
     assert not [b for b in at.button if b.label == "Erase"]
+
+
+def test_with_many_sources_retention_is_set_for_the_one_chosen_and_the_others_keep_theirs(
+    store_with_items: Store,
+) -> None:
+    for name in ("feed-a", "feed-b", "feed-c", "feed-d"):
+        store_with_items.ensure_source(name, "scripted", poll_interval_s=60)
+    policy.save_retention(store_with_items, {"survey": 30}, actor=Actor.system("test"), now=datetime.now(UTC))
+    at = privacy_page().run()
+    assert not [n for n in at.number_input if n.key.startswith("privacy.days.")]  # one input, once chosen
+    assert at.selectbox(key="privacy.retention.source").value is None  # nothing preselected
+
+    at.selectbox(key="privacy.retention.source").select("social").run()
+    assert [n.key for n in at.number_input if n.key.startswith("privacy.days.")] == ["privacy.days.social"]
+    at.number_input(key="privacy.days.social").set_value(2)
+    button(at, "Save retention").click().run()
+
+    assert not at.exception
+    assert load_privacy(store_with_items).retention == (("social", 2), ("survey", 30))
 
 
 def test_retention_is_saved_per_source_and_the_next_sweep_is_shown(store_with_items: Store) -> None:
