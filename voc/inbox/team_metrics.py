@@ -20,6 +20,7 @@ bound at each call (`_window_statement`).
 from __future__ import annotations
 
 import statistics
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -308,9 +309,11 @@ class _Instants:
 
 
 # Statements built lately, the newest first: one per team settings, VIP list, open times and days
-# (all of them change at most daily), compared for equality (the settings hold mappings).
+# (all of them change at most daily), compared for equality (the settings hold mappings). The
+# app's sessions run in threads: the list changes under the lock.
 _STATEMENTS: list[tuple[tuple[Any, ...], _WindowStatement]] = []
 _STATEMENTS_KEPT: Final = 8
+_STATEMENTS_LOCK: Final = threading.Lock()
 
 
 def _window_statement(
@@ -323,14 +326,15 @@ def _window_statement(
     """The statement for this window's shape, built once (building it cost ~20 ms of SQLAlchemy
     work a call in business hours, a tenth of the call at 1M items on SQLite)."""
     key = (dialect, sla, vip, tuple(open_times.items()), bounds)
-    for place, (known, statement) in enumerate(_STATEMENTS):
-        if known == key:
-            if place:
+    with _STATEMENTS_LOCK:
+        for place, (known, statement) in enumerate(_STATEMENTS):
+            if known == key:
                 _STATEMENTS.insert(0, _STATEMENTS.pop(place))
-            return statement
-    statement = _build_window_statement(dialect, sla, vip, open_times, list(bounds))
-    _STATEMENTS.insert(0, (key, statement))
-    del _STATEMENTS[_STATEMENTS_KEPT:]
+                return statement
+    statement = _build_window_statement(dialect, sla, vip, open_times, list(bounds))  # outside the lock
+    with _STATEMENTS_LOCK:
+        _STATEMENTS.insert(0, (key, statement))
+        del _STATEMENTS[_STATEMENTS_KEPT:]
     return statement
 
 
