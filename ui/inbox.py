@@ -578,7 +578,8 @@ def _set_status(item: Mapping[str, Any], status: str, chosen: QueueFilter) -> No
     if status in CLOSING:
         _offer_undo([before], f"{status_label(status)}: “{_plain(item, 60)}”")
         st.session_state[data.FLASH_KEY] = f"{status_label(status)}"
-        go_next(int(item["id"]), chosen)
+        go_next(int(item["id"]), chosen)  # a callback elsewhere: here the page runs again itself
+        st.rerun()
     _done(f"Marked {status_label(status).lower()}")
 
 

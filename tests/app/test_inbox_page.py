@@ -137,6 +137,7 @@ def test_resolving_moves_on_and_offers_undo_that_restores_the_item(app: AppTest,
     assert stored is not None and stored["triage_status"] == "resolved" and stored["resolved_at"] is not None
     assert str(second) in str(at.query_params["item"])  # on to the next customer
     assert "Resolved" in at.success[0].value
+    assert [toast.value for toast in at.toast] == ["Resolved"]
     button(at, "Undo").click().run()
     stored = store_with_items.item(top)
     assert stored is not None and stored["triage_status"] == "new" and stored["resolved_at"] is None
@@ -169,6 +170,23 @@ def test_next_item_is_one_action(app: AppTest, store_with_items: Store) -> None:
     at.button(key=f"inbox.open.{first}").click().run()
     button(at, "Next item").click().run()
     assert str(second) in str(at.query_params["item"])
+
+
+def test_resolving_the_last_waiting_customer_goes_back_to_the_queue_and_says_so(
+    app: AppTest, store_with_items: Store
+) -> None:
+    at = open_inbox(app)
+    waiting = opened_ids(at)
+    store_with_items.apply_triage(
+        [TriageChange(i, "triage_status", "resolved") for i in waiting[1:]], actor=admin(ME), now=datetime.now(UTC)
+    )
+    at.button(key=f"inbox.open.{waiting[0]}").click().run()
+
+    button(at, "Resolve").click().run()
+
+    assert not at.exception
+    assert "item" not in at.query_params  # back to the queue
+    assert [toast.value for toast in at.toast] == ["Nothing else is waiting in this view"]
 
 
 def test_bulk_actions_list_the_customers_words(app: AppTest, store_with_items: Store) -> None:
