@@ -460,8 +460,11 @@ def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
     me = data.current_actor()
     st.markdown("**Owner**")
     members = team()
-    if st.button("Assign to me", key="inbox.assign_me", disabled=item.get("assignee") == me.name):
-        _assign(item_id, me.name)
+    # The buttons below write in their callbacks: a click runs the page once, as it now is.
+    st.button(
+        "Assign to me", key="inbox.assign_me", disabled=item.get("assignee") == me.name,
+        on_click=_assign, args=(item_id, me.name),
+    )  # fmt: skip
     with st.form("inbox.assign", border=False, enter_to_submit=False):
         name_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
         person = name_col.selectbox(
@@ -470,23 +473,30 @@ def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
         )  # fmt: skip
         if go_col.form_submit_button("Assign", width="stretch") and person:
             _assign(item_id, person)
+            st.rerun()
     st.markdown("**Status**")
     status = str(item["triage_status"])
     wait_col, responded_col = st.columns(2)
-    if wait_col.button("Waiting on customer", key="inbox.waiting", disabled=status == TriageStatus.WAITING_ON_CUSTOMER):
-        _set_status(item, str(TriageStatus.WAITING_ON_CUSTOMER), chosen)
-    if responded_col.button(
+    wait_col.button(
+        "Waiting on customer", key="inbox.waiting", disabled=status == TriageStatus.WAITING_ON_CUSTOMER,
+        on_click=_set_status, args=(item, str(TriageStatus.WAITING_ON_CUSTOMER), chosen),
+    )  # fmt: skip
+    responded_col.button(
         "Answered elsewhere", key="inbox.responded", disabled=item.get("first_response_at") is not None and
         item["first_response_at"] == item["first_response_at"], help="Answered outside the app (a phone call, an e-mail): records the first response now and stops the SLA clock",
-    ):  # fmt: skip
-        data.store().mark_responded([item_id], actor=me, now=data.utcnow())
-        _done("First response recorded")
+        on_click=_mark_responded, args=(item_id,),
+    )  # fmt: skip
     close_cols = st.columns(len(CLOSING))
     for col, (value, (label, icon)) in zip(close_cols, CLOSING.items(), strict=True):
-        if col.button(label, key=f"inbox.{value}", icon=icon, disabled=status == value):
-            _set_status(item, value, chosen)
-    if status not in OPEN_STATUSES and st.button("Reopen", key="inbox.reopen", icon=":material/undo:"):
-        _set_status(item, str(TriageStatus.ASSIGNED if item.get("assignee") else TriageStatus.NEW), chosen)
+        col.button(
+            label, key=f"inbox.{value}", icon=icon, disabled=status == value,
+            on_click=_set_status, args=(item, value, chosen),
+        )  # fmt: skip
+    if status not in OPEN_STATUSES:
+        reopened = str(TriageStatus.ASSIGNED if item.get("assignee") else TriageStatus.NEW)
+        st.button(
+            "Reopen", key="inbox.reopen", icon=":material/undo:", on_click=_set_status, args=(item, reopened, chosen)
+        )
     with st.form("inbox.note", clear_on_submit=True, border=False):
         note = st.text_area("Internal note (never sent to the customer)", height=80)
         if st.form_submit_button("Add note") and note.strip():
@@ -566,11 +576,17 @@ def _assign(item_id: int, person: str) -> None:
     if item is not None and item["triage_status"] == TriageStatus.NEW:
         changes.append(TriageChange(item_id, "triage_status", str(TriageStatus.ASSIGNED)))
     data.store().apply_triage(changes, actor=data.current_actor(), now=data.utcnow())
-    _done(f"Assigned to {person}")
+    st.session_state[data.FLASH_KEY] = f"Assigned to {person}"
+
+
+def _mark_responded(item_id: int) -> None:
+    data.store().mark_responded([item_id], actor=data.current_actor(), now=data.utcnow())
+    st.session_state[data.FLASH_KEY] = "First response recorded"
 
 
 def _set_status(item: Mapping[str, Any], status: str, chosen: QueueFilter) -> None:
-    """Change the status; resolving or closing moves on to the next item and offers Undo."""
+    """Change the status (a button's callback); resolving or closing moves on to the next item
+    and offers Undo."""
     before = _undo_entry(item)
     data.store().apply_triage(
         [TriageChange(int(item["id"]), "triage_status", status)], actor=data.current_actor(), now=data.utcnow()
@@ -578,9 +594,9 @@ def _set_status(item: Mapping[str, Any], status: str, chosen: QueueFilter) -> No
     if status in CLOSING:
         _offer_undo([before], f"{status_label(status)}: “{_plain(item, 60)}”")
         st.session_state[data.FLASH_KEY] = f"{status_label(status)}"
-        go_next(int(item["id"]), chosen)  # a callback elsewhere: here the page runs again itself
-        st.rerun()
-    _done(f"Marked {status_label(status).lower()}")
+        go_next(int(item["id"]), chosen)  # may say instead that nothing else is waiting
+        return
+    st.session_state[data.FLASH_KEY] = f"Marked {status_label(status).lower()}"
 
 
 # ---- undo ----------------------------------------------------------------------------------------

@@ -125,14 +125,20 @@ def test_opening_an_item_shows_the_workspace_with_nothing_preselected(
     assert store_with_items.item(top)["triage_status"] == "new"  # opening changed nothing
 
 
-def test_resolving_moves_on_and_offers_undo_that_restores_the_item(app: AppTest, store_with_items: Store) -> None:
+def test_resolving_moves_on_and_offers_undo_that_restores_the_item(
+    app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = open_inbox(app)
     top, second = opened_ids(at)[:2]
     at.button(key=f"inbox.open.{top}").click().run()
+    items_read: list[int] = []
+    read = care_queue.item_row
+    monkeypatch.setattr(care_queue, "item_row", lambda store, i, **k: items_read.append(i) or read(store, i, **k))
 
     button(at, "Resolve").click().run()
 
     assert not at.exception
+    assert items_read == [second]  # one run, the next item's (inline, the click drew the resolved one first)
     stored = store_with_items.item(top)
     assert stored is not None and stored["triage_status"] == "resolved" and stored["resolved_at"] is not None
     assert str(second) in str(at.query_params["item"])  # on to the next customer
