@@ -82,9 +82,7 @@ def running_app(
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), urllib.request.urlopen(f"{address}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200 and (
-                    launcher != "ui.serve" or any(line in output.read_text() for line in serve.WARMED_UP)
-                ):
+                if answer.status == 200 and (launcher != "ui.serve" or serve.warmed_up(output.read_text())):
                     break
             time.sleep(0.3)
         else:

@@ -63,6 +63,11 @@ def warm_up(modules: Sequence[str], *, wait_s: float = _RUNTIME_WAIT_S) -> list[
     return failed
 
 
+def warmed_up(server_log: str) -> bool:
+    """Whether a server's log shows the warm-up's last line (the database opened, or not)."""
+    return any(line in server_log for line in WARMED_UP)
+
+
 def open_store() -> bool:
     """Open the configured database as the pages will (`ui.data.store`, cached for the server):
     its schema check and planner statistics then run before the first page, not during it. False

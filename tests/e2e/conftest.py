@@ -127,7 +127,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
     # Ready as a user finds it: `ui.serve` has imported the pages' modules and opened the database
     # (or said it could not). A browser arriving earlier races the warm-up for the CPU, and a page
     # drawn that slowly outlasts the assertions' waits on a loaded machine.
-    while time.monotonic() < deadline and not any(line in log.read_text() for line in serve.WARMED_UP):
+    while time.monotonic() < deadline and not serve.warmed_up(log.read_text()):
         time.sleep(0.2)
 
 

@@ -261,7 +261,7 @@ def _summed_window(store: Store, sla: SlaSettings, start: datetime, now: datetim
             # cannot tell how few groups the day and late CASEs make (it guessed 141,000 for 5,300)
             # and sorts. For this statement's transaction only.
             connection.exec_driver_sql("SET LOCAL enable_sort = off")
-        rows: Sequence[Any] = connection.execute(statement.query, statement.values(start, now)).all()
+        rows: Sequence[Any] = connection.execute(statement.query, statement.bound.values(start, now)).all()
     if any(row[1] >= len(bounds) or row[4] is None for row in rows):
         return None  # posted after the day after `now`, or read past the open times told: outside SQL's days
     sums = _Sums()
@@ -289,9 +289,6 @@ class _WindowStatement:
 
     query: sa.Select[Any]
     bound: _Instants
-
-    def values(self, start: datetime, now: datetime) -> dict[str, Any]:
-        return self.bound.values(start, now)
 
 
 class _Instants:

@@ -214,7 +214,9 @@ def attention_first(
     skipped = skipped or {}
 
     def noted(source: SourceState) -> bool:
-        return bool(skipped_lines(skipped.get(source.name) or {})) or connection_test_note(source) is not None
+        return any(count > 0 for count in (skipped.get(source.name) or {}).values()) or (
+            connection_test_note(source) is not None
+        )
 
     judged = [(source, classify(source, now, stale_after_s)) for source in sources]
     return sorted(judged, key=lambda pair: (_ATTENTION_ORDER[pair[1].state], not noted(pair[0]), pair[0].name))
