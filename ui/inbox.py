@@ -34,6 +34,7 @@ from voc.sentiment.review import how_sure
 LINKED_ITEM_PARAM: Final = "item"
 UNDO_KEY: Final = "inbox.undo_offer"
 UNDO_FOR: Final = timedelta(seconds=10)
+NOTHING_CHOSEN_KEY: Final = "inbox.bulk.nothing_chosen"  # the bulk form was applied to nobody
 QUEUE_HEIGHT: Final = 560  # px: twelve entries scroll inside it; the page itself stays short
 WORDS_SHOWN: Final = 280  # characters of a customer's words in the queue (the workspace has all)
 STATE_ICONS: Final = {
@@ -206,45 +207,51 @@ def bulk_actions(page: QueuePage) -> None:
     """Assign, move or tag several entries of this page at once, chosen by their words."""
     if page.rows.empty or not data.may(Permission.TRIAGE):
         return
-    words = {int(r["id"]): _plain(r, 90) for r in page.rows.to_dict("records")}
+    rows = page.rows.to_dict("records")
+    words = {int(r["id"]): _plain(r, 90) for r in rows}
     members = team()
     with st.expander("Act on several customers at once", icon=":material/checklist:"):
+        # Written in the callbacks, as in the workspace: a submit runs the page once.
         with st.form("inbox.bulk", border=False, enter_to_submit=False):
-            chosen = st.multiselect(
+            st.multiselect(
                 "Customers", list(words), format_func=lambda i: words[i], key="bulk.items",
                 placeholder="Choose by their words",
             )  # fmt: skip
             status_col, assignee_col, tag_col = st.columns(3)
-            status = status_col.selectbox(
+            status_col.selectbox(
                 "Move to", list(CHANGEABLE), format_func=status_label, index=None, key="bulk.status",
                 placeholder="Unchanged",
             )  # fmt: skip
-            assignee = assignee_col.selectbox(
+            assignee_col.selectbox(
                 "Assign to", [m.name for m in members], format_func=_member_label(members), index=None,
                 key="bulk.assignee", placeholder="Unchanged",
             )  # fmt: skip
-            tag = tag_col.text_input("Add tag", key="bulk.tag")
-            submitted = st.form_submit_button("Apply to the chosen customers")
-        corrections = sentiment_ui.correction_form(page.rows)
-    if corrections:
-        sentiment_ui.save_corrections(corrections)
-        st.rerun()
-    if not submitted:
-        return
-    if not chosen:
+            tag_col.text_input("Add tag", key="bulk.tag")
+            before = {int(r["id"]): _undo_entry(r) for r in rows}  # what Undo restores, should they be closed
+            st.form_submit_button("Apply to the chosen customers", on_click=_apply_bulk, args=(before,))
+        sentiment_ui.correction_form(page.rows)
+    if st.session_state.pop(NOTHING_CHOSEN_KEY, False):
         st.warning("Choose at least one customer first.", icon=":material/checklist:")
+
+
+def _apply_bulk(before: Mapping[int, dict[str, Any]]) -> None:
+    """Apply the bulk form (its callback); closing statuses offer Undo."""
+    chosen = [int(i) for i in st.session_state.get("bulk.items") or []]
+    if not chosen:
+        st.session_state[NOTHING_CHOSEN_KEY] = True  # said in the run that follows, under the form
         return
+    status, assignee = st.session_state.get("bulk.status"), st.session_state.get("bulk.assignee")
+    tag = str(st.session_state.get("bulk.tag") or "")
     me, now, store = data.current_actor(), data.utcnow(), data.store()
-    rows = {int(r["id"]): r for r in page.rows.to_dict("records")}
-    before = [_undo_entry(rows[i]) for i in chosen]
     if tag.strip():
         store.set_tags(chosen, [tag], actor=me, now=now)
     changes = [TriageChange(i, "assignee", assignee) for i in chosen if assignee]
     changes += [TriageChange(i, "triage_status", status) for i in chosen if status]
     store.apply_triage(changes, actor=me, now=now)
+    customers = f"{len(chosen)} customer{'s' if len(chosen) != 1 else ''}"
     if status in CLOSING:
-        _offer_undo(before, f"{status_label(status)}: {len(chosen)} customer{'s' if len(chosen) != 1 else ''}")
-    _done(f"Updated {len(chosen)} customer{'s' if len(chosen) != 1 else ''}")
+        _offer_undo([before[i] for i in chosen], f"{status_label(status)}: {customers}")
+    st.session_state[data.FLASH_KEY] = f"Updated {customers}"
 
 
 CHANGEABLE: Final = tuple(s for s in (str(t) for t in TriageStatus))
@@ -460,20 +467,19 @@ def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
     me = data.current_actor()
     st.markdown("**Owner**")
     members = team()
-    # The buttons below write in their callbacks: a click runs the page once, as it now is.
+    # The buttons and forms below write in their callbacks (a form's reads its fields from the
+    # session state): a click runs the page once, as it now is.
     st.button(
         "Assign to me", key="inbox.assign_me", disabled=item.get("assignee") == me.name,
         on_click=_assign, args=(item_id, me.name),
     )  # fmt: skip
     with st.form("inbox.assign", border=False, enter_to_submit=False):
         name_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
-        person = name_col.selectbox(
+        name_col.selectbox(
             "Assign to", [m.name for m in members], index=None, format_func=_member_label(members),
             key="inbox.assignee", placeholder="Choose a teammate",
         )  # fmt: skip
-        if go_col.form_submit_button("Assign", width="stretch") and person:
-            _assign(item_id, person)
-            st.rerun()
+        go_col.form_submit_button("Assign", width="stretch", on_click=_assign_chosen, args=(item_id,))
     st.markdown("**Status**")
     status = str(item["triage_status"])
     wait_col, responded_col = st.columns(2)
@@ -498,16 +504,15 @@ def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
             "Reopen", key="inbox.reopen", icon=":material/undo:", on_click=_set_status, args=(item, reopened, chosen)
         )
     with st.form("inbox.note", clear_on_submit=True, border=False):
-        note = st.text_area("Internal note (never sent to the customer)", height=80)
-        if st.form_submit_button("Add note") and note.strip():
-            data.store().add_note(item_id, note, actor=me, now=data.utcnow())
-            _done("Note added")
+        st.text_area("Internal note (never sent to the customer)", height=80, key="inbox.note_text")
+        st.form_submit_button("Add note", on_click=_add_note, args=(item_id,))
     sentiment(item)
     with st.form("inbox.tags", border=False):
-        tags = st.text_input("Tags (comma-separated)", value=", ".join(item.get("tags") or []))
-        if st.form_submit_button("Save tags"):
-            data.store().set_tags([item_id], tags.split(","), actor=me, now=data.utcnow(), mode="replace")
-            _done("Tags saved")
+        shown = ", ".join(item.get("tags") or [])
+        # Keyed by the stored tags too, so that the field shows them as they now are (after a save, or a colleague's).
+        tags_key = f"inbox.tags.{item_id}.{shown}"
+        st.text_input("Tags (comma-separated)", value=shown, key=tags_key)
+        st.form_submit_button("Save tags", on_click=_save_tags, args=(item_id, tags_key))
 
 
 def sentiment(item: Mapping[str, Any]) -> None:
@@ -516,13 +521,11 @@ def sentiment(item: Mapping[str, Any]) -> None:
     live_sentiment_line(item)
     with st.form("inbox.sentiment", border=False, enter_to_submit=False):
         pick_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
-        corrected = pick_col.selectbox(
+        pick_col.selectbox(
             "Sentiment is", [s for s in sentiment_ui.SENTIMENT_LABELS if s != label], index=None,
             format_func=lambda v: sentiment_ui.SENTIMENT_LABELS[v], key="inbox.correct", placeholder="Correct it to…",
         )  # fmt: skip
-        if go_col.form_submit_button("Correct") and corrected:
-            sentiment_ui.save_corrections({corrected: [int(item["id"])]})
-            st.rerun()
+        go_col.form_submit_button("Correct", on_click=_correct_sentiment, args=(int(item["id"]),))
 
 
 def sentiment_line(item: Mapping[str, Any]) -> None:
@@ -577,6 +580,29 @@ def _assign(item_id: int, person: str) -> None:
         changes.append(TriageChange(item_id, "triage_status", str(TriageStatus.ASSIGNED)))
     data.store().apply_triage(changes, actor=data.current_actor(), now=data.utcnow())
     st.session_state[data.FLASH_KEY] = f"Assigned to {person}"
+
+
+def _assign_chosen(item_id: int) -> None:
+    if person := st.session_state.get("inbox.assignee"):
+        _assign(item_id, person)
+
+
+def _add_note(item_id: int) -> None:
+    note = st.session_state.get("inbox.note_text") or ""
+    if note.strip():
+        data.store().add_note(item_id, note, actor=data.current_actor(), now=data.utcnow())
+        st.session_state[data.FLASH_KEY] = "Note added"
+
+
+def _save_tags(item_id: int, key: str) -> None:
+    tags = str(st.session_state.get(key) or "").split(",")
+    data.store().set_tags([item_id], tags, actor=data.current_actor(), now=data.utcnow(), mode="replace")
+    st.session_state[data.FLASH_KEY] = "Tags saved"
+
+
+def _correct_sentiment(item_id: int) -> None:
+    if corrected := st.session_state.get("inbox.correct"):
+        sentiment_ui.save_corrections({corrected: [item_id]})
 
 
 def _mark_responded(item_id: int) -> None:

@@ -32,13 +32,14 @@ def marked(text: str, reasons: list[str]) -> str:
     return "".join(parts)
 
 
-def correction_form(queue: pd.DataFrame) -> dict[str, list[int]]:
-    """Correct the sentiment of several items at once; returns {label: ids} when submitted."""
+def correction_form(queue: pd.DataFrame) -> None:
+    """Correct the sentiment of several items at once (saved in the submit's callback, so a
+    submit runs the page once)."""
     labels = {int(row.id): " ".join(str(row.text).split())[:80] or "(no words)" for row in queue.itertuples()}
     with st.form("correct-sentiment", border=False, enter_to_submit=False):
         st.markdown("**Correct the sentiment**")
         items_col, label_col = st.columns([3, 1.2])
-        chosen = items_col.multiselect(
+        items_col.multiselect(
             "Customers",
             list(labels),
             format_func=lambda key: labels[key],
@@ -46,7 +47,7 @@ def correction_form(queue: pd.DataFrame) -> dict[str, list[int]]:
             placeholder="Choose by their words",
         )
         options: list[str] = list(review.SENTIMENTS)
-        label = label_col.selectbox(
+        label_col.selectbox(
             "Sentiment is",
             options,
             format_func=lambda v: SENTIMENT_LABELS.get(str(v), str(v)),
@@ -54,10 +55,13 @@ def correction_form(queue: pd.DataFrame) -> dict[str, list[int]]:
             index=None,
             placeholder="Choose",
         )
-        submitted = st.form_submit_button("Correct sentiment")
-    if not submitted or not chosen or label is None:
-        return {}
-    return {str(label): [int(i) for i in chosen]}
+        st.form_submit_button("Correct sentiment", on_click=_correct_chosen)
+
+
+def _correct_chosen() -> None:
+    chosen, label = st.session_state.get("correct.items"), st.session_state.get("correct.label")
+    if chosen and label is not None:
+        save_corrections({str(label): [int(i) for i in chosen]})
 
 
 def save_corrections(corrections: dict[str, list[int]]) -> int:
