@@ -45,6 +45,26 @@ def button(at: AppTest, label: str):  # noqa: ANN201 - AppTest's Button type is 
     return next(b for b in at.button if b.label == label)
 
 
+def item_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The items the workspace reads from now on, one read a run of the page."""
+    reads: list[int] = []
+    read = care_queue.item_row
+    monkeypatch.setattr(care_queue, "item_row", lambda store, i, **k: reads.append(i) or read(store, i, **k))
+    return reads
+
+
+def queue_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The queue pages read from now on, one read a run of the page."""
+    reads: list[int] = []
+    read = care_queue.open_queue
+    monkeypatch.setattr(care_queue, "open_queue", lambda *a, **k: reads.append(k["page"]) or read(*a, **k))
+    return reads
+
+
+def toasts(at: AppTest) -> list[str]:
+    return [plain(toast.value) for toast in at.toast]
+
+
 def top_ids(store: Store, view: str = "all") -> list[int]:
     page = open_queue(store, QueueFilter(agent=ME), now=datetime.now(UTC))
     return [int(i) for i in page.rows["id"]]
@@ -92,9 +112,7 @@ def test_a_long_queue_pages_twelve_at_a_time(app: AppTest, empty_store: Store, m
     Runner(empty_store, {"social": ScriptedListener("social", raws)}, owner="test-runner").run_once()
     at = open_inbox(app)
     assert len(opened_ids(at)) == 12 and "1–12 of 15" in at.caption[0].value
-    pages_read: list[int] = []
-    read = care_queue.open_queue
-    monkeypatch.setattr(care_queue, "open_queue", lambda *a, **k: pages_read.append(k["page"]) or read(*a, **k))
+    pages_read = queue_reads(monkeypatch)
     button(at, "Next page").click().run()
     assert len(opened_ids(at)) == 3 and any("Page 2 of 2" in c.value for c in at.caption)
     button(at, "Previous").click().run()
@@ -109,14 +127,12 @@ def test_opening_an_item_shows_the_workspace_with_nothing_preselected(
     top = opened_ids(at)[0]
     item = store_with_items.item(top)
     assert item is not None
-    queue_reads: list[int] = []
-    read = care_queue.open_queue
-    monkeypatch.setattr(care_queue, "open_queue", lambda *a, **k: queue_reads.append(1) or read(*a, **k))
+    pages_read = queue_reads(monkeypatch)
 
     at.button(key=f"inbox.open.{top}").click().run()
 
     assert not at.exception
-    assert queue_reads == []  # one run, the workspace's (run inline, the click drew the queue again first)
+    assert pages_read == []  # one run, the workspace's (run inline, the click drew the queue again first)
     assert at.query_params["item"] == [str(top)] or at.query_params["item"] == str(top)
     assert item["text"] in page_text(at)
     assert any(b.label == "Open the original" for b in at.get("link_button"))
@@ -131,9 +147,7 @@ def test_resolving_moves_on_and_offers_undo_that_restores_the_item(
     at = open_inbox(app)
     top, second = opened_ids(at)[:2]
     at.button(key=f"inbox.open.{top}").click().run()
-    items_read: list[int] = []
-    read = care_queue.item_row
-    monkeypatch.setattr(care_queue, "item_row", lambda store, i, **k: items_read.append(i) or read(store, i, **k))
+    items_read = item_reads(monkeypatch)
 
     button(at, "Resolve").click().run()
 
@@ -150,7 +164,9 @@ def test_resolving_moves_on_and_offers_undo_that_restores_the_item(
     assert [e["field"] for e in store_with_items.triage_history(top)] == ["triage_status", "undo"]
 
 
-def test_assign_to_me_and_from_the_team_list_with_open_counts(app: AppTest, store_with_items: Store) -> None:
+def test_assign_to_me_and_from_the_team_list_with_open_counts(
+    app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = open_inbox(app)
     top, other = opened_ids(at)[:2]
     store_with_items.apply_triage(
@@ -165,9 +181,52 @@ def test_assign_to_me_and_from_the_team_list_with_open_counts(app: AppTest, stor
     picker = at.selectbox(key="inbox.assignee")
     assert "kim@example.com · 1 open" in picker.options and f"{ME} (you) · 1 open" in picker.options
     picker.set_value("kim@example.com")
+    items_read = item_reads(monkeypatch)
     button(at, "Assign").click().run()
     stored = store_with_items.item(top)
     assert stored is not None and stored["assignee"] == "kim@example.com"
+    assert items_read == [top]  # the form's submit runs the page once (inline, it wrote, then reran)
+    assert toasts(at) == ["Assigned to kim@example.com"]
+
+
+def test_a_note_is_added_in_one_run_and_a_blank_one_adds_nothing(
+    app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_inbox(app)
+    top = opened_ids(at)[0]
+    at.button(key=f"inbox.open.{top}").click().run()
+    items_read = item_reads(monkeypatch)
+
+    at.text_area(key="inbox.note_text").input("Called, no answer")
+    button(at, "Add note").click().run()
+
+    assert not at.exception
+    assert items_read == [top]
+    assert [n["text"] for n in store_with_items.notes(top)] == ["Called, no answer"]
+    assert toasts(at) == ["Note added"]
+    at.text_area(key="inbox.note_text").input("   ")
+    button(at, "Add note").click().run()
+    assert not at.exception
+    assert len(store_with_items.notes(top)) == 1 and not at.toast
+
+
+def test_tags_are_saved_in_one_run_and_shown_as_stored(
+    app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_inbox(app)
+    top = opened_ids(at)[0]
+    at.button(key=f"inbox.open.{top}").click().run()
+    items_read = item_reads(monkeypatch)
+
+    next(t for t in at.text_input if t.label == "Tags (comma-separated)").input("Billing, Outage ,")
+    button(at, "Save tags").click().run()
+
+    assert not at.exception
+    assert items_read == [top]
+    stored = store_with_items.item(top)
+    assert stored is not None and stored["tags"] == ["billing", "outage"]
+    assert toasts(at) == ["Tags saved"]
+    assert next(t for t in at.text_input if t.label == "Tags (comma-separated)").value == "billing, outage"
 
 
 def test_next_item_is_one_action(app: AppTest, store_with_items: Store) -> None:
@@ -195,7 +254,9 @@ def test_resolving_the_last_waiting_customer_goes_back_to_the_queue_and_says_so(
     assert [toast.value for toast in at.toast] == ["Nothing else is waiting in this view"]
 
 
-def test_bulk_actions_list_the_customers_words(app: AppTest, store_with_items: Store) -> None:
+def test_bulk_actions_list_the_customers_words(
+    app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = open_inbox(app)
     ids = opened_ids(at)[:2]
     chooser = at.multiselect(key="bulk.items")
@@ -204,11 +265,34 @@ def test_bulk_actions_list_the_customers_words(app: AppTest, store_with_items: S
     chooser.set_value(ids)
     at.selectbox(key="bulk.assignee").set_value(ME)
     at.text_input(key="bulk.tag").input("outage")
+    pages_read = queue_reads(monkeypatch)
     button(at, "Apply to the chosen customers").click().run()
     assert not at.exception
+    assert pages_read == [1]  # the form's submit runs the page once (inline, it wrote, then reran)
     for item_id in ids:
         stored = store_with_items.item(item_id)
         assert stored is not None and stored["assignee"] == ME and stored["tags"] == ["outage"]
+    assert toasts(at) == ["Updated 2 customers"]
+
+
+def test_bulk_resolving_offers_undo_and_nobody_chosen_is_said(app: AppTest, store_with_items: Store) -> None:
+    at = open_inbox(app)
+    ids = opened_ids(at)[:2]
+
+    button(at, "Apply to the chosen customers").click().run()
+    assert not at.exception
+    assert "Choose at least one customer first." in [w.value for w in at.warning]
+    assert not at.toast
+
+    at.multiselect(key="bulk.items").set_value(ids)
+    at.selectbox(key="bulk.status").set_value("resolved")
+    button(at, "Apply to the chosen customers").click().run()
+    assert not at.exception
+    assert not at.warning  # said once, for the submit with nobody chosen
+    assert all(store_with_items.item(i)["triage_status"] == "resolved" for i in ids)
+    assert "Resolved: 2 customers" in at.success[0].value
+    button(at, "Undo").click().run()
+    assert all(store_with_items.item(i)["triage_status"] == "new" for i in ids)
 
 
 def test_an_empty_inbox_says_nothing_is_waiting(app: AppTest, empty_store: Store) -> None:

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from listeners.runner import Runner
 from tests.app.conftest import NEGATIVE, ScriptedListener
+from tests.app.test_inbox_page import item_reads, queue_reads
 from voc.models import RawItem
 from voc.store.facade import Store
 
@@ -55,15 +56,19 @@ def test_an_item_in_an_unsupported_language_needs_review_instead_of_a_silent_neu
     assert " · Russian · " in line  # the language by name (ui.widgets.language_name)
 
 
-def test_a_sentiment_correction_in_the_workspace_is_stored_as_a_label(app: AppTest, store_with_items: Store) -> None:
+def test_a_sentiment_correction_in_the_workspace_is_stored_as_a_label(
+    app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = open_inbox(app)
     first_id = opened_ids(at)[0]
     at.button(key=f"inbox.open.{first_id}").click().run()
+    items_read = item_reads(monkeypatch)
 
     at.selectbox(key="inbox.correct").set_value("neutral")
     next(b for b in at.button if b.label == "Correct").click().run()
 
     assert not at.exception
+    assert items_read == [first_id]  # the form's submit runs the page once (inline, it wrote, then reran)
     labels = store_with_items.sentiment_labels()
     assert [(r["item_id"], r["label"], r["origin"], r["actor"], r["language"]) for r in labels] == [
         (first_id, "neutral", "correction", "local user", "en")
@@ -73,16 +78,21 @@ def test_a_sentiment_correction_in_the_workspace_is_stored_as_a_label(app: AppTe
     assert at.toast[0].value.startswith("Corrected 1 item")
 
 
-def test_several_items_are_corrected_at_once(app: AppTest, store_with_items: Store) -> None:
+def test_several_items_are_corrected_at_once(
+    app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = open_inbox(app)
     ids = opened_ids(at)[:2]
     assert at.selectbox(key="correct.label").value is None  # nothing preselected
+    pages_read = queue_reads(monkeypatch)
 
     at.multiselect(key="correct.items").set_value(ids)
     at.selectbox(key="correct.label").select("positive")
     next(button for button in at.button if button.label == "Correct sentiment").click().run()
 
     assert not at.exception
+    assert pages_read == [1]  # one run of the page
+    assert at.toast[0].value.startswith("Corrected 2 items")
     stored = sorted((r["item_id"], r["label"]) for r in store_with_items.sentiment_labels(["correction"]))
     assert stored == sorted((i, "positive") for i in ids)
     # Corrected to positive: they leave the queue of customers waiting.
