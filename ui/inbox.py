@@ -205,6 +205,7 @@ def _empty_message(view: View) -> str:
 
 def bulk_actions(page: QueuePage) -> None:
     """Assign, move or tag several entries of this page at once, chosen by their words."""
+    nothing_chosen = st.session_state.pop(NOTHING_CHOSEN_KEY, False)  # set by the last submit
     if page.rows.empty or not data.may(Permission.TRIAGE):
         return
     rows = page.rows.to_dict("records")
@@ -230,7 +231,7 @@ def bulk_actions(page: QueuePage) -> None:
             before = {int(r["id"]): _undo_entry(r) for r in rows}  # what Undo restores, should they be closed
             st.form_submit_button("Apply to the chosen customers", on_click=_apply_bulk, args=(before,))
         sentiment_ui.correction_form(page.rows)
-    if st.session_state.pop(NOTHING_CHOSEN_KEY, False):
+    if nothing_chosen:
         st.warning("Choose at least one customer first.", icon=":material/checklist:")
 
 
@@ -467,7 +468,7 @@ def actions(item: Mapping[str, Any], chosen: QueueFilter) -> None:
     me = data.current_actor()
     st.markdown("**Owner**")
     members = team()
-    # The buttons and forms below write in their callbacks (a form's reads its fields from the
+    # The buttons and forms below write in their callbacks (a form's callback reads its fields from the
     # session state): a click runs the page once, as it now is.
     st.button(
         "Assign to me", key="inbox.assign_me", disabled=item.get("assignee") == me.name,
