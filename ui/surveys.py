@@ -112,7 +112,11 @@ def _recovery_card(row: Any, now: datetime, tz: str) -> None:
                 st.badge(f"Overdue {_span(-minutes)}", color="red", icon=":material/alarm:")
             else:
                 st.badge(f"Due in {_span(minutes)}", color="orange", icon=":material/schedule:")
-        st.caption(inert.escape(" · ".join(row.reasons) + (f" · {row.language}" if row.language else "")))
+        st.caption(
+            inert.escape(
+                " · ".join(row.reasons) + (f" · {widgets.language_name(row.language)}" if row.language else "")
+            )
+        )
         if row.text:
             st.markdown(inert.quote(row.text, limit=600))
         recovered, not_recovered, _ = st.columns([1, 1, 3])
@@ -196,7 +200,7 @@ def score_filters(now: datetime, tz: str) -> analytics.SurveyFilters:
     with survey_col:
         survey = widgets.choice("Survey", surveys, "survey", "All surveys")
     with language_col:
-        language = widgets.choice("Language", languages, "survey_lang", "All languages")
+        language = widgets.choice("Language", languages, "survey_lang", "All languages", widgets.language_name)
     return analytics.SurveyFilters.last(
         str(range_key or analytics.DEFAULT_RANGE), now=now, survey=survey, language=language, tz=tz
     )
@@ -225,13 +229,18 @@ def scores(filters: analytics.SurveyFilters) -> None:
     over_time = analytics.scores_over_time(per_response, filters.bucket, filters.tz)
     chart_col, language_col = st.columns([3, 2])
     chart_col.altair_chart(charts.score_chart(over_time, filters.bucket_label), width="stretch")
-    language_col.altair_chart(charts.language_chart(analytics.scores_by_language(per_response)), width="stretch")
+    language_col.altair_chart(
+        charts.language_chart(_named_languages(analytics.scores_by_language(per_response))), width="stretch"
+    )
     st.subheader("Comments by score band")
     bands = analytics.comments_by_band(frame)
     for band, group in bands.groupby("band", sort=False):
         with st.expander(f"{band} · {importer.plural(len(group), 'comment')}"):
+            shown = widgets.in_timezone(group, "posted_at", filters.tz)[
+                ["posted_at", "nps", "csat", "language", "text"]
+            ]
             st.dataframe(
-                widgets.in_timezone(group, "posted_at", filters.tz)[["posted_at", "nps", "csat", "language", "text"]],
+                shown.assign(language=shown["language"].map(widgets.language_name)),
                 hide_index=True,
                 column_config=_comment_columns(),
                 placeholder=widgets.MISSING,
@@ -245,11 +254,16 @@ def scores(filters: analytics.SurveyFilters) -> None:
             "A happy comment with a low score, or an angry one with a high score: a misclick, or a score that hides the story."
         )
         st.dataframe(
-            widgets.in_timezone(found, "posted_at", filters.tz),
+            _named_languages(widgets.in_timezone(found, "posted_at", filters.tz)),
             hide_index=True,
             column_config=_comment_columns(),
             placeholder=widgets.MISSING,
         )
+
+
+def _named_languages(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its language codes shown by name ("fr" as "French"), as the Inbox shows them."""
+    return frame.assign(language=frame["language"].map(widgets.language_name))
 
 
 def _comment_columns() -> dict[str, Any]:
@@ -258,7 +272,7 @@ def _comment_columns() -> dict[str, Any]:
         "disagreement": "What disagrees",
         "posted_at": cc.DatetimeColumn("Submitted", format="D MMM HH:mm"),
         "survey": "Survey",
-        "language": "Lang",
+        "language": "Language",
         "nps": cc.NumberColumn("NPS", format="%d"),
         "csat": cc.NumberColumn("CSAT", format="%d"),
         "sentiment_score": cc.NumberColumn("Tone", format="%+.2f", help="-1 very negative … +1 very positive"),

@@ -9,7 +9,6 @@ share the row below at equal widths, wide enough for "All languages". Charts com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import pandas as pd
@@ -22,15 +21,6 @@ from voc.trends.counting import copies_note
 from voc.trends.queries import FilterOptions, TrendFilters, TrendReport
 
 ALL = widgets.ALL
-
-
-def _choice(
-    label: str, options: Sequence[str], key: str, all_label: str, name: Callable[[str], str] = str
-) -> str | None:
-    value = st.selectbox(
-        label, [ALL, *options], key=key, bind="query-params", format_func=lambda o: all_label if o == ALL else name(o)
-    )
-    return None if value in (None, ALL) else str(value)
 
 
 def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> TrendFilters:
@@ -57,9 +47,9 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
         )
     channel_col, language_col, brand_col, theme_col, scorer_col = st.columns(5)
     with channel_col:
-        channel = _choice("Channel", options.channels, "channel", "All channels", widgets.channel_name)
+        channel = widgets.choice("Channel", options.channels, "channel", "All channels", widgets.channel_name)
     with language_col:
-        language = _choice("Language", options.languages, "lang", "All languages", widgets.language_name)
+        language = widgets.choice("Language", options.languages, "lang", "All languages", widgets.language_name)
     with brand_col:
         brands = [own_brand, *(b for b in options.brands if b != own_brand)]
         brand = st.selectbox(
@@ -73,7 +63,7 @@ def trend_filters(options: FilterOptions, *, own_brand: str, now: datetime) -> T
     with theme_col:
         theme = widgets.theme_choice(options.themes)
     with scorer_col:
-        scorer = _choice("Scored by", options.scorers, "scorer", "All scorers", widgets.scorer_name)
+        scorer = widgets.choice("Scored by", options.scorers, "scorer", "All scorers", widgets.scorer_name)
     return TrendFilters.last(
         str(range_key or trends.DEFAULT_RANGE),
         now=now,

@@ -10,7 +10,7 @@ labels ("Resolved", "All brands") that read well in a link.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -55,14 +55,17 @@ def section(sections: Sequence[str]) -> str:
     return str(chosen or sections[0])
 
 
-def choice(label: str, options: Sequence[str], key: str, all_label: str) -> str | None:
-    """A filter picker bound to ?KEY=: "all" (shown as `all_label`, returned as None) or one option."""
+def choice(
+    label: str, options: Sequence[str], key: str, all_label: str, name: Callable[[str], str] = str
+) -> str | None:
+    """A filter picker bound to ?KEY=: "all" (shown as `all_label`, returned as None) or one option
+    (shown as `name(option)`: "fr" as "French"; the URL keeps the code)."""
     value = st.selectbox(
         label,
         [ALL, *options],
         key=key,
         bind="query-params",
-        format_func=lambda option: all_label if option == ALL else option,
+        format_func=lambda option: all_label if option == ALL else name(option),
     )
     return None if value in (None, ALL) else str(value)
 

@@ -110,6 +110,12 @@ def test_a_very_unhappy_respondent_is_listed_and_the_outcome_recorded(app: AppTe
     assert "No very unhappy respondent is waiting" in at.success[0].value
 
 
+def test_languages_are_named_as_in_the_inbox_not_coded(app: AppTest, empty_store: Store) -> None:
+    import_path(empty_store, FIXTURES / "google_forms_store_visit.csv", survey="Store visit", actor=admin("lead"))
+    at = open_surveys(app, "Recovery")
+    assert "NPS 2 with a negative comment · CSAT 1 · English" in [caption.value for caption in at.caption]
+
+
 def recent_export(now: datetime) -> bytes:
     """A Typeform export of the last few days: two promoters, a passive, two detractors."""
     answers = [
@@ -142,3 +148,6 @@ def test_the_scores_view_shows_nps_bands_and_disagreements(app: AppTest, empty_s
     ]
     disagreements = at.dataframe[-1].value
     assert list(disagreements["text"]) == ["Great, thanks!"]
+    assert list(disagreements["language"]) == ["English"]
+    assert set(at.dataframe[0].value["language"]) == {"English"}
+    assert next(box for box in at.selectbox if box.label == "Language").options == ["All languages", "English", "Undetermined"]
