@@ -337,7 +337,8 @@ def presence(item_id: int, me: str, now: datetime) -> None:
 def message(item: Mapping[str, Any]) -> None:
     """The customer's words in full, who wrote them and where, priority, why and the clock."""
     st.markdown(
-        f"{who(item)} · {inert.escape(item.get('channel') or '')} · {inert.escape(item.get('language') or '')} · "
+        f"{who(item)} · {inert.escape(widgets.item_channel_name(item.get('channel')))} · "
+        f"{inert.escape(widgets.language_name(item.get('language')))} · "
         f"{_posted(item)} · {status_label(str(item['triage_status']))}"
         + (f" · :material/person: {inert.escape(item['assignee'])}" if item.get("assignee") else " · unassigned")
     )

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from listeners.runner import Runner
 from tests.actors import admin
 from tests.app.conftest import NEGATIVE, OWN, ScriptedListener
+from ui import widgets
 from voc.inbox import queue as care_queue
 from voc.inbox.queue import QueueFilter, open_queue
 from voc.models import ItemKind, RawItem, TriageChange
@@ -135,6 +136,10 @@ def test_opening_an_item_shows_the_workspace_with_nothing_preselected(
     assert pages_read == []  # one run, the workspace's (run inline, the click drew the queue again first)
     assert at.query_params["item"] == [str(top)] or at.query_params["item"] == str(top)
     assert item["text"] in page_text(at)
+    named = f" · {widgets.item_channel_name(item['channel'])} · {widgets.language_name(item['language'])} · posted"
+    assert named in page_text(at) and item["language"] not in widgets.language_name(
+        item["language"]
+    )  # "English", not "en"
     assert any(b.label == "Open the original" for b in at.get("link_button"))
     assert at.selectbox(key="inbox.assignee").value is None  # nobody chosen for the agent
     assert "Assign to me" in [b.label for b in at.button]
