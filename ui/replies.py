@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from listeners.errors import install_log_scrubber, remember_secrets
-from ui import data, inert
+from ui import data, inert, widgets
 from voc.access.roles import AccessDenied, Permission
 from voc.inbox.replies import service
 from voc.inbox.replies.guard import refusal
@@ -134,7 +134,7 @@ def _composer(
             "Start from a saved reply",
             list(by_id),
             index=None,
-            format_func=lambda i: f"{by_id[i].title} ({by_id[i].language})",
+            format_func=lambda i: f"{by_id[i].title} ({widgets.language_name(by_id[i].language)})",
             placeholder="Choose a saved reply (suggested for this language and theme first)",
             key=f"reply.saved.{item_id}",
             on_change=_use_saved,
@@ -375,7 +375,9 @@ def saved_replies_section() -> None:
     chosen = st.selectbox(
         "Saved reply to change",
         [0, *by_id],
-        format_func=lambda i: "+ New saved reply" if i == 0 else f"{by_id[i].title} ({by_id[i].language})",
+        format_func=lambda i: (
+            "+ New saved reply" if i == 0 else f"{by_id[i].title} ({widgets.language_name(by_id[i].language)})"
+        ),
         key="settings.saved.choice",
     )
     current = by_id.get(chosen or 0)
@@ -388,6 +390,7 @@ def saved_replies_section() -> None:
             "Language",
             LANGUAGES,
             index=LANGUAGES.index(current.language) if current and current.language in LANGUAGES else 0,
+            format_func=widgets.language_name,
             key=f"{key}.language",
         )
         theme_ids: list[str | None] = [None, *sorted(themes, key=lambda i: themes[i].casefold())]

@@ -304,7 +304,7 @@ def proposal_card(proposal: dict[str, Any], tax: Taxonomy, *, editable: bool) ->
     with st.container(border=True, key=f"proposal-{pid}"):
         mix = proposal["sentiment"]
         st.markdown(
-            f"**{inert.escape(proposal['label'])}** · {proposal['size']} items · {inert.escape(proposal['language'])} · growth ×{proposal['growth'] or 0:.1f} · "
+            f"**{inert.escape(proposal['label'])}** · {proposal['size']} items · {inert.escape(widgets.language_name(proposal['language']))} · growth ×{proposal['growth'] or 0:.1f} · "
             f"{mix.get('negative', 0)} negative / {mix.get('neutral', 0)} neutral / {mix.get('positive', 0)} positive"
         )
         st.caption("Keywords: " + inert.escape(", ".join(proposal["keywords"])))

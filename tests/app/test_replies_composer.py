@@ -67,6 +67,7 @@ def test_a_saved_reply_fills_the_composer_and_send_posts_it_once(
     )  # fmt: skip
     at = open_item(app, item_id)
     assert not at.exception
+    assert at.selectbox(key=f"reply.saved.{item_id}").options == ["Bill checked (English)"]  # not "(en)"
     at.selectbox(key=f"reply.saved.{item_id}").set_value(at.selectbox(key=f"reply.saved.{item_id}").options[0]).run()
     text = at.text_area(key=f"reply.text.{item_id}").value
     assert text == "Hi @anna, the team from Northwind Mobile: we fixed your bill."
@@ -161,6 +162,7 @@ def test_an_admin_keeps_saved_replies_and_sets_translation_in_settings(app: AppT
     at.button(key="FormSubmitter:settings.saved.form-Save saved reply").click().run()
     [saved] = empty_store.list_saved_replies()
     assert saved.title == "Refund on its way" and saved.language == "en"
+    assert at.selectbox(key="settings.saved.choice").options == ["+ New saved reply", "Refund on its way (English)"]
 
     at.text_input(key=next(t.key for t in at.text_input if t.label == "LibreTranslate server")).set_value(
         "http://translate.internal:5000"

@@ -67,6 +67,7 @@ def test_promoting_a_proposal_adds_the_theme_with_its_items(app: AppTest, store_
     at = open_themes(app, "Proposals")
     assert not at.exception
     assert any("Emerging theme" in w.value for w in at.warning)
+    assert any("· 3 items · English · growth" in md.value for md in at.markdown)  # the language named, not "en"
 
     at.text_input(key=f"name-{pid}").set_value("Network outage")
     at.text_input(key=f"owner-{pid}").set_value("Network operations")
