@@ -20,6 +20,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from ui import data, inert
+from voc import naming
 from voc.access.roles import REQUIRED_ROLE, Permission, with_article
 from voc.inbox import triage
 from voc.models import SourceState
@@ -97,35 +98,18 @@ MISSING = "—"
 
 # Channels and languages as a person names them: filters, queue lines and tables show these, the
 # URL and the database keep the codes.
-CHANNEL_NAMES: dict[str, str] = {
-    "x": "X", "twitter": "X", "instagram": "Instagram", "facebook": "Facebook", "reddit": "Reddit",
-    "mastodon": "Mastodon", "bluesky": "Bluesky", "rss": "Feeds", "feed": "Feeds", "survey": "Surveys",
-    "google_play": "Google Play", "app_store": "App Store", "demo": "Demo feed",
-}  # fmt: skip
-LANGUAGE_NAMES: dict[str, str] = {
-    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "hi": "Hindi (Latin script)",
-    "it": "Italian", "nl": "Dutch", "pt": "Portuguese", "und": "Undetermined", "pl": "Polish", "sv": "Swedish",
-    "da": "Danish", "no": "Norwegian", "fi": "Finnish", "tr": "Turkish", "ru": "Russian", "uk": "Ukrainian",
-    "ja": "Japanese", "zh": "Chinese", "ko": "Korean", "id": "Indonesian", "cs": "Czech", "el": "Greek",
-    "ro": "Romanian", "hu": "Hungarian", "he": "Hebrew", "fa": "Persian", "vi": "Vietnamese", "th": "Thai",
-    "pcm": "Nigerian Pidgin", "sw": "Swahili", "ca": "Catalan",
-}  # fmt: skip
+CHANNEL_NAMES = naming.CHANNEL_NAMES
+LANGUAGE_NAMES = naming.LANGUAGE_NAMES
 
 
 def channel_name(code: str | None) -> str:
     """ "google_play" -> "Google Play"; an unknown channel in words from its key."""
-    if not code:
-        return MISSING
-    return CHANNEL_NAMES.get(code, human_label(code))
-
-
-# One item's channel where the filters' name is a plural ("Surveys" to choose, "Survey" on an answer).
-ONE_ITEM_CHANNEL_NAMES: dict[str, str] = {"survey": "Survey", "rss": "Feed", "feed": "Feed"}
+    return naming.channel_name(code) if code else MISSING
 
 
 def item_channel_name(code: str | None) -> str:
     """The channel as one item's line names it: "Survey", "Feed", else as `channel_name`."""
-    return ONE_ITEM_CHANNEL_NAMES.get(code or "", "") or channel_name(code)
+    return naming.item_channel_name(code) if code else MISSING
 
 
 # How each kind of scorer is named where a person reads it; the version stays in brackets so a
@@ -158,9 +142,7 @@ def scorer_name(scorer: str | None) -> str:
 
 def language_name(code: str | None) -> str:
     """ "de" -> "German"; a code with no name here stays as it is ("sw-KE")."""
-    if not code:
-        return MISSING
-    return LANGUAGE_NAMES.get(code, code)
+    return naming.language_name(code) if code else MISSING
 
 
 """What an empty cell shows: never "None", "nan" or "NaT"."""

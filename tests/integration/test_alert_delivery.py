@@ -69,7 +69,7 @@ def test_an_item_alert_reaches_every_channel_with_its_reasons_and_links(store: S
     )  # high reach, urgent word
     with store.read() as connection:
         titles = sorted(connection.execute(sa.select(alerts.c.title)).scalars())
-    assert titles[0] == "Negative post from @famous (250,000 followers) on x"  # the handle once, not "@@famous"
+    assert titles[0] == "Negative post from @famous (250,000 followers) on X"  # the handle once, not "@@famous"
     with hook_server() as hooks, smtp_server() as mail:
         save_channels(store, channels_for(hooks.url, mail.port), actor=admin("lead"), now=clock.now)
         assert deliver(store, clock.now)["sent"] == 8

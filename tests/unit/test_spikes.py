@@ -60,7 +60,7 @@ def test_a_threefold_surge_fires_with_observed_expected_factor_and_drivers(sqlit
     spikes = detect(sqlite_store, now=NOW)
     volume = next(s for s in spikes if s.metric == VOLUME)
     assert volume.observed == 110 and 25 <= volume.expected <= 35 and volume.factor >= 3
-    assert "de (20)" in volume.drivers["languages"] and "@storm (20)" in volume.drivers["authors"]
+    assert "German (20)" in volume.drivers["languages"] and "@storm (20)" in volume.drivers["authors"]
     assert any(w.startswith("netzausfall") for w in volume.drivers["words"])
     assert volume.explanation()[0].startswith("110 items in the hour vs")
 

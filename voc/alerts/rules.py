@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from voc.alerts.service import AlertPolicy, load_policy, raise_alert
 from voc.inbox.priority import prioritise
+from voc.naming import item_channel_name
 from voc.store.facade import Store
 from voc.store.schema import items
 from voc.surveys.recovery import urgent_words_in
@@ -24,19 +25,20 @@ def item_alerts(row: dict[str, Any], policy: AlertPolicy) -> list[tuple[str, str
     """The (rule, title) pairs one item triggers."""
     fired: list[tuple[str, str]] = []
     # Authors are stored as their network shows them ("@dana", "u/dana", a reviewer's name).
-    who = row.get("author") or row.get("channel", "a customer")
+    who = row.get("author") or "a customer"
+    channel = item_channel_name(str(row.get("channel") or "")) or "an unnamed channel"
     if (
         policy.negative_high_reach
         and row["sentiment_label"] == "negative"
         and (row.get("author_reach") or 0) >= policy.reach_at_least
     ):
         fired.append(
-            (NEGATIVE_HIGH_REACH, f"Negative post from {who} ({row['author_reach']:,} followers) on {row['channel']}")
+            (NEGATIVE_HIGH_REACH, f"Negative post from {who} ({row['author_reach']:,} followers) on {channel}")
         )
     if policy.urgent_words and row["sentiment_label"] != "positive":
         words = urgent_words_in(row["text"] or "", row.get("language"))
         if words:
-            fired.append((URGENT_WORDS, f"Urgent words from {who} on {row['channel']}: {', '.join(words)}"))
+            fired.append((URGENT_WORDS, f"Urgent words from {who} on {channel}: {', '.join(words)}"))
     return fired
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from voc.alerts.service import raise_alert
+from voc.naming import language_name
 from voc.store.facade import Store
 from voc.store.schema import alerts, item_themes, items, themes
 from voc.trends.buckets import epoch_slot, slot_start
@@ -229,7 +230,7 @@ def explain(
     return {
         "themes": lifted([(r.item_id, r.name) for r in theme_rows]),
         "words": lifted(words),
-        "languages": lifted([(r.id, r.language) for r in rows if r.language]),
+        "languages": lifted([(r.id, language_name(r.language)) for r in rows if r.language]),
         "authors": lifted([(r.id, r.author) for r in rows if r.author]),  # as stored: "@dana", "u/dana"
     }
 
