@@ -18,16 +18,20 @@ sentiment_tab, care_tab, vip_tab, saved_tab, translation_tab = st.tabs(
 with sentiment_tab:
     store = data.store()
     model = sentiment_worker.active_model(store)
+    # The model whose labels agents read leads (the precise one, with its pass on), the fast one follows.
+    shown, fast = sentiment_ui.models_in_use(model)
     labels = store.count_sentiment_labels()
     left, middle, right = st.columns(3)
-    left.metric("Active model", model.version if model else "rules only")
+    left.metric("Labels your items", sentiment_ui.model_kind(shown), help=f"Version {shown.version}" if shown else None)
     middle.metric("Corrections", f"{labels.get('correction', 0):,}")
     right.metric("Imported and survey labels", f"{labels.get('import', 0) + labels.get('weak', 0):,}")
-    if model is not None:
+    if fast is None and model is not None:
         st.caption(sentiment_ui.activation_caption(model))
     st.subheader("Accuracy on real posts")
-    sentiment_ui.real_accuracy_section(model)
-    sentiment_ui.precise_accuracy_caption(model)
+    sentiment_ui.real_accuracy_section(shown)
+    if fast is not None:
+        sentiment_ui.fast_model_caption(fast)
+    sentiment_ui.precise_off_caption()
 
     st.subheader("Retrain")
     st.caption(

@@ -166,24 +166,52 @@ def evaluation_table(metrics: dict[str, Any]) -> None:
     )
 
 
-def precise_accuracy_caption(active: LearnedModel | None) -> None:
-    """The precise model's figures on real posts, when it re-scores behind a fast active model."""
-    model = sentiment_worker.precise_scorer(data.store())
-    if model is None or model.model is None or (active is not None and model.model.version == active.version):
-        return
-    measured = accuracy.real_accuracy(model.model)
-    if measured is None or not measured.overall:
-        return
-    overall = measured.overall
-    role = (
-        "which re-scores every item shortly after it arrives"
-        if data.settings().precise_pass_batch > 0
-        else "used by `python -m voc analyse`; re-scoring in the listener is off (VOC_PRECISE_PASS_BATCH)"
-    )
+def models_in_use(active: LearnedModel | None) -> tuple[LearnedModel | None, LearnedModel | None]:
+    """(the model whose labels the Inbox shows, the fast model that labels an item until then).
+
+    With the precise pass on (the default), every item is re-scored by the precise model shortly
+    after it arrives, so its labels are the ones agents read: it leads, the fast model follows.
+    Otherwise, or when the active model is the precise one, the active model alone."""
+    precise = sentiment_worker.precise_scorer(data.store())
+    if (
+        data.settings().precise_pass_batch <= 0
+        or precise is None
+        or precise.model is None
+        or (active is not None and precise.model.version == active.version)
+    ):
+        return active, None
+    return precise.model, active
+
+
+def model_kind(model: LearnedModel | None) -> str:
+    """ "Precise model", "Fast model", "Fast model, retrained here"…, or "Rules only"."""
+    return widgets.scorer_name(f"learned-{model.version}").split(" (")[0] if model is not None else "Rules only"
+
+
+def fast_model_caption(fast: LearnedModel) -> None:
+    """The fast model's figures on real posts, when it labels items only until the precise pass comes."""
+    measured = accuracy.real_accuracy(fast)
+    figures = ""
+    if measured is not None and measured.overall:
+        overall = measured.overall
+        figures = (
+            f": macro-F1 {overall['macro_f1']:.1f}, {overall['negative_recall']:.0f} % of negative posts found, "
+            f"{overall['negative_precision']:.0f} % of its negatives truly negative, on {measured.source}"
+        )
     st.caption(
-        f"The precise model ({model.model.version}), {role}: "
-        f"macro-F1 {overall['macro_f1']:.1f}, {overall['negative_recall']:.0f} % of negative posts found, "
-        f"{overall['negative_precision']:.0f} % of its negatives truly negative, on {measured.source}."
+        f"The {model_kind(fast).lower()} ({fast.version}) labels each item the moment it arrives, until the "
+        f"precise model re-scores it (Re-scoring, below, shows how far behind it is){figures}. "
+        + activation_caption(fast)
+    )
+
+
+def precise_off_caption() -> None:
+    """Where the precise model still works when the listener's pass is switched off."""
+    if data.settings().precise_pass_batch > 0 or sentiment_worker.precise_scorer(data.store()) is None:
+        return
+    st.caption(
+        "The precise model is used by `python -m voc analyse`; re-scoring in the listener is off "
+        "(VOC_PRECISE_PASS_BATCH)."
     )
 
 
