@@ -43,7 +43,7 @@ def mode_notes(first_admin: str | None) -> None:
     """Local mode: the roles wait for team mode (and what sign-in still needs); team mode: a missing first admin."""
     if data.local_mode():
         problems = auth.sign_in_setup_problems()
-        needs = ("\n\nSign-in still needs:\n" + "\n".join(f"- {p}" for p in problems)) if problems else ""
+        needs = ("\n\nSign-in is not ready yet:\n" + "\n".join(f"- {p}" for p in problems)) if problems else ""
         st.info(
             "Local mode: nobody signs in on this computer, so these roles take effect once the workspace "
             "runs in team mode (VOC_MODE=team, see docs/deploy.md)." + needs,
