@@ -66,6 +66,12 @@ def test_a_negative_mention_is_clocked_assigned_resolved_and_metrics_move(page: 
     page.get_by_role("button", name="Assign to me").click()
     expect(page.get_by_test_id("stToast")).to_contain_text("Assigned to local user")
     wait_for_app(page)
+    note = page.get_by_label("Internal note (never sent to the customer)")
+    note.fill("Refund approved by billing")  # the form writes in its submit's callback
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_test_id("stToast").filter(has_text="Note added")).to_be_visible()
+    expect(note).to_have_value("")  # cleared for the next note
+    wait_for_app(page)
     page.get_by_role("button", name="Resolve").click()
     expect(page.get_by_role("button", name="Undo")).to_be_visible()
     wait_for_app(page)
@@ -79,5 +85,6 @@ def test_a_negative_mention_is_clocked_assigned_resolved_and_metrics_move(page: 
         stored = store.item(item_id)
         assert stored is not None and stored["assignee"] == "local user" and stored["triage_status"] == "resolved"
         assert stored["first_response_at"] is not None and stored["resolved_at"] is not None
+        assert [n["text"] for n in store.notes(item_id)] == ["Refund approved by billing"]
     finally:
         store.engine.dispose()
