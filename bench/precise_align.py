@@ -29,11 +29,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
-from _common import shared_data_dir, skip
-from sentiment import cached_dev_vectors, load_dev, report
+from sentiment import add_cache_arguments, afrisenti_and_caches, cached_dev_vectors, load_dev, report, report_header
 
 from voc.analysis.language import detect_language
 from voc.sentiment import precise
@@ -82,12 +80,9 @@ def aligned(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--train-cache", type=Path, required=True)
-    parser.add_argument("--dev-cache", type=Path, required=True)
+    add_cache_arguments(parser)
     args = parser.parse_args()
-    folder = shared_data_dir() / "afrisenti"
-    if not folder.is_dir() or not args.train_cache.is_file() or not args.dev_cache.is_file():
-        skip("AfriSenti, or the cached e5 vectors of the training or dev texts, are missing (see the docstring)")
+    folder = afrisenti_and_caches(args)
     examples = precise_training_set(folder)
     evaluated = [e.origin.startswith("afrisenti") for e in examples]
     train = precise.cached_embedder(args.train_cache)([e.text for e in examples])
@@ -122,8 +117,7 @@ def main() -> None:
         logits = precise._features(d) @ model.coef[:, : d.shape[1]].T + model.intercept
         rows.append((name, [LABELS[i] for i in logits.argmax(axis=1)]))
     print("\nDev tweets (measuring only; each language's statistics from all its tweets):")
-    print("| alignment | ar | en | fr | de | hi | it | pt | es | mean of 8 | neg recall | neg precision | items/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    report_header("alignment")
     for name, predicted in rows:
         report(name, tweets, predicted, None)
 

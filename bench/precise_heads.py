@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 from _common import shared_data_dir, skip
-from sentiment import cached_dev_vectors, load_dev, report
+from sentiment import cached_dev_vectors, load_dev, report, report_header
 
 from voc.analysis.language import detect_language
 from voc.sentiment import precise
@@ -245,10 +245,8 @@ def dev(cache: Path, chosen: dict[str, tuple[Head, float, Data]]) -> None:
     dev_vectors = cached_dev_vectors(cache, texts)
     languages = [detect_language(t) for t in texts]
     lexicon = None
-    print(
-        "\n| head (chosen by cross-validation) | ar | en | fr | de | hi | it | pt | es | mean of 8 | neg recall | neg precision | items/s |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print()
+    report_header("head (chosen by cross-validation)")
     for name, (head, weight, data) in chosen.items():
         real = np.flatnonzero(np.char.startswith(data.origins.astype(str), "afrisenti"))
         centres = language_centres(data.vectors[real], list(data.languages[real]))

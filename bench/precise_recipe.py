@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
-from _common import shared_data_dir, skip
-from sentiment import cached_dev_vectors, load_dev, report
+from sentiment import add_cache_arguments, afrisenti_and_caches, cached_dev_vectors, load_dev, report, report_header
 
 from voc.analysis.language import detect_language
 from voc.sentiment import precise
@@ -36,12 +34,9 @@ from voc.sentiment.training import builtin_examples
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--train-cache", type=Path, required=True)
-    parser.add_argument("--dev-cache", type=Path, required=True)
+    add_cache_arguments(parser)
     args = parser.parse_args()
-    folder = shared_data_dir() / "afrisenti"
-    if not folder.is_dir() or not args.train_cache.is_file() or not args.dev_cache.is_file():
-        skip("AfriSenti, or the cached e5 vectors of the training or dev texts, are missing (see the docstring)")
+    folder = afrisenti_and_caches(args)
     train_embed = precise.cached_embedder(args.train_cache)
     tweets = load_dev(None)
     texts = [t[1] for t in tweets]
@@ -79,8 +74,7 @@ def main() -> None:
     three, four = ("dz", "ma", "pt"), precise.AFRISENTI_LANGUAGES
     outside = precise.Recipe(1.0, 1.0, False)
     before = precise.Recipe(0.05, 1.8, True)
-    print("| recipe | ar | en | fr | de | hi | it | pt | es | mean of 8 | neg recall | neg precision | items/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    report_header("recipe")
     measure(
         "outside recipe: dz ma pt, all splits, C 1, no weight, dev centred on its own means",
         three,

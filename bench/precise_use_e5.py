@@ -43,12 +43,10 @@ import argparse
 import time
 from collections.abc import Sequence
 from dataclasses import fields, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import shared_data_dir, skip
-from sentiment import cached_dev_vectors, load_dev, report
+from sentiment import add_cache_arguments, afrisenti_and_caches, cached_dev_vectors, load_dev, report, report_header
 
 from voc.analysis import embeddings
 from voc.analysis.language import detect_language
@@ -81,8 +79,7 @@ def score_as_analyse(model: LearnedModel, texts: list[str], languages: list[str]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--train-cache", type=Path, required=True)
-    parser.add_argument("--dev-cache", type=Path, required=True)
+    add_cache_arguments(parser)
     parser.add_argument("--inputs", default="e5,use,both", help="which of e5, use, both to measure")
     parser.add_argument("--c-grid", type=lambda v: tuple(float(x) for x in v.split(",")), default=None)
     parser.add_argument(
@@ -98,9 +95,7 @@ def main() -> None:
         help="also score each chosen recipe at these negative weights (a check, never a choice)",
     )
     args = parser.parse_args()
-    folder = shared_data_dir() / "afrisenti"
-    if not folder.is_dir() or not args.train_cache.is_file() or not args.dev_cache.is_file():
-        skip("AfriSenti, or the cached e5 vectors of the training or dev texts, are missing (see the docstring)")
+    folder = afrisenti_and_caches(args)
     if args.c_grid:
         precise.C_GRID = args.c_grid  # read by choose_recipe at call time
     print(f"C grid {precise.C_GRID}; negative weights {precise.NEGATIVE_WEIGHTS}; language directions "
@@ -201,8 +196,7 @@ def main() -> None:
         print(row)
     print()
     print("Dev tweets, as `analyse` reads them (measuring only):")
-    print("| input | ar | en | fr | de | hi | it | pt | es | mean of 8 | neg recall | neg precision | items/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    report_header("input")
     for name, predicted in dev_rows:
         report(name, tweets, predicted, None)
 

@@ -72,6 +72,26 @@ def cached_dev_vectors(cache: Path, texts: Sequence[str]) -> np.ndarray:
         return arrays["vectors"].astype(np.float32)
 
 
+def report_header(first: str) -> None:
+    """The header of the table `report` writes rows of, its first column named `first`."""
+    print(f"| {first} | {' | '.join(FOLDERS.values())} | mean of 8 | neg recall | neg precision | items/s |")
+    print("|---|" + "---|" * (len(FOLDERS) + 4))
+
+
+def add_cache_arguments(parser: argparse.ArgumentParser) -> None:
+    """--train-cache and --dev-cache: the e5 vectors of the training and dev texts, embedded once."""
+    parser.add_argument("--train-cache", type=Path, required=True)
+    parser.add_argument("--dev-cache", type=Path, required=True)
+
+
+def afrisenti_and_caches(args: argparse.Namespace) -> Path:
+    """The AfriSenti folder; skips (see the bench's docstring) when it or either cache is missing."""
+    folder = shared_data_dir() / "afrisenti"
+    if not folder.is_dir() or not args.train_cache.is_file() or not args.dev_cache.is_file():
+        skip("AfriSenti, or the cached e5 vectors of the training or dev texts, are missing (see the docstring)")
+    return folder
+
+
 def report(name: str, tweets: Sequence[Tweet], predicted: Sequence[str], seconds: float | None) -> dict[str, Scores]:
     scores = {}
     for code in FOLDERS.values():
@@ -154,9 +174,7 @@ def main() -> None:
         f"embeddings ({embeddings.model_name()}): {len(texts) / embed_s:,.0f} texts/s, {1000 * embed_s / len(texts):.2f} ms per item"
     )
     print()
-    header = " | ".join(FOLDERS.values())
-    print(f"| scorer | {header} | mean of 8 | neg recall | neg precision | items/s |")
-    print("|---|" + "---|" * (len(FOLDERS) + 4))
+    report_header("scorer")
 
     predicted, seconds = timed(lambda: [vader.score(t, "en").label.value for t in texts])
     report("VADER as-is", tweets, predicted, seconds)
