@@ -60,7 +60,7 @@ def choice(
     label: str, options: Sequence[str], key: str, all_label: str, name: Callable[[str], str] = str
 ) -> str | None:
     """A filter picker bound to ?KEY=: "all" (shown as `all_label`, returned as None) or one option
-    (shown as `name(option)`: "fr" as "French"; the URL keeps the code)."""
+    (shown as `name(option)`: "fr" as "French"; Streamlit binds the label, so the URL says French)."""
     value = st.selectbox(
         label,
         [ALL, *options],
