@@ -76,7 +76,7 @@ def test_an_agent_answers_the_customer_from_the_app_and_it_counts_as_the_first_r
     wait_for_app(page)
     expect(page.get_by_text(WORDS).first).to_be_visible()  # the item's workspace, the customer's words first
 
-    choose(page, "Start from a saved reply", "Double charge refunded (en)")
+    choose(page, "Start from a saved reply", "Double charge refunded (English)")
     wait_for_app(page)
     reply = page.get_by_role("textbox", name="Reply on Mastodon")
     expected = "Hi @anna, the team from Northwind Mobile here: the double charge is refunded today."
