@@ -225,23 +225,28 @@ def score_chart(over_time: pd.DataFrame, bucket_label: str) -> alt.LayerChart | 
     )
 
 
-def language_chart(by_language: pd.DataFrame) -> alt.Chart:
-    """NPS and CSAT by language as grouped bars."""
+def language_chart(by_language: pd.DataFrame) -> alt.LayerChart:
+    """NPS and CSAT by language as grouped bars, each with its value written at its end (a score of 0
+    draws no bar; its "0" still says it is there)."""
     long = by_language.melt(
         id_vars=["language", "responses"], value_vars=["nps", "csat"], var_name="measure", value_name="score"
     ).dropna(subset=["score"])
     long["measure"] = long["measure"].map({"nps": "NPS", "csat": "CSAT %"})
-    return (
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("language:N", title="Language", sort="-x"),
-            x=alt.X("score:Q", title="Score", scale=alt.Scale(domain=[-100, 100])),
-            yOffset="measure:N",
-            color=alt.Color(
-                "measure:N", title=None, scale=alt.Scale(domain=["NPS", "CSAT %"], range=["#2563EB", "#16A34A"])
-            ),
-            tooltip=["language:N", "measure:N", alt.Tooltip("score:Q", format=".1f"), "responses:Q"],
+    base = alt.Chart(long).encode(
+        y=alt.Y("language:N", title="Language", sort="-x"),
+        x=alt.X("score:Q", title="Score", scale=alt.Scale(domain=[-100, 100])),
+        yOffset="measure:N",
+        tooltip=["language:N", "measure:N", alt.Tooltip("score:Q", format=".1f"), "responses:Q"],
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color(
+            "measure:N", title=None, scale=alt.Scale(domain=["NPS", "CSAT %"], range=["#2563EB", "#16A34A"])
         )
-        .properties(title="By language", height=alt.Step(14))
+    )
+    # Each value just past its bar's end: right of a positive bar, left of a negative one.
+    text = {"text": alt.Text("score:Q", format=".0f")}
+    right = base.transform_filter(alt.datum.score >= 0).mark_text(align="left", dx=3, fontSize=10, color="#475569")
+    left = base.transform_filter(alt.datum.score < 0).mark_text(align="right", dx=-3, fontSize=10, color="#475569")
+    return alt.LayerChart(
+        layer=[bars, right.encode(**text), left.encode(**text)], title="By language", height=alt.Step(14)
     )

@@ -141,6 +141,16 @@ def test_charts_build_from_empty_and_full_frames(frame: pd.DataFrame) -> None:
     assert charts.language_chart(analytics.scores_by_language(per_response)).to_dict()
 
 
+def test_a_score_of_zero_by_language_is_written_where_its_bar_has_no_length() -> None:
+    by_language = pd.DataFrame({"language": ["Arabic"], "responses": [4], "nps": [None], "csat": [0.0]})
+    chart = charts.language_chart(by_language).to_dict()
+    assert [layer["mark"]["type"] for layer in chart["layer"]] == ["bar", "text", "text"]  # right of 0, left of 0
+    assert chart["layer"][1]["encoding"]["text"] == {"field": "score", "format": ".0f", "type": "quantitative"}
+    assert [chart["layer"][i]["mark"]["align"] for i in (1, 2)] == ["left", "right"]
+    [rows] = chart["datasets"].values()
+    assert [(row["language"], row["measure"], row["score"]) for row in rows] == [("Arabic", "CSAT %", 0.0)]
+
+
 def test_filters_pick_days_or_weeks_and_refuse_naive_times() -> None:
     now = datetime(2026, 11, 23, 12, 0, 30, tzinfo=UTC)
     assert analytics.SurveyFilters.last("30d", now=now).bucket == "D"
