@@ -47,7 +47,11 @@ if not report.share_over_time.empty:
     st.caption("Share of voice compares every brand's mentions in this range, whatever the brand filter.")
 language_col, channel_col = st.columns(2)
 with language_col:
-    st.altair_chart(charts.breakdown_chart(report.languages, "language", "By language"), width="stretch")
+    st.altair_chart(
+        charts.breakdown_chart(report.languages, "language", "By language", widgets.language_name), width="stretch"
+    )
 with channel_col:
-    st.altair_chart(charts.breakdown_chart(report.channels, "channel", "By channel"), width="stretch")
+    st.altair_chart(
+        charts.breakdown_chart(report.channels, "channel", "By channel", widgets.channel_name), width="stretch"
+    )
 st.caption(f"Times in {filters.tz}; one bar per {filters.bucket_label}.")

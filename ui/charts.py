@@ -6,6 +6,8 @@ frames into chart specs and know nothing of Streamlit's widgets (pages pass them
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 
@@ -18,8 +20,18 @@ SENTIMENT_COLORS: tuple[str, ...] = ("#DC2626", "#9CA3AF", "#16A34A")
 _SENTIMENT_SCALE = alt.Scale(domain=list(SENTIMENTS), range=list(SENTIMENT_COLORS))
 
 
+# The data keep the labels' codes ("negative", which fix the colours and the order); people read "Negative".
+_CAPITALISED = "upper(substring({0}, 0, 1)) + substring({0}, 1)"
+
+
 def _sentiment_color() -> alt.Color:
-    return alt.Color("sentiment:N", title="Sentiment", scale=_SENTIMENT_SCALE, sort=list(SENTIMENTS))
+    return alt.Color(
+        "sentiment:N",
+        title="Sentiment",
+        scale=_SENTIMENT_SCALE,
+        sort=list(SENTIMENTS),
+        legend=alt.Legend(labelExpr=_CAPITALISED.format("datum.label")),
+    )
 
 
 TIME_FORMATS = {"hour": "%d %b %H:%M", "day": "%a %d %b", "week": "week of %d %b"}
@@ -99,19 +111,22 @@ def _volume_bars(volume: pd.DataFrame, bucket_label: str, time_format: str) -> a
             order=alt.Order("sentiment_order:Q"),
             tooltip=[
                 alt.Tooltip("bucket_text:N", title=bucket_label.capitalize()),
-                alt.Tooltip("sentiment:N", title="Sentiment"),
+                alt.Tooltip("sentiment_name:N", title="Sentiment"),
                 alt.Tooltip("items:Q", title="Items"),
             ],
         )
         .transform_calculate(
             sentiment_order=f"indexof({list(SENTIMENTS)!r}, datum.sentiment)",
+            sentiment_name=_CAPITALISED.format("datum.sentiment"),
             bucket_text=f"utcFormat(datum.bucket, '{time_format}')",
         )
     )
 
 
-def breakdown_chart(frame: pd.DataFrame, column: str, title: str) -> alt.Chart:
-    """Horizontal stacked bars: items per `column` value (largest first), split by sentiment."""
+def breakdown_chart(frame: pd.DataFrame, column: str, title: str, name: Callable[[str], str] = str) -> alt.Chart:
+    """Horizontal stacked bars: items per `column` value (largest first), split by sentiment; each
+    value shown as `name` gives it ("de" as "German", "x" as "X")."""
+    frame = frame.assign(**{column: frame[column].map(name)}) if not frame.empty else frame
     order = list(dict.fromkeys(frame[column])) if not frame.empty else []
     return (
         alt.Chart(frame, title=title)
@@ -123,12 +138,15 @@ def breakdown_chart(frame: pd.DataFrame, column: str, title: str) -> alt.Chart:
             order=alt.Order("sentiment_order:Q"),
             tooltip=[
                 alt.Tooltip(f"{column}:N", title=column.capitalize()),
-                alt.Tooltip("sentiment:N", title="Sentiment"),
+                alt.Tooltip("sentiment_name:N", title="Sentiment"),
                 alt.Tooltip("items:Q", title="Items"),
                 alt.Tooltip("share:Q", title="Share of all items", format=".1%"),
             ],
         )
-        .transform_calculate(sentiment_order=f"indexof({list(SENTIMENTS)!r}, datum.sentiment)")
+        .transform_calculate(
+            sentiment_order=f"indexof({list(SENTIMENTS)!r}, datum.sentiment)",
+            sentiment_name=_CAPITALISED.format("datum.sentiment"),
+        )
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
-from ui import charts
+from ui import charts, widgets
 from voc.trends import queries as trends
 from voc.trends.queries import TrendFilters, TrendSummary
 
@@ -83,6 +83,21 @@ def test_breakdown_chart_orders_bars_largest_first() -> None:
 
     assert spec["encoding"]["y"]["sort"] == ["de", "en"]
     assert spec["title"] == "By language"
+
+
+def test_breakdown_charts_and_legends_read_as_names_not_codes() -> None:
+    frame = pd.DataFrame(
+        {"language": ["de", "de", "en"], "sentiment": ["negative", "neutral", "negative"], "items": [5, 1, 2],
+         "share": [0.625, 0.125, 0.25]}
+    )  # fmt: skip
+
+    spec = charts.breakdown_chart(frame, "language", "By language", widgets.language_name).to_dict()
+
+    assert spec["encoding"]["y"]["sort"] == ["German", "English"]
+    assert [row["language"] for row in next(iter(spec["datasets"].values()))] == ["German", "German", "English"]
+    legend = spec["encoding"]["color"]["legend"]["labelExpr"]
+    assert legend == "upper(substring(datum.label, 0, 1)) + substring(datum.label, 1)"  # "Negative"
+    assert {"field": "sentiment_name", "title": "Sentiment", "type": "nominal"} in spec["encoding"]["tooltip"]
 
 
 def test_share_of_voice_over_time_stacks_ours_at_the_bottom_with_its_share_written() -> None:
