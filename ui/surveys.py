@@ -230,7 +230,7 @@ def scores(filters: analytics.SurveyFilters) -> None:
     chart_col, language_col = st.columns([3, 2])
     chart_col.altair_chart(charts.score_chart(over_time, filters.bucket_label), width="stretch")
     language_col.altair_chart(
-        charts.language_chart(_named_languages(analytics.scores_by_language(per_response))), width="stretch"
+        charts.language_chart(widgets.with_names(analytics.scores_by_language(per_response))), width="stretch"
     )
     st.subheader("Comments by score band")
     bands = analytics.comments_by_band(frame)
@@ -240,7 +240,7 @@ def scores(filters: analytics.SurveyFilters) -> None:
                 ["posted_at", "nps", "csat", "language", "text"]
             ]
             st.dataframe(
-                shown.assign(language=shown["language"].map(widgets.language_name)),
+                widgets.with_names(shown),
                 hide_index=True,
                 column_config=_comment_columns(),
                 placeholder=widgets.MISSING,
@@ -254,16 +254,11 @@ def scores(filters: analytics.SurveyFilters) -> None:
             "A happy comment with a low score, or an angry one with a high score: a misclick, or a score that hides the story."
         )
         st.dataframe(
-            _named_languages(widgets.in_timezone(found, "posted_at", filters.tz)),
+            widgets.with_names(widgets.in_timezone(found, "posted_at", filters.tz)),
             hide_index=True,
             column_config=_comment_columns(),
             placeholder=widgets.MISSING,
         )
-
-
-def _named_languages(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with its language codes shown by name ("fr" as "French"), as the Inbox shows them."""
-    return frame.assign(language=frame["language"].map(widgets.language_name))
 
 
 def _comment_columns() -> dict[str, Any]:

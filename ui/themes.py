@@ -233,14 +233,14 @@ def theme_detail(filters: TrendFilters) -> None:
             )
             where.altair_chart(chart, width="stretch")
     st.dataframe(
-        widgets.in_timezone(theme_items, "posted_at", filters.tz),
+        widgets.with_names(widgets.in_timezone(theme_items, "posted_at", filters.tz)),
         hide_index=True,
         width="stretch",
         column_config={
             "id": st.column_config.NumberColumn("Item", format="%d", width="small"),
             "posted_at": st.column_config.DatetimeColumn("Posted", format="D MMM HH:mm"),
             "text": st.column_config.TextColumn("Text (redacted)", width="large"),
-            "language": "Lang",
+            "language": "Language",
             "channel": "Channel",
             "sentiment_label": "Sentiment",
             "nps": st.column_config.NumberColumn("NPS", format="%d"),

@@ -112,6 +112,17 @@ def item_channel_name(code: str | None) -> str:
     return naming.item_channel_name(code) if code else MISSING
 
 
+def with_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the codes of its language, channel and sentiment columns (where it has them) as
+    people read them: "French", "Survey", "Negative"."""
+    names: dict[str, Callable[[Any], str]] = {
+        "language": language_name,
+        "channel": item_channel_name,
+        "sentiment_label": lambda label: str(label).capitalize() if isinstance(label, str) else label,
+    }
+    return frame.assign(**{column: frame[column].map(name) for column, name in names.items() if column in frame})
+
+
 # How each kind of scorer is named where a person reads it; the version stays in brackets so a
 # retrained model can be told from the one before it.
 SCORER_KINDS: tuple[tuple[str, str], ...] = (

@@ -60,6 +60,9 @@ def test_the_page_shows_coverage_with_the_unthemed_bucket_one_click_away(app: Ap
     assert at.selectbox(key="theme").value == "unthemed"
     assert at.subheader[0].value == "Unthemed"
     assert len(at.dataframe[0].value) == unthemed
+    shown = at.dataframe[0].value
+    codes = {str(c) for c in shown["language"]} | {str(c) for c in shown["channel"]} | set(shown["sentiment_label"])
+    assert not codes & {"en", "de", "fr", "x", "survey", "negative", "neutral", "positive"}, codes  # names, not codes
 
 
 def test_promoting_a_proposal_adds_the_theme_with_its_items(app: AppTest, store_with_items: Store) -> None:

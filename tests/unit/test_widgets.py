@@ -3,8 +3,10 @@ change (ui.trends): what filters, queue lines and metrics show."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ui.trends import nps_delta
-from ui.widgets import MISSING, channel_name, item_channel_name, language_name, scorer_name
+from ui.widgets import MISSING, channel_name, item_channel_name, language_name, scorer_name, with_names
 from voc.trends.comparison import Comparison
 
 
@@ -57,3 +59,20 @@ def test_the_nps_change_reads_in_points_with_a_decimal() -> None:
     assert nps_delta(versus(-46.0, -45.7)) == "-0.3 points on previous"
     assert nps_delta(versus(12.0, 2.0)) == "+10.0 points on previous"
     assert nps_delta(versus(None, 2.0)) is None and nps_delta(None) is None
+
+
+def test_with_names_turns_the_codes_people_read_into_names_and_leaves_the_rest() -> None:
+    frame = pd.DataFrame(
+        {"language": ["fr", None], "channel": ["survey", "google_play"], "sentiment_label": ["negative", None],
+         "text": ["x", "y"]}
+    )  # fmt: skip
+    named = with_names(frame)
+    assert named.iloc[0].to_dict() == {
+        "language": "French",
+        "channel": "Survey",
+        "sentiment_label": "Negative",
+        "text": "x",
+    }
+    assert named.iloc[1]["channel"] == "Google Play"
+    assert named.iloc[1][["language", "sentiment_label"]].isna().all()  # the table's placeholder shows "—"
+    assert list(with_names(frame[["text"]]).columns) == ["text"]
