@@ -31,11 +31,18 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-from sentiment import add_cache_arguments, afrisenti_and_caches, cached_dev_vectors, load_dev, report, report_header
+from sentiment import (
+    add_cache_arguments,
+    afrisenti_and_caches,
+    cached_dev_vectors,
+    labels_on_own_means,
+    load_dev,
+    report,
+    report_header,
+)
 
 from voc.analysis.language import detect_language
 from voc.sentiment import precise
-from voc.sentiment.learned import LABELS
 from voc.sentiment.training import precise_training_set
 
 TEAM = "__team__"  # the team-written posts: the real tweets' statistics
@@ -113,9 +120,8 @@ def main() -> None:
         print(f"| {name} | {at_one.mean_f1:.2f} | {chosen.mean_f1:.2f} ± {chosen.standard_error:.2f} | "
               f"{chosen.scores.negative_recall:.1f} @ {chosen.scores.negative_precision:.1f} |", flush=True)  # fmt: skip
         model = precise.fit_precise(x, examples, recipe, evaluated=evaluated, version="bench", temperature=1.0)
-        d = aligned(dev, dev_languages, way, pooled, shrink)
-        logits = precise._features(d) @ model.coef[:, : d.shape[1]].T + model.intercept
-        rows.append((name, [LABELS[i] for i in logits.argmax(axis=1)]))
+        # (each language's aligned vectors already have a zero mean: centring them again changes nothing)
+        rows.append((name, labels_on_own_means(model, aligned(dev, dev_languages, way, pooled, shrink), dev_languages)))
     print("\nDev tweets (measuring only; each language's statistics from all its tweets):")
     report_header("alignment")
     for name, predicted in rows:

@@ -35,11 +35,11 @@ from typing import Any
 import numpy as np
 from _common import shared_data_dir, skip
 from e5_file import Tokenizer, read_model, tensors
-from sentiment import load_dev, report
+from sentiment import labels_on_own_means, load_dev, report
 
 from voc.analysis.language import detect_language
 from voc.sentiment import precise
-from voc.sentiment.learned import LABELS, Example, centre, evaluate, language_centres
+from voc.sentiment.learned import LABELS, Example, evaluate
 from voc.sentiment.training import precise_training_set
 
 try:
@@ -252,14 +252,10 @@ def recipe_rows(
         evaluated=[e.origin.startswith("afrisenti") for e in train], version="bench", temperature=1.0,
     )  # fmt: skip
 
-    def labels(v: np.ndarray, languages: Sequence[str]) -> list[str]:
-        centred = centre(v, languages, language_centres(v, languages, min_count=1))
-        logits = precise._features(centred) @ model.coef[:, : v.shape[1]].T + model.intercept
-        return [LABELS[i] for i in logits.argmax(axis=1)]
-
-    held_f1 = evaluate([e.label for e in held], labels(vectors["held"], [e.language for e in held])).macro_f1
+    held_labels = labels_on_own_means(model, vectors["held"], [e.language for e in held])
+    held_f1 = evaluate([e.label for e in held], held_labels).macro_f1
     report(f"epoch {epoch}, the product's recipe, negative weight {weight} (held-out {held_out} {held_f1:.1f})",
-           tweets, labels(vectors["dev"], dev_languages), None)  # fmt: skip
+           tweets, labels_on_own_means(model, vectors["dev"], dev_languages), None)  # fmt: skip
 
 
 if __name__ == "__main__":

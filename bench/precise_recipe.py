@@ -23,11 +23,19 @@ import argparse
 from collections.abc import Sequence
 
 import numpy as np
-from sentiment import add_cache_arguments, afrisenti_and_caches, cached_dev_vectors, load_dev, report, report_header
+from sentiment import (
+    add_cache_arguments,
+    afrisenti_and_caches,
+    cached_dev_vectors,
+    labels_on_own_means,
+    load_dev,
+    report,
+    report_header,
+)
 
 from voc.analysis.language import detect_language
 from voc.sentiment import precise
-from voc.sentiment.learned import LABELS, Example, centre, language_centres
+from voc.sentiment.learned import Example
 from voc.sentiment.multilingual import MultilingualScorer
 from voc.sentiment.training import builtin_examples
 
@@ -59,9 +67,7 @@ def main() -> None:
             vectors, rows, recipe, evaluated=[True] * len(real) + [False] * len(team), version="bench", temperature=1.0
         )
         if own_mean:  # each dev language centred on its own mean, all tweets at once (the outside way)
-            centred = centre(dev_vectors, languages, language_centres(dev_vectors, languages, min_count=1))
-            logits = precise._features(centred) @ model.coef[:, : model.spec.embedding_dim].T + model.intercept
-            predicted = [LABELS[i] for i in np.argmax(logits, axis=1)]
+            predicted = labels_on_own_means(model, dev_vectors, languages)
         else:
             scorer = MultilingualScorer(
                 model, embedder=lambda batch: np.vstack([lookup[t] for t in batch]), care_cues=False

@@ -34,7 +34,7 @@ import numpy as np
 from _common import shared_data_dir, skip
 
 from voc.analysis.language import detect_language
-from voc.sentiment.learned import Scores, evaluate
+from voc.sentiment.learned import LearnedModel, Scores, centre, evaluate, language_centres
 from voc.sentiment.scoring import Sentiment
 
 FOLDERS = {
@@ -90,6 +90,17 @@ def afrisenti_and_caches(args: argparse.Namespace) -> Path:
     if not folder.is_dir() or not args.train_cache.is_file() or not args.dev_cache.is_file():
         skip("AfriSenti, or the cached e5 vectors of the training or dev texts, are missing (see the docstring)")
     return folder
+
+
+def labels_on_own_means(model: LearnedModel, vectors: np.ndarray, languages: Sequence[str]) -> list[str]:
+    """A precise model's labels for `vectors`, each language centred on its own mean over all its
+    posts at once (the outside recipe's way, sharper than the product's centres that follow the
+    posts read); the vector's coefficients only, no care pass."""
+    from voc.sentiment import precise
+
+    centred = centre(vectors, languages, language_centres(vectors, languages, min_count=1))
+    logits = precise._features(centred) @ model.coef[:, : vectors.shape[1]].T + model.intercept
+    return [LABELS[i] for i in np.argmax(logits, axis=1)]
 
 
 def report(name: str, tweets: Sequence[Tweet], predicted: Sequence[str], seconds: float | None) -> dict[str, Scores]:

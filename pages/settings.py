@@ -31,7 +31,7 @@ with sentiment_tab:
     sentiment_ui.real_accuracy_section(shown)
     if fast is not None:
         sentiment_ui.fast_model_caption(fast)
-    sentiment_ui.precise_off_caption()
+    sentiment_ui.precise_off_caption(model)
 
     st.subheader("Retrain")
     st.caption(

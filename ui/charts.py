@@ -126,8 +126,8 @@ def _volume_bars(volume: pd.DataFrame, bucket_label: str, time_format: str) -> a
 def breakdown_chart(frame: pd.DataFrame, column: str, title: str, name: Callable[[str], str] = str) -> alt.Chart:
     """Horizontal stacked bars: items per `column` value (largest first), split by sentiment; each
     value shown as `name` gives it ("de" as "German", "x" as "X")."""
-    frame = frame.assign(**{column: frame[column].map(name)}) if not frame.empty else frame
-    order = list(dict.fromkeys(frame[column])) if not frame.empty else []
+    frame = frame.assign(**{column: frame[column].map(name)})
+    order = list(dict.fromkeys(frame[column]))
     return (
         alt.Chart(frame, title=title)
         .mark_bar()

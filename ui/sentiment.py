@@ -97,14 +97,11 @@ def retrain_with_progress() -> sentiment_training.TrainingResult | None:
     return result
 
 
-LANGUAGE_NAMES = widgets.LANGUAGE_NAMES
-
-
 def activation_caption(model: LearnedModel) -> str:
     """Where the learned model decides, in words."""
     if "*" in model.active_languages:
         return "The learned model scores every language; the rules (VADER, the team's lexicons) supply the reasons."
-    languages = ", ".join(LANGUAGE_NAMES.get(code, code) for code in sorted(model.active_languages)) or "no language"
+    languages = ", ".join(widgets.language_name(code) for code in sorted(model.active_languages)) or "no language"
     return f"Learned model switched on for: {languages}. Elsewhere the rules (VADER, the team's lexicons) score."
 
 
@@ -124,7 +121,7 @@ def real_accuracy_section(model: LearnedModel | None) -> None:
     frame = pd.DataFrame(measured.rows)
     if frame.empty:
         return
-    frame["language"] = frame["language"].map(lambda code: LANGUAGE_NAMES.get(str(code), str(code)))
+    frame["language"] = frame["language"].map(widgets.language_name)
     st.dataframe(
         frame[["language", "n", "macro_f1", "negative_recall", "negative_precision"]],
         hide_index=True,
@@ -172,20 +169,16 @@ def models_in_use(active: LearnedModel | None) -> tuple[LearnedModel | None, Lea
     With the precise pass on (the default), every item is re-scored by the precise model shortly
     after it arrives, so its labels are the ones agents read: it leads, the fast model follows.
     Otherwise, or when the active model is the precise one, the active model alone."""
-    precise = sentiment_worker.precise_scorer(data.store())
-    if (
-        data.settings().precise_pass_batch <= 0
-        or precise is None
-        or precise.model is None
-        or (active is not None and precise.model.version == active.version)
-    ):
+    precise = sentiment_worker.precise_model_for(active)
+    if data.settings().precise_pass_batch <= 0 or precise is None or precise is active:
         return active, None
-    return precise.model, active
+    return precise, active
 
 
 def model_kind(model: LearnedModel | None) -> str:
     """ "Precise model", "Fast model", "Fast model, retrained here"…, or "Rules only"."""
-    return widgets.scorer_name(f"learned-{model.version}").split(" (")[0] if model is not None else "Rules only"
+    found = widgets.scorer_kind(f"learned-{model.version}") if model is not None else None
+    return found[0] if found else "Rules only"
 
 
 def fast_model_caption(fast: LearnedModel) -> None:
@@ -205,9 +198,9 @@ def fast_model_caption(fast: LearnedModel) -> None:
     )
 
 
-def precise_off_caption() -> None:
+def precise_off_caption(active: LearnedModel | None) -> None:
     """Where the precise model still works when the listener's pass is switched off."""
-    if data.settings().precise_pass_batch > 0 or sentiment_worker.precise_scorer(data.store()) is None:
+    if data.settings().precise_pass_batch > 0 or sentiment_worker.precise_model_for(active) is None:
         return
     st.caption(
         "The precise model is used by `python -m voc analyse`; re-scoring in the listener is off "

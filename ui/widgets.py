@@ -96,12 +96,9 @@ def in_timezone(frame: pd.DataFrame, column: str, tz: str) -> pd.DataFrame:
 
 MISSING = "—"
 
+
 # Channels and languages as a person names them: filters, queue lines and tables show these, the
 # URL and the database keep the codes.
-CHANNEL_NAMES = naming.CHANNEL_NAMES
-LANGUAGE_NAMES = naming.LANGUAGE_NAMES
-
-
 def channel_name(code: str | None) -> str:
     """ "google_play" -> "Google Play"; an unknown channel in words from its key."""
     return naming.channel_name(code) if code else MISSING
@@ -137,6 +134,15 @@ SCORER_KINDS: tuple[tuple[str, str], ...] = (
 )
 
 
+def scorer_kind(scorer: str) -> tuple[str, str] | None:
+    """(the kind of scorer, its version): "learned-precise-22ee6f22c9" -> ("Precise model",
+    "precise-22ee6f22c9"); None for a scorer not named here."""
+    for prefix, kind in SCORER_KINDS:
+        if scorer.startswith(prefix):
+            return kind, scorer.removeprefix("learned-" if prefix.startswith("learned-") else prefix)
+    return None
+
+
 def scorer_name(scorer: str | None) -> str:
     """ "learned-precise-22ee6f22c9" -> "Precise model (precise-22ee6f22c9)"; "correction" ->
     "Corrected by a person"; an unknown scorer stays as it is."""
@@ -144,11 +150,11 @@ def scorer_name(scorer: str | None) -> str:
         return MISSING
     if scorer == "correction":
         return "Corrected by a person"
-    for prefix, kind in SCORER_KINDS:
-        if scorer.startswith(prefix):
-            version = scorer.removeprefix("learned-") if prefix.startswith("learned-") else scorer.removeprefix(prefix)
-            return f"{kind} ({version})" if version else kind
-    return scorer
+    found = scorer_kind(scorer)
+    if found is None:
+        return scorer
+    kind, version = found
+    return f"{kind} ({version})" if version else kind
 
 
 def language_name(code: str | None) -> str:

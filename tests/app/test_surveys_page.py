@@ -150,4 +150,8 @@ def test_the_scores_view_shows_nps_bands_and_disagreements(app: AppTest, empty_s
     assert list(disagreements["text"]) == ["Great, thanks!"]
     assert list(disagreements["language"]) == ["English"]
     assert set(at.dataframe[0].value["language"]) == {"English"}
-    assert next(box for box in at.selectbox if box.label == "Language").options == ["All languages", "English", "Undetermined"]
+    assert next(box for box in at.selectbox if box.label == "Language").options == [
+        "All languages",
+        "English",
+        "Undetermined",
+    ]

@@ -26,7 +26,7 @@ def item_alerts(row: dict[str, Any], policy: AlertPolicy) -> list[tuple[str, str
     fired: list[tuple[str, str]] = []
     # Authors are stored as their network shows them ("@dana", "u/dana", a reviewer's name).
     who = row.get("author") or "a customer"
-    channel = item_channel_name(str(row.get("channel") or "")) or "an unnamed channel"
+    channel = item_channel_name(row["channel"]) if row.get("channel") else "an unnamed channel"
     if (
         policy.negative_high_reach
         and row["sentiment_label"] == "negative"

