@@ -169,7 +169,9 @@ def recovery_history(tz: str) -> None:
         st.subheader("Recovery alerts")
         st.caption("Raised once per response; the Alerts page sends them to its channels and escalates them.")
         st.dataframe(
-            widgets.in_timezone(raised, "created_at", tz)[["created_at", "title", "status", "acknowledged_by"]],
+            widgets.in_timezone(raised, "created_at", tz)[["created_at", "title", "status", "acknowledged_by"]].assign(
+                status=lambda frame: frame["status"].map(widgets.human_label)
+            ),
             hide_index=True,
             column_config={
                 "created_at": st.column_config.DatetimeColumn("Raised", format="D MMM HH:mm"),

@@ -110,6 +110,13 @@ def test_a_very_unhappy_respondent_is_listed_and_the_outcome_recorded(app: AppTe
     assert "No very unhappy respondent is waiting" in at.success[0].value
 
 
+def test_recovery_alerts_read_their_status_as_words(app: AppTest, empty_store: Store) -> None:
+    import_path(empty_store, FIXTURES / "google_forms_store_visit.csv", survey="Store visit", actor=admin("lead"))
+    at = open_surveys(app, "Recovery")
+    assert not at.exception
+    assert at.dataframe[0].value["status"].tolist() == ["Open"]  # the store says "open"
+
+
 def test_languages_are_named_as_in_the_inbox_not_coded(app: AppTest, empty_store: Store) -> None:
     import_path(empty_store, FIXTURES / "google_forms_store_visit.csv", survey="Store visit", actor=admin("lead"))
     at = open_surveys(app, "Recovery")
