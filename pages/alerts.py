@@ -9,14 +9,16 @@ widgets.ensure_frame()
 st.title("Alerts")
 widgets.show_flash()
 open_total, total = data.alert_counts()
+configurable = data.may(Permission.CONFIGURE_ALERTS)
+channels = data.alert_channels()
+if open_total and not channels:  # said first: a manager reading the list would think someone was told
+    alerts.nobody_told(open_total, configurable=configurable)
 if data.may(Permission.ACKNOWLEDGE_ALERT):
     alerts.open_alerts(open_total)
-configurable = data.may(Permission.CONFIGURE_ALERTS)
 
 channels_tab, rules_tab, history_tab = st.tabs(["Channels", "Rules", "History"])
 with channels_tab:
     if configurable:
-        channels = data.alert_channels()
         if not channels:
             st.info(
                 "No channel yet: alerts are recorded but reach nobody. Add Slack, Teams, a webhook or e-mail.",

@@ -161,6 +161,18 @@ def page_of_open_alerts(page: slice) -> pd.DataFrame:
     return found
 
 
+def nobody_told(open_total: int, *, configurable: bool) -> None:
+    """Open alerts with no channel reach nobody: said above the list, with who can change it."""
+    count = "1 open alert reaches" if open_total == 1 else f"{open_total:,} open alerts reach"
+    where = (
+        "add Slack, Teams, a webhook or e-mail under Channels below"
+        if configurable
+        else "ask an admin to add Slack, Teams, a webhook or e-mail"
+    )
+    st.warning(f"No channel is set up: {count} nobody outside this page. To be told at once, {where}.",
+               icon=":material/notifications_off:")  # fmt: skip
+
+
 def open_alerts(total: int) -> None:
     """The open alerts, newest first and a page at a time, each with how long its customer has
     waited, a link to its item in the Inbox and an Acknowledge button."""

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from tests.app.team import as_role
 from tests.factories import new_item, queued_ids
 from tests.local_alerts import hook_server
 from ui.alerts import waiting_for
+from voc.access.roles import Role
 from voc.alerts.service import history, load_channels, load_policy, raise_alert
 from voc.store.facade import Store
 
@@ -83,3 +85,34 @@ def test_an_open_alert_says_how_long_it_has_waited() -> None:
     assert waiting_for(now - timedelta(minutes=125), now) == "2 h 05 min"
     assert waiting_for(pd.Timestamp("2026-12-03 11:48"), now) == "12 min"  # a naive stored time is UTC
     assert waiting_for(now + timedelta(seconds=5), now) == "0 min"  # clocks a little apart
+
+
+def test_open_alerts_without_a_channel_say_first_that_they_reach_nobody(app: AppTest, empty_store: Store) -> None:
+    raise_alert(
+        empty_store, rule="urgent_words", dedupe_key="k", title="Urgent words", details={}, now=datetime.now(UTC)
+    )
+    at = open_alerts(app)
+    assert not at.exception
+    assert at.warning[0].value.startswith("No channel is set up: 1 open alert reaches nobody outside this page.")
+    assert "under Channels below" in at.warning[0].value
+    with hook_server() as hooks:
+        at.selectbox(key="alerts.kind").set_value("webhook").run()
+        at.text_input[0].input("crm-hook")
+        at.text_input[1].input(f"{hooks.url}/hook")
+        next(b for b in at.button if b.label == "Add channel").click().run()
+    assert not at.exception and not at.warning  # told now
+
+
+def test_no_open_alert_no_warning_even_without_a_channel(app: AppTest, empty_store: Store) -> None:
+    at = open_alerts(app)
+    assert not at.exception and not at.warning
+
+
+def test_an_agent_without_channels_is_told_to_ask_an_admin(app: AppTest, empty_store: Store, team_mode: None) -> None:
+    for n in range(2):
+        raise_alert(
+            empty_store, rule="urgent_words", dedupe_key=f"k{n}", title="Urgent", details={}, now=datetime.now(UTC)
+        )
+    at = open_alerts(as_role(app, empty_store, Role.AGENT))
+    assert not at.exception
+    assert "2 open alerts reach nobody" in at.warning[0].value and "ask an admin" in at.warning[0].value
