@@ -24,7 +24,9 @@ if report.summary.items == 0:
     st.info("No items match these filters: widen the range or choose all channels and languages.")
     st.stop()
 
-st.altair_chart(charts.volume_chart(report.volume, filters.bucket_label, report.spikes), width="stretch")
+st.altair_chart(
+    charts.volume_chart(report.volume, filters.bucket_label, report.spikes, filters.local_window), width="stretch"
+)
 if not report.spikes.empty:
     st.caption("Spikes in this range: the hour that stood out, against what its trailing three days predicted.")
     view.spikes_table(report.spikes)
@@ -41,7 +43,9 @@ with sov_col:
         view.share_of_voice_table(report.share_of_voice)
 if not report.share_over_time.empty:
     st.altair_chart(
-        charts.share_over_time_chart(report.share_over_time, report.share_of_voice, filters.share_bucket_label),
+        charts.share_over_time_chart(
+            report.share_over_time, report.share_of_voice, filters.share_bucket_label, filters.local_window
+        ),
         width="stretch",
     )
     st.caption("Share of voice compares every brand's mentions in this range, whatever the brand filter.")

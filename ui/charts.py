@@ -7,6 +7,7 @@ frames into chart specs and know nothing of Streamlit's widgets (pages pass them
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import altair as alt
 import pandas as pd
@@ -45,26 +46,69 @@ def _time_axis(frame: pd.DataFrame, bucket_label: str, time_format: str) -> alt.
     overlap), so "Thu 03 Dec" is not printed twice and a week's tick sits on its Monday."""
     if bucket_label == "hour" or frame.empty:
         return alt.Axis(format=time_format)
-    days = sorted({pd.Timestamp(b) for b in frame["bucket"]})
-    ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day, utc=True) for d in days]  # the wall clock, as UTC
+    # A bin the range covers less than half of is named by its tooltip, not a tick: its label would
+    # crowd the next day's off the axis. A partly covered first bin's tick sits where its bar starts.
+    shown = frame[frame["covered"] >= 0.5] if (frame["covered"] >= 0.5).any() else frame
+    days = sorted({pd.Timestamp(b) for b in shown["bar_start"]})
+    ticks = [  # the wall clock, as UTC
+        alt.DateTime(year=d.year, month=d.month, date=d.day, hours=d.hour, minutes=d.minute, utc=True) for d in days
+    ]
     return alt.Axis(format=time_format, values=ticks, labelOverlap="greedy")
 
 
-def _with_bar_ends(frame: pd.DataFrame, bucket_label: str) -> pd.DataFrame:
-    """`frame` with `bucket_end`: each bar runs from its bin's start over most of the bin, so a
-    chart of a few days or weeks draws wide bars rather than hairlines on a time axis."""
+Window = tuple[datetime, datetime]  # the range on the viewer's wall clock (TrendFilters.local_window)
+
+
+def _with_bar_ends(frame: pd.DataFrame, bucket_label: str, window: Window | None = None) -> pd.DataFrame:
+    """`frame` with `bar_start`, `bucket_end`, `covered` and `bucket_text`: each bar runs over most
+    of its bin, so a chart of a few days or weeks draws wide bars rather than hairlines on a time
+    axis. With the range's `window`, a first or last bin the range only partly covers is drawn
+    over that part alone and its tooltip says so ("Fri 04 Dec, from 23:00"): a day of one hour
+    would otherwise read as a quiet day, or its share as a whole day's."""
     length = BUCKET_LENGTHS.get(bucket_label, BUCKET_LENGTHS["day"])
-    return frame.assign(bucket_end=pd.to_datetime(frame["bucket"]) + length * BAR_FILL)
+    time_format = TIME_FORMATS.get(bucket_label, TIME_FORMATS["day"])
+    starts = pd.to_datetime(frame["bucket"])
+    ends = starts + length
+    if window is None:
+        shown_starts, shown_ends = starts, ends
+    else:
+        shown_starts = starts.clip(lower=pd.Timestamp(window[0]))
+        shown_ends = ends.clip(upper=pd.Timestamp(window[1]))
+    texts = [
+        _bin_text(start, end, shown_start, shown_end, time_format)
+        for start, end, shown_start, shown_end in zip(starts, ends, shown_starts, shown_ends, strict=True)
+    ]
+    return frame.assign(
+        bar_start=shown_starts,
+        bucket_end=shown_starts + (shown_ends - shown_starts) * BAR_FILL,
+        covered=(shown_ends - shown_starts) / length,
+        bucket_text=texts,
+    )
+
+
+def _bin_text(start: pd.Timestamp, end: pd.Timestamp, shown_start: pd.Timestamp, shown_end: pd.Timestamp,
+              time_format: str) -> str:  # fmt: skip
+    """A bin as its tooltip names it, with the part the range covers when that is not all of it."""
+    text = start.strftime(time_format)
+    clock = "%d %b %H:%M" if end - start > pd.Timedelta(days=1) else "%H:%M"
+    if shown_start > start and shown_end < end:
+        return f"{text}, {shown_start.strftime(clock)} to {shown_end.strftime(clock)}"
+    if shown_start > start:
+        return f"{text}, from {shown_start.strftime(clock)}"
+    if shown_end < end:
+        return f"{text}, up to {shown_end.strftime(clock)}"
+    return text
 
 
 def volume_chart(
-    volume: pd.DataFrame, bucket_label: str = "hour", spikes: pd.DataFrame | None = None
+    volume: pd.DataFrame, bucket_label: str = "hour", spikes: pd.DataFrame | None = None, window: Window | None = None
 ) -> alt.Chart | alt.LayerChart:
     """Stacked bars: items per time bucket, split by sentiment; each detected spike a dashed rule
-    topped by a labelled marker whose tooltip says why (observed vs expected, themes, words)."""
+    topped by a labelled marker whose tooltip says why (observed vs expected, themes, words).
+    A bin the range `window` covers only in part is drawn narrower (`_with_bar_ends`)."""
     time_format = TIME_FORMATS.get(bucket_label, TIME_FORMATS["day"])
     title = f"Volume by sentiment, per {bucket_label}"
-    bars = _volume_bars(volume, bucket_label, time_format)
+    bars = _volume_bars(volume, bucket_label, time_format, window)
     if spikes is None or spikes.empty:
         return bars.properties(title=title)
     peak = int(volume.groupby("bucket")["items"].sum().max()) if not volume.empty else 0
@@ -93,17 +137,18 @@ def volume_chart(
     return alt.LayerChart(layer=[bars, rule, marker, label], title=title)
 
 
-def _volume_bars(volume: pd.DataFrame, bucket_label: str, time_format: str) -> alt.Chart:
+def _volume_bars(volume: pd.DataFrame, bucket_label: str, time_format: str, window: Window | None) -> alt.Chart:
+    bars = _with_bar_ends(volume, bucket_label, window)
     return (
-        alt.Chart(_with_bar_ends(volume, bucket_label))
+        alt.Chart(bars)
         .mark_bar()
         .encode(
             # Buckets are already the viewer's wall clock: the utc scale shows them unshifted.
             x=alt.X(
-                "bucket:T",
+                "bar_start:T",
                 title=None,
                 scale=alt.Scale(type="utc"),
-                axis=_time_axis(volume, bucket_label, time_format),
+                axis=_time_axis(bars, bucket_label, time_format),
             ),
             x2="bucket_end:T",
             y=alt.Y("sum(items):Q", title="Items", stack="zero"),
@@ -118,7 +163,6 @@ def _volume_bars(volume: pd.DataFrame, bucket_label: str, time_format: str) -> a
         .transform_calculate(
             sentiment_order=f"indexof({list(SENTIMENTS)!r}, datum.sentiment)",
             sentiment_name=_CAPITALISED.format("datum.sentiment"),
-            bucket_text=f"utcFormat(datum.bucket, '{time_format}')",
         )
     )
 
@@ -163,31 +207,31 @@ LABELLED_BARS_UP_TO = 31  # beyond this many bars the share labels would overlap
 
 
 def share_over_time_chart(
-    over_time: pd.DataFrame, totals: pd.DataFrame, bucket_label: str
+    over_time: pd.DataFrame, totals: pd.DataFrame, bucket_label: str, window: Window | None = None
 ) -> alt.Chart | alt.LayerChart:
     """100 % stacked bars: each brand's share of mentions per bucket, ours at the bottom with its
-    share written on each bar (when the bars are few enough to read).
+    share written on each bar (when the bars are few enough to read, and not on a bin the range
+    `window` covers less than half of: its bar is narrow, `_with_bar_ends`).
 
     The stack is computed here (share_start, share_end), not by Vega-Lite: its normalised stack
     does not combine with ranged (x, x2) bars."""
     brands = list(totals["brand"]) if not totals.empty else []
     colors = _brand_colors(brands, list(totals.get("is_competitor", [])))
     time_format = TIME_FORMATS.get(bucket_label, TIME_FORMATS["day"])
-    frame = _with_bar_ends(over_time, bucket_label).assign(
+    frame = _with_bar_ends(over_time, bucket_label, window).assign(
         brand_order=[brands.index(b) if b in brands else len(brands) for b in over_time["brand"]],
-        bucket_text=[pd.Timestamp(b).strftime(time_format) for b in over_time["bucket"]],
     )
     frame = frame.sort_values(["bucket", "brand_order"], kind="stable")
     frame["share_end"] = frame.groupby("bucket")["share"].cumsum()
     frame["share_start"] = frame["share_end"] - frame["share"]
-    frame["mid"] = pd.to_datetime(frame["bucket"]) + (frame["bucket_end"] - pd.to_datetime(frame["bucket"])) / 2
+    frame["mid"] = frame["bar_start"] + (frame["bucket_end"] - frame["bar_start"]) / 2
     title = f"Share of voice, per {bucket_label}"
     bars = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             x=alt.X(
-                "bucket:T",
+                "bar_start:T",
                 title=None,
                 scale=alt.Scale(type="utc"),
                 axis=_time_axis(frame, bucket_label, time_format),
@@ -206,7 +250,7 @@ def share_over_time_chart(
             ],
         )
     )
-    own = frame[~frame["is_competitor"].astype(bool)]
+    own = frame[~frame["is_competitor"].astype(bool) & (frame["covered"] >= 0.5)]
     if own.empty or frame["bucket"].nunique() > LABELLED_BARS_UP_TO:
         return bars.properties(title=title)
     labels = (

@@ -209,7 +209,7 @@ def theme_detail(filters: TrendFilters) -> None:
     name = "Unthemed" if filters.theme == UNTHEMED else tax.label(filters.theme or "")
     volume, scores, theme_items = _detail(_url(), tax.version, filters)
     st.subheader(inert.escape(name))
-    st.altair_chart(charts.volume_chart(volume, filters.bucket_label), width="stretch")
+    st.altair_chart(charts.volume_chart(volume, filters.bucket_label, window=filters.local_window), width="stretch")
     if not scores.empty:
         nps_col, csat_col = st.columns(2)
         for column, title, where in (("nps", "NPS", nps_col), ("csat", "CSAT (1–5)", csat_col)):

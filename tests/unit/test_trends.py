@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -62,11 +62,48 @@ def test_volume_chart_stacks_sentiments_in_fixed_colours_over_time() -> None:
     spec = charts.volume_chart(volume, "hour").to_dict()
 
     assert spec["mark"]["type"] == "bar"
-    assert spec["encoding"]["x"]["field"] == "bucket"
+    assert spec["encoding"]["x"]["field"] == "bar_start"
     assert spec["encoding"]["x"]["scale"]["type"] == "utc"
     assert spec["encoding"]["color"]["scale"]["domain"] == ["negative", "neutral", "positive"]
     rows = next(iter(spec["datasets"].values()))
     assert [row["items"] for row in rows] == [3, 1, 2]
+
+
+def test_a_day_the_range_covers_in_part_is_drawn_over_that_part_and_says_so() -> None:
+    """A 3-day range from 23:00 starts with one hour of Friday: a whole-day bar would read as a quiet day."""
+    days = pd.to_datetime(["2026-12-04", "2026-12-05", "2026-12-07"]).astype("datetime64[us]")
+    volume = pd.DataFrame({"bucket": days, "sentiment": ["negative"] * 3, "items": [2, 40, 30]})
+    window = (datetime(2026, 12, 4, 23, 0), datetime(2026, 12, 7, 14, 5))
+
+    spec = charts.volume_chart(volume, "day", window=window).to_dict()
+
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert rows["bucket_text"].tolist() == ["Fri 04 Dec, from 23:00", "Sat 05 Dec", "Mon 07 Dec, up to 14:05"]
+    starts, ends = pd.to_datetime(rows["bar_start"]), pd.to_datetime(rows["bucket_end"])
+    assert starts[0] == pd.Timestamp("2026-12-04 23:00") and (ends[0] - starts[0]) < pd.Timedelta(hours=1)
+    assert (ends[1] - starts[1]) == pd.Timedelta(days=1) * charts.BAR_FILL  # a whole day: as before
+    assert rows["covered"].round(3).tolist() == [round(1 / 24, 3), 1.0, round((14 + 5 / 60) / 24, 3)]
+    ticks = spec["encoding"]["x"]["axis"]["values"]
+    assert [tick["date"] for tick in ticks] == [
+        5,
+        7,
+    ]  # Friday's hour is named by its tooltip: its label would crowd Saturday's
+
+
+def test_share_of_voice_is_not_written_on_a_bin_mostly_outside_the_range() -> None:
+    totals = pd.DataFrame({"brand": ["Ours", "Theirs"], "is_competitor": [False, True], "items": [9, 3],
+                           "negative": [3, 1], "share": [0.75, 0.25]})  # fmt: skip
+    days = pd.to_datetime(["2026-12-04", "2026-12-04", "2026-12-05", "2026-12-05"]).astype("datetime64[us]")
+    over_time = pd.DataFrame({"bucket": days, "brand": ["Ours", "Theirs"] * 2, "is_competitor": [False, True] * 2,
+                              "items": [3, 1, 6, 2], "share": [0.75, 0.25, 0.75, 0.25]})  # fmt: skip
+
+    spec = charts.share_over_time_chart(
+        over_time, totals, "day", (datetime(2026, 12, 4, 23), datetime(2026, 12, 6))
+    ).to_dict()
+
+    _, labels = spec["layer"]
+    written = pd.DataFrame(spec["datasets"][labels["data"]["name"]])
+    assert pd.to_datetime(written["bucket"]).dt.day.tolist() == [5]  # Friday's one hour: bar, tooltip, no "75%"
 
 
 def test_breakdown_chart_orders_bars_largest_first() -> None:
@@ -121,3 +158,10 @@ def test_share_of_voice_over_time_stacks_ours_at_the_bottom_with_its_share_writt
     ours = rows[rows["brand"] == "Ours"]
     assert ours["share_start"].tolist() == [0.0, 0.0] and ours["share_end"].tolist() == [0.75, 0.75]
     assert labels["mark"]["type"] == "text" and labels["encoding"]["text"]["format"] == ".0%"
+
+
+def test_the_range_on_the_viewers_wall_clock_is_what_the_bins_use() -> None:
+    filters = TrendFilters(
+        datetime(2026, 12, 4, 18, 30, tzinfo=UTC), datetime(2026, 12, 7, 18, 30, tzinfo=UTC), tz="Asia/Kolkata"
+    )
+    assert filters.local_window == (datetime(2026, 12, 5, 0, 0), datetime(2026, 12, 8, 0, 0))

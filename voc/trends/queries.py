@@ -121,6 +121,16 @@ class TrendFilters:
         )
 
     @property
+    def local_window(self) -> tuple[datetime, datetime]:
+        """The range on the viewer's wall clock (naive, like the bins): charts draw the part of a
+        first or last bin the range covers, not the whole bin."""
+        zone = ZoneInfo(self.tz)
+        return (
+            self.start.astimezone(zone).replace(tzinfo=None),
+            self.end.astimezone(zone).replace(tzinfo=None),
+        )
+
+    @property
     def bucket(self) -> str:
         """Pandas frequency of the time bins: hours up to 3 days, days up to 60, weeks beyond."""
         return buckets.bucket_for(self.end - self.start)
