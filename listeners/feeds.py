@@ -371,11 +371,45 @@ def parse_feed(content: bytes, headers: Mapping[str, str]) -> Any:
     2 x READ_AT_EACH_END entries only the first and last READ_AT_EACH_END are read (new entries
     come at the top, or at the bottom of feeds in date order); the rest are counted as `unread`.
     """
-    content, unread = _keep_both_ends(content)
+    content, unread = _keep_both_ends(_repair_utf8(content, headers.get("content-type", "")))
     parsed = _parse_whole_or_by_entry(content, headers)
     if unread:
         parsed["unread"] = unread
     return parsed
+
+
+def _repair_utf8(content: bytes, content_type: str) -> bytes:
+    """A UTF-8 feed with a few broken bytes, with those bytes replaced (U+FFFD) and the rest kept.
+
+    feedparser reads a body that is not valid UTF-8 as windows-1252 (or iso-8859-2) whatever the
+    feed declares, so one character cut in half by a publisher's truncated excerpt turned every
+    accent and quote of the feed into mojibake (`rÃ©seau`, `Northwindâ€™s`): kurtmckee/feedparser
+    pull request #421, a real feed served as `application/rss+xml; charset=utf-8`. Repaired only
+    when the feed says UTF-8 or nothing (UTF-8 is XML's default) and its valid multi-byte
+    characters outnumber the broken bytes; a feed really written in windows-1252 has few of
+    those and is left to feedparser, which reads it right.
+    """
+    if _declared_encoding(content, content_type) not in (None, "utf-8", "utf8"):
+        return content
+    try:
+        content.decode("utf-8")
+        return content
+    except UnicodeDecodeError:
+        pass
+    text = content.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - content.count("\ufffd".encode())
+    readable = len(_NON_ASCII.findall(text)) - text.count("\ufffd")
+    return text.encode("utf-8") if readable > broken else content
+
+
+def _declared_encoding(content: bytes, content_type: str) -> str | None:
+    """The charset the HTTP header or else the XML declaration names, lower case; None when neither does."""
+    charset = _CHARSET.search(content_type)
+    if charset:
+        return charset.group(1).strip("\"'").lower()
+    declaration = _XML_DECLARATION.match(content.removeprefix(b"\xef\xbb\xbf"))
+    named = _DECLARED.search(declaration.group(0)) if declaration else None
+    return named.group(1).decode("ascii", "replace").lower() if named else None
 
 
 def _keep_both_ends(content: bytes) -> tuple[bytes, int]:
@@ -432,6 +466,9 @@ _ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF))\b[^>]*>", re.IGN
 _OPENS = re.compile(rb"<(?:item|entry)\b", re.IGNORECASE)
 _CLOSES = re.compile(rb"</(?:item|entry)\s*>", re.IGNORECASE)
 _XML_DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>")
+_DECLARED = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_CHARSET = re.compile(r"charset\s*=\s*([^;\s]+)", re.IGNORECASE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _entry_spans(content: bytes) -> list[tuple[int, int]]:
