@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlparse
 
@@ -469,6 +470,7 @@ _XML_DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>")
 _DECLARED = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _CHARSET = re.compile(r"charset\s*=\s*([^;\s]+)", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_FOREIGN_WEEKDAY = re.compile(r"\s*[^\W\d_]{1,12}\.?,\s*(\d{1,2}\s+[^\W\d_]{3,}\.?\s+\d{4}\b.*)", re.DOTALL)
 
 
 def _entry_spans(content: bytes) -> list[tuple[int, int]]:
@@ -536,7 +538,26 @@ def _entry_time(entry: Any) -> datetime | None:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)  # feedparser gives UTC struct_time
             except (OverflowError, ValueError, OSError, TypeError):
                 continue  # a year past 9999 or a broken tuple: try the next date, else none
+    for key in ("published", "updated", "created"):
+        moment = _date_with_foreign_weekday(entry.get(key))
+        if moment is not None:
+            return moment
     return None
+
+
+def _date_with_foreign_weekday(value: Any) -> datetime | None:
+    """An RFC 822 date whose weekday is not English (`Mo, 25 Jun 2018 11:41:36`, `dom, 13 may 2018
+    01:22:40 +0100`), which feedparser gives up on (kurtmckee/feedparser#135, a German site's feed):
+    the weekday says nothing the date does not, so it is dropped and the rest read. A month in
+    another language still leaves no date (the entry then takes the time it was fetched)."""
+    match = _FOREIGN_WEEKDAY.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    try:
+        moment = parsedate_to_datetime(match.group(1))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _text(entry: Any, field: str) -> str:

@@ -332,3 +332,25 @@ def test_a_windows_1252_feed_that_says_utf8_is_still_read_as_windows_1252(api, c
     api.get(FEED, body=body, content_type="text/xml; charset=utf-8")
     (item,) = feed(FEED, clock).fetch(None).items
     assert item.text == "Northwind\u2019s caf\xe9 plan"
+
+
+def test_a_date_with_a_weekday_in_another_language_is_read(api, clock) -> None:
+    """`<pubDate>Mo, 25 Jun 2018 11:41:36</pubDate>`: a German site's RSS 2.0 feed as reported in
+    kurtmckee/feedparser issue #135 (German weekday, no zone), and `dom, 13 may 2018 01:22:40 +0100`
+    (Spanish, shymega/RSSingle issue #17). feedparser leaves `published_parsed` empty and the entries
+    took the time they were fetched; a month in another language still does. Titles invented."""
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Blog</title>'
+        b"<link>https://verein.example/</link><language>de</language>"
+        b"<item><title>Northwind und die Vorratsdatenspeicherung</title><link>https://verein.example/1</link>"
+        b"<pubDate>Mo, 23 Nov 2026 09:41:36</pubDate></item>"
+        b"<item><title>Northwind sube precios</title><link>https://verein.example/2</link>"
+        b"<pubDate>dom, 22 nov 2026 01:22:40 +0100</pubDate></item>"
+        b"<item><title>Northwind Lokakuu</title><link>https://verein.example/3</link>"
+        b"<pubDate>Ke, 30 Lok 2026 11:34:37 +0000</pubDate></item></channel></rss>"
+    )
+    api.get(FEED, body=body, content_type="application/rss+xml")
+    german, spanish, finnish = feed(FEED, clock).fetch(None).items
+    assert german.posted_at.isoformat() == "2026-11-23T09:41:36+00:00" and german.extra["posted_at_from"] == "entry"
+    assert spanish.posted_at.isoformat() == "2026-11-22T00:22:40+00:00"
+    assert finnish.posted_at == clock() and finnish.extra["posted_at_from"] == "fetched_at"
