@@ -67,6 +67,7 @@ SNOWFLAKE_EPOCH_MS = 1288834974657
 # Why a post could not be stored: the reasons the Sources page counts (never a value from the post).
 POST_WITHOUT_ID = "post without an id"
 POST_WITHOUT_TEXT = "post without text"
+REPOST = "repost (the original post is stored on its own)"
 # X's `lang` for text with no language (undetermined, media only, hashtags only ...): no hint.
 NO_LANGUAGE = frozenset({"und", "zxx", "qme", "qam", "qct", "qht", "qst", "art"})
 
@@ -346,6 +347,13 @@ class XListener:
             log.warning("%s: skipped a post without a usable id", self.name)
             return POST_WITHOUT_ID
         post_id = str(post["id"])
+        if any(
+            isinstance(reference, Mapping) and reference.get("type") == "retweeted"
+            for reference in post.get("referenced_tweets") or []
+        ):
+            # "RT @writer: ..." cut at 140 characters under the reposter's name: the mentions timeline
+            # has no `-is:retweet`, and every repost of one complaint counted as another complaint.
+            return REPOST
         text = (
             (post.get("note_tweet") or {}).get("text") if isinstance(post.get("note_tweet"), Mapping) else None
         ) or (post.get("text"))

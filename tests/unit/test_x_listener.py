@@ -485,3 +485,33 @@ def test_a_post_without_created_at_takes_its_time_from_its_id_and_its_text_is_un
     assert undated.text == "Northwind's bill says £30 & the app says £25 >:( is it <really> that hard? @NorthwindMobile"
     assert dated.text == "Signal back in Leeds && all good now, thanks @NorthwindMobile"
     assert not batch.skipped
+
+
+def test_a_repost_is_counted_as_skipped_not_stored_as_the_reposters_words(api, clock) -> None:
+    """A repost in the mentions timeline (which takes no `-is:retweet`), shaped as X documents it:
+    `referenced_tweets: [{"type": "retweeted", "id": ...}]` (the `retweeted`, `quoted`, `replied_to`
+    enum of the Post object, xdevplatform/docs timelines reference) and a text of `RT @writer: ...`
+    cut short. It was stored as the reposter's own post, once per repost. A quote keeps its words."""
+    page = load("mentions_page_1.json")
+    (original,) = page["data"]
+    quote = {**original, "id": str(int(original["id"]) + 2), "text": "@NorthwindMobile same here in York"}
+    repost = {
+        **original,
+        "id": str(int(original["id"]) + 1),
+        "text": "RT @jo_smith_77: " + original["text"][:100] + "\u2026",
+        "referenced_tweets": [{"type": "retweeted", "id": original["id"]}],
+    }
+    quote["referenced_tweets"] = [{"type": "quoted", "id": original["id"]}]
+    page["data"] = [quote, repost, original]
+    api.get(mentions_url("1000"), json=page)
+    batch = build_x_listener(
+        "x_mentions",
+        "x-mentions",
+        {"user_id": "1000"},
+        token=TOKEN,
+        default_brand="Northwind Mobile",
+        rates=Rates(),
+        clock=clock,
+    ).fetch(None)
+    assert [i.external_id for i in batch.items] == [quote["id"], original["id"]]
+    assert dict(batch.skipped) == {"repost (the original post is stored on its own)": 1}
