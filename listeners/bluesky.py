@@ -272,9 +272,8 @@ class BlueskyListener:
         except (KeyError, TypeError, AttributeError) as error:
             log.warning("%s: skipped a malformed post: %s", self.name, error)
             return None
-        embed = post.get("embed") or {}
-        quoted = embed.get("record") if isinstance(embed, dict) else None
-        quoted_state = GONE_EMBEDS.get(str((quoted or {}).get("$type"))) if isinstance(quoted, dict) else None
+        quoted = _quoted(post.get("embed"))
+        quoted_state = GONE_EMBEDS.get(str(quoted.get("$type"))) if quoted else None
         if not text:
             return None  # an image or a quote with nothing said: nothing to read
         handle = author.get("handle")
@@ -375,6 +374,17 @@ def post_text(post: Mapping[str, Any]) -> tuple[str, str]:
         if said:
             return said, "link card"
     return "", "text"
+
+
+def _quoted(embed: Any) -> Mapping[str, Any] | None:
+    """The view of the post a post quotes: `embed.record`, or `embed.record.record` when the quote comes
+    with pictures (`app.bsky.embed.recordWithMedia#view` wraps an `app.bsky.embed.record#view`)."""
+    if not isinstance(embed, Mapping):
+        return None
+    quoted = embed.get("record")
+    if str(embed.get("$type")).startswith("app.bsky.embed.recordWithMedia") and isinstance(quoted, Mapping):
+        quoted = quoted.get("record")
+    return quoted if isinstance(quoted, Mapping) else None
 
 
 def _author(post: Mapping[str, Any]) -> Mapping[str, Any]:

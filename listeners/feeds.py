@@ -33,6 +33,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, quote_plus, urlparse
 
@@ -371,11 +372,45 @@ def parse_feed(content: bytes, headers: Mapping[str, str]) -> Any:
     2 x READ_AT_EACH_END entries only the first and last READ_AT_EACH_END are read (new entries
     come at the top, or at the bottom of feeds in date order); the rest are counted as `unread`.
     """
-    content, unread = _keep_both_ends(content)
+    content, unread = _keep_both_ends(_repair_utf8(content, headers.get("content-type", "")))
     parsed = _parse_whole_or_by_entry(content, headers)
     if unread:
         parsed["unread"] = unread
     return parsed
+
+
+def _repair_utf8(content: bytes, content_type: str) -> bytes:
+    """A UTF-8 feed with a few broken bytes, with those bytes replaced (U+FFFD) and the rest kept.
+
+    feedparser reads a body that is not valid UTF-8 as windows-1252 (or iso-8859-2) whatever the
+    feed declares, so one character cut in half by a publisher's truncated excerpt turned every
+    accent and quote of the feed into mojibake (`rÃ©seau`, `Northwindâ€™s`): kurtmckee/feedparser
+    pull request #421, a real feed served as `application/rss+xml; charset=utf-8`. Repaired only
+    when the feed says UTF-8 or nothing (UTF-8 is XML's default) and its valid multi-byte
+    characters outnumber the broken bytes; a feed really written in windows-1252 has few of
+    those and is left to feedparser, which reads it right.
+    """
+    if _declared_encoding(content, content_type) not in (None, "utf-8", "utf8"):
+        return content
+    try:
+        content.decode("utf-8")
+        return content
+    except UnicodeDecodeError:
+        pass
+    text = content.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - content.count("\ufffd".encode())
+    readable = len(_NON_ASCII.findall(text)) - text.count("\ufffd")
+    return text.encode("utf-8") if readable > broken else content
+
+
+def _declared_encoding(content: bytes, content_type: str) -> str | None:
+    """The charset the HTTP header or else the XML declaration names, lower case; None when neither does."""
+    charset = _CHARSET.search(content_type)
+    if charset:
+        return charset.group(1).strip("\"'").lower()
+    declaration = _XML_DECLARATION.match(content.removeprefix(b"\xef\xbb\xbf"))
+    named = _DECLARED.search(declaration.group(0)) if declaration else None
+    return named.group(1).decode("ascii", "replace").lower() if named else None
 
 
 def _keep_both_ends(content: bytes) -> tuple[bytes, int]:
@@ -432,6 +467,10 @@ _ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?(?:rss|feed|RDF))\b[^>]*>", re.IGN
 _OPENS = re.compile(rb"<(?:item|entry)\b", re.IGNORECASE)
 _CLOSES = re.compile(rb"</(?:item|entry)\s*>", re.IGNORECASE)
 _XML_DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>")
+_DECLARED = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_CHARSET = re.compile(r"charset\s*=\s*([^;\s]+)", re.IGNORECASE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_FOREIGN_WEEKDAY = re.compile(r"\s*[^\W\d_]{1,12}\.?,\s*(\d{1,2}\s+[^\W\d_]{3,}\.?\s+\d{4}\b.*)", re.DOTALL)
 
 
 def _entry_spans(content: bytes) -> list[tuple[int, int]]:
@@ -499,7 +538,26 @@ def _entry_time(entry: Any) -> datetime | None:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)  # feedparser gives UTC struct_time
             except (OverflowError, ValueError, OSError, TypeError):
                 continue  # a year past 9999 or a broken tuple: try the next date, else none
+    for key in ("published", "updated", "created"):
+        moment = _date_with_foreign_weekday(entry.get(key))
+        if moment is not None:
+            return moment
     return None
+
+
+def _date_with_foreign_weekday(value: Any) -> datetime | None:
+    """An RFC 822 date whose weekday is not English (`Mo, 25 Jun 2018 11:41:36`, `dom, 13 may 2018
+    01:22:40 +0100`), which feedparser gives up on (kurtmckee/feedparser#135, a German site's feed):
+    the weekday says nothing the date does not, so it is dropped and the rest read. A month in
+    another language still leaves no date (the entry then takes the time it was fetched)."""
+    match = _FOREIGN_WEEKDAY.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    try:
+        moment = parsedate_to_datetime(match.group(1))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _text(entry: Any, field: str) -> str:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlparse
 
 import requests
 from mastodon import Mastodon, MastodonRatelimitError
@@ -247,7 +248,7 @@ class MastodonListener:
             return NO_TEXT  # deleted or emptied by its author, or media nobody described: nothing to read
         followers = account.get("followers_count")
         parent = str(status["in_reply_to_id"]) if status.get("in_reply_to_id") not in (None, "") else None
-        acct = account.get("acct")
+        acct = _full_acct(account.get("acct"), self.config.instance)
         suspended = bool(account.get("suspended"))
         return RawItem(
             external_id=status_id,
@@ -321,6 +322,17 @@ def _said_without_words(status: Mapping[str, Any]) -> tuple[str, str]:
     if any(described):
         return "\n".join(d for d in described if d), "media descriptions"
     return "", "content"
+
+
+def _full_acct(acct: Any, instance: str) -> str | None:
+    """The account's address on the fediverse, `user@domain`: Mastodon gives the bare username for
+    the accounts of the instance it answers for (`acct` is "equal to username for local users"),
+    which would name someone on every instance at once."""
+    if not isinstance(acct, str) or not acct.strip().lstrip("@"):
+        return None
+    acct = acct.strip().lstrip("@")
+    host = urlparse(instance).hostname
+    return acct if "@" in acct or not host else f"{acct}@{host}"
 
 
 def _language(value: Any) -> str | None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -66,6 +67,7 @@ SNOWFLAKE_EPOCH_MS = 1288834974657
 # Why a post could not be stored: the reasons the Sources page counts (never a value from the post).
 POST_WITHOUT_ID = "post without an id"
 POST_WITHOUT_TEXT = "post without text"
+REPOST = "repost (the original post is stored on its own)"
 # X's `lang` for text with no language (undetermined, media only, hashtags only ...): no hint.
 NO_LANGUAGE = frozenset({"und", "zxx", "qme", "qam", "qct", "qht", "qst", "art"})
 
@@ -310,14 +312,11 @@ class XListener:
             raise SourceError(ErrorKind.BAD_DATA, "X answered with a page whose data, includes or meta is malformed")
         if page.get("errors"):
             # A 200 may carry partial errors (a deleted author, a withheld post): log, keep the page.
-            messages = "; ".join(
-                str(e.get("detail") or e.get("message") or e) for e in page["errors"] if isinstance(e, dict)
-            )
             log.warning(
                 "%s: X reported %d partial errors: %s",
                 self.name,
-                len(page["errors"]),
-                scrub(messages, [self._token])[:500],
+                len(page["errors"]) if isinstance(page["errors"], list) else 1,
+                scrub(partial_errors(page["errors"]), [self._token])[:500],
             )
         users = {str(user.get("id")): user for user in users_list if isinstance(user, dict)}
         items = []
@@ -348,6 +347,13 @@ class XListener:
             log.warning("%s: skipped a post without a usable id", self.name)
             return POST_WITHOUT_ID
         post_id = str(post["id"])
+        if any(
+            isinstance(reference, Mapping) and reference.get("type") == "retweeted"
+            for reference in post.get("referenced_tweets") or []
+        ):
+            # "RT @writer: ..." cut at 140 characters under the reposter's name: the mentions timeline
+            # has no `-is:retweet`, and every repost of one complaint counted as another complaint.
+            return REPOST
         text = (
             (post.get("note_tweet") or {}).get("text") if isinstance(post.get("note_tweet"), Mapping) else None
         ) or (post.get("text"))
@@ -383,6 +389,26 @@ class XListener:
                 "fetched_at": fetched_at.isoformat(),
             },
         )
+
+
+def partial_errors(errors: Any) -> str:
+    """What a page's partial errors were, by X's own title and the field they concern: never their
+    `detail` or `value`, which quote the user behind them (`...username: [jo_smith]`, a user id)."""
+    counts: Counter[str] = Counter()
+    for error in errors if isinstance(errors, list) else [errors]:
+        if not isinstance(error, Mapping):
+            counts["malformed error"] += 1
+            continue
+        title = _api_word(error.get("title")) or "error"
+        field = _api_word(error.get("parameter"))
+        counts[f"{title} ({field})" if field else title] += 1
+    return "; ".join(f"{what} x{count}" for what, count in counts.items())
+
+
+def _api_word(value: Any) -> str:
+    """A title or parameter name as X spells them (`Not Found Error`, `referenced_tweets.id`), else nothing."""
+    text = str(value or "")
+    return text if len(text) <= 60 and re.fullmatch(r"[A-Za-z][A-Za-z0-9 ._-]*", text) else ""
 
 
 def replied_to(post: Mapping[str, Any]) -> str | None:

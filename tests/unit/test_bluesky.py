@@ -207,3 +207,29 @@ def test_a_reply_deep_in_a_thread_names_its_parent_and_its_root_apart(bsky: Fake
     portuguese, arabic, quoting = listener(bsky, clock).fetch(None).items
     assert (portuguese.in_reply_to, portuguese.conversation_id) == (arabic.external_id, quoting.external_id)
     assert arabic.in_reply_to is None and arabic.conversation_id is None  # a reply, but to what is unknown
+
+
+def test_a_deleted_post_quoted_with_pictures_is_noted_as_deleted(bsky: FakeBluesky, clock) -> None:
+    """A quote with pictures, as the `app.bsky.embed.recordWithMedia#view` lexicon (bluesky-social/atproto
+    lexicons/app/bsky/embed/recordWithMedia.json) shapes it: `embed.media` holds the images and
+    `embed.record` an `app.bsky.embed.record#view` whose own `record` is the quoted post's view,
+    here `#viewNotFound`. Ids and text invented."""
+    page = fixture_json("bluesky", "search_page_1.json")
+    quoting = page["posts"][2]
+    gone = quoting["embed"]["record"]
+    quoting["record"]["embed"] = {
+        "$type": "app.bsky.embed.recordWithMedia",
+        "record": {"$type": "app.bsky.embed.record", "record": {"uri": gone["uri"], "cid": "bafyreigone"}},
+        "media": {"$type": "app.bsky.embed.images", "images": [{"alt": "", "image": {"$type": "blob"}}]},
+    }
+    quoting["embed"] = {
+        "$type": "app.bsky.embed.recordWithMedia#view",
+        "record": {"$type": "app.bsky.embed.record#view", "record": gone},
+        "media": {
+            "$type": "app.bsky.embed.images#view",
+            "images": [{"thumb": "https://cdn.bsky.app/t", "fullsize": "https://cdn.bsky.app/f", "alt": ""}],
+        },
+    }
+    bsky.add("app.bsky.feed.searchPosts", httpx.Response(200, json=page))
+    item = listener(bsky, clock).fetch(None).items[2]
+    assert item.text == "Quoting this about Northwind's outage" and item.extra["quoted_post"] == "deleted"

@@ -298,3 +298,59 @@ def test_items_that_are_never_closed_are_read_and_bounded_like_closed_ones(api, 
     batch = feed(FEED, clock).fetch(None)
     assert len(batch.items) == 1000 and batch.items[0].text == "Thread 5000 about Northwind"
     assert dict(batch.skipped) == {"entry in the middle of a very long feed, not read": 4000}
+
+
+def test_a_utf8_feed_with_a_broken_byte_keeps_its_other_characters(api, clock) -> None:
+    """A comments feed served as `application/rss+xml; charset=utf-8` whose excerpt was cut inside a
+    character, as in kurtmckee/feedparser pull request #421 (a JComments feed, Russian, one invalid
+    sequence): feedparser read the whole body as windows-1252, every Cyrillic letter of every entry
+    turned to mojibake. Texts invented; the prolog, header and the cut are the feed's."""
+    cut = "Связь Northwind пропала с утра, оператор молчит".encode()[:40]  # ends half-way through "у"
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>\xd0\x9a\xd0\xbe\xd0\xbc'
+        b"\xd0\xbc\xd0\xb5\xd0\xbd\xd1\x82\xd0\xb0\xd1\x80\xd0\xb8\xd0\xb8</title><link>https://tv.example/</link>"
+        b"<item><title>\xd0\x9e\xd1\x82\xd0\xb7\xd1\x8b\xd0\xb2: Northwind</title><link>https://tv.example/c/1</link>"
+        b"<description>" + cut + b"...</description><pubDate>Mon, 23 Nov 2026 09:00:00 +0300</pubDate></item>"
+        b"<item><title>Northwind \xe2\x80\x94 \xd1\x82\xd0\xb0\xd1\x80\xd0\xb8\xd1\x84\xd1\x8b</title>"
+        b"<link>https://tv.example/c/2</link><description>\xd0\x94\xd0\xbe\xd1\x80\xd0\xbe\xd0\xb3\xd0\xbe"
+        b"</description></item></channel></rss>"
+    )
+    api.get(FEED, body=body, content_type="application/rss+xml; charset=utf-8")
+    review, tariffs = feed(FEED, clock).fetch(None).items
+    assert review.text == "Отзыв: Northwind\n\nСвязь Northwind пропала с \ufffd..."
+    assert tariffs.text == "Northwind — тарифы\n\nДорого"
+
+
+def test_a_windows_1252_feed_that_says_utf8_is_still_read_as_windows_1252(api, clock) -> None:
+    """The opposite mislabel (an old CMS writing windows-1252 under a UTF-8 prolog): it has no valid
+    multi-byte characters, so feedparser's own reading, which is right, is kept."""
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>t</title>'
+        "<link>https://old.example/</link><item><title>Northwind\u2019s caf\xe9 plan</title>"
+        "<link>https://old.example/a</link></item></channel></rss>"
+    ).encode("cp1252")
+    api.get(FEED, body=body, content_type="text/xml; charset=utf-8")
+    (item,) = feed(FEED, clock).fetch(None).items
+    assert item.text == "Northwind\u2019s caf\xe9 plan"
+
+
+def test_a_date_with_a_weekday_in_another_language_is_read(api, clock) -> None:
+    """`<pubDate>Mo, 25 Jun 2018 11:41:36</pubDate>`: a German site's RSS 2.0 feed as reported in
+    kurtmckee/feedparser issue #135 (German weekday, no zone), and `dom, 13 may 2018 01:22:40 +0100`
+    (Spanish, shymega/RSSingle issue #17). feedparser leaves `published_parsed` empty and the entries
+    took the time they were fetched; a month in another language still does. Titles invented."""
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Blog</title>'
+        b"<link>https://verein.example/</link><language>de</language>"
+        b"<item><title>Northwind und die Vorratsdatenspeicherung</title><link>https://verein.example/1</link>"
+        b"<pubDate>Mo, 23 Nov 2026 09:41:36</pubDate></item>"
+        b"<item><title>Northwind sube precios</title><link>https://verein.example/2</link>"
+        b"<pubDate>dom, 22 nov 2026 01:22:40 +0100</pubDate></item>"
+        b"<item><title>Northwind Lokakuu</title><link>https://verein.example/3</link>"
+        b"<pubDate>Ke, 30 Lok 2026 11:34:37 +0000</pubDate></item></channel></rss>"
+    )
+    api.get(FEED, body=body, content_type="application/rss+xml")
+    german, spanish, finnish = feed(FEED, clock).fetch(None).items
+    assert german.posted_at.isoformat() == "2026-11-23T09:41:36+00:00" and german.extra["posted_at_from"] == "entry"
+    assert spanish.posted_at.isoformat() == "2026-11-22T00:22:40+00:00"
+    assert finnish.posted_at == clock() and finnish.extra["posted_at_from"] == "fetched_at"

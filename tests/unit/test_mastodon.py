@@ -253,3 +253,17 @@ def test_a_long_fediverse_address_and_any_language_tag_fit_the_store(api, clock)
     (item,) = hashtag(clock).fetch(None).items
     assert item.author is not None and item.author.startswith("@lena@") and len(item.author) == 200
     assert item.language_hint == "zh"
+
+
+def test_a_local_account_is_named_with_its_instance_as_on_the_fediverse(api, clock) -> None:
+    """Mastodon's `acct` is "equal to username for local users" (docs.joinmastodon.org, Account entity):
+    the hashtag timeline recorded in halcy/Mastodon.py tests/cassettes/test_hashtag_tl.yaml answers
+    `"acct":"mastodonpy_test"` for an account of the instance asked. Stored as `@name`, it named an
+    account on every instance at once; a remote account keeps its own domain. Names are invented."""
+    local, remote = copy.deepcopy(fixture_json("mastodon", "tag_page.json")[:2])
+    local["account"].update(username="kit_rowe", acct="kit_rowe", url=f"{INSTANCE}/@kit_rowe")
+    local["url"] = f"{INSTANCE}/@kit_rowe/{local['id']}"
+    api.get(TAG_URL, json=[local, remote])
+    first, second = hashtag(clock).fetch(None).items
+    assert first.author == "@kit_rowe@mastodon.example"
+    assert second.author == f"@{remote['account']['acct']}" and "@" in remote["account"]["acct"]

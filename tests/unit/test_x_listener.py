@@ -192,7 +192,57 @@ def test_partial_errors_on_a_200_are_logged_and_the_page_kept(api, clock, caplog
     with caplog.at_level(logging.WARNING):
         (item,) = search(clock).fetch(None).items
     assert item.author is None and item.link == f"https://x.com/i/web/status/{item.external_id}"
-    assert "User has been suspended" in caplog.text
+    assert "1 partial errors: Forbidden (author_id) x1" in caplog.text
+    assert "1199" not in caplog.text  # the suspended user's id: the error's `value` and `detail`
+
+
+def test_partial_errors_are_logged_by_title_and_field_never_by_the_user_they_name(api, clock, caplog) -> None:
+    """The `errors` of a 200 as X documents them: the example response of the timelines API reference
+    (xdevplatform/docs, X API v2 `GET /2/users/:id/tweets` and `/mentions`, "errors" with `section:
+    includes`), where `detail` and `value` quote a username and a user id. Usernames and ids here are
+    invented; the shape, titles, parameters and types are X's."""
+    page = load("search_partial_errors.json")
+    page["errors"] = [
+        {
+            "resource_id": "jo_smith_77",
+            "parameter": "entities.mentions.username",
+            "resource_type": "user",
+            "section": "includes",
+            "title": "Authorization Error",
+            "value": "jo_smith_77",
+            "detail": "Sorry, you are not authorized to see the user with entities.mentions.username: [jo_smith_77].",
+            "type": "https://api.twitter.com/2/problems/not-authorized-for-resource",
+        },
+        {
+            "resource_id": "3117970001",
+            "parameter": "in_reply_to_user_id",
+            "resource_type": "user",
+            "section": "includes",
+            "title": "Authorization Error",
+            "value": "3117970001",
+            "detail": "Sorry, you are not authorized to see the user with in_reply_to_user_id: [3117970001].",
+            "type": "https://api.twitter.com/2/problems/not-authorized-for-resource",
+        },
+        {
+            "value": "1371363774729300001",
+            "detail": "Could not find tweet with referenced_tweets.id: [1371363774729300001].",
+            "title": "Not Found Error",
+            "resource_type": "tweet",
+            "parameter": "referenced_tweets.id",
+            "resource_id": "1371363774729300001",
+            "type": "https://api.twitter.com/2/problems/resource-not-found",
+        },
+    ]
+    api.get(SEARCH_URL, json=page)
+    with caplog.at_level(logging.WARNING):
+        batch = search(clock).fetch(None)
+    assert [i.external_id for i in batch.items] == ["2124821258695606272"] and not batch.skipped
+    assert (
+        "3 partial errors: Authorization Error (entities.mentions.username) x1; "
+        "Authorization Error (in_reply_to_user_id) x1; Not Found Error (referenced_tweets.id) x1"
+    ) in caplog.text
+    for personal in ("jo_smith_77", "3117970001", "1371363774729300001"):
+        assert personal not in caplog.text
 
 
 def test_a_malformed_post_is_counted_as_skipped_and_the_rest_of_the_page_kept(api, clock) -> None:
@@ -435,3 +485,33 @@ def test_a_post_without_created_at_takes_its_time_from_its_id_and_its_text_is_un
     assert undated.text == "Northwind's bill says £30 & the app says £25 >:( is it <really> that hard? @NorthwindMobile"
     assert dated.text == "Signal back in Leeds && all good now, thanks @NorthwindMobile"
     assert not batch.skipped
+
+
+def test_a_repost_is_counted_as_skipped_not_stored_as_the_reposters_words(api, clock) -> None:
+    """A repost in the mentions timeline (which takes no `-is:retweet`), shaped as X documents it:
+    `referenced_tweets: [{"type": "retweeted", "id": ...}]` (the `retweeted`, `quoted`, `replied_to`
+    enum of the Post object, xdevplatform/docs timelines reference) and a text of `RT @writer: ...`
+    cut short. It was stored as the reposter's own post, once per repost. A quote keeps its words."""
+    page = load("mentions_page_1.json")
+    (original,) = page["data"]
+    quote = {**original, "id": str(int(original["id"]) + 2), "text": "@NorthwindMobile same here in York"}
+    repost = {
+        **original,
+        "id": str(int(original["id"]) + 1),
+        "text": "RT @jo_smith_77: " + original["text"][:100] + "\u2026",
+        "referenced_tweets": [{"type": "retweeted", "id": original["id"]}],
+    }
+    quote["referenced_tweets"] = [{"type": "quoted", "id": original["id"]}]
+    page["data"] = [quote, repost, original]
+    api.get(mentions_url("1000"), json=page)
+    batch = build_x_listener(
+        "x_mentions",
+        "x-mentions",
+        {"user_id": "1000"},
+        token=TOKEN,
+        default_brand="Northwind Mobile",
+        rates=Rates(),
+        clock=clock,
+    ).fetch(None)
+    assert [i.external_id for i in batch.items] == [quote["id"], original["id"]]
+    assert dict(batch.skipped) == {"repost (the original post is stored on its own)": 1}
