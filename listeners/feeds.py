@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Final
 from urllib.parse import parse_qs, quote_plus, urlparse
 
 import feedparser
@@ -533,6 +533,9 @@ def _summary(entry: Any) -> str:
 def _entry_time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
+        in_named_zone = _date_in_named_zone(entry.get(key.removesuffix("_parsed")))
+        if in_named_zone is not None:
+            return in_named_zone
         if value:
             try:
                 return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)  # feedparser gives UTC struct_time
@@ -543,6 +546,34 @@ def _entry_time(entry: Any) -> datetime | None:
         if moment is not None:
             return moment
     return None
+
+
+# Zone names feedparser does not know (it knows the US ones, UT and GMT) and reads as UTC: those a
+# feed in the product's languages writes, and only unambiguous ones ("IST" is India, Ireland or Israel).
+ZONE_OFFSETS: Final = {
+    "CET": 1, "MEZ": 1, "CEST": 2, "MESZ": 2, "WET": 0, "WEZ": 0, "WEST": 1, "WESZ": 1, "EET": 2, "OEZ": 2,
+    "EEST": 3, "OESZ": 3, "BST": 1, "MSK": 3, "BRT": -3, "BRST": -2, "ART": -3, "JST": 9, "KST": 9,
+    "HKT": 8, "SGT": 8, "AEST": 10, "AEDT": 11, "ACST": 9.5, "AWST": 8, "NZST": 12, "NZDT": 13,
+}  # fmt: skip
+_NAMED_ZONE = re.compile(r"(.*\d{1,2}:\d{2}(?::\d{2})?)\s*\(?([A-Za-z]{3,4})\)?\s*\Z", re.DOTALL)
+
+
+def _date_in_named_zone(value: Any) -> datetime | None:
+    """An RFC 822 date ending in a zone name feedparser does not know (`... 10:00:00 MEZ`, a German
+    site's feed; `CEST`, `BRT`), which it reads as UTC, an hour or more off: read with its offset."""
+    match = _NAMED_ZONE.match(value.strip()) if isinstance(value, str) else None
+    if match is None or match.group(2).upper() not in ZONE_OFFSETS:
+        return None
+    hours = ZONE_OFFSETS[match.group(2).upper()]
+    offset = f"{'+' if hours >= 0 else '-'}{int(abs(hours)):02d}{int(abs(hours) % 1 * 60):02d}"
+    stamp = f"{match.group(1)} {offset}"
+    moment = _date_with_foreign_weekday(stamp)  # the weekday may be foreign too
+    if moment is None:
+        try:
+            moment = parsedate_to_datetime(stamp)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return moment.astimezone(UTC)
 
 
 def _date_with_foreign_weekday(value: Any) -> datetime | None:

@@ -354,3 +354,29 @@ def test_a_date_with_a_weekday_in_another_language_is_read(api, clock) -> None:
     assert german.posted_at.isoformat() == "2026-11-23T09:41:36+00:00" and german.extra["posted_at_from"] == "entry"
     assert spanish.posted_at.isoformat() == "2026-11-22T00:22:40+00:00"
     assert finnish.posted_at == clock() and finnish.extra["posted_at_from"] == "fetched_at"
+
+
+def test_a_date_in_a_zone_feedparser_does_not_know_is_read_with_its_offset(api, clock) -> None:
+    """`<pubDate>Mon, 16 Nov 2026 10:00:00 MEZ</pubDate>`: feedparser knows only the US zone names
+    and read MEZ, CEST or BRT as UTC, an hour or more off. A zone it knows (EST) and a numeric offset
+    stay its reading; an ambiguous name (IST: India, Ireland or Israel) stays UTC. Titles invented."""
+    dates = [
+        "Mon, 16 Nov 2026 10:00:00 MEZ",
+        "Di, 17 Nov 2026 10:00:00 CEST",
+        "Wed, 18 Nov 2026 10:00:00 BRT",
+        "Thu, 19 Nov 2026 10:00:00 EST",
+        "Fri, 20 Nov 2026 10:00:00 +0100",
+        "Sat, 21 Nov 2026 10:00:00 IST",
+    ]
+    entries = "".join(
+        f"<item><title>Northwind {n}</title><link>https://blog.example/{n}</link><pubDate>{d}</pubDate></item>"
+        for n, d in enumerate(dates)
+    )
+    body = (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>B</title>{entries}</channel></rss>'
+    )
+    api.get(FEED, body=body.encode(), content_type="application/rss+xml")
+    items = feed(FEED, clock).fetch(None).items
+    assert [item.posted_at.strftime("%d %H:%M") for item in items] == [
+        "16 09:00", "17 08:00", "18 13:00", "19 15:00", "20 09:00", "21 10:00"
+    ]  # fmt: skip
