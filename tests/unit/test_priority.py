@@ -89,3 +89,18 @@ def test_what_a_person_is_needed_for() -> None:
 def test_a_very_unhappy_survey_respondent_is_urgent() -> None:
     result = prioritise(row(text="", nps=1, very_unhappy=True, sentiment_label="neutral"), now=NOW)
     assert result.tier == "urgent" and "very unhappy customer" in result.reasons and "NPS 1" in result.reasons
+
+
+def test_a_negative_reason_carries_the_figure_the_workspace_shows() -> None:
+    """The precise model's confidence 0.59 is a 73 % calibrated probability; the queue said "59% sure"
+    while the opened item said "73% likely right" of the same label."""
+    from voc.sentiment.review import how_sure
+
+    precise = row(sentiment_confidence=0.59, scorer="learned-precise-22ee6f22c9")
+    assert "negative (73% likely right)" in prioritise(precise, now=NOW).reasons
+    assert how_sure(precise["scorer"], 0.59).endswith("73% likely right")
+    assert (
+        "negative (59% sure)" in prioritise(row(sentiment_confidence=0.59, scorer="learned-builtin-x"), now=NOW).reasons
+    )
+    corrected = row(sentiment_confidence=1.0, scorer="correction")
+    assert "negative (corrected by a person)" in prioritise(corrected, now=NOW).reasons

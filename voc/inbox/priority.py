@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from voc.inbox.sla import SlaClock, SlaPolicy, SlaState, clock_for, format_duration
 from voc.sentiment.multilingual import needs_review
+from voc.sentiment.review import likelihood
 from voc.surveys.recovery import urgent_words_in
 
 if TYPE_CHECKING:
@@ -59,13 +60,14 @@ def severity(
     csat: int | None = None,
     very_unhappy: bool = False,
     urgent_words: Sequence[str] = (),
+    scorer: str | None = None,
 ) -> tuple[float, list[str]]:
-    """0–1.2, and why."""
+    """0–1.2, and why (a negative label with the figure the workspace shows it with: `likelihood`)."""
     reasons: list[str] = []
     value = 0.0
     if label == "negative":
         value = 0.5 + 0.5 * max(0.0, min(confidence, 1.0))
-        reasons.append(f"negative ({confidence:.0%} sure)")
+        reasons.append(f"negative ({likelihood(scorer, confidence)})")
     elif label == "neutral":
         value = 0.15
     if nps is not None and nps <= 6:
@@ -189,6 +191,7 @@ def prioritise(
         csat=_int(item.get("csat")),
         very_unhappy=very_unhappy,
         urgent_words=words,
+        scorer=item.get("scorer"),
     )
     reach = _int(item.get("author_reach"))
     reach_x = reach_factor(reach)

@@ -26,6 +26,7 @@ __all__ = [
     "Segment",
     "highlight",
     "how_sure",
+    "likelihood",
     "needs_review",
     "with_review_flag",
 ]
@@ -90,14 +91,21 @@ def _fold(text: str) -> tuple[str, list[int]]:
 
 def how_sure(scorer: str | None, confidence: float) -> str:
     """How an item's label came about, for the workspace: a person's correction; the precise
-    model's calibrated probability that the label is right (its confidence is `(p - 1/3) * 1.5`);
-    or another scorer's confidence (the fast model's, until the background precise pass reaches
-    the item)."""
+    model's calibrated probability that the label is right; or another scorer's confidence (the
+    fast model's, until the background precise pass reaches the item)."""
+    sure = likelihood(scorer, confidence)
+    return f"precise model, {sure}" if is_precise_scorer(scorer) and scorer != "correction" else sure
+
+
+def likelihood(scorer: str | None, confidence: float) -> str:
+    """The one figure an item's label is shown with, wherever it is shown (the queue's reasons, the
+    workspace): the precise model's calibrated probability that the label is right (its confidence
+    is `(p - 1/3) * 1.5`), another scorer's confidence, or that a person corrected it."""
     if scorer == "correction":
         return "corrected by a person"
     if is_precise_scorer(scorer):
         probability = min(max(1 / 3 + confidence / 1.5, 0.0), 1.0)
-        return f"precise model, {probability:.0%} likely right"
+        return f"{probability:.0%} likely right"
     return f"{confidence:.0%} sure"
 
 
