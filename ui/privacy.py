@@ -67,7 +67,7 @@ def retention_form(previews: list[RetentionPreview]) -> dict[str, int] | None:
         days = {p.source: p.days or 0 for p in previews}  # the sources not shown keep theirs
         for p in shown:
             days[p.source] = st.number_input(
-                f"{inert.escape(p.source)}: delete items older than (days)", min_value=0, max_value=36_500,
+                f"{inert.escape(p.source)}: delete items older than (days; 0 keeps them)", min_value=0, max_value=36_500,
                 value=p.days or 0, step=1, key=f"privacy.days.{p.source}",
                 help="0 keeps this source's items for ever (the default)",
             )  # fmt: skip
@@ -91,7 +91,8 @@ def survey_files_form(actor: Actor) -> None:
     """How long the watched survey folder keeps imported exports (the vendor's file, addresses in clear)."""
     current = data.privacy_settings().survey_files_days
     with st.form("privacy.survey_files"):
-        days = st.number_input("Survey exports imported from the watched folder: delete after (days)", min_value=0,
+        days = st.number_input("Survey exports imported from the watched folder: delete after (days; 0 keeps them)",
+                               min_value=0,
                                max_value=36_500, value=current or 0, step=1, key="privacy.survey_files.days",
                                help="The folder's done/ holds each imported export with addresses in clear; "
                                     "the database keeps the items, redacted. 0 keeps the files for ever.")  # fmt: skip

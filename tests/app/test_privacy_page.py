@@ -111,6 +111,7 @@ def test_with_many_sources_retention_is_set_for_the_one_chosen_and_the_others_ke
 def test_retention_is_saved_per_source_and_the_next_sweep_is_shown(store_with_items: Store) -> None:
     at = privacy_page().run()
     assert "Retention is off for every source" in " ".join(c.value for c in at.caption)
+    assert at.number_input(key="privacy.days.social").label.endswith("(days; 0 keeps them)")  # 0 is not "delete all"
 
     at.number_input(key="privacy.days.social").set_value(1)
     button(at, "Save retention").click().run()
