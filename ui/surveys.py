@@ -150,7 +150,9 @@ def recovery_history(tz: str) -> None:
     done = _recoveries(_url(), False)
     if not done.empty:
         st.subheader("Recorded outcomes")
-        shown = widgets.in_timezone(done, "recovery_outcome_at", tz)
+        shown = widgets.in_timezone(done, "recovery_outcome_at", tz).assign(
+            recovery_outcome=lambda frame: [RecoveryOutcome(value).label for value in frame["recovery_outcome"]]
+        )
         st.dataframe(
             shown[["recovery_outcome_at", "recovery_outcome", "recovery_actor", "survey", "response_id", "reasons"]],
             hide_index=True,

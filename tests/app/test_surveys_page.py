@@ -108,6 +108,7 @@ def test_a_very_unhappy_respondent_is_listed_and_the_outcome_recorded(app: AppTe
     with empty_store.read() as connection:
         assert connection.execute(sa.select(alerts.c.status)).scalars().all() == ["acknowledged"]
     assert "No very unhappy respondent is waiting" in at.success[0].value
+    assert at.dataframe[0].value["recovery_outcome"].tolist() == ["Recovered"]  # the store says "recovered"
 
 
 def test_recovery_alerts_read_their_status_as_words(app: AppTest, empty_store: Store) -> None:
