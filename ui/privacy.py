@@ -16,6 +16,7 @@ from ui import data, inert, widgets
 from voc.access.roles import AccessDenied, Actor, Permission
 from voc.privacy import policy, raw_files
 from voc.privacy.erasure import ErasurePreview, Subject, erase, preview_erasure
+from voc.privacy.purge import count_name
 from voc.privacy.retention import RetentionPreview, preview_retention, sweep
 
 CONFIRM_WORD: Final = "ERASE"
@@ -167,14 +168,21 @@ def preview(actor: Actor, kind: str, value: str) -> ErasurePreview | None:
 
 
 def preview_tables(found: ErasurePreview) -> None:
-    st.dataframe(pd.DataFrame(list(found.counts.items()), columns=["What", "Rows"]), hide_index=True)
+    counts = [(count_name(name), n) for name, n in found.counts.items()]
+    st.dataframe(pd.DataFrame(counts, columns=["What", "Rows"]), hide_index=True)
     if found.samples:
         st.caption(f"Their newest items (of {found.counts.get('items', 0)}):")
         samples = [
-            {"id": s.id, "posted_at": s.posted_at, "source": s.source, "channel": s.channel, "text": s.text}
+            {"Item": s.id, "Posted": s.posted_at, "Source": s.source, "Channel": widgets.channel_name(s.channel),
+             "Text": s.text}
             for s in found.samples
-        ]
-        st.dataframe(pd.DataFrame(samples), hide_index=True, width="stretch")
+        ]  # fmt: skip
+        st.dataframe(
+            widgets.in_timezone(pd.DataFrame(samples), "Posted", data.viewer_timezone()),
+            hide_index=True,
+            width="stretch",
+            column_config={"Posted": st.column_config.DatetimeColumn("Posted", format="D MMM YYYY HH:mm")},
+        )
     if found.exports:
         st.caption("Regenerated without them: " + inert.escape(", ".join(found.exports)))
     if found.raw_files:

@@ -49,7 +49,7 @@ def test_malformed_commands_are_refused_by_the_parser(argv: list[str], capsys: p
 def test_without_yes_erase_only_previews_and_exits_1(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["privacy", "erase", "--author", "@Lena@social.example"]) == 1
     out, err = capsys.readouterr()
-    assert "would erase for author @l***" in out and "items: 1" in out and "my bill is wrong again" in out
+    assert "would erase for author @l***" in out and "Items: 1" in out and "my bill is wrong again" in out
     assert "run again with --yes" in err
     assert store.count_items() == 3 and store.audit_entries(action="privacy.erase") == []
 
@@ -59,7 +59,7 @@ def test_with_yes_erase_removes_them_and_is_audited_as_the_command_line(
 ) -> None:
     assert main(["privacy", "erase", "--author", "lena@social.example", "--yes"]) == 0
     out = capsys.readouterr().out
-    assert "erased (author:" in out and "items: 1" in out
+    assert "erased (author:" in out and "Items: 1" in out
     assert store.count_items() == 2
     (row,) = store.audit_entries(action="privacy.erase")
     assert row["actor"] == COMMAND_LINE.name and "lena" not in repr(row)
@@ -76,7 +76,7 @@ def test_sweep_dry_run_then_sweep(store: Store, capsys: pytest.CaptureFixture[st
     save_retention(store, {"forum": 30}, actor=Actor.system("test"), now=datetime.now(UTC))
     assert main(["privacy", "sweep", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "forum: keeps 30 days; would delete 1 items" in out and "test-source: retention off" in out
+    assert "forum: keeps 30 days; would delete Items: 1" in out and "test-source: retention off" in out
     assert store.count_items() == 3
 
     assert main(["privacy", "sweep"]) == 0
@@ -97,5 +97,5 @@ def test_a_raw_survey_export_naming_the_respondent_is_previewed_then_deleted(
     assert (done / "nps.csv").exists()
 
     assert main(["privacy", "erase", "--respondent", "jo@example.com", "--yes"]) == 0
-    assert "raw_survey_files: 1" in capsys.readouterr().out
+    assert "Raw survey exports deleted: 1" in capsys.readouterr().out
     assert not (done / "nps.csv").exists()

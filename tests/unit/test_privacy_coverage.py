@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from voc.privacy.purge import COUNTED, ITEM_TABLES
+from voc.privacy.purge import COUNT_NAMES, COUNTED, ITEM_TABLES
 from voc.store.schema import alerts, items, metadata
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,3 +31,9 @@ def test_the_privacy_guide_names_every_table_the_purge_touches() -> None:
     for name in COUNTED:
         if name != "duplicates_relinked":
             assert f"`{name}`" in guide, f"docs/privacy.md does not say what happens to {name}"
+
+
+def test_every_count_an_admin_reads_has_a_name_not_a_table_name() -> None:
+    """The erasure preview, its result and the CLI name what goes ("Workflow history entries"), not "triage_events"."""
+    assert set(COUNTED) <= set(COUNT_NAMES), "name the new count in voc/privacy/purge.py COUNT_NAMES"
+    assert not [name for name in COUNT_NAMES.values() if "_" in name]

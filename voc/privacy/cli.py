@@ -21,6 +21,7 @@ from typing import Any
 
 from voc.access.roles import COMMAND_LINE
 from voc.privacy.erasure import Subject, erase, preview_erasure
+from voc.privacy.purge import count_name
 from voc.privacy.raw_files import survey_folders
 from voc.privacy.retention import SWEEP_ACTOR, preview_retention, sweep
 from voc.settings import Settings
@@ -70,7 +71,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             if preview.days is None:
                 print(f"{preview.source}: retention off")
                 continue
-            detail = ", ".join(f"{n} {name}" for name, n in preview.counts.items()) or "nothing"
+            detail = ", ".join(f"{count_name(name)}: {n}" for name, n in preview.counts.items()) or "nothing"
             print(f"{preview.source}: keeps {preview.days} days; would delete {detail}")
         return 0
     report = sweep(store, now=now, exports_dir=exports_dir, batch_size=args.batch_size)
@@ -96,7 +97,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
         return 0
     print(f"would erase for {who} {preview.masked}:")
     for name, n in preview.counts.items():
-        print(f"  {name}: {n}")
+        print(f"  {count_name(name)}: {n}")
     if preview.exports:
         print("  exports regenerated without them: " + ", ".join(preview.exports))
     if preview.raw_files:

@@ -33,7 +33,7 @@ from voc.access.roles import Actor, Permission, require
 from voc.exports.service import WeeklyExport, list_exports
 from voc.inbox.vip import VIP_SETTINGS_KEY, VipList
 from voc.privacy.exports import exports_containing, queue_regeneration, regenerate_queued
-from voc.privacy.purge import add_counts, count_matching, purge_items
+from voc.privacy.purge import add_counts, count_matching, count_name, purge_items
 from voc.privacy.raw_files import delete_files, files_naming
 from voc.sources.ingest import respondent_key
 from voc.store.core import json_value
@@ -140,7 +140,7 @@ class ErasureResult:
     exports_regenerated: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
-        out = [f"{name}: {n}" for name, n in self.counts.items()] or ["nothing found to erase"]
+        out = [f"{count_name(name)}: {n}" for name, n in self.counts.items()] or ["nothing found to erase"]
         if self.exports_regenerated:
             out.append("exports regenerated: " + ", ".join(self.exports_regenerated))
         return out

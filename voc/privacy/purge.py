@@ -74,6 +74,36 @@ class GoneItem:
     duplicate_of: int | None
 
 
+# What each count is called where a person reads it (the Privacy page, the CLI): the keys are tables
+# and internal names ("triage_events"), which said nothing to the admin about to erase someone.
+COUNT_NAMES: Final = {
+    "items": "Items",
+    "item_embeddings": "Embeddings (for themes and similar items)",
+    "sentiment_labels": "Sentiment labels and corrections",
+    "triage_events": "Workflow history entries",
+    "item_notes": "Internal notes",
+    "item_viewers": "Who-is-viewing marks",
+    "alerts": "Alerts",
+    "alert_deliveries": "Alert deliveries",
+    "item_themes": "Theme assignments",
+    "theme_assessments": "Theme checks",
+    "theme_proposals": "Theme proposals citing them",
+    "reply_drafts": "Replies and drafts",
+    "duplicates_relinked": "Copies moved to another original",
+    "theme_examples": "Theme examples",
+    "taxonomy_snapshots": "Taxonomy versions rewritten",
+    "theme_reasons": "Theme reasons rewritten",
+    "vip_list": "VIP list rewritten",
+    "spike_alerts": "Spike explanations rewritten",
+    "raw_survey_files": "Raw survey exports deleted",
+}
+
+
+def count_name(key: str) -> str:
+    """`key` of a count as a person reads it ("triage_events" -> "Workflow history entries")."""
+    return COUNT_NAMES.get(key) or key.replace("_", " ").capitalize()
+
+
 def add_counts(total: dict[str, int], more: dict[str, int]) -> dict[str, int]:
     """`total` plus `more`, in `COUNTED` order, zeros left out."""
     summed = Counter(total)

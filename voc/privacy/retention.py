@@ -26,7 +26,7 @@ from voc.access.roles import Actor, Permission, require
 from voc.background import BackgroundStep
 from voc.exports.service import list_exports
 from voc.privacy.exports import exports_containing, queue_regeneration, regenerate_queued
-from voc.privacy.purge import add_counts, count_matching, purge_items
+from voc.privacy.purge import add_counts, count_matching, count_name, purge_items
 from voc.privacy.settings import PrivacySettings, load_privacy
 from voc.store.facade import Store
 from voc.store.schema import items, sources
@@ -68,7 +68,7 @@ class RetentionReport:
     def lines(self) -> list[str]:
         """One line per source that lost items, for the CLI and the log."""
         out = [
-            f"{source}: " + ", ".join(f"{n} {name}" for name, n in counts.items())
+            f"{source}: " + ", ".join(f"{count_name(name)}: {n}" for name, n in counts.items())
             for source, counts in self.deleted.items()
         ]
         if self.exports_regenerated:
