@@ -244,7 +244,7 @@ class XListener:
             except tweepy.BadRequest as error:
                 if not (state.since_id and names_parameter(error, "since_id")):
                     raise
-                state, gap = self._fall_back(state, now, "X refused the stored since_id (HTTP 400)")
+                state, gap = self._fall_back(state, now, "X refused to resume from the last post read (HTTP 400)")
                 page = self._page(state)
         except Exception as error:
             raise classify(error, secrets=[self._token], now=self.clock()) from None
@@ -283,7 +283,7 @@ class XListener:
         """Where this poll starts: the cursor, a fallback window, or the first poll's backfill."""
         if state.since_id:
             if self._window_applies() and now - snowflake_time(state.since_id) > SEARCH_WINDOW - WINDOW_MARGIN:
-                return self._fall_back(state, now, "the stored since_id is older than X's seven-day search window")
+                return self._fall_back(state, now, "the last post read is older than X's seven-day search window")
             return state, None
         if state.start_time is None:
             start = now - self.config.backfill

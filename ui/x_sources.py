@@ -6,6 +6,9 @@ and items read at no cost. Add and edit forms for every kind live in `ui.source_
 
 from __future__ import annotations
 
+from typing import Final
+
+import pandas as pd
 import streamlit as st
 
 from ui import data, widgets
@@ -53,6 +56,16 @@ def cost_meter(sources: list[SourceState]) -> None:
             )
 
 
+GAP_COLUMNS: Final = {
+    "source": "Source",
+    "gap_start": "From",
+    "gap_end": "To",
+    "reason": "Why",
+    "detected_at": "Noticed",
+}
+GAP_TIMES: Final = ("gap_start", "gap_end", "detected_at")
+
+
 def coverage_gaps() -> None:
     """Periods a source could not fetch (e.g. a cursor older than X's seven days)."""
     gaps = data.coverage_gaps()
@@ -61,7 +74,7 @@ def coverage_gaps() -> None:
     st.subheader("Coverage gaps")
     st.caption("Posts from these periods could not be fetched; counts on Trends are low there.")
     st.dataframe(
-        [{key: gap[key] for key in ("source", "gap_start", "gap_end", "reason", "detected_at")} for gap in gaps],
+        widgets.readable(pd.DataFrame(gaps), tz=data.viewer_timezone(), labels=GAP_COLUMNS, times=GAP_TIMES),
         hide_index=True,
         key="coverage-gaps",
     )

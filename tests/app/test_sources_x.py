@@ -63,7 +63,7 @@ def x_store(empty_store: Store) -> Store:
     gap = CoverageGap(
         start=datetime.now(UTC) - timedelta(days=9),
         end=datetime.now(UTC) - timedelta(days=7),
-        reason="the stored since_id is older than X's seven-day search window",
+        reason="the last post read is older than X's seven-day search window",
     )
     Runner(
         empty_store,
@@ -131,9 +131,11 @@ def test_the_cost_meter_shows_todays_reads_budget_and_a_paused_source_with_its_r
 
 def test_coverage_gaps_are_listed_with_their_reason(app: AppTest, x_store: Store, token: str) -> None:
     at = open_sources(app)
-    gaps = next(frame.value for frame in at.dataframe if "reason" in frame.value.columns)
-    assert list(gaps["source"]) == ["x-brand"]
-    assert "seven-day search window" in gaps["reason"][0]
+    gaps = next(frame.value for frame in at.dataframe if "Why" in frame.value.columns)
+    assert list(gaps.columns) == ["Source", "From", "To", "Why", "Noticed"]  # not gap_start, detected_at
+    assert list(gaps["Source"]) == ["x-brand"]
+    assert "seven-day search window" in gaps["Why"][0]
+    assert gaps["From"][0].endswith(tuple("0123456789")) and "T" not in gaps["From"][0]  # "28 Nov 14:05", not ISO
 
 
 def test_a_competitor_search_is_added_with_its_budget(app: AppTest, x_store: Store, token: str) -> None:
