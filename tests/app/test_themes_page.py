@@ -24,14 +24,14 @@ def open_themes(app: AppTest, section: str | None = None) -> AppTest:
     return app.run()
 
 
-def add_proposal(store: Store) -> str:
+def add_proposal(store: Store, language: str = "en") -> str:
     """An open proposal over the three negative mentions (as discovery would store it)."""
     with store.write() as connection:
         connection.execute(
             theme_proposals.insert().values(
                 id="p-outage0001",
                 label="outage, signal, network",
-                language="en",
+                language=language,
                 keywords=["outage", "signal", "network"],
                 representative_item_ids=[1, 2, 3],
                 member_item_ids=[1, 2, 3],
@@ -86,6 +86,13 @@ def test_promoting_a_proposal_adds_the_theme_with_its_items(app: AppTest, store_
 
         assert sorted(connection.execute(items_in_theme("network-outage")).scalars()) == [1, 2, 3]
     assert any("Promoted" in toast.value for toast in at.toast)
+
+
+def test_a_proposal_in_several_languages_names_them_all(app: AppTest, store_with_items: Store) -> None:
+    add_proposal(store_with_items, language="it,de,en,+")  # as discovery stores a cross-lingual cluster
+    at = open_themes(app, "Proposals")
+    assert not at.exception
+    assert any("· 3 items · Italian, German, English and others · growth" in md.value for md in at.markdown)
 
 
 def test_a_theme_picked_shows_its_trend_and_an_export_naming_the_taxonomy_version(

@@ -63,7 +63,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
             {
                 "id": pid,
                 "size": cluster.size,
-                "language": cluster.language,
+                "language": ",".join(cluster.languages or (cluster.language,)),
                 "label": cluster.label,
                 "keywords": list(cluster.keywords),
                 "representatives": [texts[i] for i in cluster.representatives],
