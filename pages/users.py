@@ -18,9 +18,15 @@ st.caption(
 ui.mode_notes(first_admin)
 
 assignments = ui.assignments()
-st.dataframe(
-    ui.role_frame(assignments, first_admin, data.viewer_timezone()), column_config=ui.TABLE_COLUMNS, hide_index=True
-)
+roles = ui.role_frame(assignments, first_admin, data.viewer_timezone())
+if roles.empty:
+    st.info(
+        "No role given yet: in team mode, whoever signs in sees no data until an address or their domain "
+        "gets a role below.",
+        icon=":material/group_add:",
+    )
+else:
+    st.dataframe(roles, column_config=ui.TABLE_COLUMNS, hide_index=True)
 change_col, remove_col = st.columns(2)
 with change_col:
     change = ui.role_form(first_admin)

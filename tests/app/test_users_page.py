@@ -103,6 +103,7 @@ def test_local_mode_edits_the_mapping_as_the_local_user_and_says_when_it_applies
 ) -> None:
     at = open_users(app)
     assert "Local mode" in at.info[0].value and "Sign-in is not ready yet:\n- no [auth] section" in at.info[0].value
+    assert at.info[1].value.startswith("No role given yet") and not at.dataframe  # words, not an empty table
     at = save_role(at, "@northwind.example", "viewer")
     assert not at.exception
     assert empty_store.audit_entries()[0]["actor"] == "local user"
