@@ -203,12 +203,6 @@ def summary_table(summary: pd.DataFrame) -> None:
     )
 
 
-def _languages(codes: str) -> str:
-    """A proposal's languages ("it,de,en,+") as a person reads them: "Italian, German, English and others"."""
-    named = [widgets.language_name(code) for code in codes.split(",") if code and code != "+"]
-    return ", ".join(named) + (" and others" if codes.endswith("+") else "")
-
-
 def theme_detail(filters: TrendFilters) -> None:
     """Volume by sentiment, NPS and CSAT over time, the items, and a CSV export of one theme."""
     tax = taxonomy()
@@ -310,7 +304,7 @@ def proposal_card(proposal: dict[str, Any], tax: Taxonomy, *, editable: bool) ->
     with st.container(border=True, key=f"proposal-{pid}"):
         mix = proposal["sentiment"]
         st.markdown(
-            f"**{inert.escape(proposal['label'])}** · {proposal['size']} items · {inert.escape(_languages(proposal['language']))} · growth ×{proposal['growth'] or 0:.1f} · "
+            f"**{inert.escape(proposal['label'])}** · {proposal['size']} items · {inert.escape(widgets.languages_name(proposal['language']))} · growth ×{proposal['growth'] or 0:.1f} · "
             f"{mix.get('negative', 0)} negative / {mix.get('neutral', 0)} neutral / {mix.get('positive', 0)} positive"
         )
         st.caption("Keywords: " + inert.escape(", ".join(proposal["keywords"])))

@@ -162,6 +162,11 @@ def language_name(code: str | None) -> str:
     return naming.language_name(code) if code else MISSING
 
 
+def languages_name(codes: str | None) -> str:
+    """Several languages stored together ("it,de,en,+") by name, or MISSING."""
+    return naming.languages_name(codes) if codes else MISSING
+
+
 """What an empty cell shows: never "None", "nan" or "NaT"."""
 
 

@@ -38,3 +38,10 @@ def item_channel_name(code: str) -> str:
 def language_name(code: str) -> str:
     """ "de" -> "German"; a code with no name here stays as it is ("sw-KE")."""
     return LANGUAGE_NAMES.get(code, code)
+
+
+def languages_name(codes: str) -> str:
+    """Several languages as stored together ("it,de,en,+": a theme proposal's) as a person reads
+    them: "Italian, German, English and others"."""
+    named = [language_name(code) for code in codes.split(",") if code and code != "+"]
+    return ", ".join(named) + (" and others" if codes.endswith("+") else "")

@@ -299,3 +299,20 @@ def test_the_export_carries_the_priority_agents_see_in_the_queue(store: Store) -
     priority = COLUMN_NAMES.index("priority")
     assert plain_row[priority] == pytest.approx(stored["plain"])
     assert vip_row[priority] == pytest.approx(min(100.0, stored["vip"] * 2.0))  # gold weighs twice
+
+
+def test_the_html_summary_names_an_emerging_themes_languages(themed: Store, tmp_path: Path) -> None:
+    """A cross-lingual proposal is stored as "it,de,en,+"; the page product teams read names them."""
+    from voc.store.schema import theme_proposals
+
+    with themed.write() as connection:
+        connection.execute(
+            theme_proposals.insert().values(
+                id="p-nothing0001", label="niente, nichts, nada", language="it,de,en,+", keywords=["niente"],
+                representative_item_ids=[], member_item_ids=[], size=10, growth=2.1, sentiment={"negative": 10},
+                emerging=True, status="open", discovered_at=at(20),
+            )
+        )  # fmt: skip
+    build_export(themed, iso_week("2026-W47", "UTC"), tmp_path, formats=["html"], requested_by=ANALYST)
+    page = (tmp_path / "2026-W47" / "voc-export-2026-W47.html").read_text()
+    assert "niente, nichts, nada (10 items, Italian, German, English and others)" in page

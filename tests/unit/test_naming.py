@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from voc.alerts.rules import item_alerts
 from voc.alerts.service import AlertPolicy
-from voc.naming import channel_name, item_channel_name, language_name
+from voc.naming import channel_name, item_channel_name, language_name, languages_name
 
 
 def test_known_codes_have_names_and_unknown_ones_read_as_words() -> None:
@@ -13,6 +13,8 @@ def test_known_codes_have_names_and_unknown_ones_read_as_words() -> None:
     ]  # fmt: skip
     assert [item_channel_name(c) for c in ("survey", "rss", "reddit")] == ["Survey", "Feed", "Reddit"]
     assert [language_name(c) for c in ("fr", "und", "sw-KE")] == ["French", "Undetermined", "sw-KE"]
+    assert languages_name("it,de,en,+") == "Italian, German, English and others"  # a theme proposal's
+    assert languages_name("en") == "English"
 
 
 def test_alert_titles_name_the_channel_not_its_code() -> None:

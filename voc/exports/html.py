@@ -15,6 +15,7 @@ from typing import Final
 from voc.exports.comparison import HEADLINE, comparison_rows
 from voc.exports.summary import ExportSummary, ThemeLine
 from voc.exports.writers import summary_facts
+from voc.naming import languages_name
 
 COLOURS: Final = {
     "negative": "#C0392B",
@@ -138,7 +139,10 @@ def render_html(summary: ExportSummary) -> str:
              else f'<p style="{FONT}">No themed items in this period.</p>')  # fmt: skip
     emerging = ""
     if summary.emerging:
-        items = "".join(f"<li>{escape(e.label)} ({e.size} items, {escape(e.language)})</li>" for e in summary.emerging)
+        items = "".join(
+            f"<li>{escape(e.label)} ({e.size} items, {escape(languages_name(e.language))})</li>"
+            for e in summary.emerging
+        )
         emerging = f'<h2 style="font-size:16px;{FONT}">Emerging themes</h2><ul style="{FONT}">{items}</ul>'
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{escape(title)}</title></head>
