@@ -297,7 +297,7 @@ def source_card(
         beat.metric("Last heartbeat", health.since(source.heartbeat_at, now))
         ingested.metric("Items ingested", f"{source.items_total:,}")
         failures.metric("Failures in a row", source.consecutive_failures)
-        error_kind.metric("Error kind", source.error_kind or "—")
+        error_kind.metric("Error kind", health.error_kind_name(source.error_kind) or "—")
         if verdict.state in (health.SourceHealth.STALE, health.SourceHealth.FAILING):
             st.error(verdict.reason, icon=":material/error:")
         elif verdict.state is health.SourceHealth.BACKING_OFF:

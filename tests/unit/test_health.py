@@ -9,11 +9,13 @@ import pytest
 
 from voc.models import SourceState
 from voc.sources.health import (
+    ERROR_KIND_NAMES,
     SourceHealth,
     age_in_words,
     attention_first,
     classify,
     connection_test_note,
+    error_kind_name,
     next_try,
     since,
     skipped_lines,
@@ -88,7 +90,7 @@ def test_a_retryable_failure_is_backing_off_until_it_repeats() -> None:
     verdict = classify(first, NOW, STALE_AFTER)
 
     assert verdict.state is SourceHealth.BACKING_OFF
-    assert verdict.reason == "Last poll failed (rate_limited); retrying in 30 s."
+    assert verdict.reason == "Last poll failed (rate limited); retrying in 30 s."
     assert classify(replace(first, consecutive_failures=3), NOW, STALE_AFTER).state is SourceHealth.FAILING
 
 
@@ -100,7 +102,7 @@ def test_an_error_that_needs_a_person_is_failing_at_once(kind: str) -> None:
 
     assert verdict.state is SourceHealth.FAILING
     assert "401 Unauthorized" in verdict.reason
-    assert kind in verdict.reason
+    assert f"({error_kind_name(kind).lower()})" in verdict.reason and f"({kind})" not in verdict.reason
 
 
 def test_a_recovered_source_is_healthy_though_its_last_error_is_kept() -> None:
@@ -264,3 +266,10 @@ def test_sources_needing_a_person_come_first_and_a_note_lifts_a_source_among_its
         "b-disabled",
     ]
     assert [verdict.state for _s, verdict in judged][:2] == [SourceHealth.FAILING, SourceHealth.STALE]
+
+
+def test_every_error_kind_has_a_name() -> None:
+    from listeners.base import ErrorKind
+
+    assert {str(kind) for kind in ErrorKind} <= set(ERROR_KIND_NAMES)
+    assert error_kind_name("transient") == "Network or server trouble" and error_kind_name(None) is None

@@ -19,6 +19,21 @@ from voc.models import SourceState
 NEEDS_A_PERSON = frozenset({"auth", "invalid_query", "bad_data"})
 # Retryable failures in a row before "backing off" becomes "failing".
 FAILING_AFTER = 3
+# Each error kind (listeners.base.ErrorKind) as the Sources page names it: the codes are for logs.
+ERROR_KIND_NAMES = {
+    "rate_limited": "Rate limited",
+    "usage_cap": "Usage cap reached",
+    "auth": "Sign-in refused",
+    "invalid_query": "Query or address refused",
+    "transient": "Network or server trouble",
+    "bad_data": "Unreadable answer",
+    "unexpected": "Unexpected error",
+}
+
+
+def error_kind_name(kind: str | None) -> str | None:
+    """ "transient" -> "Network or server trouble"; None stays None."""
+    return ERROR_KIND_NAMES.get(kind, kind.replace("_", " ").capitalize()) if kind else None
 
 
 class SourceHealth(StrEnum):
@@ -142,14 +157,15 @@ def classify(source: SourceState, now: datetime, stale_after_s: float) -> Verdic
         return Verdict(SourceHealth.PAUSED, f"{reason.rstrip('.')}. Resumes {_in_words(source.paused_until, now)}.")
     failures = source.consecutive_failures
     kind = source.error_kind or "unexpected"
+    named = (error_kind_name(kind) or "").lower()
     if failures > 0 and (kind in NEEDS_A_PERSON or failures >= FAILING_AFTER):
         return Verdict(
             SourceHealth.FAILING,
-            f"{failures} failed poll{'s' if failures != 1 else ''} in a row ({kind}): {source.last_error or 'no message'}",
+            f"{failures} failed poll{'s' if failures != 1 else ''} in a row ({named}): {source.last_error or 'no message'}",
         )
     if failures > 0:
         retry = "" if source.next_poll_at is None else f"; retrying {_in_words(source.next_poll_at, now)}"
-        return Verdict(SourceHealth.BACKING_OFF, f"Last poll failed ({kind}){retry}.")
+        return Verdict(SourceHealth.BACKING_OFF, f"Last poll failed ({named}){retry}.")
     return Verdict(SourceHealth.HEALTHY, f"Polled {since(source.last_ok_at, now)}.")
 
 
