@@ -1,0 +1,42 @@
+"""Redaction against hostile inputs: personal values hidden the way people dodge filters, or carried
+inside links, markup and table cells; and the ordinary numbers those fixes must still leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from voc.analysis.redaction import redact
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "lena.moreau%40example.fr",  # percent-encoded, as in an unsubscribe link
+        "lena.moreau&#64;example.fr", "lena.moreau&#x40;example.fr", "lena.moreau&commat;example.fr",  # HTML
+        "lena.moreau\\u0040example.fr",  # a JSON escape left in a pasted payload
+        "lena.moreau@\nexample.fr",  # wrapped after the "@"
+        "lena . moreau @ example . fr", "lena.moreau @ example . fr",  # spaced all through
+        "lena\\_moreau@example\\.fr",  # Markdown-escaped, as some exports write it
+    ],
+)  # fmt: skip
+def test_an_address_encoded_wrapped_or_spaced_out_is_replaced_whole(address: str) -> None:
+    result = redact(f"écrivez à {address} merci")
+    assert result.text == "écrivez à [email] merci"
+    assert result.found == ("email",)
+
+
+def test_an_address_percent_encoded_in_a_link_query_is_replaced() -> None:
+    text = "https://news.example/unsubscribe?u=lena.moreau%2Bnews%40example.fr&list=7"
+    assert redact(text).text == "https://news.example/unsubscribe?u=[email]&list=7"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks @\nacme.com for nothing",  # a mention at the end of a line is still a mention
+        "50%40 off? no, 50% 40 times",  # "%40" not between a local part and a domain
+        "see &#64;acme_help",
+    ],
+)
+def test_an_encoded_at_or_a_line_break_does_not_make_mentions_into_addresses(text: str) -> None:
+    assert redact(text).text == text
