@@ -40,3 +40,33 @@ def test_an_address_percent_encoded_in_a_link_query_is_replaced() -> None:
 )
 def test_an_encoded_at_or_a_line_break_does_not_make_mentions_into_addresses(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("link", "redacted"),
+    [
+        ("https://shop.example/callback?phone=0612345678&lang=fr", "https://shop.example/callback?phone=[phone]&lang=fr"),
+        ("https://api.whatsapp.com/send?phone=33612345678&text=hi", "https://api.whatsapp.com/send?phone=[phone]&text=hi"),
+        ("https://wa.me/33612345678", "https://wa.me/[phone]"),
+        ("wa.me/+33612345678", "wa.me/[phone]"),
+        ("https://pay.example/checkout?card_number=4111111111111111&step=2", "https://pay.example/checkout?card_number=[card]&step=2"),
+        ("https://bank.example/transfer?iban=DE89370400440532013000", "https://bank.example/transfer?iban=[iban]"),
+    ],
+)  # fmt: skip
+def test_a_link_carrying_a_phone_card_or_iban_in_a_parameter_named_for_it_loses_the_value(
+    link: str, redacted: str
+) -> None:
+    assert redact(f"lien : {link} !").text == f"lien : {redacted} !"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://x.com/acme/status/1734567890123456789",
+        "https://shop.example/order?id=4111111111111111",  # digits in other parameters are ids
+        "https://shop.example/p/4111111111111111?phone_case=1",
+        "https://wa.me/message/AB12CD34EF",  # a business's short link, no number in it
+    ],
+)
+def test_digits_elsewhere_in_links_are_still_left_alone(link: str) -> None:
+    assert redact(f"see {link}").text == f"see {link}"

@@ -28,7 +28,7 @@ from typing import Final
 from voc.analysis.pii import emails, ids, numbers
 from voc.analysis.pii.checks import iban_valid, luhn_valid
 from voc.analysis.pii.kinds import CARD, EMAIL, IBAN, ID, KINDS, PHONE, PLACEHOLDERS, PRECEDENCE, Finding
-from voc.analysis.pii.text import Normalised, inside, normalise, url_spans
+from voc.analysis.pii.text import Normalised, inside, normalise, personal_url_spans, url_spans
 
 __all__ = [
     "CARD",
@@ -85,7 +85,9 @@ def redact(text: str) -> Redacted:
         urls = url_spans(plain.text)
         found = numbers.iban_findings(plain.text) + numbers.number_findings(plain.text)
         found += ids.id_findings(plain.text) + numbers.phone_findings(plain.text)
-        candidates.extend(f for f in found if not inside(urls, f.start, f.end))
+        found += numbers.chat_link_findings(plain.text)
+        personal = personal_url_spans(plain.text, urls)
+        candidates.extend(f for f in found if not inside(urls, f.start, f.end) or _within(personal, f.start, f.end))
     if not candidates:
         return Redacted(text=text)
     chosen = _without_overlaps(candidates)
@@ -103,6 +105,10 @@ def redact(text: str) -> Redacted:
     return Redacted(
         text="".join(pieces), found=tuple(kind for kind in KINDS if kind in kinds), findings=tuple(findings)
     )
+
+
+def _within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
 
 
 def _in_normalised(finding: Finding, plain: Normalised) -> Finding:

@@ -278,6 +278,14 @@ def phone_findings(text: str) -> list[Finding]:
 
 
 _SLASH_RE: Final = re.compile(r"[ \t]*/[ \t]*")
+_CHAT_LINK_RE: Final = re.compile(r"(?<![\w.])wa\.me/(\+?[0-9]{8,15})(?![0-9])", re.IGNORECASE)
+
+
+def chat_link_findings(text: str) -> list[Finding]:
+    """The number in a WhatsApp click-to-chat link ("wa.me/33612345678"): it is the phone itself."""
+    if "wa.me/" not in text.lower():
+        return []
+    return [Finding(PHONE, "phone.chat_link", *m.span(1)) for m in _CHAT_LINK_RE.finditer(text)]
 
 
 def _phone_in_run(text: str, start: int, end: int) -> list[Finding] | None:

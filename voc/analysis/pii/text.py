@@ -88,14 +88,37 @@ def normalise(text: str) -> Normalised:
     return Normalised(plain, origin, len(text))
 
 
-_URL_RE: Final = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_URL_RE: Final = re.compile(r"(?:https?://|www\.|(?<![\w.])wa\.me/)\S+", re.IGNORECASE)
 
 
 def url_spans(text: str) -> list[tuple[int, int]]:
     """Where links are: the digits in them are post ids and order links, not personal data."""
-    if "://" not in text and "www." not in text.lower():
+    if "://" not in text and "www." not in text.lower() and "wa.me/" not in text.lower():
         return []
     return [m.span() for m in _URL_RE.finditer(text)]
+
+
+# Where a link carries a person's details in the clear: the value of a query parameter named for
+# one ("?phone=…", "&email=…", "?card_number=…", "?iban=…") and WhatsApp's click-to-chat path
+# ("wa.me/33612345678"). Detectors still decide what the value is; these spans only let them look.
+_PERSONAL_PARAM_RE: Final = re.compile(
+    r"[?&;](?:[a-z]+[_.\-])?(?:e-?mail|mail|phone|tel|telephone|mobile|cell|msisdn|whatsapp|card|cc|ccnum|iban|ssn)"
+    r"(?:[_.\-]?(?:number|num|no|nr|address|addr))?=([^&#\s]+)"
+    r"|(?<![\w.])wa\.me/(\+?[0-9]+)",
+    re.IGNORECASE,
+)
+
+
+def personal_url_spans(text: str, urls: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of the links in `text` that are a person's contact or payment details."""
+    if not urls:
+        return []
+    spans = []
+    for start, end in urls:
+        for match in _PERSONAL_PARAM_RE.finditer(text, start, end):
+            group = 1 if match.group(1) is not None else 2
+            spans.append(match.span(group))
+    return spans
 
 
 def inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
