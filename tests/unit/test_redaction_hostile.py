@@ -70,3 +70,24 @@ def test_a_link_carrying_a_phone_card_or_iban_in_a_parameter_named_for_it_loses_
 )
 def test_digits_elsewhere_in_links_are_still_left_alone(link: str) -> None:
     assert redact(f"see {link}").text == f"see {link}"
+
+
+@pytest.mark.parametrize(
+    ("row", "redacted"),
+    [
+        ("R-17,4111111111111111,12/27,refund", "R-17,[card],12/27,refund"),
+        ("2,5555555555554444,3", "2,[card],3"),
+        ("Lyon,0612345678,5,trop lent", "Lyon,[phone],5,trop lent"),
+        ('"Paris",+33612345678,"rappel"', '"Paris",[phone],"rappel"'),
+    ],
+)
+def test_a_card_or_phone_in_a_csv_cell_between_commas_is_replaced(row: str, redacted: str) -> None:
+    assert redact(row).text == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1,234,567 views", "Rs 1,49,999 only", "pi is 3,14159", "total 12,5 € et 1 234,50 €", "2,3,4,5,6,7,8,9,10"],
+)
+def test_thousands_groups_and_decimals_after_commas_are_left_alone(text: str) -> None:
+    assert redact(text).text == text

@@ -32,12 +32,29 @@ from voc.analysis.pii import checks
 from voc.analysis.pii.context import NOT_PERSONAL, Cue, cue_before
 from voc.analysis.pii.kinds import CARD, IBAN, ID, PHONE, Finding
 
-# A run of digits may not start glued to a word, an id sign, a path or an amount.
-_NOT_AFTER: Final = r"(?<![\w#/+.,\-@$€£¥])"
+# A run of digits may not start glued to a word, an id sign, a path or an amount. After a comma it
+# may start when the comma does not follow a digit ("Paris,0612345678": a CSV cell) or when five
+# digits follow it (no thousands group or decimal has five: "2,4111111111111111").
+_NOT_AFTER: Final = r"(?<![\w#/+.\-@$€£¥])(?:(?<![0-9],)|(?=[0-9]{5}))"
 _SEP: Final = r"(?:[ \t]{1,3}|[ \t]?[.\-/][ \t]?)"
 _RUN_RE: Final = re.compile(_NOT_AFTER + r"[0-9]+(?:" + _SEP + r"[0-9]+)*")
 _GROUP_RE: Final = re.compile(r"[0-9]+")
 _DECIMAL_TAIL_RE: Final = re.compile(r"[.,][0-9]")
+
+
+def _glued_after(text: str, end: int, digit_count: int, leading: str) -> bool:
+    """True when the run ending at `end` runs on into a word, an underscore or a decimal part.
+
+    A comma and a digit after a long number is the next cell of a CSV row ("4111…1111,12/27"):
+    no amount has a whole part of 12 digits, or of nine starting with 0 or "+" (a phone)."""
+    tail = text[end : end + 2]
+    if tail[:1].isalnum() or tail[:1] == "_":
+        return True
+    if not _DECIMAL_TAIL_RE.match(tail):
+        return False
+    return not (tail[0] == "," and (digit_count >= 12 or (digit_count >= 9 and leading in "0+")))
+
+
 # What may join the two halves of a split number: punctuation, a line break, "and" in our languages.
 _JOIN_RE: Final = re.compile(
     r"[ \t\n]*[,;:|+&/]?[ \t\n]*(?:(?:and|und|et|y|e|en|then|dann|puis|luego|poi|depois|و)[ \t\n]+)?", re.IGNORECASE
@@ -56,10 +73,9 @@ def _runs(text: str) -> list[_Run]:
     runs = []
     for match in _RUN_RE.finditer(text):
         end = match.end()
-        tail = text[end : end + 2]
-        if tail[:1].isalnum() or tail[:1] == "_" or _DECIMAL_TAIL_RE.match(tail):
-            continue  # glued to a word (an id) or a decimal amount
         groups = [(match.start() + g.start(), match.start() + g.end()) for g in _GROUP_RE.finditer(match.group())]
+        if _glued_after(text, end, sum(hi - lo for lo, hi in groups), match.group()[0]):
+            continue  # glued to a word (an id) or a decimal amount
         runs.append(_Run(match.start(), end, groups, [text[s:e] for s, e in groups]))
     return runs
 
@@ -261,8 +277,7 @@ def phone_findings(text: str) -> list[Finding]:
     findings = []
     for match in _PHONE_RUN_RE.finditer(text):
         end = match.end()
-        tail = text[end : end + 2]
-        if tail[:1].isalnum() or tail[:1] == "_" or _DECIMAL_TAIL_RE.match(tail):
+        if _glued_after(text, end, sum(map(str.isdigit, match.group())), match.group()[0]):
             continue
         found = _phone_in_run(text, match.start(), end)
         if found is None and "/" in match.group():
