@@ -91,3 +91,18 @@ def test_a_card_or_phone_in_a_csv_cell_between_commas_is_replaced(row: str, reda
 )
 def test_thousands_groups_and_decimals_after_commas_are_left_alone(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["4111\n1111\n1111\n1111", "4111 1111\n1111\n1111", "5555\n5555\n5555\n4444", "3782\n822463\n10005"],
+)
+def test_a_card_typed_one_group_a_line_is_replaced_as_one(typed: str) -> None:
+    result = redact(f"ma carte :\n{typed}\nmerci")
+    assert result.text == "ma carte :\n[card]\nmerci"
+    assert result.rules == ("card.luhn.split",)
+
+
+@pytest.mark.parametrize("text", ["budgets 4000, 4500, 5000, 5500 €", "rooms 4111, 1111, 1111 and 1111"])
+def test_numbers_listed_on_one_line_are_not_joined_into_a_card(text: str) -> None:
+    assert redact(text).text == text

@@ -204,17 +204,27 @@ def _weak(cue: Cue | None, rule: str) -> str | None:
 
 
 def _split_cards(text: str, runs: list[_Run]) -> list[Finding]:
-    """A card typed in two halves ("4111 1111, 1111 1111"): two neighbouring runs that are a card together."""
+    """A card typed in pieces: two neighbouring runs that are a card together ("4111 1111, 1111
+    1111"), or three or four, one a line ("4111\n1111\n1111\n1111", as a phone keyboard wraps it)."""
     findings = []
-    for first, second in zip(runs, runs[1:], strict=False):
-        if first.taken or second.taken or second.start - first.end > 12:
+    for i, first in enumerate(runs):
+        if first.taken:
             continue
-        if _JOIN_RE.fullmatch(text, first.end, second.start) is None:
-            continue
-        compact = "".join(first.digits) + "".join(second.digits)
-        if 13 <= len(compact) <= 19 and checks.card_valid(compact):
-            first.taken = second.taken = True
-            findings.append(Finding(CARD, "card.luhn.split", first.start, second.end))
+        compact = "".join(first.digits)
+        for count, (previous, following) in enumerate(zip(runs[i : i + 3], runs[i + 1 : i + 4], strict=False), 2):
+            if following.taken or following.start - previous.end > 12:
+                break
+            gap = _JOIN_RE.fullmatch(text, previous.end, following.start)
+            if gap is None or (count > 2 and "\n" not in gap.group()):
+                break
+            compact += "".join(following.digits)
+            if len(compact) > 19:
+                break
+            if len(compact) >= 13 and checks.card_valid(compact):
+                for run in runs[i : i + count]:
+                    run.taken = True
+                findings.append(Finding(CARD, "card.luhn.split", first.start, following.end))
+                break
     return findings
 
 
