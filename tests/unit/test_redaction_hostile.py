@@ -106,3 +106,34 @@ def test_a_card_typed_one_group_a_line_is_replaced_as_one(typed: str) -> None:
 @pytest.mark.parametrize("text", ["budgets 4000, 4500, 5000, 5500 €", "rooms 4111, 1111, 1111 and 1111"])
 def test_numbers_listed_on_one_line_are_not_joined_into_a_card(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Festnetz 030 / 123 456 7", "phone.national"),  # the last group one digit
+        ("Zentrale 0711 123456-0", "phone.national"),  # an extension after a dash
+        ("teléfono fijo 91 123 45 67", "phone.national"),  # Spanish landline, 2-3-2-2
+        ("telefone 21 123 4567", "phone.national"),  # Portuguese landline, 2-3-4
+        ("mi móvil 612345678", "phone.bare"),  # one block of nine after a phone word
+        ("mera number 9876543210 hai", "phone.msisdn"),  # India's code 98 is also an MSISDN shape
+    ],
+)
+def test_national_landlines_extensions_and_unbroken_mobiles_are_phones(text: str, rule: str) -> None:
+    result = redact(text)
+    assert result.text.endswith("[phone]") or "[phone] " in result.text
+    assert result.rules == (rule,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "300 000 000 clients touchés",
+        "Strafe von 250.000.000 €",
+        "pedido 612345678 sin llegar",  # an unbroken block after an order word stays
+        "ho pagato 612345678 volte?",  # and with no phone word before it
+        "1 2 3 4 5 6 7 8 9",  # counting
+    ],
+)
+def test_round_counts_order_numbers_and_unintroduced_blocks_are_not_phones(text: str) -> None:
+    assert redact(text).text == text

@@ -267,16 +267,21 @@ _PHONE_RUN_RE: Final = re.compile(
 _NANP_RE: Final = re.compile(r"(?:\+?1[ .\-]?)?(?:\([0-9]{3}\)[ .\-]?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4}")
 # National numbers without a trunk 0: Spain/Portugal "612 34 56 78", "912 345 678"; Brazil "(11) 91234-5678";
 # Indian mobiles "98765 43210".
+# Spanish landlines "91 123 45 67", Portuguese "21 123 4567".
 _NO_TRUNK_RE: Final = re.compile(
     r"[6-9][0-9]{4} [0-9]{5}|[2-9][0-9]{2}(?: [0-9]{2}){3}|[2-9][0-9]{2}([ .\-])[0-9]{3}\1[0-9]{3}|\([0-9]{2}\) ?[0-9]{4,5}[ \-][0-9]{4}"
+    r"|[89][1-8]([ .])[0-9]{3}\2[0-9]{2}\2[0-9]{2}|2[1-9]([ .])[0-9]{3}\3[0-9]{4}"
 )
-_TRUNK_RE: Final = re.compile(r"\(?0[1-9][0-9]{0,3}\)?(?:(?: ?/ ?|[ .\-]{0,2})[0-9]{2,8})*")
+# The last group may be one digit: "030 / 123 456 7", an extension "0711 123456-0".
+_TRUNK_RE: Final = re.compile(r"\(?0[1-9][0-9]{0,3}\)?(?:(?: ?/ ?|[ .\-]{0,2})[0-9]{2,8})*(?:[ .\-][0-9])?")
 # A date with a four-digit year at the start of a run ("05.11.2026 14" from "05.11.2026 14:30").
 _DATE_RE: Final = re.compile(
     r"[0-9]{1,2}[./\-][0-9]{1,2}[./\-](?:19|20)[0-9]{2}(?![0-9])|(?:19|20)[0-9]{2}[./\-][0-9]{1,2}[./\-][0-9]{1,2}(?![0-9])"
 )
 _DIGITS_RE: Final = re.compile(r"[0-9]+")
 # Country code and subscriber number as one block (11-15 digits), for the countries we serve.
+# A national mobile typed without grouping or trunk: Spain/Portugal 9 digits, India 10 (after a phone word).
+_BARE_MOBILE_RE: Final = re.compile(r"[6-9][0-9]{8}|[6-9][0-9]{9}")
 _MSISDN_RE: Final = re.compile(
     r"(?:1|20|27|3[0-469]|4[0-9]|5[1-8]|6[0-6]|7|8[1246]|9[0-58]|35[0-9]|37[0-9]|38[0-9]|42[0-9]|96[0-9]|97[0-9])[0-9]{8,12}"
 )
@@ -319,13 +324,15 @@ def _phone_in_run(text: str, start: int, end: int) -> list[Finding] | None:
     run = text[start:end]
     rule = _phone_rule(run)
     if rule is None:
+        bare = "phone.msisdn" if _MSISDN_RE.fullmatch(run) else "phone.bare" if _BARE_MOBILE_RE.fullmatch(run) else None
         if (
-            _MSISDN_RE.fullmatch(run)
+            bare
             and not (len(run) == 15 and checks.luhn_valid(run))  # an IMEI: "IMEI del telefono 35…"
             and cue_before(text, start) == Cue.PHONE
         ):
-            # A mobile number as networks print it, country code without "+" ("MSISDN 447700900123").
-            return [Finding(PHONE, "phone.msisdn", start, end)]
+            # A mobile number as networks print it, country code without "+" ("MSISDN 447700900123"),
+            # or a national mobile typed in one block ("mi móvil 612345678").
+            return [Finding(PHONE, bare, start, end)]
         return None
     if not rule.endswith("international") and cue_before(text, start) in NOT_PERSONAL:
         return []  # "order 0123456789", "IMEI 01 234567 890123 4"
@@ -364,8 +371,21 @@ def spelled_phone_findings(text: str) -> list[Finding]:
     for word in _WORD_RE.findall(text.lower()):  # a cheap pass first: most texts have no such streak
         streak = streak + 1 if word in _DIGIT_TOKENS else 0
         if streak >= 9:
-            return [Finding(PHONE, "phone.words", *m.span()) for m in _WORD_PHONE_RE.finditer(text)]
+            return [
+                Finding(PHONE, "phone.words", *m.span())
+                for m in _WORD_PHONE_RE.finditer(text)
+                if not _counting(m.group())
+            ]
     return []
+
+
+def _counting(spelled: str) -> bool:
+    """Digits counted up or down one by one ("1 2 3 4 5 6 7 8 9"): a list, not a phone."""
+    digits = _WORD_RE.findall(spelled)
+    if not all(d.isascii() and d.isdigit() for d in digits):
+        return False
+    steps = {int(b) - int(a) for a, b in zip(digits, digits[1:], strict=False)}
+    return steps in ({1}, {-1})
 
 
 def _phone_rule(run: str) -> str | None:
@@ -375,6 +395,8 @@ def _phone_rule(run: str) -> str | None:
         return "phone.international" if 8 <= digit_count - run.count("(0)") <= 15 else None
     if run.startswith("00") and run[2:3] not in ("0", " "):  # 00 and a country code
         return "phone.international" if 10 <= digit_count <= 17 else None
+    if groups[-1].endswith("000") and "".join(groups).endswith("000000"):
+        return None  # a round count ("300 000 000 clients", "250.000.000 €") is not a phone
     if _NANP_RE.fullmatch(run):
         return "phone.nanp"
     if _NO_TRUNK_RE.fullmatch(run):
