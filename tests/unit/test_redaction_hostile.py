@@ -137,3 +137,17 @@ def test_national_landlines_extensions_and_unbroken_mobiles_are_phones(text: str
 )
 def test_round_counts_order_numbers_and_unintroduced_blocks_are_not_phones(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    "phone", ["O6 12 34 56 78", "O612345678", "06 I2 34 56 78", "O7700 9OO123", "+33 6 l2 34 56 78"]
+)
+def test_a_phone_with_letters_typed_for_digits_is_replaced(phone: str) -> None:
+    assert redact(f"rappelez-moi au {phone} svp").text == "rappelez-moi au [phone] svp"
+
+
+@pytest.mark.parametrize(
+    "text", ["my O2 bill is 45 €", "O2 UK 4G is down", "iOS 17 on iPhone 15", "Il y a 10 jours", "Win1O"]
+)
+def test_names_with_o_and_digits_are_not_read_as_numbers(text: str) -> None:
+    assert redact(text).text == text

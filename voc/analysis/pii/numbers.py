@@ -287,8 +287,16 @@ _MSISDN_RE: Final = re.compile(
 )
 
 
+# Letters typed for digits inside a number ("O6 12 34 56 78", "O612345678", "06 I2 34 56 78"): a
+# token of digits and O/o/I/l with at least one of each, not glued to other letters.
+_LOOKALIKE_RE: Final = re.compile(r"(?<!\w)[0-9OoIl]*(?:[0-9][OoIl]|[OoIl][0-9])[0-9OoIl]*(?![^\W\d_])")
+_LOOKALIKE_DIGITS: Final = str.maketrans("OoIl", "0011")
+
+
 def phone_findings(text: str) -> list[Finding]:
-    """Phone numbers in normalised `text`."""
+    """Phone numbers in normalised `text`, letters typed for digits read as those digits."""
+    if _LOOKALIKE_RE.search(text):
+        text = _LOOKALIKE_RE.sub(lambda m: m.group().translate(_LOOKALIKE_DIGITS), text)  # same length
     findings = []
     for match in _PHONE_RUN_RE.finditer(text):
         end = match.end()
