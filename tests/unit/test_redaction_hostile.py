@@ -151,3 +151,27 @@ def test_a_phone_with_letters_typed_for_digits_is_replaced(phone: str) -> None:
 )
 def test_names_with_o_and_digits_are_not_read_as_numbers(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    "iban",
+    [
+        "DE89 3704 0044\n0532 0130 00",  # wrapped onto the next line
+        "NL91 ABNA\n0417 1643 00",
+        "DE89/3704/0044/0532/0130/00",
+        "de89/3704/0044/0532/0130/00",
+    ],
+)
+def test_an_iban_wrapped_over_two_lines_or_grouped_with_slashes_is_replaced_whole(iban: str) -> None:
+    result = redact(f"IBAN {iban}\ndanke")
+    assert result.text == "IBAN [iban]\ndanke"
+    assert result.found == ("iban",)
+
+
+def test_an_iban_glued_to_the_word_iban_is_replaced() -> None:
+    assert redact("IBANDE89370400440532013000 bitte").text == "IBAN[iban] bitte"
+
+
+def test_a_payment_reference_on_the_line_after_an_iban_stays() -> None:
+    text = "IBAN DE89 3704 0044 0532 0130 00\nVerwendungszweck RF18 5390 0754 7034"
+    assert redact(text).text == "IBAN [iban]\nVerwendungszweck RF18 5390 0754 7034"

@@ -229,8 +229,11 @@ def _split_cards(text: str, runs: list[_Run]) -> list[Finding]:
 
 
 # Country code, check digits, then letters/digits with any separators; the country's length decides the end.
+# It may follow the word "IBAN" with no space ("IBANDE89…"); groups may be split by slashes too,
+# and it may wrap onto the next line.
 _IBAN_RE: Final = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z]{2}[ \t.\-]?[0-9]{2}(?:[ \t]{0,2}[.\-]?[ \t]?[A-Za-z0-9]){10,32}"
+    r"(?:(?<![A-Za-z0-9])|(?<=IBAN)|(?<=iban)|(?<=Iban))"
+    r"[A-Za-z]{2}[ \t.\-/]?[0-9]{2}(?:(?:[ \t]{0,2}[.\-/]?[ \t]?|[ \t]?\n[ \t]?)[A-Za-z0-9]){10,32}"
 )
 
 
