@@ -175,3 +175,25 @@ def test_an_iban_glued_to_the_word_iban_is_replaced() -> None:
 def test_a_payment_reference_on_the_line_after_an_iban_stays() -> None:
     text = "IBAN DE89 3704 0044 0532 0130 00\nVerwendungszweck RF18 5390 0754 7034"
     assert redact(text).text == "IBAN [iban]\nVerwendungszweck RF18 5390 0754 7034"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("mijn BSN is 123456782", "id.nl_bsn"),
+        ("burgerservicenummer 1234 56 782", "id.nl_bsn"),
+        ("o meu NIF é 123456789", "id.pt_nif"),
+        ("número de contribuinte 123 456 789", "id.pt_nif"),
+    ],
+)
+def test_a_dutch_bsn_or_portuguese_nif_after_its_name_is_an_id(text: str, rule: str) -> None:
+    result = redact(text + ", obrigado")
+    assert result.text.endswith("[id], obrigado")
+    assert result.rules == (rule,)
+
+
+@pytest.mark.parametrize(
+    "text", ["bestelling 123456782 niet ontvangen", "encomenda 123456789 atrasada", "123456782 views"]
+)
+def test_nine_digits_that_pass_the_bsn_check_without_its_name_stay(text: str) -> None:
+    assert redact(text).text == text

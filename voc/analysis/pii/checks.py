@@ -205,3 +205,19 @@ def cpf_valid(digits: str) -> bool:
         if total * 10 % 11 % 10 != int(digits[n]):
             return False
     return True
+
+
+def bsn_valid(digits: str) -> bool:
+    """Dutch citizen service number (BSN): 9 digits passing the "elfproef" (weights 9..2, and -1 on the last)."""
+    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
+    return total % 11 == 0
+
+
+def nif_pt_valid(digits: str) -> bool:
+    """Portuguese tax number (NIF): 9 digits, the last a mod-11 check digit (10 counts as 0)."""
+    if len(digits) != 9 or not digits.isdigit() or digits[0] == "0":
+        return False
+    check = 11 - sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) % 11
+    return (0 if check >= 10 else check) == int(digits[8])

@@ -74,7 +74,8 @@ _WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "sécu", "numéro de sécurité sociale", "dni", "nie", "nif", "codice fiscale", "cf", "steuer-id",
         "steuerid", "steuer-idnr", "steuerliche identifikationsnummer", "identifikationsnummer", "idnr",
         "cpf", "aadhaar", "aadhar", "uid", "pan", "pan card", "tax id", "id number", "identity", "ausweis",
-        "الهوية", "رقم الهوية", "आधार",
+        "الهوية", "رقم الهوية", "आधार", "bsn", "burgerservicenummer", "sofinummer", "sofi-nummer",
+        "contribuinte", "número de contribuinte", "nº de contribuinte", "número fiscal",
     ),
 }  # fmt: skip
 

@@ -174,6 +174,12 @@ def _digit_id(compact: str, sizes: list[int], cue: Callable[[], Cue | None]) -> 
     n = len(compact)
     bare = len(sizes) == 1
     if n == 9:
+        if sizes != [3, 2, 4] and cue() == Cue.ID:
+            # After "BSN", "NIF", "contribuinte"…: the Dutch BSN and Portuguese NIF carry a mod-11 check.
+            if checks.bsn_valid(compact):
+                return "id.nl_bsn"
+            if checks.nif_pt_valid(compact):
+                return "id.pt_nif"
         if sizes == [3, 2, 4] or (bare and cue() == Cue.ID):
             return "id.us_ssn" if checks.ssn_valid(compact[:3], compact[3:5], compact[5:]) else None
         return None
