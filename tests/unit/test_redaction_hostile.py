@@ -197,3 +197,24 @@ def test_a_dutch_bsn_or_portuguese_nif_after_its_name_is_an_id(text: str, rule: 
 )
 def test_nine_digits_that_pass_the_bsn_check_without_its_name_stay(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize("glued", ["#4111111111111111", "cc4111111111111111", "CB5555555555554444"])
+def test_a_card_glued_to_a_hash_or_a_short_word_is_redacted_as_ambiguous(glued: str) -> None:
+    result = redact(f"refund {glued} now")
+    assert result.text.startswith("refund ") and "[card]" in result.text and "1111" not in result.text
+    assert result.rules == ("card.luhn?",)
+
+
+@pytest.mark.parametrize(
+    "text", ["order #4111111111111112", "SKU4111111111111112", "#1734567890123456789", "ref#0000000000000000"]
+)
+def test_glued_numbers_that_are_not_valid_cards_stay(text: str) -> None:
+    assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"), [("4111_1111_1111_1111", "[card]"), ("DE89_3704_0044_0532_0130_00", "[iban]")]
+)
+def test_a_card_or_iban_grouped_with_underscores_is_replaced(typed: str, kind: str) -> None:
+    assert redact(f"pay to {typed} today").text == f"pay to {kind} today"

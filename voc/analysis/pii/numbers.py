@@ -36,7 +36,7 @@ from voc.analysis.pii.kinds import CARD, IBAN, ID, PHONE, Finding
 # may start when the comma does not follow a digit ("Paris,0612345678": a CSV cell) or when five
 # digits follow it (no thousands group or decimal has five: "2,4111111111111111").
 _NOT_AFTER: Final = r"(?<![\w#/+.\-@$€£¥])(?:(?<![0-9],)|(?=[0-9]{5}))"
-_SEP: Final = r"(?:[ \t]{1,3}|[ \t]?[.\-/][ \t]?)"
+_SEP: Final = r"(?:[ \t]{1,3}|[ \t]?[.\-/_][ \t]?)"
 _RUN_RE: Final = re.compile(_NOT_AFTER + r"[0-9]+(?:" + _SEP + r"[0-9]+)*")
 _GROUP_RE: Final = re.compile(r"[0-9]+")
 _DECIMAL_TAIL_RE: Final = re.compile(r"[.,][0-9]")
@@ -114,7 +114,21 @@ def number_findings(text: str) -> list[Finding]:
             run.taken = True
             findings.append(Finding(ID, strong, run.start, run.end))
     findings.extend(_split_cards(text, runs))
+    findings.extend(_glued_cards(text))
     return findings
+
+
+# Digits glued to an id sign or a short word, which no run starts after ("#4111111111111111",
+# "cc4111111111111111", "CB4111111111111111").
+_GLUED_CARD_RE: Final = re.compile(r"(?:#|\b[A-Za-z]{1,4})([0-9]{13,19})(?![\w])")
+
+
+def _glued_cards(text: str) -> list[Finding]:
+    """A valid card glued to a ``#`` or a short word: it could be an order number, so it is
+    redacted as ambiguous, like a card the words call an order."""
+    return [
+        Finding(CARD, "card.luhn?", *m.span(1)) for m in _GLUED_CARD_RE.finditer(text) if checks.card_valid(m.group(1))
+    ]
 
 
 def _look_alike(compact: str, digits: list[str]) -> bool:
@@ -239,7 +253,7 @@ def _split_cards(text: str, runs: list[_Run]) -> list[Finding]:
 # and it may wrap onto the next line.
 _IBAN_RE: Final = re.compile(
     r"(?:(?<![A-Za-z0-9])|(?<=IBAN)|(?<=iban)|(?<=Iban))"
-    r"[A-Za-z]{2}[ \t.\-/]?[0-9]{2}(?:(?:[ \t]{0,2}[.\-/]?[ \t]?|[ \t]?\n[ \t]?)[A-Za-z0-9]){10,32}"
+    r"[A-Za-z]{2}[ \t.\-/_]?[0-9]{2}(?:(?:[ \t]{0,2}[.\-/_]?[ \t]?|[ \t]?\n[ \t]?)[A-Za-z0-9]){10,32}"
 )
 
 
