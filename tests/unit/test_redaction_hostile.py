@@ -218,3 +218,25 @@ def test_glued_numbers_that_are_not_valid_cards_stay(text: str) -> None:
 )
 def test_a_card_or_iban_grouped_with_underscores_is_replaced(typed: str, kind: str) -> None:
     assert redact(f"pay to {typed} today").text == f"pay to {kind} today"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CF: RSS MRA 85T10 A562S",  # a codice fiscale in its parts
+        "codice fiscale rssmra 85 t10 a562 s",
+        "sécu 1 85 05 78 006 084",  # a NIR typed without its key, after its name
+        "numéro de sécurité sociale 1850578006084",
+    ],
+)
+def test_an_id_typed_in_parts_or_without_its_key_after_its_name_is_replaced(text: str) -> None:
+    result = redact(text + " grazie")
+    assert result.text.endswith("[id] grazie")
+    assert result.found == ("id",)
+
+
+@pytest.mark.parametrize(
+    "text", ["commande 1850578006084 en retard", "THE CAT 85T10 A562S", "RSS MRA 85T10 A562T", "lot 1850578006084"]
+)
+def test_look_alikes_of_ids_in_parts_stay(text: str) -> None:
+    assert redact(text).text == text

@@ -213,6 +213,8 @@ def _digit_id(compact: str, sizes: list[int], cue: Callable[[], Cue | None]) -> 
         return _weak(cue(), "id.in_aadhaar")
     if n == 15 and checks.nir_valid(compact):
         return "id.fr_nir"
+    if n == 13 and cue() == Cue.ID and checks.nir_body_valid(compact):
+        return "id.fr_nir"  # typed without its key, after "sécu", "NIR" ...
     return None
 
 
