@@ -240,3 +240,32 @@ def test_an_id_typed_in_parts_or_without_its_key_after_its_name_is_replaced(text
 )
 def test_look_alikes_of_ids_in_parts_stay(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("cell 338-1234567 grazie", "cell [phone] grazie"),  # Italian mobile, 3-7
+        ("bel 06 - 1234 5678 aub", "bel [phone] aub"),  # a spaced dash after the trunk prefix
+        ("call +1-555-123-4567x89 please", "call [phone]x89 please"),  # the extension glued with "x"
+        ("DNI 12 345 678 Z gracias", "DNI [id] gracias"),
+        ("NI AB-12-34-56-C thanks", "NI [id] thanks"),
+        ("mail kowalsky.jo(a)example.de danke", "mail [email] danke"),  # "(a)" for "@"
+        ("u=kowalsky.jo%2540example.de", "u=[email]"),  # percent-encoded twice
+    ],
+)
+def test_more_national_styles_and_disguises_are_replaced(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rated 5 5 5 5 5 5 5 5 5 lol",
+        "see clause 3(a)(ii) of the contract",
+        "option(a)vs.option(b)",
+        "range 300-123456 ok",
+    ],
+)
+def test_repeated_digits_and_lettered_clauses_stay(text: str) -> None:
+    assert redact(text).text == text

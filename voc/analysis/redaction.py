@@ -65,7 +65,7 @@ _DIGIT_RE: Final = re.compile(r"\d")
 # Cheap gate for addresses: an "@" (any width) or a word/bracket that can stand for one.
 # It reads the original text, so full-width brackets count too.
 _MAYBE_EMAIL_RE: Final = re.compile(
-    rf"[@＠﹫]|{emails.ENCODED_AT}|(?:[\[\(\{{<［（｛＜]|\s)\s*(?:{emails.AT_WORDS}|@)[\s\]\)\}}>］）｝＞]",
+    rf"[@＠﹫]|{emails.ENCODED_AT}|\w\([aA]\)\w|(?:[\[\(\{{<［（｛＜]|\s)\s*(?:{emails.AT_WORDS}|@)[\s\]\)\}}>］）｝＞]",
     re.IGNORECASE,
 )
 

@@ -27,12 +27,14 @@ _DOT_WORDS: Final = r"dot|point|punkt|punto|ponto|punt|nokta|نقطة|نقطه|�
 _OPEN: Final = r"[\[\(\{<]"
 _CLOSE: Final = r"[\]\)\}>]"
 # The separator between local part and domain. Group "word" is set when it is written out.
-# An "@" as links and markup encode it: percent-encoded in a URL, an HTML entity, a JSON escape.
-ENCODED_AT: Final = r"%40|&#0*64;|&#x0*40;|&commat;|\\u0040"
+# An "@" as links and markup encode it: percent-encoded in a URL (twice, by a redirect), an HTML
+# entity, a JSON escape.
+ENCODED_AT: Final = r"%40|%2540|&#0*64;|&#x0*40;|&commat;|\\u0040"
 _AT_RE: Final = re.compile(
     rf"(?P<symbol>[ \t]*(?:@|{ENCODED_AT})(?:[ \t]*\n)?[ \t]*)"
     rf"|(?P<bracket>[ \t]*{_OPEN}[ \t]*(?:{AT_WORDS}|@)[ \t]*{_CLOSE}[ \t]*)"
-    rf"|(?P<word>[ \t]+(?:{AT_WORDS})[ \t]+)",
+    rf"|(?P<word>[ \t]+(?:{AT_WORDS})[ \t]+)"
+    r"|(?P<a>(?<=\w)\([aA]\)(?=\w))",  # "jo(a)example.com", as Nordic and German writers hide it
     re.IGNORECASE,
 )
 _DOT: Final = (

@@ -12,10 +12,10 @@ from voc.analysis.pii import checks
 from voc.analysis.pii.kinds import ID, Finding
 
 _NINO_RE: Final = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z]{2})[ \t]?([0-9]{2})[ \t]?([0-9]{2})[ \t]?([0-9]{2})[ \t]?([A-Da-d])(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])([A-Za-z]{2})[ \t\-]?([0-9]{2})[ \t\-]?([0-9]{2})[ \t\-]?([0-9]{2})[ \t\-]?([A-Da-d])(?![A-Za-z0-9])"
 )
 _DNI_RE: Final = re.compile(
-    r"(?<![\w.\-/])([0-9]{1,2}\.?[0-9]{3}\.?[0-9]{3}|[XYZxyz][ \t\-]?[0-9]{7})[ \t\-]?([A-Za-z])(?![\w])"
+    r"(?<![\w.\-/])([0-9]{1,2}[. ]?[0-9]{3}[. ]?[0-9]{3}|[XYZxyz][ \t\-]?[0-9]{7})[ \t\-]?([A-Za-z])(?![\w])"
 )
 # A codice fiscale, also typed in its parts: "RSS MRA 85T10 A562S", "RSSMRA 85 T10 A562 S".
 _CF_DIGIT: Final = "[0-9LMNPQRSTUVlmnpqrstuv]"

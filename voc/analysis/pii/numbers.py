@@ -292,13 +292,13 @@ _PHONE_RUN_RE: Final = re.compile(
 _NANP_RE: Final = re.compile(r"(?:\+?1[ .\-]?)?(?:\([0-9]{3}\)[ .\-]?|[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4}")
 # National numbers without a trunk 0: Spain/Portugal "612 34 56 78", "912 345 678"; Brazil "(11) 91234-5678";
 # Indian mobiles "98765 43210".
-# Spanish landlines "91 123 45 67", Portuguese "21 123 4567".
+# Spanish landlines "91 123 45 67", Portuguese "21 123 4567", Italian mobiles "338-1234567".
 _NO_TRUNK_RE: Final = re.compile(
     r"[6-9][0-9]{4} [0-9]{5}|[2-9][0-9]{2}(?: [0-9]{2}){3}|[2-9][0-9]{2}([ .\-])[0-9]{3}\1[0-9]{3}|\([0-9]{2}\) ?[0-9]{4,5}[ \-][0-9]{4}"
-    r"|[89][1-8]([ .])[0-9]{3}\2[0-9]{2}\2[0-9]{2}|2[1-9]([ .])[0-9]{3}\3[0-9]{4}"
+    r"|[89][1-8]([ .])[0-9]{3}\2[0-9]{2}\2[0-9]{2}|2[1-9]([ .])[0-9]{3}\3[0-9]{4}|3[0-9]{2}[ .\-/][0-9]{7}"
 )
 # The last group may be one digit: "030 / 123 456 7", an extension "0711 123456-0".
-_TRUNK_RE: Final = re.compile(r"\(?0[1-9][0-9]{0,3}\)?(?:(?: ?/ ?|[ .\-]{0,2})[0-9]{2,8})*(?:[ .\-][0-9])?")
+_TRUNK_RE: Final = re.compile(r"\(?0[1-9][0-9]{0,3}\)?(?:(?: ?/ ?| ?- ?|[ .\-]{0,2})[0-9]{2,8})*(?:[ .\-][0-9])?")
 # A date with a four-digit year at the start of a run ("05.11.2026 14" from "05.11.2026 14:30").
 _DATE_RE: Final = re.compile(
     r"[0-9]{1,2}[./\-][0-9]{1,2}[./\-](?:19|20)[0-9]{2}(?![0-9])|(?:19|20)[0-9]{2}[./\-][0-9]{1,2}[./\-][0-9]{1,2}(?![0-9])"
@@ -325,7 +325,9 @@ def phone_findings(text: str) -> list[Finding]:
     findings = []
     for match in _PHONE_RUN_RE.finditer(text):
         end = match.end()
-        if _glued_after(text, end, sum(map(str.isdigit, match.group())), match.group()[0]):
+        if _glued_after(text, end, sum(map(str.isdigit, match.group())), match.group()[0]) and not _EXTENSION_RE.match(
+            text, end
+        ):
             continue
         found = _phone_in_run(text, match.start(), end)
         if found is None and "/" in match.group():
@@ -341,6 +343,7 @@ def phone_findings(text: str) -> list[Finding]:
 
 
 _SLASH_RE: Final = re.compile(r"[ \t]*/[ \t]*")
+_EXTENSION_RE: Final = re.compile(r"[xX][0-9]{1,5}(?![\w])")  # "+1-555-123-4567x89"
 _CHAT_LINK_RE: Final = re.compile(r"(?<![\w.])wa\.me/(\+?[0-9]{8,15})(?![0-9])", re.IGNORECASE)
 
 
@@ -413,12 +416,12 @@ def spelled_phone_findings(text: str) -> list[Finding]:
 
 
 def _counting(spelled: str) -> bool:
-    """Digits counted up or down one by one ("1 2 3 4 5 6 7 8 9"): a list, not a phone."""
+    """Digits counted up or down one by one ("1 2 3 4 5 6 7 8 9") or one digit repeated: not a phone."""
     digits = _WORD_RE.findall(spelled)
     if not all(d.isascii() and d.isdigit() for d in digits):
         return False
     steps = {int(b) - int(a) for a, b in zip(digits, digits[1:], strict=False)}
-    return steps in ({1}, {-1})
+    return steps in ({1}, {-1}, {0})  # "5 5 5 5 5 5 5 5 5": a rating, not a phone either
 
 
 def _phone_rule(run: str) -> str | None:
