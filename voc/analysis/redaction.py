@@ -65,15 +65,28 @@ _DIGIT_RE: Final = re.compile(r"\d")
 # Cheap gate for addresses: an "@" (any width) or a word/bracket that can stand for one.
 # It reads the original text, so full-width brackets count too.
 _MAYBE_EMAIL_RE: Final = re.compile(
-    rf"[@＠﹫]|{emails.ENCODED_AT}|\w\([aA]\)\w|(?:[\[\(\{{<［（｛＜]|\s)\s*(?:{emails.AT_WORDS}|@)[\s\]\)\}}>］）｝＞]",
+    rf"[@＠﹫]|(?:[\[\(\{{<［（｛＜]|\s)\s*(?:{emails.AT_WORDS}|@)[\s\]\)\}}>］）｝＞]",
     re.IGNORECASE,
 )
+
+
+# Encoded forms ("%40", "&#64;", "\u0040", "jo(a)example.de"): searched only when their first
+# character is in the text, which keeps the common case to the one search above.
+_MAYBE_ENCODED_EMAIL_RE: Final = re.compile(rf"{emails.ENCODED_AT}|\w\([aA]\)\w", re.IGNORECASE)
+
+
+def _maybe_email(text: str) -> bool:
+    if _MAYBE_EMAIL_RE.search(text) is not None:
+        return True
+    if "%" in text or "&" in text or "\\" in text or "(" in text:
+        return _MAYBE_ENCODED_EMAIL_RE.search(text) is not None
+    return False
 
 
 def redact(text: str) -> Redacted:
     """Replace e-mails, IBANs, cards, national ids and phone numbers with ``[kind]`` placeholders."""
     has_digit = _DIGIT_RE.search(text) is not None
-    maybe_email = _MAYBE_EMAIL_RE.search(text) is not None
+    maybe_email = _maybe_email(text)
     spelled = numbers.spelled_phone_findings(text)  # words need no normalising
     if not has_digit and not maybe_email and not spelled:  # most texts: nothing to look for
         return Redacted(text=text)

@@ -34,7 +34,7 @@ _SEPARATORS: Final = re.compile(r"[ \t.\-]")
 # Cheap gates, each one fast scan: NINO, DNI/NIE and NIR hold six digits in a row (give or take a
 # separator); a codice fiscale and a PAN hold digits between letters.
 _SIX_DIGITS_RE: Final = re.compile(r"[0-9](?:[ \t.\-]?[0-9]){5}")
-_LETTER_DIGITS_LETTER_RE: Final = re.compile(r"[A-Za-z][ \t]?[0-9]{2,4}[ \t]?[A-Za-z]")
+_LETTER_DIGITS_LETTER_RE: Final = re.compile(r"[A-Za-z][0-9]{2,4}[ \t]?[A-Za-z]")
 
 
 def id_findings(text: str) -> list[Finding]:

@@ -120,15 +120,25 @@ def number_findings(text: str) -> list[Finding]:
 
 # Digits glued to an id sign or a short word, which no run starts after ("#4111111111111111",
 # "cc4111111111111111", "CB4111111111111111").
-_GLUED_CARD_RE: Final = re.compile(r"(?:#|\b[A-Za-z]{1,4})([0-9]{13,19})(?![\w])")
+_LONG_DIGITS_RE: Final = re.compile(r"[0-9]{13,19}")
+_GLUED_PREFIX_RE: Final = re.compile(r"(?:#|\b[A-Za-z]{1,4})\Z")
 
 
 def _glued_cards(text: str) -> list[Finding]:
     """A valid card glued to a ``#`` or a short word: it could be an order number, so it is
     redacted as ambiguous, like a card the words call an order."""
     return [
-        Finding(CARD, "card.luhn?", *m.span(1)) for m in _GLUED_CARD_RE.finditer(text) if checks.card_valid(m.group(1))
+        Finding(CARD, "card.luhn?", *m.span())
+        for m in _LONG_DIGITS_RE.finditer(text)
+        if m.start() > 0
+        and text[m.start() - 1] in _GLUE
+        and not text[m.end() : m.end() + 1].isalnum()
+        and _GLUED_PREFIX_RE.search(text, max(0, m.start() - 5), m.start())
+        and checks.card_valid(m.group())
     ]
+
+
+_GLUE: Final = frozenset("#ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 def _look_alike(compact: str, digits: list[str]) -> bool:
@@ -251,12 +261,11 @@ def _split_cards(text: str, runs: list[_Run]) -> list[Finding]:
 
 
 # Country code, check digits, then letters/digits with any separators; the country's length decides the end.
-# It may follow the word "IBAN" with no space ("IBANDE89…"); groups may be split by slashes too,
-# and it may wrap onto the next line.
-_IBAN_RE: Final = re.compile(
-    r"(?:(?<![A-Za-z0-9])|(?<=IBAN)|(?<=iban)|(?<=Iban))"
-    r"[A-Za-z]{2}[ \t.\-/_]?[0-9]{2}(?:(?:[ \t]{0,2}[.\-/_]?[ \t]?|[ \t]?\n[ \t]?)[A-Za-z0-9]){10,32}"
-)
+# Groups may be split by slashes or underscores too, and it may wrap onto the next line.
+_IBAN_BODY: Final = r"[A-Za-z]{2}[ \t.\-/_]?[0-9]{2}(?:[ \t]{0,2}[.\-/_\n]?[ \t]?[A-Za-z0-9]){10,32}"
+_IBAN_RE: Final = re.compile(r"(?<![A-Za-z0-9])" + _IBAN_BODY)
+# Glued to the word "IBAN" ("IBANDE89…"): searched only when the word is there.
+_GLUED_IBAN_RE: Final = re.compile(r"(?<=[Ii][Bb][Aa][Nn])" + _IBAN_BODY)
 
 
 def iban_findings(text: str) -> list[Finding]:
@@ -266,7 +275,10 @@ def iban_findings(text: str) -> list[Finding]:
     not tried: trying every length would let one look-alike in a few dozen pass mod-97 by chance
     (and ``RF`` creditor references, which use the same check, are payment references)."""
     findings = []
-    for match in _IBAN_RE.finditer(text):
+    matches = list(_IBAN_RE.finditer(text))
+    if "iban" in text.lower():
+        matches.extend(_GLUED_IBAN_RE.finditer(text))
+    for match in matches:
         length = checks.IBAN_LENGTHS.get(match.group()[:2].upper())
         if length is None:
             continue
@@ -315,12 +327,13 @@ _MSISDN_RE: Final = re.compile(
 # Letters typed for digits inside a number ("O6 12 34 56 78", "O612345678", "06 I2 34 56 78"): a
 # token of digits and O/o/I/l with at least one of each, not glued to other letters.
 _LOOKALIKE_RE: Final = re.compile(r"(?<!\w)[0-9OoIl]*(?:[0-9][OoIl]|[OoIl][0-9])[0-9OoIl]*(?![^\W\d_])")
+_LOOKALIKE_GATE_RE: Final = re.compile(r"[0-9][OoIl]|[OoIl][0-9]")
 _LOOKALIKE_DIGITS: Final = str.maketrans("OoIl", "0011")
 
 
 def phone_findings(text: str) -> list[Finding]:
     """Phone numbers in normalised `text`, letters typed for digits read as those digits."""
-    if _LOOKALIKE_RE.search(text):
+    if _LOOKALIKE_GATE_RE.search(text):
         text = _LOOKALIKE_RE.sub(lambda m: m.group().translate(_LOOKALIKE_DIGITS), text)  # same length
     findings = []
     for match in _PHONE_RUN_RE.finditer(text):
