@@ -12,7 +12,8 @@ text is never stored. Kinds, by precedence when two findings overlap:
 
 Matching reads a normalised copy (digits of every script, full-width forms, odd spaces, invisible
 characters; `voc.analysis.pii.text`) and masks the matching span of the original. Digits inside
-URLs are left alone (tweet ids, order links). The detectors live in `voc.analysis.pii`; which rule
+URLs are left alone (tweet ids, order links), except in a parameter named for a phone, card or
+IBAN (``?phone=``, ``&card_number=``) and a ``wa.me/`` number. The detectors live in `voc.analysis.pii`; which rule
 fired for each span is in `Redacted.findings`, never in the text.
 
 Domain module: no Streamlit import, no I/O.

@@ -16,9 +16,11 @@ judged by its structure first (length, issuer range, checksum), then by the word
   their check or structure; the weak checks on bare digits (CPF, tax id, Aadhaar) give way to the
   words "order", "tracking", "IMEI"…;
 - phones: international (``+``/``00``), North American, national with a trunk ``0`` (slashes as
-  in ``0151/12345678`` included), the no-trunk shapes of ES/PT/IT/BR, and digits typed one by one.
+  in ``0151/12345678`` included), the no-trunk shapes of ES/PT/IT/BR, digits typed one by one,
+  and letters typed for digits ("O6 12 34 56 78").
 
-A number glued to a word, a ``#``, a ``/`` or a decimal point is an identifier or an amount.
+A number glued to a word, a ``#``, a ``/`` or a decimal point is an identifier or an amount (a
+valid card glued to a ``#`` or a short word is still redacted, as ambiguous).
 """
 
 from __future__ import annotations
