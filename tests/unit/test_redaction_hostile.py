@@ -269,3 +269,42 @@ def test_more_national_styles_and_disguises_are_replaced(text: str, redacted: st
 )
 def test_repeated_digits_and_lettered_clauses_stay(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "o meu número 845756117",
+        "o meu nu\u0301mero 845756117",  # "ú" typed as "u" and a combining accent
+        "Contacto: 827373100",
+        "ligue já 📞 846449963",
+        "☎️846161611",
+        "Whatsap- 858012121",
+        "Whatsapp 00 258 8264 46 233",
+        "llámame 612345678",
+        "chiamami 3471234567",
+    ],
+)
+def test_a_phone_in_one_block_after_a_phone_word_or_sign_in_our_languages_is_replaced(text: str) -> None:
+    result = redact(text + " obrigado")
+    assert result.text.endswith("[phone] obrigado")
+    assert result.found == ("phone",)
+
+
+def test_every_number_in_a_list_after_a_phone_word_is_a_phone() -> None:
+    text = "Contacto: 827373100 | 824363655 | 872799030 | 842799030 ou 873471731 Apoie"
+    assert redact(text).text == "Contacto: [phone] | [phone] | [phone] | [phone] ou [phone] Apoie"
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("Colar 700 MT 868287968 em 25 de Junho", "Colar 700 MT 868287968 em 25 de Junho"),  # no phone word
+        ("pedido número 612345678 atrasado", "pedido número 612345678 atrasado"),  # the order's number
+        ("La Liga 2024 2025 season", "La Liga 2024 2025 season"),
+        ("contact 3 times, 2 hours waiting", "contact 3 times, 2 hours waiting"),
+        ("Contacto: 827373100 e pedido 612345678", "Contacto: [phone] e pedido 612345678"),  # the list ends
+    ],
+)
+def test_new_phone_words_leave_order_numbers_and_unintroduced_blocks_alone(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted

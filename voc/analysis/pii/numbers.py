@@ -337,14 +337,16 @@ def phone_findings(text: str) -> list[Finding]:
     """Phone numbers in normalised `text`, letters typed for digits read as those digits."""
     if _LOOKALIKE_GATE_RE.search(text):
         text = _LOOKALIKE_RE.sub(lambda m: m.group().translate(_LOOKALIKE_DIGITS), text)  # same length
-    findings = []
+    findings: list[Finding] = []
     for match in _PHONE_RUN_RE.finditer(text):
         end = match.end()
         if _glued_after(text, end, sum(map(str.isdigit, match.group())), match.group()[0]) and not _EXTENSION_RE.match(
             text, end
         ):
             continue
-        found = _phone_in_run(text, match.start(), end)
+        # The next in a list of phones ("Contacto: 827373100 | 824363655 | 872799030") is one too.
+        listed = bool(findings) and _LIST_GAP_RE.fullmatch(text, findings[-1].end, match.start()) is not None
+        found = _phone_in_run(text, match.start(), end, listed)
         if found is None and "/" in match.group():
             # Two numbers in one run: "06 12 34 56 78 / 01 23 45 67 89".
             found = []
@@ -358,6 +360,9 @@ def phone_findings(text: str) -> list[Finding]:
 
 
 _SLASH_RE: Final = re.compile(r"[ \t]*/[ \t]*")
+_LIST_GAP_RE: Final = re.compile(
+    r"[ \t]*[|•·,;/]?[ \t]*(?:(?:or|ou|o|oder|of|e|y|and|et|und|en|أو)[ \t]+)?", re.IGNORECASE
+)
 _EXTENSION_RE: Final = re.compile(r"[xX][0-9]{1,5}(?![\w])")  # "+1-555-123-4567x89"
 _CHAT_LINK_RE: Final = re.compile(r"(?<![\w.])wa\.me/(\+?[0-9]{8,15})(?![0-9])", re.IGNORECASE)
 
@@ -369,9 +374,10 @@ def chat_link_findings(text: str) -> list[Finding]:
     return [Finding(PHONE, "phone.chat_link", *m.span(1)) for m in _CHAT_LINK_RE.finditer(text)]
 
 
-def _phone_in_run(text: str, start: int, end: int) -> list[Finding] | None:
+def _phone_in_run(text: str, start: int, end: int, listed: bool = False) -> list[Finding] | None:
     """The phone `text[start:end]` is (a list of one), none because the words before it say it is
-    an order or a device number (empty), or None when it is not phone-shaped."""
+    an order or a device number (empty), or None when it is not phone-shaped. `listed`: it follows
+    a phone with only a separator or "or" between them."""
     run = text[start:end]
     rule = _phone_rule(run)
     if rule is None:
@@ -379,7 +385,7 @@ def _phone_in_run(text: str, start: int, end: int) -> list[Finding] | None:
         if (
             bare
             and not (len(run) == 15 and checks.luhn_valid(run))  # an IMEI: "IMEI del telefono 35…"
-            and cue_before(text, start) == Cue.PHONE
+            and (listed or cue_before(text, start) == Cue.PHONE)
         ):
             # A mobile number as networks print it, country code without "+" ("MSISDN 447700900123"),
             # or a national mobile typed in one block ("mi móvil 612345678").
@@ -446,6 +452,8 @@ def _phone_rule(run: str) -> str | None:
         return "phone.international" if 8 <= digit_count - run.count("(0)") <= 15 else None
     if run.startswith("00") and run[2:3] not in ("0", " "):  # 00 and a country code
         return "phone.international" if 10 <= digit_count <= 17 else None
+    if run.startswith("00 ") and run[3:4] not in ("0", "") and 11 <= digit_count <= 17:
+        return "phone.international"  # "00 258 8264 46 233"
     if groups[-1].endswith("000") and "".join(groups).endswith("000000"):
         return None  # a round count ("300 000 000 clients", "250.000.000 €") is not a phone
     if _NANP_RE.fullmatch(run):
