@@ -308,3 +308,12 @@ def test_every_number_in_a_list_after_a_phone_word_is_a_phone() -> None:
 )
 def test_new_phone_words_leave_order_numbers_and_unintroduced_blocks_alone(text: str, redacted: str) -> None:
     assert redact(text).text == redacted
+
+
+@pytest.mark.parametrize("text", ["server 81.123.45.67 is down", "IP 91.123.45.67 blocked", "host 21.123.4567"])
+def test_dotted_addresses_shaped_like_landlines_are_not_phones(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_a_number_with_a_trunk_zero_is_a_phone_even_when_it_ends_in_zeros() -> None:
+    assert redact("appelez le 01 40 00 00 00 svp").text == "appelez le [phone] svp"

@@ -309,7 +309,7 @@ _NANP_RE: Final = re.compile(r"(?:\+?1[ .\-]?)?(?:\([0-9]{3}\)[ .\-]?|[0-9]{3}[ 
 # Spanish landlines "91 123 45 67", Portuguese "21 123 4567", Italian mobiles "338-1234567".
 _NO_TRUNK_RE: Final = re.compile(
     r"[6-9][0-9]{4} [0-9]{5}|[2-9][0-9]{2}(?: [0-9]{2}){3}|[2-9][0-9]{2}([ .\-])[0-9]{3}\1[0-9]{3}|\([0-9]{2}\) ?[0-9]{4,5}[ \-][0-9]{4}"
-    r"|[89][1-8]([ .])[0-9]{3}\2[0-9]{2}\2[0-9]{2}|2[1-9]([ .])[0-9]{3}\3[0-9]{4}|3[0-9]{2}[ .\-/][0-9]{7}"
+    r"|[89][1-8] [0-9]{3} [0-9]{2} [0-9]{2}|2[1-9] [0-9]{3} [0-9]{4}|3[0-9]{2}[ .\-/][0-9]{7}"
 )
 # The last group may be one digit: "030 / 123 456 7", an extension "0711 123456-0".
 _TRUNK_RE: Final = re.compile(r"\(?0[1-9][0-9]{0,3}\)?(?:(?: ?/ ?| ?- ?|[ .\-]{0,2})[0-9]{2,8})*(?:[ .\-][0-9])?")
@@ -454,7 +454,7 @@ def _phone_rule(run: str) -> str | None:
         return "phone.international" if 10 <= digit_count <= 17 else None
     if run.startswith("00 ") and run[3:4] not in ("0", "") and 11 <= digit_count <= 17:
         return "phone.international"  # "00 258 8264 46 233"
-    if groups[-1].endswith("000") and "".join(groups).endswith("000000"):
+    if run[0] != "0" and groups[-1].endswith("000") and "".join(groups).endswith("000000"):
         return None  # a round count ("300 000 000 clients", "250.000.000 €") is not a phone
     if _NANP_RE.fullmatch(run):
         return "phone.nanp"
