@@ -317,3 +317,39 @@ def test_dotted_addresses_shaped_like_landlines_are_not_phones(text: str) -> Non
 
 def test_a_number_with_a_trunk_zero_is_a_phone_even_when_it_ends_in_zeros() -> None:
     assert redact("appelez le 01 40 00 00 00 svp").text == "appelez le [phone] svp"
+
+
+@pytest.mark.parametrize(
+    ("markup", "redacted"),
+    [
+        ("4111&nbsp;1111&nbsp;1111&nbsp;1111", "[card]"),  # entities read as the characters they stand for
+        ("4111&#160;1111&#160;1111&#160;1111", "[card]"),
+        ("06&nbsp;12&nbsp;34&nbsp;56&nbsp;7&#56;", "[phone]"),  # the masked span covers the whole last entity
+        ("DE89&nbsp;3704&nbsp;0044&nbsp;0532&nbsp;0130&nbsp;00", "[iban]"),
+        ("<b>4111</b> <b>1111</b> <b>1111</b> <b>1111</b>", "<b>[card]</b>"),  # inline tags read as nothing
+        ("4111<br>1111<br/>1111<br />1111", "[card]"),  # a line-breaking tag is a line break
+        ('lena.moreau<span class="at">@</span>example.fr', "[email]"),
+        ("https://x.example/cb?a=1&amp;phone=0612345678", "https://x.example/cb?a=1&amp;phone=[phone]"),
+    ],
+)
+def test_values_inside_html_entities_and_tags_are_replaced_and_the_markup_around_them_kept(
+    markup: str, redacted: str
+) -> None:
+    assert redact(f"<p>{markup}</p>").text == f"<p>{redacted}</p>"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tom &amp; Jerry &copy; 2026, 5 < 6 > 4",
+        "a<b and c>d",
+        "<td>12</td><td>34</td><td>56</td>",  # table cells stay apart
+        "&unknown; 4111 1111",
+    ],
+)
+def test_ordinary_markup_and_angle_brackets_are_left_alone(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_an_address_in_angle_brackets_is_not_read_as_a_tag() -> None:
+    assert redact("Jane <jane.doe@example.com> wrote").text == "Jane <[email]> wrote"

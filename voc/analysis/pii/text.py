@@ -11,6 +11,7 @@ original offset per normalised character.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -61,24 +62,88 @@ _TABLE: Final = _Table()
 
 @dataclass(frozen=True)
 class Normalised:
-    """`text` as detectors see it; `origin[i]` is the original offset of `text[i]` (None: the same)."""
+    """`text` as detectors see it; `origin[i]` is the original offset of `text[i]` (None: the same),
+    and `ends[i]` where the original characters it stands for end (None: one after `origin[i]`;
+    an HTML entity is several characters read as one)."""
 
     text: str
     origin: tuple[int, ...] | None
     original_length: int
+    ends: tuple[int, ...] | None = None
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original offsets covering normalised `text[start:end]`."""
         if self.origin is None:
             return start, end
         first = self.origin[start] if start < len(self.origin) else self.original_length
-        last = self.origin[end - 1] + 1 if end > 0 else first
-        return first, last
+        if end <= 0:
+            return first, first
+        return first, self.ends[end - 1] if self.ends is not None else self.origin[end - 1] + 1
+
+
+# Markup a customer's text can arrive in (a rich-text survey cell, an HTML error page a server
+# echoed): an entity is read as the character it stands for, a tag that breaks the line as a line
+# break, any other tag as nothing, so "4111&nbsp;1111&nbsp;…" and "jo<span>@</span>example.com"
+# are read as a browser shows them. Only the normalised copy changes; the original is masked.
+_MARKUP_RE: Final = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|</?([A-Za-z][A-Za-z0-9]*)(?:[\s/][^<>]{0,200})?>"
+)
+_LINE_TAGS: Final = frozenset((
+    "br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "thead",
+    "tbody", "ul", "ol", "dl", "dt", "dd", "pre", "hr", "section", "article",
+))  # fmt: skip
+# Tags read as nothing; any other name in angle brackets is text ("Jo <jo@example.com>").
+_INLINE_TAGS: Final = frozenset((
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "del", "dfn", "em", "font", "i", "img", "ins", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+    "label",
+))  # fmt: skip
+
+
+def _read_markup(text: str) -> tuple[str, list[int], list[int]] | None:
+    """`text` with its markup read (see above), each character's original start and end; None
+    when there is none."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for match in _MARKUP_RE.finditer(text):
+        if match.group(1) is None:
+            char = html.unescape(match.group())
+            if len(char) != 1:
+                continue  # not an entity html knows: left as typed
+        else:
+            name = match.group(1).lower()
+            if name not in _LINE_TAGS and name not in _INLINE_TAGS:
+                continue
+            char = "\n" if name in _LINE_TAGS else ""
+        pieces.append(text[last : match.start()])
+        starts.extend(range(last, match.start()))
+        ends.extend(range(last + 1, match.start() + 1))
+        if char:
+            pieces.append(char)
+            starts.append(match.start())
+            ends.append(match.end())
+        last = match.end()
+    if last == 0:
+        return None
+    pieces.append(text[last:])
+    starts.extend(range(last, len(text)))
+    ends.extend(range(last + 1, len(text) + 1))
+    return "".join(pieces), starts, ends
 
 
 def normalise(text: str) -> Normalised:
     """Digits of every script to ASCII, full-width forms to ASCII, odd spaces to a space, dashes
-    to ``-``, invisible characters dropped; with the map back to `text`."""
+    to ``-``, invisible characters dropped, HTML entities and tags read; with the map back to `text`."""
+    markup = _read_markup(text) if "&" in text or "<" in text else None
+    if markup is not None:
+        read, starts, ends = markup
+        plain = read.translate(_TABLE)
+        if len(plain) != len(read):
+            kept = [i for i, char in enumerate(read) if char not in _INVISIBLE]
+            starts, ends = [starts[i] for i in kept], [ends[i] for i in kept]
+        return Normalised(plain, tuple(starts), len(text), tuple(ends))
     if text.isascii():
         return Normalised(text, None, len(text))
     plain = text.translate(_TABLE)
