@@ -353,3 +353,22 @@ def test_ordinary_markup_and_angle_brackets_are_left_alone(text: str) -> None:
 
 def test_an_address_in_angle_brackets_is_not_read_as_a_tag() -> None:
     assert redact("Jane <jane.doe@example.com> wrote").text == "Jane <[email]> wrote"
+
+
+@pytest.mark.parametrize(
+    ("text", "redacted"),
+    [
+        ("appelez-moi (06 12 34 56 78) svp", "appelez-moi ([phone]) svp"),
+        ("mein Handy (0151 12345678)", "mein Handy ([phone])"),
+        ("WhatsApp (+33 6 12 34 56 78).", "WhatsApp ([phone])."),
+        ("[06 12 34 56 78](tel:0612345678)", "[[phone]](tel:[phone])"),
+        ("Tel (030) 1234567", "Tel [phone]"),  # an area code in brackets is part of the number
+    ],
+)
+def test_a_phone_in_brackets_is_replaced_and_the_brackets_kept(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted
+
+
+@pytest.mark.parametrize("text", ["see (2019)", "(555)", "rated (4/5)", "(12 34)"])
+def test_short_numbers_in_brackets_stay(text: str) -> None:
+    assert redact(text).text == text

@@ -339,14 +339,14 @@ def phone_findings(text: str) -> list[Finding]:
         text = _LOOKALIKE_RE.sub(lambda m: m.group().translate(_LOOKALIKE_DIGITS), text)  # same length
     findings: list[Finding] = []
     for match in _PHONE_RUN_RE.finditer(text):
-        end = match.end()
-        if _glued_after(text, end, sum(map(str.isdigit, match.group())), match.group()[0]) and not _EXTENSION_RE.match(
+        start, end = _without_stray_brackets(text, match.start(), match.end())
+        if _glued_after(text, end, sum(map(str.isdigit, match.group())), text[start]) and not _EXTENSION_RE.match(
             text, end
         ):
             continue
         # The next in a list of phones ("Contacto: 827373100 | 824363655 | 872799030") is one too.
-        listed = bool(findings) and _LIST_GAP_RE.fullmatch(text, findings[-1].end, match.start()) is not None
-        found = _phone_in_run(text, match.start(), end, listed)
+        listed = bool(findings) and _LIST_GAP_RE.fullmatch(text, findings[-1].end, start) is not None
+        found = _phone_in_run(text, start, end, listed)
         if found is None and "/" in match.group():
             # Two numbers in one run: "06 12 34 56 78 / 01 23 45 67 89".
             found = []
@@ -357,6 +357,19 @@ def phone_findings(text: str) -> list[Finding]:
                 start = offset + len(piece)
         findings.extend(found or [])
     return findings
+
+
+def _without_stray_brackets(text: str, start: int, end: int) -> tuple[int, int]:
+    """The run without the brackets around it: "(06 12 34 56 78)" is a phone in parentheses, and
+    its closing bracket is not the "(0)" or area-code kind a phone holds."""
+    run = text[start:end]
+    if run.startswith("(") and run.find(")") == len(run) - 1 and len(run) > 2:
+        return start + 1, end - 1  # "(06 12 34 56 78)": the brackets hold the whole number
+    while run.endswith(")") and run.count(")") > run.count("("):
+        run, end = run[:-1], end - 1
+    while run.startswith("(") and run.count("(") > run.count(")"):
+        run, start = run[1:], start + 1
+    return start, end
 
 
 _SLASH_RE: Final = re.compile(r"[ \t]*/[ \t]*")
