@@ -372,3 +372,35 @@ def test_a_phone_in_brackets_is_replaced_and_the_brackets_kept(text: str, redact
 @pytest.mark.parametrize("text", ["see (2019)", "(555)", "rated (4/5)", "(12 34)"])
 def test_short_numbers_in_brackets_stay(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "0️⃣6️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣",  # keycap emoji
+        "⓪⑥①②③④⑤⑥⑦⑧",  # circled digits
+        "⁰⁶¹²³⁴⁵⁶⁷⁸",  # superscripts
+        "0̶6̶1̶2̶3̶4̶5̶6̶7̶8̶",  # struck through
+    ],
+)
+def test_a_phone_in_decorated_digits_is_replaced(phone: str) -> None:
+    assert redact(f"ruf an {phone} danke").text == "ruf an [phone] danke"
+
+
+@pytest.mark.parametrize(
+    ("body", "redacted"),
+    [
+        ('{"text":"call\\n0612345678\\nthanks"}', '{"text":"call\\n[phone]\\nthanks"}'),
+        ('{"text":"card:\\t4111111111111111"}', '{"text":"card:\\t[card]"}'),
+        ('{"email":"lena.moreau\\u0040example.fr"}', '{"email":"[email]"}'),
+    ],
+)
+def test_values_in_a_json_body_with_its_escapes_are_replaced(body: str, redacted: str) -> None:
+    assert redact(body).text == redacted
+
+
+@pytest.mark.parametrize(
+    "text", ["m² 25 units", "x² + y² = 25", "H₂O", "① ② ③ ④ ⑤ ⑥ ⑦ ⑧ ⑨ steps", "5️⃣ stars", "C:\\new\\table 0612"]
+)
+def test_superscripts_circled_lists_keycaps_and_paths_stay(text: str) -> None:
+    assert redact(text).text == text

@@ -62,7 +62,11 @@ class Redacted:
         return tuple(f.rule for f in self.findings)
 
 
-_DIGIT_RE: Final = re.compile(r"\d")
+# Decimal digits of every script, and the superscript, subscript and circled ones ("⓪⑥①②…").
+_DIGIT_RE: Final = re.compile(
+    "[\\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u2474-\u247c\u2488-\u2490"
+    "\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792\U0001f100-\U0001f10a]"
+)
 # Cheap gate for addresses: an "@" (any width) or a word/bracket that can stand for one.
 # It reads the original text, so full-width brackets count too.
 _MAYBE_EMAIL_RE: Final = re.compile(

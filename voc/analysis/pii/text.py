@@ -21,6 +21,8 @@ from typing import Final
 # hyphen, and the direction marks and isolates Arabic keyboards put around numbers.
 _INVISIBLE: Final = frozenset(
     "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    # Marks drawn on a digit: emoji variation selectors and the keycap ("0️⃣6️⃣…"), strike-through overlays.
+    "\ufe0e\ufe0f\u20e3\u0335\u0336\u0337\u0338"
 )
 _SPECIAL: Final[dict[str, str]] = {
     "\ufe6b": "@",  # small commercial at
@@ -47,6 +49,8 @@ class _Table(dict[int, int | str | None]):
             value = _SPECIAL[char]
         elif char.isdecimal():
             value = str(unicodedata.decimal(char))
+        elif char.isdigit() and unicodedata.digit(char, None) is not None:
+            value = str(unicodedata.digit(char))  # circled and superscript digits: "⓪⑥①②…", "⁰⁶¹²…"
         elif 0xFF01 <= code <= 0xFF5E:  # full-width ASCII forms
             value = chr(code - 0xFEE0)
         elif code == 0x3000 or unicodedata.category(char) == "Zs":
@@ -84,10 +88,13 @@ class Normalised:
 # Markup a customer's text can arrive in (a rich-text survey cell, an HTML error page a server
 # echoed): an entity is read as the character it stands for, a tag that breaks the line as a line
 # break, any other tag as nothing, so "4111&nbsp;1111&nbsp;…" and "jo<span>@</span>example.com"
-# are read as a browser shows them. Only the normalised copy changes; the original is masked.
+# are read as a browser shows them; and the escapes of a JSON body ("call\n0612345678", "\u0040")
+# as the characters they stand for. Only the normalised copy changes; the original is masked.
 _MARKUP_RE: Final = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});|</?([A-Za-z][A-Za-z0-9]*)(?:[\s/][^<>]{0,200})?>"
+    r"|\\(?:([ntr])|u([0-9a-fA-F]{4}))"
 )
+_ESCAPED: Final[dict[str, str]] = {"n": "\n", "t": "\t", "r": "\n"}
 _LINE_TAGS: Final = frozenset((
     "br", "p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "thead",
     "tbody", "ul", "ol", "dl", "dt", "dd", "pre", "hr", "section", "article",
@@ -108,7 +115,11 @@ def _read_markup(text: str) -> tuple[str, list[int], list[int]] | None:
     ends: list[int] = []
     last = 0
     for match in _MARKUP_RE.finditer(text):
-        if match.group(1) is None:
+        if match.group(2) is not None:  # a JSON escape left in pasted text: "\n", "\u0040"
+            char = _ESCAPED[match.group(2)]
+        elif match.group(3) is not None:
+            char = chr(int(match.group(3), 16))
+        elif match.group(1) is None:
             char = html.unescape(match.group())
             if len(char) != 1:
                 continue  # not an entity html knows: left as typed
@@ -136,7 +147,7 @@ def _read_markup(text: str) -> tuple[str, list[int], list[int]] | None:
 def normalise(text: str) -> Normalised:
     """Digits of every script to ASCII, full-width forms to ASCII, odd spaces to a space, dashes
     to ``-``, invisible characters dropped, HTML entities and tags read; with the map back to `text`."""
-    markup = _read_markup(text) if "&" in text or "<" in text else None
+    markup = _read_markup(text) if "&" in text or "<" in text or "\\" in text else None
     if markup is not None:
         read, starts, ends = markup
         plain = read.translate(_TABLE)
