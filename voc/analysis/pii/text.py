@@ -19,10 +19,14 @@ from typing import Final
 
 # Invisible characters dropped before matching: zero-width space/joiners, word joiner, BOM, soft
 # hyphen, and the direction marks and isolates Arabic keyboards put around numbers.
-_INVISIBLE: Final = frozenset(
-    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-    # Marks drawn on a digit: emoji variation selectors and the keycap ("0️⃣6️⃣…"), strike-through overlays.
-    "\ufe0e\ufe0f\u20e3\u0335\u0336\u0337\u0338"
+# Marks drawn on the character before them: emoji variation selectors and the keycap ("0️⃣6️⃣…"),
+# strike-through overlays. Dropped too, and masked with that character.
+_MARKS: Final = frozenset("\ufe0e\ufe0f\u20e3\u0335\u0336\u0337\u0338")
+_INVISIBLE: Final = (
+    frozenset(
+        "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    )
+    | _MARKS
 )
 _SPECIAL: Final[dict[str, str]] = {
     "\ufe6b": "@",  # small commercial at
@@ -154,14 +158,26 @@ def normalise(text: str) -> Normalised:
         if len(plain) != len(read):
             kept = [i for i, char in enumerate(read) if char not in _INVISIBLE]
             starts, ends = [starts[i] for i in kept], [ends[i] for i in kept]
-        return Normalised(plain, tuple(starts), len(text), tuple(ends))
+        return Normalised(plain, tuple(starts), len(text), _over_marks(text, ends))
     if text.isascii():
         return Normalised(text, None, len(text))
     plain = text.translate(_TABLE)
     if len(plain) == len(text):
         return Normalised(plain, None, len(text))
     origin = tuple(i for i, char in enumerate(text) if char not in _INVISIBLE)
-    return Normalised(plain, origin, len(text))
+    return Normalised(plain, origin, len(text), _over_marks(text, [i + 1 for i in origin]))
+
+
+def _over_marks(text: str, ends: list[int]) -> tuple[int, ...] | None:
+    """`ends` moved past the marks drawn on each character, so a masked digit takes its keycap."""
+    if not any(mark in text for mark in _MARKS):
+        return tuple(ends)
+    moved = []
+    for end in ends:
+        while end < len(text) and text[end] in _MARKS:
+            end += 1
+        moved.append(end)
+    return tuple(moved)
 
 
 _URL_RE: Final = re.compile(r"(?:https?://|www\.|(?<![\w.])wa\.me/)\S+", re.IGNORECASE)
