@@ -12,7 +12,8 @@ text is never stored. Kinds, by precedence when two findings overlap:
 
 Matching reads a normalised copy (digits of every script, full-width forms, odd spaces, invisible
 characters; `voc.analysis.pii.text`) and masks the matching span of the original. Digits inside
-URLs are left alone (tweet ids, order links). The detectors live in `voc.analysis.pii`; which rule
+URLs are left alone (tweet ids, order links), except in a parameter named for a phone, card or
+IBAN (``?phone=``, ``&card_number=``) and a ``wa.me/`` number. The detectors live in `voc.analysis.pii`; which rule
 fired for each span is in `Redacted.findings`, never in the text.
 
 Domain module: no Streamlit import, no I/O.
@@ -28,7 +29,7 @@ from typing import Final
 from voc.analysis.pii import emails, ids, numbers
 from voc.analysis.pii.checks import iban_valid, luhn_valid
 from voc.analysis.pii.kinds import CARD, EMAIL, IBAN, ID, KINDS, PHONE, PLACEHOLDERS, PRECEDENCE, Finding
-from voc.analysis.pii.text import Normalised, inside, normalise, url_spans
+from voc.analysis.pii.text import Normalised, inside, normalise, personal_url_spans, url_spans
 
 __all__ = [
     "CARD",
@@ -61,18 +62,36 @@ class Redacted:
         return tuple(f.rule for f in self.findings)
 
 
-_DIGIT_RE: Final = re.compile(r"\d")
+# Decimal digits of every script, and the superscript, subscript and circled ones ("⓪⑥①②…").
+_DIGIT_RE: Final = re.compile(
+    "[\\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u2468\u2474-\u247c\u2488-\u2490"
+    "\u24ea\u24f5-\u24fd\u24ff\u2776-\u277e\u2780-\u2788\u278a-\u2792\U0001f100-\U0001f10a]"
+)
 # Cheap gate for addresses: an "@" (any width) or a word/bracket that can stand for one.
 # It reads the original text, so full-width brackets count too.
 _MAYBE_EMAIL_RE: Final = re.compile(
-    rf"[@＠﹫]|(?:[\[\(\{{<［（｛＜]|\s)\s*(?:{emails.AT_WORDS}|@)[\s\]\)\}}>］）｝＞]", re.IGNORECASE
+    rf"[@＠﹫]|(?:[\[\(\{{<［（｛＜]|\s)\s*(?:{emails.AT_WORDS}|@)[\s\]\)\}}>］）｝＞]",
+    re.IGNORECASE,
 )
+
+
+# Encoded forms ("%40", "&#64;", "\u0040", "jo(a)example.de"): searched only when their first
+# character is in the text, which keeps the common case to the one search above.
+_MAYBE_ENCODED_EMAIL_RE: Final = re.compile(rf"{emails.ENCODED_AT}|\w\([aA]\)\w", re.IGNORECASE)
+
+
+def _maybe_email(text: str) -> bool:
+    if _MAYBE_EMAIL_RE.search(text) is not None:
+        return True
+    if "%" in text or "&" in text or "\\" in text or "(" in text:
+        return _MAYBE_ENCODED_EMAIL_RE.search(text) is not None
+    return False
 
 
 def redact(text: str) -> Redacted:
     """Replace e-mails, IBANs, cards, national ids and phone numbers with ``[kind]`` placeholders."""
     has_digit = _DIGIT_RE.search(text) is not None
-    maybe_email = _MAYBE_EMAIL_RE.search(text) is not None
+    maybe_email = _maybe_email(text)
     spelled = numbers.spelled_phone_findings(text)  # words need no normalising
     if not has_digit and not maybe_email and not spelled:  # most texts: nothing to look for
         return Redacted(text=text)
@@ -84,7 +103,9 @@ def redact(text: str) -> Redacted:
         urls = url_spans(plain.text)
         found = numbers.iban_findings(plain.text) + numbers.number_findings(plain.text)
         found += ids.id_findings(plain.text) + numbers.phone_findings(plain.text)
-        candidates.extend(f for f in found if not inside(urls, f.start, f.end))
+        found += numbers.chat_link_findings(plain.text)
+        personal = personal_url_spans(plain.text, urls)
+        candidates.extend(f for f in found if not inside(urls, f.start, f.end) or _within(personal, f.start, f.end))
     if not candidates:
         return Redacted(text=text)
     chosen = _without_overlaps(candidates)
@@ -102,6 +123,10 @@ def redact(text: str) -> Redacted:
     return Redacted(
         text="".join(pieces), found=tuple(kind for kind in KINDS if kind in kinds), findings=tuple(findings)
     )
+
+
+def _within(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
 
 
 def _in_normalised(finding: Finding, plain: Normalised) -> Finding:

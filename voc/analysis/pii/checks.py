@@ -131,16 +131,28 @@ def nir_valid(compact: str) -> bool:
     """French social security number (NIR): 13 characters and a 2-digit key, 97 - n mod 97.
 
     Corsican departments 2A and 2B count as 19 and 18."""
+    if len(compact) != 15 or not compact[13:].isdigit():
+        return False
+    body = _nir_body(compact[:13])
+    return body is not None and 97 - body % 97 == int(compact[13:])
+
+
+def nir_body_valid(compact: str) -> bool:
+    """The 13 characters of a NIR without its key: sex, year, a possible month, department ..."""
+    return len(compact) == 13 and _nir_body(compact) is not None
+
+
+def _nir_body(body: str) -> int | None:
     # Sex digit 1 or 2; the temporary 7/8 numbers are left out, as IMEIs from 86 (China) would pass too often.
-    if len(compact) != 15 or compact[0] not in "12":
-        return False
-    body = compact[:13].upper().replace("2A", "19", 1).replace("2B", "18", 1)
-    if not body.isdigit() or not compact[13:].isdigit():
-        return False
+    if body[0] not in "12":
+        return None
+    body = body.upper().replace("2A", "19", 1).replace("2B", "18", 1)
+    if not body.isdigit():
+        return None
     month = int(body[3:5])
     if not (1 <= month <= 12 or 20 <= month <= 42 or 50 <= month <= 99):
-        return False
-    return 97 - int(body) % 97 == int(compact[13:])
+        return None
+    return int(body)
 
 
 _DNI_LETTERS: Final = "TRWAGMYFPDXBNJZSQVHLCKE"
@@ -205,3 +217,19 @@ def cpf_valid(digits: str) -> bool:
         if total * 10 % 11 % 10 != int(digits[n]):
             return False
     return True
+
+
+def bsn_valid(digits: str) -> bool:
+    """Dutch citizen service number (BSN): 9 digits passing the "elfproef" (weights 9..2, and -1 on the last)."""
+    if len(digits) != 9 or not digits.isdigit() or digits == "000000000":
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
+    return total % 11 == 0
+
+
+def nif_pt_valid(digits: str) -> bool:
+    """Portuguese tax number (NIF): 9 digits, the last a mod-11 check digit (10 counts as 0)."""
+    if len(digits) != 9 or not digits.isdigit() or digits[0] == "0":
+        return False
+    check = 11 - sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) % 11
+    return (0 if check >= 10 else check) == int(digits[8])

@@ -8,6 +8,7 @@ not settle is treated as personal data.
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import StrEnum
 from typing import Final
 
@@ -67,14 +68,19 @@ _WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "phone", "call", "tel", "mobile", "cell", "number", "whatsapp", "sms", "text me", "ring", "handy",
         "telefon", "rufnummer", "nummer", "téléphone", "portable", "numéro", "appelez", "teléfono", "móvil",
         "llamar", "telefono", "cellulare", "numero", "telefone", "celular", "telefoon", "mobiel", "هاتف",
-        "جوال", "رقم", "اتصل", "mob", "ph", "msisdn", "mobile number", "phone number",
+        "جوال", "رقم", "اتصل", "mob", "ph", "msisdn", "mobile number", "phone number", "número", "contacto",
+        "contato", "contact", "contactar", "ligue", "ligar", "liga", "chamada", "chamadas", "telemóvel", "telemovel",
+        "tlm", "tlf", "móvel", "movil", "llámame", "llama", "llamadme", "whatsap", "zap", "anrufen", "ruf", "mobil",
+        "mobilnummer", "festnetz", "appelle", "appeler", "rappeler", "joindre", "chiamami", "chiama", "chiamare",
+        "bel", "bellen", "gsm", "واتساب", "واتس", "موبايل", "تلفون", "تليفون", "📞", "☎", "📱", "📲",
     ),
     Cue.ID: (
         "ssn", "social security", "national insurance", "ni number", "nino", "nir", "sécurité sociale",
         "sécu", "numéro de sécurité sociale", "dni", "nie", "nif", "codice fiscale", "cf", "steuer-id",
         "steuerid", "steuer-idnr", "steuerliche identifikationsnummer", "identifikationsnummer", "idnr",
         "cpf", "aadhaar", "aadhar", "uid", "pan", "pan card", "tax id", "id number", "identity", "ausweis",
-        "الهوية", "رقم الهوية", "आधार",
+        "الهوية", "رقم الهوية", "आधार", "bsn", "burgerservicenummer", "sofinummer", "sofi-nummer",
+        "contribuinte", "número de contribuinte", "nº de contribuinte", "número fiscal",
     ),
 }  # fmt: skip
 
@@ -95,6 +101,8 @@ NOT_PERSONAL: Final = frozenset({Cue.DEVICE, Cue.SIM, Cue.ORDER, Cue.TRACKING, C
 def cue_before(text: str, start: int) -> Cue | None:
     """The nearest cue word in the `WINDOW` characters before `start`, in the same sentence."""
     window = text[max(0, start - WINDOW) : start]
+    if not window.isascii():
+        window = unicodedata.normalize("NFC", window)  # "nu\u0301mero" typed on a Mac is "número"
     # A sentence end between the cue and the number cuts the link.
     for stop in (". ", "! ", "? ", "\n"):
         cut = window.rfind(stop)

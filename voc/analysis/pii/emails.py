@@ -27,14 +27,22 @@ _DOT_WORDS: Final = r"dot|point|punkt|punto|ponto|punt|nokta|نقطة|نقطه|�
 _OPEN: Final = r"[\[\(\{<]"
 _CLOSE: Final = r"[\]\)\}>]"
 # The separator between local part and domain. Group "word" is set when it is written out.
-_AT_RE: Final = re.compile(
-    rf"(?P<symbol>[ \t]*@[ \t]*)"
+# An "@" as links and markup encode it: percent-encoded in a URL (twice, by a redirect), an HTML
+# entity, a JSON escape.
+ENCODED_AT: Final = r"%40|%2540|&#0*64;|&#x0*40;|&commat;|\\u0040"
+_AT_FORMS: Final = (
+    rf"(?P<symbol>[ \t]*@(?:[ \t]*\n)?[ \t]*)"
     rf"|(?P<bracket>[ \t]*{_OPEN}[ \t]*(?:{AT_WORDS}|@)[ \t]*{_CLOSE}[ \t]*)"
-    rf"|(?P<word>[ \t]+(?:{AT_WORDS})[ \t]+)",
-    re.IGNORECASE,
+    rf"|(?P<word>[ \t]+(?:{AT_WORDS})[ \t]+)"
+)
+_AT_RE: Final = re.compile(_AT_FORMS, re.IGNORECASE)
+# The same, with the encoded forms and "jo(a)example.de": read only when the text holds a "%",
+# "&", "\\" or "(", as most texts do not and the extra alternatives cost a third more.
+_AT_ENCODED_RE: Final = re.compile(
+    rf"{_AT_FORMS}|(?P<encoded>[ \t]*(?:{ENCODED_AT})[ \t]*)|(?P<a>\((?<=\w\()[aA]\)(?=\w))", re.IGNORECASE
 )
 _DOT: Final = (
-    rf"(?:\.|[ \t]+\.[ \t]+|[ \t]*{_OPEN}[ \t]*(?:{_DOT_WORDS}|\.)[ \t]*{_CLOSE}[ \t]*|[ \t]+(?:{_DOT_WORDS})[ \t]+)"
+    rf"(?:\\?\.|[ \t]+\.[ \t]+|[ \t]*{_OPEN}[ \t]*(?:{_DOT_WORDS}|\.)[ \t]*{_CLOSE}[ \t]*|[ \t]+(?:{_DOT_WORDS})[ \t]+)"
 )
 _PLAIN_DOT_RE: Final = re.compile(r"\.")
 _LABEL: Final = r"[^\W_](?:[\w-]{0,62}[^\W_])?"
@@ -42,9 +50,13 @@ _DOMAIN_RE: Final = re.compile(
     rf"\[(?:IPv6:[0-9A-Fa-f:.]+|(?:[0-9]{{1,3}}\.){{3}}[0-9]{{1,3}})\]|{_LABEL}(?:{_DOT}{_LABEL})+", re.IGNORECASE
 )
 _DOT_RE: Final = re.compile(_DOT, re.IGNORECASE)
-_LOCAL_RE: Final = re.compile(rf'(?:"[^"\n]{{1,64}}"|[\w%+\-]+(?:{_DOT}[\w%+\-]+)*)\Z', re.IGNORECASE)
-_SYMBOL_DOT: Final = rf"(?:\.|[ \t]*{_OPEN}[ \t]*(?:dot|\.)[ \t]*{_CLOSE}[ \t]*|[ \t]+dot[ \t]+)"
-_LOCAL_SYMBOL_RE: Final = re.compile(rf'(?:"[^"\n]{{1,64}}"|[\w%+\-]+(?:{_SYMBOL_DOT}[\w%+\-]+)*)\Z', re.IGNORECASE)
+# Local-part characters; Markdown exports escape "_" and "." ("jo\\_doe@…").
+_LOCAL_CHARS: Final = r"(?:[\w%+\-]|\\[_.\-])+"
+_LOCAL_RE: Final = re.compile(rf'(?:"[^"\n]{{1,64}}"|{_LOCAL_CHARS}(?:{_DOT}{_LOCAL_CHARS})*)\Z', re.IGNORECASE)
+_SYMBOL_DOT: Final = rf"(?:\\?\.|[ \t]*{_OPEN}[ \t]*(?:dot|\.)[ \t]*{_CLOSE}[ \t]*|[ \t]+dot[ \t]+)"
+_LOCAL_SYMBOL_RE: Final = re.compile(
+    rf'(?:"[^"\n]{{1,64}}"|{_LOCAL_CHARS}(?:{_SYMBOL_DOT}{_LOCAL_CHARS})*)\Z', re.IGNORECASE
+)
 LOOK_BACK: Final = 96
 
 TLDS: Final = frozenset((
@@ -76,12 +88,13 @@ def email_findings(text: str) -> list[Finding]:
     """E-mail addresses in normalised `text`, written with an ``@`` or spelled out."""
     findings: list[Finding] = []
     taken = 0
-    for at in _AT_RE.finditer(text):
+    encoded = "%" in text or "&" in text or "\\" in text or "(" in text
+    for at in (_AT_ENCODED_RE if encoded else _AT_RE).finditer(text):
         if at.start() < taken:
             continue
-        spelled = at.lastgroup != "symbol"
+        spelled = at.lastgroup not in ("symbol", "encoded")
         separator = at.group()
-        if not spelled and separator[0] in " \t" and separator[-1] == "@":
+        if not spelled and separator[0] in " \t" and separator[-1] not in " \t":
             continue  # "thanks @acme.com": a mention, not an address
         domain = _DOMAIN_RE.match(text, at.end())
         if domain is None:
@@ -93,6 +106,9 @@ def email_findings(text: str) -> list[Finding]:
         if local is None:
             continue
         written_out = spelled or bool(_DOT_RE.search(domain.group()) and not _plain_dots(domain.group()))
+        if written_out and not spelled:
+            # "jo . doe @ example . com": a domain written with spaced dots, the local part too.
+            local = _LOCAL_RE.search(before) or local
         end = _domain_end(text, domain.start(), domain.end(), written_out)
         if end is None:
             continue

@@ -12,14 +12,16 @@ from voc.analysis.pii import checks
 from voc.analysis.pii.kinds import ID, Finding
 
 _NINO_RE: Final = re.compile(
-    r"(?<![A-Za-z0-9])([A-Za-z]{2})[ \t]?([0-9]{2})[ \t]?([0-9]{2})[ \t]?([0-9]{2})[ \t]?([A-Da-d])(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])([A-Za-z]{2})[ \t\-]?([0-9]{2})[ \t\-]?([0-9]{2})[ \t\-]?([0-9]{2})[ \t\-]?([A-Da-d])(?![A-Za-z0-9])"
 )
 _DNI_RE: Final = re.compile(
-    r"(?<![\w.\-/])([0-9]{1,2}\.?[0-9]{3}\.?[0-9]{3}|[XYZxyz][ \t\-]?[0-9]{7})[ \t\-]?([A-Za-z])(?![\w])"
+    r"(?<![\w.\-/])([0-9]{1,2}[. ]?[0-9]{3}[. ]?[0-9]{3}|[XYZxyz][ \t\-]?[0-9]{7})[ \t\-]?([A-Za-z])(?![\w])"
 )
+# A codice fiscale, also typed in its parts: "RSS MRA 85T10 A562S", "RSSMRA 85 T10 A562 S".
+_CF_DIGIT: Final = "[0-9LMNPQRSTUVlmnpqrstuv]"
 _CF_RE: Final = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[ABCDEHLMPRSTabcdehlmprst][0-9LMNPQRSTUVlmnpqrstuv]{2}"
-    r"[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z](?![A-Za-z0-9])"
+    rf"(?<![A-Za-z0-9])[A-Za-z]{{3}}[ \t]?[A-Za-z]{{3}}[ \t]?{_CF_DIGIT}{{2}}[ \t]?[ABCDEHLMPRSTabcdehlmprst][ \t]?"
+    rf"{_CF_DIGIT}{{2}}[ \t]?[A-Za-z]{_CF_DIGIT}{{3}}[ \t]?[A-Za-z](?![A-Za-z0-9])"
 )
 # PAN: five letters (the fourth says who holds it: P person, C company ...), four digits, a letter.
 _PAN_RE: Final = re.compile(
@@ -32,7 +34,7 @@ _SEPARATORS: Final = re.compile(r"[ \t.\-]")
 # Cheap gates, each one fast scan: NINO, DNI/NIE and NIR hold six digits in a row (give or take a
 # separator); a codice fiscale and a PAN hold digits between letters.
 _SIX_DIGITS_RE: Final = re.compile(r"[0-9](?:[ \t.\-]?[0-9]){5}")
-_LETTER_DIGITS_LETTER_RE: Final = re.compile(r"[A-Za-z][0-9]{2,4}[A-Za-z]")
+_LETTER_DIGITS_LETTER_RE: Final = re.compile(r"[A-Za-z][0-9]{2,4}[ \t]?[A-Za-z]")
 
 
 def id_findings(text: str) -> list[Finding]:
@@ -42,7 +44,7 @@ def id_findings(text: str) -> list[Finding]:
         findings.extend(_nino_dni_nir(text))
     if _LETTER_DIGITS_LETTER_RE.search(text):
         for match in _CF_RE.finditer(text):
-            if checks.codice_fiscale_valid(match.group()):
+            if checks.codice_fiscale_valid(_SEPARATORS.sub("", match.group())):
                 findings.append(Finding(ID, "id.it_codice_fiscale", *match.span()))
         for match in _PAN_RE.finditer(text):
             findings.append(Finding(ID, "id.in_pan", *match.span()))
