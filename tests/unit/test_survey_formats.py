@@ -126,3 +126,35 @@ def test_a_wrong_format_is_refused_naming_what_was_expected(content: bytes, expe
         list(table.rows)
     assert expected in str(refused.value)
     assert "expected a survey export" in str(refused.value)
+
+
+TYPEFORM_HEADER = "#,How likely are you to recommend us?,Why?,Submit Date (UTC)\n"
+
+
+@pytest.mark.parametrize(
+    "rows_after",
+    [
+        # the quote is never closed: it would swallow every later row up to the end of the file
+        "a3,5,ok,2026-11-20 10:00\na4,2,fine,2026-11-20 10:00\n",
+        # it pairs with the next quote in the file, two rows on
+        'a3,5,ok,2026-11-20 10:00\na4,2,"Awful, cancel",2026-11-20 10:00\n',
+    ],
+)
+def test_a_quote_left_open_costs_its_row_and_the_rows_after_it_are_read(rows_after: str) -> None:
+    text = TYPEFORM_HEADER + "a1,9,fine,2026-11-20 10:00\n" + 'a2,3,"never closed,2026-11-20 10:00\n' + rows_after
+    with open_table(io.BytesIO(text.encode()), "export.csv") as table:
+        rows = list(table.rows)
+    assert [row.line for row in rows] == [2, 3, 4, 5]
+    assert rows[1].problem is not None and "quote opened on this line is not closed" in rows[1].problem
+    assert [row.cells[0] for row in rows if row.problem is None] == ["a1", "a3", "a4"]
+
+
+def test_a_quoted_comment_over_several_lines_is_still_one_row() -> None:
+    text = (
+        TYPEFORM_HEADER
+        + 'a1,9,"line one\nline two, with a comma, and, more",2026-11-20 10:00\na2,3,x,2026-11-20 10:00\n'
+    )
+    with open_table(io.BytesIO(text.encode()), "export.csv") as table:
+        rows = list(table.rows)
+    assert [(row.line, row.problem) for row in rows] == [(2, None), (4, None)]
+    assert rows[0].cells[2] == "line one\nline two, with a comma, and, more"

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import chain
+from itertools import chain, takewhile
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -155,13 +155,25 @@ def open_table(stream: IO[bytes], filename: str) -> Iterator[Table]:
     stream.seek(0)
     head = stream.read(8)
     stream.seek(0)
-    if not head:
-        raise FormatError(f"{filename} is empty; {EXPECTED}")
     if head.startswith(b"PK\x03\x04"):
         with _open_xlsx(stream, filename) as table:
             yield table
         return
-    _refuse_known_binaries(head, filename)
+    yield _csv_table(open_records(stream, filename), stream, filename)
+
+
+def open_records(stream: IO[bytes], filename: str, expected: str = EXPECTED) -> Records:
+    """The records of a delimited text file (a seekable binary stream): its encoding and delimiter
+    decided as for a survey export, each record with the line it starts on. `FormatError` (ending
+    with `expected`) when the file is empty, binary or another known kind."""
+    stream.seek(0)
+    head = stream.read(8)
+    stream.seek(0)
+    if not head:
+        raise FormatError(f"{filename} is empty; {expected}")
+    if head.startswith(b"PK\x03\x04"):
+        raise FormatError(f"{filename} is a zip file or an XLSX workbook, not a text table; {expected}")
+    _refuse_known_binaries(head, filename, expected)
     encoding = detect_encoding(stream)
     codec, skip = _codec(head, encoding)
     stream.seek(0)
@@ -173,7 +185,14 @@ def open_table(stream: IO[bytes], filename: str) -> Iterator[Table]:
             f"the file mixes encodings: line{'s' if len(scan.cp1252_lines) > 1 else ''} "
             f"{describe_lines(scan.cp1252_lines)} read as Windows-1252, the rest as UTF-8",
         )
-    yield _csv_table(lines, stream, filename, encoding, notes)
+    try:
+        first_line = next(lines, "")
+    except LineTooLong as error:
+        raise FormatError(f"{filename}: the first line is longer than {LINE_LIMIT:,} characters; {expected}") from error
+    if "\x00" in first_line or sum(1 for c in first_line if ord(c) < 32 and c not in "\t\r\n") > 2:
+        raise FormatError(f"{filename} is not a text table (binary content); {expected}")
+    lines.unread(first_line)
+    return Records(lines, encoding, detect_delimiter(first_line), notes)
 
 
 MIXED: Final = "utf-8 and cp1252"
@@ -211,13 +230,13 @@ def _scan_lines(stream: IO[bytes]) -> Lines:
     return lines
 
 
-def _refuse_known_binaries(head: bytes, filename: str) -> None:
+def _refuse_known_binaries(head: bytes, filename: str, expected: str = EXPECTED) -> None:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FormatError(f"{filename} is an old Excel 97–2003 workbook (.xls); save it as .xlsx or CSV — {EXPECTED}")
+        raise FormatError(f"{filename} is an old Excel 97–2003 workbook (.xls); save it as .xlsx or CSV — {expected}")
     if head.startswith(b"%PDF"):
-        raise FormatError(f"{filename} is a PDF; {EXPECTED}")
+        raise FormatError(f"{filename} is a PDF; {expected}")
     if head.lstrip(codecs.BOM_UTF8)[:1] in (b"{", b"["):
-        raise FormatError(f"{filename} looks like JSON; {EXPECTED}")
+        raise FormatError(f"{filename} looks like JSON; {expected}")
 
 
 def detect_encoding(stream: IO[bytes]) -> str:
@@ -530,24 +549,53 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes: tuple[str, ...]) -> Table:
-    try:
-        first_line = next(lines, "")
-    except LineTooLong as error:
-        raise FormatError(f"{filename}: the first line is longer than {LINE_LIMIT:,} characters; {EXPECTED}") from error
-    if "\x00" in first_line or sum(1 for c in first_line if ord(c) < 32 and c not in "\t\r\n") > 2:
-        raise FormatError(f"{filename} is not a text table (binary content); {EXPECTED}")
-    lines.unread(first_line)
-    delimiter = detect_delimiter(first_line)
-    reader = csv.reader(lines, delimiter=delimiter)
+class _Taken:
+    """The physical lines the CSV reader takes for the record it is reading (it reads no further)."""
 
-    def records() -> Iterator[tuple[int, list[str] | None, str | None]]:
+    def __init__(self, lines: Lines) -> None:
+        self.lines = lines
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Taken:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.taken.append(line)
+        return line
+
+
+class Records:
+    """A delimited text file's records, read once, lazily: (line it starts on, cells, None), or
+    (line, None, problem) for a record that cannot be read (blank lines are not records).
+
+    Once `width` is known (the header's), a record of another width whose later lines hold a row's
+    worth of separators is a quote left open that ran on over the next rows: its first line is
+    refused, and the lines after it are read again as rows of their own, so they are not lost.
+    """
+
+    def __init__(self, lines: Lines, encoding: str, delimiter: str, notes: tuple[str, ...] = ()) -> None:
+        self.lines = lines
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.notes = notes
+        self.width = 0
+        self._taken = _Taken(lines)
+        self._reader = csv.reader(self._taken, delimiter=delimiter)
+        self._records = self._read()
+
+    def __iter__(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
+        return self._records
+
+    def _read(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
+        lines, taken = self.lines, self._taken.taken
         previous = 0
         lines.quotes = 0
         while True:
             problem = None
+            taken.clear()
             try:
-                record = next(reader)
+                record = next(self._reader)
             except StopIteration:
                 return
             except LineTooLong:
@@ -562,10 +610,37 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
                 continue
             start, previous = previous + 1, lines.number
             lines.quotes = 0
+            if self._ran_on(record, taken):
+                for line in reversed(taken[1:]):
+                    lines.unread(line)
+                yield start, None, _ran_on_problem(previous)
+                previous = start
+                continue
             if record and any(cell.strip() for cell in record):  # blank lines are not rows
                 yield start, record, None
 
-    stream = records()
+    def _ran_on(self, record: list[str], taken: list[str]) -> bool:
+        """A record of the wrong width whose later physical lines look like rows: a quote never closed."""
+        width = self.width
+        fits = len(record) == width or (len(record) > width and not any(cell.strip() for cell in record[width:]))
+        return (
+            width > 1
+            and bool(record)
+            and not fits
+            and len(taken) > 1
+            and any(line.count(self.delimiter) >= width - 1 for line in taken[1:])
+        )
+
+
+def _ran_on_problem(last_line: int) -> str:
+    return (
+        f"a quote opened on this line is not closed where the row ends (it ran on to line {last_line:,}); "
+        "the row is refused and the lines after it are read as rows"
+    )
+
+
+def _csv_table(records: Records, raw: IO[bytes], filename: str) -> Table:
+    stream = iter(records)
     first: list[tuple[int, list[str]]] = []
     held: list[tuple[int, list[str] | None, str | None]] = []  # a bad row met while looking for the header
     for line, cells, problem in stream:
@@ -575,10 +650,14 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
             held.append((line, cells, problem))
             break
         first.append((line, cells))
+        if len(first) == 1:  # until the header is read, its first line's width tells a run-on quote
+            records.width = len(cells) - len(list(takewhile(lambda cell: not cell.strip(), reversed(cells))))
         if len(first) == 3:
             break
     header = _read_header([cells for _, cells in first], filename)
+    records.width = len(header.columns)
     size = _size(raw)
+    lines = records.lines
 
     def rows() -> Iterator[Row]:
         for line, cells in first[header.lines :]:
@@ -595,11 +674,11 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
         rows=rows(),
         questions=header.questions,
         zones=header.zones,
-        encoding=encoding,
-        delimiter=delimiter,
+        encoding=records.encoding,
+        delimiter=records.delimiter,
         import_ids=header.import_ids,
         open_ended=header.open_ended,
-        notes=notes,
+        notes=records.notes,
         _fraction=lambda: lines.bytes_read / size if size else 1.0,
     )
 
