@@ -36,7 +36,17 @@ def test_nps_cells_read_as_whole_numbers(cell: object, expected: int | None) -> 
 
 @pytest.mark.parametrize(
     ("cell", "reason"),
-    [("11", "out of range 0–10"), ("-1", "out of range"), ("great", "not a number"), (7.5, "not a whole number")],
+    [
+        ("11", "out of range 0–10"),
+        ("-1", "out of range"),
+        ("great", "not a number"),
+        (7.5, "not a whole number"),
+        # a decimal written as text is refused, not cut to its whole part (7,5 is not a 7)
+        ("7.5", "not a whole number"),
+        ("7,5", "not a whole number"),
+        ("0.5", "not a whole number"),
+        ("1e1", "not a whole number"),
+    ],
 )
 def test_bad_score_cells_say_why(cell: object, reason: str) -> None:
     with pytest.raises(CellError, match=reason):
@@ -58,6 +68,11 @@ def test_csat_labels_map_to_one_to_five() -> None:
         ("20/11/2026 14:03", "dmy", datetime(2026, 11, 20, 13, 3, tzinfo=UTC)),
         ("23.11.2026 09:15", "dmy", datetime(2026, 11, 23, 8, 15, tzinfo=UTC)),
         ("2026/02/01 1:05:22 PM GMT", "mdy", datetime(2026, 2, 1, 13, 5, 22, tzinfo=UTC)),
+        # Google Forms' own CSV download names the form's zone as an hour offset
+        ("2026/11/20 10:15:33 AM GMT+1", "mdy", datetime(2026, 11, 20, 9, 15, 33, tzinfo=UTC)),
+        ("2026/11/20 3:15:33 PM GMT+5:30", "mdy", datetime(2026, 11, 20, 9, 45, 33, tzinfo=UTC)),
+        ("2026/11/20 3:15:33 PM GMT-3", "mdy", datetime(2026, 11, 20, 18, 15, 33, tzinfo=UTC)),
+        ("20/11/2026 15:15:33 GMT+01:00", "dmy", datetime(2026, 11, 20, 14, 15, 33, tzinfo=UTC)),
         ("2026-07-01 12:00:00+02:00", "mdy", datetime(2026, 7, 1, 10, 0, tzinfo=UTC)),
         (46346.5, "mdy", datetime(2026, 11, 20, 11, 0, tzinfo=UTC)),  # Excel serial, noon in Paris
         ("46346.5", "mdy", datetime(2026, 11, 20, 11, 0, tzinfo=UTC)),
@@ -70,7 +85,9 @@ def test_dates_become_aware_utc_reading_naive_times_in_the_mapping_zone(
     assert parse_datetime(cell, PARIS, order) == expected
 
 
-@pytest.mark.parametrize("cell", ["yesterday", "13/13/2026", "", 12.0, "31/02/2026 10:00"])
+@pytest.mark.parametrize(
+    "cell", ["yesterday", "13/13/2026", "", 12.0, "31/02/2026 10:00", "2026/11/20 10:15 AM GMT+15"]
+)
 def test_unreadable_dates_are_cell_errors(cell: object) -> None:
     with pytest.raises(CellError):
         parse_datetime(cell, UTC, "dmy")
@@ -81,6 +98,7 @@ def test_date_order_is_guessed_from_the_values() -> None:
     assert guess_date_order(["02/01/2026 10:00", "01/23/2026 10:00"]) == "mdy"
     assert guess_date_order(["2026-01-02"]) == "ymd"
     assert guess_date_order(["02/01/2026"]) == "mdy"  # ambiguous: the US tools' default
+    assert guess_date_order(["02/01/2026 10:00 GMT+1", "23/01/2026 10:00 GMT+1"]) == "dmy"
 
 
 def test_text_cells_are_cleaned_and_placeholders_dropped() -> None:

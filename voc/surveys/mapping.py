@@ -157,7 +157,9 @@ def text_of(cell: Any) -> str:
     return "" if text.lower() in PLACEHOLDERS else text
 
 
-_LEADING_INT = re.compile(r"^\s*(-?\d+(?:[.,]0+)?)(?!\d)")
+# A whole number at the start ("9 - Extremely likely", "7.0", "4,0"), not the start of 7.5, 7,5 or 1e3.
+_LEADING_INT = re.compile(r"^\s*(-?\d+(?:[.,]0+)?)(?!\d|[.,]\d|[eE][+-]?\d)")
+_DECIMAL = re.compile(r"^\s*-?\d+(?:[.,]\d+|[eE][+-]?\d+)")
 _EMAIL_LIKE = re.compile(r"@|＠|\[at\]|\(at\)|\sat\s.*\sdot\s", re.I)
 _DIGIT = re.compile(r"\d")
 SHOWN_NUMBER_DIGITS: Final = 3  # a number this short (a score such as 11) may be quoted; longer ones never
@@ -201,6 +203,8 @@ def parse_score(cell: Any, kind: str, low: int, high: int, labels: dict[str, int
             return labels[text.lower()]
         match = _LEADING_INT.match(text)
         if not match or _EMAIL_LIKE.search(text) or len(_DIGIT.findall(text)) > SHOWN_NUMBER_DIGITS:
+            if _DECIMAL.match(text) and len(_DIGIT.findall(text)) <= SHOWN_NUMBER_DIGITS:
+                raise CellError(f"{kind} is not a whole number: the cell holds {describe_value(cell)}")
             raise CellError(f"{kind} is not a number: the cell holds {describe_value(cell)}")
         value = int(float(match.group(1).replace(",", ".")))
     if not low <= value <= high:
@@ -214,6 +218,8 @@ _NUMERIC_DATE = re.compile(
     r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp][Mm])?)?"
     r"\s*(?:(UTC|GMT|Z)|([+-]\d{2}:?\d{2}))?\s*$"
 )
+# Google Forms' "Download responses (.csv)" writes the form's zone as an hour offset: "GMT+1", "GMT+5:30".
+_GMT_HOURS = re.compile(r"\s*(?:GMT|UTC)([+-]\d{1,2})(?::?(\d{2}))?\s*$")
 
 
 def guess_date_order(samples: Iterable[Any]) -> str:
@@ -222,7 +228,7 @@ def guess_date_order(samples: Iterable[Any]) -> str:
     for cell in samples:
         if not isinstance(cell, str):
             continue
-        match = _NUMERIC_DATE.match(cell)
+        match = _NUMERIC_DATE.match(_GMT_HOURS.sub("", cell))
         if not match:
             continue
         a, b = int(match.group(1)), int(match.group(2))
@@ -297,6 +303,10 @@ def _parse_datetime(cell: Any, zone: timezone | ZoneInfo, date_order: str) -> da
             return _aware(parsedate_to_datetime(text), zone)  # RFC 2822: Date.toUTCString(), e-mail
         except (TypeError, ValueError, IndexError):
             pass
+    gmt_hours = _GMT_HOURS.search(text)
+    if gmt_hours:
+        sign_hours, minutes = gmt_hours.groups()
+        text = f"{text[: gmt_hours.start()]} {sign_hours[0]}{int(sign_hours[1:]):02d}:{minutes or '00'}"
     match = _NUMERIC_DATE.match(text)
     if not match:
         raise CellError(f"date not understood: the cell holds {describe_value(cell)}; {DATE_EXAMPLES}")
