@@ -178,6 +178,23 @@ def test_an_unusable_mapping_is_refused_with_a_reason(values: dict[str, str], me
         ColumnMapping(**values)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "is a JSON object"),
+        ("Submitted", "is a JSON object"),
+        ({"submitted_at": 5, "nps": "n"}, "'submitted_at' must be text"),
+        ({"submitted_at": "d", "text_fields": "Why?"}, "'text_fields' must be a list of column names"),
+        ({"submitted_at": "d", "nps": ["n"]}, "'nps' must be a column name or null"),
+        ({"submitted_at": "d", "ces": "e", "ces_max": "7"}, "'ces_max' must be a whole number"),
+        ({"submitted_at": "d", "nps": "n", "timezone": None}, "'timezone' must be text"),
+    ],
+)
+def test_a_hand_written_mapping_of_the_wrong_shape_is_refused_naming_the_key(data: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ColumnMapping.from_json(data)
+
+
 def _suggested(name: str) -> ColumnMapping:
     with open_path(FIXTURES / name) as table:
         mapping = suggest_mapping(table.vendor, table.columns, sample_rows(table), table.questions)

@@ -48,7 +48,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     mapping = None
     if args.mapping:
         try:
-            mapping = ColumnMapping.from_json(json.loads(Path(args.mapping).read_text(encoding="utf-8")))
+            mapping = ColumnMapping.from_json(json.loads(Path(args.mapping).read_text(encoding="utf-8-sig")))
         except OSError as error:
             print(f"cannot read {args.mapping}: {error.strerror}", file=sys.stderr)
             return 2

@@ -54,6 +54,9 @@ CSAT_LABELS: Final[dict[str, int]] = {
 }
 
 
+_REQUIRED_TEXT: Final = frozenset({"submitted_at", "timezone", "date_order"})  # never null in a mapping
+
+
 class CellError(ValueError):
     """A cell that cannot be read as what its column is mapped to; the message is for the user."""
 
@@ -121,10 +124,22 @@ class ColumnMapping:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ColumnMapping:
-        """A mapping from its saved JSON; unknown keys (from a newer version) are ignored."""
+    def from_json(cls, data: Any) -> ColumnMapping:
+        """A mapping from its saved JSON (or a hand-written `--mapping` file); unknown keys (from a
+        newer version) are ignored. A value of the wrong kind is a `ValueError` naming the key."""
+        if not isinstance(data, dict):
+            raise ValueError('a column mapping is a JSON object such as {"submitted_at": "Date", ...}')
         known = {name for name in cls.__dataclass_fields__}
         values = {key: value for key, value in data.items() if key in known}
+        for key, value in values.items():
+            if key in ("text_fields", "utc_columns"):
+                if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                    raise ValueError(f"{key!r} must be a list of column names")
+            elif key == "ces_max":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+                    raise ValueError("'ces_max' must be a whole number such as 5 or 7")
+            elif not (isinstance(value, str) or (value is None and key not in _REQUIRED_TEXT)):
+                raise ValueError(f"{key!r} must be " + ("text" if key in _REQUIRED_TEXT else "a column name or null"))
         for key in ("text_fields", "utc_columns"):
             values[key] = tuple(values.get(key) or ())
         return cls(**values)
