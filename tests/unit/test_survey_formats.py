@@ -158,3 +158,19 @@ def test_a_quoted_comment_over_several_lines_is_still_one_row() -> None:
         rows = list(table.rows)
     assert [(row.line, row.problem) for row in rows] == [(2, None), (4, None)]
     assert rows[0].cells[2] == "line one\nline two, with a comma, and, more"
+
+
+def test_a_quote_left_open_that_runs_into_the_cell_limit_still_loses_no_later_row() -> None:
+    import csv
+
+    rows = "".join(f"a{n},{n % 11},A fine comment number {n},2026-11-20 10:00\n" for n in range(3, 40))
+    text = TYPEFORM_HEADER + "a1,9,fine,2026-11-20 10:00\n" + 'a2,3,"never closed,2026-11-20 10:00\n' + rows
+    limit = csv.field_size_limit(500)  # the run-on cell passes the limit (10 MiB in use) after a dozen rows
+    try:
+        with open_table(io.BytesIO(text.encode()), "export.csv") as table:
+            read = list(table.rows)
+    finally:
+        csv.field_size_limit(limit)
+    assert [(row.line, row.problem is not None) for row in read[:3]] == [(2, False), (3, True), (4, False)]
+    assert "quote opened on this line is not closed" in str(read[1].problem)
+    assert [row.cells[0] for row in read if row.problem is None] == ["a1"] + [f"a{n}" for n in range(3, 40)]

@@ -602,6 +602,14 @@ class Records:
                 problem = f"a line longer than {LINE_LIMIT // (1024 * 1024)} MiB; the row is refused"
             except csv.Error as error:
                 problem = _csv_problem(error)
+                if self._rows_in(taken):  # a quote never closed ran on over rows until the cell limit
+                    start = previous + 1
+                    for line in reversed(taken[1:]):
+                        lines.unread(line)
+                    lines.quotes = 0
+                    yield start, None, _ran_on_problem(start + len(taken) - 1)
+                    previous = start
+                    continue
             if problem is not None:
                 _past_open_quote(lines)
                 start, previous = previous + 1, lines.number
@@ -623,13 +631,12 @@ class Records:
         """A record of the wrong width whose later physical lines look like rows: a quote never closed."""
         width = self.width
         fits = len(record) == width or (len(record) > width and not any(cell.strip() for cell in record[width:]))
-        return (
-            width > 1
-            and bool(record)
-            and not fits
-            and len(taken) > 1
-            and any(line.count(self.delimiter) >= width - 1 for line in taken[1:])
-        )
+        return bool(record) and not fits and self._rows_in(taken)
+
+    def _rows_in(self, taken: list[str]) -> bool:
+        """Some physical line after a record's first holds a row's worth of separators."""
+        width = self.width
+        return width > 1 and len(taken) > 1 and any(line.count(self.delimiter) >= width - 1 for line in taken[1:])
 
 
 def _ran_on_problem(last_line: int) -> str:
