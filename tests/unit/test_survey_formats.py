@@ -119,6 +119,10 @@ def test_an_xlsx_export_keeps_typed_cells_and_sheet_row_numbers() -> None:
         (b'{"responses": []}', "looks like JSON"),
         (b"just one column\nand some lines\n", "single column"),
         (b"PK\x03\x04not really a workbook", "not an Excel workbook"),
+        # a session-expired page saved as export.csv; its first line has commas of its own
+        (b"\xef\xbb\xbf\n<!DOCTYPE html>\n<html><head><meta content='a, b, c'>", "is a web page (HTML)"),
+        (b"<HTML><body><table><tr><td>id</td><td>date</td></tr></table>", "is a web page (HTML)"),
+        (b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>', "is an XML file"),
     ],
 )
 def test_a_wrong_format_is_refused_naming_what_was_expected(content: bytes, expected: str) -> None:

@@ -167,7 +167,7 @@ def open_records(stream: IO[bytes], filename: str, expected: str = EXPECTED) -> 
     decided as for a survey export, each record with the line it starts on. `FormatError` (ending
     with `expected`) when the file is empty, binary or another known kind."""
     stream.seek(0)
-    head = stream.read(8)
+    head = stream.read(64)
     stream.seek(0)
     if not head:
         raise FormatError(f"{filename} is empty; {expected}")
@@ -235,8 +235,17 @@ def _refuse_known_binaries(head: bytes, filename: str, expected: str = EXPECTED)
         raise FormatError(f"{filename} is an old Excel 97–2003 workbook (.xls); save it as .xlsx or CSV — {expected}")
     if head.startswith(b"%PDF"):
         raise FormatError(f"{filename} is a PDF; {expected}")
-    if head.lstrip(codecs.BOM_UTF8)[:1] in (b"{", b"["):
+    text = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if text[:1] in (b"{", b"["):
         raise FormatError(f"{filename} looks like JSON; {expected}")
+    if text.startswith((b"<!doctype html", b"<html")):
+        raise FormatError(
+            f"{filename} is a web page (HTML), perhaps a sign-in or error page saved instead of the export; {expected}"
+        )
+    if text.startswith(b"<?xml"):
+        raise FormatError(
+            f"{filename} is an XML file (an Excel 2003 XML workbook?); save it as .xlsx or CSV — {expected}"
+        )
 
 
 def detect_encoding(stream: IO[bytes]) -> str:
