@@ -465,7 +465,10 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
     # Trailing empty header cells come from a trailing separator, except in SurveyMonkey's first
     # row, where a question's later choice columns are blank and named in the second row.
     named = [bool(name) for name in row1]
-    if vendor is Vendor.SURVEYMONKEY and len(first_rows) > 1:
+    # SurveyMonkey's second row names each column's answer, blank under Respondent ID; a value there
+    # is the first response (the sub-header row was deleted), never to be read as names.
+    monkey_rows = vendor is Vendor.SURVEYMONKEY and len(first_rows) > 1 and _blank_under_respondent(row1, first_rows[1])
+    if monkey_rows:
         row2 = [clean_header(cell) for cell in first_rows[1]]
         row1 += [""] * max(0, len(row2) - len(row1))
         named = [bool(name) or (i < len(row2) and bool(row2[i])) for i, name in enumerate(row1)]
@@ -508,7 +511,7 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
             }
         if lines >= 2 and not questions:
             questions = {name: text for name, text in zip(names, row2, strict=False) if text}
-    elif vendor is Vendor.SURVEYMONKEY:
+    elif monkey_rows:
         row2 = _padded(first_rows, 1, len(row1))
         lines = 2
         tops = names
@@ -524,7 +527,7 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
                 names.append(f"{question} - {sub}")
             questions[names[-1]] = question
     unique = _unique([name or f"Column {i + 1}" for i, name in enumerate(names)])
-    if vendor is Vendor.SURVEYMONKEY:
+    if monkey_rows:
         questions = {new: questions.get(old, "") for old, new in zip(names, unique, strict=True)}
     elif questions:
         questions = {new: questions[old] for old, new in zip(names, unique, strict=True) if old in questions}
@@ -534,6 +537,13 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
     zones = {new: zones[old] for old, new in zip(names, unique, strict=True) if old in zones}
     texts = tuple(unique[i] for i in open_ended) if vendor is Vendor.SURVEYMONKEY else ()
     return _Header(vendor, tuple(unique), questions, lines, zones, import_ids, texts)
+
+
+def _blank_under_respondent(row1: list[str], row2: Sequence[Any]) -> bool:
+    """Row 2 has no value under the Respondent ID column (so it is SurveyMonkey's sub-header row)."""
+    keys = [header_key(name) for name in row1]
+    column = next((i for i, key in enumerate(keys) if key == "respondentid"), 0)
+    return column >= len(row2) or not clean_header(row2[column])
 
 
 def _canonical(vendor: Vendor, name: str) -> str:
