@@ -26,7 +26,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any, Final
@@ -198,7 +198,7 @@ def settle_mapping(
         missing = chosen.missing_from(table.columns)
         if missing:
             raise FormatError(
-                f"the chosen mapping needs columns {_names(missing)}; this file has {_names(table.columns)}"
+                f"the chosen mapping needs columns {_names(missing)}; this file has {_file_columns(table.columns)}"
             )
         mapping, origin = chosen, "chosen"
     else:
@@ -215,12 +215,12 @@ def settle_mapping(
         elif saved is not None:
             raise FormatError(
                 f"the mapping saved for survey {survey!r} expects columns {_names(saved[1].missing_from(table.columns))}, "
-                f"which this file lacks; it has {_names(table.columns)}"
+                f"which this file lacks; it has {_file_columns(table.columns)}"
             )
         elif table.vendor is not Vendor.GENERIC:
             raise FormatError(
                 f"recognised a {table.vendor.label} export but found no submission date and no comment or score "
-                f"column in {_names(table.columns)}; choose the columns on the Surveys page"
+                f"column in {_file_columns(table.columns)}; choose the columns on the Surveys page"
             )
         else:
             raise FormatError(
@@ -255,6 +255,30 @@ def _known_zone(name: str | None) -> str | None:
 def _names(columns: Sequence[str], limit: int = 12) -> str:
     shown = ", ".join(column_shown(c) for c in list(columns)[:limit])
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+def _file_columns(columns: Sequence[str]) -> str:
+    """The file's columns for a message, unless its first row is data (a date or a number in it: the
+    header row is missing), whose values must not reach a message, the log or the report."""
+    if any(_is_value(column) for column in columns):
+        return (
+            f"{len(columns)} columns whose first row holds values, not names (a date or a number): "
+            "its header row seems to be missing"
+        )
+    return _names(columns)
+
+
+def _is_value(cell: str) -> bool:
+    if _NUMBER.fullmatch(cell):
+        return True
+    try:
+        parse_datetime(cell, UTC, "mdy")
+    except CellError:
+        return False
+    return True
+
+
+_NUMBER: Final = re.compile(r"\s*[-+]?\d+(?:[.,]\d+)?\s*")
 
 
 def column_shown(column: str) -> str:
