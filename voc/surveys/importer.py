@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -497,12 +498,23 @@ def import_path(store: Store, path: Path | str, **options: Any) -> ImportReport:
     path = Path(path)
     options.setdefault("survey", survey_name_for(path))
     with path.open("rb") as stream:
-        return import_survey(store, stream, path.name, **options)
+        return import_survey(store, stream, shown_name(path.name), **options)
+
+
+def shown_name(name: str) -> str:
+    """A file name as text that can be stored and printed: a name written in another encoding than
+    the file system's (a Windows-1252 "é" from a zip) arrives with surrogates no database takes."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("cp1252", errors="replace")
+    return name
 
 
 def survey_name_for(path: Path) -> str:
     """A survey name from a file name: its stem, without Qualtrics's "_Month D, YYYY_HH.MM" suffix."""
-    return re.sub(r"_[A-Z][a-z]+ \d{1,2}, \d{4}_\d{2}\.\d{2}$", "", path.stem).strip() or path.stem
+    stem = shown_name(path.stem)
+    return re.sub(r"_[A-Z][a-z]+ \d{1,2}, \d{4}_\d{2}\.\d{2}$", "", stem).strip() or stem
 
 
 def log_import(store: Store, report: ImportReport, *, actor: Actor) -> int:
