@@ -178,3 +178,13 @@ def test_a_quote_left_open_that_runs_into_the_cell_limit_still_loses_no_later_ro
     assert [(row.line, row.problem is not None) for row in read[:3]] == [(2, False), (3, True), (4, False)]
     assert "quote opened on this line is not closed" in str(read[1].problem)
     assert [row.cells[0] for row in read if row.problem is None] == ["a1"] + [f"a{n}" for n in range(3, 40)]
+
+
+@pytest.mark.parametrize(("bom", "sep"), [(b"", ";"), (b"\xef\xbb\xbf", ","), (b"", "\t")])
+def test_excels_sep_line_names_the_delimiter_and_lines_keep_their_numbers(bom: bytes, sep: str) -> None:
+    rows = ["#", "How likely are you to recommend us?", "Why?", "Submit Date (UTC)"], ["t1", "9", "Gut", "2026-11-20"]
+    text = f"sep={sep}\r\n" + "".join(sep.join(row) + "\r\n" for row in rows)
+    with open_table(io.BytesIO(bom + text.encode()), "export.csv") as table:
+        read = list(table.rows)
+        assert (table.vendor, table.delimiter) == (Vendor.TYPEFORM, sep)
+    assert [(row.line, row.cells[0]) for row in read] == [(3, "t1")]

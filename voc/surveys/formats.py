@@ -191,8 +191,14 @@ def open_records(stream: IO[bytes], filename: str, expected: str = EXPECTED) -> 
         raise FormatError(f"{filename}: the first line is longer than {LINE_LIMIT:,} characters; {expected}") from error
     if "\x00" in first_line or sum(1 for c in first_line if ord(c) < 32 and c not in "\t\r\n") > 2:
         raise FormatError(f"{filename} is not a text table (binary content); {expected}")
+    directive = _SEP_DIRECTIVE.match(first_line)
+    if directive:  # Excel's "sep=;" line names the delimiter and is not part of the table
+        return Records(lines, encoding, directive.group(1), notes)
     lines.unread(first_line)
     return Records(lines, encoding, detect_delimiter(first_line), notes)
+
+
+_SEP_DIRECTIVE: Final = re.compile(r'^"?sep=([,;\t|])"?[,;\t|]*\r?\n?$', re.IGNORECASE)
 
 
 MIXED: Final = "utf-8 and cp1252"
@@ -608,7 +614,7 @@ class Records:
 
     def _read(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
         lines, taken = self.lines, self._taken.taken
-        previous = 0
+        previous = lines.number  # 1 after a "sep=" line
         lines.quotes = 0
         while True:
             problem = None
