@@ -110,6 +110,15 @@ def test_an_xlsx_export_keeps_typed_cells_and_sheet_row_numbers() -> None:
     assert rows[1].cells[3] == 46346.5
 
 
+def test_a_workbook_with_a_password_is_named_as_such_not_as_an_old_xls() -> None:
+    encrypted = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00"
+    with (
+        pytest.raises(FormatError, match="is a password-protected workbook"),
+        open_table(io.BytesIO(encrypted), "Responses.xlsx"),
+    ):
+        pass
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

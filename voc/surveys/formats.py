@@ -237,6 +237,12 @@ def _scan_lines(stream: IO[bytes]) -> Lines:
 
 
 def _refuse_known_binaries(head: bytes, filename: str, expected: str = EXPECTED) -> None:
+    if head.startswith(b"\xd0\xcf\x11\xe0") and filename.lower().endswith((".xlsx", ".xlsm")):
+        # Excel wraps a workbook with a password to open in the old container format.
+        raise FormatError(
+            f"{filename} is a password-protected workbook; remove the password in Excel "
+            f"(File → Info → Protect Workbook) and save it again — {expected}"
+        )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FormatError(f"{filename} is an old Excel 97–2003 workbook (.xls); save it as .xlsx or CSV — {expected}")
     if head.startswith(b"%PDF"):
