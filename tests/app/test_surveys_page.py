@@ -157,7 +157,9 @@ def test_the_scores_view_shows_nps_bands_and_disagreements(app: AppTest, empty_s
     ]
 
 
-def test_a_quote_left_open_is_listed_by_its_line_and_the_rows_after_it_land(app: AppTest, empty_store: Store) -> None:
+def test_a_quote_left_open_is_shown_then_listed_by_its_line_and_the_rows_after_it_land(
+    app: AppTest, empty_store: Store
+) -> None:
     export = (
         b"#,How likely are you to recommend us?,Why?,Submit Date (UTC)\r\n"
         b"a1,9,Fine,2026-11-20 10:00\r\n"
@@ -166,6 +168,8 @@ def test_a_quote_left_open_is_listed_by_its_line_and_the_rows_after_it_land(app:
         b"a4,10,Great,2026-11-20 10:15\r\n"
     )
     at = upload(open_surveys(app, "Import"), "onboarding.csv", export)
+    read_as = at.dataframe[1].value  # how the first rows will be read: the same reason as the import's
+    assert read_as["problem"].iloc[1].startswith("a quote opened on this line is not closed")
     import_button(at).click().run()
     assert not at.exception
     assert "3 items landed from 3 responses" in at.warning[0].value and "1 row refused" in at.warning[0].value

@@ -629,6 +629,7 @@ class Preview:
     rows: tuple[tuple[int, tuple[Any, ...]], ...]  # (line, cells)
     suggested: ColumnMapping | None
     saved: ColumnMapping | None
+    problems: dict[int, str] = field(default_factory=dict)  # line -> why the row cannot be read at all
 
 
 def preview(store: Store | None, stream: IO[bytes], filename: str, survey: str, *, n: int = 20) -> Preview:
@@ -652,6 +653,7 @@ def preview(store: Store | None, stream: IO[bytes], filename: str, survey: str, 
             rows=tuple((row.line, row.cells) for row in first[:n]),
             suggested=suggested,
             saved=saved[1] if saved and not saved[1].missing_from(table.columns) else None,
+            problems={row.line: row.problem for row in first[:n] if row.problem is not None},
         )
 
 
@@ -663,7 +665,7 @@ def read_preview(preview_: Preview, mapping: ColumnMapping) -> list[SurveyRespon
         vendor=preview_.vendor,
         columns=preview_.columns,
         header_lines=0,
-        rows=iter([Row(line, cells) for line, cells in preview_.rows]),
+        rows=iter([Row(line, cells, preview_.problems.get(line)) for line, cells in preview_.rows]),
     )
     if mapping.date_order == "auto":
         column = preview_.columns.index(mapping.submitted_at) if mapping.submitted_at in preview_.columns else 0
