@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from voc.surveys.formats import open_path
+from voc.surveys.formats import Vendor, open_path
 from voc.surveys.importer import sample_rows
 from voc.surveys.mapping import (
     CSAT_LABELS,
@@ -57,6 +57,37 @@ def test_csat_labels_map_to_one_to_five() -> None:
     assert parse_score("Very dissatisfied", "CSAT", 1, 5, CSAT_LABELS) == 1
     assert parse_score("Neither satisfied nor dissatisfied", "CSAT", 1, 5, CSAT_LABELS) == 3
     assert parse_score("very satisfied", "CSAT", 1, 5, CSAT_LABELS) == 5
+
+
+@pytest.mark.parametrize(
+    ("labels", "language"),
+    [
+        (["Très insatisfait", "Insatisfaite", "Neutre", "Satisfait", "Très satisfaite"], "fr"),
+        (["Sehr unzufrieden", "Unzufrieden", "Weder zufrieden noch unzufrieden", "Zufrieden", "Sehr zufrieden"], "de"),
+        (["Muy insatisfecho", "Insatisfecha", "Ni satisfecho ni insatisfecho", "Satisfecho", "Muy satisfecha"], "es"),
+        (
+            ["Muito insatisfeito", "Insatisfeito", "Nem satisfeito nem insatisfeito", "Satisfeita", "Muito satisfeito"],
+            "pt",
+        ),
+        (
+            [
+                "Molto insoddisfatto",
+                "Insoddisfatto",
+                "Né soddisfatto né insoddisfatto",
+                "Soddisfatta",
+                "Molto soddisfatto",
+            ],
+            "it",
+        ),
+        (["Zeer ontevreden", "Ontevreden", "Neutraal", "Tevreden", "Zeer tevreden"], "nl"),
+    ],
+)
+def test_csat_labels_are_read_in_the_languages_the_forms_are_written_in(labels: list[str], language: str) -> None:
+    assert [parse_score(label, "CSAT", 1, 5, CSAT_LABELS) for label in labels] == [1, 2, 3, 4, 5]
+    # and the column is found from them, so a French form's CSAT is not silently left unread
+    rows = [["20/11/2026 10:15", label, "Un commentaire assez long pour compter"] for label in labels]
+    mapping = suggest_mapping(Vendor.GOOGLE_FORMS, ["Horodateur", "Satisfaction", "Commentaire"], rows)
+    assert mapping is not None and mapping.csat == "Satisfaction", language
 
 
 @pytest.mark.parametrize(

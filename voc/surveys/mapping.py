@@ -51,6 +51,30 @@ CSAT_LABELS: Final[dict[str, int]] = {
     "somewhat satisfied": 4,
     "very satisfied": 5,
     "extremely satisfied": 5,
+    # The same five-point scale as the form tools write it in the languages the app reads
+    # (French, German, Spanish, Portuguese, Italian, Dutch), feminine forms too.
+    **dict.fromkeys(["très insatisfait", "très insatisfaite", "pas du tout satisfait", "pas du tout satisfaite"], 1),
+    **dict.fromkeys(["insatisfait", "insatisfaite", "plutôt insatisfait", "plutôt insatisfaite"], 2),
+    **dict.fromkeys(["ni satisfait ni insatisfait", "ni satisfaite ni insatisfaite", "neutre"], 3),
+    **dict.fromkeys(["satisfait", "satisfaite", "plutôt satisfait", "plutôt satisfaite"], 4),
+    **dict.fromkeys(["très satisfait", "très satisfaite"], 5),
+    **dict.fromkeys(["sehr unzufrieden", "überhaupt nicht zufrieden"], 1),
+    **dict.fromkeys(["unzufrieden", "eher unzufrieden"], 2),
+    **dict.fromkeys(["weder zufrieden noch unzufrieden", "teils/teils"], 3),
+    **dict.fromkeys(["zufrieden", "eher zufrieden"], 4),
+    **dict.fromkeys(["sehr zufrieden", "äußerst zufrieden"], 5),
+    **dict.fromkeys(["muy insatisfecho", "muy insatisfecha", "muito insatisfeito", "muito insatisfeita"], 1),
+    **dict.fromkeys(["insatisfecho", "insatisfecha", "insatisfeito", "insatisfeita"], 2),
+    **dict.fromkeys(["ni satisfecho ni insatisfecho", "ni satisfecha ni insatisfecha"], 3),
+    **dict.fromkeys(["nem satisfeito nem insatisfeito", "nem satisfeita nem insatisfeita"], 3),
+    **dict.fromkeys(["satisfecho", "satisfecha", "satisfeito", "satisfeita"], 4),
+    **dict.fromkeys(["muy satisfecho", "muy satisfecha", "muito satisfeito", "muito satisfeita"], 5),
+    **dict.fromkeys(["molto insoddisfatto", "molto insoddisfatta", "zeer ontevreden"], 1),
+    **dict.fromkeys(["insoddisfatto", "insoddisfatta", "ontevreden"], 2),
+    **dict.fromkeys(["né soddisfatto né insoddisfatto", "né soddisfatta né insoddisfatta", "neutraal"], 3),
+    **dict.fromkeys(["niet tevreden, niet ontevreden", "niet tevreden en niet ontevreden"], 3),
+    **dict.fromkeys(["soddisfatto", "soddisfatta", "tevreden"], 4),
+    **dict.fromkeys(["molto soddisfatto", "molto soddisfatta", "zeer tevreden"], 5),
 }
 
 
