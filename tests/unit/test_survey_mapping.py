@@ -231,3 +231,32 @@ def _suggested(name: str) -> ColumnMapping:
         mapping = suggest_mapping(table.vendor, table.columns, sample_rows(table), table.questions)
     assert mapping is not None
     return mapping
+
+
+def test_a_german_excel_csv_gets_a_guess_and_reads_its_decimal_commas_and_day_first_dates() -> None:
+    import io
+
+    from voc.surveys.formats import open_table
+    from voc.surveys.importer import read_responses, settle_mapping
+
+    text = (
+        "ID;Datum;Zufriedenheit (CSAT);Kommentar\r\n"
+        "1;20.11.2026 10:15;4,0;Sehr gut, schnelle Lieferung\r\n"
+        "2;31.12.2026 23:59;2;Zu teuer für die Qualität – schade\r\n"
+    )
+    with open_table(io.BytesIO(text.encode("cp1252")), "umfrage.csv") as table:
+        guess = suggest_mapping(table.vendor, table.columns, sample_rows(table), table.questions)
+        assert guess is not None
+        assert (guess.submitted_at, guess.response_id, guess.csat, guess.text_fields) == (
+            "Datum",
+            "ID",
+            "Zufriedenheit (CSAT)",
+            ("Kommentar",),
+        )
+        mapping, _ = settle_mapping(None, table, "umfrage", guess)
+        read = list(read_responses(table, mapping))
+    assert [(r.submitted_at, r.csat) for r in read] == [  # type: ignore[union-attr]
+        (datetime(2026, 11, 20, 10, 15, tzinfo=UTC), 4),
+        (datetime(2026, 12, 31, 23, 59, tzinfo=UTC), 2),
+    ]
+    assert read[1].answers == (("Kommentar", "Zu teuer für die Qualität – schade"),)  # type: ignore[union-attr]
