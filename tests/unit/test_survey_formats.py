@@ -197,3 +197,18 @@ def test_excels_sep_line_names_the_delimiter_and_lines_keep_their_numbers(bom: b
         read = list(table.rows)
         assert (table.vendor, table.delimiter) == (Vendor.TYPEFORM, sep)
     assert [(row.line, row.cells[0]) for row in read] == [(3, "t1")]
+
+
+def test_a_multi_line_question_in_qualtricss_second_row_is_not_taken_for_a_quote_left_open() -> None:
+    # Row 1 ends with a separator; row 2's question text runs over two lines, the second holding the other labels.
+    text = (
+        "StartDate,RecordedDate,ResponseId,Q1,Q2,\n"
+        '"Start Date","Recorded Date","Response ID","How likely?\n(0-10)",Why?,"Extra, label, with, commas"\n'
+        '{"ImportId":"startDate"},{"ImportId":"recordedDate"},{"ImportId":"_recordId"},{"ImportId":"QID1"},'
+        '{"ImportId":"QID2_TEXT"},\n'
+        "2026-11-20 10:00:00,2026-11-20 10:00:00,R_1,9,ok,\n"
+    )
+    with open_table(io.BytesIO(text.encode()), "export.csv") as table:
+        rows = list(table.rows)
+        assert (table.vendor, table.header_lines) == (Vendor.QUALTRICS, 3)
+    assert [(row.line, row.problem, row.cells[2]) for row in rows] == [(5, None, "R_1")]

@@ -611,6 +611,7 @@ class Records:
         self.delimiter = delimiter
         self.notes = notes
         self.width = 0
+        self.widest = 0  # until the header is read: the first line's cells with its trailing empty ones
         self._taken = _Taken(lines)
         self._reader = csv.reader(self._taken, delimiter=delimiter)
         self._records = self._read()
@@ -660,8 +661,7 @@ class Records:
 
     def _ran_on(self, record: list[str], taken: list[str]) -> bool:
         """A record of the wrong width whose later physical lines look like rows: a quote never closed."""
-        width = self.width
-        fits = len(record) == width or (len(record) > width and not any(cell.strip() for cell in record[width:]))
+        fits = len(record) >= self.width and not any(cell.strip() for cell in record[max(self.width, self.widest) :])
         return bool(record) and not fits and self._rows_in(taken)
 
     def _rows_in(self, taken: list[str]) -> bool:
@@ -690,10 +690,11 @@ def _csv_table(records: Records, raw: IO[bytes], filename: str) -> Table:
         first.append((line, cells))
         if len(first) == 1:  # until the header is read, its first line's width tells a run-on quote
             records.width = len(cells) - len(list(takewhile(lambda cell: not cell.strip(), reversed(cells))))
+            records.widest = len(cells)
         if len(first) == 3:
             break
     header = _read_header([cells for _, cells in first], filename)
-    records.width = len(header.columns)
+    records.width = records.widest = len(header.columns)
     size = _size(raw)
     lines = records.lines
 
