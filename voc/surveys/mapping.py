@@ -458,7 +458,9 @@ _RESPONDENT_HINT = re.compile(r"e-?mail|customer.?(id|number|no)|client.?id|acco
 _ID_HINT = re.compile(
     r"^(?:(?:response|respondent|submission|record|ticket|case|interaction)[ _-]?(?:id|number|no)?|id|#|token)$", re.I
 )
-_DATE_HINT = re.compile(r"submit|timestamp|recorded|completed|date|time|created|horodat|marca temporal|datum|fecha|\bdata\b", re.I)
+_DATE_HINT = re.compile(
+    r"submit|timestamp|recorded|completed|date|time|created|horodat|marca temporal|datum|fecha|\bdata\b", re.I
+)
 _LANGUAGE_HINT = re.compile(r"^(user.?)?lang(uage)?$|locale|sprache|idioma|langue|lingua|taal", re.I)
 _QUALTRICS_TEXT = re.compile(r"^QID\d+(?:_\d+)*_TEXT$")  # a text entry, or a choice's "Other, please specify"
 _PERSONAL = re.compile(r"first.?name|last.?name|full.?name|^name$|ip.?address|latitude|longitude|phone", re.I)
