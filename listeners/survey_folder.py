@@ -57,6 +57,7 @@ from voc.surveys.importer import (
     read_responses,
     settle_mapping,
     shown_name,
+    stored_survey_name,
     survey_name_for,
     take,
 )
@@ -328,9 +329,9 @@ class SurveyFolderListener:
 
     def _survey_for(self, path: Path) -> str:
         if self.survey:
-            return self.survey
+            return stored_survey_name(self.survey)
         if path.parent != self.folder:
-            return shown_name(path.parent.name)
+            return stored_survey_name(shown_name(path.parent.name))
         return survey_name_for(path)
 
     def _still_there(self, state: FolderCursor) -> bool:

@@ -60,6 +60,7 @@ from voc.surveys.storage import existing_external_ids, load_mapping, record_impo
 CHUNK_SIZE: Final = 500
 SAMPLE_ROWS: Final = 50
 FIELD_MAX: Final = 200
+SURVEY_NAME_MAX: Final = 200  # items.survey, survey_mappings.survey
 COLUMN_SHOWN_MAX: Final = 60
 log = logging.getLogger(__name__)
 VIAS: Final = ("upload", "folder", "cli")
@@ -468,7 +469,7 @@ def import_survey(
     require(actor, Permission.IMPORT_SURVEYS)
     if via not in VIAS:
         raise ValueError(f"via {via!r}; expected one of {', '.join(VIAS)}")
-    survey = survey.strip()
+    survey = stored_survey_name(survey)
     if not survey:
         raise ValueError("a survey name is needed")
     started = clock()
@@ -514,7 +515,13 @@ def shown_name(name: str) -> str:
 def survey_name_for(path: Path) -> str:
     """A survey name from a file name: its stem, without Qualtrics's "_Month D, YYYY_HH.MM" suffix."""
     stem = shown_name(path.stem)
-    return re.sub(r"_[A-Z][a-z]+ \d{1,2}, \d{4}_\d{2}\.\d{2}$", "", stem).strip() or stem
+    return stored_survey_name(re.sub(r"_[A-Z][a-z]+ \d{1,2}, \d{4}_\d{2}\.\d{2}$", "", stem).strip() or stem)
+
+
+def stored_survey_name(name: str) -> str:
+    """A survey name as stored: stripped and at most `SURVEY_NAME_MAX` characters (a long file or
+    folder name, or a pasted one, must not fail the import where the column is that wide)."""
+    return name.strip()[:SURVEY_NAME_MAX].strip()
 
 
 def log_import(store: Store, report: ImportReport, *, actor: Actor) -> int:
