@@ -178,3 +178,12 @@ def test_a_quote_left_open_is_shown_then_listed_by_its_line_and_the_rows_after_i
     assert problems["reason"].iloc[0].startswith("a quote opened on this line is not closed")
     assert "refund" not in problems["reason"].iloc[0]
     assert sorted(r["response_id"] for r in rows(empty_store, items.c.survey == "onboarding")) == ["a1", "a3", "a4"]
+
+
+def test_the_preview_cuts_a_huge_cell_with_its_marker(app: AppTest, empty_store: Store) -> None:
+    pasted = "stack trace line " * 30_000  # 510,000 characters in one comment
+    export = f'#,How likely are you to recommend us?,Why?,Submit Date (UTC)\nt1,9,"{pasted}",2026-11-20 10:00\n'
+    at = upload(open_surveys(app, "Import"), "onboarding.csv", export.encode())
+    assert not at.exception
+    shown = at.dataframe[0].value["Why?"].iloc[0]
+    assert len(shown) < 1_100 and shown.endswith("more characters]")
