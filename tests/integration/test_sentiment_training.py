@@ -108,6 +108,12 @@ def test_refused_labels_are_named_by_the_line_they_start_on_and_the_rows_after_t
     assert texts == ["Line one\nline two", "Good one", "with a NUL byte", "A big cell xxxxxxxxx"]
 
 
+def test_labels_given_as_lines_land_with_or_without_their_line_ends(sqlite_store: Store) -> None:
+    lines = ["text,label", "Great service,positive", "Awful wait on the phone,negative\n"]
+    report = st.import_labels(sqlite_store, lines, actor=admin("tester"))
+    assert (report.imported, report.refused) == (2, [])
+
+
 def test_corrections_round_trip_as_labels_and_survive_rescoring(store: Store, clock) -> None:
     store.add_items(
         [new_item("a", text="El pedido llegó a tiempo", language="es", sentiment_label="neutral"), new_item("b")]

@@ -386,7 +386,10 @@ def import_labels(
     if isinstance(source, Path):
         with source.open("rb") as handle:
             return _import_labels(store, handle, source.name, actor=actor, now=now)
-    text = source.read() if isinstance(source, io.TextIOBase) else "".join(source)
+    if isinstance(source, io.TextIOBase):
+        text = source.read()
+    else:  # lines, as csv.reader takes them: each one a line whether or not it ends with one
+        text = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in source)
     return _import_labels(store, io.BytesIO(text.encode("utf-8")), "labels", actor=actor, now=now)
 
 
