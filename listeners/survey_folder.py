@@ -56,6 +56,8 @@ from voc.surveys.importer import (
     new_items_in,
     read_responses,
     settle_mapping,
+    shown_name,
+    stored_survey_name,
     survey_name_for,
     take,
 )
@@ -163,7 +165,7 @@ class SurveyFolderListener:
                 return self._continue(state)
             except FormatError as error:  # not a survey export, or no mapping for a generic table
                 self._refuse(state, error)
-                name = Path(state.file or "").name
+                name = shown_name(Path(state.file or "").name)
                 skipped = {f"survey file {name} refused (its report is in {FAILED}/)": 1}
                 return Batch([], None, more=self._next_file() is not None, skipped=skipped)
         except OSError as error:
@@ -187,7 +189,8 @@ class SurveyFolderListener:
         state.duplicates += chunk.duplicates
         # Refused rows are counted for the Sources page too; their lines and reasons are in the report.
         refused = sum(1 for entry in batch if isinstance(entry, Problem))
-        skipped = {f"survey rows refused in {opened.path.name} (see its report)": refused} if refused else {}
+        shown = shown_name(opened.path.name)
+        skipped = {f"survey rows refused in {shown} (see its report)": refused} if refused else {}
         return Batch(list(chunk.fresh), state.dump(), more=True, skipped=skipped)
 
     def _count(self, opened: _OpenFile, batch: list[SurveyResponse | Problem]) -> list[SurveyResponse]:
@@ -214,7 +217,7 @@ class SurveyFolderListener:
         self._close()
         report = ImportReport(
             survey=state.survey,
-            filename=Path(state.file).name,
+            filename=shown_name(Path(state.file).name),
             via="folder",
             imported_at=datetime.fromisoformat(state.started_at),
             refused=str(error),
@@ -235,7 +238,7 @@ class SurveyFolderListener:
         stack = ExitStack()
         try:
             stream = stack.enter_context(path.open("rb"))
-            table = stack.enter_context(open_table(stream, path.name))
+            table = stack.enter_context(open_table(stream, shown_name(path.name)))
             mapping, origin = settle_mapping(self.store, table, state.survey, timezone=self.timezone)
             opened = _OpenFile(
                 path=path,
@@ -269,7 +272,7 @@ class SurveyFolderListener:
         recovered = import_recovery(self.store, source=self.name, survey=state.survey, since=since)
         report = ImportReport(
             survey=state.survey,
-            filename=Path(state.file).name,
+            filename=shown_name(Path(state.file).name),
             via="folder",
             imported_at=datetime.fromisoformat(state.started_at),
             vendor=opened.vendor,
@@ -326,9 +329,9 @@ class SurveyFolderListener:
 
     def _survey_for(self, path: Path) -> str:
         if self.survey:
-            return self.survey
+            return stored_survey_name(self.survey)
         if path.parent != self.folder:
-            return path.parent.name
+            return stored_survey_name(shown_name(path.parent.name))
         return survey_name_for(path)
 
     def _still_there(self, state: FolderCursor) -> bool:

@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from ui import charts, data, inert, widgets
+from voc.sources.ingest import cap_text
 from voc.surveys import analytics, importer, recovery, storage
 from voc.surveys.formats import FormatError, Vendor
 from voc.surveys.importer import ImportProgress, ImportReport, Preview
@@ -26,6 +27,7 @@ from voc.surveys.recovery import RecoveryOutcome
 SECTIONS: Final = ("Recovery", "Scores", "Import")  # also the ?section= values: the URL carries labels
 REPORT_KEY: Final = "surveys.last_import"
 NONE: Final = "—"
+PREVIEW_CELL_CHARS: Final = 1_000
 RECOVERIES_PER_PAGE: Final = 5
 VIA_LABELS: Final = {"upload": "Upload", "folder": "Watched folder", "cli": "Command line"}
 ROLES: Final = (
@@ -316,7 +318,8 @@ def file_preview(uploaded: UploadedFile, survey: str) -> Preview | None:
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
+    """A preview cell, cut as a comment is (a 10 MiB cell would otherwise be sent to the browser whole)."""
+    return "" if value is None else cap_text(str(value), PREVIEW_CELL_CHARS)
 
 
 def mapping_editor(found: Preview, key: str) -> ColumnMapping | None:

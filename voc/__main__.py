@@ -20,12 +20,14 @@ from voc.privacy import cli as privacy_cli
 from voc.sentiment import cli as sentiment_cli
 from voc.sentiment.worker import active_scorer, ingest_scorer, precise_scorer
 from voc.settings import Settings
+from voc.sources.ingest import cap_text
 from voc.store import cli as store_cli
 from voc.store.engine import create_engine_for
 from voc.store.facade import Store
 from voc.store.migrate import migrate
 from voc.surveys import cli as surveys_cli
-from voc.textlines import open_lines, strip_line_end
+from voc.surveys.formats import LINE_LIMIT
+from voc.textlines import LineTooLong, open_lines, strip_line_end
 from voc.themes import cli as themes_cli
 
 # Characters that some line readers (JavaScript, Python's str.splitlines, editors) take as a line
@@ -35,9 +37,20 @@ _LINE_BREAKER_RE: Final = re.compile("[\u0085\u2028\u2029]")
 
 
 def _lines(stream: IO[bytes]) -> Iterator[str]:
-    """Texts, one per line, decoded as a file would be (BOM, else UTF-8 per line, else Windows-1252)."""
-    for line in open_lines(stream):
-        yield strip_line_end(line)
+    """Texts, one per line, decoded as a file would be (BOM, else UTF-8 per line, else Windows-1252),
+    each cut with its marker as every item is (`cap_text`); a line over the survey importer's line
+    limit is skipped unread (memory stays bounded) and stands as its marker, so lines stay aligned."""
+    lines = open_lines(stream, limit=LINE_LIMIT)
+    while True:
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except LineTooLong as error:
+            print(f"line {error.number:,} is longer than {LINE_LIMIT:,} characters: skipped", file=sys.stderr)
+            yield f"[… cut: a line longer than {LINE_LIMIT:,} characters]"
+            continue
+        yield cap_text(strip_line_end(line))
 
 
 def json_line(row: dict[str, Any]) -> str:

@@ -86,14 +86,18 @@ class Lines:
         return self
 
     def unread(self, line: str) -> None:
-        """Put back the line just read (to look at a header line before the CSV reader does)."""
+        """Put back the line just read (to look at a header line before the CSV reader does); lines
+        put back in turn are read again last first."""
         self._pending.append(line)
         self.number -= 1
+        self.quotes -= line.count('"')
 
     def __next__(self) -> str:
         if self._pending:
             self.number += 1
-            return self._pending.pop()
+            line = self._pending.pop()
+            self.quotes += line.count('"')
+            return line
         while True:
             found = self._find_end()
             if found is not None:

@@ -163,3 +163,35 @@ def test_the_scores_view_shows_nps_bands_and_disagreements(app: AppTest, empty_s
         "English",
         "Undetermined",
     ]
+
+
+def test_a_quote_left_open_is_shown_then_listed_by_its_line_and_the_rows_after_it_land(
+    app: AppTest, empty_store: Store
+) -> None:
+    export = (
+        b"#,How likely are you to recommend us?,Why?,Submit Date (UTC)\r\n"
+        b"a1,9,Fine,2026-11-20 10:00\r\n"
+        b'a2,3,"Rude staff, I want a refund,2026-11-20 10:05\r\n'  # the quote is never closed
+        b"a3,7,Okay,2026-11-20 10:10\r\n"
+        b"a4,10,Great,2026-11-20 10:15\r\n"
+    )
+    at = upload(open_surveys(app, "Import"), "onboarding.csv", export)
+    read_as = at.dataframe[1].value  # how the first rows will be read: the same reason as the import's
+    assert read_as["problem"].iloc[1].startswith("a quote opened on this line is not closed")
+    import_button(at).click().run()
+    assert not at.exception
+    assert "3 items landed from 3 responses" in at.warning[0].value and "1 row refused" in at.warning[0].value
+    problems = at.dataframe[-2].value  # above the import log
+    assert list(problems["line"]) == [3]
+    assert problems["reason"].iloc[0].startswith("a quote opened on this line is not closed")
+    assert "refund" not in problems["reason"].iloc[0]
+    assert sorted(r["response_id"] for r in rows(empty_store, items.c.survey == "onboarding")) == ["a1", "a3", "a4"]
+
+
+def test_the_preview_cuts_a_huge_cell_with_its_marker(app: AppTest, empty_store: Store) -> None:
+    pasted = "stack trace line " * 30_000  # 510,000 characters in one comment
+    export = f'#,How likely are you to recommend us?,Why?,Submit Date (UTC)\nt1,9,"{pasted}",2026-11-20 10:00\n'
+    at = upload(open_surveys(app, "Import"), "onboarding.csv", export.encode())
+    assert not at.exception
+    shown = at.dataframe[0].value["Why?"].iloc[0]
+    assert len(shown) < 1_100 and shown.endswith("more characters]")

@@ -86,3 +86,27 @@ def test_the_same_bytes_give_the_same_output_from_a_file_and_from_stdin(
     rows = [json.loads(line) for line in lines]
     assert [row["text"] for row in rows] == EXPECTED_TEXTS
     assert rows[1]["language"] == "fr" and rows[1]["sentiment"] == "negative"
+
+
+def test_a_long_line_is_cut_with_its_marker_and_one_past_the_line_limit_is_skipped_unread(tmp_path: Path) -> None:
+    from voc.surveys.formats import LINE_LIMIT
+
+    source = tmp_path / "input.txt"
+    with source.open("wb") as handle:
+        handle.write(b"Terrible service, I want a refund. " * 3_000 + b"\n")  # 105,000 characters
+        handle.write(b"x" * (LINE_LIMIT + 200_000) + b"\n")  # read in 64 KiB chunks: well past the limit
+        handle.write(b"Great shop\n")
+    env = {**os.environ, "VOC_DATABASE_URL": f"sqlite:///{tmp_path}/absent.db"}
+    result = subprocess.run(
+        [sys.executable, "-m", "voc", "analyse", "--fast", "--workers", "1", str(source)],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=180,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    texts = [json.loads(line)["text"] for line in result.stdout.decode("utf-8").splitlines()]
+    assert len(texts) == 3 and texts[2] == "Great shop"
+    assert len(texts[0]) < 20_100 and texts[0].endswith("more characters]")
+    assert texts[1] == f"[… cut: a line longer than {LINE_LIMIT:,} characters]"
+    assert f"line 2 is longer than {LINE_LIMIT:,} characters: skipped" in result.stderr.decode("utf-8")

@@ -34,17 +34,30 @@ def test_import_labels_reports_what_landed_and_the_refused_lines(workspace: Stor
     )
     assert main(["sentiment", "import-labels", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert "imported 2 labels" in out and "line 4: unknown label '???'" in err
+    assert "imported 2 labels" in out and "line 4: unknown label (the cell holds text of 3 characters)" in err
     assert len(workspace.sentiment_labels(["import"])) == 2
 
 
 def test_a_refused_label_never_quotes_a_personal_value(workspace: Store, tmp_path: Path, capsys) -> None:
     path = tmp_path / "labels.csv"
-    path.write_text("text,label\nGreat service,positive\nshifted row,dana.k@example.com\n", encoding="utf-8")
+    path.write_text(
+        "text,label\nGreat service,positive\nshifted row,dana.k@example.com\nshifted again,Dana Kowalski\n",
+        encoding="utf-8",
+    )
     assert main(["sentiment", "import-labels", str(path)]) == 0
     err = capsys.readouterr().err
-    assert "line 3: unknown label '[email]'" in err
-    assert "dana.k@example.com" not in err
+    assert "line 3: unknown label (the cell holds what looks like an e-mail address)" in err
+    assert "line 4: unknown label (the cell holds text of 13 characters)" in err
+    assert "dana.k@example.com" not in err and "Kowalski" not in err
+
+
+def test_a_file_that_is_not_a_table_is_refused_in_words(workspace: Store, tmp_path: Path, capsys) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_bytes(b"")
+    assert main(["sentiment", "import-labels", str(path)]) == 1
+    assert (
+        "cannot import labels.csv: labels.csv is empty; expected a CSV or TSV of text,label" in capsys.readouterr().err
+    )
 
 
 def test_a_missing_file_is_an_error(workspace: Store, tmp_path: Path, capsys) -> None:

@@ -66,6 +66,54 @@ def test_a_csv_without_header_is_read_as_text_then_label(sqlite_store: Store, tm
     assert st.import_labels(sqlite_store, path, actor=admin("tester")).imported == 1
 
 
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        # Excel's "CSV" in a Western-European locale: Windows-1252, semicolons, CRLF
+        ("excel.csv", "text;label\r\nTrès bien, merci;positive\r\nService nul à chier;negative\r\n".encode("cp1252")),
+        # Excel's "Unicode text": UTF-16 with a BOM, tab-separated
+        (
+            "unicode.txt",
+            "\ufefftext\tlabel\r\nTrès bien, merci\tpositive\r\nService nul à chier\tnegative\r\n".encode("utf-16-le"),
+        ),
+    ],
+)
+def test_labels_saved_by_excel_land_whatever_the_encoding_and_delimiter(
+    store: Store, tmp_path: Path, name: str, data: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    report = st.import_labels(store, path, actor=admin("tester"))
+    assert (report.imported, report.refused) == (2, [])
+    assert [(r["text"], r["label"]) for r in store.sentiment_labels()] == [
+        ("Très bien, merci", "positive"),
+        ("Service nul à chier", "negative"),
+    ]
+
+
+def test_refused_labels_are_named_by_the_line_they_start_on_and_the_rows_after_them_land(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_bytes(
+        b'text,label\n"Line one\nline two",negative\nno label here\n'  # a two-line text, then a short row on line 4
+        b'"never closed,positive\nGood one,positive\n'  # a quote left open on line 5
+        b"with a NUL\x00 byte,neutral\n"
+        b"A big cell " + b"x" * 200_000 + b",positive\n"
+    )
+    report = st.import_labels(store, path, actor=admin("tester"))
+    assert [line for line, _ in report.refused] == [4, 5]
+    assert "quote opened on this line is not closed" in report.refused[1][1]
+    texts = [r["text"][:20] for r in store.sentiment_labels()]
+    assert texts == ["Line one\nline two", "Good one", "with a NUL byte", "A big cell xxxxxxxxx"]
+
+
+def test_labels_given_as_lines_land_with_or_without_their_line_ends(sqlite_store: Store) -> None:
+    lines = ["text,label", "Great service,positive", "Awful wait on the phone,negative\n"]
+    report = st.import_labels(sqlite_store, lines, actor=admin("tester"))
+    assert (report.imported, report.refused) == (2, [])
+
+
 def test_corrections_round_trip_as_labels_and_survive_rescoring(store: Store, clock) -> None:
     store.add_items(
         [new_item("a", text="El pedido llegó a tiempo", language="es", sentiment_label="neutral"), new_item("b")]

@@ -99,6 +99,17 @@ def test_a_missing_file_bad_mapping_or_bad_zone_exits_2(tmp_path: Path, capsys, 
         str(tmp_path / "mapping.json"),
     )
     assert code == 2 and "not a usable column mapping" in err
+    # a hand-written mapping of the wrong shape (saved by Notepad, with a BOM) is named, not a traceback
+    (tmp_path / "mapping.json").write_text('{"submitted_at": "Submit Date (UTC)", "text_fields": "Why"}', "utf-8-sig")
+    code, _, err = import_in_process(
+        database,
+        capsys,
+        monkeypatch,
+        str(FIXTURES / "typeform_onboarding.csv"),
+        "--mapping",
+        str(tmp_path / "mapping.json"),
+    )
+    assert code == 2 and "not a usable column mapping: 'text_fields' must be a list of column names" in err
     code, _, err = import_in_process(
         database, capsys, monkeypatch, str(FIXTURES / "typeform_onboarding.csv"), "--timezone", "Mars/Olympus"
     )

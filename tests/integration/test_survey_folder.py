@@ -258,3 +258,33 @@ def test_only_an_admin_may_change_how_long_exports_are_kept(store: Store) -> Non
     assert load_privacy(store).survey_files_days == 30
     with pytest.raises(ValueError, match="cannot be negative"):
         save_survey_files_days(store, -1, actor=admin("olga"), now=datetime.now(UTC))
+
+
+def test_a_file_named_in_windows_1252_is_imported_under_a_readable_name(store: Store, inbox: Path, clock) -> None:
+    # A zip made on Windows and unpacked here leaves "é" as the single byte 0xE9 in the name.
+    try:
+        path = inbox / os.fsdecode(b"r\xe9ponses.csv")
+        shutil.copy(FIXTURES / "typeform_onboarding.csv", path)
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes UTF-8 names only")
+    runner, _ = folder_runner(store, inbox, clock)
+    drain(runner)
+    assert {row["survey"] for row in survey_items(store)} == {"réponses"}
+    assert [entry["filename"] for entry in imports(store)] == ["réponses.csv"]
+    with store.read() as connection:
+        assert connection.execute(sa.text("select last_error from sources")).scalar_one() is None
+    report = (inbox / "done" / (path.name + ".report.txt")).read_text(encoding="utf-8")
+    assert report.startswith("Survey import: réponses.csv")
+
+
+def test_a_survey_name_longer_than_its_column_is_cut_not_a_failure(store: Store, inbox: Path, clock) -> None:
+    # A file named after its long survey title (Linux allows 255 bytes) and a long name typed on the page.
+    long_stem = "Customer satisfaction after a support contact " * 5  # 235 characters
+    shutil.copy(FIXTURES / "typeform_onboarding.csv", inbox / f"{long_stem}.csv")
+    runner, _ = folder_runner(store, inbox, clock)
+    drain(runner)
+    typed = import_path(store, FIXTURES / "typeform_onboarding.csv", survey="Q" * 250, clock=clock, actor=admin("a"))
+    assert typed.items_landed == 4
+    assert {len(row["survey"]) for row in survey_items(store)} == {200}
+    with store.read() as connection:
+        assert connection.execute(sa.text("select last_error from sources")).scalar_one() is None

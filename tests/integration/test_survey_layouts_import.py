@@ -143,3 +143,36 @@ def test_the_folder_counts_refused_rows_for_the_sources_page(sqlite_store: Store
     (other / "results.pdf").write_bytes(b"%PDF-1.7 not a survey")
     refused = SurveyFolderListener(SURVEY_SOURCE, other, sqlite_store, settle_seconds=0, clock=clock).fetch(None)
     assert dict(refused.skipped) == {"survey file results.pdf refused (its report is in failed/)": 1}
+
+
+def test_a_google_forms_download_with_a_quote_left_open_lands_every_good_row_through_the_folder(
+    store: Store, tmp_path: Path, clock: Any
+) -> None:
+    inbox = tmp_path / "incoming" / "surveys"
+    inbox.mkdir(parents=True)
+    export = (
+        "Timestamp,How satisfied are you with our service?,Any comments?\r\n"
+        '2026/11/20 10:15:33 AM GMT+1,5,"Lovely shop,\r\nfriendly staff"\r\n'  # lines 2–3
+        '2026/11/20 3:15:33 PM GMT+5:30,1,"Rude staff, I want a refund\r\n'  # line 4: the quote is never closed
+        "2026/11/20 4:00:00 PM GMT-3,4.5,Half a star off\r\n"  # line 5: not a whole score
+        "2026/11/20 5:00:00 PM GMT-3,4,Quick and easy\r\n"
+        '2026/11/21 9:00:00 AM GMT+1,2,"Slow, again"\r\n'
+    )
+    (inbox / "store-visit.csv").write_bytes(export.encode("utf-8"))
+    store.ensure_source(SURVEY_SOURCE, "survey_folder", {}, poll_interval_s=30)
+    listener = SurveyFolderListener(SURVEY_SOURCE, inbox, store, settle_seconds=0, clock=clock, chunk_size=2)
+    runner = Runner(store, {SURVEY_SOURCE: listener}, owner="r1", clock=clock)
+    for _ in range(10):
+        runner.run_once()
+    rows = stored(store)
+    assert [(row["text"], row["posted_at"]) for row in rows] == [
+        ("Lovely shop,\r\nfriendly staff", datetime(2026, 11, 20, 9, 15, 33, tzinfo=UTC)),
+        ("Quick and easy", datetime(2026, 11, 20, 20, 0, tzinfo=UTC)),
+        ("Slow, again", datetime(2026, 11, 21, 8, 0, tzinfo=UTC)),
+    ]
+    with store.read() as connection:
+        logged = connection.execute(sa.select(survey_imports.c.problems)).scalar_one()
+    assert [entry["line"] for entry in logged] == [4, 5]
+    assert "quote opened on this line is not closed" in logged[0]["reason"]
+    assert logged[1]["reason"].startswith("CSAT is not a whole number")
+    assert not any("refund" in entry["reason"] for entry in logged)

@@ -184,5 +184,22 @@ def test_a_headerless_file_keeps_no_value_from_its_first_row(sqlite_store: Store
         clock=clock,
         actor=admin("a"),
     )
-    assert refused.refused is not None and "'[email]'" in refused.refused
+    assert refused.refused is not None and "its header row seems to be missing" in refused.refused
     assert_no_value_in(refused.refused, "the refusal")
+
+
+def test_a_headerless_file_refused_by_the_saved_mapping_lists_none_of_its_first_row(
+    store: Store, tmp_path: Path, clock: Any
+) -> None:
+    # The survey's mapping was saved from a file with a header; next week's file lost its header row.
+    mapping = ColumnMapping(submitted_at="created", response_id="ticket", text_fields=("comment",))
+    with_header = b"ticket,created,comment\nT1,2026-11-20 10:00,The app keeps crashing on login\n"
+    import_survey(
+        store, io.BytesIO(with_header), "w1.csv", survey="calls", mapping=mapping, clock=clock, actor=admin("a")
+    )
+    headerless = b"T2,2026-11-27 10:00,Call Dana Kowalski at home about the refund\nT3,2026-11-27 11:00,fine\n"
+    (tmp_path / "w2.csv").write_bytes(headerless)
+    report = import_survey(store, io.BytesIO(headerless), "w2.csv", survey="calls", clock=clock, actor=admin("a"))
+    assert report.refused is not None and "its header row seems to be missing" in report.refused
+    for shown in (report.refused, dump_database(store)):
+        assert "Kowalski" not in shown and "T2" not in shown

@@ -47,3 +47,20 @@ def test_discover_writes_one_proposal_id_per_line_and_the_same_ids_twice(tmp_pat
     assert outage and roaming and not outage & roaming  # no proposal mixes the two topics
     assert sum(1 for i in ids if i) >= 0.8 * (len(lines) - 1)
     assert "roaming" in first.stderr
+
+
+def test_a_file_saved_by_excel_in_windows_1252_or_utf16_gives_the_same_ids_and_no_replacement_marks(
+    tmp_path: Path,
+) -> None:
+    towns = ["Málaga", "Zürich", "Köln", "Besançon", "Genève", "Göteborg", "Córdoba", "Aarhus"]
+    lines = [template.format(t=town) for town in towns for template in OUTAGE + ROAMING]
+    utf8, cp1252, utf16 = tmp_path / "utf8.txt", tmp_path / "cp1252.txt", tmp_path / "utf16.txt"
+    utf8.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cp1252.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    utf16.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-16-le"))
+
+    results = [run(path) for path in (utf8, cp1252, utf16)]
+
+    assert all(result.returncode == 0 for result in results), [result.stderr for result in results]
+    assert results[1].stdout == results[0].stdout == results[2].stdout
+    assert "\ufffd" not in results[1].stderr and "\ufffd" not in results[2].stderr

@@ -86,6 +86,18 @@ def test_qualtrics_legacy_v1_layout_is_recognised() -> None:
     assert responses[0].submitted_at == datetime(2015, 3, 2, 10, 15, 40, tzinfo=UTC)
 
 
+def test_a_surveymonkey_export_without_its_second_header_row_keeps_its_first_response() -> None:
+    data = (
+        b"Respondent ID,Collector ID,Start Date,End Date,How likely is it that you would recommend us?,"
+        b"What could we have done better?\n"
+        b'11401,4321,11/20/2026 10:00:00 AM,11/20/2026 10:05:00 AM,9,"Nothing really, all was quick and fine"\n'
+        b"11402,4321,11/20/2026 11:00:00 AM,11/20/2026 11:05:00 AM,3,Call Dana Kowalski back about the bill\n"
+    )
+    responses, problems, description = read_all(data)
+    assert "1 header row" in description and problems == []
+    assert [(r.line, r.response_id, r.nps) for r in responses] == [(2, "11401", 9), (3, "11402", 3)]
+
+
 def test_surveymonkey_legacy_layout_is_recognised() -> None:
     with open_path(FIXTURES / "surveymonkey_legacy.csv") as table:
         assert (table.vendor, table.header_lines) == (Vendor.SURVEYMONKEY, 2)

@@ -107,7 +107,14 @@ def cmd_import_labels(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"cannot read {args.file}: no such file", file=sys.stderr)
         return 2
-    report = sentiment_training.import_labels(_store(), args.file, actor=COMMAND_LINE)
+    try:
+        report = sentiment_training.import_labels(_store(), args.file, actor=COMMAND_LINE)
+    except OSError as error:
+        print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    if report.refused_file is not None:
+        print(f"cannot import {args.file.name}: {report.refused_file}", file=sys.stderr)
+        return 1
     languages = ", ".join(f"{lang} {n}" for lang, n in sorted(report.languages.items(), key=lambda kv: -kv[1]))
     print(f"imported {report.imported} labels ({languages})")
     for line, reason in report.refused[:20]:

@@ -17,19 +17,19 @@ Domain module: no Streamlit.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import io
 import json
 import logging
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -54,6 +54,8 @@ from voc.sentiment.learned import (
 )
 from voc.sentiment.lexicon import LEXICON_LANGUAGES
 from voc.sentiment.multilingual import Embedder, MultilingualScorer, builtin_model, precise_model
+from voc.surveys.formats import FormatError, open_records
+from voc.surveys.mapping import describe_value
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -352,13 +354,18 @@ def _metrics(
 # ---- labels ----------------------------------------------------------------------------------
 
 
+LABELS_EXPECTED: Final = "expected a CSV or TSV of text,label (the header row is optional)"
+
+
 @dataclass(frozen=True)
 class ImportReport:
-    """What `import_labels` did: rows stored, and rows refused with their line and reason."""
+    """What `import_labels` did: rows stored, and rows refused with their line and reason; `refused_file`
+    says why nothing could be read (an empty or binary file)."""
 
     imported: int
     refused: list[tuple[int, str]] = field(default_factory=list)
     languages: dict[str, int] = field(default_factory=dict)
+    refused_file: str | None = None
 
 
 def normalise_label(value: str) -> str | None:
@@ -369,33 +376,58 @@ def normalise_label(value: str) -> str | None:
 def import_labels(
     store: Store, source: Path | io.TextIOBase | Iterable[str], *, actor: Actor, now: datetime | None = None
 ) -> ImportReport:
-    """Store a CSV of `text,label` (header optional) as labels; texts are redacted first."""
+    """Store a CSV or TSV of `text,label` (header optional) as labels; texts are redacted first.
+
+    The file is read as a survey export is (`voc.surveys.formats.open_records`): its encoding (BOM,
+    UTF-16, else UTF-8 or Windows-1252 line by line) and delimiter found, each refused row named by
+    the line it starts on, a quote left open costing only its row. No cell is quoted in a reason.
+    """
     require(actor, Permission.CORRECT_SENTIMENT)
     if isinstance(source, Path):
-        with source.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-            return import_labels(store, handle, actor=actor, now=now)
+        with source.open("rb") as handle:
+            return _import_labels(store, handle, source.name, actor=actor, now=now)
+    if isinstance(source, io.TextIOBase):
+        text = source.read()
+    else:  # lines, as csv.reader takes them: each one a line whether or not it ends with one
+        text = "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in source)
+    return _import_labels(store, io.BytesIO(text.encode("utf-8")), "labels", actor=actor, now=now)
+
+
+def _import_labels(
+    store: Store, stream: IO[bytes], filename: str, *, actor: Actor, now: datetime | None
+) -> ImportReport:
     rows: list[dict[str, Any]] = []
     refused: list[tuple[int, str]] = []
     languages: dict[str, int] = defaultdict(int)
     created = now or utcnow()
-    reader = csv.reader(source)  # type: ignore[arg-type]
+    try:
+        records = open_records(stream, filename, LABELS_EXPECTED)
+    except FormatError as error:
+        return ImportReport(0, refused_file=str(error))
+    records.width = 2
     text_column, label_column = 0, 1
-    for number, record in enumerate(reader, start=1):
-        if not record or not any(cell.strip() for cell in record):
+    first = True
+    for number, record, problem in records:
+        if record is None:
+            refused.append((number, problem or "the row cannot be read"))
             continue
-        lowered = [cell.strip().lower() for cell in record]
-        if number == 1 and "text" in lowered and "label" in lowered:
+        cells = [unicodedata.normalize("NFC", cell.replace("\x00", "")).strip() for cell in record]
+        lowered = [cell.lower() for cell in cells]
+        if first and "text" in lowered and "label" in lowered:
             text_column, label_column = lowered.index("text"), lowered.index("label")
+            records.width = len(cells)
+            first = False
             continue
-        if len(record) <= max(text_column, label_column):
+        first = False
+        if len(cells) <= max(text_column, label_column):
             refused.append((number, "expected two columns: text,label"))
             continue
-        label = normalise_label(record[label_column])
-        text = record[text_column].strip()
+        label = normalise_label(cells[label_column])
+        text = cells[text_column]
         if label is None:
-            # Quote the cell only in its redacted, shortened form: a shifted column may hold an address.
-            shown = redact(record[label_column].strip()).text[:30]
-            refused.append((number, f"unknown label {shown!r}; use negative, neutral or positive"))
+            # Never the cell itself: a shifted column may hold a name or an address.
+            shown = describe_value(cells[label_column])
+            refused.append((number, f"unknown label (the cell holds {shown}); use negative, neutral or positive"))
             continue
         if not text:
             refused.append((number, "empty text"))

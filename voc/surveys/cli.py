@@ -17,7 +17,7 @@ from voc.access.roles import COMMAND_LINE
 from voc.settings import Settings
 from voc.store.facade import Store
 from voc.surveys.formats import FormatError, open_path
-from voc.surveys.importer import ImportProgress, import_survey, sample_rows, survey_name_for
+from voc.surveys.importer import ImportProgress, import_survey, sample_rows, shown_name, survey_name_for
 from voc.surveys.mapping import ColumnMapping, suggest_mapping
 
 
@@ -48,7 +48,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     mapping = None
     if args.mapping:
         try:
-            mapping = ColumnMapping.from_json(json.loads(Path(args.mapping).read_text(encoding="utf-8")))
+            mapping = ColumnMapping.from_json(json.loads(Path(args.mapping).read_text(encoding="utf-8-sig")))
         except OSError as error:
             print(f"cannot read {args.mapping}: {error.strerror}", file=sys.stderr)
             return 2
@@ -56,7 +56,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"{args.mapping} is not a usable column mapping: {error}", file=sys.stderr)
             return 2
     settings = Settings.load()
-    survey = args.survey or survey_name_for(path)
+    survey = shown_name(args.survey) if args.survey else survey_name_for(path)
+    filename = shown_name(path.name)
     show_progress = sys.stderr.isatty()
 
     def progress(step: ImportProgress) -> None:
@@ -74,7 +75,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             report = import_survey(
                 store,
                 stream,
-                path.name,
+                filename,
                 survey=survey,
                 via="cli",
                 mapping=mapping,
@@ -84,14 +85,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                 actor=COMMAND_LINE,
             )
     except ValueError as error:  # e.g. an unknown --timezone
-        print(f"cannot import {path.name}: {error}", file=sys.stderr)
+        print(f"cannot import {filename}: {error}", file=sys.stderr)
         return 2
     finally:
         store.engine.dispose()
     if show_progress:
         print(file=sys.stderr)
     if report.refused is not None and report.rows_total == 0:
-        print(f"Refused {path.name}: {report.refused}", file=sys.stderr)
+        print(f"Refused {filename}: {report.refused}", file=sys.stderr)
         _print_suggestion(path, survey)
         return 1
     for line in report.lines():

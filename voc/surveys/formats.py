@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import chain
+from itertools import chain, takewhile
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -155,13 +155,25 @@ def open_table(stream: IO[bytes], filename: str) -> Iterator[Table]:
     stream.seek(0)
     head = stream.read(8)
     stream.seek(0)
-    if not head:
-        raise FormatError(f"{filename} is empty; {EXPECTED}")
     if head.startswith(b"PK\x03\x04"):
         with _open_xlsx(stream, filename) as table:
             yield table
         return
-    _refuse_known_binaries(head, filename)
+    yield _csv_table(open_records(stream, filename), stream, filename)
+
+
+def open_records(stream: IO[bytes], filename: str, expected: str = EXPECTED) -> Records:
+    """The records of a delimited text file (a seekable binary stream): its encoding and delimiter
+    decided as for a survey export, each record with the line it starts on. `FormatError` (ending
+    with `expected`) when the file is empty, binary or another known kind."""
+    stream.seek(0)
+    head = stream.read(64)
+    stream.seek(0)
+    if not head:
+        raise FormatError(f"{filename} is empty; {expected}")
+    if head.startswith(b"PK\x03\x04"):
+        raise FormatError(f"{filename} is a zip file or an XLSX workbook, not a text table; {expected}")
+    _refuse_known_binaries(head, filename, expected)
     encoding = detect_encoding(stream)
     codec, skip = _codec(head, encoding)
     stream.seek(0)
@@ -173,7 +185,20 @@ def open_table(stream: IO[bytes], filename: str) -> Iterator[Table]:
             f"the file mixes encodings: line{'s' if len(scan.cp1252_lines) > 1 else ''} "
             f"{describe_lines(scan.cp1252_lines)} read as Windows-1252, the rest as UTF-8",
         )
-    yield _csv_table(lines, stream, filename, encoding, notes)
+    try:
+        first_line = next(lines, "")
+    except LineTooLong as error:
+        raise FormatError(f"{filename}: the first line is longer than {LINE_LIMIT:,} characters; {expected}") from error
+    if "\x00" in first_line or sum(1 for c in first_line if ord(c) < 32 and c not in "\t\r\n") > 2:
+        raise FormatError(f"{filename} is not a text table (binary content); {expected}")
+    directive = _SEP_DIRECTIVE.match(first_line)
+    if directive:  # Excel's "sep=;" line names the delimiter and is not part of the table
+        return Records(lines, encoding, directive.group(1), notes)
+    lines.unread(first_line)
+    return Records(lines, encoding, detect_delimiter(first_line), notes)
+
+
+_SEP_DIRECTIVE: Final = re.compile(r'^"?sep=([,;\t|])"?[,;\t|]*\r?\n?$', re.IGNORECASE)
 
 
 MIXED: Final = "utf-8 and cp1252"
@@ -211,13 +236,28 @@ def _scan_lines(stream: IO[bytes]) -> Lines:
     return lines
 
 
-def _refuse_known_binaries(head: bytes, filename: str) -> None:
+def _refuse_known_binaries(head: bytes, filename: str, expected: str = EXPECTED) -> None:
+    if head.startswith(b"\xd0\xcf\x11\xe0") and filename.lower().endswith((".xlsx", ".xlsm")):
+        # Excel wraps a workbook with a password to open in the old container format.
+        raise FormatError(
+            f"{filename} is a password-protected workbook; remove the password in Excel "
+            f"(File → Info → Protect Workbook) and save it again — {expected}"
+        )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FormatError(f"{filename} is an old Excel 97–2003 workbook (.xls); save it as .xlsx or CSV — {EXPECTED}")
+        raise FormatError(f"{filename} is an old Excel 97–2003 workbook (.xls); save it as .xlsx or CSV — {expected}")
     if head.startswith(b"%PDF"):
-        raise FormatError(f"{filename} is a PDF; {EXPECTED}")
-    if head.lstrip(codecs.BOM_UTF8)[:1] in (b"{", b"["):
-        raise FormatError(f"{filename} looks like JSON; {EXPECTED}")
+        raise FormatError(f"{filename} is a PDF; {expected}")
+    text = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if text[:1] in (b"{", b"["):
+        raise FormatError(f"{filename} looks like JSON; {expected}")
+    if text.startswith((b"<!doctype html", b"<html")):
+        raise FormatError(
+            f"{filename} is a web page (HTML), perhaps a sign-in or error page saved instead of the export; {expected}"
+        )
+    if text.startswith(b"<?xml"):
+        raise FormatError(
+            f"{filename} is an XML file (an Excel 2003 XML workbook?); save it as .xlsx or CSV — {expected}"
+        )
 
 
 def detect_encoding(stream: IO[bytes]) -> str:
@@ -437,7 +477,10 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
     # Trailing empty header cells come from a trailing separator, except in SurveyMonkey's first
     # row, where a question's later choice columns are blank and named in the second row.
     named = [bool(name) for name in row1]
-    if vendor is Vendor.SURVEYMONKEY and len(first_rows) > 1:
+    # SurveyMonkey's second row names each column's answer, blank under Respondent ID; a value there
+    # is the first response (the sub-header row was deleted), never to be read as names.
+    monkey_rows = vendor is Vendor.SURVEYMONKEY and len(first_rows) > 1 and _blank_under_respondent(row1, first_rows[1])
+    if monkey_rows:
         row2 = [clean_header(cell) for cell in first_rows[1]]
         row1 += [""] * max(0, len(row2) - len(row1))
         named = [bool(name) or (i < len(row2) and bool(row2[i])) for i, name in enumerate(row1)]
@@ -480,7 +523,7 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
             }
         if lines >= 2 and not questions:
             questions = {name: text for name, text in zip(names, row2, strict=False) if text}
-    elif vendor is Vendor.SURVEYMONKEY:
+    elif monkey_rows:
         row2 = _padded(first_rows, 1, len(row1))
         lines = 2
         tops = names
@@ -496,7 +539,7 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
                 names.append(f"{question} - {sub}")
             questions[names[-1]] = question
     unique = _unique([name or f"Column {i + 1}" for i, name in enumerate(names)])
-    if vendor is Vendor.SURVEYMONKEY:
+    if monkey_rows:
         questions = {new: questions.get(old, "") for old, new in zip(names, unique, strict=True)}
     elif questions:
         questions = {new: questions[old] for old, new in zip(names, unique, strict=True) if old in questions}
@@ -506,6 +549,13 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
     zones = {new: zones[old] for old, new in zip(names, unique, strict=True) if old in zones}
     texts = tuple(unique[i] for i in open_ended) if vendor is Vendor.SURVEYMONKEY else ()
     return _Header(vendor, tuple(unique), questions, lines, zones, import_ids, texts)
+
+
+def _blank_under_respondent(row1: list[str], row2: Sequence[Any]) -> bool:
+    """Row 2 has no value under the Respondent ID column (so it is SurveyMonkey's sub-header row)."""
+    keys = [header_key(name) for name in row1]
+    column = next((i for i, key in enumerate(keys) if key == "respondentid"), 0)
+    return column >= len(row2) or not clean_header(row2[column])
 
 
 def _canonical(vendor: Vendor, name: str) -> str:
@@ -530,30 +580,68 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes: tuple[str, ...]) -> Table:
-    try:
-        first_line = next(lines, "")
-    except LineTooLong as error:
-        raise FormatError(f"{filename}: the first line is longer than {LINE_LIMIT:,} characters; {EXPECTED}") from error
-    if "\x00" in first_line or sum(1 for c in first_line if ord(c) < 32 and c not in "\t\r\n") > 2:
-        raise FormatError(f"{filename} is not a text table (binary content); {EXPECTED}")
-    lines.unread(first_line)
-    delimiter = detect_delimiter(first_line)
-    reader = csv.reader(lines, delimiter=delimiter)
+class _Taken:
+    """The physical lines the CSV reader takes for the record it is reading (it reads no further)."""
 
-    def records() -> Iterator[tuple[int, list[str] | None, str | None]]:
-        previous = 0
+    def __init__(self, lines: Lines) -> None:
+        self.lines = lines
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Taken:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.taken.append(line)
+        return line
+
+
+class Records:
+    """A delimited text file's records, read once, lazily: (line it starts on, cells, None), or
+    (line, None, problem) for a record that cannot be read (blank lines are not records).
+
+    Once `width` is known (the header's), a record of another width whose later lines hold a row's
+    worth of separators is a quote left open that ran on over the next rows: its first line is
+    refused, and the lines after it are read again as rows of their own, so they are not lost.
+    """
+
+    def __init__(self, lines: Lines, encoding: str, delimiter: str, notes: tuple[str, ...] = ()) -> None:
+        self.lines = lines
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.notes = notes
+        self.width = 0
+        self.widest = 0  # until the header is read: the first line's cells with its trailing empty ones
+        self._taken = _Taken(lines)
+        self._reader = csv.reader(self._taken, delimiter=delimiter)
+        self._records = self._read()
+
+    def __iter__(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
+        return self._records
+
+    def _read(self) -> Iterator[tuple[int, list[str] | None, str | None]]:
+        lines, taken = self.lines, self._taken.taken
+        previous = lines.number  # 1 after a "sep=" line
         lines.quotes = 0
         while True:
             problem = None
+            taken.clear()
             try:
-                record = next(reader)
+                record = next(self._reader)
             except StopIteration:
                 return
             except LineTooLong:
                 problem = f"a line longer than {LINE_LIMIT // (1024 * 1024)} MiB; the row is refused"
             except csv.Error as error:
                 problem = _csv_problem(error)
+                if self._rows_in(taken):  # a quote never closed ran on over rows until the cell limit
+                    start = previous + 1
+                    for line in reversed(taken[1:]):
+                        lines.unread(line)
+                    lines.quotes = 0
+                    yield start, None, _ran_on_problem(start + len(taken) - 1)
+                    previous = start
+                    continue
             if problem is not None:
                 _past_open_quote(lines)
                 start, previous = previous + 1, lines.number
@@ -562,10 +650,35 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
                 continue
             start, previous = previous + 1, lines.number
             lines.quotes = 0
+            if self._ran_on(record, taken):
+                for line in reversed(taken[1:]):
+                    lines.unread(line)
+                yield start, None, _ran_on_problem(previous)
+                previous = start
+                continue
             if record and any(cell.strip() for cell in record):  # blank lines are not rows
                 yield start, record, None
 
-    stream = records()
+    def _ran_on(self, record: list[str], taken: list[str]) -> bool:
+        """A record of the wrong width whose later physical lines look like rows: a quote never closed."""
+        fits = len(record) >= self.width and not any(cell.strip() for cell in record[max(self.width, self.widest) :])
+        return bool(record) and not fits and self._rows_in(taken)
+
+    def _rows_in(self, taken: list[str]) -> bool:
+        """Some physical line after a record's first holds a row's worth of separators."""
+        width = self.width
+        return width > 1 and len(taken) > 1 and any(line.count(self.delimiter) >= width - 1 for line in taken[1:])
+
+
+def _ran_on_problem(last_line: int) -> str:
+    return (
+        f"a quote opened on this line is not closed where the row ends (it ran on to line {last_line:,}); "
+        "the row is refused and the lines after it are read as rows"
+    )
+
+
+def _csv_table(records: Records, raw: IO[bytes], filename: str) -> Table:
+    stream = iter(records)
     first: list[tuple[int, list[str]]] = []
     held: list[tuple[int, list[str] | None, str | None]] = []  # a bad row met while looking for the header
     for line, cells, problem in stream:
@@ -575,10 +688,15 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
             held.append((line, cells, problem))
             break
         first.append((line, cells))
+        if len(first) == 1:  # until the header is read, its first line's width tells a run-on quote
+            records.width = len(cells) - len(list(takewhile(lambda cell: not cell.strip(), reversed(cells))))
+            records.widest = len(cells)
         if len(first) == 3:
             break
     header = _read_header([cells for _, cells in first], filename)
+    records.width = records.widest = len(header.columns)
     size = _size(raw)
+    lines = records.lines
 
     def rows() -> Iterator[Row]:
         for line, cells in first[header.lines :]:
@@ -595,11 +713,11 @@ def _csv_table(lines: Lines, raw: IO[bytes], filename: str, encoding: str, notes
         rows=rows(),
         questions=header.questions,
         zones=header.zones,
-        encoding=encoding,
-        delimiter=delimiter,
+        encoding=records.encoding,
+        delimiter=records.delimiter,
         import_ids=header.import_ids,
         open_ended=header.open_ended,
-        notes=notes,
+        notes=records.notes,
         _fraction=lambda: lines.bytes_read / size if size else 1.0,
     )
 

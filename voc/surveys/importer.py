@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any, Final
@@ -59,6 +60,7 @@ from voc.surveys.storage import existing_external_ids, load_mapping, record_impo
 CHUNK_SIZE: Final = 500
 SAMPLE_ROWS: Final = 50
 FIELD_MAX: Final = 200
+SURVEY_NAME_MAX: Final = 200  # items.survey, survey_mappings.survey
 COLUMN_SHOWN_MAX: Final = 60
 log = logging.getLogger(__name__)
 VIAS: Final = ("upload", "folder", "cli")
@@ -198,7 +200,7 @@ def settle_mapping(
         missing = chosen.missing_from(table.columns)
         if missing:
             raise FormatError(
-                f"the chosen mapping needs columns {_names(missing)}; this file has {_names(table.columns)}"
+                f"the chosen mapping needs columns {_names(missing)}; this file has {_file_columns(table.columns)}"
             )
         mapping, origin = chosen, "chosen"
     else:
@@ -215,12 +217,12 @@ def settle_mapping(
         elif saved is not None:
             raise FormatError(
                 f"the mapping saved for survey {survey!r} expects columns {_names(saved[1].missing_from(table.columns))}, "
-                f"which this file lacks; it has {_names(table.columns)}"
+                f"which this file lacks; it has {_file_columns(table.columns)}"
             )
         elif table.vendor is not Vendor.GENERIC:
             raise FormatError(
                 f"recognised a {table.vendor.label} export but found no submission date and no comment or score "
-                f"column in {_names(table.columns)}; choose the columns on the Surveys page"
+                f"column in {_file_columns(table.columns)}; choose the columns on the Surveys page"
             )
         else:
             raise FormatError(
@@ -255,6 +257,30 @@ def _known_zone(name: str | None) -> str | None:
 def _names(columns: Sequence[str], limit: int = 12) -> str:
     shown = ", ".join(column_shown(c) for c in list(columns)[:limit])
     return shown + (f" and {len(columns) - limit} more" if len(columns) > limit else "")
+
+
+def _file_columns(columns: Sequence[str]) -> str:
+    """The file's columns for a message, unless its first row is data (a date or a number in it: the
+    header row is missing), whose values must not reach a message, the log or the report."""
+    if any(_is_value(column) for column in columns):
+        return (
+            f"{len(columns)} columns whose first row holds values, not names (a date or a number): "
+            "its header row seems to be missing"
+        )
+    return _names(columns)
+
+
+def _is_value(cell: str) -> bool:
+    if _NUMBER.fullmatch(cell):
+        return True
+    try:
+        parse_datetime(cell, UTC, "mdy")
+    except CellError:
+        return False
+    return True
+
+
+_NUMBER: Final = re.compile(r"\s*[-+]?\d+(?:[.,]\d+)?\s*")
 
 
 def column_shown(column: str) -> str:
@@ -443,7 +469,7 @@ def import_survey(
     require(actor, Permission.IMPORT_SURVEYS)
     if via not in VIAS:
         raise ValueError(f"via {via!r}; expected one of {', '.join(VIAS)}")
-    survey = survey.strip()
+    survey = stored_survey_name(survey)
     if not survey:
         raise ValueError("a survey name is needed")
     started = clock()
@@ -473,12 +499,29 @@ def import_path(store: Store, path: Path | str, **options: Any) -> ImportReport:
     path = Path(path)
     options.setdefault("survey", survey_name_for(path))
     with path.open("rb") as stream:
-        return import_survey(store, stream, path.name, **options)
+        return import_survey(store, stream, shown_name(path.name), **options)
+
+
+def shown_name(name: str) -> str:
+    """A file name as text that can be stored and printed: a name written in another encoding than
+    the file system's (a Windows-1252 "é" from a zip) arrives with surrogates no database takes."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("cp1252", errors="replace")
+    return name
 
 
 def survey_name_for(path: Path) -> str:
     """A survey name from a file name: its stem, without Qualtrics's "_Month D, YYYY_HH.MM" suffix."""
-    return re.sub(r"_[A-Z][a-z]+ \d{1,2}, \d{4}_\d{2}\.\d{2}$", "", path.stem).strip() or path.stem
+    stem = shown_name(path.stem)
+    return stored_survey_name(re.sub(r"_[A-Z][a-z]+ \d{1,2}, \d{4}_\d{2}\.\d{2}$", "", stem).strip() or stem)
+
+
+def stored_survey_name(name: str) -> str:
+    """A survey name as stored: stripped and at most `SURVEY_NAME_MAX` characters (a long file or
+    folder name, or a pasted one, must not fail the import where the column is that wide)."""
+    return name.strip()[:SURVEY_NAME_MAX].strip()
 
 
 def log_import(store: Store, report: ImportReport, *, actor: Actor) -> int:
@@ -593,6 +636,7 @@ class Preview:
     rows: tuple[tuple[int, tuple[Any, ...]], ...]  # (line, cells)
     suggested: ColumnMapping | None
     saved: ColumnMapping | None
+    problems: dict[int, str] = field(default_factory=dict)  # line -> why the row cannot be read at all
 
 
 def preview(store: Store | None, stream: IO[bytes], filename: str, survey: str, *, n: int = 20) -> Preview:
@@ -616,6 +660,7 @@ def preview(store: Store | None, stream: IO[bytes], filename: str, survey: str, 
             rows=tuple((row.line, row.cells) for row in first[:n]),
             suggested=suggested,
             saved=saved[1] if saved and not saved[1].missing_from(table.columns) else None,
+            problems={row.line: row.problem for row in first[:n] if row.problem is not None},
         )
 
 
@@ -627,7 +672,7 @@ def read_preview(preview_: Preview, mapping: ColumnMapping) -> list[SurveyRespon
         vendor=preview_.vendor,
         columns=preview_.columns,
         header_lines=0,
-        rows=iter([Row(line, cells) for line, cells in preview_.rows]),
+        rows=iter([Row(line, cells, preview_.problems.get(line)) for line, cells in preview_.rows]),
     )
     if mapping.date_order == "auto":
         column = preview_.columns.index(mapping.submitted_at) if mapping.submitted_at in preview_.columns else 0

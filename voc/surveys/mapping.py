@@ -51,7 +51,34 @@ CSAT_LABELS: Final[dict[str, int]] = {
     "somewhat satisfied": 4,
     "very satisfied": 5,
     "extremely satisfied": 5,
+    # The same five-point scale as the form tools write it in the languages the app reads
+    # (French, German, Spanish, Portuguese, Italian, Dutch), feminine forms too.
+    **dict.fromkeys(["très insatisfait", "très insatisfaite", "pas du tout satisfait", "pas du tout satisfaite"], 1),
+    **dict.fromkeys(["insatisfait", "insatisfaite", "plutôt insatisfait", "plutôt insatisfaite"], 2),
+    **dict.fromkeys(["ni satisfait ni insatisfait", "ni satisfaite ni insatisfaite", "neutre"], 3),
+    **dict.fromkeys(["satisfait", "satisfaite", "plutôt satisfait", "plutôt satisfaite"], 4),
+    **dict.fromkeys(["très satisfait", "très satisfaite"], 5),
+    **dict.fromkeys(["sehr unzufrieden", "überhaupt nicht zufrieden"], 1),
+    **dict.fromkeys(["unzufrieden", "eher unzufrieden"], 2),
+    **dict.fromkeys(["weder zufrieden noch unzufrieden", "teils/teils"], 3),
+    **dict.fromkeys(["zufrieden", "eher zufrieden"], 4),
+    **dict.fromkeys(["sehr zufrieden", "äußerst zufrieden"], 5),
+    **dict.fromkeys(["muy insatisfecho", "muy insatisfecha", "muito insatisfeito", "muito insatisfeita"], 1),
+    **dict.fromkeys(["insatisfecho", "insatisfecha", "insatisfeito", "insatisfeita"], 2),
+    **dict.fromkeys(["ni satisfecho ni insatisfecho", "ni satisfecha ni insatisfecha"], 3),
+    **dict.fromkeys(["nem satisfeito nem insatisfeito", "nem satisfeita nem insatisfeita"], 3),
+    **dict.fromkeys(["satisfecho", "satisfecha", "satisfeito", "satisfeita"], 4),
+    **dict.fromkeys(["muy satisfecho", "muy satisfecha", "muito satisfeito", "muito satisfeita"], 5),
+    **dict.fromkeys(["molto insoddisfatto", "molto insoddisfatta", "zeer ontevreden"], 1),
+    **dict.fromkeys(["insoddisfatto", "insoddisfatta", "ontevreden"], 2),
+    **dict.fromkeys(["né soddisfatto né insoddisfatto", "né soddisfatta né insoddisfatta", "neutraal"], 3),
+    **dict.fromkeys(["niet tevreden, niet ontevreden", "niet tevreden en niet ontevreden"], 3),
+    **dict.fromkeys(["soddisfatto", "soddisfatta", "tevreden"], 4),
+    **dict.fromkeys(["molto soddisfatto", "molto soddisfatta", "zeer tevreden"], 5),
 }
+
+
+_REQUIRED_TEXT: Final = frozenset({"submitted_at", "timezone", "date_order"})  # never null in a mapping
 
 
 class CellError(ValueError):
@@ -121,10 +148,22 @@ class ColumnMapping:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ColumnMapping:
-        """A mapping from its saved JSON; unknown keys (from a newer version) are ignored."""
+    def from_json(cls, data: Any) -> ColumnMapping:
+        """A mapping from its saved JSON (or a hand-written `--mapping` file); unknown keys (from a
+        newer version) are ignored. A value of the wrong kind is a `ValueError` naming the key."""
+        if not isinstance(data, dict):
+            raise ValueError('a column mapping is a JSON object such as {"submitted_at": "Date", ...}')
         known = {name for name in cls.__dataclass_fields__}
         values = {key: value for key, value in data.items() if key in known}
+        for key, value in values.items():
+            if key in ("text_fields", "utc_columns"):
+                if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                    raise ValueError(f"{key!r} must be a list of column names")
+            elif key == "ces_max":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+                    raise ValueError("'ces_max' must be a whole number such as 5 or 7")
+            elif not (isinstance(value, str) or (value is None and key not in _REQUIRED_TEXT)):
+                raise ValueError(f"{key!r} must be " + ("text" if key in _REQUIRED_TEXT else "a column name or null"))
         for key in ("text_fields", "utc_columns"):
             values[key] = tuple(values.get(key) or ())
         return cls(**values)
@@ -157,7 +196,9 @@ def text_of(cell: Any) -> str:
     return "" if text.lower() in PLACEHOLDERS else text
 
 
-_LEADING_INT = re.compile(r"^\s*(-?\d+(?:[.,]0+)?)(?!\d)")
+# A whole number at the start ("9 - Extremely likely", "7.0", "4,0"), not the start of 7.5, 7,5 or 1e3.
+_LEADING_INT = re.compile(r"^\s*(-?\d+(?:[.,]0+)?)(?!\d|[.,]\d|[eE][+-]?\d)")
+_DECIMAL = re.compile(r"^\s*-?\d+(?:[.,]\d+|[eE][+-]?\d+)")
 _EMAIL_LIKE = re.compile(r"@|＠|\[at\]|\(at\)|\sat\s.*\sdot\s", re.I)
 _DIGIT = re.compile(r"\d")
 SHOWN_NUMBER_DIGITS: Final = 3  # a number this short (a score such as 11) may be quoted; longer ones never
@@ -201,6 +242,8 @@ def parse_score(cell: Any, kind: str, low: int, high: int, labels: dict[str, int
             return labels[text.lower()]
         match = _LEADING_INT.match(text)
         if not match or _EMAIL_LIKE.search(text) or len(_DIGIT.findall(text)) > SHOWN_NUMBER_DIGITS:
+            if _DECIMAL.match(text) and len(_DIGIT.findall(text)) <= SHOWN_NUMBER_DIGITS:
+                raise CellError(f"{kind} is not a whole number: the cell holds {describe_value(cell)}")
             raise CellError(f"{kind} is not a number: the cell holds {describe_value(cell)}")
         value = int(float(match.group(1).replace(",", ".")))
     if not low <= value <= high:
@@ -214,6 +257,8 @@ _NUMERIC_DATE = re.compile(
     r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp][Mm])?)?"
     r"\s*(?:(UTC|GMT|Z)|([+-]\d{2}:?\d{2}))?\s*$"
 )
+# Google Forms' "Download responses (.csv)" writes the form's zone as an hour offset: "GMT+1", "GMT+5:30".
+_GMT_HOURS = re.compile(r"\s*(?:GMT|UTC)([+-]\d{1,2})(?::?(\d{2}))?\s*$")
 
 
 def guess_date_order(samples: Iterable[Any]) -> str:
@@ -222,7 +267,7 @@ def guess_date_order(samples: Iterable[Any]) -> str:
     for cell in samples:
         if not isinstance(cell, str):
             continue
-        match = _NUMERIC_DATE.match(cell)
+        match = _NUMERIC_DATE.match(_GMT_HOURS.sub("", cell))
         if not match:
             continue
         a, b = int(match.group(1)), int(match.group(2))
@@ -297,6 +342,10 @@ def _parse_datetime(cell: Any, zone: timezone | ZoneInfo, date_order: str) -> da
             return _aware(parsedate_to_datetime(text), zone)  # RFC 2822: Date.toUTCString(), e-mail
         except (TypeError, ValueError, IndexError):
             pass
+    gmt_hours = _GMT_HOURS.search(text)
+    if gmt_hours:
+        sign_hours, minutes = gmt_hours.groups()
+        text = f"{text[: gmt_hours.start()]} {sign_hours[0]}{int(sign_hours[1:]):02d}:{minutes or '00'}"
     match = _NUMERIC_DATE.match(text)
     if not match:
         raise CellError(f"date not understood: the cell holds {describe_value(cell)}; {DATE_EXAMPLES}")
@@ -409,7 +458,9 @@ _RESPONDENT_HINT = re.compile(r"e-?mail|customer.?(id|number|no)|client.?id|acco
 _ID_HINT = re.compile(
     r"^(?:(?:response|respondent|submission|record|ticket|case|interaction)[ _-]?(?:id|number|no)?|id|#|token)$", re.I
 )
-_DATE_HINT = re.compile(r"submit|timestamp|recorded|completed|date|time|created|horodat|marca temporal", re.I)
+_DATE_HINT = re.compile(
+    r"submit|timestamp|recorded|completed|date|time|created|horodat|marca temporal|datum|fecha|\bdata\b", re.I
+)
 _LANGUAGE_HINT = re.compile(r"^(user.?)?lang(uage)?$|locale|sprache|idioma|langue|lingua|taal", re.I)
 _QUALTRICS_TEXT = re.compile(r"^QID\d+(?:_\d+)*_TEXT$")  # a text entry, or a choice's "Other, please specify"
 _PERSONAL = re.compile(r"first.?name|last.?name|full.?name|^name$|ip.?address|latitude|longitude|phone", re.I)

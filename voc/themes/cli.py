@@ -12,16 +12,18 @@ Domain module: no Streamlit.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from voc.analysis import embeddings
 from voc.analysis.language import detect_language
 from voc.analysis.redaction import redact
 from voc.store.facade import Store
+from voc.textlines import open_lines, strip_line_end
 from voc.themes.assign import Assigner
 from voc.themes.discovery import discover, proposal_id
 from voc.themes.repository import load_taxonomy
@@ -37,19 +39,27 @@ def add_parser(commands: Any) -> None:
     themes = commands.add_parser("themes", help="theme discovery on a file")
     sub = themes.add_subparsers(dest="themes_command", required=True)
     discover = sub.add_parser("discover", help="cluster one text per line into theme proposals")
-    discover.add_argument("file", help="a UTF-8 text file, one text per line; '-' for standard input")
+    discover.add_argument(
+        "file",
+        help="a text file, one text per line (UTF-8, else Windows-1252 line by line; a BOM decides); '-' for stdin",
+    )
     discover.add_argument("--proposals", help="also write the proposals as JSON lines to this file")
     discover.set_defaults(func=cmd_discover)
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    # Bytes, decoded as `analyse` decodes them (voc.textlines): a BOM decides (Excel's UTF-16 "Unicode
+    # text" too), else each line is UTF-8 or Windows-1252, so an accent is never a replacement mark.
     try:
-        source: TextIO = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8", errors="replace")  # noqa: SIM115
+        if args.file == "-":
+            source: IO[bytes] = getattr(sys.stdin, "buffer", None) or io.BytesIO(sys.stdin.read().encode("utf-8"))
+        else:
+            source = open(args.file, "rb")  # noqa: SIM115 - closed below
     except OSError as error:
         print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
         return 2
     with source:
-        lines = [redact(line.rstrip("\r\n")).text for line in source]
+        lines = [redact(strip_line_end(line)).text for line in open_lines(source)]
     present = [i for i, text in enumerate(lines) if text.strip()]
     texts = [lines[i] for i in present]
     clusters = discover(texts, embeddings.embed(texts), [detect_language(t) for t in texts]) if texts else []
