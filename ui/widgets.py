@@ -306,7 +306,8 @@ def source_card(
             st.caption(verdict.reason)
         if quoted.last_error and quoted.last_error not in verdict.reason:  # a failing verdict quotes it
             st.caption(f"Last error {health.since(source.last_error_at, now)}: {quoted.last_error}")
-        next_try = health.next_try(source, now)
+        tz = data.viewer_timezone()
+        next_try = health.next_try(source, now, lambda moment: local_time(moment, tz))
         if next_try and verdict.state is health.SourceHealth.FAILING:  # the other states' reasons say it
             st.caption(next_try)
         untested = health.connection_test_note(source)  # quotes what the remote server answered
