@@ -145,8 +145,8 @@ def entry_facts(row: Mapping[str, Any]) -> list[str]:
     facts.append(
         f"{STATE_ICONS.get(str(row['sla_state']), inert.escape(row['sla_state']))} {_left(str(row['sla_left']))}"
     )
-    if row.get("assignee"):
-        facts.append(f":material/person: {inert.escape(row['assignee'])}")
+    if assignee := _text(row, "assignee"):
+        facts.append(f":material/person: {inert.escape(assignee)}")
     if row.get("needs_review"):
         facts.append(":orange-badge[sentiment needs review]")
     facts.append(f"**Why first:** {inert.escape(row['why_first'])}")
@@ -160,9 +160,15 @@ def who(row: Mapping[str, Any]) -> str:
     reach = row.get("author_reach")
     if isinstance(reach, int | float) and reach == reach and reach > 0:
         text += f" ({compact(int(reach))} followers)"
-    if row.get("vip_tier"):
-        text += f" :violet-badge[{inert.escape(row['vip_tier'])}]"
+    if tier := _text(row, "vip_tier"):
+        text += f" :violet-badge[{inert.escape(tier)}]"
     return text
+
+
+def _text(row: Mapping[str, Any], key: str) -> str:
+    """A text field of a queue row, "" when empty (NaN in a page's frame when other rows have one)."""
+    value = row.get(key)
+    return value if isinstance(value, str) else ""
 
 
 def pager(page: QueuePage) -> None:
