@@ -28,10 +28,17 @@ from voc.trends.queries import TrendFilters
 SECTIONS: Final = ("Overview", "Proposals", "Taxonomy")
 RULE_LANGUAGES: Final = (ANY_LANGUAGE, "en", "es", "fr", "de", "pt", "it", "nl")
 TOP_LEVEL: Final = "(top level)"
+
+
 VERSION_COLUMNS: Final = {
     "version": "Version", "at": "When", "actor": "Who", "action": "Change", "theme_id": "Theme", "details": "Details",
 }  # fmt: skip
 PROPOSALS_PER_PAGE: Final = 5
+
+
+def rule_language_name(code: str) -> str:
+    """A rule's language as its picker names it: "Any language" (stored "*"), "French"."""
+    return "Any language" if code == ANY_LANGUAGE else widgets.language_name(code)
 
 
 # ---- cached reads -----------------------------------------------------------------------------
@@ -399,7 +406,9 @@ def edit_theme(tax: Taxonomy) -> None:
         name = name_col.text_input("Name", value=theme.name)
         owner = owner_col.text_input("Owner team", value=theme.owner)
         description = st.text_input("Description", value=theme.description)
-        language = st.segmented_control("Rules for", RULE_LANGUAGES, default="en", key=f"edit.lang.{theme.id}")
+        language = st.segmented_control(
+            "Rules for", RULE_LANGUAGES, default="en", key=f"edit.lang.{theme.id}", format_func=rule_language_name
+        )
         rule = theme.rule(str(language or "en"))
         any_col, all_col, none_col = st.columns(3)
         any_terms = any_col.text_area(
