@@ -1,7 +1,9 @@
-"""A finished surface: every page but the Inbox and Trends (rebuilt elsewhere), rendered over a
-workspace with alerts, survey recoveries, theme proposals and audit entries, shows no "None", no
-raw field name and no ISO timestamp anywhere a user reads: text, labels, options, table headers
-and table cells. Long lists page instead of growing the page.
+"""A finished surface: every page, rendered over a workspace in every state a page names (alerts
+acknowledged, escalated and undelivered, survey recoveries, sources failing each way, items in
+several languages and triage states, proposals, merged and archived themes, audit entries), shows
+no "None", no raw field name, no ISO timestamp and no stored code ("transient", "not_recovered",
+"en") anywhere a user reads: text, labels, options, metric values, table headers and table cells.
+Long lists page instead of growing the page.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ from listeners.runner import Runner
 from tests.actors import admin
 from tests.app.conftest import OWN, ScriptedListener, fill_with_items
 from tests.conftest import copy_sqlite_template
+from voc import naming
 from voc.access import users
-from voc.access.roles import Actor
+from voc.access.roles import Actor, Role
 from voc.alerts.channels import Channel, ChannelKind, DeliveryError
 from voc.alerts.service import (
     acknowledge,
@@ -42,16 +45,31 @@ from voc.alerts.service import (
 )
 from voc.exports import build_export, iso_week
 from voc.inbox.care_settings import parse_vip_rows, save_vip_list
-from voc.models import RawItem, TriageChange
+from voc.inbox.replies.repository import ReplyStatus
+from voc.models import ItemKind, RawItem, TriageChange, TriageStatus
+from voc.sentiment.scoring import SentimentLabel
+from voc.sources import health
+from voc.sources.health import SourceHealth
 from voc.store.facade import Store
 from voc.store.schema import alerts, items, theme_proposals
+from voc.surveys.formats import Vendor
 from voc.surveys.importer import import_path, import_survey
 from voc.surveys.recovery import RecoveryOutcome, record_recovery_outcome
 from voc.themes.repository import load_taxonomy
 from voc.themes.service import archive_theme, merge_themes
+from voc.themes.taxonomy import ThemeOrigin, ThemeStatus
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "surveys"
 PAGES = (
+    ("pages/inbox.py", {}),
+    ("pages/inbox.py", {"item": "@neg-1"}),  # assigned, with a note and tags, from a VIP
+    ("pages/inbox.py", {"item": "@neg-2"}),  # waiting on the customer
+    ("pages/inbox.py", {"item": "@fr-1"}),  # resolved, in French, from Mastodon
+    ("pages/inbox.py", {"item": "@de-1"}),  # not actionable
+    ("pages/inbox.py", {"item": "@pos-2"}),  # its sentiment corrected by a person
+    ("pages/inbox.py", {"item": "@recovered"}),  # a survey respondent recovered
+    ("pages/inbox.py", {"item": "@not_recovered"}),
+    ("pages/trends.py", {}),
     ("pages/alerts.py", {}),
     ("pages/surveys.py", {"section": "Recovery"}),
     ("pages/surveys.py", {"section": "Scores"}),
@@ -71,6 +89,19 @@ NONE_WORD = re.compile(r"\b(None|nan|NaN|NaT)\b")
 SNAKE_CASE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 RAW_KEY = re.compile(r"[a-z]+(?:[._][a-z]+)*_[a-z]+(?:[._][a-z]+)*")  # waiting_on_customer, themes.starter_set
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# What the store keeps and a page must name: a cell, metric value, option or " · "-separated part
+# of a line that is exactly one of these is a code shown as it is stored.
+STORED_CODES = frozenset(
+    str(code)
+    for codes in (
+        TriageStatus, RecoveryOutcome, SentimentLabel, ErrorKind, SourceHealth, ThemeStatus, ThemeOrigin,
+        ReplyStatus, ChannelKind, ItemKind, Role, Vendor, health.ERROR_KIND_NAMES, naming.CHANNEL_NAMES,
+        naming.LANGUAGE_NAMES, ("open", "acknowledged"), ("pending", "sent", "failed", "cancelled"),
+    )
+    for code in codes
+)  # fmt: skip
+# A source's name is the one whoever added it gave: the fixture's survey source is called "survey".
+SOURCE_NAMES = frozenset({"social", "survey"})
 ALERTS = 25
 PROPOSALS = 14
 UNHAPPY = 12
@@ -353,6 +384,8 @@ def texts(at: AppTest) -> Iterator[str]:
         for choice in getattr(at, choice_kind):
             yield str(choice.label)
             yield from (str(option) for option in choice.options)
+    for group in at.get("button_group"):  # segmented controls and pills
+        yield from (str(option.content) for option in group.proto.options)
     for tab in at.tabs:
         yield str(tab.label)
     for expander in at.expander:
@@ -387,6 +420,7 @@ def table_problems(at: AppTest, *, skip: int = 0) -> Iterator[str]:
                         break
                 elif isinstance(cell, str) and (
                     NONE_WORD.fullmatch(cell)
+                    or (cell in STORED_CODES and not (header == "Source" and cell in SOURCE_NAMES))
                     or ISO_TIME.search(cell)
                     or (RAW_KEY.fullmatch(cell) and header != "File")  # a file's name is the user's own
                 ):
@@ -404,8 +438,24 @@ def surface_problems(at: AppTest, *, skip_tables: int = 0) -> list[str]:
             match = pattern.search(text.replace("`", ""))
             if match and not _allowed(match.group(0), text):
                 found.append(f"{what} {match.group(0)!r} in {text[:120]!r}")
+    found.extend(f"stored code {code!r} in {text[:120]!r}" for text, code in stored_codes(at))
     found.extend(table_problems(at, skip=skip_tables))
     return found
+
+
+def stored_codes(at: AppTest) -> Iterator[tuple[str, str]]:
+    """Metric values, options and parts of a line ("@ana · x · en") that are a stored code."""
+    shown = [str(metric.value) for metric in at.metric]
+    for choice_kind in ("selectbox", "multiselect", "radio"):
+        shown += [str(option) for choice in getattr(at, choice_kind) for option in choice.options]
+    shown += [str(option.content) for group in at.get("button_group") for option in group.proto.options]
+    for kind in ("markdown", "caption", "success", "info", "warning", "error"):
+        shown += [str(element.value) for element in getattr(at, kind)]
+    for text in shown:
+        for part in re.split(r" · |\n|, ", text):
+            word = part.strip(" *`_()[]:.")
+            if word in STORED_CODES and word not in SOURCE_NAMES:
+                yield text, word
 
 
 def _allowed(word: str, text: str) -> bool:
@@ -416,14 +466,33 @@ def _allowed(word: str, text: str) -> bool:
 
 
 @pytest.mark.parametrize(("page", "params"), PAGES, ids=[f"{p}{q}" for p, q in PAGES])
-def test_no_page_shows_none_raw_names_or_iso_times(
+def test_no_page_shows_none_raw_names_iso_times_or_stored_codes(
     app: AppTest, busy_workspace: Store, page: str, params: dict[str, str]
 ) -> None:
     at = app.run().switch_page(page)
     for key, value in params.items():
-        at.query_params[key] = value
+        at.query_params[key] = str(_item_id(busy_workspace, value[1:])) if value.startswith("@") else value
     at.run()
 
+    if "item" in params:
+        assert at.tabs, "the item's workspace is open, with its tabs"
+    problems = surface_problems(at)
+    assert not problems, "\n".join(problems)
+
+
+def _item_id(store: Store, ref: str) -> int:
+    """An item by its external id, or the survey item whose recovery was recorded as `ref`."""
+    column = items.c.recovery_outcome if ref in set(RecoveryOutcome) else items.c.external_id
+    with store.read() as connection:
+        return connection.execute(sa.select(sa.func.min(items.c.id)).where(column == ref)).scalar_one()
+
+
+def test_an_erasure_preview_reads_in_words(app: AppTest, busy_workspace: Store) -> None:
+    at = app.run().switch_page("pages/privacy.py").run()
+    at.text_input(key="privacy.who").input("@angry1").run()
+    next(button for button in at.button if button.label == "Preview").click().run()
+
+    assert len(at.dataframe) >= 2  # what goes, and sample items
     problems = surface_problems(at)
     assert not problems, "\n".join(problems)
 
