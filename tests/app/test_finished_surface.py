@@ -270,6 +270,7 @@ def _items_in_every_state(store: Store, lead: Actor, now: datetime) -> None:
     store.apply_triage(
         [
             TriageChange(neg1, "assignee", "kim@northwind.example"),
+            TriageChange(neg1, "triage_status", "assigned"),
             TriageChange(neg2, "triage_status", "waiting_on_customer"),
             TriageChange(fr, "triage_status", "resolved"),
             TriageChange(de, "triage_status", "not_actionable"),
@@ -414,6 +415,9 @@ def table_problems(at: AppTest, *, skip: int = 0) -> Iterator[str]:
                 "format"
             )
             for cell in table[column].head(50):
+                if isinstance(cell, list | tuple | np.ndarray) and set(map(str, cell)) & STORED_CODES:
+                    yield f"stored code in the list {list(cell)!r} in {header!r}"
+                    break
                 if cell is None or (not isinstance(cell, list | tuple | np.ndarray) and pd.isna(cell)):
                     if not frame.proto.placeholder:
                         yield f"empty cell shown as None in {header!r}"
@@ -452,7 +456,7 @@ def stored_codes(at: AppTest) -> Iterator[tuple[str, str]]:
     for kind in ("markdown", "caption", "success", "info", "warning", "error"):
         shown += [str(element.value) for element in getattr(at, kind)]
     for text in shown:
-        for part in re.split(r" · |\n|, ", text):
+        for part in re.split(r" · |\n|, |: | \| ", text):
             word = part.strip(" *`_()[]:.")
             if word in STORED_CODES and word not in SOURCE_NAMES:
                 yield text, word
