@@ -382,7 +382,7 @@ def taxonomy_table(tax: Taxonomy) -> None:
             "Owner": t.owner or widgets.MISSING,
             "Status": str(t.status).capitalize(),
             "Merged into": tax.label(t.alias_of) if t.alias_of else widgets.MISSING,
-            "Rules in": ", ".join(lang for lang, r in t.rules if not r.empty) or widgets.MISSING,
+            "Rules in": ", ".join(rule_language_name(lang) for lang, r in t.rules if not r.empty) or widgets.MISSING,
             "Examples": len(t.examples),
         }
         for t in sorted(tax.themes, key=lambda t: (not t.active, tax.label(t.id)))
@@ -536,7 +536,17 @@ def _chosen(*themes: object) -> bool:
 
 
 def version_history() -> None:
+    tax = taxonomy()
     rows = pd.DataFrame(repo.versions(data.store(), limit=50), columns=list(VERSION_COLUMNS))
+    rows["action"] = rows["action"].map(lambda action: repo.CHANGE_NAMES.get(action, action))
+    rows["theme_id"] = rows["theme_id"].map(lambda key: tax.label(key) if isinstance(key, str) else key)
+    rows["details"] = rows["details"].map(
+        lambda details: (
+            {k: tax.label(v) if k in repo.THEME_DETAILS and isinstance(v, str) else v for k, v in details.items()}
+            if isinstance(details, dict)
+            else details
+        )
+    )
     st.dataframe(
         widgets.readable(rows, tz=data.viewer_timezone(), labels=VERSION_COLUMNS, times=("at",)),
         hide_index=True,
