@@ -45,6 +45,7 @@ from voc.alerts.service import (
 )
 from voc.exports import build_export, iso_week
 from voc.inbox.care_settings import parse_vip_rows, save_vip_list
+from voc.inbox.priority import TIER_WEIGHTS
 from voc.inbox.replies.repository import ReplyStatus
 from voc.models import ItemKind, RawItem, TriageChange, TriageStatus
 from voc.sentiment.scoring import SentimentLabel
@@ -95,7 +96,7 @@ STORED_CODES = frozenset(
     str(code)
     for codes in (
         TriageStatus, RecoveryOutcome, SentimentLabel, ErrorKind, SourceHealth, ThemeStatus, ThemeOrigin,
-        ReplyStatus, ChannelKind, ItemKind, Role, Vendor, health.ERROR_KIND_NAMES, naming.CHANNEL_NAMES,
+        ReplyStatus, ChannelKind, ItemKind, Role, Vendor, health.ERROR_KIND_NAMES, naming.CHANNEL_NAMES, TIER_WEIGHTS,
         naming.LANGUAGE_NAMES, ("open", "acknowledged"), ("pending", "sent", "failed", "cancelled"),
     )
     for code in codes
@@ -417,7 +418,9 @@ def table_problems(at: AppTest, *, skip: int = 0) -> Iterator[str]:
             timed = settings.get("type_config", {}).get("type") in ("datetime", "date") and settings["type_config"].get(
                 "format"
             )
-            for cell in table[column].head(50):
+            options = settings.get("type_config", {}).get("options") or []
+            shown_as = {o["value"]: o["label"] for o in options if isinstance(o, dict) and o.get("label")}
+            for cell in (shown_as.get(v, v) if isinstance(v, str) else v for v in table[column].head(50)):
                 if isinstance(cell, list | tuple | np.ndarray) and set(map(str, cell)) & STORED_CODES:
                     yield f"stored code in the list {list(cell)!r} in {header!r}"
                     break
@@ -466,6 +469,9 @@ def stored_codes(at: AppTest) -> Iterator[tuple[str, str]]:
     for kind in ("markdown", "caption", "success", "info", "warning", "error"):
         shown += [str(element.value) for element in getattr(at, kind)]
     for text in shown:
+        for badge in re.findall(r":[a-z]+-badge\[([^\]]*)\]", text):  # ":violet-badge[vip]"
+            if badge in STORED_CODES:
+                yield text, badge
         for part in re.split(r" · |\n|, |: | \| ", text):
             word = part.strip(" *`_()[]:.")
             if word in STORED_CODES and word not in SOURCE_NAMES:
