@@ -507,6 +507,16 @@ def _item_id(store: Store, ref: str) -> int:
         return connection.execute(sa.select(sa.func.min(items.c.id)).where(column == ref)).scalar_one()
 
 
+@pytest.mark.parametrize("source", ["x-mentions", "blog", "reviews", "forum", "x-brand"])
+def test_each_troubled_sources_card_reads_in_words(app: AppTest, busy_workspace: Store, source: str) -> None:
+    at = app.run().switch_page("pages/sources.py").run()
+    at.selectbox(key="sources.details").select(source).run()
+
+    assert any(metric.label == "Error kind" for metric in at.metric)
+    problems = surface_problems(at)
+    assert not problems, "\n".join(problems)
+
+
 def test_an_erasure_preview_reads_in_words(app: AppTest, busy_workspace: Store) -> None:
     at = app.run().switch_page("pages/privacy.py").run()
     at.text_input(key="privacy.who").input("@angry1").run()
