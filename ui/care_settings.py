@@ -129,7 +129,10 @@ def vip_section() -> None:
             "Customer", help="@handle, e-mail address or customer id", max_chars=200
         ),
         "tier": st.column_config.SelectboxColumn(
-            "Tier", options=list(TIER_WEIGHTS), default="vip", format_func=lambda tier: TIER_NAMES.get(tier, tier)
+            "Tier",
+            options=list(TIER_WEIGHTS),
+            default="vip",
+            format_func=lambda tier: TIER_NAMES.get(str(tier), str(tier)),
         ),
     }
     if not data.may(Permission.CONFIGURE_CARE):
