@@ -18,6 +18,7 @@ import streamlit as st
 from ui import data, widgets
 from voc.access import audit
 from voc.access.audit import AuditFilters, AuditOptions
+from voc.access.roles import role_name
 
 ALL: Final = "All"
 SHOWN: Final = 500  # rows on the page; the CSV has every matching row
@@ -69,6 +70,7 @@ def entries(filters: AuditFilters, tz: str) -> tuple[pd.DataFrame, int]:
     settings = frame["action"].str.startswith("setting.")  # their subject is the setting's key
     frame.loc[settings, "subject"] = frame.loc[settings, "subject"].map(audit.action_label)
     frame["action"] = frame["action"].map(audit.action_label)
+    frame["role"] = frame["role"].map(role_name)
     frame["detail"] = frame["detail"].map(lambda text: widgets.detail_words(text, tz))
     return frame, audit.count_entries(store, filters, actor=actor)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import data, inert
+from ui import data, inert, widgets
 from voc.background import BackgroundStep
 from voc.clock import utcnow
 from voc.exports import (
@@ -71,9 +71,10 @@ def past_exports() -> None:
             icon=":material/folder_open:",
         )
         return
+    tz = data.viewer_timezone()
     st.dataframe(
         [{"Period": e.label, "From": e.first, "To": e.last, "Zone": e.tz, "Items": e.items, "Taxonomy version": e.taxonomy_version,
-          "Made by": made_by(e.requested_by), "Made at (UTC)": e.generated_at[:16].replace("T", " ")} for e in found],
+          "Made by": made_by(e.requested_by), "Made at": widgets.local_time(e.generated_at, tz)} for e in found],
         hide_index=True, width="stretch",
     )  # fmt: skip
     labels = {e.slug: e for e in found}

@@ -21,7 +21,7 @@ from ui import sentiment as sentiment_ui
 from ui.widgets import needs_role, status_label
 from voc.access.roles import Permission
 from voc.inbox import queue as care_queue
-from voc.inbox.priority import compact
+from voc.inbox.priority import TIER_NAMES, compact
 from voc.inbox.queue import QueueFilter, QueueKey, QueuePage, TeamMember, ThreadState, View
 from voc.inbox.sla import format_duration
 from voc.inbox.team_metrics import team_metrics
@@ -145,8 +145,8 @@ def entry_facts(row: Mapping[str, Any]) -> list[str]:
     facts.append(
         f"{STATE_ICONS.get(str(row['sla_state']), inert.escape(row['sla_state']))} {_left(str(row['sla_left']))}"
     )
-    if row.get("assignee"):
-        facts.append(f":material/person: {inert.escape(row['assignee'])}")
+    if assignee := _text(row, "assignee"):
+        facts.append(f":material/person: {inert.escape(assignee)}")
     if row.get("needs_review"):
         facts.append(":orange-badge[sentiment needs review]")
     facts.append(f"**Why first:** {inert.escape(row['why_first'])}")
@@ -154,15 +154,21 @@ def entry_facts(row: Mapping[str, Any]) -> list[str]:
 
 
 def who(row: Mapping[str, Any]) -> str:
-    """ "**@lena** (250k followers) :violet-badge[gold]": the author as the reader may see them."""
+    """ "**@lena** (250k followers) :violet-badge[Gold]": the author as the reader may see them."""
     author = row.get("author")
     text = f"**{inert.escape(author)}**" if isinstance(author, str) and author else "Anonymous"
     reach = row.get("author_reach")
     if isinstance(reach, int | float) and reach == reach and reach > 0:
         text += f" ({compact(int(reach))} followers)"
-    if row.get("vip_tier"):
-        text += f" :violet-badge[{inert.escape(row['vip_tier'])}]"
+    if tier := _text(row, "vip_tier"):
+        text += f" :violet-badge[{inert.escape(TIER_NAMES.get(tier, tier))}]"
     return text
+
+
+def _text(row: Mapping[str, Any], key: str) -> str:
+    """A text field of a queue row, "" when empty (NaN in a page's frame when other rows have one)."""
+    value = row.get(key)
+    return value if isinstance(value, str) else ""
 
 
 def pager(page: QueuePage) -> None:

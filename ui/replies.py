@@ -455,6 +455,7 @@ def translation_section() -> None:
             "Agents read messages in",
             LANGUAGES,
             index=LANGUAGES.index(current.agent_language) if current.agent_language in LANGUAGES else 0,
+            format_func=widgets.language_name,
         )
         if not st.form_submit_button("Save translation settings", icon=":material/save:"):
             return

@@ -28,10 +28,17 @@ from voc.trends.queries import TrendFilters
 SECTIONS: Final = ("Overview", "Proposals", "Taxonomy")
 RULE_LANGUAGES: Final = (ANY_LANGUAGE, "en", "es", "fr", "de", "pt", "it", "nl")
 TOP_LEVEL: Final = "(top level)"
+
+
 VERSION_COLUMNS: Final = {
     "version": "Version", "at": "When", "actor": "Who", "action": "Change", "theme_id": "Theme", "details": "Details",
 }  # fmt: skip
 PROPOSALS_PER_PAGE: Final = 5
+
+
+def rule_language_name(code: str) -> str:
+    """A rule's language as its picker names it: "Any language" (stored "*"), "French"."""
+    return "Any language" if code == ANY_LANGUAGE else widgets.language_name(code)
 
 
 # ---- cached reads -----------------------------------------------------------------------------
@@ -375,7 +382,7 @@ def taxonomy_table(tax: Taxonomy) -> None:
             "Owner": t.owner or widgets.MISSING,
             "Status": str(t.status).capitalize(),
             "Merged into": tax.label(t.alias_of) if t.alias_of else widgets.MISSING,
-            "Rules in": ", ".join(lang for lang, r in t.rules if not r.empty) or widgets.MISSING,
+            "Rules in": ", ".join(rule_language_name(lang) for lang, r in t.rules if not r.empty) or widgets.MISSING,
             "Examples": len(t.examples),
         }
         for t in sorted(tax.themes, key=lambda t: (not t.active, tax.label(t.id)))
@@ -399,7 +406,9 @@ def edit_theme(tax: Taxonomy) -> None:
         name = name_col.text_input("Name", value=theme.name)
         owner = owner_col.text_input("Owner team", value=theme.owner)
         description = st.text_input("Description", value=theme.description)
-        language = st.segmented_control("Rules for", RULE_LANGUAGES, default="en", key=f"edit.lang.{theme.id}")
+        language = st.segmented_control(
+            "Rules for", RULE_LANGUAGES, default="en", key=f"edit.lang.{theme.id}", format_func=rule_language_name
+        )
         rule = theme.rule(str(language or "en"))
         any_col, all_col, none_col = st.columns(3)
         any_terms = any_col.text_area(
@@ -527,7 +536,17 @@ def _chosen(*themes: object) -> bool:
 
 
 def version_history() -> None:
+    tax = taxonomy()
     rows = pd.DataFrame(repo.versions(data.store(), limit=50), columns=list(VERSION_COLUMNS))
+    rows["action"] = rows["action"].map(lambda action: repo.CHANGE_NAMES.get(action, action))
+    rows["theme_id"] = rows["theme_id"].map(lambda key: tax.label(key) if isinstance(key, str) else key)
+    rows["details"] = rows["details"].map(
+        lambda details: (
+            {k: tax.label(v) if k in repo.THEME_DETAILS and isinstance(v, str) else v for k, v in details.items()}
+            if isinstance(details, dict)
+            else details
+        )
+    )
     st.dataframe(
         widgets.readable(rows, tz=data.viewer_timezone(), labels=VERSION_COLUMNS, times=("at",)),
         hide_index=True,

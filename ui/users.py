@@ -15,7 +15,7 @@ import streamlit as st
 
 from ui import auth, data
 from voc.access import users
-from voc.access.roles import AccessDenied, Role, with_article
+from voc.access.roles import AccessDenied, Role, role_name, with_article
 
 ROLE_HELP: Final = {
     Role.VIEWER: "viewer — dashboards and exports",
@@ -61,7 +61,7 @@ def role_frame(assignments: list[Mapping[str, Any]], first_admin: str | None, tz
         {
             "principal": row["principal"],
             "kind": "domain" if str(row["principal"]).startswith("@") else "address",
-            "role": row["role"],
+            "role": role_name(row["role"]),
             "updated_at": row["updated_at"],
             "updated_by": row["updated_by"],
             "note": "ignored: the first admin is always an admin"
@@ -71,7 +71,7 @@ def role_frame(assignments: list[Mapping[str, Any]], first_admin: str | None, tz
         for row in assignments
     ]
     if first_admin:
-        fixed = {"principal": first_admin.strip().lower(), "kind": "address", "role": Role.ADMIN.value}
+        fixed = {"principal": first_admin.strip().lower(), "kind": "address", "role": role_name(Role.ADMIN)}
         rows.insert(0, {**fixed, "updated_at": None, "updated_by": "settings", "note": FIXED_NOTE})
     frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     frame["updated_at"] = pd.to_datetime(frame["updated_at"], utc=True).dt.tz_convert(tz)

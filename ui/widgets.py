@@ -10,6 +10,7 @@ labels ("Resolved", "All brands") that read well in a link.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -228,12 +229,25 @@ def _cell_text(value: Any, tz: str) -> Any:
 
 
 def detail_words(text: str, tz: str) -> str:
-    """A JSON detail ('{"items_kept": 3}', as the audit log stores it) as "items kept: 3"."""
+    """A JSON detail ('{"items_kept": 3, "outcome": "not_recovered"}', as the audit log stores it)
+    as "items kept: 3; outcome: not recovered": keys, and values that are stored codes, in words."""
     try:
         value = json.loads(text) if text else None
     except ValueError:
         return text
-    return str(_cell_text(value, tz)) if isinstance(value, Mapping) else text or MISSING
+    if not isinstance(value, Mapping):
+        return text or MISSING
+    return str(_cell_text({key: _code_words(v) for key, v in value.items()}, tz))
+
+
+_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+
+
+def _code_words(value: Any) -> Any:
+    """ "triage_status" -> "triage status", in a list too; any other value as it is."""
+    if isinstance(value, list):
+        return [_code_words(v) for v in value]
+    return value.replace("_", " ") if isinstance(value, str) and _CODE.fullmatch(value) else value
 
 
 def pager(total: int, *, key: str, per_page: int = 10, noun: str = "items") -> slice:
@@ -306,7 +320,8 @@ def source_card(
             st.caption(verdict.reason)
         if quoted.last_error and quoted.last_error not in verdict.reason:  # a failing verdict quotes it
             st.caption(f"Last error {health.since(source.last_error_at, now)}: {quoted.last_error}")
-        next_try = health.next_try(source, now)
+        tz = data.viewer_timezone()
+        next_try = health.next_try(source, now, lambda moment: local_time(moment, tz))
         if next_try and verdict.state is health.SourceHealth.FAILING:  # the other states' reasons say it
             st.caption(next_try)
         untested = health.connection_test_note(source)  # quotes what the remote server answered

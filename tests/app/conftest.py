@@ -164,17 +164,22 @@ def empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _sqlite_templat
 @pytest.fixture
 def store_with_items(empty_store: Store) -> Store:
     """Nine items of our brand and one competitor's, stored by the real runner a moment ago."""
+    return fill_with_items(empty_store)
+
+
+def fill_with_items(store: Store) -> Store:
+    """`store_with_items`'s contents, for fixtures that build their database once."""
     now = datetime.now(UTC)
-    empty_store.ensure_source("social", "scripted", poll_interval_s=60)
-    empty_store.ensure_source("survey", "scripted", poll_interval_s=60)
+    store.ensure_source("social", "scripted", poll_interval_s=60)
+    store.ensure_source("survey", "scripted", poll_interval_s=60)
     listeners = {
         "social": ScriptedListener("social", social_items(now)),
         "survey": ScriptedListener("survey", survey_items(now)),
     }
-    apply_starter_set(empty_store, "care", actor=LOCAL_ACTOR, now=now)  # as an admin picks it at first start
-    Runner(empty_store, listeners, owner="test-runner").run_once()
-    assert empty_store.count_items() == 10
-    return empty_store
+    apply_starter_set(store, "care", actor=LOCAL_ACTOR, now=now)  # as an admin picks it at first start
+    Runner(store, listeners, owner="test-runner").run_once()
+    assert store.count_items() == 10
+    return store
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def test_the_first_admin_adds_a_domain_and_the_change_is_audited(
 ) -> None:
     at = open_users(as_role(app, empty_store, Role.ADMIN))
     assert not at.exception and at.title[0].value == "Users"
-    assert table(at) == [(FIRST_ADMIN, "admin", "settings")]
+    assert table(at) == [(FIRST_ADMIN, "Admin", "settings")]
     assert "fixed" in at.dataframe[0].value["note"].iloc[0]
 
     at = save_role(at, "Northwind.example", "agent")  # a bare domain means the whole domain
@@ -40,7 +40,7 @@ def test_the_first_admin_adds_a_domain_and_the_change_is_audited(
     assert [(r["principal"], r["role"], r["updated_by"]) for r in users.role_assignments_list(empty_store)] == [
         ("@northwind.example", "agent", FIRST_ADMIN)
     ]
-    assert table(at) == [(FIRST_ADMIN, "admin", "settings"), ("@northwind.example", "agent", FIRST_ADMIN)]
+    assert table(at) == [(FIRST_ADMIN, "Admin", "settings"), ("@northwind.example", "Agent", FIRST_ADMIN)]
     entry = empty_store.audit_entries()[0]
     assert (entry["actor"], entry["role"], entry["action"], entry["subject"]) == (
         FIRST_ADMIN,
@@ -62,7 +62,7 @@ def test_a_role_is_changed_then_removed(app: AppTest, empty_store: Store, team_m
     at = at.button(key="users.remove_button").click().run()
     assert not at.exception
     assert users.role_assignments_list(empty_store) == []
-    assert table(at) == [(FIRST_ADMIN, "admin", "settings")]
+    assert table(at) == [(FIRST_ADMIN, "Admin", "settings")]
     assert [e["action"] for e in empty_store.audit_entries()] == [
         "users.remove_role",
         "users.set_role",
@@ -107,7 +107,7 @@ def test_local_mode_edits_the_mapping_as_the_local_user_and_says_when_it_applies
     at = save_role(at, "@northwind.example", "viewer")
     assert not at.exception
     assert empty_store.audit_entries()[0]["actor"] == "local user"
-    assert table(at) == [("@northwind.example", "viewer", "local user")]
+    assert table(at) == [("@northwind.example", "Viewer", "local user")]
 
 
 ADAM = "adam@northwind.example"

@@ -71,8 +71,8 @@ def test_a_saved_vip_entry_raises_the_priority_and_says_why(store: Store, clock)
     parsed = cs.parse_vip_rows([("@dan", "gold"), ("Ana@Example.com", "platinum")])
     cs.save_vip_list(store, parsed.vip, actor=ADMIN, now=clock.now)
     dan, ana = row_of(store, clock.now, "dan"), row_of(store, clock.now, "ana")
-    assert dan["priority"] > before["dan"] and "gold customer (×2.0)" in dan["priority_reasons"]
-    assert ana["priority"] > before["ana"] and "platinum customer (×2.5)" in ana["priority_reasons"]
+    assert dan["priority"] > before["dan"] and "Gold customer (×2.0)" in dan["priority_reasons"]
+    assert ana["priority"] > before["ana"] and "Platinum customer (×2.5)" in ana["priority_reasons"]
     assert "example.com" not in str(store.get_setting(VIP_SETTINGS_KEY)).lower()  # only the hash is stored
 
 

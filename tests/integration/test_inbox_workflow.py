@@ -142,7 +142,7 @@ def test_the_order_is_priority_then_the_oldest_and_a_vip_moves_up_at_once(store:
     save_vip_list(store, VipList().with_entry("@Boss", "platinum"), actor=admin("lead"), now=clock.now)
     assert authors() == ["@boss", "@star", "@plain"]  # ×2.5 lifts a plain complaint past a star's
     boss = care_queue(store, now=clock.now).iloc[0]
-    assert boss["vip_tier"] == "platinum" and "platinum customer (×2.5)" in boss["priority_reasons"]
+    assert boss["vip_tier"] == "platinum" and "Platinum customer (×2.5)" in boss["priority_reasons"]
 
 
 def test_next_item_follows_the_queue_and_wraps_round(store: Store, clock) -> None:

@@ -46,8 +46,8 @@ def test_a_vip_by_handle_or_by_hashed_email_ranks_higher_and_says_so() -> None:
     by_handle = prioritise(row(author="bigclient"), now=NOW, vip=vip)
     by_email = prioritise(row(author=None, respondent_key=respondent_key("CEO@example.com ")), now=NOW, vip=vip)
     plain = prioritise(row(), now=NOW, vip=vip)
-    assert by_handle.score > plain.score and "gold customer (×2.0)" in by_handle.reasons
-    assert by_email.score > by_handle.score and any("platinum" in r for r in by_email.reasons)
+    assert by_handle.score > plain.score and "Gold customer (×2.0)" in by_handle.reasons
+    assert by_email.score > by_handle.score and any("Platinum" in r for r in by_email.reasons)
 
 
 def test_time_does_not_move_the_priority_but_the_clock_explains_it() -> None:

@@ -23,6 +23,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+def role_name(stored: str | None) -> str:
+    """A role as a table or list names it: "Admin", "Agent", "Viewer", "System process" (the store
+    and the audit log keep "admin" ... "system process"; sentences say "an agent")."""
+    return str(stored or "").capitalize()
+
+
 class _Rank(IntEnum):
     VIEWER = 1
     AGENT = 2

@@ -8,7 +8,7 @@ Domain: no Streamlit.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -238,14 +238,17 @@ def attention_first(
     return sorted(judged, key=lambda pair: (_ATTENTION_ORDER[pair[1].state], not noted(pair[0]), pair[0].name))
 
 
-def next_try(source: SourceState, now: datetime) -> str | None:
-    """When a failed or paused source is tried again ("Next try in 5 min, 14:05 UTC"), or None."""
+def next_try(
+    source: SourceState, now: datetime, clock: Callable[[datetime], str] = lambda moment: f"{moment:%Y-%m-%d %H:%M} UTC"
+) -> str | None:
+    """When a failed or paused source is tried again ("Next try in 5 min (2026-11-23 14:05 UTC)"),
+    or None; `clock` writes the moment (the app: in the viewer's zone, "23 Nov 15:05")."""
     moment = source.paused_until if source.paused_until is not None and source.paused_until > now else None
     if moment is None and source.consecutive_failures > 0:
         moment = source.next_poll_at
     if moment is None or not source.enabled:
         return None
-    return f"Next try {_in_words(moment, now)} ({moment:%Y-%m-%d %H:%M} UTC)."
+    return f"Next try {_in_words(moment, now)} ({clock(moment)})."
 
 
 def skipped_lines(skipped: Mapping[str, int]) -> list[str]:

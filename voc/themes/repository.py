@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import sqlalchemy as sa
@@ -131,6 +131,16 @@ def save_theme(connection: sa.Connection, theme: Theme, now: datetime) -> None:
         connection.execute(themes.insert().values(**theme.to_row(), created_at=now, updated_at=now))
     else:
         connection.execute(themes.update().where(themes.c.id == theme.id).values(**theme.to_row(), updated_at=now))
+
+
+# Each taxonomy version's change (its `action`) as the version history names it.
+CHANGE_NAMES: Final = {
+    "seed": "Starter set", "starter": "Starter set chosen", "create": "Created", "rename": "Renamed",
+    "edit": "Edited", "merge": "Merged", "split": "Split", "move": "Moved", "archive": "Archived",
+    "promote": "Proposal promoted", "merge proposal": "Proposal merged in",
+}  # fmt: skip
+# Details that hold a theme's key: the history names the theme.
+THEME_DETAILS: Final = ("into", "parent_id")
 
 
 def versions(store: Store, limit: int = 100) -> list[dict[str, Any]]:
