@@ -28,8 +28,6 @@ from voc.trends.queries import TrendFilters
 SECTIONS: Final = ("Overview", "Proposals", "Taxonomy")
 RULE_LANGUAGES: Final = (ANY_LANGUAGE, "en", "es", "fr", "de", "pt", "it", "nl")
 TOP_LEVEL: Final = "(top level)"
-
-
 VERSION_COLUMNS: Final = {
     "version": "Version", "at": "When", "actor": "Who", "action": "Change", "theme_id": "Theme", "details": "Details",
 }  # fmt: skip
