@@ -33,6 +33,7 @@ weigh `--import-weight` against one training tweet), with and without pseudo-lab
 half's texts, scoring the other half.
 
     python bench/precise_selftrain.py --train-cache F --dev-cache F [--grid] [--import]
+    python bench/precise_selftrain.py --train-cache F --dev-cache F --shares 0.5,1 --weights 2,4,8 --rounds 5 --grid
 (the caches as for `bench/precise_align.py`: `bench/precise_base_cache.py F`, `bench/sentiment.py --e5-cache F`)
 """
 
