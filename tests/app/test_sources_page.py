@@ -67,7 +67,7 @@ def test_a_failing_source_shows_its_error_kind_and_text(app: AppTest, store_with
     broken = cards(open_sources(app))["x-recent"]
 
     assert ":red-badge[" in broken["badge"] and "Failing" in broken["badge"]
-    assert broken["Error kind"] == "Sign-in refused"  # the store says "auth"
+    assert broken["Error kind"] == "Sign-in"  # the store says "auth"
     assert broken["Failures in a row"] == "1"
     assert "401 Unauthorized: check X_BEARER_TOKEN" in broken["errors"]
 

@@ -272,4 +272,4 @@ def test_every_error_kind_has_a_name() -> None:
     from listeners.base import ErrorKind
 
     assert {str(kind) for kind in ErrorKind} <= set(ERROR_KIND_NAMES)
-    assert error_kind_name("transient") == "Network or server trouble" and error_kind_name(None) is None
+    assert error_kind_name("transient") == "Network" and error_kind_name(None) is None

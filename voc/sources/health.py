@@ -19,20 +19,21 @@ from voc.models import SourceState
 NEEDS_A_PERSON = frozenset({"auth", "invalid_query", "bad_data"})
 # Retryable failures in a row before "backing off" becomes "failing".
 FAILING_AFTER = 3
-# Each error kind (listeners.base.ErrorKind) as the Sources page names it: the codes are for logs.
+# Each error kind (listeners.base.ErrorKind) as the Sources page names it, short enough for the
+# card's metric (its last error says the rest): the codes are for logs.
 ERROR_KIND_NAMES = {
-    "rate_limited": "Rate limited",
-    "usage_cap": "Usage cap reached",
-    "auth": "Sign-in refused",
-    "invalid_query": "Query or address refused",
-    "transient": "Network or server trouble",
-    "bad_data": "Unreadable answer",
-    "unexpected": "Unexpected error",
+    "rate_limited": "Rate limit",
+    "usage_cap": "Usage cap",
+    "auth": "Sign-in",
+    "invalid_query": "Bad query",
+    "transient": "Network",
+    "bad_data": "Bad data",
+    "unexpected": "Unexpected",
 }
 
 
 def error_kind_name(kind: str | None) -> str | None:
-    """ "transient" -> "Network or server trouble"; None stays None."""
+    """ "transient" -> "Network"; None stays None."""
     return ERROR_KIND_NAMES.get(kind, kind.replace("_", " ").capitalize()) if kind else None
 
 
