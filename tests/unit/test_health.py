@@ -90,7 +90,7 @@ def test_a_retryable_failure_is_backing_off_until_it_repeats() -> None:
     verdict = classify(first, NOW, STALE_AFTER)
 
     assert verdict.state is SourceHealth.BACKING_OFF
-    assert verdict.reason == "Last poll failed (rate limited); retrying in 30 s."
+    assert verdict.reason == "Last poll failed (rate limit); retrying in 30 s."
     assert classify(replace(first, consecutive_failures=3), NOW, STALE_AFTER).state is SourceHealth.FAILING
 
 
