@@ -89,26 +89,19 @@ def test_a_generic_table_is_refused_with_a_suggested_mapping_then_imported_with_
 def test_a_missing_file_bad_mapping_or_bad_zone_exits_2(tmp_path: Path, capsys, monkeypatch) -> None:
     database = tmp_path / "cli.db"
     assert import_in_process(database, capsys, monkeypatch, str(tmp_path / "nope.csv"))[0] == 2
-    (tmp_path / "mapping.json").write_text('{"submitted_at": ""}', encoding="utf-8")
-    code, _, err = import_in_process(
-        database,
-        capsys,
-        monkeypatch,
-        str(FIXTURES / "typeform_onboarding.csv"),
-        "--mapping",
-        str(tmp_path / "mapping.json"),
-    )
+
+    def with_mapping(text: str, encoding: str) -> tuple[int, str]:
+        (tmp_path / "mapping.json").write_text(text, encoding=encoding)
+        code, _, err = import_in_process(
+            database, capsys, monkeypatch, str(FIXTURES / "typeform_onboarding.csv"),
+            "--mapping", str(tmp_path / "mapping.json"),
+        )  # fmt: skip
+        return code, err
+
+    code, err = with_mapping('{"submitted_at": ""}', "utf-8")
     assert code == 2 and "not a usable column mapping" in err
     # a hand-written mapping of the wrong shape (saved by Notepad, with a BOM) is named, not a traceback
-    (tmp_path / "mapping.json").write_text('{"submitted_at": "Submit Date (UTC)", "text_fields": "Why"}', "utf-8-sig")
-    code, _, err = import_in_process(
-        database,
-        capsys,
-        monkeypatch,
-        str(FIXTURES / "typeform_onboarding.csv"),
-        "--mapping",
-        str(tmp_path / "mapping.json"),
-    )
+    code, err = with_mapping('{"submitted_at": "Submit Date (UTC)", "text_fields": "Why"}', "utf-8-sig")
     assert code == 2 and "not a usable column mapping: 'text_fields' must be a list of column names" in err
     code, _, err = import_in_process(
         database, capsys, monkeypatch, str(FIXTURES / "typeform_onboarding.csv"), "--timezone", "Mars/Olympus"
