@@ -24,7 +24,9 @@ vendor's documented spelling.
 Encodings: a BOM decides (UTF-8, UTF-16, UTF-32; doubled BOMs are dropped); UTF-16/32 without one
 by their NUL bytes; otherwise UTF-8 if the whole file decodes as UTF-8, else each line is read as
 UTF-8 when it decodes and as Windows-1252 when not, and the table says which lines were.
-A cell over `CELL_LIMIT` costs its row, never the file. Domain: no Streamlit, no store.
+A cell over `CELL_LIMIT` costs its row, never the file. A title above the header (a title line,
+blank lines, a merged title cell) is skipped when the header is found within `HEADER_SEARCH`
+lines; `Table.above_header` says how many lines, never their text. Domain: no Streamlit, no store.
 """
 
 from __future__ import annotations
