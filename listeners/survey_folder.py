@@ -109,6 +109,7 @@ class _OpenFile:
     parsed: Iterator[SurveyResponse | Problem]
     describe: str
     vendor: str
+    above_header: str
     mapping_from: str
     row: int = 0
     responses: int = 0
@@ -248,6 +249,7 @@ class SurveyFolderListener:
                 parsed=read_responses(table, mapping),
                 describe=table.describe(),
                 vendor=str(table.vendor),
+                above_header=table.above_header,
                 mapping_from=origin,
             )
         except BaseException:
@@ -285,6 +287,7 @@ class SurveyFolderListener:
             duplicates=state.duplicates,
             problems=tuple(problems),
             refused="every row was refused; see the line numbers" if every_row_refused else None,
+            above_header=opened.above_header,
             very_unhappy=recovered.very_unhappy,
             alerts_raised=recovered.alerts_raised,
         )

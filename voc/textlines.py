@@ -75,7 +75,7 @@ class Lines:
         self._scanned = 0
         self._eof = False
         self._first = True
-        self._pending: list[str] = []
+        self._pending: list[str | LineTooLong] = []
         if skip:
             self.bytes_read += len(raw.read(skip))
         if head:  # bytes the caller already read to look for a BOM (a pipe cannot seek back)
@@ -92,10 +92,17 @@ class Lines:
         self.number -= 1
         self.quotes -= line.count('"')
 
+    def unread_too_long(self, error: LineTooLong) -> None:
+        """Put back a line that was skipped as too long (looked at ahead), so it is reported again."""
+        self._pending.append(error)
+        self.number -= 1
+
     def __next__(self) -> str:
         if self._pending:
             self.number += 1
             line = self._pending.pop()
+            if isinstance(line, LineTooLong):
+                raise line
             self.quotes += line.count('"')
             return line
         while True:

@@ -73,6 +73,18 @@ def test_refused_rows_are_listed_with_their_line_numbers(app: AppTest, empty_sto
     assert problems["reason"].iloc[0].startswith("NPS 11 out of range 0–10")
 
 
+def test_a_title_above_the_header_is_said_in_the_preview_and_the_summary(app: AppTest, empty_store: Store) -> None:
+    titled = "Customer survey — November 2026\n\n".encode() + (FIXTURES / "broken_rows.csv").read_bytes()
+    at = upload(open_surveys(app, "Import"), "titled.csv", titled)
+    assert not at.exception
+    skipped = "2 lines above the header were skipped: a title and a blank line"
+    assert any(skipped in md.value for md in at.markdown)  # the "Read as" line, before importing
+    import_button(at).click().run()
+    assert not at.exception
+    assert at.warning[0].value.endswith(skipped)
+    assert list(at.dataframe[-2].value["line"]) == [5, 6, 7, 9]  # the file's own lines, the title counted
+
+
 def test_a_wrong_format_is_refused_naming_what_was_expected(app: AppTest, empty_store: Store) -> None:
     at = upload(open_surveys(app, "Import"), "results.csv", b"%PDF-1.4 not a table")
     assert not at.exception

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import Workbook
 
 from listeners.runner import Runner
 from listeners.survey_folder import SurveyFolderListener
@@ -176,3 +177,49 @@ def test_a_google_forms_download_with_a_quote_left_open_lands_every_good_row_thr
     assert "quote opened on this line is not closed" in logged[0]["reason"]
     assert logged[1]["reason"].startswith("CSAT is not a whole number")
     assert not any("refund" in entry["reason"] for entry in logged)
+
+
+def test_an_upload_with_a_title_above_its_header_lands_with_true_line_numbers(store: Store, clock: Any) -> None:
+    data = (
+        "Customer survey — November 2026 (jo.bloggs@example.com)\n"
+        "\n"
+        + HEADER
+        + "a1,9,Fine,2026-11-20 10:00\n"
+        + "a2,11,Too high,2026-11-20 10:05\n"
+        + "a3,3,Slow,2026-11-20 10:10\n"
+    ).encode()
+    report = import_survey(
+        store, io.BytesIO(data), "titled.csv", survey="titled", via="upload", clock=clock, actor=admin("importer")
+    )
+    assert [row["response_id"] for row in stored(store)] == ["a1", "a3"]
+    assert [p.line for p in report.problems] == [5]
+    assert report.summary().endswith("; 2 lines above the header were skipped: a title and a blank line")
+    assert "\n".join(report.lines()).count("above the header") == 1
+    with store.read() as connection:
+        logged = connection.execute(sa.select(survey_imports.c.problems)).scalar_one()
+    assert [entry["line"] for entry in logged] == [5]
+    assert "jo.bloggs" not in "\n".join(report.lines())
+
+
+def test_an_xlsx_with_a_merged_title_through_the_watched_folder(store: Store, tmp_path: Path, clock: Any) -> None:
+    inbox = tmp_path / "incoming" / "surveys"
+    inbox.mkdir(parents=True)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A1"] = "Customer survey — November 2026"
+    sheet.merge_cells("A1:D1")
+    sheet.append([])
+    sheet.append(["#", "How likely are you to recommend us?", "Why?", "Submit Date (UTC)"])
+    sheet.append(["t1", 3, "Slow delivery", datetime(2026, 11, 20, 10, 0)])
+    sheet.append(["t2", 11, "Out of range", datetime(2026, 11, 20, 10, 30)])
+    sheet.append(["t3", 10, "Lovely", datetime(2026, 11, 20, 11, 0)])
+    workbook.save(inbox / "november.xlsx")
+    store.ensure_source(SURVEY_SOURCE, "survey_folder", {}, poll_interval_s=30)
+    listener = SurveyFolderListener(SURVEY_SOURCE, inbox, store, settle_seconds=0, clock=clock)
+    runner = Runner(store, {SURVEY_SOURCE: listener}, owner="r1", clock=clock)
+    for _ in range(10):
+        runner.run_once()
+    assert [row["response_id"] for row in stored(store)] == ["t1", "t3"]
+    report = (inbox / "done" / "november.xlsx.report.txt").read_text(encoding="utf-8")
+    assert "line 5: NPS 11 out of range 0–10" in report
+    assert report.count("2 rows above the header were skipped: a title and a blank row") == 1

@@ -11,6 +11,7 @@ import io
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -378,3 +379,121 @@ def test_a_line_over_the_line_limit_is_skipped_without_being_held() -> None:
     responses, problems, _ = read_all(data)
     assert [r.response_id for r in responses] == ["a1", "a3"]
     assert [(p.line, p.reason) for p in problems] == [(3, "a line longer than 16 MiB; the row is refused")]
+
+
+# ---- a title above the header ------------------------------------------------------------------
+
+TITLE = "Customer survey — November 2026"
+
+
+def read_with(data: bytes, filename: str, mapping: ColumnMapping | None = None) -> tuple[list[Any], str]:
+    """Open `data` and read every row (the preset, or `mapping`): (responses and problems, the skipped lines' words)."""
+    with open_table(io.BytesIO(data), filename) as table:
+        settled, _ = settle_mapping(None, table, "survey", mapping)
+        return list(read_responses(table, settled)), table.above_header
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "qualtrics_relationship_nps.csv",  # 3 header rows
+        "qualtrics_legacy.csv",  # 2 header rows (V1…)
+        "surveymonkey_post_contact.csv",  # 2 header rows
+        "surveymonkey_legacy.csv",
+        "typeform_onboarding.csv",
+        "google_forms_store_visit.csv",
+    ],
+)
+def test_a_title_and_a_blank_line_above_a_known_layout_are_skipped_and_lines_stay_true(fixture: str) -> None:
+    original = (FIXTURES / fixture).read_bytes()
+    plain, skipped = read_with(original, fixture)
+    assert skipped == ""
+    titled, skipped = read_with(f"{TITLE}\n\n".encode() + original, fixture)
+    assert skipped == "2 lines above the header were skipped: a title and a blank line"
+    assert [type(e) for e in titled] == [type(e) for e in plain]
+    assert [e.line for e in titled] == [e.line + 2 for e in plain]  # each row's physical line in the file
+    assert [getattr(e, "answers", None) for e in titled] == [getattr(e, "answers", None) for e in plain]
+
+
+def test_a_refused_row_below_a_title_keeps_its_physical_line_and_no_title_text_is_quoted() -> None:
+    data = (
+        "Customer survey for jo.bloggs@example.com\n"
+        "\n"
+        "Exported 2026-12-01 by Jo Bloggs\n"
+        + TYPEFORM_HEADER
+        + "a1,9,Fine,2026-11-20 10:00\n"
+        + "a2,11,Too high,2026-11-20 10:05\n"
+        + "a3,3,Slow,2026-11-20 10:10\n"
+    ).encode()
+    entries, skipped = read_with(data, "export.csv")
+    assert [(type(e).__name__, e.line) for e in entries] == [
+        ("SurveyResponse", 5),
+        ("Problem", 6),
+        ("SurveyResponse", 7),
+    ]
+    assert skipped == "3 lines above the header were skipped: 2 title lines and a blank line"
+    assert "jo.bloggs" not in skipped and "Bloggs" not in skipped
+
+
+@pytest.mark.parametrize("trailing", [";;;", ""], ids=["excel-fills-the-row", "title-alone"])
+def test_a_semicolon_excel_csv_in_windows_1252_with_a_title_is_read(trailing: str) -> None:
+    data = (
+        f"Enquête clients — novembre 2026{trailing}\r\n"
+        f"{trailing}\r\n"
+        "Envoyé le;Score;Commentaire;Dossier\r\n"
+        "20/11/2026 10:00;9;Très bien, merci;1\r\n"
+        "21/11/2026 10:00;12;Déçu;2\r\n"
+        "22/11/2026 10:00;2;Réseau coupé;3\r\n"
+    ).encode("cp1252")
+    mapping = ColumnMapping(submitted_at="Envoyé le", response_id="Dossier", nps="Score", text_fields=("Commentaire",))
+    with open_table(io.BytesIO(data), "enquete.csv") as table:
+        assert (table.vendor, table.delimiter, table.encoding) == (Vendor.GENERIC, ";", "cp1252")
+        assert table.columns == ("Envoyé le", "Score", "Commentaire", "Dossier")
+    entries, skipped = read_with(data, "enquete.csv", mapping)
+    assert [(type(e).__name__, e.line) for e in entries] == [
+        ("SurveyResponse", 4),
+        ("Problem", 5),
+        ("SurveyResponse", 6),
+    ]
+    assert entries[0].answers == (("Commentaire", "Très bien, merci"),)
+    assert skipped.startswith("2 lines above the header were skipped: a title")
+
+
+def test_an_xlsx_header_on_row_three_under_a_merged_title_is_found() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Responses"
+    sheet["A1"] = TITLE
+    sheet.merge_cells("A1:D1")
+    sheet.append([])  # row 2 left blank
+    sheet.append(["#", "How likely are you to recommend us?", "Why?", "Submit Date (UTC)"])
+    sheet.append(["t1", 3, "Slow delivery", datetime(2026, 11, 20, 10, 0)])
+    sheet.append(["t2", 11, "Out of range", datetime(2026, 11, 20, 10, 30)])
+    sheet.append(["t3", 10, "Lovely", datetime(2026, 11, 20, 11, 0)])
+    data = workbook_bytes(workbook)
+    with open_table(io.BytesIO(data), "export.xlsx") as table:
+        assert (table.vendor, table.columns[0]) == (Vendor.TYPEFORM, "#")
+    entries, skipped = read_with(data, "export.xlsx")
+    assert [(type(e).__name__, e.line) for e in entries] == [
+        ("SurveyResponse", 4),
+        ("Problem", 5),
+        ("SurveyResponse", 6),
+    ]
+    assert skipped == "2 rows above the header were skipped: a title and a blank row"
+
+
+def test_a_title_above_rows_without_a_header_is_still_refused() -> None:
+    data = f"{TITLE}\n\n2026-11-20 10:00,9,Fine\n2026-11-21 10:00,3,Slow\n".encode()
+    with pytest.raises(FormatError), open_table(io.BytesIO(data), "export.csv") as table:
+        settle_mapping(None, table, "survey")
+
+
+def test_a_headerless_file_is_refused_as_before_and_a_two_column_table_keeps_its_first_row_as_header() -> None:
+    with (
+        pytest.raises(FormatError, match="header row seems to be missing"),
+        open_table(io.BytesIO(b"2026-11-20 10:00,9,Fine\n2026-11-21 10:00,3,Slow\n"), "export.csv") as table,
+    ):
+        settle_mapping(None, table, "survey", ColumnMapping(submitted_at="Submitted", text_fields=("Comment",)))
+    with open_table(io.BytesIO(b"Submitted,Comment\nNote,Fine\n2026-11-21 10:00,Slow\n"), "two.csv") as table:
+        assert (table.columns, table.above_header) == (("Submitted", "Comment"), "")
+        assert [row.line for row in table.rows] == [2, 3]

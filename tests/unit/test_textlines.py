@@ -47,3 +47,16 @@ def test_an_overlong_line_is_skipped_and_reading_goes_on() -> None:
         next(lines)
     assert too_long.value.number == 2
     assert list(lines) == ["next\n"] and lines.number == 3
+
+
+def test_an_overlong_line_looked_at_ahead_is_put_back_and_raised_again_in_its_place() -> None:
+    lines = open_lines(io.BytesIO(b"title\n" + b"x" * 200_000 + b"\nnext\n"), limit=100_000)
+    first = next(lines)
+    with pytest.raises(LineTooLong) as too_long:
+        next(lines)
+    lines.unread_too_long(too_long.value)
+    lines.unread(first)
+    assert next(lines) == "title\n" and lines.number == 1
+    with pytest.raises(LineTooLong):
+        next(lines)
+    assert lines.number == 2 and list(lines) == ["next\n"] and lines.number == 3

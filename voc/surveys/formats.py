@@ -24,7 +24,9 @@ vendor's documented spelling.
 Encodings: a BOM decides (UTF-8, UTF-16, UTF-32; doubled BOMs are dropped); UTF-16/32 without one
 by their NUL bytes; otherwise UTF-8 if the whole file decodes as UTF-8, else each line is read as
 UTF-8 when it decodes and as Windows-1252 when not, and the table says which lines were.
-A cell over `CELL_LIMIT` costs its row, never the file. Domain: no Streamlit, no store.
+A cell over `CELL_LIMIT` costs its row, never the file. A title above the header (a title line,
+blank lines, a merged title cell) is skipped when the header is found within `HEADER_SEARCH`
+lines; `Table.above_header` says how many lines, never their text. Domain: no Streamlit, no store.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from enum import StrEnum
 from itertools import chain, takewhile
 from pathlib import Path
@@ -54,6 +57,7 @@ SCAN_BYTES: Final = 1024 * 1024
 DELIMITERS: Final = (",", ";", "\t", "|")
 CELL_LIMIT: Final = 10 * 1024 * 1024  # characters: a longer cell costs its row (csv's own limit)
 LINE_LIMIT: Final = 16 * 1024 * 1024  # characters of one physical line held at once; longer ones are skipped
+HEADER_SEARCH: Final = 10  # lines above the header (a title, "Exported … by …", blanks) looked through
 csv.field_size_limit(CELL_LIMIT)
 
 
@@ -122,6 +126,7 @@ class Table:
     open_ended: tuple[str, ...] = ()  # columns the layout marks as free text (SurveyMonkey's "Open-Ended Response")
     sheet: str | None = None  # XLSX: the sheet the export was found on
     notes: tuple[str, ...] = ()  # what the user should know about how the file was read
+    above_header: str = ""  # the lines skipped above the header, in words ("2 lines above the header…")
     _fraction: Callable[[], float] = lambda: 0.0
 
     def fraction_read(self) -> float:
@@ -159,13 +164,15 @@ def open_table(stream: IO[bytes], filename: str) -> Iterator[Table]:
         with _open_xlsx(stream, filename) as table:
             yield table
         return
-    yield _csv_table(open_records(stream, filename), stream, filename)
+    yield _csv_table(open_records(stream, filename, title_lines=HEADER_SEARCH), stream, filename)
 
 
-def open_records(stream: IO[bytes], filename: str, expected: str = EXPECTED) -> Records:
+def open_records(stream: IO[bytes], filename: str, expected: str = EXPECTED, *, title_lines: int = 0) -> Records:
     """The records of a delimited text file (a seekable binary stream): its encoding and delimiter
     decided as for a survey export, each record with the line it starts on. `FormatError` (ending
-    with `expected`) when the file is empty, binary or another known kind."""
+    with `expected`) when the file is empty, binary or another known kind. With `title_lines`, a
+    first line without any separator (a title) leaves the delimiter to the first of the next
+    `title_lines` lines that has one."""
     stream.seek(0)
     head = stream.read(64)
     stream.seek(0)
@@ -195,7 +202,33 @@ def open_records(stream: IO[bytes], filename: str, expected: str = EXPECTED) -> 
     if directive:  # Excel's "sep=;" line names the delimiter and is not part of the table
         return Records(lines, encoding, directive.group(1), notes)
     lines.unread(first_line)
-    return Records(lines, encoding, detect_delimiter(first_line), notes)
+    return Records(lines, encoding, _delimiter_below_title(lines, title_lines), notes)
+
+
+def _delimiter_below_title(lines: Lines, title_lines: int) -> str:
+    """The delimiter of the first line; when it has no separator at all (a title such as "Customer
+    survey — November 2026"), that of the first line below it that has one. Lines are put back."""
+    seen: list[str | LineTooLong] = []
+    delimiter = ","
+    try:
+        for _ in range(title_lines + 1):
+            try:
+                line = next(lines)
+            except LineTooLong as error:
+                seen.append(error)
+                continue
+            seen.append(line)
+            if _separators(line):
+                delimiter = detect_delimiter(line)
+                break
+    except StopIteration:
+        pass
+    for looked in reversed(seen):
+        if isinstance(looked, LineTooLong):
+            lines.unread_too_long(looked)
+        else:
+            lines.unread(looked)
+    return delimiter
 
 
 _SEP_DIRECTIVE: Final = re.compile(r'^"?sep=([,;\t|])"?[,;\t|]*\r?\n?$', re.IGNORECASE)
@@ -309,15 +342,21 @@ def _nul_pattern(sample: bytes) -> str | None:
 
 def detect_delimiter(first_line: str) -> str:
     """The separator used most often outside quotes in the header line (comma when none is)."""
+    counts = _separators(first_line)
+    best = max(DELIMITERS, key=lambda d: counts.get(d, 0))
+    return best if counts.get(best) else ","
+
+
+def _separators(line: str) -> dict[str, int]:
+    """How often each delimiter occurs outside quotes in `line` (only those that do)."""
     counts = dict.fromkeys(DELIMITERS, 0)
     quoted = False
-    for char in first_line:
+    for char in line:
         if char == '"':
             quoted = not quoted
         elif not quoted and char in counts:
             counts[char] += 1
-    best = max(DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    return {d: n for d, n in counts.items() if n}
 
 
 # Each vendor's documented column names; a header cell with the same key is renamed to these.
@@ -551,6 +590,95 @@ def _read_header(first_rows: list[list[Any]], filename: str) -> _Header:
     return _Header(vendor, tuple(unique), questions, lines, zones, import_ids, texts)
 
 
+def _maybe_title(cells: Sequence[Any]) -> bool:
+    """A first row that may be a title above the header: at most two cells, not a known layout."""
+    return _title_cells(cells, 2) and detect_vendor([clean_header(cell) for cell in cells]) is Vendor.GENERIC
+
+
+def _title_cells(cells: Sequence[Any], most: int) -> bool:
+    """At most `most` non-empty cells, no more than one of them a value (a number or a date), and
+    not only values: "Exported:" beside a date is a title line, a date or a score alone is data."""
+    filled = [cell for cell in cells if clean_header(cell)]
+    values = sum(1 for cell in filled if _is_value_cell(cell))
+    return len(filled) <= most and (not filled or (values <= 1 and values < len(filled)))
+
+
+def _title_like(cells: Sequence[Any], header: Sequence[Any]) -> bool:
+    """A line above `header` that is a title, a note or blank: fewer cells than the header (at most
+    half of them, and at most two) and no response data."""
+    named = _filled_count(header)
+    return _filled_count(cells) < named and _title_cells(cells, min(2, max(1, named // 2)))
+
+
+def _filled_count(cells: Sequence[Any]) -> int:
+    return sum(1 for cell in cells if clean_header(cell))
+
+
+_VALUE_TEXT: Final = re.compile(
+    r"[-+]?\d+(?:[.,]\d+)?%?|\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?.*)?", re.I
+)
+
+
+def _is_value_cell(cell: Any) -> bool:
+    """A number or a date (typed, or as text): what a response row holds and a header row does not."""
+    if isinstance(cell, bool | int | float | datetime | date | time):
+        return True
+    return isinstance(cell, str) and bool(_VALUE_TEXT.fullmatch(cell.strip()))
+
+
+def _enough_rows(rows: list[list[Any]], titled: bool) -> bool:
+    """Rows enough to decide the header: three, or below a possible title until three past the
+    first row that is not title-like (its header rows and a row to compare widths), at most
+    `HEADER_SEARCH` lines above the header."""
+    if not titled:
+        return len(rows) >= 3
+    body = next((i for i, cells in enumerate(rows) if not _title_cells(cells, 2)), None)
+    return len(rows) >= HEADER_SEARCH + 4 or (body is not None and len(rows) >= body + 4)
+
+
+def _header_start(rows: list[list[Any]]) -> int:
+    """Where the header is when the first row may be a title: the first row within `HEADER_SEARCH`
+    that a known layout recognises, else the first that reads as a generic table's names, with
+    only title-like lines above it; 0 (the first row, as without a title) when none does."""
+    last = min(HEADER_SEARCH, len(rows) - 1)
+    for start in range(1, last + 1):
+        row = [clean_header(cell) for cell in rows[start]]
+        if detect_vendor(row, rows[start + 1 : start + 3]) is not Vendor.GENERIC and all(
+            _title_like(cells, rows[start]) for cells in rows[:start]
+        ):
+            return start
+    for start in range(1, last + 1):
+        if _names_row(rows[start], rows[start + 1 : start + 4]) and all(
+            _title_like(cells, rows[start]) for cells in rows[:start]
+        ):
+            return start
+    return 0
+
+
+def _names_row(cells: Sequence[Any], below: Sequence[Sequence[Any]]) -> bool:
+    """A generic table's header: two names or more, no value among them, and rows below it no
+    wider than it (a row of data names no more columns than its header)."""
+    named = _filled_count(cells)
+    return (
+        named >= 2
+        and not any(_is_value_cell(cell) for cell in cells if clean_header(cell))
+        and bool(below)
+        and all(_filled_count(row) <= named for row in below)
+    )
+
+
+def _above_header(lines: int, titles: int, unit: str) -> str:
+    """The lines skipped above the header, in words; never their text (a title may name a person)."""
+    if not titles:
+        return ""
+    blank = max(0, lines - titles)
+    kinds = ["a title" if titles == 1 else f"{titles} title {unit}s"]
+    if blank:
+        kinds.append(f"a blank {unit}" if blank == 1 else f"{blank} blank {unit}s")
+    were = "was" if lines == 1 else "were"
+    return f"{lines} {unit}{'' if lines == 1 else 's'} above the header {were} skipped: {' and '.join(kinds)}"
+
+
 def _blank_under_respondent(row1: list[str], row2: Sequence[Any]) -> bool:
     """Row 2 has no value under the Respondent ID column (so it is SurveyMonkey's sub-header row)."""
     keys = [header_key(name) for name in row1]
@@ -612,6 +740,7 @@ class Records:
         self.notes = notes
         self.width = 0
         self.widest = 0  # until the header is read: the first line's cells with its trailing empty ones
+        self.start = lines.number  # lines before the first record's (1 after a "sep=" line)
         self._taken = _Taken(lines)
         self._reader = csv.reader(self._taken, delimiter=delimiter)
         self._records = self._read()
@@ -681,6 +810,7 @@ def _csv_table(records: Records, raw: IO[bytes], filename: str) -> Table:
     stream = iter(records)
     first: list[tuple[int, list[str]]] = []
     held: list[tuple[int, list[str] | None, str | None]] = []  # a bad row met while looking for the header
+    titled = False  # the first line may be a title above the header: look further down for it
     for line, cells, problem in stream:
         if cells is None:
             if not first:
@@ -688,13 +818,18 @@ def _csv_table(records: Records, raw: IO[bytes], filename: str) -> Table:
             held.append((line, cells, problem))
             break
         first.append((line, cells))
-        if len(first) == 1:  # until the header is read, its first line's width tells a run-on quote
-            records.width = len(cells) - len(list(takewhile(lambda cell: not cell.strip(), reversed(cells))))
-            records.widest = len(cells)
-        if len(first) == 3:
+        if len(first) == 1 or titled:  # until the header is read, the widest line so far tells a run-on quote
+            width = len(cells) - len(list(takewhile(lambda cell: not cell.strip(), reversed(cells))))
+            records.width = max(records.width, width)
+            records.widest = max(records.widest, len(cells))
+            titled = titled or _maybe_title(cells)
+        if _enough_rows([cells for _, cells in first], titled):
             break
-    header = _read_header([cells for _, cells in first], filename)
+    start = _header_start([cells for _, cells in first]) if titled else 0
+    header = _read_header([cells for _, cells in first[start : start + 3]], filename)
     records.width = records.widest = len(header.columns)
+    above = first[start][0] - 1 - records.start if start else 0
+    first = first[start:]
     size = _size(raw)
     lines = records.lines
 
@@ -718,6 +853,7 @@ def _csv_table(records: Records, raw: IO[bytes], filename: str) -> Table:
         import_ids=header.import_ids,
         open_ended=header.open_ended,
         notes=records.notes,
+        above_header=_above_header(above, start, "line"),
         _fraction=lambda: lines.bytes_read / size if size else 1.0,
     )
 
@@ -786,7 +922,7 @@ def _open_xlsx(stream: IO[bytes], filename: str) -> Iterator[Table]:
             f"damaged, or another kind of zip); open it in Excel and save it again — {EXPECTED}"
         ) from None
     try:
-        chosen, header, first, stream_rows, damaged = _find_sheet(workbook, filename)
+        chosen, header, first, stream_rows, damaged, above = _find_sheet(workbook, filename)
         sheet = workbook[chosen]
         total = int(sheet.max_row or 0)
         width = len(header.columns)
@@ -814,6 +950,7 @@ def _open_xlsx(stream: IO[bytes], filename: str) -> Iterator[Table]:
             open_ended=header.open_ended,
             sheet=chosen if many else None,
             notes=tuple(damaged),
+            above_header=above,
             _fraction=lambda: read[0] / total if total else 0.0,
         )
     finally:
@@ -822,8 +959,9 @@ def _open_xlsx(stream: IO[bytes], filename: str) -> Iterator[Table]:
 
 def _find_sheet(
     workbook: Any, filename: str
-) -> tuple[str, _Header, list[tuple[int, list[Any]]], Iterator[tuple[int, list[Any]]], list[str]]:
-    """The first sheet holding a recognised export (else the first with a usable header table)."""
+) -> tuple[str, _Header, list[tuple[int, list[Any]]], Iterator[tuple[int, list[Any]]], list[str], str]:
+    """The first sheet holding a recognised export (else the first with a usable header table), from
+    its header row on (a title above it skipped), and the rows skipped above it in words."""
     fallback = None
     damaged: list[str] = []
     refusals: list[str] = []
@@ -831,27 +969,31 @@ def _find_sheet(
         name = sheet.title
         rows = _sheet_rows(sheet, name)
         first: list[tuple[int, list[Any]]] = []
+        titled = False  # the first row may be a title (a merged cell) above the header
         try:
             for record in rows:
                 first.append(record)
-                if len(first) == 3:
+                titled = titled or (len(first) == 1 and _maybe_title(record[1]))
+                if _enough_rows([cells for _, cells in first], titled):
                     break
         except FormatError as error:
             damaged.append(str(error))
             continue
         if not first:
             continue
+        start = _header_start([cells for _, cells in first]) if titled else 0
         try:
-            header = _read_header([cells for _, cells in first], f"{filename}, sheet {name!r},")
+            header = _read_header([cells for _, cells in first[start : start + 3]], f"{filename}, sheet {name!r},")
         except FormatError as error:
             refusals.append(str(error))
             continue
+        above = _above_header(first[start][0] - 1, start, "row")
         if header.vendor is not Vendor.GENERIC:
-            return name, header, first, rows, damaged
+            return name, header, first[start:], rows, damaged, above
         if fallback is None:
-            fallback = (name, header, first, rows)
+            fallback = (name, header, first[start:], rows, damaged, above)
     if fallback is not None:
-        return (*fallback, damaged)
+        return fallback
     if damaged:
         raise FormatError(f"{filename}: " + "; ".join(damaged))
     if refusals:

@@ -123,6 +123,7 @@ class ImportReport:
     duplicates: int = 0
     problems: tuple[Problem, ...] = ()
     refused: str | None = None  # the whole file was refused, and why
+    above_header: str = ""  # lines skipped above the header (a title), in words, never their text
     very_unhappy: int = 0  # responses newly marked very unhappy
     alerts_raised: int = 0
 
@@ -144,6 +145,8 @@ class ImportReport:
             f"{plural(self.responses, 'response')}, {self.duplicates} already there, "
             f"{plural(self.rows_refused, 'row')} refused" + (f", {self.empty_rows} empty" if self.empty_rows else "")
         )
+        if self.above_header:
+            text += f"; {self.above_header}"
         return f"Refused {self.filename}: {self.refused} ({text})" if self.refused else text
 
     def lines(self) -> list[str]:
@@ -617,6 +620,7 @@ def _run(
         duplicates=duplicates,
         problems=tuple(problems),
         refused=None if rows == 0 or responses or empty else "every row was refused; see the line numbers",
+        above_header=table.above_header,
         very_unhappy=very_unhappy,
         alerts_raised=alerts,
     )
@@ -654,7 +658,7 @@ def preview(store: Store | None, stream: IO[bytes], filename: str, survey: str, 
         )
         return Preview(
             vendor=table.vendor,
-            file_format=table.describe(),
+            file_format="; ".join(filter(None, [table.describe(), table.above_header])),
             columns=table.columns,
             questions=dict(table.questions),
             rows=tuple((row.line, row.cells) for row in first[:n]),
