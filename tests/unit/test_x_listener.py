@@ -51,6 +51,13 @@ def search(clock: Any, token: str | None = TOKEN, **config: Any) -> XListener:
     )
 
 
+def mentions(clock: Any, **config: Any) -> XListener:
+    """A mentions source of the brand's account, as the Sources page adds it."""
+    return build_x_listener(
+        "x_mentions", "x-mentions", config, token=TOKEN, default_brand="Northwind Mobile", rates=Rates(), clock=clock
+    )
+
+
 def sent(api: responses.RequestsMock, index: int = -1) -> dict[str, str]:
     """The query parameters of a request tweepy made."""
     query = parse_qs(urlparse(api.calls[index].request.url).query)
@@ -385,15 +392,7 @@ def test_mentions_resolve_the_account_once_and_page_with_pagination_token(api, c
     api.get("https://api.twitter.com/2/users/by/username/NorthwindMobile", json=load("user_by_username.json"))
     api.get(mentions_url("900"), json=load("mentions_page_1.json"))
     api.get(mentions_url("900"), json=load("mentions_page_2.json"))
-    listener = build_x_listener(
-        "x_mentions",
-        "x-mentions",
-        {"account": "@NorthwindMobile"},
-        token=TOKEN,
-        default_brand="Northwind Mobile",
-        rates=Rates(),
-        clock=clock,
-    )
+    listener = mentions(clock, account="@NorthwindMobile")
     first = listener.fetch(None)
     second = listener.fetch(first.cursor)
 
@@ -504,14 +503,6 @@ def test_a_repost_is_counted_as_skipped_not_stored_as_the_reposters_words(api, c
     quote["referenced_tweets"] = [{"type": "quoted", "id": original["id"]}]
     page["data"] = [quote, repost, original]
     api.get(mentions_url("1000"), json=page)
-    batch = build_x_listener(
-        "x_mentions",
-        "x-mentions",
-        {"user_id": "1000"},
-        token=TOKEN,
-        default_brand="Northwind Mobile",
-        rates=Rates(),
-        clock=clock,
-    ).fetch(None)
+    batch = mentions(clock, user_id="1000").fetch(None)
     assert [i.external_id for i in batch.items] == [quote["id"], original["id"]]
     assert dict(batch.skipped) == {"repost (the original post is stored on its own)": 1}
