@@ -311,7 +311,7 @@ def file_preview(uploaded: UploadedFile, survey: str) -> Preview | None:
     width = len(found.columns)
     rows = [[_cell(cell) for cell in (list(cells) + [None] * width)[:width]] for _, cells in found.rows]
     table = pd.DataFrame(
-        rows, columns=list(found.columns), index=pd.Index([line for line, _ in found.rows], name="line")
+        rows, columns=list(found.columns), index=pd.Index([line for line, _ in found.rows], name="Line")
     )
     st.dataframe(table, placeholder=widgets.MISSING)
     return found

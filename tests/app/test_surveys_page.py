@@ -49,7 +49,7 @@ def test_an_upload_is_previewed_then_imported_with_a_summary(app: AppTest, empty
     assert not at.exception
     assert any("Read as **Typeform, CSV, utf-8" in md.value for md in at.markdown)
     preview = at.dataframe[0].value
-    assert list(preview.index) == [2, 3, 4]  # the file's own line numbers
+    assert list(preview.index) == [2, 3, 4] and preview.index.name == "Line"  # the file's own line numbers
     read_as = at.dataframe[1].value
     assert list(read_as["response"])[0] == "k5jx9m2h1q3v4p7r8s9t0u1v2w3x4y5z" and list(read_as["NPS"]) == [1, 9, 7]
 
