@@ -312,7 +312,9 @@ def proposal_card(proposal: dict[str, Any], tax: Taxonomy, *, editable: bool) ->
             f"**{inert.escape(proposal['label'])}** · {proposal['size']} items · {inert.escape(widgets.languages_name(proposal['language']))} · growth ×{proposal['growth'] or 0:.1f} · "
             f"{mix.get('negative', 0)} negative / {mix.get('neutral', 0)} neutral / {mix.get('positive', 0)} positive"
         )
-        st.caption("Keywords: " + inert.escape(", ".join(proposal["keywords"])))
+        keywords = ", ".join(proposal["keywords"])
+        if keywords and keywords != proposal["label"]:  # none, or the label's own words: nothing to add
+            st.caption("Keywords: " + inert.escape(keywords))
         for text in proposal["examples"]:
             st.markdown(inert.quote(text))
         if not editable:

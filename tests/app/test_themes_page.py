@@ -93,6 +93,7 @@ def test_a_proposal_in_several_languages_names_them_all(app: AppTest, store_with
     at = open_themes(app, "Proposals")
     assert not at.exception
     assert any("· 3 items · Italian, German, English and others · growth" in md.value for md in at.markdown)
+    assert not [c for c in at.caption if c.value.startswith("Keywords:")]  # its keywords are its label: said once
 
 
 def test_a_theme_picked_shows_its_trend_and_an_export_naming_the_taxonomy_version(

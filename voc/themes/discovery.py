@@ -57,7 +57,7 @@ class Cluster:
     representatives: tuple[int, ...]
     cohesion: float  # mean cosine of the members to their centroid
     headline: str = ""  # the most central text, shortened: the label when no word stands out
-    languages: tuple[str, ...] = ()  # its members' main languages, most first (`cluster_languages`)
+    languages: tuple[str, ...] = ()  # its members' languages, most first (`cluster_languages`)
 
     @property
     def label(self) -> str:
@@ -336,13 +336,11 @@ def discover(
 
 
 def cluster_languages(spoken: Sequence[tuple[str, int]]) -> tuple[str, ...]:
-    """The languages a cluster is written in, most first: each with at least a fifth of its members
-    (the first always), at most three, and "+" when those left out hold a fifth too. A cross-lingual cluster of
-    3 Italian, 3 German and 2 English posts was shown as "Italian" beside German and English examples."""
-    total = sum(count for _, count in spoken)
-    listed = tuple(language for n, (language, count) in enumerate(spoken) if n == 0 or count * 5 >= total)[:3]
-    left_out = sum(count for language, count in spoken if language not in listed)
-    return listed + (("+",) if left_out * 5 >= total and left_out else ())
+    """The languages a cluster is written in, most first: the first three, and "+" when it has more.
+    A cross-lingual cluster of 3 Italian, 3 German and 2 English posts was shown as "Italian" beside
+    German and English examples; one of six posts in six languages as "English" alone."""
+    listed = tuple(language for language, _ in spoken[:3])
+    return listed + (("+",) if len(spoken) > 3 else ())
 
 
 def _headline(text: str, limit: int = 60) -> str:
