@@ -31,6 +31,26 @@ def stored(store: Store) -> list[dict[str, Any]]:
         return [dict(row) for row in connection.execute(query).mappings()]
 
 
+def through_the_folder(store: Store, tmp_path: Path, clock: Any, name: str, write: Any, **options: Any) -> Path:
+    """The watched folder with the file `write(path)` puts at `name`, polled by the real runner until
+    it is done; returns the folder (its done/ holds the report)."""
+    inbox = tmp_path / "incoming" / "surveys"
+    inbox.mkdir(parents=True)
+    write(inbox / name)
+    store.ensure_source(SURVEY_SOURCE, "survey_folder", {}, poll_interval_s=30)
+    listener = SurveyFolderListener(SURVEY_SOURCE, inbox, store, settle_seconds=0, clock=clock, **options)
+    runner = Runner(store, {SURVEY_SOURCE: listener}, owner="r1", clock=clock)
+    for _ in range(10):
+        runner.run_once()
+    return inbox
+
+
+def logged_problems(store: Store) -> list[dict[str, Any]]:
+    """The refused rows the one import logged in `survey_imports`."""
+    with store.read() as connection:
+        return list(connection.execute(sa.select(survey_imports.c.problems)).scalar_one())
+
+
 @pytest.mark.parametrize(
     ("fixture", "vendor", "responses", "items_landed", "fields"),
     [
@@ -78,8 +98,6 @@ def test_a_mixed_encoding_upload_stores_no_mojibake_and_the_report_says_so(store
 def test_bad_values_cost_their_rows_in_the_watched_folder_and_the_report_names_them(
     store: Store, tmp_path: Path, clock: Any
 ) -> None:
-    inbox = tmp_path / "incoming" / "surveys"
-    inbox.mkdir(parents=True)
     export = (
         HEADER
         + "a1,9,Fine,2026-11-20T10:00:00+01:00\n"
@@ -87,12 +105,9 @@ def test_bad_values_cost_their_rows_in_the_watched_folder_and_the_report_names_t
         + "a3,4,Card in the score,2026-11-20 10:00\n".replace(",4,", ",4111 1111 1111 1111,")
         + "a4,10,Great,Mon Sep 08 2025 13:58:23 GMT-0500 (Central Daylight Time)\n"
     )
-    (inbox / "onboarding.csv").write_text(export, encoding="utf-8")
-    store.ensure_source(SURVEY_SOURCE, "survey_folder", {}, poll_interval_s=30)
-    listener = SurveyFolderListener(SURVEY_SOURCE, inbox, store, settle_seconds=0, clock=clock)
-    runner = Runner(store, {SURVEY_SOURCE: listener}, owner="r1", clock=clock)
-    for _ in range(10):
-        runner.run_once()
+    inbox = through_the_folder(
+        store, tmp_path, clock, "onboarding.csv", lambda path: path.write_text(export, encoding="utf-8")
+    )
     rows = stored(store)
     assert [row["response_id"] for row in rows] == ["a1", "a4"]
     assert rows[1]["posted_at"] == datetime(2025, 9, 8, 18, 58, 23, tzinfo=UTC)
@@ -100,8 +115,7 @@ def test_bad_values_cost_their_rows_in_the_watched_folder_and_the_report_names_t
     assert "line 3: time zone offset out of range (at most ±14:00)" in report
     assert "line 4: NPS is not a number: the cell holds a number with 16 digits" in report
     assert "4111" not in report and "99:00" not in report
-    with store.read() as connection:
-        logged = connection.execute(sa.select(survey_imports.c.problems)).scalar_one()
+    logged = logged_problems(store)
     assert [entry["line"] for entry in logged] == [3, 4]
     assert not any("4111" in entry["reason"] for entry in logged)
 
@@ -149,8 +163,6 @@ def test_the_folder_counts_refused_rows_for_the_sources_page(sqlite_store: Store
 def test_a_google_forms_download_with_a_quote_left_open_lands_every_good_row_through_the_folder(
     store: Store, tmp_path: Path, clock: Any
 ) -> None:
-    inbox = tmp_path / "incoming" / "surveys"
-    inbox.mkdir(parents=True)
     export = (
         "Timestamp,How satisfied are you with our service?,Any comments?\r\n"
         '2026/11/20 10:15:33 AM GMT+1,5,"Lovely shop,\r\nfriendly staff"\r\n'  # lines 2–3
@@ -159,20 +171,16 @@ def test_a_google_forms_download_with_a_quote_left_open_lands_every_good_row_thr
         "2026/11/20 5:00:00 PM GMT-3,4,Quick and easy\r\n"
         '2026/11/21 9:00:00 AM GMT+1,2,"Slow, again"\r\n'
     )
-    (inbox / "store-visit.csv").write_bytes(export.encode("utf-8"))
-    store.ensure_source(SURVEY_SOURCE, "survey_folder", {}, poll_interval_s=30)
-    listener = SurveyFolderListener(SURVEY_SOURCE, inbox, store, settle_seconds=0, clock=clock, chunk_size=2)
-    runner = Runner(store, {SURVEY_SOURCE: listener}, owner="r1", clock=clock)
-    for _ in range(10):
-        runner.run_once()
+    through_the_folder(
+        store, tmp_path, clock, "store-visit.csv", lambda path: path.write_bytes(export.encode("utf-8")), chunk_size=2
+    )
     rows = stored(store)
     assert [(row["text"], row["posted_at"]) for row in rows] == [
         ("Lovely shop,\r\nfriendly staff", datetime(2026, 11, 20, 9, 15, 33, tzinfo=UTC)),
         ("Quick and easy", datetime(2026, 11, 20, 20, 0, tzinfo=UTC)),
         ("Slow, again", datetime(2026, 11, 21, 8, 0, tzinfo=UTC)),
     ]
-    with store.read() as connection:
-        logged = connection.execute(sa.select(survey_imports.c.problems)).scalar_one()
+    logged = logged_problems(store)
     assert [entry["line"] for entry in logged] == [4, 5]
     assert "quote opened on this line is not closed" in logged[0]["reason"]
     assert logged[1]["reason"].startswith("CSAT is not a whole number")
@@ -195,15 +203,11 @@ def test_an_upload_with_a_title_above_its_header_lands_with_true_line_numbers(st
     assert [p.line for p in report.problems] == [5]
     assert report.summary().endswith("; 2 lines above the header were skipped: a title and a blank line")
     assert "\n".join(report.lines()).count("above the header") == 1
-    with store.read() as connection:
-        logged = connection.execute(sa.select(survey_imports.c.problems)).scalar_one()
-    assert [entry["line"] for entry in logged] == [5]
+    assert [entry["line"] for entry in logged_problems(store)] == [5]
     assert "jo.bloggs" not in "\n".join(report.lines())
 
 
 def test_an_xlsx_with_a_merged_title_through_the_watched_folder(store: Store, tmp_path: Path, clock: Any) -> None:
-    inbox = tmp_path / "incoming" / "surveys"
-    inbox.mkdir(parents=True)
     workbook = Workbook()
     sheet = workbook.active
     sheet["A1"] = "Customer survey — November 2026"
@@ -213,12 +217,7 @@ def test_an_xlsx_with_a_merged_title_through_the_watched_folder(store: Store, tm
     sheet.append(["t1", 3, "Slow delivery", datetime(2026, 11, 20, 10, 0)])
     sheet.append(["t2", 11, "Out of range", datetime(2026, 11, 20, 10, 30)])
     sheet.append(["t3", 10, "Lovely", datetime(2026, 11, 20, 11, 0)])
-    workbook.save(inbox / "november.xlsx")
-    store.ensure_source(SURVEY_SOURCE, "survey_folder", {}, poll_interval_s=30)
-    listener = SurveyFolderListener(SURVEY_SOURCE, inbox, store, settle_seconds=0, clock=clock)
-    runner = Runner(store, {SURVEY_SOURCE: listener}, owner="r1", clock=clock)
-    for _ in range(10):
-        runner.run_once()
+    inbox = through_the_folder(store, tmp_path, clock, "november.xlsx", workbook.save)
     assert [row["response_id"] for row in stored(store)] == ["t1", "t3"]
     report = (inbox / "done" / "november.xlsx.report.txt").read_text(encoding="utf-8")
     assert "line 5: NPS 11 out of range 0–10" in report
