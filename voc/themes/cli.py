@@ -73,7 +73,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
             {
                 "id": pid,
                 "size": cluster.size,
-                "language": ",".join(cluster.languages or (cluster.language,)),
+                "language": cluster.stored_languages,
                 "label": cluster.label,
                 "keywords": list(cluster.keywords),
                 "representatives": [texts[i] for i in cluster.representatives],

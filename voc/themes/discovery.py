@@ -60,6 +60,11 @@ class Cluster:
     languages: tuple[str, ...] = ()  # its members' languages, most first (`cluster_languages`)
 
     @property
+    def stored_languages(self) -> str:
+        """Its languages as a proposal keeps them ("it,de,en,+"; `naming.languages_name` reads them)."""
+        return ",".join(self.languages or (self.language,))
+
+    @property
     def label(self) -> str:
         return ", ".join(self.keywords[:3]) if self.keywords else self.headline or "(no distinctive words)"
 

@@ -491,7 +491,7 @@ def run_discovery(
             growth = ((recent + 1) / (len(members) + 1)) / pool_rate
             values = {
                 "label": cluster.label[:300],
-                "language": ",".join(cluster.languages or (cluster.language,)),  # "it,de,en": fits its 16
+                "language": cluster.stored_languages,
                 "keywords": list(cluster.keywords),
                 "representative_item_ids": [int(pool[i]["id"]) for i in cluster.representatives],
                 "member_item_ids": members,
