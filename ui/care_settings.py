@@ -17,7 +17,7 @@ from ui import data, inert
 from voc.access.roles import AccessDenied, Permission
 from voc.inbox import care_settings
 from voc.inbox.care_settings import CareSettingsError
-from voc.inbox.priority import TIER_NAMES, TIER_WEIGHTS
+from voc.inbox.priority import TIER_WEIGHTS, tier_name
 from voc.inbox.sla import DEFAULT_TEAM, TIERS, SlaPolicy, SlaSettings
 from voc.inbox.vip import VipList
 
@@ -114,7 +114,7 @@ def vip_section() -> None:
     """The VIP list as a table: an admin edits it in place (add, re-tier, delete rows)."""
     vip = data.care_vip()
     frame = pd.DataFrame(care_settings.vip_rows(vip), columns=["customer", "tier"], dtype="object")
-    weights = ", ".join(f"{TIER_NAMES[tier]} ×{weight:.1f}" for tier, weight in TIER_WEIGHTS.items())
+    weights = ", ".join(f"{tier_name(tier)} ×{weight:.1f}" for tier, weight in TIER_WEIGHTS.items())
     st.caption(
         "Handles (@name) as typed; e-mails and customer ids are stored only as a salted hash, shown as "
         f"key:…, so the list never holds an address. Each tier multiplies the priority: {weights}."
@@ -132,7 +132,7 @@ def vip_section() -> None:
             "Tier",
             options=list(TIER_WEIGHTS),
             default="vip",
-            format_func=lambda tier: TIER_NAMES.get(str(tier), str(tier)),
+            format_func=lambda tier: tier_name(str(tier)),
         ),
     }
     if not data.may(Permission.CONFIGURE_CARE):

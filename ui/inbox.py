@@ -21,7 +21,7 @@ from ui import sentiment as sentiment_ui
 from ui.widgets import needs_role, status_label
 from voc.access.roles import Permission
 from voc.inbox import queue as care_queue
-from voc.inbox.priority import TIER_NAMES, compact
+from voc.inbox.priority import compact, tier_name
 from voc.inbox.queue import QueueFilter, QueueKey, QueuePage, TeamMember, ThreadState, View
 from voc.inbox.sla import format_duration
 from voc.inbox.team_metrics import team_metrics
@@ -161,7 +161,7 @@ def who(row: Mapping[str, Any]) -> str:
     if isinstance(reach, int | float) and reach == reach and reach > 0:
         text += f" ({compact(int(reach))} followers)"
     if tier := _text(row, "vip_tier"):
-        text += f" :violet-badge[{inert.escape(TIER_NAMES.get(tier, tier))}]"
+        text += f" :violet-badge[{inert.escape(tier_name(tier))}]"
     return text
 
 

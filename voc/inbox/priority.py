@@ -38,6 +38,13 @@ if TYPE_CHECKING:
 TIER_WEIGHTS: Final = {"platinum": 2.5, "gold": 2.0, "silver": 1.5, "vip": 2.0}
 # A VIP tier as a page names it (the list stores, and an admin may type, the lower-case word).
 TIER_NAMES: Final = {"platinum": "Platinum", "gold": "Gold", "silver": "Silver", "vip": "VIP"}
+
+
+def tier_name(tier: str) -> str:
+    """ "gold" -> "Gold"; a tier with no name here stays as typed."""
+    return TIER_NAMES.get(tier, tier)
+
+
 TOP: Final = 100.0
 URGENT_AT: Final = 60.0
 HIGH_AT: Final = 30.0
@@ -201,7 +208,7 @@ def prioritise(
         reasons.append(f"reach {compact(reach)} followers (×{reach_x:.1f})")
     vip_tier = vip.tier_of(item.get("author"), item.get("respondent_key")) if vip else None
     if vip_tier:
-        reasons.append(f"{TIER_NAMES.get(vip_tier, vip_tier)} customer (×{TIER_WEIGHTS.get(vip_tier, 2.0):.1f})")
+        reasons.append(f"{tier_name(vip_tier)} customer (×{TIER_WEIGHTS.get(vip_tier, 2.0):.1f})")
     stored = stored_priority_of(item)
     score = with_customer_value(stored, vip_tier)
     tier = tier_for(score)
