@@ -535,18 +535,20 @@ def _chosen(*themes: object) -> bool:
     return True
 
 
+def _themes_named(details: Any, tax: Taxonomy) -> Any:
+    """A version's details with the themes they point at by name ("into: Billing", not its key)."""
+    if not isinstance(details, dict):
+        return details
+    return {key: tax.label(value) if key in repo.THEME_DETAILS and isinstance(value, str) else value
+            for key, value in details.items()}  # fmt: skip
+
+
 def version_history() -> None:
     tax = taxonomy()
     rows = pd.DataFrame(repo.versions(data.store(), limit=50), columns=list(VERSION_COLUMNS))
     rows["action"] = rows["action"].map(lambda action: repo.CHANGE_NAMES.get(action, action))
     rows["theme_id"] = rows["theme_id"].map(lambda key: tax.label(key) if isinstance(key, str) else key)
-    rows["details"] = rows["details"].map(
-        lambda details: (
-            {k: tax.label(v) if k in repo.THEME_DETAILS and isinstance(v, str) else v for k, v in details.items()}
-            if isinstance(details, dict)
-            else details
-        )
-    )
+    rows["details"] = rows["details"].map(lambda details: _themes_named(details, tax))
     st.dataframe(
         widgets.readable(rows, tz=data.viewer_timezone(), labels=VERSION_COLUMNS, times=("at",)),
         hide_index=True,

@@ -158,7 +158,7 @@ def classify(source: SourceState, now: datetime, stale_after_s: float) -> Verdic
         return Verdict(SourceHealth.PAUSED, f"{reason.rstrip('.')}. Resumes {_in_words(source.paused_until, now)}.")
     failures = source.consecutive_failures
     kind = source.error_kind or "unexpected"
-    named = (error_kind_name(kind) or "").lower()
+    named = (error_kind_name(kind) or kind).lower()  # kind is never empty here
     if failures > 0 and (kind in NEEDS_A_PERSON or failures >= FAILING_AFTER):
         return Verdict(
             SourceHealth.FAILING,
