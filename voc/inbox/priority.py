@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 import sqlalchemy as sa
 
 from voc.inbox.sla import SlaClock, SlaPolicy, SlaState, clock_for, format_duration
-from voc.sentiment.multilingual import needs_review
-from voc.sentiment.review import likelihood
+from voc.sentiment.multilingual import likelihood, needs_review
 from voc.surveys.recovery import urgent_words_in
 
 if TYPE_CHECKING:

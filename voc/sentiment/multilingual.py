@@ -94,6 +94,18 @@ def is_precise_scorer(scorer: str | None) -> bool:
     return bool(scorer) and str(scorer).startswith(PRECISE_SCORER_PREFIXES)
 
 
+def likelihood(scorer: str | None, confidence: float) -> str:
+    """The one figure an item's label is shown with, wherever it is shown (the queue's reasons, the
+    workspace): the precise model's calibrated probability that the label is right (its confidence
+    is `(p - 1/3) * 1.5`), another scorer's confidence, or that a person corrected it."""
+    if scorer == "correction":
+        return "corrected by a person"
+    if is_precise_scorer(scorer):
+        probability = min(max(1 / 3 + confidence / 1.5, 0.0), 1.0)
+        return f"{probability:.0%} likely right"
+    return f"{confidence:.0%} sure"
+
+
 def review_threshold(scorer: str | None) -> float:
     """The confidence under which a label by `scorer` needs review: each scorer's confidence is
     different evidence (a calibrated 0.45 is not a fast-model 0.45)."""

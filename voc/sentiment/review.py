@@ -13,7 +13,7 @@ from typing import Final
 
 import pandas as pd
 
-from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES, is_precise_scorer, needs_review
+from voc.sentiment.multilingual import REVIEW_BELOW, SUPPORTED_LANGUAGES, is_precise_scorer, likelihood, needs_review
 
 SENTIMENTS: Final[tuple[str, ...]] = ("negative", "neutral", "positive")
 REVIEW_COLUMN: Final = "needs_review"
@@ -26,7 +26,6 @@ __all__ = [
     "Segment",
     "highlight",
     "how_sure",
-    "likelihood",
     "needs_review",
     "with_review_flag",
 ]
@@ -95,18 +94,6 @@ def how_sure(scorer: str | None, confidence: float) -> str:
     fast model's, until the background precise pass reaches the item)."""
     sure = likelihood(scorer, confidence)
     return f"precise model, {sure}" if is_precise_scorer(scorer) and scorer != "correction" else sure
-
-
-def likelihood(scorer: str | None, confidence: float) -> str:
-    """The one figure an item's label is shown with, wherever it is shown (the queue's reasons, the
-    workspace): the precise model's calibrated probability that the label is right (its confidence
-    is `(p - 1/3) * 1.5`), another scorer's confidence, or that a person corrected it."""
-    if scorer == "correction":
-        return "corrected by a person"
-    if is_precise_scorer(scorer):
-        probability = min(max(1 / 3 + confidence / 1.5, 0.0), 1.0)
-        return f"{probability:.0%} likely right"
-    return f"{confidence:.0%} sure"
 
 
 def with_review_flag(frame: pd.DataFrame) -> pd.DataFrame:
